@@ -1,0 +1,58 @@
+//! The one error type of the domain crate.
+
+/// A domain rule was broken. Each variant names the field or rule so front ends can say exactly
+/// what to fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CoreError {
+    /// A field's value is not acceptable; `field` is its dotted path, e.g. `evidence[0].summary`.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// Dotted path of the offending field.
+        field: String,
+        /// What is wrong with it, in plain words.
+        reason: String,
+    },
+    /// A belief type (category) that the catalogue does not know.
+    #[error("unknown category '{0}' (see `selfmodel types`)")]
+    UnknownCategory(String),
+    /// A purpose that the catalogue does not know.
+    #[error("unknown purpose '{0}' (see `selfmodel purposes`)")]
+    UnknownPurpose(String),
+    /// A purpose the belief's type does not allow (purpose limitation, GDPR Art. 5(1)(b)).
+    #[error("purpose '{purpose}' is not allowed for category '{category}' (allowed: {allowed})")]
+    PurposeNotAllowed {
+        /// The refused purpose.
+        purpose: String,
+        /// The belief's category.
+        category: String,
+        /// The purposes the category allows, comma-separated.
+        allowed: String,
+    },
+    /// A string that should be a belief id is not one.
+    #[error("'{0}' is not a belief id")]
+    BadId(String),
+}
+
+impl CoreError {
+    /// Shorthand for [`CoreError::Invalid`].
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A stable, machine-readable code for this error, for errors that cross a boundary.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "invalid_field",
+            Self::UnknownCategory(_) => "unknown_category",
+            Self::UnknownPurpose(_) => "unknown_purpose",
+            Self::PurposeNotAllowed { .. } => "purpose_not_allowed",
+            Self::BadId(_) => "bad_id",
+        }
+    }
+}
+
+/// Result with [`CoreError`].
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,24 @@
+//! Selfmodel's domain: beliefs, their evidence and history, the catalogue of belief types and
+//! purposes, the audit chain's hashing rules, and the validation that guards all of them.
+//!
+//! This crate is pure: no IO, no SQL, no wire formats. Its types are not `Serialize` on purpose —
+//! each boundary (the vault schema, the export file, the HTTP API, the desktop IPC) converts them
+//! by hand, so a refactor here cannot silently change a file format or a public API.
+
+pub mod audit;
+pub mod belief;
+pub mod catalogue;
+pub mod error;
+pub mod filter;
+pub mod secret;
+pub mod validate;
+
+pub use audit::{AuditAction, AuditEvent, ChainVerdict, Hash, PendingEvent};
+pub use belief::{
+    Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence, Provenance,
+    Rectification, Rectify, Sensitivity, Snapshot, Status,
+};
+pub use catalogue::{BeliefType, Catalogue, Purpose};
+pub use error::{CoreError, Result};
+pub use filter::BeliefFilter;
+pub use secret::Passphrase;

@@ -1,0 +1,412 @@
+//! Validation: the rules every belief obeys, whoever writes it (the person, a vendor, an import).
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeSet;
+
+use crate::belief::{
+    Belief, BeliefId, Evidence, NewBelief, NewEvidence, Provenance, Rectification, Rectify,
+    Sensitivity, Status,
+};
+use crate::catalogue::{BeliefType, Catalogue};
+use crate::error::{CoreError, Result};
+
+/// Longest statement, in characters.
+pub const MAX_STATEMENT_CHARS: usize = 500;
+/// Longest evidence summary, in characters (data minimisation: summaries, not raw data).
+pub const MAX_EVIDENCE_SUMMARY_CHARS: usize = 280;
+/// Longest evidence source, in characters.
+pub const MAX_SOURCE_CHARS: usize = 200;
+/// Most pieces of evidence on one belief.
+pub const MAX_EVIDENCE_PER_BELIEF: usize = 20;
+/// Longest rectification reason, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Checks a new belief against the catalogue and builds it, with defaults filled in.
+///
+/// Purposes default to the type's allowed purposes that are not opt-in; sensitivity is the
+/// stricter of the type's default and the one asked for.
+pub fn build_belief(
+    new: NewBelief,
+    catalogue: &Catalogue,
+    provenance: Provenance,
+    status: Status,
+    now: DateTime<Utc>,
+) -> Result<Belief> {
+    let ty = belief_type(catalogue, &new.category)?;
+    let statement = statement(&new.statement)?;
+    confidence("confidence", new.confidence)?;
+    let purposes = if new.purposes.is_empty() {
+        ty.allowed_purposes
+            .iter()
+            .filter(|p| catalogue.purpose(p).is_some_and(|p| !p.opt_in))
+            .cloned()
+            .collect()
+    } else {
+        purposes(catalogue, ty, &new.purposes)?;
+        new.purposes
+    };
+    if new.evidence.len() > MAX_EVIDENCE_PER_BELIEF {
+        return Err(CoreError::invalid(
+            "evidence",
+            format!("at most {MAX_EVIDENCE_PER_BELIEF} pieces of evidence per belief"),
+        ));
+    }
+    if ty.evidence_required && new.evidence.is_empty() {
+        return Err(CoreError::invalid(
+            "evidence",
+            format!(
+                "beliefs of type '{}' need at least one piece of evidence",
+                ty.id
+            ),
+        ));
+    }
+    let evidence = new
+        .evidence
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| evidence(i, e, now))
+        .collect::<Result<Vec<_>>>()?;
+    let sensitivity = new
+        .sensitivity
+        .unwrap_or(ty.default_sensitivity)
+        .max(ty.default_sensitivity);
+    Ok(Belief {
+        id: BeliefId::new(),
+        statement,
+        category: ty.id.clone(),
+        confidence: new.confidence,
+        purposes,
+        sensitivity,
+        status,
+        evidence,
+        provenance,
+        created_at: now,
+        updated_at: now,
+        expires_at: Some(expiry(now, ty.retention_days)),
+        history: Vec::new(),
+    })
+}
+
+/// Applies a rectification to a belief, checking the new values and recording the change.
+pub fn rectify(
+    belief: &Belief,
+    change: Rectify,
+    catalogue: &Catalogue,
+    actor: crate::belief::Actor,
+    now: DateTime<Utc>,
+) -> Result<Belief> {
+    let ty = belief_type(catalogue, &belief.category)?;
+    let reason = change.reason.trim();
+    if reason.is_empty() {
+        return Err(CoreError::invalid(
+            "reason",
+            "say why the belief is rectified",
+        ));
+    }
+    bounded("reason", reason, MAX_REASON_CHARS)?;
+    if change.statement.is_none() && change.confidence.is_none() && change.purposes.is_none() {
+        return Err(CoreError::invalid(
+            "belief",
+            "nothing to change: give a statement, confidence or purposes",
+        ));
+    }
+    let mut next = belief.clone();
+    if let Some(s) = &change.statement {
+        next.statement = statement(s)?;
+    }
+    if let Some(c) = change.confidence {
+        confidence("confidence", c)?;
+        next.confidence = c;
+    }
+    if let Some(p) = change.purposes {
+        purposes(catalogue, ty, &p)?;
+        next.purposes = p;
+    }
+    next.updated_at = now;
+    next.history.push(Rectification {
+        at: now,
+        actor,
+        reason: reason.to_owned(),
+        before: belief.snapshot(),
+        after: next.snapshot(),
+    });
+    Ok(next)
+}
+
+/// Checks a whole belief, e.g. one read from an import file, against the catalogue and limits.
+pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
+    let ty = belief_type(catalogue, &belief.category)?;
+    if statement(&belief.statement)? != belief.statement {
+        return Err(CoreError::invalid(
+            "statement",
+            "has leading or trailing whitespace",
+        ));
+    }
+    confidence("confidence", belief.confidence)?;
+    purposes(catalogue, ty, &belief.purposes)?;
+    if belief.sensitivity < ty.default_sensitivity {
+        return Err(CoreError::invalid(
+            "sensitivity",
+            format!("beliefs of type '{}' are always special", ty.id),
+        ));
+    }
+    if belief.evidence.len() > MAX_EVIDENCE_PER_BELIEF {
+        return Err(CoreError::invalid(
+            "evidence",
+            "too many pieces of evidence",
+        ));
+    }
+    for (i, e) in belief.evidence.iter().enumerate() {
+        check_evidence(i, e)?;
+    }
+    Ok(())
+}
+
+/// When a belief created at `from` under a retention of `days` expires.
+pub fn expiry(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    from + Duration::days(i64::from(days))
+}
+
+fn belief_type<'c>(catalogue: &'c Catalogue, id: &str) -> Result<&'c BeliefType> {
+    catalogue
+        .belief_type(id)
+        .ok_or_else(|| CoreError::UnknownCategory(id.to_owned()))
+}
+
+fn statement(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(CoreError::invalid("statement", "must not be empty"));
+    }
+    bounded("statement", s, MAX_STATEMENT_CHARS)?;
+    if s.chars().any(char::is_control) {
+        return Err(CoreError::invalid(
+            "statement",
+            "must be one line of text without control characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+fn confidence(field: &str, c: f64) -> Result<()> {
+    if c.is_finite() && (0.0..=1.0).contains(&c) {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            field,
+            format!("must be a number from 0 to 1, not {c}"),
+        ))
+    }
+}
+
+fn purposes(catalogue: &Catalogue, ty: &BeliefType, purposes: &BTreeSet<String>) -> Result<()> {
+    for p in purposes {
+        if catalogue.purpose(p).is_none() {
+            return Err(CoreError::UnknownPurpose(p.clone()));
+        }
+        if !ty.allowed_purposes.contains(p) {
+            return Err(CoreError::PurposeNotAllowed {
+                purpose: p.clone(),
+                category: ty.id.clone(),
+                allowed: ty
+                    .allowed_purposes
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn bounded(field: &str, s: &str, max: usize) -> Result<()> {
+    let n = s.chars().count();
+    if n > max {
+        return Err(CoreError::invalid(
+            field,
+            format!("is {n} characters long; the limit is {max}"),
+        ));
+    }
+    Ok(())
+}
+
+fn evidence(i: usize, e: NewEvidence, now: DateTime<Utc>) -> Result<Evidence> {
+    let ev = Evidence {
+        kind: e.kind,
+        source: e.source.trim().to_owned(),
+        summary: e.summary.trim().to_owned(),
+        observed_at: e.observed_at.unwrap_or(now),
+        content_sha256: e.content_sha256.map(|h| h.to_ascii_lowercase()),
+    };
+    check_evidence(i, &ev)?;
+    Ok(ev)
+}
+
+fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
+    let field = |f: &str| format!("evidence[{i}].{f}");
+    if e.summary.trim().is_empty() {
+        return Err(CoreError::invalid(field("summary"), "must not be empty"));
+    }
+    bounded(&field("summary"), &e.summary, MAX_EVIDENCE_SUMMARY_CHARS)?;
+    bounded(&field("source"), &e.source, MAX_SOURCE_CHARS)?;
+    if let Some(h) = &e.content_sha256
+        && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(CoreError::invalid(
+            field("content_sha256"),
+            "must be 64 hex digits",
+        ));
+    }
+    Ok(())
+}
+
+/// A sensitivity is within a ceiling when it is no more sensitive than it.
+pub fn within(sensitivity: Sensitivity, ceiling: Sensitivity) -> bool {
+    sensitivity <= ceiling
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::belief::{Actor, EvidenceKind};
+
+    fn new(category: &str) -> NewBelief {
+        NewBelief {
+            statement: "  Prefers short answers  ".into(),
+            category: category.into(),
+            confidence: 0.8,
+            purposes: BTreeSet::new(),
+            sensitivity: None,
+            evidence: vec![],
+        }
+    }
+
+    fn prov() -> Provenance {
+        Provenance {
+            actor: Actor::Person,
+            method: "test".into(),
+        }
+    }
+
+    fn build(n: NewBelief) -> Result<Belief> {
+        build_belief(
+            n,
+            &Catalogue::defaults(),
+            prov(),
+            Status::Active,
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn builds_with_defaults() {
+        let b = build(new("interests")).unwrap();
+        assert_eq!(b.statement, "Prefers short answers");
+        assert!(b.purposes.contains("recommendations"));
+        assert!(
+            !b.purposes.contains("advertising"),
+            "opt-in purposes are never defaulted"
+        );
+        assert_eq!(b.sensitivity, Sensitivity::Normal);
+        assert_eq!(b.expires_at, Some(expiry(b.created_at, 365)));
+    }
+
+    #[test]
+    fn each_violation_names_its_field() {
+        let mut n = new("interests");
+        n.confidence = 1.5;
+        assert!(
+            build(n)
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid confidence")
+        );
+        let mut n = new("interests");
+        n.confidence = f64::NAN;
+        assert!(build(n).is_err());
+        let mut n = new("interests");
+        n.statement = " ".into();
+        assert_eq!(
+            build(n).unwrap_err(),
+            CoreError::invalid("statement", "must not be empty")
+        );
+        let mut n = new("interests");
+        n.statement = "x".repeat(MAX_STATEMENT_CHARS + 1);
+        assert!(build(n).unwrap_err().to_string().contains("statement"));
+        assert_eq!(
+            build(new("astrology")).unwrap_err(),
+            CoreError::UnknownCategory("astrology".into())
+        );
+        let mut n = new("health");
+        n.evidence.push(NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: "chat".into(),
+            summary: "y".repeat(MAX_EVIDENCE_SUMMARY_CHARS + 1),
+            observed_at: None,
+            content_sha256: None,
+        });
+        assert!(
+            build(n)
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid evidence[0].summary")
+        );
+    }
+
+    #[test]
+    fn purpose_limitation_is_enforced() {
+        let mut n = new("health");
+        n.evidence.push(NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: "chat".into(),
+            summary: "said so".into(),
+            observed_at: None,
+            content_sha256: None,
+        });
+        n.purposes.insert("advertising".into());
+        assert!(matches!(
+            build(n.clone()).unwrap_err(),
+            CoreError::PurposeNotAllowed { .. }
+        ));
+        n.purposes = ["telepathy".to_owned()].into();
+        assert_eq!(
+            build(n.clone()).unwrap_err(),
+            CoreError::UnknownPurpose("telepathy".into())
+        );
+        n.purposes.clear();
+        assert!(build(n.clone()).unwrap().sensitivity == Sensitivity::Special);
+        n.evidence.clear();
+        assert!(
+            build(n)
+                .unwrap_err()
+                .to_string()
+                .contains("need at least one piece of evidence")
+        );
+    }
+
+    #[test]
+    fn rectification_keeps_history() {
+        let c = Catalogue::defaults();
+        let b = build(new("interests")).unwrap();
+        let change = Rectify {
+            confidence: Some(0.4),
+            reason: "less sure".into(),
+            ..Default::default()
+        };
+        let r = rectify(&b, change, &c, Actor::Person, Utc::now()).unwrap();
+        assert_eq!(r.confidence, 0.4);
+        assert_eq!(r.history.len(), 1);
+        assert_eq!(r.history[0].before.confidence, 0.8);
+        let no_reason = Rectify {
+            confidence: Some(0.1),
+            ..Default::default()
+        };
+        assert!(
+            rectify(&b, no_reason, &c, Actor::Person, Utc::now())
+                .unwrap_err()
+                .to_string()
+                .contains("reason")
+        );
+    }
+}
