@@ -1,1 +1,15 @@
-//! placeholder
+//! The vault: one SQLCipher file holding a person's self-model. This is the only crate that
+//! speaks SQL; everything above it goes through [`Vault`], [`Reader`] and [`Writer`].
+//!
+//! Every write happens in a [`Writer`] transaction that refuses to commit unless it appended an
+//! audit event, so no change reaches the file unrecorded.
+
+mod codec;
+mod error;
+pub mod migrations;
+mod open;
+mod store;
+
+pub use error::{Result, VaultError};
+pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
+pub use store::{Reader, Writer};

@@ -1,0 +1,91 @@
+//! The one error type of the vault crate.
+
+use std::path::PathBuf;
+
+use selfmodel_core::BeliefId;
+
+/// What can go wrong with the vault file or its contents.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// No file at the path.
+    #[error("no vault at {0}")]
+    NoVault(PathBuf),
+    /// Creating over an existing file.
+    #[error("a file already exists at {0}; refusing to overwrite it")]
+    AlreadyExists(PathBuf),
+    /// The passphrase does not decrypt the file.
+    #[error("wrong passphrase (or the file is not a Selfmodel vault)")]
+    WrongPassphrase,
+    /// The file is something other than a vault.
+    #[error("not a Selfmodel vault: {0}")]
+    NotAVault(String),
+    /// The file is damaged: truncated, or pages that fail their integrity check.
+    #[error("the vault is damaged: {0}")]
+    Corrupted(String),
+    /// The file was written by a newer Selfmodel.
+    #[error(
+        "the vault has schema version {found}; this Selfmodel understands up to {supported} — upgrade Selfmodel"
+    )]
+    TooNew {
+        /// The file's version.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+    /// Another process holds the vault's write lock for too long.
+    #[error("the vault is busy: another Selfmodel process is writing to it; try again")]
+    Busy,
+    /// No belief with this id.
+    #[error("no belief with id {0}")]
+    BeliefNotFound(BeliefId),
+    /// No belief type with this id.
+    #[error("no belief type '{0}'")]
+    TypeNotFound(String),
+    /// A write transaction tried to commit without an audit event (a bug, never data).
+    #[error("internal error: a change was about to be committed without an audit event")]
+    Unaudited,
+    /// Stored data that does not parse (damage or tampering through SQL).
+    #[error("stored data is invalid: {0}")]
+    Data(String),
+    /// Any other SQLite error.
+    #[error("storage error: {0}")]
+    Storage(rusqlite::Error),
+    /// A filesystem error.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl VaultError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoVault(_) => "no_vault",
+            Self::AlreadyExists(_) => "already_exists",
+            Self::WrongPassphrase => "wrong_passphrase",
+            Self::NotAVault(_) => "not_a_vault",
+            Self::Corrupted(_) => "corrupted",
+            Self::TooNew { .. } => "too_new",
+            Self::Busy => "busy",
+            Self::BeliefNotFound(_) => "not_found",
+            Self::TypeNotFound(_) => "not_found",
+            Self::Unaudited => "internal",
+            Self::Data(_) => "invalid_data",
+            Self::Storage(_) => "storage",
+            Self::Io(_) => "io",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, DatabaseLocked, NotADatabase};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => Self::Busy,
+            Some(DatabaseCorrupt | NotADatabase) => Self::Corrupted(e.to_string()),
+            _ => Self::Storage(e),
+        }
+    }
+}
+
+/// Result with [`VaultError`].
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;

@@ -1,0 +1,47 @@
+//! Embedded, forward-only schema migrations, recorded in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::{Result, VaultError};
+
+/// Every migration, in order; migration `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_opt_in_purposes.sql"),
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// The schema version recorded in the file.
+pub fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Brings the schema to `target` in one transaction; returns the version it started from.
+/// A file newer than this build is refused rather than touched.
+pub fn migrate(conn: &mut Connection, target: u32) -> Result<u32> {
+    let from = version(conn)?;
+    if from > LATEST {
+        return Err(VaultError::TooNew {
+            found: from,
+            supported: LATEST,
+        });
+    }
+    if from >= target {
+        return Ok(from);
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(from as usize)
+    {
+        tx.execute_batch(sql)?;
+        tracing::info!(version = i + 1, "vault schema migrated");
+    }
+    tx.pragma_update(None, "user_version", target)?;
+    tx.commit()?;
+    Ok(from)
+}

@@ -1,0 +1,358 @@
+//! Creating, unlocking, re-keying and closing the SQLCipher file.
+
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use selfmodel_core::{Catalogue, Passphrase};
+use zeroize::Zeroizing;
+
+use crate::error::{Result, VaultError};
+use crate::migrations;
+use crate::store::{Reader, Writer, seed_catalogue};
+
+/// SQLCipher 4's page size, which this vault keeps.
+pub const PAGE_SIZE: u64 = 4096;
+/// SQLCipher 4's default PBKDF2-HMAC-SHA512 iteration count, which this vault keeps.
+pub const KDF_ITERATIONS: u32 = 256_000;
+/// `PRAGMA application_id` of a Selfmodel vault: "SELF".
+const APPLICATION_ID: i32 = 0x5345_4c46;
+/// How long a writer waits for another process's lock before reporting the vault busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// An unlocked vault. Dropping it closes the file; [`Vault::close`] reports close errors.
+pub struct Vault {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How the file is keyed.
+enum Keying<'a> {
+    Passphrase(&'a Passphrase),
+    /// No key at all: SQLCipher then behaves as plain SQLite. Only for baselines and forensics.
+    #[cfg(feature = "insecure-plaintext")]
+    Plaintext {
+        secure_delete: bool,
+    },
+}
+
+impl Vault {
+    /// Creates a new vault at `path` (refusing to overwrite anything), keyed from the passphrase
+    /// by SQLCipher's own KDF, with the schema and the default catalogue.
+    pub fn create(path: &Path, passphrase: &Passphrase, catalogue: &Catalogue) -> Result<Self> {
+        Self::create_keyed(path, Keying::Passphrase(passphrase), catalogue)
+    }
+
+    /// Unlocks an existing vault: checks the file, the key and every page's MAC, then migrates
+    /// the schema to the latest version. On any failure the file is left exactly as it was.
+    pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
+        Self::open_keyed(path, Keying::Passphrase(passphrase), migrations::LATEST)
+    }
+
+    /// Creates an unencrypted database with the same schema and code paths, for benchmarks and
+    /// forensic tests only. `secure_delete` can be turned off to show what it protects against.
+    #[cfg(feature = "insecure-plaintext")]
+    pub fn create_plaintext(
+        path: &Path,
+        catalogue: &Catalogue,
+        secure_delete: bool,
+    ) -> Result<Self> {
+        Self::create_keyed(path, Keying::Plaintext { secure_delete }, catalogue)
+    }
+
+    /// Opens an existing vault but migrates it only up to `version`, to build fixtures that an
+    /// older Selfmodel would have written. For tests.
+    #[cfg(feature = "insecure-plaintext")]
+    pub fn open_at_version(path: &Path, passphrase: &Passphrase, version: u32) -> Result<Self> {
+        Self::open_keyed(path, Keying::Passphrase(passphrase), version)
+    }
+
+    fn create_keyed(path: &Path, keying: Keying<'_>, catalogue: &Catalogue) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        // Create the file ourselves: atomically refuses to overwrite, and mode 0600 from the
+        // start (SQLite gives the -wal and -shm files the main file's mode).
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(VaultError::AlreadyExists(path.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let built = (|| {
+            let mut conn = connect(path)?;
+            apply_key(&conn, &keying)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            configure(&conn, &keying)?;
+            migrations::migrate(&mut conn, migrations::LATEST)?;
+            let mut vault = Vault {
+                conn,
+                path: path.to_owned(),
+            };
+            vault.write(|w| seed_catalogue(w, catalogue))?;
+            Ok(vault)
+        })();
+        if built.is_err() {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(with_suffix(path, suffix));
+            }
+        }
+        built
+    }
+
+    fn open_keyed(path: &Path, keying: Keying<'_>, target_version: u32) -> Result<Self> {
+        precheck(path)?;
+        let mut conn = connect(path)?;
+        apply_key(&conn, &keying)?;
+        // The first read is where SQLCipher derives the key and checks page 1's MAC.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(VaultError::WrongPassphrase);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(VaultError::NotAVault(
+                "an SQLCipher database, but not one made by Selfmodel".into(),
+            ));
+        }
+        integrity_check(&conn, &keying)?;
+        configure(&conn, &keying)?;
+        migrations::migrate(&mut conn, target_version)?;
+        Ok(Vault {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The vault file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32> {
+        migrations::version(&self.conn)
+    }
+
+    /// Runs `f` in a read transaction: a consistent snapshot of the vault.
+    pub fn read<T, E: From<VaultError>>(
+        &mut self,
+        f: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(VaultError::from)?;
+        let out = f(&Reader::new(&tx))?;
+        tx.commit().map_err(VaultError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction that commits only if `f` succeeds **and** appended an
+    /// audit event; otherwise everything `f` did is rolled back.
+    pub fn write<T, E: From<VaultError>>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(VaultError::from)?;
+        let mut writer = Writer::new(tx);
+        let out = f(&mut writer)?;
+        writer.commit()?;
+        Ok(out)
+    }
+
+    /// Moves everything from the write-ahead log into the main file and truncates the log, so
+    /// that erased content does not linger in the WAL.
+    pub fn checkpoint(&self) -> Result<()> {
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            tracing::debug!("checkpoint could not complete: another connection is reading");
+        }
+        Ok(())
+    }
+
+    /// Changes the passphrase: re-encrypts every page under a key derived from `new`.
+    /// Needs sole use of the file (WAL mode is left and re-entered around the re-key).
+    pub fn rekey(&mut self, new: &Passphrase) -> Result<()> {
+        self.checkpoint()?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(VaultError::Busy);
+        }
+        let sql = key_pragma("rekey", new.expose());
+        let result = self.conn.execute_batch(&sql);
+        let back: rusqlite::Result<String> =
+            self.conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+        result?;
+        back?;
+        Ok(())
+    }
+
+    /// Closes the file, checkpointing the WAL first.
+    pub fn close(self) -> Result<()> {
+        let _ = self.checkpoint();
+        self.conn.close().map_err(|(_, e)| e.into())
+    }
+}
+
+/// Looks at the raw bytes before any key is tried, to tell a missing, empty, plain-SQLite or
+/// truncated file from a wrong passphrase. Reads only.
+fn precheck(path: &Path) -> Result<()> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(VaultError::NoVault(path.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(VaultError::NotAVault(format!(
+            "{} is a directory",
+            path.display()
+        )));
+    }
+    let len = meta.len();
+    if len == 0 {
+        return Err(VaultError::NotAVault("the file is empty".into()));
+    }
+    let mut head = [0u8; 16];
+    let n = file.read(&mut head)?;
+    if n == 16 && &head == SQLITE_MAGIC {
+        return Err(VaultError::NotAVault(
+            "an unencrypted SQLite database".into(),
+        ));
+    }
+    if len % PAGE_SIZE != 0 {
+        return Err(VaultError::Corrupted(format!(
+            "the file is {len} bytes, not a whole number of {PAGE_SIZE}-byte pages: truncated or not a vault"
+        )));
+    }
+    Ok(())
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    // Keep SQLCipher quiet about failed MACs: the error is reported as a value, not on stderr.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    Ok(conn)
+}
+
+fn apply_key(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
+    match keying {
+        Keying::Passphrase(p) => {
+            if p.is_empty() {
+                return Err(VaultError::WrongPassphrase);
+            }
+            // The statement holds the passphrase: build it in a buffer that is zeroized.
+            let sql = key_pragma("key", p.expose());
+            conn.execute_batch(&sql)?;
+        }
+        #[cfg(feature = "insecure-plaintext")]
+        Keying::Plaintext { .. } => {}
+    }
+    Ok(())
+}
+
+/// The connection settings every unlocked vault runs with.
+fn configure(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
+    let secure_delete = match keying {
+        Keying::Passphrase(_) => true,
+        #[cfg(feature = "insecure-plaintext")]
+        Keying::Plaintext { secure_delete } => *secure_delete,
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(VaultError::Busy);
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = {};
+         PRAGMA temp_store = MEMORY;
+         PRAGMA journal_size_limit = 0;",
+        if secure_delete { "ON" } else { "OFF" }
+    ))?;
+    Ok(())
+}
+
+/// Reads every page, so a tampered or rotted page is reported now rather than when it happens to
+/// be read: SQLCipher's per-page MAC check, then SQLite's structural check.
+fn integrity_check(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
+    if matches!(keying, Keying::Passphrase(_)) {
+        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+        let problems: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !problems.is_empty() {
+            return Err(VaultError::Corrupted(problems.join("; ")));
+        }
+    }
+    let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if verdict != "ok" {
+        return Err(VaultError::Corrupted(verdict));
+    }
+    Ok(())
+}
+
+/// `PRAGMA name = '<secret>'`, built in one zeroized buffer sized up front so that no copy of
+/// the secret is left behind by a reallocation.
+fn key_pragma(name: &str, secret: &str) -> Zeroizing<String> {
+    let mut sql = Zeroizing::new(String::with_capacity(name.len() + 2 * secret.len() + 16));
+    sql.push_str("PRAGMA ");
+    sql.push_str(name);
+    sql.push_str(" = '");
+    for c in secret.chars() {
+        if c == '\'' {
+            sql.push('\'');
+        }
+        sql.push(c);
+    }
+    sql.push('\'');
+    sql
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    Ok(())
+}

@@ -1,0 +1,598 @@
+//! Reading and writing the vault's tables inside a transaction.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use selfmodel_core::audit::{AuditEvent, PendingEvent};
+use selfmodel_core::{
+    Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Evidence, Hash, Provenance,
+    Purpose, Rectification,
+};
+
+use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
+use crate::error::{Result, VaultError};
+
+/// Read access to the vault inside one transaction.
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+/// Write access inside one transaction; see [`crate::Vault::write`].
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    audited: bool,
+}
+
+const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
+     actor_name, method, created_at, updated_at, expires_at";
+
+impl<'c> Reader<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Self { conn }
+    }
+
+    /// The belief types and purposes.
+    pub fn catalogue(&self) -> Result<Catalogue> {
+        let mut purposes_stmt = self.conn.prepare_cached(
+            "SELECT id, name, description, dpv_term, opt_in FROM purposes ORDER BY id",
+        )?;
+        let purposes = purposes_stmt
+            .query_map([], |r| {
+                Ok(Purpose {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    description: r.get(2)?,
+                    dpv_term: r.get(3)?,
+                    opt_in: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut types_stmt = self.conn.prepare_cached(
+            "SELECT id, name, description, retention_days, min_share_confidence, \
+             evidence_required, default_sensitivity FROM belief_types ORDER BY id",
+        )?;
+        let rows = types_stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, bool>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut allowed = self.conn.prepare_cached(
+            "SELECT purpose_id FROM type_purposes WHERE type_id = ?1 ORDER BY purpose_id",
+        )?;
+        let mut types = Vec::with_capacity(rows.len());
+        for (
+            id,
+            name,
+            description,
+            retention_days,
+            min_share_confidence,
+            evidence_required,
+            sens,
+        ) in rows
+        {
+            let allowed_purposes = allowed
+                .query_map([&id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            types.push(BeliefType {
+                default_sensitivity: parse("sensitivity", &sens)?,
+                id,
+                name,
+                description,
+                allowed_purposes,
+                retention_days,
+                min_share_confidence,
+                evidence_required,
+            });
+        }
+        Ok(Catalogue { types, purposes })
+    }
+
+    /// One belief, whole.
+    pub fn belief(&self, id: BeliefId) -> Result<Option<Belief>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1"
+        ))?;
+        let row = stmt
+            .query_row([id.to_string()], BeliefRow::read)
+            .optional()?;
+        row.map(|r| self.complete(r)).transpose()
+    }
+
+    /// Beliefs matching the filter, oldest first.
+    pub fn beliefs(&self, filter: &BeliefFilter) -> Result<Vec<Belief>> {
+        let mut sql = format!("SELECT {BELIEF_COLUMNS} FROM beliefs b WHERE 1 = 1");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(c) = &filter.category {
+            args.push(Box::new(c.clone()));
+            sql += &format!(" AND category = ?{}", args.len());
+        }
+        if let Some(p) = &filter.purpose {
+            args.push(Box::new(p.clone()));
+            sql += &format!(
+                " AND EXISTS (SELECT 1 FROM belief_purposes bp WHERE bp.belief_id = b.id AND bp.purpose_id = ?{})",
+                args.len()
+            );
+        }
+        if let Some(c) = filter.min_confidence {
+            args.push(Box::new(c));
+            sql += &format!(" AND confidence >= ?{}", args.len());
+        }
+        if let Some(s) = filter.status {
+            args.push(Box::new(s.as_str()));
+            sql += &format!(" AND status = ?{}", args.len());
+        }
+        if let Some(s) = filter.sensitivity {
+            args.push(Box::new(s.as_str()));
+            sql += &format!(" AND sensitivity = ?{}", args.len());
+        }
+        if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            args.push(Box::new(format!("%{escaped}%")));
+            sql += &format!(" AND statement LIKE ?{} ESCAPE '\\'", args.len());
+        }
+        sql += " ORDER BY id";
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), BeliefRow::read)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|r| self.complete(r)).collect()
+    }
+
+    /// How many beliefs there are.
+    pub fn count_beliefs(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM beliefs", [], |r| r.get(0))?)
+    }
+
+    /// Ids of beliefs whose expiry is at or before `now`.
+    pub fn expired(&self, now: DateTime<Utc>) -> Result<Vec<BeliefId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM beliefs WHERE expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY id",
+        )?;
+        let ids = stmt
+            .query_map([time(&now)], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter().map(|s| parse("belief id", s)).collect()
+    }
+
+    /// The whole audit chain, in order. A row altered so badly that it no longer parses is read
+    /// in a form that fails verification at that event, rather than hiding the chain.
+    pub fn audit_events(&self) -> Result<Vec<AuditEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
+        )?;
+        let events = stmt
+            .query_map([], |r| {
+                let at: String = r.get(1)?;
+                let prev: Vec<u8> = r.get(5)?;
+                let hash: Vec<u8> = r.get(6)?;
+                Ok(AuditEvent {
+                    seq: r.get(0)?,
+                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
+                    action: r.get(2)?,
+                    subject: r.get(3)?,
+                    detail: r.get(4)?,
+                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
+                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// The last event's sequence number and hash (0 and [`Hash::GENESIS`] when empty).
+    pub fn audit_head(&self) -> Result<(u64, Hash)> {
+        let head: Option<(u64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match head {
+            None => (0, Hash::GENESIS),
+            Some((seq, h)) => (seq, Hash::from_slice(&h).unwrap_or(Hash([0xff; 32]))),
+        })
+    }
+
+    /// A value from the vault's metadata table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn complete(&self, row: BeliefRow) -> Result<Belief> {
+        let id = row.id.clone();
+        let mut purposes_stmt = self
+            .conn
+            .prepare_cached("SELECT purpose_id FROM belief_purposes WHERE belief_id = ?1")?;
+        let purposes = purposes_stmt
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+
+        let mut ev_stmt = self.conn.prepare_cached(
+            "SELECT kind, source, summary, observed_at, content_sha256 FROM evidence \
+             WHERE belief_id = ?1 ORDER BY position",
+        )?;
+        let raw_evidence = ev_stmt
+            .query_map([&id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let evidence = raw_evidence
+            .into_iter()
+            .map(|(kind, source, summary, observed_at, content_sha256)| {
+                Ok(Evidence {
+                    kind: parse("evidence kind", &kind)?,
+                    source,
+                    summary,
+                    observed_at: parse_time(&observed_at)?,
+                    content_sha256,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut hist_stmt = self.conn.prepare_cached(
+            "SELECT at, actor, actor_name, reason, before_json, after_json FROM rectifications \
+             WHERE belief_id = ?1 ORDER BY position",
+        )?;
+        let raw_history = hist_stmt
+            .query_map([&id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let history = raw_history
+            .into_iter()
+            .map(|(at, actor, actor_name, reason, before, after)| {
+                Ok(Rectification {
+                    at: parse_time(&at)?,
+                    actor: Actor::decode(&actor, actor_name)
+                        .map_err(|e| VaultError::Data(e.to_string()))?,
+                    reason,
+                    before: parse_snapshot(&before)?,
+                    after: parse_snapshot(&after)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        Ok(Belief {
+            id: parse("belief id", &row.id)?,
+            statement: row.statement,
+            category: row.category,
+            confidence: row.confidence,
+            purposes,
+            sensitivity: parse("sensitivity", &row.sensitivity)?,
+            status: parse("status", &row.status)?,
+            evidence,
+            provenance: Provenance {
+                actor: Actor::decode(&row.actor, row.actor_name)
+                    .map_err(|e| VaultError::Data(e.to_string()))?,
+                method: row.method,
+            },
+            created_at: parse_time(&row.created_at)?,
+            updated_at: parse_time(&row.updated_at)?,
+            expires_at: row.expires_at.as_deref().map(parse_time).transpose()?,
+            history,
+        })
+    }
+}
+
+struct BeliefRow {
+    id: String,
+    statement: String,
+    category: String,
+    confidence: f64,
+    sensitivity: String,
+    status: String,
+    actor: String,
+    actor_name: Option<String>,
+    method: String,
+    created_at: String,
+    updated_at: String,
+    expires_at: Option<String>,
+}
+
+impl BeliefRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            statement: r.get(1)?,
+            category: r.get(2)?,
+            confidence: r.get(3)?,
+            sensitivity: r.get(4)?,
+            status: r.get(5)?,
+            actor: r.get(6)?,
+            actor_name: r.get(7)?,
+            method: r.get(8)?,
+            created_at: r.get(9)?,
+            updated_at: r.get(10)?,
+            expires_at: r.get(11)?,
+        })
+    }
+}
+
+fn actor_name(actor: &Actor) -> Option<&str> {
+    match actor {
+        Actor::Vendor { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+impl<'c> Writer<'c> {
+    pub(crate) fn new(tx: Transaction<'c>) -> Self {
+        Self { tx, audited: false }
+    }
+
+    /// Reads inside this write transaction (seeing its own writes).
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.tx)
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        if !self.audited {
+            return Err(VaultError::Unaudited);
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    /// Appends an event to the audit chain, sealed onto the current head.
+    pub fn append_audit(&mut self, event: PendingEvent, at: DateTime<Utc>) -> Result<AuditEvent> {
+        let (seq, head) = self.read().audit_head()?;
+        let sealed = AuditEvent::seal(event, seq + 1, at, head);
+        self.tx.execute(
+            "INSERT INTO audit_events (seq, at, action, subject, detail, prev, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                sealed.seq,
+                sealed.timestamp(),
+                sealed.action,
+                sealed.subject,
+                sealed.detail,
+                sealed.prev.0.as_slice(),
+                sealed.hash.0.as_slice()
+            ],
+        )?;
+        self.audited = true;
+        Ok(sealed)
+    }
+
+    /// Inserts a new belief with its purposes, evidence and history.
+    pub fn insert_belief(&mut self, b: &Belief) -> Result<()> {
+        self.tx.execute(
+            &format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+            params![
+                b.id.to_string(),
+                b.statement,
+                b.category,
+                b.confidence,
+                b.sensitivity.as_str(),
+                b.status.as_str(),
+                b.provenance.actor.encode(),
+                actor_name(&b.provenance.actor),
+                b.provenance.method,
+                time(&b.created_at),
+                time(&b.updated_at),
+                b.expires_at.as_ref().map(time),
+            ],
+        )?;
+        self.insert_children(b)
+    }
+
+    /// Replaces a stored belief with `b` (same id): fields, purposes, evidence and history.
+    pub fn replace_belief(&mut self, b: &Belief) -> Result<()> {
+        let id = b.id.to_string();
+        let n = self.tx.execute(
+            "UPDATE beliefs SET statement = ?2, category = ?3, confidence = ?4, sensitivity = ?5, \
+             status = ?6, actor = ?7, actor_name = ?8, method = ?9, created_at = ?10, \
+             updated_at = ?11, expires_at = ?12 WHERE id = ?1",
+            params![
+                id,
+                b.statement,
+                b.category,
+                b.confidence,
+                b.sensitivity.as_str(),
+                b.status.as_str(),
+                b.provenance.actor.encode(),
+                actor_name(&b.provenance.actor),
+                b.provenance.method,
+                time(&b.created_at),
+                time(&b.updated_at),
+                b.expires_at.as_ref().map(time),
+            ],
+        )?;
+        if n == 0 {
+            return Err(VaultError::BeliefNotFound(b.id));
+        }
+        for table in ["belief_purposes", "evidence", "rectifications"] {
+            self.tx
+                .execute(&format!("DELETE FROM {table} WHERE belief_id = ?1"), [&id])?;
+        }
+        self.insert_children(b)
+    }
+
+    fn insert_children(&mut self, b: &Belief) -> Result<()> {
+        let id = b.id.to_string();
+        let mut p = self.tx.prepare_cached(
+            "INSERT INTO belief_purposes (belief_id, purpose_id) VALUES (?1, ?2)",
+        )?;
+        for purpose in &b.purposes {
+            p.execute([&id, purpose])?;
+        }
+        let mut e = self.tx.prepare_cached(
+            "INSERT INTO evidence (belief_id, position, kind, source, summary, observed_at, content_sha256) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, ev) in b.evidence.iter().enumerate() {
+            e.execute(params![
+                id,
+                i,
+                ev.kind.as_str(),
+                ev.source,
+                ev.summary,
+                time(&ev.observed_at),
+                ev.content_sha256
+            ])?;
+        }
+        let mut h = self.tx.prepare_cached(
+            "INSERT INTO rectifications (belief_id, position, at, actor, actor_name, reason, before_json, after_json) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (i, r) in b.history.iter().enumerate() {
+            h.execute(params![
+                id,
+                i,
+                time(&r.at),
+                r.actor.encode(),
+                actor_name(&r.actor),
+                r.reason,
+                snapshot_json(&r.before),
+                snapshot_json(&r.after)
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a belief with its purposes, evidence and history.
+    pub fn delete_belief(&mut self, id: BeliefId) -> Result<()> {
+        let n = self
+            .tx
+            .execute("DELETE FROM beliefs WHERE id = ?1", [id.to_string()])?;
+        if n == 0 {
+            return Err(VaultError::BeliefNotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Deletes every belief; returns how many there were.
+    pub fn delete_all_beliefs(&mut self) -> Result<u64> {
+        Ok(self.tx.execute("DELETE FROM beliefs", [])? as u64)
+    }
+
+    /// Stores a belief type's rules (it must exist) and recomputes the expiry of its beliefs.
+    pub fn update_type(&mut self, t: &BeliefType) -> Result<()> {
+        let n = self.tx.execute(
+            "UPDATE belief_types SET name = ?2, description = ?3, retention_days = ?4, \
+             min_share_confidence = ?5, evidence_required = ?6, default_sensitivity = ?7 WHERE id = ?1",
+            params![
+                t.id,
+                t.name,
+                t.description,
+                t.retention_days,
+                t.min_share_confidence,
+                t.evidence_required,
+                t.default_sensitivity.as_str()
+            ],
+        )?;
+        if n == 0 {
+            return Err(VaultError::TypeNotFound(t.id.clone()));
+        }
+        self.tx
+            .execute("DELETE FROM type_purposes WHERE type_id = ?1", [&t.id])?;
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)")?;
+        for p in &t.allowed_purposes {
+            ins.execute([&t.id, p])?;
+        }
+        drop(ins);
+        let mut sel = self
+            .tx
+            .prepare_cached("SELECT id, created_at FROM beliefs WHERE category = ?1")?;
+        let rows = sel
+            .query_map([&t.id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(sel);
+        let mut upd = self
+            .tx
+            .prepare_cached("UPDATE beliefs SET expires_at = ?2 WHERE id = ?1")?;
+        for (id, created) in rows {
+            let expires = selfmodel_core::validate::expiry(parse_time(&created)?, t.retention_days);
+            upd.execute([id, time(&expires)])?;
+        }
+        Ok(())
+    }
+
+    /// Sets a value in the vault's metadata table.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// Writes the catalogue into a new vault and records the vault's birth on the audit chain.
+pub(crate) fn seed_catalogue(w: &mut Writer<'_>, catalogue: &Catalogue) -> Result<()> {
+    for p in &catalogue.purposes {
+        w.tx.execute(
+            "INSERT INTO purposes (id, name, description, dpv_term, opt_in) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.id, p.name, p.description, p.dpv_term, p.opt_in],
+        )?;
+    }
+    for t in &catalogue.types {
+        w.tx.execute(
+            "INSERT INTO belief_types (id, name, description, retention_days, min_share_confidence, \
+             evidence_required, default_sensitivity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                t.id,
+                t.name,
+                t.description,
+                t.retention_days,
+                t.min_share_confidence,
+                t.evidence_required,
+                t.default_sensitivity.as_str()
+            ],
+        )?;
+        for p in &t.allowed_purposes {
+            w.tx.execute(
+                "INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)",
+                [&t.id, p],
+            )?;
+        }
+    }
+    let now = Utc::now();
+    let vault_id = uuid_like();
+    w.set_meta("vault_id", &vault_id)?;
+    w.set_meta("created_at", &time(&now))?;
+    w.append_audit(
+        PendingEvent::new(selfmodel_core::AuditAction::VaultCreated, Some(vault_id))
+            .with_detail(format!("schema={}", crate::migrations::LATEST)),
+        now,
+    )?;
+    Ok(())
+}
+
+fn uuid_like() -> String {
+    BeliefId::new().to_string()
+}
