@@ -1,1 +1,277 @@
-fn main() {}
+//! `selfmodel`: the command-line tool for people, CI and auditors. Everything the desktop app
+//! does, headless, with `--json` output for machines.
+
+/// `println!` that ends the process quietly when stdout is closed (`selfmodel ... | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
+mod args;
+mod json;
+mod output;
+mod secrets;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use selfmodel::Selfmodel;
+use selfmodel_core::{
+    Actor, BeliefFilter, BeliefId, ChainVerdict, EvidenceKind, NewBelief, NewEvidence, Provenance,
+    Rectify, Sensitivity,
+};
+
+use args::{AuditCmd, BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SELFMODEL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes a line to stdout; a closed pipe ends the process with success, as `head` expects.
+fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// An error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let path = vault_path(cli.vault)?;
+    match cli.command {
+        Command::Init => {
+            let pass = secrets::new_passphrase("SELFMODEL_PASSPHRASE", "New vault passphrase")?;
+            let model = Selfmodel::create(&path, &pass)?;
+            say!("created vault {}", model.path().display());
+            model.close()?;
+        }
+        Command::Demo => {
+            let mut model = if path.exists() {
+                open(&path)?
+            } else {
+                let pass = secrets::new_passphrase("SELFMODEL_PASSPHRASE", "New vault passphrase")?;
+                Selfmodel::create(&path, &pass)?
+            };
+            let n = model.fill_demo()?;
+            say!("added {n} demo beliefs to {}", model.path().display());
+            say!("try: selfmodel belief list");
+            model.close()?;
+        }
+        Command::Passwd => {
+            let mut model = open(&path)?;
+            let new = secrets::new_passphrase("SELFMODEL_NEW_PASSPHRASE", "New passphrase")?;
+            model.change_passphrase(&new)?;
+            say!("passphrase changed; the vault is re-encrypted");
+        }
+        Command::Types { json, action } => {
+            let mut model = open(&path)?;
+            match action {
+                None => {
+                    let catalogue = model.catalogue()?;
+                    if json {
+                        output::print_json(&json::types(&catalogue.types))?;
+                    } else {
+                        output::types(&catalogue.types);
+                    }
+                }
+                Some(TypesCmd::SetRetention { category, days }) => {
+                    let ty = model.set_retention(&category, days)?;
+                    say!(
+                        "beliefs of type '{}' are now kept for {} days",
+                        ty.id,
+                        ty.retention_days
+                    );
+                }
+            }
+        }
+        Command::Purposes { json } => {
+            let catalogue = open(&path)?.catalogue()?;
+            if json {
+                output::print_json(&json::purposes(&catalogue.purposes))?;
+            } else {
+                output::purposes(&catalogue.purposes);
+            }
+        }
+        Command::Belief(cmd) => return belief(&path, cmd),
+        Command::EraseAll { yes } => {
+            if !yes {
+                bail!(
+                    "erase-all deletes every belief, their evidence and history; add --yes to confirm"
+                );
+            }
+            let n = open(&path)?.erase_all()?;
+            say!("erased {n} beliefs; the vault is empty");
+        }
+        Command::Audit(AuditCmd::Verify { json }) => {
+            let verdict = open(&path)?.verify_audit()?;
+            if json {
+                output::print_json(&json::verdict(&verdict))?;
+            }
+            return Ok(match verdict {
+                ChainVerdict::Intact { events, head } => {
+                    if !json {
+                        say!("audit chain intact: {events} events, head {head}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                ChainVerdict::Broken {
+                    first_bad_event,
+                    reason,
+                } => {
+                    if !json {
+                        eprintln!("error: audit chain broken at event {first_bad_event}: {reason}");
+                    }
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::Audit(AuditCmd::Log { json }) => {
+            let events = open(&path)?.audit_log()?;
+            if json {
+                output::print_json(&json::audit_events(&events))?;
+            } else {
+                output::audit_events(&events);
+            }
+        }
+        Command::Retention(RetentionCmd::Run) => {
+            let mut model = open(&path)?;
+            let n = model.purged_at_open().len() + model.run_retention()?.len();
+            say!("retention erased {n} beliefs past their type's retention");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
+    let mut model = open(path)?;
+    match cmd {
+        BeliefCmd::Add(a) => {
+            let evidence = match a.evidence {
+                None => Vec::new(),
+                Some(summary) => vec![NewEvidence {
+                    kind: a.evidence_kind.parse::<EvidenceKind>()?,
+                    source: a.source.unwrap_or_else(|| "selfmodel CLI".into()),
+                    summary,
+                    observed_at: None,
+                    content_sha256: None,
+                }],
+            };
+            let new = NewBelief {
+                statement: a.statement,
+                category: a.category,
+                confidence: a.confidence,
+                purposes: a.purposes.into_iter().collect(),
+                sensitivity: a.sensitive.then_some(Sensitivity::Special),
+                evidence,
+            };
+            let b = model.add_belief(
+                new,
+                Provenance {
+                    actor: Actor::Person,
+                    method: "cli".into(),
+                },
+            )?;
+            if a.json {
+                output::print_json(&json::belief(&b, false))?;
+            } else {
+                say!("{}", b.id);
+            }
+        }
+        BeliefCmd::List(l) => {
+            let filter = BeliefFilter {
+                category: l.category,
+                purpose: l.purpose,
+                min_confidence: l.min_confidence,
+                status: l.status.map(|s| s.parse()).transpose()?,
+                sensitivity: l.sensitivity.map(|s| s.parse()).transpose()?,
+                search: l.search,
+            };
+            let beliefs = model.beliefs(&filter)?;
+            if l.json {
+                output::print_json(
+                    &beliefs
+                        .iter()
+                        .map(|b| json::belief(b, false))
+                        .collect::<Vec<_>>(),
+                )?;
+            } else {
+                output::belief_table(&beliefs);
+            }
+        }
+        BeliefCmd::Show { id, json } => {
+            let b = model.belief(parse_id(&id)?)?;
+            if json {
+                output::print_json(&json::belief(&b, true))?;
+            } else {
+                output::belief_detail(&b);
+            }
+        }
+        BeliefCmd::Edit(e) => {
+            let change = Rectify {
+                statement: e.statement,
+                confidence: e.confidence,
+                purposes: (!e.purposes.is_empty()).then(|| e.purposes.into_iter().collect()),
+                reason: e.reason,
+            };
+            let b = model.rectify(parse_id(&e.id)?, change, Actor::Person)?;
+            say!("rectified {} (history: {} entries)", b.id, b.history.len());
+        }
+        BeliefCmd::Delete { id } => {
+            let id = parse_id(&id)?;
+            model.delete_belief(id)?;
+            say!("deleted {id} with its evidence and history");
+        }
+    }
+    model.close()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_id(s: &str) -> Result<BeliefId> {
+    Ok(s.parse::<BeliefId>()?)
+}
+
+/// Unlocks the vault with the passphrase from the environment or a prompt.
+fn open(path: &Path) -> Result<Selfmodel> {
+    let pass = secrets::passphrase()?;
+    Selfmodel::open(path, &pass).with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// `--vault`, else `SELFMODEL_VAULT` (both through clap), else the platform data directory.
+fn vault_path(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    let dirs = directories::ProjectDirs::from("org", "Selfmodel", "selfmodel")
+        .context("no home directory to keep the vault in; pass --vault PATH")?;
+    Ok(dirs.data_dir().join("vault.db"))
+}

@@ -1,1 +1,262 @@
-//! placeholder
+//! The one use-case layer every Selfmodel front end calls: the CLI, the vendor API and the
+//! desktop app. Each mutation goes through [`Selfmodel::change`], which runs it in one vault
+//! transaction together with its audit event; front ends never open the vault or write SQL.
+
+mod demo;
+mod error;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use selfmodel_core::audit::{self, PendingEvent};
+use selfmodel_core::{
+    Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue,
+    ChainVerdict, NewBelief, Passphrase, Provenance, Rectify, Status, validate,
+};
+use selfmodel_vault::{Vault, VaultError, Writer};
+
+pub use error::{Error, Result};
+
+/// Shortest passphrase accepted for a vault.
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
+
+/// An unlocked self-model. Dropping it locks the vault.
+pub struct Selfmodel {
+    vault: Vault,
+    purged_at_open: Vec<BeliefId>,
+}
+
+impl Selfmodel {
+    /// Creates a new vault at `path` with the default catalogue.
+    pub fn create(path: &Path, passphrase: &Passphrase) -> Result<Self> {
+        check_strength(passphrase)?;
+        let vault = Vault::create(path, passphrase, &Catalogue::defaults())?;
+        tracing::info!(path = %path.display(), "vault created");
+        Ok(Self {
+            vault,
+            purged_at_open: Vec::new(),
+        })
+    }
+
+    /// Unlocks the vault at `path`, then erases whatever is past its retention.
+    pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
+        let vault = Vault::open(path, passphrase)?;
+        let mut model = Self {
+            vault,
+            purged_at_open: Vec::new(),
+        };
+        model.purged_at_open = model.run_retention()?;
+        if !model.purged_at_open.is_empty() {
+            let count = model.purged_at_open.len();
+            tracing::info!(count, "retention erased expired beliefs at unlock");
+        }
+        Ok(model)
+    }
+
+    /// The beliefs that retention erased when this vault was unlocked.
+    pub fn purged_at_open(&self) -> &[BeliefId] {
+        &self.purged_at_open
+    }
+
+    /// The vault file's path.
+    pub fn path(&self) -> &Path {
+        self.vault.path()
+    }
+
+    /// Locks the vault: checkpoints and closes the file.
+    pub fn close(self) -> Result<()> {
+        Ok(self.vault.close()?)
+    }
+
+    /// The one choke-point for changes: runs `f` in a write transaction with the current time;
+    /// `f` must append its audit event (the vault refuses to commit otherwise).
+    fn change<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        let now = Utc::now();
+        self.vault.write(|w| f(w, now))
+    }
+
+    /// The belief types and purposes.
+    pub fn catalogue(&mut self) -> Result<Catalogue> {
+        self.vault.read(|r| Ok(r.catalogue()?))
+    }
+
+    /// Adds a belief created by `provenance`'s actor, active at once.
+    pub fn add_belief(&mut self, new: NewBelief, provenance: Provenance) -> Result<Belief> {
+        self.change(|w, now| {
+            let catalogue = w.read().catalogue()?;
+            let belief = validate::build_belief(new, &catalogue, provenance, Status::Active, now)?;
+            w.insert_belief(&belief)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::BeliefCreated, Some(belief.id.to_string()))
+                    .with_detail(format!("category={}", belief.category)),
+                now,
+            )?;
+            Ok(belief)
+        })
+    }
+
+    /// Beliefs matching the filter, oldest first.
+    pub fn beliefs(&mut self, filter: &BeliefFilter) -> Result<Vec<Belief>> {
+        self.vault.read(|r| Ok(r.beliefs(filter)?))
+    }
+
+    /// One belief, whole.
+    pub fn belief(&mut self, id: BeliefId) -> Result<Belief> {
+        self.vault.read(|r| {
+            r.belief(id)?
+                .ok_or(Error::Vault(VaultError::BeliefNotFound(id)))
+        })
+    }
+
+    /// Rectifies a belief (GDPR Art. 16); the change and its reason go into its history.
+    pub fn rectify(&mut self, id: BeliefId, change: Rectify, actor: Actor) -> Result<Belief> {
+        self.change(|w, now| {
+            let current = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+            let catalogue = w.read().catalogue()?;
+            let next = validate::rectify(&current, change, &catalogue, actor, now)?;
+            w.replace_belief(&next)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::BeliefRectified, Some(id.to_string())),
+                now,
+            )?;
+            Ok(next)
+        })
+    }
+
+    /// Deletes one belief with its evidence and history (GDPR Art. 17), then checkpoints so that
+    /// its text does not linger in the write-ahead log.
+    pub fn delete_belief(&mut self, id: BeliefId) -> Result<()> {
+        self.change(|w, now| {
+            let category = w
+                .read()
+                .belief(id)?
+                .ok_or(VaultError::BeliefNotFound(id))?
+                .category;
+            w.delete_belief(id)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
+                    .with_detail(format!("category={category}")),
+                now,
+            )?;
+            Ok(())
+        })?;
+        self.vault.checkpoint()?;
+        Ok(())
+    }
+
+    /// Erases every belief, leaving a valid, empty vault with its catalogue and audit chain.
+    /// Returns how many beliefs were erased.
+    pub fn erase_all(&mut self) -> Result<u64> {
+        let n = self.change(|w, now| {
+            let n = w.delete_all_beliefs()?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::ErasedAll, None).with_detail(format!("count={n}")),
+                now,
+            )?;
+            Ok(n)
+        })?;
+        self.vault.checkpoint()?;
+        Ok(n)
+    }
+
+    /// Erases every belief past its type's retention; returns their ids.
+    pub fn run_retention(&mut self) -> Result<Vec<BeliefId>> {
+        let now = Utc::now();
+        let expired = self.vault.read(|r| Ok::<_, Error>(r.expired(now)?))?;
+        if expired.is_empty() {
+            return Ok(expired);
+        }
+        self.change(|w, now| {
+            for id in &expired {
+                w.delete_belief(*id)?;
+            }
+            let ids = expired
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            w.append_audit(
+                PendingEvent::new(AuditAction::RetentionPurged, None)
+                    .with_detail(format!("count={} ids={ids}", expired.len())),
+                now,
+            )?;
+            Ok(())
+        })?;
+        self.vault.checkpoint()?;
+        Ok(expired)
+    }
+
+    /// Sets how many days beliefs of a type are kept; existing beliefs' expiry follows.
+    /// Run [`Selfmodel::run_retention`] to erase what this makes expired.
+    pub fn set_retention(&mut self, type_id: &str, days: u32) -> Result<BeliefType> {
+        self.change(|w, now| {
+            let mut ty = w
+                .read()
+                .catalogue()?
+                .belief_type(type_id)
+                .cloned()
+                .ok_or_else(|| selfmodel_core::CoreError::UnknownCategory(type_id.to_owned()))?;
+            ty.retention_days = days;
+            w.update_type(&ty)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::TypeChanged, Some(ty.id.clone()))
+                    .with_detail(format!("retention_days={days}")),
+                now,
+            )?;
+            Ok(ty)
+        })
+    }
+
+    /// Changes the passphrase: the whole file is re-encrypted under the new key.
+    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
+        check_strength(new)?;
+        self.vault.rekey(new)?;
+        self.change(|w, now| {
+            w.append_audit(PendingEvent::new(AuditAction::PassphraseChanged, None), now)?;
+            Ok(())
+        })
+    }
+
+    /// Recomputes the audit chain.
+    pub fn verify_audit(&mut self) -> Result<ChainVerdict> {
+        self.vault.read(|r| Ok(audit::verify(&r.audit_events()?)))
+    }
+
+    /// The audit chain's events, oldest first.
+    pub fn audit_log(&mut self) -> Result<Vec<AuditEvent>> {
+        self.vault.read(|r| Ok(r.audit_events()?))
+    }
+
+    /// The schema version of the open vault.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self.vault.schema_version()?)
+    }
+
+    /// Fills the vault with realistic demo beliefs across every type; returns how many.
+    pub fn fill_demo(&mut self) -> Result<usize> {
+        let provenance = Provenance {
+            actor: Actor::System,
+            method: "demo".into(),
+        };
+        let beliefs = demo::beliefs();
+        let n = beliefs.len();
+        for new in beliefs {
+            self.add_belief(new, provenance.clone())?;
+        }
+        Ok(n)
+    }
+}
+
+/// Refuses passphrases too short to resist offline guessing.
+pub fn check_strength(p: &Passphrase) -> Result<()> {
+    let n = p.expose().chars().count();
+    if n < MIN_PASSPHRASE_CHARS {
+        return Err(Error::WeakPassphrase(format!(
+            "use at least {MIN_PASSPHRASE_CHARS} characters (a few random words work well)"
+        )));
+    }
+    Ok(())
+}

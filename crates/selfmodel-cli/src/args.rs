@@ -1,0 +1,188 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Your self-model — what AI systems believe about you — in an encrypted file you own.
+///
+/// The passphrase comes from the SELFMODEL_PASSPHRASE environment variable, else a prompt on the
+/// terminal; it is never accepted as a flag.
+#[derive(Parser)]
+#[command(name = "selfmodel", version, propagate_version = true)]
+pub struct Cli {
+    /// The vault file [default: the platform data directory, e.g. ~/.local/share/selfmodel/vault.db]
+    #[arg(long, global = true, env = "SELFMODEL_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new, empty vault
+    Init,
+    /// Create a vault (if there is none) and fill it with about 40 realistic demo beliefs
+    Demo,
+    /// Change the passphrase (new one from SELFMODEL_NEW_PASSPHRASE or a prompt)
+    Passwd,
+    /// List the belief types, or change one
+    Types {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<TypesCmd>,
+    },
+    /// List the purposes beliefs may be used for
+    Purposes {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add, list, show, rectify and delete beliefs
+    #[command(subcommand)]
+    Belief(BeliefCmd),
+    /// Erase every belief with its evidence and history, leaving an empty vault
+    EraseAll {
+        /// Confirm that everything is to be erased
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Verify or show the tamper-evident audit chain
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Erase beliefs past their type's retention
+    #[command(subcommand)]
+    Retention(RetentionCmd),
+}
+
+#[derive(Subcommand)]
+pub enum TypesCmd {
+    /// Set how many days beliefs of a type are kept
+    SetRetention {
+        /// The belief type (category)
+        category: String,
+        /// Days to keep its beliefs
+        days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BeliefCmd {
+    /// Add a belief; prints its id
+    Add(AddArgs),
+    /// List beliefs, with filters
+    List(ListArgs),
+    /// Show one belief with its evidence, provenance and history
+    Show {
+        /// The belief's id
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rectify a belief; the old values and the reason are kept in its history
+    Edit(EditArgs),
+    /// Delete a belief with its evidence and history
+    Delete {
+        /// The belief's id
+        id: String,
+    },
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// What is believed, in one sentence
+    #[arg(long)]
+    pub statement: String,
+    /// The belief type (see `selfmodel types`)
+    #[arg(long)]
+    pub category: String,
+    /// Confidence from 0 to 1
+    #[arg(long)]
+    pub confidence: f64,
+    /// A purpose it may be used for (repeatable; default: the type's non-opt-in purposes)
+    #[arg(long = "purpose", value_name = "PURPOSE")]
+    pub purposes: Vec<String>,
+    /// Mark it a special category of data (health, beliefs, ...)
+    #[arg(long)]
+    pub sensitive: bool,
+    /// A short summary of the evidence behind it
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// How the evidence came to be: stated, observed, inferred or imported
+    #[arg(long, default_value = "stated", requires = "evidence")]
+    pub evidence_kind: String,
+    /// Where the evidence came from
+    #[arg(long, requires = "evidence")]
+    pub source: Option<String>,
+    /// Print the new belief as JSON instead of its id
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only this belief type
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only beliefs usable for this purpose
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Only beliefs at or above this confidence
+    #[arg(long, value_name = "X")]
+    pub min_confidence: Option<f64>,
+    /// Only this status: active, pending or rejected
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this sensitivity: normal or special
+    #[arg(long)]
+    pub sensitivity: Option<String>,
+    /// Only beliefs whose statement contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct EditArgs {
+    /// The belief's id
+    pub id: String,
+    /// The corrected statement
+    #[arg(long)]
+    pub statement: Option<String>,
+    /// The corrected confidence
+    #[arg(long)]
+    pub confidence: Option<f64>,
+    /// The corrected purposes (repeatable; replaces the set)
+    #[arg(long = "purpose", value_name = "PURPOSE")]
+    pub purposes: Vec<String>,
+    /// Why the belief is rectified (kept in its history)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Recompute the chain: the event count and head hash, or the first broken event
+    Verify {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the chain's events (ids and hashes only, never belief content)
+    Log {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// Erase every belief past its type's retention now
+    Run,
+}

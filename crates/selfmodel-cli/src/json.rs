@@ -1,0 +1,228 @@
+//! The CLI's `--json` output: wire types of their own, converted from the domain by hand, so the
+//! output other tools depend on cannot change by accident.
+
+use selfmodel_core::audit::canonical_time;
+use selfmodel_core::{Actor, AuditEvent, Belief, BeliefType, ChainVerdict, Purpose, Snapshot};
+use serde::Serialize;
+
+/// A belief; `history` only in `belief show`.
+#[derive(Serialize)]
+pub struct BeliefOut {
+    id: String,
+    statement: String,
+    category: String,
+    confidence: f64,
+    purposes: Vec<String>,
+    sensitivity: &'static str,
+    status: &'static str,
+    evidence: Vec<EvidenceOut>,
+    provenance: ProvenanceOut,
+    created_at: String,
+    updated_at: String,
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<RectificationOut>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceOut {
+    kind: &'static str,
+    source: String,
+    summary: String,
+    observed_at: String,
+    content_sha256: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProvenanceOut {
+    actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vendor_name: Option<String>,
+    method: String,
+}
+
+#[derive(Serialize)]
+struct RectificationOut {
+    at: String,
+    actor: String,
+    reason: String,
+    before: SnapshotOut,
+    after: SnapshotOut,
+}
+
+#[derive(Serialize)]
+struct SnapshotOut {
+    statement: String,
+    confidence: f64,
+    purposes: Vec<String>,
+}
+
+fn snapshot(s: &Snapshot) -> SnapshotOut {
+    SnapshotOut {
+        statement: s.statement.clone(),
+        confidence: s.confidence,
+        purposes: s.purposes.iter().cloned().collect(),
+    }
+}
+
+/// A belief as JSON.
+pub fn belief(b: &Belief, with_history: bool) -> BeliefOut {
+    BeliefOut {
+        id: b.id.to_string(),
+        statement: b.statement.clone(),
+        category: b.category.clone(),
+        confidence: b.confidence,
+        purposes: b.purposes.iter().cloned().collect(),
+        sensitivity: b.sensitivity.as_str(),
+        status: b.status.as_str(),
+        evidence: b
+            .evidence
+            .iter()
+            .map(|e| EvidenceOut {
+                kind: e.kind.as_str(),
+                source: e.source.clone(),
+                summary: e.summary.clone(),
+                observed_at: canonical_time(&e.observed_at),
+                content_sha256: e.content_sha256.clone(),
+            })
+            .collect(),
+        provenance: ProvenanceOut {
+            actor: b.provenance.actor.encode(),
+            vendor_name: match &b.provenance.actor {
+                Actor::Vendor { name, .. } => Some(name.clone()),
+                _ => None,
+            },
+            method: b.provenance.method.clone(),
+        },
+        created_at: canonical_time(&b.created_at),
+        updated_at: canonical_time(&b.updated_at),
+        expires_at: b.expires_at.as_ref().map(canonical_time),
+        history: with_history.then(|| {
+            b.history
+                .iter()
+                .map(|r| RectificationOut {
+                    at: canonical_time(&r.at),
+                    actor: r.actor.encode(),
+                    reason: r.reason.clone(),
+                    before: snapshot(&r.before),
+                    after: snapshot(&r.after),
+                })
+                .collect()
+        }),
+    }
+}
+
+/// A belief type.
+#[derive(Serialize)]
+pub struct TypeOut {
+    id: String,
+    name: String,
+    description: String,
+    allowed_purposes: Vec<String>,
+    retention_days: u32,
+    min_share_confidence: f64,
+    evidence_required: bool,
+    default_sensitivity: &'static str,
+}
+
+/// Belief types as JSON.
+pub fn types(types: &[BeliefType]) -> Vec<TypeOut> {
+    types
+        .iter()
+        .map(|t| TypeOut {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            description: t.description.clone(),
+            allowed_purposes: t.allowed_purposes.iter().cloned().collect(),
+            retention_days: t.retention_days,
+            min_share_confidence: t.min_share_confidence,
+            evidence_required: t.evidence_required,
+            default_sensitivity: t.default_sensitivity.as_str(),
+        })
+        .collect()
+}
+
+/// A purpose.
+#[derive(Serialize)]
+pub struct PurposeOut {
+    id: String,
+    name: String,
+    description: String,
+    dpv_term: String,
+    opt_in: bool,
+}
+
+/// Purposes as JSON.
+pub fn purposes(purposes: &[Purpose]) -> Vec<PurposeOut> {
+    purposes
+        .iter()
+        .map(|p| PurposeOut {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            dpv_term: p.dpv_term.clone(),
+            opt_in: p.opt_in,
+        })
+        .collect()
+}
+
+/// The outcome of `audit verify`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum VerdictOut {
+    /// The chain is intact.
+    Intact { ok: bool, events: u64, head: String },
+    /// The chain is broken.
+    Broken {
+        ok: bool,
+        first_bad_event: u64,
+        reason: String,
+    },
+}
+
+/// A chain verdict as JSON.
+pub fn verdict(v: &ChainVerdict) -> VerdictOut {
+    match v {
+        ChainVerdict::Intact { events, head } => VerdictOut::Intact {
+            ok: true,
+            events: *events,
+            head: head.to_hex(),
+        },
+        ChainVerdict::Broken {
+            first_bad_event,
+            reason,
+        } => VerdictOut::Broken {
+            ok: false,
+            first_bad_event: *first_bad_event,
+            reason: reason.clone(),
+        },
+    }
+}
+
+/// An audit event.
+#[derive(Serialize)]
+pub struct AuditEventOut {
+    seq: u64,
+    at: String,
+    action: String,
+    subject: Option<String>,
+    detail: Option<String>,
+    prev: String,
+    hash: String,
+}
+
+/// Audit events as JSON.
+pub fn audit_events(events: &[AuditEvent]) -> Vec<AuditEventOut> {
+    events
+        .iter()
+        .map(|e| AuditEventOut {
+            seq: e.seq,
+            at: e.timestamp(),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            detail: e.detail.clone(),
+            prev: e.prev.to_hex(),
+            hash: e.hash.to_hex(),
+        })
+        .collect()
+}

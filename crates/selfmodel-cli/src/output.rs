@@ -1,0 +1,140 @@
+//! Human-readable output.
+
+use selfmodel_core::{AuditEvent, Belief, BeliefType, Purpose};
+use serde::Serialize;
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    say!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// One line per belief: id, type, confidence, statement.
+pub fn belief_table(beliefs: &[Belief]) {
+    if beliefs.is_empty() {
+        say!("no beliefs match");
+        return;
+    }
+    for b in beliefs {
+        let flag = match (b.status.as_str(), b.sensitivity.as_str()) {
+            ("active", "normal") => String::new(),
+            ("active", s) => format!(" [{s}]"),
+            (st, "normal") => format!(" [{st}]"),
+            (st, s) => format!(" [{st}, {s}]"),
+        };
+        say!(
+            "{}  {:<20} {:>4.2}  {}{flag}",
+            b.id,
+            b.category,
+            b.confidence,
+            b.statement
+        );
+    }
+    say!("{} beliefs", beliefs.len());
+}
+
+/// A belief with its evidence, provenance and history.
+pub fn belief_detail(b: &Belief) {
+    say!("{}", b.statement);
+    say!("  id           {}", b.id);
+    say!("  category     {}", b.category);
+    say!("  confidence   {:.2}", b.confidence);
+    let purposes: Vec<&str> = b.purposes.iter().map(String::as_str).collect();
+    say!("  purposes     {}", purposes.join(", "));
+    say!("  sensitivity  {}", b.sensitivity);
+    say!("  status       {}", b.status);
+    say!(
+        "  provenance   {} via {}",
+        b.provenance.actor,
+        b.provenance.method
+    );
+    say!("  created      {}", b.created_at.to_rfc3339());
+    say!("  updated      {}", b.updated_at.to_rfc3339());
+    if let Some(e) = b.expires_at {
+        say!("  expires      {}", e.to_rfc3339());
+    }
+    if b.evidence.is_empty() {
+        say!("  evidence     none");
+    }
+    for e in &b.evidence {
+        say!(
+            "  evidence     [{}] {} — {} ({})",
+            e.kind,
+            e.source,
+            e.summary,
+            e.observed_at.date_naive()
+        );
+    }
+    for r in &b.history {
+        say!(
+            "  rectified    {} by {}: {} (was: \"{}\", {:.2})",
+            r.at.to_rfc3339(),
+            r.actor,
+            r.reason,
+            r.before.statement,
+            r.before.confidence
+        );
+    }
+}
+
+/// The belief types.
+pub fn types(types: &[BeliefType]) {
+    for t in types {
+        let purposes: Vec<&str> = t.allowed_purposes.iter().map(String::as_str).collect();
+        say!(
+            "{:<20} {}{}",
+            t.id,
+            t.name,
+            if t.default_sensitivity.as_str() == "special" {
+                " (special category)"
+            } else {
+                ""
+            }
+        );
+        say!("{:<20} {}", "", t.description);
+        say!(
+            "{:<20} purposes: {}; kept {} days; shared from confidence {:.2}{}",
+            "",
+            purposes.join(", "),
+            t.retention_days,
+            t.min_share_confidence,
+            if t.evidence_required {
+                "; evidence required"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// The purposes.
+pub fn purposes(purposes: &[Purpose]) {
+    for p in purposes {
+        say!(
+            "{:<20} {} ({}){}",
+            p.id,
+            p.name,
+            p.dpv_term,
+            if p.opt_in { " — opt-in" } else { "" }
+        );
+        say!("{:<20} {}", "", p.description);
+    }
+}
+
+/// The audit chain.
+pub fn audit_events(events: &[AuditEvent]) {
+    for e in events {
+        say!(
+            "{:>5}  {}  {:<26} {}{}  {}",
+            e.seq,
+            e.timestamp(),
+            e.action,
+            e.subject.as_deref().unwrap_or("-"),
+            e.detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            &e.hash.to_hex()[..16]
+        );
+    }
+}
