@@ -60,6 +60,24 @@ pub enum AuditAction {
     RetentionPurged,
     /// A belief type's rules changed.
     TypeChanged,
+    /// The vault's Ed25519 identity key was created.
+    IdentityCreated,
+    /// An export file was written.
+    Exported,
+    /// An export file was imported.
+    Imported,
+    /// A vendor proposed a belief (it waits in the inbox).
+    BeliefProposed,
+    /// The person accepted a proposed belief.
+    ProposalAccepted,
+    /// The person rejected a proposed belief.
+    ProposalRejected,
+    /// The person approved a grant request.
+    GrantApproved,
+    /// The person denied a grant request.
+    GrantDenied,
+    /// A grant was revoked (by the person or given up by the vendor).
+    GrantRevoked,
 }
 
 impl AuditAction {
@@ -74,6 +92,15 @@ impl AuditAction {
         Self::ErasedAll,
         Self::RetentionPurged,
         Self::TypeChanged,
+        Self::IdentityCreated,
+        Self::Exported,
+        Self::Imported,
+        Self::BeliefProposed,
+        Self::ProposalAccepted,
+        Self::ProposalRejected,
+        Self::GrantApproved,
+        Self::GrantDenied,
+        Self::GrantRevoked,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -88,6 +115,15 @@ impl AuditAction {
             Self::ErasedAll => "vault.erased_all",
             Self::RetentionPurged => "retention.purged",
             Self::TypeChanged => "catalogue.type_changed",
+            Self::IdentityCreated => "vault.identity_created",
+            Self::Exported => "archive.exported",
+            Self::Imported => "archive.imported",
+            Self::BeliefProposed => "belief.proposed",
+            Self::ProposalAccepted => "belief.proposal_accepted",
+            Self::ProposalRejected => "belief.proposal_rejected",
+            Self::GrantApproved => "grant.approved",
+            Self::GrantDenied => "grant.denied",
+            Self::GrantRevoked => "grant.revoked",
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod demo;
 mod error;
+mod identity;
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use selfmodel_core::{
 use selfmodel_vault::{Vault, VaultError, Writer};
 
 pub use error::{Error, Result};
+pub use identity::Identity;
 
 /// Shortest passphrase accepted for a vault.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -76,6 +78,27 @@ impl Selfmodel {
     ) -> Result<T> {
         let now = Utc::now();
         self.vault.write(|w| f(w, now))
+    }
+
+    /// The vault's signing identity, created on first use (vaults from before identities get
+    /// theirs here).
+    pub fn identity(&mut self) -> Result<Identity> {
+        let stored = self
+            .vault
+            .read(|r| Ok::<_, Error>(r.meta(identity::SEED_KEY)?.map(zeroize::Zeroizing::new)))?;
+        if let Some(seed) = stored {
+            return Identity::from_hex(&seed)
+                .ok_or_else(|| VaultError::Data("the identity key does not parse".into()).into());
+        }
+        self.change(|w, now| {
+            let (id, seed) = Identity::generate();
+            w.set_meta(identity::SEED_KEY, &seed)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::IdentityCreated, Some(id.public_key_hex())),
+                now,
+            )?;
+            Ok(id)
+        })
     }
 
     /// The belief types and purposes.
