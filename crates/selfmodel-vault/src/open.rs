@@ -258,6 +258,7 @@ fn precheck(path: &Path) -> Result<()> {
 
 fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    #[allow(clippy::disallowed_methods, reason = "the one place a vault connection is opened")]
     let conn = Connection::open_with_flags(path, flags)?;
     // Keep SQLCipher quiet about failed MACs: the error is reported as a value, not on stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
