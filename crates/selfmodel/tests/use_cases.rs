@@ -1,0 +1,212 @@
+#![allow(missing_docs, clippy::unwrap_used)]
+//! The use-case layer against real vault files: every change is audited, validation holds,
+//! erasure and retention work, and the identity survives a re-key.
+
+use std::collections::BTreeSet;
+
+use selfmodel::{Error, Selfmodel};
+use selfmodel_core::{
+    Actor, BeliefFilter, ChainVerdict, CoreError, EvidenceKind, NewBelief, NewEvidence, Passphrase,
+    Provenance, Rectify, Sensitivity,
+};
+
+fn pass() -> Passphrase {
+    Passphrase::new("a long test passphrase".into())
+}
+
+fn person() -> Provenance {
+    Provenance {
+        actor: Actor::Person,
+        method: "test".into(),
+    }
+}
+
+fn new(statement: &str, category: &str) -> NewBelief {
+    NewBelief {
+        statement: statement.into(),
+        category: category.into(),
+        confidence: 0.7,
+        purposes: BTreeSet::new(),
+        sensitivity: None,
+        evidence: vec![NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: "test".into(),
+            summary: "said so".into(),
+            observed_at: None,
+            content_sha256: None,
+        }],
+    }
+}
+
+fn events(model: &mut Selfmodel) -> u64 {
+    match model.verify_audit().unwrap() {
+        ChainVerdict::Intact { events, .. } => events,
+        broken => panic!("chain broken: {broken:?}"),
+    }
+}
+
+#[test]
+fn every_change_appends_one_audit_event_without_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let start = events(&mut m);
+    let b = m
+        .add_belief(new("Enjoys hiking in the Alps", "interests"), person())
+        .unwrap();
+    let change = Rectify {
+        confidence: Some(0.9),
+        reason: "confirmed".into(),
+        ..Default::default()
+    };
+    m.rectify(b.id, change, Actor::Person).unwrap();
+    m.delete_belief(b.id).unwrap();
+    m.add_belief(new("Runs every Sunday", "routines"), person())
+        .unwrap();
+    m.erase_all().unwrap();
+    assert_eq!(events(&mut m), start + 5);
+    let log = m.audit_log().unwrap();
+    let actions: Vec<&str> = log
+        .iter()
+        .skip(start as usize)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "belief.created",
+            "belief.rectified",
+            "belief.deleted",
+            "belief.created",
+            "vault.erased_all"
+        ]
+    );
+    for e in &log {
+        let text = format!("{:?} {:?}", e.subject, e.detail);
+        assert!(
+            !text.contains("Alps") && !text.contains("Sunday"),
+            "content in audit: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_change_leaves_no_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let before = events(&mut m);
+    let mut bad = new("Has asthma", "health");
+    bad.purposes.insert("advertising".into());
+    let err = m.add_belief(bad, person()).unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(CoreError::PurposeNotAllowed { .. })),
+        "{err}"
+    );
+    assert_eq!(events(&mut m), before);
+    assert!(m.beliefs(&BeliefFilter::default()).unwrap().is_empty());
+}
+
+#[test]
+fn special_types_stay_special_and_filters_combine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let mut h = new("Is lactose intolerant", "health");
+    h.sensitivity = Some(Sensitivity::Normal);
+    assert_eq!(
+        m.add_belief(h, person()).unwrap().sensitivity,
+        Sensitivity::Special
+    );
+    m.add_belief(new("Likes 100% rye bread", "preferences"), person())
+        .unwrap();
+    let special = BeliefFilter {
+        sensitivity: Some(Sensitivity::Special),
+        ..Default::default()
+    };
+    assert_eq!(m.beliefs(&special).unwrap().len(), 1);
+    // LIKE wildcards in the search text are literal.
+    let pct = BeliefFilter {
+        search: Some("100%".into()),
+        ..Default::default()
+    };
+    assert_eq!(m.beliefs(&pct).unwrap().len(), 1);
+    let underscore = BeliefFilter {
+        search: Some("_".into()),
+        ..Default::default()
+    };
+    assert!(m.beliefs(&underscore).unwrap().is_empty());
+}
+
+#[test]
+fn demo_covers_every_type_with_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let n = m.fill_demo().unwrap();
+    assert!((35..=60).contains(&n), "{n} demo beliefs");
+    let all = m.beliefs(&BeliefFilter::default()).unwrap();
+    for t in m.catalogue().unwrap().types {
+        assert!(
+            all.iter().any(|b| b.category == t.id),
+            "no demo belief of type {}",
+            t.id
+        );
+    }
+    assert!(all.iter().all(|b| !b.evidence.is_empty()));
+}
+
+#[test]
+fn retention_erases_at_open_and_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let keep = m
+        .add_belief(new("Values honesty", "values"), person())
+        .unwrap();
+    m.add_belief(new("Reads before bed", "routines"), person())
+        .unwrap();
+    m.set_retention("routines", 0).unwrap();
+    m.close().unwrap();
+
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert_eq!(m.purged_at_open().len(), 1);
+    let left = m.beliefs(&BeliefFilter::default()).unwrap();
+    assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), [keep.id]);
+    assert!(
+        m.audit_log()
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "retention.purged")
+    );
+    assert!(m.run_retention().unwrap().is_empty());
+    assert!(matches!(
+        m.set_retention("nope", 1),
+        Err(Error::Invalid(CoreError::UnknownCategory(_)))
+    ));
+}
+
+#[test]
+fn passphrase_change_keeps_data_and_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let key = m.identity().unwrap().public_key();
+    m.add_belief(new("Speaks Portuguese", "expertise"), person())
+        .unwrap();
+    assert!(matches!(
+        m.change_passphrase(&Passphrase::new("short".into())),
+        Err(Error::WeakPassphrase(_))
+    ));
+    let next = Passphrase::new("another long passphrase".into());
+    m.change_passphrase(&next).unwrap();
+    m.close().unwrap();
+
+    assert!(Selfmodel::open(&path, &pass()).is_err());
+    let mut m = Selfmodel::open(&path, &next).unwrap();
+    assert_eq!(m.identity().unwrap().public_key(), key);
+    assert_eq!(m.beliefs(&BeliefFilter::default()).unwrap().len(), 1);
+    assert!(
+        m.audit_log()
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "vault.passphrase_changed")
+    );
+    events(&mut m);
+}
