@@ -215,6 +215,7 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
                 status: l.status.map(|s| s.parse()).transpose()?,
                 sensitivity: l.sensitivity.map(|s| s.parse()).transpose()?,
                 search: l.search,
+                ..Default::default()
             };
             let beliefs = model.beliefs(&filter)?;
             if l.json {

@@ -1,6 +1,6 @@
 //! Which beliefs a listing asks for.
 
-use crate::belief::{Sensitivity, Status};
+use crate::belief::{BeliefId, Sensitivity, Status};
 
 /// Filters for listing beliefs; every `None` matches everything.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,4 +17,14 @@ pub struct BeliefFilter {
     pub sensitivity: Option<Sensitivity>,
     /// Only beliefs whose statement contains this text (case-insensitive).
     pub search: Option<String>,
+    /// Only beliefs of one of these types (empty: any).
+    pub categories: Vec<String>,
+    /// Only beliefs at or below this sensitivity.
+    pub max_sensitivity: Option<Sensitivity>,
+    /// Only beliefs at or above their type's minimum confidence for sharing.
+    pub shareable: bool,
+    /// Only beliefs after this id (a page cursor).
+    pub after: Option<BeliefId>,
+    /// At most this many.
+    pub limit: Option<u64>,
 }

@@ -5,14 +5,17 @@
 //! each boundary (the vault schema, the export file, the HTTP API, the desktop IPC) converts them
 //! by hand, so a refactor here cannot silently change a file format or a public API.
 
+pub mod access;
 pub mod audit;
 pub mod belief;
 pub mod catalogue;
 pub mod error;
 pub mod filter;
+pub mod grant;
 pub mod secret;
 pub mod validate;
 
+pub use access::{AccessEntry, NewAccess, Outcome, VendorEvent, VendorEventKind};
 pub use audit::{AuditAction, AuditEvent, ChainVerdict, Hash, PendingEvent};
 pub use belief::{
     Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence, Provenance,
@@ -21,4 +24,7 @@ pub use belief::{
 pub use catalogue::{BeliefType, Catalogue, Purpose};
 pub use error::{CoreError, Result};
 pub use filter::BeliefFilter;
+pub use grant::{
+    ConsentRecord, Grant, GrantRequest, Narrowing, Operation, RequestStatus, Scope, Vendor,
+};
 pub use secret::Passphrase;

@@ -42,7 +42,9 @@ pub enum VaultError {
     #[error("no belief type '{0}'")]
     TypeNotFound(String),
     /// A write transaction tried to commit without an audit event (a bug, never data).
-    #[error("internal error: a change was about to be committed without an audit event")]
+    #[error(
+        "internal error: a write was about to be committed without an audit event or access-log entry"
+    )]
     Unaudited,
     /// Stored data that does not parse (damage or tampering through SQL).
     #[error("stored data is invalid: {0}")]

@@ -6,10 +6,12 @@
 
 mod codec;
 mod error;
+mod grants;
 pub mod migrations;
 mod open;
 mod store;
 
 pub use error::{Result, VaultError};
+pub use grants::{AccessFilter, Recipient};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
 pub use store::{Reader, Writer};

@@ -8,6 +8,7 @@ use crate::error::{Result, VaultError};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_opt_in_purposes.sql"),
+    include_str!("migrations/0003_vendor_access.sql"),
 ];
 
 /// The schema version this build writes.

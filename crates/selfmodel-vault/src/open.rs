@@ -163,8 +163,8 @@ impl Vault {
         Ok(out)
     }
 
-    /// Runs `f` in a write transaction that commits only if `f` succeeds **and** appended an
-    /// audit event; otherwise everything `f` did is rolled back.
+    /// Runs `f` in a write transaction that commits only if `f` succeeds **and** recorded itself
+    /// (an audit event or an access-log entry); otherwise everything `f` did is rolled back.
     pub fn write<T, E: From<VaultError>>(
         &mut self,
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
@@ -258,7 +258,10 @@ fn precheck(path: &Path) -> Result<()> {
 
 fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    #[allow(clippy::disallowed_methods, reason = "the one place a vault connection is opened")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one place a vault connection is opened"
+    )]
     let conn = Connection::open_with_flags(path, flags)?;
     // Keep SQLCipher quiet about failed MACs: the error is reported as a value, not on stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;

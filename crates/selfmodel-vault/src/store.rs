@@ -13,13 +13,14 @@ use crate::error::{Result, VaultError};
 
 /// Read access to the vault inside one transaction.
 pub struct Reader<'c> {
-    conn: &'c Connection,
+    pub(crate) conn: &'c Connection,
 }
 
-/// Write access inside one transaction; see [`crate::Vault::write`].
+/// Write access inside one transaction; see [`crate::Vault::write`]. It commits only if the
+/// transaction recorded itself: an audit event (changes) or an access-log entry (vendor requests).
 pub struct Writer<'c> {
-    tx: Transaction<'c>,
-    audited: bool,
+    pub(crate) tx: Transaction<'c>,
+    pub(crate) recorded: bool,
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
@@ -132,6 +133,26 @@ impl<'c> Reader<'c> {
             args.push(Box::new(s.as_str()));
             sql += &format!(" AND sensitivity = ?{}", args.len());
         }
+        if !filter.categories.is_empty() {
+            let mut marks = Vec::new();
+            for c in &filter.categories {
+                args.push(Box::new(c.clone()));
+                marks.push(format!("?{}", args.len()));
+            }
+            sql += &format!(" AND category IN ({})", marks.join(", "));
+        }
+        if let Some(s) = filter.max_sensitivity {
+            if s == selfmodel_core::Sensitivity::Normal {
+                sql += " AND sensitivity = 'normal'";
+            }
+        }
+        if filter.shareable {
+            sql += " AND confidence >= (SELECT t.min_share_confidence FROM belief_types t WHERE t.id = b.category)";
+        }
+        if let Some(after) = filter.after {
+            args.push(Box::new(after.to_string()));
+            sql += &format!(" AND id > ?{}", args.len());
+        }
         if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
             let escaped = text
                 .replace('\\', "\\\\")
@@ -141,6 +162,9 @@ impl<'c> Reader<'c> {
             sql += &format!(" AND statement LIKE ?{} ESCAPE '\\'", args.len());
         }
         sql += " ORDER BY id";
+        if let Some(limit) = filter.limit {
+            sql += &format!(" LIMIT {limit}");
+        }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), BeliefRow::read)?
@@ -347,7 +371,10 @@ fn actor_name(actor: &Actor) -> Option<&str> {
 
 impl<'c> Writer<'c> {
     pub(crate) fn new(tx: Transaction<'c>) -> Self {
-        Self { tx, audited: false }
+        Self {
+            tx,
+            recorded: false,
+        }
     }
 
     /// Reads inside this write transaction (seeing its own writes).
@@ -356,7 +383,7 @@ impl<'c> Writer<'c> {
     }
 
     pub(crate) fn commit(self) -> Result<()> {
-        if !self.audited {
+        if !self.recorded {
             return Err(VaultError::Unaudited);
         }
         self.tx.commit()?;
@@ -380,7 +407,7 @@ impl<'c> Writer<'c> {
                 sealed.hash.0.as_slice()
             ],
         )?;
-        self.audited = true;
+        self.recorded = true;
         Ok(sealed)
     }
 

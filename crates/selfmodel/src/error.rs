@@ -15,6 +15,28 @@ pub enum Error {
     /// A new passphrase is too weak to protect the vault.
     #[error("passphrase too weak: {0}")]
     WeakPassphrase(String),
+    /// A vendor's token or poll secret is missing, malformed, unknown, revoked or expired; the
+    /// code says which.
+    #[error("not authorised: {0}")]
+    Unauthorized(&'static str),
+    /// The grant does not cover what was asked; the code says what.
+    #[error("{1}")]
+    Forbidden(&'static str, String),
+    /// Something asked for does not exist (or is not visible under the grant).
+    #[error("{0}")]
+    NotFound(String),
+    /// Too many grant requests are waiting for the person.
+    #[error("too many grant requests are waiting for the person; try again later")]
+    TooManyPending,
+    /// The token of an approved request was already handed over.
+    #[error("the token for this request was already handed over; it is shown only once")]
+    AlreadyClaimed,
+    /// The person erased or rejected this belief before; it cannot be proposed again.
+    #[error("refused: the person erased or rejected this belief before, and it stays erased")]
+    Tombstoned,
+    /// A decision on something no longer waiting for one.
+    #[error("not pending: it is already {0}")]
+    NotPending(&'static str),
 }
 
 impl Error {
@@ -24,6 +46,12 @@ impl Error {
             Self::Invalid(e) => e.code(),
             Self::Vault(e) => e.code(),
             Self::WeakPassphrase(_) => "weak_passphrase",
+            Self::Unauthorized(code) | Self::Forbidden(code, _) => code,
+            Self::NotFound(_) => "not_found",
+            Self::TooManyPending => "too_many_pending",
+            Self::AlreadyClaimed => "token_already_issued",
+            Self::Tombstoned => "tombstoned",
+            Self::NotPending(_) => "not_pending",
         }
     }
 }

@@ -5,10 +5,13 @@
 mod demo;
 mod error;
 mod identity;
+mod tokens;
+mod vendor;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use selfmodel_core::VendorEventKind;
 use selfmodel_core::audit::{self, PendingEvent};
 use selfmodel_core::{
     Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue,
@@ -18,6 +21,11 @@ use selfmodel_vault::{Vault, VaultError, Writer};
 
 pub use error::{Error, Result};
 pub use identity::Identity;
+pub use selfmodel_vault::{AccessFilter, Recipient};
+pub use vendor::{
+    DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
+    MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
+};
 
 /// Shortest passphrase accepted for a vault.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -174,6 +182,12 @@ impl Selfmodel {
     /// Returns how many beliefs were erased.
     pub fn erase_all(&mut self) -> Result<u64> {
         let n = self.change(|w, now| {
+            for belief in w.read().beliefs(&BeliefFilter::default())? {
+                if belief.status == Status::Active {
+                    vendor::bury(w, &belief, now)?;
+                }
+                w.notify_recipients(belief.id, VendorEventKind::BeliefErased, now)?;
+            }
             let n = w.delete_all_beliefs()?;
             w.append_audit(
                 PendingEvent::new(AuditAction::ErasedAll, None).with_detail(format!("count={n}")),
@@ -195,6 +209,7 @@ impl Selfmodel {
         self.change(|w, now| {
             for id in &expired {
                 w.delete_belief(*id)?;
+                w.notify_recipients(*id, VendorEventKind::BeliefErased, now)?;
             }
             let ids = expired
                 .iter()

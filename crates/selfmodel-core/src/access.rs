@@ -1,0 +1,101 @@
+//! The access log (every vendor request, allowed or denied) and the feed that tells vendors of
+//! changes to what they received (GDPR Art. 19).
+
+use chrono::{DateTime, Utc};
+
+use crate::belief::BeliefId;
+
+/// Whether a vendor request was served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Served.
+    Allowed,
+    /// Refused, with the reason's stable code (e.g. `purpose_not_granted`).
+    Denied(String),
+}
+
+/// One vendor request as logged. Ids only, never belief content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// Position in the log.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The grant it was made under, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor's id, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose the request named.
+    pub purpose: Option<String>,
+    /// What was asked, e.g. `beliefs.read`, `beliefs.propose`, `grant.request`.
+    pub operation: String,
+    /// Served or refused.
+    pub outcome: Outcome,
+    /// The beliefs disclosed (empty when denied).
+    pub disclosed: Vec<BeliefId>,
+}
+
+/// An access-log entry about to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccess {
+    /// The grant, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor's id, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose named.
+    pub purpose: Option<String>,
+    /// What was asked.
+    pub operation: String,
+    /// Served or refused.
+    pub outcome: Outcome,
+    /// Beliefs disclosed.
+    pub disclosed: Vec<BeliefId>,
+}
+
+/// What a vendor is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorEventKind {
+    /// A belief it received was rectified.
+    BeliefRectified,
+    /// A belief it received was erased.
+    BeliefErased,
+    /// Its grant was revoked.
+    GrantRevoked,
+}
+
+impl VendorEventKind {
+    /// The stable name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::BeliefRectified => "belief.rectified",
+            Self::BeliefErased => "belief.erased",
+            Self::GrantRevoked => "grant.revoked",
+        }
+    }
+
+    /// Reads a stable name back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::BeliefRectified,
+            Self::BeliefErased,
+            Self::GrantRevoked,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One notice for one grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorEvent {
+    /// Position in the feed (the cursor).
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The grant it is for.
+    pub grant_id: String,
+    /// What happened.
+    pub kind: VendorEventKind,
+    /// The belief concerned, if any.
+    pub belief_id: Option<BeliefId>,
+}

@@ -1,0 +1,458 @@
+//! Vendor grants: what a vendor asked for, what the person allowed, and the rule that decides
+//! which beliefs a read under a grant may disclose.
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::belief::{Belief, Sensitivity, Status};
+use crate::catalogue::Catalogue;
+use crate::error::CoreError;
+
+/// What a grant lets a vendor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operation {
+    /// Read beliefs for a purpose.
+    Read,
+    /// Also read the evidence behind them.
+    ReadEvidence,
+    /// Propose new beliefs, which wait in the person's inbox.
+    Propose,
+}
+
+impl Operation {
+    /// Every operation.
+    pub const ALL: &'static [Operation] = &[Self::Read, Self::ReadEvidence, Self::Propose];
+
+    /// The stable name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::ReadEvidence => "read_evidence",
+            Self::Propose => "propose",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Operation {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| {
+                CoreError::invalid(
+                    "operations",
+                    format!("'{s}' is not one of: read, read_evidence, propose"),
+                )
+            })
+    }
+}
+
+/// Who is asking. Everything here is self-asserted by the vendor and shown as such.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vendor {
+    /// The vendor's own id for itself, e.g. `com.example.notes`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Its web site, if any.
+    pub url: Option<String>,
+}
+
+/// The scope of a grant: the same shape for what was asked and what was allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    /// Purposes reads may name.
+    pub purposes: BTreeSet<String>,
+    /// Belief types that may be disclosed.
+    pub categories: BTreeSet<String>,
+    /// What the vendor may do.
+    pub operations: BTreeSet<Operation>,
+    /// The most sensitive beliefs it may see; `Special` only when granted explicitly.
+    pub max_sensitivity: Sensitivity,
+    /// Beliefs below this confidence are never disclosed (on top of each type's own minimum).
+    pub min_confidence: f64,
+    /// Browser origins allowed to call the API under this grant (exact match).
+    pub origins: BTreeSet<String>,
+}
+
+/// Where a grant request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStatus {
+    /// Waiting for the person.
+    Pending,
+    /// Approved; the vendor has not collected its token yet.
+    Approved,
+    /// Approved and the token handed over (once).
+    Claimed,
+    /// Denied by the person.
+    Denied,
+    /// Nobody decided in time.
+    Expired,
+}
+
+impl RequestStatus {
+    /// The stable name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Claimed => "claimed",
+            Self::Denied => "denied",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+impl FromStr for RequestStatus {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Pending,
+            Self::Approved,
+            Self::Claimed,
+            Self::Denied,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+        .ok_or_else(|| CoreError::invalid("status", format!("'{s}' is not a request status")))
+    }
+}
+
+/// A vendor's request for a grant, as the person sees it in the inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantRequest {
+    /// Request id.
+    pub id: String,
+    /// Who asks.
+    pub vendor: Vendor,
+    /// What it asks for.
+    pub scope: Scope,
+    /// For how many days.
+    pub duration_days: u32,
+    /// How long the vendor says it keeps what it reads (its downstream retention), in days.
+    pub vendor_retention_days: u32,
+    /// Why, in the vendor's words.
+    pub justification: String,
+    /// The short code the person matches against what the vendor shows.
+    pub user_code: String,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it lapses if nobody decides.
+    pub expires_at: DateTime<Utc>,
+    /// The grant made from it, once approved.
+    pub grant_id: Option<String>,
+}
+
+/// How the person narrows a request when approving it; `None` keeps what was asked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Narrowing {
+    /// Only these purposes (a subset of the request's).
+    pub purposes: Option<BTreeSet<String>>,
+    /// Only these categories (a subset of the request's).
+    pub categories: Option<BTreeSet<String>>,
+    /// Only these operations (a subset of the request's).
+    pub operations: Option<BTreeSet<Operation>>,
+    /// Fewer days.
+    pub duration_days: Option<u32>,
+}
+
+/// A consent record in the shape of ISO/IEC TS 27560: who consented to what, for which purposes,
+/// for how long, when and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentRecord {
+    /// Record id (the grant id).
+    pub id: String,
+    /// The person (data subject): always the vault's owner.
+    pub subject: String,
+    /// The recipient (controller) the consent is given to.
+    pub recipient: Vendor,
+    /// Purposes consented to.
+    pub purposes: BTreeSet<String>,
+    /// Data categories (belief types) covered.
+    pub data_categories: BTreeSet<String>,
+    /// Processing operations allowed.
+    pub operations: BTreeSet<Operation>,
+    /// Whether special-category data is included (GDPR Art. 9 explicit consent).
+    pub special_categories: bool,
+    /// The notice the person saw: the vendor's justification.
+    pub notice: String,
+    /// The recipient's stated retention of what it reads, in days.
+    pub recipient_retention_days: u32,
+    /// When consent was given.
+    pub given_at: DateTime<Utc>,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+    /// How it was given, e.g. `explicit approval (cli)`.
+    pub method: String,
+}
+
+/// A grant: what a vendor may do, until when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    /// Grant id.
+    pub id: String,
+    /// The request it came from.
+    pub request_id: String,
+    /// Who holds it.
+    pub vendor: Vendor,
+    /// What it allows.
+    pub scope: Scope,
+    /// The vendor's stated downstream retention, in days.
+    pub vendor_retention_days: u32,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Who revoked it: `person` or `vendor`.
+    pub revoked_by: Option<String>,
+    /// Last request made under it.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The consent record.
+    pub consent: ConsentRecord,
+}
+
+impl Grant {
+    /// Whether the grant may be used at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+
+    /// Whether it allows an operation.
+    pub fn allows(&self, op: Operation) -> bool {
+        self.scope.operations.contains(&op)
+    }
+}
+
+/// Whether `belief` may be disclosed under `scope` for `purpose`: active, carrying the purpose,
+/// of a granted type, within the granted sensitivity, and at or above both the type's and the
+/// grant's minimum confidence.
+pub fn disclosable(belief: &Belief, scope: &Scope, purpose: &str, catalogue: &Catalogue) -> bool {
+    let type_min = catalogue
+        .belief_type(&belief.category)
+        .map_or(1.1, |t| t.min_share_confidence);
+    belief.status == Status::Active
+        && scope.purposes.contains(purpose)
+        && belief.purposes.contains(purpose)
+        && scope.categories.contains(&belief.category)
+        && belief.sensitivity <= scope.max_sensitivity
+        && belief.confidence >= type_min
+        && belief.confidence >= scope.min_confidence
+}
+
+/// Checks a scope as a vendor asked for it: known purposes and categories, at least one of each,
+/// at least one operation, origins that are exact `scheme://host[:port]` values.
+pub fn check_scope(scope: &Scope, catalogue: &Catalogue) -> Result<(), CoreError> {
+    if scope.purposes.is_empty() {
+        return Err(CoreError::invalid("purposes", "name at least one purpose"));
+    }
+    for p in &scope.purposes {
+        if catalogue.purpose(p).is_none() {
+            return Err(CoreError::UnknownPurpose(p.clone()));
+        }
+    }
+    if scope.categories.is_empty() {
+        return Err(CoreError::invalid(
+            "categories",
+            "name at least one category",
+        ));
+    }
+    for c in &scope.categories {
+        if catalogue.belief_type(c).is_none() {
+            return Err(CoreError::UnknownCategory(c.clone()));
+        }
+    }
+    if scope.operations.is_empty() {
+        return Err(CoreError::invalid(
+            "operations",
+            "name at least one operation",
+        ));
+    }
+    if !(scope.min_confidence.is_finite() && (0.0..=1.0).contains(&scope.min_confidence)) {
+        return Err(CoreError::invalid(
+            "min_confidence",
+            "must be a number from 0 to 1",
+        ));
+    }
+    for o in &scope.origins {
+        let ok = (o.starts_with("https://") || o.starts_with("http://"))
+            && !o.ends_with('/')
+            && o.len() <= 200
+            && !o.contains(['*', ' ', '?', '#']);
+        if !ok || o.matches('/').count() != 2 {
+            return Err(CoreError::invalid(
+                "origins",
+                format!("'{o}' is not an origin like https://app.example"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Narrows a requested scope: every narrowing must be a subset of what was asked.
+pub fn narrow(asked: &Scope, n: &Narrowing) -> Result<Scope, CoreError> {
+    fn subset<T: Ord + Clone + fmt::Display>(
+        field: &str,
+        asked: &BTreeSet<T>,
+        given: &Option<BTreeSet<T>>,
+    ) -> Result<BTreeSet<T>, CoreError> {
+        match given {
+            None => Ok(asked.clone()),
+            Some(g) if g.is_empty() => Err(CoreError::invalid(
+                field,
+                "cannot narrow to nothing; deny instead",
+            )),
+            Some(g) => match g.iter().find(|x| !asked.contains(x)) {
+                Some(extra) => Err(CoreError::invalid(
+                    field,
+                    format!("'{extra}' was not asked for; approval can only narrow"),
+                )),
+                None => Ok(g.clone()),
+            },
+        }
+    }
+    Ok(Scope {
+        purposes: subset("purposes", &asked.purposes, &n.purposes)?,
+        categories: subset("categories", &asked.categories, &n.categories)?,
+        operations: subset("operations", &asked.operations, &n.operations)?,
+        ..asked.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::belief::{Actor, BeliefId, Provenance};
+
+    fn scope() -> Scope {
+        Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned(), "health".to_owned()].into(),
+            operations: [Operation::Read].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: BTreeSet::new(),
+        }
+    }
+
+    fn belief(category: &str, confidence: f64, sensitivity: Sensitivity) -> Belief {
+        let now = Utc::now();
+        Belief {
+            id: BeliefId::new(),
+            statement: "s".into(),
+            category: category.into(),
+            confidence,
+            purposes: ["communication".to_owned()].into(),
+            sensitivity,
+            status: Status::Active,
+            evidence: vec![],
+            provenance: Provenance {
+                actor: Actor::Person,
+                method: "t".into(),
+            },
+            created_at: now,
+            updated_at: now,
+            expires_at: None,
+            history: vec![],
+        }
+    }
+
+    #[test]
+    fn disclosure_rule() {
+        let c = Catalogue::defaults();
+        let s = scope();
+        assert!(disclosable(
+            &belief("communication-style", 0.9, Sensitivity::Normal),
+            &s,
+            "communication",
+            &c
+        ));
+        assert!(!disclosable(
+            &belief("communication-style", 0.9, Sensitivity::Normal),
+            &s,
+            "advertising",
+            &c
+        ));
+        assert!(
+            !disclosable(
+                &belief("communication-style", 0.3, Sensitivity::Normal),
+                &s,
+                "communication",
+                &c
+            ),
+            "below the type's minimum"
+        );
+        assert!(
+            !disclosable(
+                &belief("health", 0.9, Sensitivity::Special),
+                &s,
+                "communication",
+                &c
+            ),
+            "special needs explicit grant"
+        );
+        let special = Scope {
+            max_sensitivity: Sensitivity::Special,
+            ..scope()
+        };
+        assert!(disclosable(
+            &belief("health", 0.9, Sensitivity::Special),
+            &special,
+            "communication",
+            &c
+        ));
+        let mut pending = belief("communication-style", 0.9, Sensitivity::Normal);
+        pending.status = Status::Pending;
+        assert!(!disclosable(&pending, &s, "communication", &c));
+        assert!(!disclosable(
+            &belief("expertise", 0.9, Sensitivity::Normal),
+            &s,
+            "communication",
+            &c
+        ));
+    }
+
+    #[test]
+    fn narrowing_only_narrows() {
+        let asked = scope();
+        let n = Narrowing {
+            categories: Some(["health".to_owned()].into()),
+            ..Default::default()
+        };
+        assert_eq!(narrow(&asked, &n).unwrap().categories.len(), 1);
+        let wider = Narrowing {
+            purposes: Some(["advertising".to_owned()].into()),
+            ..Default::default()
+        };
+        assert!(narrow(&asked, &wider).is_err());
+    }
+
+    #[test]
+    fn scope_checks() {
+        let c = Catalogue::defaults();
+        assert!(check_scope(&scope(), &c).is_ok());
+        let mut bad = scope();
+        bad.origins.insert("https://evil.example/".into());
+        assert!(check_scope(&bad, &c).is_err());
+        let mut bad = scope();
+        bad.origins.insert("*".into());
+        assert!(check_scope(&bad, &c).is_err());
+        let mut ok = scope();
+        ok.origins.insert("http://localhost:5173".into());
+        assert!(check_scope(&ok, &c).is_ok());
+    }
+}

@@ -1,0 +1,620 @@
+//! Storage for vendor access: grant requests, grants, the access log, vendor notices and
+//! tombstones.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use selfmodel_core::{
+    AccessEntry, BeliefId, ConsentRecord, Grant, GrantRequest, NewAccess, Operation, Outcome,
+    Scope, Vendor, VendorEvent, VendorEventKind,
+};
+use serde_json::{Value, json};
+
+use crate::codec::{parse, parse_time, time};
+use crate::error::{Result, VaultError};
+use crate::store::{Reader, Writer};
+
+/// Which access-log entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AccessFilter {
+    /// Only this grant.
+    pub grant_id: Option<String>,
+    /// Only this vendor id.
+    pub vendor_id: Option<String>,
+    /// Only this purpose.
+    pub purpose: Option<String>,
+    /// Only entries that disclosed this belief.
+    pub belief_id: Option<BeliefId>,
+    /// Only entries after this sequence number.
+    pub after_seq: Option<u64>,
+    /// At most this many, newest last.
+    pub limit: Option<u64>,
+}
+
+/// Who received one belief: per grant, how often and when last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// The grant.
+    pub grant_id: String,
+    /// The vendor's id.
+    pub vendor_id: String,
+    /// How many requests disclosed it.
+    pub times: u64,
+    /// When it was last disclosed.
+    pub last_at: DateTime<Utc>,
+}
+
+const REQUEST_COLUMNS: &str = "id, vendor_id, vendor_name, vendor_url, scope_json, duration_days, \
+     vendor_retention_days, justification, user_code, status, created_at, expires_at, grant_id";
+const GRANT_COLUMNS: &str = "id, request_id, vendor_id, vendor_name, vendor_url, scope_json, \
+     vendor_retention_days, created_at, expires_at, revoked_at, revoked_by, last_used_at, consent_json";
+
+fn data(what: &str) -> VaultError {
+    VaultError::Data(format!("stored {what} does not parse"))
+}
+
+fn strings(v: &Value, key: &str) -> Result<std::collections::BTreeSet<String>> {
+    v[key]
+        .as_array()
+        .ok_or_else(|| data(key))?
+        .iter()
+        .map(|x| x.as_str().map(str::to_owned).ok_or_else(|| data(key)))
+        .collect()
+}
+
+fn operations(v: &Value, key: &str) -> Result<std::collections::BTreeSet<Operation>> {
+    strings(v, key)?
+        .iter()
+        .map(|s| parse("operation", s))
+        .collect()
+}
+
+fn scope_json(s: &Scope) -> String {
+    json!({
+        "purposes": s.purposes,
+        "categories": s.categories,
+        "operations": s.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
+        "max_sensitivity": s.max_sensitivity.as_str(),
+        "min_confidence": s.min_confidence,
+        "origins": s.origins,
+    })
+    .to_string()
+}
+
+fn parse_scope(text: &str) -> Result<Scope> {
+    let v: Value = serde_json::from_str(text).map_err(|_| data("scope"))?;
+    Ok(Scope {
+        purposes: strings(&v, "purposes")?,
+        categories: strings(&v, "categories")?,
+        operations: operations(&v, "operations")?,
+        max_sensitivity: parse(
+            "sensitivity",
+            v["max_sensitivity"].as_str().ok_or_else(|| data("scope"))?,
+        )?,
+        min_confidence: v["min_confidence"].as_f64().ok_or_else(|| data("scope"))?,
+        origins: strings(&v, "origins")?,
+    })
+}
+
+fn consent_json(c: &ConsentRecord) -> String {
+    json!({
+        "id": c.id,
+        "subject": c.subject,
+        "recipient": {"id": c.recipient.id, "name": c.recipient.name, "url": c.recipient.url},
+        "purposes": c.purposes,
+        "data_categories": c.data_categories,
+        "operations": c.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
+        "special_categories": c.special_categories,
+        "notice": c.notice,
+        "recipient_retention_days": c.recipient_retention_days,
+        "given_at": time(&c.given_at),
+        "expires_at": time(&c.expires_at),
+        "method": c.method,
+    })
+    .to_string()
+}
+
+fn parse_consent(text: &str) -> Result<ConsentRecord> {
+    let v: Value = serde_json::from_str(text).map_err(|_| data("consent"))?;
+    let s = |k: &str| {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| data("consent"))
+    };
+    let r = &v["recipient"];
+    Ok(ConsentRecord {
+        id: s("id")?,
+        subject: s("subject")?,
+        recipient: Vendor {
+            id: r["id"].as_str().ok_or_else(|| data("consent"))?.to_owned(),
+            name: r["name"]
+                .as_str()
+                .ok_or_else(|| data("consent"))?
+                .to_owned(),
+            url: r["url"].as_str().map(str::to_owned),
+        },
+        purposes: strings(&v, "purposes")?,
+        data_categories: strings(&v, "data_categories")?,
+        operations: operations(&v, "operations")?,
+        special_categories: v["special_categories"]
+            .as_bool()
+            .ok_or_else(|| data("consent"))?,
+        notice: s("notice")?,
+        recipient_retention_days: v["recipient_retention_days"]
+            .as_u64()
+            .ok_or_else(|| data("consent"))? as u32,
+        given_at: parse_time(&s("given_at")?)?,
+        expires_at: parse_time(&s("expires_at")?)?,
+        method: s("method")?,
+    })
+}
+
+fn opt_time(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_time).transpose()
+}
+
+fn read_request(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 13]> {
+    let mut out: [Option<String>; 13] = Default::default();
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => None,
+            rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+            rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+            rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            rusqlite::types::ValueRef::Blob(_) => None,
+        };
+    }
+    Ok(out)
+}
+
+fn req(c: &[Option<String>; 13], i: usize) -> Result<&str> {
+    c[i].as_deref().ok_or_else(|| data("grant field"))
+}
+
+fn request_from(c: [Option<String>; 13]) -> Result<GrantRequest> {
+    Ok(GrantRequest {
+        id: req(&c, 0)?.to_owned(),
+        vendor: Vendor {
+            id: req(&c, 1)?.to_owned(),
+            name: req(&c, 2)?.to_owned(),
+            url: c[3].clone(),
+        },
+        scope: parse_scope(req(&c, 4)?)?,
+        duration_days: parse("duration", req(&c, 5)?)?,
+        vendor_retention_days: parse("retention", req(&c, 6)?)?,
+        justification: req(&c, 7)?.to_owned(),
+        user_code: req(&c, 8)?.to_owned(),
+        status: parse("request status", req(&c, 9)?)?,
+        created_at: parse_time(req(&c, 10)?)?,
+        expires_at: parse_time(req(&c, 11)?)?,
+        grant_id: c[12].clone(),
+    })
+}
+
+fn grant_from(c: [Option<String>; 13]) -> Result<Grant> {
+    Ok(Grant {
+        id: req(&c, 0)?.to_owned(),
+        request_id: req(&c, 1)?.to_owned(),
+        vendor: Vendor {
+            id: req(&c, 2)?.to_owned(),
+            name: req(&c, 3)?.to_owned(),
+            url: c[4].clone(),
+        },
+        scope: parse_scope(req(&c, 5)?)?,
+        vendor_retention_days: parse("retention", req(&c, 6)?)?,
+        created_at: parse_time(req(&c, 7)?)?,
+        expires_at: parse_time(req(&c, 8)?)?,
+        revoked_at: opt_time(c[9].clone())?,
+        revoked_by: c[10].clone(),
+        last_used_at: opt_time(c[11].clone())?,
+        consent: parse_consent(req(&c, 12)?)?,
+    })
+}
+
+impl Reader<'_> {
+    /// Grant requests, newest first; only `status` if given.
+    pub fn grant_requests(&self, status: Option<&str>) -> Result<Vec<GrantRequest>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM grant_requests WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC"
+        ))?;
+        let rows = stmt
+            .query_map([status], read_request)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(request_from).collect()
+    }
+
+    /// One grant request.
+    pub fn grant_request(&self, id: &str) -> Result<Option<GrantRequest>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM grant_requests WHERE id = ?1"
+        ))?;
+        stmt.query_row([id], read_request)
+            .optional()?
+            .map(request_from)
+            .transpose()
+    }
+
+    /// A grant request by its poll secret's public id, with the secret's stored hash.
+    pub fn grant_request_by_poll_id(
+        &self,
+        poll_id: &str,
+    ) -> Result<Option<(GrantRequest, Vec<u8>)>> {
+        let found: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT id, poll_hash FROM grant_requests WHERE poll_id = ?1",
+                [poll_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            None => Ok(None),
+            Some((id, hash)) => Ok(self.grant_request(&id)?.map(|r| (r, hash))),
+        }
+    }
+
+    /// How many requests are pending and not yet lapsed at `now`.
+    pub fn pending_requests(&self, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM grant_requests WHERE status = 'pending' AND expires_at > ?1",
+            [time(&now)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every grant, newest first.
+    pub fn grants(&self) -> Result<Vec<Grant>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC"
+        ))?;
+        let rows = stmt
+            .query_map([], read_request)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(grant_from).collect()
+    }
+
+    /// One grant.
+    pub fn grant(&self, id: &str) -> Result<Option<Grant>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = ?1"))?;
+        stmt.query_row([id], read_request)
+            .optional()?
+            .map(grant_from)
+            .transpose()
+    }
+
+    /// A grant by its token's public id, with the token secret's stored hash.
+    pub fn grant_by_token_id(&self, token_id: &str) -> Result<Option<(Grant, Vec<u8>)>> {
+        let found: Option<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, token_hash FROM grants WHERE token_id = ?1 AND token_hash IS NOT NULL",
+            )?
+            .query_row([token_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match found {
+            None => Ok(None),
+            Some((id, hash)) => Ok(self.grant(&id)?.map(|g| (g, hash))),
+        }
+    }
+
+    /// How many allowed requests each grant has made: (grant id, count).
+    pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT grant_id, count(*) FROM access_log WHERE grant_id IS NOT NULL AND outcome = 'allowed' GROUP BY grant_id",
+        )?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Access-log entries matching the filter, oldest first.
+    pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, grant_id, vendor_id, purpose, operation, outcome, reason FROM access_log a \
+             WHERE (?1 IS NULL OR grant_id = ?1) AND (?2 IS NULL OR vendor_id = ?2) \
+             AND (?3 IS NULL OR purpose = ?3) AND seq > ?4 \
+             AND (?5 IS NULL OR EXISTS (SELECT 1 FROM disclosures d WHERE d.access_seq = a.seq AND d.belief_id = ?5)) \
+             ORDER BY seq LIMIT ?6",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.grant_id,
+                    f.vendor_id,
+                    f.purpose,
+                    f.after_seq.unwrap_or(0),
+                    f.belief_id.map(|b| b.to_string()),
+                    f.limit.map_or(i64::MAX, |l| l as i64)
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, u64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut ids = self.conn.prepare_cached(
+            "SELECT belief_id FROM disclosures WHERE access_seq = ?1 ORDER BY belief_id",
+        )?;
+        rows.into_iter()
+            .map(
+                |(seq, at, grant_id, vendor_id, purpose, operation, outcome, reason)| {
+                    let disclosed = ids
+                        .query_map([seq], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                        .iter()
+                        .map(|s| parse("belief id", s))
+                        .collect::<Result<Vec<BeliefId>>>()?;
+                    Ok(AccessEntry {
+                        seq,
+                        at: parse_time(&at)?,
+                        grant_id,
+                        vendor_id,
+                        purpose,
+                        operation,
+                        outcome: match outcome.as_str() {
+                            "allowed" => Outcome::Allowed,
+                            _ => Outcome::Denied(reason.unwrap_or_default()),
+                        },
+                        disclosed,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Who received a belief: per grant, how often and when last.
+    pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.grant_id, a.vendor_id, count(*), max(a.at) FROM disclosures d \
+             JOIN access_log a ON a.seq = d.access_seq WHERE d.belief_id = ?1 \
+             GROUP BY a.grant_id, a.vendor_id ORDER BY max(a.at) DESC",
+        )?;
+        let rows = stmt
+            .query_map([belief.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(grant_id, vendor_id, times, last)| {
+                Ok(Recipient {
+                    grant_id,
+                    vendor_id,
+                    times,
+                    last_at: parse_time(&last)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Notices for one grant after the cursor, oldest first.
+    pub fn vendor_events(
+        &self,
+        grant_id: &str,
+        after: u64,
+        limit: u64,
+    ) -> Result<Vec<VendorEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, kind, belief_id FROM vendor_events WHERE grant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![grant_id, after, limit], |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(seq, at, kind, belief)| {
+                Ok(VendorEvent {
+                    seq,
+                    at: parse_time(&at)?,
+                    grant_id: grant_id.to_owned(),
+                    kind: VendorEventKind::parse(&kind).ok_or_else(|| data("vendor event"))?,
+                    belief_id: belief
+                        .as_deref()
+                        .map(|b| parse("belief id", b))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a tombstone with this digest exists.
+    pub fn has_tombstone(&self, digest: &[u8]) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM tombstones WHERE digest = ?1")?
+            .query_row([digest], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
+
+impl Writer<'_> {
+    /// Stores a new grant request with its poll secret's public id and hash.
+    pub fn insert_grant_request(
+        &mut self,
+        r: &GrantRequest,
+        poll_id: &str,
+        poll_hash: &[u8],
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO grant_requests (id, vendor_id, vendor_name, vendor_url, scope_json, duration_days, \
+             vendor_retention_days, justification, user_code, poll_id, poll_hash, status, created_at, expires_at, grant_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                r.id,
+                r.vendor.id,
+                r.vendor.name,
+                r.vendor.url,
+                scope_json(&r.scope),
+                r.duration_days,
+                r.vendor_retention_days,
+                r.justification,
+                r.user_code,
+                poll_id,
+                poll_hash,
+                r.status.as_str(),
+                time(&r.created_at),
+                time(&r.expires_at),
+                r.grant_id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records a decision on a request.
+    pub fn set_request_status(
+        &mut self,
+        id: &str,
+        status: &str,
+        at: DateTime<Utc>,
+        grant_id: Option<&str>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE grant_requests SET status = ?2, decided_at = coalesce(decided_at, ?3), grant_id = coalesce(?4, grant_id) WHERE id = ?1",
+            params![id, status, time(&at), grant_id],
+        )?;
+        Ok(())
+    }
+
+    /// Marks pending requests past their expiry as expired; returns how many.
+    pub fn expire_requests(&mut self, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self.tx.execute(
+            "UPDATE grant_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?1",
+            [time(&now)],
+        )? as u64)
+    }
+
+    /// Stores a new grant (without a token until the vendor claims it).
+    pub fn insert_grant(&mut self, g: &Grant) -> Result<()> {
+        self.tx.execute(
+            &format!("INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+            params![
+                g.id,
+                g.request_id,
+                g.vendor.id,
+                g.vendor.name,
+                g.vendor.url,
+                scope_json(&g.scope),
+                g.vendor_retention_days,
+                time(&g.created_at),
+                time(&g.expires_at),
+                g.revoked_at.as_ref().map(time),
+                g.revoked_by,
+                g.last_used_at.as_ref().map(time),
+                consent_json(&g.consent)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a grant's token (public id and secret hash).
+    pub fn set_grant_token(
+        &mut self,
+        grant_id: &str,
+        token_id: &str,
+        token_hash: &[u8],
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE grants SET token_id = ?2, token_hash = ?3 WHERE id = ?1",
+            params![grant_id, token_id, token_hash],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes a grant; returns false if it was already revoked.
+    pub fn revoke_grant(&mut self, id: &str, at: DateTime<Utc>, by: &str) -> Result<bool> {
+        Ok(self.tx.execute(
+            "UPDATE grants SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, time(&at), by],
+        )? == 1)
+    }
+
+    /// Records that a grant was just used.
+    pub fn touch_grant(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE grants SET last_used_at = ?2 WHERE id = ?1",
+            params![id, time(&at)],
+        )?;
+        Ok(())
+    }
+
+    /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
+    pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
+        let (outcome, reason) = match &a.outcome {
+            Outcome::Allowed => ("allowed", None),
+            Outcome::Denied(r) => ("denied", Some(r.as_str())),
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_log (at, grant_id, vendor_id, purpose, operation, outcome, reason) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![time(&at), a.grant_id, a.vendor_id, a.purpose, a.operation, outcome, reason])?;
+        let seq = self.tx.last_insert_rowid() as u64;
+        let mut ins = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO disclosures (access_seq, belief_id) VALUES (?1, ?2)",
+        )?;
+        for id in &a.disclosed {
+            ins.execute(params![seq, id.to_string()])?;
+        }
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// Queues a notice for every grant that received `belief` (or for one grant).
+    pub fn notify_recipients(
+        &mut self,
+        belief: BeliefId,
+        kind: VendorEventKind,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        Ok(self.tx.execute(
+            "INSERT INTO vendor_events (at, grant_id, kind, belief_id) \
+             SELECT DISTINCT ?1, a.grant_id, ?2, ?3 FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
+             WHERE d.belief_id = ?3 AND a.grant_id IS NOT NULL",
+            params![time(&at), kind.as_str(), belief.to_string()],
+        )? as u64)
+    }
+
+    /// Queues a notice for one grant.
+    pub fn notify_grant(
+        &mut self,
+        grant_id: &str,
+        kind: VendorEventKind,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO vendor_events (at, grant_id, kind, belief_id) VALUES (?1, ?2, ?3, NULL)",
+            params![time(&at), grant_id, kind.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a tombstone digest (idempotent).
+    pub fn insert_tombstone(&mut self, digest: &[u8], at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO tombstones (digest, at) VALUES (?1, ?2)",
+            params![digest, time(&at)],
+        )?;
+        Ok(())
+    }
+}
