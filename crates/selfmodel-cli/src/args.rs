@@ -55,6 +55,23 @@ pub enum Command {
     /// Erase beliefs past their type's retention
     #[command(subcommand)]
     Retention(RetentionCmd),
+    /// Answer vendors' grant requests; list and revoke grants
+    #[command(subcommand)]
+    Grant(crate::vendor_cmd::GrantCmd),
+    /// Beliefs proposed by vendors, waiting for you (accept or reject with `belief accept|reject`)
+    Inbox {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every vendor request: who, for which purpose, what was disclosed, allowed or denied
+    AccessLog(crate::vendor_cmd::AccessLogArgs),
+    /// Run the local vendor API on the unlocked vault until interrupted
+    Serve(crate::vendor_cmd::ServeArgs),
+    /// Export your self-model to a signed JSON file, optionally age-encrypted; or verify one
+    Export(crate::archive_cmd::ExportCmd),
+    /// Import an export file: checked first, merged without duplicates, all or nothing
+    Import(crate::archive_cmd::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -89,6 +106,16 @@ pub enum BeliefCmd {
         /// The belief's id
         id: String,
     },
+    /// Accept a belief a vendor proposed: it becomes active
+    Accept {
+        /// The belief's id
+        id: String,
+    },
+    /// Reject a belief a vendor proposed: it is erased and cannot be proposed again
+    Reject {
+        /// The belief's id
+        id: String,
+    },
 }
 
 #[derive(Args)]
@@ -100,7 +127,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub category: String,
     /// Confidence from 0 to 1
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub confidence: f64,
     /// A purpose it may be used for (repeatable; default: the type's non-opt-in purposes)
     #[arg(long = "purpose", value_name = "PURPOSE")]
@@ -131,7 +158,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub purpose: Option<String>,
     /// Only beliefs at or above this confidence
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub min_confidence: Option<f64>,
     /// Only this status: active, pending or rejected
     #[arg(long)]
@@ -155,7 +182,7 @@ pub struct EditArgs {
     #[arg(long)]
     pub statement: Option<String>,
     /// The corrected confidence
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub confidence: Option<f64>,
     /// The corrected purposes (repeatable; replaces the set)
     #[arg(long = "purpose", value_name = "PURPOSE")]

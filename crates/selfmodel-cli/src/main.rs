@@ -8,10 +8,12 @@ macro_rules! say {
     };
 }
 
+mod archive_cmd;
 mod args;
 mod json;
 mod output;
 mod secrets;
+mod vendor_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,13 +47,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes a line to stdout; a closed pipe ends the process with success, as `head` expects.
+/// Set once stdout's reader has gone (`selfmodel ... | head`): later output is dropped while
+/// the command finishes and closes the vault properly.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes a line to stdout; a closed pipe silences further output, as `head` expects.
 fn write_stdout(args: std::fmt::Arguments<'_>) {
     use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            return;
         }
         eprintln!("error: cannot write output: {e}");
         std::process::exit(1);
@@ -123,6 +134,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Belief(cmd) => return belief(&path, cmd),
+        Command::Grant(cmd) => vendor_cmd::grant(&mut open(&path)?, cmd)?,
+        Command::Inbox { json } => vendor_cmd::inbox(&mut open(&path)?, json)?,
+        Command::AccessLog(args) => vendor_cmd::access_log(&mut open(&path)?, args)?,
+        Command::Serve(args) => vendor_cmd::serve(open(&path)?, &path, args)?,
+        Command::Export(cmd) => return archive_cmd::export(&path, cmd),
+        Command::Import(args) => return archive_cmd::import(&path, args),
         Command::EraseAll { yes } => {
             if !yes {
                 bail!(
@@ -246,6 +263,15 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
             };
             let b = model.rectify(parse_id(&e.id)?, change, Actor::Person)?;
             say!("rectified {} (history: {} entries)", b.id, b.history.len());
+        }
+        BeliefCmd::Accept { id } => {
+            let b = model.accept_proposal(parse_id(&id)?)?;
+            say!("accepted {}: it is now active", b.id);
+        }
+        BeliefCmd::Reject { id } => {
+            let id = parse_id(&id)?;
+            model.reject_proposal(id)?;
+            say!("rejected {id}: erased, and it cannot be proposed again");
         }
         BeliefCmd::Delete { id } => {
             let id = parse_id(&id)?;

@@ -242,7 +242,7 @@ pub struct Rectify {
 }
 
 macro_rules! str_enum {
-    ($ty:ty { $($variant:ident => $s:literal),+ $(,)? }) => {
+    ($ty:ty, $field:literal { $($variant:ident => $s:literal),+ $(,)? }) => {
         impl $ty {
             /// The stable lowercase name used in storage and wire formats.
             pub fn as_str(&self) -> &'static str {
@@ -262,7 +262,7 @@ macro_rules! str_enum {
                 match s {
                     $($s => Ok(Self::$variant),)+
                     _ => Err(CoreError::invalid(
-                        stringify!($ty).to_lowercase(),
+                        $field,
                         format!("'{s}' is not one of: {}", [$($s),+].join(", ")),
                     )),
                 }
@@ -271,9 +271,9 @@ macro_rules! str_enum {
     };
 }
 
-str_enum!(Sensitivity { Normal => "normal", Special => "special" });
-str_enum!(Status { Active => "active", Pending => "pending", Rejected => "rejected" });
-str_enum!(EvidenceKind {
+str_enum!(Sensitivity, "sensitivity" { Normal => "normal", Special => "special" });
+str_enum!(Status, "status" { Active => "active", Pending => "pending", Rejected => "rejected" });
+str_enum!(EvidenceKind, "evidence_kind" {
     Stated => "stated",
     Observed => "observed",
     Inferred => "inferred",

@@ -45,9 +45,9 @@ pub struct BeliefType {
 /// The belief types and purposes of one vault.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Catalogue {
-    /// Belief types, by id order.
+    /// Belief types.
     pub types: Vec<BeliefType>,
-    /// Purposes, by id order.
+    /// Purposes.
     pub purposes: Vec<Purpose>,
 }
 

@@ -16,6 +16,9 @@ pub enum VaultError {
     /// The passphrase does not decrypt the file.
     #[error("wrong passphrase (or the file is not a Selfmodel vault)")]
     WrongPassphrase,
+    /// A passphrase that cannot be used as a key (the reason never quotes it).
+    #[error("unusable passphrase: {0}")]
+    BadPassphrase(String),
     /// The file is something other than a vault.
     #[error("not a Selfmodel vault: {0}")]
     NotAVault(String),
@@ -64,6 +67,7 @@ impl VaultError {
             Self::NoVault(_) => "no_vault",
             Self::AlreadyExists(_) => "already_exists",
             Self::WrongPassphrase => "wrong_passphrase",
+            Self::BadPassphrase(_) => "bad_passphrase",
             Self::NotAVault(_) => "not_a_vault",
             Self::Corrupted(_) => "corrupted",
             Self::TooNew { .. } => "too_new",

@@ -131,6 +131,14 @@ impl Vault {
             ));
         }
         integrity_check(&conn, &keying)?;
+        // Refuse a newer file before configure() writes anything (it may switch to WAL).
+        let found = migrations::version(&conn)?;
+        if found > migrations::LATEST {
+            return Err(VaultError::TooNew {
+                found,
+                supported: migrations::LATEST,
+            });
+        }
         configure(&conn, &keying)?;
         migrations::migrate(&mut conn, target_version)?;
         Ok(Vault {
@@ -180,7 +188,8 @@ impl Vault {
     }
 
     /// Moves everything from the write-ahead log into the main file and truncates the log, so
-    /// that erased content does not linger in the WAL.
+    /// that erased content does not linger in the WAL. [`VaultError::Busy`] when another
+    /// connection's read keeps it from completing (try again later; closing also checkpoints).
     pub fn checkpoint(&self) -> Result<()> {
         let (busy, _, _): (i64, i64, i64) =
             self.conn
@@ -188,7 +197,8 @@ impl Vault {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?;
         if busy != 0 {
-            tracing::debug!("checkpoint could not complete: another connection is reading");
+            // Another connection's read pins old frames: erased content may still be in the WAL.
+            return Err(VaultError::Busy);
         }
         Ok(())
     }
@@ -196,6 +206,7 @@ impl Vault {
     /// Changes the passphrase: re-encrypts every page under a key derived from `new`.
     /// Needs sole use of the file (WAL mode is left and re-entered around the re-key).
     pub fn rekey(&mut self, new: &Passphrase) -> Result<()> {
+        let sql = key_pragma("rekey", new.expose())?;
         self.checkpoint()?;
         let mode: String = self
             .conn
@@ -203,8 +214,7 @@ impl Vault {
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(VaultError::Busy);
         }
-        let sql = key_pragma("rekey", new.expose());
-        let result = self.conn.execute_batch(&sql);
+        let result = self.conn.execute_batch(&sql).map_err(|_| refused());
         let back: rusqlite::Result<String> =
             self.conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
@@ -275,8 +285,9 @@ fn apply_key(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
                 return Err(VaultError::WrongPassphrase);
             }
             // The statement holds the passphrase: build it in a buffer that is zeroized.
-            let sql = key_pragma("key", p.expose());
-            conn.execute_batch(&sql)?;
+            let sql = key_pragma("key", p.expose())?;
+            // The statement text holds the passphrase: never let it into an error.
+            conn.execute_batch(&sql).map_err(|_| refused())?;
         }
         #[cfg(feature = "insecure-plaintext")]
         Keying::Plaintext { .. } => {}
@@ -328,7 +339,12 @@ fn integrity_check(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
 
 /// `PRAGMA name = '<secret>'`, built in one zeroized buffer sized up front so that no copy of
 /// the secret is left behind by a reallocation.
-fn key_pragma(name: &str, secret: &str) -> Zeroizing<String> {
+fn key_pragma(name: &str, secret: &str) -> Result<Zeroizing<String>> {
+    if secret.contains('\0') {
+        return Err(VaultError::BadPassphrase(
+            "it contains a NUL character".into(),
+        ));
+    }
     let mut sql = Zeroizing::new(String::with_capacity(name.len() + 2 * secret.len() + 16));
     sql.push_str("PRAGMA ");
     sql.push_str(name);
@@ -340,7 +356,12 @@ fn key_pragma(name: &str, secret: &str) -> Zeroizing<String> {
         sql.push(c);
     }
     sql.push('\'');
-    sql
+    Ok(sql)
+}
+
+/// The error for a key statement the cipher refused; says nothing of the statement's text.
+fn refused() -> VaultError {
+    VaultError::BadPassphrase("the cipher refused it".into())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

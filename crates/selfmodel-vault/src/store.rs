@@ -141,10 +141,8 @@ impl<'c> Reader<'c> {
             }
             sql += &format!(" AND category IN ({})", marks.join(", "));
         }
-        if let Some(s) = filter.max_sensitivity {
-            if s == selfmodel_core::Sensitivity::Normal {
-                sql += " AND sensitivity = 'normal'";
-            }
+        if filter.max_sensitivity == Some(selfmodel_core::Sensitivity::Normal) {
+            sql += " AND sensitivity = 'normal'";
         }
         if filter.shareable {
             sql += " AND confidence >= (SELECT t.min_share_confidence FROM belief_types t WHERE t.id = b.category)";
@@ -622,4 +620,54 @@ pub(crate) fn seed_catalogue(w: &mut Writer<'_>, catalogue: &Catalogue) -> Resul
 
 fn uuid_like() -> String {
     BeliefId::new().to_string()
+}
+
+/// Storage for export and import (see `selfmodel::archive`).
+impl Reader<'_> {
+    /// Every belief's id, oldest first.
+    pub fn belief_ids(&self) -> Result<Vec<BeliefId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM beliefs ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter().map(|s| parse("belief id", s)).collect()
+    }
+}
+
+impl Writer<'_> {
+    /// Adds a purpose the catalogue does not have yet.
+    pub fn insert_purpose(&mut self, p: &Purpose) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO purposes (id, name, description, dpv_term, opt_in) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.id, p.name, p.description, p.dpv_term, p.opt_in],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a belief type the catalogue does not have yet, with its allowed purposes (which
+    /// must exist).
+    pub fn insert_type(&mut self, t: &BeliefType) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO belief_types (id, name, description, retention_days, min_share_confidence, \
+             evidence_required, default_sensitivity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                t.id,
+                t.name,
+                t.description,
+                t.retention_days,
+                t.min_share_confidence,
+                t.evidence_required,
+                t.default_sensitivity.as_str()
+            ],
+        )?;
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)")?;
+        for p in &t.allowed_purposes {
+            ins.execute([&t.id, p])?;
+        }
+        Ok(())
+    }
 }

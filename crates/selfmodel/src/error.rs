@@ -37,6 +37,16 @@ pub enum Error {
     /// A decision on something no longer waiting for one.
     #[error("not pending: it is already {0}")]
     NotPending(&'static str),
+    /// An export file could not be read, checked, decrypted or written.
+    #[error(transparent)]
+    Archive(#[from] selfmodel_archive::ArchiveError),
+    /// An import would overwrite beliefs whose content differs, and no conflict policy was given.
+    #[error(
+        "{} of the file's beliefs differ from the vault's ({}); choose a conflict policy: keep the vault's or take the file's",
+        .0.len(),
+        crate::archive::conflict_list(.0)
+    )]
+    ImportConflicts(Vec<selfmodel_core::BeliefId>),
 }
 
 impl Error {
@@ -52,6 +62,8 @@ impl Error {
             Self::AlreadyClaimed => "token_already_issued",
             Self::Tombstoned => "tombstoned",
             Self::NotPending(_) => "not_pending",
+            Self::Archive(e) => e.code(),
+            Self::ImportConflicts(_) => "import_conflict",
         }
     }
 }

@@ -17,7 +17,7 @@ impl Identity {
     pub(crate) fn generate() -> (Self, Zeroizing<String>) {
         let mut seed = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(seed.as_mut());
-        let hex = Zeroizing::new(hex::encode(seed.as_ref()));
+        let hex = Zeroizing::new(hex::encode(&seed[..]));
         (
             Self {
                 key: SigningKey::from_bytes(&seed),

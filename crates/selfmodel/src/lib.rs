@@ -2,6 +2,7 @@
 //! desktop app. Each mutation goes through [`Selfmodel::change`], which runs it in one vault
 //! transaction together with its audit event; front ends never open the vault or write SQL.
 
+pub mod archive;
 mod demo;
 mod error;
 mod identity;
@@ -23,7 +24,7 @@ pub use error::{Error, Result};
 pub use identity::Identity;
 pub use selfmodel_vault::{AccessFilter, Recipient};
 pub use vendor::{
-    DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
+    Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
     MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
 };
 
@@ -109,6 +110,17 @@ impl Selfmodel {
         })
     }
 
+    /// After an erasure: checkpoint so erased text leaves the write-ahead log now. If another
+    /// connection's read keeps the checkpoint from completing, the next one (at the latest when
+    /// the vault is closed) finishes the job.
+    fn settle(&self) {
+        if let Err(e) = self.vault.checkpoint() {
+            tracing::warn!(
+                "erased content stays in the write-ahead log until the next checkpoint: {e}"
+            );
+        }
+    }
+
     /// The belief types and purposes.
     pub fn catalogue(&mut self) -> Result<Catalogue> {
         self.vault.read(|r| Ok(r.catalogue()?))
@@ -149,6 +161,7 @@ impl Selfmodel {
             let catalogue = w.read().catalogue()?;
             let next = validate::rectify(&current, change, &catalogue, actor, now)?;
             w.replace_belief(&next)?;
+            w.notify_recipients(id, VendorEventKind::BeliefRectified, now)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefRectified, Some(id.to_string())),
                 now,
@@ -161,11 +174,10 @@ impl Selfmodel {
     /// its text does not linger in the write-ahead log.
     pub fn delete_belief(&mut self, id: BeliefId) -> Result<()> {
         self.change(|w, now| {
-            let category = w
-                .read()
-                .belief(id)?
-                .ok_or(VaultError::BeliefNotFound(id))?
-                .category;
+            let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+            let category = belief.category.clone();
+            vendor::bury(w, &belief, now)?;
+            w.notify_recipients(id, VendorEventKind::BeliefErased, now)?;
             w.delete_belief(id)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
@@ -174,7 +186,7 @@ impl Selfmodel {
             )?;
             Ok(())
         })?;
-        self.vault.checkpoint()?;
+        self.settle();
         Ok(())
     }
 
@@ -195,7 +207,7 @@ impl Selfmodel {
             )?;
             Ok(n)
         })?;
-        self.vault.checkpoint()?;
+        self.settle();
         Ok(n)
     }
 
@@ -223,7 +235,7 @@ impl Selfmodel {
             )?;
             Ok(())
         })?;
-        self.vault.checkpoint()?;
+        self.settle();
         Ok(expired)
     }
 
@@ -256,6 +268,13 @@ impl Selfmodel {
             w.append_audit(PendingEvent::new(AuditAction::PassphraseChanged, None), now)?;
             Ok(())
         })
+    }
+
+    /// Checks that `passphrase` unlocks this vault, changing nothing: for front ends that ask for
+    /// the current passphrase before a sensitive change such as a new passphrase.
+    pub fn check_passphrase(&self, passphrase: &Passphrase) -> Result<()> {
+        Vault::open(self.path(), passphrase)?.close()?;
+        Ok(())
     }
 
     /// Recomputes the audit chain.

@@ -31,7 +31,7 @@ pub fn mint(prefix: &str) -> Minted {
     rng.fill_bytes(&mut id);
     let mut secret = Zeroizing::new([0u8; SECRET_HEX / 2]);
     rng.fill_bytes(secret.as_mut());
-    let secret_hex = Zeroizing::new(hex::encode(secret.as_ref()));
+    let secret_hex = Zeroizing::new(hex::encode(&secret[..]));
     let id = hex::encode(id);
     let text = Zeroizing::new(format!("{prefix}_{id}_{}", secret_hex.as_str()));
     Minted {

@@ -37,6 +37,38 @@ pub const MAX_PAGE: u64 = 500;
 const MAX_TEXT: usize = 500;
 const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
 
+/// What a caller presents: its bearer token (or poll secret), and the browser origin it came
+/// from, if any. A browser origin must be listed by the grant.
+pub struct Credential {
+    /// The token or poll secret, as presented.
+    pub secret: Zeroizing<String>,
+    /// The `Origin` of a browser caller.
+    pub origin: Option<String>,
+}
+
+impl Credential {
+    /// A credential from a native caller (no browser origin).
+    pub fn native(secret: &str) -> Self {
+        Self {
+            secret: Zeroizing::new(secret.to_owned()),
+            origin: None,
+        }
+    }
+}
+
+fn origin_refused(
+    origin: Option<&str>,
+    allowed: &std::collections::BTreeSet<String>,
+) -> Option<Error> {
+    let o = origin?;
+    (!allowed.contains(o)).then(|| {
+        Error::Forbidden(
+            "origin_not_allowed",
+            format!("origin {o} is not allowed by the grant"),
+        )
+    })
+}
+
 /// A vendor's request for a grant, before the person sees it.
 #[derive(Debug, Clone)]
 pub struct GrantAsk {
@@ -105,6 +137,8 @@ pub struct Disclosure {
     pub beliefs: Vec<Belief>,
     /// The cursor for the next page, if there may be more.
     pub next: Option<BeliefId>,
+    /// Whether the grant allows evidence (otherwise evidence was removed).
+    pub with_evidence: bool,
 }
 
 /// A grant with how much it has been used.
@@ -121,14 +155,18 @@ type VendorOutcome<T> = std::result::Result<T, Error>;
 impl Selfmodel {
     // ---- the vendor side -------------------------------------------------------------------
 
-    /// Files a vendor's grant request; the person sees it in the inbox.
-    pub fn request_grant(&mut self, ask: GrantAsk) -> Result<IssuedRequest> {
+    /// Files a vendor's grant request; the person sees it in the inbox. `origin` is the browser
+    /// origin of the caller, if any, which must be among the origins asked for.
+    pub fn request_grant(&mut self, ask: GrantAsk, origin: Option<&str>) -> Result<IssuedRequest> {
         self.vendor_tx(|w, now| {
             let catalogue = w.read().catalogue()?;
             let denied = |w: &mut Writer<'_>, e: Error| {
                 deny(w, now, None, Some(&ask.vendor.id), None, "grant.request", e)
             };
             if let Err(e) = check_ask(&ask, &catalogue) {
+                return denied(w, e);
+            }
+            if let Some(e) = origin_refused(origin, &ask.scope.origins) {
                 return denied(w, e);
             }
             w.expire_requests(now)?;
@@ -169,9 +207,9 @@ impl Selfmodel {
 
     /// A vendor polls its request with the poll secret; on approval the token is minted and
     /// returned exactly once.
-    pub fn poll_grant(&mut self, poll_secret: &str) -> Result<PollOutcome> {
+    pub fn poll_grant(&mut self, cred: &Credential) -> Result<PollOutcome> {
         self.vendor_tx(|w, now| {
-            let found = match tokens::parse(POLL_PREFIX, poll_secret) {
+            let found = match tokens::parse(POLL_PREFIX, &cred.secret) {
                 Some((id, secret)) => w
                     .read()
                     .grant_request_by_poll_id(id)?
@@ -191,6 +229,9 @@ impl Selfmodel {
                 );
             };
             let vendor = Some(request.vendor.id.as_str());
+            if let Some(e) = origin_refused(cred.origin.as_deref(), &request.scope.origins) {
+                return deny(w, now, None, vendor, None, "grant.poll", e);
+            }
             let outcome = match effective_status(&request, now) {
                 RequestStatus::Pending => PollOutcome::Pending,
                 RequestStatus::Denied => PollOutcome::Denied,
@@ -234,30 +275,29 @@ impl Selfmodel {
     /// authenticated, checked against its grant and logged before anything is returned.
     pub fn vendor_reads(
         &mut self,
-        batch: &[(Zeroizing<String>, VendorRead)],
+        batch: &[(&Credential, &VendorRead)],
     ) -> Result<Vec<VendorOutcome<Disclosure>>> {
         let now = Utc::now();
         self.vault.write(|w| {
             let catalogue = w.read().catalogue()?;
             batch
                 .iter()
-                .map(|(token, read)| read_one(w, now, &catalogue, token, read))
+                .map(|(cred, read)| read_one(w, now, &catalogue, cred, read))
                 .collect::<Result<Vec<_>>>()
         })
     }
 
     /// Serves one purpose-bound read.
-    pub fn vendor_read(&mut self, token: &str, read: &VendorRead) -> Result<Disclosure> {
-        let batch = [(Zeroizing::new(token.to_owned()), read.clone())];
-        self.vendor_reads(&batch)?
+    pub fn vendor_read(&mut self, cred: &Credential, read: &VendorRead) -> Result<Disclosure> {
+        self.vendor_reads(&[(cred, read)])?
             .pop()
             .unwrap_or(Err(Error::Unauthorized("invalid_token")))
     }
 
     /// The grant a token stands for, for the vendor to see.
-    pub fn vendor_grant(&mut self, token: &str) -> Result<Grant> {
+    pub fn vendor_grant(&mut self, cred: &Credential) -> Result<Grant> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, token, "grant.read")? {
+            let grant = match authenticate(w, now, cred, "grant.read")? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
@@ -275,9 +315,13 @@ impl Selfmodel {
     }
 
     /// Notices for the token's grant after `after` (GDPR Art. 19), and the grant id.
-    pub fn vendor_events(&mut self, token: &str, after: u64) -> Result<(String, Vec<VendorEvent>)> {
+    pub fn vendor_events(
+        &mut self,
+        cred: &Credential,
+        after: u64,
+    ) -> Result<(String, Vec<VendorEvent>)> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate_any(w, now, token, "events.read")? {
+            let grant = match authenticate_any(w, now, cred, "events.read")? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
@@ -295,6 +339,17 @@ impl Selfmodel {
         })
     }
 
+    /// Whether a live grant lists this browser origin (to answer CORS preflights, which carry
+    /// no token).
+    pub fn origin_known(&mut self, origin: &str) -> Result<bool> {
+        let now = Utc::now();
+        self.vault.read(|r| {
+            Ok(r.grants()?
+                .iter()
+                .any(|g| g.is_live(now) && g.scope.origins.contains(origin)))
+        })
+    }
+
     /// Notices for a grant after a cursor, without logging: for a server that already
     /// authenticated the request and is waiting for news (long poll).
     pub fn events_since(&mut self, grant_id: &str, after: u64) -> Result<Vec<VendorEvent>> {
@@ -303,9 +358,9 @@ impl Selfmodel {
     }
 
     /// A vendor proposes a belief; it waits in the person's inbox as `pending`.
-    pub fn vendor_propose(&mut self, token: &str, new: NewBelief) -> Result<Belief> {
+    pub fn vendor_propose(&mut self, cred: &Credential, new: NewBelief) -> Result<Belief> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, token, "beliefs.propose")? {
+            let grant = match authenticate(w, now, cred, "beliefs.propose")? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
@@ -371,12 +426,12 @@ impl Selfmodel {
                         return deny(w, now, gid, vid, None, "beliefs.propose", Error::Invalid(e));
                     }
                 };
-            if let Some(key) = w.read().meta(TOMBSTONE_KEY)? {
-                if w.read()
+            let key = w.read().meta(TOMBSTONE_KEY)?;
+            if let Some(key) = key
+                && w.read()
                     .has_tombstone(&tombstone(&key, &belief.category, &belief.statement))?
-                {
-                    return deny(w, now, gid, vid, None, "beliefs.propose", Error::Tombstoned);
-                }
+            {
+                return deny(w, now, gid, vid, None, "beliefs.propose", Error::Tombstoned);
             }
             w.insert_belief(&belief)?;
             w.append_audit(
@@ -391,9 +446,9 @@ impl Selfmodel {
     }
 
     /// A vendor gives up its own grant.
-    pub fn vendor_relinquish(&mut self, token: &str) -> Result<()> {
+    pub fn vendor_relinquish(&mut self, cred: &Credential) -> Result<()> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, token, "grant.relinquish")? {
+            let grant = match authenticate(w, now, cred, "grant.relinquish")? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
@@ -638,7 +693,7 @@ impl Selfmodel {
             )?;
             Ok(())
         })?;
-        self.vault.checkpoint()?;
+        self.settle();
         Ok(())
     }
 
@@ -661,7 +716,7 @@ pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result
         None => {
             let mut raw = Zeroizing::new([0u8; 32]);
             rand::RngCore::fill_bytes(&mut rand::rng(), raw.as_mut());
-            let k = Zeroizing::new(hex::encode(raw.as_ref()));
+            let k = Zeroizing::new(hex::encode(&raw[..]));
             w.set_meta(TOMBSTONE_KEY, &k)?;
             k
         }
@@ -762,10 +817,10 @@ fn scope_filter(scope: &Scope) -> BeliefFilter {
 fn authenticate(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
-    token: &str,
+    cred: &Credential,
     op: &str,
 ) -> Result<VendorOutcome<Grant>> {
-    let grant = match authenticate_any(w, now, token, op)? {
+    let grant = match authenticate_any(w, now, cred, op)? {
         Ok(g) => g,
         Err(e) => return Ok(Err(e)),
     };
@@ -799,10 +854,10 @@ fn authenticate(
 fn authenticate_any(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
-    token: &str,
+    cred: &Credential,
     op: &str,
 ) -> Result<VendorOutcome<Grant>> {
-    let found = match tokens::parse(TOKEN_PREFIX, token) {
+    let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
         Some((id, secret)) => w
             .read()
             .grant_by_token_id(id)?
@@ -811,7 +866,10 @@ fn authenticate_any(
         None => None,
     };
     match found {
-        Some(grant) => Ok(Ok(grant)),
+        Some(grant) => match origin_refused(cred.origin.as_deref(), &grant.scope.origins) {
+            Some(e) => deny(w, now, Some(&grant.id), Some(&grant.vendor.id), None, op, e),
+            None => Ok(Ok(grant)),
+        },
         None => deny(
             w,
             now,
@@ -828,7 +886,7 @@ fn read_one(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     catalogue: &Catalogue,
-    token: &str,
+    cred: &Credential,
     read: &VendorRead,
 ) -> Result<VendorOutcome<Disclosure>> {
     let op = if read.belief.is_some() {
@@ -836,7 +894,7 @@ fn read_one(
     } else {
         "beliefs.read"
     };
-    let grant = match authenticate(w, now, token, op)? {
+    let grant = match authenticate(w, now, cred, op)? {
         Ok(g) => g,
         Err(e) => return Ok(Err(e)),
     };
@@ -967,6 +1025,7 @@ fn read_one(
         grant_id: grant.id.clone(),
         beliefs,
         next,
+        with_evidence: grant.allows(Operation::ReadEvidence),
     }))
 }
 

@@ -1,0 +1,323 @@
+//! age encryption (<https://age-encryption.org/v1>): with a passphrase (scrypt) or to X25519
+//! recipients, binary or ASCII-armored, readable by the reference `age` tool and back.
+
+use std::io::{Read, Write};
+use std::iter;
+use std::path::Path;
+use std::str::FromStr;
+
+use age::armor::{ArmoredReader, ArmoredWriter, Format};
+use age::secrecy::{ExposeSecret, SecretString};
+use age::{DecryptError, Decryptor, Encryptor};
+use selfmodel_core::Passphrase;
+use zeroize::Zeroizing;
+
+use crate::error::{ArchiveError, Result};
+
+const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// Lowest and highest scrypt work factors (log2 N) accepted for encrypting.
+pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=30;
+
+/// An age X25519 recipient, `age1...`.
+pub struct Recipient(age::x25519::Recipient);
+
+impl FromStr for Recipient {
+    type Err = ArchiveError;
+    fn from_str(s: &str) -> Result<Self> {
+        age::x25519::Recipient::from_str(s.trim())
+            .map(Recipient)
+            .map_err(|_| ArchiveError::BadRecipient(s.to_owned()))
+    }
+}
+
+impl std::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How an export file is protected.
+pub enum Protection {
+    /// Not encrypted.
+    Plain,
+    /// Encrypted with a passphrase through scrypt.
+    Passphrase {
+        /// The passphrase.
+        passphrase: Passphrase,
+        /// log2 of scrypt's N; `None` lets age calibrate (about one second on this machine).
+        work_factor: Option<u8>,
+    },
+    /// Encrypted to one or more X25519 recipients.
+    Recipients(Vec<Recipient>),
+}
+
+impl Protection {
+    /// A short name for reports: `none`, `passphrase` or `recipients`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Plain => "none",
+            Self::Passphrase { .. } => "passphrase",
+            Self::Recipients(_) => "recipients",
+        }
+    }
+}
+
+/// Writes `plaintext` to `out`, encrypted as asked (`armor`: ASCII armor instead of binary).
+pub fn seal<W: Write>(
+    plaintext: &[u8],
+    protection: &Protection,
+    armor: bool,
+    mut out: W,
+) -> Result<W> {
+    let encryptor = match protection {
+        Protection::Plain => {
+            out.write_all(plaintext)?;
+            return Ok(out);
+        }
+        Protection::Passphrase {
+            passphrase,
+            work_factor,
+        } => {
+            let mut r = age::scrypt::Recipient::new(secret(passphrase));
+            if let Some(n) = *work_factor {
+                if !WORK_FACTOR_RANGE.contains(&n) {
+                    return Err(ArchiveError::Encrypt(format!(
+                        "scrypt work factor {n} is outside {}..={}",
+                        WORK_FACTOR_RANGE.start(),
+                        WORK_FACTOR_RANGE.end()
+                    )));
+                }
+                r.set_work_factor(n);
+            }
+            Encryptor::with_recipients(iter::once(&r as &dyn age::Recipient))
+        }
+        Protection::Recipients(rs) => {
+            Encryptor::with_recipients(rs.iter().map(|r| &r.0 as &dyn age::Recipient))
+        }
+    }
+    .map_err(|e| ArchiveError::Encrypt(e.to_string()))?;
+    let format = if armor {
+        Format::AsciiArmor
+    } else {
+        Format::Binary
+    };
+    let armored = ArmoredWriter::wrap_output(out, format)?;
+    let mut writer = encryptor.wrap_output(armored)?;
+    writer.write_all(plaintext)?;
+    Ok(writer.finish()?.finish()?)
+}
+
+/// What a file is, from its first bytes and, for age, its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// Not age-encrypted (expected to be JSON).
+    Plain,
+    /// An age file.
+    Age {
+        /// ASCII-armored rather than binary.
+        armored: bool,
+        /// Encrypted with a passphrase (scrypt) rather than to recipients.
+        passphrase: bool,
+    },
+}
+
+impl Envelope {
+    /// Tells age files (binary header `age-encryption.org/v1`, or the armor's BEGIN line) from
+    /// anything else, and for age reads the header to tell passphrase from recipients.
+    pub fn detect(bytes: &[u8]) -> Result<Self> {
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
+        let armored = bytes[start..].starts_with(ARMOR_BEGIN);
+        if !armored && !bytes.starts_with(BINARY_MAGIC) {
+            return Ok(Self::Plain);
+        }
+        let decryptor = Decryptor::new(ArmoredReader::new(bytes))
+            .map_err(|e| ArchiveError::Damaged(format!("its header does not parse ({e})")))?;
+        Ok(Self::Age {
+            armored,
+            passphrase: decryptor.is_scrypt(),
+        })
+    }
+}
+
+/// age identities (X25519 secret keys, `AGE-SECRET-KEY-1...`) that can decrypt files.
+pub struct Identities(Vec<Box<dyn age::Identity + Send + Sync>>);
+
+impl Identities {
+    /// Reads an identity file in `age-keygen` format (comments and one key a line).
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let file = age::IdentityFile::from_file(path.to_string_lossy().into_owned())
+            .map_err(|e| ArchiveError::BadIdentity(format!("{}: {e}", path.display())))?;
+        let ids = file
+            .into_identities()
+            .map_err(|e| ArchiveError::BadIdentity(format!("{}: {e}", path.display())))?;
+        if ids.is_empty() {
+            return Err(ArchiveError::BadIdentity(format!(
+                "{}: holds no identities",
+                path.display()
+            )));
+        }
+        Ok(Self(ids))
+    }
+
+    /// Adds the identities of another file.
+    pub fn extend(&mut self, other: Identities) {
+        self.0.extend(other.0);
+    }
+}
+
+/// What opens an age file.
+pub enum Key {
+    /// The passphrase it was encrypted with.
+    Passphrase(Passphrase),
+    /// Identities of its recipients.
+    Identities(Identities),
+}
+
+/// Decrypts an age file, refusing plaintext larger than `limit` bytes. A passphrase file's scrypt
+/// work factor is capped by age itself (about 16 seconds of work on this machine).
+pub fn open(bytes: &[u8], key: &Key, limit: u64) -> Result<Vec<u8>> {
+    let decryptor = Decryptor::new(ArmoredReader::new(bytes))
+        .map_err(|e| ArchiveError::Damaged(format!("its header does not parse ({e})")))?;
+    let scrypt = decryptor.is_scrypt();
+    let reader = match key {
+        Key::Passphrase(p) => {
+            if !scrypt {
+                return Err(ArchiveError::WrongKey(
+                    "this file is encrypted to age recipients, not with a passphrase: give the identity file (--identity KEYFILE)".into(),
+                ));
+            }
+            let identity = age::scrypt::Identity::new(secret(p));
+            decryptor.decrypt(iter::once(&identity as &dyn age::Identity))
+        }
+        Key::Identities(ids) => {
+            if scrypt {
+                return Err(ArchiveError::WrongKey(
+                    "this file is encrypted with a passphrase, not to an identity: leave out --identity and give the passphrase".into(),
+                ));
+            }
+            decryptor.decrypt(ids.0.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        }
+    }
+    .map_err(decrypt_error)?;
+    let mut plain = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut plain)
+        .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
+    if plain.len() as u64 > limit {
+        return Err(ArchiveError::TooLarge {
+            size: plain.len() as u64,
+            limit,
+        });
+    }
+    Ok(plain)
+}
+
+fn decrypt_error(e: DecryptError) -> ArchiveError {
+    match e {
+        DecryptError::DecryptionFailed => {
+            ArchiveError::WrongKey("wrong passphrase for this age file".into())
+        }
+        DecryptError::NoMatchingKeys => ArchiveError::WrongKey(
+            "none of the given identities can decrypt this age file (it is encrypted to other recipients)".into(),
+        ),
+        DecryptError::ExcessiveWork { required, .. } => ArchiveError::ExcessiveWork { required },
+        other => ArchiveError::Damaged(other.to_string()),
+    }
+}
+
+fn secret(p: &Passphrase) -> SecretString {
+    SecretString::from(p.expose().to_owned())
+}
+
+/// A fresh X25519 identity: its secret key (`AGE-SECRET-KEY-1...`, as in an `age-keygen` file)
+/// and its recipient (`age1...`).
+pub fn generate_identity() -> (Zeroizing<String>, String) {
+    let id = age::x25519::Identity::generate();
+    let secret = Zeroizing::new(id.to_string().expose_secret().to_owned());
+    (secret, id.to_public().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(s: &str) -> Passphrase {
+        Passphrase::new(s.into())
+    }
+
+    fn identities(secret: &str) -> Identities {
+        let file = age::IdentityFile::from_buffer(secret.as_bytes()).unwrap();
+        Identities(file.into_identities().unwrap())
+    }
+
+    #[test]
+    fn passphrase_round_trip_binary_and_armored() {
+        for armor in [false, true] {
+            let p = Protection::Passphrase {
+                passphrase: pass("correct horse battery"),
+                work_factor: Some(4),
+            };
+            let sealed = seal(b"{\"x\":1}", &p, armor, Vec::new()).unwrap();
+            assert_eq!(
+                Envelope::detect(&sealed).unwrap(),
+                Envelope::Age {
+                    armored: armor,
+                    passphrase: true
+                }
+            );
+            let key = Key::Passphrase(pass("correct horse battery"));
+            assert_eq!(open(&sealed, &key, 100).unwrap(), b"{\"x\":1}");
+            let wrong = Key::Passphrase(pass("wrong horse battery"));
+            assert_eq!(open(&sealed, &wrong, 100).unwrap_err().code(), "wrong_key");
+        }
+    }
+
+    #[test]
+    fn recipients_round_trip_and_wrong_identity() {
+        let (s1, r1) = generate_identity();
+        let (s2, r2) = generate_identity();
+        let (s3, _) = generate_identity();
+        let p = Protection::Recipients(vec![r1.parse().unwrap(), r2.parse().unwrap()]);
+        let sealed = seal(b"hello", &p, false, Vec::new()).unwrap();
+        for s in [&s1, &s2] {
+            let key = Key::Identities(identities(s));
+            assert_eq!(open(&sealed, &key, 100).unwrap(), b"hello");
+        }
+        let err = open(&sealed, &Key::Identities(identities(&s3)), 100).unwrap_err();
+        assert_eq!(err.code(), "wrong_key");
+        let err = open(&sealed, &Key::Passphrase(pass("whatever it is")), 100).unwrap_err();
+        assert_eq!(err.code(), "wrong_key");
+    }
+
+    #[test]
+    fn truncated_and_oversized_are_refused() {
+        let (s, r) = generate_identity();
+        let p = Protection::Recipients(vec![r.parse().unwrap()]);
+        let sealed = seal(&[7u8; 200_000], &p, false, Vec::new()).unwrap();
+        let key = Key::Identities(identities(&s));
+        for cut in [sealed.len() - 1, sealed.len() / 2, 100, 30] {
+            let err = open(&sealed[..cut], &key, 1 << 20).unwrap_err();
+            assert_eq!(err.code(), "damaged", "cut at {cut}: {err}");
+        }
+        assert_eq!(open(&sealed, &key, 1000).unwrap_err().code(), "too_large");
+    }
+
+    #[test]
+    fn plain_and_bad_recipients() {
+        assert_eq!(Envelope::detect(b"{}").unwrap(), Envelope::Plain);
+        assert_eq!(Envelope::detect(b"").unwrap(), Envelope::Plain);
+        assert!("age1nope".parse::<Recipient>().is_err());
+        assert!(
+            Envelope::detect(b"age-encryption.org/v1\n-> X25519 garbage")
+                .unwrap_err()
+                .to_string()
+                .contains("damaged")
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! The published JSON Schema (`docs/export.schema.json`, draft 2020-12), embedded and compiled
+//! once; documents are checked against it before anything else reads them.
+
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+use crate::error::{ArchiveError, Result};
+
+/// The schema's text, as published in `docs/export.schema.json`.
+pub const SCHEMA_JSON: &str = include_str!("../../../docs/export.schema.json");
+
+/// Violations counted beyond the first, before giving up counting.
+const MAX_COUNTED: usize = 100;
+
+static VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
+    LazyLock::new(|| {
+        let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
+        jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+    });
+
+/// Checks a document against the schema; the error names the first violation's JSON Pointer.
+pub fn check(doc: &Value) -> Result<()> {
+    let validator = VALIDATOR.as_ref().map_err(|e| {
+        ArchiveError::Unsupported(format!("internal error: the export schema is invalid: {e}"))
+    })?;
+    let mut errors = validator.iter_errors(doc);
+    let Some(first) = errors.next() else {
+        return Ok(());
+    };
+    let more = errors.take(MAX_COUNTED).count();
+    Err(ArchiveError::Schema {
+        path: first.instance_path().to_string(),
+        message: message(&first),
+        more,
+    })
+}
+
+/// The violation in words, without echoing long values back.
+fn message(e: &jsonschema::ValidationError<'_>) -> String {
+    let text = e.to_string();
+    if text.chars().count() <= 200 {
+        return text;
+    }
+    e.masked().to_string()
+}

@@ -1,0 +1,263 @@
+//! The export file's wire types, version 1: exactly the shape `docs/export.schema.json`
+//! describes. They are this crate's own, converted from the domain by hand (see `convert`), so a
+//! change to a domain type cannot silently change the file format. Every struct refuses unknown
+//! fields.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole export document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Always [`crate::FORMAT`].
+    pub format: String,
+    /// Always [`crate::VERSION`].
+    pub version: u64,
+    /// When the export was made (RFC 3339, UTC, microseconds).
+    pub exported_at: String,
+    /// The id of the vault it came from.
+    pub vault: String,
+    /// Belief types.
+    pub belief_types: Vec<BeliefType>,
+    /// Purposes.
+    pub purposes: Vec<Purpose>,
+    /// Beliefs, oldest first.
+    pub beliefs: Vec<Belief>,
+    /// Vendor grants: always empty in version 1.
+    pub grants: Vec<serde_json::Value>,
+    /// The vendor access log: always empty in version 1.
+    pub access_log: Vec<serde_json::Value>,
+    /// The audit chain's head at export time.
+    pub audit_head: AuditHead,
+    /// Counts, the beliefs hash and the filter.
+    pub manifest: Manifest,
+    /// The exporting vault's signature.
+    pub signature: Signature,
+}
+
+/// A belief type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeliefType {
+    /// Stable id (a belief's `category`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What beliefs of this type are about.
+    pub description: String,
+    /// Purposes its beliefs may carry.
+    pub allowed_purposes: Vec<String>,
+    /// Days its beliefs are kept.
+    pub retention_days: u32,
+    /// Confidence needed before sharing.
+    pub min_share_confidence: f64,
+    /// Whether evidence is required.
+    pub evidence_required: bool,
+    /// `normal` or `special`.
+    pub default_sensitivity: String,
+}
+
+/// A purpose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purpose {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Plain-language description.
+    pub description: String,
+    /// The W3C DPV term.
+    pub dpv_term: String,
+    /// Never given by default.
+    pub opt_in: bool,
+}
+
+/// A belief with its evidence, provenance and history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Belief {
+    /// UUID.
+    pub id: String,
+    /// What is believed.
+    pub statement: String,
+    /// Belief type id.
+    pub category: String,
+    /// In `[0, 1]`.
+    pub confidence: f64,
+    /// Purpose ids, sorted.
+    pub purposes: Vec<String>,
+    /// `normal` or `special`.
+    pub sensitivity: String,
+    /// `active`, `pending` or `rejected`.
+    pub status: String,
+    /// Evidence, oldest first.
+    pub evidence: Vec<Evidence>,
+    /// Who created it and how.
+    pub provenance: Provenance,
+    /// Timestamp.
+    pub created_at: String,
+    /// Timestamp.
+    pub updated_at: String,
+    /// Timestamp or null.
+    pub expires_at: Option<String>,
+    /// Rectifications, oldest first.
+    pub history: Vec<Rectification>,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// `stated`, `observed`, `inferred` or `imported`.
+    pub kind: String,
+    /// Where it came from.
+    pub source: String,
+    /// Bounded summary.
+    pub summary: String,
+    /// Timestamp.
+    pub observed_at: String,
+    /// Hex SHA-256 of the discarded raw source, or null.
+    pub content_sha256: Option<String>,
+}
+
+/// Who created a belief and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// Who.
+    pub actor: Actor,
+    /// By what method.
+    pub method: String,
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Actor {
+    /// The person.
+    Person,
+    /// A vendor under a grant.
+    Vendor {
+        /// The grant's id.
+        grant_id: String,
+        /// The vendor's display name.
+        name: String,
+    },
+    /// An import.
+    Import,
+    /// Selfmodel itself.
+    System,
+}
+
+/// One rectification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rectification {
+    /// Timestamp.
+    pub at: String,
+    /// Who.
+    pub actor: Actor,
+    /// Why.
+    pub reason: String,
+    /// Before.
+    pub before: Snapshot,
+    /// After.
+    pub after: Snapshot,
+}
+
+/// The rectifiable parts of a belief at one time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Statement.
+    pub statement: String,
+    /// Confidence.
+    pub confidence: f64,
+    /// Purpose ids, sorted.
+    pub purposes: Vec<String>,
+}
+
+/// The audit chain's head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    /// Number of events.
+    pub events: u64,
+    /// Last event's hash, hex.
+    pub hash: String,
+}
+
+/// What the document holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Items per section.
+    pub counts: Counts,
+    /// Hex SHA-256 of the canonical `beliefs` array.
+    pub beliefs_sha256: String,
+    /// What was exported.
+    pub filter: Filter,
+}
+
+/// Items per section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    /// Belief types.
+    pub belief_types: u64,
+    /// Purposes.
+    pub purposes: u64,
+    /// Beliefs.
+    pub beliefs: u64,
+    /// Evidence over all beliefs.
+    pub evidence: u64,
+    /// History entries over all beliefs.
+    pub history: u64,
+    /// Grants.
+    pub grants: u64,
+    /// Access-log entries.
+    pub access_log: u64,
+}
+
+/// `"all"`, or the subset that was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Filter {
+    /// Everything.
+    All(AllTag),
+    /// A subset.
+    Subset(Subset),
+}
+
+/// The string `"all"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AllTag {
+    /// `"all"`.
+    #[serde(rename = "all")]
+    All,
+}
+
+/// A subset: beliefs matching every non-empty list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subset {
+    /// Category ids, sorted.
+    pub categories: Vec<String>,
+    /// Purpose ids, sorted.
+    pub purposes: Vec<String>,
+    /// Belief ids, sorted.
+    pub beliefs: Vec<String>,
+}
+
+/// The exporting vault's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Always `ed25519`.
+    pub algorithm: String,
+    /// 32 bytes, hex.
+    pub public_key: String,
+    /// 64 bytes, hex.
+    pub signature: String,
+}

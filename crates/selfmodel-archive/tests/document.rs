@@ -1,0 +1,294 @@
+#![allow(missing_docs, clippy::unwrap_used)]
+//! The document format on its own: build → parse round trips, and every way a file can be wrong
+//! is named.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signer as _, SigningKey};
+use selfmodel_archive::{ArchiveError, Contents, Filter, SealedFile, Signer, build, parse};
+use selfmodel_core::{
+    Actor, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, Hash, Provenance, Rectification,
+    Sensitivity, Snapshot, Status,
+};
+use serde_json::Value;
+
+struct Key(SigningKey);
+
+impl Signer for Key {
+    fn public_key(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.0.sign(msg).to_bytes()
+    }
+}
+
+fn key(seed: u8) -> Key {
+    Key(SigningKey::from_bytes(&[seed; 32]))
+}
+
+fn t(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap()
+}
+
+fn belief(n: u128) -> Belief {
+    let snap = |s: &str, c: f64| Snapshot {
+        statement: s.into(),
+        confidence: c,
+        purposes: ["recommendations".to_owned()].into(),
+    };
+    Belief {
+        id: BeliefId::from(uuid::Uuid::from_u128(
+            0x0190_0000_0000_7000_8000_0000_0000_0000 + n,
+        )),
+        statement: format!("Likes \"jazz\"\tnumber {n} — ünïcode"),
+        category: "interests".into(),
+        confidence: 0.1 + 0.2,
+        purposes: ["recommendations".to_owned(), "personalisation".to_owned()].into(),
+        sensitivity: Sensitivity::Normal,
+        status: Status::Active,
+        evidence: vec![Evidence {
+            kind: EvidenceKind::Observed,
+            source: "music app".into(),
+            summary: "played 40 jazz albums\nin a month".into(),
+            observed_at: t(1_700_000_000_123_456),
+            content_sha256: Some("ab".repeat(32)),
+        }],
+        provenance: Provenance {
+            actor: Actor::Vendor {
+                grant_id: "g-1".into(),
+                name: "Acme".into(),
+            },
+            method: "api".into(),
+        },
+        created_at: t(1_700_000_000_000_001),
+        updated_at: t(1_700_000_100_000_000),
+        expires_at: Some(t(1_800_000_000_000_000)),
+        history: vec![Rectification {
+            at: t(1_700_000_100_000_000),
+            actor: Actor::Person,
+            reason: "more sure now".into(),
+            before: snap("Likes jazz", 1.0),
+            after: snap("Likes \"jazz\"", 1e-7),
+        }],
+    }
+}
+
+fn contents(n: u128) -> Contents {
+    Contents {
+        vault_id: "01900000-0000-7000-8000-00000000abcd".into(),
+        exported_at: t(1_750_000_000_000_000),
+        catalogue: Catalogue::defaults(),
+        beliefs: (0..n).map(belief).collect(),
+        audit_head: (42, Hash([9; 32])),
+        filter: Filter::All,
+    }
+}
+
+fn doc(n: u128) -> Value {
+    serde_json::from_slice(&build(&contents(n), &key(1)).unwrap().json).unwrap()
+}
+
+fn parse_value(v: &Value) -> Result<selfmodel_archive::Parsed, ArchiveError> {
+    parse(&serde_json::to_vec(v).unwrap())
+}
+
+/// Re-signs an edited document with `k`, as someone editing it on purpose would.
+fn resign(v: &mut Value, k: &Key) {
+    let beliefs = selfmodel_archive::canonical_json(&v["beliefs"]);
+    v["manifest"]["beliefs_sha256"] = Value::String(hex::encode(sha256(&beliefs)));
+    let mut unsigned = v.clone();
+    unsigned.as_object_mut().unwrap().remove("signature");
+    let mut msg = selfmodel_archive::SIGNATURE_CONTEXT.to_vec();
+    msg.extend(selfmodel_archive::canonical_json(&unsigned));
+    v["signature"]["public_key"] = Value::String(hex::encode(k.public_key()));
+    v["signature"]["signature"] = Value::String(hex::encode(k.sign(&msg)));
+}
+
+fn sha256(b: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).into()
+}
+
+#[test]
+fn build_then_parse_is_lossless() {
+    let c = contents(3);
+    let built = build(&c, &key(1)).unwrap();
+    assert_eq!(built.counts.beliefs, 3);
+    assert_eq!(built.counts.evidence, 3);
+    assert_eq!(built.counts.history, 3);
+    let parsed = parse(&built.json).unwrap();
+    assert_eq!(parsed.contents, c);
+    assert_eq!(parsed.beliefs_sha256, built.beliefs_sha256);
+    assert_eq!(parsed.public_key, hex::encode(key(1).public_key()));
+    // Deterministic: the same contents and key give the same bytes.
+    assert_eq!(build(&c, &key(1)).unwrap().json, built.json);
+}
+
+#[test]
+fn subsets_round_trip() {
+    let mut c = contents(2);
+    c.filter = Filter::Subset {
+        categories: ["interests".to_owned()].into(),
+        purposes: BTreeSet::new(),
+        beliefs: [c.beliefs[0].id].into(),
+    };
+    let parsed = parse(&build(&c, &key(1)).unwrap().json).unwrap();
+    assert_eq!(parsed.contents.filter, c.filter);
+}
+
+#[test]
+fn an_edited_value_or_a_swapped_key_is_detected() {
+    let mut v = doc(2);
+    v["beliefs"][1]["confidence"] = Value::from(0.9);
+    let err = parse_value(&v).unwrap_err();
+    assert_eq!(err.code(), "manifest_mismatch", "{err}");
+
+    // Edited and the manifest fixed up, but not re-signed.
+    let mut v = doc(2);
+    v["purposes"][0]["description"] = Value::from("changed");
+    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+
+    // Another valid key put in its place.
+    let mut v = doc(2);
+    v["signature"]["public_key"] = Value::String(hex::encode(key(2).public_key()));
+    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+
+    // Re-signed consistently by another key: valid, and the key tells whose it is.
+    let mut v = doc(2);
+    v["beliefs"][0]["confidence"] = Value::from(0.5);
+    resign(&mut v, &key(3));
+    let parsed = parse_value(&v).unwrap();
+    assert_eq!(parsed.public_key, hex::encode(key(3).public_key()));
+}
+
+#[test]
+fn member_order_does_not_matter() {
+    // A tool that rewrites the file with other member order (e.g. `jq -S`) keeps it valid.
+    let v = doc(2);
+    fn reverse(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut out = serde_json::Map::new();
+                let mut entries: Vec<_> = m.iter().collect();
+                entries.reverse();
+                for (k, x) in entries {
+                    out.insert(k.clone(), reverse(x));
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(reverse).collect()),
+            x => x.clone(),
+        }
+    }
+    let text = serde_json::to_string(&reverse(&v)).unwrap();
+    parse(text.as_bytes()).unwrap();
+}
+
+fn expect(v: &Value, code: &str, needle: &str) {
+    let err = parse_value(v).unwrap_err();
+    assert_eq!(err.code(), code, "{err}");
+    assert!(err.to_string().contains(needle), "{err:?} lacks {needle}");
+    assert!(!err.to_string().contains('\n'), "one line: {err}");
+}
+
+#[test]
+fn bad_documents_name_what_is_wrong() {
+    expect(&Value::from(3), "wrong_format", "not an object");
+    expect(
+        &serde_json::json!({"format": "other"}),
+        "wrong_format",
+        "\"other\"",
+    );
+    let mut v = doc(1);
+    v["version"] = Value::from(2);
+    expect(&v, "unsupported_version", "version 2");
+
+    let mut v = doc(2);
+    v["beliefs"][1]["confidence"] = Value::from(1.5);
+    expect(&v, "schema_violation", "/beliefs/1/confidence");
+    let mut v = doc(2);
+    v["beliefs"][0]["colour"] = Value::from("blue");
+    expect(&v, "schema_violation", "'colour'");
+    let mut v = doc(1);
+    v["beliefs"][0]["evidence"][0]["observed_at"] = Value::from("2024-01-01T00:00:00Z");
+    expect(&v, "schema_violation", "/beliefs/0/evidence/0/observed_at");
+    let mut v = doc(1);
+    v["beliefs"][0]["provenance"]["actor"] = serde_json::json!({"kind": "vendor"});
+    expect(&v, "schema_violation", "/beliefs/0/provenance/actor");
+    let mut v = doc(1);
+    v["beliefs"][0]["statement"] = Value::from("x".repeat(501));
+    expect(&v, "schema_violation", "/beliefs/0/statement");
+    let mut v = doc(1);
+    v.as_object_mut().unwrap().remove("manifest");
+    expect(&v, "schema_violation", "manifest");
+
+    // Well-formed, but a date that does not exist; re-signed so only that is wrong.
+    let mut v = doc(1);
+    v["beliefs"][0]["created_at"] = Value::from("2024-02-30T00:00:00.000000Z");
+    resign(&mut v, &key(1));
+    expect(&v, "invalid_content", "/beliefs/0/created_at");
+    // The same belief twice.
+    let mut v = doc(1);
+    let b = v["beliefs"][0].clone();
+    v["beliefs"].as_array_mut().unwrap().push(b);
+    v["manifest"]["counts"]["beliefs"] = Value::from(2);
+    v["manifest"]["counts"]["evidence"] = Value::from(2);
+    v["manifest"]["counts"]["history"] = Value::from(2);
+    resign(&mut v, &key(1));
+    expect(&v, "invalid_content", "/beliefs/1/id");
+    // Grants are not importable yet.
+    let mut v = doc(1);
+    v["grants"] = serde_json::json!([{"vendor": "x"}]);
+    v["manifest"]["counts"]["grants"] = Value::from(1);
+    resign(&mut v, &key(1));
+    expect(&v, "unsupported", "grants");
+}
+
+#[test]
+fn bad_bytes_are_named() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "truncated"),
+        (b"hello", "not_json"),
+        (b"\xff\xfe\x00garbage", "not_json"),
+        (b"{\"format\": \"selfmodel-export\", \"vers", "truncated"),
+        (b"{} trailing", "not_json"),
+    ];
+    for (bytes, code) in cases {
+        assert_eq!(parse(bytes).unwrap_err().code(), *code, "{bytes:?}");
+    }
+    let full = build(&contents(2), &key(1)).unwrap().json;
+    assert_eq!(
+        parse(&full[..full.len() / 2]).unwrap_err().code(),
+        "truncated"
+    );
+    for deep in ["[".repeat(100_000), "{\"a\":".repeat(100_000)] {
+        let err = parse(deep.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "too_deep", "{err}");
+    }
+}
+
+#[test]
+fn sealed_files_need_their_key() {
+    let json = build(&contents(1), &key(1)).unwrap().json;
+    let (secret, recipient) = selfmodel_archive::generate_identity();
+    let sealed = selfmodel_archive::seal(
+        &json,
+        &selfmodel_archive::Protection::Recipients(vec![recipient.parse().unwrap()]),
+        true,
+        Vec::new(),
+    )
+    .unwrap();
+    let file = SealedFile::from_bytes(sealed.clone()).unwrap();
+    assert_eq!(file.open(None).err().unwrap().code(), "key_required");
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("key.txt");
+    std::fs::write(&key_path, format!("# test\n{}\n", *secret)).unwrap();
+    let ids = selfmodel_archive::Identities::from_file(&key_path).unwrap();
+    let file = SealedFile::from_bytes(sealed)
+        .unwrap()
+        .open(Some(&selfmodel_archive::Key::Identities(ids)))
+        .unwrap();
+    assert_eq!(file.parsed.contents, contents(1));
+}

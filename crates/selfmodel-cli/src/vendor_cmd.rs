@@ -1,0 +1,362 @@
+//! The person's side of vendor access on the command line — grant requests, grants, the inbox of
+//! proposals, the access log — and `serve`, which runs the vendor API on the unlocked vault.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use selfmodel::{AccessFilter, Selfmodel};
+use selfmodel_core::audit::canonical_time;
+use selfmodel_core::{BeliefId, GrantRequest, Narrowing, Operation, Outcome};
+use serde_json::json;
+
+/// `selfmodel grant ...`
+#[derive(Subcommand)]
+pub enum GrantCmd {
+    /// Grant requests waiting for you (all of them with --all)
+    Requests {
+        /// Include decided and lapsed requests
+        #[arg(long)]
+        all: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exactly which beliefs a request would disclose, per purpose (optionally narrowed)
+    Preview {
+        /// The request id
+        request: String,
+        #[command(flatten)]
+        narrow: NarrowArgs,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a request, optionally narrowing it
+    Approve {
+        /// The request id
+        request: String,
+        #[command(flatten)]
+        narrow: NarrowArgs,
+    },
+    /// Deny a request
+    Deny {
+        /// The request id
+        request: String,
+    },
+    /// Every grant, with scope, expiry, last use and access count
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a grant: its token is refused from the next request on
+    Revoke {
+        /// The grant id
+        grant: String,
+    },
+}
+
+/// How to narrow a request when approving or previewing it.
+#[derive(Args)]
+pub struct NarrowArgs {
+    /// Allow only this purpose (repeatable)
+    #[arg(long = "purpose", value_name = "PURPOSE")]
+    purposes: Vec<String>,
+    /// Allow only this category (repeatable)
+    #[arg(long = "category", value_name = "CATEGORY")]
+    categories: Vec<String>,
+    /// Allow only this operation: read, read_evidence or propose (repeatable)
+    #[arg(long = "operation", value_name = "OP")]
+    operations: Vec<String>,
+    /// Fewer days than asked
+    #[arg(long)]
+    days: Option<u32>,
+}
+
+impl NarrowArgs {
+    fn narrowing(&self) -> Result<Narrowing> {
+        let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.iter().cloned().collect());
+        Ok(Narrowing {
+            purposes: some(&self.purposes),
+            categories: some(&self.categories),
+            operations: if self.operations.is_empty() {
+                None
+            } else {
+                Some(self.operations.iter().map(|o| o.parse::<Operation>()).collect::<Result<_, _>>()?)
+            },
+            duration_days: self.days,
+        })
+    }
+}
+
+/// `selfmodel serve`
+#[derive(Args)]
+pub struct ServeArgs {
+    /// TCP port on 127.0.0.1 and ::1 (0 picks a free one)
+    #[arg(long, default_value_t = selfmodel_http::DEFAULT_PORT)]
+    port: u16,
+    /// Do not open the Unix socket for native vendors
+    #[arg(long)]
+    no_socket: bool,
+    /// Where to write the discovery file [default: $XDG_RUNTIME_DIR/selfmodel/api.json]
+    #[arg(long, value_name = "FILE")]
+    discovery: Option<PathBuf>,
+    /// Requests per second allowed per grant
+    #[arg(long, default_value_t = 50)]
+    rate_limit: u32,
+    /// Add the unlogged replay endpoint used as the load benchmark's baseline (never for real use)
+    #[arg(long, hide = true)]
+    bench_baseline: bool,
+}
+
+/// `selfmodel access-log`
+#[derive(Args)]
+pub struct AccessLogArgs {
+    /// Only this vendor id
+    #[arg(long)]
+    vendor: Option<String>,
+    /// Only this grant
+    #[arg(long)]
+    grant: Option<String>,
+    /// Only this purpose
+    #[arg(long)]
+    purpose: Option<String>,
+    /// Only requests that disclosed this belief ("who received it")
+    #[arg(long, value_name = "ID")]
+    belief: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a `grant` subcommand.
+pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
+    match cmd {
+        GrantCmd::Requests { all, json } => {
+            let requests = model.grant_requests(!all)?;
+            if json {
+                crate::output::print_json(&requests.iter().map(request_json).collect::<Vec<_>>())?;
+            } else if requests.is_empty() {
+                say!("no grant requests are waiting");
+            } else {
+                for r in &requests {
+                    print_request(r);
+                }
+            }
+        }
+        GrantCmd::Preview { request, narrow, json } => {
+            let preview = model.preview_request(&request, &narrow.narrowing()?)?;
+            if json {
+                let out: Vec<_> = preview
+                    .iter()
+                    .map(|(p, bs)| json!({"purpose": p, "beliefs": bs.iter().map(|b| crate::json::belief(b, false)).collect::<Vec<_>>()}))
+                    .collect();
+                crate::output::print_json(&out)?;
+            } else {
+                for (purpose, beliefs) in &preview {
+                    say!("for purpose '{purpose}' the vendor would receive {} beliefs:", beliefs.len());
+                    for b in beliefs {
+                        say!("  {}  {:<20} {:.2}  {}", b.id, b.category, b.confidence, b.statement);
+                    }
+                }
+            }
+        }
+        GrantCmd::Approve { request, narrow } => {
+            let g = model.approve_request(&request, &narrow.narrowing()?, "cli")?;
+            say!("approved: grant {} for {} until {}", g.id, g.vendor.name, canonical_time(&g.expires_at));
+            say!("the vendor receives its token at its next poll");
+        }
+        GrantCmd::Deny { request } => {
+            model.deny_request(&request)?;
+            say!("denied request {request}");
+        }
+        GrantCmd::List { json } => {
+            let grants = model.grants()?;
+            if json {
+                let out: Vec<_> = grants
+                    .iter()
+                    .map(|s| {
+                        let g = &s.grant;
+                        json!({
+                            "id": g.id, "vendor": {"id": g.vendor.id, "name": g.vendor.name, "url": g.vendor.url},
+                            "purposes": g.scope.purposes, "categories": g.scope.categories,
+                            "operations": g.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
+                            "max_sensitivity": g.scope.max_sensitivity.as_str(), "origins": g.scope.origins,
+                            "vendor_retention_days": g.vendor_retention_days,
+                            "created_at": canonical_time(&g.created_at), "expires_at": canonical_time(&g.expires_at),
+                            "revoked_at": g.revoked_at.as_ref().map(canonical_time), "revoked_by": g.revoked_by,
+                            "last_used_at": g.last_used_at.as_ref().map(canonical_time), "access_count": s.access_count,
+                        })
+                    })
+                    .collect();
+                crate::output::print_json(&out)?;
+            } else if grants.is_empty() {
+                say!("no grants");
+            } else {
+                for s in &grants {
+                    let g = &s.grant;
+                    let state = match (&g.revoked_at, g.is_live(chrono::Utc::now())) {
+                        (Some(at), _) => format!("revoked {}", canonical_time(at)),
+                        (None, true) => format!("live until {}", canonical_time(&g.expires_at)),
+                        (None, false) => "expired".into(),
+                    };
+                    say!("{}  {} ({})  {state}", g.id, g.vendor.name, g.vendor.id);
+                    say!(
+                        "    purposes: {}; categories: {}; {} requests; last used {}",
+                        join(&g.scope.purposes),
+                        join(&g.scope.categories),
+                        s.access_count,
+                        g.last_used_at.as_ref().map_or("never".into(), canonical_time)
+                    );
+                }
+            }
+        }
+        GrantCmd::Revoke { grant } => {
+            model.revoke_grant(&grant)?;
+            say!("revoked {grant}; its token is refused from the next request on");
+        }
+    }
+    Ok(())
+}
+
+fn join<'a>(it: impl IntoIterator<Item = &'a String>) -> String {
+    it.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+fn print_request(r: &GrantRequest) {
+    say!("{}  {}  code {}  [{}]", r.id, r.vendor.name, r.user_code, r.status.as_str());
+    say!("    vendor id {} (self-asserted){}", r.vendor.id, r.vendor.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default());
+    say!("    purposes: {}; categories: {}", join(&r.scope.purposes), join(&r.scope.categories));
+    say!(
+        "    operations: {}; sensitivity up to {}; {} days; keeps what it reads {} days",
+        r.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>().join(", "),
+        r.scope.max_sensitivity.as_str(),
+        r.duration_days,
+        r.vendor_retention_days
+    );
+    say!("    why: {}", r.justification);
+}
+
+fn request_json(r: &GrantRequest) -> serde_json::Value {
+    json!({
+        "id": r.id, "vendor": {"id": r.vendor.id, "name": r.vendor.name, "url": r.vendor.url},
+        "purposes": r.scope.purposes, "categories": r.scope.categories,
+        "operations": r.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
+        "max_sensitivity": r.scope.max_sensitivity.as_str(), "min_confidence": r.scope.min_confidence,
+        "origins": r.scope.origins, "duration_days": r.duration_days,
+        "vendor_retention_days": r.vendor_retention_days, "justification": r.justification,
+        "user_code": r.user_code, "status": r.status.as_str(),
+        "created_at": canonical_time(&r.created_at), "expires_at": canonical_time(&r.expires_at),
+        "grant_id": r.grant_id,
+    })
+}
+
+/// `selfmodel inbox`: beliefs vendors proposed.
+pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
+    let beliefs = model.inbox()?;
+    if json {
+        crate::output::print_json(&beliefs.iter().map(|b| crate::json::belief(b, false)).collect::<Vec<_>>())?;
+    } else if beliefs.is_empty() {
+        say!("the inbox is empty");
+    } else {
+        for b in &beliefs {
+            say!("{}  {:<20} {:.2}  {}  (from {})", b.id, b.category, b.confidence, b.statement, b.provenance.actor);
+        }
+    }
+    Ok(())
+}
+
+/// `selfmodel access-log`.
+pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
+    let filter = AccessFilter {
+        grant_id: a.grant,
+        vendor_id: a.vendor,
+        purpose: a.purpose,
+        belief_id: a.belief.as_deref().map(str::parse::<BeliefId>).transpose()?,
+        ..Default::default()
+    };
+    let entries = model.access_log(&filter)?;
+    if a.json {
+        let out: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                let (outcome, reason) = match &e.outcome {
+                    Outcome::Allowed => ("allowed", None),
+                    Outcome::Denied(r) => ("denied", Some(r.as_str())),
+                };
+                json!({
+                    "seq": e.seq, "at": canonical_time(&e.at), "grant_id": e.grant_id, "vendor_id": e.vendor_id,
+                    "purpose": e.purpose, "operation": e.operation, "outcome": outcome, "reason": reason,
+                    "disclosed": e.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        crate::output::print_json(&out)?;
+    } else if entries.is_empty() {
+        say!("no vendor requests recorded");
+    } else {
+        for e in &entries {
+            let outcome = match &e.outcome {
+                Outcome::Allowed => format!("allowed, {} beliefs", e.disclosed.len()),
+                Outcome::Denied(r) => format!("DENIED ({r})"),
+            };
+            say!(
+                "{:>6}  {}  {:<18} {:<16} {:<18} {outcome}",
+                e.seq,
+                canonical_time(&e.at),
+                e.vendor_id.as_deref().unwrap_or("-"),
+                e.operation,
+                e.purpose.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `selfmodel serve`: the vendor API on this vault until interrupted.
+pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let dir = selfmodel_http::discovery::default_dir();
+        let config = selfmodel_http::ServerConfig {
+            port: a.port,
+            socket_dir: if a.no_socket { None } else { dir.clone() },
+            discovery_file: a.discovery.or_else(|| dir.map(|d| d.join("api.json"))),
+            rate_per_sec: a.rate_limit,
+            rate_burst: a.rate_limit.saturating_mul(2),
+            bench_baseline: a.bench_baseline,
+        };
+        let vault = selfmodel_http::VaultHandle::spawn(Some(model));
+        let server = selfmodel_http::start(vault.clone(), config).await?;
+        say!("serving the vendor API for {} on http://127.0.0.1:{}", path.display(), server.port);
+        if let Some(s) = &server.socket {
+            say!("unix socket: {}", s.display());
+        }
+        if let Some(d) = &server.discovery_file {
+            say!("discovery file: {}", d.display());
+        }
+        wait_for_signal().await;
+        say!("stopping");
+        server.shutdown().await;
+        if let Some(m) = vault.lock().await {
+            m.close()?;
+        }
+        Ok(())
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

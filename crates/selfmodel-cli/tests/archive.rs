@@ -1,0 +1,780 @@
+#![allow(missing_docs, clippy::unwrap_used)]
+//! `selfmodel export` / `export verify` / `import` through the real binary on real vault files:
+//! lossless round trips, subsets, signatures, age interop with the reference `age` tool, and
+//! every bad input refused with a one-line error and the vault left as it was. Every export
+//! these tests make is validated against docs/export.schema.json.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const PASS: &str = "vault passphrase for tests";
+const FILE_PASS: &str = "export passphrase for tests";
+
+struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `selfmodel` on vault `vault` (a file name in the temp dir).
+    fn sm(&self, vault: &str) -> Command {
+        let mut c = Command::cargo_bin("selfmodel").unwrap();
+        c.current_dir(self.dir.path())
+            .env("SELFMODEL_VAULT", self.path(vault))
+            .env("SELFMODEL_PASSPHRASE", PASS)
+            .env("SELFMODEL_EXPORT_SCRYPT_LOG_N", "10")
+            .env_remove("SELFMODEL_EXPORT_PASSPHRASE")
+            .env_remove("SELFMODEL_LOG");
+        c
+    }
+
+    fn ok(&self, vault: &str, args: &[&str]) -> String {
+        let out = self.sm(vault).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "selfmodel {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail; returns its one-line error.
+    fn fails(&self, mut cmd: Command) -> String {
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success(), "expected a failure");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "one line of error, got: {err}");
+        assert!(lines[0].starts_with("error: "), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        lines[0].to_owned()
+    }
+
+    fn json(&self, vault: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(vault, args)).unwrap()
+    }
+
+    /// A vault with the demo beliefs and one rectified belief (so there is history).
+    fn demo(&self, vault: &str) {
+        self.ok(vault, &["demo"]);
+        let id = self.belief_ids(vault)[0].clone();
+        self.ok(
+            vault,
+            &[
+                "belief",
+                "edit",
+                &id,
+                "--confidence",
+                "0.4",
+                "--reason",
+                "less sure",
+            ],
+        );
+    }
+
+    fn belief_ids(&self, vault: &str) -> Vec<String> {
+        let list = self.json(vault, &["belief", "list", "--json"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// What must not change when an import is refused.
+    fn state(&self, vault: &str) -> (Value, Value) {
+        (
+            self.json(vault, &["belief", "list", "--json"]),
+            self.json(vault, &["audit", "verify", "--json"]),
+        )
+    }
+
+    /// Exports plainly and returns the validated document.
+    fn export(&self, vault: &str, file: &str, extra: &[&str]) -> Value {
+        let mut args = vec!["export", "--out", file];
+        args.extend_from_slice(extra);
+        self.ok(vault, &args);
+        valid_export(&std::fs::read(self.path(file)).unwrap())
+    }
+}
+
+/// Parses an export and validates it against the published schema.
+fn valid_export(bytes: &[u8]) -> Value {
+    let doc: Value = serde_json::from_slice(bytes).unwrap();
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/export.schema.json");
+    let schema: Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "export violates its schema: {errors:?}");
+    doc
+}
+
+/// The document without what differs by nature between two exports of the same model: when it
+/// was made, and which vault made and signed it at what point of its audit chain.
+fn content(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    for k in ["exported_at", "signature", "vault", "audit_head"] {
+        d.as_object_mut().unwrap().remove(k);
+    }
+    d
+}
+
+fn age_available() -> bool {
+    let ok = Std::new("age").arg("--version").output().is_ok()
+        && Std::new("age-keygen").arg("--version").output().is_ok();
+    if !ok {
+        eprintln!(
+            "NOTICE: the `age` tool is not on PATH; skipping the age CLI interop test (CI installs it)"
+        );
+    }
+    ok
+}
+
+/// Makes an age identity with age-keygen; returns (key file, recipient).
+fn keygen(env: &Env, name: &str) -> (PathBuf, String) {
+    let key = env.path(name);
+    let out = Std::new("age-keygen").arg("-o").arg(&key).output().unwrap();
+    assert!(out.status.success());
+    let out = Std::new("age-keygen").arg("-y").arg(&key).output().unwrap();
+    (
+        key,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+#[test]
+fn round_trip_through_a_new_vault_is_lossless() {
+    let env = Env::new();
+    env.demo("a.db");
+    let a = env.export("a.db", "a.json", &[]);
+    assert_eq!(a["format"], "selfmodel-export");
+    assert_eq!(a["version"], 1);
+    assert_eq!(a["manifest"]["filter"], "all");
+    assert_eq!(a["manifest"]["counts"]["beliefs"], 40);
+    assert_eq!(a["manifest"]["counts"]["history"], 1);
+    assert_eq!(a["grants"], Value::Array(vec![]));
+    assert_eq!(a["access_log"], Value::Array(vec![]));
+    let text = std::fs::read_to_string(env.path("a.json")).unwrap();
+    assert!(
+        !text.to_lowercase().contains("token"),
+        "no tokens in an export"
+    );
+
+    env.ok("b.db", &["init"]);
+    env.ok("b.db", &["import", "a.json"]);
+    let b = env.export("b.db", "b.json", &[]);
+    assert_eq!(content(&a), content(&b));
+    assert_ne!(a["exported_at"], b["exported_at"]);
+    assert_eq!(
+        env.json("a.db", &["belief", "list", "--json"]),
+        env.json("b.db", &["belief", "list", "--json"])
+    );
+    // Timestamps keep their microseconds.
+    let created = a["beliefs"][0]["created_at"].as_str().unwrap();
+    assert_eq!(
+        created.len(),
+        "2026-01-01T00:00:00.000000Z".len(),
+        "{created}"
+    );
+}
+
+#[test]
+fn subsets_hold_only_what_was_asked_for() {
+    let env = Env::new();
+    env.demo("a.db");
+    let doc = env.export(
+        "a.db",
+        "c.json",
+        &["--category", "health", "--category", "values"],
+    );
+    let beliefs = doc["beliefs"].as_array().unwrap();
+    assert!(!beliefs.is_empty());
+    assert!(
+        beliefs
+            .iter()
+            .all(|b| b["category"] == "health" || b["category"] == "values")
+    );
+    let types: Vec<&str> = doc["belief_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["health", "values"]);
+    assert_eq!(
+        doc["manifest"]["filter"],
+        serde_json::json!({"categories": ["health", "values"], "purposes": [], "beliefs": []})
+    );
+
+    let doc = env.export("a.db", "p.json", &["--purpose", "advertising"]);
+    let beliefs = doc["beliefs"].as_array().unwrap();
+    assert!(!beliefs.is_empty());
+    for b in beliefs {
+        let purposes = b["purposes"].as_array().unwrap();
+        assert!(purposes.iter().any(|p| p == "advertising"), "{b}");
+    }
+
+    let ids = env.belief_ids("a.db");
+    let doc = env.export(
+        "a.db",
+        "i.json",
+        &["--belief", &ids[3], "--belief", &ids[1]],
+    );
+    let got: Vec<&str> = doc["beliefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[1].as_str(), ids[3].as_str()]);
+    assert_eq!(doc["manifest"]["counts"]["beliefs"], 2);
+
+    // A subset imports on its own.
+    env.ok("b.db", &["init"]);
+    env.ok("b.db", &["import", "i.json"]);
+    assert_eq!(env.belief_ids("b.db"), [ids[1].clone(), ids[3].clone()]);
+
+    let mut c = env.sm("a.db");
+    c.args(["export", "--out", "x.json", "--category", "astrology"]);
+    assert!(env.fails(c).contains("unknown category 'astrology'"));
+    let mut c = env.sm("a.db");
+    c.args([
+        "export",
+        "--out",
+        "x.json",
+        "--belief",
+        "01900000-0000-7000-8000-000000000000",
+    ]);
+    assert!(env.fails(c).contains("no belief with id"));
+    assert!(!env.path("x.json").exists());
+}
+
+#[test]
+fn verify_detects_an_edited_value_and_a_swapped_key() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.demo("other.db");
+    let doc = env.export("a.db", "a.json", &[]);
+    let out = env.ok("a.db", &["export", "verify", "a.json"]);
+    assert!(out.contains("valid"), "{out}");
+    let v = env.json("a.db", &["export", "verify", "a.json", "--json"]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["public_key"], doc["signature"]["public_key"]);
+    let key = doc["signature"]["public_key"].as_str().unwrap();
+    env.ok("a.db", &["export", "verify", "a.json", "--expect-key", key]);
+
+    let write = |name: &str, d: &Value| {
+        std::fs::write(env.path(name), serde_json::to_vec_pretty(d).unwrap()).unwrap();
+    };
+    let verify = |name: &str| {
+        let mut c = env.sm("a.db");
+        c.args(["export", "verify", name]);
+        env.fails(c)
+    };
+
+    let mut edited = doc.clone();
+    let c = edited["beliefs"][5]["confidence"].as_f64().unwrap();
+    edited["beliefs"][5]["confidence"] = Value::from(if c > 0.5 { c - 0.1 } else { c + 0.1 });
+    write("edited.json", &edited);
+    assert!(verify("edited.json").contains("manifest does not match"));
+
+    let mut edited = doc.clone();
+    edited["purposes"][0]["description"] = Value::from("Something else entirely.");
+    write("edited2.json", &edited);
+    assert!(verify("edited2.json").contains("signature does not verify"));
+
+    let other = env.export("other.db", "other.json", &[]);
+    let mut swapped = doc.clone();
+    swapped["signature"]["public_key"] = other["signature"]["public_key"].clone();
+    write("swapped.json", &swapped);
+    assert!(verify("swapped.json").contains("signature does not verify"));
+
+    let mut c = env.sm("a.db");
+    c.args(["export", "verify", "other.json", "--expect-key", key]);
+    assert!(env.fails(c).contains("not the expected"));
+}
+
+#[test]
+fn age_files_interoperate_with_the_age_tool() {
+    if !age_available() {
+        return;
+    }
+    let env = Env::new();
+    env.demo("a.db");
+    let plain = env.export("a.db", "plain.json", &[]);
+    let (key, recipient) = keygen(&env, "key.txt");
+    let (_, second) = keygen(&env, "key2.txt");
+
+    for (file, armor) in [("r.age", false), ("r.asc", true)] {
+        let mut args = vec!["export", "--out", file, "--recipient", &recipient];
+        args.extend(["--recipient", &second]);
+        if armor {
+            args.push("--armor");
+        }
+        let out = env.sm("a.db").args(&args).output().unwrap();
+        assert!(out.status.success());
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("not encrypted"));
+        let raw = std::fs::read(env.path(file)).unwrap();
+        let header: &[u8] = if armor {
+            b"-----BEGIN AGE ENCRYPTED FILE-----"
+        } else {
+            b"age-encryption.org/v1"
+        };
+        assert!(raw.starts_with(header));
+        // The reference tool decrypts it.
+        let out = Std::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&key)
+            .arg(env.path(file))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc = valid_export(&out.stdout);
+        assert_eq!(content(&doc), content(&plain));
+        let mode = std::fs::metadata(env.path(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        env.ok(
+            "a.db",
+            &[
+                "export",
+                "verify",
+                file,
+                "--identity",
+                key.to_str().unwrap(),
+            ],
+        );
+    }
+
+    // The reference tool encrypts; selfmodel imports.
+    let out = Std::new("age")
+        .args(["-r", &recipient, "-o"])
+        .arg(env.path("by-age.age"))
+        .arg(env.path("plain.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = Std::new("age")
+        .args(["-a", "-r", &recipient, "-o"])
+        .arg(env.path("by-age.asc"))
+        .arg(env.path("plain.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for (vault, file) in [("b.db", "by-age.age"), ("c.db", "by-age.asc")] {
+        env.ok(vault, &["init"]);
+        env.ok(
+            vault,
+            &["import", file, "--identity", key.to_str().unwrap()],
+        );
+        assert_eq!(
+            env.json("a.db", &["belief", "list", "--json"]),
+            env.json(vault, &["belief", "list", "--json"])
+        );
+    }
+}
+
+#[test]
+fn passphrase_files_round_trip() {
+    let env = Env::new();
+    env.demo("a.db");
+    let out = env
+        .sm("a.db")
+        .args(["export", "--out", "p.age", "--passphrase", "--armor"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw = std::fs::read(env.path("p.age")).unwrap();
+    assert!(raw.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+
+    env.ok("b.db", &["init"]);
+    let out = env
+        .sm("b.db")
+        .args(["import", "p.age"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        env.json("a.db", &["belief", "list", "--json"]),
+        env.json("b.db", &["belief", "list", "--json"])
+    );
+
+    // A weak export passphrase is refused.
+    let mut c = env.sm("a.db");
+    c.args(["export", "--out", "weak.age", "--passphrase"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", "short");
+    assert!(env.fails(c).contains("too weak"));
+    // No passphrase and no terminal: a clear error.
+    let mut c = env.sm("b.db");
+    c.args(["import", "p.age"]);
+    assert!(env.fails(c).contains("SELFMODEL_EXPORT_PASSPHRASE"));
+}
+
+/// Writes each bad file, imports it, and checks the error and that nothing changed.
+#[test]
+fn bad_inputs_are_refused_and_change_nothing() {
+    let env = Env::new();
+    env.demo("a.db");
+    let doc = env.export("a.db", "a.json", &[]);
+    let good = serde_json::to_vec_pretty(&doc).unwrap();
+    env.ok("b.db", &["demo"]);
+    let before = env.state("b.db");
+
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "not-json.json",
+            b"this is not JSON\n".to_vec(),
+            "not a JSON document",
+        ),
+        ("empty.json", Vec::new(), "truncated"),
+        (
+            "wrong-format.json",
+            br#"{"format": "something-else", "version": 1}"#.to_vec(),
+            "not a Selfmodel export",
+        ),
+        (
+            "array.json",
+            b"[1, 2, 3]".to_vec(),
+            "not a Selfmodel export",
+        ),
+    ];
+    let mut v = doc.clone();
+    v["version"] = Value::from(2);
+    cases.push((
+        "v2.json",
+        serde_json::to_vec(&v).unwrap(),
+        "unsupported export version 2",
+    ));
+    let mut v = doc.clone();
+    v["beliefs"][3]["confidence"] = Value::from(1.5);
+    cases.push((
+        "schema.json",
+        serde_json::to_vec(&v).unwrap(),
+        "at /beliefs/3/confidence",
+    ));
+    let mut v = doc.clone();
+    v["beliefs"][2]["evidence"][0]["colour"] = Value::from("blue");
+    cases.push((
+        "unknown-field.json",
+        serde_json::to_vec(&v).unwrap(),
+        "'colour' was unexpected",
+    ));
+    let mut v = doc.clone();
+    v["surprise"] = Value::from(true);
+    cases.push((
+        "unknown-top.json",
+        serde_json::to_vec(&v).unwrap(),
+        "'surprise'",
+    ));
+    cases.push((
+        "truncated.json",
+        good[..good.len() / 2].to_vec(),
+        "truncated",
+    ));
+    cases.push((
+        "deep.json",
+        "[".repeat(100_000).into_bytes(),
+        "nested too deeply",
+    ));
+    cases.push((
+        "deep-objects.json",
+        "{\"a\":".repeat(100_000).into_bytes(),
+        "nested too deeply",
+    ));
+    let mut v = doc.clone();
+    v["beliefs"][0]["confidence"] = Value::from(0.123);
+    cases.push((
+        "edited.json",
+        serde_json::to_vec(&v).unwrap(),
+        "manifest does not match",
+    ));
+    let mut v = doc.clone();
+    v["signature"]["public_key"] = Value::from("11".repeat(32));
+    cases.push(("swapped.json", serde_json::to_vec(&v).unwrap(), "signature"));
+
+    for (name, bytes, needle) in &cases {
+        std::fs::write(env.path(name), bytes).unwrap();
+        let mut c = env.sm("b.db");
+        c.args(["import", name]);
+        let err = env.fails(c);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert_eq!(env.state("b.db"), before, "{name} changed the vault");
+    }
+
+    // A sparse 1 GiB file: refused from its size, without reading it.
+    let big = std::fs::File::create(env.path("big.json")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    let mut c = env.sm("b.db");
+    c.args(["import", "big.json"]);
+    assert!(env.fails(c).contains("too large"));
+
+    // age: truncated (recipients, binary), wrong identity, wrong passphrase.
+    let (secret, recipient) = fresh_identity(&env, "key.txt");
+    let (wrong, _) = fresh_identity(&env, "wrong.txt");
+    env.ok(
+        "a.db",
+        &["export", "--out", "r.age", "--recipient", &recipient],
+    );
+    let sealed = std::fs::read(env.path("r.age")).unwrap();
+    for (name, cut) in [
+        ("trunc-body.age", sealed.len() - 100),
+        ("trunc-head.age", 60),
+    ] {
+        std::fs::write(env.path(name), &sealed[..cut]).unwrap();
+        let mut c = env.sm("b.db");
+        c.args(["import", name, "--identity", secret.to_str().unwrap()]);
+        assert!(env.fails(c).contains("damaged or truncated"), "{name}");
+    }
+    let mut c = env.sm("b.db");
+    c.args(["import", "r.age", "--identity", wrong.to_str().unwrap()]);
+    assert!(env.fails(c).contains("none of the given identities"));
+    let mut c = env.sm("b.db");
+    c.args(["import", "r.age"]);
+    assert!(env.fails(c).contains("--identity"));
+
+    let out = env
+        .sm("a.db")
+        .args(["export", "--out", "p.age", "--passphrase"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut c = env.sm("b.db");
+    c.args(["import", "p.age"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", "not the right passphrase");
+    assert!(env.fails(c).contains("wrong passphrase"));
+    let sealed = std::fs::read(env.path("p.age")).unwrap();
+    std::fs::write(env.path("trunc-p.age"), &sealed[..sealed.len() * 2 / 3]).unwrap();
+    let mut c = env.sm("b.db");
+    c.args(["import", "trunc-p.age"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS);
+    assert!(env.fails(c).contains("damaged or truncated"));
+
+    assert_eq!(env.state("b.db"), before);
+}
+
+/// A fresh age identity in a key file (age-keygen format) and its recipient, made without the
+/// age tool so that these checks run everywhere.
+fn fresh_identity(env: &Env, name: &str) -> (PathBuf, String) {
+    let (secret, recipient) = selfmodel::archive::generate_identity();
+    let path = env.path(name);
+    std::fs::write(&path, format!("# made by a test\n{}\n", *secret)).unwrap();
+    (path, recipient)
+}
+
+#[test]
+fn dry_run_reports_and_changes_nothing() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.export("a.db", "a.json", &[]);
+    env.ok("b.db", &["init"]);
+    let before = env.state("b.db");
+    let report = env.json("b.db", &["import", "a.json", "--dry-run", "--json"]);
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["changed"], false);
+    assert_eq!(report["new"].as_array().unwrap().len(), 40);
+    assert_eq!(report["identical"].as_array().unwrap().len(), 0);
+    assert_eq!(env.state("b.db"), before);
+    let text = env.ok("b.db", &["import", "a.json", "--dry-run"]);
+    assert!(
+        text.contains("dry run") && text.contains("would be added"),
+        "{text}"
+    );
+    assert_eq!(env.state("b.db"), before);
+}
+
+#[test]
+fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.export("a.db", "a.json", &[]);
+    env.ok("b.db", &["init"]);
+    env.ok("b.db", &["import", "a.json"]);
+    let ids = env.belief_ids("b.db");
+    let x = ids[7].clone();
+    env.ok(
+        "b.db",
+        &[
+            "belief",
+            "edit",
+            &x,
+            "--confidence",
+            "0.05",
+            "--reason",
+            "not me",
+        ],
+    );
+    let edited = env.state("b.db");
+
+    let report = env.json("b.db", &["import", "a.json", "--dry-run", "--json"]);
+    assert_eq!(report["conflicting"], serde_json::json!([x]));
+    assert_eq!(report["identical"].as_array().unwrap().len(), 39);
+    assert_eq!(report["new"].as_array().unwrap().len(), 0);
+
+    let mut c = env.sm("b.db");
+    c.args(["import", "a.json"]);
+    let err = env.fails(c);
+    assert!(err.contains(&x) && err.contains("--on-conflict"), "{err}");
+    assert_eq!(env.state("b.db"), edited);
+
+    let out = env.json(
+        "b.db",
+        &["import", "a.json", "--on-conflict", "keep", "--json"],
+    );
+    assert_eq!(out["changed"], false);
+    assert_eq!(env.state("b.db"), edited, "keep changes nothing");
+    let show = env.json("b.db", &["belief", "show", &x, "--json"]);
+    assert_eq!(show["confidence"], 0.05);
+
+    let out = env.json(
+        "b.db",
+        &["import", "a.json", "--on-conflict", "take", "--json"],
+    );
+    assert_eq!(out["changed"], true);
+    assert_eq!(out["on_conflict"], "take");
+    assert_eq!(
+        env.json("a.db", &["belief", "show", &x, "--json"]),
+        env.json("b.db", &["belief", "show", &x, "--json"])
+    );
+    assert_eq!(
+        env.json("a.db", &["belief", "list", "--json"]),
+        env.json("b.db", &["belief", "list", "--json"])
+    );
+}
+
+#[test]
+fn importing_twice_is_idempotent() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.export("a.db", "a.json", &[]);
+    env.ok("b.db", &["init"]);
+    env.ok("b.db", &["import", "a.json"]);
+    let once = env.state("b.db");
+    let out = env.ok("b.db", &["import", "a.json"]);
+    assert!(out.contains("nothing to import"), "{out}");
+    assert_eq!(env.state("b.db"), once);
+    // Importing into the vault it came from is a no-op as well.
+    let before = env.state("a.db");
+    env.ok("a.db", &["import", "a.json"]);
+    assert_eq!(env.state("a.db"), before);
+}
+
+#[test]
+fn the_audit_chain_records_exports_and_imports() {
+    let env = Env::new();
+    env.demo("a.db");
+    let doc = env.export("a.db", "a.json", &[]);
+    let log = env.json("a.db", &["audit", "log", "--json"]);
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "archive.exported");
+    let detail = last["detail"].as_str().unwrap();
+    let sha = doc["manifest"]["beliefs_sha256"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("beliefs_sha256={sha}")),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("beliefs=40") && detail.contains("encryption=none"),
+        "{detail}"
+    );
+    // The document's audit head is the chain just before its own export event.
+    assert_eq!(doc["audit_head"]["hash"], last["prev"]);
+    assert_eq!(
+        doc["audit_head"]["events"].as_u64().unwrap() + 1,
+        last["seq"].as_u64().unwrap()
+    );
+
+    env.ok("b.db", &["init"]);
+    env.ok("b.db", &["import", "a.json"]);
+    let file_sha =
+        env.json("b.db", &["export", "verify", "a.json", "--json"])["file_sha256"].clone();
+    let log = env.json("b.db", &["audit", "log", "--json"]);
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "archive.imported");
+    let detail = last["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("file_sha256={}", file_sha.as_str().unwrap())),
+        "{detail}"
+    );
+    assert!(detail.contains("new=40"), "{detail}");
+    for vault in ["a.db", "b.db"] {
+        assert_eq!(env.json(vault, &["audit", "verify", "--json"])["ok"], true);
+    }
+}
+
+#[test]
+fn exports_are_written_atomically_and_never_clobber() {
+    let env = Env::new();
+    env.demo("a.db");
+    let out = env
+        .sm("a.db")
+        .args(["export", "--out", "a.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not encrypted"));
+    let mode = std::fs::metadata(env.path("a.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let first = std::fs::read(env.path("a.json")).unwrap();
+
+    let mut c = env.sm("a.db");
+    c.args(["export", "--out", "a.json"]);
+    assert!(env.fails(c).contains("refusing to overwrite"));
+    assert_eq!(std::fs::read(env.path("a.json")).unwrap(), first);
+    let mut c = env.sm("a.db");
+    c.args(["export", "--out", "a.db", "--force"]);
+    assert!(
+        env.fails(c).contains("refusing to overwrite"),
+        "never the vault itself"
+    );
+
+    env.ok("a.db", &["export", "--out", "a.json", "--force"]);
+    valid_export(&std::fs::read(env.path("a.json")).unwrap());
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Into a directory that does not exist: an error, nothing written.
+    let mut c = env.sm("a.db");
+    c.args(["export", "--out", "missing/dir/a.json"]);
+    env.fails(c);
+}

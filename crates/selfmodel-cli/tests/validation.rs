@@ -1,0 +1,246 @@
+//! Invalid beliefs are refused through the binary: a one-line error naming the field, a non-zero
+//! exit, and nothing written (the belief count and the audit chain stay as they were).
+#![allow(missing_docs)]
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::TestVault;
+
+/// A vault with one belief and two audit events, copied for each test.
+fn vault() -> TestVault {
+    static TEMPLATE: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = TEMPLATE.get_or_init(|| {
+        let v = TestVault::init();
+        v.add("Already here", "interests", "0.5", &[]);
+        v.bytes()
+    });
+    TestVault::from_bytes(bytes)
+}
+
+/// `belief add` with a valid statement, category and confidence unless `args` gives its own.
+fn add_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut out = vec!["belief", "add"];
+    for (flag, default) in [
+        ("--statement", "A valid statement"),
+        ("--category", "interests"),
+        ("--confidence", "0.5"),
+    ] {
+        if !args
+            .iter()
+            .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
+        {
+            out.extend([flag, default]);
+        }
+    }
+    out.extend_from_slice(args);
+    out
+}
+
+/// Runs `belief add` with `args`; asserts it is refused with one `error:` line containing every
+/// part of `expected`, and that nothing was written. Returns the line.
+fn refused(args: &[&str], expected: &[&str]) -> String {
+    let v = vault();
+    let before = v.bytes();
+    let err = v.fail(&add_args(args));
+    for part in expected {
+        assert!(err.contains(part), "{part:?} missing from: {err}");
+    }
+    assert_eq!(v.bytes(), before, "a refused add must not touch the file");
+    assert_eq!(v.count(), 1, "belief count unchanged");
+    assert_eq!(v.verified_events(), 2, "no audit event");
+    err
+}
+
+/// Runs `belief add` with `args`, which must succeed.
+fn accepted(args: &[&str]) {
+    let v = vault();
+    let id = v.ok(&add_args(args));
+    common::assert_uuid(id.trim());
+    assert_eq!(v.count(), 2);
+}
+
+#[test]
+fn confidence_above_one_is_refused() {
+    refused(&["--confidence", "1.5"], &["invalid confidence", "1.5"]);
+}
+
+#[test]
+fn confidence_below_zero_is_refused() {
+    refused(&["--confidence=-0.1"], &["invalid confidence", "-0.1"]);
+}
+
+#[test]
+fn confidence_below_zero_as_a_separate_argument_is_refused_naming_the_field() {
+    refused(&["--confidence", "-0.1"], &["invalid confidence", "-0.1"]);
+}
+
+#[test]
+fn confidence_nan_and_infinity_are_refused() {
+    refused(&["--confidence", "NaN"], &["invalid confidence", "NaN"]);
+    refused(&["--confidence", "inf"], &["invalid confidence", "inf"]);
+}
+
+#[test]
+fn confidence_bounds_are_accepted() {
+    accepted(&["--confidence", "0"]);
+    accepted(&["--confidence", "1"]);
+}
+
+#[test]
+fn non_numeric_confidence_is_a_usage_error_naming_the_flag() {
+    let v = vault();
+    let out = v
+        .cmd()
+        .args(add_args(&["--confidence", "high"]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error:"), "{stderr}");
+    assert!(
+        stderr.contains("'high'") && stderr.contains("--confidence"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn empty_statement_is_refused() {
+    refused(
+        &["--statement", ""],
+        &["invalid statement", "must not be empty"],
+    );
+    refused(
+        &["--statement", "   "],
+        &["invalid statement", "must not be empty"],
+    );
+}
+
+#[test]
+fn overlong_statement_is_refused() {
+    let long = "x".repeat(501);
+    refused(
+        &["--statement", &long],
+        &["invalid statement", "501", "500"],
+    );
+}
+
+#[test]
+fn statement_of_exactly_500_chars_is_accepted() {
+    // 500 characters, not bytes: multi-byte characters count once.
+    let s = "é".repeat(500);
+    accepted(&["--statement", &s]);
+}
+
+#[test]
+fn multi_line_statement_is_refused() {
+    refused(
+        &["--statement", "first line\nsecond line"],
+        &["invalid statement", "one line"],
+    );
+}
+
+#[test]
+fn unknown_category_is_refused() {
+    refused(
+        &["--category", "astrology"],
+        &["unknown category 'astrology'"],
+    );
+}
+
+#[test]
+fn unknown_purpose_is_refused() {
+    refused(
+        &["--purpose", "telepathy"],
+        &["unknown purpose 'telepathy'"],
+    );
+}
+
+#[test]
+fn purpose_not_allowed_for_the_type_is_refused() {
+    let err = refused(
+        &[
+            "--category",
+            "health",
+            "--purpose",
+            "advertising",
+            "--evidence",
+            "Told the assistant",
+        ],
+        &["purpose 'advertising' is not allowed for category 'health'"],
+    );
+    assert!(err.contains("allowed:"), "lists what is allowed: {err}");
+}
+
+#[test]
+fn overlong_evidence_is_refused() {
+    let long = "y".repeat(281);
+    refused(
+        &["--evidence", &long],
+        &["invalid evidence[0].summary", "281", "280"],
+    );
+}
+
+#[test]
+fn evidence_of_exactly_280_chars_is_accepted() {
+    let s = "y".repeat(280);
+    accepted(&["--evidence", &s]);
+}
+
+#[test]
+fn empty_evidence_is_refused() {
+    refused(
+        &["--evidence", "  "],
+        &["invalid evidence[0].summary", "must not be empty"],
+    );
+}
+
+#[test]
+fn overlong_evidence_source_is_refused() {
+    let long = "s".repeat(201);
+    refused(
+        &["--evidence", "fine", "--source", &long],
+        &["invalid evidence[0].source", "201", "200"],
+    );
+}
+
+#[test]
+fn health_without_evidence_is_refused() {
+    refused(
+        &["--category", "health", "--statement", "Has a bad knee"],
+        &[
+            "invalid evidence",
+            "'health'",
+            "at least one piece of evidence",
+        ],
+    );
+}
+
+#[test]
+fn bad_evidence_kind_is_refused() {
+    refused(
+        &["--evidence", "Said so", "--evidence-kind", "hearsay"],
+        &[
+            "evidence",
+            "'hearsay'",
+            "stated, observed, inferred, imported",
+        ],
+    );
+}
+
+#[test]
+fn evidence_kind_without_evidence_is_a_usage_error() {
+    let v = vault();
+    let out = v
+        .cmd()
+        .args(add_args(&["--evidence-kind", "observed"]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--evidence"), "{stderr}");
+    assert_eq!(v.count(), 1);
+}

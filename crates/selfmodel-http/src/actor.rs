@@ -1,0 +1,183 @@
+//! The vault actor: one thread owns the unlocked `Selfmodel` (or nothing, when locked) and runs
+//! every call in turn. Concurrent vendor reads that queue up are served in one transaction — a
+//! group commit: one durable write for the whole batch, each response released only after its
+//! own access-log entry is committed.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use selfmodel::{Credential, Disclosure, Selfmodel, VendorRead};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most reads served in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// Why a call to the vault did not produce an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The vault is locked.
+    #[error("the vault is locked")]
+    Locked,
+    /// The use case refused or failed.
+    #[error(transparent)]
+    Model(#[from] selfmodel::Error),
+    /// The transaction could not be committed, or the actor is gone: nothing was served.
+    #[error("the vault is unavailable: {0}")]
+    Unavailable(String),
+}
+
+type Job = Box<dyn FnOnce(Option<&mut Selfmodel>) + Send>;
+
+enum Msg {
+    Read(
+        Credential,
+        VendorRead,
+        oneshot::Sender<Result<Disclosure, CallError>>,
+    ),
+    Run(Job),
+    Lock(oneshot::Sender<Option<Selfmodel>>),
+    Unlock(Box<Selfmodel>),
+}
+
+/// A cloneable handle to the vault actor.
+#[derive(Clone)]
+pub struct VaultHandle {
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl VaultHandle {
+    /// Starts the actor with an unlocked model, or locked (`None`).
+    pub fn spawn(model: Option<Selfmodel>) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("selfmodel-vault".into())
+            .spawn(move || run(model, rx))
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!("cannot start the vault thread: {e}"));
+        Self { tx }
+    }
+
+    /// Runs `f` on the unlocked model.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Selfmodel) -> selfmodel::Result<T> + Send + 'static,
+    ) -> Result<T, CallError> {
+        let (reply, rx) = oneshot::channel();
+        let job: Job = Box::new(move |model| {
+            let out = match model {
+                None => Err(CallError::Locked),
+                Some(m) => f(m).map_err(CallError::Model),
+            };
+            let _ = reply.send(out);
+        });
+        self.send(Msg::Run(job))?;
+        rx.await
+            .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))?
+    }
+
+    /// A purpose-bound vendor read, batched with any others waiting.
+    pub async fn read(&self, cred: Credential, read: VendorRead) -> Result<Disclosure, CallError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Read(cred, read, reply))?;
+        rx.await
+            .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))?
+    }
+
+    /// Locks the vault: the model is handed back (drop it to close the file); calls answer
+    /// [`CallError::Locked`] until [`VaultHandle::unlock`].
+    pub async fn lock(&self) -> Option<Selfmodel> {
+        let (reply, rx) = oneshot::channel();
+        if self.send(Msg::Lock(reply)).is_err() {
+            return None;
+        }
+        rx.await.ok().flatten()
+    }
+
+    /// Unlocks the vault with an opened model.
+    pub fn unlock(&self, model: Selfmodel) {
+        let _ = self.send(Msg::Unlock(Box::new(model)));
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), CallError> {
+        self.tx
+            .send(msg)
+            .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))
+    }
+}
+
+fn run(mut model: Option<Selfmodel>, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut reads = Vec::new();
+        for msg in batch {
+            match msg {
+                Msg::Read(c, r, reply) => reads.push((c, r, reply)),
+                other => {
+                    serve_reads(&mut model, std::mem::take(&mut reads));
+                    handle(&mut model, other);
+                }
+            }
+        }
+        serve_reads(&mut model, reads);
+    }
+}
+
+fn handle(model: &mut Option<Selfmodel>, msg: Msg) {
+    match msg {
+        Msg::Run(job) => {
+            if catch_unwind(AssertUnwindSafe(|| job(model.as_mut()))).is_err() {
+                tracing::error!("a vault call panicked; the vault thread keeps serving");
+            }
+        }
+        Msg::Lock(reply) => {
+            let _ = reply.send(model.take());
+        }
+        Msg::Unlock(m) => *model = Some(*m),
+        Msg::Read(..) => {}
+    }
+}
+
+type Pending = (
+    Credential,
+    VendorRead,
+    oneshot::Sender<Result<Disclosure, CallError>>,
+);
+
+fn serve_reads(model: &mut Option<Selfmodel>, reads: Vec<Pending>) {
+    if reads.is_empty() {
+        return;
+    }
+    let Some(m) = model.as_mut() else {
+        for (_, _, reply) in reads {
+            let _ = reply.send(Err(CallError::Locked));
+        }
+        return;
+    };
+    let refs: Vec<(&Credential, &VendorRead)> = reads.iter().map(|(c, r, _)| (c, r)).collect();
+    let outcome = catch_unwind(AssertUnwindSafe(|| m.vendor_reads(&refs)));
+    match outcome {
+        Ok(Ok(results)) => {
+            for ((_, _, reply), result) in reads.into_iter().zip(results) {
+                let _ = reply.send(result.map_err(CallError::Model));
+            }
+        }
+        Ok(Err(e)) => {
+            tracing::error!("a batch of vendor reads could not be logged; nothing was served: {e}");
+            let why = e.to_string();
+            for (_, _, reply) in reads {
+                let _ = reply.send(Err(CallError::Unavailable(why.clone())));
+            }
+        }
+        Err(_) => {
+            tracing::error!("a batch of vendor reads panicked; nothing was served");
+            for (_, _, reply) in reads {
+                let _ = reply.send(Err(CallError::Unavailable("internal error".into())));
+            }
+        }
+    }
+}

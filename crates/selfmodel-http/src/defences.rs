@@ -1,0 +1,270 @@
+//! The defences every request passes before a handler runs: an exact Host allow-list (DNS
+//! rebinding), no secrets in URLs, CORS only for origins a grant lists, per-grant rate limits,
+//! and headers that keep responses out of caches and referrers.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::actor::VaultHandle;
+use crate::problem::ApiError;
+
+/// Whether a `Host` header names this server exactly: `127.0.0.1:PORT`, `[::1]:PORT` or
+/// `localhost:PORT`. Anything else — empty, another name, a look-alike — is refused.
+pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    let Some(host) = host else { return false };
+    [
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("localhost:{port}"),
+    ]
+    .iter()
+    .any(|h| h == host)
+}
+
+/// Refuses requests whose Host is not this server (TCP listeners only).
+pub async fn check_host(State(port): State<u16>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if !host_allowed(host, port) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "host_not_allowed",
+            "requests must be addressed to 127.0.0.1, [::1] or localhost on this port",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Query parameters that would put a secret in a URL.
+const SECRET_PARAMS: &[&str] = &[
+    "token",
+    "access_token",
+    "bearer",
+    "poll_secret",
+    "authorization",
+];
+
+/// Refuses secrets in the URL (they leak through logs, history and Referer).
+pub async fn no_secrets_in_url(req: Request, next: Next) -> Response {
+    if let Some(q) = req.uri().query() {
+        let leaked = q
+            .split('&')
+            .filter_map(|kv| kv.split('=').next())
+            .any(|k| SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()));
+        if leaked {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "token_in_url",
+                "secrets are never accepted in the URL; send Authorization: Bearer",
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Answers CORS preflights for origins a live grant lists (and for the grant flow itself, which
+/// checks the origin against what the request asks for), and adds CORS headers to successful
+/// responses for such origins — never `*`, always with `Vary: Origin`.
+pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    let grant_flow = req.uri().path().starts_with("/v1/grant-requests");
+    if req.method() == Method::OPTIONS {
+        let Some(origin) = origin else {
+            return StatusCode::NO_CONTENT.into_response();
+        };
+        let known = grant_flow || {
+            let o = origin.clone();
+            vault
+                .call(move |m| m.origin_known(&o))
+                .await
+                .unwrap_or(false)
+        };
+        let mut resp = StatusCode::NO_CONTENT.into_response();
+        vary(resp.headers_mut());
+        if known {
+            let h = resp.headers_mut();
+            allow_origin(h, &origin);
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, DELETE"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        } else {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "no grant allows this origin",
+            )
+            .into_response();
+        }
+        return resp;
+    }
+    let mut resp = next.run(req).await;
+    vary(resp.headers_mut());
+    if let Some(origin) = origin {
+        // The use case checked this origin against the caller's grant (or request); a success
+        // means it is allowed.
+        if resp.status().is_success() {
+            allow_origin(resp.headers_mut(), &origin);
+        }
+    }
+    resp
+}
+
+fn vary(h: &mut HeaderMap) {
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+fn allow_origin(h: &mut HeaderMap, origin: &str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+}
+
+/// Headers that keep vendor data out of caches and referrers.
+pub async fn hygiene(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+/// Token buckets keyed by the caller's public token id (or one shared bucket for calls without a
+/// token). Per grant, because every local client has the same address.
+#[derive(Clone)]
+pub struct RateLimiter {
+    buckets: Arc<Mutex<BTreeMap<String, (f64, Instant)>>>,
+    per_sec: f64,
+    burst: f64,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `per_sec` requests a second per grant, in bursts of `burst`.
+    pub fn new(per_sec: u32, burst: u32) -> Self {
+        Self {
+            buckets: Arc::default(),
+            per_sec: f64::from(per_sec),
+            burst: f64::from(burst.max(1)),
+        }
+    }
+
+    fn take(&self, key: &str) -> bool {
+        let now = Instant::now();
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, (tokens, at)| {
+                *tokens < self.burst && now.duration_since(*at).as_secs() < 60
+            });
+        }
+        let (tokens, at) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_sec).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The key a request is rate-limited under: its token's public id, or `anonymous`.
+fn rate_key(headers: &HeaderMap) -> String {
+    bearer(headers)
+        .and_then(|t| t.split('_').nth(1).map(str::to_owned))
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+/// Refuses requests over the caller's rate with 429 and `Retry-After`.
+pub async fn rate_limit(
+    State(limiter): State<RateLimiter>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    if !limiter.take(&rate_key(req.headers())) {
+        let mut resp = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests under this grant; slow down",
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return resp;
+    }
+    next.run(req).await
+}
+
+/// The bearer token of a request, if it has one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exact_hosts_pass() {
+        assert!(host_allowed(Some("127.0.0.1:7420"), 7420));
+        assert!(host_allowed(Some("[::1]:7420"), 7420));
+        assert!(host_allowed(Some("localhost:7420"), 7420));
+        for bad in [
+            "",
+            "127.0.0.1",
+            "localhost",
+            "127.0.0.1:7421",
+            "evil.example:7420",
+            "localhost.:7420",
+            "LOCALHOST:7420",
+            "foo.localhost:7420",
+            "127.0.0.1.nip.io:7420",
+            ":7420",
+        ] {
+            assert!(!host_allowed(Some(bad), 7420), "{bad}");
+        }
+        assert!(!host_allowed(None, 7420));
+    }
+
+    #[test]
+    fn buckets_refill_and_empty() {
+        let l = RateLimiter::new(1, 3);
+        assert!(l.take("a") && l.take("a") && l.take("a"));
+        assert!(!l.take("a"));
+        assert!(l.take("b"), "another grant has its own bucket");
+    }
+}

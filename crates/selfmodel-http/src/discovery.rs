@@ -1,0 +1,64 @@
+//! The discovery file: where the API listens and the server's public identity key, for vendors
+//! on this machine to find and pin. Mode 0600 in a 0700 directory.
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The discovery file's contents.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Discovery {
+    /// Format version (1).
+    pub version: u32,
+    /// The base URL, e.g. `http://127.0.0.1:7420`.
+    pub url: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The Unix socket, if one is open.
+    pub unix_socket: Option<PathBuf>,
+    /// The vault's public identity key (hex) that signs server proofs.
+    pub public_key: String,
+    /// The serving process.
+    pub pid: u32,
+}
+
+/// `$XDG_RUNTIME_DIR/selfmodel` if there is a runtime dir, else the platform data dir's
+/// `selfmodel/run`.
+pub fn default_dir() -> Option<PathBuf> {
+    if let Some(rt) = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(rt).join("selfmodel"));
+    }
+    let home = std::env::var_os("HOME")?;
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(home).join(".local/share"));
+    Some(data.join("selfmodel").join("run"))
+}
+
+/// Creates a private (0700) directory if it is missing.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Writes the discovery file atomically with mode 0600.
+pub fn write(path: &Path, d: &Discovery) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(&serde_json::to_vec_pretty(d).map_err(std::io::Error::other)?)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,427 @@
+//! The v1 handlers. Each one turns wire input into a use-case call on the vault actor and the
+//! result back into wire output; grant checks and access logging happen in the use case.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use selfmodel::{Credential, GrantAsk, PollOutcome, VendorRead};
+use selfmodel_core::{
+    BeliefId, EvidenceKind, NewBelief, NewEvidence, Operation, Scope, Sensitivity, Vendor,
+};
+use zeroize::Zeroizing;
+
+use crate::actor::VaultHandle;
+use crate::defences::bearer;
+use crate::problem::ApiError;
+use crate::wire::{self, *};
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The vault actor.
+    pub vault: VaultHandle,
+    /// With the benchmark baseline on: the last `GET /v1/beliefs` body, replayed from memory.
+    pub replay: Option<Arc<Mutex<Bytes>>>,
+}
+
+/// JSON body extractor whose rejections are 400 naming the problem (unknown field, wrong type),
+/// 413 for oversized bodies and 415 for a wrong content type.
+pub struct StrictJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for StrictJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send Content-Type: application/json",
+            )),
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("bodies are limited to {} bytes", crate::MAX_BODY),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// Query extractor whose rejections are 400 naming the problem.
+pub struct StrictQuery<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for StrictQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                e.body_text(),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+fn credential(headers: &HeaderMap) -> Credential {
+    Credential {
+        secret: Zeroizing::new(bearer(headers).unwrap_or_default().to_owned()),
+        origin: origin(headers),
+    }
+}
+
+fn origin(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn bad(field: &str, message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
+        format!("invalid {field}: {message}"),
+    )
+}
+
+fn parse_id(s: &str) -> Result<BeliefId, ApiError> {
+    s.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_id",
+            format!("'{s}' is not a belief id"),
+        )
+    })
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document")))]
+pub async fn openapi() -> impl IntoResponse {
+    Json(crate::openapi::document())
+}
+
+/// Proves the server holds the vault's identity key: sign a fresh nonce. Carries no token so that
+/// a client can check the server before it sends one (port-squatting defence).
+#[utoipa::path(post, path = "/v1/server-proof", tag = "meta", request_body = ProofIn,
+    responses((status = 200, body = ProofOut), (status = 400, body = Problem), (status = 423, body = Problem)))]
+pub async fn server_proof(
+    State(s): State<AppState>,
+    StrictJson(body): StrictJson<ProofIn>,
+) -> Result<Json<ProofOut>, ApiError> {
+    let nonce = hex::decode(&body.nonce)
+        .ok()
+        .filter(|n| (16..=64).contains(&n.len()))
+        .ok_or_else(|| bad("nonce", "must be 16 to 64 bytes of hex".into()))?;
+    let (public_key, signature) = s
+        .vault
+        .call(move |m| {
+            let id = m.identity()?;
+            Ok((
+                id.public_key_hex(),
+                hex::encode(id.sign(&proof_message(&nonce))),
+            ))
+        })
+        .await?;
+    Ok(Json(ProofOut {
+        public_key,
+        signature,
+    }))
+}
+
+/// Asks the person for a grant (OAuth device flow style): show the user code, then poll.
+#[utoipa::path(post, path = "/v1/grant-requests", tag = "grants", request_body = GrantRequestIn,
+    responses((status = 201, body = GrantRequestOut), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+pub async fn request_grant(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictJson(body): StrictJson<GrantRequestIn>,
+) -> Result<(StatusCode, Json<GrantRequestOut>), ApiError> {
+    let operations = body
+        .operations
+        .iter()
+        .map(|o| o.parse::<Operation>())
+        .collect::<Result<BTreeSet<_>, _>>()
+        .map_err(|e| bad("operations", e.to_string()))?;
+    let max_sensitivity = match body.max_sensitivity.as_deref() {
+        None => Sensitivity::Normal,
+        Some(s) => s
+            .parse()
+            .map_err(|_| bad("max_sensitivity", format!("'{s}' is not normal or special")))?,
+    };
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: body.vendor.id,
+            name: body.vendor.name,
+            url: body.vendor.url,
+        },
+        scope: Scope {
+            purposes: body.purposes.into_iter().collect(),
+            categories: body.categories.into_iter().collect(),
+            operations,
+            max_sensitivity,
+            min_confidence: body.min_confidence.unwrap_or(0.0),
+            origins: body.origins.into_iter().collect(),
+        },
+        duration_days: body.duration_days,
+        vendor_retention_days: body.vendor_retention_days,
+        justification: body.justification,
+    };
+    let origin = origin(&headers);
+    let issued = s
+        .vault
+        .call(move |m| m.request_grant(ask, origin.as_deref()))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(GrantRequestOut {
+            request_id: issued.request.id.clone(),
+            user_code: issued.request.user_code.clone(),
+            poll_secret: issued.poll_secret.as_str().to_owned(),
+            expires_at: selfmodel_core::audit::canonical_time(&issued.request.expires_at),
+            interval: issued.interval_secs,
+        }),
+    ))
+}
+
+/// Polls a grant request; on approval the bearer token is returned this once.
+#[utoipa::path(post, path = "/v1/grant-requests/poll", tag = "grants", request_body = PollIn,
+    responses((status = 200, body = PollOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 410, body = Problem), (status = 423, body = Problem)))]
+pub async fn poll(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictJson(body): StrictJson<PollIn>,
+) -> Result<Json<PollOut>, ApiError> {
+    let cred = Credential {
+        secret: Zeroizing::new(body.poll_secret),
+        origin: origin(&headers),
+    };
+    let outcome = s.vault.call(move |m| m.poll_grant(&cred)).await?;
+    let out = match outcome {
+        PollOutcome::Pending => PollOut {
+            status: "pending".into(),
+            token: None,
+            grant: None,
+        },
+        PollOutcome::Denied => PollOut {
+            status: "denied".into(),
+            token: None,
+            grant: None,
+        },
+        PollOutcome::Expired => PollOut {
+            status: "expired".into(),
+            token: None,
+            grant: None,
+        },
+        PollOutcome::Approved { token, grant } => PollOut {
+            status: "approved".into(),
+            token: Some(token.as_str().to_owned()),
+            grant: Some(wire::grant(&grant)),
+        },
+    };
+    Ok(Json(out))
+}
+
+/// The caller's own grant.
+#[utoipa::path(get, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
+    responses((status = 200, body = GrantOut), (status = 401, body = Problem), (status = 423, body = Problem)))]
+pub async fn my_grant(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<GrantOut>, ApiError> {
+    let cred = credential(&headers);
+    let grant = s.vault.call(move |m| m.vendor_grant(&cred)).await?;
+    Ok(Json(wire::grant(&grant)))
+}
+
+/// Gives up the caller's grant: its token stops working at once.
+#[utoipa::path(delete, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
+    responses((status = 204, description = "Given up"), (status = 401, body = Problem), (status = 423, body = Problem)))]
+pub async fn relinquish(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let cred = credential(&headers);
+    s.vault.call(move |m| m.vendor_relinquish(&cred)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Beliefs for a declared purpose: active, carrying the purpose, in granted categories and
+/// sensitivity, at or above the type's and the grant's minimum confidence. Logged before sent.
+#[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefsQuery), security(("bearer" = [])),
+    responses((status = 200, body = BeliefsOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
+pub async fn beliefs(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictQuery(q): StrictQuery<BeliefsQuery>,
+) -> Result<Response, ApiError> {
+    let read = VendorRead {
+        purpose: q.purpose.clone(),
+        category: q.category,
+        min_confidence: q.min_confidence,
+        belief: None,
+        after: q.after.as_deref().map(parse_id).transpose()?,
+        limit: q.limit,
+    };
+    disclose(&s, &headers, read, q.purpose).await
+}
+
+/// One belief for a declared purpose, under the same rules.
+#[utoipa::path(get, path = "/v1/beliefs/{id}", tag = "beliefs", params(("id" = String, Path, description = "Belief id"), PurposeQuery), security(("bearer" = [])),
+    responses((status = 200, body = BeliefOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem)))]
+pub async fn belief(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    StrictQuery(q): StrictQuery<PurposeQuery>,
+) -> Result<Json<BeliefOut>, ApiError> {
+    let read = VendorRead {
+        purpose: q.purpose,
+        belief: Some(parse_id(&id)?),
+        ..Default::default()
+    };
+    let d = s.vault.read(credential(&headers), read).await?;
+    let b = d.beliefs.first().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such belief under this grant",
+        )
+    })?;
+    Ok(Json(wire::belief(b, d.with_evidence)))
+}
+
+async fn disclose(
+    s: &AppState,
+    headers: &HeaderMap,
+    read: VendorRead,
+    purpose: String,
+) -> Result<Response, ApiError> {
+    let d = s.vault.read(credential(headers), read).await?;
+    let out = BeliefsOut {
+        grant_id: d.grant_id,
+        purpose,
+        beliefs: d
+            .beliefs
+            .iter()
+            .map(|b| wire::belief(b, d.with_evidence))
+            .collect(),
+        next: d.next.map(|n| n.to_string()),
+    };
+    let body = Bytes::from(serde_json::to_vec(&out).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    })?);
+    if let Some(mut r) = s.replay.as_ref().and_then(|r| r.lock().ok()) {
+        *r = body.clone();
+    }
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Benchmark baseline (only with `--bench-baseline`): the last beliefs response, from memory,
+/// with no vault access and no logging.
+pub async fn replay(State(s): State<AppState>) -> Response {
+    let body = s
+        .replay
+        .as_ref()
+        .and_then(|r| r.lock().ok().map(|b| b.clone()))
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
+/// before is refused (409).
+#[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = ProposalIn, security(("bearer" = [])),
+    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem)))]
+pub async fn propose(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictJson(body): StrictJson<ProposalIn>,
+) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
+    let evidence = body
+        .evidence
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Ok(NewEvidence {
+                kind: e
+                    .kind
+                    .parse::<EvidenceKind>()
+                    .map_err(|err| bad(&format!("evidence[{i}].kind"), err.to_string()))?,
+                source: e.source,
+                summary: e.summary,
+                observed_at: e.observed_at,
+                content_sha256: e.content_sha256,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let new = NewBelief {
+        statement: body.statement,
+        category: body.category,
+        confidence: body.confidence,
+        purposes: body.purposes.into_iter().collect(),
+        sensitivity: None,
+        evidence,
+    };
+    let cred = credential(&headers);
+    let b = s.vault.call(move |m| m.vendor_propose(&cred, new)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ProposalOut {
+            id: b.id.to_string(),
+            status: "pending".into(),
+        }),
+    ))
+}
+
+/// Notices about beliefs the caller received and about its grant (GDPR Art. 19): rectified,
+/// erased, revoked. Long-polls up to `wait` seconds.
+#[utoipa::path(get, path = "/v1/events", tag = "grants", params(EventsQuery), security(("bearer" = [])),
+    responses((status = 200, body = EventsOut), (status = 401, body = Problem), (status = 423, body = Problem)))]
+pub async fn events(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictQuery(q): StrictQuery<EventsQuery>,
+) -> Result<Json<EventsOut>, ApiError> {
+    let after = q.after.unwrap_or(0);
+    let cred = credential(&headers);
+    let (grant_id, mut found) = s.vault.call(move |m| m.vendor_events(&cred, after)).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(q.wait.unwrap_or(0).min(25));
+    while found.is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let g = grant_id.clone();
+        found = s.vault.call(move |m| m.events_since(&g, after)).await?;
+    }
+    let cursor = found.last().map_or(after, |e| e.seq);
+    Ok(Json(EventsOut {
+        events: found.iter().map(event).collect(),
+        cursor,
+    }))
+}
+
+/// Unknown routes: a JSON 404.
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "no such endpoint; see /v1/openapi.json",
+    )
+}

@@ -1,0 +1,283 @@
+//! Binding the listeners and assembling the router with its defences.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::from_fn;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tokio::net::{TcpListener, UnixListener, UnixStream};
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::actor::VaultHandle;
+use crate::defences::{self, RateLimiter};
+use crate::discovery::{self, Discovery};
+use crate::problem::ApiError;
+use crate::routes::{self, AppState};
+
+/// The port the API listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7420;
+/// Largest request body, in bytes.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// TCP port on 127.0.0.1 and ::1; 0 picks a free one.
+    pub port: u16,
+    /// A directory (made 0700) for the Unix socket `api.sock`; `None` for no socket.
+    pub socket_dir: Option<PathBuf>,
+    /// Where to write the discovery file; `None` for none.
+    pub discovery_file: Option<PathBuf>,
+    /// Requests per second allowed per grant.
+    pub rate_per_sec: u32,
+    /// Burst allowed per grant.
+    pub rate_burst: u32,
+    /// Adds `GET /v1/bench/replay` (the last beliefs response from memory, unlogged) for the
+    /// load benchmark's baseline. Never for real use.
+    pub bench_baseline: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            socket_dir: None,
+            discovery_file: None,
+            rate_per_sec: 50,
+            rate_burst: 100,
+            bench_baseline: false,
+        }
+    }
+}
+
+/// A running server; [`RunningServer::shutdown`] stops it and removes its discovery file.
+pub struct RunningServer {
+    /// The TCP port it listens on.
+    pub port: u16,
+    /// The Unix socket path, if any.
+    pub socket: Option<PathBuf>,
+    /// The discovery file, if written.
+    pub discovery_file: Option<PathBuf>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Waits until the server stops (it runs until [`RunningServer::shutdown`]).
+    pub async fn wait(&mut self) {
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+
+    /// Stops accepting, finishes in-flight requests, removes the discovery file and socket.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        self.wait().await;
+        if let Some(f) = &self.discovery_file {
+            let _ = std::fs::remove_file(f);
+        }
+        if let Some(s) = &self.socket {
+            let _ = std::fs::remove_file(s);
+        }
+    }
+}
+
+/// The router with every defence but the Host check (which depends on the listener).
+pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
+    let state = AppState {
+        vault: vault.clone(),
+        replay: config
+            .bench_baseline
+            .then(|| Arc::new(Mutex::new(Default::default()))),
+    };
+    let mut api = Router::new()
+        .route("/v1/openapi.json", get(routes::openapi))
+        .route("/v1/server-proof", post(routes::server_proof))
+        .route("/v1/grant-requests", post(routes::request_grant))
+        .route("/v1/grant-requests/poll", post(routes::poll))
+        .route(
+            "/v1/grant",
+            get(routes::my_grant).delete(routes::relinquish),
+        )
+        .route("/v1/beliefs", get(routes::beliefs))
+        .route("/v1/beliefs/proposals", post(routes::propose))
+        .route("/v1/beliefs/{id}", get(routes::belief))
+        .route("/v1/events", get(routes::events));
+    if config.bench_baseline {
+        api = api.route("/v1/bench/replay", get(routes::replay));
+    }
+    defend(
+        api.fallback(routes::not_found).with_state(state),
+        vault,
+        config,
+    )
+}
+
+/// Wraps routes in the defences every request passes: panic isolation, security headers, body
+/// limits, no secrets in URLs, CORS for granted origins only, and per-grant rate limits.
+pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Router {
+    let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
+    routes
+        .layer(from_fn_with_state(limiter, defences::rate_limit))
+        .layer(from_fn_with_state(vault, defences::cors))
+        .layer(from_fn(defences::no_secrets_in_url))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(from_fn(defences::hygiene))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked; the server keeps serving");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response()
+        }))
+}
+
+/// Adds the exact-Host check for a TCP listener on `port`.
+pub fn with_host_check(app: Router, port: u16) -> Router {
+    app.layer(from_fn_with_state(port, defences::check_host))
+}
+
+/// Binds 127.0.0.1 and ::1 (and the Unix socket if configured), writes the discovery file and
+/// serves until shut down. Refuses to start if the port is taken (it may be squatted).
+pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<RunningServer> {
+    let public_key = vault
+        .call(|m| Ok(m.identity()?.public_key_hex()))
+        .await
+        .map_err(|e| std::io::Error::other(format!("cannot read the vault identity: {e}")))?;
+    let app = router(vault, &config);
+    let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)))
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot listen on 127.0.0.1:{}: {e} (is another server running?)",
+                    config.port
+                ),
+            )
+        })?;
+    let port = v4.local_addr()?.port();
+    let v6 = match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!("not listening on [::1]:{port}: {e}");
+            None
+        }
+    };
+    let tcp_app = app
+        .clone()
+        .layer(from_fn_with_state(port, defences::check_host));
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    for listener in std::iter::once(v4).chain(v6) {
+        let app = tcp_app.clone();
+        let mut rx = stopped.clone();
+        tasks.push(tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!("listener stopped: {e}");
+            }
+        }));
+    }
+    let socket = match &config.socket_dir {
+        None => None,
+        Some(dir) => {
+            discovery::private_dir(dir)?;
+            let path = dir.join("api.sock");
+            let _ = std::fs::remove_file(&path);
+            let listener = PeerChecked(UnixListener::bind(&path)?);
+            let app = app.clone();
+            let mut rx = stopped.clone();
+            tasks.push(tokio::spawn(async move {
+                let shutdown = async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                };
+                if let Err(e) = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                {
+                    tracing::error!("socket listener stopped: {e}");
+                }
+            }));
+            Some(path)
+        }
+    };
+    if let Some(file) = &config.discovery_file {
+        discovery::write(
+            file,
+            &Discovery {
+                version: 1,
+                url: format!("http://127.0.0.1:{port}"),
+                port,
+                unix_socket: socket.clone(),
+                public_key,
+                pid: std::process::id(),
+            },
+        )?;
+    }
+    tracing::info!(port, socket = ?socket, "vendor API listening on loopback");
+    Ok(RunningServer {
+        port,
+        socket,
+        discovery_file: config.discovery_file,
+        stop,
+        tasks,
+    })
+}
+
+/// A Unix socket listener that only accepts peers running as this user.
+struct PeerChecked(UnixListener);
+
+impl axum::serve::Listener for PeerChecked {
+    type Io = UnixStream;
+    type Addr = tokio::net::unix::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let me = rustix::process::getuid().as_raw();
+        loop {
+            match self.0.accept().await {
+                Ok((stream, addr)) => match stream.peer_cred() {
+                    Ok(cred) if cred.uid() == me => return (stream, addr),
+                    Ok(cred) => tracing::warn!(
+                        uid = cred.uid(),
+                        "refused a socket connection from another user"
+                    ),
+                    Err(e) => {
+                        tracing::warn!("refused a socket connection without credentials: {e}")
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!("socket accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+/// Whether `path` is a usable socket directory (exists with mode 0700).
+pub fn is_private(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o777 == 0o700)
+}

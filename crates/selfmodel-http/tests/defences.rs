@@ -1,0 +1,490 @@
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+//! The transport's defences, over real sockets against a real vault: exact Host, no secrets in
+//! URLs, tokens on every route, strict JSON, body and rate limits, CORS only for granted origins,
+//! 423 when locked, panic isolation, the Unix socket, the discovery file and the OpenAPI document.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::routing::get;
+use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
+use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    server: RunningServer,
+    vault: VaultHandle,
+    token: String,
+    web_token: String,
+    public_key: [u8; 32],
+}
+
+fn grant(model: &mut Selfmodel, origins: &[&str]) -> String {
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: "com.example.test".into(),
+            name: "Test".into(),
+            url: None,
+        },
+        scope: Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned()].into(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        },
+        duration_days: 30,
+        vendor_retention_days: 0,
+        justification: "tests".into(),
+    };
+    let issued = model.request_grant(ask, None).unwrap();
+    model
+        .approve_request(&issued.request.id, &Narrowing::default(), "test")
+        .unwrap();
+    match model
+        .poll_grant(&Credential::native(&issued.poll_secret))
+        .unwrap()
+    {
+        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
+        _ => panic!("not approved"),
+    }
+}
+
+async fn fixture(config: ServerConfig) -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_owned();
+    let mut model = Selfmodel::create(
+        &dir.join("v.db"),
+        &Passphrase::new("test passphrase 1".into()),
+    )
+    .unwrap();
+    model.fill_demo().unwrap();
+    let token = grant(&mut model, &[]);
+    let web_token = grant(&mut model, &["https://app.example"]);
+    let public_key = model.identity().unwrap().public_key();
+    let vault = VaultHandle::spawn(Some(model));
+    let config = ServerConfig {
+        port: 0,
+        socket_dir: Some(dir.join("run")),
+        discovery_file: Some(dir.join("run/api.json")),
+        ..config
+    };
+    let server = selfmodel_http::start(vault.clone(), config).await.unwrap();
+    Fixture {
+        _dir: tmp,
+        dir,
+        server,
+        vault,
+        token,
+        web_token,
+        public_key,
+    }
+}
+
+/// Sends raw bytes and returns the status code and the whole response text.
+fn raw(port: u16, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let code = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, out)
+}
+
+fn url(f: &Fixture, path: &str) -> String {
+    format!("http://127.0.0.1:{}{path}", f.server.port)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_an_exact_host_is_served() {
+    let f = fixture(ServerConfig::default()).await;
+    let port = f.server.port;
+    let get = |host: &str| {
+        let host_line = if host == "<none>" {
+            String::new()
+        } else {
+            format!("Host: {host}\r\n")
+        };
+        raw(
+            port,
+            &format!(
+                "GET /v1/grant HTTP/1.1\r\n{host_line}Authorization: Bearer {}\r\nConnection: close\r\n\r\n",
+                f.token
+            ),
+        )
+    };
+    for ok in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(get(&ok).0, 200, "{ok}");
+    }
+    for bad in [
+        String::new(),
+        "<none>".into(),
+        format!("evil.example:{port}"),
+        format!(":{port}"),
+        format!("foo.localhost:{port}"),
+        format!("x.local:{port}"),
+        format!("x.internal:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("localhost.:{port}"),
+        "localhost".into(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        let (code, body) = get(&bad);
+        assert!(
+            code == 403 || code == 400,
+            "Host {bad:?} got {code}: {body}"
+        );
+        assert!(
+            !body.contains("communication-style"),
+            "Host {bad:?} leaked data"
+        );
+    }
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_required_and_never_taken_from_the_url() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    for path in [
+        "/v1/grant",
+        "/v1/beliefs?purpose=communication",
+        "/v1/events",
+    ] {
+        let r = http.get(url(&f, path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    }
+    let r = http.get(url(&f, "/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    for bad in [
+        "nonsense",
+        "smt_0000000000000000_",
+        &format!("{}x", f.token),
+        &f.token.replace("smt_", "smp_"),
+    ] {
+        let r = http
+            .get(url(&f, "/v1/grant"))
+            .bearer_auth(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{bad}");
+    }
+    for param in ["token", "access_token", "Token"] {
+        let r = http
+            .get(url(
+                &f,
+                &format!("/v1/beliefs?purpose=communication&{param}={}", f.token),
+            ))
+            .bearer_auth(&f.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "token_in_url");
+    }
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bodies_are_strict_and_bounded() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let huge = format!("{{\"statement\": \"{}\"}}", "x".repeat(300 * 1024));
+    let r = http
+        .post(url(&f, "/v1/beliefs/proposals"))
+        .bearer_auth(&f.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+
+    let r = http
+        .post(url(&f, "/v1/grant-requests/poll"))
+        .json(&serde_json::json!({"poll_secret": "smp_x", "sneaky": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sneaky"),
+        "{body}"
+    );
+
+    let r = http
+        .post(url(&f, "/v1/grant-requests/poll"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let r = http
+        .post(url(&f, "/v1/beliefs/proposals"))
+        .bearer_auth(&f.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http
+        .get(url(&f, "/v1/beliefs?purpose=communication&limit=lots"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cors_only_for_origins_the_grant_lists() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let read = |token: &str, origin: &str| {
+        http.get(url(&f, "/v1/beliefs?purpose=communication"))
+            .bearer_auth(token.to_owned())
+            .header("origin", origin)
+            .send()
+    };
+    let r = read(&f.web_token, "https://app.example").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert!(r.headers().get_all("vary").iter().any(|v| v == "Origin"));
+
+    for (token, origin) in [
+        (&f.web_token, "https://evil.example"),
+        (&f.token, "https://app.example"),
+        (&f.web_token, "null"),
+    ] {
+        let r = read(token, origin).await.unwrap();
+        assert_eq!(r.status(), 403, "{origin}");
+        assert!(r.headers().get("access-control-allow-origin").is_none());
+        assert!(r.headers().get_all("vary").iter().any(|v| v == "Origin"));
+    }
+    let preflight = |origin: &str| {
+        http.request(reqwest::Method::OPTIONS, url(&f, "/v1/beliefs"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let ok = preflight("https://app.example").await.unwrap();
+    assert!(ok.status().is_success());
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+    // Without an Origin (a native vendor) nothing CORS-related is added.
+    let r = http
+        .get(url(&f, "/v1/grant"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_vault_answers_423_and_unlocking_restores_service() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let model = f.vault.lock().await.expect("was unlocked");
+    let r = http
+        .get(url(&f, "/v1/beliefs?purpose=communication"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 423);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "vault_locked");
+    f.vault.unlock(model);
+    let r = http
+        .get(url(&f, "/v1/beliefs?purpose=communication"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_are_rate_limited_per_grant() {
+    let f = fixture(ServerConfig {
+        rate_per_sec: 1,
+        rate_burst: 3,
+        ..ServerConfig::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        codes.push(
+            http.get(url(&f, "/v1/grant"))
+                .bearer_auth(&f.token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(codes.contains(&429), "{codes:?}");
+    let r = http
+        .get(url(&f, "/v1/grant"))
+        .bearer_auth(&f.web_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "another grant has its own budget");
+    f.server.shutdown().await;
+}
+
+async fn boom() -> &'static str {
+    panic!("a handler bug")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
+    let f = fixture(ServerConfig::default()).await;
+    let app = selfmodel_http::defend(
+        Router::new().route("/v1/boom", get(boom)),
+        f.vault.clone(),
+        &ServerConfig::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let r = http
+            .get(format!("http://127.0.0.1:{port}/v1/boom"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 500);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "internal");
+    }
+    // A panic inside a vault call is contained too.
+    let err = f
+        .vault
+        .call(|_| -> selfmodel::Result<()> { panic!("a use-case bug") })
+        .await;
+    assert!(err.is_err());
+    let r = http
+        .get(url(&f, "/v1/grant"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the vault thread survived");
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_unix_socket_and_discovery_file_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture(ServerConfig::default()).await;
+    let run = f.dir.join("run");
+    assert!(selfmodel_http::is_private(&run));
+    let d = std::fs::metadata(run.join("api.json")).unwrap();
+    assert_eq!(d.permissions().mode() & 0o777, 0o600);
+    let disc: selfmodel_http::discovery::Discovery =
+        serde_json::from_slice(&std::fs::read(run.join("api.json")).unwrap()).unwrap();
+    assert_eq!(disc.port, f.server.port);
+    assert_eq!(disc.public_key, hex::encode(f.public_key));
+
+    let socket = f.server.socket.clone().unwrap();
+    let mut s = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+    write!(s, "GET /v1/grant HTTP/1.1\r\nHost: selfmodel\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n", f.token).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    f.server.shutdown().await;
+    assert!(
+        !run.join("api.json").exists(),
+        "the discovery file goes with the server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_proves_its_identity() {
+    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+    let f = fixture(ServerConfig::default()).await;
+    let nonce = [7u8; 32];
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(url(&f, "/v1/server-proof"))
+        .json(&serde_json::json!({"nonce": hex::encode(nonce)}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["public_key"], hex::encode(f.public_key));
+    let sig: [u8; 64] = hex::decode(r["signature"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = VerifyingKey::from_bytes(&f.public_key).unwrap();
+    key.verify(
+        &selfmodel_http::wire::proof_message(&nonce),
+        &Signature::from_bytes(&sig),
+    )
+    .unwrap();
+    assert!(
+        key.verify(
+            &selfmodel_http::wire::proof_message(&[8u8; 32]),
+            &Signature::from_bytes(&sig)
+        )
+        .is_err()
+    );
+    f.server.shutdown().await;
+}
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let current = selfmodel_http::openapi::document_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        #[allow(clippy::disallowed_methods)]
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p selfmodel-http --test defences`"
+    );
+}

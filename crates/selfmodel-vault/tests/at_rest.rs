@@ -1,0 +1,390 @@
+//! At rest, a vault is an SQLCipher 4 file with the standard defaults: nothing readable in it,
+//! and openable by the stock `sqlcipher` shell with the passphrase.
+#![allow(missing_docs)]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::{PASS, belief, bytes, insert, keyed, on_disk, pass, sidecar};
+use rusqlite::types::Value;
+use selfmodel_core::{BeliefFilter, Catalogue};
+use selfmodel_vault::{KDF_ITERATIONS, PAGE_SIZE, Vault, migrations};
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// A pragma's single value as text, whatever type SQLCipher returns it as.
+fn pragma(conn: &rusqlite::Connection, name: &str) -> String {
+    let v: Value = conn
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("PRAGMA {name}: {e}"));
+    match v {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(s) => s,
+        Value::Blob(b) => format!("{b:?}"),
+    }
+}
+
+#[test]
+fn file_header_is_not_sqlite_and_salt_differs_between_vaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.db");
+    let b = dir.path().join("b.db");
+    Vault::create(&a, &pass(PASS), &Catalogue::defaults())
+        .expect("create a")
+        .close()
+        .expect("close a");
+    Vault::create(&b, &pass(PASS), &Catalogue::defaults())
+        .expect("create b")
+        .close()
+        .expect("close b");
+    let (a, b) = (bytes(&a), bytes(&b));
+    assert!(a.len() >= PAGE_SIZE as usize && b.len() >= PAGE_SIZE as usize);
+    assert_eq!(a.len() as u64 % PAGE_SIZE, 0, "whole pages");
+    assert_ne!(&a[..16], SQLITE_MAGIC, "the header must be encrypted");
+    assert_ne!(&b[..16], SQLITE_MAGIC, "the header must be encrypted");
+    assert_ne!(
+        a[..16],
+        b[..16],
+        "two vaults with the same passphrase must have different salts"
+    );
+    // Nothing of the schema is readable either.
+    for word in ["CREATE TABLE", "beliefs", "audit_events", "personalisation"] {
+        assert!(
+            !common::contains(&a, word.as_bytes()),
+            "'{word}' is readable"
+        );
+    }
+}
+
+#[test]
+fn canary_never_appears_in_any_file_open_or_closed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let catalogue = Catalogue::defaults();
+    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
+    let statement = "Canary-3f9a1c statement about birdwatching at dawn";
+    let summary = "Evidence-canary-77d2e0 seen at the lake";
+    let b = belief(&catalogue, statement, summary);
+    insert(&mut vault, std::slice::from_ref(&b));
+
+    // Committed, still open: the content is in the WAL (or already in the file).
+    assert!(
+        sidecar(&path, "-wal").exists(),
+        "a write in WAL mode leaves a WAL while open"
+    );
+    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0", "birdwatching"] {
+        assert_eq!(
+            on_disk(&path, canary),
+            Vec::<&str>::new(),
+            "{canary} while open"
+        );
+    }
+    vault.checkpoint().expect("checkpoint");
+    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0"] {
+        assert_eq!(
+            on_disk(&path, canary),
+            Vec::<&str>::new(),
+            "{canary} after checkpoint"
+        );
+    }
+    // The belief id (plain ASCII) is not readable either.
+    assert_eq!(on_disk(&path, &b.id.to_string()), Vec::<&str>::new());
+    vault.close().expect("close");
+
+    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0"] {
+        assert_eq!(
+            on_disk(&path, canary),
+            Vec::<&str>::new(),
+            "{canary} after close"
+        );
+    }
+    // And the data really is in there.
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("reopen");
+    let back = vault
+        .read(|r| r.belief(b.id))
+        .expect("read")
+        .expect("present");
+    assert_eq!(back, b);
+}
+
+#[test]
+fn files_are_private_to_the_owner() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sub").join("vault.db");
+    let catalogue = Catalogue::defaults();
+    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
+    insert(
+        &mut vault,
+        &[belief(&catalogue, "Likes jazz", "Listens to jazz")],
+    );
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&path), 0o600, "vault file");
+    assert_eq!(mode(&sidecar(&path, "-wal")), 0o600, "WAL file");
+    assert_eq!(mode(&sidecar(&path, "-shm")), 0o600, "shared-memory file");
+    assert_eq!(
+        mode(path.parent().expect("parent")),
+        0o700,
+        "created directory"
+    );
+    vault.close().expect("close");
+}
+
+#[test]
+fn cipher_parameters_are_sqlcipher4_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
+        .expect("create")
+        .close()
+        .expect("close");
+
+    let conn = keyed(&path, PASS);
+    // Force the key derivation and page-1 check before reading the settings.
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .expect("the standard key derivation opens the vault");
+    assert!(n > 0);
+    let version = pragma(&conn, "cipher_version");
+    assert!(version.starts_with("4."), "cipher_version = {version}");
+    assert_eq!(pragma(&conn, "kdf_iter"), KDF_ITERATIONS.to_string());
+    assert_eq!(pragma(&conn, "kdf_iter"), "256000");
+    assert_eq!(pragma(&conn, "cipher_page_size"), PAGE_SIZE.to_string());
+    assert_eq!(pragma(&conn, "cipher_page_size"), "4096");
+    assert_eq!(pragma(&conn, "cipher_hmac_algorithm"), "HMAC_SHA512");
+    assert_eq!(pragma(&conn, "cipher_kdf_algorithm"), "PBKDF2_HMAC_SHA512");
+    assert_eq!(pragma(&conn, "cipher_plaintext_header_size"), "0");
+    assert_eq!(pragma(&conn, "cipher_use_hmac"), "1");
+    // These are the settings of *this* connection; that the *file* uses them is shown by this
+    // connection reading it (above), and by the same file refusing other parameters (below).
+    assert_eq!(
+        pragma(&conn, "application_id"),
+        0x5345_4c46.to_string(),
+        "application_id 'SELF'"
+    );
+    assert_eq!(
+        pragma(&conn, "user_version"),
+        migrations::LATEST.to_string()
+    );
+    // Persistent in the file, hence observable from outside: the vault runs in WAL mode.
+    assert_eq!(pragma(&conn, "journal_mode"), "wal");
+    // cipher_integrity_check returns one row per bad page, none when every MAC checks out.
+    let mut stmt = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .expect("prepare");
+    let problems: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn other_cipher_parameters_do_not_open_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
+        .expect("create")
+        .close()
+        .expect("close");
+    let before = bytes(&path);
+    for setting in [
+        "PRAGMA cipher_compatibility = 3",
+        "PRAGMA kdf_iter = 64000",
+        "PRAGMA cipher_hmac_algorithm = HMAC_SHA1",
+        "PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1",
+        "PRAGMA cipher_page_size = 1024",
+    ] {
+        let conn = keyed(&path, PASS);
+        conn.execute_batch(setting).expect(setting);
+        let r = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        let code = r
+            .as_ref()
+            .err()
+            .and_then(rusqlite::Error::sqlite_error_code);
+        assert_eq!(
+            code,
+            Some(rusqlite::ErrorCode::NotADatabase),
+            "{setting} must not decrypt the file: {r:?}"
+        );
+    }
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn standard_sqlcipher_key_derivation_reads_the_beliefs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let catalogue = Catalogue::defaults();
+    // A passphrase with a quote and non-ASCII, to check it is passed through verbatim.
+    let secret = "it's a sécret ünïcode passphrase";
+    let mut vault = Vault::create(&path, &pass(secret), &catalogue).expect("create");
+    let b1 = belief(
+        &catalogue,
+        "Enjoys hiking in the Alps",
+        "Posted hiking photos",
+    );
+    let b2 = belief(&catalogue, "Reads science fiction", "Library history");
+    insert(&mut vault, &[b1.clone(), b2.clone()]);
+
+    // Readable through a second, plain connection while the vault is open (WAL content).
+    {
+        let conn = keyed(&path, secret);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM beliefs", [], |r| r.get(0))
+            .expect("read beliefs");
+        assert_eq!(n, 2);
+    }
+    vault.close().expect("close");
+
+    let conn = keyed(&path, secret);
+    let mut stmt = conn
+        .prepare("SELECT id, statement, category FROM beliefs ORDER BY id")
+        .expect("prepare");
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        vec![
+            (b1.id.to_string(), b1.statement.clone(), "interests".into()),
+            (b2.id.to_string(), b2.statement.clone(), "interests".into()),
+        ]
+    );
+    let summary: String = conn
+        .query_row(
+            "SELECT summary FROM evidence WHERE belief_id = ?1",
+            [b1.id.to_string()],
+            |r| r.get(0),
+        )
+        .expect("evidence");
+    assert_eq!(summary, "Posted hiking photos");
+    drop(stmt);
+    drop(conn);
+
+    // And the vault itself agrees after the outside read.
+    let mut vault = Vault::open(&path, &pass(secret)).expect("reopen");
+    let all = vault
+        .read(|r| r.beliefs(&BeliefFilter::default()))
+        .expect("list");
+    assert_eq!(all, vec![b1, b2]);
+}
+
+#[test]
+fn vault_connection_enforces_foreign_keys() {
+    // PRAGMA foreign_keys is per connection, so it cannot be read from outside; its effect can:
+    // a belief whose category is not in the catalogue is refused by the vault's connection.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let catalogue = Catalogue::defaults();
+    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
+    let mut b = belief(&catalogue, "Orphan belief", "no type");
+    b.category = "no-such-type".into();
+    let r = vault.write(|w| -> selfmodel_vault::Result<()> {
+        w.insert_belief(&b)?;
+        w.append_audit(common::created(&b), common::now())?;
+        Ok(())
+    });
+    let err = r.expect_err("a belief of an unknown type must be refused");
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    assert_eq!(vault.read(|r| r.count_beliefs()).expect("count"), 0);
+
+    // After a reopen too (configure runs on open, not only on create).
+    vault.close().expect("close");
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
+    let r = vault.write(|w| -> selfmodel_vault::Result<()> {
+        w.insert_belief(&b)?;
+        w.append_audit(common::created(&b), common::now())?;
+        Ok(())
+    });
+    assert!(r.is_err(), "foreign keys are enforced after open too");
+}
+
+#[test]
+fn an_empty_passphrase_never_makes_an_unencrypted_vault() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let err = match Vault::create(&path, &pass(""), &Catalogue::defaults()) {
+        Ok(_) => panic!("created a vault with an empty passphrase"),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(err, selfmodel_vault::VaultError::WrongPassphrase),
+        "{err:?}"
+    );
+    for s in ["", "-wal", "-shm"] {
+        assert!(!sidecar(&path, s).exists(), "left {s} behind");
+    }
+}
+
+#[test]
+fn a_passphrase_with_a_nul_is_not_truncated() {
+    // SQL text stops at a NUL; the key must not silently become the part before it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    match Vault::create(&path, &pass("before\0after"), &Catalogue::defaults()) {
+        Err(_) => {
+            for s in ["", "-wal", "-shm"] {
+                assert!(!sidecar(&path, s).exists(), "left {s} behind");
+            }
+        }
+        Ok(vault) => {
+            vault.close().expect("close");
+            let err = Vault::open(&path, &pass("before")).err();
+            assert!(
+                matches!(err, Some(selfmodel_vault::VaultError::WrongPassphrase)),
+                "the key was truncated at the NUL: {err:?}"
+            );
+            Vault::open(&path, &pass("before\0after")).expect("the whole passphrase opens it");
+        }
+    }
+}
+
+#[test]
+fn a_refused_passphrase_never_appears_in_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = "s3cret-part\0of-the-passphrase";
+    let create = Vault::create(
+        &dir.path().join("a.db"),
+        &pass(secret),
+        &Catalogue::defaults(),
+    );
+    let path = dir.path().join("b.db");
+    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
+        .expect("create")
+        .close()
+        .expect("close");
+    let open = Vault::open(&path, &pass(secret));
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
+    let rekey = vault.rekey(&pass(secret));
+    let mut leaks = Vec::new();
+    for (what, err) in [
+        ("create", create.err()),
+        ("open", open.err()),
+        ("rekey", rekey.err()),
+    ] {
+        let err = err.unwrap_or_else(|| panic!("{what} accepted a passphrase with a NUL"));
+        let shown = format!("{err} / {err:?}");
+        if shown.contains("s3cret") || shown.contains("of-the-passphrase") {
+            leaks.push(format!("{what}: {}", shown.escape_debug()));
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "errors show the passphrase:\n{}",
+        leaks.join("\n")
+    );
+}

@@ -1,0 +1,426 @@
+//! Schema migrations: a vault written by an older Selfmodel opens, migrates and reads back whole;
+//! a vault from a newer Selfmodel is refused and left alone.
+#![allow(missing_docs)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::{PASS, belief_with, bytes, insert, keyed, now, pass, sidecar};
+use rusqlite::{Connection, params};
+use selfmodel_core::audit::{AuditEvent, canonical_time, verify};
+use selfmodel_core::validate::rectify;
+use selfmodel_core::{
+    Actor, AuditAction, Belief, BeliefFilter, Catalogue, ChainVerdict, Hash, PendingEvent, Rectify,
+};
+use selfmodel_vault::{Vault, VaultError, migrations};
+
+const APPLICATION_ID: i32 = 0x5345_4c46;
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A belief with purposes, evidence and a rectification, as version 1 stored it.
+fn old_belief(catalogue: &Catalogue) -> Belief {
+    let b = belief_with(
+        catalogue,
+        "Reads about astronomy most evenings",
+        "Bookmarks of astronomy articles",
+        0.7,
+        set(&["personalisation", "recommendations"]),
+    );
+    rectify(
+        &b,
+        Rectify {
+            statement: Some("Reads about astronomy and astrophysics most evenings".into()),
+            confidence: Some(0.75),
+            purposes: Some(set(&["recommendations"])),
+            reason: "More precise".into(),
+        },
+        catalogue,
+        Actor::Vendor {
+            grant_id: "grant-1".into(),
+            name: "Acme Reader".into(),
+        },
+        now(),
+    )
+    .expect("rectify")
+}
+
+fn snapshot_json(s: &selfmodel_core::Snapshot) -> String {
+    serde_json::json!({
+        "statement": s.statement,
+        "confidence": s.confidence,
+        "purposes": s.purposes,
+    })
+    .to_string()
+}
+
+fn actor_name(a: &Actor) -> Option<&str> {
+    match a {
+        Actor::Vendor { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Writes, with plain rusqlite and the standard SQLCipher key, the file that Selfmodel's schema
+/// version 1 wrote: migration 1 only, its catalogue (purposes without `opt_in`), one belief and
+/// the audit chain's first event. Returns the belief and the audit event.
+fn write_v1(path: &Path, catalogue: &Catalogue, b: &Belief) -> AuditEvent {
+    let conn = keyed(path, PASS);
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .expect("application_id");
+    conn.execute_batch(migrations::MIGRATIONS[0])
+        .expect("migration 1");
+    conn.pragma_update(None, "user_version", 1)
+        .expect("user_version");
+    for p in &catalogue.purposes {
+        conn.execute(
+            "INSERT INTO purposes (id, name, description, dpv_term) VALUES (?1, ?2, ?3, ?4)",
+            params![p.id, p.name, p.description, p.dpv_term],
+        )
+        .expect("purpose");
+    }
+    for t in &catalogue.types {
+        conn.execute(
+            "INSERT INTO belief_types (id, name, description, retention_days, \
+             min_share_confidence, evidence_required, default_sensitivity) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                t.id,
+                t.name,
+                t.description,
+                t.retention_days,
+                t.min_share_confidence,
+                t.evidence_required,
+                t.default_sensitivity.as_str()
+            ],
+        )
+        .expect("type");
+        for p in &t.allowed_purposes {
+            conn.execute(
+                "INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)",
+                [&t.id, p],
+            )
+            .expect("type purpose");
+        }
+    }
+    let id = b.id.to_string();
+    conn.execute(
+        "INSERT INTO beliefs (id, statement, category, confidence, sensitivity, status, actor, \
+         actor_name, method, created_at, updated_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            id,
+            b.statement,
+            b.category,
+            b.confidence,
+            b.sensitivity.as_str(),
+            b.status.as_str(),
+            b.provenance.actor.encode(),
+            actor_name(&b.provenance.actor),
+            b.provenance.method,
+            canonical_time(&b.created_at),
+            canonical_time(&b.updated_at),
+            b.expires_at.as_ref().map(canonical_time),
+        ],
+    )
+    .expect("belief");
+    for p in &b.purposes {
+        conn.execute(
+            "INSERT INTO belief_purposes (belief_id, purpose_id) VALUES (?1, ?2)",
+            [&id, p],
+        )
+        .expect("belief purpose");
+    }
+    for (i, e) in b.evidence.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO evidence (belief_id, position, kind, source, summary, observed_at, \
+             content_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                i,
+                e.kind.as_str(),
+                e.source,
+                e.summary,
+                canonical_time(&e.observed_at),
+                e.content_sha256
+            ],
+        )
+        .expect("evidence");
+    }
+    for (i, r) in b.history.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO rectifications (belief_id, position, at, actor, actor_name, reason, \
+             before_json, after_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                i,
+                canonical_time(&r.at),
+                r.actor.encode(),
+                actor_name(&r.actor),
+                r.reason,
+                snapshot_json(&r.before),
+                snapshot_json(&r.after)
+            ],
+        )
+        .expect("rectification");
+    }
+    let vault_id = "0190a000-0000-7000-8000-000000000001".to_owned();
+    let created = now();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('vault_id', ?1), ('created_at', ?2)",
+        [&vault_id, &canonical_time(&created)],
+    )
+    .expect("meta");
+    let event = AuditEvent::seal(
+        PendingEvent::new(AuditAction::VaultCreated, Some(vault_id)).with_detail("schema=1"),
+        1,
+        created,
+        Hash::GENESIS,
+    );
+    conn.execute(
+        "INSERT INTO audit_events (seq, at, action, subject, detail, prev, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            event.seq,
+            event.timestamp(),
+            event.action,
+            event.subject,
+            event.detail,
+            event.prev.0.as_slice(),
+            event.hash.0.as_slice()
+        ],
+    )
+    .expect("audit event");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .expect("WAL");
+    assert_eq!(mode, "wal");
+    conn.close().expect("close");
+    assert!(!sidecar(path, "-wal").exists(), "checkpointed on close");
+    event
+}
+
+fn columns(conn: &Connection, table: &str) -> Vec<String> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .expect("prepare");
+    stmt.query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}
+
+fn user_version(path: &Path) -> u32 {
+    keyed(path, PASS)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("user_version")
+}
+
+/// Every file that belongs to the vault, for "unchanged" checks.
+fn files(path: &Path) -> [(PathBuf, Option<Vec<u8>>); 3] {
+    ["", "-wal", "-shm"].map(|s| {
+        let p = sidecar(path, s);
+        let content = p.exists().then(|| bytes(&p));
+        (p, content)
+    })
+}
+
+#[test]
+fn version_1_vault_migrates_and_reads_back_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.db");
+    let catalogue = Catalogue::defaults();
+    let b = old_belief(&catalogue);
+    let first = write_v1(&path, &catalogue, &b);
+    assert_eq!(user_version(&path), 1);
+    assert!(!columns(&keyed(&path, PASS), "purposes").contains(&"opt_in".to_owned()));
+
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open a version-1 vault");
+    assert_eq!(vault.schema_version().expect("version"), migrations::LATEST);
+
+    // The belief, whole: fields, purposes, evidence, provenance, history.
+    let back = vault
+        .read(|r| r.belief(b.id))
+        .expect("read")
+        .expect("present");
+    assert_eq!(back, b);
+    assert_eq!(back.history.len(), 1);
+    assert_eq!(
+        vault
+            .read(|r| r.beliefs(&BeliefFilter {
+                purpose: Some("recommendations".into()),
+                ..BeliefFilter::default()
+            }))
+            .expect("list by purpose (uses the version-2 index)"),
+        vec![b.clone()]
+    );
+
+    // Migration 2 marked the opt-in purposes.
+    let cat = vault.read(|r| r.catalogue()).expect("catalogue");
+    assert_eq!(cat.purposes.len(), catalogue.purposes.len());
+    for p in &cat.purposes {
+        assert_eq!(
+            p.opt_in,
+            matches!(p.id.as_str(), "advertising" | "research"),
+            "{}",
+            p.id
+        );
+    }
+    let ads = cat.purpose("advertising").expect("advertising");
+    assert!(ads.opt_in);
+    // Which is exactly the catalogue a new vault starts with (the vault lists it by id).
+    let mut expected = catalogue.clone();
+    expected.purposes.sort_by(|a, b| a.id.cmp(&b.id));
+    expected.types.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(cat, expected);
+
+    // The chain written by version 1 verifies, and new events chain onto it.
+    let events = vault.read(|r| r.audit_events()).expect("events");
+    assert_eq!(events, vec![first.clone()]);
+    let extra = belief_with(&catalogue, "Likes telescopes", "Bought one", 0.6, set(&[]));
+    insert(&mut vault, &[extra]);
+    let events = vault.read(|r| r.audit_events()).expect("events");
+    assert_eq!(events[0], first);
+    assert_eq!(
+        verify(&events),
+        ChainVerdict::Intact {
+            events: 2,
+            head: events[1].hash
+        }
+    );
+    vault.close().expect("close");
+
+    // Reopening a migrated vault is a no-op migration.
+    let vault = Vault::open(&path, &pass(PASS)).expect("reopen");
+    assert_eq!(vault.schema_version().expect("version"), migrations::LATEST);
+    drop(vault);
+    let conn = keyed(&path, PASS);
+    assert!(columns(&conn, "purposes").contains(&"opt_in".to_owned()));
+}
+
+#[test]
+fn open_at_version_stops_where_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.db");
+    let catalogue = Catalogue::defaults();
+    let b = old_belief(&catalogue);
+    write_v1(&path, &catalogue, &b);
+
+    let mut vault = Vault::open_at_version(&path, &pass(PASS), 1).expect("open at 1");
+    assert_eq!(vault.schema_version().expect("version"), 1);
+    assert_eq!(vault.read(|r| r.count_beliefs()).expect("count"), 1);
+    vault.close().expect("close");
+    assert_eq!(user_version(&path), 1);
+
+    let vault = Vault::open(&path, &pass(PASS)).expect("open");
+    assert_eq!(vault.schema_version().expect("version"), migrations::LATEST);
+}
+
+#[test]
+fn failed_migration_is_rolled_back() {
+    // A version-1 file on which migration 2 fails half-way (an index by that name exists):
+    // the open fails and the file stays at version 1 with no trace of the half-run migration.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.db");
+    let catalogue = Catalogue::defaults();
+    let b = old_belief(&catalogue);
+    write_v1(&path, &catalogue, &b);
+    {
+        let conn = keyed(&path, PASS);
+        conn.execute_batch("CREATE INDEX beliefs_by_expiry ON beliefs(updated_at);")
+            .expect("index");
+        conn.close().expect("close");
+    }
+    let before = files(&path);
+    let err = match Vault::open(&path, &pass(PASS)) {
+        Ok(_) => panic!("the migration must fail"),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("beliefs_by_expiry"), "{err}");
+    assert_eq!(files(&path), before, "a failed migration changed the file");
+    assert_eq!(user_version(&path), 1);
+    assert!(!columns(&keyed(&path, PASS), "purposes").contains(&"opt_in".to_owned()));
+}
+
+#[test]
+fn too_new_vault_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("future.db");
+    let catalogue = Catalogue::defaults();
+    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
+    insert(
+        &mut vault,
+        &[belief_with(
+            &catalogue,
+            "From the future",
+            "A time machine",
+            0.5,
+            set(&[]),
+        )],
+    );
+    vault.close().expect("close");
+    {
+        let conn = keyed(&path, PASS);
+        conn.pragma_update(None, "user_version", 99)
+            .expect("user_version");
+        conn.close().expect("close");
+    }
+    let before = files(&path);
+    assert!(before[1].1.is_none(), "no WAL left behind");
+    let err = match Vault::open(&path, &pass(PASS)) {
+        Ok(_) => panic!("a version-99 vault must be refused"),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(
+            err,
+            VaultError::TooNew {
+                found: 99,
+                supported
+            } if supported == migrations::LATEST
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains('\n'));
+    assert_eq!(files(&path), before, "a refused vault was changed");
+    assert_eq!(user_version(&path), 99);
+}
+
+#[test]
+fn too_new_vault_in_rollback_journal_mode_is_untouched() {
+    // A newer Selfmodel might not use WAL. Refusing such a file must not rewrite its header.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("future.db");
+    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
+        .expect("create")
+        .close()
+        .expect("close");
+    {
+        let conn = keyed(&path, PASS);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+            .expect("DELETE");
+        assert_eq!(mode, "delete");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("user_version");
+        conn.close().expect("close");
+    }
+    let before = files(&path);
+    let err = match Vault::open(&path, &pass(PASS)) {
+        Ok(_) => panic!("a version-99 vault must be refused"),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(err, VaultError::TooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    let journal: String = keyed(&path, PASS)
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode");
+    assert_eq!(journal, "delete", "the refused file was switched to WAL");
+    assert_eq!(files(&path), before, "a refused vault was changed");
+}

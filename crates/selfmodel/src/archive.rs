@@ -1,0 +1,508 @@
+//! Export and import (GDPR Art. 20): the person's whole self-model, or a subset, as one signed
+//! and optionally age-encrypted file any tool can read, and back.
+//!
+//! Export reads one consistent snapshot, writes the file atomically and records an
+//! `archive.exported` event. Import checks everything — format, version, schema, manifest,
+//! signature, then every belief against the merged catalogue — before its one write
+//! transaction, and merges without duplicates: a belief with the same id and content is
+//! skipped, one with different content is a conflict resolved only by an explicit
+//! [`ConflictPolicy`].
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use selfmodel_archive::{AtomicFile, Contents};
+use selfmodel_core::audit::PendingEvent;
+use selfmodel_core::validate;
+use selfmodel_core::{AuditAction, Belief, BeliefId, BeliefType, Catalogue, CoreError, Purpose};
+use selfmodel_vault::{Reader, VaultError};
+
+use crate::{Error, Identity, Result, Selfmodel};
+
+pub use selfmodel_archive::{
+    ArchiveError, Counts, Envelope, ExportFile, Filter, Identities, Key, MAX_FILE_BYTES, Parsed,
+    Protection, Recipient, SealedFile, Signer, WORK_FACTOR_RANGE, generate_identity,
+};
+
+impl Signer for Identity {
+    fn public_key(&self) -> [u8; 32] {
+        Identity::public_key(self)
+    }
+    fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        Identity::sign(self, msg)
+    }
+}
+
+/// Progress of a long export or import, for front ends that show it. Every method defaults to
+/// doing nothing; `()` is the silent implementation.
+pub trait Progress {
+    /// A step over `total` items begins.
+    fn start(&self, _step: &str, _total: u64) {}
+    /// `n` more items are done.
+    fn advance(&self, _n: u64) {}
+    /// The step is over.
+    fn finish(&self) {}
+}
+
+impl Progress for () {}
+
+/// What to export, and how.
+pub struct ExportOptions {
+    /// Only these categories (empty: any).
+    pub categories: BTreeSet<String>,
+    /// Only beliefs carrying one of these purposes (empty: any).
+    pub purposes: BTreeSet<String>,
+    /// Only these beliefs (empty: any).
+    pub beliefs: BTreeSet<BeliefId>,
+    /// Plain, passphrase or recipients.
+    pub protection: Protection,
+    /// ASCII-armor the age file.
+    pub armor: bool,
+    /// Replace an existing file at the destination.
+    pub overwrite: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Items per section.
+    pub counts: Counts,
+    /// Hex SHA-256 of the canonical beliefs section.
+    pub beliefs_sha256: String,
+    /// The signing key, hex.
+    pub public_key: String,
+    /// `none`, `passphrase` or `recipients`.
+    pub encryption: &'static str,
+    /// Whether a subset was exported.
+    pub subset: bool,
+}
+
+/// What to do with a belief whose id is in the vault with different content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictPolicy {
+    /// Keep the vault's version.
+    KeepExisting,
+    /// Replace it with the file's version.
+    TakeIncoming,
+}
+
+impl ConflictPolicy {
+    /// `keep` or `take`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::KeepExisting => "keep",
+            Self::TakeIncoming => "take",
+        }
+    }
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Report what would happen and change nothing.
+    pub dry_run: bool,
+    /// How conflicts are resolved; without one, an import with conflicts is refused.
+    pub on_conflict: Option<ConflictPolicy>,
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Nothing was changed because this was a dry run.
+    pub dry_run: bool,
+    /// Whether the vault changed.
+    pub changed: bool,
+    /// Hex SHA-256 of the file as stored.
+    pub file_sha256: String,
+    /// The vault the file came from.
+    pub source_vault: String,
+    /// Beliefs not in the vault: added.
+    pub new: Vec<BeliefId>,
+    /// Beliefs already in the vault with the same content: skipped.
+    pub identical: Vec<BeliefId>,
+    /// Beliefs in the vault with different content.
+    pub conflicting: Vec<BeliefId>,
+    /// How the conflicts were resolved.
+    pub on_conflict: Option<ConflictPolicy>,
+    /// Belief types the vault did not have: added.
+    pub types_added: Vec<String>,
+    /// Purposes the vault did not have: added.
+    pub purposes_added: Vec<String>,
+    /// Belief types defined differently in the file: the vault's definition is kept.
+    pub types_differing: Vec<String>,
+    /// Purposes defined differently in the file: the vault's definition is kept.
+    pub purposes_differing: Vec<String>,
+}
+
+/// How many conflicting ids an error message lists.
+const LISTED_CONFLICTS: usize = 10;
+
+impl Selfmodel {
+    /// Exports beliefs to `out`: signed with the vault's identity, encrypted as asked, written
+    /// atomically (a temporary file beside it, fsynced, then renamed), and recorded on the audit
+    /// chain with its counts and beliefs hash. The file is never the vault itself.
+    pub fn export(
+        &mut self,
+        out: &Path,
+        options: &ExportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ExportSummary> {
+        if same_file(out, self.path()) {
+            return Err(ArchiveError::Exists(out.to_owned()).into());
+        }
+        let filter = if options.categories.is_empty()
+            && options.purposes.is_empty()
+            && options.beliefs.is_empty()
+        {
+            Filter::All
+        } else {
+            Filter::Subset {
+                categories: options.categories.clone(),
+                purposes: options.purposes.clone(),
+                beliefs: options.beliefs.clone(),
+            }
+        };
+        let identity = self.identity()?;
+        let mut file = Some(AtomicFile::create(out, options.overwrite)?);
+        let mut persisted = false;
+        let result = self.change(|w, now| {
+            let r = w.read();
+            let catalogue = r.catalogue()?;
+            check_filter(&options.categories, &options.purposes, &catalogue)?;
+            let vault_id = r
+                .meta("vault_id")?
+                .ok_or_else(|| VaultError::Data("the vault has no id".into()))?;
+            let audit_head = r.audit_head()?;
+            let ids = if options.beliefs.is_empty() {
+                r.belief_ids()?
+            } else {
+                options.beliefs.iter().copied().collect()
+            };
+            progress.start("reading beliefs", ids.len() as u64);
+            let mut beliefs = Vec::with_capacity(ids.len());
+            for id in ids {
+                let b = r.belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+                if filter.matches(&b) {
+                    beliefs.push(b);
+                }
+                progress.advance(1);
+            }
+            progress.finish();
+            let catalogue = match filter {
+                Filter::All => catalogue,
+                Filter::Subset { .. } => subset_catalogue(&catalogue, &options.categories, &options.purposes, &beliefs),
+            };
+            let contents = Contents {
+                vault_id,
+                exported_at: now,
+                catalogue,
+                beliefs,
+                audit_head,
+                filter: filter.clone(),
+            };
+            progress.start("signing and writing", 0);
+            let built = selfmodel_archive::build(&contents, &identity)?;
+            drop(contents);
+            let mut sink = file.take().ok_or_else(|| VaultError::Data("export file".into()))?;
+            selfmodel_archive::seal(&built.json, &options.protection, options.armor, &mut sink)?;
+            drop(built.json);
+            let bytes = sink.persist()?;
+            persisted = true;
+            progress.finish();
+            let c = built.counts;
+            w.append_audit(
+                PendingEvent::new(AuditAction::Exported, None).with_detail(format!(
+                    "beliefs={} evidence={} history={} belief_types={} purposes={} beliefs_sha256={} filter={} encryption={}",
+                    c.beliefs,
+                    c.evidence,
+                    c.history,
+                    c.belief_types,
+                    c.purposes,
+                    built.beliefs_sha256,
+                    filter_detail(&filter),
+                    options.protection.kind(),
+                )),
+                now,
+            )?;
+            Ok(ExportSummary {
+                path: out.to_owned(),
+                bytes,
+                counts: c,
+                beliefs_sha256: built.beliefs_sha256,
+                public_key: built.public_key,
+                encryption: options.protection.kind(),
+                subset: !matches!(filter, Filter::All),
+            })
+        });
+        if result.is_err() && persisted {
+            // The export was not recorded: do not leave an unrecorded copy behind.
+            let _ = std::fs::remove_file(out);
+        }
+        result
+    }
+
+    /// Imports an export file that [`SealedFile::open`] has read and checked. Every belief is
+    /// checked against the vault's catalogue (plus the types and purposes the file adds) before
+    /// anything is written; then everything is written in one transaction with an
+    /// `archive.imported` audit event, or nothing is. An import that would change nothing
+    /// writes nothing (importing the same file twice is idempotent).
+    pub fn import(
+        &mut self,
+        file: &ExportFile,
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
+        let contents = &file.parsed.contents;
+        let report = self.vault.read(|r| {
+            let plan = plan(r, contents, progress)?;
+            Ok::<_, Error>(plan.report(file, options))
+        })?;
+        if options.dry_run {
+            return Ok(report);
+        }
+        if !report.conflicting.is_empty() && options.on_conflict.is_none() {
+            return Err(Error::ImportConflicts(report.conflicting));
+        }
+        let take = options.on_conflict == Some(ConflictPolicy::TakeIncoming);
+        let nothing_to_do = report.new.is_empty()
+            && report.types_added.is_empty()
+            && report.purposes_added.is_empty()
+            && (report.conflicting.is_empty() || !take);
+        if nothing_to_do {
+            return Ok(report);
+        }
+        self.change(|w, now| {
+            // Planned again inside the write transaction, so that it holds for what is written.
+            let plan = plan(&w.read(), contents, &())?;
+            let report = plan.report(file, options);
+            if !report.conflicting.is_empty() && options.on_conflict.is_none() {
+                return Err(Error::ImportConflicts(report.conflicting));
+            }
+            for p in &plan.purposes_to_add {
+                w.insert_purpose(p)?;
+            }
+            for t in &plan.types_to_add {
+                w.insert_type(t)?;
+            }
+            let replaced = if take { plan.conflicting.len() } else { 0 };
+            progress.start("writing beliefs", (plan.new.len() + replaced) as u64);
+            for b in &plan.new {
+                w.insert_belief(b)?;
+                progress.advance(1);
+            }
+            if take {
+                for b in &plan.conflicting {
+                    w.replace_belief(b)?;
+                    progress.advance(1);
+                }
+            }
+            progress.finish();
+            w.append_audit(
+                PendingEvent::new(AuditAction::Imported, None).with_detail(format!(
+                    "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} on_conflict={} types_added={} purposes_added={}",
+                    file.file_sha256,
+                    contents.vault_id,
+                    contents.beliefs.len(),
+                    report.new.len(),
+                    report.identical.len(),
+                    report.conflicting.len(),
+                    options.on_conflict.map_or("none", |p| p.as_str()),
+                    report.types_added.len(),
+                    report.purposes_added.len(),
+                )),
+                now,
+            )?;
+            Ok(ImportReport {
+                changed: true,
+                ..report
+            })
+        })
+    }
+}
+
+/// What an import would do against the vault as it is.
+struct Plan<'a> {
+    purposes_to_add: Vec<&'a Purpose>,
+    types_to_add: Vec<&'a BeliefType>,
+    purposes_differing: Vec<String>,
+    types_differing: Vec<String>,
+    new: Vec<&'a Belief>,
+    identical: Vec<BeliefId>,
+    conflicting: Vec<&'a Belief>,
+}
+
+impl Plan<'_> {
+    fn report(&self, file: &ExportFile, options: &ImportOptions) -> ImportReport {
+        ImportReport {
+            dry_run: options.dry_run,
+            changed: false,
+            file_sha256: file.file_sha256.clone(),
+            source_vault: file.parsed.contents.vault_id.clone(),
+            new: self.new.iter().map(|b| b.id).collect(),
+            identical: self.identical.clone(),
+            conflicting: self.conflicting.iter().map(|b| b.id).collect(),
+            on_conflict: options.on_conflict,
+            types_added: self.types_to_add.iter().map(|t| t.id.clone()).collect(),
+            purposes_added: self.purposes_to_add.iter().map(|p| p.id.clone()).collect(),
+            types_differing: self.types_differing.clone(),
+            purposes_differing: self.purposes_differing.clone(),
+        }
+    }
+}
+
+/// Merges the catalogues (the vault's definitions win), checks every belief against the result,
+/// and sorts the beliefs into new, identical and conflicting. Reads only.
+fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<Plan<'a>> {
+    let vault = r.catalogue()?;
+    let mut merged = vault.clone();
+    let mut plan = Plan {
+        purposes_to_add: Vec::new(),
+        types_to_add: Vec::new(),
+        purposes_differing: Vec::new(),
+        types_differing: Vec::new(),
+        new: Vec::new(),
+        identical: Vec::new(),
+        conflicting: Vec::new(),
+    };
+    for p in &c.catalogue.purposes {
+        match vault.purpose(&p.id) {
+            None => {
+                plan.purposes_to_add.push(p);
+                merged.purposes.push(p.clone());
+            }
+            Some(mine) if mine != p => plan.purposes_differing.push(p.id.clone()),
+            Some(_) => {}
+        }
+    }
+    for (i, t) in c.catalogue.types.iter().enumerate() {
+        match vault.belief_type(&t.id) {
+            None => {
+                if let Some(p) = t
+                    .allowed_purposes
+                    .iter()
+                    .find(|p| merged.purpose(p).is_none())
+                {
+                    return Err(ArchiveError::invalid(
+                        format!("/belief_types/{i}/allowed_purposes"),
+                        format!("purpose '{p}' is neither in the file nor in the vault"),
+                    )
+                    .into());
+                }
+                plan.types_to_add.push(t);
+                merged.types.push(t.clone());
+            }
+            Some(mine) if mine != t => plan.types_differing.push(t.id.clone()),
+            Some(_) => {}
+        }
+    }
+    progress.start("checking beliefs", c.beliefs.len() as u64);
+    for (i, b) in c.beliefs.iter().enumerate() {
+        validate::check_belief(b, &merged)
+            .map_err(|e| ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()))?;
+        match r.belief(b.id)? {
+            None => plan.new.push(b),
+            Some(existing) if existing == *b => plan.identical.push(b.id),
+            Some(_) => plan.conflicting.push(b),
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    Ok(plan)
+}
+
+fn check_filter(
+    categories: &BTreeSet<String>,
+    purposes: &BTreeSet<String>,
+    catalogue: &Catalogue,
+) -> Result<()> {
+    if let Some(c) = categories
+        .iter()
+        .find(|c| catalogue.belief_type(c).is_none())
+    {
+        return Err(CoreError::UnknownCategory(c.clone()).into());
+    }
+    if let Some(p) = purposes.iter().find(|p| catalogue.purpose(p).is_none()) {
+        return Err(CoreError::UnknownPurpose(p.clone()).into());
+    }
+    Ok(())
+}
+
+/// The catalogue a subset needs: the types asked for or used, and every purpose they allow or
+/// the beliefs and filter name.
+fn subset_catalogue(
+    all: &Catalogue,
+    categories: &BTreeSet<String>,
+    purposes: &BTreeSet<String>,
+    beliefs: &[Belief],
+) -> Catalogue {
+    let mut type_ids: BTreeSet<&str> = categories.iter().map(String::as_str).collect();
+    type_ids.extend(beliefs.iter().map(|b| b.category.as_str()));
+    let types: Vec<BeliefType> = all
+        .types
+        .iter()
+        .filter(|t| type_ids.contains(t.id.as_str()))
+        .cloned()
+        .collect();
+    let mut purpose_ids: BTreeSet<&str> = purposes.iter().map(String::as_str).collect();
+    purpose_ids.extend(
+        types
+            .iter()
+            .flat_map(|t| t.allowed_purposes.iter().map(String::as_str)),
+    );
+    purpose_ids.extend(
+        beliefs
+            .iter()
+            .flat_map(|b| b.purposes.iter().map(String::as_str)),
+    );
+    let purposes = all
+        .purposes
+        .iter()
+        .filter(|p| purpose_ids.contains(p.id.as_str()))
+        .cloned()
+        .collect();
+    Catalogue { types, purposes }
+}
+
+fn filter_detail(f: &Filter) -> String {
+    match f {
+        Filter::All => "all".into(),
+        Filter::Subset {
+            categories,
+            purposes,
+            beliefs,
+        } => format!(
+            "subset(categories=[{}] purposes=[{}] beliefs={})",
+            categories.iter().cloned().collect::<Vec<_>>().join(","),
+            purposes.iter().cloned().collect::<Vec<_>>().join(","),
+            beliefs.len()
+        ),
+    }
+}
+
+/// Whether `a` exists and is the same file as `b`.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// The conflicting ids as an error message lists them.
+pub(crate) fn conflict_list(ids: &[BeliefId]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .take(LISTED_CONFLICTS)
+        .map(ToString::to_string)
+        .collect();
+    let rest = ids.len().saturating_sub(LISTED_CONFLICTS);
+    if rest > 0 {
+        format!("{} and {rest} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}

@@ -1,0 +1,325 @@
+#![allow(missing_docs, clippy::unwrap_used)]
+//! Property tests of export and import over arbitrary self-models: every statement, confidence,
+//! purpose set, evidence, provenance and history the domain allows survives
+//! file → import → export → import → export unchanged, and importing twice changes nothing.
+//! Case counts are modest: each vault costs a 256k-iteration KDF, so the vaults are reused.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signer as _, SigningKey};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use selfmodel::Selfmodel;
+use selfmodel::archive::{ExportOptions, ImportOptions, Protection, SealedFile, Signer};
+use selfmodel_archive::{Contents, Filter};
+use selfmodel_core::{
+    Actor, Belief, BeliefFilter, BeliefId, Catalogue, Evidence, EvidenceKind, Hash, Passphrase,
+    Provenance, Rectification, Sensitivity, Snapshot, Status,
+};
+use serde_json::Value;
+
+const CASES: u32 = 24;
+
+struct TestKey(SigningKey);
+
+impl Signer for TestKey {
+    fn public_key(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.0.sign(msg).to_bytes()
+    }
+}
+
+fn time() -> impl Strategy<Value = DateTime<Utc>> {
+    // 2000-01-01 .. 2100-01-01, microsecond precision (what the vault and the format keep).
+    (946_684_800_000_000i64..4_102_444_800_000_000)
+        .prop_map(|us| DateTime::from_timestamp_micros(us).unwrap())
+}
+
+fn future() -> impl Strategy<Value = Option<DateTime<Utc>>> {
+    prop_oneof![
+        Just(None),
+        (4_000_000_000_000_000i64..4_102_444_800_000_000)
+            .prop_map(|us| Some(DateTime::from_timestamp_micros(us).unwrap())),
+    ]
+}
+
+/// A one-line statement as validation accepts it: trimmed, no control characters, ≤ 500 chars.
+fn statement() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[^\\p{Cc}]{1,80}",
+        "[a-zA-Z ]{490,500}",
+        Just("\"quoted\" \\ back/slash é 😀 \u{2028} \u{fb33}".to_owned()),
+    ]
+    .prop_map(|s| s.trim().to_owned())
+    .prop_filter("non-empty", |s| !s.is_empty() && s.chars().count() <= 500)
+}
+
+fn confidence() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(1.0),
+        Just(0.1 + 0.2),
+        Just(1e-7),
+        0.0f64..=1.0
+    ]
+}
+
+fn actor() -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        Just(Actor::Person),
+        Just(Actor::Import),
+        Just(Actor::System),
+        ("[a-z0-9:-]{1,24}", "\\PC{0,30}")
+            .prop_map(|(grant_id, name)| Actor::Vendor { grant_id, name }),
+    ]
+}
+
+fn evidence() -> impl Strategy<Value = Evidence> {
+    (
+        prop::sample::select(EvidenceKind::ALL.to_vec()),
+        "\\PC{0,60}",
+        "(?s).{0,80}",
+        time(),
+        prop::option::of("[0-9a-fA-F]{64}"),
+    )
+        .prop_map(|(kind, source, summary, observed_at, content_sha256)| {
+            // A summary must not be blank.
+            let summary = if summary.trim().is_empty() {
+                format!("summary{summary}")
+            } else {
+                summary
+            };
+            Evidence {
+                kind,
+                source,
+                summary,
+                observed_at,
+                content_sha256,
+            }
+        })
+}
+
+fn all_purposes() -> Vec<String> {
+    Catalogue::defaults()
+        .purposes
+        .into_iter()
+        .map(|p| p.id)
+        .collect()
+}
+
+fn snapshot() -> impl Strategy<Value = Snapshot> {
+    (
+        "\\PC{0,60}",
+        confidence(),
+        prop::sample::subsequence(all_purposes(), 0..4),
+    )
+        .prop_map(|(statement, confidence, purposes)| Snapshot {
+            statement,
+            confidence,
+            purposes: purposes.into_iter().collect(),
+        })
+}
+
+fn rectification() -> impl Strategy<Value = Rectification> {
+    (time(), actor(), "(?s).{0,60}", snapshot(), snapshot()).prop_map(
+        |(at, actor, reason, before, after)| Rectification {
+            at,
+            actor,
+            reason,
+            before,
+            after,
+        },
+    )
+}
+
+/// One belief of an arbitrary type, obeying that type's rules (purposes it allows, its
+/// sensitivity floor, evidence when it requires some).
+fn belief() -> impl Strategy<Value = Belief> {
+    let types = Catalogue::defaults().types;
+    prop::sample::select(types).prop_flat_map(|ty| {
+        let allowed: Vec<String> = ty.allowed_purposes.iter().cloned().collect();
+        let n = allowed.len();
+        let min_evidence = usize::from(ty.evidence_required);
+        (
+            statement(),
+            confidence(),
+            prop::sample::subsequence(allowed, 0..=n),
+            prop::bool::ANY,
+            prop::sample::select(Status::ALL.to_vec()),
+            prop::collection::vec(evidence(), min_evidence..=3),
+            (actor(), "[a-z]{0,12}"),
+            (time(), time(), future()),
+            prop::collection::vec(rectification(), 0..=3),
+        )
+            .prop_map(
+                move |(
+                    statement,
+                    confidence,
+                    purposes,
+                    special,
+                    status,
+                    evidence,
+                    (actor, method),
+                    (created_at, updated_at, expires_at),
+                    history,
+                )| Belief {
+                    id: BeliefId::new(),
+                    statement,
+                    category: ty.id.clone(),
+                    confidence,
+                    purposes: purposes.into_iter().collect::<BTreeSet<_>>(),
+                    sensitivity: if special {
+                        Sensitivity::Special
+                    } else {
+                        ty.default_sensitivity
+                    },
+                    status,
+                    evidence,
+                    provenance: Provenance { actor, method },
+                    created_at,
+                    updated_at,
+                    expires_at,
+                    history,
+                },
+            )
+    })
+}
+
+/// A model: 0 to 6 beliefs with distinct ids, in id order (the order exports use).
+fn model() -> impl Strategy<Value = Vec<Belief>> {
+    (prop::collection::vec(belief(), 0..=6), any::<u64>()).prop_map(|(mut beliefs, seed)| {
+        for (i, b) in beliefs.iter_mut().enumerate() {
+            let raw = (u128::from(seed) << 32) | i as u128;
+            b.id = BeliefId::from(uuid::Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_0000 ^ raw,
+            ));
+        }
+        beliefs.sort_by_key(|b| b.id);
+        beliefs
+    })
+}
+
+/// Writes `beliefs` as an export file signed by a test key, as another vault would.
+fn write_file(path: &Path, beliefs: &[Belief]) {
+    // In id order, as a vault lists its catalogue.
+    let mut catalogue = Catalogue::defaults();
+    catalogue.types.sort_by(|a, b| a.id.cmp(&b.id));
+    catalogue.purposes.sort_by(|a, b| a.id.cmp(&b.id));
+    let contents = Contents {
+        vault_id: "01900000-0000-7000-8000-00000000f11e".into(),
+        exported_at: Utc::now(),
+        catalogue,
+        beliefs: beliefs.to_vec(),
+        audit_head: (0, Hash::GENESIS),
+        filter: Filter::All,
+    };
+    let built =
+        selfmodel_archive::build(&contents, &TestKey(SigningKey::from_bytes(&[7; 32]))).unwrap();
+    std::fs::write(path, built.json).unwrap();
+}
+
+fn import(model: &mut Selfmodel, path: &Path) -> selfmodel::archive::ImportReport {
+    let file = SealedFile::read(path).unwrap().open(None).unwrap();
+    model.import(&file, &ImportOptions::default(), &()).unwrap()
+}
+
+fn export(model: &mut Selfmodel, path: &Path) -> Value {
+    let options = ExportOptions {
+        categories: BTreeSet::new(),
+        purposes: BTreeSet::new(),
+        beliefs: BTreeSet::new(),
+        protection: Protection::Plain,
+        armor: false,
+        overwrite: true,
+    };
+    model.export(path, &options, &()).unwrap();
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Everything but when and by which vault the export was made.
+fn content(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    for k in ["exported_at", "signature", "vault", "audit_head"] {
+        d.as_object_mut().unwrap().remove(k);
+    }
+    d
+}
+
+fn vault(dir: &Path, name: &str) -> Selfmodel {
+    Selfmodel::create(
+        &dir.join(name),
+        &Passphrase::new("property test passphrase".into()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn export_import_export_is_lossless() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RefCell::new(vault(dir.path(), "a.db"));
+    let b = RefCell::new(vault(dir.path(), "b.db"));
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    });
+    runner
+        .run(&model(), |beliefs| {
+            let (mut a, mut b) = (a.borrow_mut(), b.borrow_mut());
+            a.erase_all().unwrap();
+            b.erase_all().unwrap();
+            let source = dir.path().join("source.json");
+            write_file(&source, &beliefs);
+
+            // file → A: every belief arrives exactly as it was.
+            let report = import(&mut a, &source);
+            prop_assert_eq!(report.new.len(), beliefs.len());
+            prop_assert_eq!(&a.beliefs(&BeliefFilter::default()).unwrap(), &beliefs);
+
+            // A → file → B → file: the same document apart from when and by whom.
+            let a_path = dir.path().join("a.json");
+            let a_doc = export(&mut a, &a_path);
+            let source_doc: Value =
+                serde_json::from_slice(&std::fs::read(&source).unwrap()).unwrap();
+            prop_assert_eq!(content(&a_doc), content(&source_doc));
+            import(&mut b, &a_path);
+            let b_doc = export(&mut b, &dir.path().join("b.json"));
+            prop_assert_eq!(content(&a_doc), content(&b_doc));
+            prop_assert_eq!(&b.beliefs(&BeliefFilter::default()).unwrap(), &beliefs);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn importing_twice_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RefCell::new(vault(dir.path(), "a.db"));
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    });
+    runner
+        .run(&model(), |beliefs| {
+            let mut a = a.borrow_mut();
+            a.erase_all().unwrap();
+            let source = dir.path().join("source.json");
+            write_file(&source, &beliefs);
+            import(&mut a, &source);
+            let beliefs_once = a.beliefs(&BeliefFilter::default()).unwrap();
+            let audit_once = a.audit_log().unwrap();
+            let again = import(&mut a, &source);
+            prop_assert!(!again.changed);
+            prop_assert_eq!(again.new.len(), 0);
+            prop_assert_eq!(again.conflicting.len(), 0);
+            prop_assert_eq!(again.identical.len(), beliefs.len());
+            prop_assert_eq!(a.beliefs(&BeliefFilter::default()).unwrap(), beliefs_once);
+            prop_assert_eq!(a.audit_log().unwrap(), audit_once);
+            Ok(())
+        })
+        .unwrap();
+}
