@@ -488,3 +488,85 @@ fn the_committed_openapi_document_is_current() {
         "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p selfmodel-http --test defences`"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_served_when_the_access_log_cannot_be_written() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let read = || {
+        http.get(url(&f, "/v1/beliefs?purpose=communication"))
+            .bearer_auth(&f.token)
+            .send()
+    };
+    assert_eq!(read().await.unwrap().status(), 200);
+    // Break the access log from outside, as a full disk or a damaged table would.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "fault injection on the real vault file"
+    )]
+    let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA key = 'test passphrase 1';
+         CREATE TRIGGER broken_log BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
+    )
+    .unwrap();
+    let r = read().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body = r.text().await.unwrap();
+    assert!(
+        !body.contains("communication-style") && !body.contains("statement"),
+        "{body}"
+    );
+    conn.execute_batch("DROP TRIGGER broken_log;").unwrap();
+    assert_eq!(
+        read().await.unwrap().status(),
+        200,
+        "service resumes once logging works"
+    );
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_secrets_are_checked_and_tokens_handed_over_once() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let ask = serde_json::json!({
+        "vendor": {"id": "com.example.poll", "name": "Poll"},
+        "purposes": ["communication"], "categories": ["communication-style"], "operations": ["read"],
+        "duration_days": 1, "vendor_retention_days": 0, "justification": "poll test"
+    });
+    let r: serde_json::Value = http
+        .post(url(&f, "/v1/grant-requests"))
+        .json(&ask)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let poll = r["poll_secret"].as_str().unwrap().to_owned();
+    let request_id = r["request_id"].as_str().unwrap().to_owned();
+    let poll_with = |secret: String| {
+        http.post(url(&f, "/v1/grant-requests/poll"))
+            .json(&serde_json::json!({"poll_secret": secret}))
+            .send()
+    };
+    let wrong = format!("{}0", &poll[..poll.len() - 1]);
+    assert_eq!(poll_with(wrong).await.unwrap().status(), 401);
+    assert_eq!(
+        poll_with("smp_nonsense".into()).await.unwrap().status(),
+        401
+    );
+    let pending: serde_json::Value = poll_with(poll.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(pending["status"], "pending");
+    f.vault
+        .call(move |m| m.approve_request(&request_id, &Default::default(), "test"))
+        .await
+        .unwrap();
+    let approved: serde_json::Value = poll_with(poll.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert!(approved["token"].as_str().unwrap().starts_with("smt_"));
+    let replay = poll_with(poll).await.unwrap();
+    assert_eq!(replay.status(), 410, "the token is handed over once");
+    f.server.shutdown().await;
+}
