@@ -18,6 +18,67 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Appends the canonical bytes of the object `value` with one more member, `name`, whose
+/// canonical bytes are already known (`raw`): how a large section is covered without building
+/// its tree.
+pub fn write_with_member(
+    out: &mut Vec<u8>,
+    value: &serde_json::Map<String, Value>,
+    name: &str,
+    raw: &[u8],
+) {
+    let mut members: Vec<(&str, Option<&Value>)> = value
+        .iter()
+        .filter(|(k, _)| k.as_str() != name)
+        .map(|(k, v)| (k.as_str(), Some(v)))
+        .collect();
+    members.push((name, None));
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    out.reserve(raw.len() + 4096);
+    out.push(b'{');
+    for (i, (k, v)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut s = String::new();
+        write_string(k, &mut s);
+        s.push(':');
+        if let Some(v) = v {
+            write_value(v, &mut s);
+        }
+        out.extend_from_slice(s.as_bytes());
+        if v.is_none() {
+            out.extend_from_slice(raw);
+        }
+    }
+    out.push(b'}');
+}
+
+/// Builds the canonical bytes of an array one element at a time.
+#[derive(Default)]
+pub struct ArrayWriter {
+    buf: String,
+    len: usize,
+}
+
+impl ArrayWriter {
+    /// Appends one element.
+    pub fn push(&mut self, v: &Value) {
+        self.buf.push(if self.len == 0 { '[' } else { ',' });
+        write_value(v, &mut self.buf);
+        self.len += 1;
+    }
+
+    /// The canonical array.
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.len == 0 {
+            self.buf.push('[');
+        }
+        self.buf.push(']');
+        self.buf.into_bytes()
+    }
+}
+
 fn write_value(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
@@ -175,6 +236,23 @@ mod tests {
             canon(&v),
             "\"\\\"\\\\/\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}é\u{2028}\""
         );
+    }
+
+    #[test]
+    fn pieces_agree_with_the_whole() {
+        let whole = json!({"z": 1, "beliefs": [{"b": 2, "a": [1.5, "x"]}, null], "a": true});
+        let mut arr = ArrayWriter::default();
+        for item in whole["beliefs"].as_array().unwrap() {
+            arr.push(item);
+        }
+        let raw = arr.finish();
+        assert_eq!(raw, to_vec(&whole["beliefs"]));
+        let mut rest = whole.as_object().unwrap().clone();
+        rest.remove("beliefs");
+        let mut joined = Vec::new();
+        write_with_member(&mut joined, &rest, "beliefs", &raw);
+        assert_eq!(joined, to_vec(&whole));
+        assert_eq!(ArrayWriter::default().finish(), b"[]");
     }
 
     #[test]

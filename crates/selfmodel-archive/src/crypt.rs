@@ -65,15 +65,21 @@ impl Protection {
 }
 
 /// Writes `plaintext` to `out`, encrypted as asked (`armor`: ASCII armor instead of binary).
-pub fn seal<W: Write>(
-    plaintext: &[u8],
+pub fn seal<W: Write>(plaintext: &[u8], protection: &Protection, armor: bool, out: W) -> Result<W> {
+    seal_with(protection, armor, out, |w| w.write_all(plaintext))
+}
+
+/// Like [`seal`], with the plaintext written by `body` as it is produced (nothing is buffered
+/// whole).
+pub fn seal_with<W: Write>(
     protection: &Protection,
     armor: bool,
     mut out: W,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<W> {
     let encryptor = match protection {
         Protection::Plain => {
-            out.write_all(plaintext)?;
+            body(&mut out)?;
             return Ok(out);
         }
         Protection::Passphrase {
@@ -104,8 +110,9 @@ pub fn seal<W: Write>(
         Format::Binary
     };
     let armored = ArmoredWriter::wrap_output(out, format)?;
-    let mut writer = encryptor.wrap_output(armored)?;
-    writer.write_all(plaintext)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, encryptor.wrap_output(armored)?);
+    body(&mut writer)?;
+    let writer = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(writer.finish()?.finish()?)
 }
 

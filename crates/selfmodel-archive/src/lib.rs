@@ -17,18 +17,21 @@ mod schema;
 mod sign;
 pub mod wire;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::audit::canonical_time;
 use selfmodel_core::{Belief, BeliefId, Catalogue, Hash};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 pub use canonical::to_vec as canonical_json;
 pub use crypt::{
     Envelope, Identities, Key, Protection, Recipient, WORK_FACTOR_RANGE, generate_identity, seal,
+    seal_with,
 };
 pub use error::{ArchiveError, Result};
 pub use file::{AtomicFile, read_capped};
@@ -98,8 +101,7 @@ pub struct Contents {
 
 /// A signed export document, ready to be sealed and written.
 pub struct Built {
-    /// The document as pretty-printed JSON.
-    pub json: Vec<u8>,
+    document: wire::Document,
     /// Items per section.
     pub counts: Counts,
     /// Hex SHA-256 of the canonical beliefs section.
@@ -108,12 +110,43 @@ pub struct Built {
     pub public_key: String,
 }
 
-/// Builds the signed document for `contents`.
-pub fn build(contents: &Contents, signer: &dyn Signer) -> Result<Built> {
-    let beliefs: Vec<wire::Belief> = contents.beliefs.iter().map(convert::belief_out).collect();
+impl Built {
+    /// Writes the document as pretty-printed JSON with a final newline.
+    pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, &self.document)?;
+        w.write_all(b"\n")
+    }
+
+    /// The document as pretty-printed JSON with a final newline.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_to(&mut out);
+        out
+    }
+}
+
+/// Builds the signed document for `contents`. Beliefs are converted and canonicalised one at a
+/// time, so memory stays a small multiple of the document's size.
+pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
+    let Contents {
+        vault_id,
+        exported_at,
+        catalogue,
+        beliefs,
+        audit_head,
+        filter,
+    } = contents;
+    let beliefs: Vec<wire::Belief> = beliefs.iter().map(convert::belief_out).collect();
+    let mut canon = canonical::ArrayWriter::default();
+    for b in &beliefs {
+        canon.push(&serde_json::to_value(b).map_err(serialize_error)?);
+    }
+    let beliefs_canonical = canon.finish();
+    let beliefs_sha256 = hex::encode(Sha256::digest(&beliefs_canonical));
     let counts = Counts {
-        belief_types: contents.catalogue.types.len() as u64,
-        purposes: contents.catalogue.purposes.len() as u64,
+        belief_types: catalogue.types.len() as u64,
+        purposes: catalogue.purposes.len() as u64,
         beliefs: beliefs.len() as u64,
         evidence: beliefs.iter().map(|b| b.evidence.len() as u64).sum(),
         history: beliefs.iter().map(|b| b.history.len() as u64).sum(),
@@ -121,34 +154,32 @@ pub fn build(contents: &Contents, signer: &dyn Signer) -> Result<Built> {
         access_log: 0,
     };
     let public_key = hex::encode(signer.public_key());
-    let mut doc = wire::Document {
+    let mut document = wire::Document {
         format: FORMAT.into(),
         version: VERSION,
-        exported_at: canonical_time(&contents.exported_at),
-        vault: contents.vault_id.clone(),
-        belief_types: contents
-            .catalogue
+        exported_at: canonical_time(&exported_at),
+        vault: vault_id,
+        belief_types: catalogue
             .types
             .iter()
             .map(convert::belief_type_out)
             .collect(),
-        purposes: contents
-            .catalogue
+        purposes: catalogue
             .purposes
             .iter()
             .map(convert::purpose_out)
             .collect(),
-        beliefs,
+        beliefs: Vec::new(),
         grants: Vec::new(),
         access_log: Vec::new(),
         audit_head: wire::AuditHead {
-            events: contents.audit_head.0,
-            hash: contents.audit_head.1.to_hex(),
+            events: audit_head.0,
+            hash: audit_head.1.to_hex(),
         },
         manifest: wire::Manifest {
             counts,
-            beliefs_sha256: String::new(),
-            filter: filter_out(&contents.filter),
+            beliefs_sha256: beliefs_sha256.clone(),
+            filter: filter_out(&filter),
         },
         signature: wire::Signature {
             algorithm: sign::ALGORITHM.into(),
@@ -156,25 +187,28 @@ pub fn build(contents: &Contents, signer: &dyn Signer) -> Result<Built> {
             signature: String::new(),
         },
     };
-    let mut value = serde_json::to_value(&doc).map_err(|e| ArchiveError::Encrypt(e.to_string()))?;
-    let beliefs_sha256 = hex::encode(Sha256::digest(canonical::to_vec(&value["beliefs"])));
-    value["manifest"]["beliefs_sha256"] = Value::String(beliefs_sha256.clone());
-    if let Some(obj) = value.as_object_mut() {
-        obj.remove("signature");
-    }
-    let signature = signer.sign(&sign::message(&canonical::to_vec(&value)));
-    drop(value);
-    doc.manifest.beliefs_sha256 = beliefs_sha256.clone();
-    doc.signature.signature = hex::encode(signature);
-    let mut json =
-        serde_json::to_vec_pretty(&doc).map_err(|e| ArchiveError::Encrypt(e.to_string()))?;
-    json.push(b'\n');
+    let mut rest = match serde_json::to_value(&document).map_err(serialize_error)? {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    rest.remove("signature");
+    let mut message = sign::CONTEXT.to_vec();
+    canonical::write_with_member(&mut message, &rest, "beliefs", &beliefs_canonical);
+    drop(beliefs_canonical);
+    let signature = signer.sign(&message);
+    drop(message);
+    document.beliefs = beliefs;
+    document.signature.signature = hex::encode(signature);
     Ok(Built {
-        json,
+        document,
         counts,
         beliefs_sha256,
         public_key,
     })
+}
+
+fn serialize_error(e: serde_json::Error) -> ArchiveError {
+    ArchiveError::Io(std::io::Error::other(e))
 }
 
 fn filter_out(f: &Filter) -> wire::Filter {
@@ -205,10 +239,11 @@ pub struct Parsed {
     pub public_key: String,
 }
 
-/// Reads an export document from JSON bytes, checking in order: JSON (nesting is limited to 128
-/// levels), format, version, the schema, the manifest's counts and beliefs hash, the signature,
-/// and finally every value's conversion to domain types. Errors name the JSON path.
-/// Domain rules that depend on a vault's catalogue are the importer's to check.
+/// Reads an export document from JSON bytes, checking in order: JSON, format, version, the
+/// schema, every belief (schema, then conversion to domain types), the manifest's counts and
+/// beliefs hash, and the signature. Errors name the JSON path. Beliefs are parsed one at a
+/// time from the input; every value is held to 128 levels of nesting. Domain rules that depend
+/// on a vault's catalogue are the importer's to check.
 pub fn parse(json: &[u8]) -> Result<Parsed> {
     if json.len() as u64 > MAX_FILE_BYTES {
         return Err(ArchiveError::TooLarge {
@@ -216,21 +251,62 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             limit: MAX_FILE_BYTES,
         });
     }
-    let mut value: Value = serde_json::from_slice(json).map_err(json_error)?;
-    check_format(&value)?;
-    schema::check(&value)?;
+    // The top level as raw members: syntax is checked, nothing is built yet.
+    let members: BTreeMap<String, &RawValue> =
+        serde_json::from_slice(json).map_err(top_level_error)?;
+    let mut rest = serde_json::Map::new();
+    let mut raw_beliefs: Vec<&RawValue> = Vec::new();
+    for (name, raw) in members {
+        if name == "beliefs"
+            && let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(raw.get())
+        {
+            raw_beliefs = list;
+            rest.insert(name, Value::Array(Vec::new()));
+            continue;
+        }
+        let value =
+            serde_json::from_str(raw.get()).map_err(|e| value_error(&format!("/{name}"), e))?;
+        rest.insert(name, value);
+    }
+    let mut rest = Value::Object(rest);
+    check_format(&rest)?;
+    schema::check(&rest)?;
+
+    let mut canon = canonical::ArrayWriter::default();
+    let mut beliefs = Vec::with_capacity(raw_beliefs.len());
+    let mut ids = HashSet::with_capacity(raw_beliefs.len());
+    let (mut evidence, mut history) = (0u64, 0u64);
+    for (i, raw) in raw_beliefs.iter().enumerate() {
+        let path = format!("/beliefs/{i}");
+        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+        schema::check_belief(&value, &path)?;
+        canon.push(&value);
+        evidence += len(&value["evidence"]);
+        history += len(&value["history"]);
+        let wire: wire::Belief = serde_json::from_value(value)
+            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+        let belief = convert::belief_in(wire, &path)?;
+        if !ids.insert(belief.id) {
+            return Err(ArchiveError::invalid(
+                format!("{path}/id"),
+                format!("belief {} appears twice", belief.id),
+            ));
+        }
+        beliefs.push(belief);
+    }
+    let beliefs_canonical = canon.finish();
 
     let counted = Counts {
-        belief_types: len(&value["belief_types"]),
-        purposes: len(&value["purposes"]),
-        beliefs: len(&value["beliefs"]),
-        evidence: sum_len(&value["beliefs"], "evidence"),
-        history: sum_len(&value["beliefs"], "history"),
-        grants: len(&value["grants"]),
-        access_log: len(&value["access_log"]),
+        belief_types: len(&rest["belief_types"]),
+        purposes: len(&rest["purposes"]),
+        beliefs: raw_beliefs.len() as u64,
+        evidence,
+        history,
+        grants: len(&rest["grants"]),
+        access_log: len(&rest["access_log"]),
     };
-    let beliefs_sha256 = hex::encode(Sha256::digest(canonical::to_vec(&value["beliefs"])));
-    let manifest: wire::Manifest = serde_json::from_value(value["manifest"].clone())
+    let beliefs_sha256 = hex::encode(Sha256::digest(&beliefs_canonical));
+    let manifest: wire::Manifest = serde_json::from_value(rest["manifest"].clone())
         .map_err(|e| ArchiveError::invalid("/manifest", e.to_string()))?;
     if manifest.counts != counted {
         return Err(ArchiveError::ManifestMismatch(format!(
@@ -244,24 +320,26 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             manifest.beliefs_sha256
         )));
     }
-    let signature = value
-        .as_object_mut()
-        .and_then(|o| o.remove("signature"))
-        .unwrap_or(Value::Null);
+    let Some(obj) = rest.as_object_mut() else {
+        return Err(ArchiveError::WrongFormat("not an object".into()));
+    };
+    let signature = obj.remove("signature").unwrap_or(Value::Null);
     let public_key = signature["public_key"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let mut message = sign::CONTEXT.to_vec();
+    canonical::write_with_member(&mut message, obj, "beliefs", &beliefs_canonical);
+    drop(beliefs_canonical);
     sign::verify(
         &public_key,
         signature["signature"].as_str().unwrap_or_default(),
-        &sign::message(&canonical::to_vec(&value)),
+        &message,
     )?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("signature".into(), signature);
-    }
+    drop(message);
+    obj.insert("signature".into(), signature);
 
-    let doc: wire::Document = serde_json::from_value(value).map_err(|e| ArchiveError::Schema {
+    let doc: wire::Document = serde_json::from_value(rest).map_err(|e| ArchiveError::Schema {
         path: String::new(),
         message: e.to_string(),
         more: 0,
@@ -272,13 +350,32 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
                 .into(),
         ));
     }
-    let contents = contents_in(doc)?;
+    let contents = contents_in(doc, beliefs)?;
     Ok(Parsed {
         contents,
         counts: counted,
         beliefs_sha256,
         public_key,
     })
+}
+
+/// The top level: not JSON, truncated, or JSON but not an object.
+fn top_level_error(e: serde_json::Error) -> ArchiveError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => ArchiveError::WrongFormat(
+            "the JSON is not an object with \"format\": \"selfmodel-export\"".into(),
+        ),
+        _ => json_error(e),
+    }
+}
+
+/// One member's value (its syntax is already checked): too deep, or otherwise unreadable.
+fn value_error(path: &str, e: serde_json::Error) -> ArchiveError {
+    match json_error(e) {
+        ArchiveError::TooDeep(m) => ArchiveError::TooDeep(format!("at {path}: {m}")),
+        other => ArchiveError::invalid(path, other.to_string()),
+    }
 }
 
 fn json_error(e: serde_json::Error) -> ArchiveError {
@@ -340,13 +437,7 @@ fn len(v: &Value) -> u64 {
     v.as_array().map_or(0, |a| a.len() as u64)
 }
 
-fn sum_len(beliefs: &Value, field: &str) -> u64 {
-    beliefs
-        .as_array()
-        .map_or(0, |a| a.iter().map(|b| len(&b[field])).sum())
-}
-
-fn contents_in(doc: wire::Document) -> Result<Contents> {
+fn contents_in(doc: wire::Document, beliefs: Vec<Belief>) -> Result<Contents> {
     let exported_at = convert::time_in(&doc.exported_at, "/exported_at")?;
     let mut seen = HashSet::new();
     let mut purposes = Vec::with_capacity(doc.purposes.len());
@@ -369,19 +460,6 @@ fn contents_in(doc: wire::Document) -> Result<Contents> {
             ));
         }
         types.push(convert::belief_type_in(t, &format!("/belief_types/{i}"))?);
-    }
-    let mut ids = HashSet::with_capacity(doc.beliefs.len());
-    let mut beliefs = Vec::with_capacity(doc.beliefs.len());
-    for (i, b) in doc.beliefs.into_iter().enumerate() {
-        let path = format!("/beliefs/{i}");
-        let belief = convert::belief_in(b, &path)?;
-        if !ids.insert(belief.id) {
-            return Err(ArchiveError::invalid(
-                format!("{path}/id"),
-                format!("belief {} appears twice", belief.id),
-            ));
-        }
-        beliefs.push(belief);
     }
     let filter = match doc.manifest.filter {
         wire::Filter::All(_) => Filter::All,

@@ -14,14 +14,40 @@ pub const SCHEMA_JSON: &str = include_str!("../../../docs/export.schema.json");
 const MAX_COUNTED: usize = 100;
 
 static VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
-    LazyLock::new(|| {
-        let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
-        jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
-    });
+    LazyLock::new(|| compile(false));
+
+/// The same schema's `#/$defs/belief`, for checking beliefs one at a time.
+static BELIEF_VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
+    LazyLock::new(|| compile(true));
+
+fn compile(belief_only: bool) -> std::result::Result<jsonschema::Validator, String> {
+    let mut schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
+    if belief_only {
+        schema = serde_json::json!({
+            "$schema": schema["$schema"].clone(),
+            "$defs": schema["$defs"].clone(),
+            "$ref": "#/$defs/belief",
+        });
+    }
+    jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+}
 
 /// Checks a document against the schema; the error names the first violation's JSON Pointer.
 pub fn check(doc: &Value) -> Result<()> {
-    let validator = VALIDATOR.as_ref().map_err(|e| {
+    run(&VALIDATOR, doc, "")
+}
+
+/// Checks one belief against the schema's belief definition; `path` is its JSON Pointer.
+pub fn check_belief(belief: &Value, path: &str) -> Result<()> {
+    run(&BELIEF_VALIDATOR, belief, path)
+}
+
+fn run(
+    validator: &std::result::Result<jsonschema::Validator, String>,
+    doc: &Value,
+    prefix: &str,
+) -> Result<()> {
+    let validator = validator.as_ref().map_err(|e| {
         ArchiveError::Unsupported(format!("internal error: the export schema is invalid: {e}"))
     })?;
     let mut errors = validator.iter_errors(doc);
@@ -30,7 +56,7 @@ pub fn check(doc: &Value) -> Result<()> {
     };
     let more = errors.take(MAX_COUNTED).count();
     Err(ArchiveError::Schema {
-        path: first.instance_path().to_string(),
+        path: format!("{prefix}{}", first.instance_path()),
         message: message(&first),
         more,
     })

@@ -20,14 +20,6 @@ pub trait Signer {
     fn sign(&self, msg: &[u8]) -> [u8; 64];
 }
 
-/// The signed message for a canonical document.
-pub fn message(canonical: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(CONTEXT.len() + canonical.len());
-    m.extend_from_slice(CONTEXT);
-    m.extend_from_slice(canonical);
-    m
-}
-
 /// Checks a hex signature by a hex public key over `msg` (strict verification: no malleable or
 /// small-order forms).
 pub fn verify(public_key_hex: &str, signature_hex: &str, msg: &[u8]) -> Result<()> {

@@ -87,7 +87,7 @@ fn contents(n: u128) -> Contents {
 }
 
 fn doc(n: u128) -> Value {
-    serde_json::from_slice(&build(&contents(n), &key(1)).unwrap().json).unwrap()
+    serde_json::from_slice(&build(contents(n), &key(1)).unwrap().to_vec()).unwrap()
 }
 
 fn parse_value(v: &Value) -> Result<selfmodel_archive::Parsed, ArchiveError> {
@@ -114,16 +114,16 @@ fn sha256(b: &[u8]) -> [u8; 32] {
 #[test]
 fn build_then_parse_is_lossless() {
     let c = contents(3);
-    let built = build(&c, &key(1)).unwrap();
+    let built = build(c.clone(), &key(1)).unwrap();
     assert_eq!(built.counts.beliefs, 3);
     assert_eq!(built.counts.evidence, 3);
     assert_eq!(built.counts.history, 3);
-    let parsed = parse(&built.json).unwrap();
+    let parsed = parse(&built.to_vec()).unwrap();
     assert_eq!(parsed.contents, c);
     assert_eq!(parsed.beliefs_sha256, built.beliefs_sha256);
     assert_eq!(parsed.public_key, hex::encode(key(1).public_key()));
     // Deterministic: the same contents and key give the same bytes.
-    assert_eq!(build(&c, &key(1)).unwrap().json, built.json);
+    assert_eq!(build(c, &key(1)).unwrap().to_vec(), built.to_vec());
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn subsets_round_trip() {
         purposes: BTreeSet::new(),
         beliefs: [c.beliefs[0].id].into(),
     };
-    let parsed = parse(&build(&c, &key(1)).unwrap().json).unwrap();
+    let parsed = parse(&build(c.clone(), &key(1)).unwrap().to_vec()).unwrap();
     assert_eq!(parsed.contents.filter, c.filter);
 }
 
@@ -258,20 +258,48 @@ fn bad_bytes_are_named() {
     for (bytes, code) in cases {
         assert_eq!(parse(bytes).unwrap_err().code(), *code, "{bytes:?}");
     }
-    let full = build(&contents(2), &key(1)).unwrap().json;
+    let full = build(contents(2), &key(1)).unwrap().to_vec();
     assert_eq!(
         parse(&full[..full.len() / 2]).unwrap_err().code(),
         "truncated"
     );
-    for deep in ["[".repeat(100_000), "{\"a\":".repeat(100_000)] {
-        let err = parse(deep.as_bytes()).unwrap_err();
-        assert_eq!(err.code(), "too_deep", "{err}");
+    // Nesting 100,000 deep: a clear error (serde_json stops at 128 levels), never a stack
+    // overflow — at the top, in a member, inside a belief, and unterminated.
+    const N: usize = 100_000;
+    let deep = |open: &str, close: &str| format!("{}1{}", open.repeat(N), close.repeat(N));
+    let cases = [
+        (deep("[", "]"), "wrong_format", ""),
+        (
+            format!(
+                "{{\"format\":\"selfmodel-export\",\"version\":1,\"vault\":{}}}",
+                deep("{\"a\":", "}")
+            ),
+            "too_deep",
+            "/vault",
+        ),
+        ("[".repeat(N), "wrong_format", ""),
+        ("{\"a\":".repeat(N), "truncated", ""),
+    ];
+    for (text, code, needle) in cases {
+        let err = parse(text.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), code, "{err}");
+        assert!(err.to_string().contains(needle), "{err}");
     }
+    let mut v = doc(2);
+    let text = serde_json::to_string(&v).unwrap();
+    let first = serde_json::to_string(&v["beliefs"][0]).unwrap();
+    let nested = text.replacen(&first, &deep("[", "]"), 1);
+    let err = parse(nested.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "too_deep", "{err}");
+    assert!(err.to_string().contains("/beliefs/0"), "{err}");
+    v["beliefs"] = Value::from(5);
+    let err = parse_value(&v).unwrap_err();
+    assert!(err.to_string().contains("/beliefs"), "{err}");
 }
 
 #[test]
 fn sealed_files_need_their_key() {
-    let json = build(&contents(1), &key(1)).unwrap().json;
+    let json = build(contents(1), &key(1)).unwrap().to_vec();
     let (secret, recipient) = selfmodel_archive::generate_identity();
     let sealed = selfmodel_archive::seal(
         &json,

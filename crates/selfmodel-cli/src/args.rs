@@ -49,6 +49,13 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Delete the vault file with its WAL and SHM files, for good (see the README on what this
+    /// can and cannot promise)
+    Destroy {
+        /// Confirm that the whole vault is to be deleted
+        #[arg(long)]
+        yes: bool,
+    },
     /// Verify or show the tamper-evident audit chain
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -72,6 +79,9 @@ pub enum Command {
     Export(crate::archive_cmd::ExportCmd),
     /// Import an export file: checked first, merged without duplicates, all or nothing
     Import(crate::archive_cmd::ImportArgs),
+    /// Write the transparency report (HTML, Markdown or JSON): inventory, retention, vendors,
+    /// integrity and the control map
+    Report(crate::report_cmd::ReportArgs),
 }
 
 #[derive(Subcommand)]

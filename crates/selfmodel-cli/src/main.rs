@@ -12,6 +12,7 @@ mod archive_cmd;
 mod args;
 mod json;
 mod output;
+mod report_cmd;
 mod secrets;
 mod vendor_cmd;
 
@@ -140,6 +141,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => vendor_cmd::serve(open(&path)?, &path, args)?,
         Command::Export(cmd) => return archive_cmd::export(&path, cmd),
         Command::Import(args) => return archive_cmd::import(&path, args),
+        Command::Report(args) => return report_cmd::report(&path, args),
         Command::EraseAll { yes } => {
             if !yes {
                 bail!(
@@ -148,6 +150,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let n = open(&path)?.erase_all()?;
             say!("erased {n} beliefs; the vault is empty");
+        }
+        Command::Destroy { yes } => {
+            if !yes {
+                bail!(
+                    "destroy deletes the vault file and everything in it, with no way back; add --yes to confirm"
+                );
+            }
+            let deleted = open(&path)?.destroy()?;
+            say!("destroyed the vault: deleted {} files", deleted.len());
+            for f in &deleted {
+                say!("  {}", f.display());
+            }
+            say!("copies elsewhere (exports, backups, snapshots, vendors) are not touched");
         }
         Command::Audit(AuditCmd::Verify { json }) => {
             let verdict = open(&path)?.verify_audit()?;

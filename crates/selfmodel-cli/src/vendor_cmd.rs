@@ -83,7 +83,12 @@ impl NarrowArgs {
             operations: if self.operations.is_empty() {
                 None
             } else {
-                Some(self.operations.iter().map(|o| o.parse::<Operation>()).collect::<Result<_, _>>()?)
+                Some(
+                    self.operations
+                        .iter()
+                        .map(|o| o.parse::<Operation>())
+                        .collect::<Result<_, _>>()?,
+                )
             },
             duration_days: self.days,
         })
@@ -145,7 +150,11 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
                 }
             }
         }
-        GrantCmd::Preview { request, narrow, json } => {
+        GrantCmd::Preview {
+            request,
+            narrow,
+            json,
+        } => {
             let preview = model.preview_request(&request, &narrow.narrowing()?)?;
             if json {
                 let out: Vec<_> = preview
@@ -155,16 +164,30 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
                 crate::output::print_json(&out)?;
             } else {
                 for (purpose, beliefs) in &preview {
-                    say!("for purpose '{purpose}' the vendor would receive {} beliefs:", beliefs.len());
+                    say!(
+                        "for purpose '{purpose}' the vendor would receive {} beliefs:",
+                        beliefs.len()
+                    );
                     for b in beliefs {
-                        say!("  {}  {:<20} {:.2}  {}", b.id, b.category, b.confidence, b.statement);
+                        say!(
+                            "  {}  {:<20} {:.2}  {}",
+                            b.id,
+                            b.category,
+                            b.confidence,
+                            b.statement
+                        );
                     }
                 }
             }
         }
         GrantCmd::Approve { request, narrow } => {
             let g = model.approve_request(&request, &narrow.narrowing()?, "cli")?;
-            say!("approved: grant {} for {} until {}", g.id, g.vendor.name, canonical_time(&g.expires_at));
+            say!(
+                "approved: grant {} for {} until {}",
+                g.id,
+                g.vendor.name,
+                canonical_time(&g.expires_at)
+            );
             say!("the vendor receives its token at its next poll");
         }
         GrantCmd::Deny { request } => {
@@ -207,7 +230,9 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
                         join(&g.scope.purposes),
                         join(&g.scope.categories),
                         s.access_count,
-                        g.last_used_at.as_ref().map_or("never".into(), canonical_time)
+                        g.last_used_at
+                            .as_ref()
+                            .map_or("never".into(), canonical_time)
                     );
                 }
             }
@@ -221,16 +246,42 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
 }
 
 fn join<'a>(it: impl IntoIterator<Item = &'a String>) -> String {
-    it.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+    it.into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn print_request(r: &GrantRequest) {
-    say!("{}  {}  code {}  [{}]", r.id, r.vendor.name, r.user_code, r.status.as_str());
-    say!("    vendor id {} (self-asserted){}", r.vendor.id, r.vendor.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default());
-    say!("    purposes: {}; categories: {}", join(&r.scope.purposes), join(&r.scope.categories));
+    say!(
+        "{}  {}  code {}  [{}]",
+        r.id,
+        r.vendor.name,
+        r.user_code,
+        r.status.as_str()
+    );
+    say!(
+        "    vendor id {} (self-asserted){}",
+        r.vendor.id,
+        r.vendor
+            .url
+            .as_deref()
+            .map(|u| format!(", {u}"))
+            .unwrap_or_default()
+    );
+    say!(
+        "    purposes: {}; categories: {}",
+        join(&r.scope.purposes),
+        join(&r.scope.categories)
+    );
     say!(
         "    operations: {}; sensitivity up to {}; {} days; keeps what it reads {} days",
-        r.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>().join(", "),
+        r.scope
+            .operations
+            .iter()
+            .map(Operation::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         r.scope.max_sensitivity.as_str(),
         r.duration_days,
         r.vendor_retention_days
@@ -256,12 +307,24 @@ fn request_json(r: &GrantRequest) -> serde_json::Value {
 pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
     let beliefs = model.inbox()?;
     if json {
-        crate::output::print_json(&beliefs.iter().map(|b| crate::json::belief(b, false)).collect::<Vec<_>>())?;
+        crate::output::print_json(
+            &beliefs
+                .iter()
+                .map(|b| crate::json::belief(b, false))
+                .collect::<Vec<_>>(),
+        )?;
     } else if beliefs.is_empty() {
         say!("the inbox is empty");
     } else {
         for b in &beliefs {
-            say!("{}  {:<20} {:.2}  {}  (from {})", b.id, b.category, b.confidence, b.statement, b.provenance.actor);
+            say!(
+                "{}  {:<20} {:.2}  {}  (from {})",
+                b.id,
+                b.category,
+                b.confidence,
+                b.statement,
+                b.provenance.actor
+            );
         }
     }
     Ok(())
@@ -273,7 +336,11 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
         grant_id: a.grant,
         vendor_id: a.vendor,
         purpose: a.purpose,
-        belief_id: a.belief.as_deref().map(str::parse::<BeliefId>).transpose()?,
+        belief_id: a
+            .belief
+            .as_deref()
+            .map(str::parse::<BeliefId>)
+            .transpose()?,
         ..Default::default()
     };
     let entries = model.access_log(&filter)?;
@@ -329,7 +396,11 @@ pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
         };
         let vault = selfmodel_http::VaultHandle::spawn(Some(model));
         let server = selfmodel_http::start(vault.clone(), config).await?;
-        say!("serving the vendor API for {} on http://127.0.0.1:{}", path.display(), server.port);
+        say!(
+            "serving the vendor API for {} on http://127.0.0.1:{}",
+            path.display(),
+            server.port
+        );
         if let Some(s) = &server.socket {
             say!("unix socket: {}", s.display());
         }

@@ -46,8 +46,10 @@ impl Env {
         let out = self.sm(vault).args(args).output().unwrap();
         assert!(
             out.status.success(),
-            "selfmodel {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "selfmodel {args:?} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stdout).unwrap()
     }
@@ -505,15 +507,32 @@ fn bad_inputs_are_refused_and_change_nothing() {
         good[..good.len() / 2].to_vec(),
         "truncated",
     ));
+    // Nested 100,000 deep, well-formed: inside a belief, and inside a top-level member; and
+    // unterminated at the top.
+    const N: usize = 100_000;
+    let deep = format!("{}1{}", "[".repeat(N), "]".repeat(N));
+    let compact = serde_json::to_string(&doc).unwrap();
+    let first = serde_json::to_string(&doc["beliefs"][0]).unwrap();
     cases.push((
-        "deep.json",
-        "[".repeat(100_000).into_bytes(),
+        "deep-belief.json",
+        compact.replacen(&first, &deep, 1).into_bytes(),
         "nested too deeply",
     ));
     cases.push((
-        "deep-objects.json",
-        "{\"a\":".repeat(100_000).into_bytes(),
+        "deep-member.json",
+        format!("{{\"format\": \"selfmodel-export\", \"version\": 1, \"vault\": {deep}}}")
+            .into_bytes(),
         "nested too deeply",
+    ));
+    cases.push((
+        "deep-open.json",
+        "[".repeat(N).into_bytes(),
+        "not a Selfmodel export",
+    ));
+    cases.push((
+        "deep-open-objects.json",
+        "{\"a\":".repeat(N).into_bytes(),
+        "truncated",
     ));
     let mut v = doc.clone();
     v["beliefs"][0]["confidence"] = Value::from(0.123);

@@ -31,6 +31,18 @@ pub enum CoreError {
     /// A string that should be a belief id is not one.
     #[error("'{0}' is not a belief id")]
     BadId(String),
+    /// A field carries a secret or identifier that has no place in a self-model (data
+    /// minimisation, GDPR Art. 5(1)(c)). The kind is named; the text found is never echoed.
+    #[error(
+        "{field} contains what looks like {}; a self-model keeps no such data",
+        kind.describe()
+    )]
+    Sensitive {
+        /// Dotted path of the offending field.
+        field: String,
+        /// What was found.
+        kind: crate::sensitive::SensitiveKind,
+    },
 }
 
 impl CoreError {
@@ -50,6 +62,7 @@ impl CoreError {
             Self::UnknownPurpose(_) => "unknown_purpose",
             Self::PurposeNotAllowed { .. } => "purpose_not_allowed",
             Self::BadId(_) => "bad_id",
+            Self::Sensitive { .. } => "sensitive_data",
         }
     }
 }

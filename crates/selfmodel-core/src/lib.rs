@@ -13,6 +13,7 @@ pub mod error;
 pub mod filter;
 pub mod grant;
 pub mod secret;
+pub mod sensitive;
 pub mod validate;
 
 pub use access::{AccessEntry, NewAccess, Outcome, VendorEvent, VendorEventKind};
@@ -28,3 +29,4 @@ pub use grant::{
     ConsentRecord, Grant, GrantRequest, Narrowing, Operation, RequestStatus, Scope, Vendor,
 };
 pub use secret::Passphrase;
+pub use sensitive::SensitiveKind;

@@ -9,6 +9,7 @@ use crate::belief::{
 };
 use crate::catalogue::{BeliefType, Catalogue};
 use crate::error::{CoreError, Result};
+use crate::sensitive;
 
 /// Longest statement, in characters.
 pub const MAX_STATEMENT_CHARS: usize = 500;
@@ -104,6 +105,7 @@ pub fn rectify(
         ));
     }
     bounded("reason", reason, MAX_REASON_CHARS)?;
+    sensitive::check("reason", reason)?;
     if change.statement.is_none() && change.confidence.is_none() && change.purposes.is_none() {
         return Err(CoreError::invalid(
             "belief",
@@ -159,6 +161,14 @@ pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
     for (i, e) in belief.evidence.iter().enumerate() {
         check_evidence(i, e)?;
     }
+    for (i, r) in belief.history.iter().enumerate() {
+        sensitive::check(&format!("history[{i}].reason"), &r.reason)?;
+        sensitive::check(
+            &format!("history[{i}].before.statement"),
+            &r.before.statement,
+        )?;
+        sensitive::check(&format!("history[{i}].after.statement"), &r.after.statement)?;
+    }
     Ok(())
 }
 
@@ -185,6 +195,7 @@ fn statement(s: &str) -> Result<String> {
             "must be one line of text without control characters",
         ));
     }
+    sensitive::check("statement", s)?;
     Ok(s.to_owned())
 }
 
@@ -250,6 +261,8 @@ fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
     }
     bounded(&field("summary"), &e.summary, MAX_EVIDENCE_SUMMARY_CHARS)?;
     bounded(&field("source"), &e.source, MAX_SOURCE_CHARS)?;
+    sensitive::check(&field("summary"), &e.summary)?;
+    sensitive::check(&field("source"), &e.source)?;
     if let Some(h) = &e.content_sha256
         && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
     {
@@ -270,6 +283,7 @@ pub fn within(sensitivity: Sensitivity, ceiling: Sensitivity) -> bool {
 mod tests {
     use super::*;
     use crate::belief::{Actor, EvidenceKind};
+    use crate::sensitive::SensitiveKind;
 
     fn new(category: &str) -> NewBelief {
         NewBelief {
@@ -382,6 +396,130 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("need at least one piece of evidence")
+        );
+    }
+
+    #[test]
+    fn secrets_and_identifiers_are_refused_in_every_text_field() {
+        let ev = |summary: &str, source: &str, sha: Option<&str>| NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: source.into(),
+            summary: summary.into(),
+            observed_at: None,
+            content_sha256: sha.map(str::to_owned),
+        };
+        let sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let mut n = new("interests");
+        n.evidence.push(ev(
+            "Said so in a chat on 2024-01-15",
+            "Chat v1.2.3",
+            Some(sha),
+        ));
+        assert!(
+            build(n.clone()).is_ok(),
+            "a SHA-256 belongs in content_sha256"
+        );
+
+        let mut card = n.clone();
+        card.evidence[0].summary = "Paid with 4111 1111 1111 1111 for a course".into();
+        let e = build(card).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "evidence[0].summary contains what looks like a payment card number; \
+             a self-model keeps no such data"
+        );
+        assert!(!e.to_string().contains("4111"));
+
+        let mut hash_in_summary = n.clone();
+        hash_in_summary.evidence[0].summary = format!("Raw {sha}");
+        assert!(matches!(
+            build(hash_in_summary).unwrap_err(),
+            CoreError::Sensitive {
+                kind: SensitiveKind::RandomSecret,
+                ..
+            }
+        ));
+
+        let mut source = n.clone();
+        source.evidence[0].source = "mail from bob@example.com".into();
+        assert_eq!(
+            build(source).unwrap_err(),
+            CoreError::Sensitive {
+                field: "evidence[0].source".into(),
+                kind: SensitiveKind::Email
+            }
+        );
+
+        let mut statement = n.clone();
+        statement.statement = "Uses AKIAIOSFODNN7EXAMPLE for backups".into();
+        assert!(
+            build(statement)
+                .unwrap_err()
+                .to_string()
+                .starts_with("statement contains what looks like an AWS access key")
+        );
+
+        let c = Catalogue::defaults();
+        let b = build(n).unwrap();
+        let change = |statement: &str, reason: &str| Rectify {
+            statement: Some(statement.into()),
+            reason: reason.into(),
+            ..Default::default()
+        };
+        let e = rectify(
+            &b,
+            change("SSN 536-22-1234", "typo"),
+            &c,
+            Actor::Person,
+            Utc::now(),
+        );
+        assert!(matches!(
+            e.unwrap_err(),
+            CoreError::Sensitive {
+                kind: SensitiveKind::UsSsn,
+                ..
+            }
+        ));
+        let e = rectify(
+            &b,
+            change("Likes quokkas", "pwd=hunter22"),
+            &c,
+            Actor::Person,
+            Utc::now(),
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            CoreError::Sensitive {
+                field: "reason".into(),
+                kind: SensitiveKind::Password
+            }
+        );
+
+        let mut imported = b.clone();
+        assert!(check_belief(&imported, &c).is_ok());
+        imported.evidence[0].summary = "IBAN GB82 WEST 1234 5698 7654 32".into();
+        assert!(matches!(
+            check_belief(&imported, &c).unwrap_err(),
+            CoreError::Sensitive {
+                kind: SensitiveKind::Iban,
+                ..
+            }
+        ));
+        let mut imported = rectify(
+            &b,
+            change("Likes quokkas", "less vague"),
+            &c,
+            Actor::Person,
+            Utc::now(),
+        )
+        .unwrap();
+        imported.history[0].before.statement = "NINO AB 12 34 56 C".into();
+        assert_eq!(
+            check_belief(&imported, &c).unwrap_err(),
+            CoreError::Sensitive {
+                field: "history[0].before.statement".into(),
+                kind: SensitiveKind::UkNino
+            }
         );
     }
 

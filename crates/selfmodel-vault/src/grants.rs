@@ -410,6 +410,11 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, kind, belief_id FROM vendor_events WHERE grant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
+        // A cursor past SQLite's integer range has nothing after it (and would not bind).
+        let (after, limit) = (
+            i64::try_from(after).unwrap_or(i64::MAX),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
         let rows = stmt
             .query_map(params![grant_id, after, limit], |r| {
                 Ok((

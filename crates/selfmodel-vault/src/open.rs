@@ -228,6 +228,43 @@ impl Vault {
         let _ = self.checkpoint();
         self.conn.close().map_err(|(_, e)| e.into())
     }
+
+    /// Destroys the vault: checks that no other connection has it open (leaving WAL mode needs
+    /// sole use, else [`VaultError::Busy`] and nothing is deleted), closes it, deletes the file
+    /// with its write-ahead log, shared-memory and rollback-journal files, and syncs the
+    /// directory so that the deletion survives a crash. Returns the files deleted.
+    ///
+    /// Nothing is overwritten first: on SSDs and copy-on-write or snapshotting file systems an
+    /// overwrite does not reach the old blocks, so it would only pretend. What stays protected
+    /// is protected by the encryption: the key exists only as the passphrase.
+    pub fn destroy(self) -> Result<Vec<PathBuf>> {
+        self.checkpoint()?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(VaultError::Busy);
+        }
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| VaultError::from(e))?;
+        let mut deleted = Vec::new();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = PathBuf::from(name);
+            match std::fs::remove_file(&file) {
+                Ok(()) => deleted.push(file),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(deleted)
+    }
 }
 
 /// Looks at the raw bytes before any key is tried, to tell a missing, empty, plain-SQLite or

@@ -139,7 +139,10 @@ impl<'c> Reader<'c> {
                 args.push(Box::new(c.clone()));
                 marks.push(format!("?{}", args.len()));
             }
-            sql += &format!(" AND category IN ({})", marks.join(", "));
+            // A page (LIMIT) is read in id order: keep the planner from choosing the category
+            // index, which would make it fetch and sort every match before taking the page.
+            let unary = if filter.limit.is_some() { "+" } else { "" };
+            sql += &format!(" AND {unary}category IN ({})", marks.join(", "));
         }
         if filter.max_sensitivity == Some(selfmodel_core::Sensitivity::Normal) {
             sql += " AND sensitivity = 'normal'";

@@ -4,7 +4,8 @@
 //! 100,000) beliefs with two pieces of evidence each (one in ten with a rectification), then
 //! runs every case in a fresh process of this binary, so that each reports its own peak
 //! memory (VmHWM from /proc/self/status):
-//! - import: plain file, age to an X25519 recipient, age with a passphrase — each into a new vault;
+//! - import: plain file, age to an X25519 recipient, age with a passphrase, each into a new
+//!   vault;
 //! - export: the same three from the imported vault.
 //!
 //! The passphrase cases use a fixed scrypt work factor of 2^15 (`LOG_N`), not age's calibration
@@ -289,14 +290,18 @@ fn write_fixture(path: &Path, n: usize) {
                     kind: EvidenceKind::ALL[(i + k) % EvidenceKind::ALL.len()],
                     source: format!("assistant session {}", i % 977),
                     summary: format!(
-                        "In conversation {i}-{k} the person said they prefer detailed, step-by-step answers with sources"
+                        "In conversation {i}-{k} the person said they prefer detailed, \
+                         step-by-step answers with sources"
                     ),
                     observed_at: created,
                     content_sha256: (k == 0).then(|| format!("{:064x}", i * 7919 + 1)),
                 })
                 .collect();
             let confidence = ((i * 37) % 101) as f64 / 100.0;
-            let statement = format!("Belief number {i}: prefers topic {} explained with examples", i % 1013);
+            let statement = format!(
+                "Belief number {i}: prefers topic {} explained with examples",
+                i % 1013
+            );
             let history = if i % 10 == 0 {
                 let before = selfmodel_core::Snapshot {
                     statement: statement.clone(),
@@ -352,6 +357,6 @@ fn write_fixture(path: &Path, n: usize) {
         filter: Filter::All,
     };
     let built =
-        selfmodel_archive::build(&contents, &BenchKey(SigningKey::from_bytes(&[3; 32]))).unwrap();
-    std::fs::write(path, built.json).unwrap();
+        selfmodel_archive::build(contents, &BenchKey(SigningKey::from_bytes(&[3; 32]))).unwrap();
+    std::fs::write(path, built.to_vec()).unwrap();
 }

@@ -194,7 +194,9 @@ impl Selfmodel {
             progress.finish();
             let catalogue = match filter {
                 Filter::All => catalogue,
-                Filter::Subset { .. } => subset_catalogue(&catalogue, &options.categories, &options.purposes, &beliefs),
+                Filter::Subset { .. } => {
+                    subset_catalogue(&catalogue, &options.categories, &options.purposes, &beliefs)
+                }
             };
             let contents = Contents {
                 vault_id,
@@ -205,27 +207,20 @@ impl Selfmodel {
                 filter: filter.clone(),
             };
             progress.start("signing and writing", 0);
-            let built = selfmodel_archive::build(&contents, &identity)?;
-            drop(contents);
-            let mut sink = file.take().ok_or_else(|| VaultError::Data("export file".into()))?;
-            selfmodel_archive::seal(&built.json, &options.protection, options.armor, &mut sink)?;
-            drop(built.json);
+            let built = selfmodel_archive::build(contents, &identity)?;
+            let mut sink = file
+                .take()
+                .ok_or_else(|| VaultError::Data("export file".into()))?;
+            selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |w| {
+                built.write_to(w)
+            })?;
             let bytes = sink.persist()?;
             persisted = true;
             progress.finish();
             let c = built.counts;
+            let detail = export_detail(&c, &built.beliefs_sha256, &filter, &options.protection);
             w.append_audit(
-                PendingEvent::new(AuditAction::Exported, None).with_detail(format!(
-                    "beliefs={} evidence={} history={} belief_types={} purposes={} beliefs_sha256={} filter={} encryption={}",
-                    c.beliefs,
-                    c.evidence,
-                    c.history,
-                    c.belief_types,
-                    c.purposes,
-                    built.beliefs_sha256,
-                    filter_detail(&filter),
-                    options.protection.kind(),
-                )),
+                PendingEvent::new(AuditAction::Exported, None).with_detail(detail),
                 now,
             )?;
             Ok(ExportSummary {
@@ -301,19 +296,9 @@ impl Selfmodel {
                 }
             }
             progress.finish();
+            let detail = import_detail(file, &report, options);
             w.append_audit(
-                PendingEvent::new(AuditAction::Imported, None).with_detail(format!(
-                    "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} on_conflict={} types_added={} purposes_added={}",
-                    file.file_sha256,
-                    contents.vault_id,
-                    contents.beliefs.len(),
-                    report.new.len(),
-                    report.identical.len(),
-                    report.conflicting.len(),
-                    options.on_conflict.map_or("none", |p| p.as_str()),
-                    report.types_added.len(),
-                    report.purposes_added.len(),
-                )),
+                PendingEvent::new(AuditAction::Imported, None).with_detail(detail),
                 now,
             )?;
             Ok(ImportReport {
@@ -465,6 +450,39 @@ fn subset_catalogue(
         .cloned()
         .collect();
     Catalogue { types, purposes }
+}
+
+/// The `archive.exported` event's detail: counts, the beliefs hash, the filter, the encryption.
+fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protection) -> String {
+    format!(
+        "beliefs={} evidence={} history={} belief_types={} purposes={} beliefs_sha256={} \
+         filter={} encryption={}",
+        c.beliefs,
+        c.evidence,
+        c.history,
+        c.belief_types,
+        c.purposes,
+        beliefs_sha256,
+        filter_detail(filter),
+        p.kind(),
+    )
+}
+
+/// The `archive.imported` event's detail: the file's hash, where it came from, the counts.
+fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> String {
+    format!(
+        "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} \
+         on_conflict={} types_added={} purposes_added={}",
+        file.file_sha256,
+        file.parsed.contents.vault_id,
+        file.parsed.contents.beliefs.len(),
+        r.new.len(),
+        r.identical.len(),
+        r.conflicting.len(),
+        options.on_conflict.map_or("none", |p| p.as_str()),
+        r.types_added.len(),
+        r.purposes_added.len(),
+    )
 }
 
 fn filter_detail(f: &Filter) -> String {

@@ -6,6 +6,7 @@ pub mod archive;
 mod demo;
 mod error;
 mod identity;
+pub mod report;
 mod tokens;
 mod vendor;
 
@@ -77,6 +78,17 @@ impl Selfmodel {
     /// Locks the vault: checkpoints and closes the file.
     pub fn close(self) -> Result<()> {
         Ok(self.vault.close()?)
+    }
+
+    /// Destroys the vault: closes it and deletes the file with its write-ahead log and
+    /// shared-memory files, refusing ([`VaultError::Busy`]) while another process has it open.
+    /// Returns the files deleted. Nothing is re-keyed or overwritten and no audit event is
+    /// written (the log goes with the file); what this can and cannot promise is in the README
+    /// ("What erasure can and cannot promise").
+    pub fn destroy(self) -> Result<Vec<std::path::PathBuf>> {
+        let deleted = self.vault.destroy()?;
+        tracing::info!(files = deleted.len(), "vault destroyed");
+        Ok(deleted)
     }
 
     /// The one choke-point for changes: runs `f` in a write transaction with the current time;

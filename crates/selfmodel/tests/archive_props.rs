@@ -219,8 +219,8 @@ fn write_file(path: &Path, beliefs: &[Belief]) {
         filter: Filter::All,
     };
     let built =
-        selfmodel_archive::build(&contents, &TestKey(SigningKey::from_bytes(&[7; 32]))).unwrap();
-    std::fs::write(path, built.json).unwrap();
+        selfmodel_archive::build(contents, &TestKey(SigningKey::from_bytes(&[7; 32]))).unwrap();
+    std::fs::write(path, built.to_vec()).unwrap();
 }
 
 fn import(model: &mut Selfmodel, path: &Path) -> selfmodel::archive::ImportReport {

@@ -1,0 +1,166 @@
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+//! Data minimisation through the real HTTP API: a vendor proposal that carries a secret or an
+//! identifier (here a payment card number, an API key, an email address) is refused with a 400
+//! naming what was found, without echoing it, nothing is stored, and the refusal is logged.
+
+use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel};
+use selfmodel_core::{Narrowing, Operation, Outcome, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    server: RunningServer,
+    vault: VaultHandle,
+    token: String,
+}
+
+fn grant(model: &mut Selfmodel) -> String {
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: "com.example.test".into(),
+            name: "Test".into(),
+            url: None,
+        },
+        scope: Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned()].into(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: Default::default(),
+        },
+        duration_days: 30,
+        vendor_retention_days: 0,
+        justification: "tests".into(),
+    };
+    let issued = model.request_grant(ask, None).unwrap();
+    model
+        .approve_request(&issued.request.id, &Narrowing::default(), "test")
+        .unwrap();
+    match model
+        .poll_grant(&Credential::native(&issued.poll_secret))
+        .unwrap()
+    {
+        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
+        _ => panic!("not approved"),
+    }
+}
+
+async fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_owned();
+    let mut model = Selfmodel::create(
+        &dir.join("v.db"),
+        &Passphrase::new("test passphrase 1".into()),
+    )
+    .unwrap();
+    let token = grant(&mut model);
+    let vault = VaultHandle::spawn(Some(model));
+    let config = ServerConfig {
+        port: 0,
+        socket_dir: Some(dir.join("run")),
+        discovery_file: Some(dir.join("run/api.json")),
+        ..ServerConfig::default()
+    };
+    let server = selfmodel_http::start(vault.clone(), config).await.unwrap();
+    Fixture {
+        _dir: tmp,
+        server,
+        vault,
+        token,
+    }
+}
+
+fn proposal(statement: &str, summary: &str, source: &str) -> serde_json::Value {
+    serde_json::json!({
+        "statement": statement,
+        "category": "communication-style",
+        "confidence": 0.7,
+        "purposes": ["communication"],
+        "evidence": [{"kind": "observed", "source": source, "summary": summary}],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proposal_carrying_secrets_or_identifiers_is_refused_naming_the_kind() {
+    let f = fixture().await;
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{}/v1/beliefs/proposals", f.server.port);
+    let post = |body: serde_json::Value| http.post(&url).bearer_auth(&f.token).json(&body).send();
+
+    let card = "4111 1111 1111 1111";
+    let r = post(proposal(
+        "Prefers short receipts",
+        &format!("Paid with {card} and asked for no receipt"),
+        "Checkout assistant",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("4111"), "the card number is echoed: {text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["error"]["code"], "sensitive_data", "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "evidence[0].summary contains what looks like a payment card number; \
+         a self-model keeps no such data"
+    );
+
+    for (proposal, field, kind) in [
+        (
+            proposal(
+                "Automates deployments with sk-proj-4fT9sLq2XbW8mN3vR6yK1pZ0",
+                "Pasted a deploy script",
+                "Coding assistant",
+            ),
+            "statement",
+            "an API key",
+        ),
+        (
+            proposal(
+                "Answers email quickly",
+                "Replied within minutes",
+                "Mail from alice@example.com",
+            ),
+            "evidence[0].source",
+            "an email address",
+        ),
+    ] {
+        let r = post(proposal).await.unwrap();
+        assert_eq!(r.status(), 400);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{field} contains what looks like {kind};")),
+            "{message}"
+        );
+        assert!(!message.contains("sk-proj") && !message.contains("alice"));
+    }
+
+    // The same proposal without the number is accepted: the rule is about the data, not the vendor.
+    let r = post(proposal(
+        "Prefers short receipts",
+        "Asked for no receipt at checkout",
+        "Checkout assistant",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let mut model = f.vault.lock().await.expect("was unlocked");
+    assert_eq!(
+        model.inbox().unwrap().len(),
+        1,
+        "only the clean proposal is stored"
+    );
+    let denied: Vec<_> = model
+        .access_log(&AccessFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.outcome == Outcome::Denied("sensitive_data".into()))
+        .collect();
+    assert_eq!(denied.len(), 3, "each refusal is in the access log");
+    f.vault.unlock(model);
+    f.server.shutdown().await;
+}

@@ -1,0 +1,570 @@
+//! The IPC commands: each is a one-line call into the `selfmodel` use-case layer, with its input
+//! and output converted through [`crate::dto`]. Calls on the vault run in the vault actor (shared
+//! with the in-process vendor API), never on the window's main thread; the commands are `async`.
+//!
+//! Passphrases arrive as `String`s and are moved straight into [`Passphrase`], which zeroizes them
+//! on drop (the IPC layer's own buffers are outside our reach).
+
+use std::path::PathBuf;
+
+use selfmodel::archive;
+use selfmodel::{MIN_PASSPHRASE_CHARS, Selfmodel};
+use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
+use tauri::{AppHandle, State};
+
+use crate::confirm::{confirm, open_path, save_path};
+use crate::dto::{self, IpcError};
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+/// The passphrase of vaults made by "try the demo". It is public: the app shows it.
+pub const DEMO_PASSPHRASE: &str = "demo passphrase";
+
+/// The phrase the person types to erase everything.
+pub const ERASE_PHRASE: &str = "erase everything";
+
+fn id(s: &str) -> Result<BeliefId> {
+    Ok(s.parse::<BeliefId>()?)
+}
+
+fn by_person() -> Provenance {
+    Provenance {
+        actor: Actor::Person,
+        method: "app".into(),
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Runs blocking work (key derivation, file reads) off the async runtime's workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new("internal", format!("a background task failed: {e}")))?
+}
+
+/// Where the vault is and whether it is unlocked.
+#[tauri::command]
+pub fn vault_status(state: State<'_, AppState>) -> dto::VaultStatus {
+    dto::VaultStatus {
+        path: state.vault_path().display().to_string(),
+        exists: state.vault_path().exists(),
+        unlocked: state.is_unlocked(),
+        demo: state.is_demo(),
+        demo_passphrase: DEMO_PASSPHRASE.into(),
+        min_passphrase_chars: count(MIN_PASSPHRASE_CHARS),
+        confirmations_auto_accepted: crate::confirm::auto_confirm(),
+    }
+}
+
+/// Creates the vault with this passphrase and unlocks it.
+#[tauri::command]
+pub async fn create_vault(state: State<'_, AppState>, passphrase: String) -> Result<()> {
+    let path = state.vault_path().to_path_buf();
+    let model =
+        blocking(move || Ok(Selfmodel::create(&path, &Passphrase::new(passphrase))?)).await?;
+    state.set_unlocked(model).await
+}
+
+/// Creates the vault with the public demo passphrase, fills it with demo beliefs and unlocks it.
+#[tauri::command]
+pub async fn create_demo_vault(state: State<'_, AppState>) -> Result<u32> {
+    let (model, n) = demo_model(state.vault_path().to_path_buf()).await?;
+    mark_demo(&state)?;
+    state.set_unlocked(model).await?;
+    Ok(n)
+}
+
+/// What "try the demo" makes: a vault with the demo passphrase and demo beliefs.
+pub async fn demo_model(path: PathBuf) -> Result<(Selfmodel, u32)> {
+    blocking(move || {
+        let mut model = Selfmodel::create(&path, &Passphrase::new(DEMO_PASSPHRASE.into()))?;
+        let n = model.fill_demo()?;
+        Ok((model, count(n)))
+    })
+    .await
+}
+
+/// Records that the vault is the demo (its passphrase is public).
+pub fn mark_demo(state: &AppState) -> Result<()> {
+    state
+        .update_settings(|s| {
+            s.demo = true;
+            Ok(())
+        })
+        .map(drop)
+}
+
+/// Unlocks the vault.
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<dto::Unlocked> {
+    let path = state.vault_path().to_path_buf();
+    let model = blocking(move || Ok(Selfmodel::open(&path, &Passphrase::new(passphrase))?)).await?;
+    let purged_at_open = count(model.purged_at_open().len());
+    state.set_unlocked(model).await?;
+    Ok(dto::Unlocked { purged_at_open })
+}
+
+/// Locks the vault: the vendor API stops and the model is dropped, closing the file.
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Result<()> {
+    state.lock().await.map(drop)
+}
+
+/// Records the person's activity, postponing auto-lock.
+#[tauri::command]
+pub fn touch(state: State<'_, AppState>) {
+    state.touch();
+}
+
+/// The belief types and purposes.
+#[tauri::command]
+pub async fn catalogue(state: State<'_, AppState>) -> Result<dto::Catalogue> {
+    state.call(|m| m.catalogue()).await.map(Into::into)
+}
+
+/// Every belief, for the list (the UI filters, sorts and groups them).
+#[tauri::command]
+pub async fn list_beliefs(state: State<'_, AppState>) -> Result<Vec<dto::BeliefRow>> {
+    state
+        .call(|m| m.beliefs(&BeliefFilter::default()).map(dto::rows))
+        .await
+}
+
+/// One belief with its evidence, provenance and history.
+#[tauri::command]
+pub async fn get_belief(state: State<'_, AppState>, id: String) -> Result<dto::BeliefDetail> {
+    let id = self::id(&id)?;
+    state.call(move |m| m.belief(id)).await.map(dto::detail)
+}
+
+/// Adds a belief stated by the person.
+#[tauri::command]
+pub async fn add_belief(
+    state: State<'_, AppState>,
+    belief: dto::NewBelief,
+) -> Result<dto::BeliefDetail> {
+    state
+        .call(move |m| m.add_belief(belief.into(), by_person()))
+        .await
+        .map(dto::detail)
+}
+
+/// Rectifies a belief; the reason goes into its history.
+#[tauri::command]
+pub async fn rectify_belief(
+    state: State<'_, AppState>,
+    id: String,
+    change: dto::RectifyRequest,
+) -> Result<dto::BeliefDetail> {
+    let id = self::id(&id)?;
+    state
+        .call(move |m| m.rectify(id, change.into(), Actor::Person))
+        .await
+        .map(dto::detail)
+}
+
+/// Deletes one belief with its evidence and history.
+#[tauri::command]
+pub async fn delete_belief(state: State<'_, AppState>, id: String) -> Result<()> {
+    let id = self::id(&id)?;
+    state.call(move |m| m.delete_belief(id)).await
+}
+
+/// Deletes several beliefs; returns how many.
+#[tauri::command]
+pub async fn delete_beliefs(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
+    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    let n = count(ids.len());
+    state
+        .call(move |m| ids.iter().try_for_each(|id| m.delete_belief(*id)))
+        .await?;
+    Ok(n)
+}
+
+/// Erases every belief, after the typed phrase and a native confirmation. Returns how many.
+#[tauri::command]
+pub async fn erase_all(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    confirmation: String,
+) -> Result<u32> {
+    if confirmation.trim() != ERASE_PHRASE {
+        return Err(IpcError::new(
+            "confirmation_required",
+            format!("type \"{ERASE_PHRASE}\" to confirm"),
+        ));
+    }
+    let asked = "Erase every belief, with its evidence and history? This cannot be undone. \
+                 The vault stays, empty, with its audit log.";
+    if !confirm(&app, "Erase everything", asked, "Erase everything").await {
+        return Err(IpcError::new("cancelled", "Nothing was erased."));
+    }
+    let n = state.call(|m| m.erase_all()).await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Recomputes the audit chain.
+#[tauri::command]
+pub async fn verify_audit(state: State<'_, AppState>) -> Result<dto::AuditVerdict> {
+    state.call(|m| m.verify_audit()).await.map(Into::into)
+}
+
+/// The audit log, oldest first.
+#[tauri::command]
+pub async fn audit_log(state: State<'_, AppState>) -> Result<Vec<dto::AuditEvent>> {
+    state.call(|m| m.audit_log()).await.map(dto::audit_events)
+}
+
+/// Changes the passphrase after checking the current one; the file is re-encrypted.
+#[tauri::command]
+pub async fn change_passphrase(
+    state: State<'_, AppState>,
+    current: String,
+    new: String,
+) -> Result<()> {
+    let (current, new) = (Passphrase::new(current), Passphrase::new(new));
+    state
+        .call(move |m| {
+            m.check_passphrase(&current)?;
+            m.change_passphrase(&new)
+        })
+        .await?;
+    state
+        .update_settings(|s| {
+            s.demo = false;
+            Ok(())
+        })
+        .map(drop)
+}
+
+/// Sets how long beliefs of a type are kept.
+#[tauri::command]
+pub async fn set_retention(
+    state: State<'_, AppState>,
+    type_id: String,
+    days: u32,
+) -> Result<dto::BeliefType> {
+    state
+        .call(move |m| m.set_retention(&type_id, days))
+        .await
+        .map(dto::belief_type)
+}
+
+/// Erases what is past its retention now; returns how many.
+#[tauri::command]
+pub async fn run_retention(state: State<'_, AppState>) -> Result<u32> {
+    let purged = state.call(|m| m.run_retention()).await?;
+    Ok(count(purged.len()))
+}
+
+/// The app's settings.
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> dto::Settings {
+    state.settings()
+}
+
+/// Sets the auto-lock time in minutes.
+#[tauri::command]
+pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<dto::Settings> {
+    state.update_settings(|s| s.set_auto_lock(minutes))
+}
+
+/// The vendor API: on or off, its port, whether it listens.
+#[tauri::command]
+pub async fn api_status(state: State<'_, AppState>) -> Result<dto::ApiStatus> {
+    Ok(state.api_status().await)
+}
+
+/// Turns the vendor API on or off and sets its port; restarts it if the vault is unlocked.
+#[tauri::command]
+pub async fn set_api(
+    state: State<'_, AppState>,
+    enabled: bool,
+    port: u16,
+) -> Result<dto::ApiStatus> {
+    state.update_settings(|s| s.set_api(enabled, port))?;
+    state.stop_api().await;
+    state.start_api().await;
+    Ok(state.api_status().await)
+}
+
+/// Exports after a native confirmation and a native save dialog, both opened here, so the page
+/// can neither skip them nor choose the path. `None` if the person cancelled.
+#[tauri::command]
+pub async fn export_beliefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: dto::ExportRequest,
+) -> Result<Option<dto::ExportDone>> {
+    let plain = request.encryption == dto::ExportEncryption::None;
+    let subset = !(request.categories.is_empty()
+        && request.purposes.is_empty()
+        && request.beliefs.is_empty());
+    let options = request.into_options()?;
+    let what = if subset {
+        "the beliefs you chose"
+    } else {
+        "your whole self-model"
+    };
+    let how = if plain {
+        "The file will NOT be encrypted: anyone who gets it can read it."
+    } else {
+        "The file will be encrypted with age."
+    };
+    let asked = format!("Export {what} to a file? {how}");
+    if !confirm(&app, "Export", &asked, "Export…").await {
+        return Ok(None);
+    }
+    let ext = if plain { "json" } else { "age" };
+    let name = format!(
+        "selfmodel-export-{}.{ext}",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    let Some(path) = save_path(&app, "Export your self-model", &name, &[ext]).await else {
+        return Ok(None);
+    };
+    state
+        .call(move |m| m.export(&path, &options, &()))
+        .await
+        .map(|s| Some(dto::export_done(s)))
+}
+
+/// Chooses a file to import with a native dialog and tells how it is protected. `None` if the
+/// person cancelled.
+#[tauri::command]
+pub async fn import_choose(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<dto::ImportFile>> {
+    state.call(|_| Ok(())).await?;
+    let exts = ["json", "age", "txt"];
+    let Some(path) = open_path(&app, "Import a Selfmodel export", "Selfmodel export", &exts).await
+    else {
+        return Ok(None);
+    };
+    let read = path.clone();
+    let sealed =
+        blocking(move || Ok(archive::SealedFile::read(&read).map_err(selfmodel::Error::from)?))
+            .await?;
+    let file = dto::ImportFile {
+        path: path.display().to_string(),
+        bytes: std::fs::metadata(&path).map_or(0, |m| m.len()),
+        encryption: dto::encryption_of(&sealed.envelope()),
+    };
+    state.set_import(path);
+    Ok(Some(file))
+}
+
+/// Opens the chosen file — with its passphrase, or an age identity file chosen in a native
+/// dialog — checks all of it, and previews the import (a dry run: nothing changes).
+#[tauri::command]
+pub async fn import_preview(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+    identity: bool,
+) -> Result<dto::ImportOutcome> {
+    let path = state.import_path().ok_or_else(no_import)?;
+    let key = if identity {
+        let id = open_path(
+            &app,
+            "Choose your age identity file",
+            "age identity",
+            &["txt", "key"],
+        )
+        .await
+        .ok_or_else(|| IpcError::new("cancelled", "No identity file was chosen."))?;
+        let ids = archive::Identities::from_file(&id).map_err(selfmodel::Error::from)?;
+        Some(archive::Key::Identities(ids))
+    } else {
+        passphrase.map(|p| archive::Key::Passphrase(Passphrase::new(p)))
+    };
+    let file = blocking(move || {
+        Ok(archive::SealedFile::read(&path)
+            .and_then(|sealed| sealed.open(key.as_ref()))
+            .map_err(selfmodel::Error::from)?)
+    })
+    .await?;
+    let (file, outcome) = state
+        .call(move |m| {
+            let dry_run = archive::ImportOptions {
+                dry_run: true,
+                on_conflict: None,
+            };
+            let report = m.import(&file, &dry_run, &())?;
+            let outcome = dto::import_outcome(&file, report);
+            Ok((file, outcome))
+        })
+        .await?;
+    state.keep_import(file);
+    Ok(outcome)
+}
+
+/// Imports the previewed file: all of it in one transaction, or nothing.
+#[tauri::command]
+pub async fn import_commit(
+    state: State<'_, AppState>,
+    on_conflict: Option<dto::ConflictChoice>,
+) -> Result<dto::ImportOutcome> {
+    let file = state.take_import_file().ok_or_else(no_import)?;
+    let options = archive::ImportOptions {
+        dry_run: false,
+        on_conflict: on_conflict.map(Into::into),
+    };
+    let (file, result) = state
+        .call(move |m| {
+            let r = m.import(&file, &options, &());
+            Ok((file, r))
+        })
+        .await?;
+    match result {
+        Ok(report) => {
+            state.clear_import();
+            Ok(dto::import_outcome(&file, report))
+        }
+        Err(e) => {
+            state.keep_import(file);
+            Err(e.into())
+        }
+    }
+}
+
+/// Forgets the import in progress.
+#[tauri::command]
+pub fn import_cancel(state: State<'_, AppState>) {
+    state.clear_import();
+}
+
+fn no_import() -> IpcError {
+    IpcError::new("no_import", "Choose a file to import first.")
+}
+
+/// Grant requests, newest first: pending only, or all.
+#[tauri::command]
+pub async fn grant_requests(
+    state: State<'_, AppState>,
+    pending_only: bool,
+) -> Result<Vec<dto::GrantRequest>> {
+    state
+        .call(move |m| m.grant_requests(pending_only).map(dto::grant_requests))
+        .await
+}
+
+/// Exactly which beliefs a request, as narrowed, would disclose, per purpose.
+#[tauri::command]
+pub async fn preview_request(
+    state: State<'_, AppState>,
+    id: String,
+    narrowing: dto::Narrowing,
+) -> Result<Vec<dto::PreviewPurpose>> {
+    let narrowing = narrowing.into_domain()?;
+    state
+        .call(move |m| m.preview_request(&id, &narrowing).map(dto::preview))
+        .await
+}
+
+/// Approves a request (possibly narrowed) after a native confirmation that repeats the vendor's
+/// user code. `false` if the person cancelled.
+#[tauri::command]
+pub async fn approve_request(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    narrowing: dto::Narrowing,
+) -> Result<bool> {
+    let narrowing = narrowing.into_domain()?;
+    let asked_id = id.clone();
+    let request = state.call(move |m| m.grant_request(&asked_id)).await?;
+    let asked = format!(
+        "Give {} access to your beliefs as shown? Check that the vendor shows the code {}.",
+        request.vendor.name, request.user_code
+    );
+    if !confirm(&app, "Approve a grant", &asked, "Approve").await {
+        return Ok(false);
+    }
+    state
+        .call(move |m| m.approve_request(&id, &narrowing, "app"))
+        .await
+        .map(|_| true)
+}
+
+/// Denies a request.
+#[tauri::command]
+pub async fn deny_request(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.call(move |m| m.deny_request(&id)).await
+}
+
+/// Every grant with its use, newest first.
+#[tauri::command]
+pub async fn list_grants(state: State<'_, AppState>) -> Result<Vec<dto::Grant>> {
+    state.call(|m| m.grants().map(dto::grants)).await
+}
+
+/// Revokes a grant: refused from the vendor's next request.
+#[tauri::command]
+pub async fn revoke_grant(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.call(move |m| m.revoke_grant(&id)).await
+}
+
+/// The access log, oldest first, optionally for one grant.
+#[tauri::command]
+pub async fn access_log(
+    state: State<'_, AppState>,
+    grant_id: Option<String>,
+) -> Result<Vec<dto::AccessEntry>> {
+    let filter = selfmodel::AccessFilter {
+        grant_id,
+        ..Default::default()
+    };
+    state
+        .call(move |m| m.access_log(&filter).map(dto::access_log))
+        .await
+}
+
+/// Who received a belief.
+#[tauri::command]
+pub async fn belief_recipients(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Vec<dto::Recipient>> {
+    let id = self::id(&id)?;
+    state
+        .call(move |m| m.recipients(id).map(dto::recipients))
+        .await
+}
+
+/// Beliefs vendors proposed, waiting for the person.
+#[tauri::command]
+pub async fn inbox(state: State<'_, AppState>) -> Result<Vec<dto::BeliefRow>> {
+    state.call(|m| m.inbox().map(dto::rows)).await
+}
+
+/// Accepts a proposed belief, after the person's edit if they made one (kept in its history).
+#[tauri::command]
+pub async fn accept_proposal(
+    state: State<'_, AppState>,
+    id: String,
+    edit: Option<dto::RectifyRequest>,
+) -> Result<dto::BeliefDetail> {
+    let id = self::id(&id)?;
+    state
+        .call(move |m| {
+            if let Some(edit) = edit {
+                m.rectify(id, edit.into(), Actor::Person)?;
+            }
+            m.accept_proposal(id)
+        })
+        .await
+        .map(dto::detail)
+}
+
+/// Rejects a proposed belief; the vendor cannot propose it again.
+#[tauri::command]
+pub async fn reject_proposal(state: State<'_, AppState>, id: String) -> Result<()> {
+    let id = self::id(&id)?;
+    state.call(move |m| m.reject_proposal(id)).await
+}

@@ -1,0 +1,331 @@
+//! The app's state: the vault path; the unlocked [`Selfmodel`] — owned by the vault actor
+//! ([`VaultHandle`]) that the in-process vendor API shares, so the app and the API serve from one
+//! open vault; the API server while unlocked; settings; and the time of the last activity (for
+//! auto-lock). Locking drops the model (closing the file) and stops the API.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use selfmodel::Selfmodel;
+use selfmodel::archive::ExportFile;
+use selfmodel_http::{CallError, RunningServer, ServerConfig, VaultHandle};
+
+use crate::dto::{ApiStatus, IpcError, Settings};
+use crate::settings::{self, StoredSettings};
+
+/// Shared by every command.
+pub struct AppState {
+    vault_path: PathBuf,
+    vault: VaultHandle,
+    unlocked: AtomicBool,
+    server: tokio::sync::Mutex<Option<RunningServer>>,
+    api_error: Mutex<Option<String>>,
+    last_activity: Mutex<Instant>,
+    settings: Mutex<StoredSettings>,
+    import: Mutex<Option<PendingImport>>,
+}
+
+/// An import in progress: the file the person chose, and once it was opened (decrypted and
+/// checked) for the preview, its contents, which the commit then writes.
+struct PendingImport {
+    path: PathBuf,
+    file: Option<ExportFile>,
+}
+
+/// Locks a mutex; a panic in an earlier holder does not stop the app (vault writes are
+/// transactions, so a half-done change was rolled back).
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl From<CallError> for IpcError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Locked => IpcError::locked(),
+            CallError::Model(e) => e.into(),
+            CallError::Unavailable(why) => IpcError::new("unavailable", why),
+        }
+    }
+}
+
+impl AppState {
+    /// State for the vault at `vault_path`, locked.
+    pub fn new(vault_path: PathBuf) -> Self {
+        let settings = settings::load(&vault_path);
+        Self {
+            vault_path,
+            vault: VaultHandle::spawn(None),
+            unlocked: AtomicBool::new(false),
+            server: tokio::sync::Mutex::new(None),
+            api_error: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+            settings: Mutex::new(settings),
+            import: Mutex::new(None),
+        }
+    }
+
+    /// The vault file's path.
+    pub fn vault_path(&self) -> &Path {
+        &self.vault_path
+    }
+
+    /// Whether a model is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.load(Ordering::SeqCst)
+    }
+
+    /// Records activity now (postpones auto-lock).
+    pub fn touch(&self) {
+        *guard(&self.last_activity) = Instant::now();
+    }
+
+    /// Runs `f` on the unlocked model, in the vault actor; `locked` if there is none.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Selfmodel) -> selfmodel::Result<T> + Send + 'static,
+    ) -> Result<T, IpcError> {
+        self.touch();
+        Ok(self.vault.call(f).await?)
+    }
+
+    /// Like [`AppState::call`], but not counted as the person's activity (the inbox watcher).
+    pub async fn peek<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Selfmodel) -> selfmodel::Result<T> + Send + 'static,
+    ) -> Result<T, IpcError> {
+        Ok(self.vault.call(f).await?)
+    }
+
+    /// Makes `model` the unlocked model (closing any previous one) and starts the vendor API if
+    /// it is on. An API that cannot start (its port taken) does not stop the unlock: its error
+    /// is shown in Settings.
+    pub async fn set_unlocked(&self, model: Selfmodel) -> Result<(), IpcError> {
+        self.touch();
+        if let Some(previous) = self.vault.lock().await {
+            previous.close()?;
+        }
+        self.vault.unlock(model);
+        self.unlocked.store(true, Ordering::SeqCst);
+        self.start_api().await;
+        Ok(())
+    }
+
+    /// Starts the vendor API (if on in the settings and not running).
+    pub async fn start_api(&self) {
+        let s = guard(&self.settings).clone();
+        let mut server = self.server.lock().await;
+        if !s.api_enabled || server.is_some() || !self.is_unlocked() {
+            return;
+        }
+        let dir = selfmodel_http::discovery::default_dir();
+        let config = ServerConfig {
+            port: s.api_port,
+            socket_dir: dir.clone(),
+            discovery_file: dir.map(|d| d.join("api.json")),
+            ..ServerConfig::default()
+        };
+        match selfmodel_http::start(self.vault.clone(), config).await {
+            Ok(running) => {
+                tracing::info!(port = running.port, "vendor API listening");
+                *guard(&self.api_error) = None;
+                *server = Some(running);
+            }
+            Err(e) => {
+                tracing::warn!("the vendor API did not start: {e}");
+                *guard(&self.api_error) = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Stops the vendor API if it runs.
+    pub async fn stop_api(&self) {
+        if let Some(running) = self.server.lock().await.take() {
+            running.shutdown().await;
+            tracing::info!("vendor API stopped");
+        }
+    }
+
+    /// The vendor API's state.
+    pub async fn api_status(&self) -> ApiStatus {
+        let s = guard(&self.settings).clone();
+        let port = self.server.lock().await.as_ref().map(|r| r.port);
+        ApiStatus {
+            enabled: s.api_enabled,
+            port: s.api_port,
+            listening: port,
+            error: guard(&self.api_error).clone(),
+        }
+    }
+
+    /// Locks: stops the vendor API, drops the model (which checkpoints and closes the vault file)
+    /// and forgets any import in progress. Returns whether it was unlocked.
+    pub async fn lock(&self) -> Result<bool, IpcError> {
+        self.clear_import();
+        self.stop_api().await;
+        self.unlocked.store(false, Ordering::SeqCst);
+        match self.vault.lock().await {
+            Some(m) => {
+                m.close()?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Whether the vault has been idle for longer than the auto-lock setting at `now`.
+    pub fn idle_too_long(&self, now: Instant) -> bool {
+        let idle = now.saturating_duration_since(*guard(&self.last_activity));
+        let limit = Duration::from_secs(u64::from(self.settings().auto_lock_minutes) * 60);
+        idle >= limit && self.is_unlocked()
+    }
+
+    /// Locks if unlocked and idle for longer than the auto-lock setting. Returns whether it locked.
+    pub async fn lock_if_idle(&self, now: Instant) -> Result<bool, IpcError> {
+        if self.idle_too_long(now) {
+            tracing::info!("auto-lock after the idle time");
+            return self.lock().await;
+        }
+        Ok(false)
+    }
+
+    /// Starts an import of the file at `path` (forgetting any other).
+    pub fn set_import(&self, path: PathBuf) {
+        *guard(&self.import) = Some(PendingImport { path, file: None });
+    }
+
+    /// The file being imported.
+    pub fn import_path(&self) -> Option<PathBuf> {
+        guard(&self.import).as_ref().map(|i| i.path.clone())
+    }
+
+    /// Keeps the opened file for the commit.
+    pub fn keep_import(&self, file: ExportFile) {
+        if let Some(i) = guard(&self.import).as_mut() {
+            i.file = Some(file);
+        }
+    }
+
+    /// Takes the opened file (previewed) for the commit.
+    pub fn take_import_file(&self) -> Option<ExportFile> {
+        guard(&self.import).as_mut().and_then(|i| i.file.take())
+    }
+
+    /// Forgets the import in progress (and its decrypted contents).
+    pub fn clear_import(&self) {
+        guard(&self.import).take();
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        guard(&self.settings).public()
+    }
+
+    /// Whether the vault was created as the demo.
+    pub fn is_demo(&self) -> bool {
+        guard(&self.settings).demo
+    }
+
+    /// Changes and saves the settings.
+    pub fn update_settings(
+        &self,
+        f: impl FnOnce(&mut StoredSettings) -> Result<(), IpcError>,
+    ) -> Result<Settings, IpcError> {
+        let mut s = guard(&self.settings);
+        let mut next = s.clone();
+        f(&mut next)?;
+        settings::save(&self.vault_path, &next)?;
+        *s = next;
+        Ok(s.public())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selfmodel_core::Passphrase;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    /// An unlocked state whose settings keep the vendor API off (tests must not bind ports).
+    fn unlocked(rt: &tokio::runtime::Runtime) -> (tempfile::TempDir, AppState) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let off = StoredSettings {
+            api_enabled: false,
+            ..StoredSettings::default()
+        };
+        settings::save(&path, &off).expect("settings");
+        let state = AppState::new(path);
+        let pass = Passphrase::new("a test passphrase".into());
+        let model = Selfmodel::create(state.vault_path(), &pass).expect("create");
+        rt.block_on(state.set_unlocked(model)).expect("unlock");
+        (dir, state)
+    }
+
+    #[test]
+    fn locked_state_refuses_with_a_stable_code() {
+        let rt = rt();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = AppState::new(dir.path().join("vault.db"));
+        let err = rt
+            .block_on(state.call(|m| m.catalogue()))
+            .expect_err("locked");
+        assert_eq!(err.code, "locked");
+    }
+
+    #[test]
+    fn auto_lock_drops_the_model_only_after_the_idle_time() {
+        let rt = rt();
+        let (_dir, state) = unlocked(&rt);
+        let minutes = u64::from(state.settings().auto_lock_minutes);
+        let now = Instant::now();
+        assert!(!rt.block_on(state.lock_if_idle(now)).expect("check"));
+        assert!(state.is_unlocked());
+        let later = now + Duration::from_secs(minutes * 60 + 1);
+        assert!(rt.block_on(state.lock_if_idle(later)).expect("check"));
+        assert!(!state.is_unlocked());
+        let err = rt
+            .block_on(state.call(|m| m.catalogue()))
+            .map_err(|e| e.code);
+        assert_eq!(err.err().as_deref(), Some("locked"));
+        assert!(
+            !rt.block_on(state.lock_if_idle(later))
+                .expect("already locked")
+        );
+    }
+
+    #[test]
+    fn activity_postpones_auto_lock() {
+        let rt = rt();
+        let (_dir, state) = unlocked(&rt);
+        let minutes = u64::from(state.settings().auto_lock_minutes);
+        std::thread::sleep(Duration::from_millis(20));
+        state.touch();
+        let just_under = Instant::now() + Duration::from_secs(minutes * 60 - 5);
+        assert!(!state.idle_too_long(just_under));
+    }
+
+    #[test]
+    fn settings_changes_are_saved_or_refused_whole() {
+        let rt = rt();
+        let (_dir, state) = unlocked(&rt);
+        let err = state
+            .update_settings(|s| s.set_auto_lock(0))
+            .expect_err("refused");
+        assert_eq!(err.code, "invalid_field");
+        assert_eq!(state.settings().auto_lock_minutes, 10);
+        let s = state
+            .update_settings(|s| s.set_auto_lock(3))
+            .expect("saved");
+        assert_eq!(s.auto_lock_minutes, 3);
+        let reloaded = AppState::new(state.vault_path().to_path_buf());
+        assert_eq!(reloaded.settings().auto_lock_minutes, 3);
+    }
+}

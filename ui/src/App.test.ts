@@ -1,0 +1,192 @@
+// @vitest-environment jsdom
+// The app's flows against a fake backend, in jsdom: what the person sees, not how it is built.
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import { FakeBackend, row } from "./lib/testing/fake";
+
+beforeAll(() => {
+  // jsdom lacks these; the list only needs them to exist.
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+    this.open = true;
+  };
+  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+    this.open = false;
+  };
+});
+
+let app: ReturnType<typeof mount> | undefined;
+afterEach(() => {
+  if (app) unmount(app);
+  app = undefined;
+  document.body.innerHTML = "";
+});
+
+async function settle() {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+  }
+}
+
+function start(backend: FakeBackend) {
+  app = mount(App, { target: document.body, props: { backend } });
+  return settle();
+}
+
+function input(selector: string, value: string) {
+  const el = document.querySelector<HTMLInputElement>(selector)!;
+  el.value = value;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+function submit(selector = "form") {
+  document.querySelector<HTMLFormElement>(selector)!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+}
+
+describe("unlocking", () => {
+  it("says plainly when the passphrase is wrong, then unlocks with the right one", async () => {
+    const b = new FakeBackend();
+    b.rows = [row({ statement: "Prefers <b>bold</b> claims" })];
+    await start(b);
+    expect(document.body.textContent).toContain("Unlock your vault");
+
+    input("#unlock-passphrase", "not it at all");
+    submit();
+    await settle();
+    expect(document.querySelector("[role=alert]")?.textContent).toBe("Wrong passphrase. Check it and try again.");
+
+    input("#unlock-passphrase", b.passphrase);
+    submit();
+    await settle();
+    expect(document.querySelector("[data-testid=count]")?.textContent?.trim()).toBe("1 belief");
+    // Belief text is text: the markup in it is shown, not interpreted.
+    const statement = document.querySelector("[data-testid=belief-row] .statement")!;
+    expect(statement.textContent).toBe("Prefers <b>bold</b> claims");
+    expect(statement.querySelector("b")).toBeNull();
+  });
+
+  it("goes back to the unlock screen when the core locks itself", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    await start(b);
+    expect(document.querySelector("[data-testid=nav-beliefs]")).not.toBeNull();
+    b.autoLock();
+    await settle();
+    expect(document.body.textContent).toContain("The vault locked itself after being idle.");
+  });
+});
+
+describe("first run", () => {
+  it("refuses a short passphrase and mismatched repeats before calling the core", async () => {
+    const b = new FakeBackend();
+    b.exists = false;
+    await start(b);
+    input("#new-passphrase", "short");
+    input("#repeat-passphrase", "shorter");
+    submit();
+    await settle();
+    const text = document.body.textContent!;
+    expect(text).toContain("Use at least 10 characters.");
+    expect(text).toContain("The two passphrases are not the same.");
+    expect(b.calls).not.toContain("create_vault");
+
+    input("#new-passphrase", "a long enough passphrase");
+    input("#repeat-passphrase", "a long enough passphrase");
+    submit();
+    await settle();
+    expect(b.calls).toContain("create_vault");
+    expect(document.body.textContent).toContain("No beliefs yet");
+  });
+});
+
+describe("export and import", () => {
+  it("exports with a checked passphrase and previews an import before committing it", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.rows = [row()];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-transfer]")!.click();
+    await settle();
+
+    input("#export-pass", "tiny");
+    input("#export-repeat", "tiny");
+    submit("[data-testid=export-form]");
+    await settle();
+    expect(document.body.textContent).toContain("Use at least 10 characters.");
+    expect(b.exported).toHaveLength(0);
+
+    input("#export-pass", "a long file passphrase");
+    input("#export-repeat", "a long file passphrase");
+    submit("[data-testid=export-form]");
+    await settle();
+    expect(b.exported[0]).toMatchObject({ encryption: "passphrase", passphrase: "a long file passphrase", categories: [] });
+    expect(document.querySelector("[data-testid=export-done]")?.textContent).toContain("Exported 1 belief");
+
+    document.querySelector<HTMLButtonElement>("[data-testid=import-choose]")!.click();
+    await settle();
+    input("#import-pass", "not the file pass");
+    submit("form.inline");
+    await settle();
+    expect(document.body.textContent).toContain("Wrong passphrase");
+    input("#import-pass", "file pass");
+    submit("form.inline");
+    await settle();
+    expect(document.querySelector("[data-testid=import-preview]")?.textContent).toContain("2 new beliefs will be added");
+    document.querySelector<HTMLButtonElement>("[data-testid=import-commit]")!.click();
+    await settle();
+    expect(document.querySelector("[data-testid=import-done]")?.textContent).toContain("2 new beliefs added");
+  });
+});
+
+describe("inbox", () => {
+  it("shows a vendor's request with its code and approves it as narrowed", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.requests = [
+      {
+        id: "req-1",
+        vendor: { id: "org.example", name: "Example <i>Vendor</i>", url: null },
+        scope: {
+          purposes: ["communication", "personalisation"],
+          categories: ["communication-style"],
+          operations: ["read"],
+          special: false,
+          min_confidence: 0,
+          origins: [],
+        },
+        duration_days: 30,
+        vendor_retention_days: 1,
+        justification: "Tone",
+        user_code: "ABCD-EFGH",
+        status: "pending",
+        created_at: "2026-01-01T00:00:00.000Z",
+        expires_at: "2026-01-01T00:15:00.000Z",
+      },
+    ];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
+    await settle();
+    const card = document.querySelector("[data-testid=grant-request]")!;
+    expect(card.querySelector("h3")!.textContent).toBe("Example <i>Vendor</i>");
+    expect(card.querySelector("[data-testid=user-code]")!.textContent).toBe("ABCD-EFGH");
+
+    // Untick one purpose: the approval narrows to what is left.
+    const boxes = card.querySelectorAll<HTMLInputElement>("fieldset input[type=checkbox]");
+    boxes[1]!.click();
+    await settle();
+    card.querySelector<HTMLButtonElement>("[data-testid=approve]")!.click();
+    await settle();
+    expect(b.approved).toEqual([
+      {
+        id: "req-1",
+        narrowing: { purposes: ["communication"], categories: null, operations: null, duration_days: null },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,246 @@
+// The one seam between the UI and the Rust core. Components talk to a `Backend`; the app uses
+// `TauriBackend` (IPC through `invoke`), tests use a fake. Every wire type comes from
+// `bindings/ipc.ts`, generated from the Rust DTOs.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type {
+  AccessEntry,
+  ApiStatus,
+  AuditEvent,
+  AuditVerdict,
+  BeliefDetail,
+  BeliefRow,
+  BeliefType,
+  Catalogue,
+  ConflictChoice,
+  ExportDone,
+  ExportRequest,
+  Grant,
+  GrantRequest,
+  ImportFile,
+  ImportOutcome,
+  IpcError,
+  Narrowing,
+  NewBelief,
+  PreviewPurpose,
+  Recipient,
+  RectifyRequest,
+  Settings,
+  Unlocked,
+  VaultStatus,
+} from "./bindings/ipc";
+
+export * from "./bindings/ipc";
+
+/** Everything the UI can ask of the core. */
+export interface Backend {
+  vaultStatus(): Promise<VaultStatus>;
+  createVault(passphrase: string): Promise<void>;
+  createDemoVault(): Promise<number>;
+  unlock(passphrase: string): Promise<Unlocked>;
+  lock(): Promise<void>;
+  /** Tells the core the person is active, postponing auto-lock. */
+  touch(): Promise<void>;
+  catalogue(): Promise<Catalogue>;
+  listBeliefs(): Promise<BeliefRow[]>;
+  getBelief(id: string): Promise<BeliefDetail>;
+  addBelief(belief: NewBelief): Promise<BeliefDetail>;
+  rectifyBelief(id: string, change: RectifyRequest): Promise<BeliefDetail>;
+  deleteBelief(id: string): Promise<void>;
+  deleteBeliefs(ids: string[]): Promise<number>;
+  /** Asks for a native confirmation in the core; `confirmation` is the typed phrase. */
+  eraseAll(confirmation: string): Promise<number>;
+  verifyAudit(): Promise<AuditVerdict>;
+  auditLog(): Promise<AuditEvent[]>;
+  changePassphrase(current: string, next: string): Promise<void>;
+  setRetention(typeId: string, days: number): Promise<BeliefType>;
+  runRetention(): Promise<number>;
+  getSettings(): Promise<Settings>;
+  setAutoLock(minutes: number): Promise<Settings>;
+  apiStatus(): Promise<ApiStatus>;
+  setApi(enabled: boolean, port: number): Promise<ApiStatus>;
+  /** Exports after a native confirmation and save dialog (both in the core); `null` if cancelled. */
+  exportBeliefs(request: ExportRequest): Promise<ExportDone | null>;
+  /** Chooses a file with a native dialog; `null` if cancelled. */
+  importChoose(): Promise<ImportFile | null>;
+  /** Opens the chosen file (passphrase, or an identity file chosen natively) and dry-runs it. */
+  importPreview(passphrase: string | null, identity: boolean): Promise<ImportOutcome>;
+  importCommit(onConflict: ConflictChoice | null): Promise<ImportOutcome>;
+  importCancel(): Promise<void>;
+  grantRequests(pendingOnly: boolean): Promise<GrantRequest[]>;
+  previewRequest(id: string, narrowing: Narrowing): Promise<PreviewPurpose[]>;
+  /** Asks for a native confirmation in the core; `false` if the person cancelled. */
+  approveRequest(id: string, narrowing: Narrowing): Promise<boolean>;
+  denyRequest(id: string): Promise<void>;
+  listGrants(): Promise<Grant[]>;
+  revokeGrant(id: string): Promise<void>;
+  accessLog(grantId: string | null): Promise<AccessEntry[]>;
+  beliefRecipients(id: string): Promise<Recipient[]>;
+  inbox(): Promise<BeliefRow[]>;
+  acceptProposal(id: string, edit: RectifyRequest | null): Promise<BeliefDetail>;
+  rejectProposal(id: string): Promise<void>;
+  /** Calls `handler` when the core locks the vault by itself; returns a function to stop. */
+  onLocked(handler: () => void): Promise<() => void>;
+  /** Calls `handler` when the core opened or changed the vault by itself (the demo at start). */
+  onStatus(handler: () => void): Promise<() => void>;
+  /** Calls `handler` with how many items wait in the inbox, when that changes. */
+  onInbox(handler: (waiting: number) => void): Promise<() => void>;
+}
+
+/** An error from the core, with its stable code. */
+export class BackendError extends Error implements IpcError {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = "BackendError";
+  }
+
+  /** Whatever `invoke` rejected with, as a BackendError. */
+  static from(e: unknown): BackendError {
+    if (e instanceof BackendError) return e;
+    if (e !== null && typeof e === "object" && "code" in e && "message" in e) {
+      return new BackendError(String(e.code), String(e.message));
+    }
+    return new BackendError("internal", e instanceof Error ? e.message : String(e));
+  }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw BackendError.from(e);
+  }
+}
+
+/** The real backend: Tauri IPC. */
+export class TauriBackend implements Backend {
+  vaultStatus() {
+    return call<VaultStatus>("vault_status");
+  }
+  createVault(passphrase: string) {
+    return call<void>("create_vault", { passphrase });
+  }
+  createDemoVault() {
+    return call<number>("create_demo_vault");
+  }
+  unlock(passphrase: string) {
+    return call<Unlocked>("unlock", { passphrase });
+  }
+  lock() {
+    return call<void>("lock");
+  }
+  touch() {
+    return call<void>("touch");
+  }
+  catalogue() {
+    return call<Catalogue>("catalogue");
+  }
+  listBeliefs() {
+    return call<BeliefRow[]>("list_beliefs");
+  }
+  getBelief(id: string) {
+    return call<BeliefDetail>("get_belief", { id });
+  }
+  addBelief(belief: NewBelief) {
+    return call<BeliefDetail>("add_belief", { belief });
+  }
+  rectifyBelief(id: string, change: RectifyRequest) {
+    return call<BeliefDetail>("rectify_belief", { id, change });
+  }
+  deleteBelief(id: string) {
+    return call<void>("delete_belief", { id });
+  }
+  deleteBeliefs(ids: string[]) {
+    return call<number>("delete_beliefs", { ids });
+  }
+  eraseAll(confirmation: string) {
+    return call<number>("erase_all", { confirmation });
+  }
+  verifyAudit() {
+    return call<AuditVerdict>("verify_audit");
+  }
+  auditLog() {
+    return call<AuditEvent[]>("audit_log");
+  }
+  changePassphrase(current: string, next: string) {
+    return call<void>("change_passphrase", { current, new: next });
+  }
+  setRetention(typeId: string, days: number) {
+    return call<BeliefType>("set_retention", { typeId, days });
+  }
+  runRetention() {
+    return call<number>("run_retention");
+  }
+  getSettings() {
+    return call<Settings>("get_settings");
+  }
+  setAutoLock(minutes: number) {
+    return call<Settings>("set_auto_lock", { minutes });
+  }
+  apiStatus() {
+    return call<ApiStatus>("api_status");
+  }
+  setApi(enabled: boolean, port: number) {
+    return call<ApiStatus>("set_api", { enabled, port });
+  }
+  exportBeliefs(request: ExportRequest) {
+    return call<ExportDone | null>("export_beliefs", { request });
+  }
+  importChoose() {
+    return call<ImportFile | null>("import_choose");
+  }
+  importPreview(passphrase: string | null, identity: boolean) {
+    return call<ImportOutcome>("import_preview", { passphrase, identity });
+  }
+  importCommit(onConflict: ConflictChoice | null) {
+    return call<ImportOutcome>("import_commit", { onConflict });
+  }
+  importCancel() {
+    return call<void>("import_cancel");
+  }
+  grantRequests(pendingOnly: boolean) {
+    return call<GrantRequest[]>("grant_requests", { pendingOnly });
+  }
+  previewRequest(id: string, narrowing: Narrowing) {
+    return call<PreviewPurpose[]>("preview_request", { id, narrowing });
+  }
+  approveRequest(id: string, narrowing: Narrowing) {
+    return call<boolean>("approve_request", { id, narrowing });
+  }
+  denyRequest(id: string) {
+    return call<void>("deny_request", { id });
+  }
+  listGrants() {
+    return call<Grant[]>("list_grants");
+  }
+  revokeGrant(id: string) {
+    return call<void>("revoke_grant", { id });
+  }
+  accessLog(grantId: string | null) {
+    return call<AccessEntry[]>("access_log", { grantId });
+  }
+  beliefRecipients(id: string) {
+    return call<Recipient[]>("belief_recipients", { id });
+  }
+  inbox() {
+    return call<BeliefRow[]>("inbox");
+  }
+  acceptProposal(id: string, edit: RectifyRequest | null) {
+    return call<BeliefDetail>("accept_proposal", { id, edit });
+  }
+  rejectProposal(id: string) {
+    return call<void>("reject_proposal", { id });
+  }
+  async onLocked(handler: () => void) {
+    return listen("vault-locked", () => handler());
+  }
+  async onStatus(handler: () => void) {
+    return listen("vault-status", () => handler());
+  }
+  async onInbox(handler: (waiting: number) => void) {
+    return listen<number>("inbox-count", (e) => handler(e.payload));
+  }
+}

@@ -1,0 +1,869 @@
+// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit: run
+// `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` to regenerate.
+
+/**
+ * Ordinary or special-category personal data (GDPR Art. 9).
+ */
+export type Sensitivity = "normal" | "special";
+
+/**
+ * Where a belief stands in the person's review.
+ */
+export type Status = "active" | "pending" | "rejected";
+
+/**
+ * How a piece of evidence came to be.
+ */
+export type EvidenceKind = "stated" | "observed" | "inferred" | "imported";
+
+/**
+ * Who did something.
+ */
+export type ActorKind = "person" | "vendor" | "import" | "system";
+
+/**
+ * Who did something, ready to display.
+ */
+export type Actor = { 
+/**
+ * The kind of actor.
+ */
+kind: ActorKind, 
+/**
+ * A display label, e.g. `person` or `Acme (grant g1)`.
+ */
+label: string, 
+/**
+ * The grant's id when a vendor acted.
+ */
+grant_id: string | null, };
+
+/**
+ * Who created a belief and by what method.
+ */
+export type Provenance = { 
+/**
+ * Who created it.
+ */
+actor: Actor, 
+/**
+ * By what channel or method (`app`, `cli`, `api`, `import`, `demo`).
+ */
+method: string, };
+
+/**
+ * One piece of evidence behind a belief.
+ */
+export type Evidence = { 
+/**
+ * How it came to be.
+ */
+kind: EvidenceKind, 
+/**
+ * Where it came from.
+ */
+source: string, 
+/**
+ * A short summary.
+ */
+summary: string, 
+/**
+ * When it was observed (RFC 3339, UTC).
+ */
+observed_at: string, 
+/**
+ * Hex SHA-256 of a discarded raw source.
+ */
+content_sha256: string | null, };
+
+/**
+ * The rectifiable parts of a belief at one time.
+ */
+export type Snapshot = { 
+/**
+ * The statement.
+ */
+statement: string, 
+/**
+ * The confidence, in `[0, 1]`.
+ */
+confidence: number, 
+/**
+ * The purposes' ids.
+ */
+purposes: Array<string>, };
+
+/**
+ * One rectification in a belief's history.
+ */
+export type Rectification = { 
+/**
+ * When (RFC 3339, UTC).
+ */
+at: string, 
+/**
+ * Who.
+ */
+actor: Actor, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Before.
+ */
+before: Snapshot, 
+/**
+ * After.
+ */
+after: Snapshot, };
+
+/**
+ * A belief as the list shows it: everything but its evidence and history.
+ */
+export type BeliefRow = { 
+/**
+ * The belief's id (a UUIDv7, sorts by creation).
+ */
+id: string, 
+/**
+ * What is believed.
+ */
+statement: string, 
+/**
+ * The belief type's id.
+ */
+category: string, 
+/**
+ * Confidence in `[0, 1]`.
+ */
+confidence: number, 
+/**
+ * The purposes' ids.
+ */
+purposes: Array<string>, 
+/**
+ * Normal or special.
+ */
+sensitivity: Sensitivity, 
+/**
+ * Review status.
+ */
+status: Status, 
+/**
+ * Who created it.
+ */
+actor: Actor, 
+/**
+ * When it was created (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * When it last changed (RFC 3339, UTC).
+ */
+updated_at: string, 
+/**
+ * When retention erases it (RFC 3339, UTC).
+ */
+expires_at: string | null, 
+/**
+ * How many pieces of evidence it has.
+ */
+evidence_count: number, 
+/**
+ * How many times it was rectified.
+ */
+history_count: number, };
+
+/**
+ * A belief, whole: the detail pane.
+ */
+export type BeliefDetail = { 
+/**
+ * The list's view of it.
+ */
+row: BeliefRow, 
+/**
+ * Evidence, oldest first.
+ */
+evidence: Array<Evidence>, 
+/**
+ * Who created it and how.
+ */
+provenance: Provenance, 
+/**
+ * Rectifications, oldest first.
+ */
+history: Array<Rectification>, };
+
+/**
+ * Evidence as the person enters it.
+ */
+export type NewEvidence = { 
+/**
+ * How it came to be.
+ */
+kind: EvidenceKind, 
+/**
+ * Where it came from.
+ */
+source: string, 
+/**
+ * A short summary.
+ */
+summary: string, };
+
+/**
+ * A belief as the person enters it.
+ */
+export type NewBelief = { 
+/**
+ * What is believed.
+ */
+statement: string, 
+/**
+ * The belief type's id.
+ */
+category: string, 
+/**
+ * Confidence in `[0, 1]`.
+ */
+confidence: number, 
+/**
+ * Purposes' ids; empty means the type's allowed purposes.
+ */
+purposes: Array<string>, 
+/**
+ * Mark it special-category data; `false` takes the type's default.
+ */
+special: boolean, 
+/**
+ * Evidence, if any.
+ */
+evidence: Array<NewEvidence>, };
+
+/**
+ * A rectification as the person asks for it; `null` fields stay as they are.
+ */
+export type RectifyRequest = { 
+/**
+ * A new statement.
+ */
+statement: string | null, 
+/**
+ * A new confidence.
+ */
+confidence: number | null, 
+/**
+ * A new purpose set.
+ */
+purposes: Array<string> | null, 
+/**
+ * Why (required).
+ */
+reason: string, };
+
+/**
+ * A purpose a belief may be used for.
+ */
+export type Purpose = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Plain-language description.
+ */
+description: string, 
+/**
+ * The W3C DPV term.
+ */
+dpv_term: string, 
+/**
+ * Never given by default, only when asked for.
+ */
+opt_in: boolean, };
+
+/**
+ * A belief type and its rules.
+ */
+export type BeliefType = { 
+/**
+ * Stable id, a belief's `category`.
+ */
+id: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * What beliefs of this type are about.
+ */
+description: string, 
+/**
+ * Purposes beliefs of this type may carry.
+ */
+allowed_purposes: Array<string>, 
+/**
+ * Days after which beliefs of this type are erased.
+ */
+retention_days: number, 
+/**
+ * Minimum confidence before sharing.
+ */
+min_share_confidence: number, 
+/**
+ * Whether evidence is required.
+ */
+evidence_required: boolean, 
+/**
+ * Sensitivity given to new beliefs.
+ */
+default_sensitivity: Sensitivity, };
+
+/**
+ * The belief types and purposes of the vault.
+ */
+export type Catalogue = { 
+/**
+ * Belief types.
+ */
+types: Array<BeliefType>, 
+/**
+ * Purposes.
+ */
+purposes: Array<Purpose>, };
+
+/**
+ * One audit event: ids, counts and hashes, never content.
+ */
+export type AuditEvent = { 
+/**
+ * Position in the chain, from 1.
+ */
+seq: number, 
+/**
+ * When (RFC 3339, UTC).
+ */
+at: string, 
+/**
+ * The stable action name, e.g. `belief.created`.
+ */
+action: string, 
+/**
+ * The id it changed.
+ */
+subject: string | null, 
+/**
+ * Further ids, counts or hashes.
+ */
+detail: string | null, 
+/**
+ * This event's hash (hex).
+ */
+hash: string, };
+
+/**
+ * The result of recomputing the audit chain.
+ */
+export type AuditVerdict = { "verdict": "intact", 
+/**
+ * How many events.
+ */
+events: number, 
+/**
+ * The last event's hash (hex).
+ */
+head: string, } | { "verdict": "broken", 
+/**
+ * The first event that does not verify.
+ */
+first_bad_event: number, 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
+ * Where the vault is and whether it is open.
+ */
+export type VaultStatus = { 
+/**
+ * The vault file's path.
+ */
+path: string, 
+/**
+ * Whether a vault file exists there.
+ */
+exists: boolean, 
+/**
+ * Whether it is unlocked in this app.
+ */
+unlocked: boolean, 
+/**
+ * Whether this vault was created as the demo (its passphrase is [`VaultStatus::demo_passphrase`]).
+ */
+demo: boolean, 
+/**
+ * The demo vault's passphrase, shown to the person for demo vaults.
+ */
+demo_passphrase: string, 
+/**
+ * The shortest passphrase a new vault accepts.
+ */
+min_passphrase_chars: number, 
+/**
+ * A test build that auto-accepts native confirmations (see `confirm::auto_confirm`); the
+ * UI shows a warning banner whenever this is true.
+ */
+confirmations_auto_accepted: boolean, };
+
+/**
+ * What unlocking did besides unlocking.
+ */
+export type Unlocked = { 
+/**
+ * Beliefs that retention erased at unlock.
+ */
+purged_at_open: number, };
+
+/**
+ * The desktop app's own settings (not secret; kept beside the vault).
+ */
+export type Settings = { 
+/**
+ * Lock the vault after this many minutes without activity.
+ */
+auto_lock_minutes: number, 
+/**
+ * Run the vendor API while the vault is unlocked.
+ */
+api_enabled: boolean, 
+/**
+ * The vendor API's port.
+ */
+api_port: number, };
+
+/**
+ * The in-process vendor API.
+ */
+export type ApiStatus = { 
+/**
+ * On in the settings.
+ */
+enabled: boolean, 
+/**
+ * The port it is set to.
+ */
+port: number, 
+/**
+ * The port it listens on now (only while unlocked).
+ */
+listening: number | null, 
+/**
+ * Why it did not start, if it did not.
+ */
+error: string | null, };
+
+/**
+ * How an export file is protected.
+ */
+export type ExportEncryption = "none" | "passphrase" | "recipients";
+
+/**
+ * What to export, and how.
+ */
+export type ExportRequest = { 
+/**
+ * Only these belief types (empty: any).
+ */
+categories: Array<string>, 
+/**
+ * Only beliefs carrying one of these purposes (empty: any).
+ */
+purposes: Array<string>, 
+/**
+ * Only these beliefs (empty: any).
+ */
+beliefs: Array<string>, 
+/**
+ * Plain, passphrase or recipients.
+ */
+encryption: ExportEncryption, 
+/**
+ * The passphrase, for `passphrase`.
+ */
+passphrase: string | null, 
+/**
+ * age public keys, for `recipients`.
+ */
+recipients: Array<string>, 
+/**
+ * ASCII-armor an age file.
+ */
+armor: boolean, };
+
+/**
+ * What an export wrote.
+ */
+export type ExportDone = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * Beliefs in it.
+ */
+beliefs: number, 
+/**
+ * Evidence in it.
+ */
+evidence: number, 
+/**
+ * History entries in it.
+ */
+history: number, 
+/**
+ * `none`, `passphrase` or `recipients`.
+ */
+encryption: string, 
+/**
+ * The vault's signing key (hex), to give with the file.
+ */
+public_key: string, 
+/**
+ * Whether only a subset was exported.
+ */
+subset: boolean, };
+
+/**
+ * A file chosen for import, before it is opened.
+ */
+export type ImportFile = { 
+/**
+ * The file's path.
+ */
+path: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * How it is protected: `none`, `passphrase` or `recipients`.
+ */
+encryption: ExportEncryption, };
+
+/**
+ * How to resolve beliefs that are in both the vault and the file with different content.
+ */
+export type ConflictChoice = "keep" | "take";
+
+/**
+ * What an import would do (a dry run) or did.
+ */
+export type ImportOutcome = { 
+/**
+ * Nothing was changed: this is the preview.
+ */
+dry_run: boolean, 
+/**
+ * Whether the vault changed.
+ */
+changed: boolean, 
+/**
+ * When the file was exported (RFC 3339, UTC).
+ */
+exported_at: string, 
+/**
+ * The vault it came from.
+ */
+source_vault: string, 
+/**
+ * The key that signed it (hex; the signature checked out).
+ */
+signed_by: string, 
+/**
+ * Beliefs in the file.
+ */
+in_file: number, 
+/**
+ * Beliefs that are new here: added.
+ */
+new: number, 
+/**
+ * Beliefs already here, identical: skipped.
+ */
+identical: number, 
+/**
+ * Beliefs here with different content.
+ */
+conflicting: Array<string>, 
+/**
+ * Belief types the vault lacks: added.
+ */
+types_added: Array<string>, 
+/**
+ * Purposes the vault lacks: added.
+ */
+purposes_added: Array<string>, 
+/**
+ * Types defined differently in the file (the vault's definition stays).
+ */
+types_differing: Array<string>, };
+
+/**
+ * A vendor, as it named itself.
+ */
+export type Vendor = { 
+/**
+ * Its id, e.g. `com.example.writer`.
+ */
+id: string, 
+/**
+ * Its display name.
+ */
+name: string, 
+/**
+ * Its web address, if it gave one.
+ */
+url: string | null, };
+
+/**
+ * What a grant (or a request for one) covers.
+ */
+export type Scope = { 
+/**
+ * Purposes the vendor may read for.
+ */
+purposes: Array<string>, 
+/**
+ * Belief types it may read.
+ */
+categories: Array<string>, 
+/**
+ * `read`, `read_evidence`, `propose`.
+ */
+operations: Array<string>, 
+/**
+ * Whether special-category beliefs are included.
+ */
+special: boolean, 
+/**
+ * Only beliefs at or above this confidence.
+ */
+min_confidence: number, 
+/**
+ * Browser origins allowed to use it.
+ */
+origins: Array<string>, };
+
+/**
+ * A vendor's request for a grant.
+ */
+export type GrantRequest = { 
+/**
+ * The request's id.
+ */
+id: string, 
+/**
+ * Who asks.
+ */
+vendor: Vendor, 
+/**
+ * What it asks for.
+ */
+scope: Scope, 
+/**
+ * For how many days.
+ */
+duration_days: number, 
+/**
+ * How long the vendor keeps what it reads, in days.
+ */
+vendor_retention_days: number, 
+/**
+ * Why, in the vendor's words.
+ */
+justification: string, 
+/**
+ * The code the vendor shows; the person checks it matches.
+ */
+user_code: string, 
+/**
+ * `pending`, `approved`, `claimed`, `denied` or `expired`.
+ */
+status: string, 
+/**
+ * When it was made (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * When it lapses if nobody decides (RFC 3339, UTC).
+ */
+expires_at: string, };
+
+/**
+ * The person's narrowing of a request when approving it; `null` keeps what was asked.
+ */
+export type Narrowing = { 
+/**
+ * Only these purposes.
+ */
+purposes: Array<string> | null, 
+/**
+ * Only these belief types.
+ */
+categories: Array<string> | null, 
+/**
+ * Only these operations.
+ */
+operations: Array<string> | null, 
+/**
+ * For fewer days.
+ */
+duration_days: number | null, };
+
+/**
+ * What a request would disclose for one purpose.
+ */
+export type PreviewPurpose = { 
+/**
+ * The purpose.
+ */
+purpose: string, 
+/**
+ * The beliefs it would disclose.
+ */
+beliefs: Array<BeliefRow>, };
+
+/**
+ * A grant and its use.
+ */
+export type Grant = { 
+/**
+ * The grant's id.
+ */
+id: string, 
+/**
+ * Who holds it.
+ */
+vendor: Vendor, 
+/**
+ * What it covers.
+ */
+scope: Scope, 
+/**
+ * How long the vendor keeps what it reads, in days.
+ */
+vendor_retention_days: number, 
+/**
+ * When it was approved (RFC 3339, UTC).
+ */
+created_at: string, 
+/**
+ * When it expires (RFC 3339, UTC).
+ */
+expires_at: string, 
+/**
+ * When it was revoked, if it was.
+ */
+revoked_at: string | null, 
+/**
+ * Who revoked it (`person`, `vendor`).
+ */
+revoked_by: string | null, 
+/**
+ * When it was last used.
+ */
+last_used_at: string | null, 
+/**
+ * Requests served under it.
+ */
+access_count: number, 
+/**
+ * Not revoked and not expired.
+ */
+live: boolean, };
+
+/**
+ * One vendor request, as logged: ids only, never content.
+ */
+export type AccessEntry = { 
+/**
+ * Position in the log.
+ */
+seq: number, 
+/**
+ * When (RFC 3339, UTC).
+ */
+at: string, 
+/**
+ * The grant, if the token was valid.
+ */
+grant_id: string | null, 
+/**
+ * The vendor's id, if known.
+ */
+vendor_id: string | null, 
+/**
+ * The purpose named.
+ */
+purpose: string | null, 
+/**
+ * What was asked, e.g. `beliefs.read`.
+ */
+operation: string, 
+/**
+ * Whether it was served.
+ */
+allowed: boolean, 
+/**
+ * Why it was refused (a stable code).
+ */
+denied_because: string | null, 
+/**
+ * Beliefs disclosed.
+ */
+disclosed: Array<string>, };
+
+/**
+ * Who received a belief.
+ */
+export type Recipient = { 
+/**
+ * Under which grant.
+ */
+grant_id: string, 
+/**
+ * The vendor's id.
+ */
+vendor_id: string, 
+/**
+ * How many requests disclosed it.
+ */
+times: number, 
+/**
+ * When last (RFC 3339, UTC).
+ */
+last_at: string, };
+
+/**
+ * An error as the UI receives it: a stable machine-readable code and a one-line message.
+ */
+export type IpcError = { 
+/**
+ * Stable code, e.g. `wrong_passphrase`, `locked`, `invalid_field`.
+ */
+code: string, 
+/**
+ * One line for the person.
+ */
+message: string, };

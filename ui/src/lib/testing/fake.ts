@@ -1,0 +1,346 @@
+// An in-memory Backend for tests: the same contract as the core, no IPC.
+
+import { BackendError, type Backend } from "../backend";
+import type {
+  AccessEntry,
+  ApiStatus,
+  AuditEvent,
+  AuditVerdict,
+  BeliefDetail,
+  BeliefRow,
+  BeliefType,
+  Catalogue,
+  ConflictChoice,
+  ExportDone,
+  ExportRequest,
+  Grant,
+  GrantRequest,
+  ImportFile,
+  ImportOutcome,
+  Narrowing,
+  NewBelief,
+  PreviewPurpose,
+  Recipient,
+  RectifyRequest,
+  Settings,
+  Unlocked,
+  VaultStatus,
+} from "../bindings/ipc";
+
+export const CATALOGUE: Catalogue = {
+  types: [
+    {
+      id: "communication-style",
+      name: "Communication style",
+      description: "How you like to be addressed.",
+      allowed_purposes: ["communication", "personalisation"],
+      retention_days: 730,
+      min_share_confidence: 0.5,
+      evidence_required: false,
+      default_sensitivity: "normal",
+    },
+    {
+      id: "health",
+      name: "Health",
+      description: "Physical or mental health.",
+      allowed_purposes: ["personalisation"],
+      retention_days: 90,
+      min_share_confidence: 0.8,
+      evidence_required: true,
+      default_sensitivity: "special",
+    },
+  ],
+  purposes: [
+    { id: "communication", name: "Communication style", description: "", dpv_term: "dpv:x", opt_in: false },
+    { id: "personalisation", name: "Service personalisation", description: "", dpv_term: "dpv:y", opt_in: false },
+    { id: "advertising", name: "Personalised advertising", description: "", dpv_term: "dpv:z", opt_in: true },
+  ],
+};
+
+let counter = 0;
+export function row(over: Partial<BeliefRow> = {}): BeliefRow {
+  counter += 1;
+  const n = String(counter).padStart(12, "0");
+  const t = new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString();
+  return {
+    id: `0190aaaa-0000-7000-8000-${n}`,
+    statement: `Belief number ${counter}`,
+    category: "communication-style",
+    confidence: 0.5,
+    purposes: ["communication"],
+    sensitivity: "normal",
+    status: "active",
+    actor: { kind: "person", label: "person", grant_id: null },
+    created_at: t,
+    updated_at: t,
+    expires_at: null,
+    evidence_count: 0,
+    history_count: 0,
+    ...over,
+  };
+}
+
+export class FakeBackend implements Backend {
+  passphrase = "correct horse battery staple";
+  exists = true;
+  unlocked = false;
+  rows: BeliefRow[] = [];
+  settings: Settings = { auto_lock_minutes: 10, api_enabled: true, api_port: 7420 };
+  calls: string[] = [];
+  private lockedHandlers: (() => void)[] = [];
+
+  private need() {
+    if (!this.unlocked) throw new BackendError("locked", "The vault is locked.");
+  }
+  private log(name: string) {
+    this.calls.push(name);
+  }
+
+  async vaultStatus(): Promise<VaultStatus> {
+    this.log("vault_status");
+    return {
+      path: "/tmp/vault.db",
+      exists: this.exists,
+      unlocked: this.unlocked,
+      demo: false,
+      demo_passphrase: "demo passphrase",
+      min_passphrase_chars: 10,
+      confirmations_auto_accepted: false,
+    };
+  }
+  async createVault(passphrase: string) {
+    this.log("create_vault");
+    if ([...passphrase].length < 10) throw new BackendError("weak_passphrase", "passphrase too weak");
+    this.passphrase = passphrase;
+    this.exists = this.unlocked = true;
+  }
+  async createDemoVault() {
+    this.log("create_demo_vault");
+    this.exists = this.unlocked = true;
+    this.rows = [row(), row()];
+    return 2;
+  }
+  async unlock(passphrase: string): Promise<Unlocked> {
+    this.log("unlock");
+    if (passphrase !== this.passphrase)
+      throw new BackendError("wrong_passphrase", "wrong passphrase (or the file is not a Selfmodel vault)");
+    this.unlocked = true;
+    return { purged_at_open: 0 };
+  }
+  async lock() {
+    this.unlocked = false;
+  }
+  async touch() {}
+  async catalogue() {
+    this.need();
+    return structuredClone(CATALOGUE);
+  }
+  async listBeliefs() {
+    this.need();
+    return [...this.rows];
+  }
+  async getBelief(id: string): Promise<BeliefDetail> {
+    this.need();
+    const r = this.rows.find((x) => x.id === id);
+    if (!r) throw new BackendError("not_found", `no belief with id ${id}`);
+    return {
+      row: r,
+      evidence: [],
+      provenance: { actor: r.actor, method: "app" },
+      history: [],
+    };
+  }
+  async addBelief(b: NewBelief) {
+    this.need();
+    const r = row({ statement: b.statement, category: b.category, confidence: b.confidence, purposes: b.purposes });
+    this.rows.push(r);
+    return this.getBelief(r.id);
+  }
+  async rectifyBelief(id: string, change: RectifyRequest) {
+    this.need();
+    const r = this.rows.find((x) => x.id === id);
+    if (!r) throw new BackendError("not_found", "no belief");
+    if (change.statement !== null) r.statement = change.statement;
+    if (change.confidence !== null) r.confidence = change.confidence;
+    r.history_count += 1;
+    return this.getBelief(id);
+  }
+  async deleteBelief(id: string) {
+    this.need();
+    this.rows = this.rows.filter((r) => r.id !== id);
+  }
+  async deleteBeliefs(ids: string[]) {
+    this.need();
+    const gone = new Set(ids);
+    const before = this.rows.length;
+    this.rows = this.rows.filter((r) => !gone.has(r.id));
+    return before - this.rows.length;
+  }
+  async eraseAll(confirmation: string) {
+    this.need();
+    if (confirmation !== "erase everything") throw new BackendError("confirmation_required", "type it");
+    const n = this.rows.length;
+    this.rows = [];
+    return n;
+  }
+  async verifyAudit(): Promise<AuditVerdict> {
+    this.need();
+    return { verdict: "intact", events: 1, head: "ab".repeat(32) };
+  }
+  async auditLog(): Promise<AuditEvent[]> {
+    this.need();
+    return [];
+  }
+  async changePassphrase(current: string, next: string) {
+    this.need();
+    if (current !== this.passphrase) throw new BackendError("wrong_passphrase", "wrong passphrase");
+    this.passphrase = next;
+  }
+  async setRetention(typeId: string, days: number): Promise<BeliefType> {
+    this.need();
+    const t = CATALOGUE.types.find((x) => x.id === typeId);
+    if (!t) throw new BackendError("unknown_category", typeId);
+    return { ...t, retention_days: days };
+  }
+  async runRetention() {
+    return 0;
+  }
+  async getSettings() {
+    return this.settings;
+  }
+  async setAutoLock(minutes: number) {
+    this.settings = { ...this.settings, auto_lock_minutes: minutes };
+    return this.settings;
+  }
+  async onLocked(handler: () => void) {
+    this.lockedHandlers.push(handler);
+    return () => {
+      this.lockedHandlers = this.lockedHandlers.filter((h) => h !== handler);
+    };
+  }
+  async apiStatus(): Promise<ApiStatus> {
+    return {
+      enabled: this.settings.api_enabled,
+      port: this.settings.api_port,
+      listening: this.unlocked && this.settings.api_enabled ? this.settings.api_port : null,
+      error: null,
+    };
+  }
+  async setApi(enabled: boolean, port: number) {
+    this.settings = { ...this.settings, api_enabled: enabled, api_port: port };
+    return this.apiStatus();
+  }
+  async onStatus(_handler: () => void) {
+    return () => {};
+  }
+  async onInbox(_handler: (waiting: number) => void) {
+    return () => {};
+  }
+  exported: ExportRequest[] = [];
+  async exportBeliefs(request: ExportRequest): Promise<ExportDone | null> {
+    this.need();
+    this.exported.push(request);
+    return {
+      path: "/tmp/selfmodel-export.json",
+      bytes: 1234,
+      beliefs: this.rows.length,
+      evidence: 0,
+      history: 0,
+      encryption: request.encryption,
+      public_key: "cd".repeat(32),
+      subset: request.categories.length > 0,
+    };
+  }
+  async importChoose(): Promise<ImportFile | null> {
+    this.need();
+    return { path: "/tmp/in.age", bytes: 999, encryption: "passphrase" };
+  }
+  private outcome(dryRun: boolean): ImportOutcome {
+    return {
+      dry_run: dryRun,
+      changed: !dryRun,
+      exported_at: "2026-01-01T00:00:00.000Z",
+      source_vault: "v1",
+      signed_by: "ef".repeat(32),
+      in_file: 3,
+      new: 2,
+      identical: 1,
+      conflicting: [],
+      types_added: [],
+      purposes_added: [],
+      types_differing: [],
+    };
+  }
+  async importPreview(passphrase: string | null, _identity: boolean) {
+    this.need();
+    if (passphrase !== "file pass") throw new BackendError("wrong_passphrase", "wrong passphrase for the file");
+    return this.outcome(true);
+  }
+  async importCommit(_onConflict: ConflictChoice | null) {
+    this.need();
+    this.rows.push(row(), row());
+    return this.outcome(false);
+  }
+  async importCancel() {}
+  requests: GrantRequest[] = [];
+  grants: Grant[] = [];
+  accessEntries: AccessEntry[] = [];
+  approved: { id: string; narrowing: Narrowing }[] = [];
+  async grantRequests(pendingOnly: boolean) {
+    this.need();
+    return this.requests.filter((r) => !pendingOnly || r.status === "pending");
+  }
+  async previewRequest(_id: string, narrowing: Narrowing): Promise<PreviewPurpose[]> {
+    this.need();
+    const purposes = narrowing.purposes ?? ["communication"];
+    return purposes.map((purpose) => ({ purpose, beliefs: this.rows.filter((r) => r.purposes.includes(purpose)) }));
+  }
+  async approveRequest(id: string, narrowing: Narrowing) {
+    this.need();
+    this.approved.push({ id, narrowing });
+    const r = this.requests.find((x) => x.id === id);
+    if (r) r.status = "approved";
+    return true;
+  }
+  async denyRequest(id: string) {
+    const r = this.requests.find((x) => x.id === id);
+    if (r) r.status = "denied";
+  }
+  async listGrants() {
+    this.need();
+    return this.grants;
+  }
+  async revokeGrant(id: string) {
+    const g = this.grants.find((x) => x.id === id);
+    if (g) {
+      g.revoked_at = new Date().toISOString();
+      g.live = false;
+    }
+  }
+  async accessLog(grantId: string | null) {
+    this.need();
+    return this.accessEntries.filter((e) => grantId === null || e.grant_id === grantId);
+  }
+  async beliefRecipients(_id: string): Promise<Recipient[]> {
+    return [];
+  }
+  async inbox() {
+    this.need();
+    return this.rows.filter((r) => r.status === "pending");
+  }
+  async acceptProposal(id: string, edit: RectifyRequest | null) {
+    this.need();
+    const r = this.rows.find((x) => x.id === id)!;
+    if (edit?.statement) r.statement = edit.statement;
+    r.status = "active";
+    return this.getBelief(id);
+  }
+  async rejectProposal(id: string) {
+    this.rows = this.rows.filter((r) => r.id !== id);
+  }
+  /** Simulates the core's auto-lock. */
+  autoLock() {
+    this.unlocked = false;
+    for (const h of this.lockedHandlers) h();
+  }
+}
