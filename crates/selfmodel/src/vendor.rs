@@ -1013,8 +1013,10 @@ fn read_one(
             (shown, next)
         }
     };
-    if !grant.allows(Operation::ReadEvidence) {
-        for b in &mut beliefs {
+    for b in &mut beliefs {
+        // Minimisation: a vendor learns only the purposes it was granted, not the others.
+        b.purposes.retain(|p| grant.scope.purposes.contains(p));
+        if !grant.allows(Operation::ReadEvidence) {
             b.evidence.clear();
         }
     }
