@@ -84,8 +84,8 @@ fn run_and_kill(v: &TestVault, args: &[&str], after: Duration) -> bool {
     }
     child.kill().unwrap(); // SIGKILL on Unix
     let status = child.wait().unwrap();
-    assert!(!status.success());
-    true
+    // It may have finished between try_wait and kill: then it completed, and was not killed.
+    !status.success()
 }
 
 /// What a vault holds after a crash, checked for integrity on the way.
