@@ -163,13 +163,14 @@ async fn open_demo(app: &tauri::AppHandle) {
 /// beliefs — telling the window (its badge) and, when more arrived, the desktop (a notification
 /// shown from Rust; the webview has no notification permission).
 async fn watch(app: &tauri::AppHandle) {
-    let mut waiting = 0usize;
+    use std::collections::BTreeSet;
+    let mut waiting = BTreeSet::<String>::new();
     loop {
         tokio::time::sleep(WATCH_TICK).await;
         let state = app.state::<AppState>();
         match state.lock_if_idle(Instant::now()).await {
             Ok(true) => {
-                waiting = 0;
+                waiting.clear();
                 if let Err(e) = app.emit(LOCKED_EVENT, "idle") {
                     tracing::warn!("cannot tell the window about auto-lock: {e}");
                 }
@@ -179,20 +180,25 @@ async fn watch(app: &tauri::AppHandle) {
             Err(e) => tracing::warn!("auto-lock failed: {e}"),
         }
         if !state.is_unlocked() {
-            waiting = 0;
+            waiting.clear();
             continue;
         }
         let now = state
-            .peek(|m| Ok(m.grant_requests(true)?.len() + m.inbox()?.len()))
+            .peek(|m| {
+                let requests = m.grant_requests(true)?.into_iter().map(|r| r.id);
+                let proposals = m.inbox()?.into_iter().map(|b| b.id.to_string());
+                Ok(requests.chain(proposals).collect::<BTreeSet<_>>())
+            })
             .await;
         let Ok(now) = now else { continue };
         if now != waiting {
-            let _ = app.emit(INBOX_EVENT, now);
+            let _ = app.emit(INBOX_EVENT, now.len());
+            let new = now.difference(&waiting).count();
+            if new > 0 {
+                notify(app, new);
+            }
+            waiting = now;
         }
-        if now > waiting {
-            notify(app, now - waiting);
-        }
-        waiting = now;
     }
 }
 

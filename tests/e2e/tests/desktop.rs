@@ -447,8 +447,7 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
         )
         .purposes(["communication"]);
         let receipt = reader.propose(&proposal).await?;
-        let inbox = app.invoke("inbox", json!({})).await?;
-        eprintln!("e2e: proposal receipt {receipt:?}; inbox now {inbox:?}");
+        ensure!(receipt.status == "pending", "a proposal waits: {receipt:?}");
         app.click("[data-testid=nav-inbox]").await?;
         app.wait_text(
             "[data-testid=proposal]",
