@@ -32,6 +32,7 @@
     delete_belief: { id },
     delete_beliefs: { ids },
     erase_all: { confirmation: str(64) },
+    destroy_vault: { confirmation: str(64) },
     verify_audit: {},
     audit_log: {},
     change_passphrase: { current: PASS, new: PASS },

@@ -20,6 +20,7 @@ pub const COMMANDS: &[&str] = &[
     "delete_belief",
     "delete_beliefs",
     "erase_all",
+    "destroy_vault",
     "verify_audit",
     "audit_log",
     "change_passphrase",

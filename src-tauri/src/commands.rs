@@ -24,6 +24,9 @@ pub const DEMO_PASSPHRASE: &str = "demo passphrase";
 /// The phrase the person types to erase everything.
 pub const ERASE_PHRASE: &str = "erase everything";
 
+/// The phrase the person types to destroy the vault.
+pub const DESTROY_PHRASE: &str = "destroy this vault";
+
 fn id(s: &str) -> Result<BeliefId> {
     Ok(s.parse::<BeliefId>()?)
 }
@@ -174,15 +177,11 @@ pub async fn delete_belief(state: State<'_, AppState>, id: String) -> Result<()>
     state.call(move |m| m.delete_belief(id)).await
 }
 
-/// Deletes several beliefs; returns how many.
+/// Deletes several beliefs in one transaction (all or none); returns how many.
 #[tauri::command]
 pub async fn delete_beliefs(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
     let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
-    let n = count(ids.len());
-    state
-        .call(move |m| ids.iter().try_for_each(|id| m.delete_belief(*id)))
-        .await?;
-    Ok(n)
+    state.call(move |m| m.delete_beliefs(&ids)).await.map(count)
 }
 
 /// Erases every belief, after the typed phrase and a native confirmation. Returns how many.
@@ -205,6 +204,29 @@ pub async fn erase_all(
     }
     let n = state.call(|m| m.erase_all()).await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Destroys the vault: deletes the file with its write-ahead log and shared-memory files, after
+/// the typed phrase and a native confirmation. Returns how many files were deleted. What this
+/// can and cannot promise is in the README ("What erasure can and cannot promise").
+#[tauri::command]
+pub async fn destroy_vault(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    confirmation: String,
+) -> Result<u32> {
+    if confirmation.trim() != DESTROY_PHRASE {
+        return Err(IpcError::new(
+            "confirmation_required",
+            format!("type \"{DESTROY_PHRASE}\" to confirm"),
+        ));
+    }
+    let asked = "Delete the vault file itself, with its audit log? Nothing of it stays on this \
+                 machine except in backups, snapshots and exports you made. This cannot be undone.";
+    if !confirm(&app, "Destroy the vault", asked, "Destroy the vault").await {
+        return Err(IpcError::new("cancelled", "Nothing was deleted."));
+    }
+    state.destroy().await.map(count)
 }
 
 /// Recomputes the audit chain.

@@ -101,6 +101,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::delete_belief,
             commands::delete_beliefs,
             commands::erase_all,
+            commands::destroy_vault,
             commands::verify_audit,
             commands::audit_log,
             commands::change_passphrase,

@@ -174,6 +174,28 @@ impl AppState {
         }
     }
 
+    /// Destroys the unlocked vault: stops the API, forgets any import, then deletes the vault
+    /// file with its write-ahead log and shared-memory files and the app's settings for it.
+    /// Returns how many files were deleted; `locked` if no vault is unlocked (destroying asks
+    /// for the passphrase first, by way of the unlock).
+    pub async fn destroy(&self) -> Result<usize, IpcError> {
+        if !self.is_unlocked() {
+            return Err(IpcError::locked());
+        }
+        self.clear_import();
+        self.stop_api().await;
+        self.unlocked.store(false, Ordering::SeqCst);
+        let model = self.vault.lock().await.ok_or_else(IpcError::locked)?;
+        let deleted = model.destroy()?.len();
+        let settings = settings::path_for(&self.vault_path);
+        if settings.exists() {
+            std::fs::remove_file(&settings)
+                .map_err(|e| IpcError::new("io", format!("cannot delete the settings: {e}")))?;
+        }
+        *guard(&self.settings) = StoredSettings::default();
+        Ok(deleted)
+    }
+
     /// Whether the vault has been idle for longer than the auto-lock setting at `now`.
     pub fn idle_too_long(&self, now: Instant) -> bool {
         let idle = now.saturating_duration_since(*guard(&self.last_activity));

@@ -190,3 +190,26 @@ describe("inbox", () => {
     ]);
   });
 });
+
+describe("danger zone", () => {
+  it("destroys the vault only after the typed phrase, then offers a new one", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.rows = [row({ statement: "Likes tea" })];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-settings]")!.click();
+    await settle();
+    const button = () => document.querySelector<HTMLButtonElement>("[data-testid=destroy-vault]")!;
+    input("[data-testid=destroy-confirm]", "destroy the vault");
+    await settle();
+    expect(button().disabled).toBe(true);
+
+    input("[data-testid=destroy-confirm]", "destroy this vault");
+    await settle();
+    expect(button().disabled).toBe(false);
+    button().click();
+    await settle();
+    expect(b.calls).toContain("destroy_vault");
+    expect(document.body.textContent).toContain("Create your vault");
+  });
+});

@@ -185,21 +185,33 @@ impl Selfmodel {
     /// Deletes one belief with its evidence and history (GDPR Art. 17), then checkpoints so that
     /// its text does not linger in the write-ahead log.
     pub fn delete_belief(&mut self, id: BeliefId) -> Result<()> {
-        self.change(|w, now| {
-            let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-            let category = belief.category.clone();
-            vendor::bury(w, &belief, now)?;
-            w.notify_recipients(id, VendorEventKind::BeliefErased, now)?;
-            w.delete_belief(id)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
-                    .with_detail(format!("category={category}")),
-                now,
-            )?;
-            Ok(())
+        self.delete_beliefs(&[id]).map(drop)
+    }
+
+    /// Deletes these beliefs, with their evidence and history, in one transaction: all of them
+    /// or, if one is missing, none ([`VaultError::BeliefNotFound`] names it). Each deletion is
+    /// its own audit event and notice to the vendors that received the belief. Returns how many.
+    pub fn delete_beliefs(&mut self, ids: &[BeliefId]) -> Result<usize> {
+        let ids: std::collections::BTreeSet<BeliefId> = ids.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let n = self.change(|w, now| {
+            for &id in &ids {
+                let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+                vendor::bury(w, &belief, now)?;
+                w.notify_recipients(id, VendorEventKind::BeliefErased, now)?;
+                w.delete_belief(id)?;
+                w.append_audit(
+                    PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
+                        .with_detail(format!("category={}", belief.category)),
+                    now,
+                )?;
+            }
+            Ok(ids.len())
         })?;
         self.settle();
-        Ok(())
+        Ok(n)
     }
 
     /// Erases every belief, leaving a valid, empty vault with its catalogue and audit chain.

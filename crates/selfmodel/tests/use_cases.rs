@@ -210,3 +210,28 @@ fn passphrase_change_keeps_data_and_identity() {
     );
     events(&mut m);
 }
+
+#[test]
+fn bulk_delete_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let ids: Vec<_> = ["Likes tea", "Likes chess", "Likes rain"]
+        .iter()
+        .map(|s| m.add_belief(new(s, "interests"), person()).unwrap().id)
+        .collect();
+    let before = events(&mut m);
+
+    // One id that does not exist: nothing is deleted and nothing is audited.
+    let ghost = "01890000-0000-7000-8000-000000000000".parse().unwrap();
+    let err = m.delete_beliefs(&[ids[0], ghost]).unwrap_err();
+    assert!(err.to_string().contains("no belief with id"), "{err}");
+    assert_eq!(m.beliefs(&BeliefFilter::default()).unwrap().len(), 3);
+    assert_eq!(events(&mut m), before);
+
+    // Duplicates count once; each deletion is its own audit event.
+    assert_eq!(m.delete_beliefs(&[ids[0], ids[1], ids[0]]).unwrap(), 2);
+    let left = m.beliefs(&BeliefFilter::default()).unwrap();
+    assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), vec![ids[2]]);
+    assert_eq!(events(&mut m), before + 2);
+    assert_eq!(m.delete_beliefs(&[]).unwrap(), 0);
+}

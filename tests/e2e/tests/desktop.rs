@@ -64,7 +64,7 @@ async fn add_belief(app: &App, statement: &str, category: &str) -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_person_creates_corrects_deletes_locks_and_erases() -> Result<()> {
+async fn a_person_creates_corrects_deletes_locks_erases_and_destroys() -> Result<()> {
     if !enabled("the desktop end-to-end test") {
         return Ok(());
     }
@@ -75,12 +75,7 @@ async fn a_person_creates_corrects_deletes_locks_and_erases() -> Result<()> {
         let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
     }
     app.quit().await?;
-    result?;
-    ensure!(
-        dir.path().join("vault.db").exists(),
-        "the vault file is there"
-    );
-    Ok(())
+    result
 }
 
 async fn journey(app: &App, dir: &Path) -> Result<()> {
@@ -261,6 +256,16 @@ async fn journey(app: &App, dir: &Path) -> Result<()> {
         "archive.imported",
     ] {
         ensure!(actions.contains(a), "audit log lacks {a}: {actions}");
+    }
+
+    step("destroy the vault: its files go and the first-run screen returns");
+    app.click("[data-testid=nav-settings]").await?;
+    app.fill("[data-testid=destroy-confirm]", "destroy this vault")
+        .await?;
+    app.click("[data-testid=destroy-vault]").await?;
+    app.wait_text("body", "Create your vault").await?;
+    for name in ["vault.db", "vault.db-wal", "vault.db-shm"] {
+        ensure!(!dir.join(name).exists(), "{name} is still there");
     }
     Ok(())
 }

@@ -51,6 +51,8 @@ export interface Backend {
   deleteBeliefs(ids: string[]): Promise<number>;
   /** Asks for a native confirmation in the core; `confirmation` is the typed phrase. */
   eraseAll(confirmation: string): Promise<number>;
+  /** Deletes the vault file itself (after a native confirmation); returns how many files. */
+  destroyVault(confirmation: string): Promise<number>;
   verifyAudit(): Promise<AuditVerdict>;
   auditLog(): Promise<AuditEvent[]>;
   changePassphrase(current: string, next: string): Promise<void>;
@@ -158,6 +160,9 @@ export class TauriBackend implements Backend {
   }
   eraseAll(confirmation: string) {
     return call<number>("erase_all", { confirmation });
+  }
+  destroyVault(confirmation: string) {
+    return call<number>("destroy_vault", { confirmation });
   }
   verifyAudit() {
     return call<AuditVerdict>("verify_audit");

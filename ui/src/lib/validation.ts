@@ -10,6 +10,8 @@ export const MAX_REASON_CHARS = 500;
 export const MAX_RETENTION_DAYS = 36500;
 export const MAX_AUTO_LOCK_MINUTES = 1440;
 export const ERASE_PHRASE = "erase everything";
+/** The phrase the person types to delete the vault file itself (the core checks it too). */
+export const DESTROY_PHRASE = "destroy this vault";
 
 /** Field name → message; empty when everything is fine. */
 export type Errors = Record<string, string>;
@@ -144,6 +146,10 @@ export function autoLockErrors(minutes: number): Errors {
 
 export function eraseErrors(typed: string): Errors {
   return typed.trim() === ERASE_PHRASE ? {} : { confirm: `Type “${ERASE_PHRASE}” to confirm.` };
+}
+
+export function destroyErrors(typed: string): Errors {
+  return typed.trim() === DESTROY_PHRASE ? {} : { confirm: `Type “${DESTROY_PHRASE}” to confirm.` };
 }
 
 export interface ExportForm {

@@ -183,6 +183,14 @@ export class FakeBackend implements Backend {
     this.rows = [];
     return n;
   }
+  async destroyVault(confirmation: string) {
+    this.log("destroy_vault");
+    this.need();
+    if (confirmation !== "destroy this vault") throw new BackendError("confirmation_required", "type it");
+    this.rows = [];
+    this.exists = this.unlocked = false;
+    return 1;
+  }
   async verifyAudit(): Promise<AuditVerdict> {
     this.need();
     return { verdict: "intact", events: 1, head: "ab".repeat(32) };
