@@ -14,6 +14,9 @@
   const obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
   const ids = (v) => Array.isArray(v) && v.length <= 100000 && v.every(id);
   const PASS = str(4096);
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  const DAY_OR_NULL = (v) => v === null || (typeof v === "string" && DAY.test(v));
+  const FORMAT = (v) => v === "html" || v === "markdown" || v === "json";
   const EVENTS = ["vault-locked", "vault-status", "inbox-count"];
 
   // command -> { argument name (as the UI sends it, camelCase): check }
@@ -58,6 +61,10 @@
     inbox: {},
     accept_proposal: { id, edit: (v) => v === null || obj(v) },
     reject_proposal: { id },
+    transparency_report: { from: DAY_OR_NULL, to: DAY_OR_NULL },
+    save_report: { from: DAY_OR_NULL, to: DAY_OR_NULL, format: FORMAT },
+    save_access_package: { format: FORMAT },
+    save_right_to_know: { format: FORMAT },
     // The UI listens for exactly three events: the vault locked itself or was opened at start,
     // and how many items wait in the inbox.
     "plugin:event|listen": {

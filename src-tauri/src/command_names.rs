@@ -46,4 +46,8 @@ pub const COMMANDS: &[&str] = &[
     "inbox",
     "accept_proposal",
     "reject_proposal",
+    "transparency_report",
+    "save_report",
+    "save_access_package",
+    "save_right_to_know",
 ];

@@ -64,11 +64,14 @@ fn e2e_path(var: &str) -> Option<std::path::PathBuf> {
     std::env::var_os(var).map(std::path::PathBuf::from)
 }
 
-/// Asks where to save a file with a native dialog; `None` if the person cancels.
+/// Asks where to save a file with a native dialog, offering `suggested` as its name and
+/// `filter` (e.g. "Selfmodel export") for files with these extensions; `None` if the person
+/// cancels.
 pub async fn save_path<R: Runtime>(
     app: &AppHandle<R>,
     title: &str,
     suggested: &str,
+    filter: &str,
     extensions: &[&str],
 ) -> Option<std::path::PathBuf> {
     if let Some(dir) = e2e_path(SAVE_DIR_ENV) {
@@ -79,7 +82,7 @@ pub async fn save_path<R: Runtime>(
         .file()
         .set_title(title)
         .set_file_name(suggested)
-        .add_filter("Selfmodel export", extensions)
+        .add_filter(filter, extensions)
         .save_file(move |p| {
             let _ = tx.send(p.and_then(|p| p.into_path().ok()));
         });

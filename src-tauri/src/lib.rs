@@ -35,6 +35,9 @@ pub const STATUS_EVENT: &str = "vault-status";
 /// The event that carries how many items wait in the inbox (the badge).
 pub const INBOX_EVENT: &str = "inbox-count";
 
+/// How often, in watcher ticks, it looks for unusual vendor access (about once a minute).
+const ALERT_TICKS: u64 = 12;
+
 /// How often the watcher looks at the idle time and the inbox.
 const WATCH_TICK: Duration = Duration::from_secs(5);
 
@@ -127,6 +130,10 @@ pub fn run() -> anyhow::Result<()> {
             commands::inbox,
             commands::accept_proposal,
             commands::reject_proposal,
+            commands::transparency_report,
+            commands::save_report,
+            commands::save_access_package,
+            commands::save_right_to_know,
         ])
         .build(tauri::generate_context!())
         .context("cannot start the desktop app")?;
@@ -166,8 +173,11 @@ async fn open_demo(app: &tauri::AppHandle) {
 async fn watch(app: &tauri::AppHandle) {
     use std::collections::BTreeSet;
     let mut waiting = BTreeSet::<String>::new();
+    let mut alerted = BTreeSet::<String>::new();
+    let mut tick: u64 = 0;
     loop {
         tokio::time::sleep(WATCH_TICK).await;
+        tick += 1;
         let state = app.state::<AppState>();
         match state.lock_if_idle(Instant::now()).await {
             Ok(true) => {
@@ -191,6 +201,9 @@ async fn watch(app: &tauri::AppHandle) {
                 Ok(requests.chain(proposals).collect::<BTreeSet<_>>())
             })
             .await;
+        if tick % ALERT_TICKS == 1 {
+            watch_alerts(app, &state, &mut alerted).await;
+        }
         let Ok(now) = now else { continue };
         if now != waiting {
             let _ = app.emit(INBOX_EVENT, now.len());
@@ -203,13 +216,41 @@ async fn watch(app: &tauri::AppHandle) {
     }
 }
 
+/// Every [`ALERT_TICKS`] ticks while unlocked: today's unusual vendor access (rate spikes,
+/// unusual hours, denial bursts; see `selfmodel_core::monitor`), each shown once as a desktop
+/// notification. The same alerts are in `selfmodel alerts` and the transparency report.
+async fn watch_alerts(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    alerted: &mut std::collections::BTreeSet<String>,
+) {
+    let today = chrono::Utc::now();
+    let Ok(alerts) = state.peek(move |m| m.alerts(Some(today), None)).await else {
+        return;
+    };
+    for alert in alerts {
+        if alerted.insert(alert.key()) {
+            tracing::warn!(vendor = %alert.vendor_id, kind = alert.kind.code(), "unusual vendor access");
+            show(
+                app,
+                &format!("Unusual vendor access: {}.", alert.describe()),
+            );
+        }
+    }
+}
+
 fn notify(app: &tauri::AppHandle, new: usize) {
-    use tauri_plugin_notification::NotificationExt;
     let body = if new == 1 {
         "A vendor is waiting for your answer in the Inbox.".to_owned()
     } else {
         format!("{new} new items are waiting for your answer in the Inbox.")
     };
+    show(app, &body);
+}
+
+/// Shows a desktop notification (from Rust: the webview has no notification permission).
+fn show(app: &tauri::AppHandle, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
     if let Err(e) = app
         .notification()
         .builder()

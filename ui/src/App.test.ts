@@ -213,3 +213,67 @@ describe("danger zone", () => {
     expect(document.body.textContent).toContain("Create your vault");
   });
 });
+
+describe("reports", () => {
+  it("shows the report for the last 30 days, its chart, and saves the packages", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.rows = [row(), row({ sensitivity: "special", category: "health" }), row({ status: "pending" })];
+    await start(b);
+    // Alt+8 opens Reports.
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "8", altKey: true }));
+    await settle();
+    expect(document.querySelector("#reports-title")?.textContent).toBe("Reports");
+    expect(b.reportPeriods).toHaveLength(1);
+    const [from, to] = b.reportPeriods[0]!.split("..");
+    expect(Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)).toBe(29 * 86_400_000);
+
+    expect(document.querySelector("[data-testid=report-total]")?.textContent).toBe("3");
+    expect(document.querySelector("[data-testid=report-verdict]")?.textContent).toContain("The chain is intact: 42 events");
+    // The chart: one segment per vendor and step with disclosures; vendor names are text.
+    expect(document.querySelectorAll("[data-testid=report-bar]")).toHaveLength(4);
+    const legend = document.querySelector("[data-testid=report-legend]")!;
+    expect(legend.textContent).toContain("Shop <b>&</b> Co — 5");
+    expect(legend.querySelector("b")).toBeNull();
+    expect(document.querySelectorAll("[data-testid=report-vendor]")).toHaveLength(2);
+
+    // A period that ends before it starts is refused before asking the core.
+    input("[data-testid=report-from]", "2026-03-10");
+    input("[data-testid=report-to]", "2026-03-01");
+    await settle();
+    expect(document.body.textContent).toContain("The period must end on or after the day it starts.");
+    expect(document.querySelector<HTMLButtonElement>("[data-testid=report-show]")!.disabled).toBe(true);
+    input("[data-testid=report-to]", "2026-03-31");
+    submit("[data-testid=report-period]");
+    await settle();
+    expect(b.reportPeriods.at(-1)).toBe("2026-03-10..2026-03-31");
+
+    // Saving: the chosen format; the saved path is shown; a cancelled dialog says so.
+    const select = document.querySelector<HTMLSelectElement>("[data-testid=save-format]")!;
+    select.value = "json";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    document.querySelector<HTMLButtonElement>("[data-testid=save-access]")!.click();
+    await settle();
+    expect(b.saved).toEqual(["access:json"]);
+    expect(document.querySelector("[data-testid=saved]")?.textContent).toContain("/tmp/selfmodel-access.json");
+    document.querySelector<HTMLButtonElement>("[data-testid=save-right-to-know]")!.click();
+    await settle();
+    expect(document.querySelector("[data-testid=saved]")?.textContent).toContain("right-to-know disclosure (CCPA)");
+    b.cancelSave = true;
+    document.querySelector<HTMLButtonElement>("[data-testid=save-report]")!.click();
+    await settle();
+    expect(b.saved).toEqual(["access:json", "right-to-know:json"]);
+    expect(document.body.textContent).toContain("Cancelled: nothing was saved.");
+  });
+
+  it("says so when nothing was disclosed in the period", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.disclosures = [];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-reports]")!.click();
+    await settle();
+    expect(document.querySelector("[data-testid=report-chart-empty]")?.textContent).toContain("No beliefs were disclosed");
+    expect(document.querySelector("[data-testid=report-chart]")).toBeNull();
+  });
+});

@@ -73,8 +73,14 @@ pub enum Command {
     },
     /// Every vendor request: who, for which purpose, what was disclosed, allowed or denied
     AccessLog(crate::vendor_cmd::AccessLogArgs),
+    /// Unusual vendor access: a vendor reading far above its usual rate, at hours it never
+    /// did, or piling up refusals (exits 3 when there is any)
+    Alerts(crate::vendor_cmd::AlertsArgs),
     /// Run the local vendor API on the unlocked vault until interrupted
     Serve(crate::vendor_cmd::ServeArgs),
+    /// Serve the Model Context Protocol on stdin/stdout for an AI assistant, as a vendor of the
+    /// running API (asks the person for a grant on first use; never opens the vault)
+    Mcp(crate::mcp_cmd::McpArgs),
     /// Export your self-model to a signed JSON file, optionally age-encrypted; or verify one
     Export(crate::archive_cmd::ExportCmd),
     /// Import an export file: checked first, merged without duplicates, all or nothing
@@ -82,6 +88,10 @@ pub enum Command {
     /// Write the transparency report (HTML, Markdown or JSON): inventory, retention, vendors,
     /// integrity and the control map
     Report(crate::report_cmd::ReportArgs),
+    /// Write a data-subject package (HTML, Markdown or JSON): the GDPR Art. 15 access package or
+    /// the CCPA right-to-know disclosure; each is recorded on the audit chain
+    #[command(subcommand)]
+    Package(crate::package_cmd::PackageCmd),
 }
 
 #[derive(Subcommand)]
@@ -204,11 +214,21 @@ pub struct EditArgs {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
-    /// Recompute the chain: the event count and head hash, or the first broken event
+    /// Recompute the chain (the event count and head hash, or the first broken event) and
+    /// compare it with this machine's witness; exits non-zero if the vault is older than the
+    /// one last opened here, or its history was rewritten
     Verify {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// Accept the vault as it is now (after a warning you have looked into, e.g. a backup
+        /// restored on purpose): record its current audit head as this machine's witness
+        #[arg(long)]
+        accept_current: bool,
+        /// Also check a receipt (a signed checkpoint a vendor kept, or one from `audit
+        /// checkpoint`): signed by this vault's key, and its event still has its hash
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<PathBuf>,
     },
     /// Show the chain's events (ids and hashes only, never belief content)
     Log {
@@ -216,10 +236,30 @@ pub enum AuditCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print (or write) the vault's signed statement of an audit event's hash: a receipt to
+    /// keep elsewhere and check later with `audit verify --receipt`
+    Checkpoint {
+        /// The event (default: the latest)
+        #[arg(long, value_name = "N")]
+        seq: Option<u64>,
+        /// Write it to this file instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace the file if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum RetentionCmd {
-    /// Erase every belief past its type's retention now
+    /// Erase every belief past its type's retention, and compact the access log's entries past
+    /// the log's retention into per-day counts, now
     Run,
+    /// Show or set how many days the access log keeps each request in detail (30 or more;
+    /// older requests are kept as per-day counts per vendor, purpose and belief)
+    AccessLog {
+        /// Days to keep requests in detail
+        days: Option<u32>,
+    },
 }

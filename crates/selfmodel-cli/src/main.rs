@@ -10,8 +10,11 @@ macro_rules! say {
 
 mod archive_cmd;
 mod args;
+mod audit_cmd;
 mod json;
+mod mcp_cmd;
 mod output;
+mod package_cmd;
 mod report_cmd;
 mod secrets;
 mod vendor_cmd;
@@ -23,11 +26,11 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use selfmodel::Selfmodel;
 use selfmodel_core::{
-    Actor, BeliefFilter, BeliefId, ChainVerdict, EvidenceKind, NewBelief, NewEvidence, Provenance,
-    Rectify, Sensitivity,
+    Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Provenance, Rectify,
+    Sensitivity,
 };
 
-use args::{AuditCmd, BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
+use args::{BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -138,10 +141,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Grant(cmd) => vendor_cmd::grant(&mut open(&path)?, cmd)?,
         Command::Inbox { json } => vendor_cmd::inbox(&mut open(&path)?, json)?,
         Command::AccessLog(args) => vendor_cmd::access_log(&mut open(&path)?, args)?,
+        Command::Alerts(args) => return vendor_cmd::alerts(&mut open(&path)?, args),
         Command::Serve(args) => vendor_cmd::serve(open(&path)?, &path, args)?,
+        Command::Mcp(args) => return mcp_cmd::run(args),
         Command::Export(cmd) => return archive_cmd::export(&path, cmd),
         Command::Import(args) => return archive_cmd::import(&path, args),
         Command::Report(args) => return report_cmd::report(&path, args),
+        Command::Package(cmd) => return package_cmd::package(&path, cmd),
         Command::EraseAll { yes } => {
             if !yes {
                 bail!(
@@ -164,41 +170,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             say!("copies elsewhere (exports, backups, snapshots, vendors) are not touched");
         }
-        Command::Audit(AuditCmd::Verify { json }) => {
-            let verdict = open(&path)?.verify_audit()?;
-            if json {
-                output::print_json(&json::verdict(&verdict))?;
-            }
-            return Ok(match verdict {
-                ChainVerdict::Intact { events, head } => {
-                    if !json {
-                        say!("audit chain intact: {events} events, head {head}");
-                    }
-                    ExitCode::SUCCESS
-                }
-                ChainVerdict::Broken {
-                    first_bad_event,
-                    reason,
-                } => {
-                    if !json {
-                        eprintln!("error: audit chain broken at event {first_bad_event}: {reason}");
-                    }
-                    ExitCode::FAILURE
-                }
-            });
-        }
-        Command::Audit(AuditCmd::Log { json }) => {
-            let events = open(&path)?.audit_log()?;
-            if json {
-                output::print_json(&json::audit_events(&events))?;
-            } else {
-                output::audit_events(&events);
-            }
-        }
+        Command::Audit(cmd) => return audit_cmd::run(&path, cmd),
         Command::Retention(RetentionCmd::Run) => {
             let mut model = open(&path)?;
             let n = model.purged_at_open().len() + model.run_retention()?.len();
             say!("retention erased {n} beliefs past their type's retention");
+            let done = model.compact_access_log()?;
+            say!(
+                "the access log keeps {} days in detail; {} older requests were compacted now",
+                model.access_log_retention()?,
+                done.entries
+            );
+        }
+        Command::Retention(RetentionCmd::AccessLog { days }) => {
+            let mut model = open(&path)?;
+            if let Some(days) = days {
+                let done = model.set_access_log_retention(days)?;
+                say!(
+                    "the access log now keeps {days} days in detail; {} older requests were \
+                     compacted into per-day counts",
+                    done.entries
+                );
+            } else {
+                say!(
+                    "the access log keeps {} days in detail",
+                    model.access_log_retention()?
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -303,7 +301,18 @@ fn parse_id(s: &str) -> Result<BeliefId> {
 }
 
 /// Unlocks the vault with the passphrase from the environment or a prompt.
+/// Says on stderr when the vault is older than the one last opened here, or its audit history
+/// was rewritten (see `audit verify`).
 fn open(path: &Path) -> Result<Selfmodel> {
+    let model = unlock(path)?;
+    if let Some(w) = model.integrity_warning() {
+        eprintln!("warning: {w}; run `selfmodel audit verify` for details");
+    }
+    Ok(model)
+}
+
+/// Unlocks the vault with the passphrase from the environment or a prompt, saying nothing.
+fn unlock(path: &Path) -> Result<Selfmodel> {
     let pass = secrets::passphrase()?;
     Selfmodel::open(path, &pass).with_context(|| format!("cannot open {}", path.display()))
 }

@@ -2,6 +2,7 @@
 //! proposals, the access log — and `serve`, which runs the vendor API on the unlocked vault.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -379,6 +380,46 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `selfmodel alerts`
+#[derive(Args)]
+pub struct AlertsArgs {
+    /// Look at the last DAYS days (UTC), today included
+    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    days: u32,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// `selfmodel alerts`: exits 3 when there is an alert, so scripts can watch.
+pub fn alerts(model: &mut Selfmodel, a: AlertsArgs) -> Result<ExitCode> {
+    let from = chrono::Utc::now() - chrono::Duration::days(i64::from(a.days.max(1)) - 1);
+    let alerts = model.alerts(Some(from), None)?;
+    if a.json {
+        let out: Vec<_> = alerts
+            .iter()
+            .map(|x| {
+                json!({
+                    "vendor_id": x.vendor_id, "day": x.day.to_string(), "at": canonical_time(&x.at),
+                    "kind": x.kind.code(), "description": x.describe(),
+                })
+            })
+            .collect();
+        crate::output::print_json(&out)?;
+    } else if alerts.is_empty() {
+        say!("no unusual vendor access in the last {} days", a.days);
+    } else {
+        for x in &alerts {
+            say!("{}  {}", x.kind.code(), x.describe());
+        }
+    }
+    Ok(if alerts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 /// `selfmodel serve`: the vendor API on this vault until interrupted.

@@ -190,6 +190,26 @@ fn report_files_agree_with_the_vault() {
     assert_eq!(writer["period"]["denied"]["sensitive_data"], 1);
     assert_eq!(inv["pending_proposals"], 1);
 
+    // Disclosures over time against `access-log`: per vendor, the series adds up to the log.
+    let series = &r["disclosures_over_time"];
+    assert_eq!(series["bucket"], "day");
+    let starts = series["starts"].as_array().unwrap().len();
+    for line in series["vendors"].as_array().unwrap() {
+        let counts = line["counts"].as_array().unwrap();
+        assert_eq!(counts.len(), starts);
+        let disclosed: usize = log
+            .iter()
+            .filter(|e| e["vendor_id"] == line["vendor_id"] && e["outcome"] == "allowed")
+            .map(|e| e["disclosed"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(line["total"], disclosed, "{line}");
+        assert_eq!(
+            counts.iter().map(|c| c.as_u64().unwrap()).sum::<u64>(),
+            disclosed as u64
+        );
+    }
+    assert_eq!(series["vendors"].as_array().unwrap().len(), 2);
+
     // Integrity against `audit verify`.
     let verdict = v.json(&["audit", "verify", "--json"]);
     assert_eq!(r["integrity"]["audit_chain"], "intact");
@@ -215,6 +235,7 @@ fn report_files_agree_with_the_vault() {
         "## Retention",
         "## Limits every belief obeys",
         "## Vendors",
+        "## Disclosures over time",
         "## Integrity",
         "## Control map",
     ] {
@@ -258,6 +279,141 @@ fn report_files_agree_with_the_vault() {
     assert!(err.contains("--force"), "{err}");
     let err = v.fail(&["report", "--from", "yesterday", "--out", &out("x.json")]);
     assert!(err.contains("not a date"), "{err}");
+}
+
+#[test]
+fn packages_agree_with_the_vault_and_are_recorded() {
+    let v = TestVault::demo();
+    vendor_session(&v, SHOP);
+    let out = |name: &str| v.dir().join(name).to_str().unwrap().to_owned();
+    let events_before = v
+        .json(&["audit", "log", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    v.ok(&["package", "access", "--out", &out("access.json")]);
+    v.ok(&["package", "access", "--out", &out("access.html")]);
+    v.ok(&[
+        "package",
+        "access",
+        "--format",
+        "md",
+        "--out",
+        &out("access.txt"),
+    ]);
+    v.ok(&["package", "right-to-know", "--out", &out("rtk.json")]);
+    v.ok(&["package", "right-to-know", "--out", &out("rtk.html")]);
+
+    // The access package: every belief `belief list` shows, with the recipients `access-log`
+    // names for it.
+    let beliefs = v.list(&[]);
+    let a: Value = serde_json::from_str(&read(&v, "access.json")).unwrap();
+    assert_eq!(a["format"], "selfmodel-gdpr-access-v1");
+    let held = a["beliefs"].as_array().unwrap();
+    assert_eq!(held.len(), beliefs.len());
+    let mut checked = 0;
+    for b in held {
+        let id = b["id"].as_str().unwrap();
+        let log = v.json(&["access-log", "--belief", id, "--json"]);
+        let times: usize = log.as_array().unwrap().len();
+        let recipients = b["recipients"].as_array().unwrap();
+        assert_eq!(
+            recipients
+                .iter()
+                .map(|r| r["times"].as_u64().unwrap() as usize)
+                .sum::<usize>(),
+            times,
+            "{id}"
+        );
+        if times > 0 {
+            checked += 1;
+            for r in recipients {
+                assert!(
+                    log.as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|e| e["vendor_id"] == r["vendor_id"] && e["purpose"] == r["purpose"]),
+                    "{r}"
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "some beliefs were disclosed");
+    assert!(
+        a["rights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["basis"] == "GDPR Art. 77")
+    );
+    let html = read(&v, "access.html");
+    assert!(html.starts_with("<!doctype html>") && html.contains("Content-Security-Policy"));
+    for forbidden in ["<script", "href=", "url(", "@import", "<link", "<iframe"] {
+        assert!(
+            !html.contains(forbidden),
+            "the access package contains {forbidden}"
+        );
+    }
+    assert!(html.contains("Shop &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+    let statement = beliefs[0]["statement"].as_str().unwrap();
+    assert!(read(&v, "access.txt").contains("## Your beliefs"));
+    assert!(read(&v, "access.txt").contains(&statement.replace('&', "&amp;")));
+
+    // The right-to-know disclosure: categories add up to the beliefs held; the two vendors.
+    let k: Value = serde_json::from_str(&read(&v, "rtk.json")).unwrap();
+    assert_eq!(k["format"], "selfmodel-ccpa-right-to-know-v1");
+    let held_now = beliefs.iter().filter(|b| b["status"] != "rejected").count() as u64;
+    assert_eq!(
+        k["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["active"].as_u64().unwrap() + c["pending"].as_u64().unwrap())
+            .sum::<u64>(),
+        held_now
+    );
+    assert_eq!(k["third_parties"].as_array().unwrap().len(), 2);
+    assert_eq!(k["sold"], false);
+    assert_eq!(k["shared_for_cross_context_behavioral_advertising"], false);
+    let rtk_html = read(&v, "rtk.html");
+    assert!(!rtk_html.contains("<script") && rtk_html.contains("Shop &lt;script&gt;"));
+    for b in &beliefs {
+        let statement = b["statement"].as_str().unwrap();
+        assert!(!rtk_html.contains(statement) && !read(&v, "rtk.json").contains(statement));
+    }
+
+    // Each generation is one event on the chain, with counts only; an existing file is refused
+    // before anything is recorded.
+    let err = v.fail(&["package", "access", "--out", &out("access.json")]);
+    assert!(err.contains("--force"), "{err}");
+    let log = v.json(&["audit", "log", "--json"]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), events_before + 5);
+    let generated: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["action"] == "package.generated")
+        .collect();
+    assert_eq!(generated.len(), 5);
+    assert_eq!(
+        generated
+            .iter()
+            .filter(|e| e["subject"] == "gdpr-art15-access")
+            .count(),
+        3
+    );
+    for e in &generated {
+        for b in &beliefs {
+            assert!(!e.to_string().contains(b["statement"].as_str().unwrap()));
+        }
+    }
+    let verdict = v.json(&["audit", "verify", "--json"]);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(v.dir().join("access.html"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 /// Regenerates `docs/examples/report.{html,md,json}`: the demo vault after the scripted vendor

@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::checkpoint::Consistency;
 use crate::discovery::{Discovery, ServerKey};
 use crate::error::{Error, Problem};
 use crate::secret::Token;
@@ -316,6 +317,7 @@ impl Client {
                 (Some(token), Some(grant)) => PollStatus::Approved(Box::new(Approval {
                     token: Token::new(token),
                     grant,
+                    checkpoint: out.checkpoint.filter(|c| c.verify(&self.inner.key).is_ok()),
                 })),
                 _ => return Err(Error::Protocol("approved without a token or grant".into())),
             },
@@ -434,6 +436,41 @@ impl Client {
             client: self.clone(),
             cursor,
         }
+    }
+
+    /// The vault's signed audit checkpoint: the latest (`None`), or its current statement of
+    /// event `seq`. Checked against the pinned key before it is returned
+    /// ([`Error::InvalidCheckpoint`] otherwise). Logged on the person's side as
+    /// `audit.checkpoint`; needs a live grant but no purpose.
+    pub async fn checkpoint(&self, seq: Option<u64>) -> Result<SignedCheckpoint, Error> {
+        let query: Vec<(&str, String)> = seq.map(|s| ("seq", s.to_string())).into_iter().collect();
+        let cp: SignedCheckpoint = self
+            .authed(Method::GET, "/v1/checkpoint", &query, None::<&()>, None)
+            .await?;
+        cp.verify(&self.inner.key)?;
+        if let Some(asked) = seq
+            && asked != cp.seq
+        {
+            return Err(Error::InvalidCheckpoint(format!(
+                "asked for event {asked}, got a checkpoint of event {}",
+                cp.seq
+            )));
+        }
+        Ok(cp)
+    }
+
+    /// Checks a receipt (a checkpoint kept earlier) against what the vault states now: asks for
+    /// its current statement of the receipt's event and compares ([`SignedCheckpoint::compare`]).
+    /// A vault that no longer has that event answers with its latest checkpoint instead, which
+    /// shows the rollback.
+    pub async fn check_receipt(&self, receipt: &SignedCheckpoint) -> Result<Consistency, Error> {
+        receipt.verify(&self.inner.key)?;
+        let current = match self.checkpoint(Some(receipt.seq)).await {
+            Ok(cp) => cp,
+            Err(Error::NotFound(_)) => self.checkpoint(None).await?,
+            Err(e) => return Err(e),
+        };
+        receipt.compare(&current)
     }
 
     // ---- plumbing ----------------------------------------------------------------------------

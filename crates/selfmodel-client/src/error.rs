@@ -91,6 +91,10 @@ pub enum Error {
     /// The server answered something this client does not understand.
     #[error("protocol: {0}")]
     Protocol(String),
+    /// A signed checkpoint that is malformed, does not verify, or is signed by another key
+    /// than the pinned one.
+    #[error("invalid checkpoint: {0}")]
+    InvalidCheckpoint(String),
 }
 
 impl Error {

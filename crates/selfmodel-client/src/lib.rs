@@ -17,6 +17,11 @@
 //!    [`Client::belief`], [`Client::propose`], [`Client::events`] / [`EventFeed`] for notices of
 //!    rectification, erasure and revocation (act on them: GDPR Art. 19), [`Client::grant`], and
 //!    [`Client::give_up`] when done.
+//! 4. **Keep receipts.** The approval carries the vault's signed audit checkpoint, and
+//!    [`Client::checkpoint`] fetches more; [`Client::check_receipt`] later asks the vault for its
+//!    current statement of a receipt's event. A rolled-back vault, or one whose audit history
+//!    was rewritten, cannot answer consistently ([`Consistency`]), and two conflicting signed
+//!    checkpoints are the proof.
 //!
 //! Every error the server returns arrives as a typed [`Error`] carrying its stable `code` and
 //! HTTP status. The client talks to loopback addresses only, never through a proxy, and follows
@@ -46,12 +51,14 @@
 //! # Ok(()) }
 //! ```
 
+mod checkpoint;
 mod client;
 mod discovery;
 mod error;
 mod secret;
 pub mod wire;
 
+pub use checkpoint::{CHECKPOINT_CONTEXT, Consistency, checkpoint_message};
 pub use client::{BeliefPages, Client, ClientBuilder, EventFeed};
 pub use discovery::{Discovery, ServerKey};
 pub use error::{Error, Problem};
@@ -59,7 +66,7 @@ pub use secret::{PollSecret, Token};
 pub use wire::{
     Approval, Belief, BeliefPage, BeliefQuery, Consent, Event, EventKind, Events, Evidence,
     EvidenceIn, Grant, GrantRequest, Operation, PendingGrant, PollStatus, Proposal,
-    ProposalReceipt, Sensitivity, VendorInfo,
+    ProposalReceipt, Sensitivity, SignedCheckpoint, VendorInfo,
 };
 
 /// The message a server signs to prove its identity: `"selfmodel-server-proof-v1\0" || nonce`.

@@ -212,6 +212,8 @@ pub(crate) struct PollOut {
     pub token: Option<String>,
     #[serde(default)]
     pub grant: Option<Grant>,
+    #[serde(default)]
+    pub checkpoint: Option<SignedCheckpoint>,
 }
 
 /// The state of a grant request.
@@ -243,12 +245,17 @@ pub struct Approval {
     pub token: Token,
     /// The grant as approved.
     pub grant: Grant,
+    /// The vault's signed audit checkpoint at approval, checked against the pinned key: the
+    /// first receipt to keep (see [`SignedCheckpoint`]). `None` if the server sent none, or one
+    /// that does not verify (the token is handed over once, so the approval is not refused).
+    pub checkpoint: Option<SignedCheckpoint>,
 }
 
 impl std::fmt::Debug for Approval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Approval")
             .field("grant", &self.grant)
+            .field("checkpoint", &self.checkpoint)
             .finish_non_exhaustive()
     }
 }
@@ -555,6 +562,26 @@ pub struct Events {
     pub events: Vec<Event>,
     /// Pass as `after` next time.
     pub cursor: u64,
+}
+
+/// A signed audit checkpoint: the vault's statement that its audit event `seq` has hash `head`,
+/// signed by the vault's identity key — the key the server proves at pairing, so
+/// [`SignedCheckpoint::verify`] checks it against the pinned [`crate::ServerKey`]. Keep them as
+/// receipts (they serialise as the server sent them): a later statement of the same event with
+/// another hash, or a vault that no longer has the event, shows that its history was rewritten
+/// or rolled back ([`SignedCheckpoint::compare`], [`crate::Client::check_receipt`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCheckpoint {
+    /// The vault's public identity key, hex.
+    pub vault_key: String,
+    /// The audit event's sequence number (the event count, for the latest).
+    pub seq: u64,
+    /// The event's chain hash, hex.
+    pub head: String,
+    /// When it was signed (RFC 3339), exactly as signed.
+    pub issued_at: String,
+    /// The Ed25519 signature, hex.
+    pub signature: String,
 }
 
 /// `POST /v1/server-proof` body.

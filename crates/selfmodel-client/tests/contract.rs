@@ -210,11 +210,12 @@ async fn client_wire_types_match_the_served_openapi_document() {
     );
     assert_eq!(
         properties(&doc, "PollOut"),
-        ["status", "token", "grant"]
+        ["status", "token", "grant", "checkpoint"]
             .into_iter()
             .map(String::from)
             .collect()
     );
+    same_fields(&doc, "CheckpointOut", &checkpoint());
     assert_eq!(
         properties(&doc, "ProblemBody"),
         ["code", "message"].into_iter().map(String::from).collect()
@@ -240,6 +241,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
         ("/v1/beliefs/{id}", "get"),
         ("/v1/beliefs/proposals", "post"),
         ("/v1/events", "get"),
+        ("/v1/checkpoint", "get"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }
@@ -271,4 +273,51 @@ async fn client_wire_types_match_the_served_openapi_document() {
         params("/v1/beliefs/{id}"),
         ["purpose"].into_iter().map(String::from).collect()
     );
+    assert_eq!(
+        params("/v1/checkpoint"),
+        ["seq"].into_iter().map(String::from).collect()
+    );
+}
+
+fn checkpoint() -> SignedCheckpoint {
+    SignedCheckpoint {
+        vault_key: "00".repeat(32),
+        seq: 1,
+        head: "00".repeat(32),
+        issued_at: "2026-01-01T00:00:00.000000Z".into(),
+        signature: "00".repeat(64),
+    }
+}
+
+/// The client builds the bytes a checkpoint's signature covers on its own (vendors do not pull
+/// the server in): they must be exactly the server's RFC 8785 canonical form.
+#[test]
+fn the_client_signs_and_checks_the_same_checkpoint_message_as_the_server() {
+    for (key, seq, head, at) in [
+        (
+            "ab".repeat(32),
+            1,
+            "cd".repeat(32),
+            "2026-01-02T03:04:05.000006Z",
+        ),
+        (
+            "00".repeat(32),
+            9_007_199_254_740_992,
+            "ff".repeat(32),
+            "2026-12-31T23:59:59Z",
+        ),
+        (
+            "k".into(),
+            0,
+            "h\"\\\u{1}\n\u{7f}é€😀".into(),
+            "odd \t time",
+        ),
+    ] {
+        assert_eq!(
+            checkpoint_message(&key, seq, &head, at),
+            selfmodel::checkpoint_message(&key, seq, &head, at),
+            "{key} {seq} {head:?} {at:?}"
+        );
+    }
+    assert_eq!(CHECKPOINT_CONTEXT, selfmodel::CHECKPOINT_CONTEXT);
 }

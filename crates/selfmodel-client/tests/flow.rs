@@ -489,3 +489,47 @@ async fn errors_are_typed_with_the_servers_code_and_status() {
         (Some(403), Some("operation_not_granted"))
     );
 }
+
+#[tokio::test]
+async fn a_vendor_probing_beyond_its_grant_raises_an_alert_for_the_person() {
+    let s = Served::start();
+    let (vendor, _) = s.reader("com.example.prober", &["communication"]).await;
+    // Nothing unusual yet: `selfmodel alerts` says so and exits 0.
+    assert!(s.cli_output(&["alerts"]).status.success());
+
+    // Nine refusals within the hour are tolerated ...
+    for _ in 0..9 {
+        let e = vendor
+            .beliefs(&BeliefQuery::new("personalisation"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Some("purpose_not_granted"));
+    }
+    assert!(s.cli_output(&["alerts"]).status.success());
+
+    // ... the tenth is probing: an alert naming the vendor, and exit code 3.
+    let _ = vendor
+        .beliefs(&BeliefQuery::new("personalisation"))
+        .await
+        .unwrap_err();
+    let out = s.cli_output(&["alerts", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let alerts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alerts = alerts.as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["kind"], "denial_burst");
+    assert_eq!(alerts[0]["vendor_id"], "com.example.prober");
+    assert!(
+        alerts[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("refused 10 times")
+    );
+    // The transparency report lists it too.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    s.cli(&["report", "--out", out.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["alerts"][0]["kind"], "denial_burst", "{report}");
+    assert_eq!(report["alerts"][0]["vendor_id"], "com.example.prober");
+}

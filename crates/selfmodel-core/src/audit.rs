@@ -78,6 +78,12 @@ pub enum AuditAction {
     GrantDenied,
     /// A grant was revoked (by the person or given up by the vendor).
     GrantRevoked,
+    /// Access-log entries past the log's retention were compacted into per-day counts.
+    AccessLogCompacted,
+    /// The access log's retention was changed.
+    AccessLogRetentionChanged,
+    /// A data-subject package (GDPR Art. 15 access, CCPA right to know) was generated.
+    PackageGenerated,
 }
 
 impl AuditAction {
@@ -101,6 +107,9 @@ impl AuditAction {
         Self::GrantApproved,
         Self::GrantDenied,
         Self::GrantRevoked,
+        Self::AccessLogCompacted,
+        Self::AccessLogRetentionChanged,
+        Self::PackageGenerated,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -124,6 +133,9 @@ impl AuditAction {
             Self::GrantApproved => "grant.approved",
             Self::GrantDenied => "grant.denied",
             Self::GrantRevoked => "grant.revoked",
+            Self::AccessLogCompacted => "access_log.compacted",
+            Self::AccessLogRetentionChanged => "access_log.retention_changed",
+            Self::PackageGenerated => "package.generated",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod error;
 pub mod filter;
 pub mod grant;
+pub mod monitor;
 pub mod secret;
 pub mod sensitive;
 pub mod validate;
@@ -28,5 +29,6 @@ pub use filter::BeliefFilter;
 pub use grant::{
     ConsentRecord, Grant, GrantRequest, Narrowing, Operation, RequestStatus, Scope, Vendor,
 };
+pub use monitor::{Alert, AlertKind, Thresholds};
 pub use secret::Passphrase;
 pub use sensitive::SensitiveKind;

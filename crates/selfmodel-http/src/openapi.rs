@@ -24,11 +24,12 @@ use crate::wire::*;
         routes::belief,
         routes::propose,
         routes::events,
+        routes::checkpoint,
     ),
     components(schemas(
         VendorInfo, GrantRequestIn, GrantRequestOut, PollIn, PollOut, ConsentOut, GrantOut,
         EvidenceOut, BeliefOut, BeliefsOut, EvidenceIn, ProposalIn, ProposalOut, EventOut,
-        EventsOut, ProofIn, ProofOut, Problem, ProblemBody
+        EventsOut, ProofIn, ProofOut, CheckpointOut, Problem, ProblemBody
     )),
     modifiers(&Bearer),
     tags(

@@ -221,21 +221,29 @@ pub async fn poll(
             status: "pending".into(),
             token: None,
             grant: None,
+            checkpoint: None,
         },
         PollOutcome::Denied => PollOut {
             status: "denied".into(),
             token: None,
             grant: None,
+            checkpoint: None,
         },
         PollOutcome::Expired => PollOut {
             status: "expired".into(),
             token: None,
             grant: None,
+            checkpoint: None,
         },
-        PollOutcome::Approved { token, grant } => PollOut {
+        PollOutcome::Approved {
+            token,
+            grant,
+            checkpoint,
+        } => PollOut {
             status: "approved".into(),
             token: Some(token.as_str().to_owned()),
             grant: Some(wire::grant(&grant)),
+            checkpoint: Some(wire::checkpoint(&checkpoint)),
         },
     };
     Ok(Json(out))
@@ -415,6 +423,24 @@ pub async fn events(
         events: found.iter().map(event).collect(),
         cursor,
     }))
+}
+
+/// The vault's signed audit checkpoint: the latest, or with `seq` the vault's current statement
+/// of that event's hash. Keep them as receipts and compare later ones with earlier ones. Logged
+/// as `audit.checkpoint`; needs a live grant but no purpose, and discloses no belief.
+#[utoipa::path(get, path = "/v1/checkpoint", tag = "grants", params(CheckpointQuery), security(("bearer" = [])),
+    responses((status = 200, body = CheckpointOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+pub async fn checkpoint(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    StrictQuery(q): StrictQuery<CheckpointQuery>,
+) -> Result<Json<CheckpointOut>, ApiError> {
+    let cred = credential(&headers);
+    let cp = s
+        .vault
+        .call(move |m| m.vendor_checkpoint(&cred, q.seq))
+        .await?;
+    Ok(Json(wire::checkpoint(&cp)))
 }
 
 /// Unknown routes: a JSON 404.

@@ -111,7 +111,8 @@ pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
         .route("/v1/beliefs", get(routes::beliefs))
         .route("/v1/beliefs/proposals", post(routes::propose))
         .route("/v1/beliefs/{id}", get(routes::belief))
-        .route("/v1/events", get(routes::events));
+        .route("/v1/events", get(routes::events))
+        .route("/v1/checkpoint", get(routes::checkpoint));
     if config.bench_baseline {
         api = api.route("/v1/bench/replay", get(routes::replay));
     }

@@ -83,6 +83,37 @@ pub struct PollOut {
     /// The grant as approved (possibly narrowed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<GrantOut>,
+    /// On approval: the vault's signed audit checkpoint, the vendor's first receipt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<CheckpointOut>,
+}
+
+/// A signed audit checkpoint: the vault's statement that its audit event `seq` has hash `head`.
+/// The Ed25519 signature, by the vault's identity key (the key `POST /v1/server-proof` proves),
+/// covers `"selfmodel-checkpoint-v1\n"` followed by the RFC 8785 canonical JSON of
+/// `{"head", "issued_at", "seq", "vault_key"}`. Keep it as a receipt: two valid checkpoints with
+/// the same key and `seq` but different heads prove the history was rewritten.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckpointOut {
+    /// The vault's public identity key, hex.
+    pub vault_key: String,
+    /// The audit event's sequence number (the event count, for the latest).
+    pub seq: u64,
+    /// The event's SHA-256 chain hash, hex.
+    pub head: String,
+    /// When it was signed (RFC 3339, UTC), exactly as signed.
+    pub issued_at: String,
+    /// The Ed25519 signature, hex.
+    pub signature: String,
+}
+
+/// Query of `GET /v1/checkpoint`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CheckpointQuery {
+    /// The event whose hash the vault states now (default: the latest event).
+    pub seq: Option<u64>,
 }
 
 /// A consent record in the shape of ISO/IEC TS 27560.
@@ -422,5 +453,16 @@ pub fn event(e: &VendorEvent) -> EventOut {
         at: canonical_time(&e.at),
         kind: e.kind.as_str().to_owned(),
         belief_id: e.belief_id.map(|b| b.to_string()),
+    }
+}
+
+/// A signed checkpoint on the wire.
+pub fn checkpoint(c: &selfmodel::SignedCheckpoint) -> CheckpointOut {
+    CheckpointOut {
+        vault_key: c.vault_key.clone(),
+        seq: c.seq,
+        head: c.head.clone(),
+        issued_at: c.issued_at.clone(),
+        signature: c.signature.clone(),
     }
 }

@@ -301,7 +301,13 @@ impl Reader<'_> {
     /// How many allowed requests each grant has made: (grant id, count).
     pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT grant_id, count(*) FROM access_log WHERE grant_id IS NOT NULL AND outcome = 'allowed' GROUP BY grant_id",
+            "SELECT grant_id, sum(n) FROM ( \
+               SELECT grant_id, count(*) AS n FROM access_log \
+               WHERE grant_id IS NOT NULL AND outcome = 'allowed' GROUP BY grant_id \
+               UNION ALL \
+               SELECT grant_id, sum(requests) FROM access_days \
+               WHERE grant_id <> '' AND outcome = 'allowed' GROUP BY grant_id) \
+             GROUP BY grant_id",
         )?;
         Ok(stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -371,12 +377,19 @@ impl Reader<'_> {
             .collect()
     }
 
-    /// Who received a belief: per grant, how often and when last.
+    /// Who received a belief: per grant, how often and when last (to the day for the compacted
+    /// part of the log).
     pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.grant_id, a.vendor_id, count(*), max(a.at) FROM disclosures d \
-             JOIN access_log a ON a.seq = d.access_seq WHERE d.belief_id = ?1 \
-             GROUP BY a.grant_id, a.vendor_id ORDER BY max(a.at) DESC",
+            "SELECT grant_id, vendor_id, sum(n), max(last) FROM ( \
+               SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, count(*) AS n, \
+                      max(a.at) AS last \
+               FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
+               WHERE d.belief_id = ?1 GROUP BY 1, 2 \
+               UNION ALL \
+               SELECT grant_id, vendor_id, sum(times), max(day) || 'T00:00:00.000000Z' \
+               FROM disclosure_days WHERE belief_id = ?1 GROUP BY 1, 2) \
+             GROUP BY 1, 2 ORDER BY max(last) DESC",
         )?;
         let rows = stmt
             .query_map([belief.to_string()], |r| {
@@ -594,8 +607,12 @@ impl Writer<'_> {
     ) -> Result<u64> {
         Ok(self.tx.execute(
             "INSERT INTO vendor_events (at, grant_id, kind, belief_id) \
-             SELECT DISTINCT ?1, a.grant_id, ?2, ?3 FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
-             WHERE d.belief_id = ?3 AND a.grant_id IS NOT NULL",
+             SELECT ?1, g, ?2, ?3 FROM ( \
+               SELECT a.grant_id AS g FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
+               WHERE d.belief_id = ?3 AND a.grant_id IS NOT NULL \
+               UNION \
+               SELECT grant_id FROM disclosure_days WHERE belief_id = ?3 AND grant_id <> '') \
+             ORDER BY g",
             params![time(&at), kind.as_str(), belief.to_string()],
         )? as u64)
     }

@@ -5,12 +5,17 @@
 //! audit event, so no change reaches the file unrecorded.
 
 mod codec;
+mod compaction;
 mod error;
 mod grants;
 pub mod migrations;
 mod open;
 mod store;
 
+pub use compaction::{
+    ACCESS_LOG_RETENTION_KEY, AccessDay, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+    DisclosureDay,
+};
 pub use error::{Result, VaultError};
 pub use grants::{AccessFilter, Recipient};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_opt_in_purposes.sql"),
     include_str!("migrations/0003_vendor_access.sql"),
+    include_str!("migrations/0004_access_log_retention.sql"),
 ];
 
 /// The schema version this build writes.

@@ -232,6 +232,30 @@ impl<'c> Reader<'c> {
         })
     }
 
+    /// The event at position `seq` of the chain, if there is one (read like
+    /// [`Reader::audit_events`]).
+    pub fn audit_event(&self, seq: u64) -> Result<Option<AuditEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events WHERE seq = ?1",
+        )?;
+        Ok(stmt
+            .query_row([seq], |r| {
+                let at: String = r.get(1)?;
+                let prev: Vec<u8> = r.get(5)?;
+                let hash: Vec<u8> = r.get(6)?;
+                Ok(AuditEvent {
+                    seq: r.get(0)?,
+                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
+                    action: r.get(2)?,
+                    subject: r.get(3)?,
+                    detail: r.get(4)?,
+                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
+                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
+                })
+            })
+            .optional()?)
+    }
+
     /// A value from the vault's metadata table.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self

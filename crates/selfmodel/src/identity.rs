@@ -1,8 +1,12 @@
 //! The vault's own Ed25519 identity: it signs exports and proves the local API server is the
 //! person's own. The secret seed lives only inside the encrypted vault.
 
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use rand::RngCore;
+use selfmodel_core::AuditAction;
+use selfmodel_core::audit::PendingEvent;
+use selfmodel_vault::{VaultError, Writer};
 use zeroize::Zeroizing;
 
 /// Metadata key under which the 32-byte seed is kept (hex).
@@ -48,4 +52,20 @@ impl Identity {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
+}
+
+/// The vault's identity inside a write transaction: the stored one, or a new one created (and
+/// audited) in this transaction.
+pub(crate) fn load_or_create(w: &mut Writer<'_>, now: DateTime<Utc>) -> crate::Result<Identity> {
+    if let Some(seed) = w.read().meta(SEED_KEY)?.map(Zeroizing::new) {
+        return Identity::from_hex(&seed)
+            .ok_or_else(|| VaultError::Data("the identity key does not parse".into()).into());
+    }
+    let (id, seed) = Identity::generate();
+    w.set_meta(SEED_KEY, &seed)?;
+    w.append_audit(
+        PendingEvent::new(AuditAction::IdentityCreated, Some(id.public_key_hex())),
+        now,
+    )?;
+    Ok(id)
 }

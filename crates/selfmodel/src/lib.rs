@@ -2,13 +2,19 @@
 //! desktop app. Each mutation goes through [`Selfmodel::change`], which runs it in one vault
 //! transaction together with its audit event; front ends never open the vault or write SQL.
 
+mod access_retention;
 pub mod archive;
+mod checkpoint;
 mod demo;
 mod error;
 mod identity;
+mod monitor;
+pub mod package;
+pub mod render;
 pub mod report;
 mod tokens;
 mod vendor;
+mod witness;
 
 use std::path::Path;
 
@@ -21,13 +27,18 @@ use selfmodel_core::{
 };
 use selfmodel_vault::{Vault, VaultError, Writer};
 
+pub use access_retention::{ACCESS_LOG_RETENTION_DAYS, compaction_cut};
+pub use checkpoint::{
+    CHECKPOINT_CONTEXT, CHECKPOINT_OPERATION, ReceiptVerdict, SignedCheckpoint, checkpoint_message,
+};
 pub use error::{Error, Result};
 pub use identity::Identity;
-pub use selfmodel_vault::{AccessFilter, Recipient};
+pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
     MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
 };
+pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};
 
 /// Shortest passphrase accepted for a vault.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -36,32 +47,61 @@ pub const MIN_PASSPHRASE_CHARS: usize = 10;
 pub struct Selfmodel {
     vault: Vault,
     purged_at_open: Vec<BeliefId>,
+    witness: witness::WitnessState,
 }
 
 impl Selfmodel {
-    /// Creates a new vault at `path` with the default catalogue.
+    /// Creates a new vault at `path` with the default catalogue, witnessed in the default
+    /// [`WitnessStore`].
     pub fn create(path: &Path, passphrase: &Passphrase) -> Result<Self> {
+        Self::create_witnessed(path, passphrase, WitnessStore::default_location())
+    }
+
+    /// [`Selfmodel::create`] with the witness kept in `witnesses` (none: no rollback detection).
+    pub fn create_witnessed(
+        path: &Path,
+        passphrase: &Passphrase,
+        witnesses: Option<WitnessStore>,
+    ) -> Result<Self> {
         check_strength(passphrase)?;
         let vault = Vault::create(path, passphrase, &Catalogue::defaults())?;
         tracing::info!(path = %path.display(), "vault created");
-        Ok(Self {
+        let mut model = Self {
             vault,
             purged_at_open: Vec::new(),
-        })
+            witness: witness::WitnessState::new(witnesses),
+        };
+        model.record_witness();
+        Ok(model)
     }
 
-    /// Unlocks the vault at `path`, then erases whatever is past its retention.
+    /// Unlocks the vault at `path`, compares its audit chain with this machine's witness (see
+    /// [`Selfmodel::integrity_warning`]), then erases whatever is past its retention and
+    /// compacts the access log's entries past the log's retention.
     pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
+        Self::open_witnessed(path, passphrase, WitnessStore::default_location())
+    }
+
+    /// [`Selfmodel::open`] with the witness kept in `witnesses` (none: no rollback detection).
+    pub fn open_witnessed(
+        path: &Path,
+        passphrase: &Passphrase,
+        witnesses: Option<WitnessStore>,
+    ) -> Result<Self> {
         let vault = Vault::open(path, passphrase)?;
         let mut model = Self {
             vault,
             purged_at_open: Vec::new(),
+            witness: witness::WitnessState::new(witnesses),
         };
+        model.check_witness()?;
         model.purged_at_open = model.run_retention()?;
         if !model.purged_at_open.is_empty() {
             let count = model.purged_at_open.len();
             tracing::info!(count, "retention erased expired beliefs at unlock");
         }
+        model.compact_access_log()?;
+        model.record_witness();
         Ok(model)
     }
 
@@ -76,7 +116,8 @@ impl Selfmodel {
     }
 
     /// Locks the vault: checkpoints and closes the file.
-    pub fn close(self) -> Result<()> {
+    pub fn close(mut self) -> Result<()> {
+        self.record_witness();
         Ok(self.vault.close()?)
     }
 
@@ -85,20 +126,25 @@ impl Selfmodel {
     /// Returns the files deleted. Nothing is re-keyed or overwritten and no audit event is
     /// written (the log goes with the file); what this can and cannot promise is in the README
     /// ("What erasure can and cannot promise").
-    pub fn destroy(self) -> Result<Vec<std::path::PathBuf>> {
+    pub fn destroy(mut self) -> Result<Vec<std::path::PathBuf>> {
+        let witness = self.witness_file();
         let deleted = self.vault.destroy()?;
         tracing::info!(files = deleted.len(), "vault destroyed");
+        witness::forget(witness);
         Ok(deleted)
     }
 
     /// The one choke-point for changes: runs `f` in a write transaction with the current time;
-    /// `f` must append its audit event (the vault refuses to commit otherwise).
+    /// `f` must append its audit event (the vault refuses to commit otherwise). The witness
+    /// follows the new head.
     fn change<T>(
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = Utc::now();
-        self.vault.write(|w| f(w, now))
+        let out = self.vault.write(|w| f(w, now))?;
+        self.record_witness();
+        Ok(out)
     }
 
     /// The vault's signing identity, created on first use (vaults from before identities get
@@ -111,15 +157,7 @@ impl Selfmodel {
             return Identity::from_hex(&seed)
                 .ok_or_else(|| VaultError::Data("the identity key does not parse".into()).into());
         }
-        self.change(|w, now| {
-            let (id, seed) = Identity::generate();
-            w.set_meta(identity::SEED_KEY, &seed)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::IdentityCreated, Some(id.public_key_hex())),
-                now,
-            )?;
-            Ok(id)
-        })
+        self.change(identity::load_or_create)
     }
 
     /// After an erasure: checkpoint so erased text leaves the write-ahead log now. If another

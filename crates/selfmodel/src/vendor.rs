@@ -108,6 +108,8 @@ pub enum PollOutcome {
         token: Zeroizing<String>,
         /// The grant as approved (possibly narrowed).
         grant: Box<Grant>,
+        /// The vault's signed audit checkpoint at approval: the vendor's first receipt.
+        checkpoint: Box<crate::SignedCheckpoint>,
     },
 }
 
@@ -260,9 +262,12 @@ impl Selfmodel {
                     w.set_grant_token(&grant_id, &token.id, &token.hash)?;
                     w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
                     log(w, now, Some(&grant_id), vendor, None, "grant.claim", &[])?;
+                    let checkpoint = crate::checkpoint::sign_in(w, now, None)?
+                        .ok_or_else(|| VaultError::Data("the audit chain is empty".into()))?;
                     return Ok(Ok(PollOutcome::Approved {
                         token: token.text,
                         grant: Box::new(grant),
+                        checkpoint: Box::new(checkpoint),
                     }));
                 }
             };
@@ -699,7 +704,7 @@ impl Selfmodel {
 
     /// Runs a vendor-side transaction whose closure logs its own outcome: `Ok(Err(_))` is a
     /// refusal that was logged and must still be committed; `Err(_)` rolls back.
-    fn vendor_tx<T>(
+    pub(crate) fn vendor_tx<T>(
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<VendorOutcome<T>>,
     ) -> Result<T> {
@@ -814,7 +819,7 @@ fn scope_filter(scope: &Scope) -> BeliefFilter {
 }
 
 /// Looks up a token's grant and checks it is live; a refusal for a known grant is logged.
-fn authenticate(
+pub(crate) fn authenticate(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     cred: &Credential,
@@ -1031,7 +1036,7 @@ fn read_one(
     }))
 }
 
-fn log(
+pub(crate) fn log(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     grant: Option<&str>,
@@ -1055,7 +1060,7 @@ fn log(
 }
 
 /// Logs a refusal and returns it as the (committed) outcome.
-fn deny<T>(
+pub(crate) fn deny<T>(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     grant: Option<&str>,

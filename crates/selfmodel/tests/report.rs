@@ -3,130 +3,20 @@
 //! it gives is recomputed here from the vault's own listings (beliefs, catalogue, access log,
 //! grants, audit chain), and a period excludes what falls outside it.
 
-use std::collections::BTreeSet;
+mod common;
 
-use chrono::{Duration, Utc};
-use selfmodel::report::{CONTROLS, Period};
-use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
-use selfmodel_core::{
-    BeliefFilter, ChainVerdict, EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation,
-    Outcome, Passphrase, Scope, Sensitivity, Status, Vendor,
-};
+use std::collections::BTreeMap;
 
-fn grant(model: &mut Selfmodel, id: &str, purposes: &[&str], categories: &[&str]) -> Credential {
-    let ask = GrantAsk {
-        vendor: Vendor {
-            id: id.into(),
-            name: id.into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
-            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
-            operations: [Operation::Read, Operation::Propose].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: BTreeSet::new(),
-        },
-        duration_days: 30,
-        vendor_retention_days: 7,
-        justification: "report test".into(),
-    };
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => Credential::native(&token),
-        _ => panic!("not approved"),
-    }
-}
-
-fn read(purpose: &str) -> VendorRead {
-    VendorRead {
-        purpose: purpose.into(),
-        category: None,
-        min_confidence: None,
-        belief: None,
-        after: None,
-        limit: None,
-    }
-}
-
-fn proposal(summary: &str) -> NewBelief {
-    NewBelief {
-        statement: "Prefers bullet points in summaries".into(),
-        category: "communication-style".into(),
-        confidence: 0.6,
-        purposes: ["communication".to_owned()].into(),
-        sensitivity: None,
-        evidence: vec![NewEvidence {
-            kind: EvidenceKind::Observed,
-            source: "Writer app".into(),
-            summary: summary.into(),
-            observed_at: None,
-            content_sha256: None,
-        }],
-    }
-}
-
-/// The demo vault, two vendors reading, one denied and revoked, a proposal refused for carrying
-/// a card number, one accepted into the inbox, and an erasure of a disclosed belief.
-fn scripted_session(model: &mut Selfmodel) -> (String, String) {
-    model.fill_demo().unwrap();
-    let writer = grant(
-        model,
-        "com.example.writer",
-        &["communication"],
-        &["communication-style", "expertise"],
-    );
-    let shop = grant(
-        model,
-        "com.example.shop",
-        &["recommendations"],
-        &["interests"],
-    );
-    for _ in 0..3 {
-        model.vendor_read(&writer, &read("communication")).unwrap();
-    }
-    model.vendor_read(&shop, &read("recommendations")).unwrap();
-    assert!(model.vendor_read(&shop, &read("advertising")).is_err());
-    model
-        .vendor_propose(&writer, proposal("Asked for bullet points twice"))
-        .unwrap();
-    let refused = model
-        .vendor_propose(&writer, proposal("Paid with 4111 1111 1111 1111"))
-        .unwrap_err();
-    assert_eq!(refused.code(), "sensitive_data");
-    let writer_grant = model.vendor_grant(&writer).unwrap().id;
-    let shop_grant = model.vendor_grant(&shop).unwrap().id;
-    model.revoke_grant(&shop_grant).unwrap();
-    assert!(model.vendor_read(&shop, &read("recommendations")).is_err());
-    // Erase a belief the writer received: it is told.
-    let received = model
-        .access_log(&AccessFilter {
-            grant_id: Some(writer_grant.clone()),
-            ..Default::default()
-        })
-        .unwrap()
-        .into_iter()
-        .find_map(|a| a.disclosed.first().copied())
-        .unwrap();
-    model.delete_belief(received).unwrap();
-    (writer_grant, shop_grant)
-}
+use chrono::{Duration, NaiveDate, Utc};
+use common::scripted_session;
+use selfmodel::AccessFilter;
+use selfmodel::report::{Bucket, CONTROLS, Period};
+use selfmodel_core::{BeliefFilter, ChainVerdict, Outcome, Sensitivity, Status};
 
 #[test]
 fn report_numbers_match_the_vault() {
     let dir = tempfile::tempdir().unwrap();
-    let mut model = Selfmodel::create(
-        &dir.path().join("v.db"),
-        &Passphrase::new("report test passphrase".into()),
-    )
-    .unwrap();
+    let mut model = common::vault(&dir);
     let (writer, shop) = scripted_session(&mut model);
     let report = model.report(Period::default()).unwrap();
 
@@ -267,6 +157,63 @@ fn report_numbers_match_the_vault() {
     assert_eq!(i.beliefs_erased, 1);
     assert_eq!(report.controls, CONTROLS);
 
+    // Disclosures over time, against the access log: per vendor and per day, the series adds
+    // up to what the log says was disclosed; its steps are days, without gaps, up to the
+    // report's day.
+    let series = &report.disclosures;
+    assert_eq!(series.bucket, Bucket::Day);
+    assert_eq!(
+        series.starts.last(),
+        Some(&report.generated_at.date_naive())
+    );
+    assert!(
+        series
+            .starts
+            .windows(2)
+            .all(|w| (w[1] - w[0]).num_days() == 1)
+    );
+    let mut from_log: BTreeMap<(String, NaiveDate), u64> = BTreeMap::new();
+    for a in log.iter().filter(|a| a.outcome == Outcome::Allowed) {
+        if !a.disclosed.is_empty() {
+            *from_log
+                .entry((a.vendor_id.clone().unwrap(), a.at.date_naive()))
+                .or_default() += a.disclosed.len() as u64;
+        }
+    }
+    let mut from_series: BTreeMap<(String, NaiveDate), u64> = BTreeMap::new();
+    for v in &series.vendors {
+        assert_eq!(v.counts.len(), series.starts.len());
+        for (day, n) in series.starts.iter().zip(&v.counts) {
+            if *n > 0 {
+                from_series.insert((v.vendor_id.clone(), *day), *n);
+            }
+        }
+    }
+    assert_eq!(from_series, from_log);
+    assert_eq!(
+        series.total(),
+        report.vendors.iter().map(|v| v.disclosures).sum::<u64>()
+    );
+    let writer_series = series
+        .vendors
+        .iter()
+        .find(|v| v.vendor_id == "com.example.writer")
+        .unwrap();
+    assert_eq!(writer_series.total(), w.disclosures);
+    assert_eq!(writer_series.name, "com.example.writer");
+    // One day of the log: the series has that one step, holding that day's disclosures.
+    let (_, day) = from_log.keys().next().unwrap().clone();
+    let one_day = model.report(Period::days(Some(day), Some(day))).unwrap();
+    assert_eq!(one_day.disclosures.starts, vec![day]);
+    assert_eq!(
+        one_day.disclosures.total(),
+        from_log
+            .iter()
+            .filter(|((_, d), _)| *d == day)
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    );
+
     // A period after everything: the vault's state is the same, its activity is not.
     let later = Period {
         from: Some(Utc::now() + Duration::days(1)),
@@ -276,6 +223,7 @@ fn report_numbers_match_the_vault() {
     assert_eq!(empty.inventory, report.inventory);
     assert_eq!(empty.integrity.events_in_period, 0);
     assert!(empty.integrity.erasures.is_empty());
+    assert!(empty.disclosures.starts.is_empty() && empty.disclosures.vendors.is_empty());
     assert!(empty.vendors.iter().all(|v| v.requests == 0
         && v.disclosures == 0
         && v.denied.is_empty()

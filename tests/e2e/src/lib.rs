@@ -154,11 +154,16 @@ impl App {
             .unwrap_or(false))
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css`, scrolled to the middle of the window first (so that
+    /// nothing fixed at an edge, like the test-build banner, covers it).
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.el(css)
-            .await?
-            .click()
+        let e = self.el(css).await?;
+        self.js(
+            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' })",
+            json!([css]),
+        )
+        .await?;
+        e.click()
             .await
             .with_context(|| format!("cannot click '{css}'"))
     }

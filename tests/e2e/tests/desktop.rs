@@ -361,6 +361,131 @@ async fn screenshots_of_each_screen_with_the_demo_data() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_reports_screen_saves_the_access_package_of_the_demo_vault() -> Result<()> {
+    if !enabled("the reports end-to-end test") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let app = launch(dir.path(), true).await?;
+    let result = reports(&app, dir.path()).await;
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}
+
+/// The one file in `dir/exports` whose name starts with `prefix`.
+fn saved_file(dir: &Path, prefix: &str) -> Result<std::path::PathBuf> {
+    let found: Vec<_> = std::fs::read_dir(dir.join("exports"))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix))
+        })
+        .collect();
+    ensure!(found.len() == 1, "one {prefix} file: {found:?}");
+    Ok(found[0].clone())
+}
+
+async fn reports(app: &App, dir: &Path) -> Result<()> {
+    step("the demo vault, and a belief whose text looks like HTML");
+    app.click("[data-testid=try-demo]").await?;
+    app.el("[data-testid=belief-row]").await?;
+    let tricky = "Enjoys <b>bold</b> <img src=x> claims";
+    add_belief(app, tricky, "preferences").await?;
+    let beliefs = app
+        .invoke("list_beliefs", json!({}))
+        .await?
+        .map_err(|e| anyhow::anyhow!("list_beliefs: {e}"))?;
+    let count = beliefs.as_array().context("beliefs")?.len();
+
+    step("the Reports screen (Alt+8) shows the report for the last 30 days");
+    app.js(
+        "window.dispatchEvent(new KeyboardEvent('keydown', { key: '8', altKey: true }))",
+        json!([]),
+    )
+    .await?;
+    app.wait_text("[data-testid=report-total]", &count.to_string())
+        .await?;
+    app.wait_text("[data-testid=report-verdict]", "The chain is intact")
+        .await?;
+    app.el("[data-testid=report-chart-empty]").await?;
+
+    step("save the access package as JSON: every belief, with its recipients, rights and logic");
+    app.choose("[data-testid=save-format]", "json").await?;
+    app.click("[data-testid=save-access]").await?;
+    app.wait_text("[data-testid=saved]", "selfmodel-access-package")
+        .await?;
+    let file = saved_file(dir, "selfmodel-access-package")?;
+    ensure!(
+        file.extension().is_some_and(|e| e == "json"),
+        "{}",
+        file.display()
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+    ensure!(
+        doc["format"] == "selfmodel-gdpr-access-v1",
+        "{}",
+        doc["format"]
+    );
+    let held = doc["beliefs"].as_array().context("beliefs")?;
+    ensure!(
+        held.len() == count,
+        "{} beliefs, {count} in the vault",
+        held.len()
+    );
+    ensure!(
+        held.iter().any(|b| b["statement"] == tricky),
+        "the added belief is in the package"
+    );
+    ensure!(
+        held.iter().all(|b| b["recipients"] == json!([])),
+        "the demo vault disclosed nothing"
+    );
+    ensure!(doc["rights"].as_array().is_some_and(|r| r.len() >= 5));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file)?.permissions().mode();
+    ensure!(mode & 0o777 == 0o600, "the package is private: {mode:o}");
+
+    step("the HTML package is self-contained and shows belief text as text");
+    std::fs::remove_file(&file)?;
+    app.choose("[data-testid=save-format]", "html").await?;
+    app.click("[data-testid=save-access]").await?;
+    app.wait_text("[data-testid=saved]", ".html").await?;
+    let html = std::fs::read_to_string(saved_file(dir, "selfmodel-access-package")?)?;
+    ensure!(html.contains("Enjoys &lt;b&gt;bold&lt;/b&gt; &lt;img src=x&gt; claims"));
+    for forbidden in ["<script", "<img", "<b>", "<link", "url("] {
+        ensure!(!html.contains(forbidden), "the page contains {forbidden}");
+    }
+
+    step("the CCPA disclosure and the report save too; each package is on the audit chain");
+    app.click("[data-testid=save-right-to-know]").await?;
+    app.wait_text("[data-testid=saved]", "selfmodel-right-to-know")
+        .await?;
+    let rtk = std::fs::read_to_string(saved_file(dir, "selfmodel-right-to-know")?)?;
+    ensure!(rtk.contains("Right to know (CCPA)") && !rtk.contains(tricky));
+    app.click("[data-testid=save-report]").await?;
+    app.wait_text("[data-testid=saved]", "selfmodel-transparency-report")
+        .await?;
+    saved_file(dir, "selfmodel-transparency-report")?;
+    let log = app
+        .invoke("audit_log", json!({}))
+        .await?
+        .map_err(|e| anyhow::anyhow!("audit_log: {e}"))?;
+    let generated = log
+        .as_array()
+        .context("events")?
+        .iter()
+        .filter(|e| e["action"] == "package.generated")
+        .count();
+    ensure!(generated == 3, "{generated} package.generated events");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
     use selfmodel_client::{BeliefQuery, Client, Discovery, GrantRequest, Operation, Proposal};
 
@@ -480,6 +605,15 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
         app.click("[data-testid=nav-vendors]").await?;
         app.wait_text("[data-testid=grant]", "E2E Vendor").await?;
         app.screenshot(&shots.join("vendors.png")).await?;
+
+        step("the read shows in the Reports screen's chart");
+        app.click("[data-testid=nav-reports]").await?;
+        app.wait_text("[data-testid=report-legend]", "E2E Vendor")
+            .await?;
+        app.el("[data-testid=report-bar]").await?;
+        app.screenshot(&shots.join("reports.png")).await?;
+        app.click("[data-testid=nav-vendors]").await?;
+        app.el("[data-testid=grant]").await?;
 
         step("revoke; the vendor is refused from its next request");
         app.click("[data-testid=revoke]").await?;

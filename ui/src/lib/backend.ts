@@ -14,6 +14,7 @@ import type {
   BeliefType,
   Catalogue,
   ConflictChoice,
+  DocumentFormat,
   ExportDone,
   ExportRequest,
   Grant,
@@ -26,6 +27,8 @@ import type {
   PreviewPurpose,
   Recipient,
   RectifyRequest,
+  Report,
+  SavedDocument,
   Settings,
   Unlocked,
   VaultStatus,
@@ -82,6 +85,14 @@ export interface Backend {
   inbox(): Promise<BeliefRow[]>;
   acceptProposal(id: string, edit: RectifyRequest | null): Promise<BeliefDetail>;
   rejectProposal(id: string): Promise<void>;
+  /** The transparency report for the days `from` to `to` (`YYYY-MM-DD`, UTC; `null` = open). */
+  transparencyReport(from: string | null, to: string | null): Promise<Report>;
+  /** Saves the transparency report where the person chooses (native dialog); `null` if cancelled. */
+  saveReport(from: string | null, to: string | null, format: DocumentFormat): Promise<SavedDocument | null>;
+  /** Saves the GDPR Art. 15 access package (native dialog); `null` if cancelled. */
+  saveAccessPackage(format: DocumentFormat): Promise<SavedDocument | null>;
+  /** Saves the CCPA right-to-know disclosure (native dialog); `null` if cancelled. */
+  saveRightToKnow(format: DocumentFormat): Promise<SavedDocument | null>;
   /** Calls `handler` when the core locks the vault by itself; returns a function to stop. */
   onLocked(handler: () => void): Promise<() => void>;
   /** Calls `handler` when the core opened or changed the vault by itself (the demo at start). */
@@ -238,6 +249,18 @@ export class TauriBackend implements Backend {
   }
   rejectProposal(id: string) {
     return call<void>("reject_proposal", { id });
+  }
+  transparencyReport(from: string | null, to: string | null) {
+    return call<Report>("transparency_report", { from, to });
+  }
+  saveReport(from: string | null, to: string | null, format: DocumentFormat) {
+    return call<SavedDocument | null>("save_report", { from, to, format });
+  }
+  saveAccessPackage(format: DocumentFormat) {
+    return call<SavedDocument | null>("save_access_package", { format });
+  }
+  saveRightToKnow(format: DocumentFormat) {
+    return call<SavedDocument | null>("save_right_to_know", { format });
   }
   async onLocked(handler: () => void) {
     return listen("vault-locked", () => handler());

@@ -32,22 +32,28 @@ pub const BELIEF_KEYS: &[&str] = &[
     "expires_at",
 ];
 
-/// The binary with a clean environment: no vault or passphrase variables from the caller, and a
-/// data directory inside `home` so that a test can never touch the real default vault.
+/// The binary with a clean environment: no vault or passphrase variables from the caller, and
+/// data and state directories inside `home` so that a test can never touch the real default
+/// vault or this machine's rollback witnesses.
 pub fn std_cmd(home: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(BIN);
     cmd.env_remove("SELFMODEL_VAULT")
         .env_remove("SELFMODEL_PASSPHRASE")
         .env_remove("SELFMODEL_NEW_PASSPHRASE")
         .env_remove("SELFMODEL_LOG")
+        .env_remove("SELFMODEL_STATE_DIR")
         .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"));
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"));
     cmd
 }
 
 /// A vault path in its own temporary directory, and the commands to run on it.
 pub struct TestVault {
     dir: TempDir,
+    /// The state directory (`SELFMODEL_STATE_DIR`) with this machine's witnesses: a directory
+    /// of its own, so that the vault's directory holds only what a test puts there.
+    state: TempDir,
     /// The vault file.
     pub path: PathBuf,
 }
@@ -56,8 +62,14 @@ impl TestVault {
     /// A temporary directory where the vault `v.db` does not exist yet.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
+        let state = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v.db");
-        Self { dir, path }
+        Self { dir, state, path }
+    }
+
+    /// The state directory the binary keeps this machine's witnesses in.
+    pub fn state_dir(&self) -> &Path {
+        self.state.path()
     }
 
     /// A fresh vault made by `selfmodel init`.
@@ -106,7 +118,9 @@ impl TestVault {
     /// As [`TestVault::cmd_with`], as a plain `std::process::Command`.
     pub fn std_cmd_with(&self, pass: Option<&str>) -> std::process::Command {
         let mut cmd = std_cmd(self.dir());
-        cmd.arg("--vault").arg(&self.path);
+        cmd.env("SELFMODEL_STATE_DIR", self.state_dir())
+            .arg("--vault")
+            .arg(&self.path);
         if let Some(p) = pass {
             cmd.env("SELFMODEL_PASSPHRASE", p);
         }

@@ -63,6 +63,8 @@ fn base_cmd(home: &Path, vault: &Path) -> Command {
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_RUNTIME_DIR", home.join("rt"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("SELFMODEL_STATE_DIR")
         .stdin(Stdio::null());
     cmd
 }
@@ -99,26 +101,7 @@ impl Served {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&rt, std::fs::Permissions::from_mode(0o700)).unwrap();
         }
-        let stderr = std::fs::File::create(dir.path().join("serve.log")).unwrap();
-        let mut child = base_cmd(dir.path(), &vault)
-            .args(["serve", "--port", &port.to_string()])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let port = loop {
-            let Some(Ok(line)) = lines.next() else {
-                let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
-                panic!("selfmodel serve stopped before listening: {log}");
-            };
-            if let Some(rest) = line.split("on http://127.0.0.1:").nth(1) {
-                break rest.trim().parse::<u16>().unwrap();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let (child, port) = serve(dir.path(), &vault, port, extra);
         Self {
             url: format!("http://127.0.0.1:{port}"),
             dir,
@@ -126,6 +109,25 @@ impl Served {
             port,
             child,
         }
+    }
+
+    /// Stops the server process (killed, as a crash would).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts `selfmodel serve` again on the same vault and port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let (child, port) = serve(self.dir.path(), &self.vault, self.port, &[]);
+        assert_eq!(port, self.port);
+        self.child = child;
+    }
+
+    /// What the server processes wrote to stderr.
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
     }
 
     /// The discovery file the server wrote.
@@ -229,6 +231,37 @@ impl Served {
         )
         .await
     }
+}
+
+/// Spawns `selfmodel serve` on `vault` and waits until it listens; returns it with its port.
+/// Its stderr is appended to `serve.log` in `home`.
+fn serve(home: &Path, vault: &Path, port: u16, extra: &[&str]) -> (Child, u16) {
+    let log = home.join("serve.log");
+    let stderr = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
+    let mut child = base_cmd(home, vault)
+        .args(["serve", "--port", &port.to_string()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let log = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("selfmodel serve stopped before listening: {log}");
+        };
+        if let Some(rest) = line.split("on http://127.0.0.1:").nth(1) {
+            break rest.trim().parse::<u16>().unwrap();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, port)
 }
 
 impl Drop for Served {

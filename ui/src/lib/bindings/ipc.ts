@@ -856,6 +856,311 @@ times: number,
 last_at: string, };
 
 /**
+ * A count with what it counts.
+ */
+export type Tally = { 
+/**
+ * What is counted: a purpose, a type, a reason code.
+ */
+key: string, 
+/**
+ * How many.
+ */
+n: number, };
+
+/**
+ * One type's line of the report's inventory.
+ */
+export type ReportType = { 
+/**
+ * The type's id.
+ */
+type_id: string, 
+/**
+ * Its display name.
+ */
+name: string, 
+/**
+ * Active beliefs.
+ */
+active: number, 
+/**
+ * Proposals waiting for the person.
+ */
+pending: number, 
+/**
+ * Active beliefs in a special category.
+ */
+special: number, 
+/**
+ * Active beliefs below the type's confidence for sharing (never shared).
+ */
+below_threshold: number, 
+/**
+ * The type's confidence for sharing.
+ */
+min_share_confidence: number, };
+
+/**
+ * What the vault holds now.
+ */
+export type ReportInventory = { 
+/**
+ * Every stored belief.
+ */
+total: number, 
+/**
+ * Active beliefs.
+ */
+active: number, 
+/**
+ * Proposals waiting for the person.
+ */
+pending: number, 
+/**
+ * Rejected proposals kept as rejected.
+ */
+rejected: number, 
+/**
+ * Active beliefs of ordinary sensitivity.
+ */
+normal: number, 
+/**
+ * Active beliefs in a special category.
+ */
+special: number, 
+/**
+ * Active beliefs with evidence.
+ */
+with_evidence: number, 
+/**
+ * Pieces of evidence on active beliefs.
+ */
+evidence_items: number, 
+/**
+ * Active beliefs below their type's confidence for sharing.
+ */
+below_threshold: number, 
+/**
+ * Per type.
+ */
+by_type: Array<ReportType>, 
+/**
+ * Active beliefs per purpose.
+ */
+by_purpose: Array<Tally>, };
+
+/**
+ * What a vendor received for one purpose in the period.
+ */
+export type ReportPurpose = { 
+/**
+ * The purpose.
+ */
+purpose: string, 
+/**
+ * Allowed requests naming it.
+ */
+requests: number, 
+/**
+ * Beliefs disclosed, once per belief per request.
+ */
+disclosures: number, 
+/**
+ * Distinct beliefs disclosed.
+ */
+distinct_beliefs: number, };
+
+/**
+ * A grant in the report, and what its vendor did in the period.
+ */
+export type ReportVendor = { 
+/**
+ * The grant's id.
+ */
+grant_id: string, 
+/**
+ * The vendor.
+ */
+vendor: Vendor, 
+/**
+ * `active`, `expired` or `revoked`.
+ */
+state: string, 
+/**
+ * Granted purposes.
+ */
+purposes: Array<string>, 
+/**
+ * Granted types.
+ */
+categories: Array<string>, 
+/**
+ * Allowed requests in the period.
+ */
+requests: number, 
+/**
+ * Beliefs disclosed in the period.
+ */
+disclosures: number, 
+/**
+ * Per purpose.
+ */
+received: Array<ReportPurpose>, 
+/**
+ * Refused requests in the period.
+ */
+denied: number, 
+/**
+ * Notices sent to it in the period (rectifications, erasures, revocation).
+ */
+notices: number, };
+
+/**
+ * How long one step of the disclosures-over-time series is.
+ */
+export type Bucket = "day" | "week" | "month";
+
+/**
+ * One vendor's line of the series.
+ */
+export type SeriesLine = { 
+/**
+ * The vendor's id.
+ */
+vendor_id: string, 
+/**
+ * Its display name.
+ */
+name: string, 
+/**
+ * Beliefs disclosed in each step (aligned with `starts`).
+ */
+counts: Array<number>, 
+/**
+ * In the whole period.
+ */
+total: number, };
+
+/**
+ * Beliefs disclosed per vendor in each step of the period.
+ */
+export type DisclosureSeries = { 
+/**
+ * The length of a step.
+ */
+bucket: Bucket, 
+/**
+ * The first day of each step (`YYYY-MM-DD`), oldest first, without gaps.
+ */
+starts: Array<string>, 
+/**
+ * Each vendor that received anything in the period.
+ */
+vendors: Array<SeriesLine>, };
+
+/**
+ * The audit chain, as the report tells it.
+ */
+export type ReportIntegrity = { 
+/**
+ * Whether the chain verifies.
+ */
+intact: boolean, 
+/**
+ * Events in the chain.
+ */
+events: number, 
+/**
+ * The head hash, when intact.
+ */
+head: string | null, 
+/**
+ * The first event that does not verify, when broken.
+ */
+first_bad_event: number | null, 
+/**
+ * Why it does not, when broken.
+ */
+broken_reason: string | null, 
+/**
+ * Events in the period.
+ */
+events_in_period: number, 
+/**
+ * Exports and imports in the period.
+ */
+transfers: number, 
+/**
+ * Erasures in the period.
+ */
+erasures: number, 
+/**
+ * Beliefs erased in the period.
+ */
+beliefs_erased: number, };
+
+/**
+ * The transparency report for a period, as the Reports screen shows it (the saved documents
+ * have every detail).
+ */
+export type Report = { 
+/**
+ * When it was made (RFC 3339, UTC).
+ */
+generated_at: string, 
+/**
+ * The first instant covered, if bounded.
+ */
+from: string | null, 
+/**
+ * The first instant no longer covered, if bounded.
+ */
+to: string | null, 
+/**
+ * What the vault holds now.
+ */
+inventory: ReportInventory, 
+/**
+ * Beliefs past their type's retention (zero unless something is wrong).
+ */
+past_retention: number, 
+/**
+ * Every grant, with its vendor's use in the period.
+ */
+vendors: Array<ReportVendor>, 
+/**
+ * Refused requests in the period that carried no valid grant.
+ */
+denied_without_grant: number, 
+/**
+ * Beliefs disclosed per vendor over the period.
+ */
+disclosures: DisclosureSeries, 
+/**
+ * The audit chain's verdict.
+ */
+integrity: ReportIntegrity, };
+
+/**
+ * The format of a saved document.
+ */
+export type DocumentFormat = "html" | "markdown" | "json";
+
+/**
+ * A document written to a file the person chose.
+ */
+export type SavedDocument = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, };
+
+/**
  * An error as the UI receives it: a stable machine-readable code and a one-line message.
  */
 export type IpcError = { 

@@ -11,6 +11,7 @@ import type {
   BeliefType,
   Catalogue,
   ConflictChoice,
+  DocumentFormat,
   ExportDone,
   ExportRequest,
   Grant,
@@ -22,6 +23,8 @@ import type {
   PreviewPurpose,
   Recipient,
   RectifyRequest,
+  Report,
+  SavedDocument,
   Settings,
   Unlocked,
   VaultStatus,
@@ -345,6 +348,95 @@ export class FakeBackend implements Backend {
   }
   async rejectProposal(id: string) {
     this.rows = this.rows.filter((r) => r.id !== id);
+  }
+  /** Periods the Reports screen asked for, as `from..to`. */
+  reportPeriods: string[] = [];
+  /** Documents saved, as `kind:format`. */
+  saved: string[] = [];
+  /** Whether the (fake) save dialog is cancelled. */
+  cancelSave = false;
+  /** Beliefs disclosed per vendor and day, for the report's series. */
+  disclosures: { vendor_id: string; name: string; counts: number[] }[] = [
+    { vendor_id: "com.example.writer", name: "Writer", counts: [0, 3, 0, 2] },
+    { vendor_id: "com.example.shop", name: "Shop <b>&</b> Co", counts: [1, 0, 0, 4] },
+  ];
+  async transparencyReport(from: string | null, to: string | null): Promise<Report> {
+    this.need();
+    this.reportPeriods.push(`${from ?? ""}..${to ?? ""}`);
+    const active = this.rows.filter((r) => r.status === "active");
+    const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    return {
+      generated_at: "2026-03-04T12:00:00.000Z",
+      from: from === null ? null : `${from}T00:00:00.000Z`,
+      to: to === null ? null : `${to}T00:00:00.000Z`,
+      inventory: {
+        total: this.rows.length,
+        active: active.length,
+        pending: this.rows.filter((r) => r.status === "pending").length,
+        rejected: 0,
+        normal: active.filter((r) => r.sensitivity === "normal").length,
+        special: active.filter((r) => r.sensitivity === "special").length,
+        with_evidence: active.filter((r) => r.evidence_count > 0).length,
+        evidence_items: active.reduce((n, r) => n + r.evidence_count, 0),
+        below_threshold: 0,
+        by_type: CATALOGUE.types.map((t) => ({
+          type_id: t.id,
+          name: t.name,
+          active: active.filter((r) => r.category === t.id).length,
+          pending: 0,
+          special: 0,
+          below_threshold: 0,
+          min_share_confidence: t.min_share_confidence,
+        })),
+        by_purpose: [{ key: "communication", n: active.length }],
+      },
+      past_retention: 0,
+      vendors: this.disclosures.map((d, i) => ({
+        grant_id: `g${i}`,
+        vendor: { id: d.vendor_id, name: d.name, url: null },
+        state: i === 0 ? "active" : "revoked",
+        purposes: ["communication"],
+        categories: ["communication-style"],
+        requests: 2,
+        disclosures: total(d.counts),
+        received: [{ purpose: "communication", requests: 2, disclosures: total(d.counts), distinct_beliefs: 1 }],
+        denied: i,
+        notices: 0,
+      })),
+      denied_without_grant: 0,
+      disclosures: {
+        bucket: "day",
+        starts: ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"],
+        vendors: this.disclosures.map((d) => ({ ...d, total: total(d.counts) })),
+      },
+      integrity: {
+        intact: true,
+        events: 42,
+        head: "ab".repeat(32),
+        first_bad_event: null,
+        broken_reason: null,
+        events_in_period: 7,
+        transfers: 1,
+        erasures: 0,
+        beliefs_erased: 0,
+      },
+    };
+  }
+  private save(kind: string, format: DocumentFormat): SavedDocument | null {
+    this.need();
+    if (this.cancelSave) return null;
+    this.saved.push(`${kind}:${format}`);
+    const ext = format === "markdown" ? "md" : format;
+    return { path: `/tmp/selfmodel-${kind}.${ext}`, bytes: 2048 };
+  }
+  async saveReport(_from: string | null, _to: string | null, format: DocumentFormat) {
+    return this.save("report", format);
+  }
+  async saveAccessPackage(format: DocumentFormat) {
+    return this.save("access", format);
+  }
+  async saveRightToKnow(format: DocumentFormat) {
+    return this.save("right-to-know", format);
   }
   /** Simulates the core's auto-lock. */
   autoLock() {

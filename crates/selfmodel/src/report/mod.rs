@@ -2,11 +2,18 @@
 //! whether the audit chain holds — the numbers an auditor (or the person) can check instead of
 //! trusting. Everything is read in one transaction, so the numbers agree with each other.
 //!
-//! This module gathers the data; front ends render it (the CLI writes HTML, Markdown and JSON).
+//! This module gathers the data; [`Report::render`] writes it as one self-contained HTML page
+//! (inline CSS and SVG), Markdown or JSON, the same for every front end. No belief text is ever
+//! included: counts, types, purposes, ids and hashes only.
+
+mod html;
+mod json;
+mod markdown;
+mod series;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::audit::{self, AuditAction};
 use selfmodel_core::sensitive::SensitiveKind;
 use selfmodel_core::{
@@ -15,7 +22,10 @@ use selfmodel_core::{
 };
 use selfmodel_vault::AccessFilter;
 
+use crate::render::Format;
 use crate::{Result, Selfmodel};
+
+pub use series::{Bucket, DisclosureSeries, VendorSeries};
 
 /// The time a report covers: `[from, to)`, each bound open when `None`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,6 +37,16 @@ pub struct Period {
 }
 
 impl Period {
+    /// The days from `from` to `to`, both included (UTC): from midnight of `from` to the
+    /// midnight after `to`.
+    pub fn days(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        Self {
+            from: from.map(midnight),
+            to: to.map(|d| d.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, midnight)),
+        }
+    }
+
     /// Whether `at` falls in the period.
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from.is_none_or(|f| at >= f) && self.to.is_none_or(|t| at < t)
@@ -50,8 +70,12 @@ pub struct Report {
     pub limits: Limits,
     /// Every grant, with what its vendor received in the period.
     pub vendors: Vec<VendorRow>,
+    /// Per vendor, beliefs disclosed in each day (or week, or month) of the period.
+    pub disclosures: DisclosureSeries,
     /// Refused requests in the period that carried no valid grant, by reason code.
     pub denied_without_grant: Vec<(String, u64)>,
+    /// Unusual vendor access in the period (rate spikes, unusual hours, denial bursts).
+    pub alerts: Vec<selfmodel_core::Alert>,
     /// The audit chain, and the exports and erasures it records in the period.
     pub integrity: Integrity,
     /// Which mechanism answers which control or right, and the test that proves it.
@@ -307,10 +331,11 @@ pub const CONTROLS: &[Control] = &[
     Control {
         framework: "GDPR",
         criterion: "Art. 15 — right of access",
-        mechanism: "Every belief with its evidence, provenance and history (`belief show`), the recipients (`access-log`), and this report",
+        mechanism: "The access package in one step (`package access`, or Reports in the app): every belief with its evidence, provenance, history and recipients, the purposes, retention, rights and the logic involved; also `belief show`, `access-log` and this report",
         tests: &[
+            "crates/selfmodel/tests/packages.rs::the_access_package_holds_every_belief_with_its_recipients",
+            "crates/selfmodel-cli/tests/report.rs::packages_agree_with_the_vault_and_are_recorded",
             "crates/selfmodel-cli/tests/beliefs.rs::show_json_adds_history_and_text_shows_everything",
-            "crates/selfmodel-cli/tests/report.rs::report_files_agree_with_the_vault",
         ],
     },
     Control {
@@ -348,9 +373,10 @@ pub const CONTROLS: &[Control] = &[
     },
     Control {
         framework: "CCPA",
-        criterion: "Right to know (§1798.100, §1798.110)",
-        mechanism: "Categories, purposes and recipients in this report; every disclosure in the access log; the export",
+        criterion: "Right to know (§1798.100, §1798.110, §1798.115)",
+        mechanism: "The right-to-know disclosure in one step (`package right-to-know`, or Reports in the app): categories, sources, purposes and the vendors disclosed to in the last 12 months, and whether anything was shared for advertising; every disclosure in the access log; the export",
         tests: &[
+            "crates/selfmodel/tests/packages.rs::the_right_to_know_adds_up_to_the_vault_and_states_sharing_as_granted",
             "crates/selfmodel/tests/report.rs::report_numbers_match_the_vault",
             "crates/selfmodel-cli/tests/archive.rs::round_trip_through_a_new_vault_is_lossless",
         ],
@@ -376,6 +402,7 @@ impl Selfmodel {
             let events = r.audit_events()?;
             let grants = r.grants()?;
             let access = r.access_log(&AccessFilter::default())?;
+            let disclosed = r.disclosure_days(period.from, period.to)?;
             let mut vendors = Vec::with_capacity(grants.len());
             for grant in grants {
                 let notices = r.vendor_events(&grant.id, 0, u64::MAX)?;
@@ -393,6 +420,13 @@ impl Selfmodel {
                 .collect();
             let in_period: Vec<&AccessEntry> =
                 access.iter().filter(|a| period.contains(a.at)).collect();
+            // Grants are listed newest first: the latest grant names the vendor.
+            let names: BTreeMap<String, String> = vendors
+                .iter()
+                .rev()
+                .map(|(g, _)| (g.vendor.id.clone(), g.vendor.name.clone()))
+                .collect();
+            let created = events.first().map(|e| e.at);
             Ok(Report {
                 generated_at: now,
                 period,
@@ -404,16 +438,42 @@ impl Selfmodel {
                     .into_iter()
                     .map(|(g, notices)| vendor_row(g, notices, &in_period, &category, now))
                     .collect(),
+                disclosures: DisclosureSeries::build(&disclosed, period, created, now, &names),
                 denied_without_grant: count_by(in_period.iter().filter_map(|a| {
                     match (&a.grant_id, &a.outcome) {
                         (None, Outcome::Denied(code)) => Some(code.clone()),
                         _ => None,
                     }
                 })),
+                // The period's `to` is exclusive: its last day is the one before.
+                alerts: crate::monitor::alerts_in(
+                    &access,
+                    period.from,
+                    period.to.map(|t| t - chrono::Duration::microseconds(1)),
+                    now,
+                ),
                 integrity: integrity(&events, period),
                 controls: CONTROLS,
             })
         })
+    }
+}
+
+impl Report {
+    /// The report as a document: one self-contained HTML page (inline CSS and SVG, no scripts,
+    /// nothing loaded from elsewhere), Markdown, or JSON (`selfmodel-report-v1`).
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Html => html::render(self),
+            Format::Markdown => markdown::render(self),
+            Format::Json => crate::render::json_text(&self.to_json()),
+        }
+    }
+
+    /// The JSON form (`selfmodel-report-v1`), built by hand so that a refactor cannot change the
+    /// format silently.
+    pub fn to_json(&self) -> serde_json::Value {
+        json::to_json(self)
     }
 }
 
@@ -565,13 +625,7 @@ fn vendor_row(
             }
         })
         .collect();
-    let state = if grant.revoked_at.is_some() {
-        "revoked"
-    } else if grant.expires_at <= now {
-        "expired"
-    } else {
-        "active"
-    };
+    let state = grant_state(&grant, now);
     VendorRow {
         state,
         requests: allowed.len() as u64,
@@ -583,6 +637,17 @@ fn vendor_row(
         })),
         notices,
         grant,
+    }
+}
+
+/// `active`, `expired` or `revoked`, at `now`.
+pub(crate) fn grant_state(grant: &Grant, now: DateTime<Utc>) -> &'static str {
+    if grant.revoked_at.is_some() {
+        "revoked"
+    } else if grant.expires_at <= now {
+        "expired"
+    } else {
+        "active"
     }
 }
 

@@ -1,0 +1,370 @@
+//! Watching the vendors for the person: unusual access, found in the access log.
+//!
+//! Three patterns raise an [`Alert`], each judged per vendor and per UTC day against the vendor's
+//! own history (the [`Thresholds::baseline_days`] before that day):
+//! - **rate**: more requests in the day than [`Thresholds::rate_factor`] times the vendor's
+//!   average day, and more than [`Thresholds::rate_floor`] (so a quiet vendor's ten requests
+//!   never alarm);
+//! - **unusual hour**: a request in an hour of the day (UTC) in which the vendor never made one,
+//!   once it has an established rhythm ([`Thresholds::hour_history_min`] requests);
+//! - **denials**: [`Thresholds::denial_burst`] refused requests within one hour — probing beyond
+//!   the grant.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+
+use crate::access::{AccessEntry, Outcome};
+
+/// When access counts as unusual. The defaults are documented in SECURITY.md and tested at
+/// their edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// A day is a spike above this many times the vendor's average day.
+    pub rate_factor: u64,
+    /// ... and above this many requests in the day.
+    pub rate_floor: u64,
+    /// How many days before a day make the vendor's history.
+    pub baseline_days: i64,
+    /// Requests in the history before the hour of day is judged.
+    pub hour_history_min: u64,
+    /// Refused requests within one hour that count as probing.
+    pub denial_burst: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            rate_factor: 5,
+            rate_floor: 100,
+            baseline_days: 28,
+            hour_history_min: 50,
+            denial_burst: 10,
+        }
+    }
+}
+
+/// What was unusual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertKind {
+    /// Far more requests than the vendor's usual day.
+    RateSpike {
+        /// Requests that day.
+        requests: u64,
+        /// The vendor's average requests per day before it (rounded down).
+        usual_per_day: u64,
+    },
+    /// Requests in an hour of the day (UTC) the vendor never used before.
+    UnusualHour {
+        /// The hour, 0–23, UTC.
+        hour: u32,
+        /// Requests in that hour that day.
+        requests: u64,
+    },
+    /// Many refused requests within one hour.
+    DenialBurst {
+        /// Refusals within the hour from `at`.
+        denials: u64,
+    },
+}
+
+impl AlertKind {
+    /// The stable code: `rate_spike`, `unusual_hour` or `denial_burst`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::RateSpike { .. } => "rate_spike",
+            Self::UnusualHour { .. } => "unusual_hour",
+            Self::DenialBurst { .. } => "denial_burst",
+        }
+    }
+}
+
+/// One unusual pattern of one vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The vendor.
+    pub vendor_id: String,
+    /// The day it happened (UTC).
+    pub day: NaiveDate,
+    /// The first request that made it unusual.
+    pub at: DateTime<Utc>,
+    /// What was unusual.
+    pub kind: AlertKind,
+}
+
+impl Alert {
+    /// A key that stays the same for the same alert (for not notifying twice).
+    pub fn key(&self) -> String {
+        let detail = match &self.kind {
+            AlertKind::UnusualHour { hour, .. } => hour.to_string(),
+            _ => String::new(),
+        };
+        format!(
+            "{}/{}/{}/{detail}",
+            self.vendor_id,
+            self.day,
+            self.kind.code()
+        )
+    }
+
+    /// One plain sentence for the person.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            AlertKind::RateSpike {
+                requests,
+                usual_per_day,
+            } => format!(
+                "{} made {requests} requests on {}, against a usual {usual_per_day} a day",
+                self.vendor_id, self.day
+            ),
+            AlertKind::UnusualHour { hour, requests } => format!(
+                "{} made {requests} requests on {} between {hour:02}:00 and {hour:02}:59 UTC, \
+                 an hour it never used before",
+                self.vendor_id, self.day
+            ),
+            AlertKind::DenialBurst { denials } => format!(
+                "{} was refused {denials} times within an hour on {} (asking beyond its grant)",
+                self.vendor_id, self.day
+            ),
+        }
+    }
+}
+
+/// The alerts for the days from `from` to `to` (inclusive, UTC), judged on `entries` — which
+/// must include the [`Thresholds::baseline_days`] before `from` for the history. Entries
+/// without a vendor id are not judged. Sorted by time.
+pub fn detect(
+    entries: &[AccessEntry],
+    from: NaiveDate,
+    to: NaiveDate,
+    t: &Thresholds,
+) -> Vec<Alert> {
+    let mut by_vendor: BTreeMap<&str, Vec<&AccessEntry>> = BTreeMap::new();
+    for e in entries {
+        if let Some(v) = e.vendor_id.as_deref() {
+            by_vendor.entry(v).or_default().push(e);
+        }
+    }
+    let mut alerts = Vec::new();
+    for (vendor, mut list) in by_vendor {
+        list.sort_by_key(|e| e.at);
+        let mut day = from;
+        while day <= to {
+            judge_day(vendor, &list, day, t, &mut alerts);
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+    }
+    alerts.sort_by(|a, b| (a.at, &a.vendor_id).cmp(&(b.at, &b.vendor_id)));
+    alerts
+}
+
+fn judge_day(
+    vendor: &str,
+    list: &[&AccessEntry],
+    day: NaiveDate,
+    t: &Thresholds,
+    out: &mut Vec<Alert>,
+) {
+    let today: Vec<&AccessEntry> = list
+        .iter()
+        .copied()
+        .filter(|e| e.at.date_naive() == day)
+        .collect();
+    let Some(first) = today.first() else {
+        return;
+    };
+    let start = day - Duration::days(t.baseline_days);
+    let history: Vec<&AccessEntry> = list
+        .iter()
+        .copied()
+        .filter(|e| {
+            let d = e.at.date_naive();
+            d >= start && d < day
+        })
+        .collect();
+    let alert = |at: DateTime<Utc>, kind: AlertKind| Alert {
+        vendor_id: vendor.to_owned(),
+        day,
+        at,
+        kind,
+    };
+
+    // Rate: the day against the vendor's average day in its history.
+    let requests = today.len() as u64;
+    let usual = history.len() as u64 / t.baseline_days.max(1) as u64;
+    if requests > t.rate_floor && requests > t.rate_factor.saturating_mul(usual) {
+        let limit = t.rate_floor.max(t.rate_factor.saturating_mul(usual));
+        let at = today.get(limit as usize).map_or(first.at, |e| e.at);
+        out.push(alert(
+            at,
+            AlertKind::RateSpike {
+                requests,
+                usual_per_day: usual,
+            },
+        ));
+    }
+
+    // Hours of the day never used in an established history.
+    if history.len() as u64 >= t.hour_history_min {
+        let known: BTreeSet<u32> = history.iter().map(|e| e.at.hour()).collect();
+        let mut new_hours: BTreeMap<u32, (DateTime<Utc>, u64)> = BTreeMap::new();
+        for e in today.iter().filter(|e| !known.contains(&e.at.hour())) {
+            new_hours.entry(e.at.hour()).or_insert((e.at, 0)).1 += 1;
+        }
+        for (hour, (at, requests)) in new_hours {
+            out.push(alert(at, AlertKind::UnusualHour { hour, requests }));
+        }
+    }
+
+    // Denials: the most refusals in any hour-long window starting at a refusal.
+    let denied: Vec<DateTime<Utc>> = today
+        .iter()
+        .filter(|e| matches!(e.outcome, Outcome::Denied(_)))
+        .map(|e| e.at)
+        .collect();
+    let mut worst: Option<(DateTime<Utc>, u64)> = None;
+    for (i, start) in denied.iter().enumerate() {
+        let n = denied[i..]
+            .iter()
+            .take_while(|at| **at < *start + Duration::hours(1))
+            .count() as u64;
+        if worst.is_none_or(|(_, w)| n > w) {
+            worst = Some((*start, n));
+        }
+    }
+    if let Some((at, denials)) = worst
+        && denials >= t.denial_burst
+    {
+        out.push(alert(at, AlertKind::DenialBurst { denials }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        NaiveDate::from_ymd_opt(2026, 10, day)
+            .and_then(|d| d.and_hms_opt(hour, minute, 0))
+            .map(|t| t.and_utc())
+            .unwrap_or_default()
+    }
+
+    fn entry(at: DateTime<Utc>, denied: bool) -> AccessEntry {
+        AccessEntry {
+            seq: 0,
+            at,
+            grant_id: Some("g".into()),
+            vendor_id: Some("v".into()),
+            purpose: Some("communication".into()),
+            operation: "beliefs.read".into(),
+            outcome: if denied {
+                Outcome::Denied("purpose_not_granted".into())
+            } else {
+                Outcome::Allowed
+            },
+            disclosed: Vec::new(),
+        }
+    }
+
+    /// `per_day` requests on each of the 28 days before Oct 29, at 09:00–10:59.
+    fn history(per_day: u32) -> Vec<AccessEntry> {
+        (1..=28)
+            .flat_map(|d| (0..per_day).map(move |i| entry(at(d, 9 + i % 2, i % 60), false)))
+            .collect()
+    }
+
+    fn day29() -> NaiveDate {
+        at(29, 0, 0).date_naive()
+    }
+
+    fn kinds(entries: &[AccessEntry]) -> Vec<&'static str> {
+        detect(entries, day29(), day29(), &Thresholds::default())
+            .iter()
+            .map(|a| a.kind.code())
+            .collect()
+    }
+
+    #[test]
+    fn a_usual_day_raises_nothing() {
+        let mut log = history(30);
+        log.extend((0..30).map(|i| entry(at(29, 9, i), false)));
+        assert!(kinds(&log).is_empty());
+    }
+
+    #[test]
+    fn the_rate_alarm_needs_both_the_factor_and_the_floor() {
+        // Usual 30 a day: 150 (5x) is not above the factor, 151 is.
+        let mut log = history(30);
+        log.extend((0..150).map(|i| entry(at(29, 9, i % 60), false)));
+        assert!(kinds(&log).is_empty());
+        log.push(entry(at(29, 10, 0), false));
+        assert_eq!(kinds(&log), ["rate_spike"]);
+
+        // A quiet vendor (1 a day): 100 requests is at the floor, 101 above it.
+        let mut quiet = history(1);
+        quiet.extend((0..100).map(|i| entry(at(29, 9, i % 60), false)));
+        assert!(kinds(&quiet).is_empty());
+        quiet.push(entry(at(29, 9, 59), false));
+        let alerts = detect(&quiet, day29(), day29(), &Thresholds::default());
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            alerts[0].kind,
+            AlertKind::RateSpike {
+                requests: 101,
+                usual_per_day: 1
+            }
+        );
+        assert!(alerts[0].describe().contains("101 requests"));
+    }
+
+    #[test]
+    fn a_new_hour_alarms_only_with_an_established_history() {
+        // 49 requests of history (below 50): 03:00 is not judged.
+        let mut thin: Vec<AccessEntry> = (1..=28)
+            .flat_map(|d| (0..2).map(move |i| entry(at(d, 9, i), false)))
+            .take(49)
+            .collect();
+        thin.push(entry(at(29, 3, 0), false));
+        assert!(kinds(&thin).is_empty());
+
+        // 56 requests at 09:00–10:59: 10:30 is usual, 03:00 is not.
+        let mut log = history(2);
+        log.push(entry(at(29, 10, 30), false));
+        assert!(kinds(&log).is_empty());
+        log.push(entry(at(29, 3, 0), false));
+        log.push(entry(at(29, 3, 20), false));
+        let alerts = detect(&log, day29(), day29(), &Thresholds::default());
+        assert_eq!(
+            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            [&AlertKind::UnusualHour {
+                hour: 3,
+                requests: 2
+            }]
+        );
+        assert_eq!(alerts[0].at, at(29, 3, 0));
+    }
+
+    #[test]
+    fn ten_refusals_within_an_hour_are_probing_nine_are_not() {
+        let mut log = history(2);
+        log.extend((0..9).map(|i| entry(at(29, 9, i * 6), true)));
+        assert!(kinds(&log).is_empty());
+        // The tenth at 10:00 is an hour after the first (09:00): still nine within any hour.
+        log.push(entry(at(29, 10, 0), true));
+        assert!(kinds(&log).is_empty());
+        log.push(entry(at(29, 9, 59), true));
+        assert_eq!(kinds(&log), ["denial_burst"]);
+    }
+
+    #[test]
+    fn each_alert_has_a_stable_key() {
+        let mut log = history(2);
+        log.push(entry(at(29, 3, 0), false));
+        let a = detect(&log, day29(), day29(), &Thresholds::default());
+        let b = detect(&log, day29(), day29(), &Thresholds::default());
+        assert_eq!(a[0].key(), b[0].key());
+        assert_eq!(a[0].key(), "v/2026-10-29/unusual_hour/3");
+    }
+}

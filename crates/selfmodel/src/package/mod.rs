@@ -1,0 +1,844 @@
+//! The data-subject packages, one call each:
+//!
+//! - [`AccessPackage`] (GDPR Art. 15): every belief with its evidence, provenance and history,
+//!   who received it (which vendor, when, for which purpose), the purposes, each type's
+//!   retention, the person's rights and the logic involved in forming beliefs.
+//! - [`RightToKnow`] (CCPA §1798.100, §1798.110, §1798.115): for the preceding twelve months, the
+//!   categories of personal information held, their sources, the purposes, the vendors they
+//!   were disclosed to, and whether anything was sold or shared for cross-context behavioural
+//!   advertising.
+//!
+//! Each is gathered in one transaction that also records its generation on the audit chain
+//! (`package.generated`, with counts only). [`AccessPackage::render`] and
+//! [`RightToKnow::render`] write them as self-contained HTML (inline CSS, no scripts), Markdown
+//! or JSON. The access package holds belief text (it is the person's copy of their data); the
+//! right-to-know disclosure holds categories and counts only.
+
+mod html;
+mod json;
+mod markdown;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use selfmodel_core::audit::PendingEvent;
+use selfmodel_core::{
+    Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, Catalogue, CoreError,
+    EvidenceKind, Grant, Purpose, Sensitivity, Status,
+};
+use selfmodel_vault::{DisclosureDay, Reader};
+
+use crate::render::Format;
+use crate::report::{Period, grant_state};
+use crate::{Error, Result, Selfmodel};
+
+/// The audit subject of an access package's generation.
+pub const ACCESS_SUBJECT: &str = "gdpr-art15-access";
+/// The audit subject of a right-to-know disclosure's generation.
+pub const RIGHT_TO_KNOW_SUBJECT: &str = "ccpa-right-to-know";
+/// The months a right-to-know disclosure covers, back from its generation.
+pub const RIGHT_TO_KNOW_MONTHS: u32 = 12;
+
+/// The GDPR Art. 15 access package.
+#[derive(Debug, Clone)]
+pub struct AccessPackage {
+    /// When it was made.
+    pub generated_at: DateTime<Utc>,
+    /// The vault's id.
+    pub vault_id: Option<String>,
+    /// Every belief held, whatever its status, with who received it; oldest first.
+    pub beliefs: Vec<HeldBelief>,
+    /// Every purpose a belief may be used for.
+    pub purposes: Vec<PurposeInfo>,
+    /// Each type's retention and sharing rules.
+    pub types: Vec<TypeRules>,
+    /// Every grant a vendor ever held, with what it received.
+    pub recipients: Vec<GrantRecipient>,
+    /// Disclosures of beliefs that have since been erased (their text is gone).
+    pub erased_disclosures: u64,
+    /// The person's rights and how to use them here.
+    pub rights: &'static [Right],
+    /// How beliefs are formed and used ("the logic involved").
+    pub logic: &'static [Paragraph],
+}
+
+/// One belief, whole, with its recipients.
+#[derive(Debug, Clone)]
+pub struct HeldBelief {
+    /// The belief: statement, type, confidence, purposes, sensitivity, status, evidence,
+    /// provenance, history, dates.
+    pub belief: Belief,
+    /// Its type's display name.
+    pub type_name: String,
+    /// Who received it, per grant and purpose.
+    pub recipients: Vec<BeliefRecipient>,
+}
+
+/// A vendor that received one belief under one grant for one purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeliefRecipient {
+    /// The grant.
+    pub grant_id: String,
+    /// The vendor's id.
+    pub vendor_id: String,
+    /// The vendor's display name.
+    pub vendor_name: String,
+    /// The purpose the requests named.
+    pub purpose: Option<String>,
+    /// How many requests disclosed it on each day (UTC), oldest first.
+    pub days: Vec<(NaiveDate, u64)>,
+}
+
+impl BeliefRecipient {
+    /// How many requests disclosed it.
+    pub fn times(&self) -> u64 {
+        self.days.iter().map(|d| d.1).sum()
+    }
+
+    /// The first day it was disclosed.
+    pub fn first(&self) -> Option<NaiveDate> {
+        self.days.first().map(|d| d.0)
+    }
+
+    /// The last day it was disclosed.
+    pub fn last(&self) -> Option<NaiveDate> {
+        self.days.last().map(|d| d.0)
+    }
+}
+
+/// A purpose, with how it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurposeInfo {
+    /// The purpose (id, name, description, DPV term, opt-in).
+    pub purpose: Purpose,
+    /// Active beliefs carrying it.
+    pub beliefs: u64,
+    /// Vendors that held a grant for it, by display name.
+    pub vendors: Vec<String>,
+}
+
+/// A belief type's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRules {
+    /// The type's id.
+    pub type_id: String,
+    /// Its display name.
+    pub name: String,
+    /// What its beliefs are about.
+    pub description: String,
+    /// Days its beliefs are kept.
+    pub retention_days: u32,
+    /// Beliefs of the type held now.
+    pub beliefs: u64,
+    /// The earliest expiry among them.
+    pub next_expiry: Option<DateTime<Utc>>,
+    /// The confidence a belief needs before it may be shared.
+    pub min_share_confidence: f64,
+    /// Whether its beliefs need evidence.
+    pub evidence_required: bool,
+    /// Whether its beliefs are a special category (GDPR Art. 9) by default.
+    pub special: bool,
+}
+
+/// A grant and what its vendor received under it.
+#[derive(Debug, Clone)]
+pub struct GrantRecipient {
+    /// The grant (vendor, scope, dates, revocation).
+    pub grant: Grant,
+    /// `active`, `expired` or `revoked`.
+    pub state: &'static str,
+    /// Beliefs disclosed, counted once per belief per request.
+    pub disclosures: u64,
+    /// Distinct beliefs disclosed (including ones since erased).
+    pub distinct_beliefs: u64,
+    /// Disclosures per purpose.
+    pub by_purpose: Vec<(String, u64)>,
+}
+
+/// A right of the data subject and how to use it here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Right {
+    /// The right, e.g. `Rectification`.
+    pub right: &'static str,
+    /// Where the law gives it, e.g. `GDPR Art. 16`.
+    pub basis: &'static str,
+    /// How to use it with Selfmodel.
+    pub how: &'static str,
+}
+
+/// A titled paragraph of plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paragraph {
+    /// The heading.
+    pub title: &'static str,
+    /// The text.
+    pub text: &'static str,
+}
+
+/// The rights an access package states (GDPR Art. 15(1)(e) and (f)).
+pub const RIGHTS: &[Right] = &[
+    Right {
+        right: "Access",
+        basis: "GDPR Art. 15",
+        how: "This package. At any time: every belief with its evidence, provenance and history in the app's Beliefs screen or `selfmodel belief show`; who received what in the app's Activity screen or `selfmodel access-log`.",
+    },
+    Right {
+        right: "Rectification",
+        basis: "GDPR Art. 16",
+        how: "Correct a belief's statement, confidence or purposes, with a reason that is kept in its history: Correct in the app, or `selfmodel belief edit`. Every vendor that received it is told (Art. 19).",
+    },
+    Right {
+        right: "Erasure",
+        basis: "GDPR Art. 17",
+        how: "Delete one belief, erase every belief, or destroy the vault: the app, or `selfmodel belief delete`, `erase-all`, `destroy`. Every vendor that received an erased belief is told (Art. 19), and it cannot be proposed to you again.",
+    },
+    Right {
+        right: "Restriction, objection and withdrawal of consent",
+        basis: "GDPR Art. 7(3), 18 and 21",
+        how: "Revoke a vendor's grant — it is refused from its very next request (Vendors in the app, or `selfmodel grant revoke`); take purposes off a belief; deny grant requests and reject proposed beliefs. Opt-in purposes (advertising, research) are never given to a belief by default.",
+    },
+    Right {
+        right: "Data portability",
+        basis: "GDPR Art. 20",
+        how: "A signed JSON export of your whole model, optionally encrypted with age, that imports losslessly: Export in the app, or `selfmodel export`.",
+    },
+    Right {
+        right: "Complaint to a supervisory authority",
+        basis: "GDPR Art. 77",
+        how: "If you think a vendor processes your data unlawfully, you may complain to a data protection authority, in particular in the EU member state where you live, work or where the infringement happened. The European Data Protection Board lists them at edpb.europa.eu.",
+    },
+];
+
+/// How beliefs are formed and used (GDPR Art. 15(1)(h)).
+pub const LOGIC: &[Paragraph] = &[
+    Paragraph {
+        title: "What a belief is",
+        text: "A belief is one statement about you, of a type (such as communication style or health), with a confidence from 0 to 1 — how sure whoever stated it was — and the purposes it may be used for. Each type has a retention, a confidence a belief needs before it may be shared, and whether it needs evidence; health and accessibility are special categories of data (GDPR Art. 9).",
+    },
+    Paragraph {
+        title: "Where beliefs come from",
+        text: "You state them (in the app or on the command line); you import them from your own export files; or a vendor you granted access proposes them. A proposed belief waits in your inbox: it is never shared and counts for nothing until you accept it, and you may edit or reject it. Every belief records who created it and by which method (its provenance), and every correction keeps the before, the after and the reason.",
+    },
+    Paragraph {
+        title: "Evidence",
+        text: "Evidence says why a belief is held: stated (you said so), observed (seen in your behaviour by an app you use), inferred (derived by a system from other data) or imported. Evidence is a bounded summary with its source and date; raw data is never stored, at most its SHA-256 hash.",
+    },
+    Paragraph {
+        title: "Confidence",
+        text: "Whoever states a belief sets its confidence; Selfmodel does not compute, raise or lower it. A belief below its type's confidence for sharing is never disclosed, and a grant may require more.",
+    },
+    Paragraph {
+        title: "Sharing",
+        text: "A vendor receives a belief only under a grant you approved, and only if the belief is active, carries the purpose the request names, is of a type the grant covers, is within the grant's sensitivity (special categories only when granted explicitly) and reaches both minimum confidences. Each request is written to the access log before anything leaves; that log is where the recipients in this package come from.",
+    },
+    Paragraph {
+        title: "No automated decisions",
+        text: "Selfmodel makes no decision about you — automated or otherwise — and no profiling that has legal or similarly significant effects on you (GDPR Art. 22). It keeps what you and the vendors you allow state about you, and shares it only under your grants. What a vendor does with what it receives is described in that vendor's own notices.",
+    },
+];
+
+/// The CCPA right-to-know disclosure for the preceding twelve months.
+#[derive(Debug, Clone)]
+pub struct RightToKnow {
+    /// When it was made.
+    pub generated_at: DateTime<Utc>,
+    /// The vault's id.
+    pub vault_id: Option<String>,
+    /// The twelve months covered, ending at generation.
+    pub period: Period,
+    /// Categories of personal information (belief types) held.
+    pub categories: Vec<InfoCategory>,
+    /// Categories of sources, by who created the beliefs.
+    pub sources: Vec<SourceCategory>,
+    /// Pieces of evidence held, per kind (`stated`, `observed`, `inferred`, `imported`).
+    pub evidence_kinds: Vec<(String, u64)>,
+    /// The business or commercial purposes beliefs may be used for.
+    pub purposes: Vec<BusinessPurpose>,
+    /// The vendors that received personal information in the period.
+    pub third_parties: Vec<ThirdParty>,
+    /// Grants in force in the period that included personalised advertising.
+    pub advertising_grants: Vec<(String, String)>,
+    /// Beliefs disclosed for personalised advertising in the period.
+    pub advertising_disclosures: u64,
+}
+
+impl RightToKnow {
+    /// Whether anything was shared for cross-context behavioural advertising in the period:
+    /// only when a grant included personalised advertising. Selfmodel never sells.
+    pub fn shared_for_advertising(&self) -> bool {
+        !self.advertising_grants.is_empty() || self.advertising_disclosures > 0
+    }
+
+    /// The statement on selling and sharing, in plain words.
+    pub fn sale_statement(&self) -> String {
+        let mut s = String::from(
+            "Nothing was sold: Selfmodel receives nothing in exchange for a disclosure, and every \
+             disclosure went to a vendor you approved, for the purposes in its grant, at your \
+             direction. ",
+        );
+        if self.shared_for_advertising() {
+            let names: Vec<&str> = self
+                .advertising_grants
+                .iter()
+                .map(|(_, name)| name.as_str())
+                .collect();
+            s.push_str(&format!(
+                "{} grant(s) in force in the period included the purpose \"Personalised \
+                 advertising\" ({}), and {} belief(s) were disclosed for it: count these as \
+                 shared for cross-context behavioural advertising. Revoking those grants stops it.",
+                self.advertising_grants.len(),
+                if names.is_empty() {
+                    "since ended".to_owned()
+                } else {
+                    names.join(", ")
+                },
+                self.advertising_disclosures
+            ));
+        } else {
+            s.push_str(
+                "Nothing was shared for cross-context behavioural advertising: no grant in force \
+                 in the period included the purpose \"Personalised advertising\", the only one \
+                 that allows it.",
+            );
+        }
+        s
+    }
+}
+
+/// One category of personal information: a belief type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfoCategory {
+    /// The type's id.
+    pub type_id: String,
+    /// Its display name.
+    pub name: String,
+    /// What its beliefs are about.
+    pub description: String,
+    /// The statutory category: inferences (§1798.140(v)(1)(K)), and sensitive personal
+    /// information (§1798.140(ae)) for special categories.
+    pub statutory: &'static str,
+    /// Active beliefs of the type.
+    pub active: u64,
+    /// Proposals of the type waiting for the person.
+    pub pending: u64,
+    /// Of those held, how many were collected in the period.
+    pub collected_in_period: u64,
+    /// Beliefs of the type disclosed in the period, counted once per belief per request.
+    pub disclosed_in_period: u64,
+}
+
+/// One category of sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCategory {
+    /// `person`, `vendor`, `import` or `system`.
+    pub kind: &'static str,
+    /// The source in words.
+    pub description: &'static str,
+    /// Beliefs held from it.
+    pub beliefs: u64,
+    /// Of those, how many were collected in the period.
+    pub collected_in_period: u64,
+}
+
+/// A business or commercial purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessPurpose {
+    /// The purpose.
+    pub purpose: Purpose,
+    /// Active beliefs carrying it.
+    pub beliefs: u64,
+    /// Beliefs disclosed for it in the period.
+    pub disclosed_in_period: u64,
+}
+
+/// A vendor that received personal information in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThirdParty {
+    /// The vendor's id.
+    pub vendor_id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its web site, if it gave one.
+    pub url: Option<String>,
+    /// The grants it received them under.
+    pub grants: Vec<String>,
+    /// Disclosures per purpose.
+    pub purposes: Vec<(String, u64)>,
+    /// Disclosures per category of personal information (`(erased)` when unknown).
+    pub categories: Vec<(String, u64)>,
+    /// Beliefs disclosed, counted once per belief per request.
+    pub disclosures: u64,
+}
+
+impl AccessPackage {
+    /// The package as one self-contained HTML page, Markdown, or JSON
+    /// (`selfmodel-gdpr-access-v1`). Belief text is escaped in HTML and Markdown.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Html => html::access(self),
+            Format::Markdown => markdown::access(self),
+            Format::Json => crate::render::json_text(&json::access(self)),
+        }
+    }
+
+    /// The ids of the vendors that received at least one belief.
+    pub fn vendors(&self) -> BTreeSet<&str> {
+        self.recipients
+            .iter()
+            .filter(|r| r.disclosures > 0)
+            .map(|r| r.grant.vendor.id.as_str())
+            .collect()
+    }
+}
+
+impl RightToKnow {
+    /// The disclosure as one self-contained HTML page, Markdown, or JSON
+    /// (`selfmodel-ccpa-right-to-know-v1`).
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Html => html::right_to_know(self),
+            Format::Markdown => markdown::right_to_know(self),
+            Format::Json => crate::render::json_text(&json::right_to_know(self)),
+        }
+    }
+}
+
+impl Selfmodel {
+    /// Gathers the GDPR Art. 15 access package and records its generation on the audit chain
+    /// (`package.generated`, subject `gdpr-art15-access`, counts only), in one transaction.
+    pub fn access_package(&mut self) -> Result<AccessPackage> {
+        self.change(|w, now| {
+            let package = access(&w.read(), now)?;
+            let detail = format!(
+                "beliefs={} evidence={} grants={} vendors={} disclosures={}",
+                package.beliefs.len(),
+                package
+                    .beliefs
+                    .iter()
+                    .map(|b| b.belief.evidence.len())
+                    .sum::<usize>(),
+                package.recipients.len(),
+                package.vendors().len(),
+                package
+                    .recipients
+                    .iter()
+                    .map(|r| r.disclosures)
+                    .sum::<u64>(),
+            );
+            w.append_audit(
+                PendingEvent::new(
+                    AuditAction::PackageGenerated,
+                    Some(ACCESS_SUBJECT.to_owned()),
+                )
+                .with_detail(detail),
+                now,
+            )?;
+            Ok(package)
+        })
+    }
+
+    /// Gathers the CCPA right-to-know disclosure for the twelve months before now and records
+    /// its generation on the audit chain (`package.generated`, subject `ccpa-right-to-know`,
+    /// counts only), in one transaction.
+    pub fn right_to_know(&mut self) -> Result<RightToKnow> {
+        self.change(|w, now| {
+            let disclosure = right_to_know(&w.read(), now)?;
+            let detail = format!(
+                "months={RIGHT_TO_KNOW_MONTHS} categories={} third_parties={} disclosures={} advertising={}",
+                disclosure
+                    .categories
+                    .iter()
+                    .filter(|c| c.active + c.pending > 0)
+                    .count(),
+                disclosure.third_parties.len(),
+                disclosure
+                    .third_parties
+                    .iter()
+                    .map(|t| t.disclosures)
+                    .sum::<u64>(),
+                disclosure.advertising_disclosures,
+            );
+            w.append_audit(
+                PendingEvent::new(
+                    AuditAction::PackageGenerated,
+                    Some(RIGHT_TO_KNOW_SUBJECT.to_owned()),
+                )
+                .with_detail(detail),
+                now,
+            )?;
+            Ok(disclosure)
+        })
+    }
+}
+
+fn count_by<'a>(items: impl IntoIterator<Item = (&'a str, u64)>) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for (k, n) in items {
+        *counts.entry(k).or_insert(0) += n;
+    }
+    counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
+}
+
+fn access(r: &Reader<'_>, now: DateTime<Utc>) -> Result<AccessPackage> {
+    let catalogue = r.catalogue()?;
+    let beliefs = r.beliefs(&BeliefFilter::default())?;
+    let grants = r.grants()?;
+    let disclosed = r.disclosure_days(None, None)?;
+    let by_grant: BTreeMap<&str, &Grant> = grants.iter().map(|g| (g.id.as_str(), g)).collect();
+    let held: BTreeSet<BeliefId> = beliefs.iter().map(|b| b.id).collect();
+
+    // Per belief, per grant and purpose, the days it was disclosed.
+    type Key<'a> = (BeliefId, &'a str, &'a str, Option<&'a str>);
+    let mut per_belief: BTreeMap<Key<'_>, Vec<(NaiveDate, u64)>> = BTreeMap::new();
+    for d in &disclosed {
+        per_belief
+            .entry((
+                d.belief_id,
+                d.grant_id.as_str(),
+                d.vendor_id.as_str(),
+                d.purpose.as_deref(),
+            ))
+            .or_default()
+            .push((d.day, d.times));
+    }
+    let mut recipients_of: BTreeMap<BeliefId, Vec<BeliefRecipient>> = BTreeMap::new();
+    for ((belief, grant_id, vendor_id, purpose), mut days) in per_belief {
+        days.sort();
+        recipients_of
+            .entry(belief)
+            .or_default()
+            .push(BeliefRecipient {
+                grant_id: grant_id.to_owned(),
+                vendor_id: vendor_id.to_owned(),
+                vendor_name: by_grant
+                    .get(grant_id)
+                    .map_or_else(|| vendor_id.to_owned(), |g| g.vendor.name.clone()),
+                purpose: purpose.map(str::to_owned),
+                days,
+            });
+    }
+    let type_name = |id: &str| {
+        catalogue
+            .belief_type(id)
+            .map_or_else(|| id.to_owned(), |t| t.name.clone())
+    };
+    let purposes = catalogue
+        .purposes
+        .iter()
+        .map(|p| PurposeInfo {
+            purpose: p.clone(),
+            beliefs: beliefs
+                .iter()
+                .filter(|b| b.status == Status::Active && b.purposes.contains(&p.id))
+                .count() as u64,
+            vendors: grants
+                .iter()
+                .filter(|g| g.scope.purposes.contains(&p.id))
+                .map(|g| g.vendor.name.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    let recipients = grants
+        .iter()
+        .rev()
+        .map(|g| {
+            let mine: Vec<&DisclosureDay> =
+                disclosed.iter().filter(|d| d.grant_id == g.id).collect();
+            GrantRecipient {
+                grant: g.clone(),
+                state: grant_state(g, now),
+                disclosures: mine.iter().map(|d| d.times).sum(),
+                distinct_beliefs: mine
+                    .iter()
+                    .map(|d| d.belief_id)
+                    .collect::<BTreeSet<_>>()
+                    .len() as u64,
+                by_purpose: count_by(
+                    mine.iter()
+                        .map(|d| (d.purpose.as_deref().unwrap_or("(none)"), d.times)),
+                ),
+            }
+        })
+        .collect();
+    Ok(AccessPackage {
+        generated_at: now,
+        vault_id: r.meta("vault_id")?,
+        erased_disclosures: disclosed
+            .iter()
+            .filter(|d| !held.contains(&d.belief_id))
+            .map(|d| d.times)
+            .sum(),
+        types: type_rules(&catalogue, &beliefs),
+        purposes,
+        recipients,
+        beliefs: beliefs
+            .into_iter()
+            .map(|b| HeldBelief {
+                type_name: type_name(&b.category),
+                recipients: recipients_of.remove(&b.id).unwrap_or_default(),
+                belief: b,
+            })
+            .collect(),
+        rights: RIGHTS,
+        logic: LOGIC,
+    })
+}
+
+fn type_rules(catalogue: &Catalogue, beliefs: &[Belief]) -> Vec<TypeRules> {
+    catalogue
+        .types
+        .iter()
+        .map(|t| {
+            let of_type: Vec<&Belief> = beliefs.iter().filter(|b| b.category == t.id).collect();
+            TypeRules {
+                type_id: t.id.clone(),
+                name: t.name.clone(),
+                description: t.description.clone(),
+                retention_days: t.retention_days,
+                beliefs: of_type.len() as u64,
+                next_expiry: of_type.iter().filter_map(|b| b.expires_at).min(),
+                min_share_confidence: t.min_share_confidence,
+                evidence_required: t.evidence_required,
+                special: t.default_sensitivity == Sensitivity::Special,
+            }
+        })
+        .collect()
+}
+
+/// The sources, in the order they are listed.
+const SOURCES: &[(&str, &str)] = &[
+    (
+        "person",
+        "You, directly: stated in the app or on the command line",
+    ),
+    (
+        "vendor",
+        "Apps and services you granted access, as proposals you accepted (or that wait for you)",
+    ),
+    ("import", "Your own export files, imported"),
+    ("system", "Selfmodel itself (demonstration data)"),
+];
+
+fn source_kind(actor: &Actor) -> &'static str {
+    match actor {
+        Actor::Person => "person",
+        Actor::Vendor { .. } => "vendor",
+        Actor::Import => "import",
+        Actor::System => "system",
+    }
+}
+
+/// The type of each belief the audit chain names with a `category=` detail — so that
+/// disclosures of beliefs erased since can still be put in a category.
+fn categories_from_chain(events: &[AuditEvent]) -> BTreeMap<BeliefId, String> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let id = e.subject.as_deref()?.parse::<BeliefId>().ok()?;
+            let category = e
+                .detail
+                .as_deref()?
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix("category="))?;
+            Some((id, category.to_owned()))
+        })
+        .collect()
+}
+
+fn right_to_know(r: &Reader<'_>, now: DateTime<Utc>) -> Result<RightToKnow> {
+    let from = now
+        .checked_sub_months(Months::new(RIGHT_TO_KNOW_MONTHS))
+        .ok_or_else(|| Error::Invalid(CoreError::invalid("period", "out of range")))?;
+    let period = Period {
+        from: Some(from),
+        to: None,
+    };
+    let catalogue = r.catalogue()?;
+    let beliefs = r.beliefs(&BeliefFilter::default())?;
+    let grants = r.grants()?;
+    let disclosed = r.disclosure_days(period.from, None)?;
+    let mut category: BTreeMap<BeliefId, String> = categories_from_chain(&r.audit_events()?);
+    category.extend(beliefs.iter().map(|b| (b.id, b.category.clone())));
+    let category_of = |id: &BeliefId| category.get(id).map_or("(erased)", String::as_str);
+    let held: Vec<&Belief> = beliefs
+        .iter()
+        .filter(|b| b.status != Status::Rejected)
+        .collect();
+    let collected = |b: &&Belief| period.contains(b.created_at);
+
+    let categories = catalogue
+        .types
+        .iter()
+        .map(|t| {
+            let of_type: Vec<&&Belief> = held.iter().filter(|b| b.category == t.id).collect();
+            let special = of_type.iter().any(|b| b.sensitivity == Sensitivity::Special)
+                || t.default_sensitivity == Sensitivity::Special;
+            InfoCategory {
+                type_id: t.id.clone(),
+                name: t.name.clone(),
+                description: t.description.clone(),
+                statutory: if special {
+                    "Inferences (§1798.140(v)(1)(K)); sensitive personal information (§1798.140(ae))"
+                } else {
+                    "Inferences (§1798.140(v)(1)(K))"
+                },
+                active: of_type
+                    .iter()
+                    .filter(|b| b.status == Status::Active)
+                    .count() as u64,
+                pending: of_type
+                    .iter()
+                    .filter(|b| b.status == Status::Pending)
+                    .count() as u64,
+                collected_in_period: of_type.iter().filter(|b| collected(b)).count() as u64,
+                disclosed_in_period: disclosed
+                    .iter()
+                    .filter(|d| category_of(&d.belief_id) == t.id)
+                    .map(|d| d.times)
+                    .sum(),
+            }
+        })
+        .collect();
+    let sources = SOURCES
+        .iter()
+        .map(|(kind, description)| {
+            let from_it: Vec<&&Belief> = held
+                .iter()
+                .filter(|b| source_kind(&b.provenance.actor) == *kind)
+                .collect();
+            SourceCategory {
+                kind,
+                description,
+                beliefs: from_it.len() as u64,
+                collected_in_period: from_it.iter().filter(|b| collected(b)).count() as u64,
+            }
+        })
+        .collect();
+    let evidence_kinds = EvidenceKind::ALL
+        .iter()
+        .map(|k| {
+            let n = held
+                .iter()
+                .flat_map(|b| &b.evidence)
+                .filter(|e| e.kind == *k)
+                .count() as u64;
+            (k.as_str().to_owned(), n)
+        })
+        .collect();
+    let purposes = catalogue
+        .purposes
+        .iter()
+        .map(|p| BusinessPurpose {
+            purpose: p.clone(),
+            beliefs: held
+                .iter()
+                .filter(|b| b.status == Status::Active && b.purposes.contains(&p.id))
+                .count() as u64,
+            disclosed_in_period: disclosed
+                .iter()
+                .filter(|d| d.purpose.as_deref() == Some(p.id.as_str()))
+                .map(|d| d.times)
+                .sum(),
+        })
+        .collect();
+
+    // Grants newest first: the latest names the vendor.
+    let mut vendor_of: BTreeMap<&str, &Grant> = BTreeMap::new();
+    for g in grants.iter().rev() {
+        vendor_of.insert(g.vendor.id.as_str(), g);
+    }
+    let mut per_vendor: BTreeMap<&str, Vec<&DisclosureDay>> = BTreeMap::new();
+    for d in &disclosed {
+        per_vendor.entry(d.vendor_id.as_str()).or_default().push(d);
+    }
+    let third_parties = per_vendor
+        .into_iter()
+        .map(|(vendor_id, days)| {
+            let grant = vendor_of.get(vendor_id);
+            ThirdParty {
+                vendor_id: vendor_id.to_owned(),
+                name: grant.map_or_else(|| vendor_id.to_owned(), |g| g.vendor.name.clone()),
+                url: grant.and_then(|g| g.vendor.url.clone()),
+                grants: days
+                    .iter()
+                    .map(|d| d.grant_id.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                purposes: count_by(
+                    days.iter()
+                        .map(|d| (d.purpose.as_deref().unwrap_or("(none)"), d.times)),
+                ),
+                categories: count_by(days.iter().map(|d| (category_of(&d.belief_id), d.times))),
+                disclosures: days.iter().map(|d| d.times).sum(),
+            }
+        })
+        .collect();
+    // A grant was in force in the period if it began before now and ended (by revocation or
+    // expiry) after the period began.
+    let advertising_grants = grants
+        .iter()
+        .rev()
+        .filter(|g| g.scope.purposes.contains(ADVERTISING))
+        .filter(|g| {
+            g.created_at <= now && g.revoked_at.unwrap_or(g.expires_at).min(g.expires_at) > from
+        })
+        .map(|g| (g.id.clone(), g.vendor.name.clone()))
+        .collect();
+    Ok(RightToKnow {
+        generated_at: now,
+        vault_id: r.meta("vault_id")?,
+        period,
+        categories,
+        sources,
+        evidence_kinds,
+        purposes,
+        third_parties,
+        advertising_grants,
+        advertising_disclosures: disclosed
+            .iter()
+            .filter(|d| d.purpose.as_deref() == Some(ADVERTISING))
+            .map(|d| d.times)
+            .sum(),
+    })
+}
+
+/// The purpose that is cross-context behavioural advertising under the CCPA.
+const ADVERTISING: &str = "advertising";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_count_their_days() {
+        let r = BeliefRecipient {
+            grant_id: "g".into(),
+            vendor_id: "v".into(),
+            vendor_name: "V".into(),
+            purpose: None,
+            days: vec![
+                ("2026-01-02".parse().unwrap(), 2),
+                ("2026-01-05".parse().unwrap(), 1),
+            ],
+        };
+        assert_eq!(r.times(), 3);
+        assert_eq!(r.first(), Some("2026-01-02".parse().unwrap()));
+        assert_eq!(r.last(), Some("2026-01-05".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_chain_names_the_types_of_erased_beliefs() {
+        let id = BeliefId::new();
+        let e = AuditEvent::seal(
+            PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
+                .with_detail("category=health"),
+            1,
+            Utc::now(),
+            selfmodel_core::audit::Hash::GENESIS,
+        );
+        assert_eq!(categories_from_chain(&[e]).get(&id).unwrap(), "health");
+    }
+}

@@ -1,0 +1,174 @@
+#![allow(missing_docs, clippy::unwrap_used)]
+//! The access log's retention against a real vault: entries past it are compacted into per-day
+//! counts at unlock, on the audit chain, and "who received this belief" is still answered.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use selfmodel::{AccessFilter, Selfmodel};
+use selfmodel_core::{
+    Actor, AuditAction, ChainVerdict, EvidenceKind, NewAccess, NewBelief, NewEvidence, Outcome,
+    Passphrase, Provenance, VendorEventKind,
+};
+use selfmodel_vault::{Vault, VaultError};
+
+fn pass() -> Passphrase {
+    Passphrase::new("a long test passphrase".into())
+}
+
+fn read(grant: &str, belief: Option<selfmodel_core::BeliefId>) -> NewAccess {
+    NewAccess {
+        grant_id: Some(grant.into()),
+        vendor_id: Some("com.example.writer".into()),
+        purpose: Some("communication".into()),
+        operation: "beliefs.read".into(),
+        outcome: Outcome::Allowed,
+        disclosed: belief.into_iter().collect(),
+    }
+}
+
+#[test]
+fn old_entries_are_compacted_at_unlock_and_recipients_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let belief = m
+        .add_belief(
+            NewBelief {
+                statement: "Prefers short answers".into(),
+                category: "communication-style".into(),
+                confidence: 0.8,
+                purposes: BTreeSet::from(["communication".to_owned()]),
+                sensitivity: None,
+                evidence: vec![NewEvidence {
+                    kind: EvidenceKind::Stated,
+                    source: "test".into(),
+                    summary: "said so".into(),
+                    observed_at: None,
+                    content_sha256: None,
+                }],
+            },
+            Provenance {
+                actor: Actor::Person,
+                method: "test".into(),
+            },
+        )
+        .unwrap()
+        .id;
+    m.close().unwrap();
+
+    // A year and more of history, written as the vendor API writes it, plus one entry today.
+    let now = Utc::now();
+    let old = now - Duration::days(400);
+    let mut vault = Vault::open(&path, &pass()).unwrap();
+    vault
+        .write(|w| {
+            w.append_access(&read("g1", Some(belief)), old)?;
+            w.append_access(&read("g1", Some(belief)), old + Duration::minutes(5))?;
+            let mut denied = read("g1", None);
+            denied.outcome = Outcome::Denied("purpose_not_granted".into());
+            w.append_access(&denied, old + Duration::days(1))?;
+            w.append_access(&read("g1", Some(belief)), now)?;
+            Ok::<_, VaultError>(())
+        })
+        .unwrap();
+    vault.close().unwrap();
+
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    // Only today's entry stays in detail ...
+    let detailed = m.access_log(&AccessFilter::default()).unwrap();
+    assert_eq!(detailed.len(), 1);
+    assert!(detailed[0].at > old + Duration::days(2));
+    // ... the rest became per-day counts, which still say who received the belief and how often.
+    let days = m.access_days(None, None).unwrap();
+    assert_eq!(days.iter().map(|d| d.requests).sum::<u64>(), 4);
+    assert_eq!(days.iter().filter(|d| d.compacted).count(), 2);
+    let denied: u64 = days
+        .iter()
+        .filter(|d| matches!(&d.outcome, Outcome::Denied(code) if code == "purpose_not_granted"))
+        .map(|d| d.requests)
+        .sum();
+    assert_eq!(denied, 1);
+    let recipients = m.recipients(belief).unwrap();
+    assert_eq!(recipients.len(), 1);
+    assert_eq!(
+        (recipients[0].grant_id.as_str(), recipients[0].times),
+        ("g1", 3)
+    );
+    let disclosed = m.disclosure_days(None, None).unwrap();
+    assert_eq!(disclosed.iter().map(|d| d.times).sum::<u64>(), 3);
+    assert_eq!(disclosed[0].day, old.date_naive());
+
+    // The compaction is on the audit chain, with counts only, and the chain holds.
+    let log = m.audit_log().unwrap();
+    let compacted: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == AuditAction::AccessLogCompacted.as_str())
+        .collect();
+    assert_eq!(compacted.len(), 1);
+    let detail = compacted[0].detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("entries=3 disclosures=2 before="),
+        "{detail}"
+    );
+    assert!(matches!(
+        m.verify_audit().unwrap(),
+        ChainVerdict::Intact { .. }
+    ));
+
+    // Erasing the belief still tells the grant that received it (Art. 19), once.
+    m.delete_belief(belief).unwrap();
+    let notices = m.events_since("g1", 0).unwrap();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].kind, VendorEventKind::BeliefErased);
+    m.close().unwrap();
+
+    // Nothing more is due: unlocking again compacts nothing and writes no event.
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    let events = m.audit_log().unwrap().len();
+    assert_eq!(m.compact_access_log().unwrap().entries, 0);
+    assert_eq!(m.audit_log().unwrap().len(), events);
+}
+
+#[test]
+fn the_retention_is_the_persons_choice_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    assert_eq!(m.access_log_retention().unwrap(), 365);
+    let err = m.set_access_log_retention(7).unwrap_err();
+    assert!(
+        err.to_string().contains("access_log_retention_days"),
+        "{err}"
+    );
+    assert_eq!(m.access_log_retention().unwrap(), 365);
+
+    m.close().unwrap();
+    let mut vault = Vault::open(&path, &pass()).unwrap();
+    let at = Utc::now() - Duration::days(45);
+    vault
+        .write(|w| {
+            w.append_access(&read("g2", None), at)?;
+            Ok::<_, VaultError>(())
+        })
+        .unwrap();
+    vault.close().unwrap();
+
+    // Kept at a year, the entry stays; shortened to 30 days, it is compacted at once.
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert_eq!(m.access_log(&AccessFilter::default()).unwrap().len(), 1);
+    let done = m.set_access_log_retention(30).unwrap();
+    assert_eq!(done.entries, 1);
+    assert_eq!(m.access_log_retention().unwrap(), 30);
+    assert!(m.access_log(&AccessFilter::default()).unwrap().is_empty());
+    let actions: Vec<_> = m
+        .audit_log()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.ends_with(&[
+        "access_log.retention_changed".to_owned(),
+        "access_log.compacted".to_owned()
+    ]));
+}

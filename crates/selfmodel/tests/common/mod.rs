@@ -1,0 +1,130 @@
+//! Helpers shared by the use-case tests that script a vendor session on a real vault.
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
+use selfmodel_core::{
+    EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Scope, Sensitivity,
+    Vendor,
+};
+
+/// A new vault in a temporary directory.
+pub fn vault(dir: &tempfile::TempDir) -> Selfmodel {
+    Selfmodel::create(
+        &dir.path().join("v.db"),
+        &Passphrase::new("report test passphrase".into()),
+    )
+    .unwrap()
+}
+
+pub fn grant(
+    model: &mut Selfmodel,
+    id: &str,
+    purposes: &[&str],
+    categories: &[&str],
+) -> Credential {
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: id.into(),
+            name: id.into(),
+            url: None,
+        },
+        scope: Scope {
+            purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: BTreeSet::new(),
+        },
+        duration_days: 30,
+        vendor_retention_days: 7,
+        justification: "report test".into(),
+    };
+    let issued = model.request_grant(ask, None).unwrap();
+    model
+        .approve_request(&issued.request.id, &Narrowing::default(), "test")
+        .unwrap();
+    match model
+        .poll_grant(&Credential::native(&issued.poll_secret))
+        .unwrap()
+    {
+        PollOutcome::Approved { token, .. } => Credential::native(&token),
+        _ => panic!("not approved"),
+    }
+}
+
+pub fn read(purpose: &str) -> VendorRead {
+    VendorRead {
+        purpose: purpose.into(),
+        category: None,
+        min_confidence: None,
+        belief: None,
+        after: None,
+        limit: None,
+    }
+}
+
+pub fn proposal(summary: &str) -> NewBelief {
+    NewBelief {
+        statement: "Prefers bullet points in summaries".into(),
+        category: "communication-style".into(),
+        confidence: 0.6,
+        purposes: ["communication".to_owned()].into(),
+        sensitivity: None,
+        evidence: vec![NewEvidence {
+            kind: EvidenceKind::Observed,
+            source: "Writer app".into(),
+            summary: summary.into(),
+            observed_at: None,
+            content_sha256: None,
+        }],
+    }
+}
+
+/// The demo vault, two vendors reading, one denied and revoked, a proposal refused for carrying
+/// a card number, one accepted into the inbox, and an erasure of a disclosed belief.
+pub fn scripted_session(model: &mut Selfmodel) -> (String, String) {
+    model.fill_demo().unwrap();
+    let writer = grant(
+        model,
+        "com.example.writer",
+        &["communication"],
+        &["communication-style", "expertise"],
+    );
+    let shop = grant(
+        model,
+        "com.example.shop",
+        &["recommendations"],
+        &["interests"],
+    );
+    for _ in 0..3 {
+        model.vendor_read(&writer, &read("communication")).unwrap();
+    }
+    model.vendor_read(&shop, &read("recommendations")).unwrap();
+    assert!(model.vendor_read(&shop, &read("advertising")).is_err());
+    model
+        .vendor_propose(&writer, proposal("Asked for bullet points twice"))
+        .unwrap();
+    let refused = model
+        .vendor_propose(&writer, proposal("Paid with 4111 1111 1111 1111"))
+        .unwrap_err();
+    assert_eq!(refused.code(), "sensitive_data");
+    let writer_grant = model.vendor_grant(&writer).unwrap().id;
+    let shop_grant = model.vendor_grant(&shop).unwrap().id;
+    model.revoke_grant(&shop_grant).unwrap();
+    assert!(model.vendor_read(&shop, &read("recommendations")).is_err());
+    // Erase a belief the writer received: it is told.
+    let received = model
+        .access_log(&AccessFilter {
+            grant_id: Some(writer_grant.clone()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find_map(|a| a.disclosed.last().copied())
+        .unwrap();
+    model.delete_belief(received).unwrap();
+    (writer_grant, shop_grant)
+}
