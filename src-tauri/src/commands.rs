@@ -108,8 +108,12 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<dt
     let path = state.vault_path().to_path_buf();
     let model = blocking(move || Ok(Selfmodel::open(&path, &Passphrase::new(passphrase))?)).await?;
     let purged_at_open = count(model.purged_at_open().len());
+    let integrity_warning = model.integrity_warning().map(ToString::to_string);
     state.set_unlocked(model).await?;
-    Ok(dto::Unlocked { purged_at_open })
+    Ok(dto::Unlocked {
+        purged_at_open,
+        integrity_warning,
+    })
 }
 
 /// Locks the vault: the vendor API stops and the model is dropped, closing the file.

@@ -322,6 +322,9 @@ pub struct VaultStatus {
 pub struct Unlocked {
     /// Beliefs that retention erased at unlock.
     pub purged_at_open: u32,
+    /// Set when the vault is older than the one last opened on this machine, or its audit
+    /// history was rewritten since (the rollback witness); the sentence to show.
+    pub integrity_warning: Option<String>,
 }
 
 /// The desktop app's own settings (not secret; kept beside the vault).

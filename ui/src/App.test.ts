@@ -71,6 +71,18 @@ describe("unlocking", () => {
     expect(statement.querySelector("b")).toBeNull();
   });
 
+  it("warns after unlocking a vault older than the one last opened here", async () => {
+    const b = new FakeBackend();
+    b.integrityWarning = "this vault is older than the one last opened on this machine.";
+    await start(b);
+    input("#unlock-passphrase", b.passphrase);
+    submit();
+    await settle();
+    expect(document.querySelector(".banner")?.textContent).toContain(
+      "Warning: this vault is older than the one last opened on this machine.",
+    );
+  });
+
   it("goes back to the unlock screen when the core locks itself", async () => {
     const b = new FakeBackend();
     b.unlocked = true;

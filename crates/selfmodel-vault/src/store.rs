@@ -235,6 +235,10 @@ impl<'c> Reader<'c> {
     /// The event at position `seq` of the chain, if there is one (read like
     /// [`Reader::audit_events`]).
     pub fn audit_event(&self, seq: u64) -> Result<Option<AuditEvent>> {
+        // Sequence numbers are SQLite integers: one past i64::MAX cannot exist.
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events WHERE seq = ?1",
         )?;

@@ -429,7 +429,12 @@ export type Unlocked = {
 /**
  * Beliefs that retention erased at unlock.
  */
-purged_at_open: number, };
+purged_at_open: number, 
+/**
+ * Set when the vault is older than the one last opened on this machine, or its audit
+ * history was rewritten since (the rollback witness); the sentence to show.
+ */
+integrity_warning: string | null, };
 
 /**
  * The desktop app's own settings (not secret; kept beside the vault).

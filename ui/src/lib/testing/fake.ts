@@ -90,6 +90,7 @@ export class FakeBackend implements Backend {
   rows: BeliefRow[] = [];
   settings: Settings = { auto_lock_minutes: 10, api_enabled: true, api_port: 7420 };
   calls: string[] = [];
+  integrityWarning: string | null = null;
   private lockedHandlers: (() => void)[] = [];
 
   private need() {
@@ -128,7 +129,7 @@ export class FakeBackend implements Backend {
     if (passphrase !== this.passphrase)
       throw new BackendError("wrong_passphrase", "wrong passphrase (or the file is not a Selfmodel vault)");
     this.unlocked = true;
-    return { purged_at_open: 0 };
+    return { purged_at_open: 0, integrity_warning: this.integrityWarning };
   }
   async lock() {
     this.unlocked = false;
