@@ -193,6 +193,7 @@ async fn vendors_get_signed_checkpoints_with_their_token_and_on_request() {
             &Outcome::Allowed,
             &Outcome::Allowed,
             &Outcome::Denied("not_found".into()),
+            &Outcome::Denied("not_found".into()),
         ],
         "{checkpoints:#?}"
     );
