@@ -166,23 +166,19 @@ fn judge_day(
     t: &Thresholds,
     out: &mut Vec<Alert>,
 ) {
-    let today: Vec<&AccessEntry> = list
-        .iter()
-        .copied()
-        .filter(|e| e.at.date_naive() == day)
-        .collect();
+    // `list` is in time order: the day and its history are slices of it.
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let from = |d: NaiveDate| list.partition_point(|e| e.at < midnight(d));
+    let start = day - Duration::days(t.baseline_days);
+    let (start, begin, end) = (
+        from(start),
+        from(day),
+        day.succ_opt().map_or(list.len(), from),
+    );
+    let (history, today) = (&list[start..begin], &list[begin..end]);
     let Some(first) = today.first() else {
         return;
     };
-    let start = day - Duration::days(t.baseline_days);
-    let history: Vec<&AccessEntry> = list
-        .iter()
-        .copied()
-        .filter(|e| {
-            let d = e.at.date_naive();
-            d >= start && d < day
-        })
-        .collect();
     let alert = |at: DateTime<Utc>, kind: AlertKind| Alert {
         vendor_id: vendor.to_owned(),
         day,

@@ -3,7 +3,6 @@
 //! this belief" cover the detailed and the compacted log alike.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
 use selfmodel_core::{BeliefId, Outcome};
 
 use crate::codec::{parse, parse_time, time};
@@ -76,6 +75,17 @@ fn day_text(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(|t| t.date_naive().format("%Y-%m-%d").to_string())
 }
 
+/// The parameters of a `[from, to)` range over both logs: instants for the detailed log (?1,
+/// ?2), days for the compacted one (?3, ?4).
+fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> [Option<String>; 4] {
+    [
+        from.map(|t| time(&t)),
+        to.map(|t| time(&t)),
+        day_text(from),
+        day_text(to),
+    ]
+}
+
 impl Reader<'_> {
     /// The access log's retention in days.
     pub fn access_log_retention_days(&self) -> Result<u32> {
@@ -115,27 +125,19 @@ impl Reader<'_> {
              GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
         )?;
         let rows = stmt
-            .query_map(
-                params![
-                    from.map(|t| time(&t)),
-                    to.map(|t| time(&t)),
-                    day_text(from),
-                    day_text(to),
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, u64>(7)?,
-                        r.get::<_, bool>(8)?,
-                    ))
-                },
-            )?
+            .query_map(range(from, to), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, u64>(7)?,
+                    r.get::<_, bool>(8)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(
@@ -178,24 +180,16 @@ impl Reader<'_> {
              GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 1, 3, 5",
         )?;
         let rows = stmt
-            .query_map(
-                params![
-                    from.map(|t| time(&t)),
-                    to.map(|t| time(&t)),
-                    day_text(from),
-                    day_text(to),
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, u64>(5)?,
-                    ))
-                },
-            )?
+            .query_map(range(from, to), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, u64>(5)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(belief, d, grant_id, vendor_id, purpose, times)| {

@@ -1,7 +1,7 @@
 //! Monitoring the vendors for the person: the alerts of [`selfmodel_core::monitor`] over this
 //! vault's access log.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use selfmodel_core::AccessEntry;
 use selfmodel_core::monitor::{self, Alert, Thresholds};
 
@@ -24,13 +24,7 @@ pub(crate) fn alerts_in(
     if from > to {
         return Vec::new();
     }
-    let since = from - Duration::days(thresholds.baseline_days);
-    let relevant: Vec<AccessEntry> = entries
-        .iter()
-        .filter(|e| e.at.date_naive() >= since && e.at.date_naive() <= to)
-        .cloned()
-        .collect();
-    monitor::detect(&relevant, from, to, &thresholds)
+    monitor::detect(entries, from, to, &thresholds)
 }
 
 impl Selfmodel {
