@@ -140,7 +140,7 @@ pub fn run() -> anyhow::Result<()> {
 
     app.run(|handle, event| {
         if let RunEvent::Exit = event
-            && let Err(e) = tauri::async_runtime::block_on(handle.state::<AppState>().lock())
+            && let Err(e) = tauri::async_runtime::block_on(handle.state::<AppState>().shutdown())
         {
             tracing::warn!("closing the vault at exit: {e}");
         }

@@ -159,19 +159,26 @@ impl AppState {
         }
     }
 
-    /// Locks: stops the vendor API, drops the model (which checkpoints and closes the vault file)
-    /// and forgets any import in progress. Returns whether it was unlocked.
+    /// Locks: closes the vault file first (so no request still in flight can hold it open;
+    /// vendors get 423 from then on), then stops the vendor API and forgets any import in
+    /// progress. Returns whether it was unlocked.
     pub async fn lock(&self) -> Result<bool, IpcError> {
         self.clear_import();
-        self.stop_api().await;
         self.unlocked.store(false, Ordering::SeqCst);
-        match self.vault.lock().await {
-            Some(m) => {
-                m.close()?;
-                Ok(true)
-            }
+        let closed = match self.vault.lock().await {
+            Some(m) => m.close().map(|()| true),
             None => Ok(false),
-        }
+        };
+        self.stop_api().await;
+        Ok(closed?)
+    }
+
+    /// At exit: locks, then stops the vault thread (joined), so no vault work is running when
+    /// the process ends.
+    pub async fn shutdown(&self) -> Result<(), IpcError> {
+        let locked = self.lock().await;
+        self.vault.close().await?;
+        locked.map(drop)
     }
 
     /// Destroys the unlocked vault: stops the API, forgets any import, then deletes the vault
@@ -183,9 +190,10 @@ impl AppState {
             return Err(IpcError::locked());
         }
         self.clear_import();
-        self.stop_api().await;
         self.unlocked.store(false, Ordering::SeqCst);
-        let model = self.vault.lock().await.ok_or_else(IpcError::locked)?;
+        let model = self.vault.lock().await.ok_or_else(IpcError::locked);
+        self.stop_api().await;
+        let model = model?;
         let deleted = model.destroy()?.len();
         let settings = settings::path_for(&self.vault_path);
         if settings.exists() {

@@ -451,9 +451,7 @@ pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
         wait_for_signal().await;
         say!("stopping");
         server.shutdown().await;
-        if let Some(m) = vault.lock().await {
-            m.close()?;
-        }
+        vault.close().await?;
         Ok(())
     })
 }

@@ -7,9 +7,9 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
 use common::{PASS, TestVault, with_suffix};
 
@@ -34,24 +34,25 @@ fn destroy_deletes_the_vault_and_its_sidecars_and_nothing_else() {
     std::fs::write(v.dir().join("v.db.bak"), "a backup the person keeps").unwrap();
     let before = listing(v.dir());
     v.ok(&["demo"]);
-    // Leave a write-ahead log and shared-memory file behind, as a crash would.
+    // Leave a write-ahead log and shared-memory file behind, as a crash would: a server holds
+    // the vault open (its sidecars exist once it says it is serving), then is killed.
+    let run = tempfile::tempdir().unwrap();
     let mut child = v
         .std_cmd_with(Some(PASS))
-        .arg("demo")
-        .stdout(Stdio::null())
+        .args(["serve", "--port", "0", "--no-socket", "--discovery"])
+        .arg(run.path().join("api.json"))
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let wal = with_suffix(&v.path, "-wal");
-    let shm = with_suffix(&v.path, "-shm");
-    for _ in 0..500 {
-        if wal.exists() && shm.exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let mut serving = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut serving)
+        .unwrap();
+    assert!(serving.starts_with("serving the vendor API"), "{serving:?}");
     child.kill().unwrap();
     child.wait().unwrap();
+    let (wal, shm) = (with_suffix(&v.path, "-wal"), with_suffix(&v.path, "-shm"));
     assert!(wal.exists() && shm.exists(), "no sidecars to delete");
 
     let out = v.ok(&["destroy", "--yes"]);

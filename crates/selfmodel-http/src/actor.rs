@@ -2,8 +2,13 @@
 //! every call in turn. Concurrent vendor reads that queue up are served in one transaction — a
 //! group commit: one durable write for the whole batch, each response released only after its
 //! own access-log entry is committed.
+//!
+//! The thread is owned: [`VaultHandle::close`] (or dropping the last handle) closes the vault on
+//! that thread and joins it, so no SQLCipher work can still be running when the process exits.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use selfmodel::{Credential, Disclosure, Selfmodel, VendorRead};
 use tokio::sync::{mpsc, oneshot};
@@ -36,24 +41,74 @@ enum Msg {
     Run(Job),
     Lock(oneshot::Sender<Option<Selfmodel>>),
     Unlock(Box<Selfmodel>),
+    /// Close the model (if any) and stop the thread; the reply carries the close's outcome.
+    Close(Option<oneshot::Sender<selfmodel::Result<()>>>),
 }
 
-/// A cloneable handle to the vault actor.
+/// A cloneable handle to the vault actor. Dropping the last handle closes the vault and joins
+/// the thread, as [`VaultHandle::close`] does.
 #[derive(Clone)]
 pub struct VaultHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     tx: mpsc::UnboundedSender<Msg>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Inner {
+    /// Waits for the vault thread to finish (unless called on that thread itself).
+    fn join(&self) {
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(t) = thread
+            && t.thread().id() != std::thread::current().id()
+            && t.join().is_err()
+        {
+            tracing::error!("the vault thread panicked while closing");
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Close(None));
+        self.join();
+    }
 }
 
 impl VaultHandle {
     /// Starts the actor with an unlocked model, or locked (`None`).
     pub fn spawn(model: Option<Selfmodel>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("selfmodel-vault".into())
             .spawn(move || run(model, rx))
-            .map(|_| ())
-            .unwrap_or_else(|e| tracing::error!("cannot start the vault thread: {e}"));
-        Self { tx }
+            .map_err(|e| tracing::error!("cannot start the vault thread: {e}"))
+            .ok();
+        Self {
+            inner: Arc::new(Inner {
+                tx,
+                thread: Mutex::new(thread),
+            }),
+        }
+    }
+
+    /// Closes the vault (the model is dropped and the file closed on the vault thread) and
+    /// joins the thread before returning. Calls made afterwards answer
+    /// [`CallError::Unavailable`]. Closing twice is harmless.
+    pub async fn close(&self) -> Result<(), CallError> {
+        let (reply, rx) = oneshot::channel();
+        let outcome = match self.send(Msg::Close(Some(reply))) {
+            Ok(()) => rx.await.unwrap_or(Ok(())).map_err(CallError::Model),
+            Err(_) => Ok(()),
+        };
+        self.inner.join();
+        outcome
     }
 
     /// Runs `f` on the unlocked model.
@@ -98,13 +153,15 @@ impl VaultHandle {
     }
 
     fn send(&self, msg: Msg) -> Result<(), CallError> {
-        self.tx
+        self.inner
+            .tx
             .send(msg)
             .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))
     }
 }
 
 fn run(mut model: Option<Selfmodel>, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    let mut closed = None;
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -116,7 +173,14 @@ fn run(mut model: Option<Selfmodel>, mut rx: mpsc::UnboundedReceiver<Msg>) {
         let mut reads = Vec::new();
         for msg in batch {
             match msg {
+                // Anything queued behind the close is dropped unanswered: its caller sees
+                // `Unavailable`.
+                _ if closed.is_some() => {}
                 Msg::Read(c, r, reply) => reads.push((c, r, reply)),
+                Msg::Close(reply) => {
+                    serve_reads(&mut model, std::mem::take(&mut reads));
+                    closed = Some(reply);
+                }
                 other => {
                     serve_reads(&mut model, std::mem::take(&mut reads));
                     handle(&mut model, other);
@@ -124,6 +188,18 @@ fn run(mut model: Option<Selfmodel>, mut rx: mpsc::UnboundedReceiver<Msg>) {
             }
         }
         serve_reads(&mut model, reads);
+        if closed.is_some() {
+            break;
+        }
+    }
+    // Stop taking calls before the file is closed, so nothing queues up behind the close.
+    drop(rx);
+    let outcome = model.map_or(Ok(()), Selfmodel::close);
+    if let Err(e) = &outcome {
+        tracing::error!("closing the vault failed: {e}");
+    }
+    if let Some(Some(reply)) = closed {
+        let _ = reply.send(outcome);
     }
 }
 
@@ -137,8 +213,14 @@ fn handle(model: &mut Option<Selfmodel>, msg: Msg) {
         Msg::Lock(reply) => {
             let _ = reply.send(model.take());
         }
-        Msg::Unlock(m) => *model = Some(*m),
-        Msg::Read(..) => {}
+        Msg::Unlock(m) => {
+            if let Some(previous) = model.replace(*m)
+                && let Err(e) = previous.close()
+            {
+                tracing::error!("closing the previous vault failed: {e}");
+            }
+        }
+        Msg::Read(..) | Msg::Close(_) => {}
     }
 }
 

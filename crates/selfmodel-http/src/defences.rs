@@ -146,6 +146,7 @@ fn allow_origin(h: &mut HeaderMap, origin: &str) {
 /// Headers that keep vendor data out of caches and referrers.
 pub async fn hygiene(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
+    let too_large = resp.status() == StatusCode::PAYLOAD_TOO_LARGE;
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
@@ -156,6 +157,11 @@ pub async fn hygiene(req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // A body refused for its size was not read: the connection cannot carry another request,
+    // and saying so keeps clients from reusing it (and then failing on a broken pipe).
+    if too_large {
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     resp
 }
 

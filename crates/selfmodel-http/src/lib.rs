@@ -10,6 +10,7 @@
 mod actor;
 mod defences;
 pub mod discovery;
+pub mod listen;
 pub mod openapi;
 mod problem;
 mod routes;

@@ -15,10 +15,12 @@ use tokio::net::{TcpListener, UnixListener, UnixStream};
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::actor::VaultHandle;
 use crate::defences::{self, RateLimiter};
 use crate::discovery::{self, Discovery};
+use crate::listen;
 use crate::problem::ApiError;
 use crate::routes::{self, AppState};
 
@@ -78,7 +80,8 @@ impl RunningServer {
         }
     }
 
-    /// Stops accepting, finishes in-flight requests, removes the discovery file and socket.
+    /// Stops accepting, finishes in-flight requests (for at most [`listen::SHUTDOWN_GRACE`];
+    /// connections still open then are dropped), removes the discovery file and socket.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         self.wait().await;
@@ -124,7 +127,7 @@ pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
 }
 
 /// Wraps routes in the defences every request passes: panic isolation, security headers, body
-/// limits, no secrets in URLs, CORS for granted origins only, and per-grant rate limits.
+/// limits and a body deadline, no secrets in URLs, CORS for granted origins only, and per-grant rate limits.
 pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Router {
     let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
     routes
@@ -133,6 +136,7 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
         .layer(from_fn(defences::no_secrets_in_url))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(RequestBodyTimeoutLayer::new(listen::BODY_TIMEOUT))
         .layer(from_fn(defences::hygiene))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked; the server keeps serving");
@@ -184,18 +188,8 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
     let mut tasks = Vec::new();
     for listener in std::iter::once(v4).chain(v6) {
         let app = tcp_app.clone();
-        let mut rx = stopped.clone();
-        tasks.push(tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = rx.wait_for(|s| *s).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!("listener stopped: {e}");
-            }
-        }));
+        let rx = stopped.clone();
+        tasks.push(tokio::spawn(listen::serve(listener, app, rx)));
     }
     let socket = match &config.socket_dir {
         None => None,
@@ -205,18 +199,8 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
             let _ = std::fs::remove_file(&path);
             let listener = PeerChecked(UnixListener::bind(&path)?);
             let app = app.clone();
-            let mut rx = stopped.clone();
-            tasks.push(tokio::spawn(async move {
-                let shutdown = async move {
-                    let _ = rx.wait_for(|s| *s).await;
-                };
-                if let Err(e) = axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                {
-                    tracing::error!("socket listener stopped: {e}");
-                }
-            }));
+            let rx = stopped.clone();
+            tasks.push(tokio::spawn(listen::serve(listener, app, rx)));
             Some(path)
         }
     };

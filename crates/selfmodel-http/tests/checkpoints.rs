@@ -216,4 +216,5 @@ async fn vendors_get_signed_checkpoints_with_their_token_and_on_request() {
         .unwrap();
     assert_eq!(get("").await.status(), 401);
     server.shutdown().await;
+    vault.close().await.unwrap();
 }

@@ -13,14 +13,23 @@ use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
 use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
+/// Drops in declaration order: the server and vault before their directory.
 struct Fixture {
-    _dir: tempfile::TempDir,
     dir: PathBuf,
     server: RunningServer,
     vault: VaultHandle,
     token: String,
     web_token: String,
     public_key: [u8; 32],
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Stops the server, then closes the vault (joining its thread) before the directory goes.
+    async fn stop(self) {
+        self.server.shutdown().await;
+        self.vault.close().await.unwrap();
+    }
 }
 
 fn grant(model: &mut Selfmodel, origins: &[&str]) -> String {
@@ -100,6 +109,24 @@ fn raw(port: u16, request: &str) -> (u16, String) {
     (code, out)
 }
 
+/// Sends only the head of a POST declaring a `length`-byte JSON body, and returns the response
+/// head the server sends before any of the body was written.
+fn refused_head(port: u16, path: &str, token: &str, length: usize) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap() == 1 {
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap()
+}
+
 fn url(f: &Fixture, path: &str) -> String {
     format!("http://127.0.0.1:{}{path}", f.server.port)
 }
@@ -153,7 +180,7 @@ async fn only_an_exact_host_is_served() {
             "Host {bad:?} leaked data"
         );
     }
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -199,23 +226,38 @@ async fn tokens_are_required_and_never_taken_from_the_url() {
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "token_in_url");
     }
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bodies_are_strict_and_bounded() {
     let f = fixture(ServerConfig::default()).await;
     let http = reqwest::Client::new();
-    let huge = format!("{{\"statement\": \"{}\"}}", "x".repeat(300 * 1024));
+    // An oversized body is refused from its declared length, before it is read: the 413 comes
+    // back while the body is still unsent, and the connection is closed.
+    for path in ["/v1/beliefs/proposals", "/v1/grant-requests"] {
+        let head = refused_head(f.server.port, path, &f.token, 300 * 1024);
+        assert!(head.starts_with("HTTP/1.1 413 "), "{path}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("\r\nconnection: close\r\n"),
+            "{path}: {head}"
+        );
+    }
+    // The limit is the body limit, not less: a body just under it is read and judged.
+    let under = format!(
+        "{{\"statement\": \"{}\"}}",
+        "x".repeat(selfmodel_http::MAX_BODY - 100)
+    );
     let r = http
         .post(url(&f, "/v1/beliefs/proposals"))
         .bearer_auth(&f.token)
         .header("content-type", "application/json")
-        .body(huge)
+        .body(under)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 413);
+    assert_eq!(r.status(), 400);
 
     let r = http
         .post(url(&f, "/v1/grant-requests/poll"))
@@ -256,7 +298,7 @@ async fn bodies_are_strict_and_bounded() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -311,7 +353,7 @@ async fn cors_only_for_origins_the_grant_lists() {
         .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
     assert_eq!(r.headers()["cache-control"], "no-store");
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -336,7 +378,7 @@ async fn a_locked_vault_answers_423_and_unlocking_restores_service() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -368,7 +410,7 @@ async fn requests_are_rate_limited_per_grant() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "another grant has its own budget");
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 async fn boom() -> &'static str {
@@ -410,7 +452,7 @@ async fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "the vault thread survived");
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -432,7 +474,7 @@ async fn the_unix_socket_and_discovery_file_are_private() {
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
-    f.server.shutdown().await;
+    f.stop().await;
     assert!(
         !run.join("api.json").exists(),
         "the discovery file goes with the server"
@@ -471,7 +513,7 @@ async fn the_server_proves_its_identity() {
         )
         .is_err()
     );
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[test]
@@ -523,7 +565,7 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
         200,
         "service resumes once logging works"
     );
-    f.server.shutdown().await;
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -568,5 +610,58 @@ async fn poll_secrets_are_checked_and_tokens_handed_over_once() {
     assert!(approved["token"].as_str().unwrap().starts_with("smt_"));
     let replay = poll_with(poll).await.unwrap();
     assert_eq!(replay.status(), 410, "the token is handed over once");
-    f.server.shutdown().await;
+    f.stop().await;
+}
+
+/// Bounds a step that must end: a hang becomes a failure after a minute, however loaded the
+/// machine is, rather than a stuck test run.
+async fn must_end<T>(what: &str, step: impl Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(60), step)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not end"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_sent_request_cannot_keep_the_server_or_the_vault_open() {
+    let f = fixture(ServerConfig::default()).await;
+    let port = f.server.port;
+    // A request head that never ends, and one that never gets its body.
+    let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stalled,
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    )
+    .unwrap();
+    let mut bodiless = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        bodiless,
+        "POST /v1/grant-requests/poll HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    // The server gives up on the unfinished head by itself and closes the connection.
+    stalled
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed = stalled.read_to_end(&mut rest);
+    assert!(
+        closed.is_ok(),
+        "the server closed the stalled connection: {closed:?}"
+    );
+
+    // Shutting down does not wait for the client that still holds its body back.
+    let wal = f.dir.join("v.db-wal");
+    assert!(wal.exists());
+    let vault = f.vault.clone();
+    must_end("shutdown", f.stop()).await;
+    // The vault was closed (its write-ahead log checkpointed away) before `close` returned,
+    // and it stays closed.
+    assert!(!wal.exists(), "the vault file is still open");
+    assert!(matches!(
+        vault.call(|m| m.verify_audit()).await,
+        Err(selfmodel_http::CallError::Unavailable(_))
+    ));
+    vault.close().await.unwrap();
+    drop(bodiless);
 }

@@ -7,11 +7,20 @@ use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel};
 use selfmodel_core::{Narrowing, Operation, Outcome, Passphrase, Scope, Sensitivity, Vendor};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
+/// Drops in declaration order: the server and vault before their directory.
 struct Fixture {
-    _dir: tempfile::TempDir,
     server: RunningServer,
     vault: VaultHandle,
     token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Stops the server, then closes the vault (joining its thread) before the directory goes.
+    async fn stop(self) {
+        self.server.shutdown().await;
+        self.vault.close().await.unwrap();
+    }
 }
 
 fn grant(model: &mut Selfmodel) -> String {
@@ -162,5 +171,5 @@ async fn a_proposal_carrying_secrets_or_identifiers_is_refused_naming_the_kind()
         .collect();
     assert_eq!(denied.len(), 3, "each refusal is in the access log");
     f.vault.unlock(model);
-    f.server.shutdown().await;
+    f.stop().await;
 }

@@ -15,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::{Value, json};
 
 /// How long a step may take before the test fails.
-pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The passphrase of demo vaults (the app's `DEMO_PASSPHRASE`).
 pub const DEMO_PASSPHRASE: &str = "demo passphrase";
@@ -54,10 +54,11 @@ pub fn app_binary() -> Result<PathBuf> {
     Ok(path)
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
+/// Two distinct free ports from the OS (both held until both are known).
+fn free_ports() -> Result<(u16, u16)> {
+    let a = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let b = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
 }
 
 /// A running app with a WebDriver session on it.
@@ -73,7 +74,7 @@ impl App {
     /// Starts the app on the vault at `vault`, with extra environment variables for the app.
     pub async fn launch(vault: &Path, env: &[(&str, &str)]) -> Result<Self> {
         let binary = app_binary()?;
-        let (port, native) = (free_port()?, free_port()?);
+        let (port, native) = free_ports()?;
         let mut cmd = Command::new("tauri-driver");
         cmd.args([
             "--port",
@@ -92,7 +93,7 @@ impl App {
         )?;
         // tauri-driver listens at once and proxies to WebKitWebDriver, which it starts on the
         // native port: wait for both.
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         for p in [port, native] {
             while TcpStream::connect((Ipv4Addr::LOCALHOST, p)).is_err() {
                 if Instant::now() > deadline {

@@ -288,9 +288,10 @@ pub fn bogus_token() -> Token {
     Token::new(format!("smt_{}_{}", "0".repeat(16), "0".repeat(64)))
 }
 
-/// Waits until `f` holds, for up to 5 s.
+/// Waits until `f` holds (checked every 100 ms; gives up after a minute, however loaded the
+/// machine is).
 pub async fn eventually(mut f: impl AsyncFnMut() -> bool) {
-    for _ in 0..50 {
+    for _ in 0..600 {
         if f().await {
             return;
         }
