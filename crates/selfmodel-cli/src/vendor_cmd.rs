@@ -434,6 +434,7 @@ pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
             rate_per_sec: a.rate_limit,
             rate_burst: a.rate_limit.saturating_mul(2),
             bench_baseline: a.bench_baseline,
+            ..selfmodel_http::ServerConfig::default()
         };
         let vault = selfmodel_http::VaultHandle::spawn(Some(model));
         let server = selfmodel_http::start(vault.clone(), config).await?;

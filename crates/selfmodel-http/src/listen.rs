@@ -15,20 +15,21 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-/// How long a client may take to send a request's head (line and headers).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to send a request's body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take, by default, to send a request's head (line and headers), and
+/// then its body.
+pub const SLOW_CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most connections open at once; further clients wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 256;
 /// How long a shutdown waits for in-flight requests before dropping their connections.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Serves `app` on `listener` until `stop` turns true, then gives open connections
-/// [`SHUTDOWN_GRACE`] to finish and drops whatever is left.
+/// [`SHUTDOWN_GRACE`] to finish and drops whatever is left. A request whose head takes longer
+/// than `head_timeout` to arrive is dropped with its connection.
 pub async fn serve<L: axum::serve::Listener>(
     mut listener: L,
     app: Router,
+    head_timeout: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -50,7 +51,7 @@ pub async fn serve<L: axum::serve::Listener>(
             let _permit = permit;
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
+                .header_read_timeout(head_timeout)
                 .serve_connection(TokioIo::new(io), service)
                 .with_upgrades();
             tokio::pin!(conn);

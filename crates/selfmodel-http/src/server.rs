@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +46,8 @@ pub struct ServerConfig {
     /// Adds `GET /v1/bench/replay` (the last beliefs response from memory, unlogged) for the
     /// load benchmark's baseline. Never for real use.
     pub bench_baseline: bool,
+    /// How long a client may take to send a request's head, and then its body.
+    pub slow_client_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +59,7 @@ impl Default for ServerConfig {
             rate_per_sec: 50,
             rate_burst: 100,
             bench_baseline: false,
+            slow_client_timeout: listen::SLOW_CLIENT_TIMEOUT,
         }
     }
 }
@@ -136,7 +140,7 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
         .layer(from_fn(defences::no_secrets_in_url))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(RequestBodyTimeoutLayer::new(listen::BODY_TIMEOUT))
+        .layer(RequestBodyTimeoutLayer::new(config.slow_client_timeout))
         .layer(from_fn(defences::hygiene))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked; the server keeps serving");
@@ -189,7 +193,12 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
     for listener in std::iter::once(v4).chain(v6) {
         let app = tcp_app.clone();
         let rx = stopped.clone();
-        tasks.push(tokio::spawn(listen::serve(listener, app, rx)));
+        tasks.push(tokio::spawn(listen::serve(
+            listener,
+            app,
+            config.slow_client_timeout,
+            rx,
+        )));
     }
     let socket = match &config.socket_dir {
         None => None,
@@ -200,7 +209,8 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
             let listener = PeerChecked(UnixListener::bind(&path)?);
             let app = app.clone();
             let rx = stopped.clone();
-            tasks.push(tokio::spawn(listen::serve(listener, app, rx)));
+            let timeout = config.slow_client_timeout;
+            tasks.push(tokio::spawn(listen::serve(listener, app, timeout, rx)));
             Some(path)
         }
     };
@@ -250,7 +260,7 @@ impl axum::serve::Listener for PeerChecked {
                 },
                 Err(e) => {
                     tracing::warn!("socket accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
         }

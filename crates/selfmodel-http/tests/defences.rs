@@ -623,7 +623,11 @@ async fn must_end<T>(what: &str, step: impl Future<Output = T>) -> T {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_half_sent_request_cannot_keep_the_server_or_the_vault_open() {
-    let f = fixture(ServerConfig::default()).await;
+    let f = fixture(ServerConfig {
+        slow_client_timeout: std::time::Duration::from_secs(1),
+        ..ServerConfig::default()
+    })
+    .await;
     let port = f.server.port;
     // A request head that never ends, and one that never gets its body.
     let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
