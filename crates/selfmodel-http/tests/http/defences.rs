@@ -527,7 +527,7 @@ fn the_committed_openapi_document_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == current,
-        "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p selfmodel-http --test defences`"
+        "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p selfmodel-http --test http -- defences::`"
     );
 }
 
@@ -593,7 +593,10 @@ async fn poll_secrets_are_checked_and_tokens_handed_over_once() {
             .json(&serde_json::json!({"poll_secret": secret}))
             .send()
     };
-    let wrong = format!("{}0", &poll[..poll.len() - 1]);
+    // The same secret with its last digit changed (to another digit: a fixed replacement
+    // would be the secret itself whenever it already ends in that digit).
+    let last = if poll.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &poll[..poll.len() - 1]);
     assert_eq!(poll_with(wrong).await.unwrap().status(), 401);
     assert_eq!(
         poll_with("smp_nonsense".into()).await.unwrap().status(),

@@ -3,12 +3,12 @@
 //! requires must be in the client's types, and every endpoint the client calls must exist.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use chrono::Utc;
-use common::*;
 use selfmodel_client::*;
 use serde_json::Value;
 

@@ -3,12 +3,12 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};
 
-use common::{PASS, TestVault};
+use crate::common::{PASS, TestVault};
 
 const ADDS_PER_WRITER: usize = 10;
 

@@ -2,9 +2,9 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
-use common::{PASS, TestVault, assert_no_sidecars};
+use crate::common::{PASS, TestVault, assert_no_sidecars};
 
 const NEW_PASS: &str = "a brand new passphrase";
 

@@ -5,11 +5,11 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::{PASS, TestVault};
+use crate::common::{PASS, TestVault};
 use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
 use selfmodel_core::{
     EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Scope, Sensitivity,
@@ -417,7 +417,7 @@ fn packages_agree_with_the_vault_and_are_recorded() {
 }
 
 /// Regenerates `docs/examples/report.{html,md,json}`: the demo vault after the scripted vendor
-/// session above. Run with `cargo test -p selfmodel-cli --test report -- --ignored`.
+/// session above. Run with `cargo test -p selfmodel-cli --test cli -- --ignored report::`.
 #[test]
 #[ignore = "writes the committed example into docs/examples"]
 fn regenerate_the_example_report() {
@@ -484,6 +484,6 @@ fn the_committed_example_report_matches_a_fresh_run() {
     assert_eq!(
         normalised(&fresh),
         normalised(&example),
-        "docs/examples/report.json is out of date: `cargo test -p selfmodel-cli --test report -- --ignored`"
+        "docs/examples/report.json is out of date: `cargo test -p selfmodel-cli --test cli -- --ignored report::`"
     );
 }

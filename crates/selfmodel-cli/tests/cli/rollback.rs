@@ -5,12 +5,12 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use common::{TestVault, assert_hex64, keys, one_error_line};
+use crate::common::{TestVault, assert_hex64, keys, one_error_line};
 use serde_json::Value;
 
 /// The vault's bytes, closed (no write-ahead log).

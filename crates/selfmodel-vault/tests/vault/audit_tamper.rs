@@ -2,11 +2,11 @@
 //! at the first bad event, and no change commits without an event.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{PASS, belief, created, insert, keyed, now, pass};
+use crate::common::{PASS, belief, created, insert, keyed, now, pass};
 use selfmodel_core::audit::verify;
 use selfmodel_core::{AuditAction, Belief, Catalogue, ChainVerdict, PendingEvent};
 use selfmodel_vault::{Result, Vault, VaultError};

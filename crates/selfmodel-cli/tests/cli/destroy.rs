@@ -4,14 +4,14 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 
-use common::{PASS, TestVault, with_suffix};
+use crate::common::{PASS, TestVault, with_suffix};
 
 /// Every file in `dir` with its contents.
 fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {

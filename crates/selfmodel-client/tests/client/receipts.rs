@@ -4,9 +4,9 @@
 //! rewritten — even when the local witness was not there to see it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use selfmodel_client::{Client, Consistency, Error, GrantRequest, ServerKey};
 
 fn add(s: &Served, statement: &str) {

@@ -6,11 +6,11 @@
 //! the raw bytes. `secure_delete = false` is the control that shows what would linger.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{belief, bytes, contains, insert, now, on_disk, sidecar};
+use crate::common::{belief, bytes, contains, insert, now, on_disk, sidecar};
 use selfmodel_core::validate::rectify;
 use selfmodel_core::{Actor, AuditAction, Belief, Catalogue, PendingEvent, Rectify};
 use selfmodel_vault::{Result, Vault};

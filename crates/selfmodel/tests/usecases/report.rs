@@ -3,12 +3,12 @@
 //! it gives is recomputed here from the vault's own listings (beliefs, catalogue, access log,
 //! grants, audit chain), and a period excludes what falls outside it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
+use crate::common::scripted_session;
 use chrono::{Duration, NaiveDate, Utc};
-use common::scripted_session;
 use selfmodel::AccessFilter;
 use selfmodel::report::{Bucket, CONTROLS, Period};
 use selfmodel_core::{BeliefFilter, ChainVerdict, Outcome, Sensitivity, Status};

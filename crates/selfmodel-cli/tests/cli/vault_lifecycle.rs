@@ -3,12 +3,12 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 
-use common::{PASS, TestVault, assert_no_sidecars, contains_bytes, std_cmd, with_suffix};
+use crate::common::{PASS, TestVault, assert_no_sidecars, contains_bytes, std_cmd, with_suffix};
 use serde_json::Value;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

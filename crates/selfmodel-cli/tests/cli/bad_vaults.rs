@@ -3,12 +3,12 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
 
-use common::{PASS, TestVault, assert_no_sidecars, std_cmd};
+use crate::common::{PASS, TestVault, assert_no_sidecars, std_cmd};
 
 const PAGE: usize = 4096;
 

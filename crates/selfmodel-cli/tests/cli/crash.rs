@@ -9,12 +9,12 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{PASS, TestVault};
+use crate::common::{PASS, TestVault};
 
 /// Kill rounds in all (half of them imports); keep the whole test well under a minute.
 const ROUNDS: usize = 24;

@@ -2,9 +2,9 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
-use common::{TestVault, assert_uuid, belief_keys, keys, rfc3339};
+use crate::common::{TestVault, assert_uuid, belief_keys, keys, rfc3339};
 use serde_json::{Value, json};
 
 #[test]

@@ -3,11 +3,11 @@
 //! client crate against the real server, with the person's side on the real CLI.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use selfmodel_client::{
     BeliefQuery, Error, EventKind, EvidenceIn, GrantRequest, Operation, Proposal,
 };

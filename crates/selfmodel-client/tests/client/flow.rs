@@ -2,12 +2,12 @@
 //! `selfmodel serve` process, with the person's side driven by the real CLI.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use selfmodel_client::{
     BeliefQuery, Error, EvidenceIn, GrantRequest, Operation, PendingGrant, PollSecret, PollStatus,
     Proposal, Sensitivity,

@@ -3,11 +3,11 @@
 //! secret is sent. Also the discovery file and the Unix socket.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use ed25519_dalek::{Signer, SigningKey};
 use selfmodel_client::{
     BeliefQuery, Client, Discovery, Error, GrantRequest, PendingGrant, PollSecret, ServerKey,

@@ -2,13 +2,13 @@
 //! and leaves the file exactly as it was.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
 
 use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use common::{PASS, bytes, pass, sidecar, vault_with_beliefs};
+use crate::common::{PASS, bytes, pass, sidecar, vault_with_beliefs};
 use selfmodel_core::{Catalogue, Passphrase};
 use selfmodel_vault::{PAGE_SIZE, Vault, VaultError};
 

@@ -3,9 +3,9 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
-use common::{TestVault, rfc3339};
+use crate::common::{TestVault, rfc3339};
 
 /// A vault with two interests, one expertise and one health belief; returns it and their ids.
 fn vault() -> (TestVault, [String; 4]) {

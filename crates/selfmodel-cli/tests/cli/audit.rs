@@ -3,9 +3,9 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
-use common::{TestVault, assert_hex64, keys, rfc3339};
+use crate::common::{TestVault, assert_hex64, keys, rfc3339};
 use serde_json::Value;
 
 /// `audit verify --json` on a broken chain: it must exit non-zero and print the verdict.

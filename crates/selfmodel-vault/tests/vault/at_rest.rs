@@ -2,11 +2,11 @@
 //! and openable by the stock `sqlcipher` shell with the passphrase.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use common::{PASS, belief, bytes, insert, keyed, on_disk, pass, sidecar};
+use crate::common::{PASS, belief, bytes, insert, keyed, on_disk, pass, sidecar};
 use rusqlite::types::Value;
 use selfmodel_core::{BeliefFilter, Catalogue};
 use selfmodel_vault::{KDF_ITERATIONS, PAGE_SIZE, Vault, migrations};

@@ -6,11 +6,11 @@
 //! stated as the grants allow; each generation is on the audit chain with counts only; and the
 //! HTML is self-contained and escapes belief text.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
-use common::{grant, read, scripted_session};
+use crate::common::{grant, read, scripted_session};
 use selfmodel::package::{ACCESS_SUBJECT, RIGHT_TO_KNOW_SUBJECT};
 use selfmodel::render::Format;
 use selfmodel::{AccessFilter, Selfmodel};

@@ -3,11 +3,11 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 
-use common::TestVault;
+use crate::common::TestVault;
 
 /// A vault with one belief and two audit events, copied for each test.
 fn vault() -> TestVault {

@@ -2,11 +2,11 @@
 //! corrupted; re-keying changes the passphrase and needs sole use of the file.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{PASS, belief, created, keyed, now, pass};
+use crate::common::{PASS, belief, created, keyed, now, pass};
 use selfmodel_core::audit::verify;
 use selfmodel_core::{AuditAction, Belief, BeliefFilter, Catalogue, ChainVerdict, PendingEvent};
 use selfmodel_vault::{Result, Vault, VaultError};

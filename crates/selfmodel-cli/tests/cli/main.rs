@@ -1,0 +1,18 @@
+//! The integration tests of `selfmodel-cli`, one binary: each module was a test
+//! binary of its own; together they link once.
+#![allow(missing_docs)]
+
+mod archive;
+mod audit;
+mod bad_vaults;
+mod beliefs;
+mod common;
+mod crash;
+mod destroy;
+mod passwd;
+mod processes;
+mod report;
+mod retention;
+mod rollback;
+mod validation;
+mod vault_lifecycle;

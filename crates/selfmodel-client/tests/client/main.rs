@@ -1,0 +1,10 @@
+//! The integration tests of `selfmodel-client`, one binary: each module was a test
+//! binary of its own; together they link once.
+#![allow(missing_docs)]
+
+mod common;
+mod contract;
+mod flow;
+mod lifecycle;
+mod receipts;
+mod trust;

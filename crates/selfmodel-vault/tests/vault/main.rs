@@ -1,0 +1,11 @@
+//! The integration tests of `selfmodel-vault`, one binary: each module was a test
+//! binary of its own; together they link once.
+#![allow(missing_docs)]
+
+mod at_rest;
+mod audit_tamper;
+mod bad_files;
+mod common;
+mod concurrency;
+mod erasure;
+mod migrations;

@@ -1,0 +1,13 @@
+//! The integration tests of `selfmodel`, one binary: each module was a test
+//! binary of its own; together they link once.
+#![allow(missing_docs)]
+
+mod access_retention;
+mod archive_merge;
+mod archive_props;
+mod common;
+mod packages;
+mod report;
+mod rollback;
+mod security_doc;
+mod use_cases;
