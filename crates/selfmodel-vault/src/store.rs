@@ -432,8 +432,9 @@ impl<'c> Writer<'c> {
         self.nothing_to_record = true;
     }
 
-    /// Commits, first writing the counted refusals once a minute boundary has passed; refuses
-    /// ([`VaultError::Unaudited`]) a transaction that recorded nothing.
+    /// Commits, first writing the counted refusals once a minute boundary has passed. A
+    /// transaction that recorded nothing is refused ([`VaultError::Unaudited`]), or rolled back
+    /// if all it did was count refusals.
     pub(crate) fn commit(mut self, now: DateTime<Utc>) -> Result<()> {
         let written = if self.refusals.due(now) {
             self.append_counted()?
