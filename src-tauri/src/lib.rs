@@ -230,7 +230,11 @@ async fn watch_alerts(
     };
     for alert in alerts {
         if alerted.insert(alert.key()) {
-            tracing::warn!(vendor = %alert.vendor_id, kind = alert.kind.code(), "unusual vendor access");
+            tracing::warn!(
+                vendor = alert.vendor_id.as_deref().unwrap_or("-"),
+                kind = alert.kind.code(),
+                "unusual vendor access"
+            );
             show(
                 app,
                 &format!("Unusual vendor access: {}.", alert.describe()),

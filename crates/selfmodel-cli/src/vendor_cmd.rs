@@ -357,6 +357,7 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
                     "seq": e.seq, "at": canonical_time(&e.at), "grant_id": e.grant_id, "vendor_id": e.vendor_id,
                     "purpose": e.purpose, "operation": e.operation, "outcome": outcome, "reason": reason,
                     "disclosed": e.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "requests": e.requests,
                 })
             })
             .collect();
@@ -367,6 +368,9 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
         for e in &entries {
             let outcome = match &e.outcome {
                 Outcome::Allowed => format!("allowed, {} beliefs", e.disclosed.len()),
+                Outcome::Denied(r) if e.requests > 1 => {
+                    format!("DENIED ({r}), {} requests in this minute", e.requests)
+                }
                 Outcome::Denied(r) => format!("DENIED ({r})"),
             };
             say!(

@@ -33,6 +33,9 @@ pub struct AccessEntry {
     pub outcome: Outcome,
     /// The beliefs disclosed (empty when denied).
     pub disclosed: Vec<BeliefId>,
+    /// How many requests the entry stands for: 1, or the refusals of callers without a valid
+    /// token or poll secret counted together for one minute, operation and reason.
+    pub requests: u64,
 }
 
 /// An access-log entry about to be written.

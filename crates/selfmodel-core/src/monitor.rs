@@ -1,7 +1,8 @@
 //! Watching the vendors for the person: unusual access, found in the access log.
 //!
-//! Three patterns raise an [`Alert`], each judged per vendor and per UTC day against the vendor's
-//! own history (the [`Thresholds::baseline_days`] before that day):
+//! Three patterns raise an [`Alert`] for a vendor, judged only on requests made with a valid
+//! token (so a self-asserted vendor id cannot be framed), per vendor and per UTC day against the
+//! vendor's own history (the [`Thresholds::baseline_days`] before that day):
 //! - **rate**: more requests in the day than [`Thresholds::rate_factor`] times the vendor's
 //!   average day, and more than [`Thresholds::rate_floor`] (so a quiet vendor's ten requests
 //!   never alarm);
@@ -9,6 +10,10 @@
 //!   once it has an established rhythm ([`Thresholds::hour_history_min`] requests);
 //! - **denials**: [`Thresholds::denial_burst`] refused requests within one hour — probing beyond
 //!   the grant.
+//!
+//! A fourth is attributed to no vendor: **anonymous refusals**, [`Thresholds::anonymous_burst`]
+//! refusals of callers without a valid token or poll secret within one hour — guessing tokens or
+//! poll secrets, or flooding the grant flow.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,6 +35,8 @@ pub struct Thresholds {
     pub hour_history_min: u64,
     /// Refused requests within one hour that count as probing.
     pub denial_burst: u64,
+    /// Refusals without a valid token or poll secret within one hour that count as guessing.
+    pub anonymous_burst: u64,
 }
 
 impl Default for Thresholds {
@@ -40,6 +47,7 @@ impl Default for Thresholds {
             baseline_days: 28,
             hour_history_min: 50,
             denial_burst: 10,
+            anonymous_burst: 100,
         }
     }
 }
@@ -66,24 +74,30 @@ pub enum AlertKind {
         /// Refusals within the hour from `at`.
         denials: u64,
     },
+    /// Many refusals of callers without a valid token or poll secret within one hour.
+    AnonymousBurst {
+        /// Refusals within the hour from `at`.
+        refusals: u64,
+    },
 }
 
 impl AlertKind {
-    /// The stable code: `rate_spike`, `unusual_hour` or `denial_burst`.
+    /// The stable code: `rate_spike`, `unusual_hour`, `denial_burst` or `anonymous_burst`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::RateSpike { .. } => "rate_spike",
             Self::UnusualHour { .. } => "unusual_hour",
             Self::DenialBurst { .. } => "denial_burst",
+            Self::AnonymousBurst { .. } => "anonymous_burst",
         }
     }
 }
 
-/// One unusual pattern of one vendor.
+/// One unusual pattern of one vendor (or of callers without a valid token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
-    /// The vendor.
-    pub vendor_id: String,
+    /// The vendor, as its grant names it; none for [`AlertKind::AnonymousBurst`].
+    pub vendor_id: Option<String>,
     /// The day it happened (UTC).
     pub day: NaiveDate,
     /// The first request that made it unusual.
@@ -101,7 +115,7 @@ impl Alert {
         };
         format!(
             "{}/{}/{}/{detail}",
-            self.vendor_id,
+            self.vendor_id.as_deref().unwrap_or(""),
             self.day,
             self.kind.code()
         )
@@ -109,30 +123,40 @@ impl Alert {
 
     /// One plain sentence for the person.
     pub fn describe(&self) -> String {
+        let vendor = self
+            .vendor_id
+            .as_deref()
+            .unwrap_or("a caller without a grant");
         match &self.kind {
             AlertKind::RateSpike {
                 requests,
                 usual_per_day,
             } => format!(
-                "{} made {requests} requests on {}, against a usual {usual_per_day} a day",
-                self.vendor_id, self.day
+                "{vendor} made {requests} requests on {}, against a usual {usual_per_day} a day",
+                self.day
             ),
             AlertKind::UnusualHour { hour, requests } => format!(
-                "{} made {requests} requests on {} between {hour:02}:00 and {hour:02}:59 UTC, \
+                "{vendor} made {requests} requests on {} between {hour:02}:00 and {hour:02}:59 UTC, \
                  an hour it never used before",
-                self.vendor_id, self.day
+                self.day
             ),
             AlertKind::DenialBurst { denials } => format!(
-                "{} was refused {denials} times within an hour on {} (asking beyond its grant)",
-                self.vendor_id, self.day
+                "{vendor} was refused {denials} times within an hour on {} (asking beyond its grant)",
+                self.day
+            ),
+            AlertKind::AnonymousBurst { refusals } => format!(
+                "callers without a valid token were refused {refusals} times within an hour on {} \
+                 (guessing tokens or poll secrets, or flooding the grant flow)",
+                self.day
             ),
         }
     }
 }
 
 /// The alerts for the days from `from` to `to` (inclusive, UTC), judged on `entries` — which
-/// must include the [`Thresholds::baseline_days`] before `from` for the history. Entries
-/// without a vendor id are not judged. Sorted by time.
+/// must include the [`Thresholds::baseline_days`] before `from` for the history. Vendors are
+/// judged only on entries made under a grant; refusals without one count towards
+/// [`AlertKind::AnonymousBurst`]. Sorted by time.
 pub fn detect(
     entries: &[AccessEntry],
     from: NaiveDate,
@@ -140,23 +164,63 @@ pub fn detect(
     t: &Thresholds,
 ) -> Vec<Alert> {
     let mut by_vendor: BTreeMap<&str, Vec<&AccessEntry>> = BTreeMap::new();
+    let mut anonymous: Vec<&AccessEntry> = Vec::new();
     for e in entries {
-        if let Some(v) = e.vendor_id.as_deref() {
-            by_vendor.entry(v).or_default().push(e);
+        match (&e.grant_id, e.vendor_id.as_deref()) {
+            (Some(_), Some(v)) => by_vendor.entry(v).or_default().push(e),
+            (None, _) if matches!(e.outcome, Outcome::Denied(_)) => anonymous.push(e),
+            _ => {}
         }
     }
+    anonymous.sort_by_key(|e| e.at);
     let mut alerts = Vec::new();
+    for day in days(from, to) {
+        judge_anonymous(&anonymous, day, t, &mut alerts);
+    }
     for (vendor, mut list) in by_vendor {
         list.sort_by_key(|e| e.at);
-        let mut day = from;
-        while day <= to {
+        for day in days(from, to) {
             judge_day(vendor, &list, day, t, &mut alerts);
-            let Some(next) = day.succ_opt() else { break };
-            day = next;
         }
     }
     alerts.sort_by(|a, b| (a.at, &a.vendor_id).cmp(&(b.at, &b.vendor_id)));
     alerts
+}
+
+fn days(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    std::iter::successors(Some(from), |d| d.succ_opt()).take_while(move |d| *d <= to)
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The refusals without a grant on `day` (`list` in time order, each entry weighted by the
+/// requests it stands for): the most within an hour starting at one of them.
+fn judge_anonymous(list: &[&AccessEntry], day: NaiveDate, t: &Thresholds, out: &mut Vec<Alert>) {
+    let from = |d: NaiveDate| list.partition_point(|e| e.at < midnight(d));
+    let today = &list[from(day)..day.succ_opt().map_or(list.len(), from)];
+    let mut worst: Option<(DateTime<Utc>, u64)> = None;
+    for (i, start) in today.iter().enumerate() {
+        let n = today[i..]
+            .iter()
+            .take_while(|e| e.at < start.at + Duration::hours(1))
+            .map(|e| e.requests)
+            .sum::<u64>();
+        if worst.is_none_or(|(_, w)| n > w) {
+            worst = Some((start.at, n));
+        }
+    }
+    if let Some((at, refusals)) = worst
+        && refusals >= t.anonymous_burst
+    {
+        out.push(Alert {
+            vendor_id: None,
+            day,
+            at,
+            kind: AlertKind::AnonymousBurst { refusals },
+        });
+    }
 }
 
 fn judge_day(
@@ -167,7 +231,6 @@ fn judge_day(
     out: &mut Vec<Alert>,
 ) {
     // `list` is in time order: the day and its history are slices of it.
-    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let from = |d: NaiveDate| list.partition_point(|e| e.at < midnight(d));
     let start = day - Duration::days(t.baseline_days);
     let (start, begin, end) = (
@@ -180,7 +243,7 @@ fn judge_day(
         return;
     };
     let alert = |at: DateTime<Utc>, kind: AlertKind| Alert {
-        vendor_id: vendor.to_owned(),
+        vendor_id: Some(vendor.to_owned()),
         day,
         at,
         kind,
@@ -261,6 +324,7 @@ mod tests {
                 Outcome::Allowed
             },
             disclosed: Vec::new(),
+            requests: 1,
         }
     }
 
@@ -362,5 +426,39 @@ mod tests {
         let b = detect(&log, day29(), day29(), &Thresholds::default());
         assert_eq!(a[0].key(), b[0].key());
         assert_eq!(a[0].key(), "v/2026-10-29/unusual_hour/3");
+    }
+
+    fn anonymous(at: DateTime<Utc>, requests: u64) -> AccessEntry {
+        AccessEntry {
+            grant_id: None,
+            vendor_id: None,
+            requests,
+            ..entry(at, true)
+        }
+    }
+
+    #[test]
+    fn a_hundred_refusals_without_a_grant_within_an_hour_are_guessing() {
+        // Counted per minute: 60 + 39 within the hour from 09:00 is below the threshold.
+        let mut log = vec![anonymous(at(29, 9, 0), 60), anonymous(at(29, 9, 59), 39)];
+        log.push(anonymous(at(29, 10, 0), 500));
+        assert!(kinds(&log[..2]).is_empty());
+        log[1].requests = 40;
+        let alerts = detect(&log[..2], day29(), day29(), &Thresholds::default());
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].vendor_id, None);
+        assert_eq!(alerts[0].kind, AlertKind::AnonymousBurst { refusals: 100 });
+        assert!(alerts[0].describe().contains("without a valid token"));
+        assert_eq!(kinds(&log), ["anonymous_burst"]);
+    }
+
+    #[test]
+    fn refusals_claiming_a_vendor_without_its_grant_never_alert_on_that_vendor() {
+        let mut log = history(2);
+        log.extend((0..20).map(|i| AccessEntry {
+            grant_id: None,
+            ..entry(at(29, 9, i), true)
+        }));
+        assert!(kinds(&log).is_empty(), "{:?}", kinds(&log));
     }
 }

@@ -115,7 +115,7 @@ impl Reader<'_> {
                     max(compacted) FROM ( \
                SELECT substr(at, 1, 10) AS day, coalesce(grant_id, '') AS grant_id, \
                       coalesce(vendor_id, '') AS vendor_id, coalesce(purpose, '') AS purpose, \
-                      operation, outcome, coalesce(reason, '') AS reason, count(*) AS requests, \
+                      operation, outcome, coalesce(reason, '') AS reason, sum(requests) AS requests, \
                       0 AS compacted \
                FROM access_log WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2) \
                GROUP BY 1, 2, 3, 4, 5, 6, 7 \
@@ -236,7 +236,7 @@ impl Writer<'_> {
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
              SELECT substr(at, 1, 10), coalesce(grant_id, ''), coalesce(vendor_id, ''), \
-                    coalesce(purpose, ''), operation, outcome, coalesce(reason, ''), count(*) \
+                    coalesce(purpose, ''), operation, outcome, coalesce(reason, ''), sum(requests) \
              FROM access_log WHERE at < ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7 \
              ON CONFLICT (day, grant_id, vendor_id, purpose, operation, outcome, reason) \
              DO UPDATE SET requests = requests + excluded.requests",

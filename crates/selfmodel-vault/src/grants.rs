@@ -28,6 +28,20 @@ pub struct AccessFilter {
     pub after_seq: Option<u64>,
     /// At most this many, newest last.
     pub limit: Option<u64>,
+    /// Only entries at or after this time.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Longest text an access-log column keeps, in characters.
+pub const MAX_LOGGED_CHARS: usize = 100;
+
+/// Text as the access log keeps it: at most [`MAX_LOGGED_CHARS`] characters, control characters
+/// replaced. The use-case layer logs only validated text; this is the backstop for every row.
+fn logged(s: &str) -> String {
+    s.chars()
+        .take(MAX_LOGGED_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// Who received one belief: per grant, how often and when last.
@@ -302,7 +316,7 @@ impl Reader<'_> {
     pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT grant_id, sum(n) FROM ( \
-               SELECT grant_id, count(*) AS n FROM access_log \
+               SELECT grant_id, sum(requests) AS n FROM access_log \
                WHERE grant_id IS NOT NULL AND outcome = 'allowed' GROUP BY grant_id \
                UNION ALL \
                SELECT grant_id, sum(requests) FROM access_days \
@@ -317,10 +331,12 @@ impl Reader<'_> {
     /// Access-log entries matching the filter, oldest first.
     pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, grant_id, vendor_id, purpose, operation, outcome, reason FROM access_log a \
+            "SELECT seq, at, grant_id, vendor_id, purpose, operation, outcome, reason, requests \
+             FROM access_log a \
              WHERE (?1 IS NULL OR grant_id = ?1) AND (?2 IS NULL OR vendor_id = ?2) \
              AND (?3 IS NULL OR purpose = ?3) AND seq > ?4 \
              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM disclosures d WHERE d.access_seq = a.seq AND d.belief_id = ?5)) \
+             AND (?7 IS NULL OR at >= ?7) \
              ORDER BY seq LIMIT ?6",
         )?;
         let rows = stmt
@@ -331,7 +347,8 @@ impl Reader<'_> {
                     f.purpose,
                     f.after_seq.unwrap_or(0),
                     f.belief_id.map(|b| b.to_string()),
-                    f.limit.map_or(i64::MAX, |l| l as i64)
+                    f.limit.map_or(i64::MAX, |l| l as i64),
+                    f.since.as_ref().map(time)
                 ],
                 |r| {
                     Ok((
@@ -343,6 +360,7 @@ impl Reader<'_> {
                         r.get::<_, String>(5)?,
                         r.get::<_, String>(6)?,
                         r.get::<_, Option<String>>(7)?,
+                        r.get::<_, u64>(8)?,
                     ))
                 },
             )?
@@ -352,7 +370,7 @@ impl Reader<'_> {
         )?;
         rows.into_iter()
             .map(
-                |(seq, at, grant_id, vendor_id, purpose, operation, outcome, reason)| {
+                |(seq, at, grant_id, vendor_id, purpose, operation, outcome, reason, requests)| {
                     let disclosed = ids
                         .query_map([seq], |r| r.get::<_, String>(0))?
                         .collect::<rusqlite::Result<Vec<_>>>()?
@@ -371,6 +389,7 @@ impl Reader<'_> {
                             _ => Outcome::Denied(reason.unwrap_or_default()),
                         },
                         disclosed,
+                        requests,
                     })
                 },
             )
@@ -576,18 +595,9 @@ impl Writer<'_> {
     }
 
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
+    /// Every text column is kept bounded and free of control characters.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        let (outcome, reason) = match &a.outcome {
-            Outcome::Allowed => ("allowed", None),
-            Outcome::Denied(r) => ("denied", Some(r.as_str())),
-        };
-        self.tx
-            .prepare_cached(
-                "INSERT INTO access_log (at, grant_id, vendor_id, purpose, operation, outcome, reason) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![time(&at), a.grant_id, a.vendor_id, a.purpose, a.operation, outcome, reason])?;
-        let seq = self.tx.last_insert_rowid() as u64;
+        let seq = self.insert_access(a, at, 1)?;
         let mut ins = self.tx.prepare_cached(
             "INSERT OR IGNORE INTO disclosures (access_seq, belief_id) VALUES (?1, ?2)",
         )?;
@@ -596,6 +606,55 @@ impl Writer<'_> {
         }
         self.recorded = true;
         Ok(seq)
+    }
+
+    /// Appends one entry standing for `requests` refusals of callers without a valid token or
+    /// poll secret in the minute starting at `minute`: no grant, vendor or purpose, only the
+    /// operation and the reason. This records the transaction.
+    pub fn append_refusals(
+        &mut self,
+        minute: DateTime<Utc>,
+        operation: &str,
+        reason: &str,
+        requests: u64,
+    ) -> Result<u64> {
+        let refusal = NewAccess {
+            grant_id: None,
+            vendor_id: None,
+            purpose: None,
+            operation: operation.to_owned(),
+            outcome: Outcome::Denied(reason.to_owned()),
+            disclosed: Vec::new(),
+        };
+        let seq = self.insert_access(&refusal, minute, requests.max(1))?;
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// The one place an access-log row is written; every text goes through [`logged`].
+    fn insert_access(&mut self, a: &NewAccess, at: DateTime<Utc>, requests: u64) -> Result<u64> {
+        let (outcome, reason) = match &a.outcome {
+            Outcome::Allowed => ("allowed", None),
+            Outcome::Denied(r) => ("denied", Some(logged(r))),
+        };
+        let text = |s: &Option<String>| s.as_deref().map(logged);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_log \
+                   (at, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                time(&at),
+                text(&a.grant_id),
+                text(&a.vendor_id),
+                text(&a.purpose),
+                logged(&a.operation),
+                outcome,
+                reason,
+                requests
+            ])?;
+        Ok(self.tx.last_insert_rowid() as u64)
     }
 
     /// Queues a notice for every grant that received `belief` (or for one grant).
@@ -638,5 +697,20 @@ impl Writer<'_> {
             params![digest, time(&at)],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_text_is_bounded_and_free_of_control_characters() {
+        let hostile = format!("a\u{1b}[2J\r\n{}", "z".repeat(300_000));
+        let kept = logged(&hostile);
+        assert_eq!(kept.chars().count(), MAX_LOGGED_CHARS);
+        assert!(!kept.chars().any(char::is_control));
+        assert!(kept.starts_with("a\u{FFFD}[2J\u{FFFD}\u{FFFD}z"));
+        assert_eq!(logged("com.example.notes"), "com.example.notes");
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod grants;
 pub mod migrations;
 mod open;
+mod refusals;
 mod store;
 
 pub use compaction::{
@@ -17,6 +18,6 @@ pub use compaction::{
     DisclosureDay,
 };
 pub use error::{Result, VaultError};
-pub use grants::{AccessFilter, Recipient};
+pub use grants::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
 pub use store::{Reader, Writer};

@@ -6,12 +6,14 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::Utc;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use selfmodel_core::{Catalogue, Passphrase};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, VaultError};
 use crate::migrations;
+use crate::refusals::Refusals;
 use crate::store::{Reader, Writer, seed_catalogue};
 
 /// SQLCipher 4's page size, which this vault keeps.
@@ -28,6 +30,7 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 pub struct Vault {
     conn: Connection,
     path: PathBuf,
+    refusals: Refusals,
 }
 
 /// How the file is keyed.
@@ -98,6 +101,7 @@ impl Vault {
             let mut vault = Vault {
                 conn,
                 path: path.to_owned(),
+                refusals: Refusals::default(),
             };
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
@@ -144,6 +148,7 @@ impl Vault {
         Ok(Vault {
             conn,
             path: path.to_owned(),
+            refusals: Refusals::default(),
         })
     }
 
@@ -181,10 +186,24 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(VaultError::from)?;
-        let mut writer = Writer::new(tx);
+        let mut writer = Writer::new(tx, &mut self.refusals);
         let out = f(&mut writer)?;
-        writer.commit()?;
+        writer.commit(Utc::now())?;
         Ok(out)
+    }
+
+    /// Writes every refusal counted so far (see [`Writer::count_refusal`]) to the access log in
+    /// one transaction, which those rows record. On failure the counts are kept.
+    pub fn write_refusals(&mut self) -> Result<()> {
+        if self.refusals.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer::new(tx, &mut self.refusals);
+        let written = writer.append_counted()?;
+        writer.finish(&written)
     }
 
     /// Moves everything from the write-ahead log into the main file and truncates the log, so
@@ -223,8 +242,11 @@ impl Vault {
         Ok(())
     }
 
-    /// Closes the file, checkpointing the WAL first.
-    pub fn close(self) -> Result<()> {
+    /// Closes the file, writing the counted refusals and checkpointing the WAL first.
+    pub fn close(mut self) -> Result<()> {
+        if let Err(e) = self.write_refusals() {
+            tracing::warn!("the counted refusals could not be written at close: {e}");
+        }
         let _ = self.checkpoint();
         self.conn.close().map_err(|(_, e)| e.into())
     }

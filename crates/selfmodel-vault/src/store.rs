@@ -10,6 +10,7 @@ use selfmodel_core::{
 
 use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
 use crate::error::{Result, VaultError};
+use crate::refusals::Refusals;
 
 /// Read access to the vault inside one transaction.
 pub struct Reader<'c> {
@@ -21,6 +22,10 @@ pub struct Reader<'c> {
 pub struct Writer<'c> {
     pub(crate) tx: Transaction<'c>,
     pub(crate) recorded: bool,
+    /// Whether ending without a record rolls back quietly instead of failing.
+    nothing_to_record: bool,
+    /// The vault's counted refusals (see [`crate::refusals`]).
+    pub(crate) refusals: &'c mut Refusals,
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
@@ -399,10 +404,12 @@ fn actor_name(actor: &Actor) -> Option<&str> {
 }
 
 impl<'c> Writer<'c> {
-    pub(crate) fn new(tx: Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: Transaction<'c>, refusals: &'c mut Refusals) -> Self {
         Self {
             tx,
             recorded: false,
+            nothing_to_record: false,
+            refusals,
         }
     }
 
@@ -411,11 +418,44 @@ impl<'c> Writer<'c> {
         Reader::new(&self.tx)
     }
 
-    pub(crate) fn commit(self) -> Result<()> {
+    /// Counts a refusal of a caller that presented no valid token or poll secret, instead of
+    /// logging it: nothing the caller sent is kept, and the count is written with the others of
+    /// its minute, operation and reason (see [`crate::refusals`]). A transaction that records
+    /// nothing else is rolled back (everything it wrote is dropped) rather than failing.
+    pub fn count_refusal(
+        &mut self,
+        at: DateTime<Utc>,
+        operation: &'static str,
+        reason: &'static str,
+    ) {
+        self.refusals.count(at, operation, reason);
+        self.nothing_to_record = true;
+    }
+
+    /// Commits, first writing the counted refusals once a minute boundary has passed. A
+    /// transaction that recorded nothing is refused ([`VaultError::Unaudited`]), or rolled back
+    /// if all it did was count refusals.
+    pub(crate) fn commit(mut self, now: DateTime<Utc>) -> Result<()> {
+        let written = if self.refusals.due(now) {
+            self.append_counted()?
+        } else {
+            Vec::new()
+        };
+        self.finish(&written)
+    }
+
+    /// Commits a transaction that wrote the counted refusals `written` (or none), then forgets
+    /// them.
+    pub(crate) fn finish(self, written: &[crate::refusals::Counted]) -> Result<()> {
         if !self.recorded {
+            if self.nothing_to_record {
+                self.tx.rollback()?;
+                return Ok(());
+            }
             return Err(VaultError::Unaudited);
         }
         self.tx.commit()?;
+        self.refusals.forget(written);
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Monitoring the vendors for the person: the alerts of [`selfmodel_core::monitor`] over this
-//! vault's access log.
+//! vault's access log — only the days judged and their history are read.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::AccessEntry;
 use selfmodel_core::monitor::{self, Alert, Thresholds};
 
@@ -27,18 +27,34 @@ pub(crate) fn alerts_in(
     monitor::detect(entries, from, to, &thresholds)
 }
 
+/// Days judged when [`Selfmodel::alerts`] is given no start: today and the days before it.
+pub const ALERT_DAYS: i64 = 30;
+
 impl Selfmodel {
-    /// Unusual vendor access on the days from `from` to `to` (UTC days; default: the oldest
-    /// detailed entry, and today), with the default [`Thresholds`]. Judged on the detailed
-    /// access log, which the log's retention keeps for at least a month.
+    /// Unusual vendor access on the days from `from` to `to` (UTC days; default: the last
+    /// [`ALERT_DAYS`] days, and today), with the default [`Thresholds`]. Judged on the detailed
+    /// access log (which the log's retention keeps for at least a month), reading only those
+    /// days and the [`Thresholds::baseline_days`] before them; refusals counted so far are
+    /// written first.
     pub fn alerts(
         &mut self,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<Alert>> {
+        let now = Utc::now();
+        let from = from.unwrap_or(now - Duration::days(ALERT_DAYS - 1));
+        let history = Duration::days(Thresholds::default().baseline_days);
+        let since = (from.date_naive() - history)
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc());
+        self.vault.write_refusals()?;
+        let filter = AccessFilter {
+            since,
+            ..AccessFilter::default()
+        };
         let entries = self
             .vault
-            .read(|r| Ok::<_, Error>(r.access_log(&AccessFilter::default())?))?;
-        Ok(alerts_in(&entries, from, to, Utc::now()))
+            .read(|r| Ok::<_, Error>(r.access_log(&filter)?))?;
+        Ok(alerts_in(&entries, Some(from), to, now))
     }
 }

@@ -36,6 +36,8 @@ pub const DEFAULT_PAGE: u64 = 100;
 pub const MAX_PAGE: u64 = 500;
 const MAX_TEXT: usize = 500;
 const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
+/// What the access log keeps for a purpose that is not in the catalogue.
+pub const INVALID_PURPOSE: &str = "(invalid)";
 
 /// What a caller presents: its bearer token (or poll secret), and the browser origin it came
 /// from, if any. A browser origin must be listed by the grant.
@@ -158,13 +160,12 @@ impl Selfmodel {
     // ---- the vendor side -------------------------------------------------------------------
 
     /// Files a vendor's grant request; the person sees it in the inbox. `origin` is the browser
-    /// origin of the caller, if any, which must be among the origins asked for.
+    /// origin of the caller, if any, which must be among the origins asked for. Nobody is
+    /// authenticated yet, so a refusal is only counted (nothing the caller sent is kept).
     pub fn request_grant(&mut self, ask: GrantAsk, origin: Option<&str>) -> Result<IssuedRequest> {
         self.vendor_tx(|w, now| {
             let catalogue = w.read().catalogue()?;
-            let denied = |w: &mut Writer<'_>, e: Error| {
-                deny(w, now, None, Some(&ask.vendor.id), None, "grant.request", e)
-            };
+            let denied = |w: &mut Writer<'_>, e: Error| refuse_unknown(w, now, "grant.request", e);
             if let Err(e) = check_ask(&ask, &catalogue) {
                 return denied(w, e);
             }
@@ -220,15 +221,8 @@ impl Selfmodel {
                 None => None,
             };
             let Some(request) = found else {
-                return deny(
-                    w,
-                    now,
-                    None,
-                    None,
-                    None,
-                    "grant.poll",
-                    Error::Unauthorized("invalid_poll_secret"),
-                );
+                let e = Error::Unauthorized("invalid_poll_secret");
+                return refuse_unknown(w, now, "grant.poll", e);
             };
             let vendor = Some(request.vendor.id.as_str());
             if let Some(e) = origin_refused(cred.origin.as_deref(), &request.scope.origins) {
@@ -369,6 +363,7 @@ impl Selfmodel {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
+            let catalogue = w.read().catalogue()?;
             let (gid, vid) = (Some(grant.id.as_str()), Some(grant.vendor.id.as_str()));
             if !grant.allows(Operation::Propose) {
                 return deny(
@@ -408,7 +403,7 @@ impl Selfmodel {
                     now,
                     gid,
                     vid,
-                    Some(p),
+                    Some(logged_purpose(&catalogue, p)),
                     "beliefs.propose",
                     Error::Forbidden(
                         "purpose_not_granted",
@@ -416,7 +411,6 @@ impl Selfmodel {
                     ),
                 );
             }
-            let catalogue = w.read().catalogue()?;
             let provenance = Provenance {
                 actor: Actor::Vendor {
                     grant_id: grant.id.clone(),
@@ -652,8 +646,9 @@ impl Selfmodel {
         })
     }
 
-    /// The access log, oldest first.
+    /// The access log, oldest first (refusals counted so far are written first).
     pub fn access_log(&mut self, filter: &AccessFilter) -> Result<Vec<AccessEntry>> {
+        self.vault.write_refusals()?;
         self.vault.read(|r| Ok(r.access_log(filter)?))
     }
 
@@ -823,7 +818,7 @@ pub(crate) fn authenticate(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     cred: &Credential,
-    op: &str,
+    op: &'static str,
 ) -> Result<VendorOutcome<Grant>> {
     let grant = match authenticate_any(w, now, cred, op)? {
         Ok(g) => g,
@@ -855,12 +850,12 @@ pub(crate) fn authenticate(
 }
 
 /// Looks up a token's grant, live or not (a revoked vendor may still read its notices). An
-/// unknown or malformed token is logged as a refusal too.
+/// unknown or malformed token is refused and counted, never logged on its own.
 fn authenticate_any(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
     cred: &Credential,
-    op: &str,
+    op: &'static str,
 ) -> Result<VendorOutcome<Grant>> {
     let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
         Some((id, secret)) => w
@@ -875,15 +870,7 @@ fn authenticate_any(
             Some(e) => deny(w, now, Some(&grant.id), Some(&grant.vendor.id), None, op, e),
             None => Ok(Ok(grant)),
         },
-        None => deny(
-            w,
-            now,
-            None,
-            None,
-            None,
-            op,
-            Error::Unauthorized("invalid_token"),
-        ),
+        None => refuse_unknown(w, now, op, Error::Unauthorized("invalid_token")),
     }
 }
 
@@ -906,7 +893,7 @@ fn read_one(
     let (gid, vid, purpose) = (
         Some(grant.id.as_str()),
         Some(grant.vendor.id.as_str()),
-        Some(read.purpose.as_str()),
+        Some(logged_purpose(catalogue, &read.purpose)),
     );
     let forbid = |code: &'static str, msg: String| Error::Forbidden(code, msg);
     if !grant.allows(Operation::Read) {
@@ -1059,7 +1046,28 @@ pub(crate) fn log(
     Ok(())
 }
 
-/// Logs a refusal and returns it as the (committed) outcome.
+/// A purpose as the access log keeps it: the catalogue's id, or [`INVALID_PURPOSE`] for text
+/// the caller made up.
+fn logged_purpose<'a>(catalogue: &Catalogue, purpose: &'a str) -> &'a str {
+    match catalogue.purpose(purpose) {
+        Some(_) => purpose,
+        None => INVALID_PURPOSE,
+    }
+}
+
+/// Refuses a caller that presented no valid token or poll secret. Nothing it sent is kept: the
+/// refusal is counted per minute, operation and reason ([`Writer::count_refusal`]).
+fn refuse_unknown<T>(
+    w: &mut Writer<'_>,
+    now: DateTime<Utc>,
+    op: &'static str,
+    e: Error,
+) -> Result<VendorOutcome<T>> {
+    w.count_refusal(now, op, e.code());
+    Ok(Err(e))
+}
+
+/// Logs a refusal of an identified caller and returns it as the (committed) outcome.
 pub(crate) fn deny<T>(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,

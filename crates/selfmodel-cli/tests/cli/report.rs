@@ -5,7 +5,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-use crate::common;
 
 use std::collections::BTreeSet;
 

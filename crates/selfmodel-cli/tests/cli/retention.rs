@@ -3,7 +3,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-use crate::common;
 
 use crate::common::{TestVault, rfc3339};
 

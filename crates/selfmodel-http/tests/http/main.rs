@@ -4,5 +4,6 @@
 
 mod checkpoints;
 mod defences;
+mod floods;
 mod minimisation;
 mod secrets_at_rest;

@@ -2,7 +2,6 @@
 //! at the first bad event, and no change commits without an event.
 #![allow(missing_docs)]
 
-use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -396,6 +396,7 @@ impl Selfmodel {
     /// Builds the transparency report for `period`, reading everything in one transaction.
     pub fn report(&mut self, period: Period) -> Result<Report> {
         let now = Utc::now();
+        self.vault.write_refusals()?;
         self.vault.read(|r| {
             let catalogue = r.catalogue()?;
             let beliefs = r.beliefs(&BeliefFilter::default())?;
@@ -439,9 +440,9 @@ impl Selfmodel {
                     .map(|(g, notices)| vendor_row(g, notices, &in_period, &category, now))
                     .collect(),
                 disclosures: DisclosureSeries::build(&disclosed, period, created, now, &names),
-                denied_without_grant: count_by(in_period.iter().filter_map(|a| {
+                denied_without_grant: sum_by(in_period.iter().filter_map(|a| {
                     match (&a.grant_id, &a.outcome) {
-                        (None, Outcome::Denied(code)) => Some(code.clone()),
+                        (None, Outcome::Denied(code)) => Some((code.clone(), a.requests)),
                         _ => None,
                     }
                 })),
@@ -478,9 +479,14 @@ impl Report {
 }
 
 fn count_by(items: impl IntoIterator<Item = String>) -> Vec<(String, u64)> {
+    sum_by(items.into_iter().map(|item| (item, 1)))
+}
+
+/// Totals per key.
+fn sum_by(items: impl IntoIterator<Item = (String, u64)>) -> Vec<(String, u64)> {
     let mut counts = BTreeMap::new();
-    for item in items {
-        *counts.entry(item).or_insert(0) += 1;
+    for (item, n) in items {
+        *counts.entry(item).or_insert(0) += n;
     }
     counts.into_iter().collect()
 }
