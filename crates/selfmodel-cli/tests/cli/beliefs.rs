@@ -2,7 +2,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{TestVault, assert_uuid, belief_keys, keys, rfc3339};
 use serde_json::{Value, json};
 

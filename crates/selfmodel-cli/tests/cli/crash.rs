@@ -9,7 +9,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

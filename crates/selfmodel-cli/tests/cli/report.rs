@@ -5,7 +5,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-
 use std::collections::BTreeSet;
 
 use crate::common::{PASS, TestVault};

@@ -3,7 +3,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{TestVault, rfc3339};
 
 /// A vault with two interests, one expertise and one health belief; returns it and their ids.

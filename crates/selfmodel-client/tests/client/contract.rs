@@ -3,7 +3,6 @@
 //! requires must be in the client's types, and every endpoint the client calls must exist.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::collections::BTreeSet;
 
 use crate::common::*;

@@ -2,7 +2,6 @@
 //! `selfmodel serve` process, with the person's side driven by the real CLI.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 

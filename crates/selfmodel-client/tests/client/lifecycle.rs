@@ -3,7 +3,6 @@
 //! client crate against the real server, with the person's side on the real CLI.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::time::Duration;
 
 use crate::common::*;

@@ -1,6 +1,6 @@
 //! The integration tests of `selfmodel-client`, one binary: each module was a test
 //! binary of its own; together they link once.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 mod contract;

@@ -4,7 +4,6 @@
 //! rewritten — even when the local witness was not there to see it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-
 use crate::common::*;
 use selfmodel_client::{Client, Consistency, Error, GrantRequest, ServerKey};
 

@@ -3,7 +3,6 @@
 //! secret is sent. Also the discovery file and the Unix socket.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::sync::{Arc, Mutex};
 
 use crate::common::*;

@@ -7,10 +7,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
+use crate::common::grant;
 use axum::Router;
 use axum::routing::get;
-use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
-use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel::Selfmodel;
+use selfmodel_core::{Operation, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
 /// Drops in declaration order: the server and vault before their directory.
@@ -32,38 +33,6 @@ impl Fixture {
     }
 }
 
-fn grant(model: &mut Selfmodel, origins: &[&str]) -> String {
-    let ask = GrantAsk {
-        vendor: Vendor {
-            id: "com.example.test".into(),
-            name: "Test".into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: ["communication".to_owned()].into(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: [Operation::Read, Operation::Propose].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: origins.iter().map(|o| (*o).to_owned()).collect(),
-        },
-        duration_days: 30,
-        vendor_retention_days: 0,
-        justification: "tests".into(),
-    };
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
-        _ => panic!("not approved"),
-    }
-}
-
 async fn fixture(config: ServerConfig) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
@@ -73,8 +42,18 @@ async fn fixture(config: ServerConfig) -> Fixture {
     )
     .unwrap();
     model.fill_demo().unwrap();
-    let token = grant(&mut model, &[]);
-    let web_token = grant(&mut model, &["https://app.example"]);
+    let token = grant(
+        &mut model,
+        "com.example.test",
+        &[Operation::Read, Operation::Propose],
+        &[],
+    );
+    let web_token = grant(
+        &mut model,
+        "com.example.test",
+        &[Operation::Read, Operation::Propose],
+        &["https://app.example"],
+    );
     let public_key = model.identity().unwrap().public_key();
     let vault = VaultHandle::spawn(Some(model));
     let config = ServerConfig {

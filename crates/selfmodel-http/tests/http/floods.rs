@@ -7,10 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use selfmodel::{AccessFilter, Credential, GrantAsk, INVALID_PURPOSE, PollOutcome, Selfmodel};
-use selfmodel_core::{
-    AccessEntry, AlertKind, Narrowing, Operation, Outcome, Passphrase, Scope, Sensitivity, Vendor,
-};
+use crate::common::grant;
+use selfmodel::{AccessFilter, INVALID_PURPOSE, Selfmodel};
+use selfmodel_core::{AccessEntry, AlertKind, Operation, Outcome, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 use serde_json::{Value, json};
 
@@ -23,38 +22,6 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-fn grant(model: &mut Selfmodel) -> String {
-    let ask = GrantAsk {
-        vendor: Vendor {
-            id: "com.example.reader".into(),
-            name: "Reader".into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: ["communication".to_owned()].into(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: [Operation::Read].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: Default::default(),
-        },
-        duration_days: 30,
-        vendor_retention_days: 0,
-        justification: "tests".into(),
-    };
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
-        _ => panic!("not approved"),
-    }
-}
-
 /// A server whose rate limit never gets in the way, so every request reaches the vault.
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
@@ -63,7 +30,7 @@ async fn fixture() -> Fixture {
         Selfmodel::create_witnessed(&db, &Passphrase::new("test passphrase 1".into()), None)
             .unwrap();
     model.fill_demo().unwrap();
-    let token = grant(&mut model);
+    let token = grant(&mut model, "com.example.reader", &[Operation::Read], &[]);
     let vault = VaultHandle::spawn(Some(model));
     let config = ServerConfig {
         port: 0,

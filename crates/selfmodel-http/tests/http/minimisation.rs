@@ -3,8 +3,9 @@
 //! identifier (here a payment card number, an API key, an email address) is refused with a 400
 //! naming what was found, without echoing it, nothing is stored, and the refusal is logged.
 
-use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel};
-use selfmodel_core::{Narrowing, Operation, Outcome, Passphrase, Scope, Sensitivity, Vendor};
+use crate::common::grant;
+use selfmodel::{AccessFilter, Selfmodel};
+use selfmodel_core::{Operation, Outcome, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
 /// Drops in declaration order: the server and vault before their directory.
@@ -23,38 +24,6 @@ impl Fixture {
     }
 }
 
-fn grant(model: &mut Selfmodel) -> String {
-    let ask = GrantAsk {
-        vendor: Vendor {
-            id: "com.example.test".into(),
-            name: "Test".into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: ["communication".to_owned()].into(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: [Operation::Read, Operation::Propose].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: Default::default(),
-        },
-        duration_days: 30,
-        vendor_retention_days: 0,
-        justification: "tests".into(),
-    };
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
-        _ => panic!("not approved"),
-    }
-}
-
 async fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
@@ -63,7 +32,12 @@ async fn fixture() -> Fixture {
         &Passphrase::new("test passphrase 1".into()),
     )
     .unwrap();
-    let token = grant(&mut model);
+    let token = grant(
+        &mut model,
+        "com.example.test",
+        &[Operation::Read, Operation::Propose],
+        &[],
+    );
     let vault = VaultHandle::spawn(Some(model));
     let config = ServerConfig {
         port: 0,

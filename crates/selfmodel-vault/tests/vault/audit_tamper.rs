@@ -2,7 +2,6 @@
 //! at the first bad event, and no change commits without an event.
 #![allow(missing_docs)]
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::{PASS, belief, created, insert, keyed, now, pass};

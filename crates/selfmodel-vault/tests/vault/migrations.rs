@@ -2,7 +2,6 @@
 //! a vault from a newer Selfmodel is refused and left alone.
 #![allow(missing_docs)]
 
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

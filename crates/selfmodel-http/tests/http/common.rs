@@ -1,0 +1,43 @@
+//! What the HTTP tests share.
+
+use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
+use selfmodel_core::{Narrowing, Operation, Scope, Sensitivity, Vendor};
+
+/// Grants `vendor_id` (purpose communication, type communication-style, normal sensitivity) the
+/// `operations` through the real flow — request, approval, poll — and returns its bearer token.
+pub fn grant(
+    model: &mut Selfmodel,
+    vendor_id: &str,
+    operations: &[Operation],
+    origins: &[&str],
+) -> String {
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: vendor_id.into(),
+            name: "Test".into(),
+            url: None,
+        },
+        scope: Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned()].into(),
+            operations: operations.iter().copied().collect(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        },
+        duration_days: 30,
+        vendor_retention_days: 0,
+        justification: "tests".into(),
+    };
+    let issued = model.request_grant(ask, None).unwrap();
+    model
+        .approve_request(&issued.request.id, &Narrowing::default(), "test")
+        .unwrap();
+    match model
+        .poll_grant(&Credential::native(&issued.poll_secret))
+        .unwrap()
+    {
+        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
+        _ => panic!("not approved"),
+    }
+}
