@@ -17,8 +17,11 @@ use crate::error::{ArchiveError, Result};
 const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
-/// Lowest and highest scrypt work factors (log2 N) accepted for encrypting.
-pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=30;
+/// Lowest and highest scrypt work factors (log2 N) accepted, for encrypting and for opening. A
+/// file asking for more is refused before any work is done: its header is not authenticated
+/// until after scrypt has run, so without the cap an 8 KB file could make an import spend
+/// gigabytes of memory and minutes of work (2^22 already takes 4 GiB).
+pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=22;
 
 /// An age X25519 recipient, `age1...`.
 pub struct Recipient(age::x25519::Recipient);
@@ -185,8 +188,8 @@ pub enum Key {
     Identities(Identities),
 }
 
-/// Decrypts an age file, refusing plaintext larger than `limit` bytes. A passphrase file's scrypt
-/// work factor is capped by age itself (about 16 seconds of work on this machine).
+/// Decrypts an age file, refusing plaintext larger than `limit` bytes, and a passphrase file
+/// whose scrypt work factor is above [`WORK_FACTOR_RANGE`] before any work is done.
 pub fn open(bytes: &[u8], key: &Key, limit: u64) -> Result<Vec<u8>> {
     let decryptor = Decryptor::new(ArmoredReader::new(bytes))
         .map_err(|e| ArchiveError::Damaged(format!("its header does not parse ({e})")))?;
@@ -198,7 +201,8 @@ pub fn open(bytes: &[u8], key: &Key, limit: u64) -> Result<Vec<u8>> {
                     "this file is encrypted to age recipients, not with a passphrase: give the identity file (--identity KEYFILE)".into(),
                 ));
             }
-            let identity = age::scrypt::Identity::new(secret(p));
+            let mut identity = age::scrypt::Identity::new(secret(p));
+            identity.set_max_work_factor(*WORK_FACTOR_RANGE.end());
             decryptor.decrypt(iter::once(&identity as &dyn age::Identity))
         }
         Key::Identities(ids) => {
@@ -300,6 +304,30 @@ mod tests {
         assert_eq!(err.code(), "wrong_key");
         let err = open(&sealed, &Key::Passphrase(pass("whatever it is")), 100).unwrap_err();
         assert_eq!(err.code(), "wrong_key");
+    }
+
+    #[test]
+    fn a_work_factor_above_the_cap_is_refused_before_any_work() {
+        let p = Protection::Passphrase {
+            passphrase: pass("export pass 123"),
+            work_factor: Some(10),
+        };
+        let sealed = seal(b"{}", &p, false, Vec::new()).unwrap();
+        let key = Key::Passphrase(pass("export pass 123"));
+        assert_eq!(open(&sealed, &key, 100).unwrap(), b"{}");
+        // The stanza `-> scrypt <salt> 10` edited to ask for 2^23, one more than the cap (age's
+        // own limit depends on how fast the machine is): refused, not computed.
+        let at = sealed.windows(4).position(|w| w == b" 10\n").unwrap();
+        let mut bomb = sealed.clone();
+        bomb[at..at + 4].copy_from_slice(b" 23\n");
+        let err = open(&bomb, &key, 100).unwrap_err();
+        assert_eq!(err.code(), "excessive_work", "{err}");
+        // Nor can an export ask for more than it could open.
+        let too_much = Protection::Passphrase {
+            passphrase: pass("export pass 123"),
+            work_factor: Some(23),
+        };
+        assert!(seal(b"{}", &too_much, false, Vec::new()).is_err());
     }
 
     #[test]
