@@ -426,7 +426,11 @@ pub fn alerts(model: &mut Selfmodel, a: AlertsArgs) -> Result<ExitCode> {
     })
 }
 
-/// `selfmodel serve`: the vendor API on this vault until interrupted.
+/// How often a running server erases beliefs past their retention.
+const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// `selfmodel serve`: the vendor API on this vault until interrupted; beliefs past their
+/// retention are erased hourly (and never disclosed in between).
 pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
@@ -441,6 +445,7 @@ pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
             ..selfmodel_http::ServerConfig::default()
         };
         let vault = selfmodel_http::VaultHandle::spawn(Some(model));
+        vault.enforce_retention_every(RETENTION_PERIOD);
         let server = selfmodel_http::start(vault.clone(), config).await?;
         say!(
             "serving the vendor API for {} on http://127.0.0.1:{}",

@@ -238,14 +238,21 @@ impl Grant {
     }
 }
 
-/// Whether `belief` may be disclosed under `scope` for `purpose`: active, carrying the purpose,
-/// of a granted type, within the granted sensitivity, and at or above both the type's and the
-/// grant's minimum confidence.
-pub fn disclosable(belief: &Belief, scope: &Scope, purpose: &str, catalogue: &Catalogue) -> bool {
+/// Whether `belief` may be disclosed at `now` under `scope` for `purpose`: active and not past
+/// its retention, carrying the purpose, of a granted type, within the granted sensitivity, and at
+/// or above both the type's and the grant's minimum confidence.
+pub fn disclosable(
+    belief: &Belief,
+    scope: &Scope,
+    purpose: &str,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> bool {
     let type_min = catalogue
         .belief_type(&belief.category)
         .map_or(1.1, |t| t.min_share_confidence);
     belief.status == Status::Active
+        && belief.expires_at.is_none_or(|expiry| now < expiry)
         && scope.purposes.contains(purpose)
         && belief.purposes.contains(purpose)
         && scope.categories.contains(&belief.category)
@@ -374,25 +381,29 @@ mod tests {
     #[test]
     fn disclosure_rule() {
         let c = Catalogue::defaults();
+        let now = Utc::now();
         let s = scope();
         assert!(disclosable(
             &belief("communication-style", 0.9, Sensitivity::Normal),
             &s,
             "communication",
-            &c
+            &c,
+            now
         ));
         assert!(!disclosable(
             &belief("communication-style", 0.9, Sensitivity::Normal),
             &s,
             "advertising",
-            &c
+            &c,
+            now
         ));
         assert!(
             !disclosable(
                 &belief("communication-style", 0.3, Sensitivity::Normal),
                 &s,
                 "communication",
-                &c
+                &c,
+                now
             ),
             "below the type's minimum"
         );
@@ -401,7 +412,8 @@ mod tests {
                 &belief("health", 0.9, Sensitivity::Special),
                 &s,
                 "communication",
-                &c
+                &c,
+                now
             ),
             "special needs explicit grant"
         );
@@ -413,17 +425,25 @@ mod tests {
             &belief("health", 0.9, Sensitivity::Special),
             &special,
             "communication",
-            &c
+            &c,
+            now
         ));
         let mut pending = belief("communication-style", 0.9, Sensitivity::Normal);
         pending.status = Status::Pending;
-        assert!(!disclosable(&pending, &s, "communication", &c));
+        assert!(!disclosable(&pending, &s, "communication", &c, now));
         assert!(!disclosable(
             &belief("expertise", 0.9, Sensitivity::Normal),
             &s,
             "communication",
-            &c
+            &c,
+            now
         ));
+        // Past its retention, a belief is not disclosed, even before retention has erased it.
+        let mut expiring = belief("communication-style", 0.9, Sensitivity::Normal);
+        expiring.expires_at = Some(now + chrono::Duration::hours(1));
+        assert!(disclosable(&expiring, &s, "communication", &c, now));
+        expiring.expires_at = Some(now);
+        assert!(!disclosable(&expiring, &s, "communication", &c, now));
     }
 
     #[test]

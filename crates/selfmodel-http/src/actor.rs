@@ -129,6 +129,28 @@ impl VaultHandle {
             .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))?
     }
 
+    /// Erases beliefs past their retention every `period` while the vault is unlocked (reads
+    /// never disclose them in between), until the vault is closed. Runs on the current tokio
+    /// runtime.
+    pub fn enforce_retention_every(&self, period: std::time::Duration) {
+        let vault = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match vault.call(|m| m.run_retention()).await {
+                    Ok(erased) if !erased.is_empty() => {
+                        tracing::info!(erased = erased.len(), "retention erased expired beliefs");
+                    }
+                    Ok(_) | Err(CallError::Locked) => {}
+                    Err(CallError::Unavailable(_)) => return,
+                    Err(e) => tracing::warn!("retention failed: {e}"),
+                }
+            }
+        });
+    }
+
     /// A purpose-bound vendor read, batched with any others waiting.
     pub async fn read(&self, cred: Credential, read: VendorRead) -> Result<Disclosure, CallError> {
         let (reply, rx) = oneshot::channel();

@@ -501,6 +501,7 @@ impl Selfmodel {
     ) -> Result<Vec<(String, Vec<Belief>)>> {
         let request = self.grant_request(id)?;
         let scope = narrow(&request.scope, narrowing)?;
+        let now = Utc::now();
         self.vault.read(|r| {
             let catalogue = r.catalogue()?;
             let filter = scope_filter(&scope);
@@ -511,7 +512,7 @@ impl Selfmodel {
                 .map(|p| {
                     let shown = candidates
                         .iter()
-                        .filter(|b| disclosable(b, &scope, p, &catalogue))
+                        .filter(|b| disclosable(b, &scope, p, &catalogue, now))
                         .cloned()
                         .collect();
                     (p.clone(), shown)
@@ -974,7 +975,7 @@ fn read_one(
             let found = w
                 .read()
                 .belief(id)?
-                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue));
+                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now));
             match found {
                 Some(b) => (vec![b], None),
                 None => {
@@ -1000,7 +1001,7 @@ fn read_one(
                 .flatten();
             let shown = page
                 .into_iter()
-                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue))
+                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
                 .collect();
             (shown, next)
         }

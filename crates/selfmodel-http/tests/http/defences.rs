@@ -651,3 +651,47 @@ async fn a_half_sent_request_cannot_keep_the_server_or_the_vault_open() {
     vault.close().await.unwrap();
     drop(bodiless);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_belief_past_its_retention_is_not_disclosed_while_the_server_runs() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let read = || async {
+        let r = http
+            .get(url(&f, "/v1/beliefs?purpose=communication"))
+            .bearer_auth(&f.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["beliefs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let before = read().await;
+    assert!(before.len() >= 2, "{before:?}");
+    // One belief's retention ran out while the server runs (retention has not erased it yet).
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "ageing a belief in the real vault file"
+    )]
+    let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
+    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
+        .unwrap();
+    conn.execute(
+        "UPDATE beliefs SET expires_at = '2000-01-01T00:00:00Z' WHERE id = ?1",
+        [&before[0]],
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        read().await,
+        before[1..],
+        "the expired belief is not disclosed"
+    );
+    f.stop().await;
+}
