@@ -41,10 +41,6 @@ const ALERT_TICKS: u64 = 12;
 /// How often the watcher looks at the idle time and the inbox.
 const WATCH_TICK: Duration = Duration::from_secs(5);
 
-/// How often, in watcher ticks, it erases beliefs past their retention (hourly; reads never
-/// disclose them in between).
-const RETENTION_TICKS: u64 = 720;
-
 /// `SELFMODEL_VAULT`, else `vault.db` in the platform data directory (as the CLI does).
 pub fn vault_path() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("SELFMODEL_VAULT").filter(|p| !p.is_empty()) {
@@ -86,6 +82,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
+                handle.state::<AppState>().enforce_retention();
                 if demo {
                     open_demo(&handle).await;
                 }
@@ -207,15 +204,6 @@ async fn watch(app: &tauri::AppHandle) {
             .await;
         if tick % ALERT_TICKS == 1 {
             watch_alerts(app, &state, &mut alerted).await;
-        }
-        if tick.is_multiple_of(RETENTION_TICKS) {
-            match state.peek(|m| m.run_retention()).await {
-                Ok(erased) if !erased.is_empty() => {
-                    tracing::info!(erased = erased.len(), "retention erased expired beliefs");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("retention failed: {}", e.code),
-            }
         }
         let Ok(now) = now else { continue };
         if now != waiting {

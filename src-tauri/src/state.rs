@@ -76,6 +76,11 @@ impl AppState {
         self.unlocked.load(Ordering::SeqCst)
     }
 
+    /// Erases beliefs past their retention hourly while unlocked, on the current runtime.
+    pub fn enforce_retention(&self) {
+        self.vault.enforce_retention();
+    }
+
     /// Records activity now (postpones auto-lock).
     pub fn touch(&self) {
         *guard(&self.last_activity) = Instant::now();

@@ -426,9 +426,6 @@ pub fn alerts(model: &mut Selfmodel, a: AlertsArgs) -> Result<ExitCode> {
     })
 }
 
-/// How often a running server erases beliefs past their retention.
-const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
-
 /// `selfmodel serve`: the vendor API on this vault until interrupted; beliefs past their
 /// retention are erased hourly (and never disclosed in between).
 pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
@@ -445,7 +442,7 @@ pub fn serve(model: Selfmodel, path: &Path, a: ServeArgs) -> Result<()> {
             ..selfmodel_http::ServerConfig::default()
         };
         let vault = selfmodel_http::VaultHandle::spawn(Some(model));
-        vault.enforce_retention_every(RETENTION_PERIOD);
+        vault.enforce_retention();
         let server = selfmodel_http::start(vault.clone(), config).await?;
         say!(
             "serving the vendor API for {} on http://127.0.0.1:{}",

@@ -16,6 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Most reads served in one transaction.
 const MAX_BATCH: usize = 64;
 
+/// How often an open vault erases beliefs past their retention (besides at unlock).
+pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Why a call to the vault did not produce an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -129,13 +132,13 @@ impl VaultHandle {
             .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))?
     }
 
-    /// Erases beliefs past their retention every `period` while the vault is unlocked (reads
-    /// never disclose them in between), until the vault is closed. Runs on the current tokio
-    /// runtime.
-    pub fn enforce_retention_every(&self, period: std::time::Duration) {
+    /// Erases beliefs past their retention every [`RETENTION_PERIOD`] while the vault is
+    /// unlocked (reads never disclose them in between), until the vault is closed. Runs on the
+    /// current tokio runtime.
+    pub fn enforce_retention(&self) {
         let vault = self.clone();
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(period);
+            let mut ticks = tokio::time::interval(RETENTION_PERIOD);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;

@@ -17,7 +17,7 @@ mod routes;
 mod server;
 pub mod wire;
 
-pub use actor::{CallError, VaultHandle};
+pub use actor::{CallError, RETENTION_PERIOD, VaultHandle};
 pub use defences::host_allowed;
 pub use server::{
     DEFAULT_PORT, MAX_BODY, RunningServer, ServerConfig, defend, is_private, router, start,
