@@ -213,7 +213,8 @@ impl Writer<'_> {
     }
 
     /// Folds every access-log entry written before `before` into per-day counts and deletes
-    /// it with its disclosure rows. The caller records the compaction on the audit chain.
+    /// it, with the disclosure sets no entry refers to any more. The caller records the
+    /// compaction on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = time(&before);
         let disclosures: u64 = self.tx.query_row(
@@ -245,6 +246,12 @@ impl Writer<'_> {
         let entries = self
             .tx
             .execute("DELETE FROM access_log WHERE at < ?1", [&cut])? as u64;
+        // Sets no remaining entry refers to go with their members.
+        self.tx.execute(
+            "DELETE FROM disclosure_sets WHERE id NOT IN \
+               (SELECT disclosed_set FROM access_log WHERE disclosed_set IS NOT NULL)",
+            [],
+        )?;
         Ok(Compaction {
             entries,
             disclosures,

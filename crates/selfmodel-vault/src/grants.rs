@@ -1,13 +1,14 @@
 //! Storage for vendor access: grant requests, grants, the access log, vendor notices and
 //! tombstones.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use selfmodel_core::{
     AccessEntry, BeliefId, ConsentRecord, Grant, GrantRequest, NewAccess, Operation, Outcome,
     Scope, Vendor, VendorEvent, VendorEventKind,
 };
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::codec::{parse, parse_time, time};
 use crate::error::{Result, VaultError};
@@ -31,6 +32,10 @@ pub struct AccessFilter {
     /// Only entries at or after this time.
     pub since: Option<DateTime<Utc>>,
 }
+
+/// How long a grant request that expired unanswered is kept before it is deleted. Anyone may file
+/// requests, so unanswered ones must not pile up.
+pub const EXPIRED_REQUESTS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 /// Longest text an access-log column keeps, in characters.
 pub const MAX_LOGGED_CHARS: usize = 100;
@@ -532,12 +537,19 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Marks pending requests past their expiry as expired; returns how many.
+    /// Marks pending requests past their expiry as expired, and deletes those that expired
+    /// unanswered more than [`EXPIRED_REQUESTS_KEPT`] ago (a vendor polling one in between is
+    /// told it expired); returns how many expired now.
     pub fn expire_requests(&mut self, now: DateTime<Utc>) -> Result<u64> {
-        Ok(self.tx.execute(
+        let expired = self.tx.execute(
             "UPDATE grant_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?1",
             [time(&now)],
-        )? as u64)
+        )? as u64;
+        self.tx.execute(
+            "DELETE FROM grant_requests WHERE status = 'expired' AND expires_at <= ?1",
+            [time(&(now - EXPIRED_REQUESTS_KEPT))],
+        )?;
+        Ok(expired)
     }
 
     /// Stores a new grant (without a token until the vendor claims it).
@@ -595,17 +607,115 @@ impl Writer<'_> {
     }
 
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
-    /// Every text column is kept bounded and free of control characters.
+    /// Every text column is kept bounded and free of control characters. The disclosed beliefs
+    /// are stored as a set, once: a request that discloses a set already stored only refers to
+    /// it.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         let seq = self.insert_access(a, at, 1)?;
-        let mut ins = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO disclosures (access_seq, belief_id) VALUES (?1, ?2)",
-        )?;
-        for id in &a.disclosed {
-            ins.execute(params![seq, id.to_string()])?;
+        if !a.disclosed.is_empty() {
+            let set = self.disclosure_set(&a.disclosed)?;
+            self.tx
+                .prepare_cached("UPDATE access_log SET disclosed_set = ?2 WHERE seq = ?1")?
+                .execute(params![seq, set])?;
         }
         self.recorded = true;
         Ok(seq)
+    }
+
+    /// The stored set of exactly these beliefs, stored now if it is new.
+    fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut digest = Sha256::new();
+        for id in &sorted {
+            digest.update(id.as_uuid().as_bytes());
+        }
+        let digest = digest.finalize().to_vec();
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
+            .query_row([&digest], |r| r.get(0))
+            .optional()?;
+        if let Some(set) = found {
+            return Ok(set);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO disclosure_sets (digest) VALUES (?1)")?
+            .execute([&digest])?;
+        let set = self.tx.last_insert_rowid();
+        for id in &sorted {
+            let n = self.belief_number(*id)?;
+            self.tx
+                .prepare_cached("INSERT INTO disclosure_set_members (set_id, n) VALUES (?1, ?2)")?
+                .execute(params![set, n])?;
+        }
+        Ok(set)
+    }
+
+    /// Records one more request like `a`, which discloses nothing: it is added to the count of
+    /// this minute's entry with the same fields, or starts one. For requests that come often
+    /// and say nothing new, such as polls of a pending grant request, so that their rows grow
+    /// with time, not with the rate. This records the transaction.
+    pub fn count_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
+        debug_assert!(a.disclosed.is_empty(), "a counted entry discloses nothing");
+        let (outcome, reason) = match &a.outcome {
+            Outcome::Allowed => ("allowed", None),
+            Outcome::Denied(r) => ("denied", Some(logged(r))),
+        };
+        let text = |s: &Option<String>| s.as_deref().map(logged);
+        let minute = at
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(at);
+        let found: Option<u64> = self
+            .tx
+            .prepare_cached(
+                "SELECT seq FROM access_log WHERE at >= ?1 AND disclosed_set IS NULL \
+                 AND operation = ?2 AND outcome = ?3 AND reason IS ?4 AND grant_id IS ?5 \
+                 AND vendor_id IS ?6 AND purpose IS ?7 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(
+                params![
+                    time(&minute),
+                    logged(&a.operation),
+                    outcome,
+                    reason,
+                    text(&a.grant_id),
+                    text(&a.vendor_id),
+                    text(&a.purpose)
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let seq = match found {
+            Some(seq) => {
+                self.tx
+                    .prepare_cached("UPDATE access_log SET requests = requests + 1 WHERE seq = ?1")?
+                    .execute([seq])?;
+                seq
+            }
+            None => self.insert_access(a, at, 1)?,
+        };
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// A belief's number in disclosure sets, given on its first disclosure.
+    fn belief_number(&mut self, id: BeliefId) -> Result<i64> {
+        let id = id.to_string();
+        let found = self
+            .tx
+            .prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        if let Some(n) = found {
+            return Ok(n);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO belief_numbers (belief_id) VALUES (?1)")?
+            .execute([&id])?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     /// Appends one entry standing for `requests` refusals of callers without a valid token or

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_vendor_access.sql"),
     include_str!("migrations/0004_access_log_retention.sql"),
     include_str!("migrations/0005_aggregated_refusals.sql"),
+    include_str!("migrations/0006_disclosure_sets.sql"),
 ];
 
 /// The schema version this build writes.

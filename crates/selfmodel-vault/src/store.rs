@@ -1,5 +1,7 @@
 //! Reading and writing the vault's tables inside a transaction.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use selfmodel_core::audit::{AuditEvent, PendingEvent};
@@ -108,7 +110,7 @@ impl<'c> Reader<'c> {
         let row = stmt
             .query_row([id.to_string()], BeliefRow::read)
             .optional()?;
-        row.map(|r| self.complete(r)).transpose()
+        Ok(self.complete(row.into_iter().collect())?.pop())
     }
 
     /// Beliefs matching the filter, oldest first.
@@ -175,7 +177,7 @@ impl<'c> Reader<'c> {
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), BeliefRow::read)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(|r| self.complete(r)).collect()
+        self.complete(rows)
     }
 
     /// How many beliefs there are.
@@ -273,92 +275,85 @@ impl<'c> Reader<'c> {
             .optional()?)
     }
 
-    fn complete(&self, row: BeliefRow) -> Result<Belief> {
-        let id = row.id.clone();
-        let mut purposes_stmt = self
-            .conn
-            .prepare_cached("SELECT purpose_id FROM belief_purposes WHERE belief_id = ?1")?;
-        let purposes = purposes_stmt
-            .query_map([&id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-
-        let mut ev_stmt = self.conn.prepare_cached(
-            "SELECT kind, source, summary, observed_at, content_sha256 FROM evidence \
-             WHERE belief_id = ?1 ORDER BY position",
+    /// Completes belief rows with their purposes, evidence and history: three queries for the
+    /// whole set, whatever its size.
+    fn complete(&self, rows: Vec<BeliefRow>) -> Result<Vec<Belief>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::Value::from(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+            .to_string();
+        let mut purposes: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT belief_id, purpose_id FROM belief_purposes \
+             WHERE belief_id IN (SELECT value FROM json_each(?1))",
         )?;
-        let raw_evidence = ev_stmt
-            .query_map([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let evidence = raw_evidence
-            .into_iter()
-            .map(|(kind, source, summary, observed_at, content_sha256)| {
-                Ok(Evidence {
-                    kind: parse("evidence kind", &kind)?,
-                    source,
-                    summary,
-                    observed_at: parse_time(&observed_at)?,
-                    content_sha256,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut found = stmt.query([&ids])?;
+        while let Some(r) = found.next()? {
+            purposes.entry(r.get(0)?).or_default().insert(r.get(1)?);
+        }
 
-        let mut hist_stmt = self.conn.prepare_cached(
-            "SELECT at, actor, actor_name, reason, before_json, after_json FROM rectifications \
-             WHERE belief_id = ?1 ORDER BY position",
+        let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT belief_id, kind, source, summary, observed_at, content_sha256 FROM evidence \
+             WHERE belief_id IN (SELECT value FROM json_each(?1)) ORDER BY belief_id, position",
         )?;
-        let raw_history = hist_stmt
-            .query_map([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let history = raw_history
-            .into_iter()
-            .map(|(at, actor, actor_name, reason, before, after)| {
-                Ok(Rectification {
-                    at: parse_time(&at)?,
-                    actor: Actor::decode(&actor, actor_name)
-                        .map_err(|e| VaultError::Data(e.to_string()))?,
-                    reason,
-                    before: parse_snapshot(&before)?,
-                    after: parse_snapshot(&after)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut found = stmt.query([&ids])?;
+        while let Some(r) = found.next()? {
+            let kind: String = r.get(1)?;
+            let observed_at: String = r.get(4)?;
+            evidence.entry(r.get(0)?).or_default().push(Evidence {
+                kind: parse("evidence kind", &kind)?,
+                source: r.get(2)?,
+                summary: r.get(3)?,
+                observed_at: parse_time(&observed_at)?,
+                content_sha256: r.get(5)?,
+            });
+        }
 
-        Ok(Belief {
-            id: parse("belief id", &row.id)?,
-            statement: row.statement,
-            category: row.category,
-            confidence: row.confidence,
-            purposes,
-            sensitivity: parse("sensitivity", &row.sensitivity)?,
-            status: parse("status", &row.status)?,
-            evidence,
-            provenance: Provenance {
-                actor: Actor::decode(&row.actor, row.actor_name)
+        let mut history: HashMap<String, Vec<Rectification>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT belief_id, at, actor, actor_name, reason, before_json, after_json \
+             FROM rectifications WHERE belief_id IN (SELECT value FROM json_each(?1)) \
+             ORDER BY belief_id, position",
+        )?;
+        let mut found = stmt.query([&ids])?;
+        while let Some(r) = found.next()? {
+            let (at, actor, before, after): (String, String, String, String) =
+                (r.get(1)?, r.get(2)?, r.get(5)?, r.get(6)?);
+            history.entry(r.get(0)?).or_default().push(Rectification {
+                at: parse_time(&at)?,
+                actor: Actor::decode(&actor, r.get(3)?)
                     .map_err(|e| VaultError::Data(e.to_string()))?,
-                method: row.method,
-            },
-            created_at: parse_time(&row.created_at)?,
-            updated_at: parse_time(&row.updated_at)?,
-            expires_at: row.expires_at.as_deref().map(parse_time).transpose()?,
-            history,
-        })
+                reason: r.get(4)?,
+                before: parse_snapshot(&before)?,
+                after: parse_snapshot(&after)?,
+            });
+        }
+
+        rows.into_iter()
+            .map(|row| {
+                Ok(Belief {
+                    id: parse("belief id", &row.id)?,
+                    purposes: purposes.remove(&row.id).unwrap_or_default(),
+                    evidence: evidence.remove(&row.id).unwrap_or_default(),
+                    history: history.remove(&row.id).unwrap_or_default(),
+                    statement: row.statement,
+                    category: row.category,
+                    confidence: row.confidence,
+                    sensitivity: parse("sensitivity", &row.sensitivity)?,
+                    status: parse("status", &row.status)?,
+                    provenance: Provenance {
+                        actor: Actor::decode(&row.actor, row.actor_name)
+                            .map_err(|e| VaultError::Data(e.to_string()))?,
+                        method: row.method,
+                    },
+                    created_at: parse_time(&row.created_at)?,
+                    updated_at: parse_time(&row.updated_at)?,
+                    expires_at: row.expires_at.as_deref().map(parse_time).transpose()?,
+                })
+            })
+            .collect()
     }
 }
 

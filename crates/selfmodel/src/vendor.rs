@@ -265,7 +265,18 @@ impl Selfmodel {
                     }));
                 }
             };
-            log(w, now, None, vendor, None, "grant.poll", &[])?;
+            // A vendor polls until the person answers: one entry per request and minute.
+            w.count_access(
+                &NewAccess {
+                    grant_id: None,
+                    vendor_id: vendor.map(str::to_owned),
+                    purpose: None,
+                    operation: "grant.poll".into(),
+                    outcome: Outcome::Allowed,
+                    disclosed: Vec::new(),
+                },
+                now,
+            )?;
             Ok(Ok(outcome))
         })
     }

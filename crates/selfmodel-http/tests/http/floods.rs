@@ -235,3 +235,94 @@ async fn refusals_claiming_a_vendor_id_never_raise_an_alert_on_it() {
     let (_db, dir) = f.close().await;
     drop(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polls_of_a_pending_request_are_counted_per_minute() {
+    let f = fixture().await;
+    let http = reqwest::Client::new();
+    let filed: Value = http
+        .post(f.url("/v1/grant-requests"))
+        .json(&ask("com.example.patient"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = filed["poll_secret"].as_str().unwrap();
+    for _ in 0..300 {
+        let r = http
+            .post(f.url("/v1/grant-requests/poll"))
+            .json(&json!({ "poll_secret": secret }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "pending");
+    }
+    let log = f.log().await;
+    let polls: Vec<_> = log
+        .iter()
+        .filter(|e| e.operation == "grant.poll" && e.outcome == Outcome::Allowed)
+        .collect();
+    assert_eq!(polls.iter().map(|e| e.requests).sum::<u64>(), 300);
+    assert!(
+        polls.len() <= 5,
+        "one row per minute, not per poll: {polls:#?}"
+    );
+    assert!(
+        polls
+            .iter()
+            .all(|e| e.vendor_id.as_deref() == Some("com.example.patient"))
+    );
+    let _ = f.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_that_expired_unanswered_do_not_pile_up() {
+    let f = fixture().await;
+    let http = reqwest::Client::new();
+    let file = |vendor: &'static str| {
+        let http = http.clone();
+        let url = f.url("/v1/grant-requests");
+        async move {
+            let r = http.post(url).json(&ask(vendor)).send().await.unwrap();
+            assert!(r.status().is_success(), "{}", r.status());
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let old = file("com.example.forgotten").await;
+    // It expired unanswered two days ago.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "ageing a request in the real vault file"
+    )]
+    let conn = rusqlite::Connection::open(&f.db).unwrap();
+    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
+        .unwrap();
+    conn.execute(
+        "UPDATE grant_requests SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?1",
+        [old["request_id"].as_str().unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    file("com.example.next").await;
+
+    let requests = f.vault.call(|m| m.grant_requests(false)).await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.vendor.id != "com.example.forgotten"),
+        "{requests:#?}"
+    );
+    assert!(requests.iter().any(|r| r.vendor.id == "com.example.next"));
+    let r = http
+        .post(f.url("/v1/grant-requests/poll"))
+        .json(&json!({ "poll_secret": old["poll_secret"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let _ = f.close().await;
+}

@@ -422,3 +422,98 @@ fn too_new_vault_in_rollback_journal_mode_is_untouched() {
     assert_eq!(journal, "delete", "the refused file was switched to WAL");
     assert_eq!(files(&path), before, "a refused vault was changed");
 }
+
+/// Logs one allowed read disclosing `ids`, as the use-case layer does.
+fn log_read(vault: &mut Vault, grant: &str, ids: &[selfmodel_core::BeliefId]) -> u64 {
+    let access = selfmodel_core::NewAccess {
+        grant_id: Some(grant.into()),
+        vendor_id: Some(format!("org.example.{grant}")),
+        purpose: Some("recommendations".into()),
+        operation: "beliefs.read".into(),
+        outcome: selfmodel_core::Outcome::Allowed,
+        disclosed: ids.to_vec(),
+    };
+    vault
+        .write(|w| w.append_access(&access, now()))
+        .expect("log")
+}
+
+fn count(path: &Path, table: &str) -> u64 {
+    keyed(path, PASS)
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count rows")
+}
+
+#[test]
+fn version_5_disclosures_become_sets_and_stay_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v5.db");
+    let catalogue = Catalogue::defaults();
+    let b = old_belief(&catalogue);
+    write_v1(&path, &catalogue, &b);
+    let other = selfmodel_core::BeliefId::new();
+    let vault = Vault::open_at_version(&path, &pass(PASS), 5).expect("open at 5");
+    vault.close().expect("close");
+    {
+        // Version 5 kept one disclosure row per request and belief.
+        let conn = keyed(&path, PASS);
+        for (seq, grant, ids) in [
+            (1, "g1", vec![b.id, other]),
+            (2, "g1", vec![b.id]),
+            (3, "g2", vec![other]),
+        ] {
+            conn.execute(
+                "INSERT INTO access_log (seq, at, grant_id, vendor_id, purpose, operation, outcome) \
+                 VALUES (?1, ?2, ?3, 'org.example', 'recommendations', 'beliefs.read', 'allowed')",
+                params![seq, canonical_time(&now()), grant],
+            )
+            .expect("access row");
+            for id in ids {
+                conn.execute(
+                    "INSERT INTO disclosures (access_seq, belief_id) VALUES (?1, ?2)",
+                    params![seq, id.to_string()],
+                )
+                .expect("disclosure row");
+            }
+        }
+        conn.close().expect("close");
+    }
+
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("migrate to the latest");
+    let recipients = |v: &mut Vault, id| {
+        v.read(|r| r.recipients(id))
+            .expect("recipients")
+            .into_iter()
+            .map(|r| (r.grant_id, r.times))
+            .collect::<Vec<_>>()
+    };
+    let mut of_b = recipients(&mut vault, b.id);
+    of_b.sort();
+    assert_eq!(of_b, vec![("g1".to_owned(), 2)]);
+    let mut of_other = recipients(&mut vault, other);
+    of_other.sort();
+    assert_eq!(of_other, vec![("g1".to_owned(), 1), ("g2".to_owned(), 1)]);
+    let log = vault
+        .read(|r| r.access_log(&selfmodel_vault::AccessFilter::default()))
+        .expect("log");
+    let mut first = vec![b.id, other];
+    first.sort();
+    assert_eq!(log[0].disclosed, first);
+    assert_eq!(log[1].disclosed, vec![b.id]);
+    assert_eq!(log[2].disclosed, vec![other]);
+
+    // A set already stored is referred to, not stored again; a new one is stored once.
+    let sets = count(&path, "disclosure_sets");
+    let members = count(&path, "disclosure_set_members");
+    log_read(&mut vault, "g3", &[other, b.id]);
+    log_read(&mut vault, "g3", &[other, b.id]);
+    assert_eq!(count(&path, "disclosure_sets"), sets + 1);
+    assert_eq!(count(&path, "disclosure_set_members"), members + 2);
+    assert_eq!(
+        recipients(&mut vault, b.id)
+            .into_iter()
+            .filter(|(g, _)| g == "g3")
+            .collect::<Vec<_>>(),
+        vec![("g3".to_owned(), 2)]
+    );
+}
