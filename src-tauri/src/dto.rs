@@ -585,6 +585,10 @@ pub struct AccessEntry {
     pub denied_because: Option<String>,
     /// Beliefs disclosed.
     pub disclosed: Vec<String>,
+    /// How many requests the entry stands for: 1, or more for repeated requests counted per
+    /// minute (polls of a pending request, refusals of callers without a valid token).
+    #[ts(type = "number")]
+    pub requests: u64,
 }
 
 /// Who received a belief.
@@ -1098,6 +1102,7 @@ pub fn access_log(entries: Vec<core::AccessEntry>) -> Vec<AccessEntry> {
                 allowed,
                 denied_because,
                 disclosed: e.disclosed.iter().map(ToString::to_string).collect(),
+                requests: e.requests,
             }
         })
         .collect()

@@ -837,7 +837,12 @@ denied_because: string | null,
 /**
  * Beliefs disclosed.
  */
-disclosed: Array<string>, };
+disclosed: Array<string>, 
+/**
+ * How many requests the entry stands for: 1, or more for repeated requests counted per
+ * minute (polls of a pending request, refusals of callers without a valid token).
+ */
+requests: number, };
 
 /**
  * Who received a belief.
