@@ -281,23 +281,30 @@ impl<'c> Reader<'c> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = serde_json::Value::from(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
-            .to_string();
+        // One belief by its id; a page through a JSON array of ids (one statement per query
+        // whatever the page size, so the statement cache keeps them).
+        let (of, ids) = match rows.as_slice() {
+            [one] => ("belief_id = ?1", one.id.clone()),
+            _ => (
+                "belief_id IN (SELECT value FROM json_each(?1))",
+                serde_json::Value::from(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+                    .to_string(),
+            ),
+        };
         let mut purposes: HashMap<String, BTreeSet<String>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT belief_id, purpose_id FROM belief_purposes \
-             WHERE belief_id IN (SELECT value FROM json_each(?1))",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT belief_id, purpose_id FROM belief_purposes WHERE {of}"
+        ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
             purposes.entry(r.get(0)?).or_default().insert(r.get(1)?);
         }
 
         let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT belief_id, kind, source, summary, observed_at, content_sha256 FROM evidence \
-             WHERE belief_id IN (SELECT value FROM json_each(?1)) ORDER BY belief_id, position",
-        )?;
+             WHERE {of} ORDER BY belief_id, position"
+        ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
             let kind: String = r.get(1)?;
@@ -312,11 +319,10 @@ impl<'c> Reader<'c> {
         }
 
         let mut history: HashMap<String, Vec<Rectification>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT belief_id, at, actor, actor_name, reason, before_json, after_json \
-             FROM rectifications WHERE belief_id IN (SELECT value FROM json_each(?1)) \
-             ORDER BY belief_id, position",
-        )?;
+             FROM rectifications WHERE {of} ORDER BY belief_id, position"
+        ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
             let (at, actor, before, after): (String, String, String, String) =
