@@ -31,6 +31,9 @@ pub struct AccessFilter {
     pub limit: Option<u64>,
     /// Only entries at or after this time.
     pub since: Option<DateTime<Utc>>,
+    /// Leave each entry's `disclosed` empty, for readers that need only who asked and when
+    /// (alerts): the ids are then not read at all.
+    pub without_disclosed: bool,
 }
 
 /// How long a grant request that expired unanswered is kept before it is deleted. Anyone may file
@@ -376,12 +379,15 @@ impl Reader<'_> {
         rows.into_iter()
             .map(
                 |(seq, at, grant_id, vendor_id, purpose, operation, outcome, reason, requests)| {
-                    let disclosed = ids
-                        .query_map([seq], |r| r.get::<_, String>(0))?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                        .iter()
-                        .map(|s| parse("belief id", s))
-                        .collect::<Result<Vec<BeliefId>>>()?;
+                    let disclosed = if f.without_disclosed {
+                        Vec::new()
+                    } else {
+                        ids.query_map([seq], |r| r.get::<_, String>(0))?
+                            .collect::<rusqlite::Result<Vec<_>>>()?
+                            .iter()
+                            .map(|s| parse("belief id", s))
+                            .collect::<Result<Vec<BeliefId>>>()?
+                    };
                     Ok(AccessEntry {
                         seq,
                         at: parse_time(&at)?,

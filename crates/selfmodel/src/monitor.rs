@@ -50,6 +50,7 @@ impl Selfmodel {
         self.vault.write_refusals()?;
         let filter = AccessFilter {
             since,
+            without_disclosed: true,
             ..AccessFilter::default()
         };
         let entries = self
