@@ -238,9 +238,8 @@ impl Grant {
     }
 }
 
-/// Whether `belief` may be disclosed at `now` under `scope` for `purpose`: active and not past
-/// its retention, carrying the purpose, of a granted type, within the granted sensitivity, and at
-/// or above both the type's and the grant's minimum confidence.
+/// Whether `belief` may be disclosed at `now` under `scope` for `purpose`: [`within_scope`] and
+/// not past its retention.
 pub fn disclosable(
     belief: &Belief,
     scope: &Scope,
@@ -248,11 +247,18 @@ pub fn disclosable(
     catalogue: &Catalogue,
     now: DateTime<Utc>,
 ) -> bool {
+    belief.expires_at.is_none_or(|expiry| now < expiry)
+        && within_scope(belief, scope, purpose, catalogue)
+}
+
+/// Whether `belief` falls under `scope` for `purpose`, whatever the time: active, carrying the
+/// purpose, of a granted type, within the granted sensitivity, and at or above both the type's
+/// and the grant's minimum confidence.
+pub fn within_scope(belief: &Belief, scope: &Scope, purpose: &str, catalogue: &Catalogue) -> bool {
     let type_min = catalogue
         .belief_type(&belief.category)
         .map_or(1.1, |t| t.min_share_confidence);
     belief.status == Status::Active
-        && belief.expires_at.is_none_or(|expiry| now < expiry)
         && scope.purposes.contains(purpose)
         && belief.purposes.contains(purpose)
         && scope.categories.contains(&belief.category)

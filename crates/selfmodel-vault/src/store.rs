@@ -267,6 +267,14 @@ impl<'c> Reader<'c> {
             .optional()?)
     }
 
+    /// SQLite's `data_version`: it changes when another connection (another process) commits
+    /// to the file, and only then.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// A value from the vault's metadata table.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self

@@ -8,6 +8,7 @@ mod checkpoint;
 mod demo;
 mod error;
 mod identity;
+mod model_cache;
 mod monitor;
 pub mod package;
 pub mod render;
@@ -48,6 +49,10 @@ pub struct Selfmodel {
     vault: Vault,
     purged_at_open: Vec<BeliefId>,
     witness: witness::WitnessState,
+    /// The model as vendor reads see it, while it is valid (see [`model_cache`]).
+    model: Option<model_cache::ModelCache>,
+    /// Transactions this process ran that may have changed the model.
+    changes: u64,
 }
 
 impl Selfmodel {
@@ -70,6 +75,8 @@ impl Selfmodel {
             vault,
             purged_at_open: Vec::new(),
             witness: witness::WitnessState::new(witnesses),
+            model: None,
+            changes: 0,
         };
         model.record_witness();
         Ok(model)
@@ -93,6 +100,8 @@ impl Selfmodel {
             vault,
             purged_at_open: Vec::new(),
             witness: witness::WitnessState::new(witnesses),
+            model: None,
+            changes: 0,
         };
         model.check_witness()?;
         model.purged_at_open = model.run_retention()?;
@@ -142,6 +151,7 @@ impl Selfmodel {
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = Utc::now();
+        self.changes += 1;
         let out = self.vault.write(|w| f(w, now))?;
         self.record_witness();
         Ok(out)

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use selfmodel_core::audit::PendingEvent;
-use selfmodel_core::grant::{check_scope, disclosable, narrow};
+use selfmodel_core::grant::{check_scope, disclosable, narrow, within_scope};
 use selfmodel_core::{
     AccessEntry, Actor, AuditAction, Belief, BeliefFilter, BeliefId, Catalogue, ConsentRecord,
     CoreError, Grant, GrantRequest, Narrowing, NewAccess, NewBelief, Operation, Outcome,
@@ -19,6 +19,7 @@ use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
 use crate::{Error, Result, Selfmodel};
 
@@ -288,11 +289,12 @@ impl Selfmodel {
         batch: &[(&Credential, &VendorRead)],
     ) -> Result<Vec<VendorOutcome<Disclosure>>> {
         let now = Utc::now();
+        let (model, changes) = (&mut self.model, self.changes);
         self.vault.write(|w| {
-            let catalogue = w.read().catalogue()?;
+            let model = ModelCache::current(model, w, changes)?;
             batch
                 .iter()
-                .map(|(cred, read)| read_one(w, now, &catalogue, cred, read))
+                .map(|(cred, read)| read_one(w, now, model, cred, read))
                 .collect::<Result<Vec<_>>>()
         })
     }
@@ -716,6 +718,7 @@ impl Selfmodel {
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<VendorOutcome<T>>,
     ) -> Result<T> {
         let now = Utc::now();
+        self.changes += 1;
         self.vault.write(|w| f(w, now))?
     }
 }
@@ -889,10 +892,11 @@ fn authenticate_any(
 fn read_one(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
-    catalogue: &Catalogue,
+    model: &ModelCache,
     cred: &Credential,
     read: &VendorRead,
 ) -> Result<VendorOutcome<Disclosure>> {
+    let catalogue = &model.catalogue;
     let op = if read.belief.is_some() {
         "belief.read"
     } else {
@@ -971,16 +975,6 @@ fn read_one(
             )),
         );
     }
-    let mut filter = scope_filter(&grant.scope);
-    filter.purpose = Some(read.purpose.clone());
-    if let Some(c) = &read.category {
-        filter.categories = vec![c.clone()];
-    }
-    filter.min_confidence = Some(
-        read.min_confidence
-            .unwrap_or(0.0)
-            .max(grant.scope.min_confidence),
-    );
     let (mut beliefs, next) = match read.belief {
         Some(id) => {
             let found = w
@@ -1003,16 +997,24 @@ fn read_one(
             }
         }
         None => {
-            let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-            filter.after = read.after;
-            filter.limit = Some(limit);
-            let page = w.read().beliefs(&filter)?;
-            let next = (page.len() as u64 == limit)
+            // A page is the first `limit` beliefs in scope after the cursor; of those, the ones
+            // past their retention are withheld (retention erases them within the hour).
+            let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
+            let min_confidence = read.min_confidence.unwrap_or(0.0);
+            let page: Vec<&Belief> = model
+                .after(read.after)
+                .filter(|b| read.category.as_ref().is_none_or(|c| *c == b.category))
+                .filter(|b| b.confidence >= min_confidence)
+                .filter(|b| within_scope(b, &grant.scope, &read.purpose, catalogue))
+                .take(limit)
+                .collect();
+            let next = (page.len() == limit)
                 .then(|| page.last().map(|b| b.id))
                 .flatten();
             let shown = page
                 .into_iter()
                 .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
+                .cloned()
                 .collect();
             (shown, next)
         }
