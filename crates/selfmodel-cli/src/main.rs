@@ -19,6 +19,12 @@ mod report_cmd;
 mod secrets;
 mod vendor_cmd;
 
+/// mimalloc rather than the system allocator: a vendor read's beliefs are allocated on the vault
+/// thread and freed on an HTTP worker, a pattern glibc's allocator serves poorly (its time was
+/// the largest part of a read; docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
