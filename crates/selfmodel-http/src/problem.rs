@@ -79,7 +79,7 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(..) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::TooManyPending => StatusCode::TOO_MANY_REQUESTS,
+        Error::TooManyPending | Error::TooManyProposals => StatusCode::TOO_MANY_REQUESTS,
         Error::AlreadyClaimed => StatusCode::GONE,
         Error::Tombstoned | Error::NotPending(_) => StatusCode::CONFLICT,
         Error::Vault(v) if v.code() == "not_found" => StatusCode::NOT_FOUND,

@@ -358,7 +358,7 @@ pub async fn replay(State(s): State<AppState>) -> Response {
 /// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
 /// before is refused (409).
 #[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = ProposalIn, security(("bearer" = [])),
-    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn propose(
     State(s): State<AppState>,
     headers: HeaderMap,

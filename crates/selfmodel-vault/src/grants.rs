@@ -283,6 +283,15 @@ impl Reader<'_> {
         )?)
     }
 
+    /// How many beliefs an actor (encoded) proposed that still wait for the person.
+    pub fn pending_from(&self, actor: &str) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM beliefs WHERE status = 'pending' AND actor = ?1",
+            [actor],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every grant, newest first.
     pub fn grants(&self) -> Result<Vec<Grant>> {
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -28,6 +28,9 @@ pub enum Error {
     /// Too many grant requests are waiting for the person.
     #[error("too many grant requests are waiting for the person; try again later")]
     TooManyPending,
+    /// The vendor's proposals already waiting for the person reached the cap.
+    #[error("too many of this vendor's proposals are waiting for the person; try again later")]
+    TooManyProposals,
     /// The token of an approved request was already handed over.
     #[error("the token for this request was already handed over; it is shown only once")]
     AlreadyClaimed,
@@ -59,6 +62,7 @@ impl Error {
             Self::Unauthorized(code) | Self::Forbidden(code, _) => code,
             Self::NotFound(_) => "not_found",
             Self::TooManyPending => "too_many_pending",
+            Self::TooManyProposals => "too_many_proposals",
             Self::AlreadyClaimed => "token_already_issued",
             Self::Tombstoned => "tombstoned",
             Self::NotPending(_) => "not_pending",

@@ -37,7 +37,7 @@ pub use identity::Identity;
 pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, INVALID_PURPOSE, IssuedRequest,
-    MAX_PAGE, MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
+    MAX_PAGE, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
 };
 pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};
 

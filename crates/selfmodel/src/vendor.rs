@@ -23,6 +23,8 @@ use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
 use crate::{Error, Result, Selfmodel};
 
+/// Most proposals of one grant that may wait for the person at once.
+pub const MAX_PENDING_PROPOSALS: u64 = 50;
 /// Most grant requests that may wait for the person at once.
 pub const MAX_PENDING_REQUESTS: u64 = 16;
 /// How long a grant request waits for a decision.
@@ -370,7 +372,7 @@ impl Selfmodel {
     }
 
     /// A vendor proposes a belief; it waits in the person's inbox as `pending`.
-    pub fn vendor_propose(&mut self, cred: &Credential, new: NewBelief) -> Result<Belief> {
+    pub fn vendor_propose(&mut self, cred: &Credential, mut new: NewBelief) -> Result<Belief> {
         self.vendor_tx(|w, now| {
             let grant = match authenticate(w, now, cred, "beliefs.propose")? {
                 Ok(g) => g,
@@ -424,11 +426,51 @@ impl Selfmodel {
                     ),
                 );
             }
+            let actor = Actor::Vendor {
+                grant_id: grant.id.clone(),
+                name: grant.vendor.name.clone(),
+            };
+            if w.read().pending_from(&actor.encode())? >= MAX_PENDING_PROPOSALS {
+                return deny(
+                    w,
+                    now,
+                    gid,
+                    vid,
+                    None,
+                    "beliefs.propose",
+                    Error::TooManyProposals,
+                );
+            }
+            // A proposal naming no purpose gets the grant's purposes that its type allows, never
+            // the type's defaults beyond the grant.
+            if new.purposes.is_empty() {
+                new.purposes = catalogue
+                    .belief_type(&new.category)
+                    .map(|t| {
+                        t.allowed_purposes
+                            .iter()
+                            .filter(|p| grant.scope.purposes.contains(*p))
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if new.purposes.is_empty() {
+                    return deny(
+                        w,
+                        now,
+                        gid,
+                        vid,
+                        None,
+                        "beliefs.propose",
+                        Error::Forbidden(
+                            "purpose_not_granted",
+                            format!("no granted purpose applies to category '{}'", new.category),
+                        ),
+                    );
+                }
+            }
             let provenance = Provenance {
-                actor: Actor::Vendor {
-                    grant_id: grant.id.clone(),
-                    name: grant.vendor.name.clone(),
-                },
+                actor,
                 method: "api".into(),
             };
             let belief =

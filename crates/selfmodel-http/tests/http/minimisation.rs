@@ -147,3 +147,46 @@ async fn a_proposal_carrying_secrets_or_identifiers_is_refused_naming_the_kind()
     f.vault.unlock(model);
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proposals_stay_within_the_grant_and_are_capped_per_vendor() {
+    let f = fixture().await;
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{}/v1/beliefs/proposals", f.server.port);
+    let post = |i: u64, purposes: serde_json::Value| {
+        http.post(&url)
+            .bearer_auth(&f.token)
+            .json(&serde_json::json!({
+                "statement": format!("Prefers replies in the form number {i}"),
+                "category": "communication-style",
+                "confidence": 0.7,
+                "purposes": purposes,
+                "evidence": [{"kind": "observed", "source": "Chat", "summary": "Said so"}],
+            }))
+            .send()
+    };
+
+    // No purposes named: the grant's (communication), not the type's defaults beyond it.
+    let r = post(0, serde_json::json!([])).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let inbox = f.vault.call(|m| m.inbox()).await.unwrap();
+    let purposes: Vec<_> = inbox[0].purposes.iter().cloned().collect();
+    assert_eq!(purposes, ["communication"]);
+
+    // The cap: the proposals waiting for the person, per grant.
+    for i in 1..selfmodel::MAX_PENDING_PROPOSALS {
+        let r = post(i, serde_json::json!(["communication"])).await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let r = post(999, serde_json::json!(["communication"]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_proposals");
+    assert_eq!(
+        f.vault.call(|m| m.inbox()).await.unwrap().len() as u64,
+        selfmodel::MAX_PENDING_PROPOSALS
+    );
+    f.stop().await;
+}
