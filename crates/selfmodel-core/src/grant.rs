@@ -317,7 +317,7 @@ pub fn check_scope(scope: &Scope, catalogue: &Catalogue) -> Result<(), CoreError
 }
 
 /// Narrows a requested scope: every narrowing must be a subset of what was asked.
-pub fn narrow(asked: &Scope, n: &Narrowing) -> Result<Scope, CoreError> {
+pub fn narrow(asked: &Scope, n: &Narrowing, catalogue: &Catalogue) -> Result<Scope, CoreError> {
     fn subset<T: Ord + Clone + fmt::Display>(
         field: &str,
         asked: &BTreeSet<T>,
@@ -338,10 +338,24 @@ pub fn narrow(asked: &Scope, n: &Narrowing) -> Result<Scope, CoreError> {
             },
         }
     }
+    let categories = subset("categories", &asked.categories, &n.categories)?;
+    // Narrowed to categories none of which is special: the grant (and its consent record) no
+    // longer reaches special categories of data.
+    let max_sensitivity = if n.categories.is_some()
+        && !categories.iter().any(|c| {
+            catalogue
+                .belief_type(c)
+                .is_some_and(|t| t.default_sensitivity == Sensitivity::Special)
+        }) {
+        asked.max_sensitivity.min(Sensitivity::Normal)
+    } else {
+        asked.max_sensitivity
+    };
     Ok(Scope {
         purposes: subset("purposes", &asked.purposes, &n.purposes)?,
-        categories: subset("categories", &asked.categories, &n.categories)?,
+        categories,
         operations: subset("operations", &asked.operations, &n.operations)?,
+        max_sensitivity,
         ..asked.clone()
     })
 }
@@ -459,12 +473,43 @@ mod tests {
             categories: Some(["health".to_owned()].into()),
             ..Default::default()
         };
-        assert_eq!(narrow(&asked, &n).unwrap().categories.len(), 1);
+        let c = Catalogue::defaults();
+        assert_eq!(narrow(&asked, &n, &c).unwrap().categories.len(), 1);
         let wider = Narrowing {
             purposes: Some(["advertising".to_owned()].into()),
             ..Default::default()
         };
-        assert!(narrow(&asked, &wider).is_err());
+        assert!(narrow(&asked, &wider, &c).is_err());
+    }
+
+    #[test]
+    fn narrowing_away_every_special_category_drops_special() {
+        let c = Catalogue::defaults();
+        let asked = Scope {
+            max_sensitivity: Sensitivity::Special,
+            ..scope()
+        };
+        let to = |category: &str| Narrowing {
+            categories: Some([category.to_owned()].into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            narrow(&asked, &to("communication-style"), &c)
+                .unwrap()
+                .max_sensitivity,
+            Sensitivity::Normal
+        );
+        assert_eq!(
+            narrow(&asked, &to("health"), &c).unwrap().max_sensitivity,
+            Sensitivity::Special
+        );
+        assert_eq!(
+            narrow(&asked, &Narrowing::default(), &c)
+                .unwrap()
+                .max_sensitivity,
+            Sensitivity::Special,
+            "not narrowed: as asked"
+        );
     }
 
     #[test]

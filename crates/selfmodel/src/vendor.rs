@@ -555,10 +555,10 @@ impl Selfmodel {
         narrowing: &Narrowing,
     ) -> Result<Vec<(String, Vec<Belief>)>> {
         let request = self.grant_request(id)?;
-        let scope = narrow(&request.scope, narrowing)?;
         let now = Utc::now();
         self.vault.read(|r| {
             let catalogue = r.catalogue()?;
+            let scope = narrow(&request.scope, narrowing, &catalogue)?;
             let filter = scope_filter(&scope);
             let candidates = r.beliefs(&filter)?;
             Ok(scope
@@ -592,7 +592,7 @@ impl Selfmodel {
             if effective_status(&request, now) != RequestStatus::Pending {
                 return Err(Error::NotPending(effective_status(&request, now).as_str()));
             }
-            let scope = narrow(&request.scope, narrowing)?;
+            let scope = narrow(&request.scope, narrowing, &w.read().catalogue()?)?;
             let days = narrowing.duration_days.unwrap_or(request.duration_days);
             if days == 0 || days > request.duration_days {
                 return Err(CoreError::invalid(
