@@ -158,6 +158,43 @@ pub fn with_host_check(app: Router, port: u16) -> Router {
     app.layer(from_fn_with_state(port, defences::check_host))
 }
 
+/// How many free ports to try when port 0 is asked for and ::1 has the one 127.0.0.1 got.
+const PORT_TRIES: usize = 16;
+
+/// Binds `port` on 127.0.0.1 and on ::1 (0: a port free on both). Refuses when either is taken by
+/// another process: a squatter on [::1] would receive what clients send to `localhost`. Listens
+/// on 127.0.0.1 alone only where this machine has no IPv6 loopback at all.
+async fn bind_loopback(port: u16) -> std::io::Result<(TcpListener, Option<TcpListener>)> {
+    let taken = |at: &str, p: u16, e: std::io::Error| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {at}:{p}: {e} (is another server running?)"),
+        )
+    };
+    for _ in 0..PORT_TRIES {
+        let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+            .await
+            .map_err(|e| taken("127.0.0.1", port, e))?;
+        let got = v4.local_addr()?.port();
+        match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, got))).await {
+            Ok(v6) => return Ok((v4, Some(v6))),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                if port != 0 {
+                    return Err(taken("[::1]", got, e));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("not listening on [::1]:{got}: {e}");
+                return Ok((v4, None));
+            }
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        "found no port free on both 127.0.0.1 and [::1]",
+    ))
+}
+
 /// Binds 127.0.0.1 and ::1 (and the Unix socket if configured), writes the discovery file and
 /// serves until shut down. Refuses to start if the port is taken (it may be squatted).
 pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<RunningServer> {
@@ -166,25 +203,8 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
         .await
         .map_err(|e| std::io::Error::other(format!("cannot read the vault identity: {e}")))?;
     let app = router(vault, &config);
-    let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)))
-        .await
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot listen on 127.0.0.1:{}: {e} (is another server running?)",
-                    config.port
-                ),
-            )
-        })?;
+    let (v4, v6) = bind_loopback(config.port).await?;
     let port = v4.local_addr()?.port();
-    let v6 = match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
-        Ok(l) => Some(l),
-        Err(e) => {
-            tracing::warn!("not listening on [::1]:{port}: {e}");
-            None
-        }
-    };
     let tcp_app = app
         .clone()
         .layer(from_fn_with_state(port, defences::check_host));

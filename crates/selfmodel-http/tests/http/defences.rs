@@ -829,3 +829,35 @@ async fn under_load_no_read_that_starts_after_a_revocation_gets_data() {
     assert_eq!(allowed, served.load(Ordering::SeqCst) + 1);
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_squatter_on_the_ipv6_loopback_port_stops_the_server_from_starting() {
+    // A port free on 127.0.0.1, taken on [::1] by someone else.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Ok(squatter) = std::net::TcpListener::bind(("::1", port)) else {
+        // No IPv6 loopback here (or the port went meanwhile): nobody can squat it either.
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let model = Selfmodel::create(
+        &tmp.path().join("v.db"),
+        &Passphrase::new("test passphrase 1".into()),
+    )
+    .unwrap();
+    let vault = VaultHandle::spawn(Some(model));
+    let config = ServerConfig {
+        port,
+        ..ServerConfig::default()
+    };
+    let refused = selfmodel_http::start(vault.clone(), config).await;
+    let Err(e) = refused else {
+        panic!("the server started beside a squatter on [::1]:{port}");
+    };
+    assert!(e.to_string().contains(&format!("[::1]:{port}")), "{e}");
+    drop(squatter);
+    vault.close().await.unwrap();
+}
