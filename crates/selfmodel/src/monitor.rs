@@ -30,6 +30,15 @@ pub(crate) fn alerts_in(
 /// Days judged when [`Selfmodel::alerts`] is given no start: today and the days before it.
 pub const ALERT_DAYS: i64 = 30;
 
+/// The first instant alerts for days from `from` on need: midnight (UTC)
+/// [`Thresholds::baseline_days`] days before it.
+pub(crate) fn history_start(from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let history = Duration::days(Thresholds::default().baseline_days);
+    (from.date_naive() - history)
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+}
+
 impl Selfmodel {
     /// Unusual vendor access on the days from `from` to `to` (UTC days; default: the last
     /// [`ALERT_DAYS`] days, and today), with the default [`Thresholds`]. Judged on the detailed
@@ -43,13 +52,9 @@ impl Selfmodel {
     ) -> Result<Vec<Alert>> {
         let now = Utc::now();
         let from = from.unwrap_or(now - Duration::days(ALERT_DAYS - 1));
-        let history = Duration::days(Thresholds::default().baseline_days);
-        let since = (from.date_naive() - history)
-            .and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc());
         self.vault.write_refusals()?;
         let filter = AccessFilter {
-            since,
+            since: history_start(from),
             without_disclosed: true,
             ..AccessFilter::default()
         };

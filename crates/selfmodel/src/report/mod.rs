@@ -402,7 +402,11 @@ impl Selfmodel {
             let beliefs = r.beliefs(&BeliefFilter::default())?;
             let events = r.audit_events()?;
             let grants = r.grants()?;
-            let access = r.access_log(&AccessFilter::default())?;
+            // The period, and the history its alerts are judged against.
+            let access = r.access_log(&AccessFilter {
+                since: period.from.and_then(crate::monitor::history_start),
+                ..AccessFilter::default()
+            })?;
             let disclosed = r.disclosure_days(period.from, period.to)?;
             let mut vendors = Vec::with_capacity(grants.len());
             for grant in grants {
