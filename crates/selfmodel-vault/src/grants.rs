@@ -686,7 +686,9 @@ impl Writer<'_> {
         let found: Option<u64> = self
             .tx
             .prepare_cached(
-                "SELECT seq FROM access_log WHERE at >= ?1 AND disclosed_set IS NULL \
+                // Only this minute's rows are looked at, whatever else the log holds.
+                "SELECT seq FROM access_log INDEXED BY access_log_by_time \
+                 WHERE at >= ?1 AND disclosed_set IS NULL \
                  AND operation = ?2 AND outcome = ?3 AND reason IS ?4 AND grant_id IS ?5 \
                  AND vendor_id IS ?6 AND purpose IS ?7 ORDER BY seq DESC LIMIT 1",
             )?

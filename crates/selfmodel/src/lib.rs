@@ -151,6 +151,8 @@ impl Selfmodel {
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
         let now = Utc::now();
+        // The model copy goes at once, so no erased text waits in it for the next read.
+        self.model = None;
         self.changes += 1;
         let out = self.vault.write(|w| f(w, now))?;
         self.record_witness();

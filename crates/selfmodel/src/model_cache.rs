@@ -4,10 +4,11 @@
 //! transaction.
 //!
 //! The copy is valid for one version of the vault: this process's changes (every one goes
-//! through `Selfmodel::change` or a vendor transaction, which count them) and other processes'
+//! through `Selfmodel::change`, which counts it and drops the copy at once) and other processes'
 //! commits (SQLite's `data_version`, read inside the read's own write transaction, where no
 //! other connection can commit). Any change of either, to beliefs or not, discards it; the next
-//! read loads it again.
+//! read loads it again. Vendor calls do not discard it: none changes active beliefs or the
+//! catalogue.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;

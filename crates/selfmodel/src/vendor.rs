@@ -231,6 +231,7 @@ impl Selfmodel {
             if let Some(e) = origin_refused(cred.origin.as_deref(), &request.scope.origins) {
                 return deny(w, now, None, vendor, None, "grant.poll", e);
             }
+            let pending = effective_status(&request, now) == RequestStatus::Pending;
             let outcome = match effective_status(&request, now) {
                 RequestStatus::Pending => PollOutcome::Pending,
                 RequestStatus::Denied => PollOutcome::Denied,
@@ -268,11 +269,13 @@ impl Selfmodel {
                     }));
                 }
             };
-            // A vendor polls until the person answers: one entry per request and minute.
+            // A vendor polls until the person answers: one entry per vendor and minute while its
+            // request is pending (at most `MAX_PENDING_REQUESTS` are), and one entry per minute
+            // for every poll of an answered or expired request together.
             w.count_access(
                 &NewAccess {
                     grant_id: None,
-                    vendor_id: vendor.map(str::to_owned),
+                    vendor_id: vendor.filter(|_| pending).map(str::to_owned),
                     purpose: None,
                     operation: "grant.poll".into(),
                     outcome: Outcome::Allowed,
@@ -441,8 +444,8 @@ impl Selfmodel {
                     Error::TooManyProposals,
                 );
             }
-            // A proposal naming no purpose gets the grant's purposes that its type allows, never
-            // the type's defaults beyond the grant.
+            // A proposal naming no purpose gets the grant's purposes that its type allows and
+            // that are not opt-in: never the type's defaults beyond the grant.
             if new.purposes.is_empty() {
                 new.purposes = catalogue
                     .belief_type(&new.category)
@@ -450,6 +453,7 @@ impl Selfmodel {
                         t.allowed_purposes
                             .iter()
                             .filter(|p| grant.scope.purposes.contains(*p))
+                            .filter(|p| catalogue.purpose(p).is_some_and(|p| !p.opt_in))
                             .cloned()
                             .collect()
                     })
@@ -759,8 +763,9 @@ impl Selfmodel {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<VendorOutcome<T>>,
     ) -> Result<T> {
+        // No vendor call changes active beliefs or the catalogue (a proposal is pending until
+        // the person accepts it), so the model copy stays valid.
         let now = Utc::now();
-        self.changes += 1;
         self.vault.write(|w| f(w, now))?
     }
 }

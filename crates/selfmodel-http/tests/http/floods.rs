@@ -276,6 +276,26 @@ async fn polls_of_a_pending_request_are_counted_per_minute() {
             .iter()
             .all(|e| e.vendor_id.as_deref() == Some("com.example.patient"))
     );
+
+    // Once answered, the request's polls no longer count per vendor id (which anyone can make
+    // up): they share one row per minute with every other such poll.
+    let id = filed["request_id"].as_str().unwrap().to_owned();
+    f.vault.call(move |m| m.deny_request(&id)).await.unwrap();
+    for _ in 0..50 {
+        let r = http
+            .post(f.url("/v1/grant-requests/poll"))
+            .json(&json!({ "poll_secret": secret }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let log = f.log().await;
+    let answered: Vec<_> = log
+        .iter()
+        .filter(|e| e.operation == "grant.poll" && e.vendor_id.is_none())
+        .collect();
+    assert_eq!(answered.iter().map(|e| e.requests).sum::<u64>(), 50);
     let _ = f.close().await;
 }
 
@@ -300,6 +320,8 @@ async fn requests_that_expired_unanswered_do_not_pile_up() {
     )]
     let conn = rusqlite::Connection::open(&f.db).unwrap();
     conn.execute_batch("PRAGMA key = 'test passphrase 1';")
+        .unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(60))
         .unwrap();
     conn.execute(
         "UPDATE grant_requests SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?1",
