@@ -235,3 +235,31 @@ fn bulk_delete_is_all_or_nothing() {
     assert_eq!(events(&mut m), before + 2);
     assert_eq!(m.delete_beliefs(&[]).unwrap(), 0);
 }
+
+#[test]
+fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    let vendor = crate::common::grant(
+        &mut model,
+        "com.example.ads",
+        &["recommendations", "advertising"],
+        &["interests"],
+    );
+    let mut proposal = crate::common::proposal("Reads about telescopes");
+    proposal.category = "interests".into();
+    proposal.purposes = BTreeSet::new();
+    let proposed = model.vendor_propose(&vendor, proposal.clone()).unwrap();
+    let purposes: Vec<_> = proposed.purposes.iter().map(String::as_str).collect();
+    assert_eq!(purposes, ["recommendations"], "advertising is opt-in");
+
+    // Only opt-in purposes granted: nothing can be defaulted, so the proposal is refused.
+    let only_ads = crate::common::grant(
+        &mut model,
+        "com.example.adsonly",
+        &["advertising"],
+        &["interests"],
+    );
+    let refused = model.vendor_propose(&only_ads, proposal).unwrap_err();
+    assert_eq!(refused.code(), "purpose_not_granted");
+}
