@@ -36,6 +36,34 @@ pub struct AccessFilter {
     pub without_disclosed: bool,
 }
 
+/// An access-log entry's columns as they are stored: every text through [`logged`].
+struct LoggedRow {
+    grant_id: Option<String>,
+    vendor_id: Option<String>,
+    purpose: Option<String>,
+    operation: String,
+    outcome: &'static str,
+    reason: Option<String>,
+}
+
+impl LoggedRow {
+    fn of(a: &NewAccess) -> Self {
+        let text = |s: &Option<String>| s.as_deref().map(logged);
+        let (outcome, reason) = match &a.outcome {
+            Outcome::Allowed => ("allowed", None),
+            Outcome::Denied(r) => ("denied", Some(logged(r))),
+        };
+        Self {
+            grant_id: text(&a.grant_id),
+            vendor_id: text(&a.vendor_id),
+            purpose: text(&a.purpose),
+            operation: logged(&a.operation),
+            outcome,
+            reason,
+        }
+    }
+}
+
 /// How long a grant request that expired unanswered is kept before it is deleted. Anyone may file
 /// requests, so unanswered ones must not pile up.
 pub const EXPIRED_REQUESTS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
@@ -674,11 +702,7 @@ impl Writer<'_> {
     /// with time, not with the rate. This records the transaction.
     pub fn count_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         debug_assert!(a.disclosed.is_empty(), "a counted entry discloses nothing");
-        let (outcome, reason) = match &a.outcome {
-            Outcome::Allowed => ("allowed", None),
-            Outcome::Denied(r) => ("denied", Some(logged(r))),
-        };
-        let text = |s: &Option<String>| s.as_deref().map(logged);
+        let row = LoggedRow::of(a);
         let minute = at
             .with_second(0)
             .and_then(|t| t.with_nanosecond(0))
@@ -695,12 +719,12 @@ impl Writer<'_> {
             .query_row(
                 params![
                     time(&minute),
-                    logged(&a.operation),
-                    outcome,
-                    reason,
-                    text(&a.grant_id),
-                    text(&a.vendor_id),
-                    text(&a.purpose)
+                    row.operation,
+                    row.outcome,
+                    row.reason,
+                    row.grant_id,
+                    row.vendor_id,
+                    row.purpose
                 ],
                 |r| r.get(0),
             )
@@ -760,11 +784,7 @@ impl Writer<'_> {
 
     /// The one place an access-log row is written; every text goes through [`logged`].
     fn insert_access(&mut self, a: &NewAccess, at: DateTime<Utc>, requests: u64) -> Result<u64> {
-        let (outcome, reason) = match &a.outcome {
-            Outcome::Allowed => ("allowed", None),
-            Outcome::Denied(r) => ("denied", Some(logged(r))),
-        };
-        let text = |s: &Option<String>| s.as_deref().map(logged);
+        let row = LoggedRow::of(a);
         self.tx
             .prepare_cached(
                 "INSERT INTO access_log \
@@ -773,12 +793,12 @@ impl Writer<'_> {
             )?
             .execute(params![
                 time(&at),
-                text(&a.grant_id),
-                text(&a.vendor_id),
-                text(&a.purpose),
-                logged(&a.operation),
-                outcome,
-                reason,
+                row.grant_id,
+                row.vendor_id,
+                row.purpose,
+                row.operation,
+                row.outcome,
+                row.reason,
                 requests
             ])?;
         Ok(self.tx.last_insert_rowid() as u64)

@@ -41,3 +41,18 @@ pub fn grant(
         _ => panic!("not approved"),
     }
 }
+
+/// Another connection to a test vault (passphrase `test passphrase 1`), as another process
+/// would open it, waiting for the server's transactions rather than failing on them.
+pub fn second_connection(db: &std::path::Path) -> rusqlite::Connection {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "another process's change to the real vault file"
+    )]
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
+        .unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(60))
+        .unwrap();
+    conn
+}

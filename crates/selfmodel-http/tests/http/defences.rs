@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
-use crate::common::grant;
+use crate::common::{grant, second_connection};
 use axum::Router;
 use axum::routing::get;
 use selfmodel::Selfmodel;
@@ -108,6 +108,24 @@ fn refused_head(port: u16, path: &str, token: &str, length: usize) -> String {
 
 fn url(f: &Fixture, path: &str) -> String {
     format!("http://127.0.0.1:{}{path}", f.server.port)
+}
+
+/// The ids a read for `communication` discloses (it must succeed).
+async fn read_ids(f: &Fixture, http: &reqwest::Client) -> Vec<String> {
+    let r = http
+        .get(url(f, "/v1/beliefs?purpose=communication"))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    body["beliefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -656,35 +674,11 @@ async fn a_half_sent_request_cannot_keep_the_server_or_the_vault_open() {
 async fn a_belief_past_its_retention_is_not_disclosed_while_the_server_runs() {
     let f = fixture(ServerConfig::default()).await;
     let http = reqwest::Client::new();
-    let read = || async {
-        let r = http
-            .get(url(&f, "/v1/beliefs?purpose=communication"))
-            .bearer_auth(&f.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let body: serde_json::Value = r.json().await.unwrap();
-        body["beliefs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let read = || read_ids(&f, &http);
     let before = read().await;
     assert!(before.len() >= 2, "{before:?}");
     // One belief's retention ran out while the server runs (retention has not erased it yet).
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "ageing a belief in the real vault file"
-    )]
-    let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
-    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
-        .unwrap();
-    // The server may be mid-transaction (its retention, a read): wait for it.
-    conn.busy_timeout(std::time::Duration::from_secs(60))
-        .unwrap();
+    let conn = second_connection(&f.dir.join("v.db"));
     conn.execute(
         "UPDATE beliefs SET expires_at = '2000-01-01T00:00:00Z' WHERE id = ?1",
         [&before[0]],
@@ -703,22 +697,7 @@ async fn a_belief_past_its_retention_is_not_disclosed_while_the_server_runs() {
 async fn a_belief_erased_between_two_reads_is_not_disclosed_by_the_second() {
     let f = fixture(ServerConfig::default()).await;
     let http = reqwest::Client::new();
-    let read = || async {
-        let r = http
-            .get(url(&f, "/v1/beliefs?purpose=communication"))
-            .bearer_auth(&f.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let body: serde_json::Value = r.json().await.unwrap();
-        body["beliefs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let read = || read_ids(&f, &http);
     let first = read().await;
     assert!(first.len() >= 3, "{first:?}");
 
@@ -729,16 +708,7 @@ async fn a_belief_erased_between_two_reads_is_not_disclosed_by_the_second() {
 
     // Changed by another process on the same file (the CLI, say): rejected, so no longer
     // active.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "another process's change to the real vault file"
-    )]
-    let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
-    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
-        .unwrap();
-    // The server may be mid-transaction (its retention, a read): wait for it.
-    conn.busy_timeout(std::time::Duration::from_secs(60))
-        .unwrap();
+    let conn = second_connection(&f.dir.join("v.db"));
     conn.execute(
         "UPDATE beliefs SET status = 'rejected' WHERE id = ?1",
         [&first[1]],

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::grant;
+use crate::common::{grant, second_connection};
 use selfmodel::{AccessFilter, INVALID_PURPOSE, Selfmodel};
 use selfmodel_core::{AccessEntry, AlertKind, Operation, Outcome, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
@@ -58,6 +58,18 @@ impl Fixture {
             .call(|m| m.access_log(&AccessFilter::default()))
             .await
             .unwrap()
+    }
+
+    /// Polls a grant request with its secret (the poll must succeed); returns the answer.
+    async fn poll(&self, http: &reqwest::Client, secret: &str) -> Value {
+        let r = http
+            .post(self.url("/v1/grant-requests/poll"))
+            .json(&json!({ "poll_secret": secret }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
     }
 
     /// Stops the server and closes the vault (writing what was counted).
@@ -251,15 +263,7 @@ async fn polls_of_a_pending_request_are_counted_per_minute() {
         .unwrap();
     let secret = filed["poll_secret"].as_str().unwrap();
     for _ in 0..300 {
-        let r = http
-            .post(f.url("/v1/grant-requests/poll"))
-            .json(&json!({ "poll_secret": secret }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let body: Value = r.json().await.unwrap();
-        assert_eq!(body["status"], "pending");
+        assert_eq!(f.poll(&http, secret).await["status"], "pending");
     }
     let log = f.log().await;
     let polls: Vec<_> = log
@@ -282,13 +286,7 @@ async fn polls_of_a_pending_request_are_counted_per_minute() {
     let id = filed["request_id"].as_str().unwrap().to_owned();
     f.vault.call(move |m| m.deny_request(&id)).await.unwrap();
     for _ in 0..50 {
-        let r = http
-            .post(f.url("/v1/grant-requests/poll"))
-            .json(&json!({ "poll_secret": secret }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        f.poll(&http, secret).await;
     }
     let log = f.log().await;
     let answered: Vec<_> = log
@@ -314,15 +312,7 @@ async fn requests_that_expired_unanswered_do_not_pile_up() {
     };
     let old = file("com.example.forgotten").await;
     // It expired unanswered two days ago.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "ageing a request in the real vault file"
-    )]
-    let conn = rusqlite::Connection::open(&f.db).unwrap();
-    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
-        .unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(60))
-        .unwrap();
+    let conn = second_connection(&f.db);
     conn.execute(
         "UPDATE grant_requests SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?1",
         [old["request_id"].as_str().unwrap()],
