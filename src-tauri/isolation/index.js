@@ -48,7 +48,11 @@
     export_beliefs: { request: obj },
     import_choose: {},
     import_preview: { passphrase: (v) => v === null || PASS(v), identity: (v) => typeof v === "boolean" },
-    import_commit: { onConflict: (v) => v === null || v === "keep" || v === "take" },
+    import_commit: {
+      onConflict: (v) => v === null || v === "keep" || v === "take",
+      trustSigner: (v) => typeof v === "boolean",
+      restoreErased: (v) => typeof v === "boolean",
+    },
     import_cancel: {},
     grant_requests: { pendingOnly: (v) => typeof v === "boolean" },
     preview_request: { id: str(128), narrowing: obj },

@@ -182,10 +182,28 @@ pub async fn delete_belief(state: State<'_, AppState>, id: String) -> Result<()>
     state.call(move |m| m.delete_belief(id)).await
 }
 
-/// Deletes several beliefs in one transaction (all or none); returns how many.
+/// More beliefs than this are deleted only after a native confirmation.
+const BULK_DELETE_CONFIRM: usize = 5;
+
+/// Deletes several beliefs in one transaction (all or none); returns how many. More than
+/// [`BULK_DELETE_CONFIRM`] need a native confirmation, so a compromised page cannot erase the
+/// model piecemeal.
 #[tauri::command]
-pub async fn delete_beliefs(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
+pub async fn delete_beliefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Result<u32> {
     let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    if ids.len() > BULK_DELETE_CONFIRM {
+        let asked = format!(
+            "Delete {} beliefs, with their evidence and history? This cannot be undone.",
+            ids.len()
+        );
+        if !confirm(&app, "Delete beliefs", &asked, "Delete").await {
+            return Err(IpcError::new("cancelled", "Nothing was deleted."));
+        }
+    }
     state.call(move |m| m.delete_beliefs(&ids)).await.map(count)
 }
 
@@ -271,10 +289,24 @@ pub async fn change_passphrase(
 /// Sets how long beliefs of a type are kept.
 #[tauri::command]
 pub async fn set_retention(
+    app: AppHandle,
     state: State<'_, AppState>,
     type_id: String,
     days: u32,
 ) -> Result<dto::BeliefType> {
+    let asked_type = type_id.clone();
+    let erased = state
+        .call(move |m| m.retention_would_erase(&asked_type, days))
+        .await?;
+    if erased > 0 {
+        let asked = format!(
+            "Keep beliefs of this type for {days} days? {erased} of them are older than that and \
+             will be erased at the next retention run. This cannot be undone."
+        );
+        if !confirm(&app, "Shorten retention", &asked, "Shorten and erase").await {
+            return Err(IpcError::new("cancelled", "The retention was not changed."));
+        }
+    }
     state
         .call(move |m| m.set_retention(&type_id, days))
         .await
@@ -309,10 +341,20 @@ pub async fn api_status(state: State<'_, AppState>) -> Result<dto::ApiStatus> {
 /// Turns the vendor API on or off and sets its port; restarts it if the vault is unlocked.
 #[tauri::command]
 pub async fn set_api(
+    app: AppHandle,
     state: State<'_, AppState>,
     enabled: bool,
     port: u16,
 ) -> Result<dto::ApiStatus> {
+    if enabled && !state.api_status().await.enabled {
+        let asked = format!(
+            "Turn on the vendor API on port {port}? Apps on this computer can then ask you for \
+             access; each request still needs your approval."
+        );
+        if !confirm(&app, "Turn on the vendor API", &asked, "Turn on").await {
+            return Err(IpcError::new("cancelled", "The vendor API stays off."));
+        }
+    }
     state.update_settings(|s| s.set_api(enabled, port))?;
     state.stop_api().await;
     state.start_api().await;
@@ -428,7 +470,7 @@ pub async fn import_preview(
         .call(move |m| {
             let dry_run = archive::ImportOptions {
                 dry_run: true,
-                on_conflict: None,
+                ..Default::default()
             };
             let report = m.import(&file, &dry_run, &())?;
             let outcome = dto::import_outcome(&file, report);
@@ -442,13 +484,36 @@ pub async fn import_preview(
 /// Imports the previewed file: all of it in one transaction, or nothing.
 #[tauri::command]
 pub async fn import_commit(
+    app: AppHandle,
     state: State<'_, AppState>,
     on_conflict: Option<dto::ConflictChoice>,
+    trust_signer: bool,
+    restore_erased: bool,
 ) -> Result<dto::ImportOutcome> {
     let file = state.take_import_file().ok_or_else(no_import)?;
+    // Trusting another key lets the file's beliefs land as they are, not as proposals: the
+    // person confirms that natively, so a compromised page cannot.
+    let mut trusted = None;
+    if trust_signer {
+        let key = file.parsed.public_key.clone();
+        let asked = format!(
+            "Treat the key {key} like this vault's own?\n\nThe file's beliefs will be added as they are, \
+             not as proposals for your Inbox. Do this only for a file you exported yourself."
+        );
+        if !confirm(&app, "Trust the file's signer", &asked, "Trust and import").await {
+            state.keep_import(file);
+            return Err(IpcError::new("cancelled", "Nothing was imported."));
+        }
+        let mut raw = [0u8; 32];
+        hex::decode_to_slice(&key, &mut raw)
+            .map_err(|_| IpcError::new("invalid", "The file's signing key is not hex."))?;
+        trusted = Some(raw);
+    }
     let options = archive::ImportOptions {
         dry_run: false,
         on_conflict: on_conflict.map(Into::into),
+        trust_signer: trusted,
+        restore_erased,
     };
     let (file, result) = state
         .call(move |m| {
@@ -513,10 +578,19 @@ pub async fn approve_request(
 ) -> Result<bool> {
     let narrowing = narrowing.into_domain()?;
     let asked_id = id.clone();
-    let request = state.call(move |m| m.grant_request(&asked_id)).await?;
-    let asked = format!(
-        "Give {} access to your beliefs as shown? Check that the vendor shows the code {}.",
-        request.vendor.name, request.user_code
+    let asked_narrowing = narrowing.clone();
+    let (request, scope) = state
+        .call(move |m| {
+            let request = m.grant_request(&asked_id)?;
+            let scope =
+                selfmodel_core::grant::narrow(&request.scope, &asked_narrowing, &m.catalogue()?)?;
+            Ok((request, scope))
+        })
+        .await?;
+    let asked = approval_text(
+        &request,
+        &scope,
+        narrowing.duration_days.unwrap_or(request.duration_days),
     );
     if !confirm(&app, "Approve a grant", &asked, "Approve").await {
         return Ok(false);
@@ -525,6 +599,47 @@ pub async fn approve_request(
         .call(move |m| m.approve_request(&id, &narrowing, "app"))
         .await
         .map(|_| true)
+}
+
+/// What the native approval dialog says: the whole scope that will be granted, so a page cannot
+/// show the person one thing and approve another.
+fn approval_text(
+    request: &selfmodel_core::GrantRequest,
+    scope: &selfmodel_core::Scope,
+    days: u32,
+) -> String {
+    let list =
+        |v: &std::collections::BTreeSet<String>| v.iter().cloned().collect::<Vec<_>>().join(", ");
+    let origins = if scope.origins.is_empty() {
+        "none (apps on this computer only)".to_owned()
+    } else {
+        list(&scope.origins)
+    };
+    let operations = scope
+        .operations
+        .iter()
+        .map(|o| o.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let special = if scope.max_sensitivity == selfmodel_core::Sensitivity::Special {
+        "included"
+    } else {
+        "not included"
+    };
+    let web = request
+        .web_origin
+        .as_deref()
+        .map(|o| format!("\n\nAsked by the web page {o}, not by an app on this computer."))
+        .unwrap_or_default();
+    format!(
+        "Give {} access to your beliefs?\n\nCode: {} (check that the vendor shows it)\n\
+         Purposes: {}\nTypes: {}\nOperations: {operations}\nSpecial categories (health, …): \
+         {special}\nWeb pages: {origins}\nFor {days} days{web}",
+        request.vendor.name,
+        request.user_code,
+        list(&scope.purposes),
+        list(&scope.categories),
+    )
 }
 
 /// Denies a request.
@@ -714,4 +829,66 @@ pub async fn save_right_to_know(
         Ok(m.right_to_know()?.render(f))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use selfmodel_core::{GrantRequest, Operation, RequestStatus, Scope, Sensitivity, Vendor};
+
+    #[test]
+    fn the_approval_dialog_repeats_the_whole_scope_and_who_asked() {
+        let scope = Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned(), "health".to_owned()].into(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            max_sensitivity: Sensitivity::Special,
+            min_confidence: 0.0,
+            origins: ["https://notes-helper.example".to_owned()].into(),
+        };
+        let request = GrantRequest {
+            id: "r".into(),
+            vendor: Vendor {
+                id: "com.example.writer".into(),
+                name: "Writer".into(),
+                url: None,
+            },
+            scope: scope.clone(),
+            duration_days: 30,
+            vendor_retention_days: 0,
+            justification: "j".into(),
+            user_code: "ABCD-EFGH".into(),
+            status: RequestStatus::Pending,
+            created_at: chrono::Utc::now(),
+            expires_at: chrono::Utc::now(),
+            grant_id: None,
+            web_origin: Some("https://notes-helper.example".into()),
+        };
+        let text = approval_text(&request, &scope, 7);
+        for part in [
+            "Writer",
+            "ABCD-EFGH",
+            "Purposes: communication",
+            "Types: communication-style, health",
+            "Operations: read, propose",
+            "Special categories (health, …): included",
+            "Web pages: https://notes-helper.example",
+            "For 7 days",
+            "Asked by the web page https://notes-helper.example",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from {text}");
+        }
+        let native = Scope {
+            max_sensitivity: Sensitivity::Normal,
+            origins: Default::default(),
+            ..scope
+        };
+        let request = GrantRequest {
+            web_origin: None,
+            ..request
+        };
+        let text = approval_text(&request, &native, 30);
+        assert!(text.contains("not included") && text.contains("apps on this computer only"));
+        assert!(!text.contains("Asked by the web page"), "{text}");
+    }
 }

@@ -457,6 +457,11 @@ pub struct ImportOutcome {
     pub purposes_added: Vec<String>,
     /// Types defined differently in the file (the vault's definition stays).
     pub types_differing: Vec<String>,
+    /// Signed by a key that is not this vault's: new beliefs wait in the inbox as proposals,
+    /// and the file cannot replace beliefs.
+    pub foreign: bool,
+    /// Beliefs the person erased or rejected before: skipped.
+    pub erased: u32,
 }
 
 /// A vendor, as it named itself.
@@ -510,6 +515,8 @@ pub struct GrantRequest {
     pub created_at: String,
     /// When it lapses if nobody decides (RFC 3339, UTC).
     pub expires_at: String,
+    /// The origin of the web page that filed it, if a web page did (not self-asserted).
+    pub web_origin: Option<String>,
 }
 
 /// The person's narrowing of a request when approving it; `null` keeps what was asked.
@@ -524,6 +531,10 @@ pub struct Narrowing {
     pub operations: Option<Vec<String>>,
     /// For fewer days.
     pub duration_days: Option<u32>,
+    /// Only these web origins (`[]`: none, native use only).
+    pub origins: Option<Vec<String>>,
+    /// Leave out special categories of data.
+    pub no_special: bool,
 }
 
 /// What a request would disclose for one purpose.
@@ -984,6 +995,8 @@ pub fn import_outcome(file: &archive::ExportFile, r: archive::ImportReport) -> I
         types_added: r.types_added,
         purposes_added: r.purposes_added,
         types_differing: r.types_differing,
+        foreign: r.foreign,
+        erased: count(r.erased.len()),
     }
 }
 
@@ -1030,6 +1043,7 @@ pub fn grant_requests(requests: Vec<core::GrantRequest>) -> Vec<GrantRequest> {
             status: r.status.as_str().to_owned(),
             created_at: time(&r.created_at),
             expires_at: time(&r.expires_at),
+            web_origin: r.web_origin.clone(),
         })
         .collect()
 }
@@ -1046,6 +1060,8 @@ impl Narrowing {
                 .map(|ops| ops.iter().map(|o| o.parse::<core::Operation>()).collect())
                 .transpose()?,
             duration_days: self.duration_days,
+            origins: set(self.origins),
+            no_special: self.no_special,
         })
     }
 }

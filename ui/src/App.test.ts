@@ -179,12 +179,14 @@ describe("inbox", () => {
         status: "pending",
         created_at: "2026-01-01T00:00:00.000Z",
         expires_at: "2026-01-01T00:15:00.000Z",
+        web_origin: null,
       },
     ];
     await start(b);
     document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
     await settle();
     const card = document.querySelector("[data-testid=grant-request]")!;
+    expect(card.querySelector("[data-testid=web-origin]")).toBeNull();
     expect(card.querySelector("h3")!.textContent).toBe("Example <i>Vendor</i>");
     expect(card.querySelector("[data-testid=user-code]")!.textContent).toBe("ABCD-EFGH");
 
@@ -197,9 +199,67 @@ describe("inbox", () => {
     expect(b.approved).toEqual([
       {
         id: "req-1",
-        narrowing: { purposes: ["communication"], categories: null, operations: null, duration_days: null },
+        narrowing: {
+          purposes: ["communication"],
+          categories: null,
+          operations: null,
+          duration_days: null,
+          origins: null,
+          no_special: false,
+        },
       },
     ]);
+  });
+
+  it("says which web page asked, and lets the person strip its origins and special data", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.requests = [
+      {
+        id: "req-2",
+        vendor: { id: "com.example.writer", name: "Writer", url: "https://writer.example" },
+        scope: {
+          purposes: ["communication"],
+          categories: ["communication-style"],
+          operations: ["read"],
+          special: true,
+          min_confidence: 0,
+          origins: ["https://notes-helper.example", "https://other.example"],
+        },
+        duration_days: 30,
+        vendor_retention_days: 1,
+        justification: "Tone",
+        user_code: "WXYZ-ABCD",
+        status: "pending",
+        created_at: "2026-01-01T00:00:00.000Z",
+        expires_at: "2026-01-01T00:15:00.000Z",
+        web_origin: "https://notes-helper.example",
+      },
+    ];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
+    await settle();
+    const card = document.querySelector("[data-testid=grant-request]")!;
+    expect(card.querySelector("[data-testid=web-origin]")!.textContent).toContain("https://notes-helper.example");
+    const origin = [...card.querySelectorAll<HTMLLabelElement>("label")].find((l) =>
+      l.textContent!.includes("https://other.example"),
+    )!;
+    origin.querySelector("input")!.click();
+    const special = [...card.querySelectorAll<HTMLLabelElement>("label")].find((l) =>
+      l.textContent!.includes("special-category"),
+    )!;
+    special.querySelector("input")!.click();
+    await settle();
+    card.querySelector<HTMLButtonElement>("[data-testid=approve]")!.click();
+    await settle();
+    expect(b.approved[0]!.narrowing).toEqual({
+      purposes: null,
+      categories: null,
+      operations: null,
+      duration_days: null,
+      origins: ["https://notes-helper.example"],
+      no_special: true,
+    });
   });
 });
 

@@ -105,9 +105,25 @@ pub struct ImportArgs {
     /// file's. Without it, an import with conflicts is refused
     #[arg(long, value_enum, value_name = "POLICY")]
     on_conflict: Option<OnConflict>,
+    /// Treat files signed by this key (64 hex digits; `import --dry-run` shows it) like this
+    /// vault's own: their beliefs land as they are. Otherwise a file signed by another key brings
+    /// its beliefs in as proposals for your inbox
+    #[arg(long, value_name = "KEY", value_parser = parse_key)]
+    trust_signer: Option<[u8; 32]>,
+    /// Bring back beliefs you erased or rejected (skipped and counted otherwise)
+    #[arg(long)]
+    restore_erased: bool,
     /// Print JSON
     #[arg(long)]
     json: bool,
+}
+
+/// A signing key as 64 hex digits.
+fn parse_key(s: &str) -> Result<[u8; 32], String> {
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(s.trim(), &mut key)
+        .map_err(|_| "a signing key is 64 hex digits".to_owned())?;
+    Ok(key)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -299,6 +315,8 @@ pub fn import(vault: &Path, a: ImportArgs) -> Result<ExitCode> {
             OnConflict::Keep => ConflictPolicy::KeepExisting,
             OnConflict::Take => ConflictPolicy::TakeIncoming,
         }),
+        trust_signer: a.trust_signer,
+        restore_erased: a.restore_erased,
     };
     let mut model = crate::open(vault)?;
     let report = match model.import(&file, &options, &bar) {
@@ -330,6 +348,23 @@ fn print_import(file: &Path, r: &ImportReport) {
         )
     };
     say!("{head}");
+    if r.foreign {
+        say!(
+            "  signed by    {} — not this vault's key: its new beliefs {} your inbox as proposals",
+            r.signer,
+            if r.dry_run {
+                "would wait in"
+            } else {
+                "wait in"
+            }
+        );
+        say!(
+            "               (if you trust this key, import again with --trust-signer {})",
+            r.signer
+        );
+    } else {
+        say!("  signed by    {}", r.signer);
+    }
     let verb = |now: &'static str, would: &'static str| if r.dry_run { would } else { now };
     say!(
         "  new          {:>6}  ({})",
@@ -337,6 +372,12 @@ fn print_import(file: &Path, r: &ImportReport) {
         verb("added", "would be added")
     );
     say!("  identical    {:>6}  (skipped)", r.identical.len());
+    if !r.erased.is_empty() {
+        say!(
+            "  erased       {:>6}  (you erased or rejected these before: skipped; --restore-erased brings them back)",
+            r.erased.len()
+        );
+    }
     let resolution = match r.on_conflict {
         Some(ConflictPolicy::KeepExisting) => verb("kept the vault's", "would keep the vault's"),
         Some(ConflictPolicy::TakeIncoming) => verb("took the file's", "would take the file's"),
@@ -559,6 +600,9 @@ struct ImportOut {
     purposes_added: Vec<String>,
     types_differing: Vec<String>,
     purposes_differing: Vec<String>,
+    signer: String,
+    foreign: bool,
+    erased: Vec<String>,
 }
 
 impl From<&ImportReport> for ImportOut {
@@ -577,6 +621,9 @@ impl From<&ImportReport> for ImportOut {
             purposes_added: r.purposes_added.clone(),
             types_differing: r.types_differing.clone(),
             purposes_differing: r.purposes_differing.clone(),
+            signer: r.signer.clone(),
+            foreign: r.foreign,
+            erased: ids(&r.erased),
         }
     }
 }

@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", selfmodel_core::text::one_line(&one_line(&e)));
             ExitCode::FAILURE
         }
     }
@@ -61,15 +61,22 @@ fn main() -> ExitCode {
 /// the command finishes and closes the vault properly.
 static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Writes a line to stdout; a closed pipe silences further output, as `head` expects.
+/// Writes a line to stdout; a closed pipe silences further output, as `head` expects. Text from
+/// vendors and files is shown, never obeyed: every hidden character but newline and tab is
+/// written as `\u{…}` ([`selfmodel_core::text::for_terminal`]).
 fn write_stdout(args: std::fmt::Arguments<'_>) {
     use std::io::Write;
     use std::sync::atomic::Ordering;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
+    let line = args.to_string();
+    let line = selfmodel_core::text::for_terminal(&line);
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+    if let Err(e) = out
+        .write_all(line.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+    {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             STDOUT_CLOSED.store(true, Ordering::Relaxed);
             return;

@@ -2,10 +2,24 @@
 
 use selfmodel_core::{AuditEvent, Belief, BeliefType, Purpose};
 use serde::Serialize;
+use std::fmt::Write as _;
 
-/// Prints a value as pretty JSON on stdout.
+/// Prints a value as pretty JSON on stdout. Hidden characters that JSON leaves raw (bidi
+/// controls, zero-width spaces) are written as `\uXXXX` escapes: the same JSON, inert on a
+/// terminal.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    say!("{}", serde_json::to_string_pretty(value)?);
+    let json = serde_json::to_string_pretty(value)?;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() || !selfmodel_core::text::is_hidden(c) {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    say!("{out}");
     Ok(())
 }
 
@@ -61,7 +75,7 @@ pub fn belief_detail(b: &Belief) {
             "  evidence     [{}] {} — {} ({})",
             e.kind,
             e.source,
-            e.summary,
+            selfmodel_core::text::one_line(&e.summary),
             e.observed_at.date_naive()
         );
     }

@@ -56,6 +56,12 @@ pub enum GrantCmd {
         /// The grant id
         grant: String,
     },
+    /// Whether web pages may ask for grants (off until you turn it on); no argument shows it
+    WebVendors {
+        /// Turn web vendors on or off
+        #[arg(value_parser = ["on", "off"])]
+        state: Option<String>,
+    },
 }
 
 /// How to narrow a request when approving or previewing it.
@@ -73,6 +79,15 @@ pub struct NarrowArgs {
     /// Fewer days than asked
     #[arg(long)]
     days: Option<u32>,
+    /// Allow only this web origin (repeatable; one the request asked for)
+    #[arg(long = "origin", value_name = "ORIGIN", conflicts_with = "no_origins")]
+    origins: Vec<String>,
+    /// Allow no web origin: native use only
+    #[arg(long)]
+    no_origins: bool,
+    /// Leave out special categories of data (health, beliefs, ...)
+    #[arg(long)]
+    no_special: bool,
 }
 
 impl NarrowArgs {
@@ -92,6 +107,12 @@ impl NarrowArgs {
                 )
             },
             duration_days: self.days,
+            origins: if self.no_origins {
+                Some(Default::default())
+            } else {
+                some(&self.origins)
+            },
+            no_special: self.no_special,
         })
     }
 }
@@ -242,6 +263,16 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
             model.revoke_grant(&grant)?;
             say!("revoked {grant}; its token is refused from the next request on");
         }
+        GrantCmd::WebVendors { state } => {
+            if let Some(state) = state {
+                model.set_web_vendors(state == "on")?;
+            }
+            if model.web_vendors()? {
+                say!("web vendors: on (web pages may ask for grants; you approve each one)");
+            } else {
+                say!("web vendors: off (web pages cannot ask for grants)");
+            }
+        }
     }
     Ok(())
 }
@@ -261,6 +292,9 @@ fn print_request(r: &GrantRequest) {
         r.user_code,
         r.status.as_str()
     );
+    if let Some(o) = &r.web_origin {
+        say!("    requested by the web page {o} — not by an app on this machine");
+    }
     say!(
         "    vendor id {} (self-asserted){}",
         r.vendor.id,
@@ -287,6 +321,12 @@ fn print_request(r: &GrantRequest) {
         r.duration_days,
         r.vendor_retention_days
     );
+    if !r.scope.origins.is_empty() {
+        say!(
+            "    web origins that may use it: {}",
+            join(&r.scope.origins)
+        );
+    }
     say!("    why: {}", r.justification);
 }
 
@@ -300,7 +340,7 @@ fn request_json(r: &GrantRequest) -> serde_json::Value {
         "vendor_retention_days": r.vendor_retention_days, "justification": r.justification,
         "user_code": r.user_code, "status": r.status.as_str(),
         "created_at": canonical_time(&r.created_at), "expires_at": canonical_time(&r.expires_at),
-        "grant_id": r.grant_id,
+        "grant_id": r.grant_id, "web_origin": r.web_origin,
     })
 }
 

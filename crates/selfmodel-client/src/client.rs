@@ -19,6 +19,11 @@ use crate::wire::*;
 
 /// Longest long poll the server allows, in seconds.
 const MAX_WAIT_SECS: u64 = 25;
+/// How often the identity proof is asked for while the server answers 429 (busy).
+const PROOF_ATTEMPTS: u32 = 3;
+/// The longest wait between two such attempts.
+const MAX_PROOF_WAIT: Duration = Duration::from_secs(2);
+
 /// Extra wait added after a 429 while polling (RFC 8628 `slow_down`).
 const SLOW_DOWN: Duration = Duration::from_secs(5);
 /// After this long without a successful exchange, the server proves itself again before the
@@ -226,20 +231,31 @@ impl Client {
         let body = ProofIn {
             nonce: hex::encode(nonce),
         };
-        let proof: ProofOut = match self
-            .send(
-                Method::POST,
-                "/v1/server-proof",
-                &[],
-                Some(&body),
-                None,
-                None,
-            )
-            .await
-        {
-            Ok(p) => p,
-            Err(e @ (Error::Transport(_) | Error::Locked(_))) => return Err(e),
-            Err(e) => return Err(untrusted(format!("no valid identity proof ({e})"))),
+        let mut attempt = 0;
+        let proof: ProofOut = loop {
+            attempt += 1;
+            match self
+                .send(
+                    Method::POST,
+                    "/v1/server-proof",
+                    &[],
+                    Some(&body),
+                    None,
+                    None,
+                )
+                .await
+            {
+                Ok(p) => break p,
+                // Busy is not untrusted: wait as asked, a few times, then say it is busy.
+                Err(Error::RateLimited { retry_after, .. }) if attempt < PROOF_ATTEMPTS => {
+                    tokio::time::sleep(retry_after.unwrap_or(MAX_PROOF_WAIT).min(MAX_PROOF_WAIT))
+                        .await;
+                }
+                Err(e @ (Error::Transport(_) | Error::Locked(_) | Error::RateLimited { .. })) => {
+                    return Err(e);
+                }
+                Err(e) => return Err(untrusted(format!("no valid identity proof ({e})"))),
+            }
         };
         let key = &self.inner.key;
         if !proof.public_key.eq_ignore_ascii_case(&key.to_hex()) {

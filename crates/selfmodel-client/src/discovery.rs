@@ -76,19 +76,22 @@ impl Discovery {
         Self::load(&path)
     }
 
-    /// Reads a discovery file. Refuses one that others could have written (group- or
-    /// world-writable), since it names the key the server is trusted by.
+    /// Reads a discovery file. Refuses one another user could have written or replaced, since
+    /// it names the key the server is trusted by: the file and its directory must belong to this
+    /// user and give group and others no access.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| {
+        let meta = std::fs::symlink_metadata(path).map_err(|e| {
             Error::Discovery(format!("{shown}: {e} (is `selfmodel serve` running?)"))
         })?;
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            if meta.permissions().mode() & 0o022 != 0 {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let dir_meta = std::fs::symlink_metadata(dir)
+                .map_err(|e| Error::Discovery(format!("{}: {e}", dir.display())))?;
+            if let Some(why) = not_private(&meta, false).or_else(|| not_private(&dir_meta, true)) {
                 return Err(Error::Discovery(format!(
-                    "{shown} is writable by other users; refusing to trust it"
+                    "{shown}: {why}; refusing to trust it"
                 )));
             }
         }
@@ -112,4 +115,33 @@ impl Discovery {
             .parse()
             .map_err(|_| Error::Discovery("the public key is not 32 bytes of hex".into()))
     }
+}
+
+/// Why a discovery file (or its directory) cannot be trusted, if it cannot.
+#[cfg(unix)]
+fn not_private(meta: &std::fs::Metadata, is_dir: bool) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let what = if is_dir { "its directory" } else { "the file" };
+    if meta.file_type().is_symlink() {
+        return Some(format!("{what} is a symbolic link"));
+    }
+    if meta.file_type().is_dir() != is_dir {
+        return Some(format!(
+            "{what} is not a {}",
+            if is_dir { "directory" } else { "file" }
+        ));
+    }
+    if meta.uid() != rustix::process::getuid().as_raw() {
+        return Some(format!(
+            "{what} belongs to another user (uid {})",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Some(format!(
+            "{what} is open to other users (mode {:o})",
+            meta.mode() & 0o777
+        ));
+    }
+    None
 }

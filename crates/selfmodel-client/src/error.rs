@@ -56,7 +56,7 @@ pub enum Error {
     /// 404: no such belief under this grant and purpose, or no such endpoint.
     #[error("not found: {0}")]
     NotFound(Problem),
-    /// 409: e.g. `tombstoned` — the person erased or rejected this belief before.
+    /// 409: the request conflicts with the state of the vault (e.g. deciding twice).
     #[error("conflict: {0}")]
     Conflict(Problem),
     /// 410 `token_already_issued`: the token of this request was handed over already.

@@ -68,6 +68,8 @@ pub enum AuditAction {
     Imported,
     /// A vendor proposed a belief (it waits in the inbox).
     BeliefProposed,
+    /// A vendor proposed a belief the person had erased or rejected; it was dropped unseen.
+    ProposalDropped,
     /// The person accepted a proposed belief.
     ProposalAccepted,
     /// The person rejected a proposed belief.
@@ -84,6 +86,8 @@ pub enum AuditAction {
     AccessLogRetentionChanged,
     /// A data-subject package (GDPR Art. 15 access, CCPA right to know) was generated.
     PackageGenerated,
+    /// The person let web pages ask for grants, or stopped them.
+    WebVendorsChanged,
 }
 
 impl AuditAction {
@@ -102,6 +106,7 @@ impl AuditAction {
         Self::Exported,
         Self::Imported,
         Self::BeliefProposed,
+        Self::ProposalDropped,
         Self::ProposalAccepted,
         Self::ProposalRejected,
         Self::GrantApproved,
@@ -110,6 +115,7 @@ impl AuditAction {
         Self::AccessLogCompacted,
         Self::AccessLogRetentionChanged,
         Self::PackageGenerated,
+        Self::WebVendorsChanged,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -128,6 +134,7 @@ impl AuditAction {
             Self::Exported => "archive.exported",
             Self::Imported => "archive.imported",
             Self::BeliefProposed => "belief.proposed",
+            Self::ProposalDropped => "belief.proposal_dropped",
             Self::ProposalAccepted => "belief.proposal_accepted",
             Self::ProposalRejected => "belief.proposal_rejected",
             Self::GrantApproved => "grant.approved",
@@ -136,6 +143,7 @@ impl AuditAction {
             Self::AccessLogCompacted => "access_log.compacted",
             Self::AccessLogRetentionChanged => "access_log.retention_changed",
             Self::PackageGenerated => "package.generated",
+            Self::WebVendorsChanged => "api.web_vendors_changed",
         }
     }
 

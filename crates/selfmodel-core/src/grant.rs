@@ -154,6 +154,9 @@ pub struct GrantRequest {
     pub expires_at: DateTime<Utc>,
     /// The grant made from it, once approved.
     pub grant_id: Option<String>,
+    /// The browser origin of the web page that filed it (the `Origin` the browser sent), or
+    /// `None` for a native caller. Unlike the vendor's name, this is not self-asserted.
+    pub web_origin: Option<String>,
 }
 
 /// How the person narrows a request when approving it; `None` keeps what was asked.
@@ -167,6 +170,10 @@ pub struct Narrowing {
     pub operations: Option<BTreeSet<Operation>>,
     /// Fewer days.
     pub duration_days: Option<u32>,
+    /// Only these web origins (a subset of the request's; empty: none, native use only).
+    pub origins: Option<BTreeSet<String>>,
+    /// Drop special categories of data: the grant reaches normal-sensitivity beliefs only.
+    pub no_special: bool,
 }
 
 /// A consent record in the shape of ISO/IEC TS 27560: who consented to what, for which purposes,
@@ -341,21 +348,35 @@ pub fn narrow(asked: &Scope, n: &Narrowing, catalogue: &Catalogue) -> Result<Sco
     let categories = subset("categories", &asked.categories, &n.categories)?;
     // Narrowed to categories none of which is special: the grant (and its consent record) no
     // longer reaches special categories of data.
-    let max_sensitivity = if n.categories.is_some()
-        && !categories.iter().any(|c| {
-            catalogue
-                .belief_type(c)
-                .is_some_and(|t| t.default_sensitivity == Sensitivity::Special)
-        }) {
+    let max_sensitivity = if n.no_special
+        || n.categories.is_some()
+            && !categories.iter().any(|c| {
+                catalogue
+                    .belief_type(c)
+                    .is_some_and(|t| t.default_sensitivity == Sensitivity::Special)
+            }) {
         asked.max_sensitivity.min(Sensitivity::Normal)
     } else {
         asked.max_sensitivity
+    };
+    let origins = match &n.origins {
+        None => asked.origins.clone(),
+        Some(o) => match o.iter().find(|x| !asked.origins.contains(*x)) {
+            Some(extra) => {
+                return Err(CoreError::invalid(
+                    "origins",
+                    format!("'{extra}' was not asked for; approval can only narrow"),
+                ));
+            }
+            None => o.clone(),
+        },
     };
     Ok(Scope {
         purposes: subset("purposes", &asked.purposes, &n.purposes)?,
         categories,
         operations: subset("operations", &asked.operations, &n.operations)?,
         max_sensitivity,
+        origins,
         ..asked.clone()
     })
 }
@@ -480,6 +501,39 @@ mod tests {
             ..Default::default()
         };
         assert!(narrow(&asked, &wider, &c).is_err());
+    }
+
+    #[test]
+    fn the_person_can_strip_origins_and_special_data_but_add_none() {
+        let c = Catalogue::defaults();
+        let asked = Scope {
+            max_sensitivity: Sensitivity::Special,
+            origins: [
+                "https://a.example".to_owned(),
+                "https://b.example".to_owned(),
+            ]
+            .into(),
+            ..scope()
+        };
+        let n = Narrowing {
+            origins: Some(["https://a.example".to_owned()].into()),
+            no_special: true,
+            ..Default::default()
+        };
+        let got = narrow(&asked, &n, &c).unwrap();
+        assert_eq!(got.origins.len(), 1);
+        assert_eq!(got.max_sensitivity, Sensitivity::Normal);
+        assert_eq!(got.categories, asked.categories, "the rest is as asked");
+        let native_only = Narrowing {
+            origins: Some(BTreeSet::new()),
+            ..Default::default()
+        };
+        assert!(narrow(&asked, &native_only, &c).unwrap().origins.is_empty());
+        let other = Narrowing {
+            origins: Some(["https://evil.example".to_owned()].into()),
+            ..Default::default()
+        };
+        assert!(narrow(&asked, &other, &c).is_err());
     }
 
     #[test]

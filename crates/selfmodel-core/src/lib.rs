@@ -15,6 +15,7 @@ pub mod grant;
 pub mod monitor;
 pub mod secret;
 pub mod sensitive;
+pub mod text;
 pub mod validate;
 
 pub use access::{AccessEntry, NewAccess, Outcome, VendorEvent, VendorEventKind};

@@ -7,9 +7,10 @@ use crate::belief::{
     Belief, BeliefId, Evidence, NewBelief, NewEvidence, Provenance, Rectification, Rectify,
     Sensitivity, Status,
 };
-use crate::catalogue::{BeliefType, Catalogue};
+use crate::catalogue::{BeliefType, Catalogue, Purpose};
 use crate::error::{CoreError, Result};
 use crate::sensitive;
+use crate::text::{self, Lines};
 
 /// Longest statement, in characters.
 pub const MAX_STATEMENT_CHARS: usize = 500;
@@ -104,7 +105,7 @@ pub fn rectify(
             "say why the belief is rectified",
         ));
     }
-    bounded("reason", reason, MAX_REASON_CHARS)?;
+    text::check("reason", reason, Lines::Many, MAX_REASON_CHARS)?;
     sensitive::check("reason", reason)?;
     if change.statement.is_none() && change.confidence.is_none() && change.purposes.is_none() {
         return Err(CoreError::invalid(
@@ -172,6 +173,44 @@ pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
     Ok(())
 }
 
+/// Longest catalogue id, in characters.
+pub const MAX_CATALOGUE_ID_CHARS: usize = 64;
+/// Longest catalogue name, in characters.
+pub const MAX_CATALOGUE_NAME_CHARS: usize = 100;
+/// Longest catalogue description, in characters.
+pub const MAX_CATALOGUE_DESCRIPTION_CHARS: usize = 1000;
+
+/// Checks the text of a purpose, e.g. one an import file adds.
+pub fn check_purpose(p: &Purpose) -> Result<()> {
+    text::required("id", &p.id, Lines::One, MAX_CATALOGUE_ID_CHARS)?;
+    text::required("name", &p.name, Lines::One, MAX_CATALOGUE_NAME_CHARS)?;
+    text::check(
+        "description",
+        &p.description,
+        Lines::Many,
+        MAX_CATALOGUE_DESCRIPTION_CHARS,
+    )?;
+    text::check(
+        "dpv_term",
+        &p.dpv_term,
+        Lines::One,
+        MAX_CATALOGUE_NAME_CHARS,
+    )
+}
+
+/// Checks the text and limits of a belief type, e.g. one an import file adds.
+pub fn check_type(t: &BeliefType) -> Result<()> {
+    text::required("id", &t.id, Lines::One, MAX_CATALOGUE_ID_CHARS)?;
+    text::required("name", &t.name, Lines::One, MAX_CATALOGUE_NAME_CHARS)?;
+    text::check(
+        "description",
+        &t.description,
+        Lines::Many,
+        MAX_CATALOGUE_DESCRIPTION_CHARS,
+    )?;
+    confidence("min_share_confidence", t.min_share_confidence)
+}
+
 /// When a belief created at `from` under a retention of `days` expires.
 pub fn expiry(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     from + Duration::days(i64::from(days))
@@ -188,13 +227,7 @@ fn statement(s: &str) -> Result<String> {
     if s.is_empty() {
         return Err(CoreError::invalid("statement", "must not be empty"));
     }
-    bounded("statement", s, MAX_STATEMENT_CHARS)?;
-    if s.chars().any(char::is_control) {
-        return Err(CoreError::invalid(
-            "statement",
-            "must be one line of text without control characters",
-        ));
-    }
+    text::check("statement", s, Lines::One, MAX_STATEMENT_CHARS)?;
     sensitive::check("statement", s)?;
     Ok(s.to_owned())
 }
@@ -231,17 +264,6 @@ fn purposes(catalogue: &Catalogue, ty: &BeliefType, purposes: &BTreeSet<String>)
     Ok(())
 }
 
-fn bounded(field: &str, s: &str, max: usize) -> Result<()> {
-    let n = s.chars().count();
-    if n > max {
-        return Err(CoreError::invalid(
-            field,
-            format!("is {n} characters long; the limit is {max}"),
-        ));
-    }
-    Ok(())
-}
-
 fn evidence(i: usize, e: NewEvidence, now: DateTime<Utc>) -> Result<Evidence> {
     let ev = Evidence {
         kind: e.kind,
@@ -259,8 +281,13 @@ fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
     if e.summary.trim().is_empty() {
         return Err(CoreError::invalid(field("summary"), "must not be empty"));
     }
-    bounded(&field("summary"), &e.summary, MAX_EVIDENCE_SUMMARY_CHARS)?;
-    bounded(&field("source"), &e.source, MAX_SOURCE_CHARS)?;
+    text::check(
+        &field("summary"),
+        &e.summary,
+        Lines::Many,
+        MAX_EVIDENCE_SUMMARY_CHARS,
+    )?;
+    text::check(&field("source"), &e.source, Lines::One, MAX_SOURCE_CHARS)?;
     sensitive::check(&field("summary"), &e.summary)?;
     sensitive::check(&field("source"), &e.source)?;
     if let Some(h) = &e.content_sha256

@@ -82,18 +82,27 @@ pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) ->
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .map(str::to_owned);
-    let grant_flow = req.uri().path().starts_with("/v1/grant-requests");
+    let grant_flow = matches!(
+        req.uri().path(),
+        "/v1/grant-requests" | "/v1/grant-requests/poll"
+    );
     if req.method() == Method::OPTIONS {
         let Some(origin) = origin else {
             return StatusCode::NO_CONTENT.into_response();
         };
-        let known = grant_flow || {
-            let o = origin.clone();
-            vault
-                .call(move |m| m.origin_known(&o))
-                .await
-                .unwrap_or(false)
-        };
+        // The grant flow is open to web pages only when the person turned web vendors on; other
+        // calls only to origins a live grant lists.
+        let o = origin.clone();
+        let known = vault
+            .call(move |m| {
+                if grant_flow {
+                    m.web_vendors()
+                } else {
+                    m.origin_known(&o)
+                }
+            })
+            .await
+            .unwrap_or(false);
         let mut resp = StatusCode::NO_CONTENT.into_response();
         vary(resp.headers_mut());
         if known {
@@ -121,9 +130,12 @@ pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) ->
         }
         return resp;
     }
+    // The OpenAPI document and the identity proof check no origin, and no web page needs them
+    // (a browser vendor's key pin comes from its approval): they are not readable cross-origin.
+    let unchecked = matches!(req.uri().path(), "/v1/openapi.json" | "/v1/server-proof");
     let mut resp = next.run(req).await;
     vary(resp.headers_mut());
-    if let Some(origin) = origin {
+    if let Some(origin) = origin.filter(|_| !unchecked) {
         // The use case checked this origin against the caller's grant (or request); a success
         // means it is allowed.
         if resp.status().is_success() {
@@ -147,6 +159,18 @@ fn allow_origin(h: &mut HeaderMap, origin: &str) {
 pub async fn hygiene(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let too_large = resp.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    if too_large && !is_json(resp.headers()) {
+        // The body limit's own answer is plain text; every error of this API is a Problem.
+        resp = ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the request body is over the limit of {} bytes",
+                crate::MAX_BODY
+            ),
+        )
+        .into_response();
+    }
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
@@ -165,8 +189,17 @@ pub async fn hygiene(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Token buckets keyed by the caller's public token id (or one shared bucket for calls without a
-/// token). Per grant, because every local client has the same address.
+/// The most buckets kept before idle ones are dropped.
+const MAX_BUCKETS: usize = 10_000;
+
+fn is_json(h: &HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"))
+}
+
+/// Token buckets keyed by [`rate_key`]: per grant for callers with a token (every local client
+/// has the same address), per kind of call and origin for callers without one.
 #[derive(Clone)]
 pub struct RateLimiter {
     buckets: Arc<Mutex<BTreeMap<String, (f64, Instant)>>>,
@@ -189,10 +222,15 @@ impl RateLimiter {
         let Ok(mut buckets) = self.buckets.lock() else {
             return true;
         };
-        if buckets.len() > 10_000 {
+        if buckets.len() > MAX_BUCKETS {
             buckets.retain(|_, (tokens, at)| {
                 *tokens < self.burst && now.duration_since(*at).as_secs() < 60
             });
+            // A caller inventing a key per request (token ids, origins) must not make every
+            // request scan an ever larger map: past the bound, everyone starts afresh.
+            if buckets.len() > MAX_BUCKETS / 2 {
+                buckets.clear();
+            }
         }
         let (tokens, at) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_sec).min(self.burst);
@@ -206,11 +244,39 @@ impl RateLimiter {
     }
 }
 
-/// The key a request is rate-limited under: its token's public id, or `anonymous`.
-fn rate_key(headers: &HeaderMap) -> String {
-    bearer(headers)
-        .and_then(|t| t.split('_').nth(1).map(str::to_owned))
-        .unwrap_or_else(|| "anonymous".into())
+/// Marks a request that came through the peer-checked Unix socket (only this user can connect).
+#[derive(Debug, Clone, Copy)]
+pub struct ViaSocket;
+
+/// The longest part of an `Origin` header a bucket is named by (header values are ASCII).
+const MAX_ORIGIN_KEY: usize = 200;
+
+/// The bucket a request is rate-limited in. A caller with a token has its grant's own bucket.
+/// Callers without one are kept apart so that no flood starves the others: the identity proof
+/// and the OpenAPI document (no vault write) each have their own bucket, the grant flow has one
+/// per web origin and one for native callers, and the Unix socket (this user only) has its own
+/// buckets beside those of TCP.
+fn rate_key(req: &Request<Body>) -> String {
+    if let Some(id) = bearer(req.headers()).and_then(|t| t.split('_').nth(1)) {
+        return format!("grant:{id}");
+    }
+    let transport = if req.extensions().get::<ViaSocket>().is_some() {
+        "socket"
+    } else {
+        "tcp"
+    };
+    let class = match req.uri().path() {
+        "/v1/server-proof" => "proof",
+        "/v1/openapi.json" => "openapi",
+        p if p.starts_with("/v1/grant-requests") => "grant-flow",
+        _ => "other",
+    };
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map_or("native", |o| &o[..o.len().min(MAX_ORIGIN_KEY)]);
+    format!("{transport}:{class}:{origin}")
 }
 
 /// Refuses requests over the caller's rate with 429 and `Retry-After`.
@@ -219,7 +285,7 @@ pub async fn rate_limit(
     req: Request<Body>,
     next: Next,
 ) -> Response {
-    if !limiter.take(&rate_key(req.headers())) {
+    if !limiter.take(&rate_key(&req)) {
         let mut resp = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",

@@ -38,12 +38,57 @@ pub fn default_dir() -> Option<PathBuf> {
     Some(data.join("selfmodel").join("run"))
 }
 
-/// Creates a private (0700) directory if it is missing.
+/// Creates a private (0700) directory if it is missing, and refuses one that is not private:
+/// it must be a directory itself (not a link to one), owned by this user, with no access for
+/// group or others. Another user who can write there could replace the discovery file.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)
+        .create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    let me = rustix::process::getuid().as_raw();
+    if !meta.file_type().is_dir() || meta.uid() != me || meta.mode() & 0o077 != 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is not private: it must be a directory owned by you with mode 0700 \
+                 (fix it with `chmod 700`, or remove it so it is made anew)",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An exclusive lock on a server directory's `api.lock`, held while a server serves from it.
+pub struct DirLock(#[allow(dead_code, reason = "held for its lock")] std::fs::File);
+
+/// Takes the lock of a private server directory, so a second server cannot take over the
+/// first one's discovery file and socket (and then remove them on exit). Refuses while another
+/// process holds it.
+pub fn lock(dir: &Path) -> std::io::Result<DirLock> {
+    private_dir(dir)?;
+    let path = dir.join("api.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(&path)?;
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(DirLock(file)),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            format!(
+                "another Selfmodel server is already serving from {}; stop it first",
+                dir.display()
+            ),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Writes the discovery file atomically with mode 0600.

@@ -148,7 +148,9 @@ pub async fn server_proof(
     }))
 }
 
-/// Asks the person for a grant (OAuth device flow style): show the user code, then poll.
+/// Asks the person for a grant (OAuth device flow style): show the user code, then poll. A web
+/// page may ask only when the person has turned web vendors on (else 403 `web_vendors_off`), and
+/// one web origin may have only a few requests waiting (429 `too_many_pending`).
 #[utoipa::path(post, path = "/v1/grant-requests", tag = "grants", request_body = GrantRequestIn,
     responses((status = 201, body = GrantRequestOut), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn request_grant(
@@ -356,9 +358,9 @@ pub async fn replay(State(s): State<AppState>) -> Response {
 }
 
 /// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
-/// before is refused (409).
+/// before gets the same answer and is dropped unseen: the answer never tells what was erased.
 #[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = ProposalIn, security(("bearer" = [])),
-    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn propose(
     State(s): State<AppState>,
     headers: HeaderMap,

@@ -74,6 +74,8 @@ pub struct RunningServer {
     pub discovery_file: Option<PathBuf>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The locks of the directories it serves from, released when it is dropped.
+    _locks: Vec<discovery::DirLock>,
 }
 
 impl RunningServer {
@@ -203,6 +205,13 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
         .await
         .map_err(|e| std::io::Error::other(format!("cannot read the vault identity: {e}")))?;
     let app = router(vault, &config);
+    let mut dirs: Vec<&Path> = config.socket_dir.iter().map(PathBuf::as_path).collect();
+    dirs.extend(config.discovery_file.as_deref().and_then(Path::parent));
+    dirs.dedup();
+    let locks = dirs
+        .into_iter()
+        .map(discovery::lock)
+        .collect::<std::io::Result<Vec<_>>>()?;
     let (v4, v6) = bind_loopback(config.port).await?;
     let port = v4.local_addr()?.port();
     let tcp_app = app
@@ -223,11 +232,10 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
     let socket = match &config.socket_dir {
         None => None,
         Some(dir) => {
-            discovery::private_dir(dir)?;
             let path = dir.join("api.sock");
             let _ = std::fs::remove_file(&path);
             let listener = PeerChecked(UnixListener::bind(&path)?);
-            let app = app.clone();
+            let app = app.clone().layer(axum::Extension(defences::ViaSocket));
             let rx = stopped.clone();
             let timeout = config.slow_client_timeout;
             tasks.push(tokio::spawn(listen::serve(listener, app, timeout, rx)));
@@ -254,6 +262,7 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
         discovery_file: config.discovery_file,
         stop,
         tasks,
+        _locks: locks,
     })
 }
 

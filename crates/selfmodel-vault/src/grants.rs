@@ -71,12 +71,19 @@ pub const EXPIRED_REQUESTS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 /// Longest text an access-log column keeps, in characters.
 pub const MAX_LOGGED_CHARS: usize = 100;
 
-/// Text as the access log keeps it: at most [`MAX_LOGGED_CHARS`] characters, control characters
-/// replaced. The use-case layer logs only validated text; this is the backstop for every row.
+/// Text as the access log keeps it: at most [`MAX_LOGGED_CHARS`] characters, hidden characters
+/// ([`selfmodel_core::text::is_hidden`]) replaced. The use-case layer logs only validated text;
+/// this is the backstop for every row.
 fn logged(s: &str) -> String {
     s.chars()
         .take(MAX_LOGGED_CHARS)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if selfmodel_core::text::is_hidden(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -94,7 +101,7 @@ pub struct Recipient {
 }
 
 const REQUEST_COLUMNS: &str = "id, vendor_id, vendor_name, vendor_url, scope_json, duration_days, \
-     vendor_retention_days, justification, user_code, status, created_at, expires_at, grant_id";
+     vendor_retention_days, justification, user_code, status, created_at, expires_at, grant_id, web_origin";
 const GRANT_COLUMNS: &str = "id, request_id, vendor_id, vendor_name, vendor_url, scope_json, \
      vendor_retention_days, created_at, expires_at, revoked_at, revoked_by, last_used_at, consent_json";
 
@@ -202,8 +209,8 @@ fn opt_time(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_time).transpose()
 }
 
-fn read_request(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 13]> {
-    let mut out: [Option<String>; 13] = Default::default();
+fn read_request<const N: usize>(r: &Row<'_>) -> rusqlite::Result<[Option<String>; N]> {
+    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
     for (i, slot) in out.iter_mut().enumerate() {
         *slot = match r.get_ref(i)? {
             rusqlite::types::ValueRef::Null => None,
@@ -216,11 +223,11 @@ fn read_request(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 13]> {
     Ok(out)
 }
 
-fn req(c: &[Option<String>; 13], i: usize) -> Result<&str> {
+fn req<const N: usize>(c: &[Option<String>; N], i: usize) -> Result<&str> {
     c[i].as_deref().ok_or_else(|| data("grant field"))
 }
 
-fn request_from(c: [Option<String>; 13]) -> Result<GrantRequest> {
+fn request_from(c: [Option<String>; 14]) -> Result<GrantRequest> {
     Ok(GrantRequest {
         id: req(&c, 0)?.to_owned(),
         vendor: Vendor {
@@ -237,6 +244,7 @@ fn request_from(c: [Option<String>; 13]) -> Result<GrantRequest> {
         created_at: parse_time(req(&c, 10)?)?,
         expires_at: parse_time(req(&c, 11)?)?,
         grant_id: c[12].clone(),
+        web_origin: c[13].clone(),
     })
 }
 
@@ -311,11 +319,30 @@ impl Reader<'_> {
         )?)
     }
 
+    /// How many grant requests filed by web pages of `origin` wait for the person at `now`.
+    pub fn pending_requests_from(&self, origin: &str, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM grant_requests WHERE web_origin = ?1 AND status = 'pending' AND expires_at > ?2",
+            params![origin, time(&now)],
+            |r| r.get(0),
+        )?)
+    }
+
     /// How many beliefs an actor (encoded) proposed that still wait for the person.
     pub fn pending_from(&self, actor: &str) -> Result<u64> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM beliefs WHERE status = 'pending' AND actor = ?1",
             [actor],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// How many of a grant's dropped proposals (see [`Writer::drop_proposal`]) still hold a
+    /// pending place at `now`.
+    pub fn dropped_from(&self, grant_id: &str, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM dropped_proposals WHERE grant_id = ?1 AND until > ?2",
+            params![grant_id, time(&now)],
             |r| r.get(0),
         )?)
     }
@@ -542,8 +569,8 @@ impl Writer<'_> {
     ) -> Result<()> {
         self.tx.execute(
             "INSERT INTO grant_requests (id, vendor_id, vendor_name, vendor_url, scope_json, duration_days, \
-             vendor_retention_days, justification, user_code, poll_id, poll_hash, status, created_at, expires_at, grant_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             vendor_retention_days, justification, user_code, poll_id, poll_hash, status, created_at, expires_at, grant_id, web_origin) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 r.id,
                 r.vendor.id,
@@ -559,7 +586,8 @@ impl Writer<'_> {
                 r.status.as_str(),
                 time(&r.created_at),
                 time(&r.expires_at),
-                r.grant_id
+                r.grant_id,
+                r.web_origin
             ],
         )?;
         Ok(())
@@ -580,9 +608,19 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Records that a grant's proposal matched a tombstone and was dropped: it holds one of the
+    /// grant's pending places until `until`, when the proposal would have expired.
+    pub fn drop_proposal(&mut self, grant_id: &str, until: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO dropped_proposals (grant_id, until) VALUES (?1, ?2)",
+            params![grant_id, time(&until)],
+        )?;
+        Ok(())
+    }
+
     /// Marks pending requests past their expiry as expired, and deletes those that expired
     /// unanswered more than [`EXPIRED_REQUESTS_KEPT`] ago (a vendor polling one in between is
-    /// told it expired); returns how many expired now.
+    /// told it expired), and lapsed dropped-proposal places; returns how many expired now.
     pub fn expire_requests(&mut self, now: DateTime<Utc>) -> Result<u64> {
         let expired = self.tx.execute(
             "UPDATE grant_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= ?1",
@@ -591,6 +629,10 @@ impl Writer<'_> {
         self.tx.execute(
             "DELETE FROM grant_requests WHERE status = 'expired' AND expires_at <= ?1",
             [time(&(now - EXPIRED_REQUESTS_KEPT))],
+        )?;
+        self.tx.execute(
+            "DELETE FROM dropped_proposals WHERE until <= ?1",
+            [time(&now)],
         )?;
         Ok(expired)
     }

@@ -8,13 +8,17 @@
 //! skipped, one with different content is a conflict resolved only by an explicit
 //! [`ConflictPolicy`].
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use selfmodel_archive::{AtomicFile, Contents};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
-use selfmodel_core::{AuditAction, Belief, BeliefId, BeliefType, Catalogue, CoreError, Purpose};
+use selfmodel_core::{
+    Actor, AuditAction, Belief, BeliefId, BeliefType, Catalogue, CoreError, Provenance, Purpose,
+    Status,
+};
 use selfmodel_vault::{Reader, VaultError};
 
 use crate::{Error, Identity, Result, Selfmodel};
@@ -107,6 +111,11 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// How conflicts are resolved; without one, an import with conflicts is refused.
     pub on_conflict: Option<ConflictPolicy>,
+    /// A signing key other than this vault's that the person trusts like their own: its files'
+    /// beliefs land as they are, not as proposals.
+    pub trust_signer: Option<[u8; 32]>,
+    /// Bring back beliefs the person erased or rejected (skipped and counted otherwise).
+    pub restore_erased: bool,
 }
 
 /// What an import did, or would do.
@@ -136,6 +145,13 @@ pub struct ImportReport {
     pub types_differing: Vec<String>,
     /// Purposes defined differently in the file: the vault's definition is kept.
     pub purposes_differing: Vec<String>,
+    /// The key that signed the file (hex).
+    pub signer: String,
+    /// Signed by a key that is neither this vault's nor trusted: its new beliefs wait in the
+    /// inbox as proposals with provenance `import`, and it cannot replace beliefs.
+    pub foreign: bool,
+    /// Beliefs the person erased or rejected before: skipped (unless restoring them).
+    pub erased: Vec<BeliefId>,
 }
 
 /// How many conflicting ids an error message lists.
@@ -252,8 +268,27 @@ impl Selfmodel {
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
         let contents = &file.parsed.contents;
+        // A vault without an identity yet has signed nothing: every file is another's.
+        let own = self.stored_identity()?.map(|id| id.public_key_hex());
+        let signer = file.parsed.public_key.to_ascii_lowercase();
+        let incoming = Incoming {
+            foreign: own.as_ref() != Some(&signer)
+                && options.trust_signer.map(hex::encode) != Some(signer),
+            restore_erased: options.restore_erased,
+        };
+        if incoming.foreign && options.on_conflict == Some(ConflictPolicy::TakeIncoming) {
+            return Err(CoreError::invalid(
+                "on_conflict",
+                format!(
+                    "the file is signed by {}, not by this vault; it cannot replace your beliefs \
+                     unless you trust that key (--trust-signer)",
+                    file.parsed.public_key
+                ),
+            )
+            .into());
+        }
         let report = self.vault.read(|r| {
-            let plan = plan(r, contents, progress)?;
+            let plan = plan(r, contents, progress, incoming)?;
             Ok::<_, Error>(plan.report(file, options))
         })?;
         if options.dry_run {
@@ -272,7 +307,7 @@ impl Selfmodel {
         }
         self.change(|w, now| {
             // Planned again inside the write transaction, so that it holds for what is written.
-            let plan = plan(&w.read(), contents, &())?;
+            let plan = plan(&w.read(), contents, &(), incoming)?;
             let report = plan.report(file, options);
             if !report.conflicting.is_empty() && options.on_conflict.is_none() {
                 return Err(Error::ImportConflicts(report.conflicting));
@@ -309,15 +344,26 @@ impl Selfmodel {
     }
 }
 
+/// Where an import's beliefs come from, and what the person allows of them.
+#[derive(Debug, Clone, Copy)]
+struct Incoming {
+    /// Signed by neither this vault nor a key the person trusts: beliefs land as proposals.
+    foreign: bool,
+    /// Bring back beliefs the person erased or rejected.
+    restore_erased: bool,
+}
+
 /// What an import would do against the vault as it is.
 struct Plan<'a> {
     purposes_to_add: Vec<&'a Purpose>,
     types_to_add: Vec<&'a BeliefType>,
     purposes_differing: Vec<String>,
     types_differing: Vec<String>,
-    new: Vec<&'a Belief>,
+    new: Vec<Cow<'a, Belief>>,
     identical: Vec<BeliefId>,
-    conflicting: Vec<&'a Belief>,
+    conflicting: Vec<Cow<'a, Belief>>,
+    erased: Vec<BeliefId>,
+    foreign: bool,
 }
 
 impl Plan<'_> {
@@ -335,13 +381,21 @@ impl Plan<'_> {
             purposes_added: self.purposes_to_add.iter().map(|p| p.id.clone()).collect(),
             types_differing: self.types_differing.clone(),
             purposes_differing: self.purposes_differing.clone(),
+            signer: file.parsed.public_key.clone(),
+            foreign: self.foreign,
+            erased: self.erased.clone(),
         }
     }
 }
 
 /// Merges the catalogues (the vault's definitions win), checks every belief against the result,
 /// and sorts the beliefs into new, identical and conflicting. Reads only.
-fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<Plan<'a>> {
+fn plan<'a>(
+    r: &Reader<'_>,
+    c: &'a Contents,
+    progress: &dyn Progress,
+    incoming: Incoming,
+) -> Result<Plan<'a>> {
     let vault = r.catalogue()?;
     let mut merged = vault.clone();
     let mut plan = Plan {
@@ -352,10 +406,14 @@ fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<
         new: Vec::new(),
         identical: Vec::new(),
         conflicting: Vec::new(),
+        erased: Vec::new(),
+        foreign: incoming.foreign,
     };
-    for p in &c.catalogue.purposes {
+    for (i, p) in c.catalogue.purposes.iter().enumerate() {
         match vault.purpose(&p.id) {
             None => {
+                validate::check_purpose(p)
+                    .map_err(|e| ArchiveError::invalid(format!("/purposes/{i}"), e.to_string()))?;
                 plan.purposes_to_add.push(p);
                 merged.purposes.push(p.clone());
             }
@@ -366,6 +424,9 @@ fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<
     for (i, t) in c.catalogue.types.iter().enumerate() {
         match vault.belief_type(&t.id) {
             None => {
+                validate::check_type(t).map_err(|e| {
+                    ArchiveError::invalid(format!("/belief_types/{i}"), e.to_string())
+                })?;
                 if let Some(p) = t
                     .allowed_purposes
                     .iter()
@@ -388,7 +449,15 @@ fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<
     for (i, b) in c.beliefs.iter().enumerate() {
         validate::check_belief(b, &merged)
             .map_err(|e| ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()))?;
+        let b = if incoming.foreign {
+            Cow::Owned(as_proposal(b))
+        } else {
+            Cow::Borrowed(b)
+        };
         match r.belief(b.id)? {
+            None if !incoming.restore_erased && crate::vendor::buried(r, &b)? => {
+                plan.erased.push(b.id);
+            }
             None => plan.new.push(b),
             Some(existing) if existing == *b => plan.identical.push(b.id),
             Some(_) => plan.conflicting.push(b),
@@ -397,6 +466,19 @@ fn plan<'a>(r: &Reader<'_>, c: &'a Contents, progress: &dyn Progress) -> Result<
     }
     progress.finish();
     Ok(plan)
+}
+
+/// A belief from a file nobody the person trusts signed: it waits in the inbox, and says it
+/// came from an import rather than who the file claims wrote it.
+fn as_proposal(b: &Belief) -> Belief {
+    Belief {
+        status: Status::Pending,
+        provenance: Provenance {
+            actor: Actor::Import,
+            method: "import".into(),
+        },
+        ..b.clone()
+    }
 }
 
 fn check_filter(
@@ -472,7 +554,7 @@ fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protecti
 fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> String {
     format!(
         "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} \
-         on_conflict={} types_added={} purposes_added={}",
+         on_conflict={} types_added={} purposes_added={} signer={} foreign={} erased_skipped={}",
         file.file_sha256,
         file.parsed.contents.vault_id,
         file.parsed.contents.beliefs.len(),
@@ -482,6 +564,9 @@ fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -
         options.on_conflict.map_or("none", |p| p.as_str()),
         r.types_added.len(),
         r.purposes_added.len(),
+        r.signer,
+        r.foreign,
+        r.erased.len(),
     )
 }
 

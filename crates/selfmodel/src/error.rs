@@ -28,6 +28,11 @@ pub enum Error {
     /// Too many grant requests are waiting for the person.
     #[error("too many grant requests are waiting for the person; try again later")]
     TooManyPending,
+    /// A web page asked for a grant, and the person has not turned web vendors on.
+    #[error(
+        "this person does not accept grant requests from web pages; they can turn web vendors on in Selfmodel"
+    )]
+    WebVendorsOff,
     /// The vendor's proposals already waiting for the person reached the cap.
     #[error("too many of this vendor's proposals are waiting for the person; try again later")]
     TooManyProposals,
@@ -62,6 +67,7 @@ impl Error {
             Self::Unauthorized(code) | Self::Forbidden(code, _) => code,
             Self::NotFound(_) => "not_found",
             Self::TooManyPending => "too_many_pending",
+            Self::WebVendorsOff => "web_vendors_off",
             Self::TooManyProposals => "too_many_proposals",
             Self::AlreadyClaimed => "token_already_issued",
             Self::Tombstoned => "tombstoned",

@@ -37,7 +37,8 @@ pub use identity::Identity;
 pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, INVALID_PURPOSE, IssuedRequest,
-    MAX_PAGE, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
+    MAX_PAGE, MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome,
+    VendorRead,
 };
 pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};
 
@@ -162,14 +163,24 @@ impl Selfmodel {
     /// The vault's signing identity, created on first use (vaults from before identities get
     /// theirs here).
     pub fn identity(&mut self) -> Result<Identity> {
+        match self.stored_identity()? {
+            Some(id) => Ok(id),
+            None => self.change(identity::load_or_create),
+        }
+    }
+
+    /// The vault's signing identity if it has one yet (reads only).
+    pub(crate) fn stored_identity(&mut self) -> Result<Option<Identity>> {
         let stored = self
             .vault
             .read(|r| Ok::<_, Error>(r.meta(identity::SEED_KEY)?.map(zeroize::Zeroizing::new)))?;
-        if let Some(seed) = stored {
-            return Identity::from_hex(&seed)
-                .ok_or_else(|| VaultError::Data("the identity key does not parse".into()).into());
-        }
-        self.change(identity::load_or_create)
+        stored
+            .map(|seed| {
+                Identity::from_hex(&seed).ok_or_else(|| {
+                    VaultError::Data("the identity key does not parse".into()).into()
+                })
+            })
+            .transpose()
     }
 
     /// After an erasure: checkpoint so erased text leaves the write-ahead log now. If another
@@ -311,6 +322,21 @@ impl Selfmodel {
         })?;
         self.settle();
         Ok(expired)
+    }
+
+    /// How many beliefs of a type would be past their retention at once if it were `days`:
+    /// what [`Selfmodel::set_retention`] followed by [`Selfmodel::run_retention`] would erase.
+    pub fn retention_would_erase(&mut self, type_id: &str, days: u32) -> Result<usize> {
+        let now = Utc::now();
+        let filter = BeliefFilter {
+            category: Some(type_id.to_owned()),
+            ..BeliefFilter::default()
+        };
+        Ok(self
+            .beliefs(&filter)?
+            .iter()
+            .filter(|b| validate::expiry(b.created_at, days) <= now)
+            .count())
     }
 
     /// Sets how many days beliefs of a type are kept; existing beliefs' expiry follows.

@@ -90,14 +90,38 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-/// Escapes text for Markdown (a table cell or a line): no markup, no cell breaks, one line.
+/// Escapes text for Markdown (a table cell or a line): no markup, no links or images, no cell
+/// breaks, one line. Inline metacharacters are backslash-escaped wherever they are; those that
+/// only act at the start of a line (`-`, `+`, `#`, `1.`) are escaped there.
 pub(crate) fn md(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('`', "'")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut line_start = true;
+    let mut digits = false;
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '`' => out.push('\''),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '|' | '[' | ']' | '(' | ')' | '!' | '*' | '_' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' | '+' | '#' if line_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' if digits => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+        digits = c.is_ascii_digit() && (line_start || digits);
+        line_start = c == ' ' && line_start;
+    }
+    out
 }
 
 /// `a 1, b 2`, or `none`.
@@ -173,6 +197,26 @@ mod tests {
             "&lt;b a=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
         );
         assert_eq!(md("a|b\n<i>`c`</i>"), "a\\|b &lt;i&gt;'c'&lt;/i&gt;");
+    }
+
+    #[test]
+    fn markdown_links_images_and_emphasis_stay_text() {
+        let vendor = "Acme ![x](https://evil.example/p.png) [Renew](https://evil.example/phish)";
+        assert_eq!(
+            md(vendor),
+            "Acme \\!\\[x\\]\\(https://evil.example/p.png\\) \\[Renew\\]\\(https://evil.example/phish\\)"
+        );
+        assert_eq!(
+            md("*bold* _it_ ~~x~~ a\\b"),
+            "\\*bold\\* \\_it\\_ \\~\\~x\\~\\~ a\\\\b"
+        );
+        assert_eq!(md("# title"), "\\# title");
+        assert_eq!(md("- item"), "\\- item");
+        assert_eq!(md("1. first"), "1\\. first");
+        assert_eq!(
+            md("communication-style 2026-12-04"),
+            "communication-style 2026-12-04"
+        );
     }
 
     #[test]

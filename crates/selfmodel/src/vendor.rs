@@ -13,9 +13,10 @@ use selfmodel_core::{
     AccessEntry, Actor, AuditAction, Belief, BeliefFilter, BeliefId, Catalogue, ConsentRecord,
     CoreError, Grant, GrantRequest, Narrowing, NewAccess, NewBelief, Operation, Outcome,
     Provenance, RequestStatus, Scope, Sensitivity, Status, Vendor, VendorEvent, VendorEventKind,
+    text::{self, Lines},
     validate,
 };
-use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
+use selfmodel_vault::{AccessFilter, Reader, Recipient, VaultError, Writer};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -27,6 +28,8 @@ use crate::{Error, Result, Selfmodel};
 pub const MAX_PENDING_PROPOSALS: u64 = 50;
 /// Most grant requests that may wait for the person at once.
 pub const MAX_PENDING_REQUESTS: u64 = 16;
+/// Most grant requests one web origin may have waiting at once, so a page cannot fill the queue.
+pub const MAX_PENDING_PER_ORIGIN: u64 = 4;
 /// How long a grant request waits for a decision.
 pub const REQUEST_TTL_MINUTES: i64 = 15;
 /// How often a vendor should poll, in seconds (RFC 8628 `interval`).
@@ -175,7 +178,15 @@ impl Selfmodel {
             if let Some(e) = origin_refused(origin, &ask.scope.origins) {
                 return denied(w, e);
             }
+            if origin.is_some() && !web_vendors_on(&w.read())? {
+                return denied(w, Error::WebVendorsOff);
+            }
             w.expire_requests(now)?;
+            if let Some(o) = origin
+                && w.read().pending_requests_from(o, now)? >= MAX_PENDING_PER_ORIGIN
+            {
+                return denied(w, Error::TooManyPending);
+            }
             if w.read().pending_requests(now)? >= MAX_PENDING_REQUESTS {
                 return denied(w, Error::TooManyPending);
             }
@@ -192,6 +203,7 @@ impl Selfmodel {
                 created_at: now,
                 expires_at: now + Duration::minutes(REQUEST_TTL_MINUTES),
                 grant_id: None,
+                web_origin: origin.map(str::to_owned),
             };
             w.insert_grant_request(&request, &poll.id, &poll.hash)?;
             log(
@@ -256,6 +268,18 @@ impl Selfmodel {
                         .read()
                         .grant(&grant_id)?
                         .ok_or_else(|| VaultError::Data("missing grant".into()))?;
+                    // Revoked (or lapsed) before the vendor came for it: no token is minted.
+                    if !grant.is_live(now) {
+                        return deny(
+                            w,
+                            now,
+                            Some(&grant_id),
+                            vendor,
+                            None,
+                            "grant.poll",
+                            Error::Unauthorized("token_revoked"),
+                        );
+                    }
                     let token = tokens::mint(TOKEN_PREFIX);
                     w.set_grant_token(&grant_id, &token.id, &token.hash)?;
                     w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
@@ -367,6 +391,25 @@ impl Selfmodel {
         })
     }
 
+    /// Whether web pages may ask for grants. Off until the person turns it on: any page open in
+    /// their browser could otherwise file requests.
+    pub fn web_vendors(&mut self) -> Result<bool> {
+        self.vault.read(web_vendors_on)
+    }
+
+    /// Lets web pages ask for grants, or stops them (grants already given are not touched).
+    pub fn set_web_vendors(&mut self, on: bool) -> Result<()> {
+        self.change(|w, now| {
+            w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" })?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::WebVendorsChanged, None)
+                    .with_detail(format!("on={on}")),
+                now,
+            )?;
+            Ok(())
+        })
+    }
+
     /// Notices for a grant after a cursor, without logging: for a server that already
     /// authenticated the request and is waiting for news (long poll).
     pub fn events_since(&mut self, grant_id: &str, after: u64) -> Result<Vec<VendorEvent>> {
@@ -433,7 +476,9 @@ impl Selfmodel {
                 grant_id: grant.id.clone(),
                 name: grant.vendor.name.clone(),
             };
-            if w.read().pending_from(&actor.encode())? >= MAX_PENDING_PROPOSALS {
+            let held =
+                w.read().pending_from(&actor.encode())? + w.read().dropped_from(&grant.id, now)?;
+            if held >= MAX_PENDING_PROPOSALS {
                 return deny(
                     w,
                     now,
@@ -484,12 +529,29 @@ impl Selfmodel {
                         return deny(w, now, gid, vid, None, "beliefs.propose", Error::Invalid(e));
                     }
                 };
-            let key = w.read().meta(TOMBSTONE_KEY)?;
-            if let Some(key) = key
-                && w.read()
-                    .has_tombstone(&tombstone(&key, &belief.category, &belief.statement))?
-            {
-                return deny(w, now, gid, vid, None, "beliefs.propose", Error::Tombstoned);
+            // A proposal of something the person erased or rejected is answered exactly as an
+            // accepted one (status, shape, a pending place, an audit event), so the answer does
+            // not tell the vendor what was erased; it is dropped, and the person's log says so.
+            if buried(&w.read(), &belief)? {
+                if let Some(until) = belief.expires_at {
+                    w.drop_proposal(&grant.id, until)?;
+                }
+                w.append_audit(
+                    PendingEvent::new(AuditAction::ProposalDropped, None)
+                        .with_detail(format!("grant={} category={}", grant.id, belief.category)),
+                    now,
+                )?;
+                w.touch_grant(&grant.id, now)?;
+                log_refusal(
+                    w,
+                    now,
+                    gid,
+                    vid,
+                    None,
+                    "beliefs.propose",
+                    Error::Tombstoned.code(),
+                )?;
+                return Ok(Ok(belief));
             }
             w.insert_belief(&belief)?;
             w.append_audit(
@@ -770,6 +832,13 @@ impl Selfmodel {
     }
 }
 
+/// The vault setting that lets web pages ask for grants (`on`; anything else is off).
+const WEB_VENDORS_KEY: &str = "api.web_vendors";
+
+fn web_vendors_on(r: &Reader<'_>) -> Result<bool> {
+    Ok(r.meta(WEB_VENDORS_KEY)?.as_deref() == Some("on"))
+}
+
 /// Leaves a tombstone for a belief the person erased or rejected: a keyed hash of its normalised
 /// category and statement, never the text.
 pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result<()> {
@@ -787,7 +856,16 @@ pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// The tombstone digest of a belief: a keyed hash of its category and the [`text::fingerprint`]
+/// of its statement, so case, punctuation, width, invisible and look-alike characters do not
+/// make an erased belief new.
 fn tombstone(key: &str, category: &str, statement: &str) -> Vec<u8> {
+    keyed(key, category, &text::fingerprint(statement))
+}
+
+/// The digest tombstones were stored under before fingerprints: words lower-cased
+/// without surrounding punctuation. Still looked up, so older tombstones keep holding.
+fn tombstone_v1(key: &str, category: &str, statement: &str) -> Vec<u8> {
     let normal: String = statement
         .split_whitespace()
         .map(|w| {
@@ -797,12 +875,27 @@ fn tombstone(key: &str, category: &str, statement: &str) -> Vec<u8> {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
+    keyed(key, category, &normal)
+}
+
+fn keyed(key: &str, category: &str, normal: &str) -> Vec<u8> {
     #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
     mac.update(category.as_bytes());
     mac.update(&[0]);
     mac.update(normal.as_bytes());
     mac.finalize().into_bytes().to_vec()
+}
+
+/// Whether the person erased or rejected this belief before.
+pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
+    let Some(key) = r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new) else {
+        return Ok(false);
+    };
+    Ok(
+        r.has_tombstone(&tombstone(&key, &b.category, &b.statement))?
+            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?,
+    )
 }
 
 fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {
@@ -835,22 +928,17 @@ fn effective_status(r: &GrantRequest, now: DateTime<Utc>) -> RequestStatus {
 }
 
 fn check_ask(ask: &GrantAsk, catalogue: &Catalogue) -> Result<()> {
-    let text = |field: &str, s: &str, max: usize| -> Result<()> {
-        if s.trim().is_empty() || s.chars().count() > max || s.chars().any(char::is_control) {
-            return Err(CoreError::invalid(
-                field,
-                format!("must be 1 to {max} characters of plain text"),
-            )
-            .into());
-        }
-        Ok(())
-    };
-    text("vendor.id", &ask.vendor.id, 100)?;
-    text("vendor.name", &ask.vendor.name, 100)?;
+    text::required("vendor.id", &ask.vendor.id, Lines::One, 100)?;
+    text::required("vendor.name", &ask.vendor.name, Lines::One, 100)?;
     if let Some(url) = &ask.vendor.url {
-        text("vendor.url", url, 200)?;
+        text::required("vendor.url", url, Lines::One, 200)?;
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(
+                CoreError::invalid("vendor.url", "must be an http:// or https:// URL").into(),
+            );
+        }
     }
-    text("justification", &ask.justification, MAX_TEXT)?;
+    text::required("justification", &ask.justification, Lines::One, MAX_TEXT)?;
     check_scope(&ask.scope, catalogue)?;
     if ask.duration_days == 0 || ask.duration_days > MAX_GRANT_DAYS {
         return Err(CoreError::invalid(
@@ -1138,16 +1226,30 @@ pub(crate) fn deny<T>(
     op: &str,
     e: Error,
 ) -> Result<VendorOutcome<T>> {
+    log_refusal(w, now, grant, vendor, purpose, op, e.code())?;
+    Ok(Err(e))
+}
+
+/// Logs a refusal of an identified caller, with its reason's stable code.
+fn log_refusal(
+    w: &mut Writer<'_>,
+    now: DateTime<Utc>,
+    grant: Option<&str>,
+    vendor: Option<&str>,
+    purpose: Option<&str>,
+    op: &str,
+    code: &str,
+) -> Result<()> {
     w.append_access(
         &NewAccess {
             grant_id: grant.map(str::to_owned),
             vendor_id: vendor.map(str::to_owned),
             purpose: purpose.map(str::to_owned),
             operation: op.to_owned(),
-            outcome: Outcome::Denied(e.code().to_owned()),
+            outcome: Outcome::Denied(code.to_owned()),
             disclosed: Vec::new(),
         },
         now,
     )?;
-    Ok(Err(e))
+    Ok(())
 }

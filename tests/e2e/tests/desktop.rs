@@ -225,8 +225,18 @@ async fn journey(app: &App, dir: &Path) -> Result<()> {
     step("import the export back: a preview first, then the import");
     app.click("[data-testid=nav-transfer]").await?;
     app.click("[data-testid=import-choose]").await?;
-    app.wait_text("[data-testid=import-preview]", "1 new belief will be added")
-        .await?;
+    // Erasing left a tombstone: the belief comes back only when the person asks for it.
+    app.wait_text(
+        "[data-testid=import-erased]",
+        "1 belief you erased or rejected before: skipped",
+    )
+    .await?;
+    app.wait_text(
+        "[data-testid=import-preview]",
+        "0 new beliefs will be added",
+    )
+    .await?;
+    app.click("[data-testid=import-restore]").await?;
     app.click("[data-testid=import-commit]").await?;
     app.wait_text("[data-testid=import-done]", "1 new belief added")
         .await?;

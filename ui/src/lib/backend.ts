@@ -71,7 +71,7 @@ export interface Backend {
   importChoose(): Promise<ImportFile | null>;
   /** Opens the chosen file (passphrase, or an identity file chosen natively) and dry-runs it. */
   importPreview(passphrase: string | null, identity: boolean): Promise<ImportOutcome>;
-  importCommit(onConflict: ConflictChoice | null): Promise<ImportOutcome>;
+  importCommit(onConflict: ConflictChoice | null, trustSigner: boolean, restoreErased: boolean): Promise<ImportOutcome>;
   importCancel(): Promise<void>;
   grantRequests(pendingOnly: boolean): Promise<GrantRequest[]>;
   previewRequest(id: string, narrowing: Narrowing): Promise<PreviewPurpose[]>;
@@ -211,8 +211,8 @@ export class TauriBackend implements Backend {
   importPreview(passphrase: string | null, identity: boolean) {
     return call<ImportOutcome>("import_preview", { passphrase, identity });
   }
-  importCommit(onConflict: ConflictChoice | null) {
-    return call<ImportOutcome>("import_commit", { onConflict });
+  importCommit(onConflict: ConflictChoice | null, trustSigner: boolean, restoreErased: boolean) {
+    return call<ImportOutcome>("import_commit", { onConflict, trustSigner, restoreErased });
   }
   importCancel() {
     return call<void>("import_cancel");

@@ -105,6 +105,17 @@ impl Env {
         )
     }
 
+    /// The key a vault signs its exports with (hex).
+    fn key(&self, vault: &str) -> String {
+        let file = format!("{vault}.key.json");
+        let doc = if self.path(&file).exists() {
+            valid_export(&std::fs::read(self.path(&file)).unwrap())
+        } else {
+            self.export(vault, &file, &[])
+        };
+        doc["signature"]["public_key"].as_str().unwrap().to_owned()
+    }
+
     /// Exports plainly and returns the validated document.
     fn export(&self, vault: &str, file: &str, extra: &[&str]) -> Value {
         let mut args = vec!["export", "--out", file];
@@ -180,7 +191,11 @@ fn round_trip_through_a_new_vault_is_lossless() {
     );
 
     env.ok("b.db", &["init"]);
-    env.ok("b.db", &["import", "a.json"]);
+    // Moving to a new vault: the person trusts their old vault's key.
+    env.ok(
+        "b.db",
+        &["import", "a.json", "--trust-signer", &env.key("a.db")],
+    );
     let b = env.export("b.db", "b.json", &[]);
     assert_eq!(content(&a), content(&b));
     assert_ne!(a["exported_at"], b["exported_at"]);
@@ -391,7 +406,14 @@ fn age_files_interoperate_with_the_age_tool() {
         env.ok(vault, &["init"]);
         env.ok(
             vault,
-            &["import", file, "--identity", key.to_str().unwrap()],
+            &[
+                "import",
+                file,
+                "--identity",
+                key.to_str().unwrap(),
+                "--trust-signer",
+                &env.key("a.db"),
+            ],
         );
         assert_eq!(
             env.json("a.db", &["belief", "list", "--json"]),
@@ -421,7 +443,7 @@ fn passphrase_files_round_trip() {
     env.ok("b.db", &["init"]);
     let out = env
         .sm("b.db")
-        .args(["import", "p.age"])
+        .args(["import", "p.age", "--trust-signer", &env.key("a.db")])
         .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
         .output()
         .unwrap();
@@ -642,7 +664,8 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
     env.demo("a.db");
     env.export("a.db", "a.json", &[]);
     env.ok("b.db", &["init"]);
-    env.ok("b.db", &["import", "a.json"]);
+    let key = env.key("a.db");
+    env.ok("b.db", &["import", "a.json", "--trust-signer", &key]);
     let ids = env.belief_ids("b.db");
     let x = ids[7].clone();
     env.ok(
@@ -659,20 +682,44 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
     );
     let edited = env.state("b.db");
 
-    let report = env.json("b.db", &["import", "a.json", "--dry-run", "--json"]);
+    let report = env.json(
+        "b.db",
+        &[
+            "import",
+            "a.json",
+            "--dry-run",
+            "--json",
+            "--trust-signer",
+            &key,
+        ],
+    );
     assert_eq!(report["conflicting"], serde_json::json!([x]));
     assert_eq!(report["identical"].as_array().unwrap().len(), 39);
     assert_eq!(report["new"].as_array().unwrap().len(), 0);
 
     let mut c = env.sm("b.db");
-    c.args(["import", "a.json"]);
+    c.args(["import", "a.json", "--trust-signer", &key]);
     let err = env.fails(c);
     assert!(err.contains(&x) && err.contains("--on-conflict"), "{err}");
+    // Untrusted, the file cannot replace anything.
+    let mut c = env.sm("b.db");
+    c.args(["import", "a.json", "--on-conflict", "take"]);
+    let err = env.fails(c);
+    assert!(err.contains("--trust-signer"), "{err}");
+    assert_eq!(env.state("b.db"), edited);
     assert_eq!(env.state("b.db"), edited);
 
     let out = env.json(
         "b.db",
-        &["import", "a.json", "--on-conflict", "keep", "--json"],
+        &[
+            "import",
+            "a.json",
+            "--on-conflict",
+            "keep",
+            "--json",
+            "--trust-signer",
+            &key,
+        ],
     );
     assert_eq!(out["changed"], false);
     assert_eq!(env.state("b.db"), edited, "keep changes nothing");
@@ -681,7 +728,15 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
 
     let out = env.json(
         "b.db",
-        &["import", "a.json", "--on-conflict", "take", "--json"],
+        &[
+            "import",
+            "a.json",
+            "--on-conflict",
+            "take",
+            "--json",
+            "--trust-signer",
+            &key,
+        ],
     );
     assert_eq!(out["changed"], true);
     assert_eq!(out["on_conflict"], "take");
@@ -693,6 +748,64 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
         env.json("a.db", &["belief", "list", "--json"]),
         env.json("b.db", &["belief", "list", "--json"])
     );
+}
+
+/// A file signed by another key (a stranger's, or the person's own other vault) is shown with
+/// its signer, and its beliefs wait in the inbox as proposals with provenance `import`, unless
+/// the person trusts the key. It cannot replace beliefs. Importing it twice adds nothing.
+#[test]
+fn a_file_signed_by_another_key_lands_in_the_inbox_unless_trusted() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.export("a.db", "a.json", &[]);
+    let key = env.key("a.db");
+    env.ok("b.db", &["init"]);
+    let text = env.ok("b.db", &["import", "a.json"]);
+    assert!(
+        text.contains(&key) && text.contains("not this vault's key") && text.contains("inbox"),
+        "{text}"
+    );
+    let active = env.json("b.db", &["belief", "list", "--status", "active", "--json"]);
+    assert!(active.as_array().unwrap().is_empty(), "{active}");
+    let inbox = env.json("b.db", &["inbox", "--json"]);
+    let inbox = inbox.as_array().unwrap();
+    assert_eq!(inbox.len(), 40);
+    assert!(inbox.iter().all(|b| b["status"] == "pending"), "{inbox:?}");
+    assert!(
+        inbox.iter().all(|b| b["provenance"]["actor"] == "import"),
+        "{:?}",
+        inbox[0]
+    );
+    let again = env.json("b.db", &["import", "a.json", "--json"]);
+    assert_eq!(
+        (again["changed"].clone(), again["foreign"].clone()),
+        (false.into(), true.into())
+    );
+    assert_eq!(again["signer"], key.as_str());
+    // A vault's own file is not foreign.
+    let own = env.json("a.db", &["import", "a.json", "--dry-run", "--json"]);
+    assert_eq!(own["foreign"], false);
+}
+
+/// Importing an old export does not quietly bring back what the person erased since.
+#[test]
+fn an_import_skips_what_the_person_erased_unless_asked() {
+    let env = Env::new();
+    env.demo("a.db");
+    env.export("a.db", "a.json", &[]);
+    let gone = env.belief_ids("a.db")[3].clone();
+    env.ok("a.db", &["belief", "delete", &gone]);
+    let report = env.json("a.db", &["import", "a.json", "--json"]);
+    assert_eq!(report["erased"], serde_json::json!([gone]));
+    assert_eq!(report["changed"], false);
+    assert!(!env.belief_ids("a.db").contains(&gone));
+    let text = env.ok("a.db", &["import", "a.json", "--dry-run"]);
+    assert!(
+        text.contains("erased") && text.contains("--restore-erased"),
+        "{text}"
+    );
+    env.ok("a.db", &["import", "a.json", "--restore-erased"]);
+    assert!(env.belief_ids("a.db").contains(&gone));
 }
 
 #[test]

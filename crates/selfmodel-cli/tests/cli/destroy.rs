@@ -40,7 +40,7 @@ fn destroy_deletes_the_vault_and_its_sidecars_and_nothing_else() {
     let mut child = v
         .std_cmd_with(Some(PASS))
         .args(["serve", "--port", "0", "--no-socket", "--discovery"])
-        .arg(run.path().join("api.json"))
+        .arg(run.path().join("run/api.json"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -244,3 +244,59 @@ fn evidence_kind_without_evidence_is_a_usage_error() {
     assert!(stderr.contains("--evidence"), "{stderr}");
     assert_eq!(v.count(), 1);
 }
+
+#[test]
+fn terminal_escapes_and_bidi_controls_are_refused_in_statements() {
+    let err = refused(
+        &["--statement", "Likes \u{202e}emoji\u{202c} a lot"],
+        &["statement", "U+202E"],
+    );
+    assert!(
+        !err.contains('\u{202e}'),
+        "the error names, never echoes: {err}"
+    );
+    let err = refused(&["--statement", "ok\u{1b}[2J\u{1b}[31mALERT"], &["U+001B"]);
+    assert!(!err.contains('\u{1b}'), "{err}");
+}
+
+/// Text stored by an older version, before hidden characters were refused, reaches the terminal
+/// as visible `\u{…}` escapes: it cannot clear the screen, retitle the window or fake a line.
+#[test]
+fn text_already_in_the_vault_is_shown_not_obeyed() {
+    let v = vault();
+    let id = v.add("Prefers morning meetings", "interests", "0.5", &[]);
+    let hostile = "Prefers\u{1b}]0;owned\u{7} \u{202e}meetings\u{1b}[2J\u{1b}[H";
+    let conn = v.sql();
+    conn.execute(
+        "UPDATE beliefs SET statement = ?1 WHERE id = ?2",
+        [hostile, id.as_str()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE belief_types SET name = ?1 WHERE id = 'interests'",
+        ["Interests\u{1b}[31m"],
+    )
+    .unwrap();
+    drop(conn);
+    for args in [
+        vec!["belief", "show", id.as_str()],
+        vec!["belief", "list"],
+        vec!["types"],
+    ] {
+        let out = v.ok(&args);
+        assert!(
+            !out.chars()
+                .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'),
+            "{args:?} printed a raw control: {out:?}"
+        );
+        assert!(out.contains("\\u{1b}"), "{args:?}: {out}");
+    }
+    // JSON stays JSON, with the invisible characters as JSON escapes.
+    let shown = v.show(&id);
+    assert_eq!(shown["statement"], hostile);
+    let raw = v.ok(&["belief", "show", id.as_str(), "--json"]);
+    assert!(
+        !raw.contains('\u{202e}') && raw.contains("\\u202e"),
+        "{raw}"
+    );
+}

@@ -235,39 +235,94 @@ async fn proposals_land_in_the_inbox_and_the_person_accepts_or_rejects_them() {
 }
 
 #[tokio::test]
-async fn a_rejected_or_deleted_belief_proposed_again_is_refused_as_tombstoned() {
+async fn a_rejected_or_deleted_belief_proposed_again_is_dropped_and_the_vendor_cannot_tell() {
     let s = Served::start();
     let v = proposer(&s).await;
+    let audit_seq =
+        |v: selfmodel_client::Client| async move { v.checkpoint(None).await.unwrap().seq };
 
     let first = v
         .propose(&proposal("Likes answers in French"))
         .await
         .unwrap();
     s.cli(&["belief", "reject", &first.id]);
-    // Normalised: case, spacing and punctuation do not make it new.
-    for again in ["Likes answers in French", "  likes ANSWERS in   french. "] {
-        let e = v.propose(&proposal(again)).await.unwrap_err();
-        assert!(matches!(e, Error::Conflict(_)), "{e}");
-        assert_eq!((e.status(), e.code()), (Some(409), Some("tombstoned")));
+    let inbox_len = || s.cli_json(&["inbox"]).as_array().unwrap().len();
+    assert_eq!(inbox_len(), 0);
+
+    // The answer to a new proposal and to an erased one is the same: 201, a fresh id, pending,
+    // and one more audit event. Case, spacing, punctuation, width and look-alike letters do not
+    // make an erased belief new.
+    let before = audit_seq(v.clone()).await;
+    let fresh = v.propose(&proposal("Prefers bullet points")).await.unwrap();
+    assert_eq!(audit_seq(v.clone()).await, before + 1);
+    for again in [
+        "Likes answers in French",
+        "  likes ANSWERS in   french. ",
+        "Likes answ\u{435}rs in Fr\u{435}nch", // Cyrillic е
+        "Ｌｉｋｅｓ answers in French",        // full width
+        "Likes ans\u{200d}wers in French",     // a joiner
+    ] {
+        let seq = audit_seq(v.clone()).await;
+        let r = v.propose(&proposal(again)).await.unwrap();
+        assert_eq!(r.status, fresh.status, "{again}");
+        assert_ne!(r.id, first.id);
+        assert_eq!(audit_seq(v.clone()).await, seq + 1, "{again}");
     }
+    // None of them reached the inbox: only the new one waits there.
+    assert_eq!(inbox_len(), 1);
 
     // The same for a belief the person deleted.
     let statement = "Writes in British English";
     let id = s.belief_id(statement);
     s.cli(&["belief", "delete", &id]);
-    let e = v.propose(&proposal(statement)).await.unwrap_err();
-    assert_eq!(e.code(), Some("tombstoned"));
+    v.propose(&proposal(statement)).await.unwrap();
+    assert_eq!(inbox_len(), 1);
 
-    // Something new still goes through, and the refusals are logged.
-    v.propose(&proposal("Prefers bullet points for instructions"))
-        .await
-        .unwrap();
+    // The person's log says what happened; the audit log keeps no statement text.
     let log = s.access_log(&["--vendor", "com.example.proposer"]);
-    let refused = log
+    let dropped = log
         .iter()
         .filter(|e| e["operation"] == "beliefs.propose" && e["reason"] == "tombstoned")
         .count();
-    assert_eq!(refused, 3);
-    // No statement text in the vault's answer about it: the tombstone is a keyed hash.
-    assert!(!s.cli(&["audit", "log"]).contains("French"));
+    assert_eq!(dropped, 6);
+    let audit = s.cli(&["audit", "log"]);
+    assert_eq!(
+        audit.matches("belief.proposal_dropped").count(),
+        6,
+        "{audit}"
+    );
+    assert!(!audit.contains("French"));
+}
+
+#[tokio::test]
+async fn hidden_characters_in_a_proposal_are_refused_before_anything_is_kept() {
+    let s = Served::start();
+    let v = proposer(&s).await;
+    let hostile = [
+        proposal("Likes \u{202e}emoji\u{202c} a lot"),
+        proposal("Likes bul\u{200b}let points"),
+        Proposal::new("Prefers morning meetings", "communication-style", 0.8)
+            .purposes(["communication"])
+            .evidence(EvidenceIn::new(
+                "observed",
+                "calendar\u{1b}]0;owned\u{7}",
+                "seen often",
+            )),
+        Proposal::new("Prefers morning meetings", "communication-style", 0.8)
+            .purposes(["communication"])
+            .evidence(EvidenceIn::new(
+                "observed",
+                "calendar",
+                "seen often\n\u{1b}[2J\u{1b}[32mverified by Selfmodel",
+            )),
+    ];
+    for p in &hostile {
+        let e = v.propose(p).await.unwrap_err();
+        assert_eq!(
+            (e.status(), e.code()),
+            (Some(400), Some("invalid_field")),
+            "{e}"
+        );
+    }
+    assert_eq!(s.cli_json(&["inbox"]).as_array().unwrap().len(), 0);
 }

@@ -286,11 +286,45 @@ async fn the_discovery_file_is_private_and_checked() {
             .mode();
         assert_eq!(dir & 0o777, 0o700);
 
-        let copy = s.dir.path().join("copy.json");
+        let private = s.dir.path().join("private");
+        std::fs::create_dir(&private).unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let copy = private.join("copy.json");
         std::fs::copy(&path, &copy).unwrap();
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o666)).unwrap();
-        let e = Discovery::load(&copy).unwrap_err();
-        assert!(matches!(e, Error::Discovery(_)), "{e}");
+        let refused = |p: &std::path::Path, why: &str| {
+            let e = Discovery::load(p).unwrap_err();
+            assert!(matches!(e, Error::Discovery(_)), "{e}");
+            assert!(e.to_string().contains(why), "{why}: {e}");
+        };
+        for mode in [0o666, 0o644, 0o640] {
+            std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(mode)).unwrap();
+            refused(&copy, "open to other users");
+        }
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
+        Discovery::load(&copy).unwrap();
+        // A link to a good file, and a good file in a directory others can enter or write.
+        let link = private.join("link.json");
+        std::os::unix::fs::symlink(&copy, &link).unwrap();
+        refused(&link, "symbolic link");
+        let shared = s.dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::copy(&copy, shared.join("api.json")).unwrap();
+        std::fs::set_permissions(
+            shared.join("api.json"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+        refused(
+            &shared.join("api.json"),
+            "its directory is open to other users",
+        );
+        // Owned by another user (only root can arrange that here).
+        if rustix::process::getuid().is_root() {
+            std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o700)).unwrap();
+            std::os::unix::fs::chown(shared.join("api.json"), Some(65534), None).unwrap();
+            refused(&shared.join("api.json"), "belongs to another user");
+        }
     }
     let e = Discovery::load(&s.dir.path().join("missing.json")).unwrap_err();
     assert!(matches!(e, Error::Discovery(_)), "{e}");

@@ -237,6 +237,11 @@ async fn bodies_are_strict_and_bounded() {
         assert!(head.starts_with("HTTP/1.1 413 "), "{path}: {head}");
         assert!(
             head.to_ascii_lowercase()
+                .contains("\r\ncontent-type: application/json"),
+            "a Problem like every other error: {head}"
+        );
+        assert!(
+            head.to_ascii_lowercase()
                 .contains("\r\nconnection: close\r\n"),
             "{path}: {head}"
         );
@@ -341,6 +346,20 @@ async fn cors_only_for_origins_the_grant_lists() {
     );
     let evil = preflight("https://evil.example").await.unwrap();
     assert!(evil.headers().get("access-control-allow-origin").is_none());
+    // What checks no origin is not readable cross-origin, by any page.
+    for page in ["https://evil.example", "https://app.example"] {
+        let r = http
+            .get(url(&f, "/v1/openapi.json"))
+            .header("origin", page)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers().get("access-control-allow-origin").is_none(),
+            "{page}"
+        );
+    }
     // Without an Origin (a native vendor) nothing CORS-related is added.
     let r = http
         .get(url(&f, "/v1/grant"))
@@ -476,6 +495,200 @@ async fn the_unix_socket_and_discovery_file_are_private() {
         !run.join("api.json").exists(),
         "the discovery file goes with the server"
     );
+}
+
+/// A flood of calls without a token (here: the OpenAPI document, which a web page can fetch
+/// with `no-cors`, and grant requests from a web page) empties only its own buckets: the
+/// identity proof, native grant requests and the Unix socket keep being served.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_socket() {
+    let f = fixture(ServerConfig {
+        rate_per_sec: 1,
+        rate_burst: 3,
+        ..ServerConfig::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let mut flood = Vec::new();
+    for _ in 0..10 {
+        flood.push(status(
+            http.get(url(&f, "/v1/openapi.json")).send().await.unwrap(),
+        ));
+        flood.push(status(
+            http.post(url(&f, "/v1/grant-requests"))
+                .header("Origin", "https://evil.example")
+                .json(&serde_json::json!({"vendor": {"id": "x", "name": "x"}}))
+                .send()
+                .await
+                .unwrap(),
+        ));
+    }
+    assert!(flood.contains(&429), "the flood was limited: {flood:?}");
+    let proof = http
+        .post(url(&f, "/v1/server-proof"))
+        .json(&serde_json::json!({"nonce": hex::encode([1u8; 32])}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proof.status(), 200, "the identity proof has its own bucket");
+    let native = http
+        .post(url(&f, "/v1/grant-requests"))
+        .json(&serde_json::json!({"vendor": {"id": "x", "name": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        native.status(),
+        429,
+        "native grant requests have their own bucket"
+    );
+    let socket = f.server.socket.clone().unwrap();
+    let mut s = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+    write!(
+        s,
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: selfmodel\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(
+        out.starts_with("HTTP/1.1 200"),
+        "the socket has its own buckets: {out:.80}"
+    );
+    f.stop().await;
+}
+
+/// A second server for the same directory is refused; the first keeps its discovery file and
+/// socket, during the attempt and after it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_server_cannot_take_over_the_first_ones_files() {
+    let f = fixture(ServerConfig::default()).await;
+    let run = f.dir.join("run");
+    let before = std::fs::read(run.join("api.json")).unwrap();
+    let err = selfmodel_http::start(
+        f.vault.clone(),
+        ServerConfig {
+            port: 0,
+            socket_dir: Some(run.clone()),
+            discovery_file: Some(run.join("api.json")),
+            ..ServerConfig::default()
+        },
+    )
+    .await
+    .map(|_| ())
+    .unwrap_err();
+    assert!(err.to_string().contains("already serving"), "{err}");
+    assert_eq!(std::fs::read(run.join("api.json")).unwrap(), before);
+    let mut s = std::os::unix::net::UnixStream::connect(f.server.socket.clone().unwrap()).unwrap();
+    write!(
+        s,
+        "GET /v1/openapi.json HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out:.80}");
+    f.stop().await;
+}
+
+/// A server directory that other users can write to (a shared or misconfigured runtime
+/// directory) is refused, not used: someone there could replace the discovery file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_directory_open_to_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let linked = tmp.path().join("linked");
+    let private = tmp.path().join("private");
+    std::fs::create_dir(&private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink(&private, &linked).unwrap();
+    let vault = VaultHandle::spawn(Some(
+        Selfmodel::create(
+            &tmp.path().join("v.db"),
+            &Passphrase::new("test passphrase 1".into()),
+        )
+        .unwrap(),
+    ));
+    for dir in [&shared, &linked] {
+        let err = selfmodel_http::start(
+            vault.clone(),
+            ServerConfig {
+                port: 0,
+                socket_dir: Some(dir.clone()),
+                discovery_file: Some(dir.join("api.json")),
+                ..ServerConfig::default()
+            },
+        )
+        .await
+        .map(|_| ())
+        .unwrap_err();
+        assert!(err.to_string().contains("is not private"), "{err}");
+        assert!(!dir.join("api.json").exists() && !dir.join("api.sock").exists());
+    }
+    vault.close().await.unwrap();
+}
+
+/// A web page can file a grant request only once the person has turned web vendors on; its
+/// request then carries the origin the browser sent, shown to the person, and one origin can
+/// hold only a few places in the queue.
+#[tokio::test(flavor = "multi_thread")]
+async fn web_pages_ask_only_when_allowed_say_who_they_are_and_cannot_fill_the_queue() {
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let page = "https://notes-helper.example";
+    let ask = |origin: Option<&str>| {
+        let mut r = http.post(url(&f, "/v1/grant-requests")).json(&serde_json::json!({
+            "vendor": {"id": "com.example.writer", "name": "Writer", "url": "https://writer.example"},
+            "purposes": ["communication"], "categories": ["communication-style"],
+            "operations": ["read"], "origins": [page], "duration_days": 1,
+            "vendor_retention_days": 0, "justification": "x",
+        }));
+        if let Some(o) = origin {
+            r = r.header("Origin", o);
+        }
+        r.send()
+    };
+    let preflight = || {
+        http.request(reqwest::Method::OPTIONS, url(&f, "/v1/grant-requests"))
+            .header("origin", page)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    // Off (the default): refused, preflight included, and nothing waits for the person.
+    assert_eq!(preflight().await.unwrap().status(), 403);
+    let r = ask(Some(page)).await.unwrap();
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "web_vendors_off");
+    let waiting = || f.vault.call(|m| m.grant_requests(true));
+    assert!(waiting().await.unwrap().is_empty());
+
+    // On: the request carries the page's origin, not only what it claims to be.
+    f.vault.call(|m| m.set_web_vendors(true)).await.unwrap();
+    assert!(preflight().await.unwrap().status().is_success());
+    assert_eq!(ask(Some(page)).await.unwrap().status(), 201);
+    assert_eq!(ask(None).await.unwrap().status(), 201);
+    let requests = waiting().await.unwrap();
+    let web: Vec<_> = requests
+        .iter()
+        .filter_map(|r| r.web_origin.as_deref())
+        .collect();
+    assert_eq!(web, [page], "the native request has no web origin");
+
+    // One origin holds at most a few places; native callers still get theirs.
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        codes.push(ask(Some(page)).await.unwrap().status().as_u16());
+    }
+    let placed = 1 + codes.iter().filter(|c| **c == 201).count() as u64;
+    assert_eq!(placed, selfmodel::MAX_PENDING_PER_ORIGIN, "{codes:?}");
+    assert!(codes.ends_with(&[429, 429]), "{codes:?}");
+    assert_eq!(ask(None).await.unwrap().status(), 201);
+    f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -352,7 +352,7 @@ pub const CONTROLS: &[Control] = &[
         mechanism: "Delete one, erase all, or destroy the vault; erased beliefs cannot be proposed again",
         tests: &[
             "crates/selfmodel-cli/tests/cli/beliefs.rs::delete_removes_the_belief_with_its_evidence_and_history",
-            "crates/selfmodel-client/tests/client/lifecycle.rs::a_rejected_or_deleted_belief_proposed_again_is_refused_as_tombstoned",
+            "crates/selfmodel-client/tests/client/lifecycle.rs::a_rejected_or_deleted_belief_proposed_again_is_dropped_and_the_vendor_cannot_tell",
         ],
     },
     Control {

@@ -77,7 +77,12 @@ fn import(
     path: &Path,
 ) -> selfmodel::Result<selfmodel::archive::ImportReport> {
     let file = SealedFile::read(path).unwrap().open(None).unwrap();
-    model.import(&file, &ImportOptions::default(), &())
+    // The test files are the person's own (signed by a key they trust).
+    let options = ImportOptions {
+        trust_signer: Some(TestKey.public_key()),
+        ..ImportOptions::default()
+    };
+    model.import(&file, &options, &())
 }
 
 fn learning_catalogue() -> Catalogue {
@@ -225,5 +230,51 @@ fn a_rule_broken_anywhere_refuses_the_whole_file() {
     write(&file, Catalogue::defaults(), vec![b]);
     let err = import(&mut model, &file).unwrap_err();
     assert!(err.to_string().contains("/beliefs/0"), "{err}");
+    unchanged(&mut model);
+
+    // Terminal escapes and bidi controls in the catalogue text and evidence a file adds.
+    let mut c = Catalogue::defaults();
+    let mut t = c.types[0].clone();
+    t.id = "evil".into();
+    t.name = "Evil\u{1b}[2J\u{1b}[31m type".into();
+    c.types.push(t);
+    let file = dir.path().join("escape-type.json");
+    write(&file, c, Vec::new());
+    let err = import(&mut model, &file).unwrap_err().to_string();
+    assert!(
+        err.contains("/belief_types/") && err.contains("U+001B"),
+        "{err}"
+    );
+    unchanged(&mut model);
+
+    let mut c = Catalogue::defaults();
+    let mut p = c.purposes[0].clone();
+    p.id = "spoof".into();
+    p.name = "Spo\u{202e}of".into();
+    c.purposes.push(p);
+    let file = dir.path().join("bidi-purpose.json");
+    write(&file, c, Vec::new());
+    let err = import(&mut model, &file).unwrap_err().to_string();
+    assert!(
+        err.contains("/purposes/") && err.contains("U+202E"),
+        "{err}"
+    );
+    unchanged(&mut model);
+
+    let mut b = belief(5, "interests", &[]);
+    b.evidence.push(selfmodel_core::Evidence {
+        kind: selfmodel_core::EvidenceKind::Observed,
+        source: "calendar".into(),
+        summary: "seen often\u{1b}]0;owned\u{7}".into(),
+        observed_at: at("2026-01-01T00:00:00Z"),
+        content_sha256: None,
+    });
+    let file = dir.path().join("escape-evidence.json");
+    write(&file, Catalogue::defaults(), vec![b]);
+    let err = import(&mut model, &file).unwrap_err().to_string();
+    assert!(
+        err.contains("/beliefs/0") && err.contains("evidence[0].summary"),
+        "{err}"
+    );
     unchanged(&mut model);
 }

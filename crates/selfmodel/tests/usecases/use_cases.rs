@@ -263,3 +263,51 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
     let refused = model.vendor_propose(&only_ads, proposal).unwrap_err();
     assert_eq!(refused.code(), "purpose_not_granted");
 }
+
+/// A grant revoked before its vendor came for the token hands out no token: the poll is refused
+/// and nothing is claimed.
+#[test]
+fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
+    use selfmodel::{Credential, GrantAsk, PollOutcome};
+    use selfmodel_core::{Narrowing, Operation, Scope, Vendor};
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let ask = GrantAsk {
+        vendor: Vendor {
+            id: "com.example.late".into(),
+            name: "Late".into(),
+            url: None,
+        },
+        scope: Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned()].into(),
+            operations: [Operation::Read].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: BTreeSet::new(),
+        },
+        duration_days: 1,
+        vendor_retention_days: 0,
+        justification: "t".into(),
+    };
+    let issued = model.request_grant(ask, None).unwrap();
+    let grant = model
+        .approve_request(&issued.request.id, &Narrowing::default(), "test")
+        .unwrap();
+    model.revoke_grant(&grant.id).unwrap();
+    let polled = model.poll_grant(&Credential::native(&issued.poll_secret));
+    assert!(
+        matches!(polled, Err(Error::Unauthorized("token_revoked"))),
+        "{:?}",
+        polled
+            .as_ref()
+            .map(|p| matches!(p, PollOutcome::Approved { .. }))
+    );
+    let claimed = model
+        .access_log(&selfmodel::AccessFilter::default())
+        .unwrap()
+        .iter()
+        .filter(|e| e.operation == "grant.claim")
+        .count();
+    assert_eq!(claimed, 0);
+}

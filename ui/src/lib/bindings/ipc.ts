@@ -622,7 +622,16 @@ purposes_added: Array<string>,
 /**
  * Types defined differently in the file (the vault's definition stays).
  */
-types_differing: Array<string>, };
+types_differing: Array<string>, 
+/**
+ * Signed by a key that is not this vault's: new beliefs wait in the inbox as proposals,
+ * and the file cannot replace beliefs.
+ */
+foreign: boolean, 
+/**
+ * Beliefs the person erased or rejected before: skipped.
+ */
+erased: number, };
 
 /**
  * A vendor, as it named itself.
@@ -713,7 +722,11 @@ created_at: string,
 /**
  * When it lapses if nobody decides (RFC 3339, UTC).
  */
-expires_at: string, };
+expires_at: string, 
+/**
+ * The origin of the web page that filed it, if a web page did (not self-asserted).
+ */
+web_origin: string | null, };
 
 /**
  * The person's narrowing of a request when approving it; `null` keeps what was asked.
@@ -734,7 +747,15 @@ operations: Array<string> | null,
 /**
  * For fewer days.
  */
-duration_days: number | null, };
+duration_days: number | null, 
+/**
+ * Only these web origins (`[]`: none, native use only).
+ */
+origins: Array<string> | null, 
+/**
+ * Leave out special categories of data.
+ */
+no_special: boolean, };
 
 /**
  * What a request would disclose for one purpose.

@@ -281,6 +281,8 @@ export class FakeBackend implements Backend {
       types_added: [],
       purposes_added: [],
       types_differing: [],
+      foreign: false,
+      erased: 0,
     };
   }
   async importPreview(passphrase: string | null, _identity: boolean) {
@@ -288,7 +290,7 @@ export class FakeBackend implements Backend {
     if (passphrase !== "file pass") throw new BackendError("wrong_passphrase", "wrong passphrase for the file");
     return this.outcome(true);
   }
-  async importCommit(_onConflict: ConflictChoice | null) {
+  async importCommit(_onConflict: ConflictChoice | null, _trustSigner: boolean, _restoreErased: boolean) {
     this.need();
     this.rows.push(row(), row());
     return this.outcome(false);
