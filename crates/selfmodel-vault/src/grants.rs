@@ -384,15 +384,18 @@ impl Reader<'_> {
         }
     }
 
-    /// How many allowed requests each grant has made: (grant id, count).
+    /// How many allowed requests each grant has made (claiming its token is not one): (grant id,
+    /// count).
     pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT grant_id, sum(n) FROM ( \
                SELECT grant_id, sum(requests) AS n FROM access_log \
-               WHERE grant_id IS NOT NULL AND outcome = 'allowed' GROUP BY grant_id \
+               WHERE grant_id IS NOT NULL AND outcome = 'allowed' AND operation <> 'grant.claim' \
+               GROUP BY grant_id \
                UNION ALL \
                SELECT grant_id, sum(requests) FROM access_days \
-               WHERE grant_id <> '' AND outcome = 'allowed' GROUP BY grant_id) \
+               WHERE grant_id <> '' AND outcome = 'allowed' AND operation <> 'grant.claim' \
+               GROUP BY grant_id) \
              GROUP BY grant_id",
         )?;
         Ok(stmt

@@ -71,6 +71,10 @@ async fn a_vendor_can_give_up_its_grant() {
     let listed = &grants.as_array().unwrap()[0];
     assert_eq!(listed["id"], g.id.as_str());
     assert_eq!(listed["revoked_by"], "vendor");
+    assert_eq!(
+        listed["access_count"], 1,
+        "giving up is a request; claiming the token is not"
+    );
     let log = s.access_log(&["--grant", &g.id]);
     assert!(
         log.iter()
