@@ -14,6 +14,55 @@ pub enum Outcome {
     Denied(String),
 }
 
+/// What a vendor asked for: the access log's `operation`, one name per kind of call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessOp {
+    /// Filed a grant request.
+    GrantRequest,
+    /// Polled its grant request.
+    GrantPoll,
+    /// Received its token, once.
+    GrantClaim,
+    /// Read its own grant.
+    GrantRead,
+    /// Gave up its grant.
+    GrantRelinquish,
+    /// Read a page of beliefs.
+    BeliefsRead,
+    /// Read one belief.
+    BeliefRead,
+    /// Proposed a belief.
+    BeliefsPropose,
+    /// Read its notices.
+    EventsRead,
+    /// Asked for a signed checkpoint of the audit chain.
+    Checkpoint,
+}
+
+impl AccessOp {
+    /// The stable name, as stored, e.g. `beliefs.read`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::GrantRequest => "grant.request",
+            Self::GrantPoll => "grant.poll",
+            Self::GrantClaim => "grant.claim",
+            Self::GrantRead => "grant.read",
+            Self::GrantRelinquish => "grant.relinquish",
+            Self::BeliefsRead => "beliefs.read",
+            Self::BeliefRead => "belief.read",
+            Self::BeliefsPropose => "beliefs.propose",
+            Self::EventsRead => "events.read",
+            Self::Checkpoint => "audit.checkpoint",
+        }
+    }
+}
+
+impl std::fmt::Display for AccessOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One vendor request as logged. Ids only, never belief content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEntry {

@@ -18,7 +18,7 @@ pub mod sensitive;
 pub mod text;
 pub mod validate;
 
-pub use access::{AccessEntry, NewAccess, Outcome, VendorEvent, VendorEventKind};
+pub use access::{AccessEntry, AccessOp, NewAccess, Outcome, VendorEvent, VendorEventKind};
 pub use audit::{AuditAction, AuditEvent, ChainVerdict, Hash, PendingEvent};
 pub use belief::{
     Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence, Provenance,

@@ -455,7 +455,7 @@ fn plan<'a>(
             Cow::Borrowed(b)
         };
         match r.belief(b.id)? {
-            None if !incoming.restore_erased && crate::vendor::buried(r, &b)? => {
+            None if !incoming.restore_erased && crate::tombstone::buried(r, &b)? => {
                 plan.erased.push(b.id);
             }
             None => plan.new.push(b),

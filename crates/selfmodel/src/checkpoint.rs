@@ -16,18 +16,19 @@
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, VerifyingKey};
-use selfmodel_core::Hash;
 use selfmodel_core::audit::canonical_time;
+use selfmodel_core::{AccessOp, Hash};
 use selfmodel_vault::{VaultError, Writer};
 
 use crate::identity::{self, Identity};
-use crate::vendor::{Credential, authenticate, deny, log};
+use crate::vendor::Credential;
+use crate::vendor_call::{Call, authenticate};
 use crate::{Error, Result, Selfmodel};
 
 /// The domain separation prefix of a checkpoint's signed message.
 pub const CHECKPOINT_CONTEXT: &[u8] = b"selfmodel-checkpoint-v1\n";
 /// The access-log operation of a vendor's checkpoint request.
-pub const CHECKPOINT_OPERATION: &str = "audit.checkpoint";
+pub const CHECKPOINT_OPERATION: &str = AccessOp::Checkpoint.as_str();
 
 /// A vault's signed statement of one audit event's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,17 +218,18 @@ impl Selfmodel {
         seq: Option<u64>,
     ) -> Result<SignedCheckpoint> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, cred, CHECKPOINT_OPERATION)? {
+            let call = Call::new(AccessOp::Checkpoint, now);
+            let grant = match authenticate(w, call, cred)? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
-            let (gid, vid) = (Some(grant.id.as_str()), Some(grant.vendor.id.as_str()));
+            let call = call.under(&grant);
             match sign_in(w, now, seq)? {
                 Some(cp) => {
-                    log(w, now, gid, vid, None, CHECKPOINT_OPERATION, &[])?;
+                    call.allowed(w, &[])?;
                     Ok(Ok(cp))
                 }
-                None => deny(w, now, gid, vid, None, CHECKPOINT_OPERATION, no_event(seq)),
+                None => call.deny(w, no_event(seq)),
             }
         })
     }

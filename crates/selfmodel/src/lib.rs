@@ -11,10 +11,13 @@ mod identity;
 mod model_cache;
 mod monitor;
 pub mod package;
+mod person;
 pub mod render;
 pub mod report;
 mod tokens;
+mod tombstone;
 mod vendor;
+mod vendor_call;
 mod witness;
 
 use std::path::Path;
@@ -36,10 +39,10 @@ pub use error::{Error, Result};
 pub use identity::Identity;
 pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
 pub use vendor::{
-    Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, INVALID_PURPOSE, IssuedRequest,
-    MAX_PAGE, MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome,
-    VendorRead,
+    Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
+    MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
 };
+pub use vendor_call::INVALID_PURPOSE;
 pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};
 
 /// Shortest passphrase accepted for a vault.
@@ -260,7 +263,7 @@ impl Selfmodel {
         let n = self.change(|w, now| {
             for &id in &ids {
                 let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-                vendor::bury(w, &belief, now)?;
+                tombstone::bury(w, &belief, now)?;
                 w.notify_recipients(id, VendorEventKind::BeliefErased, now)?;
                 w.delete_belief(id)?;
                 w.append_audit(
@@ -281,7 +284,7 @@ impl Selfmodel {
         let n = self.change(|w, now| {
             for belief in w.read().beliefs(&BeliefFilter::default())? {
                 if belief.status == Status::Active {
-                    vendor::bury(w, &belief, now)?;
+                    tombstone::bury(w, &belief, now)?;
                 }
                 w.notify_recipients(belief.id, VendorEventKind::BeliefErased, now)?;
             }

@@ -1,28 +1,28 @@
-//! Vendor access as use cases: the grant flow (ask, approve or deny, claim the token once), reads
-//! bound to a purpose, proposals to the inbox, revocation, notices, and the access log.
+//! The vendor's side of vendor access, as use cases: asking for a grant and claiming its token
+//! once, reads bound to a purpose, proposals to the inbox, giving a grant up, notices. The
+//! person's side is in `person`; how a call is authenticated and logged, in `vendor_call`.
 //!
 //! Every vendor call authenticates, checks its grant and does its work in **one** vault
 //! transaction that also writes its access-log entry, so a revocation committed before the
 //! transaction began always wins, and no data leaves unless its log entry is committed with it.
 
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use selfmodel_core::audit::PendingEvent;
-use selfmodel_core::grant::{check_scope, disclosable, narrow, within_scope};
+use selfmodel_core::grant::{check_scope, disclosable, within_scope};
 use selfmodel_core::{
-    AccessEntry, Actor, AuditAction, Belief, BeliefFilter, BeliefId, Catalogue, ConsentRecord,
-    CoreError, Grant, GrantRequest, Narrowing, NewAccess, NewBelief, Operation, Outcome,
-    Provenance, RequestStatus, Scope, Sensitivity, Status, Vendor, VendorEvent, VendorEventKind,
+    AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, CoreError, Grant, GrantRequest,
+    NewBelief, Operation, Provenance, RequestStatus, Scope, Status, Vendor, VendorEvent,
+    VendorEventKind,
     text::{self, Lines},
     validate,
 };
-use selfmodel_vault::{AccessFilter, Reader, Recipient, VaultError, Writer};
-use sha2::Sha256;
+use selfmodel_vault::{Reader, VaultError, Writer};
 use zeroize::Zeroizing;
 
 use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
-use crate::{Error, Result, Selfmodel};
+use crate::vendor_call::{Call, VendorOutcome, authenticate, authenticate_any, origin_refused};
+use crate::{Error, Result, Selfmodel, tombstone};
 
 /// Most proposals of one grant that may wait for the person at once.
 pub const MAX_PENDING_PROPOSALS: u64 = 50;
@@ -41,9 +41,6 @@ pub const DEFAULT_PAGE: u64 = 100;
 /// Largest page size of a read.
 pub const MAX_PAGE: u64 = 500;
 const MAX_TEXT: usize = 500;
-const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
-/// What the access log keeps for a purpose that is not in the catalogue.
-pub const INVALID_PURPOSE: &str = "(invalid)";
 
 /// What a caller presents: its bearer token (or poll secret), and the browser origin it came
 /// from, if any. A browser origin must be listed by the grant.
@@ -62,19 +59,6 @@ impl Credential {
             origin: None,
         }
     }
-}
-
-fn origin_refused(
-    origin: Option<&str>,
-    allowed: &std::collections::BTreeSet<String>,
-) -> Option<Error> {
-    let o = origin?;
-    (!allowed.contains(o)).then(|| {
-        Error::Forbidden(
-            "origin_not_allowed",
-            format!("origin {o} is not allowed by the grant"),
-        )
-    })
 }
 
 /// A vendor's request for a grant, before the person sees it.
@@ -160,8 +144,6 @@ pub struct GrantSummary {
     pub access_count: u64,
 }
 
-type VendorOutcome<T> = std::result::Result<T, Error>;
-
 impl Selfmodel {
     // ---- the vendor side -------------------------------------------------------------------
 
@@ -171,7 +153,8 @@ impl Selfmodel {
     pub fn request_grant(&mut self, ask: GrantAsk, origin: Option<&str>) -> Result<IssuedRequest> {
         self.vendor_tx(|w, now| {
             let catalogue = w.read().catalogue()?;
-            let denied = |w: &mut Writer<'_>, e: Error| refuse_unknown(w, now, "grant.request", e);
+            let call = Call::new(AccessOp::GrantRequest, now);
+            let denied = |w: &mut Writer<'_>, e: Error| call.refuse_unknown(w, e);
             if let Err(e) = check_ask(&ask, &catalogue) {
                 return denied(w, e);
             }
@@ -206,15 +189,7 @@ impl Selfmodel {
                 web_origin: origin.map(str::to_owned),
             };
             w.insert_grant_request(&request, &poll.id, &poll.hash)?;
-            log(
-                w,
-                now,
-                None,
-                Some(&request.vendor.id),
-                None,
-                "grant.request",
-                &[],
-            )?;
+            call.by(&request.vendor.id).allowed(w, &[])?;
             Ok(Ok(IssuedRequest {
                 request,
                 poll_secret: poll.text,
@@ -235,13 +210,13 @@ impl Selfmodel {
                     .map(|(r, _)| r),
                 None => None,
             };
+            let call = Call::new(AccessOp::GrantPoll, now);
             let Some(request) = found else {
-                let e = Error::Unauthorized("invalid_poll_secret");
-                return refuse_unknown(w, now, "grant.poll", e);
+                return call.refuse_unknown(w, Error::Unauthorized("invalid_poll_secret"));
             };
-            let vendor = Some(request.vendor.id.as_str());
+            let call = call.by(&request.vendor.id);
             if let Some(e) = origin_refused(cred.origin.as_deref(), &request.scope.origins) {
-                return deny(w, now, None, vendor, None, "grant.poll", e);
+                return call.deny(w, e);
             }
             let pending = effective_status(&request, now) == RequestStatus::Pending;
             let outcome = match effective_status(&request, now) {
@@ -249,15 +224,9 @@ impl Selfmodel {
                 RequestStatus::Denied => PollOutcome::Denied,
                 RequestStatus::Expired => PollOutcome::Expired,
                 RequestStatus::Claimed => {
-                    return deny(
-                        w,
-                        now,
-                        request.grant_id.as_deref(),
-                        vendor,
-                        None,
-                        "grant.poll",
-                        Error::AlreadyClaimed,
-                    );
+                    return call
+                        .grant_id(request.grant_id.as_deref())
+                        .deny(w, Error::AlreadyClaimed);
                 }
                 RequestStatus::Approved => {
                     let grant_id = request
@@ -270,20 +239,17 @@ impl Selfmodel {
                         .ok_or_else(|| VaultError::Data("missing grant".into()))?;
                     // Revoked (or lapsed) before the vendor came for it: no token is minted.
                     if !grant.is_live(now) {
-                        return deny(
-                            w,
-                            now,
-                            Some(&grant_id),
-                            vendor,
-                            None,
-                            "grant.poll",
-                            Error::Unauthorized("token_revoked"),
-                        );
+                        return call
+                            .grant_id(Some(&grant_id))
+                            .deny(w, Error::Unauthorized("token_revoked"));
                     }
                     let token = tokens::mint(TOKEN_PREFIX);
                     w.set_grant_token(&grant_id, &token.id, &token.hash)?;
                     w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
-                    log(w, now, Some(&grant_id), vendor, None, "grant.claim", &[])?;
+                    Call::new(AccessOp::GrantClaim, now)
+                        .by(&request.vendor.id)
+                        .grant_id(Some(&grant_id))
+                        .allowed(w, &[])?;
                     let checkpoint = crate::checkpoint::sign_in(w, now, None)?
                         .ok_or_else(|| VaultError::Data("the audit chain is empty".into()))?;
                     return Ok(Ok(PollOutcome::Approved {
@@ -296,17 +262,12 @@ impl Selfmodel {
             // A vendor polls until the person answers: one entry per vendor and minute while its
             // request is pending (at most `MAX_PENDING_REQUESTS` are), and one entry per minute
             // for every poll of an answered or expired request together.
-            w.count_access(
-                &NewAccess {
-                    grant_id: None,
-                    vendor_id: vendor.filter(|_| pending).map(str::to_owned),
-                    purpose: None,
-                    operation: "grant.poll".into(),
-                    outcome: Outcome::Allowed,
-                    disclosed: Vec::new(),
-                },
-                now,
-            )?;
+            let counted = if pending {
+                call
+            } else {
+                Call::new(AccessOp::GrantPoll, now)
+            };
+            counted.counted(w)?;
             Ok(Ok(outcome))
         })
     }
@@ -338,19 +299,12 @@ impl Selfmodel {
     /// The grant a token stands for, for the vendor to see.
     pub fn vendor_grant(&mut self, cred: &Credential) -> Result<Grant> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, cred, "grant.read")? {
+            let call = Call::new(AccessOp::GrantRead, now);
+            let grant = match authenticate(w, call, cred)? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
-            log(
-                w,
-                now,
-                Some(&grant.id),
-                Some(&grant.vendor.id),
-                None,
-                "grant.read",
-                &[],
-            )?;
+            call.under(&grant).allowed(w, &[])?;
             Ok(Ok(grant))
         })
     }
@@ -362,20 +316,13 @@ impl Selfmodel {
         after: u64,
     ) -> Result<(String, Vec<VendorEvent>)> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate_any(w, now, cred, "events.read")? {
+            let call = Call::new(AccessOp::EventsRead, now);
+            let grant = match authenticate_any(w, call, cred)? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
             let events = w.read().vendor_events(&grant.id, after, 500)?;
-            log(
-                w,
-                now,
-                Some(&grant.id),
-                Some(&grant.vendor.id),
-                None,
-                "events.read",
-                &[],
-            )?;
+            call.under(&grant).allowed(w, &[])?;
             Ok(Ok((grant.id, events)))
         })
     }
@@ -391,25 +338,6 @@ impl Selfmodel {
         })
     }
 
-    /// Whether web pages may ask for grants. Off until the person turns it on: any page open in
-    /// their browser could otherwise file requests.
-    pub fn web_vendors(&mut self) -> Result<bool> {
-        self.vault.read(web_vendors_on)
-    }
-
-    /// Lets web pages ask for grants, or stops them (grants already given are not touched).
-    pub fn set_web_vendors(&mut self, on: bool) -> Result<()> {
-        self.change(|w, now| {
-            w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" })?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::WebVendorsChanged, None)
-                    .with_detail(format!("on={on}")),
-                now,
-            )?;
-            Ok(())
-        })
-    }
-
     /// Notices for a grant after a cursor, without logging: for a server that already
     /// authenticated the request and is waiting for news (long poll).
     pub fn events_since(&mut self, grant_id: &str, after: u64) -> Result<Vec<VendorEvent>> {
@@ -420,20 +348,16 @@ impl Selfmodel {
     /// A vendor proposes a belief; it waits in the person's inbox as `pending`.
     pub fn vendor_propose(&mut self, cred: &Credential, mut new: NewBelief) -> Result<Belief> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, cred, "beliefs.propose")? {
+            let call = Call::new(AccessOp::BeliefsPropose, now);
+            let grant = match authenticate(w, call, cred)? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
             let catalogue = w.read().catalogue()?;
-            let (gid, vid) = (Some(grant.id.as_str()), Some(grant.vendor.id.as_str()));
+            let call = call.under(&grant);
             if !grant.allows(Operation::Propose) {
-                return deny(
+                return call.deny(
                     w,
-                    now,
-                    gid,
-                    vid,
-                    None,
-                    "beliefs.propose",
                     Error::Forbidden(
                         "operation_not_granted",
                         "the grant does not allow proposals".into(),
@@ -441,13 +365,8 @@ impl Selfmodel {
                 );
             }
             if !grant.scope.categories.contains(&new.category) {
-                return deny(
+                return call.deny(
                     w,
-                    now,
-                    gid,
-                    vid,
-                    None,
-                    "beliefs.propose",
                     Error::Forbidden(
                         "category_not_granted",
                         format!("category '{}' is not in the grant", new.category),
@@ -459,13 +378,8 @@ impl Selfmodel {
                 .iter()
                 .find(|p| !grant.scope.purposes.contains(*p))
             {
-                return deny(
+                return call.for_purpose(&catalogue, p).deny(
                     w,
-                    now,
-                    gid,
-                    vid,
-                    Some(logged_purpose(&catalogue, p)),
-                    "beliefs.propose",
                     Error::Forbidden(
                         "purpose_not_granted",
                         format!("purpose '{p}' is not in the grant"),
@@ -479,15 +393,7 @@ impl Selfmodel {
             let held =
                 w.read().pending_from(&actor.encode())? + w.read().dropped_from(&grant.id, now)?;
             if held >= MAX_PENDING_PROPOSALS {
-                return deny(
-                    w,
-                    now,
-                    gid,
-                    vid,
-                    None,
-                    "beliefs.propose",
-                    Error::TooManyProposals,
-                );
+                return call.deny(w, Error::TooManyProposals);
             }
             // A proposal naming no purpose gets the grant's purposes that its type allows and
             // that are not opt-in: never the type's defaults beyond the grant.
@@ -504,13 +410,8 @@ impl Selfmodel {
                     })
                     .unwrap_or_default();
                 if new.purposes.is_empty() {
-                    return deny(
+                    return call.deny(
                         w,
-                        now,
-                        gid,
-                        vid,
-                        None,
-                        "beliefs.propose",
                         Error::Forbidden(
                             "purpose_not_granted",
                             format!("no granted purpose applies to category '{}'", new.category),
@@ -526,13 +427,13 @@ impl Selfmodel {
                 match validate::build_belief(new, &catalogue, provenance, Status::Pending, now) {
                     Ok(b) => b,
                     Err(e) => {
-                        return deny(w, now, gid, vid, None, "beliefs.propose", Error::Invalid(e));
+                        return call.deny(w, Error::Invalid(e));
                     }
                 };
             // A proposal of something the person erased or rejected is answered exactly as an
             // accepted one (status, shape, a pending place, an audit event), so the answer does
             // not tell the vendor what was erased; it is dropped, and the person's log says so.
-            if buried(&w.read(), &belief)? {
+            if tombstone::buried(&w.read(), &belief)? {
                 if let Some(until) = belief.expires_at {
                     w.drop_proposal(&grant.id, until)?;
                 }
@@ -542,15 +443,7 @@ impl Selfmodel {
                     now,
                 )?;
                 w.touch_grant(&grant.id, now)?;
-                log_refusal(
-                    w,
-                    now,
-                    gid,
-                    vid,
-                    None,
-                    "beliefs.propose",
-                    Error::Tombstoned.code(),
-                )?;
+                call.log_refusal(w, Error::Tombstoned.code())?;
                 return Ok(Ok(belief));
             }
             w.insert_belief(&belief)?;
@@ -560,7 +453,7 @@ impl Selfmodel {
                 now,
             )?;
             w.touch_grant(&grant.id, now)?;
-            log(w, now, gid, vid, None, "beliefs.propose", &[])?;
+            call.allowed(w, &[])?;
             Ok(Ok(belief))
         })
     }
@@ -568,255 +461,15 @@ impl Selfmodel {
     /// A vendor gives up its own grant.
     pub fn vendor_relinquish(&mut self, cred: &Credential) -> Result<()> {
         self.vendor_tx(|w, now| {
-            let grant = match authenticate(w, now, cred, "grant.relinquish")? {
+            let call = Call::new(AccessOp::GrantRelinquish, now);
+            let grant = match authenticate(w, call, cred)? {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
             revoke_in(w, &grant.id, now, "vendor")?;
-            log(
-                w,
-                now,
-                Some(&grant.id),
-                Some(&grant.vendor.id),
-                None,
-                "grant.relinquish",
-                &[],
-            )?;
+            call.under(&grant).allowed(w, &[])?;
             Ok(Ok(()))
         })
-    }
-
-    // ---- the person's side -----------------------------------------------------------------
-
-    /// Grant requests, newest first (pending only, or all).
-    pub fn grant_requests(&mut self, pending_only: bool) -> Result<Vec<GrantRequest>> {
-        let now = Utc::now();
-        let mut all = self
-            .vault
-            .read(|r| Ok::<_, Error>(r.grant_requests(None)?))?;
-        for r in &mut all {
-            r.status = effective_status(r, now);
-        }
-        if pending_only {
-            all.retain(|r| r.status == RequestStatus::Pending);
-        }
-        Ok(all)
-    }
-
-    /// One grant request.
-    pub fn grant_request(&mut self, id: &str) -> Result<GrantRequest> {
-        let now = Utc::now();
-        let mut r = self
-            .vault
-            .read(|r| Ok::<_, Error>(r.grant_request(id)?))?
-            .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
-        r.status = effective_status(&r, now);
-        Ok(r)
-    }
-
-    /// Exactly which beliefs a request (narrowed or not) would disclose, per purpose.
-    pub fn preview_request(
-        &mut self,
-        id: &str,
-        narrowing: &Narrowing,
-    ) -> Result<Vec<(String, Vec<Belief>)>> {
-        let request = self.grant_request(id)?;
-        let now = Utc::now();
-        self.vault.read(|r| {
-            let catalogue = r.catalogue()?;
-            let scope = narrow(&request.scope, narrowing, &catalogue)?;
-            let filter = scope_filter(&scope);
-            let candidates = r.beliefs(&filter)?;
-            Ok(scope
-                .purposes
-                .iter()
-                .map(|p| {
-                    let shown = candidates
-                        .iter()
-                        .filter(|b| disclosable(b, &scope, p, &catalogue, now))
-                        .cloned()
-                        .collect();
-                    (p.clone(), shown)
-                })
-                .collect())
-        })
-    }
-
-    /// Approves a pending request, possibly narrowed; records consent and audits it. The vendor
-    /// collects its token with its next poll.
-    pub fn approve_request(
-        &mut self,
-        id: &str,
-        narrowing: &Narrowing,
-        method: &str,
-    ) -> Result<Grant> {
-        self.change(|w, now| {
-            let request = w
-                .read()
-                .grant_request(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
-            if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(Error::NotPending(effective_status(&request, now).as_str()));
-            }
-            let scope = narrow(&request.scope, narrowing, &w.read().catalogue()?)?;
-            let days = narrowing.duration_days.unwrap_or(request.duration_days);
-            if days == 0 || days > request.duration_days {
-                return Err(CoreError::invalid(
-                    "days",
-                    format!("must be from 1 to the {} asked for", request.duration_days),
-                )
-                .into());
-            }
-            let grant_id = uuid::Uuid::now_v7().to_string();
-            let expires_at = now + Duration::days(i64::from(days));
-            let grant = Grant {
-                id: grant_id.clone(),
-                request_id: request.id.clone(),
-                vendor: request.vendor.clone(),
-                vendor_retention_days: request.vendor_retention_days,
-                created_at: now,
-                expires_at,
-                revoked_at: None,
-                revoked_by: None,
-                last_used_at: None,
-                consent: ConsentRecord {
-                    id: grant_id.clone(),
-                    subject: "the vault owner".into(),
-                    recipient: request.vendor.clone(),
-                    purposes: scope.purposes.clone(),
-                    data_categories: scope.categories.clone(),
-                    operations: scope.operations.clone(),
-                    special_categories: scope.max_sensitivity == Sensitivity::Special,
-                    notice: request.justification.clone(),
-                    recipient_retention_days: request.vendor_retention_days,
-                    given_at: now,
-                    expires_at,
-                    method: format!("explicit approval ({method})"),
-                },
-                scope,
-            };
-            w.insert_grant(&grant)?;
-            w.set_request_status(
-                &request.id,
-                RequestStatus::Approved.as_str(),
-                now,
-                Some(&grant_id),
-            )?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::GrantApproved, Some(grant_id)).with_detail(format!(
-                    "request={} vendor={}",
-                    request.id, request.vendor.id
-                )),
-                now,
-            )?;
-            Ok(grant)
-        })
-    }
-
-    /// Denies a pending request.
-    pub fn deny_request(&mut self, id: &str) -> Result<()> {
-        self.change(|w, now| {
-            let request = w
-                .read()
-                .grant_request(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
-            if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(Error::NotPending(effective_status(&request, now).as_str()));
-            }
-            w.set_request_status(id, RequestStatus::Denied.as_str(), now, None)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::GrantDenied, Some(id.to_owned())),
-                now,
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Every grant with its use count, newest first.
-    pub fn grants(&mut self) -> Result<Vec<GrantSummary>> {
-        self.vault.read(|r| {
-            let counts: std::collections::BTreeMap<String, u64> =
-                r.access_counts()?.into_iter().collect();
-            Ok(r.grants()?
-                .into_iter()
-                .map(|g| GrantSummary {
-                    access_count: counts.get(&g.id).copied().unwrap_or(0),
-                    grant: g,
-                })
-                .collect())
-        })
-    }
-
-    /// One grant.
-    pub fn grant(&mut self, id: &str) -> Result<Grant> {
-        self.vault.read(|r| {
-            r.grant(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant {id}")))
-        })
-    }
-
-    /// Revokes a grant; its token is refused from the next request on, and the vendor is told.
-    pub fn revoke_grant(&mut self, id: &str) -> Result<()> {
-        self.change(|w, now| {
-            w.read()
-                .grant(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant {id}")))?;
-            if !revoke_in(w, id, now, "person")? {
-                return Err(Error::NotPending("revoked"));
-            }
-            Ok(())
-        })
-    }
-
-    /// The access log, oldest first (refusals counted so far are written first).
-    pub fn access_log(&mut self, filter: &AccessFilter) -> Result<Vec<AccessEntry>> {
-        self.vault.write_refusals()?;
-        self.vault.read(|r| Ok(r.access_log(filter)?))
-    }
-
-    /// Who received a belief.
-    pub fn recipients(&mut self, belief: BeliefId) -> Result<Vec<Recipient>> {
-        self.vault.read(|r| Ok(r.recipients(belief)?))
-    }
-
-    /// Beliefs proposed by vendors, waiting for the person.
-    pub fn inbox(&mut self) -> Result<Vec<Belief>> {
-        self.beliefs(&BeliefFilter {
-            status: Some(Status::Pending),
-            ..Default::default()
-        })
-    }
-
-    /// Accepts a proposed belief: it becomes active.
-    pub fn accept_proposal(&mut self, id: BeliefId) -> Result<Belief> {
-        self.change(|w, now| {
-            let mut b = pending(w, id)?;
-            b.status = Status::Active;
-            b.updated_at = now;
-            w.replace_belief(&b)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::ProposalAccepted, Some(id.to_string())),
-                now,
-            )?;
-            Ok(b)
-        })
-    }
-
-    /// Rejects a proposed belief: it is erased and leaves a tombstone, so the same belief cannot
-    /// be proposed again.
-    pub fn reject_proposal(&mut self, id: BeliefId) -> Result<()> {
-        self.change(|w, now| {
-            let b = pending(w, id)?;
-            bury(w, &b, now)?;
-            w.delete_belief(id)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string())),
-                now,
-            )?;
-            Ok(())
-        })?;
-        self.settle();
-        Ok(())
     }
 
     /// Runs a vendor-side transaction whose closure logs its own outcome: `Ok(Err(_))` is a
@@ -833,80 +486,18 @@ impl Selfmodel {
 }
 
 /// The vault setting that lets web pages ask for grants (`on`; anything else is off).
-const WEB_VENDORS_KEY: &str = "api.web_vendors";
+pub(crate) const WEB_VENDORS_KEY: &str = "api.web_vendors";
 
-fn web_vendors_on(r: &Reader<'_>) -> Result<bool> {
+pub(crate) fn web_vendors_on(r: &Reader<'_>) -> Result<bool> {
     Ok(r.meta(WEB_VENDORS_KEY)?.as_deref() == Some("on"))
 }
 
-/// Leaves a tombstone for a belief the person erased or rejected: a keyed hash of its normalised
-/// category and statement, never the text.
-pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result<()> {
-    let key = match w.read().meta(TOMBSTONE_KEY)? {
-        Some(k) => Zeroizing::new(k),
-        None => {
-            let mut raw = Zeroizing::new([0u8; 32]);
-            rand::RngCore::fill_bytes(&mut rand::rng(), raw.as_mut());
-            let k = Zeroizing::new(hex::encode(&raw[..]));
-            w.set_meta(TOMBSTONE_KEY, &k)?;
-            k
-        }
-    };
-    w.insert_tombstone(&tombstone(&key, &b.category, &b.statement), now)?;
-    Ok(())
-}
-
-/// The tombstone digest of a belief: a keyed hash of its category and the [`text::fingerprint`]
-/// of its statement, so case, punctuation, width, invisible and look-alike characters do not
-/// make an erased belief new.
-fn tombstone(key: &str, category: &str, statement: &str) -> Vec<u8> {
-    keyed(key, category, &text::fingerprint(statement))
-}
-
-/// The digest tombstones were stored under before fingerprints: words lower-cased
-/// without surrounding punctuation. Still looked up, so older tombstones keep holding.
-fn tombstone_v1(key: &str, category: &str, statement: &str) -> Vec<u8> {
-    let normal: String = statement
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    keyed(key, category, &normal)
-}
-
-fn keyed(key: &str, category: &str, normal: &str) -> Vec<u8> {
-    #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(category.as_bytes());
-    mac.update(&[0]);
-    mac.update(normal.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// Whether the person erased or rejected this belief before.
-pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
-    let Some(key) = r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new) else {
-        return Ok(false);
-    };
-    Ok(
-        r.has_tombstone(&tombstone(&key, &b.category, &b.statement))?
-            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?,
-    )
-}
-
-fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {
-    let b = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-    if b.status != Status::Pending {
-        return Err(Error::NotPending(b.status.as_str()));
-    }
-    Ok(b)
-}
-
-fn revoke_in(w: &mut Writer<'_>, id: &str, now: DateTime<Utc>, by: &str) -> Result<bool> {
+pub(crate) fn revoke_in(
+    w: &mut Writer<'_>,
+    id: &str,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<bool> {
     if !w.revoke_grant(id, now, by)? {
         return Ok(false);
     }
@@ -919,7 +510,7 @@ fn revoke_in(w: &mut Writer<'_>, id: &str, now: DateTime<Utc>, by: &str) -> Resu
     Ok(true)
 }
 
-fn effective_status(r: &GrantRequest, now: DateTime<Utc>) -> RequestStatus {
+pub(crate) fn effective_status(r: &GrantRequest, now: DateTime<Utc>) -> RequestStatus {
     if r.status == RequestStatus::Pending && r.expires_at <= now {
         RequestStatus::Expired
     } else {
@@ -953,77 +544,6 @@ fn check_ask(ask: &GrantAsk, catalogue: &Catalogue) -> Result<()> {
     Ok(())
 }
 
-fn scope_filter(scope: &Scope) -> BeliefFilter {
-    BeliefFilter {
-        status: Some(Status::Active),
-        categories: scope.categories.iter().cloned().collect(),
-        max_sensitivity: Some(scope.max_sensitivity),
-        shareable: true,
-        ..Default::default()
-    }
-}
-
-/// Looks up a token's grant and checks it is live; a refusal for a known grant is logged.
-pub(crate) fn authenticate(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    cred: &Credential,
-    op: &'static str,
-) -> Result<VendorOutcome<Grant>> {
-    let grant = match authenticate_any(w, now, cred, op)? {
-        Ok(g) => g,
-        Err(e) => return Ok(Err(e)),
-    };
-    if grant.revoked_at.is_some() {
-        return deny(
-            w,
-            now,
-            Some(&grant.id),
-            Some(&grant.vendor.id),
-            None,
-            op,
-            Error::Unauthorized("token_revoked"),
-        );
-    }
-    if now >= grant.expires_at {
-        return deny(
-            w,
-            now,
-            Some(&grant.id),
-            Some(&grant.vendor.id),
-            None,
-            op,
-            Error::Unauthorized("token_expired"),
-        );
-    }
-    Ok(Ok(grant))
-}
-
-/// Looks up a token's grant, live or not (a revoked vendor may still read its notices). An
-/// unknown or malformed token is refused and counted, never logged on its own.
-fn authenticate_any(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    cred: &Credential,
-    op: &'static str,
-) -> Result<VendorOutcome<Grant>> {
-    let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
-        Some((id, secret)) => w
-            .read()
-            .grant_by_token_id(id)?
-            .filter(|(_, stored)| tokens::matches(secret, stored))
-            .map(|(g, _)| g),
-        None => None,
-    };
-    match found {
-        Some(grant) => match origin_refused(cred.origin.as_deref(), &grant.scope.origins) {
-            Some(e) => deny(w, now, Some(&grant.id), Some(&grant.vendor.id), None, op, e),
-            None => Ok(Ok(grant)),
-        },
-        None => refuse_unknown(w, now, op, Error::Unauthorized("invalid_token")),
-    }
-}
-
 fn read_one(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
@@ -1033,28 +553,20 @@ fn read_one(
 ) -> Result<VendorOutcome<Disclosure>> {
     let catalogue = &model.catalogue;
     let op = if read.belief.is_some() {
-        "belief.read"
+        AccessOp::BeliefRead
     } else {
-        "beliefs.read"
+        AccessOp::BeliefsRead
     };
-    let grant = match authenticate(w, now, cred, op)? {
+    let call = Call::new(op, now);
+    let grant = match authenticate(w, call, cred)? {
         Ok(g) => g,
         Err(e) => return Ok(Err(e)),
     };
-    let (gid, vid, purpose) = (
-        Some(grant.id.as_str()),
-        Some(grant.vendor.id.as_str()),
-        Some(logged_purpose(catalogue, &read.purpose)),
-    );
+    let call = call.under(&grant).for_purpose(catalogue, &read.purpose);
     let forbid = |code: &'static str, msg: String| Error::Forbidden(code, msg);
     if !grant.allows(Operation::Read) {
-        return deny(
+        return call.deny(
             w,
-            now,
-            gid,
-            vid,
-            purpose,
-            op,
             forbid(
                 "operation_not_granted",
                 "the grant does not allow reads".into(),
@@ -1062,13 +574,8 @@ fn read_one(
         );
     }
     if !grant.scope.purposes.contains(&read.purpose) {
-        return deny(
+        return call.deny(
             w,
-            now,
-            gid,
-            vid,
-            purpose,
-            op,
             forbid(
                 "purpose_not_granted",
                 format!("purpose '{}' is not in the grant", read.purpose),
@@ -1080,13 +587,8 @@ fn read_one(
         .as_ref()
         .filter(|c| !grant.scope.categories.contains(*c))
     {
-        return deny(
+        return call.deny(
             w,
-            now,
-            gid,
-            vid,
-            purpose,
-            op,
             forbid(
                 "category_not_granted",
                 format!("category '{c}' is not in the grant"),
@@ -1097,13 +599,8 @@ fn read_one(
         .min_confidence
         .filter(|m| !(m.is_finite() && (0.0..=1.0).contains(m)))
     {
-        return deny(
+        return call.deny(
             w,
-            now,
-            gid,
-            vid,
-            purpose,
-            op,
             Error::Invalid(CoreError::invalid(
                 "min_confidence",
                 format!("must be from 0 to 1, not {m}"),
@@ -1119,13 +616,8 @@ fn read_one(
             match found {
                 Some(b) => (vec![b], None),
                 None => {
-                    return deny(
+                    return call.deny(
                         w,
-                        now,
-                        gid,
-                        vid,
-                        purpose,
-                        op,
                         Error::NotFound(format!("no belief {id} under this grant and purpose")),
                     );
                 }
@@ -1163,93 +655,11 @@ fn read_one(
     }
     let ids: Vec<BeliefId> = beliefs.iter().map(|b| b.id).collect();
     w.touch_grant(&grant.id, now)?;
-    log(w, now, gid, vid, purpose, op, &ids)?;
+    call.allowed(w, &ids)?;
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
         beliefs,
         next,
         with_evidence: grant.allows(Operation::ReadEvidence),
     }))
-}
-
-pub(crate) fn log(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    grant: Option<&str>,
-    vendor: Option<&str>,
-    purpose: Option<&str>,
-    op: &str,
-    ids: &[BeliefId],
-) -> Result<()> {
-    w.append_access(
-        &NewAccess {
-            grant_id: grant.map(str::to_owned),
-            vendor_id: vendor.map(str::to_owned),
-            purpose: purpose.map(str::to_owned),
-            operation: op.to_owned(),
-            outcome: Outcome::Allowed,
-            disclosed: ids.to_vec(),
-        },
-        now,
-    )?;
-    Ok(())
-}
-
-/// A purpose as the access log keeps it: the catalogue's id, or [`INVALID_PURPOSE`] for text
-/// the caller made up.
-fn logged_purpose<'a>(catalogue: &Catalogue, purpose: &'a str) -> &'a str {
-    match catalogue.purpose(purpose) {
-        Some(_) => purpose,
-        None => INVALID_PURPOSE,
-    }
-}
-
-/// Refuses a caller that presented no valid token or poll secret. Nothing it sent is kept: the
-/// refusal is counted per minute, operation and reason ([`Writer::count_refusal`]).
-fn refuse_unknown<T>(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    op: &'static str,
-    e: Error,
-) -> Result<VendorOutcome<T>> {
-    w.count_refusal(now, op, e.code());
-    Ok(Err(e))
-}
-
-/// Logs a refusal of an identified caller and returns it as the (committed) outcome.
-pub(crate) fn deny<T>(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    grant: Option<&str>,
-    vendor: Option<&str>,
-    purpose: Option<&str>,
-    op: &str,
-    e: Error,
-) -> Result<VendorOutcome<T>> {
-    log_refusal(w, now, grant, vendor, purpose, op, e.code())?;
-    Ok(Err(e))
-}
-
-/// Logs a refusal of an identified caller, with its reason's stable code.
-fn log_refusal(
-    w: &mut Writer<'_>,
-    now: DateTime<Utc>,
-    grant: Option<&str>,
-    vendor: Option<&str>,
-    purpose: Option<&str>,
-    op: &str,
-    code: &str,
-) -> Result<()> {
-    w.append_access(
-        &NewAccess {
-            grant_id: grant.map(str::to_owned),
-            vendor_id: vendor.map(str::to_owned),
-            purpose: purpose.map(str::to_owned),
-            operation: op.to_owned(),
-            outcome: Outcome::Denied(code.to_owned()),
-            disclosed: Vec::new(),
-        },
-        now,
-    )?;
-    Ok(())
 }

@@ -1,0 +1,285 @@
+//! The person's side of vendor access: the grant requests waiting for them (preview, approve
+//! with narrowing, deny), the grants given (list, revoke), the access log and who received a
+//! belief, the inbox of proposals (accept, reject), and whether web pages may ask at all.
+
+use chrono::{Duration, Utc};
+use selfmodel_core::audit::PendingEvent;
+use selfmodel_core::grant::{disclosable, narrow};
+use selfmodel_core::{
+    AccessEntry, AuditAction, Belief, BeliefFilter, BeliefId, ConsentRecord, CoreError, Grant,
+    GrantRequest, Narrowing, RequestStatus, Scope, Sensitivity, Status,
+};
+use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
+
+use crate::vendor::{GrantSummary, WEB_VENDORS_KEY, effective_status, revoke_in, web_vendors_on};
+use crate::{Error, Result, Selfmodel, tombstone};
+
+impl Selfmodel {
+    /// Whether web pages may ask for grants. Off until the person turns it on: any page open in
+    /// their browser could otherwise file requests.
+    pub fn web_vendors(&mut self) -> Result<bool> {
+        self.vault.read(web_vendors_on)
+    }
+
+    /// Lets web pages ask for grants, or stops them (grants already given are not touched).
+    pub fn set_web_vendors(&mut self, on: bool) -> Result<()> {
+        self.change(|w, now| {
+            w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" })?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::WebVendorsChanged, None)
+                    .with_detail(format!("on={on}")),
+                now,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Grant requests, newest first (pending only, or all).
+    pub fn grant_requests(&mut self, pending_only: bool) -> Result<Vec<GrantRequest>> {
+        let now = Utc::now();
+        let mut all = self
+            .vault
+            .read(|r| Ok::<_, Error>(r.grant_requests(None)?))?;
+        for r in &mut all {
+            r.status = effective_status(r, now);
+        }
+        if pending_only {
+            all.retain(|r| r.status == RequestStatus::Pending);
+        }
+        Ok(all)
+    }
+
+    /// One grant request.
+    pub fn grant_request(&mut self, id: &str) -> Result<GrantRequest> {
+        let now = Utc::now();
+        let mut r = self
+            .vault
+            .read(|r| Ok::<_, Error>(r.grant_request(id)?))?
+            .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
+        r.status = effective_status(&r, now);
+        Ok(r)
+    }
+
+    /// Exactly which beliefs a request (narrowed or not) would disclose, per purpose.
+    pub fn preview_request(
+        &mut self,
+        id: &str,
+        narrowing: &Narrowing,
+    ) -> Result<Vec<(String, Vec<Belief>)>> {
+        let request = self.grant_request(id)?;
+        let now = Utc::now();
+        self.vault.read(|r| {
+            let catalogue = r.catalogue()?;
+            let scope = narrow(&request.scope, narrowing, &catalogue)?;
+            let filter = scope_filter(&scope);
+            let candidates = r.beliefs(&filter)?;
+            Ok(scope
+                .purposes
+                .iter()
+                .map(|p| {
+                    let shown = candidates
+                        .iter()
+                        .filter(|b| disclosable(b, &scope, p, &catalogue, now))
+                        .cloned()
+                        .collect();
+                    (p.clone(), shown)
+                })
+                .collect())
+        })
+    }
+
+    /// Approves a pending request, possibly narrowed; records consent and audits it. The vendor
+    /// collects its token with its next poll.
+    pub fn approve_request(
+        &mut self,
+        id: &str,
+        narrowing: &Narrowing,
+        method: &str,
+    ) -> Result<Grant> {
+        self.change(|w, now| {
+            let request = w
+                .read()
+                .grant_request(id)?
+                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
+            if effective_status(&request, now) != RequestStatus::Pending {
+                return Err(Error::NotPending(effective_status(&request, now).as_str()));
+            }
+            let scope = narrow(&request.scope, narrowing, &w.read().catalogue()?)?;
+            let days = narrowing.duration_days.unwrap_or(request.duration_days);
+            if days == 0 || days > request.duration_days {
+                return Err(CoreError::invalid(
+                    "days",
+                    format!("must be from 1 to the {} asked for", request.duration_days),
+                )
+                .into());
+            }
+            let grant_id = uuid::Uuid::now_v7().to_string();
+            let expires_at = now + Duration::days(i64::from(days));
+            let grant = Grant {
+                id: grant_id.clone(),
+                request_id: request.id.clone(),
+                vendor: request.vendor.clone(),
+                vendor_retention_days: request.vendor_retention_days,
+                created_at: now,
+                expires_at,
+                revoked_at: None,
+                revoked_by: None,
+                last_used_at: None,
+                consent: ConsentRecord {
+                    id: grant_id.clone(),
+                    subject: "the vault owner".into(),
+                    recipient: request.vendor.clone(),
+                    purposes: scope.purposes.clone(),
+                    data_categories: scope.categories.clone(),
+                    operations: scope.operations.clone(),
+                    special_categories: scope.max_sensitivity == Sensitivity::Special,
+                    notice: request.justification.clone(),
+                    recipient_retention_days: request.vendor_retention_days,
+                    given_at: now,
+                    expires_at,
+                    method: format!("explicit approval ({method})"),
+                },
+                scope,
+            };
+            w.insert_grant(&grant)?;
+            w.set_request_status(
+                &request.id,
+                RequestStatus::Approved.as_str(),
+                now,
+                Some(&grant_id),
+            )?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::GrantApproved, Some(grant_id)).with_detail(format!(
+                    "request={} vendor={}",
+                    request.id, request.vendor.id
+                )),
+                now,
+            )?;
+            Ok(grant)
+        })
+    }
+
+    /// Denies a pending request.
+    pub fn deny_request(&mut self, id: &str) -> Result<()> {
+        self.change(|w, now| {
+            let request = w
+                .read()
+                .grant_request(id)?
+                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
+            if effective_status(&request, now) != RequestStatus::Pending {
+                return Err(Error::NotPending(effective_status(&request, now).as_str()));
+            }
+            w.set_request_status(id, RequestStatus::Denied.as_str(), now, None)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::GrantDenied, Some(id.to_owned())),
+                now,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every grant with its use count, newest first.
+    pub fn grants(&mut self) -> Result<Vec<GrantSummary>> {
+        self.vault.read(|r| {
+            let counts: std::collections::BTreeMap<String, u64> =
+                r.access_counts()?.into_iter().collect();
+            Ok(r.grants()?
+                .into_iter()
+                .map(|g| GrantSummary {
+                    access_count: counts.get(&g.id).copied().unwrap_or(0),
+                    grant: g,
+                })
+                .collect())
+        })
+    }
+
+    /// One grant.
+    pub fn grant(&mut self, id: &str) -> Result<Grant> {
+        self.vault.read(|r| {
+            r.grant(id)?
+                .ok_or_else(|| Error::NotFound(format!("no grant {id}")))
+        })
+    }
+
+    /// Revokes a grant; its token is refused from the next request on, and the vendor is told.
+    pub fn revoke_grant(&mut self, id: &str) -> Result<()> {
+        self.change(|w, now| {
+            w.read()
+                .grant(id)?
+                .ok_or_else(|| Error::NotFound(format!("no grant {id}")))?;
+            if !revoke_in(w, id, now, "person")? {
+                return Err(Error::NotPending("revoked"));
+            }
+            Ok(())
+        })
+    }
+
+    /// The access log, oldest first (refusals counted so far are written first).
+    pub fn access_log(&mut self, filter: &AccessFilter) -> Result<Vec<AccessEntry>> {
+        self.vault.write_refusals()?;
+        self.vault.read(|r| Ok(r.access_log(filter)?))
+    }
+
+    /// Who received a belief.
+    pub fn recipients(&mut self, belief: BeliefId) -> Result<Vec<Recipient>> {
+        self.vault.read(|r| Ok(r.recipients(belief)?))
+    }
+
+    /// Beliefs proposed by vendors, waiting for the person.
+    pub fn inbox(&mut self) -> Result<Vec<Belief>> {
+        self.beliefs(&BeliefFilter {
+            status: Some(Status::Pending),
+            ..Default::default()
+        })
+    }
+
+    /// Accepts a proposed belief: it becomes active.
+    pub fn accept_proposal(&mut self, id: BeliefId) -> Result<Belief> {
+        self.change(|w, now| {
+            let mut b = pending(w, id)?;
+            b.status = Status::Active;
+            b.updated_at = now;
+            w.replace_belief(&b)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::ProposalAccepted, Some(id.to_string())),
+                now,
+            )?;
+            Ok(b)
+        })
+    }
+
+    /// Rejects a proposed belief: it is erased and leaves a tombstone, so the same belief cannot
+    /// be proposed again.
+    pub fn reject_proposal(&mut self, id: BeliefId) -> Result<()> {
+        self.change(|w, now| {
+            let b = pending(w, id)?;
+            tombstone::bury(w, &b, now)?;
+            w.delete_belief(id)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string())),
+                now,
+            )?;
+            Ok(())
+        })?;
+        self.settle();
+        Ok(())
+    }
+}
+
+fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {
+    let b = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+    if b.status != Status::Pending {
+        return Err(Error::NotPending(b.status.as_str()));
+    }
+    Ok(b)
+}
+
+fn scope_filter(scope: &Scope) -> BeliefFilter {
+    BeliefFilter {
+        status: Some(Status::Active),
+        categories: scope.categories.iter().cloned().collect(),
+        max_sensitivity: Some(scope.max_sensitivity),
+        shareable: true,
+        ..Default::default()
+    }
+}

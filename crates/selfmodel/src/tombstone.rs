@@ -1,0 +1,75 @@
+//! Tombstones: what the person erased or rejected stays erased. A tombstone is a keyed hash
+//! (HMAC-SHA-256 under a key kept in the vault) of a belief's category and the fingerprint of its
+//! statement, never the text, so a vendor's proposal or an import of the same belief is
+//! recognised without the vault keeping what it says.
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use selfmodel_core::Belief;
+use selfmodel_core::text;
+use selfmodel_vault::{Reader, Writer};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::Result;
+
+const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
+
+/// Leaves a tombstone for a belief the person erased or rejected: a keyed hash of its normalised
+/// category and statement, never the text.
+pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result<()> {
+    let key = match w.read().meta(TOMBSTONE_KEY)? {
+        Some(k) => Zeroizing::new(k),
+        None => {
+            let mut raw = Zeroizing::new([0u8; 32]);
+            rand::RngCore::fill_bytes(&mut rand::rng(), raw.as_mut());
+            let k = Zeroizing::new(hex::encode(&raw[..]));
+            w.set_meta(TOMBSTONE_KEY, &k)?;
+            k
+        }
+    };
+    w.insert_tombstone(&tombstone(&key, &b.category, &b.statement), now)?;
+    Ok(())
+}
+
+/// The tombstone digest of a belief: a keyed hash of its category and the [`text::fingerprint`]
+/// of its statement, so case, punctuation, width, invisible and look-alike characters do not
+/// make an erased belief new.
+fn tombstone(key: &str, category: &str, statement: &str) -> Vec<u8> {
+    keyed(key, category, &text::fingerprint(statement))
+}
+
+/// The digest tombstones were stored under before fingerprints: words lower-cased
+/// without surrounding punctuation. Still looked up, so older tombstones keep holding.
+fn tombstone_v1(key: &str, category: &str, statement: &str) -> Vec<u8> {
+    let normal: String = statement
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    keyed(key, category, &normal)
+}
+
+fn keyed(key: &str, category: &str, normal: &str) -> Vec<u8> {
+    #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(category.as_bytes());
+    mac.update(&[0]);
+    mac.update(normal.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Whether the person erased or rejected this belief before.
+pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
+    let Some(key) = r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new) else {
+        return Ok(false);
+    };
+    Ok(
+        r.has_tombstone(&tombstone(&key, &b.category, &b.statement))?
+            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?,
+    )
+}

@@ -1,0 +1,185 @@
+//! One vendor call inside its write transaction: what it asked ([`AccessOp`]), who asked once
+//! that is known (grant, vendor, purpose), and the one way its outcome is written. A call that
+//! is served or refused under a known grant or request is one access-log entry; a caller with no
+//! valid token or poll secret is only counted, so nothing it sent is kept.
+
+use chrono::{DateTime, Utc};
+use selfmodel_core::{AccessOp, BeliefId, Catalogue, Grant, NewAccess, Outcome};
+use selfmodel_vault::Writer;
+
+use crate::tokens::{self, TOKEN_PREFIX};
+use crate::vendor::Credential;
+use crate::{Error, Result};
+
+/// The answer a vendor gets: its result, or the refusal already logged and committed.
+pub(crate) type VendorOutcome<T> = std::result::Result<T, Error>;
+
+/// What the access log keeps for a purpose that is not in the catalogue: what a caller made up
+/// is never stored.
+pub const INVALID_PURPOSE: &str = "(invalid)";
+
+/// A vendor call, and what its log entry names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// When it arrived: the time of its log entry and of every check.
+    pub(crate) now: DateTime<Utc>,
+    op: AccessOp,
+    grant: Option<&'a str>,
+    vendor: Option<&'a str>,
+    purpose: Option<&'a str>,
+}
+
+impl<'a> Call<'a> {
+    /// A call of a caller not yet identified.
+    pub(crate) fn new(op: AccessOp, now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            op,
+            grant: None,
+            vendor: None,
+            purpose: None,
+        }
+    }
+
+    /// The same call by a vendor known by the (self-asserted) id of its request.
+    pub(crate) fn by(self, vendor: &'a str) -> Self {
+        Self {
+            vendor: Some(vendor),
+            ..self
+        }
+    }
+
+    /// The same call under a grant known only by its id.
+    pub(crate) fn grant_id(self, grant: Option<&'a str>) -> Self {
+        Self { grant, ..self }
+    }
+
+    /// The same call under a grant: its id and its vendor's.
+    pub(crate) fn under(self, grant: &'a Grant) -> Self {
+        Self {
+            grant: Some(&grant.id),
+            vendor: Some(&grant.vendor.id),
+            ..self
+        }
+    }
+
+    /// The same call naming a purpose: the catalogue's id, or [`INVALID_PURPOSE`].
+    pub(crate) fn for_purpose(self, catalogue: &Catalogue, purpose: &'a str) -> Self {
+        let logged = match catalogue.purpose(purpose) {
+            Some(_) => purpose,
+            None => INVALID_PURPOSE,
+        };
+        Self {
+            purpose: Some(logged),
+            ..self
+        }
+    }
+
+    /// Logs the call as served, with exactly what it disclosed.
+    pub(crate) fn allowed(&self, w: &mut Writer<'_>, disclosed: &[BeliefId]) -> Result<()> {
+        w.append_access(&self.entry(Outcome::Allowed, disclosed), self.now)?;
+        Ok(())
+    }
+
+    /// Counts the call as served: one entry per minute for calls like it (polls).
+    pub(crate) fn counted(&self, w: &mut Writer<'_>) -> Result<()> {
+        w.count_access(&self.entry(Outcome::Allowed, &[]), self.now)?;
+        Ok(())
+    }
+
+    /// Logs the call as refused and returns the refusal as its (committed) outcome.
+    pub(crate) fn deny<T>(&self, w: &mut Writer<'_>, e: Error) -> Result<VendorOutcome<T>> {
+        self.log_refusal(w, e.code())?;
+        Ok(Err(e))
+    }
+
+    /// Logs the call as refused for `code`, whatever the caller is told.
+    pub(crate) fn log_refusal(&self, w: &mut Writer<'_>, code: &str) -> Result<()> {
+        w.append_access(&self.entry(Outcome::Denied(code.to_owned()), &[]), self.now)?;
+        Ok(())
+    }
+
+    /// Refuses a caller that presented no valid token or poll secret. Nothing it sent is kept:
+    /// the refusal is counted per minute, operation and reason ([`Writer::count_refusal`]).
+    pub(crate) fn refuse_unknown<T>(
+        &self,
+        w: &mut Writer<'_>,
+        e: Error,
+    ) -> Result<VendorOutcome<T>> {
+        w.count_refusal(self.now, self.op.as_str(), e.code());
+        Ok(Err(e))
+    }
+
+    fn entry(&self, outcome: Outcome, disclosed: &[BeliefId]) -> NewAccess {
+        NewAccess {
+            grant_id: self.grant.map(str::to_owned),
+            vendor_id: self.vendor.map(str::to_owned),
+            purpose: self.purpose.map(str::to_owned),
+            operation: self.op.as_str().to_owned(),
+            outcome,
+            disclosed: disclosed.to_vec(),
+        }
+    }
+}
+
+/// The refusal of a browser origin a grant or request does not list (`None`: allowed, or a
+/// native caller).
+pub(crate) fn origin_refused(
+    origin: Option<&str>,
+    allowed: &std::collections::BTreeSet<String>,
+) -> Option<Error> {
+    let o = origin?;
+    (!allowed.contains(o)).then(|| {
+        Error::Forbidden(
+            "origin_not_allowed",
+            format!("origin {o} is not allowed by the grant"),
+        )
+    })
+}
+
+/// Looks up a token's grant and checks it is live; a refusal for a known grant is logged.
+pub(crate) fn authenticate(
+    w: &mut Writer<'_>,
+    call: Call<'_>,
+    cred: &Credential,
+) -> Result<VendorOutcome<Grant>> {
+    let grant = match authenticate_any(w, call, cred)? {
+        Ok(g) => g,
+        Err(e) => return Ok(Err(e)),
+    };
+    if grant.revoked_at.is_some() {
+        return call
+            .under(&grant)
+            .deny(w, Error::Unauthorized("token_revoked"));
+    }
+    if call.now >= grant.expires_at {
+        return call
+            .under(&grant)
+            .deny(w, Error::Unauthorized("token_expired"));
+    }
+    Ok(Ok(grant))
+}
+
+/// Looks up a token's grant, live or not (a revoked vendor may still read its notices). An
+/// unknown or malformed token is refused and counted, never logged on its own.
+pub(crate) fn authenticate_any(
+    w: &mut Writer<'_>,
+    call: Call<'_>,
+    cred: &Credential,
+) -> Result<VendorOutcome<Grant>> {
+    let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
+        Some((id, secret)) => w
+            .read()
+            .grant_by_token_id(id)?
+            .filter(|(_, stored)| tokens::matches(secret, stored))
+            .map(|(g, _)| g),
+        None => None,
+    };
+    match found {
+        Some(grant) => match origin_refused(cred.origin.as_deref(), &grant.scope.origins) {
+            Some(e) => call.under(&grant).deny(w, e),
+            None => Ok(Ok(grant)),
+        },
+        None => call.refuse_unknown(w, Error::Unauthorized("invalid_token")),
+    }
+}
