@@ -177,17 +177,51 @@ pub async fn rectify_belief(
 
 /// Deletes one belief with its evidence and history.
 #[tauri::command]
-pub async fn delete_belief(state: State<'_, AppState>, id: String) -> Result<()> {
+pub async fn delete_belief(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<()> {
     let id = self::id(&id)?;
+    confirm_deletes(&app, 1).await?;
     state.call(move |m| m.delete_belief(id)).await
 }
 
-/// More beliefs than this are deleted only after a native confirmation.
+/// More beliefs than this, deleted within [`DELETE_WINDOW`], need a native confirmation.
 const BULK_DELETE_CONFIRM: usize = 5;
+/// The window in which deletions are added up.
+const DELETE_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+/// When each belief deleted without a native confirmation was deleted.
+static RECENT_DELETES: std::sync::Mutex<Vec<std::time::Instant>> =
+    std::sync::Mutex::new(Vec::new());
 
-/// Deletes several beliefs in one transaction (all or none); returns how many. More than
-/// [`BULK_DELETE_CONFIRM`] need a native confirmation, so a compromised page cannot erase the
-/// model piecemeal.
+/// Asks natively before deleting `n` beliefs when, with those deleted in the last
+/// [`DELETE_WINDOW`], they are more than [`BULK_DELETE_CONFIRM`]: a compromised page cannot
+/// erase the model piecemeal, however it splits the deletions into calls.
+async fn confirm_deletes(app: &AppHandle, n: usize) -> Result<()> {
+    let recent = {
+        let mut r = RECENT_DELETES.lock().unwrap_or_else(|e| e.into_inner());
+        r.retain(|t| t.elapsed() < DELETE_WINDOW);
+        r.len()
+    };
+    if recent + n <= BULK_DELETE_CONFIRM {
+        let mut r = RECENT_DELETES.lock().unwrap_or_else(|e| e.into_inner());
+        r.extend(std::iter::repeat_n(std::time::Instant::now(), n));
+        return Ok(());
+    }
+    let asked = format!(
+        "Delete {n} more belief{}, with evidence and history? {recent} were deleted in the last \
+         few minutes. This cannot be undone.",
+        if n == 1 { "" } else { "s" }
+    );
+    if !confirm(app, "Delete beliefs", &asked, "Delete").await {
+        return Err(IpcError::new("cancelled", "Nothing was deleted."));
+    }
+    RECENT_DELETES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+    Ok(())
+}
+
+/// Deletes several beliefs in one transaction (all or none); returns how many. See
+/// [`confirm_deletes`].
 #[tauri::command]
 pub async fn delete_beliefs(
     app: AppHandle,
@@ -195,15 +229,7 @@ pub async fn delete_beliefs(
     ids: Vec<String>,
 ) -> Result<u32> {
     let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
-    if ids.len() > BULK_DELETE_CONFIRM {
-        let asked = format!(
-            "Delete {} beliefs, with their evidence and history? This cannot be undone.",
-            ids.len()
-        );
-        if !confirm(&app, "Delete beliefs", &asked, "Delete").await {
-            return Err(IpcError::new("cancelled", "Nothing was deleted."));
-        }
-    }
+    confirm_deletes(&app, ids.len()).await?;
     state.call(move |m| m.delete_beliefs(&ids)).await.map(count)
 }
 
@@ -295,13 +321,22 @@ pub async fn set_retention(
     days: u32,
 ) -> Result<dto::BeliefType> {
     let asked_type = type_id.clone();
-    let erased = state
-        .call(move |m| m.retention_would_erase(&asked_type, days))
+    let (erased, current) = state
+        .call(move |m| {
+            let current = m
+                .catalogue()?
+                .belief_type(&asked_type)
+                .map_or(days, |t| t.retention_days);
+            Ok((m.retention_would_erase(&asked_type, days)?, current))
+        })
         .await?;
-    if erased > 0 {
+    // Any shortening is confirmed, not only one that erases now: a page could otherwise set a
+    // retention just past the oldest belief and let time do the rest.
+    if days < current {
         let asked = format!(
-            "Keep beliefs of this type for {days} days? {erased} of them are older than that and \
-             will be erased at the next retention run. This cannot be undone."
+            "Keep beliefs of this type for {days} days instead of {current}? {erased} of them are \
+             older than that and will be erased at the next retention run; the others will be \
+             erased sooner. This cannot be undone."
         );
         if !confirm(&app, "Shorten retention", &asked, "Shorten and erase").await {
             return Err(IpcError::new("cancelled", "The retention was not changed."));
@@ -508,6 +543,13 @@ pub async fn import_commit(
         hex::decode_to_slice(&key, &mut raw)
             .map_err(|_| IpcError::new("invalid", "The file's signing key is not hex."))?;
         trusted = Some(raw);
+    }
+    if restore_erased {
+        let asked = "Bring back the beliefs in this file that you erased or rejected before?";
+        if !confirm(&app, "Restore erased beliefs", asked, "Bring them back").await {
+            state.keep_import(file);
+            return Err(IpcError::new("cancelled", "Nothing was imported."));
+        }
     }
     let options = archive::ImportOptions {
         dry_run: false,

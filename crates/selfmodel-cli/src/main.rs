@@ -65,13 +65,18 @@ static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// vendors and files is shown, never obeyed: every hidden character but newline and tab is
 /// written as `\u{…}` ([`selfmodel_core::text::for_terminal`]).
 fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let line = args.to_string();
+    write_line(&selfmodel_core::text::for_terminal(&line));
+}
+
+/// Writes a line to stdout as it is (JSON, already escaped); a closed pipe silences further
+/// output, as `head` expects.
+fn write_line(line: &str) {
     use std::io::Write;
     use std::sync::atomic::Ordering;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
-    let line = args.to_string();
-    let line = selfmodel_core::text::for_terminal(&line);
     let mut out = std::io::stdout().lock();
     if let Err(e) = out
         .write_all(line.as_bytes())

@@ -4,22 +4,22 @@ use selfmodel_core::{AuditEvent, Belief, BeliefType, Purpose};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// Prints a value as pretty JSON on stdout. Hidden characters that JSON leaves raw (bidi
-/// controls, zero-width spaces) are written as `\uXXXX` escapes: the same JSON, inert on a
-/// terminal.
+/// Prints a value as pretty JSON on stdout. Characters JSON leaves raw but a terminal acts on
+/// or hides (DEL and the C1 controls, bidi controls, zero-width spaces) are written as `\uXXXX`
+/// escapes: the same JSON, inert on a terminal.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(value)?;
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c.is_ascii() || !selfmodel_core::text::is_hidden(c) {
-            out.push(c);
-        } else {
+        if c != '\n' && (c.is_control() || selfmodel_core::text::is_hidden(c)) {
             for unit in c.encode_utf16(&mut [0; 2]) {
                 let _ = write!(out, "\\u{unit:04x}");
             }
+        } else {
+            out.push(c);
         }
     }
-    say!("{out}");
+    crate::write_line(&out);
     Ok(())
 }
 

@@ -86,7 +86,10 @@ impl Discovery {
         })?;
         #[cfg(unix)]
         {
-            let dir = path.parent().unwrap_or(Path::new("."));
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
             let dir_meta = std::fs::symlink_metadata(dir)
                 .map_err(|e| Error::Discovery(format!("{}: {e}", dir.display())))?;
             if let Some(why) = not_private(&meta, false).or_else(|| not_private(&dir_meta, true)) {

@@ -2,12 +2,16 @@
 //! under which look-alike texts are the same, and the escaping that keeps stored text inert on a
 //! terminal.
 //!
-//! Hidden characters are those a reader cannot see but a terminal or a renderer acts on: control
-//! characters (Unicode category Cc: escapes, bells, carriage returns), format characters (Cf:
-//! bidi overrides and isolates, zero-width spaces, the byte-order mark) and the line and
-//! paragraph separators (Zl, Zp). The zero-width joiner and non-joiner are the exception: they
-//! are part of emoji sequences and of Persian and Indic writing, so text may hold them; the
-//! fingerprint ignores them.
+//! Hidden characters are those a reader cannot see but a terminal or a renderer acts on, or
+//! that carry text nobody sees: control characters (Unicode category Cc: escapes, bells),
+//! format characters (Cf: bidi overrides and isolates, zero-width spaces, the byte-order mark),
+//! line and paragraph separators, and the other default-ignorable code points (Hangul fillers,
+//! invisible operators). Writing needs a few of them, and those are allowed: the zero-width
+//! joiner and non-joiner (emoji, Persian, Indic scripts), the bidi marks LRM, RLM and ALM
+//! (Hebrew, Arabic), the soft hyphen, Mongolian selectors, Arabic number signs, one variation
+//! selector after a visible character (emoji presentation, ideographic variants), and tag
+//! characters only inside a subdivision flag (🏴 … cancel tag). Runs of variation selectors and
+//! stray tags are refused: they are how text is hidden from people but not from language models.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -26,25 +30,97 @@ pub enum Lines {
     Many,
 }
 
-/// Zero-width non-joiner and joiner: format characters that writing systems and emoji need.
-const JOINERS: [char; 2] = ['\u{200C}', '\u{200D}'];
+/// Invisible characters that writing needs, allowed anywhere (see the module documentation).
+fn is_writing_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200C}' | '\u{200D}' // zero-width non-joiner and joiner
+            | '\u{200E}' | '\u{200F}' | '\u{061C}' // LRM, RLM, ALM
+            | '\u{00AD}' | '\u{034F}' // soft hyphen, combining grapheme joiner
+            | '\u{180B}'..='\u{180F}' // Mongolian selectors and vowel separator
+            | '\u{0600}'..='\u{0605}' // prepended concatenation marks
+            | '\u{06DD}' | '\u{070F}' | '\u{0890}' | '\u{0891}' | '\u{08E2}' | '\u{110BD}' | '\u{110CD}'
+    )
+}
 
-/// Whether a reader cannot see `c` although a terminal or renderer acts on it.
+/// Variation selectors: allowed one at a time, after a visible character.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Tag characters: allowed only inside a subdivision flag.
+fn is_tag(c: char) -> bool {
+    matches!(c, '\u{E0020}'..='\u{E007F}')
+}
+
+/// Unicode's `Default_Ignorable_Code_Point`.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Whether `c` is hidden wherever it stands: a reader cannot see it although a terminal or
+/// renderer acts on it, or it hides text. Writing marks, variation selectors and tags are not:
+/// [`check`] judges those by where they stand.
 pub fn is_hidden(c: char) -> bool {
     use GeneralCategory::{Control, Format, LineSeparator, ParagraphSeparator};
-    match get_general_category(c) {
-        Control | LineSeparator | ParagraphSeparator => true,
-        Format => !JOINERS.contains(&c),
-        _ => false,
+    if is_writing_mark(c) || is_variation_selector(c) || is_tag(c) {
+        return false;
     }
+    matches!(
+        get_general_category(c),
+        Control | Format | LineSeparator | ParagraphSeparator
+    ) || is_default_ignorable(c)
+}
+
+/// The first character of `s` that is out of place: hidden (unless `allowed`), a variation
+/// selector that does not follow a visible character, or a tag outside a subdivision flag.
+fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
+    let mut prev: Option<char> = None;
+    let mut in_flag = false;
+    for c in s.chars() {
+        let bad = if allowed(c) {
+            false
+        } else if is_tag(c) {
+            let ok = in_flag || prev == Some('\u{1F3F4}');
+            in_flag = ok && c != '\u{E007F}';
+            !ok
+        } else if is_variation_selector(c) {
+            prev.is_none_or(|p| is_variation_selector(p) || is_tag(p) || is_hidden(p))
+        } else {
+            is_hidden(c)
+        };
+        if bad {
+            return Some(c);
+        }
+        if !is_tag(c) {
+            in_flag = false;
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 /// Checks that `s` is plain text for `field`: no hidden character (tab and newline only in
 /// [`Lines::Many`] fields), and at most `max` characters. The error names the first offending
 /// character by its code point, never by the character itself.
 pub fn check(field: &str, s: &str, lines: Lines, max: usize) -> Result<()> {
-    let allowed = |c: char| lines == Lines::Many && (c == '\n' || c == '\t');
-    if let Some(c) = s.chars().find(|&c| is_hidden(c) && !allowed(c)) {
+    let allowed = |c: char| lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
+    if let Some(c) = out_of_place(s, allowed) {
         let what = if lines == Lines::One && (c == '\n' || c == '\r') {
             "must be one line".to_owned()
         } else {
@@ -75,18 +151,15 @@ pub fn required(field: &str, s: &str, lines: Lines, max: usize) -> Result<()> {
 
 /// The form under which two texts a person would read as the same are equal: compatibility
 /// normalised (NFKC), lower-cased, reduced to the UTS #39 confusable skeleton (so Cyrillic `е`
-/// and Latin `e` agree and zero-width characters vanish), then split into words with their
-/// surrounding punctuation dropped.
+/// and Latin `e` agree and zero-width characters vanish), then split into words at every
+/// character that is not a letter or digit.
 pub fn fingerprint(s: &str) -> String {
     let folded: String = s.nfkc().collect::<String>().to_lowercase();
     let skeleton: String = unicode_security::skeleton(&folded).collect();
     skeleton
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -130,7 +203,11 @@ mod tests {
             "bul\u{200B}let",
             "\u{FEFF}bom",
             "a\u{2028}b",
-            "cr\r",
+            "filler\u{3164}here",
+            "ascii\u{E0041}\u{E0042}smuggled", // tags outside a flag
+            "runs\u{FE0F}\u{FE0F}\u{FE0F}",    // a run of variation selectors
+            "x\u{E0100}\u{E0101}\u{E0102}",    // the same, supplementary selectors
+            "\u{FE0F}first",                   // a selector with nothing before it
         ] {
             let e = check("f", bad, Lines::Many, 100).unwrap_err().to_string();
             assert!(e.contains("U+"), "{bad:?}: {e}");
@@ -139,6 +216,8 @@ mod tests {
         assert!(check("f", "two\nlines", Lines::One, 100).is_err());
         assert!(check("f", "tab\there", Lines::One, 100).is_err());
         assert!(check("f", "two\nlines\tand tab", Lines::Many, 100).is_ok());
+        assert!(check("f", "windows\r\nlines", Lines::Many, 100).is_ok());
+        assert!(check("f", "cr\r", Lines::One, 100).is_err());
     }
 
     #[test]
@@ -150,6 +229,11 @@ mod tests {
             "👨‍👩‍👧 family emoji with joiners",
             "日本語のテキスト",
             "עברית ومرحبا",
+            "שלום\u{200F} (RLM) and \u{061C}ALM", // bidi marks
+            "❤\u{FE0F} with a variation selector",
+            "葛\u{E0100} an ideographic variant",
+            "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} Scotland",
+            "soft\u{00AD}hyphen",
         ] {
             assert!(check("f", good, Lines::One, 100).is_ok(), "{good}");
         }
@@ -167,6 +251,8 @@ mod tests {
             "Ｌｉｋｅｓ bullet points",    // full width
             "Likes  bullet\u{a0}points!",  // no-break space
             "Likes bul\u{200D}let points", // joiner
+            "Likes bullet\u{2800}points",  // braille blank
+            "Likes bullet-points",
         ] {
             assert_eq!(fingerprint(twin), base, "{twin}");
         }

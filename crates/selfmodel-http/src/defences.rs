@@ -227,9 +227,14 @@ impl RateLimiter {
                 *tokens < self.burst && now.duration_since(*at).as_secs() < 60
             });
             // A caller inventing a key per request (token ids, origins) must not make every
-            // request scan an ever larger map: past the bound, everyone starts afresh.
+            // request scan an ever larger map, nor reset the buckets of busy callers: past the
+            // bound, the buckets used least recently go.
             if buckets.len() > MAX_BUCKETS / 2 {
-                buckets.clear();
+                let mut ages: Vec<Instant> = buckets.values().map(|(_, at)| *at).collect();
+                let cut = ages.len() - MAX_BUCKETS / 2;
+                let (_, oldest_kept, _) = ages.select_nth_unstable(cut);
+                let oldest_kept = *oldest_kept;
+                buckets.retain(|_, (_, at)| *at >= oldest_kept);
             }
         }
         let (tokens, at) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
@@ -330,6 +335,25 @@ mod tests {
             assert!(!host_allowed(Some(bad), 7420), "{bad}");
         }
         assert!(!host_allowed(None, 7420));
+    }
+
+    #[test]
+    fn a_flood_of_invented_keys_does_not_reset_a_busy_bucket() {
+        // No refill: only a reset could give the busy bucket a token back.
+        let l = RateLimiter::new(0, 3);
+        assert!(l.take("grant:busy") && l.take("grant:busy") && l.take("grant:busy"));
+        assert!(!l.take("grant:busy"));
+        for i in 0..3 * MAX_BUCKETS {
+            l.take(&format!("grant:invented-{i}"));
+            if i % 1000 == 0 {
+                assert!(
+                    !l.take("grant:busy"),
+                    "the busy bucket was reset after {i} keys"
+                );
+            }
+        }
+        let kept = l.buckets.lock().map(|b| b.len()).unwrap_or(0);
+        assert!(kept <= MAX_BUCKETS + 1, "{kept} buckets");
     }
 
     #[test]

@@ -124,10 +124,18 @@ impl ClientIdentity {
     }
 }
 
-/// Text without control characters, trimmed and cut to `max` characters.
+/// Text without control, format (bidi, zero-width) or line-separator characters, trimmed and cut
+/// to `max` characters: what the server accepts as plain text.
 fn plain(s: &str, max: usize) -> String {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    let hidden = |c: char| {
+        matches!(
+            get_general_category(c),
+            G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+        )
+    };
     s.chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !hidden(c))
         .collect::<String>()
         .trim()
         .chars()
@@ -162,7 +170,7 @@ mod tests {
     fn names_say_they_are_self_asserted_and_hold_no_control_characters() {
         let who = ClientIdentity {
             name: "evil\nname".into(),
-            title: Some("Claude\u{7}".into()),
+            title: Some("Cla\u{202e}ude\u{200b}\u{7}".into()),
             version: "0.9\t".into(),
         };
         let n = who.vendor_name();

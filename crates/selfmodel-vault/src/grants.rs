@@ -319,10 +319,12 @@ impl Reader<'_> {
         )?)
     }
 
-    /// How many grant requests filed by web pages of `origin` wait for the person at `now`.
-    pub fn pending_requests_from(&self, origin: &str, now: DateTime<Utc>) -> Result<u64> {
+    /// How many grant requests filed by web pages of `origin` (`None`: of any origin) wait for
+    /// the person at `now`.
+    pub fn pending_requests_from(&self, origin: Option<&str>, now: DateTime<Utc>) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM grant_requests WHERE web_origin = ?1 AND status = 'pending' AND expires_at > ?2",
+            "SELECT count(*) FROM grant_requests WHERE web_origin IS NOT NULL \
+             AND (?1 IS NULL OR web_origin = ?1) AND status = 'pending' AND expires_at > ?2",
             params![origin, time(&now)],
             |r| r.get(0),
         )?)

@@ -291,6 +291,26 @@ impl Selfmodel {
             let plan = plan(r, contents, progress, incoming)?;
             Ok::<_, Error>(plan.report(file, options))
         })?;
+        if incoming.foreign && !(report.types_added.is_empty() && report.purposes_added.is_empty())
+        {
+            return Err(CoreError::invalid(
+                "belief_types",
+                format!(
+                    "the file is signed by {}, not by this vault, and adds belief types or \
+                     purposes ({}); a file from another key cannot change your catalogue unless \
+                     you trust that key (--trust-signer)",
+                    file.parsed.public_key,
+                    report
+                        .types_added
+                        .iter()
+                        .chain(&report.purposes_added)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into());
+        }
         if options.dry_run {
             return Ok(report);
         }
@@ -450,7 +470,7 @@ fn plan<'a>(
         validate::check_belief(b, &merged)
             .map_err(|e| ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()))?;
         let b = if incoming.foreign {
-            Cow::Owned(as_proposal(b))
+            Cow::Owned(as_proposal(b, &merged))
         } else {
             Cow::Borrowed(b)
         };
@@ -468,15 +488,21 @@ fn plan<'a>(
     Ok(plan)
 }
 
-/// A belief from a file nobody the person trusts signed: it waits in the inbox, and says it
-/// came from an import rather than who the file claims wrote it.
-fn as_proposal(b: &Belief) -> Belief {
+/// A belief from a file nobody the person trusts signed: it waits in the inbox, says it came
+/// from an import rather than who the file claims wrote it, carries none of the file's claimed
+/// history, and expires when its type's retention says, whatever the file claims.
+fn as_proposal(b: &Belief, catalogue: &Catalogue) -> Belief {
+    let retention = catalogue
+        .belief_type(&b.category)
+        .map_or(0, |t| t.retention_days);
     Belief {
         status: Status::Pending,
         provenance: Provenance {
             actor: Actor::Import,
             method: "import".into(),
         },
+        history: Vec::new(),
+        expires_at: Some(validate::expiry(b.created_at, retention)),
         ..b.clone()
     }
 }

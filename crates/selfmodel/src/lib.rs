@@ -40,7 +40,8 @@ pub use identity::Identity;
 pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
-    MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, PollOutcome, VendorRead,
+    MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, MAX_PENDING_WEB,
+    PollOutcome, VendorRead,
 };
 pub use vendor_call::INVALID_PURPOSE;
 pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};

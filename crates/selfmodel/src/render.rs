@@ -97,7 +97,7 @@ pub(crate) fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut line_start = true;
     let mut digits = false;
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -108,6 +108,9 @@ pub(crate) fn md(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            // No bare autolink (`https://…`, `www.…`): a viewer would offer it as a link.
+            ':' if s[i + 1..].starts_with("//") => out.push_str("\\:"),
+            '.' if out.ends_with("www") => out.push_str("\\."),
             '-' | '+' | '#' if line_start => {
                 out.push('\\');
                 out.push(c);

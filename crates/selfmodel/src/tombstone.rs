@@ -15,8 +15,9 @@ use crate::Result;
 
 const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
 
-/// Leaves a tombstone for a belief the person erased or rejected: a keyed hash of its normalised
-/// category and statement, never the text.
+/// Leaves tombstones for a belief the person erased or rejected: keyed hashes of its category
+/// with its statement and with every wording its history records, and of its id (so an older
+/// copy, in its old wording, does not come back from a backup). Never the text.
 pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result<()> {
     let key = match w.read().meta(TOMBSTONE_KEY)? {
         Some(k) => Zeroizing::new(k),
@@ -29,7 +30,18 @@ pub(crate) fn bury(w: &mut Writer<'_>, b: &Belief, now: DateTime<Utc>) -> Result
         }
     };
     w.insert_tombstone(&tombstone(&key, &b.category, &b.statement), now)?;
+    for r in &b.history {
+        for wording in [&r.before.statement, &r.after.statement] {
+            w.insert_tombstone(&tombstone(&key, &b.category, wording), now)?;
+        }
+    }
+    w.insert_tombstone(&by_id(&key, b), now)?;
     Ok(())
+}
+
+/// The tombstone of a belief's id. No category is empty, so it never equals a statement's.
+fn by_id(key: &str, b: &Belief) -> Vec<u8> {
+    keyed(key, "", &b.id.to_string())
 }
 
 /// The tombstone digest of a belief: a keyed hash of its category and the [`text::fingerprint`]
@@ -70,6 +82,7 @@ pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
     };
     Ok(
         r.has_tombstone(&tombstone(&key, &b.category, &b.statement))?
-            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?,
+            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?
+            || r.has_tombstone(&by_id(&key, b))?,
     )
 }

@@ -28,7 +28,10 @@ use crate::{Error, Result, Selfmodel, tombstone};
 pub const MAX_PENDING_PROPOSALS: u64 = 50;
 /// Most grant requests that may wait for the person at once.
 pub const MAX_PENDING_REQUESTS: u64 = 16;
-/// Most grant requests one web origin may have waiting at once, so a page cannot fill the queue.
+/// Most grant requests web pages may have waiting at once, together: the rest of the queue is
+/// kept for native vendors.
+pub const MAX_PENDING_WEB: u64 = 8;
+/// Most grant requests one web origin may have waiting at once.
 pub const MAX_PENDING_PER_ORIGIN: u64 = 4;
 /// How long a grant request waits for a decision.
 pub const REQUEST_TTL_MINUTES: i64 = 15;
@@ -165,10 +168,15 @@ impl Selfmodel {
                 return denied(w, Error::WebVendorsOff);
             }
             w.expire_requests(now)?;
-            if let Some(o) = origin
-                && w.read().pending_requests_from(o, now)? >= MAX_PENDING_PER_ORIGIN
-            {
-                return denied(w, Error::TooManyPending);
+            if let Some(o) = origin {
+                // Web pages share part of the queue, and one origin a smaller part of that, so
+                // native vendors keep their places.
+                let r = w.read();
+                if r.pending_requests_from(Some(o), now)? >= MAX_PENDING_PER_ORIGIN
+                    || r.pending_requests_from(None, now)? >= MAX_PENDING_WEB
+                {
+                    return denied(w, Error::TooManyPending);
+                }
             }
             if w.read().pending_requests(now)? >= MAX_PENDING_REQUESTS {
                 return denied(w, Error::TooManyPending);
@@ -237,6 +245,10 @@ impl Selfmodel {
                         .read()
                         .grant(&grant_id)?
                         .ok_or_else(|| VaultError::Data("missing grant".into()))?;
+                    // The person may have struck the caller's origin when approving.
+                    if let Some(e) = origin_refused(cred.origin.as_deref(), &grant.scope.origins) {
+                        return call.grant_id(Some(&grant_id)).deny(w, e);
+                    }
                     // Revoked (or lapsed) before the vendor came for it: no token is minted.
                     if !grant.is_live(now) {
                         return call
@@ -438,8 +450,12 @@ impl Selfmodel {
                     w.drop_proposal(&grant.id, until)?;
                 }
                 w.append_audit(
-                    PendingEvent::new(AuditAction::ProposalDropped, None)
-                        .with_detail(format!("grant={} category={}", grant.id, belief.category)),
+                    PendingEvent::new(AuditAction::ProposalDropped, None).with_detail(format!(
+                        "grant={} category={} nonce={}",
+                        grant.id,
+                        belief.category,
+                        nonce()
+                    )),
                     now,
                 )?;
                 w.touch_grant(&grant.id, now)?;
@@ -449,7 +465,12 @@ impl Selfmodel {
             w.insert_belief(&belief)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefProposed, Some(belief.id.to_string()))
-                    .with_detail(format!("grant={} category={}", grant.id, belief.category)),
+                    .with_detail(format!(
+                        "grant={} category={} nonce={}",
+                        grant.id,
+                        belief.category,
+                        nonce()
+                    )),
                 now,
             )?;
             w.touch_grant(&grant.id, now)?;
@@ -483,6 +504,15 @@ impl Selfmodel {
         let now = Utc::now();
         self.vault.write(|w| f(w, now))?
     }
+}
+
+/// 128 random bits for a proposal's audit event: a vendor knows every other field of it (and
+/// can learn its time to the millisecond from the id), and could otherwise recompute the event's
+/// chain hash from two signed checkpoints to tell a kept proposal from a dropped one.
+fn nonce() -> String {
+    let mut raw = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+    hex::encode(raw)
 }
 
 /// The vault setting that lets web pages ask for grants (`on`; anything else is off).

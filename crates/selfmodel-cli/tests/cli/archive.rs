@@ -795,8 +795,32 @@ fn an_import_skips_what_the_person_erased_unless_asked() {
     env.export("a.db", "a.json", &[]);
     let gone = env.belief_ids("a.db")[3].clone();
     env.ok("a.db", &["belief", "delete", &gone]);
+    // Reworded, then deleted: the export's older wording does not bring it back either.
+    let reworded = env.belief_ids("a.db")[5].clone();
+    env.ok(
+        "a.db",
+        &[
+            "belief",
+            "edit",
+            &reworded,
+            "--statement",
+            "Something else entirely",
+            "--reason",
+            "reworded",
+        ],
+    );
+    env.ok("a.db", &["belief", "delete", &reworded]);
     let report = env.json("a.db", &["import", "a.json", "--json"]);
-    assert_eq!(report["erased"], serde_json::json!([gone]));
+    let mut erased: Vec<String> = report["erased"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    erased.sort();
+    let mut expected = vec![gone.clone(), reworded.clone()];
+    expected.sort();
+    assert_eq!(erased, expected);
     assert_eq!(report["changed"], false);
     assert!(!env.belief_ids("a.db").contains(&gone));
     let text = env.ok("a.db", &["import", "a.json", "--dry-run"]);
@@ -806,6 +830,7 @@ fn an_import_skips_what_the_person_erased_unless_asked() {
     );
     env.ok("a.db", &["import", "a.json", "--restore-erased"]);
     assert!(env.belief_ids("a.db").contains(&gone));
+    assert!(env.belief_ids("a.db").contains(&reworded));
 }
 
 #[test]

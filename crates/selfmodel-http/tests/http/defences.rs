@@ -670,7 +670,9 @@ async fn web_pages_ask_only_when_allowed_say_who_they_are_and_cannot_fill_the_qu
     // On: the request carries the page's origin, not only what it claims to be.
     f.vault.call(|m| m.set_web_vendors(true)).await.unwrap();
     assert!(preflight().await.unwrap().status().is_success());
-    assert_eq!(ask(Some(page)).await.unwrap().status(), 201);
+    let first = ask(Some(page)).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: serde_json::Value = first.json().await.unwrap();
     assert_eq!(ask(None).await.unwrap().status(), 201);
     let requests = waiting().await.unwrap();
     let web: Vec<_> = requests
@@ -688,6 +690,59 @@ async fn web_pages_ask_only_when_allowed_say_who_they_are_and_cannot_fill_the_qu
     assert_eq!(placed, selfmodel::MAX_PENDING_PER_ORIGIN, "{codes:?}");
     assert!(codes.ends_with(&[429, 429]), "{codes:?}");
     assert_eq!(ask(None).await.unwrap().status(), 201);
+
+    // Web pages together hold at most a part of the queue, whatever origins they use.
+    let mut placed_web = selfmodel::MAX_PENDING_PER_ORIGIN;
+    for i in 0.. {
+        let other = format!("https://sub{i}.notes-helper.example");
+        let r = http
+            .post(url(&f, "/v1/grant-requests"))
+            .header("Origin", &other)
+            .json(&serde_json::json!({
+                "vendor": {"id": "x", "name": "x"}, "purposes": ["communication"],
+                "categories": ["communication-style"], "operations": ["read"],
+                "origins": [other], "duration_days": 1, "vendor_retention_days": 0,
+                "justification": "x",
+            }))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            break;
+        }
+        assert_eq!(r.status(), 201);
+        placed_web += 1;
+    }
+    assert_eq!(placed_web, selfmodel::MAX_PENDING_WEB);
+    assert_eq!(
+        ask(None).await.unwrap().status(),
+        201,
+        "native places remain"
+    );
+
+    // An origin the person strikes when approving cannot collect the token.
+    let id = first["request_id"].as_str().unwrap().to_owned();
+    let strike = selfmodel_core::Narrowing {
+        origins: Some(Default::default()),
+        ..Default::default()
+    };
+    f.vault
+        .call(move |m| m.approve_request(&id, &strike, "test"))
+        .await
+        .unwrap();
+    let poll = |origin: Option<&str>| {
+        let mut r = http
+            .post(url(&f, "/v1/grant-requests/poll"))
+            .json(&serde_json::json!({"poll_secret": first["poll_secret"]}));
+        if let Some(o) = origin {
+            r = r.header("Origin", o);
+        }
+        r.send()
+    };
+    let r = poll(Some(page)).await.unwrap();
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "origin_not_allowed");
     f.stop().await;
 }
 

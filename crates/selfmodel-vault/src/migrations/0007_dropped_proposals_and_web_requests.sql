@@ -5,7 +5,7 @@
 CREATE TABLE dropped_proposals (
     grant_id TEXT NOT NULL,
     until TEXT NOT NULL
-);
+) STRICT;
 CREATE INDEX dropped_proposals_by_grant ON dropped_proposals (grant_id, until);
 
 -- The browser origin of the web page that filed a grant request (NULL for a native caller), shown

@@ -278,3 +278,42 @@ fn a_rule_broken_anywhere_refuses_the_whole_file() {
     );
     unchanged(&mut model);
 }
+
+/// A file signed by a key the person does not trust cannot add to the catalogue, and its beliefs
+/// wait in the inbox without the history the file claims.
+#[test]
+fn a_file_from_an_untrusted_key_changes_no_catalogue_and_brings_no_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = Selfmodel::create(
+        &dir.path().join("v.db"),
+        &Passphrase::new("merge test passphrase".into()),
+    )
+    .unwrap();
+    let untrusted = |model: &mut Selfmodel, path: &Path| {
+        let file = SealedFile::read(path).unwrap().open(None).unwrap();
+        model.import(&file, &ImportOptions::default(), &())
+    };
+    let catalogue = model.catalogue().unwrap();
+    let file = dir.path().join("catalogue.json");
+    write(&file, learning_catalogue(), Vec::new());
+    let err = untrusted(&mut model, &file).unwrap_err().to_string();
+    assert!(err.contains("--trust-signer"), "{err}");
+    assert_eq!(model.catalogue().unwrap(), catalogue);
+
+    let mut b = belief(6, "interests", &["personalisation"]);
+    b.history.push(selfmodel_core::Rectification {
+        at: at("2026-01-02T00:00:00Z"),
+        actor: Actor::Person,
+        reason: "the person said so".into(),
+        before: b.snapshot(),
+        after: b.snapshot(),
+    });
+    let file = dir.path().join("history.json");
+    write(&file, Catalogue::defaults(), vec![b.clone()]);
+    let report = untrusted(&mut model, &file).unwrap();
+    assert!(report.foreign && report.changed);
+    let landed = model.belief(b.id).unwrap();
+    assert_eq!(landed.status, Status::Pending);
+    assert_eq!(landed.provenance.actor, Actor::Import);
+    assert!(landed.history.is_empty(), "no history the file claims");
+}

@@ -311,3 +311,41 @@ fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
         .count();
     assert_eq!(claimed, 0);
 }
+
+/// A dropped proposal (one the person erased before) holds a pending place exactly as a kept one
+/// does, so a vendor cannot tell them apart by when the cap is reached.
+#[test]
+fn a_dropped_proposal_holds_a_pending_place_like_a_kept_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    let vendor = crate::common::grant(
+        &mut model,
+        "com.example.prober",
+        &["communication"],
+        &["communication-style"],
+    );
+    let with = |statement: &str| {
+        let mut p = crate::common::proposal("seen");
+        p.statement = statement.into();
+        p
+    };
+    let erased = model
+        .vendor_propose(&vendor, with("Likes answers in French"))
+        .unwrap();
+    model.reject_proposal(erased.id).unwrap();
+    // The erased one again (dropped), then new ones up to the cap: one place fewer is left.
+    model
+        .vendor_propose(&vendor, with("Likes answers in French"))
+        .unwrap();
+    for i in 1..selfmodel::MAX_PENDING_PROPOSALS {
+        model
+            .vendor_propose(&vendor, with(&format!("Prefers topic number {i}")))
+            .unwrap();
+    }
+    let over = model.vendor_propose(&vendor, with("One too many"));
+    assert!(matches!(over, Err(Error::TooManyProposals)), "{over:?}");
+    assert_eq!(
+        model.inbox().unwrap().len() as u64,
+        selfmodel::MAX_PENDING_PROPOSALS - 1
+    );
+}
