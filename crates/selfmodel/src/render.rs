@@ -207,7 +207,7 @@ mod tests {
         let vendor = "Acme ![x](https://evil.example/p.png) [Renew](https://evil.example/phish)";
         assert_eq!(
             md(vendor),
-            "Acme \\!\\[x\\]\\(https://evil.example/p.png\\) \\[Renew\\]\\(https://evil.example/phish\\)"
+            "Acme \\!\\[x\\]\\(https\\://evil.example/p.png\\) \\[Renew\\]\\(https\\://evil.example/phish\\)"
         );
         assert_eq!(
             md("*bold* _it_ ~~x~~ a\\b"),
