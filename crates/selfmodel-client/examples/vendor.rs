@@ -15,7 +15,8 @@
 use std::time::Duration;
 
 use selfmodel_client::{
-    BeliefQuery, Client, Discovery, Error, EvidenceIn, GrantRequest, Operation, Proposal, ServerKey,
+    BeliefQuery, Client, Discovery, Error, EvidenceIn, EvidenceKind, GrantRequest, Operation,
+    Proposal, ServerKey,
 };
 
 const PURPOSE: &str = "communication";
@@ -107,7 +108,7 @@ async fn run() -> Result<(), Error> {
         )
         .purposes([PURPOSE])
         .evidence(EvidenceIn::new(
-            "observed",
+            EvidenceKind::Observed,
             "Example Vendor",
             "Asked for a bulleted list in 3 of the last 5 how-to questions",
         ));

@@ -71,16 +71,29 @@ pub enum Consistency {
     },
 }
 
-impl SignedCheckpoint {
+/// What a vendor does with a [`SignedCheckpoint`] it keeps as a receipt (the checkpoint type is
+/// the shared wire type; bring this trait into scope to check one).
+pub trait Receipt {
     /// The bytes the signature covers.
-    pub fn message(&self) -> Vec<u8> {
-        checkpoint_message(&self.vault_key, self.seq, &self.head, &self.issued_at)
-    }
+    fn message(&self) -> Vec<u8>;
 
     /// Checks that the checkpoint is signed by `key` — the vault's identity, which is the key
     /// the server proves and the vendor pinned: `vault_key` must name it and the signature must
-    /// verify (strict Ed25519) over [`SignedCheckpoint::message`].
-    pub fn verify(&self, key: &ServerKey) -> Result<(), Error> {
+    /// verify (strict Ed25519) over [`Receipt::message`].
+    fn verify(&self, key: &ServerKey) -> Result<(), Error>;
+
+    /// Compares this receipt with the vault's `current` checkpoint — its statement of this
+    /// receipt's event, or its latest if it has no such event. Both must be validly signed by
+    /// the same key (the receipt's), else [`Error::InvalidCheckpoint`].
+    fn compare(&self, current: &SignedCheckpoint) -> Result<Consistency, Error>;
+}
+
+impl Receipt for SignedCheckpoint {
+    fn message(&self) -> Vec<u8> {
+        checkpoint_message(&self.vault_key, self.seq, &self.head, &self.issued_at)
+    }
+
+    fn verify(&self, key: &ServerKey) -> Result<(), Error> {
         let bad = |why: &str| Error::InvalidCheckpoint(why.to_owned());
         let named: ServerKey = self
             .vault_key
@@ -103,10 +116,7 @@ impl SignedCheckpoint {
             .map_err(|_| bad("the signature does not verify"))
     }
 
-    /// Compares this receipt with the vault's `current` checkpoint — its statement of this
-    /// receipt's event, or its latest if it has no such event. Both must be validly signed by
-    /// the same key (the receipt's), else [`Error::InvalidCheckpoint`].
-    pub fn compare(&self, current: &SignedCheckpoint) -> Result<Consistency, Error> {
+    fn compare(&self, current: &SignedCheckpoint) -> Result<Consistency, Error> {
         let key: ServerKey = self.vault_key.parse().map_err(|_| {
             Error::InvalidCheckpoint("the receipt's vault_key is not 32 bytes of hex".into())
         })?;

@@ -11,11 +11,12 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::checkpoint::Consistency;
+use crate::checkpoint::{Consistency, Receipt};
 use crate::discovery::{Discovery, ServerKey};
 use crate::error::{Error, Problem};
 use crate::secret::Token;
 use crate::wire::*;
+use zeroize::Zeroize;
 
 /// Longest long poll the server allows, in seconds.
 const MAX_WAIT_SECS: u64 = 25;
@@ -228,11 +229,11 @@ impl Client {
             url: self.inner.base.to_string(),
             reason,
         };
-        let body = ProofIn {
+        let body = ProofRequest {
             nonce: hex::encode(nonce),
         };
         let mut attempt = 0;
-        let proof: ProofOut = loop {
+        let proof: ProofReply = loop {
             attempt += 1;
             match self
                 .send(
@@ -270,7 +271,7 @@ impl Client {
         let verifying = VerifyingKey::from_bytes(&key.0)
             .map_err(|_| untrusted("the pinned key is not a valid Ed25519 key".into()))?;
         verifying
-            .verify_strict(&crate::proof_message(&nonce), &Signature::from_bytes(&sig))
+            .verify_strict(&proof_message(&nonce), &Signature::from_bytes(&sig))
             .map_err(|_| untrusted("the signature over the challenge does not verify".into()))?;
         self.inner.trust(true);
         Ok(())
@@ -295,7 +296,7 @@ impl Client {
     /// Asks the person for a grant. Show [`PendingGrant::user_code`] to the person, then poll.
     pub async fn request_grant(&self, request: &GrantRequest) -> Result<PendingGrant, Error> {
         self.ensure_verified().await?;
-        let out: GrantRequestOut = self
+        let out: GrantRequestReply = self
             .send(
                 Method::POST,
                 "/v1/grant-requests",
@@ -312,10 +313,10 @@ impl Client {
     /// server hands it over.
     pub async fn poll_once(&self, pending: &PendingGrant) -> Result<PollStatus, Error> {
         self.ensure_verified().await?;
-        let body = PollIn {
-            poll_secret: pending.poll_secret.expose(),
+        let mut body = PollRequest {
+            poll_secret: pending.poll_secret.expose().to_owned(),
         };
-        let out: PollOut = self
+        let sent = self
             .send(
                 Method::POST,
                 "/v1/grant-requests/poll",
@@ -324,12 +325,14 @@ impl Client {
                 None,
                 None,
             )
-            .await?;
-        Ok(match out.status.as_str() {
-            "pending" => PollStatus::Pending,
-            "denied" => PollStatus::Denied,
-            "expired" => PollStatus::Expired,
-            "approved" => match (out.token, out.grant) {
+            .await;
+        body.poll_secret.zeroize();
+        let out: PollReply = sent?;
+        Ok(match out.status {
+            PollState::Pending => PollStatus::Pending,
+            PollState::Denied => PollStatus::Denied,
+            PollState::Expired => PollStatus::Expired,
+            PollState::Approved => match (out.token, out.grant) {
                 (Some(token), Some(grant)) => PollStatus::Approved(Box::new(Approval {
                     token: Token::new(token),
                     grant,
@@ -337,7 +340,6 @@ impl Client {
                 })),
                 _ => return Err(Error::Protocol("approved without a token or grant".into())),
             },
-            other => return Err(Error::Protocol(format!("unknown request status '{other}'"))),
         })
     }
 
@@ -382,7 +384,7 @@ impl Client {
         self.authed(
             Method::GET,
             "/v1/beliefs",
-            &query.query_pairs(),
+            &query_pairs(query),
             None::<&()>,
             None,
         )
@@ -569,7 +571,7 @@ impl Client {
                 Error::Protocol(format!("unexpected {status} response to {path}: {e}"))
             });
         }
-        let problem = match serde_json::from_slice::<ProblemOut>(&bytes) {
+        let problem = match serde_json::from_slice::<selfmodel_wire::Problem>(&bytes) {
             Ok(p) => Problem {
                 status: status.as_u16(),
                 code: p.error.code,
@@ -583,6 +585,24 @@ impl Client {
         };
         Err(Error::from_problem(problem, retry_after))
     }
+}
+
+/// The query parameters a read is sent with.
+fn query_pairs(q: &BeliefQuery) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![("purpose", q.purpose.clone())];
+    if let Some(c) = &q.category {
+        pairs.push(("category", c.clone()));
+    }
+    if let Some(m) = q.min_confidence {
+        pairs.push(("min_confidence", m.to_string()));
+    }
+    if let Some(a) = &q.after {
+        pairs.push(("after", a.clone()));
+    }
+    if let Some(l) = q.limit {
+        pairs.push(("limit", l.to_string()));
+    }
+    pairs
 }
 
 fn encode_segment(s: &str) -> String {

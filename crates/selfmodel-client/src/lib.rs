@@ -58,20 +58,13 @@ mod error;
 mod secret;
 pub mod wire;
 
-pub use checkpoint::{CHECKPOINT_CONTEXT, Consistency, checkpoint_message};
+pub use checkpoint::{CHECKPOINT_CONTEXT, Consistency, Receipt, checkpoint_message};
 pub use client::{BeliefPages, Client, ClientBuilder, EventFeed};
 pub use discovery::{Discovery, ServerKey};
 pub use error::{Error, Problem};
 pub use secret::{PollSecret, Token};
 pub use wire::{
     Approval, Belief, BeliefPage, BeliefQuery, Consent, Event, EventKind, Events, Evidence,
-    EvidenceIn, Grant, GrantRequest, Operation, PendingGrant, PollStatus, Proposal,
-    ProposalReceipt, Sensitivity, SignedCheckpoint, VendorInfo,
+    EvidenceIn, EvidenceKind, Grant, GrantRequest, Operation, PendingGrant, PollStatus, Proposal,
+    ProposalReceipt, ProposalStatus, Sensitivity, SignedCheckpoint, VendorInfo, proof_message,
 };
-
-/// The message a server signs to prove its identity: `"selfmodel-server-proof-v1\0" || nonce`.
-pub fn proof_message(nonce: &[u8]) -> Vec<u8> {
-    let mut m = b"selfmodel-server-proof-v1\0".to_vec();
-    m.extend_from_slice(nonce);
-    m
-}

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
-use crate::wire::*;
+use selfmodel_wire::*;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,9 +27,9 @@ use crate::wire::*;
         routes::checkpoint,
     ),
     components(schemas(
-        VendorInfo, GrantRequestIn, GrantRequestOut, PollIn, PollOut, ConsentOut, GrantOut,
-        EvidenceOut, BeliefOut, BeliefsOut, EvidenceIn, ProposalIn, ProposalOut, EventOut,
-        EventsOut, ProofIn, ProofOut, CheckpointOut, Problem, ProblemBody
+        VendorInfo, GrantRequest, GrantRequestReply, PollRequest, PollReply, Consent, Grant,
+        Evidence, Belief, BeliefPage, EvidenceIn, Proposal, ProposalReceipt, Event, Events,
+        ProofRequest, ProofReply, SignedCheckpoint, Problem, ProblemBody
     )),
     modifiers(&Bearer),
     tags(

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::actor::CallError;
-use crate::wire::{Problem, ProblemBody};
+use selfmodel_wire::{Problem, ProblemBody};
 
 /// An error response.
 #[derive(Debug)]

@@ -13,9 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use selfmodel::{Credential, GrantAsk, PollOutcome, VendorRead};
-use selfmodel_core::{
-    BeliefId, EvidenceKind, NewBelief, NewEvidence, Operation, Scope, Sensitivity, Vendor,
-};
+use selfmodel_core::{BeliefId, NewBelief, NewEvidence, Scope, Vendor};
 use zeroize::Zeroizing;
 
 use crate::actor::VaultHandle;
@@ -122,12 +120,12 @@ pub async fn openapi() -> impl IntoResponse {
 
 /// Proves the server holds the vault's identity key: sign a fresh nonce. Carries no token so that
 /// a client can check the server before it sends one (port-squatting defence).
-#[utoipa::path(post, path = "/v1/server-proof", tag = "meta", request_body = ProofIn,
-    responses((status = 200, body = ProofOut), (status = 400, body = Problem), (status = 423, body = Problem)))]
+#[utoipa::path(post, path = "/v1/server-proof", tag = "meta", request_body = ProofRequest,
+    responses((status = 200, body = ProofReply), (status = 400, body = Problem), (status = 423, body = Problem)))]
 pub async fn server_proof(
     State(s): State<AppState>,
-    StrictJson(body): StrictJson<ProofIn>,
-) -> Result<Json<ProofOut>, ApiError> {
+    StrictJson(body): StrictJson<ProofRequest>,
+) -> Result<Json<ProofReply>, ApiError> {
     let nonce = hex::decode(&body.nonce)
         .ok()
         .filter(|n| (16..=64).contains(&n.len()))
@@ -142,7 +140,7 @@ pub async fn server_proof(
             ))
         })
         .await?;
-    Ok(Json(ProofOut {
+    Ok(Json(ProofReply {
         public_key,
         signature,
     }))
@@ -151,25 +149,15 @@ pub async fn server_proof(
 /// Asks the person for a grant (OAuth device flow style): show the user code, then poll. A web
 /// page may ask only when the person has turned web vendors on (else 403 `web_vendors_off`), and
 /// one web origin may have only a few requests waiting (429 `too_many_pending`).
-#[utoipa::path(post, path = "/v1/grant-requests", tag = "grants", request_body = GrantRequestIn,
-    responses((status = 201, body = GrantRequestOut), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/v1/grant-requests", tag = "grants", request_body = GrantRequest,
+    responses((status = 201, body = GrantRequestReply), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn request_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
-    StrictJson(body): StrictJson<GrantRequestIn>,
-) -> Result<(StatusCode, Json<GrantRequestOut>), ApiError> {
-    let operations = body
-        .operations
-        .iter()
-        .map(|o| o.parse::<Operation>())
-        .collect::<Result<BTreeSet<_>, _>>()
-        .map_err(|e| bad("operations", e.to_string()))?;
-    let max_sensitivity = match body.max_sensitivity.as_deref() {
-        None => Sensitivity::Normal,
-        Some(s) => s
-            .parse()
-            .map_err(|_| bad("max_sensitivity", format!("'{s}' is not normal or special")))?,
-    };
+    StrictJson(body): StrictJson<GrantRequest>,
+) -> Result<(StatusCode, Json<GrantRequestReply>), ApiError> {
+    let operations: BTreeSet<_> = body.operations.into_iter().map(domain_operation).collect();
+    let max_sensitivity = domain_sensitivity(body.max_sensitivity.unwrap_or_default());
     let ask = GrantAsk {
         vendor: Vendor {
             id: body.vendor.id,
@@ -195,54 +183,45 @@ pub async fn request_grant(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(GrantRequestOut {
+        Json(GrantRequestReply {
             request_id: issued.request.id.clone(),
             user_code: issued.request.user_code.clone(),
             poll_secret: issued.poll_secret.as_str().to_owned(),
-            expires_at: selfmodel_core::audit::canonical_time(&issued.request.expires_at),
+            expires_at: issued.request.expires_at,
             interval: issued.interval_secs,
         }),
     ))
 }
 
 /// Polls a grant request; on approval the bearer token is returned this once.
-#[utoipa::path(post, path = "/v1/grant-requests/poll", tag = "grants", request_body = PollIn,
-    responses((status = 200, body = PollOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 410, body = Problem), (status = 423, body = Problem)))]
+#[utoipa::path(post, path = "/v1/grant-requests/poll", tag = "grants", request_body = PollRequest,
+    responses((status = 200, body = PollReply), (status = 400, body = Problem), (status = 401, body = Problem), (status = 410, body = Problem), (status = 423, body = Problem)))]
 pub async fn poll(
     State(s): State<AppState>,
     headers: HeaderMap,
-    StrictJson(body): StrictJson<PollIn>,
-) -> Result<Json<PollOut>, ApiError> {
+    StrictJson(body): StrictJson<PollRequest>,
+) -> Result<Json<PollReply>, ApiError> {
     let cred = Credential {
         secret: Zeroizing::new(body.poll_secret),
         origin: origin(&headers),
     };
     let outcome = s.vault.call(move |m| m.poll_grant(&cred)).await?;
+    let undecided = |status| PollReply {
+        status,
+        token: None,
+        grant: None,
+        checkpoint: None,
+    };
     let out = match outcome {
-        PollOutcome::Pending => PollOut {
-            status: "pending".into(),
-            token: None,
-            grant: None,
-            checkpoint: None,
-        },
-        PollOutcome::Denied => PollOut {
-            status: "denied".into(),
-            token: None,
-            grant: None,
-            checkpoint: None,
-        },
-        PollOutcome::Expired => PollOut {
-            status: "expired".into(),
-            token: None,
-            grant: None,
-            checkpoint: None,
-        },
+        PollOutcome::Pending => undecided(PollState::Pending),
+        PollOutcome::Denied => undecided(PollState::Denied),
+        PollOutcome::Expired => undecided(PollState::Expired),
         PollOutcome::Approved {
             token,
             grant,
             checkpoint,
-        } => PollOut {
-            status: "approved".into(),
+        } => PollReply {
+            status: PollState::Approved,
             token: Some(token.as_str().to_owned()),
             grant: Some(wire::grant(&grant)),
             checkpoint: Some(wire::checkpoint(&checkpoint)),
@@ -253,11 +232,11 @@ pub async fn poll(
 
 /// The caller's own grant.
 #[utoipa::path(get, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
-    responses((status = 200, body = GrantOut), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Grant), (status = 401, body = Problem), (status = 423, body = Problem)))]
 pub async fn my_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<GrantOut>, ApiError> {
+) -> Result<Json<Grant>, ApiError> {
     let cred = credential(&headers);
     let grant = s.vault.call(move |m| m.vendor_grant(&cred)).await?;
     Ok(Json(wire::grant(&grant)))
@@ -277,12 +256,12 @@ pub async fn relinquish(
 
 /// Beliefs for a declared purpose: active, carrying the purpose, in granted categories and
 /// sensitivity, at or above the type's and the grant's minimum confidence. Logged before sent.
-#[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefsQuery), security(("bearer" = [])),
-    responses((status = 200, body = BeliefsOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
+#[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefQuery), security(("bearer" = [])),
+    responses((status = 200, body = BeliefPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn beliefs(
     State(s): State<AppState>,
     headers: HeaderMap,
-    StrictQuery(q): StrictQuery<BeliefsQuery>,
+    StrictQuery(q): StrictQuery<BeliefQuery>,
 ) -> Result<Response, ApiError> {
     let read = VendorRead {
         purpose: q.purpose.clone(),
@@ -290,20 +269,20 @@ pub async fn beliefs(
         min_confidence: q.min_confidence,
         belief: None,
         after: q.after.as_deref().map(parse_id).transpose()?,
-        limit: q.limit,
+        limit: q.limit.map(u64::from),
     };
     disclose(&s, &headers, read, q.purpose).await
 }
 
 /// One belief for a declared purpose, under the same rules.
 #[utoipa::path(get, path = "/v1/beliefs/{id}", tag = "beliefs", params(("id" = String, Path, description = "Belief id"), PurposeQuery), security(("bearer" = [])),
-    responses((status = 200, body = BeliefOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Belief), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem)))]
 pub async fn belief(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     StrictQuery(q): StrictQuery<PurposeQuery>,
-) -> Result<Json<BeliefOut>, ApiError> {
+) -> Result<Json<Belief>, ApiError> {
     let read = VendorRead {
         purpose: q.purpose,
         belief: Some(parse_id(&id)?),
@@ -327,7 +306,7 @@ async fn disclose(
     purpose: String,
 ) -> Result<Response, ApiError> {
     let d = s.vault.read(credential(headers), read).await?;
-    let out = BeliefsOut {
+    let out = BeliefPage {
         grant_id: d.grant_id,
         purpose,
         beliefs: d
@@ -359,30 +338,24 @@ pub async fn replay(State(s): State<AppState>) -> Response {
 
 /// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
 /// before gets the same answer and is dropped unseen: the answer never tells what was erased.
-#[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = ProposalIn, security(("bearer" = [])),
-    responses((status = 201, body = ProposalOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = Proposal, security(("bearer" = [])),
+    responses((status = 201, body = ProposalReceipt), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn propose(
     State(s): State<AppState>,
     headers: HeaderMap,
-    StrictJson(body): StrictJson<ProposalIn>,
-) -> Result<(StatusCode, Json<ProposalOut>), ApiError> {
+    StrictJson(body): StrictJson<Proposal>,
+) -> Result<(StatusCode, Json<ProposalReceipt>), ApiError> {
     let evidence = body
         .evidence
         .into_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            Ok(NewEvidence {
-                kind: e
-                    .kind
-                    .parse::<EvidenceKind>()
-                    .map_err(|err| bad(&format!("evidence[{i}].kind"), err.to_string()))?,
-                source: e.source,
-                summary: e.summary,
-                observed_at: e.observed_at,
-                content_sha256: e.content_sha256,
-            })
+        .map(|e| NewEvidence {
+            kind: domain_evidence_kind(e.kind),
+            source: e.source,
+            summary: e.summary,
+            observed_at: e.observed_at,
+            content_sha256: e.content_sha256,
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect();
     let new = NewBelief {
         statement: body.statement,
         category: body.category,
@@ -395,9 +368,9 @@ pub async fn propose(
     let b = s.vault.call(move |m| m.vendor_propose(&cred, new)).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ProposalOut {
+        Json(ProposalReceipt {
             id: b.id.to_string(),
-            status: "pending".into(),
+            status: ProposalStatus::Pending,
         }),
     ))
 }
@@ -405,12 +378,12 @@ pub async fn propose(
 /// Notices about beliefs the caller received and about its grant (GDPR Art. 19): rectified,
 /// erased, revoked. Long-polls up to `wait` seconds.
 #[utoipa::path(get, path = "/v1/events", tag = "grants", params(EventsQuery), security(("bearer" = [])),
-    responses((status = 200, body = EventsOut), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Events), (status = 401, body = Problem), (status = 423, body = Problem)))]
 pub async fn events(
     State(s): State<AppState>,
     headers: HeaderMap,
     StrictQuery(q): StrictQuery<EventsQuery>,
-) -> Result<Json<EventsOut>, ApiError> {
+) -> Result<Json<Events>, ApiError> {
     let after = q.after.unwrap_or(0);
     let cred = credential(&headers);
     let (grant_id, mut found) = s.vault.call(move |m| m.vendor_events(&cred, after)).await?;
@@ -421,7 +394,7 @@ pub async fn events(
         found = s.vault.call(move |m| m.events_since(&g, after)).await?;
     }
     let cursor = found.last().map_or(after, |e| e.seq);
-    Ok(Json(EventsOut {
+    Ok(Json(Events {
         events: found.iter().map(event).collect(),
         cursor,
     }))
@@ -431,12 +404,12 @@ pub async fn events(
 /// of that event's hash. Keep them as receipts and compare later ones with earlier ones. Logged
 /// as `audit.checkpoint`; needs a live grant but no purpose, and discloses no belief.
 #[utoipa::path(get, path = "/v1/checkpoint", tag = "grants", params(CheckpointQuery), security(("bearer" = [])),
-    responses((status = 200, body = CheckpointOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SignedCheckpoint), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
 pub async fn checkpoint(
     State(s): State<AppState>,
     headers: HeaderMap,
     StrictQuery(q): StrictQuery<CheckpointQuery>,
-) -> Result<Json<CheckpointOut>, ApiError> {
+) -> Result<Json<SignedCheckpoint>, ApiError> {
     let cred = credential(&headers);
     let cp = s
         .vault

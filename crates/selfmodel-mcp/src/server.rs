@@ -107,11 +107,11 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
-    fn as_str(self) -> &'static str {
+    fn wire(self) -> selfmodel_client::EvidenceKind {
         match self {
-            Self::Stated => "stated",
-            Self::Observed => "observed",
-            Self::Inferred => "inferred",
+            Self::Stated => selfmodel_client::EvidenceKind::Stated,
+            Self::Observed => selfmodel_client::EvidenceKind::Observed,
+            Self::Inferred => selfmodel_client::EvidenceKind::Inferred,
         }
     }
 }
@@ -347,7 +347,7 @@ impl SelfmodelMcp {
                 let kind = args.evidence_kind.unwrap_or_default();
                 let mut proposal =
                     Proposal::new(&args.statement, &args.category, args.confidence).evidence(
-                        EvidenceIn::new(kind.as_str(), &source, &args.evidence_summary),
+                        EvidenceIn::new(kind.wire(), &source, &args.evidence_summary),
                     );
                 if let Some(p) = args.purposes {
                     proposal = proposal.purposes(p);

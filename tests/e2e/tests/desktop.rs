@@ -587,7 +587,10 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
         )
         .purposes(["communication"]);
         let receipt = reader.propose(&proposal).await?;
-        ensure!(receipt.status == "pending", "a proposal waits: {receipt:?}");
+        ensure!(
+            receipt.status == selfmodel_client::ProposalStatus::Pending,
+            "a proposal waits: {receipt:?}"
+        );
         app.click("[data-testid=nav-inbox]").await?;
         app.wait_text(
             "[data-testid=proposal]",

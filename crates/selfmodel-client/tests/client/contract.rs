@@ -99,7 +99,7 @@ fn belief() -> Belief {
         sensitivity: Sensitivity::Normal,
         updated_at: Utc::now(),
         evidence: Some(vec![Evidence {
-            kind: "stated".into(),
+            kind: EvidenceKind::Stated,
             source: "x".into(),
             summary: "y".into(),
             observed_at: Utc::now(),
@@ -141,7 +141,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
         "ProposalOut",
         &ProposalReceipt {
             id: "b".into(),
-            status: "pending".into(),
+            status: ProposalStatus::Pending,
         },
     );
     let event = Event {
@@ -172,7 +172,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
             .min_confidence(0.5)
             .origins(["https://app.example"]),
     );
-    let mut ev = EvidenceIn::new("stated", "x", "y");
+    let mut ev = EvidenceIn::new(EvidenceKind::Stated, "x", "y");
     ev.observed_at = Some(Utc::now());
     ev.content_sha256 = Some("00".repeat(32));
     same_fields(&doc, "EvidenceIn", &ev);
@@ -257,12 +257,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
         .min_confidence(0.5)
         .after("a")
         .limit(5);
-    let sent: BTreeSet<String> = full
-        .query_pairs()
-        .iter()
-        .map(|(k, _)| (*k).to_owned())
-        .collect();
-    assert_eq!(sent, params("/v1/beliefs"));
+    assert_eq!(keys(&full), params("/v1/beliefs"));
     assert_eq!(
         params("/v1/events"),
         ["after", "wait"].into_iter().map(String::from).collect()

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 use selfmodel_client::{
-    BeliefQuery, Error, EvidenceIn, GrantRequest, Operation, PendingGrant, PollSecret, PollStatus,
-    Proposal, Sensitivity,
+    BeliefQuery, Error, EvidenceIn, EvidenceKind, GrantRequest, Operation, PendingGrant,
+    PollSecret, PollStatus, Proposal, Sensitivity,
 };
 
 #[tokio::test]
@@ -477,8 +477,11 @@ async fn errors_are_typed_with_the_servers_code_and_status() {
     // A proposal needs the propose operation.
     let e = v
         .propose(
-            &Proposal::new("Likes tea", "expertise", 0.8)
-                .evidence(EvidenceIn::new("stated", "chat", "said so")),
+            &Proposal::new("Likes tea", "expertise", 0.8).evidence(EvidenceIn::new(
+                EvidenceKind::Stated,
+                "chat",
+                "said so",
+            )),
         )
         .await
         .unwrap_err();

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::common::*;
 use selfmodel_client::{
-    BeliefQuery, Error, EventKind, EvidenceIn, GrantRequest, Operation, Proposal,
+    BeliefQuery, Error, EventKind, EvidenceIn, EvidenceKind, GrantRequest, Operation, Proposal,
+    ProposalStatus,
 };
 
 #[tokio::test]
@@ -157,7 +158,7 @@ async fn notices_tell_of_rectification_erasure_and_revocation() {
 
     // Resuming from 0 replays all three in order; from the stored cursor, only what came after.
     let all = v.events(0, Duration::ZERO).await.unwrap();
-    let kinds: Vec<_> = all.events.iter().map(|e| e.kind.clone()).collect();
+    let kinds: Vec<_> = all.events.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
@@ -176,7 +177,7 @@ fn proposal(statement: &str) -> Proposal {
     Proposal::new(statement, "communication-style", 0.8)
         .purposes(["communication"])
         .evidence(EvidenceIn::new(
-            "observed",
+            EvidenceKind::Observed,
             "Example Vendor",
             "Seen in 3 of the last 5 conversations",
         ))
@@ -206,7 +207,7 @@ async fn proposals_land_in_the_inbox_and_the_person_accepts_or_rejects_them() {
         .propose(&proposal("Likes answers in French"))
         .await
         .unwrap();
-    assert_eq!(kept.status, "pending");
+    assert_eq!(kept.status, ProposalStatus::Pending);
 
     let inbox = s.cli_json(&["inbox"]);
     let inbox = inbox.as_array().unwrap();
@@ -308,14 +309,14 @@ async fn hidden_characters_in_a_proposal_are_refused_before_anything_is_kept() {
         Proposal::new("Prefers morning meetings", "communication-style", 0.8)
             .purposes(["communication"])
             .evidence(EvidenceIn::new(
-                "observed",
+                EvidenceKind::Observed,
                 "calendar\u{1b}]0;owned\u{7}",
                 "seen often",
             )),
         Proposal::new("Prefers morning meetings", "communication-style", 0.8)
             .purposes(["communication"])
             .evidence(EvidenceIn::new(
-                "observed",
+                EvidenceKind::Observed,
                 "calendar",
                 "seen often\n\u{1b}[2J\u{1b}[32mverified by Selfmodel",
             )),

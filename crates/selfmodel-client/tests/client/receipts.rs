@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::*;
-use selfmodel_client::{Client, Consistency, Error, GrantRequest, ServerKey};
+use selfmodel_client::{Client, Consistency, Error, GrantRequest, Receipt, ServerKey};
 
 fn add(s: &Served, statement: &str) {
     s.cli(&[

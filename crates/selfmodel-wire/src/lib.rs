@@ -1,0 +1,66 @@
+//! The v1 wire types of Selfmodel's local vendor API: the one declaration of the contract, used
+//! by the server (`selfmodel-http`, which derives its OpenAPI document from them with the
+//! `openapi` feature) and by the Rust SDK (`selfmodel-client`). Serde types only: no HTTP stack.
+//!
+//! Requests reject unknown fields; responses accept them, so a client keeps working when a later
+//! server adds a field. Times are UTC and written as RFC 3339 with microseconds, the form the
+//! audit log signs. The OpenAPI component names (`BeliefOut`, `GrantRequestIn`, ...) are part of
+//! the published contract and stay as they were.
+
+mod belief;
+mod events;
+mod grant;
+mod proof;
+mod time;
+
+pub use belief::{
+    Belief, BeliefPage, BeliefQuery, Evidence, EvidenceIn, EvidenceKind, Proposal, ProposalReceipt,
+    ProposalStatus, PurposeQuery,
+};
+pub use events::{Event, EventKind, Events, EventsQuery};
+pub use grant::{
+    Consent, Grant, GrantRequest, GrantRequestReply, Operation, PollReply, PollRequest, PollState,
+    Sensitivity, VendorInfo,
+};
+pub use proof::{
+    CheckpointQuery, Problem, ProblemBody, ProofReply, ProofRequest, SignedCheckpoint,
+    proof_message,
+};
+
+/// `as_str` and `Display` for a wire enum: the same names its serde attributes give it (a test
+/// holds the two together).
+macro_rules! names {
+    ($($t:ty { $($v:ident => $s:literal),+ $(,)? })+) => {$(
+        impl $t {
+            /// The name on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$v => $s),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+names! {
+    Operation { Read => "read", ReadEvidence => "read_evidence", Propose => "propose" }
+    Sensitivity { Normal => "normal", Special => "special" }
+    PollState { Pending => "pending", Approved => "approved", Denied => "denied", Expired => "expired" }
+    EvidenceKind { Stated => "stated", Observed => "observed", Inferred => "inferred", Imported => "imported" }
+    ProposalStatus { Pending => "pending" }
+    EventKind {
+        BeliefRectified => "belief.rectified",
+        BeliefErased => "belief.erased",
+        GrantRevoked => "grant.revoked",
+        Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests;

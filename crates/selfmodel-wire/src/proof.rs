@@ -1,0 +1,80 @@
+//! The server's identity proof, signed audit checkpoints, and errors.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/server-proof`: a challenge to the server's identity key.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProofIn))]
+#[serde(deny_unknown_fields)]
+pub struct ProofRequest {
+    /// 16 to 64 random bytes, hex.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^([0-9a-f]{2}){16,64}$"))]
+    pub nonce: String,
+}
+
+/// The server's answer: its public key and an Ed25519 signature over
+/// `"selfmodel-server-proof-v1\0" || nonce bytes`.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProofOut))]
+pub struct ProofReply {
+    /// The vault's public identity key, hex.
+    pub public_key: String,
+    /// The signature, hex.
+    pub signature: String,
+}
+
+/// The message a server signs to prove its identity: `"selfmodel-server-proof-v1\0" || nonce`.
+pub fn proof_message(nonce: &[u8]) -> Vec<u8> {
+    let mut m = b"selfmodel-server-proof-v1\0".to_vec();
+    m.extend_from_slice(nonce);
+    m
+}
+
+/// A signed audit checkpoint: the vault's statement that its audit event `seq` has hash `head`.
+/// The Ed25519 signature, by the vault's identity key (the key `POST /v1/server-proof` proves),
+/// covers `"selfmodel-checkpoint-v1\n"` followed by the RFC 8785 canonical JSON of
+/// `{"head", "issued_at", "seq", "vault_key"}`. Keep it as a receipt: two valid checkpoints with
+/// the same key and `seq` but different heads prove the history was rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CheckpointOut))]
+pub struct SignedCheckpoint {
+    /// The vault's public identity key, hex.
+    pub vault_key: String,
+    /// The audit event's sequence number (the event count, for the latest).
+    pub seq: u64,
+    /// The event's SHA-256 chain hash, hex.
+    pub head: String,
+    /// When it was signed (RFC 3339, UTC), exactly as signed: kept as text so the signature
+    /// checks against the very bytes.
+    pub issued_at: String,
+    /// The Ed25519 signature, hex.
+    pub signature: String,
+}
+
+/// Query of `GET /v1/checkpoint`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointQuery {
+    /// The event whose hash the vault states now (default: the latest event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+/// An error: a stable `code` for programs and a `message` for people.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// The error.
+    pub error: ProblemBody,
+}
+
+/// The body of [`Problem`].
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemBody {
+    /// Stable machine-readable code, e.g. `purpose_not_granted`.
+    pub code: String,
+    /// What went wrong, in plain words.
+    pub message: String,
+}

@@ -1,0 +1,119 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use serde_json::json;
+
+fn name<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn enum_names_are_the_serde_names() {
+    for o in [Operation::Read, Operation::ReadEvidence, Operation::Propose] {
+        assert_eq!(name(o), o.as_str());
+    }
+    for s in [Sensitivity::Normal, Sensitivity::Special] {
+        assert_eq!(name(s), s.as_str());
+    }
+    for p in [
+        PollState::Pending,
+        PollState::Approved,
+        PollState::Denied,
+        PollState::Expired,
+    ] {
+        assert_eq!(name(p), p.as_str());
+    }
+    for k in [
+        EvidenceKind::Stated,
+        EvidenceKind::Observed,
+        EvidenceKind::Inferred,
+        EvidenceKind::Imported,
+    ] {
+        assert_eq!(name(k), k.as_str());
+    }
+    assert_eq!(name(ProposalStatus::Pending), "pending");
+    for k in [
+        EventKind::BeliefRectified,
+        EventKind::BeliefErased,
+        EventKind::GrantRevoked,
+    ] {
+        assert_eq!(name(k), k.as_str());
+    }
+}
+
+#[test]
+fn times_are_written_in_the_signed_form_and_any_rfc3339_is_read() {
+    let e: Event = serde_json::from_value(json!({
+        "seq": 1, "at": "2026-01-02T04:04:05.000006+01:00", "kind": "belief.erased",
+        "belief_id": null
+    }))
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&e).unwrap()["at"],
+        "2026-01-02T03:04:05.000006Z"
+    );
+    assert!(
+        serde_json::from_value::<Event>(
+            json!({"seq": 1, "at": "yesterday", "kind": "belief.erased"})
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn a_notice_of_a_later_kind_is_read_as_other() {
+    let e: Events = serde_json::from_value(json!({
+        "events": [{"seq": 3, "at": "2026-01-02T03:04:05Z", "kind": "belief.merged"}],
+        "cursor": 3
+    }))
+    .unwrap();
+    assert_eq!(e.events[0].kind, EventKind::Other);
+    assert_eq!(e.events[0].belief_id, None);
+}
+
+#[test]
+fn requests_refuse_unknown_fields_and_responses_accept_them() {
+    let mut ask = serde_json::to_value(GrantRequest::new("com.example", "Example", "why")).unwrap();
+    assert!(serde_json::from_value::<GrantRequest>(ask.clone()).is_ok());
+    ask["scope"] = json!("everything");
+    assert!(serde_json::from_value::<GrantRequest>(ask).is_err());
+    let bad_op = json!({"statement": "s", "category": "goals", "confidence": 0.5,
+        "evidence": [{"kind": "rumour", "source": "x", "summary": "y"}]});
+    assert!(serde_json::from_value::<Proposal>(bad_op).is_err());
+
+    let receipt: ProposalReceipt =
+        serde_json::from_value(json!({"id": "b", "status": "pending", "later": true})).unwrap();
+    assert_eq!(receipt.status, ProposalStatus::Pending);
+}
+
+#[test]
+fn optional_fields_are_left_out_when_empty() {
+    let sent = serde_json::to_value(GrantRequest::new("com.example", "Example", "why")).unwrap();
+    let keys: Vec<&str> = sent
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        !keys.contains(&"max_sensitivity") && !keys.contains(&"origins"),
+        "{keys:?}"
+    );
+    let q = serde_json::to_value(BeliefQuery::new("p")).unwrap();
+    assert_eq!(q, json!({"purpose": "p"}));
+}
+
+#[cfg(feature = "openapi")]
+#[test]
+fn the_schema_lists_only_the_kinds_the_server_sends() {
+    use utoipa::PartialSchema;
+    let schema = serde_json::to_value(EventKind::schema()).unwrap();
+    assert_eq!(
+        schema["enum"],
+        json!(["belief.rectified", "belief.erased", "grant.revoked"])
+    );
+}
