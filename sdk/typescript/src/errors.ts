@@ -1,0 +1,233 @@
+/**
+ * Typed errors: what the server refused (with its stable `code` and HTTP status), and what went
+ * wrong on the way. Every error of this SDK is a {@link SelfmodelError}; branch on the subclass
+ * (`instanceof RevokedError`) or on `code`, never on the message.
+ */
+
+/** An error response from the server: HTTP status, stable code (e.g. `purpose_not_granted`), message. */
+export interface Problem {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The base of every error this SDK throws. */
+export class SelfmodelError extends Error {
+  override name = "SelfmodelError";
+  /** The server's refusal, for errors the server returned. */
+  readonly problem: Problem | undefined;
+
+  constructor(message: string, problem?: Problem, options?: { cause?: unknown }) {
+    super(message, options);
+    this.problem = problem;
+  }
+
+  /** The server's stable error code, for errors the server returned. */
+  get code(): string | undefined {
+    return this.problem?.code;
+  }
+
+  /** The HTTP status, for errors the server returned. */
+  get status(): number | undefined {
+    return this.problem?.status;
+  }
+}
+
+function shown(p: Problem): string {
+  return `${p.status} ${p.code}: ${p.message}`;
+}
+
+/**
+ * The server could not prove it holds the expected identity key (a process squatting on the
+ * port, another vault, a tampered discovery file). Nothing secret was sent to it.
+ */
+export class ServerNotTrustedError extends SelfmodelError {
+  override name = "ServerNotTrustedError";
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`the server at ${url} is not the trusted Selfmodel server: ${reason}`);
+  }
+}
+
+/** The discovery file is missing, unreadable, malformed or not private. */
+export class DiscoveryError extends SelfmodelError {
+  override name = "DiscoveryError";
+  constructor(detail: string) {
+    super(`discovery: ${detail}`);
+  }
+}
+
+/** The client was set up wrongly (a non-loopback URL, a call that needs a token without one). */
+export class ConfigError extends SelfmodelError {
+  override name = "ConfigError";
+  constructor(detail: string) {
+    super(`client configuration: ${detail}`);
+  }
+}
+
+/** 401: the token or poll secret is missing, malformed or unknown. */
+export class UnauthorizedError extends SelfmodelError {
+  override name = "UnauthorizedError";
+  constructor(p: Problem) {
+    super(`unauthorised: ${shown(p)}`, p);
+  }
+}
+
+/** 401 `token_revoked`: the grant was revoked. Stop using what it disclosed; ask anew if needed. */
+export class RevokedError extends SelfmodelError {
+  override name = "RevokedError";
+  constructor(p: Problem) {
+    super(`the grant was revoked: ${shown(p)}`, p);
+  }
+}
+
+/** 401 `token_expired`: the grant ran out. */
+export class ExpiredError extends SelfmodelError {
+  override name = "ExpiredError";
+  constructor(p: Problem) {
+    super(`the grant expired: ${shown(p)}`, p);
+  }
+}
+
+/** 403: the grant does not cover this (`category_not_granted`, `operation_not_granted`, `origin_not_allowed`, ...). */
+export class ForbiddenError extends SelfmodelError {
+  override name = "ForbiddenError";
+  constructor(p: Problem) {
+    super(`forbidden: ${shown(p)}`, p);
+  }
+}
+
+/** 403 `purpose_not_granted`: the read named a purpose the grant does not cover. */
+export class PurposeRefusedError extends ForbiddenError {
+  override name = "PurposeRefusedError";
+}
+
+/** 404: no such belief under this grant and purpose, or no such endpoint. */
+export class NotFoundError extends SelfmodelError {
+  override name = "NotFoundError";
+  constructor(p: Problem) {
+    super(`not found: ${shown(p)}`, p);
+  }
+}
+
+/** 409: the request conflicts with the state of the vault. */
+export class ConflictError extends SelfmodelError {
+  override name = "ConflictError";
+  constructor(p: Problem) {
+    super(`conflict: ${shown(p)}`, p);
+  }
+}
+
+/** 410 `token_already_issued`: the token of this request was handed over already. */
+export class GoneError extends SelfmodelError {
+  override name = "GoneError";
+  constructor(p: Problem) {
+    super(`gone: ${shown(p)}`, p);
+  }
+}
+
+/** 423: the person's vault is locked; try again later. */
+export class LockedError extends SelfmodelError {
+  override name = "LockedError";
+  constructor(p: Problem) {
+    super(`the vault is locked: ${shown(p)}`, p);
+  }
+}
+
+/** 429: slow down (per grant), or too many grant requests are waiting. */
+export class RateLimitedError extends SelfmodelError {
+  override name = "RateLimitedError";
+  constructor(
+    p: Problem,
+    /** The server's `Retry-After`, in milliseconds, if it sent one. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`rate limited (retry after ${retryAfterMs ?? "?"} ms): ${shown(p)}`, p);
+  }
+}
+
+/** 400, 413, 415: the request was malformed (the message names the field). */
+export class BadRequestError extends SelfmodelError {
+  override name = "BadRequestError";
+  constructor(p: Problem) {
+    super(`bad request: ${shown(p)}`, p);
+  }
+}
+
+/** 5xx, or any other unexpected status. */
+export class ServerError extends SelfmodelError {
+  override name = "ServerError";
+  constructor(p: Problem) {
+    super(`server error: ${shown(p)}`, p);
+  }
+}
+
+/** The person denied the grant request. */
+export class DeniedError extends SelfmodelError {
+  override name = "DeniedError";
+  constructor() {
+    super("the person denied the grant request");
+  }
+}
+
+/** Nobody decided on the grant request in time. */
+export class RequestExpiredError extends SelfmodelError {
+  override name = "RequestExpiredError";
+  constructor() {
+    super("the grant request expired before the person decided");
+  }
+}
+
+/** The server could not be reached, the connection failed, or (in a browser) its answer was withheld. */
+export class TransportError extends SelfmodelError {
+  override name = "TransportError";
+  constructor(detail: string, cause?: unknown) {
+    super(`transport: ${detail}`, undefined, { cause });
+  }
+}
+
+/** The server answered something this client does not understand. */
+export class ProtocolError extends SelfmodelError {
+  override name = "ProtocolError";
+  constructor(detail: string) {
+    super(`protocol: ${detail}`);
+  }
+}
+
+/** A signed checkpoint that is malformed, does not verify, or is signed by another key than the pinned one. */
+export class InvalidCheckpointError extends SelfmodelError {
+  override name = "InvalidCheckpointError";
+  constructor(detail: string) {
+    super(`invalid checkpoint: ${detail}`);
+  }
+}
+
+/** Sorts an error response into its class. */
+export function errorFromProblem(p: Problem, retryAfterMs: number | undefined): SelfmodelError {
+  switch (p.status) {
+    case 401:
+      if (p.code === "token_revoked") return new RevokedError(p);
+      if (p.code === "token_expired") return new ExpiredError(p);
+      return new UnauthorizedError(p);
+    case 403:
+      return p.code === "purpose_not_granted" ? new PurposeRefusedError(p) : new ForbiddenError(p);
+    case 404:
+      return new NotFoundError(p);
+    case 409:
+      return new ConflictError(p);
+    case 410:
+      return new GoneError(p);
+    case 423:
+      return new LockedError(p);
+    case 429:
+      return new RateLimitedError(p, retryAfterMs);
+    case 400:
+    case 413:
+    case 415:
+      return new BadRequestError(p);
+    default:
+      return new ServerError(p);
+  }
+}
