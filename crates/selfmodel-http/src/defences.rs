@@ -75,7 +75,9 @@ pub async fn no_secrets_in_url(req: Request, next: Next) -> Response {
 
 /// Answers CORS preflights for origins a live grant lists (and for the grant flow itself, which
 /// checks the origin against what the request asks for), and adds CORS headers to successful
-/// responses for such origins — never `*`, always with `Vary: Origin`.
+/// responses for such origins, and to refusals for origins some grant lists or listed (so that a
+/// page learns its grant was revoked, not merely that the call failed) — never `*`, always with
+/// `Vary: Origin`.
 pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) -> Response {
     let origin = req
         .headers()
@@ -137,8 +139,22 @@ pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) ->
     vary(resp.headers_mut());
     if let Some(origin) = origin.filter(|_| !unchecked) {
         // The use case checked this origin against the caller's grant (or request); a success
-        // means it is allowed.
-        if resp.status().is_success() {
+        // means it is allowed. A refusal is readable by the origins of grants, and in the grant
+        // flow by any page while the person lets web pages ask.
+        let readable = resp.status().is_success() || {
+            let o = origin.clone();
+            vault
+                .call(move |m| {
+                    if grant_flow {
+                        m.web_vendors()
+                    } else {
+                        m.origin_ever_granted(&o)
+                    }
+                })
+                .await
+                .unwrap_or(false)
+        };
+        if readable {
             allow_origin(resp.headers_mut(), &origin);
         }
     }

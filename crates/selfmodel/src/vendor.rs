@@ -350,6 +350,13 @@ impl Selfmodel {
         })
     }
 
+    /// Whether any grant, live or not, lists a browser origin: a page there may read why its call
+    /// was refused (its grant revoked or expired, say), which no other page may.
+    pub fn origin_ever_granted(&mut self, origin: &str) -> Result<bool> {
+        self.vault
+            .read(|r| Ok(r.grants()?.iter().any(|g| g.scope.origins.contains(origin))))
+    }
+
     /// Notices for a grant after a cursor, without logging: for a server that already
     /// authenticated the request and is waiting for news (long poll).
     pub fn events_since(&mut self, grant_id: &str, after: u64) -> Result<Vec<VendorEvent>> {

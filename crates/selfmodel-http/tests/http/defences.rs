@@ -323,7 +323,6 @@ async fn cors_only_for_origins_the_grant_lists() {
 
     for (token, origin) in [
         (&f.web_token, "https://evil.example"),
-        (&f.token, "https://app.example"),
         (&f.web_token, "null"),
     ] {
         let r = read(token, origin).await.unwrap();
@@ -331,6 +330,13 @@ async fn cors_only_for_origins_the_grant_lists() {
         assert!(r.headers().get("access-control-allow-origin").is_none());
         assert!(r.headers().get_all("vary").iter().any(|v| v == "Origin"));
     }
+    // A granted origin may read why a call was refused (here: another grant's token).
+    let r = read(&f.token, "https://app.example").await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
     let preflight = |origin: &str| {
         http.request(reqwest::Method::OPTIONS, url(&f, "/v1/beliefs"))
             .header("origin", origin)
@@ -369,6 +375,31 @@ async fn cors_only_for_origins_the_grant_lists() {
         .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
     assert_eq!(r.headers()["cache-control"], "no-store");
+    // Once its grant is revoked, the page may still read that it was (and no other page may).
+    let web_grant = f
+        .vault
+        .call(|m| m.grants())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| !g.grant.scope.origins.is_empty())
+        .unwrap()
+        .grant
+        .id;
+    f.vault
+        .call(move |m| m.revoke_grant(&web_grant))
+        .await
+        .unwrap();
+    let r = read(&f.web_token, "https://app.example").await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "token_revoked");
+    let r = read(&f.web_token, "https://evil.example").await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
     f.stop().await;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The browser transport: fetch, without cookies, caching, referrer or redirects. A browser hides
- * the server's refusals from a web page — the server lets pages read only its successful answers
- * — so a refused call (revoked or out-of-scope grant, rate limit, web vendors off) fails here the
- * way an unreachable server does.
+ * The browser transport: fetch, without cookies, caching, referrer or redirects. The server lets
+ * a page read its refusals only when a grant lists (or listed) the page's origin, or in the grant
+ * flow while web vendors are on; any other refused call fails here the way an unreachable server
+ * does.
  */
 
 import { TransportError } from "../errors.js";
@@ -32,8 +32,8 @@ export function fetchTransport(origin: string): Transport {
       } catch (e) {
         throw new TransportError(
           `${request.method} ${request.path} to ${origin} failed (${e instanceof Error ? e.message : String(e)}): ` +
-            "the server is unreachable, or it refused the call (a revoked or out-of-scope grant, a rate limit, " +
-            "web vendors turned off) and the browser withheld its answer",
+            "the server is unreachable, or it refused the call (an origin no grant lists, web vendors turned off) " +
+            "and the browser withheld its answer",
           e,
         );
       }

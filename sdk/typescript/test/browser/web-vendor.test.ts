@@ -105,4 +105,12 @@ test("a web page asks, is approved for its origin, and reads through CORS; anoth
     logged,
     "nothing reached the grant from page B",
   );
+
+  // The person revokes the grant: page A learns exactly that (the refusal is readable by the
+  // origin the grant listed), page B still learns nothing.
+  await s.cli(["grant", "revoke", approval.grant.id]);
+  await open(pageA);
+  assert.deepEqual(await browser.runAsync(READ_WITH_TOKEN, [s.url, key, token]), { error: "RevokedError" });
+  await open(pageB);
+  assert.deepEqual(await browser.runAsync(READ_WITH_TOKEN, [s.url, key, token]), { error: "TransportError" });
 });
