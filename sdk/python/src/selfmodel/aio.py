@@ -1,0 +1,331 @@
+"""The asynchronous client: the same calls as :class:`selfmodel.Client`, awaited (asyncio)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from . import _answers, _base, _calls, _codec
+from ._calls import Call
+from .checkpoint import Consistency, SignedCheckpoint
+from .discovery import Discovery
+from .errors import (
+    DeniedError,
+    LockedError,
+    NotFoundError,
+    RateLimitedError,
+    RequestExpiredError,
+    SelfmodelError,
+    ServerNotTrustedError,
+    TransportError,
+)
+from .identity import ServerKey
+from .models import (
+    Approval,
+    Belief,
+    BeliefPage,
+    BeliefQuery,
+    Event,
+    Events,
+    Grant,
+    GrantRequest,
+    PendingGrant,
+    PollStatus,
+    Proposal,
+    ProposalReceipt,
+)
+from .secret import Token
+from .state import VendorState
+
+log = logging.getLogger(__name__)
+
+
+class AsyncClient(_base.ClientBase):
+    """A vendor's asynchronous handle on one Selfmodel server; see :class:`selfmodel.Client` for
+    how the server is made to prove its identity before any secret is sent.
+
+    Use it as an async context manager, or :meth:`aclose` it. Clients made with
+    :meth:`with_token` share its connections: closing one closes them all.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        """A client for the server at ``url`` that must prove it holds ``key``; over the server's
+        Unix socket if one is given."""
+        super().__init__(url, key, token=token, unix_socket=unix_socket, timeout=timeout)
+        transport = httpx.AsyncHTTPTransport(uds=self._unix_socket, trust_env=False)
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
+
+    # ---- finding and trusting the server ---------------------------------------------------
+
+    @classmethod
+    def from_discovery(
+        cls,
+        discovery: Discovery,
+        pinned: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: bool = False,
+        timeout: float = 30.0,
+    ) -> Self:
+        """A client for the server a discovery file names, trusting the key pinned at pairing:
+        :class:`ServerKeyChangedError` if the file names another."""
+        _base.pinned_key(discovery, pinned)
+        socket = _base.socket_of(discovery, unix_socket)
+        return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
+
+    @classmethod
+    async def pair(
+        cls, discovery: Discovery, *, unix_socket: bool = False, timeout: float = 30.0
+    ) -> tuple[Self, ServerKey]:
+        """Pairs with the server a discovery file names (trust on first use); store the key."""
+        key = discovery.server_key()
+        client = cls.from_discovery(discovery, key, unix_socket=unix_socket, timeout=timeout)
+        await client._verified_or_closed()
+        return client, key
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        pinned: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+    ) -> Self:
+        """Connects to ``url`` and checks that the server proves it holds ``pinned``."""
+        client = cls(url, pinned, token=token, unix_socket=unix_socket, timeout=timeout)
+        await client._verified_or_closed()
+        return client
+
+    @classmethod
+    async def from_state(
+        cls,
+        discovery: Discovery,
+        state: VendorState,
+        *,
+        unix_socket: bool = False,
+        timeout: float = 30.0,
+    ) -> Self:
+        """Trust on first use with the vendor's stored state; see
+        :meth:`selfmodel.Client.from_state`."""
+        if state.server_key is None:
+            client, state.server_key = await cls.pair(
+                discovery, unix_socket=unix_socket, timeout=timeout
+            )
+        else:
+            client = cls.from_discovery(
+                discovery, state.server_key, unix_socket=unix_socket, timeout=timeout
+            )
+            await client._verified_or_closed()
+        return client if state.token is None else client.with_token(state.token)
+
+    async def _verified_or_closed(self) -> None:
+        try:
+            await self.verify_server()
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def verify_server(self) -> None:
+        """Makes the server sign a fresh 32-byte nonce and checks the signature against the
+        pinned key. Sends no secret. A busy server (429) is asked again a few times."""
+        nonce = os.urandom(32)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = await self._send(_calls.proof_call(nonce), None)
+                break
+            except RateLimitedError as e:
+                if attempt >= _base.PROOF_ATTEMPTS:
+                    raise
+                await asyncio.sleep(
+                    min(e.retry_after or _base.MAX_PROOF_WAIT, _base.MAX_PROOF_WAIT)
+                )
+            except (TransportError, LockedError):
+                raise
+            except SelfmodelError as e:
+                raise ServerNotTrustedError(self.url, f"no valid identity proof ({e})") from None
+        _answers.check_proof(answer, self._key, nonce, self.url)
+        self._trust.proved()
+        log.debug("the server at %s proved its identity", self.url)
+
+    async def _ensure_verified(self) -> None:
+        if not self._trust.valid():
+            await self.verify_server()
+
+    # ---- the grant flow --------------------------------------------------------------------
+
+    async def request_grant(self, request: GrantRequest) -> PendingGrant:
+        """Asks the person for a grant. Show ``user_code`` to the person, then poll."""
+        await self._ensure_verified()
+        return _answers.pending_grant(await self._send(_calls.grant_request_call(request), None))
+
+    async def poll_once(self, pending: PendingGrant) -> Approval | PollStatus:
+        """Polls a grant request once: the :class:`Approval`, else where the request stands."""
+        await self._ensure_verified()
+        return _answers.poll_result(await self._send(_calls.poll_call(pending), None), self._key)
+
+    async def wait_for_approval(self, pending: PendingGrant) -> Approval:
+        """Polls until the person decides, waiting the server's interval between polls (5 s more
+        after each 429, as asked). Denial and expiry raise :class:`DeniedError` and
+        :class:`RequestExpiredError`."""
+        interval = pending.interval
+        while True:
+            try:
+                status = await self.poll_once(pending)
+            except RateLimitedError as e:
+                interval += _base.SLOW_DOWN
+                log.debug("polling too fast; now every %.0f s", interval)
+                await asyncio.sleep(e.retry_after or 0.0)
+            else:
+                if isinstance(status, Approval):
+                    return status
+                if status is PollStatus.DENIED:
+                    raise DeniedError()
+                if status is PollStatus.EXPIRED:
+                    raise RequestExpiredError()
+            await asyncio.sleep(interval)
+
+    # ---- calls under a grant ---------------------------------------------------------------
+
+    async def grant(self) -> Grant:
+        """The grant this client's token stands for."""
+        return _codec.decode(Grant, await self._authed(_calls.GRANT))
+
+    async def give_up(self) -> None:
+        """Gives the grant up: the token stops working at once."""
+        await self._authed(_calls.GIVE_UP)
+
+    async def beliefs(self, query: BeliefQuery | str) -> BeliefPage:
+        """One page of beliefs for a declared purpose (a query, or just the purpose)."""
+        answer = await self._authed(_calls.beliefs_call(_calls.as_query(query)))
+        return _codec.decode(BeliefPage, answer)
+
+    def pages(self, query: BeliefQuery | str) -> AsyncBeliefPages:
+        """The pages of a purpose-bound read, following the server's cursor."""
+        return AsyncBeliefPages(self, _calls.as_query(query))
+
+    async def iter_beliefs(self, query: BeliefQuery | str) -> AsyncIterator[Belief]:
+        """Every belief of a purpose-bound read, fetched page by page as the iteration goes."""
+        async for page in self.pages(query):
+            for belief in page.beliefs:
+                yield belief
+
+    async def all_beliefs(self, query: BeliefQuery | str) -> list[Belief]:
+        """Every belief of a purpose-bound read, all pages."""
+        return [belief async for belief in self.iter_beliefs(query)]
+
+    async def belief(self, belief_id: str, purpose: str) -> Belief:
+        """One belief for a declared purpose (:class:`NotFoundError` if it is not disclosable
+        under the grant)."""
+        return _codec.decode(Belief, await self._authed(_calls.belief_call(belief_id, purpose)))
+
+    async def propose(self, proposal: Proposal) -> ProposalReceipt:
+        """Proposes a belief; it waits in the person's inbox until they accept or reject it."""
+        answer = await self._authed(_calls.proposal_call(proposal))
+        return _codec.decode(ProposalReceipt, answer)
+
+    async def events(self, after: int = 0, wait: float = 0.0) -> Events:
+        """Notices after cursor ``after``, waiting up to ``wait`` seconds (at most 25) for one."""
+        return _codec.decode(Events, await self._authed(_calls.events_call(after, wait)))
+
+    def follow_events(self, cursor: int = 0) -> AsyncEventFeed:
+        """A feed of notices after ``cursor`` (0 for all; store the feed's cursor to resume)."""
+        return AsyncEventFeed(self, cursor)
+
+    async def checkpoint(self, seq: int | None = None) -> SignedCheckpoint:
+        """The vault's signed audit checkpoint: the latest, or its current statement of event
+        ``seq``; checked against the pinned key (:class:`InvalidCheckpointError` otherwise)."""
+        answer = await self._authed(_calls.checkpoint_call(seq))
+        return _answers.checked_checkpoint(answer, self._key, seq)
+
+    async def check_receipt(self, receipt: SignedCheckpoint) -> Consistency:
+        """Checks a receipt (a checkpoint kept earlier) against what the vault states now."""
+        receipt.verify(self._key)
+        try:
+            current = await self.checkpoint(receipt.seq)
+        except NotFoundError:
+            current = await self.checkpoint()
+        return receipt.compare(current)
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    async def _authed(self, call: Call) -> Any:
+        token = self._needs_token()
+        await self._ensure_verified()
+        return await self._send(call, token)
+
+    async def _send(self, call: Call, token: Token | None) -> Any:
+        request = self._request(self._http, call, token)
+        try:
+            response = await self._http.send(request)
+            await response.aread()
+        except httpx.TransportError as e:
+            self._trust.lost()  # whoever answers next must prove itself again
+            raise TransportError(f"{call.method} {call.path}: {e}") from None
+        if token is not None:
+            self._trust.extend()  # the connection that carried the secret still leads to it
+        return _answers.read_answer(response, call.path)
+
+    async def aclose(self) -> None:
+        """Closes the connections."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class AsyncBeliefPages(AsyncIterator[BeliefPage]):
+    """The pages of a purpose-bound read (``async for``); ends after the page without ``next``."""
+
+    def __init__(self, client: AsyncClient, query: BeliefQuery) -> None:
+        self._client = client
+        self._query: BeliefQuery | None = query
+
+    async def __anext__(self) -> BeliefPage:
+        if self._query is None:
+            raise StopAsyncIteration
+        page = await self._client.beliefs(self._query)
+        self._query = None if page.next is None else replace(self._query, after=page.next)
+        return page
+
+
+class AsyncEventFeed:
+    """A feed of notices (a long poll with a cursor)."""
+
+    def __init__(self, client: AsyncClient, cursor: int) -> None:
+        self._client = client
+        self.cursor = cursor
+        """Where the feed is: store it to resume with ``follow_events``."""
+
+    async def next_batch(self, wait: float = _calls.MAX_WAIT) -> list[Event]:
+        """The next notices, waiting up to ``wait`` seconds (at most 25) for one; empty if none
+        came. The cursor moves past what is returned."""
+        out = await self._client.events(self.cursor, wait)
+        self.cursor = max(self.cursor, out.cursor)
+        return out.events

@@ -1,0 +1,338 @@
+"""The synchronous client: the server proves its identity first; then the grant flow and the
+calls a grant allows."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from time import sleep
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from . import _answers, _base, _calls, _codec
+from ._calls import Call
+from .checkpoint import Consistency, SignedCheckpoint
+from .discovery import Discovery
+from .errors import (
+    DeniedError,
+    LockedError,
+    NotFoundError,
+    RateLimitedError,
+    RequestExpiredError,
+    SelfmodelError,
+    ServerNotTrustedError,
+    TransportError,
+)
+from .identity import ServerKey
+from .models import (
+    Approval,
+    Belief,
+    BeliefPage,
+    BeliefQuery,
+    Event,
+    Events,
+    Grant,
+    GrantRequest,
+    PendingGrant,
+    PollStatus,
+    Proposal,
+    ProposalReceipt,
+)
+from .secret import Token
+from .state import VendorState
+
+log = logging.getLogger(__name__)
+
+
+class Client(_base.ClientBase):
+    """A vendor's handle on one Selfmodel server.
+
+    Before a call that carries a secret (poll secret or token) the client makes the server sign a
+    fresh random challenge and checks it against the pinned key; a server that fails is refused
+    with :class:`ServerNotTrustedError` and sees no secret. The check is repeated after a
+    connection failure and after 2 s without a successful exchange (the server may have stopped
+    and another process taken its port). Nothing is sent until the first call.
+
+    Use it as a context manager, or :meth:`close` it. Clients made with :meth:`with_token` share
+    its connections: closing one closes them all.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        """A client for the server at ``url`` (e.g. ``http://127.0.0.1:7420``) that must prove it
+        holds ``key``; over the server's Unix socket if one is given."""
+        super().__init__(url, key, token=token, unix_socket=unix_socket, timeout=timeout)
+        transport = httpx.HTTPTransport(uds=self._unix_socket, trust_env=False)
+        self._http = httpx.Client(transport=transport, **self._http_options())
+
+    # ---- finding and trusting the server ---------------------------------------------------
+
+    @classmethod
+    def from_discovery(
+        cls,
+        discovery: Discovery,
+        pinned: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: bool = False,
+        timeout: float = 30.0,
+    ) -> Self:
+        """A client for the server a discovery file names, trusting the key pinned at pairing:
+        :class:`ServerKeyChangedError` if the file names another. ``unix_socket``: talk over the
+        socket the file offers instead of TCP."""
+        _base.pinned_key(discovery, pinned)
+        socket = _base.socket_of(discovery, unix_socket)
+        return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
+
+    @classmethod
+    def pair(
+        cls, discovery: Discovery, *, unix_socket: bool = False, timeout: float = 30.0
+    ) -> tuple[Self, ServerKey]:
+        """Pairs with the server a discovery file names (trust on first use): checks that it
+        proves the file's key, and returns the client with that key, which the vendor stores and
+        passes to :meth:`connect` or :meth:`from_discovery` from then on."""
+        key = discovery.server_key()
+        client = cls.from_discovery(discovery, key, unix_socket=unix_socket, timeout=timeout)
+        client._verified_or_closed()
+        return client, key
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        pinned: ServerKey,
+        *,
+        token: Token | None = None,
+        unix_socket: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+    ) -> Self:
+        """Connects to ``url`` and checks that the server proves it holds ``pinned``."""
+        client = cls(url, pinned, token=token, unix_socket=unix_socket, timeout=timeout)
+        client._verified_or_closed()
+        return client
+
+    @classmethod
+    def from_state(
+        cls,
+        discovery: Discovery,
+        state: VendorState,
+        *,
+        unix_socket: bool = False,
+        timeout: float = 30.0,
+    ) -> Self:
+        """Trust on first use with the vendor's stored state: pairs when ``state`` pins no key yet
+        (and pins the key the server proved into it: save the state), else insists on the pinned
+        key (:class:`ServerKeyChangedError` if the discovery file names another). The client
+        holds the state's token, if it has one."""
+        if state.server_key is None:
+            client, state.server_key = cls.pair(discovery, unix_socket=unix_socket, timeout=timeout)
+        else:
+            client = cls.from_discovery(
+                discovery, state.server_key, unix_socket=unix_socket, timeout=timeout
+            )
+            client._verified_or_closed()
+        return client if state.token is None else client.with_token(state.token)
+
+    def _verified_or_closed(self) -> None:
+        try:
+            self.verify_server()
+        except BaseException:
+            self.close()
+            raise
+
+    def verify_server(self) -> None:
+        """Makes the server sign a fresh 32-byte nonce and checks the signature against the
+        pinned key. Sends no secret. A busy server (429) is asked again a few times."""
+        nonce = os.urandom(32)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = self._send(_calls.proof_call(nonce), None)
+                break
+            except RateLimitedError as e:
+                if attempt >= _base.PROOF_ATTEMPTS:
+                    raise
+                sleep(min(e.retry_after or _base.MAX_PROOF_WAIT, _base.MAX_PROOF_WAIT))
+            except (TransportError, LockedError):
+                raise
+            except SelfmodelError as e:
+                raise ServerNotTrustedError(self.url, f"no valid identity proof ({e})") from None
+        _answers.check_proof(answer, self._key, nonce, self.url)
+        self._trust.proved()
+        log.debug("the server at %s proved its identity", self.url)
+
+    def _ensure_verified(self) -> None:
+        if not self._trust.valid():
+            self.verify_server()
+
+    # ---- the grant flow --------------------------------------------------------------------
+
+    def request_grant(self, request: GrantRequest) -> PendingGrant:
+        """Asks the person for a grant. Show ``user_code`` to the person, then poll."""
+        self._ensure_verified()
+        return _answers.pending_grant(self._send(_calls.grant_request_call(request), None))
+
+    def poll_once(self, pending: PendingGrant) -> Approval | PollStatus:
+        """Polls a grant request once: the :class:`Approval` (with the token, handed over only
+        this once), else where the request stands (pending, denied or expired)."""
+        self._ensure_verified()
+        return _answers.poll_result(self._send(_calls.poll_call(pending), None), self._key)
+
+    def wait_for_approval(self, pending: PendingGrant) -> Approval:
+        """Polls until the person decides, waiting the server's interval between polls (5 s more
+        after each 429, as asked). Denial and expiry raise :class:`DeniedError` and
+        :class:`RequestExpiredError`."""
+        interval = pending.interval
+        while True:
+            try:
+                status = self.poll_once(pending)
+            except RateLimitedError as e:
+                interval += _base.SLOW_DOWN
+                log.debug("polling too fast; now every %.0f s", interval)
+                sleep(e.retry_after or 0.0)
+            else:
+                if isinstance(status, Approval):
+                    return status
+                if status is PollStatus.DENIED:
+                    raise DeniedError()
+                if status is PollStatus.EXPIRED:
+                    raise RequestExpiredError()
+            sleep(interval)
+
+    # ---- calls under a grant ---------------------------------------------------------------
+
+    def grant(self) -> Grant:
+        """The grant this client's token stands for."""
+        return _codec.decode(Grant, self._authed(_calls.GRANT))
+
+    def give_up(self) -> None:
+        """Gives the grant up: the token stops working at once."""
+        self._authed(_calls.GIVE_UP)
+
+    def beliefs(self, query: BeliefQuery | str) -> BeliefPage:
+        """One page of beliefs for a declared purpose (a query, or just the purpose)."""
+        return _codec.decode(BeliefPage, self._authed(_calls.beliefs_call(_calls.as_query(query))))
+
+    def pages(self, query: BeliefQuery | str) -> BeliefPages:
+        """The pages of a purpose-bound read, following the server's cursor."""
+        return BeliefPages(self, _calls.as_query(query))
+
+    def iter_beliefs(self, query: BeliefQuery | str) -> Iterator[Belief]:
+        """Every belief of a purpose-bound read, fetched page by page as the iteration goes."""
+        for page in self.pages(query):
+            yield from page.beliefs
+
+    def all_beliefs(self, query: BeliefQuery | str) -> list[Belief]:
+        """Every belief of a purpose-bound read, all pages."""
+        return list(self.iter_beliefs(query))
+
+    def belief(self, belief_id: str, purpose: str) -> Belief:
+        """One belief for a declared purpose (:class:`NotFoundError` if it is not disclosable
+        under the grant)."""
+        return _codec.decode(Belief, self._authed(_calls.belief_call(belief_id, purpose)))
+
+    def propose(self, proposal: Proposal) -> ProposalReceipt:
+        """Proposes a belief; it waits in the person's inbox until they accept or reject it."""
+        return _codec.decode(ProposalReceipt, self._authed(_calls.proposal_call(proposal)))
+
+    def events(self, after: int = 0, wait: float = 0.0) -> Events:
+        """Notices after cursor ``after``, waiting up to ``wait`` seconds (at most 25) for one."""
+        return _codec.decode(Events, self._authed(_calls.events_call(after, wait)))
+
+    def follow_events(self, cursor: int = 0) -> EventFeed:
+        """A feed of notices after ``cursor`` (0 for all; store the feed's cursor to resume)."""
+        return EventFeed(self, cursor)
+
+    def checkpoint(self, seq: int | None = None) -> SignedCheckpoint:
+        """The vault's signed audit checkpoint: the latest, or its current statement of event
+        ``seq``; checked against the pinned key (:class:`InvalidCheckpointError` otherwise)."""
+        answer = self._authed(_calls.checkpoint_call(seq))
+        return _answers.checked_checkpoint(answer, self._key, seq)
+
+    def check_receipt(self, receipt: SignedCheckpoint) -> Consistency:
+        """Checks a receipt (a checkpoint kept earlier) against what the vault states now. A vault
+        that no longer has the receipt's event answers with its latest, which shows the rollback."""
+        receipt.verify(self._key)
+        try:
+            current = self.checkpoint(receipt.seq)
+        except NotFoundError:
+            current = self.checkpoint()
+        return receipt.compare(current)
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _authed(self, call: Call) -> Any:
+        token = self._needs_token()
+        self._ensure_verified()
+        return self._send(call, token)
+
+    def _send(self, call: Call, token: Token | None) -> Any:
+        request = self._request(self._http, call, token)
+        try:
+            response = self._http.send(request)
+            response.read()
+        except httpx.TransportError as e:
+            self._trust.lost()  # whoever answers next must prove itself again
+            raise TransportError(f"{call.method} {call.path}: {e}") from None
+        if token is not None:
+            self._trust.extend()  # the connection that carried the secret still leads to it
+        return _answers.read_answer(response, call.path)
+
+    def close(self) -> None:
+        """Closes the connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class BeliefPages(Iterator[BeliefPage]):
+    """The pages of a purpose-bound read. A page may be short, even empty, and be followed by
+    more; the iteration ends after the page without a ``next`` cursor."""
+
+    def __init__(self, client: Client, query: BeliefQuery) -> None:
+        self._client = client
+        self._query: BeliefQuery | None = query
+
+    def __next__(self) -> BeliefPage:
+        if self._query is None:
+            raise StopIteration
+        page = self._client.beliefs(self._query)
+        self._query = None if page.next is None else replace(self._query, after=page.next)
+        return page
+
+
+class EventFeed:
+    """A feed of notices (a long poll with a cursor)."""
+
+    def __init__(self, client: Client, cursor: int) -> None:
+        self._client = client
+        self.cursor = cursor
+        """Where the feed is: store it to resume with ``follow_events``."""
+
+    def next_batch(self, wait: float = _calls.MAX_WAIT) -> list[Event]:
+        """The next notices, waiting up to ``wait`` seconds (at most 25) for one; empty if none
+        came. The cursor moves past what is returned."""
+        out = self._client.events(self.cursor, wait)
+        self.cursor = max(self.cursor, out.cursor)
+        return out.events
