@@ -173,7 +173,9 @@ impl Client {
     }
 
     /// A client for the server a discovery file names, trusting the key the vendor pinned at
-    /// pairing: refused with [`Error::ServerNotTrusted`] if the file names another key.
+    /// pairing: refused with [`Error::ServerNotTrusted`] if the file names another key. It talks
+    /// over the server's Unix socket when the file offers one (only this user can connect to it),
+    /// else over TCP.
     pub fn from_discovery(d: &Discovery, pinned: ServerKey) -> Result<ClientBuilder, Error> {
         let named = d.server_key()?;
         if named != pinned {
@@ -182,15 +184,20 @@ impl Client {
                 reason: format!("the discovery file names key {named}, not the pinned {pinned}"),
             });
         }
-        Ok(Self::builder(&d.url, pinned))
+        let builder = Self::builder(&d.url, pinned);
+        Ok(match &d.unix_socket {
+            Some(path) => builder.unix_socket(path),
+            None => builder,
+        })
     }
 
     /// Pairs with the server a discovery file names (trust on first use): checks that it proves
     /// the file's key and returns the client with that key, which the vendor stores and passes
     /// to [`Client::connect`] or [`Client::from_discovery`] from then on.
+    /// Like [`Client::from_discovery`], it uses the server's Unix socket when the file offers one.
     pub async fn pair(d: &Discovery) -> Result<(Self, ServerKey), Error> {
         let key = d.server_key()?;
-        let client = Self::builder(&d.url, key).build()?;
+        let client = Self::from_discovery(d, key)?.build()?;
         client.verify_server().await?;
         Ok((client, key))
     }

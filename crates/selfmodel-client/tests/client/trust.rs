@@ -251,8 +251,12 @@ async fn a_port_squatter_is_refused_and_never_sees_a_token_or_poll_secret() {
 #[tokio::test]
 async fn a_replaced_server_on_the_same_port_must_prove_itself_again() {
     let a = Served::start();
-    let (paired, approval) = a.approval(&request(), &[]).await;
-    let v = paired.with_token(approval.token);
+    let (_, approval) = a.approval(&request(), &[]).await;
+    // Over TCP (a discovered client would use the socket, which a new server does not reuse).
+    let v = Client::connect(&a.url, a.key())
+        .await
+        .unwrap()
+        .with_token(approval.token);
     v.grant().await.unwrap();
     let port = a.port;
     drop(a);
@@ -356,4 +360,25 @@ async fn the_unix_socket_serves_the_same_api() {
     let page = c.beliefs(&BeliefQuery::new("communication")).await.unwrap();
     assert_eq!(page.grant_id, approval.grant.id);
     assert!(!page.beliefs.is_empty());
+}
+
+/// A client found through the discovery file (the MCP server is one) talks over the socket the
+/// file offers: with the file's TCP address leading nowhere, pairing and the grant flow work.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_discovered_server_is_reached_over_its_socket() {
+    let s = Served::start();
+    let mut d = s.discovery();
+    // A port held by this test and not listening: a TCP connection to it is refused at once.
+    let nowhere = tokio::net::TcpSocket::new_v4().unwrap();
+    nowhere.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    d.url = format!("http://{}", nowhere.local_addr().unwrap());
+    let (client, key) = Client::pair(&d).await.unwrap();
+    assert_eq!(key, s.key());
+    let pending = client.request_grant(&request()).await.unwrap();
+    assert!(!pending.user_code.is_empty());
+
+    d.unix_socket = None;
+    let e = Client::pair(&d).await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e}");
 }
