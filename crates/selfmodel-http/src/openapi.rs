@@ -29,7 +29,7 @@ use selfmodel_wire::*;
     components(schemas(
         VendorInfo, GrantRequest, GrantRequestReply, PollRequest, PollReply, Consent, Grant,
         Evidence, Belief, BeliefPage, EvidenceIn, Proposal, ProposalReceipt, Event, Events,
-        ProofRequest, ProofReply, SignedCheckpoint, Problem, ProblemBody
+        ProofRequest, ProofReply, SignedCheckpoint, Problem, ProblemBody, ErrorCode
     )),
     modifiers(&Bearer),
     tags(

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::actor::CallError;
-use selfmodel_wire::{Problem, ProblemBody};
+use selfmodel_wire::{ErrorCode, Problem, ProblemBody};
 
 /// An error response.
 #[derive(Debug)]
@@ -31,6 +31,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        debug_assert!(
+            ErrorCode::parse(&self.code) != ErrorCode::Other,
+            "error code '{}' is not in selfmodel_wire::ErrorCode",
+            self.code
+        );
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
         let body = Problem {
             error: ProblemBody {

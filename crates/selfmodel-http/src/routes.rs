@@ -121,7 +121,7 @@ pub async fn openapi() -> impl IntoResponse {
 /// Proves the server holds the vault's identity key: sign a fresh nonce. Carries no token so that
 /// a client can check the server before it sends one (port-squatting defence).
 #[utoipa::path(post, path = "/v1/server-proof", tag = "meta", request_body = ProofRequest,
-    responses((status = 200, body = ProofReply), (status = 400, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = ProofReply), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn server_proof(
     State(s): State<AppState>,
     StrictJson(body): StrictJson<ProofRequest>,
@@ -150,7 +150,7 @@ pub async fn server_proof(
 /// page may ask only when the person has turned web vendors on (else 403 `web_vendors_off`), and
 /// one web origin may have only a few requests waiting (429 `too_many_pending`).
 #[utoipa::path(post, path = "/v1/grant-requests", tag = "grants", request_body = GrantRequest,
-    responses((status = 201, body = GrantRequestReply), (status = 400, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = GrantRequestReply), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`, `unknown_category`, `unknown_purpose`, `sensitive_data`"), (status = 403, body = Problem, description = "`web_vendors_off`, `origin_not_allowed`"), (status = 413, body = Problem, description = "`body_too_large`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`, `too_many_pending`")))]
 pub async fn request_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -195,7 +195,7 @@ pub async fn request_grant(
 
 /// Polls a grant request; on approval the bearer token is returned this once.
 #[utoipa::path(post, path = "/v1/grant-requests/poll", tag = "grants", request_body = PollRequest,
-    responses((status = 200, body = PollReply), (status = 400, body = Problem), (status = 401, body = Problem), (status = 410, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = PollReply), (status = 400, body = Problem, description = "`invalid_json`"), (status = 401, body = Problem, description = "`invalid_poll_secret`, `token_revoked`"), (status = 410, body = Problem, description = "`token_already_issued`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn poll(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -232,7 +232,7 @@ pub async fn poll(
 
 /// The caller's own grant.
 #[utoipa::path(get, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
-    responses((status = 200, body = Grant), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Grant), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn my_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -244,7 +244,7 @@ pub async fn my_grant(
 
 /// Gives up the caller's grant: its token stops working at once.
 #[utoipa::path(delete, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
-    responses((status = 204, description = "Given up"), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 204, description = "Given up"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn relinquish(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -257,7 +257,7 @@ pub async fn relinquish(
 /// Beliefs for a declared purpose: active, carrying the purpose, in granted categories and
 /// sensitivity, at or above the type's and the grant's minimum confidence. Logged before sent.
 #[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefQuery), security(("bearer" = [])),
-    responses((status = 200, body = BeliefPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, body = BeliefPage), (status = 400, body = Problem, description = "`invalid_query`, `bad_id`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`"), (status = 503, body = Problem, description = "`unavailable`")))]
 pub async fn beliefs(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -276,7 +276,7 @@ pub async fn beliefs(
 
 /// One belief for a declared purpose, under the same rules.
 #[utoipa::path(get, path = "/v1/beliefs/{id}", tag = "beliefs", params(("id" = String, Path, description = "Belief id"), PurposeQuery), security(("bearer" = [])),
-    responses((status = 200, body = Belief), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Belief), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn belief(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -339,7 +339,7 @@ pub async fn replay(State(s): State<AppState>) -> Response {
 /// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
 /// before gets the same answer and is dropped unseen: the answer never tells what was erased.
 #[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = Proposal, security(("bearer" = [])),
-    responses((status = 201, body = ProposalReceipt), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = ProposalReceipt), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`, `unknown_category`, `unknown_purpose`, `purpose_not_allowed`, `sensitive_data`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 413, body = Problem, description = "`body_too_large`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`, `too_many_proposals`")))]
 pub async fn propose(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -378,7 +378,7 @@ pub async fn propose(
 /// Notices about beliefs the caller received and about its grant (GDPR Art. 19): rectified,
 /// erased, revoked. Long-polls up to `wait` seconds.
 #[utoipa::path(get, path = "/v1/events", tag = "grants", params(EventsQuery), security(("bearer" = [])),
-    responses((status = 200, body = Events), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = Events), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn events(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -404,7 +404,7 @@ pub async fn events(
 /// of that event's hash. Keep them as receipts and compare later ones with earlier ones. Logged
 /// as `audit.checkpoint`; needs a live grant but no purpose, and discloses no belief.
 #[utoipa::path(get, path = "/v1/checkpoint", tag = "grants", params(CheckpointQuery), security(("bearer" = [])),
-    responses((status = 200, body = SignedCheckpoint), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 423, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SignedCheckpoint), (status = 400, body = Problem, description = "`invalid_query`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn checkpoint(
     State(s): State<AppState>,
     headers: HeaderMap,

@@ -10,6 +10,7 @@
 mod belief;
 mod events;
 mod grant;
+mod problem;
 mod proof;
 mod time;
 
@@ -22,10 +23,8 @@ pub use grant::{
     Consent, Grant, GrantRequest, GrantRequestReply, Operation, PollReply, PollRequest, PollState,
     Sensitivity, VendorInfo,
 };
-pub use proof::{
-    CheckpointQuery, Problem, ProblemBody, ProofReply, ProofRequest, SignedCheckpoint,
-    proof_message,
-};
+pub use problem::{ErrorCode, Problem, ProblemBody};
+pub use proof::{CheckpointQuery, ProofReply, ProofRequest, SignedCheckpoint, proof_message};
 
 /// `as_str` and `Display` for a wire enum: the same names its serde attributes give it (a test
 /// holds the two together).

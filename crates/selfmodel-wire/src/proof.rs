@@ -1,4 +1,4 @@
-//! The server's identity proof, signed audit checkpoints, and errors.
+//! The server's identity proof and signed audit checkpoints.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,22 +59,4 @@ pub struct CheckpointQuery {
     /// The event whose hash the vault states now (default: the latest event).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
-}
-
-/// An error: a stable `code` for programs and a `message` for people.
-#[derive(Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Problem {
-    /// The error.
-    pub error: ProblemBody,
-}
-
-/// The body of [`Problem`].
-#[derive(Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ProblemBody {
-    /// Stable machine-readable code, e.g. `purpose_not_granted`.
-    pub code: String,
-    /// What went wrong, in plain words.
-    pub message: String,
 }

@@ -117,3 +117,16 @@ fn the_schema_lists_only_the_kinds_the_server_sends() {
         json!(["belief.rectified", "belief.erased", "grant.revoked"])
     );
 }
+
+#[test]
+fn error_codes_read_by_name_and_unknown_ones_as_other() {
+    for &c in ErrorCode::ALL {
+        assert_eq!(name(c), c.as_str());
+        assert_eq!(ErrorCode::parse(c.as_str()), c);
+        let read: ErrorCode = serde_json::from_value(json!(c.as_str())).unwrap();
+        assert_eq!(read, c);
+    }
+    assert_eq!(ErrorCode::parse("paused_for_lunch"), ErrorCode::Other);
+    let read: ErrorCode = serde_json::from_value(json!("paused_for_lunch")).unwrap();
+    assert_eq!(read, ErrorCode::Other);
+}

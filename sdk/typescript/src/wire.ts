@@ -16,6 +16,47 @@ export type EvidenceKind = "stated" | "observed" | "inferred" | "imported";
 /** What a notice is about: re-read a rectified belief, erase an erased one, stop after a revocation. */
 export type EventKind = "belief.rectified" | "belief.erased" | "grant.revoked";
 
+/** Every code the server answers errors with (a later server may add more). */
+export type ErrorCode =
+  | "InvalidJson"
+  | "InvalidQuery"
+  | "InvalidField"
+  | "BadId"
+  | "UnknownCategory"
+  | "UnknownPurpose"
+  | "PurposeNotAllowed"
+  | "SensitiveData"
+  | "InvalidToken"
+  | "TokenRevoked"
+  | "TokenExpired"
+  | "InvalidPollSecret"
+  | "OperationNotGranted"
+  | "PurposeNotGranted"
+  | "CategoryNotGranted"
+  | "OriginNotAllowed"
+  | "WebVendorsOff"
+  | "HostNotAllowed"
+  | "TokenInUrl"
+  | "NotFound"
+  | "NoRoute"
+  | "NotPending"
+  | "Tombstoned"
+  | "TokenAlreadyIssued"
+  | "BodyTooLarge"
+  | "TooLarge"
+  | "UnsupportedMediaType"
+  | "VaultLocked"
+  | "RateLimited"
+  | "TooManyPending"
+  | "TooManyProposals"
+  | "Unavailable"
+  | "Busy"
+  | "Storage"
+  | "Io"
+  | "Corrupted"
+  | "InvalidData"
+  | "Internal";
+
 /** The state of a grant request. */
 export type PollState = "pending" | "approved" | "denied" | "expired";
 
@@ -244,7 +285,7 @@ export interface ProblemOut {
 /** The body of an error response. */
 export interface ProblemBody {
   /** Stable machine-readable code, e.g. `purpose_not_granted`. */
-  code: string;
+  code: ErrorCode;
   /** What went wrong, in plain words. */
   message: string;
 }

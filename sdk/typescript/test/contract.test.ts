@@ -20,6 +20,7 @@ const doc = JSON.parse(readFileSync(join(sdk, "../../docs/openapi.json"), "utf8"
 
 /** The declaration in `src/wire.ts` of each schema. */
 const DECLARED: Record<string, string> = {
+  ErrorCode: "ErrorCode",
   EventKind: "EventKind",
   EvidenceKind: "EvidenceKind",
   Operation: "Operation",
