@@ -29,23 +29,23 @@ fn operations(log: &[Value]) -> Vec<(String, String, Option<String>)> {
 async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     let s = Served::start();
     let state = s.dir.path().join("mcp-state/state.json");
-    let a = s
-        .assistant(
-            ASSISTANT,
-            "1.2.3",
-            &state,
-            &[
-                "--purpose",
-                "communication",
-                "--purpose",
-                "personalisation",
-                "--category",
-                "communication-style",
-                "--category",
-                "expertise",
-            ],
-        )
-        .await;
+    let a = assistant(
+        &s,
+        ASSISTANT,
+        "1.2.3",
+        &state,
+        &[
+            "--purpose",
+            "communication",
+            "--purpose",
+            "personalisation",
+            "--category",
+            "communication-style",
+            "--category",
+            "expertise",
+        ],
+    )
+    .await;
 
     // The tools and the resource are there, described for the model.
     let tools = a.client.list_all_tools().await.unwrap();
@@ -166,7 +166,7 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
         )
         .await;
     assert!(!got.is_error, "{got:?}");
-    let expected = s.expected("communication", &["communication-style"]);
+    let expected = s.expected("communication", &["communication-style"], false);
     assert!(!expected.is_empty());
     for id in &expected {
         assert!(got.text.contains(id.as_str()), "{id} missing: {}", got.text);
@@ -296,7 +296,7 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     assert!(!doc.contains("## expertise"), "{doc}");
     let other = a.read("selfmodel://beliefs/personalisation").await.unwrap();
     assert!(other.contains("Purpose: **personalisation**"), "{other}");
-    for id in s.expected("personalisation", &["communication-style"]) {
+    for id in s.expected("personalisation", &["communication-style"], false) {
         assert!(other.contains(&id), "{id} missing: {other}");
     }
     assert!(a.read("selfmodel://beliefs/advertising").await.is_err());
@@ -366,7 +366,7 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     );
 
     // The access log shows every call as a vendor request of this MCP client.
-    let log = s.access_log(VENDOR);
+    let log = s.access_log(&["--vendor", VENDOR]);
     let ops = operations(&log);
     let count = |op: &str, outcome: &str, reason: Option<&str>| {
         ops.iter()
@@ -444,7 +444,7 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
 async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_call() {
     let s = Served::start();
     let state = s.dir.path().join("state.json");
-    let a = s.assistant(ASSISTANT, "2.0", &state, &[]).await;
+    let a = assistant(&s, ASSISTANT, "2.0", &state, &[]).await;
     let waiting = a
         .call("read_beliefs", json!({"purpose": "communication"}))
         .await;
@@ -470,7 +470,7 @@ async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_cal
     a.close().await;
 
     // A new run (the assistant restarted) uses the stored token: no new request.
-    let a = s.assistant(ASSISTANT, "2.0", &state, &[]).await;
+    let a = assistant(&s, ASSISTANT, "2.0", &state, &[]).await;
     let again = a
         .call("read_beliefs", json!({"purpose": "personalisation"}))
         .await;
@@ -478,7 +478,7 @@ async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_cal
     assert_eq!(again.text, first.text);
     assert!(s.pending_requests().is_empty());
     assert_eq!(
-        operations(&s.access_log(VENDOR))
+        operations(&s.access_log(&["--vendor", VENDOR]))
             .iter()
             .filter(|(o, _, _)| o == "grant.request")
             .count(),
@@ -508,7 +508,7 @@ async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_cal
     assert!(stored.get("server_key").is_some(), "the pinned key stays");
     #[cfg(unix)]
     assert_eq!(mode(&state), 0o600);
-    let log = operations(&s.access_log(VENDOR));
+    let log = operations(&s.access_log(&["--vendor", VENDOR]));
     assert!(
         log.contains(&(
             "beliefs.read".into(),
@@ -536,14 +536,14 @@ async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_cal
 async fn a_denied_request_is_reported_and_not_filed_again_in_the_same_run() {
     let s = Served::start();
     let state = s.dir.path().join("state.json");
-    let a = s
-        .assistant(
-            "Other Client",
-            "0.1",
-            &state,
-            &["--purpose", "communication"],
-        )
-        .await;
+    let a = assistant(
+        &s,
+        "Other Client",
+        "0.1",
+        &state,
+        &["--purpose", "communication"],
+    )
+    .await;
     a.call("my_grant", json!({})).await;
     let r = &s.pending_requests()[0];
     assert_eq!(r["vendor"]["id"], "mcp:other-client");
@@ -561,14 +561,14 @@ async fn a_denied_request_is_reported_and_not_filed_again_in_the_same_run() {
     a.close().await;
 
     // A new run asks again.
-    let a = s
-        .assistant(
-            "Other Client",
-            "0.1",
-            &state,
-            &["--purpose", "communication"],
-        )
-        .await;
+    let a = assistant(
+        &s,
+        "Other Client",
+        "0.1",
+        &state,
+        &["--purpose", "communication"],
+    )
+    .await;
     let waiting = a.call("my_grant", json!({})).await;
     assert!(
         waiting.text.starts_with("Waiting for approval"),
@@ -583,7 +583,7 @@ async fn without_a_running_server_tools_say_how_to_start_one() {
     let s = Served::start();
     let state = s.dir.path().join("state.json");
     std::fs::remove_file(s.discovery_path()).unwrap();
-    let a = s.assistant(ASSISTANT, "1", &state, &[]).await;
+    let a = assistant(&s, ASSISTANT, "1", &state, &[]).await;
     let down = a
         .call("read_beliefs", json!({"purpose": "communication"}))
         .await;
