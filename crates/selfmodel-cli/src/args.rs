@@ -65,6 +65,11 @@ pub enum Command {
     /// Answer vendors' grant requests; list and revoke grants
     #[command(subcommand)]
     Grant(crate::vendor_cmd::GrantCmd),
+    /// Pause all sharing at once: every vendor read and proposal is refused (`paused`) until you
+    /// resume; nothing is revoked
+    Pause,
+    /// Resume sharing as it was before the pause
+    Resume,
     /// Beliefs proposed by vendors, waiting for you (accept or reject with `belief accept|reject`)
     Inbox {
         /// Print JSON

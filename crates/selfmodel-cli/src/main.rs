@@ -157,6 +157,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Belief(cmd) => return belief(&path, cmd),
         Command::Grant(cmd) => vendor_cmd::grant(&mut open(&path)?, cmd)?,
+        Command::Pause => vendor_cmd::pause(&mut open(&path)?, true)?,
+        Command::Resume => vendor_cmd::pause(&mut open(&path)?, false)?,
         Command::Inbox { json } => vendor_cmd::inbox(&mut open(&path)?, json)?,
         Command::AccessLog(args) => vendor_cmd::access_log(&mut open(&path)?, args)?,
         Command::Alerts(args) => return vendor_cmd::alerts(&mut open(&path)?, args),

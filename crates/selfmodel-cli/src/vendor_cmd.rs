@@ -277,6 +277,19 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
     Ok(())
 }
 
+/// `selfmodel pause` and `selfmodel resume`.
+pub fn pause(model: &mut Selfmodel, paused: bool) -> Result<()> {
+    model.set_paused(paused)?;
+    if paused {
+        say!(
+            "sharing paused: every vendor read and proposal is refused until `selfmodel resume`; nothing was revoked"
+        );
+    } else {
+        say!("sharing resumed: grants work as they did before the pause");
+    }
+    Ok(())
+}
+
 fn join<'a>(it: impl IntoIterator<Item = &'a String>) -> String {
     it.into_iter()
         .map(String::as_str)

@@ -65,6 +65,10 @@ pub enum Error {
     /// 423: the person's vault is locked; try again later.
     #[error("the vault is locked: {0}")]
     Locked(Problem),
+    /// 423 `paused`: the person paused all sharing; nothing was revoked, and the grant works
+    /// again when they resume. Try again later.
+    #[error("the person paused sharing: {0}")]
+    Paused(Problem),
     /// 429: slow down (per grant), or too many grant requests are waiting.
     #[error("rate limited (retry after {retry_after:?}): {problem}")]
     RateLimited {
@@ -119,6 +123,7 @@ impl Error {
             | Self::Conflict(p)
             | Self::Gone(p)
             | Self::Locked(p)
+            | Self::Paused(p)
             | Self::BadRequest(p)
             | Self::Server(p)
             | Self::RateLimited { problem: p, .. } => Some(p),
@@ -136,6 +141,7 @@ impl Error {
             (404, _) => Self::NotFound(p),
             (409, _) => Self::Conflict(p),
             (410, _) => Self::Gone(p),
+            (423, "paused") => Self::Paused(p),
             (423, _) => Self::Locked(p),
             (429, _) => Self::RateLimited {
                 problem: p,

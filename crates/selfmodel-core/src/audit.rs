@@ -88,6 +88,10 @@ pub enum AuditAction {
     PackageGenerated,
     /// The person let web pages ask for grants, or stopped them.
     WebVendorsChanged,
+    /// The person paused sharing: every vendor read and proposal is refused until resumed.
+    SharingPaused,
+    /// The person resumed sharing.
+    SharingResumed,
 }
 
 impl AuditAction {
@@ -116,6 +120,8 @@ impl AuditAction {
         Self::AccessLogRetentionChanged,
         Self::PackageGenerated,
         Self::WebVendorsChanged,
+        Self::SharingPaused,
+        Self::SharingResumed,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -144,6 +150,8 @@ impl AuditAction {
             Self::AccessLogRetentionChanged => "access_log.retention_changed",
             Self::PackageGenerated => "package.generated",
             Self::WebVendorsChanged => "api.web_vendors_changed",
+            Self::SharingPaused => "api.sharing_paused",
+            Self::SharingResumed => "api.sharing_resumed",
         }
     }
 

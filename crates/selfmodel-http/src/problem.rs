@@ -83,6 +83,7 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
         Error::Invalid(_) | Error::WeakPassphrase(_) => StatusCode::BAD_REQUEST,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(..) | Error::WebVendorsOff => StatusCode::FORBIDDEN,
+        Error::Paused => StatusCode::LOCKED,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::TooManyPending | Error::TooManyProposals => StatusCode::TOO_MANY_REQUESTS,
         Error::AlreadyClaimed => StatusCode::GONE,

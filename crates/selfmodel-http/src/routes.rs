@@ -232,7 +232,7 @@ pub async fn poll(
 
 /// The caller's own grant.
 #[utoipa::path(get, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
-    responses((status = 200, body = Grant), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`")))]
+    responses((status = 200, body = Grant), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`")))]
 pub async fn my_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -257,7 +257,7 @@ pub async fn relinquish(
 /// Beliefs for a declared purpose: active, carrying the purpose, in granted categories and
 /// sensitivity, at or above the type's and the grant's minimum confidence. Logged before sent.
 #[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefQuery), security(("bearer" = [])),
-    responses((status = 200, body = BeliefPage), (status = 400, body = Problem, description = "`invalid_query`, `bad_id`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`"), (status = 503, body = Problem, description = "`unavailable`")))]
+    responses((status = 200, body = BeliefPage), (status = 400, body = Problem, description = "`invalid_query`, `bad_id`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`"), (status = 503, body = Problem, description = "`unavailable`")))]
 pub async fn beliefs(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -276,7 +276,7 @@ pub async fn beliefs(
 
 /// One belief for a declared purpose, under the same rules.
 #[utoipa::path(get, path = "/v1/beliefs/{id}", tag = "beliefs", params(("id" = String, Path, description = "Belief id"), PurposeQuery), security(("bearer" = [])),
-    responses((status = 200, body = Belief), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`")))]
+    responses((status = 200, body = Belief), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`")))]
 pub async fn belief(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -339,7 +339,7 @@ pub async fn replay(State(s): State<AppState>) -> Response {
 /// Proposes a belief; it waits in the person's inbox. A belief the person erased or rejected
 /// before gets the same answer and is dropped unseen: the answer never tells what was erased.
 #[utoipa::path(post, path = "/v1/beliefs/proposals", tag = "beliefs", request_body = Proposal, security(("bearer" = [])),
-    responses((status = 201, body = ProposalReceipt), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`, `unknown_category`, `unknown_purpose`, `purpose_not_allowed`, `sensitive_data`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 413, body = Problem, description = "`body_too_large`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`, `too_many_proposals`")))]
+    responses((status = 201, body = ProposalReceipt), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`, `unknown_category`, `unknown_purpose`, `purpose_not_allowed`, `sensitive_data`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 413, body = Problem, description = "`body_too_large`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`, `too_many_proposals`")))]
 pub async fn propose(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -404,7 +404,7 @@ pub async fn events(
 /// of that event's hash. Keep them as receipts and compare later ones with earlier ones. Logged
 /// as `audit.checkpoint`; needs a live grant but no purpose, and discloses no belief.
 #[utoipa::path(get, path = "/v1/checkpoint", tag = "grants", params(CheckpointQuery), security(("bearer" = [])),
-    responses((status = 200, body = SignedCheckpoint), (status = 400, body = Problem, description = "`invalid_query`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`")))]
+    responses((status = 200, body = SignedCheckpoint), (status = 400, body = Problem, description = "`invalid_query`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn checkpoint(
     State(s): State<AppState>,
     headers: HeaderMap,

@@ -220,6 +220,9 @@ impl SelfmodelMcp {
             E::Locked(_) => "The person's Selfmodel vault is locked. Ask them to unlock it \
                 (the app) or to run `selfmodel serve`; then call again."
                 .into(),
+            E::Paused(_) => "The person has paused sharing in Selfmodel: nothing is read or \
+                proposed until they resume it. Do not ask them to; carry on without it."
+                .into(),
             E::RateLimited { .. } => {
                 "Selfmodel is limiting how fast this assistant may call; wait a moment and call \
                  again."

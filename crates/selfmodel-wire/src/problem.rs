@@ -22,15 +22,16 @@ pub struct ProblemBody {
     pub message: String,
 }
 
-/// Declares [`ErrorCode`] from one list: the variants, their names on the wire and
-/// [`ErrorCode::ALL`].
+/// Declares [`ErrorCode`] from one list: the variants, their names on the wire (the snake case
+/// of the variant, as serde writes it; a test holds the two together) and [`ErrorCode::ALL`].
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $v:ident => $s:literal,)+) => {
         /// Every code the vendor API answers errors with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
-            $($(#[$doc])* #[serde(rename = $s)] $v,)+
+            $($(#[$doc])* $v,)+
             /// A code this version does not know (read only; never sent).
             #[serde(other, skip_serializing)]
             Other,
@@ -114,6 +115,9 @@ error_codes! {
     // 423, 429.
     /// The person's vault is locked; try again when it is unlocked.
     VaultLocked => "vault_locked",
+    /// The person paused sharing: nothing is read or proposed until they resume it (nothing
+    /// was revoked).
+    Paused => "paused",
     /// Too many requests: wait as `Retry-After` says.
     RateLimited => "rate_limited",
     /// Too many grant requests wait for the person.

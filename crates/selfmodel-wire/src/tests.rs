@@ -130,3 +130,12 @@ fn error_codes_read_by_name_and_unknown_ones_as_other() {
     let read: ErrorCode = serde_json::from_value(json!("paused_for_lunch")).unwrap();
     assert_eq!(read, ErrorCode::Other);
 }
+
+#[cfg(feature = "openapi")]
+#[test]
+fn the_schema_lists_every_error_code_by_its_wire_name() {
+    use utoipa::PartialSchema;
+    let schema = serde_json::to_value(ErrorCode::schema()).unwrap();
+    let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(schema["enum"], json!(names));
+}

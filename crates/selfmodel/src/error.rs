@@ -33,6 +33,9 @@ pub enum Error {
         "this person does not accept grant requests from web pages; they can turn web vendors on in Selfmodel"
     )]
     WebVendorsOff,
+    /// The person paused sharing: no vendor reads or proposes until they resume it.
+    #[error("the person has paused sharing; nothing is read or proposed until they resume it")]
+    Paused,
     /// The vendor's proposals already waiting for the person reached the cap.
     #[error("too many of this vendor's proposals are waiting for the person; try again later")]
     TooManyProposals,
@@ -68,6 +71,7 @@ impl Error {
             Self::NotFound(_) => "not_found",
             Self::TooManyPending => "too_many_pending",
             Self::WebVendorsOff => "web_vendors_off",
+            Self::Paused => "paused",
             Self::TooManyProposals => "too_many_proposals",
             Self::AlreadyClaimed => "token_already_issued",
             Self::Tombstoned => "tombstoned",

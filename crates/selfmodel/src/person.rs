@@ -11,7 +11,10 @@ use selfmodel_core::{
 };
 use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
 
-use crate::vendor::{GrantSummary, WEB_VENDORS_KEY, effective_status, revoke_in, web_vendors_on};
+use crate::vendor::{
+    GrantSummary, PAUSED_KEY, WEB_VENDORS_KEY, effective_status, revoke_in, sharing_paused,
+    web_vendors_on,
+};
 use crate::{Error, Result, Selfmodel, tombstone};
 
 impl Selfmodel {
@@ -30,6 +33,30 @@ impl Selfmodel {
                     .with_detail(format!("on={on}")),
                 now,
             )?;
+            Ok(())
+        })
+    }
+
+    /// Whether sharing is paused: every vendor read and proposal refused (`paused`), nothing
+    /// revoked.
+    pub fn paused(&mut self) -> Result<bool> {
+        self.vault.read(sharing_paused)
+    }
+
+    /// Pauses all sharing at once, or resumes it as it was. Grants, requests and tokens are not
+    /// touched; vendors are refused with `paused` while it lasts, and the refusals are logged.
+    pub fn set_paused(&mut self, paused: bool) -> Result<()> {
+        if self.paused()? == paused {
+            return Ok(());
+        }
+        self.change(|w, now| {
+            w.set_meta(PAUSED_KEY, if paused { "on" } else { "off" })?;
+            let action = if paused {
+                AuditAction::SharingPaused
+            } else {
+                AuditAction::SharingResumed
+            };
+            w.append_audit(PendingEvent::new(action, None), now)?;
             Ok(())
         })
     }

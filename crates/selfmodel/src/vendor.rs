@@ -529,6 +529,13 @@ pub(crate) fn web_vendors_on(r: &Reader<'_>) -> Result<bool> {
     Ok(r.meta(WEB_VENDORS_KEY)?.as_deref() == Some("on"))
 }
 
+/// The vault setting that pauses all sharing (`on`; anything else is not paused).
+pub(crate) const PAUSED_KEY: &str = "api.paused";
+
+pub(crate) fn sharing_paused(r: &Reader<'_>) -> Result<bool> {
+    Ok(r.meta(PAUSED_KEY)?.as_deref() == Some("on"))
+}
+
 pub(crate) fn revoke_in(
     w: &mut Writer<'_>,
     id: &str,

@@ -157,6 +157,11 @@ pub(crate) fn authenticate(
             .under(&grant)
             .deny(w, Error::Unauthorized("token_expired"));
     }
+    // While the person has paused sharing nothing is read or proposed; giving a grant up
+    // still works (it only narrows what is shared).
+    if call.op != AccessOp::GrantRelinquish && crate::vendor::sharing_paused(&w.read())? {
+        return call.under(&grant).deny(w, Error::Paused);
+    }
     Ok(Ok(grant))
 }
 

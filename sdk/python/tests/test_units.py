@@ -103,6 +103,7 @@ def test_server_keys_are_64_hex_digits() -> None:
         (413, "too_large", sm.BadRequestError),
         (415, "unsupported_media_type", sm.BadRequestError),
         (423, "vault_locked", sm.LockedError),
+        (423, "paused", sm.PausedError),
         (429, "too_many_proposals", sm.TooManyProposalsError),
         (503, "unavailable", sm.UnavailableError),
         (500, "internal", sm.ServerError),

@@ -14,6 +14,7 @@ export {
   ConflictError,
   GoneError,
   LockedError,
+  PausedError,
   RateLimitedError,
   BadRequestError,
   ServerError,

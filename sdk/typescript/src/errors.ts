@@ -136,6 +136,11 @@ export class LockedError extends SelfmodelError {
   }
 }
 
+/** 423 `paused`: the person paused all sharing; nothing was revoked. Try again later. */
+export class PausedError extends LockedError {
+  override name = "PausedError";
+}
+
 /** 429: slow down (per grant), or too many grant requests are waiting. */
 export class RateLimitedError extends SelfmodelError {
   override name = "RateLimitedError";
@@ -220,7 +225,7 @@ export function errorFromProblem(p: Problem, retryAfterMs: number | undefined): 
     case 410:
       return new GoneError(p);
     case 423:
-      return new LockedError(p);
+      return p.code === "paused" ? new PausedError(p) : new LockedError(p);
     case 429:
       return new RateLimitedError(p, retryAfterMs);
     case 400:

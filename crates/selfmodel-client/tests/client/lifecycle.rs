@@ -57,6 +57,62 @@ async fn revocation_from_another_process_is_401_on_the_very_next_request() {
 }
 
 #[tokio::test]
+async fn pausing_stops_every_read_and_proposal_and_resuming_restores_them() {
+    let s = Served::start();
+    let (v, g) = s
+        .vendor(
+            &GrantRequest::new("com.example.paused", "Paused", "tests")
+                .purposes(["communication"])
+                .categories(["communication-style"])
+                .operations([Operation::Read, Operation::Propose]),
+            &[],
+        )
+        .await;
+    let q = BeliefQuery::new("communication");
+    let before = v.beliefs(&q).await.unwrap();
+    assert!(!before.beliefs.is_empty());
+
+    s.cli(&["pause"]);
+    let e = v.beliefs(&q).await.unwrap_err();
+    assert!(matches!(e, Error::Paused(_)), "{e}");
+    assert_eq!((e.status(), e.code()), (Some(423), Some("paused")));
+    let one = &before.beliefs[0].id;
+    assert!(matches!(
+        v.belief(one, "communication").await,
+        Err(Error::Paused(_))
+    ));
+    let e = v
+        .propose(&Proposal::new(
+            "Likes short answers",
+            "communication-style",
+            0.7,
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Paused(_)), "{e}");
+    assert!(s.cli_json(&["inbox"]).as_array().unwrap().is_empty());
+    // Every refusal is in the person's access log, with why.
+    let log = s.access_log(&["--grant", &g.id]);
+    let paused: Vec<_> = log.iter().filter(|e| e["reason"] == "paused").collect();
+    assert_eq!(paused.len(), 3, "{log:#?}");
+    assert!(paused.iter().all(|e| e["outcome"] == "denied"));
+
+    // Resuming restores the grant as it was: same token, same scope, same answer.
+    s.cli(&["resume"]);
+    assert_eq!(v.beliefs(&q).await.unwrap().beliefs, before.beliefs);
+    assert_eq!(v.grant().await.unwrap().id, g.id);
+    let actions: Vec<String> = s
+        .cli_json(&["audit", "log"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .filter(|a| a.starts_with("api.sharing"))
+        .collect();
+    assert_eq!(actions, ["api.sharing_paused", "api.sharing_resumed"]);
+}
+
+#[tokio::test]
 async fn a_vendor_can_give_up_its_grant() {
     let s = Served::start();
     let (v, g) = s.reader("com.example.quitter", &["communication"]).await;

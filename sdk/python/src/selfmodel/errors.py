@@ -164,6 +164,11 @@ class LockedError(ApiError):
     status_code = 423
 
 
+class PausedError(LockedError):
+    """423 ``paused``: the person paused all sharing. Nothing was revoked; the grant works again
+    when they resume. Try again later."""
+
+
 class RateLimitedError(ApiError):
     """429: slow down. ``retry_after``: the server's ``Retry-After`` in seconds, if it sent one."""
 
@@ -208,6 +213,7 @@ _BY_CODE: dict[str, type[ApiError]] = {
     "too_many_pending": TooManyPendingError,
     "too_many_proposals": TooManyProposalsError,
     "unavailable": UnavailableError,
+    "paused": PausedError,
 }
 
 _BY_STATUS: dict[int, type[ApiError]] = {
