@@ -45,6 +45,7 @@
     set_auto_lock: { minutes: int(1, 1440) },
     api_status: {},
     set_api: { enabled: (v) => typeof v === "boolean", port: int(1024, 65535) },
+    set_sharing_paused: { paused: (v) => typeof v === "boolean" },
     export_beliefs: { request: obj },
     import_choose: {},
     import_preview: { passphrase: (v) => v === null || PASS(v), identity: (v) => typeof v === "boolean" },

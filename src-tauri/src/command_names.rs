@@ -30,6 +30,7 @@ pub const COMMANDS: &[&str] = &[
     "set_auto_lock",
     "api_status",
     "set_api",
+    "set_sharing_paused",
     "export_beliefs",
     "import_choose",
     "import_preview",

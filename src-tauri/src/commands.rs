@@ -50,18 +50,39 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| IpcError::new("internal", format!("a background task failed: {e}")))?
 }
 
-/// Where the vault is and whether it is unlocked.
+/// Where the vault is, whether it is unlocked, and whether sharing is paused.
 #[tauri::command]
-pub fn vault_status(state: State<'_, AppState>) -> dto::VaultStatus {
-    dto::VaultStatus {
+pub async fn vault_status(state: State<'_, AppState>) -> Result<dto::VaultStatus> {
+    let unlocked = state.is_unlocked();
+    let sharing_paused = unlocked && state.peek(|m| m.paused()).await.unwrap_or(false);
+    Ok(dto::VaultStatus {
         path: state.vault_path().display().to_string(),
         exists: state.vault_path().exists(),
-        unlocked: state.is_unlocked(),
+        unlocked,
+        sharing_paused,
         demo: state.is_demo(),
         demo_passphrase: DEMO_PASSPHRASE.into(),
         min_passphrase_chars: count(MIN_PASSPHRASE_CHARS),
         confirmations_auto_accepted: crate::confirm::auto_confirm(),
+    })
+}
+
+/// Pauses all sharing (every vendor read and proposal refused, nothing revoked), or resumes it
+/// after a native confirmation: resuming lets every grant read again, so a page cannot do it
+/// on its own.
+#[tauri::command]
+pub async fn set_sharing_paused(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    paused: bool,
+) -> Result<()> {
+    if !paused {
+        let asked = "Resume sharing? Every vendor you granted access can read again, as before                      the pause.";
+        if !confirm(&app, "Resume sharing", asked, "Resume").await {
+            return Err(IpcError::new("cancelled", "Sharing stays paused."));
+        }
     }
+    state.call(move |m| m.set_paused(paused)).await
 }
 
 /// Creates the vault with this passphrase and unlocks it.

@@ -306,6 +306,8 @@ pub struct VaultStatus {
     pub exists: bool,
     /// Whether it is unlocked in this app.
     pub unlocked: bool,
+    /// Whether the person paused all sharing (known only while unlocked).
+    pub sharing_paused: bool,
     /// Whether this vault was created as the demo (its passphrase is [`VaultStatus::demo_passphrase`]).
     pub demo: bool,
     /// The demo vault's passphrase, shown to the person for demo vaults.

@@ -115,6 +115,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::set_auto_lock,
             commands::api_status,
             commands::set_api,
+            commands::set_sharing_paused,
             commands::export_beliefs,
             commands::import_choose,
             commands::import_preview,

@@ -94,6 +94,27 @@ describe("unlocking", () => {
   });
 });
 
+describe("pausing sharing", () => {
+  it("pauses with one click, shows it in the header, and resumes", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    await start(b);
+    expect(document.querySelector("[data-testid=sharing-paused]")).toBeNull();
+
+    document.querySelector<HTMLButtonElement>("[data-testid=pause-sharing]")!.click();
+    await settle();
+    expect(b.paused).toBe(true);
+    expect(document.querySelector("[data-testid=sharing-paused]")?.textContent).toBe("Sharing paused");
+    expect(document.querySelector(".banner")?.textContent).toContain("Nothing was revoked.");
+
+    document.querySelector<HTMLButtonElement>("[data-testid=resume-sharing]")!.click();
+    await settle();
+    expect(b.paused).toBe(false);
+    expect(document.querySelector("[data-testid=sharing-paused]")).toBeNull();
+    expect(document.querySelector("[data-testid=pause-sharing]")).not.toBeNull();
+  });
+});
+
 describe("first run", () => {
   it("refuses a short passphrase and mismatched repeats before calling the core", async () => {
     const b = new FakeBackend();

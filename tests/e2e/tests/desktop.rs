@@ -628,6 +628,25 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
         app.click("[data-testid=nav-vendors]").await?;
         app.el("[data-testid=grant]").await?;
 
+        step("pause sharing from the header; the vendor is refused until the person resumes");
+        let before = reader
+            .all_beliefs(&BeliefQuery::new("communication"))
+            .await?;
+        app.click("[data-testid=pause-sharing]").await?;
+        app.wait_text("[data-testid=sharing-paused]", "Sharing paused")
+            .await?;
+        let paused = reader.beliefs(&BeliefQuery::new("communication")).await;
+        ensure!(
+            matches!(paused, Err(selfmodel_client::Error::Paused(_))),
+            "a paused vault shares nothing: {paused:?}"
+        );
+        app.click("[data-testid=resume-sharing]").await?;
+        app.el("[data-testid=pause-sharing]").await?;
+        let resumed = reader
+            .all_beliefs(&BeliefQuery::new("communication"))
+            .await?;
+        ensure!(resumed == before, "resuming restores the grant as it was");
+
         step("revoke; the vendor is refused from its next request");
         app.click("[data-testid=revoke]").await?;
         app.click("[data-testid=confirm-revoke]").await?;

@@ -65,6 +65,8 @@ export interface Backend {
   setAutoLock(minutes: number): Promise<Settings>;
   apiStatus(): Promise<ApiStatus>;
   setApi(enabled: boolean, port: number): Promise<ApiStatus>;
+  /** Pauses all sharing, or resumes it (after a native confirmation). */
+  setSharingPaused(paused: boolean): Promise<void>;
   /** Exports after a native confirmation and save dialog (both in the core); `null` if cancelled. */
   exportBeliefs(request: ExportRequest): Promise<ExportDone | null>;
   /** Chooses a file with a native dialog; `null` if cancelled. */
@@ -201,6 +203,9 @@ export class TauriBackend implements Backend {
   }
   setApi(enabled: boolean, port: number) {
     return call<ApiStatus>("set_api", { enabled, port });
+  }
+  setSharingPaused(paused: boolean) {
+    return call<void>("set_sharing_paused", { paused });
   }
   exportBeliefs(request: ExportRequest) {
     return call<ExportDone | null>("export_beliefs", { request });

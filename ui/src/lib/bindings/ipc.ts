@@ -405,6 +405,10 @@ exists: boolean,
  */
 unlocked: boolean, 
 /**
+ * Whether the person paused all sharing (known only while unlocked).
+ */
+sharing_paused: boolean, 
+/**
  * Whether this vault was created as the demo (its passphrase is [`VaultStatus::demo_passphrase`]).
  */
 demo: boolean, 

@@ -106,6 +106,7 @@ export class FakeBackend implements Backend {
       path: "/tmp/vault.db",
       exists: this.exists,
       unlocked: this.unlocked,
+      sharing_paused: this.unlocked && this.paused,
       demo: false,
       demo_passphrase: "demo passphrase",
       min_passphrase_chars: 10,
@@ -237,6 +238,12 @@ export class FakeBackend implements Backend {
       listening: this.unlocked && this.settings.api_enabled ? this.settings.api_port : null,
       error: null,
     };
+  }
+  paused = false;
+  async setSharingPaused(paused: boolean) {
+    this.log("set_sharing_paused");
+    this.need();
+    this.paused = paused;
   }
   async setApi(enabled: boolean, port: number) {
     this.settings = { ...this.settings, api_enabled: enabled, api_port: port };
