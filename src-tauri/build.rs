@@ -13,7 +13,7 @@ fn main() {
         );
     }
     // The statically linked SQLCipher must not export its sqlite3_* symbols: WebKitGTK and
-    // libsoup load the system libsqlite3 and would bind to ours instead (see NOTES.md).
+    // libsoup load the system libsqlite3 and would bind to ours instead (docs/desktop.md, "Files and build").
     println!("cargo:rustc-link-arg-bins=-Wl,--exclude-libs,ALL");
     tauri_build::try_build(
         tauri_build::Attributes::new()

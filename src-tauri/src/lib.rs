@@ -5,7 +5,7 @@
 //! - [`state`]: the unlocked model (`None` = locked), settings and auto-lock.
 //! - [`confirm`]: native confirmation dialogs, opened from Rust.
 //!
-//! Security rules (ARCHITECTURE.md): the main window's capability allows exactly
+//! Security rules (docs/desktop.md): the main window's capability allows exactly
 //! [`command_names::COMMANDS`]; the isolation app vets every IPC message; a strict CSP; no remote
 //! content, no shell or fs plugins.
 
