@@ -312,6 +312,49 @@ fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
     assert_eq!(claimed, 0);
 }
 
+/// A vendor's link is shown to the person and opened from the app, so only web links are taken:
+/// a `javascript:` or `file:` URL is refused and nothing waits in the inbox.
+#[test]
+fn a_vendor_url_must_be_a_web_link() {
+    use selfmodel::GrantAsk;
+    use selfmodel_core::{Operation, Scope, Vendor};
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let ask = |url: &str| GrantAsk {
+        vendor: Vendor {
+            id: "com.example.linked".into(),
+            name: "Linked".into(),
+            url: Some(url.into()),
+        },
+        scope: Scope {
+            purposes: ["communication".to_owned()].into(),
+            categories: ["communication-style".to_owned()].into(),
+            operations: [Operation::Read].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.0,
+            origins: BTreeSet::new(),
+        },
+        duration_days: 1,
+        vendor_retention_days: 0,
+        justification: "t".into(),
+    };
+    for bad in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,x",
+        "ftp://x.example",
+        "HTTPS//x",
+    ] {
+        let Err(err) = model.request_grant(ask(bad), None) else {
+            panic!("{bad} was taken");
+        };
+        assert_eq!(err.code(), "invalid_field", "{bad}");
+    }
+    assert!(model.grant_requests(true).unwrap().is_empty());
+    model.request_grant(ask("https://linked.example"), None).unwrap();
+    assert_eq!(model.grant_requests(true).unwrap().len(), 1);
+}
+
 /// A dropped proposal (one the person erased before) holds a pending place exactly as a kept one
 /// does, so a vendor cannot tell them apart by when the cap is reached.
 #[test]
