@@ -43,6 +43,8 @@
     run_retention: {},
     get_settings: {},
     set_auto_lock: { minutes: int(1, 1440) },
+    access_log_retention: {},
+    set_access_log_retention: { days: int(30, 36500) },
     api_status: {},
     set_api: { enabled: (v) => typeof v === "boolean", port: int(1024, 65535) },
     set_sharing_paused: { paused: (v) => typeof v === "boolean" },

@@ -28,6 +28,8 @@ pub const COMMANDS: &[&str] = &[
     "run_retention",
     "get_settings",
     "set_auto_lock",
+    "access_log_retention",
+    "set_access_log_retention",
     "api_status",
     "set_api",
     "set_sharing_paused",

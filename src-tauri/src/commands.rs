@@ -77,7 +77,8 @@ pub async fn set_sharing_paused(
     paused: bool,
 ) -> Result<()> {
     if !paused {
-        let asked = "Resume sharing? Every vendor you granted access can read again, as before                      the pause.";
+        let asked = "Resume sharing? Every vendor you granted access can read again, as before \
+                     the pause.";
         if !confirm(&app, "Resume sharing", asked, "Resume").await {
             return Err(IpcError::new("cancelled", "Sharing stays paused."));
         }
@@ -374,6 +375,42 @@ pub async fn set_retention(
 pub async fn run_retention(state: State<'_, AppState>) -> Result<u32> {
     let purged = state.call(|m| m.run_retention()).await?;
     Ok(count(purged.len()))
+}
+
+/// How many days the access log keeps each vendor request in detail.
+#[tauri::command]
+pub async fn access_log_retention(state: State<'_, AppState>) -> Result<u32> {
+    state.call(|m| m.access_log_retention()).await
+}
+
+/// Sets how many days the access log keeps requests in detail; older ones are folded into
+/// per-day counts at once. Shortening is confirmed natively: the detail cannot be brought back.
+/// Returns how many requests were folded.
+#[tauri::command]
+pub async fn set_access_log_retention(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    days: u32,
+) -> Result<u64> {
+    let current = state.call(|m| m.access_log_retention()).await?;
+    if days < current {
+        let asked = format!(
+            "Keep vendor requests in detail for {days} days instead of {current}? Older requests \
+             are folded into counts per day, vendor, purpose and belief now; which vendor \
+             received which belief stays known to the day, but the exact requests cannot be \
+             brought back."
+        );
+        if !confirm(&app, "Shorten the access log's detail", &asked, "Shorten").await {
+            return Err(IpcError::new(
+                "cancelled",
+                "The access log's retention was not changed.",
+            ));
+        }
+    }
+    let done = state
+        .call(move |m| m.set_access_log_retention(days))
+        .await?;
+    Ok(done.entries)
 }
 
 /// The app's settings.

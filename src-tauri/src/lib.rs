@@ -113,6 +113,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::run_retention,
             commands::get_settings,
             commands::set_auto_lock,
+            commands::access_log_retention,
+            commands::set_access_log_retention,
             commands::api_status,
             commands::set_api,
             commands::set_sharing_paused,

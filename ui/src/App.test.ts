@@ -284,6 +284,37 @@ describe("inbox", () => {
   });
 });
 
+describe("access log retention", () => {
+  it("shows the current detail period, refuses one under a month, and saves a shorter one", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-settings]")!.click();
+    await settle();
+    const days = () => document.querySelector<HTMLInputElement>("[data-testid=access-log-days]")!;
+    expect(days().value).toBe("365");
+    const save = () =>
+      days().closest("form")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+
+    input("[data-testid=access-log-days]", "7");
+    await settle();
+    save();
+    await settle();
+    expect(document.body.textContent).toContain("Choose a whole number of days from 30 to 36500.");
+    expect(b.calls).not.toContain("set_access_log_retention");
+
+    input("[data-testid=access-log-days]", "90");
+    await settle();
+    save();
+    await settle();
+    expect(b.calls).toContain("set_access_log_retention");
+    expect(b.accessLogDays).toBe(90);
+    expect(document.querySelector("[data-testid=access-log-message]")?.textContent).toBe(
+      "Saved: requests are kept in detail for 90 days. 3 older requests were folded into daily counts.",
+    );
+  });
+});
+
 describe("danger zone", () => {
   it("destroys the vault only after the typed phrase, then offers a new one", async () => {
     const b = new FakeBackend();

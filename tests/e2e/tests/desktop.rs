@@ -647,6 +647,26 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
             .await?;
         ensure!(resumed == before, "resuming restores the grant as it was");
 
+        step("Settings: the access log keeps requests in detail for the period chosen");
+        app.click("[data-testid=nav-settings]").await?;
+        app.fill("[data-testid=access-log-days]", "90").await?;
+        app.click("[data-testid=save-access-log-days]").await?;
+        app.wait_text(
+            "[data-testid=access-log-message]",
+            "requests are kept in detail for 90 days",
+        )
+        .await?;
+        let kept = app.invoke("access_log_retention", json!({})).await?;
+        ensure!(kept == Ok(json!(90)), "the core keeps 90 days: {kept:?}");
+        let refused = app
+            .invoke("set_access_log_retention", json!({ "days": 5 }))
+            .await?;
+        ensure!(refused.is_err(), "under a month is refused: {refused:?}");
+        let kept = app.invoke("access_log_retention", json!({})).await?;
+        ensure!(kept == Ok(json!(90)), "a refused call changes nothing");
+        app.click("[data-testid=nav-vendors]").await?;
+        app.el("[data-testid=grant]").await?;
+
         step("revoke; the vendor is refused from its next request");
         app.click("[data-testid=revoke]").await?;
         app.click("[data-testid=confirm-revoke]").await?;

@@ -61,6 +61,10 @@ export interface Backend {
   changePassphrase(current: string, next: string): Promise<void>;
   setRetention(typeId: string, days: number): Promise<BeliefType>;
   runRetention(): Promise<number>;
+  /** Days the access log keeps each vendor request in detail. */
+  accessLogRetention(): Promise<number>;
+  /** Sets that (a native confirmation when shortening); returns how many requests were folded. */
+  setAccessLogRetention(days: number): Promise<number>;
   getSettings(): Promise<Settings>;
   setAutoLock(minutes: number): Promise<Settings>;
   apiStatus(): Promise<ApiStatus>;
@@ -188,6 +192,12 @@ export class TauriBackend implements Backend {
   }
   setRetention(typeId: string, days: number) {
     return call<BeliefType>("set_retention", { typeId, days });
+  }
+  accessLogRetention() {
+    return call<number>("access_log_retention");
+  }
+  setAccessLogRetention(days: number) {
+    return call<number>("set_access_log_retention", { days });
   }
   runRetention() {
     return call<number>("run_retention");

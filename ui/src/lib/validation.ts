@@ -9,6 +9,8 @@ export const MAX_SOURCE_CHARS = 200;
 export const MAX_REASON_CHARS = 500;
 export const MAX_RETENTION_DAYS = 36500;
 export const MAX_AUTO_LOCK_MINUTES = 1440;
+/** The access log keeps requests in detail for at least a month, at most a hundred years. */
+export const ACCESS_LOG_DAYS = { min: 30, max: 36500 } as const;
 export const ERASE_PHRASE = "erase everything";
 /** The phrase the person types to delete the vault file itself (the core checks it too). */
 export const DESTROY_PHRASE = "destroy this vault";
@@ -135,6 +137,12 @@ export function rectifyErrors(
 export function retentionErrors(days: number): Errors {
   if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)
     return { days: `Choose a whole number of days from 1 to ${MAX_RETENTION_DAYS}.` };
+  return {};
+}
+
+export function accessLogRetentionErrors(days: number): Errors {
+  if (!Number.isInteger(days) || days < ACCESS_LOG_DAYS.min || days > ACCESS_LOG_DAYS.max)
+    return { days: `Choose a whole number of days from ${ACCESS_LOG_DAYS.min} to ${ACCESS_LOG_DAYS.max}.` };
   return {};
 }
 

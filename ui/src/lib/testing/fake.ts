@@ -218,6 +218,20 @@ export class FakeBackend implements Backend {
   async runRetention() {
     return 0;
   }
+  accessLogDays = 365;
+  async accessLogRetention() {
+    this.need();
+    return this.accessLogDays;
+  }
+  async setAccessLogRetention(days: number) {
+    this.log("set_access_log_retention");
+    this.need();
+    if (!Number.isInteger(days) || days < 30 || days > 36500)
+      throw new BackendError("invalid_field", "access_log_retention_days: choose from 30 to 36500 days");
+    const folded = days < this.accessLogDays ? 3 : 0;
+    this.accessLogDays = days;
+    return folded;
+  }
   async getSettings() {
     return this.settings;
   }
