@@ -351,7 +351,9 @@ fn a_vendor_url_must_be_a_web_link() {
         assert_eq!(err.code(), "invalid_field", "{bad}");
     }
     assert!(model.grant_requests(true).unwrap().is_empty());
-    model.request_grant(ask("https://linked.example"), None).unwrap();
+    model
+        .request_grant(ask("https://linked.example"), None)
+        .unwrap();
     assert_eq!(model.grant_requests(true).unwrap().len(), 1);
 }
 
