@@ -13,7 +13,12 @@ const MIN_HELD_OUT_ACCURACY: f64 = 0.90;
 
 #[test]
 fn accuracy_on_realistic_memories() {
-    accuracy("memories.tsv", include_str!("data/memories.tsv"), 60, MIN_ACCURACY);
+    accuracy(
+        "memories.tsv",
+        include_str!("data/memories.tsv"),
+        60,
+        MIN_ACCURACY,
+    );
 }
 
 /// The set the rules were never tuned on: the honest estimate.
@@ -32,7 +37,10 @@ fn accuracy(name: &str, data: &str, min_len: u32, floor: f64) {
     let mut total = 0u32;
     let mut right = 0u32;
     let mut misses = Vec::new();
-    for line in data.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in data
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let (expected, memory) = line.split_once('\t').expect("type TAB memory");
         assert!(catalogue.belief_type(expected).is_some(), "{expected}");
         total += 1;

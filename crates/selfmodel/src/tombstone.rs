@@ -86,3 +86,23 @@ pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
             || r.has_tombstone(&by_id(&key, b))?,
     )
 }
+
+/// Whether the person erased or rejected a belief saying `statement` under any of these types:
+/// for an import, whose type is only a suggestion.
+pub(crate) fn buried_statement<'a>(
+    r: &Reader<'_>,
+    categories: impl IntoIterator<Item = &'a str>,
+    statement: &str,
+) -> Result<bool> {
+    let Some(key) = r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new) else {
+        return Ok(false);
+    };
+    for category in categories {
+        if r.has_tombstone(&tombstone(&key, category, statement))?
+            || r.has_tombstone(&tombstone_v1(&key, category, statement))?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -416,7 +416,10 @@ mod tests {
         for (ty, cues) in RULES {
             assert!(c.belief_type(ty).is_some(), "{ty}");
             for (cue, _) in *cues {
-                assert_eq!(words(cue.trim_end_matches('*')).trim(), cue.trim_end_matches('*'));
+                assert_eq!(
+                    words(cue.trim_end_matches('*')).trim(),
+                    cue.trim_end_matches('*')
+                );
             }
         }
         assert!(c.belief_type(FALLBACK).is_some());

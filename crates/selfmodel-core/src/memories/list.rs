@@ -150,10 +150,7 @@ mod tests {
         let md = "---\ntitle: me\nupdated: 2026-01-01\n---\n# Me\n\n## Work\n\n---\n\
                   ```\ncode - not a memory\n```\n<!-- note -->\n\
                   I drink my coffee black.\n   \n\t\n#hashtag is text\n";
-        assert_eq!(
-            texts(md),
-            ["I drink my coffee black.", "#hashtag is text"]
-        );
+        assert_eq!(texts(md), ["I drink my coffee black.", "#hashtag is text"]);
     }
 
     #[test]
@@ -171,10 +168,16 @@ mod tests {
     fn odd_inputs_do_not_panic() {
         assert!(texts("").is_empty());
         assert!(texts("---").is_empty());
-        assert_eq!(texts("---\nunclosed front matter"), ["unclosed front matter"]);
+        assert_eq!(
+            texts("---\nunclosed front matter"),
+            ["unclosed front matter"]
+        );
         assert!(texts("-\n*\n1.\n- [ ]").is_empty());
         assert_eq!(texts("1999 was a good year"), ["1999 was a good year"]);
-        assert_eq!(texts("-5 degrees is cold for her"), ["-5 degrees is cold for her"]);
+        assert_eq!(
+            texts("-5 degrees is cold for her"),
+            ["-5 degrees is cold for her"]
+        );
         assert_eq!(texts("Tab\tinside"), ["Tab inside"]);
         let long_label = format!("{}:", "x".repeat(MAX_LABEL_CHARS + 1));
         assert_eq!(texts(&long_label).len(), 1);

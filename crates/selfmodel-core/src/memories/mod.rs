@@ -201,7 +201,10 @@ mod tests {
             assert!(s.method().starts_with(METHOD_PREFIX));
         }
         let e = "bard".parse::<MemorySource>().unwrap_err().to_string();
-        assert!(e.contains("chatgpt, claude, gemini, mem0, me-md, text"), "{e}");
+        assert!(
+            e.contains("chatgpt, claude, gemini, mem0, me-md, text"),
+            "{e}"
+        );
     }
 
     #[test]
