@@ -5,6 +5,8 @@
 //! memory with no cue is `context`. The accuracy on a committed set of realistic memories is
 //! tested (`tests/classifier.rs`) and recorded in the README.
 
+use std::sync::OnceLock;
+
 /// The type a memory with no cue gets.
 pub const FALLBACK: &str = "context";
 
@@ -366,16 +368,51 @@ const RULES: &[(&str, &[(&str, u32)])] = &[
     ),
 ];
 
+/// A cue phrase split into words; the last is a prefix if the phrase ends in `*`.
+struct Cue {
+    words: Vec<&'static str>,
+    prefix: bool,
+    weight: u32,
+}
+
+/// [`RULES`], split into words once.
+fn cues() -> &'static [(&'static str, Vec<Cue>)] {
+    static CUES: OnceLock<Vec<(&'static str, Vec<Cue>)>> = OnceLock::new();
+    CUES.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|(ty, cues)| {
+                let cues = cues
+                    .iter()
+                    .map(|(cue, weight)| {
+                        let stem = cue.trim_end_matches('*');
+                        Cue {
+                            words: stem.split(' ').collect(),
+                            prefix: stem.len() < cue.len(),
+                            weight: *weight,
+                        }
+                    })
+                    .collect();
+                (*ty, cues)
+            })
+            .collect()
+    })
+}
+
 /// The default belief type this memory most likely is (an id of
 /// [`crate::catalogue::default_types`]).
 pub fn classify(memory: &str) -> &'static str {
-    let words = words(memory);
+    let lower = memory.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut best = (FALLBACK, 0);
-    for (ty, cues) in RULES {
+    for (ty, cues) in cues() {
         let score: u32 = cues
             .iter()
-            .filter(|(cue, _)| contains(&words, cue))
-            .map(|(_, w)| w)
+            .filter(|cue| cue.found_in(&words))
+            .map(|cue| cue.weight)
             .sum();
         if score > best.1 {
             best = (ty, score);
@@ -384,24 +421,20 @@ pub fn classify(memory: &str) -> &'static str {
     best.0
 }
 
-/// The memory lower-cased, as words separated by single spaces, with a space at each end.
-fn words(s: &str) -> String {
-    let mut out = String::from(" ");
-    for w in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        out.push_str(&w.to_lowercase());
-        out.push(' ');
-    }
-    out
-}
-
-/// Whether the padded `words` hold `cue`: whole words, or a word prefix for a cue ending in `*`.
-fn contains(words: &str, cue: &str) -> bool {
-    match cue.strip_suffix('*') {
-        Some(stem) => words.contains(&format!(" {stem}")),
-        None => words.contains(&format!(" {cue} ")),
+impl Cue {
+    /// Whether `words` hold this cue's words in a row.
+    fn found_in(&self, words: &[&str]) -> bool {
+        let Some((last, init)) = self.words.split_last() else {
+            return false;
+        };
+        words.windows(self.words.len()).any(|w| {
+            w[..init.len()] == *init
+                && if self.prefix {
+                    w[init.len()].starts_with(last)
+                } else {
+                    w[init.len()] == *last
+                }
+        })
     }
 }
 
@@ -416,10 +449,11 @@ mod tests {
         for (ty, cues) in RULES {
             assert!(c.belief_type(ty).is_some(), "{ty}");
             for (cue, _) in *cues {
-                assert_eq!(
-                    words(cue.trim_end_matches('*')).trim(),
-                    cue.trim_end_matches('*')
-                );
+                let stem = cue.trim_end_matches('*');
+                let words: Vec<&str> = stem.split(|c: char| !c.is_alphanumeric()).collect();
+                assert_eq!(words.join(" "), stem, "{cue} is words and spaces");
+                assert!(words.iter().all(|w| !w.is_empty()), "{cue}");
+                assert_eq!(stem.to_lowercase(), stem, "{cue} is lower-case");
             }
         }
         assert!(c.belief_type(FALLBACK).is_some());
@@ -447,10 +481,22 @@ mod tests {
 
     #[test]
     fn cues_match_whole_words_or_prefixes() {
-        let w = words("Goes to the Dogs' home, DAILY!");
-        assert!(contains(&w, "daily"));
-        assert!(contains(&w, "dog*"));
-        assert!(!contains(&w, "dog"));
-        assert!(contains(&w, "home daily*"));
+        let w = ["goes", "to", "the", "dogs", "home", "daily"];
+        let found = |cue: &'static str| {
+            let stem = cue.trim_end_matches('*');
+            Cue {
+                words: stem.split(' ').collect(),
+                prefix: stem.len() < cue.len(),
+                weight: 1,
+            }
+            .found_in(&w)
+        };
+        assert!(found("daily"));
+        assert!(found("dog*"));
+        assert!(!found("dog"));
+        assert!(found("home daily*"));
+        assert!(!found("the home"));
+        assert!(!found("daily today"));
+        assert_eq!(classify("Doesn't like olives"), "preferences");
     }
 }
