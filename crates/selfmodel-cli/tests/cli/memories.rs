@@ -384,3 +384,46 @@ fn hostile_inputs_get_one_clear_error_and_lose_nothing() {
     );
     assert_eq!(inbox(&v).len(), 9);
 }
+
+#[test]
+fn memories_in_many_scripts_and_right_to_left_land_as_written() {
+    let v = TestVault::init();
+    let lines = [
+        "喜欢简洁的回答",
+        "يفضل الإجابات القصيرة",
+        "מעדיף תשובות קצרות\u{200F}",
+        "छोटे उत्तर पसंद करते हैं",
+        "Предпочитает краткие ответы",
+        "Προτιμά σύντομες απαντήσεις",
+        "簡潔な回答を好む",
+        "간결한 답변을 선호함",
+        "ชอบคำตอบสั้นๆ",
+        "پاسخ‌های کوتاه را ترجیح می‌دهد",
+    ];
+    let input: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    let out = v
+        .cmd()
+        .args(["import-memories", "--from", "text", "-", "--json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&success(&out, "scripts")).unwrap();
+    assert_eq!(summary(&report), (10, 0, 0, 0), "{report}");
+    assert_eq!(statements(&inbox(&v)), lines);
+}
+
+#[test]
+fn an_oversized_paste_is_refused_before_the_vault_is_opened() {
+    let v = TestVault::init();
+    let before = v.bytes();
+    // No passphrase: the input is refused before one is asked for.
+    let out = v
+        .cmd_with(None)
+        .args(["import-memories", "--from", "chatgpt", "-"])
+        .write_stdin("- Likes tea\n".repeat(500_000))
+        .output()
+        .unwrap();
+    let err = crate::common::one_error_line(&out);
+    assert!(err.contains("standard input is larger than 4 MiB"), "{err}");
+    assert_eq!(v.bytes(), before);
+}
