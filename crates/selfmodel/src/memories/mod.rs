@@ -217,6 +217,7 @@ fn plan(
         .map(|b| text::fingerprint(&b.statement))
         .collect();
     let categories: Vec<&str> = catalogue.types.iter().map(|t| t.id.as_str()).collect();
+    let graveyard = tombstone::Graveyard::open(r)?;
     let mut items = Vec::with_capacity(memories.len());
     let mut beliefs = Vec::new();
     for m in memories {
@@ -226,7 +227,7 @@ fn plan(
             || !fingerprints.insert(text::fingerprint(&m.text))
         {
             Outcome::Duplicate
-        } else if tombstone::buried_statement(r, categories.iter().copied(), &m.text)? {
+        } else if graveyard.holds(r, categories.iter().copied(), &m.text)? {
             Outcome::PreviouslyErased
         } else {
             match proposal(m, source, &catalogue, now) {
