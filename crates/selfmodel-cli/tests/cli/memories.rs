@@ -353,7 +353,7 @@ fn hostile_inputs_get_one_clear_error_and_lose_nothing() {
         (
             "text",
             dir.path().to_path_buf(),
-            "only --from me-md reads a directory",
+            "only a me.md import reads a directory",
         ),
         ("text", dir.path().join("missing.txt"), "cannot read"),
     ];

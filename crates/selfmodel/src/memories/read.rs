@@ -25,7 +25,7 @@ pub fn read(source: MemorySource, path: &Path) -> Result<Vec<RawMemory>> {
     let memories = if meta.is_dir() {
         if source != MemorySource::MeMd {
             return Err(input(format!(
-                "{} is a directory; only --from me-md reads a directory",
+                "{} is a directory; only a me.md import reads a directory",
                 path.display()
             )));
         }

@@ -124,7 +124,7 @@ fn me_md_directories_read_the_person_s_files_only() {
         ]
     );
     let e = read(MemorySource::Text, root).unwrap_err().to_string();
-    assert!(e.contains("only --from me-md reads a directory"), "{e}");
+    assert!(e.contains("only a me.md import reads a directory"), "{e}");
     let empty = tempfile::tempdir().unwrap();
     let e = read(MemorySource::MeMd, empty.path())
         .unwrap_err()
