@@ -90,6 +90,10 @@ pub enum Command {
     Export(crate::archive_cmd::ExportCmd),
     /// Import an export file: checked first, merged without duplicates, all or nothing
     Import(crate::archive_cmd::ImportArgs),
+    /// Import memories saved by ChatGPT, Claude, Gemini, mem0 or me.md as proposals for your
+    /// inbox: typed by a classifier, screened for secrets and identifiers, never twice, never
+    /// what you erased
+    ImportMemories(crate::memories_cmd::ImportMemoriesArgs),
     /// Write the transparency report (HTML, Markdown or JSON): inventory, retention, vendors,
     /// integrity and the control map
     Report(crate::report_cmd::ReportArgs),

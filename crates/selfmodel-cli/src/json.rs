@@ -226,3 +226,110 @@ pub fn audit_events(events: &[AuditEvent]) -> Vec<AuditEventOut> {
         })
         .collect()
 }
+
+/// The report of `import-memories`.
+#[derive(Serialize)]
+pub struct MemoryImportOut {
+    source: &'static str,
+    dry_run: bool,
+    changed: bool,
+    imported_at: String,
+    summary: MemorySummaryOut,
+    items: Vec<MemoryItemOut>,
+}
+
+#[derive(Serialize)]
+struct MemorySummaryOut {
+    items: usize,
+    proposed: usize,
+    duplicates: usize,
+    previously_erased: usize,
+    refused: usize,
+    refused_by_kind: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// One memory's fate: `proposed` with its id (null in a dry run), type, purposes, sensitivity
+/// and statement; `duplicate`; `previously_erased`; or `refused` with a code and reason.
+#[derive(Serialize)]
+struct MemoryItemOut {
+    line: usize,
+    file: Option<String>,
+    sha256: String,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposal: Option<ProposalOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProposalOut {
+    id: Option<String>,
+    category: String,
+    purposes: Vec<String>,
+    sensitivity: &'static str,
+    statement: String,
+}
+
+/// Converts an import's report.
+pub fn memory_import(r: &selfmodel::memories::MemoryImport) -> MemoryImportOut {
+    use selfmodel::memories::Outcome;
+    let c = r.counts();
+    MemoryImportOut {
+        source: r.source.as_str(),
+        dry_run: r.dry_run,
+        changed: r.changed,
+        imported_at: canonical_time(&r.at),
+        summary: MemorySummaryOut {
+            items: r.items.len(),
+            proposed: c.proposed,
+            duplicates: c.duplicates,
+            previously_erased: c.previously_erased,
+            refused: c.refused,
+            refused_by_kind: c.refused_by_kind,
+        },
+        items: r
+            .items
+            .iter()
+            .map(|i| {
+                let mut out = MemoryItemOut {
+                    line: i.line,
+                    file: i.file.clone(),
+                    sha256: i.sha256.clone(),
+                    outcome: "",
+                    proposal: None,
+                    reason_code: None,
+                    reason: None,
+                };
+                match &i.outcome {
+                    Outcome::Proposed {
+                        id,
+                        category,
+                        purposes,
+                        sensitivity,
+                        statement,
+                    } => {
+                        out.outcome = "proposed";
+                        out.proposal = Some(ProposalOut {
+                            id: id.map(|id| id.to_string()),
+                            category: category.clone(),
+                            purposes: purposes.iter().cloned().collect(),
+                            sensitivity: sensitivity.as_str(),
+                            statement: statement.clone(),
+                        });
+                    }
+                    Outcome::Duplicate => out.outcome = "duplicate",
+                    Outcome::PreviouslyErased => out.outcome = "previously_erased",
+                    Outcome::Refused { refusal, reason } => {
+                        out.outcome = "refused";
+                        out.reason_code = Some(refusal.code());
+                        out.reason = Some(reason.clone());
+                    }
+                }
+                out
+            })
+            .collect(),
+    }
+}

@@ -13,6 +13,7 @@ mod args;
 mod audit_cmd;
 mod json;
 mod mcp_cmd;
+mod memories_cmd;
 mod output;
 mod package_cmd;
 mod report_cmd;
@@ -166,6 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mcp(args) => return mcp_cmd::run(args),
         Command::Export(cmd) => return archive_cmd::export(&path, cmd),
         Command::Import(args) => return archive_cmd::import(&path, args),
+        Command::ImportMemories(args) => return memories_cmd::run(&path, args),
         Command::Report(args) => return report_cmd::report(&path, args),
         Command::Package(cmd) => return package_cmd::package(&path, cmd),
         Command::EraseAll { yes } => {

@@ -92,6 +92,8 @@ pub enum AuditAction {
     SharingPaused,
     /// The person resumed sharing.
     SharingResumed,
+    /// Memories from another assistant were imported as proposals (counts only).
+    MemoriesImported,
 }
 
 impl AuditAction {
@@ -122,6 +124,7 @@ impl AuditAction {
         Self::WebVendorsChanged,
         Self::SharingPaused,
         Self::SharingResumed,
+        Self::MemoriesImported,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -152,6 +155,7 @@ impl AuditAction {
             Self::WebVendorsChanged => "api.web_vendors_changed",
             Self::SharingPaused => "api.sharing_paused",
             Self::SharingResumed => "api.sharing_resumed",
+            Self::MemoriesImported => "memories.imported",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod error;
 pub mod filter;
 pub mod grant;
+pub mod memories;
 pub mod monitor;
 pub mod secret;
 pub mod sensitive;

@@ -90,6 +90,8 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
         Error::Tombstoned | Error::NotPending(_) => StatusCode::CONFLICT,
         Error::Vault(v) if v.code() == "not_found" => StatusCode::NOT_FOUND,
         Error::Vault(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Error::Archive(_) | Error::ImportConflicts(_) => StatusCode::BAD_REQUEST,
+        Error::Archive(_) | Error::ImportConflicts(_) | Error::MemoryInput(_) => {
+            StatusCode::BAD_REQUEST
+        }
     }
 }

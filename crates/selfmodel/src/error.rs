@@ -58,6 +58,9 @@ pub enum Error {
         crate::archive::conflict_list(.0)
     )]
     ImportConflicts(Vec<selfmodel_core::BeliefId>),
+    /// Memories to import could not be read: a missing, binary, oversized or malformed input.
+    #[error("{0}")]
+    MemoryInput(String),
 }
 
 impl Error {
@@ -78,6 +81,7 @@ impl Error {
             Self::NotPending(_) => "not_pending",
             Self::Archive(e) => e.code(),
             Self::ImportConflicts(_) => "import_conflict",
+            Self::MemoryInput(_) => "bad_memory_input",
         }
     }
 }

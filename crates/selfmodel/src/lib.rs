@@ -8,6 +8,7 @@ mod checkpoint;
 mod demo;
 mod error;
 mod identity;
+pub mod memories;
 mod model_cache;
 mod monitor;
 pub mod package;

@@ -86,3 +86,34 @@ pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
             || r.has_tombstone(&by_id(&key, b))?,
     )
 }
+
+/// The tombstones as an import looks them up: the key read once, any type matching, since an
+/// import's type is only a suggestion.
+pub(crate) struct Graveyard(Option<Zeroizing<String>>);
+
+impl Graveyard {
+    /// The vault's tombstones (none yet if nothing was ever erased).
+    pub(crate) fn open(r: &Reader<'_>) -> Result<Self> {
+        Ok(Self(r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new)))
+    }
+
+    /// Whether the person erased or rejected a belief saying `statement` as any of `categories`.
+    pub(crate) fn holds<'a>(
+        &self,
+        r: &Reader<'_>,
+        categories: impl IntoIterator<Item = &'a str>,
+        statement: &str,
+    ) -> Result<bool> {
+        let Some(key) = &self.0 else {
+            return Ok(false);
+        };
+        for category in categories {
+            if r.has_tombstone(&tombstone(key, category, statement))?
+                || r.has_tombstone(&tombstone_v1(key, category, statement))?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}

@@ -9,6 +9,7 @@ mod beliefs;
 mod common;
 mod crash;
 mod destroy;
+mod memories;
 mod passwd;
 mod processes;
 mod report;

@@ -1,0 +1,136 @@
+//! `selfmodel import-memories`: memories saved by other assistants, as proposals for the inbox
+//! (see `selfmodel::memories`). The input is read and checked before the vault is unlocked.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use selfmodel::memories::{self, ItemReport, MemoryImport, Outcome};
+use selfmodel_core::memories::MemorySource;
+
+/// `selfmodel import-memories`.
+#[derive(Args)]
+pub struct ImportMemoriesArgs {
+    /// Where the memories come from: a copied list (chatgpt, claude, gemini, text: one memory
+    /// per line or Markdown list item), mem0's JSON export, or a me.md directory
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    from: From,
+    /// The file (`-` for standard input), or the me.md directory
+    path: PathBuf,
+    /// Show what would land (type, purposes, statement) and what would be skipped; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Print a JSON report
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum From {
+    Chatgpt,
+    Claude,
+    Gemini,
+    Mem0,
+    MeMd,
+    Text,
+}
+
+impl From {
+    fn source(self) -> MemorySource {
+        match self {
+            Self::Chatgpt => MemorySource::Chatgpt,
+            Self::Claude => MemorySource::Claude,
+            Self::Gemini => MemorySource::Gemini,
+            Self::Mem0 => MemorySource::Mem0,
+            Self::MeMd => MemorySource::MeMd,
+            Self::Text => MemorySource::Text,
+        }
+    }
+}
+
+/// Reads the memories, imports them (or plans it, in a dry run) and reports.
+pub fn run(vault: &Path, args: ImportMemoriesArgs) -> Result<ExitCode> {
+    let source = args.from.source();
+    let items = if args.path.as_os_str() == "-" {
+        let bytes = memories::read_limited(std::io::stdin().lock(), "standard input")?;
+        memories::parse(source, &bytes)?
+    } else {
+        memories::read(source, &args.path)?
+    };
+    let mut model = crate::open(vault)?;
+    let report = model.import_memories(source, &items, args.dry_run)?;
+    model.close()?;
+    if args.json {
+        crate::output::print_json(&crate::json::memory_import(&report))?;
+    } else {
+        human(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human(report: &MemoryImport) {
+    if report.dry_run {
+        say!("dry run: nothing was written");
+    }
+    for item in &report.items {
+        let at = place(report.source, item);
+        match &item.outcome {
+            Outcome::Proposed {
+                category,
+                purposes,
+                statement,
+                ..
+            } if report.dry_run => {
+                let purposes: Vec<&str> = purposes.iter().map(String::as_str).collect();
+                say!(
+                    "{at}  would propose  {category} [{}]  {statement}",
+                    purposes.join(", ")
+                );
+            }
+            Outcome::Proposed { .. } => {}
+            Outcome::Duplicate if report.dry_run => say!("{at}  already in the vault"),
+            Outcome::PreviouslyErased if report.dry_run => {
+                say!("{at}  skipped: you erased or rejected it before");
+            }
+            Outcome::Duplicate | Outcome::PreviouslyErased => {}
+            Outcome::Refused { refusal, reason } => {
+                say!("{at}  refused ({}): {reason}", refusal.code());
+            }
+        }
+    }
+    let c = report.counts();
+    let kinds: Vec<String> = c
+        .refused_by_kind
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let refused = if kinds.is_empty() {
+        c.refused.to_string()
+    } else {
+        format!("{} ({})", c.refused, kinds.join(", "))
+    };
+    say!(
+        "{} {}, duplicates {}, previously erased {}, refused {refused}",
+        if report.dry_run {
+            "would propose"
+        } else {
+            "proposed"
+        },
+        c.proposed,
+        c.duplicates,
+        c.previously_erased,
+    );
+    if report.changed {
+        say!("review them with `selfmodel inbox`, then `selfmodel belief accept|reject ID`");
+    }
+}
+
+/// "line 3", "item 3" (mem0) or "topics/coffee.md:3".
+fn place(source: MemorySource, item: &ItemReport) -> String {
+    match (&item.file, source) {
+        (Some(f), _) => format!("{f}:{}", item.line),
+        (None, MemorySource::Mem0) => format!("item {}", item.line),
+        (None, _) => format!("line {}", item.line),
+    }
+}

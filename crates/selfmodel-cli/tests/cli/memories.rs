@@ -1,0 +1,429 @@
+//! `selfmodel import-memories` through the binary: each source from a committed fixture
+//! (`tests/fixtures/memories`) lands as pending proposals with its provenance; a dry run writes
+//! nothing; importing again adds nothing; what the person erased stays erased; identifiers are
+//! refused by kind; hostile inputs get one clear error and leave the vault as it was.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{TestVault, assert_hex64, success};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/memories")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// `import-memories --json` with these arguments.
+fn import(v: &TestVault, from: &str, path: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["import-memories", "--from", from, path, "--json"];
+    args.extend_from_slice(extra);
+    v.json(&args)
+}
+
+fn summary(report: &Value) -> (u64, u64, u64, u64) {
+    let s = &report["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    (
+        n("proposed"),
+        n("duplicates"),
+        n("previously_erased"),
+        n("refused"),
+    )
+}
+
+fn inbox(v: &TestVault) -> Vec<Value> {
+    v.json(&["inbox", "--json"]).as_array().unwrap().clone()
+}
+
+fn statements(beliefs: &[Value]) -> Vec<&str> {
+    beliefs
+        .iter()
+        .map(|b| b["statement"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_pasted_list_lands_as_pending_proposals_with_provenance() {
+    let v = TestVault::init();
+    let events = v.verified_events();
+    let report = import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
+    assert_eq!(summary(&report), (8, 0, 0, 3), "{report}");
+    assert_eq!(report["changed"], true);
+    assert_eq!(
+        report["summary"]["refused_by_kind"],
+        serde_json::json!({"email": 1, "phone": 1, "payment_card": 1})
+    );
+    let text = report.to_string();
+    for secret in ["example.com", "555-2671", "4111"] {
+        assert!(!text.contains(secret), "the report repeats {secret}");
+    }
+
+    let pending = inbox(&v);
+    assert_eq!(pending.len(), 8);
+    assert!(
+        v.list(&["--status", "active"]).is_empty(),
+        "nothing is active"
+    );
+    let proposed: Vec<&Value> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["outcome"] == "proposed")
+        .collect();
+    for (b, item) in pending.iter().zip(&proposed) {
+        assert_eq!(b["status"], "pending");
+        assert_eq!(b["confidence"], 0.5);
+        assert_eq!(b["provenance"]["actor"], "import");
+        assert_eq!(b["provenance"]["method"], "import-memories:chatgpt");
+        assert_eq!(b["id"], item["proposal"]["id"]);
+        let ev = &b["evidence"][0];
+        assert_eq!(ev["kind"], "imported");
+        assert_eq!(ev["source"], "ChatGPT saved memories");
+        assert_eq!(ev["content_sha256"], item["sha256"]);
+        assert_hex64(ev["content_sha256"].as_str().unwrap());
+        assert!(
+            ev["summary"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("line {}", item["line"]))
+        );
+    }
+    let category = |s: &str| {
+        pending
+            .iter()
+            .find(|b| b["statement"] == s)
+            .map(|b| b["category"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(category("Is learning Rust").as_deref(), Some("expertise"));
+    assert_eq!(
+        category("Wants to run a marathon next year").as_deref(),
+        Some("goals")
+    );
+    let health = pending.iter().find(|b| b["category"] == "health").unwrap();
+    assert_eq!(health["sensitivity"], "special");
+    // Eight proposals and the import, each audited; the chain holds no text.
+    assert_eq!(v.verified_events(), events + 9);
+    let log = v.audit_log();
+    assert_eq!(log.last().unwrap()["action"], "memories.imported");
+    assert!(!serde_json::to_string(&log).unwrap().contains("Rust"));
+}
+
+#[test]
+fn a_dry_run_shows_what_would_land_and_writes_nothing() {
+    let v = TestVault::init();
+    let before = v.bytes();
+    let out = v.ok(&[
+        "import-memories",
+        "--from",
+        "claude",
+        &fixture("chatgpt.txt"),
+        "--dry-run",
+    ]);
+    assert!(out.starts_with("dry run: nothing was written"), "{out}");
+    assert!(
+        out.contains("line 4  would propose  expertise [communication, customer-care, personalisation, recommendations]  Is learning Rust"),
+        "{out}"
+    );
+    assert!(out.contains("line 10  refused (email): "), "{out}");
+    assert!(
+        out.contains("would propose 8, duplicates 0, previously erased 0, refused 3 (email 1, payment_card 1, phone 1)"),
+        "{out}"
+    );
+    assert_eq!(v.bytes(), before, "a dry run must not touch the file");
+    let report = import(&v, "claude", &fixture("chatgpt.txt"), &["--dry-run"]);
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["changed"], false);
+    assert_eq!(report["items"][2]["proposal"]["id"], Value::Null);
+    assert!(inbox(&v).is_empty());
+}
+
+#[test]
+fn importing_again_adds_nothing() {
+    let v = TestVault::init();
+    import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
+    let events = v.verified_events();
+    let again = import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
+    assert_eq!(summary(&again), (0, 8, 0, 3));
+    assert_eq!(again["changed"], false);
+    // The same memories reworded or from another source are the same memories.
+    let out = success(
+        &v.cmd()
+            .args(["import-memories", "--from", "gemini", "-"])
+            .write_stdin("1. is learning RUST!\n2) Enjoys hiking in the alps\n")
+            .output()
+            .unwrap(),
+        "stdin",
+    );
+    assert!(out.contains("proposed 0, duplicates 2"), "{out}");
+    assert_eq!(v.verified_events(), events, "nothing written");
+    assert_eq!(inbox(&v).len(), 8);
+}
+
+#[test]
+fn an_erased_or_rejected_memory_does_not_come_back() {
+    let v = TestVault::init();
+    import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
+    let pending = inbox(&v);
+    let id = |s: &str| {
+        pending
+            .iter()
+            .find(|b| b["statement"] == s)
+            .map(|b| b["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    v.ok(&["belief", "reject", &id("Is learning Rust")]);
+    let kept = id("Enjoys hiking in the Alps");
+    v.ok(&["belief", "accept", &kept]);
+    v.ok(&["belief", "delete", &kept]);
+    let report = import(&v, "text", &fixture("chatgpt.txt"), &[]);
+    assert_eq!(summary(&report), (0, 6, 2, 3), "{report}");
+    let left = inbox(&v);
+    assert_eq!(left.len(), 6);
+    assert!(!statements(&left).contains(&"Is learning Rust"));
+    assert!(v.list(&["--search", "hiking"]).is_empty());
+}
+
+#[test]
+fn identifiers_are_refused_with_their_kind() {
+    let v = TestVault::init();
+    let out = success(
+        &v.cmd()
+            .args(["import-memories", "--from", "text", "-"])
+            .write_stdin(
+                "- Work address is sam.doe@example.org\n\
+                 - Mobile is +44 7700 900123\n\
+                 - Card 5555 5555 5555 4444 is for travel\n\
+                 - Stores the key AKIAIOSFODNN7EXAMPLE in a notebook\n\
+                 - Likes \u{1b}]0;owned\u{7} terminals\n",
+            )
+            .output()
+            .unwrap(),
+        "stdin",
+    );
+    for kind in [
+        "email",
+        "phone",
+        "payment_card",
+        "aws_access_key",
+        "hidden_character",
+    ] {
+        assert!(out.contains(&format!("refused ({kind})")), "{kind}: {out}");
+    }
+    assert!(
+        out.contains("proposed 0, duplicates 0, previously erased 0, refused 5"),
+        "{out}"
+    );
+    for secret in ["example.org", "900123", "4444", "AKIA", "owned", "\u{1b}"] {
+        assert!(
+            !out.contains(secret),
+            "the output repeats {secret:?}: {out}"
+        );
+    }
+    assert!(inbox(&v).is_empty());
+}
+
+#[test]
+fn a_mem0_export_lands_with_its_times() {
+    let v = TestVault::init();
+    let report = import(&v, "mem0", &fixture("mem0.json"), &[]);
+    assert_eq!(summary(&report), (3, 0, 0, 0), "{report}");
+    let pending = inbox(&v);
+    assert_eq!(
+        statements(&pending),
+        [
+            "Prefers morning meetings and async communication",
+            "Is leading the API redesign project, targeting a Q2 launch",
+            "Is vegetarian",
+        ]
+    );
+    assert_eq!(pending[0]["provenance"]["method"], "import-memories:mem0");
+    assert_eq!(pending[0]["evidence"][0]["source"], "mem0 export");
+    assert_eq!(
+        pending[0]["evidence"][0]["observed_at"],
+        "2025-03-14T16:26:53.589793Z"
+    );
+    assert_eq!(pending[2]["category"], "preferences");
+    assert!(
+        pending[0]["evidence"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("item 1")
+    );
+}
+
+#[test]
+fn a_me_md_directory_lands_without_its_proposals_projects_or_journal() {
+    let v = TestVault::init();
+    let report = import(&v, "me-md", &fixture("me-md"), &[]);
+    assert_eq!(summary(&report), (4, 0, 0, 1), "{report}");
+    let files: Vec<&str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "me.md",
+            "me.md",
+            "me.md",
+            "topics/coffee.md",
+            "topics/coffee.md"
+        ]
+    );
+    assert_eq!(report["items"][4]["reason_code"], "email");
+    assert_eq!(
+        statements(&inbox(&v)),
+        [
+            "I'm training for my first marathon. Sundays are my long runs.",
+            "Keep things short. I'm new to a lot of this.",
+            "Ask me before you send anything to anyone.",
+            "I drink my coffee black.",
+        ]
+    );
+    let b = &inbox(&v)[3];
+    assert_eq!(b["provenance"]["method"], "import-memories:me-md");
+    assert!(
+        b["evidence"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("topics/coffee.md, line 6"),
+        "{b}"
+    );
+}
+
+#[test]
+fn hostile_inputs_get_one_clear_error_and_lose_nothing() {
+    let v = TestVault::init();
+    import(&v, "text", &fixture("chatgpt.txt"), &[]);
+    let before = v.bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let cases: Vec<(&str, PathBuf, &str)> = vec![
+        ("text", file("empty.txt", b""), "no memories found in"),
+        (
+            "chatgpt",
+            file("headings.md", b"# Memories\n\n## None yet\n"),
+            "no memories found in",
+        ),
+        (
+            "text",
+            file("binary.bin", &[0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff]),
+            "is not a text file (it holds NUL bytes)",
+        ),
+        (
+            "text",
+            file("latin1.txt", b"- Likes caf\xe9\n"),
+            "is not UTF-8 text (invalid byte at offset 11)",
+        ),
+        (
+            "text",
+            file("huge.txt", &vec![b'a'; 4 * 1024 * 1024 + 1]),
+            "is larger than 4 MiB",
+        ),
+        (
+            "text",
+            file("many.txt", "- a memory\n".repeat(10_001).as_bytes()),
+            "holds 10001 memories; one import takes at most 10000",
+        ),
+        (
+            "mem0",
+            file("bad.json", b"{\"results\": [ {\"memory\": \"x\" }"),
+            "is not a mem0 JSON export: EOF while parsing",
+        ),
+        (
+            "mem0",
+            file("shape.json", b"{\"memories\": {\"a\": 1}}"),
+            "without a \"results\" list",
+        ),
+        (
+            "mem0",
+            file("items.json", b"[{\"text\": \"Likes tea\"}]"),
+            "item 1 has no \"memory\" text",
+        ),
+        (
+            "text",
+            dir.path().to_path_buf(),
+            "only a me.md import reads a directory",
+        ),
+        ("text", dir.path().join("missing.txt"), "cannot read"),
+    ];
+    for (from, path, expected) in cases {
+        let err = v.fail(&[
+            "import-memories",
+            "--from",
+            from,
+            &path.display().to_string(),
+        ]);
+        assert!(err.contains(expected), "{}: {err}", path.display());
+        assert_eq!(v.bytes(), before, "{}: the vault changed", path.display());
+    }
+    // Huge or hidden lines are refused one by one; the rest lands.
+    let mixed = file(
+        "mixed.txt",
+        format!(
+            "- {}\n- Likes \u{202E}reversed\n- Collects old maps\n",
+            "word ".repeat(2_000)
+        )
+        .as_bytes(),
+    );
+    let report = import(&v, "text", &mixed.display().to_string(), &[]);
+    assert_eq!(summary(&report), (1, 0, 0, 2), "{report}");
+    assert_eq!(
+        report["summary"]["refused_by_kind"],
+        serde_json::json!({"too_long": 1, "hidden_character": 1})
+    );
+    assert_eq!(inbox(&v).len(), 9);
+}
+
+#[test]
+fn memories_in_many_scripts_and_right_to_left_land_as_written() {
+    let v = TestVault::init();
+    let lines = [
+        "喜欢简洁的回答",
+        "يفضل الإجابات القصيرة",
+        "מעדיף תשובות קצרות\u{200F}",
+        "छोटे उत्तर पसंद करते हैं",
+        "Предпочитает краткие ответы",
+        "Προτιμά σύντομες απαντήσεις",
+        "簡潔な回答を好む",
+        "간결한 답변을 선호함",
+        "ชอบคำตอบสั้นๆ",
+        "پاسخ‌های کوتاه را ترجیح می‌دهد",
+    ];
+    let input: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    let out = v
+        .cmd()
+        .args(["import-memories", "--from", "text", "-", "--json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&success(&out, "scripts")).unwrap();
+    assert_eq!(summary(&report), (10, 0, 0, 0), "{report}");
+    assert_eq!(statements(&inbox(&v)), lines);
+}
+
+#[test]
+fn an_oversized_paste_is_refused_before_the_vault_is_opened() {
+    let v = TestVault::init();
+    let before = v.bytes();
+    // No passphrase: the input is refused before one is asked for.
+    let out = v
+        .cmd_with(None)
+        .args(["import-memories", "--from", "chatgpt", "-"])
+        .write_stdin("- Likes tea\n".repeat(500_000))
+        .output()
+        .unwrap();
+    let err = crate::common::one_error_line(&out);
+    assert!(err.contains("standard input is larger than 4 MiB"), "{err}");
+    assert_eq!(v.bytes(), before);
+}
