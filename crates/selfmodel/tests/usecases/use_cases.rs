@@ -264,19 +264,14 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
     assert_eq!(refused.code(), "purpose_not_granted");
 }
 
-/// A grant revoked before its vendor came for the token hands out no token: the poll is refused
-/// and nothing is claimed.
-#[test]
-fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
-    use selfmodel::{Credential, GrantAsk, PollOutcome};
-    use selfmodel_core::{Narrowing, Operation, Scope, Vendor};
-    let dir = tempfile::tempdir().unwrap();
-    let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
-    let ask = GrantAsk {
+/// A native vendor's request to read communication style for communication, for a day.
+fn native_ask(id: &str, url: Option<&str>) -> selfmodel::GrantAsk {
+    use selfmodel_core::{Operation, Scope, Vendor};
+    selfmodel::GrantAsk {
         vendor: Vendor {
-            id: "com.example.late".into(),
-            name: "Late".into(),
-            url: None,
+            id: id.into(),
+            name: "Vendor".into(),
+            url: url.map(Into::into),
         },
         scope: Scope {
             purposes: ["communication".to_owned()].into(),
@@ -289,7 +284,18 @@ fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
         duration_days: 1,
         vendor_retention_days: 0,
         justification: "t".into(),
-    };
+    }
+}
+
+/// A grant revoked before its vendor came for the token hands out no token: the poll is refused
+/// and nothing is claimed.
+#[test]
+fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
+    use selfmodel::{Credential, PollOutcome};
+    use selfmodel_core::Narrowing;
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let ask = native_ask("com.example.late", None);
     let issued = model.request_grant(ask, None).unwrap();
     let grant = model
         .approve_request(&issued.request.id, &Narrowing::default(), "test")
@@ -316,28 +322,9 @@ fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
 /// a `javascript:` or `file:` URL is refused and nothing waits in the inbox.
 #[test]
 fn a_vendor_url_must_be_a_web_link() {
-    use selfmodel::GrantAsk;
-    use selfmodel_core::{Operation, Scope, Vendor};
     let dir = tempfile::tempdir().unwrap();
     let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
-    let ask = |url: &str| GrantAsk {
-        vendor: Vendor {
-            id: "com.example.linked".into(),
-            name: "Linked".into(),
-            url: Some(url.into()),
-        },
-        scope: Scope {
-            purposes: ["communication".to_owned()].into(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: [Operation::Read].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: BTreeSet::new(),
-        },
-        duration_days: 1,
-        vendor_retention_days: 0,
-        justification: "t".into(),
-    };
+    let ask = |url: &str| native_ask("com.example.linked", Some(url));
     for bad in [
         "javascript:alert(1)",
         "file:///etc/passwd",
