@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use selfmodel::memories::{self, ItemReport, MemoryImport, Outcome};
 use selfmodel_core::memories::MemorySource;
 
@@ -14,8 +15,8 @@ use selfmodel_core::memories::MemorySource;
 pub struct ImportMemoriesArgs {
     /// Where the memories come from: a copied list (chatgpt, claude, gemini, text: one memory
     /// per line or Markdown list item), mem0's JSON export, or a me.md directory
-    #[arg(long, value_enum, value_name = "SOURCE")]
-    from: From,
+    #[arg(long, value_name = "SOURCE", value_parser = source_parser())]
+    from: MemorySource,
     /// The file (`-` for standard input), or the me.md directory
     path: PathBuf,
     /// Show what would land (type, purposes, statement) and what would be skipped; write nothing
@@ -26,32 +27,19 @@ pub struct ImportMemoriesArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum From {
-    Chatgpt,
-    Claude,
-    Gemini,
-    Mem0,
-    MeMd,
-    Text,
-}
-
-impl From {
-    fn source(self) -> MemorySource {
-        match self {
-            Self::Chatgpt => MemorySource::Chatgpt,
-            Self::Claude => MemorySource::Claude,
-            Self::Gemini => MemorySource::Gemini,
-            Self::Mem0 => MemorySource::Mem0,
-            Self::MeMd => MemorySource::MeMd,
-            Self::Text => MemorySource::Text,
-        }
-    }
+/// `--from` takes the sources' stable names.
+fn source_parser() -> impl TypedValueParser<Value = MemorySource> {
+    PossibleValuesParser::new(MemorySource::ALL.iter().map(MemorySource::as_str)).map(|name| {
+        *MemorySource::ALL
+            .iter()
+            .find(|s| s.as_str() == name)
+            .expect("one of the possible values")
+    })
 }
 
 /// Reads the memories, imports them (or plans it, in a dry run) and reports.
 pub fn run(vault: &Path, args: ImportMemoriesArgs) -> Result<ExitCode> {
-    let source = args.from.source();
+    let source = args.from;
     let items = if args.path.as_os_str() == "-" {
         let bytes = memories::read_limited(std::io::stdin().lock(), "standard input")?;
         memories::parse(source, &bytes)?

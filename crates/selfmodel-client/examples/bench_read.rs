@@ -16,16 +16,6 @@ use std::time::Instant;
 use selfmodel_client::{BeliefQuery, Client, Discovery, Error, GrantRequest, Operation, Token};
 
 const PURPOSE: &str = "communication";
-const CATEGORIES: [&str; 8] = [
-    "communication-style",
-    "context",
-    "expertise",
-    "goals",
-    "interests",
-    "preferences",
-    "routines",
-    "values",
-];
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -45,7 +35,7 @@ async fn run() -> Result<(), Error> {
         "latency benchmark",
     )
     .purposes([PURPOSE])
-    .categories(CATEGORIES)
+    .categories(selfmodel_testkit::NORMAL_CATEGORIES.iter().copied())
     .operations([Operation::Read])
     .duration_days(1);
     let pending = tcp.request_grant(&request).await?;
