@@ -37,6 +37,10 @@ pub const STATUS_EVENT: &str = "vault-status";
 /// The event that carries how many items wait in the inbox (the badge).
 pub const INBOX_EVENT: &str = "inbox-count";
 
+/// The event that carries what the check of every page, started at unlock, found wrong with the
+/// vault file (the app then refuses changes; see `Vault::page_check`).
+pub const DAMAGED_EVENT: &str = "vault-damaged";
+
 /// How often, in watcher ticks, it looks for unusual vendor access (about once a minute).
 const ALERT_TICKS: u64 = 12;
 
@@ -132,6 +136,7 @@ async fn watch(app: &tauri::AppHandle) {
     use std::collections::BTreeSet;
     let mut waiting = BTreeSet::<String>::new();
     let mut alerted = BTreeSet::<String>::new();
+    let mut damage_told = false;
     let mut tick: u64 = 0;
     loop {
         tokio::time::sleep(WATCH_TICK).await;
@@ -140,6 +145,7 @@ async fn watch(app: &tauri::AppHandle) {
         match state.lock_if_idle(Instant::now()).await {
             Ok(true) => {
                 waiting.clear();
+                damage_told = false;
                 if let Err(e) = app.emit(LOCKED_EVENT, "idle") {
                     tracing::warn!("cannot tell the window about auto-lock: {e}");
                 }
@@ -150,7 +156,11 @@ async fn watch(app: &tauri::AppHandle) {
         }
         if !state.is_unlocked() {
             waiting.clear();
+            damage_told = false;
             continue;
+        }
+        if !damage_told {
+            damage_told = tell_damage(app, &state).await;
         }
         let now = state
             .peek(|m| {
@@ -172,6 +182,21 @@ async fn watch(app: &tauri::AppHandle) {
             waiting = now;
         }
     }
+}
+
+/// Tells the window and the desktop what the page check found wrong, once it has; whether it
+/// did.
+async fn tell_damage(app: &tauri::AppHandle, state: &AppState) -> bool {
+    let Ok(selfmodel::PageCheck::Damaged(why)) = state.peek(|m| Ok(m.page_check())).await else {
+        return false;
+    };
+    tracing::error!("the vault file is damaged: {why}");
+    let _ = app.emit(DAMAGED_EVENT, &why);
+    show(
+        app,
+        "The vault file is damaged: changes are refused. Export what you can and restore a backup.",
+    );
+    true
 }
 
 /// Every [`ALERT_TICKS`] ticks while unlocked: today's unusual vendor access (rate spikes,

@@ -83,6 +83,18 @@ describe("unlocking", () => {
     );
   });
 
+  it("shows the damage the page check found after unlock", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    await start(b);
+    expect(document.querySelector(".banner")).toBeNull();
+    b.damaged("HMAC verification failed for page 60");
+    await settle();
+    const banner = document.querySelector(".banner")?.textContent ?? "";
+    expect(banner).toContain("The vault file is damaged (HMAC verification failed for page 60)");
+    expect(banner).toContain("Changes are refused");
+  });
+
   it("goes back to the unlock screen when the core locks itself", async () => {
     const b = new FakeBackend();
     b.unlocked = true;

@@ -163,7 +163,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Inbox { json } => vendor_cmd::inbox(&mut open(&path)?, json)?,
         Command::AccessLog(args) => vendor_cmd::access_log(&mut open(&path)?, args)?,
         Command::Alerts(args) => return vendor_cmd::alerts(&mut open(&path)?, args),
-        Command::Serve(args) => vendor_cmd::serve(open(&path)?, &path, args)?,
+        Command::Serve(args) => {
+            let model = unlock_now(&path)?;
+            warn_if_rolled_back(&model);
+            vendor_cmd::serve(model, &path, args)?;
+        }
         Command::Mcp(args) => return mcp_cmd::run(args),
         Command::Export(cmd) => return archive_cmd::export(&path, cmd),
         Command::Import(args) => return archive_cmd::import(&path, args),
@@ -327,14 +331,29 @@ fn parse_id(s: &str) -> Result<BeliefId> {
 /// was rewritten (see `audit verify`).
 fn open(path: &Path) -> Result<Selfmodel> {
     let model = unlock(path)?;
-    if let Some(w) = model.integrity_warning() {
-        eprintln!("warning: {w}; run `selfmodel audit verify` for details");
-    }
+    warn_if_rolled_back(&model);
     Ok(model)
 }
 
-/// Unlocks the vault with the passphrase from the environment or a prompt, saying nothing.
+fn warn_if_rolled_back(model: &Selfmodel) {
+    if let Some(w) = model.integrity_warning() {
+        eprintln!("warning: {w}; run `selfmodel audit verify` for details");
+    }
+}
+
+/// Unlocks the vault with the passphrase from the environment or a prompt, saying nothing. A
+/// command neither reads from nor prints anything of a damaged file: it waits for the check of
+/// every page that unlocking starts (the server, which runs on, does not: see [`unlock_now`]).
 fn unlock(path: &Path) -> Result<Selfmodel> {
+    let model = unlock_now(path)?;
+    model
+        .ensure_pages_intact()
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(model)
+}
+
+/// [`unlock`] without waiting for the page check: the vault's first write waits for it.
+fn unlock_now(path: &Path) -> Result<Selfmodel> {
     let pass = secrets::passphrase()?;
     Selfmodel::open(path, &pass).with_context(|| format!("cannot open {}", path.display()))
 }

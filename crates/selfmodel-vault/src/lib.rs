@@ -10,6 +10,7 @@ mod error;
 mod grants;
 pub mod migrations;
 mod open;
+mod page_check;
 mod refusals;
 mod store;
 
@@ -20,4 +21,5 @@ pub use compaction::{
 pub use error::{Result, VaultError};
 pub use grants::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
+pub use page_check::PageCheck;
 pub use store::{Reader, Writer};

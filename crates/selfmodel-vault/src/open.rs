@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, VaultError};
 use crate::migrations;
+use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
 use crate::store::{Reader, Writer, seed_catalogue};
 
@@ -31,6 +32,7 @@ pub struct Vault {
     conn: Connection,
     path: PathBuf,
     refusals: Refusals,
+    pages: PageChecker,
 }
 
 /// How the file is keyed.
@@ -50,8 +52,9 @@ impl Vault {
         Self::create_keyed(path, Keying::Passphrase(passphrase), catalogue)
     }
 
-    /// Unlocks an existing vault: checks the file, the key and every page's MAC, then migrates
-    /// the schema to the latest version. On any failure the file is left exactly as it was.
+    /// Unlocks an existing vault: checks the file and the key, migrates the schema to the latest
+    /// version, and starts the check of every page (see [`Vault::page_check`]), which the first
+    /// write waits for. On any failure the file is left exactly as it was.
     pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
         Self::open_keyed(path, Keying::Passphrase(passphrase), migrations::LATEST)
     }
@@ -102,6 +105,7 @@ impl Vault {
                 conn,
                 path: path.to_owned(),
                 refusals: Refusals::default(),
+                pages: PageChecker::passed(),
             };
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
@@ -134,7 +138,6 @@ impl Vault {
                 "an SQLCipher database, but not one made by Selfmodel".into(),
             ));
         }
-        integrity_check(&conn, &keying)?;
         // Refuse a newer file before configure() writes anything (it may switch to WAL).
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
@@ -143,18 +146,39 @@ impl Vault {
                 supported: migrations::LATEST,
             });
         }
+        if found < target_version {
+            // A migration writes: the whole file is checked first, while the person waits.
+            integrity_check(&conn, &keying)?;
+        }
         configure(&conn, &keying)?;
         migrations::migrate(&mut conn, target_version)?;
+        let checker = connect(path)?;
+        apply_key(&checker, &keying)?;
+        checker.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Vault {
             conn,
             path: path.to_owned(),
             refusals: Refusals::default(),
+            pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
         })
     }
 
     /// The vault file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where the check of every page stands, without waiting. Started at unlock beside the
+    /// vault, it reads the whole file: each page's MAC, then SQLite's structural check. Reads
+    /// are served meanwhile (SQLCipher verifies every page it reads); the first write waits for
+    /// it and is refused ([`VaultError::Corrupted`]) if the file is damaged.
+    pub fn page_check(&self) -> PageCheck {
+        self.pages.status()
+    }
+
+    /// Waits for the check of every page and returns its verdict.
+    pub fn wait_page_check(&self) -> PageCheck {
+        self.pages.wait()
     }
 
     /// The schema version of the open file.
@@ -182,6 +206,7 @@ impl Vault {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.pages.passed_or_refuse()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -198,6 +223,7 @@ impl Vault {
         if self.refusals.is_empty() {
             return Ok(());
         }
+        self.pages.passed_or_refuse()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -210,6 +236,12 @@ impl Vault {
     /// that erased content does not linger in the WAL. [`VaultError::Busy`] when another
     /// connection's read keeps it from completing (try again later; closing also checkpoints).
     pub fn checkpoint(&self) -> Result<()> {
+        self.pages.passed_or_refuse()?;
+        self.checkpoint_now()
+    }
+
+    /// [`Vault::checkpoint`] whatever the page check says.
+    fn checkpoint_now(&self) -> Result<()> {
         let (busy, _, _): (i64, i64, i64) =
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
@@ -242,13 +274,19 @@ impl Vault {
         Ok(())
     }
 
-    /// Closes the file, writing the counted refusals and checkpointing the WAL first.
+    /// Closes the file, writing the counted refusals and checkpointing the WAL first. It waits
+    /// for the page check first, and reports damage it found ([`VaultError::Corrupted`]) after
+    /// closing the file untouched.
     pub fn close(mut self) -> Result<()> {
-        if let Err(e) = self.write_refusals() {
-            tracing::warn!("the counted refusals could not be written at close: {e}");
+        let verdict = self.pages.passed_or_refuse();
+        if verdict.is_ok() {
+            if let Err(e) = self.write_refusals() {
+                tracing::warn!("the counted refusals could not be written at close: {e}");
+            }
+            let _ = self.checkpoint_now();
         }
-        let _ = self.checkpoint();
-        self.conn.close().map_err(|(_, e)| e.into())
+        self.conn.close().map_err(|(_, e)| VaultError::from(e))?;
+        verdict
     }
 
     /// Destroys the vault: checks that no other connection has it open (leaving WAL mode needs
@@ -259,8 +297,10 @@ impl Vault {
     /// Nothing is overwritten first: on SSDs and copy-on-write or snapshotting file systems an
     /// overwrite does not reach the old blocks, so it would only pretend. What stays protected
     /// is protected by the encryption: the key exists only as the passphrase.
-    pub fn destroy(self) -> Result<Vec<PathBuf>> {
-        self.checkpoint()?;
+    pub fn destroy(mut self) -> Result<Vec<PathBuf>> {
+        // A damaged vault can be destroyed too: the check is stopped, not waited for.
+        self.pages.stop();
+        self.checkpoint_now()?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
@@ -383,8 +423,9 @@ fn configure(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
 /// Pages are allocated only as they are read.
 const PAGE_CACHE_KIB: u32 = 64 * 1024;
 
-/// Reads every page, so a tampered or rotted page is reported now rather than when it happens to
-/// be read: SQLCipher's per-page MAC check, then SQLite's structural check.
+/// Reads every page before the caller goes on: SQLCipher's per-page MAC check, then SQLite's
+/// structural check. For a migration, which must not write to a damaged file; otherwise the
+/// same check runs in the background ([`PageChecker`]).
 fn integrity_check(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
     if matches!(keying, Keying::Passphrase(_)) {
         let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;

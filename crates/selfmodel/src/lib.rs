@@ -38,7 +38,9 @@ pub use checkpoint::{
 };
 pub use error::{Error, Result};
 pub use identity::Identity;
-pub use selfmodel_vault::{AccessDay, AccessFilter, Compaction, DisclosureDay, Recipient};
+pub use selfmodel_vault::{
+    AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient,
+};
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
     MAX_PENDING_PER_ORIGIN, MAX_PENDING_PROPOSALS, MAX_PENDING_REQUESTS, MAX_PENDING_WEB,
@@ -130,7 +132,27 @@ impl Selfmodel {
         self.vault.path()
     }
 
-    /// Locks the vault: checkpoints and closes the file.
+    /// Where the check of every page, started at unlock, stands (see [`Vault::page_check`]).
+    pub fn page_check(&self) -> PageCheck {
+        self.vault.page_check()
+    }
+
+    /// Waits for the check of every page and returns its verdict.
+    pub fn wait_page_check(&self) -> PageCheck {
+        self.vault.wait_page_check()
+    }
+
+    /// Waits for the check of every page; the damage it found is the error
+    /// ([`VaultError::Corrupted`]).
+    pub fn ensure_pages_intact(&self) -> Result<()> {
+        match self.wait_page_check() {
+            PageCheck::Damaged(why) => Err(VaultError::Corrupted(why).into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Locks the vault: checkpoints and closes the file. Waits for the check of every page and
+    /// reports the damage it found ([`VaultError::Corrupted`]), leaving the file untouched.
     pub fn close(mut self) -> Result<()> {
         self.record_witness();
         Ok(self.vault.close()?)

@@ -105,6 +105,7 @@ export interface Backend {
   onStatus(handler: () => void): Promise<() => void>;
   /** Calls `handler` with how many items wait in the inbox, when that changes. */
   onInbox(handler: (waiting: number) => void): Promise<() => void>;
+  onDamaged(handler: (why: string) => void): Promise<() => void>;
 }
 
 /** An error from the core, with its stable code. */
@@ -285,5 +286,9 @@ export class TauriBackend implements Backend {
   }
   async onInbox(handler: (waiting: number) => void) {
     return listen<number>("inbox-count", (e) => handler(e.payload));
+  }
+  /** What the check of every page, started at unlock, found wrong with the vault file. */
+  async onDamaged(handler: (why: string) => void) {
+    return listen<string>("vault-damaged", (e) => handler(e.payload));
   }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{PASS, bytes, pass, sidecar, vault_with_beliefs};
 use selfmodel_core::{Catalogue, Passphrase};
-use selfmodel_vault::{PAGE_SIZE, Vault, VaultError};
+use selfmodel_vault::{PAGE_SIZE, PageCheck, Vault, VaultError};
 
 /// Enough beliefs with evidence that the file spans many pages.
 const BELIEFS: usize = 300;
@@ -35,13 +35,45 @@ fn snapshot(path: &Path) -> Snapshot {
     }
 }
 
-/// Opens `path` with `passphrase`, expecting it to fail; checks that the error is one line and
-/// that nothing on disk changed. Returns the error.
+/// When a damaged file was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// Unlocking failed: the damage is in what unlocking reads.
+    AtUnlock,
+    /// Unlocking succeeded and the check of every page found the damage before anything was
+    /// written: the first write and closing both report it.
+    ByThePageCheck,
+}
+
+/// Opens `path` with `passphrase`, expecting it to be refused at unlock or by the page check;
+/// checks that the error is one line and that nothing on disk changed. Returns the error.
 fn refused(path: &Path, passphrase: &Passphrase) -> VaultError {
+    refused_when(path, passphrase).0
+}
+
+/// [`refused`], and when.
+fn refused_when(path: &Path, passphrase: &Passphrase) -> (VaultError, Refused) {
     let before = snapshot(path);
-    let err = match Vault::open(path, passphrase) {
-        Ok(_) => panic!("{} opened, but it must be refused", path.display()),
-        Err(e) => e,
+    let (err, when) = match Vault::open(path, passphrase) {
+        Err(e) => (e, Refused::AtUnlock),
+        Ok(mut vault) => {
+            let verdict = vault.wait_page_check();
+            assert!(
+                matches!(verdict, PageCheck::Damaged(_)),
+                "{} opened and passed its page check, but it must be refused",
+                path.display()
+            );
+            let write = vault.write(|w| {
+                w.set_meta("probe", "never written")?;
+                Ok::<_, VaultError>(())
+            });
+            assert!(
+                matches!(write, Err(VaultError::Corrupted(_))),
+                "a write to a damaged vault: {write:?}"
+            );
+            let closed = vault.close().expect_err("closing reports the damage");
+            (closed, Refused::ByThePageCheck)
+        }
     };
     let shown = err.to_string();
     assert!(
@@ -50,9 +82,9 @@ fn refused(path: &Path, passphrase: &Passphrase) -> VaultError {
     );
     assert!(
         snapshot(path) == before,
-        "a failed open changed the file ({err})"
+        "a refused open changed the file ({err})"
     );
-    err
+    (err, when)
 }
 
 /// A healthy vault with many pages, as a closed file.
@@ -260,20 +292,30 @@ fn truncated_to_page_one() {
 
 #[test]
 fn bytes_flipped_inside_a_page() {
+    // Page 1 is read to unlock (see `page_one_damaged`); the middle and the last page hold
+    // beliefs that unlocking does not read, so the page check finds them, before any write.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = big_vault(dir.path());
     let n = pages(&path);
-    for page in [2, n / 2, n - 1] {
+    for (page, expected) in [
+        (n / 2, Refused::ByThePageCheck),
+        (n - 1, Refused::ByThePageCheck),
+    ] {
         let copy = dir.path().join(format!("flipped-{page}.db"));
         std::fs::copy(&path, &copy).expect("copy");
         // Page numbers from 0 here: the middle of the (page + 1)-th page.
         flip(&copy, page * PAGE_SIZE + PAGE_SIZE / 2, 3);
-        let err = refused(&copy, &pass(PASS));
+        let (err, when) = refused_when(&copy, &pass(PASS));
         assert!(
             matches!(err, VaultError::Corrupted(_)),
             "page {}: {err:?}",
             page + 1
         );
+        assert!(
+            err.to_string().contains(&format!("page {}", page + 1)),
+            "the damaged page is named: {err}"
+        );
+        assert_eq!(when, expected, "page {}", page + 1);
     }
 }
 

@@ -269,6 +269,17 @@ export class FakeBackend implements Backend {
   async onInbox(_handler: (waiting: number) => void) {
     return () => {};
   }
+  private damagedHandlers: ((why: string) => void)[] = [];
+  async onDamaged(handler: (why: string) => void) {
+    this.damagedHandlers.push(handler);
+    return () => {
+      this.damagedHandlers = this.damagedHandlers.filter((h) => h !== handler);
+    };
+  }
+  /** The core's page check found damage. */
+  damaged(why: string) {
+    for (const h of this.damagedHandlers) h(why);
+  }
   exported: ExportRequest[] = [];
   async exportBeliefs(request: ExportRequest): Promise<ExportDone | null> {
     this.need();

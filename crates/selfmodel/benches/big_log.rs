@@ -1,0 +1,206 @@
+//! Unlocking, alerts, the report and the app's watcher on a vault that holds a year of vendor
+//! reads: 10,000 beliefs and `BENCH_ACCESS` (default 1,000,000) access-log entries.
+//!
+//! `cargo bench -p selfmodel --bench big_log` builds the vault once at `BENCH_VAULT` (default
+//! `target/big-log.db`; kept, so later runs reuse it), then times, `BENCH_REPS` times (default
+//! 5; the median is reported):
+//! - unlock: [`Selfmodel::open`] until it returns, and until the check of every page that it
+//!   starts has passed;
+//! - alerts: [`Selfmodel::alerts`] for the default days, as `selfmodel alerts` runs it;
+//! - report: [`Selfmodel::report`] for the last 30 days and for the whole year;
+//! - watcher: one tick of the app's watcher (pending requests, the inbox, today's alerts).
+//!
+//! The reads are spread evenly over the last 360 days (inside the log's default retention, so
+//! nothing is compacted), from one grant polling its first page nine times in ten and walking
+//! the other pages of 100 beliefs otherwise.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration as Elapsed, Instant};
+
+use chrono::{Duration, Utc};
+use selfmodel::Selfmodel;
+use selfmodel::report::Period;
+use selfmodel_core::{
+    AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, NewAccess,
+    Outcome, Passphrase, PendingEvent, Provenance, Sensitivity, Status,
+};
+use selfmodel_vault::Vault;
+
+const PASS: &str = "benchmark vault passphrase";
+const BELIEFS: usize = 10_000;
+const PAGE: usize = 100;
+const ENTRIES_PER_TRANSACTION: usize = 20_000;
+
+fn main() {
+    let entries: usize = env("BENCH_ACCESS", 1_000_000);
+    let reps: usize = env("BENCH_REPS", 5);
+    let path = std::env::var_os("BENCH_VAULT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/big-log.db"));
+    if !path.exists() {
+        let started = Instant::now();
+        build(&path, entries);
+        eprintln!(
+            "built {} ({} entries) in {:.1?}",
+            path.display(),
+            entries,
+            started.elapsed()
+        );
+    }
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!(
+        "vault: {} MB, {BELIEFS} beliefs, {entries} access-log entries",
+        size / 1_000_000
+    );
+    let pass = || Passphrase::new(PASS.into());
+
+    let mut unlock = Vec::new();
+    let mut checked = Vec::new();
+    for _ in 0..reps {
+        let started = Instant::now();
+        let model = Selfmodel::open_witnessed(&path, &pass(), None).unwrap();
+        unlock.push(started.elapsed());
+        model.ensure_pages_intact().unwrap();
+        checked.push(started.elapsed());
+        model.close().unwrap();
+    }
+    report("unlock (open returns)", &unlock);
+    report("unlock, until every page is checked", &checked);
+
+    let mut model = Selfmodel::open_witnessed(&path, &pass(), None).unwrap();
+    model.ensure_pages_intact().unwrap();
+    let today = Utc::now().date_naive();
+    let times = |f: &mut dyn FnMut() -> usize| -> (Vec<Elapsed>, usize) {
+        let mut out = Vec::new();
+        let mut n = 0;
+        for _ in 0..reps {
+            let started = Instant::now();
+            n = f();
+            out.push(started.elapsed());
+        }
+        (out, n)
+    };
+    let (t, n) = times(&mut || model.alerts(None, None).unwrap().len());
+    report(&format!("alerts, default days ({n} alerts)"), &t);
+    let (t, n) = times(&mut || {
+        let r = model
+            .report(Period::days(Some(today - Duration::days(29)), Some(today)))
+            .unwrap();
+        r.render(selfmodel::render::Format::Json).len()
+    });
+    report(&format!("report, last 30 days ({n} bytes of JSON)"), &t);
+    let (t, n) = times(&mut || {
+        let r = model
+            .report(Period::days(Some(today - Duration::days(364)), Some(today)))
+            .unwrap();
+        r.render(selfmodel::render::Format::Json).len()
+    });
+    report(&format!("report, the whole year ({n} bytes of JSON)"), &t);
+    let (t, _) = times(&mut || {
+        let requests = model.grant_requests(true).unwrap().len();
+        let proposals = model.inbox().unwrap().len();
+        let alerts = model.alerts(Some(Utc::now()), None).unwrap().len();
+        requests + proposals + alerts
+    });
+    report("watcher tick (requests, inbox, today's alerts)", &t);
+    model.close().unwrap();
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map_or(default, |v| v.parse().unwrap())
+}
+
+fn report(what: &str, times: &[Elapsed]) {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let median = sorted[sorted.len() / 2];
+    println!("{what:<55} median {:>9.1} ms", median.as_secs_f64() * 1e3);
+}
+
+/// A vault of [`BELIEFS`] beliefs and `entries` logged reads of pages of them.
+fn build(path: &Path, entries: usize) {
+    let pass = Passphrase::new(PASS.into());
+    let mut vault = Vault::create(path, &pass, &Catalogue::defaults()).unwrap();
+    let now = Utc::now();
+    let ids: Vec<BeliefId> = (0..BELIEFS)
+        .map(|i| {
+            BeliefId::from(uuid::Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_0000 + i as u128,
+            ))
+        })
+        .collect();
+    vault
+        .write(|w| {
+            for (i, id) in ids.iter().enumerate() {
+                let created = now - Duration::days(400) + Duration::minutes(i as i64);
+                w.insert_belief(&Belief {
+                    id: *id,
+                    statement: format!(
+                        "Benchmark belief {i}: likes topic {} at level {}",
+                        i % 97,
+                        i % 13
+                    ),
+                    category: "interests".into(),
+                    confidence: 0.7 + (i % 30) as f64 / 100.0,
+                    purposes: ["recommendations".into(), "personalisation".into()].into(),
+                    sensitivity: Sensitivity::Normal,
+                    status: Status::Active,
+                    evidence: vec![Evidence {
+                        kind: EvidenceKind::Observed,
+                        source: "Benchmark".into(),
+                        summary: format!("Seen in {} sessions", i % 50 + 1),
+                        observed_at: created,
+                        content_sha256: None,
+                    }],
+                    provenance: Provenance {
+                        actor: Actor::System,
+                        method: "bench".into(),
+                    },
+                    created_at: created,
+                    updated_at: created,
+                    expires_at: None,
+                    history: Vec::new(),
+                })?;
+            }
+            w.append_audit(
+                PendingEvent::new(AuditAction::BeliefCreated, None)
+                    .with_detail(format!("count={BELIEFS}")),
+                now,
+            )?;
+            Ok::<_, selfmodel_vault::VaultError>(())
+        })
+        .unwrap();
+    let span = Duration::days(360);
+    let step = span / i32::try_from(entries.max(1)).unwrap();
+    let start = now - span;
+    let pages = BELIEFS / PAGE;
+    let mut done = 0;
+    while done < entries {
+        let end = (done + ENTRIES_PER_TRANSACTION).min(entries);
+        vault
+            .write(|w| {
+                for k in done..end {
+                    let page = if k % 10 == 0 { k / 10 % pages } else { 0 };
+                    let access = NewAccess {
+                        grant_id: Some("01900000-0000-7000-8000-00000000a11e".into()),
+                        vendor_id: Some("example-assistant".into()),
+                        purpose: Some("recommendations".into()),
+                        operation: AccessOp::BeliefsRead.as_str().into(),
+                        outcome: Outcome::Allowed,
+                        disclosed: ids[page * PAGE..(page + 1) * PAGE].to_vec(),
+                    };
+                    w.append_access(&access, start + step * i32::try_from(k).unwrap())?;
+                }
+                Ok::<_, selfmodel_vault::VaultError>(())
+            })
+            .unwrap();
+        done = end;
+        eprint!("\r{done} / {entries} entries");
+    }
+    eprintln!();
+    vault.close().unwrap();
+}
