@@ -10,6 +10,17 @@ pub fn time(at: &DateTime<Utc>) -> String {
     canonical_time(at)
 }
 
+/// An access-log time as stored: microseconds since the Unix epoch.
+pub fn micros(at: &DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// Reads an access-log time.
+pub fn from_micros(us: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(us)
+        .ok_or_else(|| VaultError::Data(format!("{us} is not a time in microseconds")))
+}
+
 /// Reads a stored timestamp.
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)

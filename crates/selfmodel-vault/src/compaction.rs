@@ -5,9 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::{BeliefId, Outcome};
 
-use crate::codec::{parse, parse_time, time};
+use crate::codec::{from_micros, micros, parse};
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
+use rusqlite::types::Value;
 
 /// The meta key holding the access log's retention in days.
 pub const ACCESS_LOG_RETENTION_KEY: &str = "access_log_retention_days";
@@ -77,13 +78,10 @@ fn day_text(at: Option<DateTime<Utc>>) -> Option<String> {
 
 /// The parameters of a `[from, to)` range over both logs: instants for the detailed log (?1,
 /// ?2), days for the compacted one (?3, ?4).
-fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> [Option<String>; 4] {
-    [
-        from.map(|t| time(&t)),
-        to.map(|t| time(&t)),
-        day_text(from),
-        day_text(to),
-    ]
+fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> [Value; 4] {
+    let instant = |t: Option<DateTime<Utc>>| t.map_or(Value::Null, |t| Value::Integer(micros(&t)));
+    let day = |t| day_text(t).map_or(Value::Null, Value::Text);
+    [instant(from), instant(to), day(from), day(to)]
 }
 
 impl Reader<'_> {
@@ -97,10 +95,10 @@ impl Reader<'_> {
 
     /// When the oldest detailed (not compacted) access-log entry was written.
     pub fn oldest_access(&self) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<String> =
+        let at: Option<i64> =
             self.conn
-                .query_row("SELECT min(at) FROM access_log", [], |r| r.get(0))?;
-        at.as_deref().map(parse_time).transpose()
+                .query_row("SELECT min(at) FROM access_entries", [], |r| r.get(0))?;
+        at.map(from_micros).transpose()
     }
 
     /// Requests per day in `[from, to)`, detailed and compacted together, in day order.
@@ -113,7 +111,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, sum(requests), \
                     max(compacted) FROM ( \
-               SELECT substr(at, 1, 10) AS day, coalesce(grant_id, '') AS grant_id, \
+               SELECT date(at / 1000000, 'unixepoch') AS day, coalesce(grant_id, '') AS grant_id, \
                       coalesce(vendor_id, '') AS vendor_id, coalesce(purpose, '') AS purpose, \
                       operation, outcome, coalesce(reason, '') AS reason, sum(requests) AS requests, \
                       0 AS compacted \
@@ -168,7 +166,7 @@ impl Reader<'_> {
     ) -> Result<Vec<DisclosureDay>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT belief_id, day, grant_id, vendor_id, purpose, sum(times) FROM ( \
-               SELECT d.belief_id AS belief_id, substr(a.at, 1, 10) AS day, \
+               SELECT d.belief_id AS belief_id, date(a.at / 1000000, 'unixepoch') AS day, \
                       coalesce(a.grant_id, '') AS grant_id, coalesce(a.vendor_id, '') AS vendor_id, \
                       coalesce(a.purpose, '') AS purpose, count(*) AS times \
                FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
@@ -216,7 +214,7 @@ impl Writer<'_> {
     /// it, with the disclosure sets no entry refers to any more. The caller records the
     /// compaction on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
-        let cut = time(&before);
+        let cut = micros(&before);
         let disclosures: u64 = self.tx.query_row(
             "SELECT count(*) FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
              WHERE a.at < ?1",
@@ -225,7 +223,7 @@ impl Writer<'_> {
         )?;
         self.tx.execute(
             "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
-             SELECT d.belief_id, substr(a.at, 1, 10), coalesce(a.grant_id, ''), \
+             SELECT d.belief_id, date(a.at / 1000000, 'unixepoch'), coalesce(a.grant_id, ''), \
                     coalesce(a.vendor_id, ''), coalesce(a.purpose, ''), count(*) \
              FROM disclosures d JOIN access_log a ON a.seq = d.access_seq WHERE a.at < ?1 \
              GROUP BY 1, 2, 3, 4, 5 \
@@ -236,20 +234,20 @@ impl Writer<'_> {
         self.tx.execute(
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
-             SELECT substr(at, 1, 10), coalesce(grant_id, ''), coalesce(vendor_id, ''), \
+             SELECT date(at / 1000000, 'unixepoch'), coalesce(grant_id, ''), coalesce(vendor_id, ''), \
                     coalesce(purpose, ''), operation, outcome, coalesce(reason, ''), sum(requests) \
              FROM access_log WHERE at < ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7 \
              ON CONFLICT (day, grant_id, vendor_id, purpose, operation, outcome, reason) \
              DO UPDATE SET requests = requests + excluded.requests",
             [&cut],
         )?;
-        let entries = self
-            .tx
-            .execute("DELETE FROM access_log WHERE at < ?1", [&cut])? as u64;
+        let entries =
+            self.tx
+                .execute("DELETE FROM access_entries WHERE at < ?1", [&cut])? as u64;
         // Sets no remaining entry refers to go with their members.
         self.tx.execute(
             "DELETE FROM disclosure_sets WHERE id NOT IN \
-               (SELECT disclosed_set FROM access_log WHERE disclosed_set IS NOT NULL)",
+               (SELECT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL)",
             [],
         )?;
         Ok(Compaction {

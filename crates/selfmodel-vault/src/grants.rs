@@ -10,7 +10,7 @@ use selfmodel_core::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::codec::{parse, parse_time, time};
+use crate::codec::{from_micros, micros, parse, parse_time, time};
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
@@ -44,6 +44,16 @@ struct LoggedRow {
     operation: String,
     outcome: &'static str,
     reason: Option<String>,
+}
+
+/// A [`LoggedRow`] as stored: its texts by number.
+struct CodedRow {
+    grant_id: Option<i64>,
+    vendor_id: Option<i64>,
+    purpose: Option<i64>,
+    operation: Option<i64>,
+    denied: bool,
+    reason: Option<i64>,
 }
 
 impl LoggedRow {
@@ -425,12 +435,12 @@ impl Reader<'_> {
                     f.after_seq.unwrap_or(0),
                     f.belief_id.map(|b| b.to_string()),
                     f.limit.map_or(i64::MAX, |l| l as i64),
-                    f.since.as_ref().map(time)
+                    f.since.as_ref().map(micros)
                 ],
                 |r| {
                     Ok((
                         r.get::<_, u64>(0)?,
-                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(1)?,
                         r.get::<_, Option<String>>(2)?,
                         r.get::<_, Option<String>>(3)?,
                         r.get::<_, Option<String>>(4)?,
@@ -459,7 +469,7 @@ impl Reader<'_> {
                     };
                     Ok(AccessEntry {
                         seq,
-                        at: parse_time(&at)?,
+                        at: from_micros(at)?,
                         grant_id,
                         vendor_id,
                         purpose,
@@ -486,7 +496,7 @@ impl Reader<'_> {
                FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
                WHERE d.belief_id = ?1 GROUP BY 1, 2 \
                UNION ALL \
-               SELECT grant_id, vendor_id, sum(times), max(day) || 'T00:00:00.000000Z' \
+               SELECT grant_id, vendor_id, sum(times), unixepoch(max(day)) * 1000000 \
                FROM disclosure_days WHERE belief_id = ?1 GROUP BY 1, 2) \
              GROUP BY 1, 2 ORDER BY max(last) DESC",
         )?;
@@ -496,7 +506,7 @@ impl Reader<'_> {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, u64>(2)?,
-                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(3)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -506,7 +516,7 @@ impl Reader<'_> {
                     grant_id,
                     vendor_id,
                     times,
-                    last_at: parse_time(&last)?,
+                    last_at: from_micros(last)?,
                 })
             })
             .collect()
@@ -701,13 +711,12 @@ impl Writer<'_> {
     /// are stored as a set, once: a request that discloses a set already stored only refers to
     /// it.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        let seq = self.insert_access(a, at, 1)?;
-        if !a.disclosed.is_empty() {
-            let set = self.disclosure_set(&a.disclosed)?;
-            self.tx
-                .prepare_cached("UPDATE access_log SET disclosed_set = ?2 WHERE seq = ?1")?
-                .execute(params![seq, set])?;
-        }
+        let set = if a.disclosed.is_empty() {
+            None
+        } else {
+            Some(self.disclosure_set(&a.disclosed)?)
+        };
+        let seq = self.insert_access(a, at, 1, set)?;
         self.recorded = true;
         Ok(seq)
     }
@@ -749,7 +758,7 @@ impl Writer<'_> {
     /// with time, not with the rate. This records the transaction.
     pub fn count_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         debug_assert!(a.disclosed.is_empty(), "a counted entry discloses nothing");
-        let row = LoggedRow::of(a);
+        let row = self.coded(a)?;
         let minute = at
             .with_second(0)
             .and_then(|t| t.with_nanosecond(0))
@@ -758,16 +767,16 @@ impl Writer<'_> {
             .tx
             .prepare_cached(
                 // Only this minute's rows are looked at, whatever else the log holds.
-                "SELECT seq FROM access_log INDEXED BY access_log_by_time \
+                "SELECT seq FROM access_entries INDEXED BY access_entries_by_time \
                  WHERE at >= ?1 AND disclosed_set IS NULL \
-                 AND operation = ?2 AND outcome = ?3 AND reason IS ?4 AND grant_id IS ?5 \
+                 AND operation = ?2 AND denied = ?3 AND reason IS ?4 AND grant_id IS ?5 \
                  AND vendor_id IS ?6 AND purpose IS ?7 ORDER BY seq DESC LIMIT 1",
             )?
             .query_row(
                 params![
-                    time(&minute),
+                    micros(&minute),
                     row.operation,
-                    row.outcome,
+                    row.denied,
                     row.reason,
                     row.grant_id,
                     row.vendor_id,
@@ -779,11 +788,13 @@ impl Writer<'_> {
         let seq = match found {
             Some(seq) => {
                 self.tx
-                    .prepare_cached("UPDATE access_log SET requests = requests + 1 WHERE seq = ?1")?
+                    .prepare_cached(
+                        "UPDATE access_entries SET requests = requests + 1 WHERE seq = ?1",
+                    )?
                     .execute([seq])?;
                 seq
             }
-            None => self.insert_access(a, at, 1)?,
+            None => self.insert_access(a, at, 1, None)?,
         };
         self.recorded = true;
         Ok(seq)
@@ -824,31 +835,68 @@ impl Writer<'_> {
             outcome: Outcome::Denied(reason.to_owned()),
             disclosed: Vec::new(),
         };
-        let seq = self.insert_access(&refusal, minute, requests.max(1))?;
+        let seq = self.insert_access(&refusal, minute, requests.max(1), None)?;
         self.recorded = true;
         Ok(seq)
     }
 
     /// The one place an access-log row is written; every text goes through [`logged`].
-    fn insert_access(&mut self, a: &NewAccess, at: DateTime<Utc>, requests: u64) -> Result<u64> {
-        let row = LoggedRow::of(a);
+    fn insert_access(
+        &mut self,
+        a: &NewAccess,
+        at: DateTime<Utc>,
+        requests: u64,
+        set: Option<i64>,
+    ) -> Result<u64> {
+        let row = self.coded(a)?;
         self.tx
             .prepare_cached(
-                "INSERT INTO access_log \
-                   (at, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO access_entries (at, grant_id, vendor_id, purpose, operation, denied, \
+                   reason, requests, disclosed_set) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
-                time(&at),
+                micros(&at),
                 row.grant_id,
                 row.vendor_id,
                 row.purpose,
                 row.operation,
-                row.outcome,
+                row.denied,
                 row.reason,
-                requests
+                requests,
+                set
             ])?;
         Ok(self.tx.last_insert_rowid() as u64)
+    }
+
+    /// The access-log row for `a`, its texts bounded ([`logged`]) and replaced by their numbers.
+    fn coded(&mut self, a: &NewAccess) -> Result<CodedRow> {
+        let row = LoggedRow::of(a);
+        Ok(CodedRow {
+            grant_id: self.text_number(row.grant_id.as_deref())?,
+            vendor_id: self.text_number(row.vendor_id.as_deref())?,
+            purpose: self.text_number(row.purpose.as_deref())?,
+            operation: self.text_number(Some(&row.operation))?,
+            denied: row.outcome != "allowed",
+            reason: self.text_number(row.reason.as_deref())?,
+        })
+    }
+
+    /// The number of an access-log text, given it on its first use.
+    fn text_number(&mut self, text: Option<&str>) -> Result<Option<i64>> {
+        let Some(text) = text else { return Ok(None) };
+        let found = self
+            .tx
+            .prepare_cached("SELECT id FROM log_texts WHERE text = ?1")?
+            .query_row([text], |r| r.get(0))
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO log_texts (text) VALUES (?1)")?
+            .execute([text])?;
+        Ok(Some(self.tx.last_insert_rowid()))
     }
 
     /// Queues a notice for every grant that received `belief` (or for one grant).

@@ -845,7 +845,7 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
     let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
     conn.execute_batch(
         "PRAGMA key = 'test passphrase 1';
-         CREATE TRIGGER broken_log BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
+         CREATE TRIGGER broken_log BEFORE INSERT ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
     )
     .unwrap();
     let r = read().await.unwrap();

@@ -438,6 +438,11 @@ fn log_read(vault: &mut Vault, grant: &str, ids: &[selfmodel_core::BeliefId]) ->
         .expect("log")
 }
 
+/// The time of the access rows written at version 5, with microseconds.
+fn logged_at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(1_764_000_000_123_456).expect("a time")
+}
+
 fn count(path: &Path, table: &str) -> u64 {
     keyed(path, PASS)
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -457,6 +462,7 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
     {
         // Version 5 kept one disclosure row per request and belief.
         let conn = keyed(&path, PASS);
+        let at = canonical_time(&logged_at());
         for (seq, grant, ids) in [
             (1, "g1", vec![b.id, other]),
             (2, "g1", vec![b.id]),
@@ -465,7 +471,7 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
             conn.execute(
                 "INSERT INTO access_log (seq, at, grant_id, vendor_id, purpose, operation, outcome) \
                  VALUES (?1, ?2, ?3, 'org.example', 'recommendations', 'beliefs.read', 'allowed')",
-                params![seq, canonical_time(&now()), grant],
+                params![seq, at, grant],
             )
             .expect("access row");
             for id in ids {
@@ -501,6 +507,10 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
     assert_eq!(log[0].disclosed, first);
     assert_eq!(log[1].disclosed, vec![b.id]);
     assert_eq!(log[2].disclosed, vec![other]);
+    // Version 8 keeps times as integers: to the microsecond, as they were written.
+    assert!(log.iter().all(|e| e.at == logged_at()), "{log:?}");
+    assert_eq!(log[0].vendor_id.as_deref(), Some("org.example"));
+    assert_eq!(log[0].operation, "beliefs.read");
 
     // A set already stored is referred to, not stored again; a new one is stored once.
     let sets = count(&path, "disclosure_sets");
