@@ -79,9 +79,16 @@ fn day_text(at: Option<DateTime<Utc>>) -> Option<String> {
 /// The parameters of a `[from, to)` range over both logs: instants for the detailed log (?1,
 /// ?2), days for the compacted one (?3, ?4).
 fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> [Value; 4] {
-    let instant = |t: Option<DateTime<Utc>>| t.map_or(Value::Null, |t| Value::Integer(micros(&t)));
+    // An open end of the detailed log's range is the first or last instant there is.
+    let instant =
+        |t: Option<DateTime<Utc>>, open: i64| Value::Integer(t.map_or(open, |t| micros(&t)));
     let day = |t| day_text(t).map_or(Value::Null, Value::Text);
-    [instant(from), instant(to), day(from), day(to)]
+    [
+        instant(from, i64::MIN),
+        instant(to, i64::MAX),
+        day(from),
+        day(to),
+    ]
 }
 
 impl Reader<'_> {
@@ -109,14 +116,25 @@ impl Reader<'_> {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<AccessDay>> {
         let mut stmt = self.conn.prepare_cached(
+            // The detailed part is grouped by the stored numbers first, then named: a range reads
+            // only its days (`access_entries_by_time`), whatever the log holds.
             "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, sum(requests), \
                     max(compacted) FROM ( \
-               SELECT date(at / 1000000, 'unixepoch') AS day, coalesce(grant_id, '') AS grant_id, \
-                      coalesce(vendor_id, '') AS vendor_id, coalesce(purpose, '') AS purpose, \
-                      operation, outcome, coalesce(reason, '') AS reason, sum(requests) AS requests, \
+               SELECT c.day AS day, coalesce(g.text, '') AS grant_id, \
+                      coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
+                      o.text AS operation, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END \
+                      AS outcome, coalesce(r.text, '') AS reason, c.requests AS requests, \
                       0 AS compacted \
-               FROM access_log WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2) \
-               GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+               FROM ( \
+                 SELECT date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, purpose, \
+                        operation, denied, reason, sum(requests) AS requests \
+                 FROM access_entries INDEXED BY access_entries_by_time \
+                 WHERE at >= ?1 AND at < ?2 GROUP BY 1, 2, 3, 4, 5, 6, 7) c \
+               LEFT JOIN log_texts g ON g.id = c.grant_id \
+               LEFT JOIN log_texts v ON v.id = c.vendor_id \
+               LEFT JOIN log_texts p ON p.id = c.purpose \
+               LEFT JOIN log_texts o ON o.id = c.operation \
+               LEFT JOIN log_texts r ON r.id = c.reason \
                UNION ALL \
                SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests, 1 \
                FROM access_days WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
@@ -165,13 +183,23 @@ impl Reader<'_> {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<DisclosureDay>> {
         let mut stmt = self.conn.prepare_cached(
+            // Requests are counted per disclosed set first (a vendor re-reading its page is one
+            // set), then the sets' members are listed: a range reads only its days.
             "SELECT belief_id, day, grant_id, vendor_id, purpose, sum(times) FROM ( \
-               SELECT d.belief_id AS belief_id, date(a.at / 1000000, 'unixepoch') AS day, \
-                      coalesce(a.grant_id, '') AS grant_id, coalesce(a.vendor_id, '') AS vendor_id, \
-                      coalesce(a.purpose, '') AS purpose, count(*) AS times \
-               FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
-               WHERE (?1 IS NULL OR a.at >= ?1) AND (?2 IS NULL OR a.at < ?2) \
-               GROUP BY 1, 2, 3, 4, 5 \
+               SELECT b.belief_id AS belief_id, s.day AS day, coalesce(g.text, '') AS grant_id, \
+                      coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
+                      s.times AS times \
+               FROM ( \
+                 SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, \
+                        vendor_id, purpose, count(*) AS times \
+                 FROM access_entries INDEXED BY access_entries_by_time \
+                 WHERE at >= ?1 AND at < ?2 AND disclosed_set IS NOT NULL \
+                 GROUP BY 1, 2, 3, 4, 5) s \
+               JOIN disclosure_set_members m ON m.set_id = s.disclosed_set \
+               JOIN belief_numbers b ON b.n = m.n \
+               LEFT JOIN log_texts g ON g.id = s.grant_id \
+               LEFT JOIN log_texts v ON v.id = s.vendor_id \
+               LEFT JOIN log_texts p ON p.id = s.purpose \
                UNION ALL \
                SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
                WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
@@ -215,18 +243,31 @@ impl Writer<'_> {
     /// compaction on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = micros(&before);
+        // Each part is counted per disclosed set before its members are listed, and reads only
+        // the entries before the cut (`access_entries_by_time`).
         let disclosures: u64 = self.tx.query_row(
-            "SELECT count(*) FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
-             WHERE a.at < ?1",
+            "SELECT coalesce(sum(s.times * \
+               (SELECT count(*) FROM disclosure_set_members m WHERE m.set_id = s.disclosed_set)), 0) \
+             FROM (SELECT disclosed_set, count(*) AS times \
+                   FROM access_entries INDEXED BY access_entries_by_time \
+                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s",
             [&cut],
             |r| r.get(0),
         )?;
         self.tx.execute(
             "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
-             SELECT d.belief_id, date(a.at / 1000000, 'unixepoch'), coalesce(a.grant_id, ''), \
-                    coalesce(a.vendor_id, ''), coalesce(a.purpose, ''), count(*) \
-             FROM disclosures d JOIN access_log a ON a.seq = d.access_seq WHERE a.at < ?1 \
-             GROUP BY 1, 2, 3, 4, 5 \
+             SELECT b.belief_id, s.day, coalesce(g.text, ''), coalesce(v.text, ''), \
+                    coalesce(p.text, ''), sum(s.times) \
+             FROM (SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, \
+                          vendor_id, purpose, count(*) AS times \
+                   FROM access_entries INDEXED BY access_entries_by_time \
+                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1, 2, 3, 4, 5) s \
+             JOIN disclosure_set_members m ON m.set_id = s.disclosed_set \
+             JOIN belief_numbers b ON b.n = m.n \
+             LEFT JOIN log_texts g ON g.id = s.grant_id \
+             LEFT JOIN log_texts v ON v.id = s.vendor_id \
+             LEFT JOIN log_texts p ON p.id = s.purpose \
+             WHERE true GROUP BY 1, 2, 3, 4, 5 \
              ON CONFLICT (belief_id, day, grant_id, vendor_id, purpose) \
              DO UPDATE SET times = times + excluded.times",
             [&cut],
@@ -234,9 +275,19 @@ impl Writer<'_> {
         self.tx.execute(
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
-             SELECT date(at / 1000000, 'unixepoch'), coalesce(grant_id, ''), coalesce(vendor_id, ''), \
-                    coalesce(purpose, ''), operation, outcome, coalesce(reason, ''), sum(requests) \
-             FROM access_log WHERE at < ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+             SELECT c.day, coalesce(g.text, ''), coalesce(v.text, ''), coalesce(p.text, ''), \
+                    o.text, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END, \
+                    coalesce(r.text, ''), c.requests \
+             FROM (SELECT date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, purpose, \
+                          operation, denied, reason, sum(requests) AS requests \
+                   FROM access_entries INDEXED BY access_entries_by_time \
+                   WHERE at < ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7) c \
+             LEFT JOIN log_texts g ON g.id = c.grant_id \
+             LEFT JOIN log_texts v ON v.id = c.vendor_id \
+             LEFT JOIN log_texts p ON p.id = c.purpose \
+             LEFT JOIN log_texts o ON o.id = c.operation \
+             LEFT JOIN log_texts r ON r.id = c.reason \
+             WHERE true \
              ON CONFLICT (day, grant_id, vendor_id, purpose, operation, outcome, reason) \
              DO UPDATE SET requests = requests + excluded.requests",
             [&cut],

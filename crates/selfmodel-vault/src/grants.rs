@@ -415,49 +415,72 @@ impl Reader<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Access-log entries matching the filter, oldest first.
+    /// Access-log entries matching the filter, oldest first. Only the filters that are set
+    /// are in the query, so that each can use its index (a time range reads only its days).
     pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, grant_id, vendor_id, purpose, operation, outcome, reason, requests \
-             FROM access_log a \
-             WHERE (?1 IS NULL OR grant_id = ?1) AND (?2 IS NULL OR vendor_id = ?2) \
-             AND (?3 IS NULL OR purpose = ?3) AND seq > ?4 \
-             AND (?5 IS NULL OR EXISTS (SELECT 1 FROM disclosures d WHERE d.access_seq = a.seq AND d.belief_id = ?5)) \
-             AND (?7 IS NULL OR at >= ?7) \
-             ORDER BY seq LIMIT ?6",
-        )?;
+        use rusqlite::types::Value;
+        let mut sql = String::from(
+            "SELECT e.seq, e.at, g.text, v.text, p.text, o.text, e.denied, r.text, e.requests \
+             FROM access_entries e",
+        );
+        if f.since.is_some() && f.grant_id.is_none() {
+            sql.push_str(" INDEXED BY access_entries_by_time");
+        }
+        sql.push_str(
+            " LEFT JOIN log_texts g ON g.id = e.grant_id \
+              LEFT JOIN log_texts v ON v.id = e.vendor_id \
+              LEFT JOIN log_texts p ON p.id = e.purpose \
+              LEFT JOIN log_texts o ON o.id = e.operation \
+              LEFT JOIN log_texts r ON r.id = e.reason \
+              WHERE e.seq > ?",
+        );
+        let mut values = vec![Value::Integer(f.after_seq.unwrap_or(0) as i64)];
+        let text = "(SELECT id FROM log_texts WHERE text = ?)";
+        for (column, wanted) in [
+            ("grant_id", &f.grant_id),
+            ("vendor_id", &f.vendor_id),
+            ("purpose", &f.purpose),
+        ] {
+            if let Some(wanted) = wanted {
+                sql.push_str(&format!(" AND e.{column} = {text}"));
+                values.push(Value::Text(wanted.clone()));
+            }
+        }
+        if let Some(belief) = f.belief_id {
+            sql.push_str(
+                " AND e.disclosed_set IN (SELECT m.set_id FROM disclosure_set_members m \
+                   JOIN belief_numbers b ON b.n = m.n WHERE b.belief_id = ?)",
+            );
+            values.push(Value::Text(belief.to_string()));
+        }
+        if let Some(since) = &f.since {
+            sql.push_str(" AND e.at >= ?");
+            values.push(Value::Integer(micros(since)));
+        }
+        sql.push_str(" ORDER BY e.seq LIMIT ?");
+        values.push(Value::Integer(f.limit.map_or(i64::MAX, |l| l as i64)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(
-                params![
-                    f.grant_id,
-                    f.vendor_id,
-                    f.purpose,
-                    f.after_seq.unwrap_or(0),
-                    f.belief_id.map(|b| b.to_string()),
-                    f.limit.map_or(i64::MAX, |l| l as i64),
-                    f.since.as_ref().map(micros)
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, u64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, u64>(8)?,
-                    ))
-                },
-            )?
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, u64>(8)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut ids = self.conn.prepare_cached(
             "SELECT belief_id FROM disclosures WHERE access_seq = ?1 ORDER BY belief_id",
         )?;
         rows.into_iter()
             .map(
-                |(seq, at, grant_id, vendor_id, purpose, operation, outcome, reason, requests)| {
+                |(seq, at, grant_id, vendor_id, purpose, operation, denied, reason, requests)| {
                     let disclosed = if f.without_disclosed {
                         Vec::new()
                     } else {
@@ -474,9 +497,10 @@ impl Reader<'_> {
                         vendor_id,
                         purpose,
                         operation,
-                        outcome: match outcome.as_str() {
-                            "allowed" => Outcome::Allowed,
-                            _ => Outcome::Denied(reason.unwrap_or_default()),
+                        outcome: if denied {
+                            Outcome::Denied(reason.unwrap_or_default())
+                        } else {
+                            Outcome::Allowed
                         },
                         disclosed,
                         requests,
