@@ -255,9 +255,9 @@ pub fn canonical_time(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// Whether `s` is a timestamp exactly as [`canonical_time`] writes it (`YYYY-MM-DDTHH:MM:SS.ffffffZ`,
-/// a real date from 1970 to 9999, seconds below 60), so that parsing it and writing it again gives
-/// `s` back: a stored time that passes needs no round trip through [`DateTime`] before hashing.
+/// Whether `s` is a timestamp exactly as [`canonical_time`] writes it
+/// (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real date from 1970 to 9999, seconds below 60), so that
+/// parsing it and writing it again gives `s` back: a stored time that passes is hashed as stored.
 pub fn is_canonical_time(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 27 {

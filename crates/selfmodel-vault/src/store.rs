@@ -227,8 +227,9 @@ impl<'c> Reader<'c> {
     }
 
     /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each
-    /// event checked from the row's own bytes and dropped before the next is read. The verdict is
-    /// [`selfmodel_core::audit::verify`]'s over [`Reader::audit_events`], the same checks in the same order.
+    /// event checked from the row's borrowed columns before the next is read. The checks, their
+    /// order and the verdict are those of [`selfmodel_core::audit::verify`] over
+    /// [`Reader::audit_events`].
     pub fn verify_audit(&self) -> Result<ChainVerdict> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
