@@ -222,14 +222,17 @@ impl AuditEvent {
     /// Seals a pending event onto the chain after `prev` (the head), at `seq`.
     pub fn seal(pending: PendingEvent, seq: u64, at: DateTime<Utc>, prev: Hash) -> Self {
         let action = pending.action.as_str().to_owned();
-        let hash = event_hash(
+        let mut input = Vec::new();
+        hash_input(
+            &mut input,
             prev,
             seq,
-            &at,
+            &canonical_time(&at),
             &action,
             pending.subject.as_deref(),
             pending.detail.as_deref(),
         );
+        let hash = Hash(Sha256::digest(&input).into());
         Self {
             seq,
             at,
@@ -252,34 +255,80 @@ pub fn canonical_time(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn event_hash(
+/// Whether `s` is a timestamp exactly as [`canonical_time`] writes it
+/// (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real date from 1970 to 9999, seconds below 60), so that
+/// parsing it and writing it again gives `s` back: a stored time that passes is hashed as stored.
+pub fn is_canonical_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 27 {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (26, b'Z'),
+    ]
+    .iter()
+    .any(|&(i, c)| b[i] != c)
+    {
+        return false;
+    }
+    let (Some(year), Some(month), Some(day), Some(hour), Some(min), Some(sec), Some(_)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+        digits(20..26),
+    ) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1970..=9999).contains(&year) && (1..=days).contains(&day) && hour < 24 && min < 60 && sec < 60
+}
+
+/// The bytes an event's hash covers, written into `out` (cleared first). `at` is the canonical
+/// timestamp text.
+fn hash_input(
+    out: &mut Vec<u8>,
     prev: Hash,
     seq: u64,
-    at: &DateTime<Utc>,
+    at: &str,
     action: &str,
     subject: Option<&str>,
     detail: Option<&str>,
-) -> Hash {
-    let mut h = Sha256::new();
-    h.update(b"selfmodel.audit.v1\0");
-    h.update(prev.0);
-    h.update(seq.to_be_bytes());
-    for field in [
-        Some(canonical_time(at).as_str()),
-        Some(action),
-        subject,
-        detail,
-    ] {
+) {
+    out.clear();
+    out.extend_from_slice(b"selfmodel.audit.v1\0");
+    out.extend_from_slice(&prev.0);
+    out.extend_from_slice(&seq.to_be_bytes());
+    for field in [Some(at), Some(action), subject, detail] {
         match field {
-            None => h.update([0u8]),
+            None => out.push(0),
             Some(s) => {
-                h.update([1u8]);
-                h.update((s.len() as u64).to_be_bytes());
-                h.update(s.as_bytes());
+                out.push(1);
+                out.extend_from_slice(&(s.len() as u64).to_be_bytes());
+                out.extend_from_slice(s.as_bytes());
             }
         }
     }
-    Hash(h.finalize().into())
 }
 
 /// The outcome of recomputing a chain.
@@ -301,46 +350,115 @@ pub enum ChainVerdict {
     },
 }
 
-/// Recomputes a chain given in sequence order.
-pub fn verify<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> ChainVerdict {
-    let mut head = Hash::GENESIS;
-    let mut count = 0u64;
-    for e in events {
-        let expected_seq = count + 1;
+/// One stored event as read for verification, borrowed from where it is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct EventView<'a> {
+    /// Its sequence number.
+    pub seq: u64,
+    /// The canonical timestamp text its hash covers (see [`canonical_time`]).
+    pub at: &'a str,
+    /// The action's name as stored.
+    pub action: &'a str,
+    /// The id it changed.
+    pub subject: Option<&'a str>,
+    /// Further ids, counts or hashes.
+    pub detail: Option<&'a str>,
+    /// The previous event's hash as stored.
+    pub prev: Hash,
+    /// Its hash as stored.
+    pub hash: Hash,
+}
+
+/// Recomputes a chain one event at a time, in sequence order, so that a stored chain can be
+/// checked as it is read: [`verify`] is this over events in memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    head: Hash,
+    count: u64,
+    input: Vec<u8>,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier expecting the first event.
+    pub fn new() -> Self {
+        Self {
+            head: Hash::GENESIS,
+            count: 0,
+            input: Vec::with_capacity(256),
+        }
+    }
+
+    /// Checks the next event: its sequence number, its link to the event before, its action and
+    /// its hash. `Err` holds the verdict on the first event that does not check out.
+    pub fn check(&mut self, e: &EventView<'_>) -> Result<(), ChainVerdict> {
+        let expected_seq = self.count + 1;
         let broken = |reason: &str| ChainVerdict::Broken {
             first_bad_event: e.seq,
             reason: reason.into(),
         };
         if e.seq != expected_seq {
-            return ChainVerdict::Broken {
+            return Err(ChainVerdict::Broken {
                 first_bad_event: expected_seq,
                 reason: format!("event {expected_seq} is missing (found {} next)", e.seq),
-            };
+            });
         }
-        if e.prev != head {
-            return broken("does not link to the event before it");
+        if e.prev != self.head {
+            return Err(broken("does not link to the event before it"));
         }
-        if AuditAction::parse(&e.action).is_none() {
-            return broken("has an unknown action");
+        if AuditAction::parse(e.action).is_none() {
+            return Err(broken("has an unknown action"));
         }
-        let recomputed = event_hash(
+        hash_input(
+            &mut self.input,
             e.prev,
             e.seq,
-            &e.at,
-            &e.action,
-            e.subject.as_deref(),
-            e.detail.as_deref(),
+            e.at,
+            e.action,
+            e.subject,
+            e.detail,
         );
-        if recomputed != e.hash {
-            return broken("its content does not match its hash (altered)");
+        if Sha256::digest(&self.input).as_slice() != e.hash.0 {
+            return Err(broken("its content does not match its hash (altered)"));
         }
-        head = e.hash;
-        count = expected_seq;
+        self.head = e.hash;
+        self.count = expected_seq;
+        Ok(())
     }
-    ChainVerdict::Intact {
-        events: count,
-        head,
+
+    /// The verdict on a chain whose every event checked out.
+    pub fn finish(self) -> ChainVerdict {
+        ChainVerdict::Intact {
+            events: self.count,
+            head: self.head,
+        }
     }
+}
+
+/// Recomputes a chain given in sequence order.
+pub fn verify<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> ChainVerdict {
+    let mut chain = ChainVerifier::new();
+    for e in events {
+        let at = canonical_time(&e.at);
+        let view = EventView {
+            seq: e.seq,
+            at: &at,
+            action: &e.action,
+            subject: e.subject.as_deref(),
+            detail: e.detail.as_deref(),
+            prev: e.prev,
+            hash: e.hash,
+        };
+        if let Err(broken) = chain.check(&view) {
+            return broken;
+        }
+    }
+    chain.finish()
 }
 
 #[cfg(test)]
@@ -417,5 +535,96 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn canonical_times_are_recognised_and_round_trip() {
+        let parse = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| canonical_time(&t.with_timezone(&Utc)))
+        };
+        // Instants across the range, leap days and the ends of months and days included.
+        let mut micros: i64 = 0;
+        while micros < 253_402_300_799_999_999 {
+            let at = DateTime::from_timestamp_micros(micros).expect("in range");
+            let text = canonical_time(&at);
+            assert!(is_canonical_time(&text), "{text}");
+            assert_eq!(parse(&text).as_deref(), Some(text.as_str()));
+            micros += 863_999_999_973 + micros % 7_919;
+        }
+        for text in [
+            "1970-01-01T00:00:00.000000Z",
+            "2024-02-29T23:59:59.999999Z",
+            "2000-02-29T12:00:00.000001Z",
+            "9999-12-31T23:59:59.999999Z",
+        ] {
+            assert!(is_canonical_time(text), "{text}");
+            assert_eq!(parse(text).as_deref(), Some(text));
+        }
+        // Anything else takes the parser's way; none of these may pass as canonical.
+        for text in [
+            "2023-02-29T00:00:00.000000Z",
+            "2100-02-29T00:00:00.000000Z",
+            "2026-04-31T00:00:00.000000Z",
+            "2026-13-01T00:00:00.000000Z",
+            "2026-00-01T00:00:00.000000Z",
+            "2026-01-00T00:00:00.000000Z",
+            "2026-01-01T24:00:00.000000Z",
+            "2026-01-01T00:60:00.000000Z",
+            "2026-01-01T00:00:60.000000Z",
+            "2026-01-01t00:00:00.000000Z",
+            "2026-01-01T00:00:00.000000z",
+            "2026-01-01 00:00:00.000000Z",
+            "2026-01-01T00:00:00.000000+00:00",
+            "2026-01-01T00:00:00.00000Z",
+            "2026-01-01T00:00:00.0000000Z",
+            "2026-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.999999Z",
+            "+2026-01-01T00:00:00.00000Z",
+            "2026-01-01T00:00:00.00000aZ",
+            "２026-01-01T00:00:00.0000Z",
+            "",
+        ] {
+            assert!(!is_canonical_time(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_streamed_check_names_what_verify_names() {
+        let c = chain(50);
+        let mut altered = c.clone();
+        altered[24].detail = Some("n=1".into());
+        let mut missing = c.clone();
+        missing.remove(30);
+        for events in [&c, &altered, &missing] {
+            let mut streamed = ChainVerifier::new();
+            let mut verdict = None;
+            for e in events {
+                let at = e.timestamp();
+                let view = EventView {
+                    seq: e.seq,
+                    at: &at,
+                    action: &e.action,
+                    subject: e.subject.as_deref(),
+                    detail: e.detail.as_deref(),
+                    prev: e.prev,
+                    hash: e.hash,
+                };
+                if let Err(broken) = streamed.check(&view) {
+                    verdict = Some(broken);
+                    break;
+                }
+            }
+            let verdict = verdict.unwrap_or_else(|| streamed.finish());
+            assert_eq!(verdict, verify(events.iter()));
+        }
+        assert_eq!(
+            verify(&missing),
+            ChainVerdict::Broken {
+                first_bad_event: 31,
+                reason: "event 31 is missing (found 32 next)".into()
+            }
+        );
     }
 }

@@ -4,7 +4,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use selfmodel_core::audit::{AuditEvent, PendingEvent};
+use selfmodel_core::audit::{
+    AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
+    is_canonical_time,
+};
 use selfmodel_core::{
     Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Evidence, Hash, Provenance,
     Purpose, Rectification,
@@ -221,6 +224,43 @@ impl<'c> Reader<'c> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(events)
+    }
+
+    /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each
+    /// event checked from the row's borrowed columns before the next is read. The checks, their
+    /// order and the verdict are those of [`selfmodel_core::audit::verify`] over
+    /// [`Reader::audit_events`].
+    pub fn verify_audit(&self) -> Result<ChainVerdict> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut chain = ChainVerifier::new();
+        while let Some(r) = rows.next()? {
+            let stored_at = text(r, 1)?;
+            // A stored time not written canonically is read as `audit_events` reads it.
+            let recanonical;
+            let at = if is_canonical_time(stored_at) {
+                stored_at
+            } else {
+                recanonical =
+                    canonical_time(&parse_time(stored_at).unwrap_or(DateTime::UNIX_EPOCH));
+                &recanonical
+            };
+            let view = EventView {
+                seq: r.get(0)?,
+                at,
+                action: text(r, 2)?,
+                subject: text_or_null(r, 3)?,
+                detail: text_or_null(r, 4)?,
+                prev: stored_hash(r, 5)?,
+                hash: stored_hash(r, 6)?,
+            };
+            if let Err(broken) = chain.check(&view) {
+                return Ok(broken);
+            }
+        }
+        Ok(chain.finish())
     }
 
     /// The last event's sequence number and hash (0 and [`Hash::GENESIS`] when empty).
@@ -749,5 +789,33 @@ impl Writer<'_> {
             ins.execute([&t.id, p])?;
         }
         Ok(())
+    }
+}
+
+/// A text column borrowed from the row; anything else is read owned, as [`Reader::audit_events`]
+/// reads it, so that it fails with the same error.
+fn text_or_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    match r.get_ref(i)?.as_str_or_null() {
+        Ok(s) => Ok(s),
+        Err(_) => r.get::<_, Option<String>>(i).map(|_| None),
+    }
+}
+
+/// [`text_or_null`] for a column that is never NULL.
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    match r.get_ref(i)?.as_str() {
+        Ok(s) => Ok(s),
+        Err(_) => r.get::<_, String>(i).map(|_| ""),
+    }
+}
+
+/// A stored hash; a blob of another length reads as a hash no event has.
+fn stored_hash(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
+    let unreadable = Hash([0xff; 32]);
+    match r.get_ref(i)?.as_blob() {
+        Ok(b) => Ok(Hash::from_slice(b).unwrap_or(unreadable)),
+        Err(_) => r
+            .get::<_, Vec<u8>>(i)
+            .map(|b| Hash::from_slice(&b).unwrap_or(unreadable)),
     }
 }

@@ -25,7 +25,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::VendorEventKind;
-use selfmodel_core::audit::{self, PendingEvent};
+use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
     Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue,
     ChainVerdict, NewBelief, Passphrase, Provenance, Rectify, Status, validate,
@@ -404,9 +404,10 @@ impl Selfmodel {
         Ok(())
     }
 
-    /// Recomputes the audit chain.
+    /// Recomputes the audit chain, streamed from the vault (see
+    /// [`selfmodel_vault::Reader::verify_audit`]).
     pub fn verify_audit(&mut self) -> Result<ChainVerdict> {
-        self.vault.read(|r| Ok(audit::verify(&r.audit_events()?)))
+        self.vault.read(|r| Ok(r.verify_audit()?))
     }
 
     /// The audit chain's events, oldest first.

@@ -30,9 +30,12 @@ fn intact(n: u64, vault: &mut Vault) -> ChainVerdict {
     ChainVerdict::Intact { events: n, head }
 }
 
+/// The streamed verdict, checked against the one over the events read into memory.
 fn verdict_of(vault: &mut Vault) -> ChainVerdict {
     let events = vault.read(|r| r.audit_events()).expect("events");
-    verify(&events)
+    let streamed = vault.read(|r| r.verify_audit()).expect("verify");
+    assert_eq!(streamed, verify(&events), "streamed vs in memory");
+    streamed
 }
 
 /// Runs SQL on the closed vault through a keyed connection, then reopens it with the vault and
@@ -137,6 +140,117 @@ fn a_recomputed_hash_breaks_the_next_link() {
     );
     let v = tamper(&path, &sql);
     assert_eq!(broken_at(&v), Some(4), "{v:?}");
+}
+
+/// A closed vault whose chain holds `n` events: its creation and `n - 1` appended in one write.
+fn long_chain(dir: &Path, n: u64) -> PathBuf {
+    let path = dir.join("long.db");
+    let mut vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
+    vault
+        .write(|w| -> Result<()> {
+            for i in 1..n {
+                let subject = format!("belief-{i}");
+                let event =
+                    PendingEvent::new(AuditAction::BeliefCreated, Some(subject)).with_detail(
+                        format!("category={}", ["goals", "interests"][i as usize % 2]),
+                    );
+                w.append_audit(event, now())?;
+            }
+            Ok(())
+        })
+        .expect("append");
+    assert_eq!(verdict_of(&mut vault), intact(n, &mut vault));
+    vault.close().expect("close");
+    path
+}
+
+#[test]
+fn tampering_in_the_middle_of_a_long_chain_is_named_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let original = long_chain(dir.path(), 5_000);
+    for (what, sql, verdict) in [
+        (
+            "altered",
+            "UPDATE audit_events SET detail = 'category=health' WHERE seq = 2500",
+            ChainVerdict::Broken {
+                first_bad_event: 2500,
+                reason: "its content does not match its hash (altered)".into(),
+            },
+        ),
+        (
+            "missing",
+            "DELETE FROM audit_events WHERE seq = 3001",
+            ChainVerdict::Broken {
+                first_bad_event: 3001,
+                reason: "event 3001 is missing (found 3002 next)".into(),
+            },
+        ),
+        (
+            "unlinked",
+            "UPDATE audit_events SET prev = zeroblob(32) WHERE seq = 4999",
+            ChainVerdict::Broken {
+                first_bad_event: 4999,
+                reason: "does not link to the event before it".into(),
+            },
+        ),
+        (
+            "unknown action",
+            "UPDATE audit_events SET action = 'belief.teleported' WHERE seq = 1234",
+            ChainVerdict::Broken {
+                first_bad_event: 1234,
+                reason: "has an unknown action".into(),
+            },
+        ),
+    ] {
+        let path = dir.path().join(format!("{}.db", what.replace(' ', "-")));
+        std::fs::copy(&original, &path).expect("copy");
+        // `tamper` checks the streamed verdict against the one over the events in memory.
+        assert_eq!(tamper(&path, sql), verdict, "{what}");
+    }
+}
+
+#[test]
+fn a_time_stored_in_another_form_reads_as_before() {
+    // The hash covers the canonical text of the instant: the same instant written another way
+    // still verifies (as it always did), a different instant does not, an unreadable one does
+    // not. The streamed check agrees with the one over parsed events in every case (`tamper`).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (original, _) = vault_with_events(dir.path());
+    let mut vault = Vault::open(&original, &pass(PASS)).expect("open");
+    let at = vault
+        .read(|r| r.audit_event(4))
+        .expect("event")
+        .expect("4")
+        .timestamp();
+    drop(vault);
+    let same_instant = format!("{}+00:00", at.trim_end_matches('Z'));
+    let lowercase = at.to_lowercase();
+    for (what, stored, intact_after) in [
+        ("offset form", same_instant.as_str(), Some(true)),
+        // Whatever the parser makes of it, both checks agree.
+        ("lowercase", lowercase.as_str(), None),
+        (
+            "another instant",
+            "2020-02-29T23:59:59.999999Z",
+            Some(false),
+        ),
+        ("no such day", "2021-02-29T00:00:00.000000Z", Some(false)),
+    ] {
+        let path = dir.path().join(format!("{}.db", what.replace(' ', "-")));
+        std::fs::copy(&original, &path).expect("copy");
+        let v = tamper(
+            &path,
+            &format!("UPDATE audit_events SET at = '{stored}' WHERE seq = 4"),
+        );
+        match intact_after {
+            Some(true) => assert!(
+                matches!(v, ChainVerdict::Intact { events: 6, .. }),
+                "{what}: {v:?}"
+            ),
+            Some(false) => assert_eq!(broken_at(&v), Some(4), "{what}: {v:?}"),
+            None => {}
+        }
+    }
 }
 
 #[test]
