@@ -11,6 +11,8 @@
 
 use serde_json::Value;
 
+use crate::wire;
+
 /// The canonical UTF-8 bytes of `value`.
 pub fn to_vec(value: &Value) -> Vec<u8> {
     let mut out = String::new();
@@ -18,15 +20,9 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Appends the canonical bytes of the object `value` with one more member, `name`, whose
-/// canonical bytes are already known (`raw`): how a large section is covered without building
-/// its tree.
-pub fn write_with_member(
-    out: &mut Vec<u8>,
-    value: &serde_json::Map<String, Value>,
-    name: &str,
-    raw: &[u8],
-) {
+/// The canonical bytes of the object `value` with one more member, `name`, cut where that
+/// member's value goes: `{...,"name":` and `,...}`. How a large section is streamed.
+pub fn split_around(value: &serde_json::Map<String, Value>, name: &str) -> (Vec<u8>, Vec<u8>) {
     let mut members: Vec<(&str, Option<&Value>)> = value
         .iter()
         .filter(|(k, _)| k.as_str() != name)
@@ -34,52 +30,200 @@ pub fn write_with_member(
         .collect();
     members.push((name, None));
     members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-    out.reserve(raw.len() + 4096);
-    out.push(b'{');
+    let (mut before, mut after) = (String::from("{"), String::new());
+    let mut passed = false;
     for (i, (k, v)) in members.into_iter().enumerate() {
+        let out = if passed { &mut after } else { &mut before };
         if i > 0 {
-            out.push(b',');
+            out.push(',');
         }
-        let mut s = String::new();
-        write_string(k, &mut s);
-        s.push(':');
-        if let Some(v) = v {
-            write_value(v, &mut s);
-        }
-        out.extend_from_slice(s.as_bytes());
-        if v.is_none() {
-            out.extend_from_slice(raw);
+        write_string(k, out);
+        out.push(':');
+        match v {
+            Some(v) => write_value(v, out),
+            None => passed = true,
         }
     }
-    out.push(b'}');
+    after.push('}');
+    (before.into_bytes(), after.into_bytes())
 }
 
-/// Builds the canonical bytes of an array one element at a time.
-#[derive(Default)]
-pub struct ArrayWriter {
-    buf: String,
-    len: usize,
-}
-
-impl ArrayWriter {
-    /// Appends one element.
-    pub fn push(&mut self, v: &Value) {
-        self.buf.push(if self.len == 0 { '[' } else { ',' });
-        write_value(v, &mut self.buf);
-        self.len += 1;
-    }
-
-    /// The canonical array.
-    pub fn finish(mut self) -> Vec<u8> {
-        if self.len == 0 {
-            self.buf.push('[');
+/// Appends the canonical bytes of one wire belief, written straight from its fields (members in
+/// canonical order) rather than through a [`Value`]: the same bytes as [`to_vec`] of its
+/// serialised form.
+pub fn write_belief(b: &wire::Belief, out: &mut String) {
+    let wire::Belief {
+        id,
+        statement,
+        category,
+        confidence,
+        purposes,
+        sensitivity,
+        status,
+        evidence,
+        provenance,
+        created_at,
+        updated_at,
+        expires_at,
+        history,
+    } = b;
+    let mut o = Object::open(out);
+    o.key("category").string(category);
+    o.key("confidence").number(*confidence);
+    o.key("created_at").string(created_at);
+    o.key("evidence").out.push('[');
+    for (i, e) in evidence.iter().enumerate() {
+        if i > 0 {
+            o.out.push(',');
         }
-        self.buf.push(']');
-        self.buf.into_bytes()
+        let wire::Evidence {
+            kind,
+            source,
+            summary,
+            observed_at,
+            content_sha256,
+        } = e;
+        let mut e = Object::open(o.out);
+        e.key("content_sha256").optional(content_sha256.as_deref());
+        e.key("kind").string(kind);
+        e.key("observed_at").string(observed_at);
+        e.key("source").string(source);
+        e.key("summary").string(summary);
+        e.close();
+    }
+    o.out.push(']');
+    o.key("expires_at").optional(expires_at.as_deref());
+    o.key("history").out.push('[');
+    for (i, r) in history.iter().enumerate() {
+        if i > 0 {
+            o.out.push(',');
+        }
+        let wire::Rectification {
+            at,
+            actor,
+            reason,
+            before,
+            after,
+        } = r;
+        let mut r = Object::open(o.out);
+        write_actor(actor, r.key("actor").out);
+        write_snapshot(after, r.key("after").out);
+        r.key("at").string(at);
+        write_snapshot(before, r.key("before").out);
+        r.key("reason").string(reason);
+        r.close();
+    }
+    o.out.push(']');
+    o.key("id").string(id);
+    let wire::Provenance { actor, method } = provenance;
+    let mut p = Object::open(o.key("provenance").out);
+    write_actor(actor, p.key("actor").out);
+    p.key("method").string(method);
+    p.close();
+    write_strings(purposes, o.key("purposes").out);
+    o.key("sensitivity").string(sensitivity);
+    o.key("statement").string(statement);
+    o.key("status").string(status);
+    o.key("updated_at").string(updated_at);
+    o.close();
+}
+
+fn write_actor(a: &wire::Actor, out: &mut String) {
+    let mut o = Object::open(out);
+    match a {
+        wire::Actor::Vendor { grant_id, name } => {
+            o.key("grant_id").string(grant_id);
+            o.key("kind").string("vendor");
+            o.key("name").string(name);
+        }
+        wire::Actor::Person => o.key("kind").string("person"),
+        wire::Actor::Import => o.key("kind").string("import"),
+        wire::Actor::System => o.key("kind").string("system"),
+    }
+    o.close();
+}
+
+fn write_snapshot(s: &wire::Snapshot, out: &mut String) {
+    let wire::Snapshot {
+        statement,
+        confidence,
+        purposes,
+    } = s;
+    let mut o = Object::open(out);
+    o.key("confidence").number(*confidence);
+    write_strings(purposes, o.key("purposes").out);
+    o.key("statement").string(statement);
+    o.close();
+}
+
+fn write_strings(items: &[String], out: &mut String) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(s, out);
+    }
+    out.push(']');
+}
+
+/// An object being written member by member; the caller gives the members in canonical order.
+struct Object<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    fn open(out: &'a mut String) -> Self {
+        out.push('{');
+        Self { out, first: true }
+    }
+
+    /// Starts a member: its key and colon; the value is written next.
+    fn key(&mut self, name: &str) -> Member<'_> {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write_string(name, self.out);
+        self.out.push(':');
+        Member { out: self.out }
+    }
+
+    fn close(self) {
+        self.out.push('}');
     }
 }
 
-fn write_value(value: &Value, out: &mut String) {
+/// Where a member's value goes.
+struct Member<'a> {
+    out: &'a mut String,
+}
+
+impl Member<'_> {
+    fn string(self, s: &str) {
+        write_string(s, self.out);
+    }
+
+    fn optional(self, s: Option<&str>) {
+        match s {
+            Some(s) => write_string(s, self.out),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn number(self, x: f64) {
+        // As `serde_json` would: a double that is not finite serialises as null.
+        if x.is_finite() {
+            self.out.push_str(&es_number(x));
+        } else {
+            self.out.push_str("null");
+        }
+    }
+}
+
+/// Appends the canonical bytes of `value`.
+pub fn write_value(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -241,18 +385,82 @@ mod tests {
     #[test]
     fn pieces_agree_with_the_whole() {
         let whole = json!({"z": 1, "beliefs": [{"b": 2, "a": [1.5, "x"]}, null], "a": true});
-        let mut arr = ArrayWriter::default();
-        for item in whole["beliefs"].as_array().unwrap() {
-            arr.push(item);
-        }
-        let raw = arr.finish();
-        assert_eq!(raw, to_vec(&whole["beliefs"]));
         let mut rest = whole.as_object().unwrap().clone();
         rest.remove("beliefs");
-        let mut joined = Vec::new();
-        write_with_member(&mut joined, &rest, "beliefs", &raw);
+        let (before, after) = split_around(&rest, "beliefs");
+        assert_eq!(before, b"{\"a\":true,\"beliefs\":");
+        assert_eq!(after, b",\"z\":1}");
+        let mut joined = before;
+        joined.extend(to_vec(&whole["beliefs"]));
+        joined.extend(after);
         assert_eq!(joined, to_vec(&whole));
-        assert_eq!(ArrayWriter::default().finish(), b"[]");
+        // The member first or last.
+        let (before, after) = split_around(&serde_json::Map::new(), "only");
+        assert_eq!((before, after), (b"{\"only\":".to_vec(), b"}".to_vec()));
+        rest.remove("a");
+        let (before, after) = split_around(&rest, "zz");
+        assert_eq!(
+            (before, after),
+            (b"{\"z\":1,\"zz\":".to_vec(), b"}".to_vec())
+        );
+    }
+
+    #[test]
+    fn beliefs_written_from_their_fields_agree_with_their_values() {
+        let snap = |c: f64| wire::Snapshot {
+            statement: "said \"so\"\n\u{1}".into(),
+            confidence: c,
+            purposes: vec!["a".into(), "b".into()],
+        };
+        let actors = [
+            wire::Actor::Person,
+            wire::Actor::Import,
+            wire::Actor::System,
+            wire::Actor::Vendor {
+                grant_id: "g\t1".into(),
+                name: "Ünï \u{1f600}".into(),
+            },
+        ];
+        for (i, actor) in actors.into_iter().enumerate() {
+            let b = wire::Belief {
+                id: format!("id-{i}"),
+                statement: "likes \"jazz\"\u{7f}\u{2028}".into(),
+                category: "interests".into(),
+                confidence: [0.0, 1.0, 0.1 + 0.2, 1e-7][i],
+                purposes: if i == 0 { vec![] } else { vec!["x".into()] },
+                sensitivity: "normal".into(),
+                status: "active".into(),
+                evidence: (0..i)
+                    .map(|k| wire::Evidence {
+                        kind: "observed".into(),
+                        source: format!("s{k}"),
+                        summary: "sum\\mary".into(),
+                        observed_at: "2026-01-01T00:00:00.000000Z".into(),
+                        content_sha256: (k % 2 == 0).then(|| "ab".repeat(32)),
+                    })
+                    .collect(),
+                provenance: wire::Provenance {
+                    actor: actor.clone(),
+                    method: "api".into(),
+                },
+                created_at: "2026-01-01T00:00:00.000000Z".into(),
+                updated_at: "2026-01-02T00:00:00.000000Z".into(),
+                expires_at: (i % 2 == 1).then(|| "2027-01-01T00:00:00.000000Z".into()),
+                history: (0..i % 3)
+                    .map(|k| wire::Rectification {
+                        at: "2026-01-01T00:00:00.000000Z".into(),
+                        actor: actor.clone(),
+                        reason: format!("r{k}"),
+                        before: snap(0.5),
+                        after: snap(1.0),
+                    })
+                    .collect(),
+            };
+            let mut direct = String::new();
+            write_belief(&b, &mut direct);
+            let via_value = to_vec(&serde_json::to_value(&b).unwrap());
+            assert_eq!(direct, String::from_utf8(via_value).unwrap(), "actor {i}");
+        }
     }
 
     #[test]

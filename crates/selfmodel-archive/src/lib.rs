@@ -3,10 +3,12 @@
 //! optionally encrypted with age. This is the only crate that knows the file format or names
 //! `age`; it does no vault IO.
 //!
-//! Writing: [`build`] turns domain [`Contents`] into signed JSON, [`seal`] encrypts it, and
-//! [`AtomicFile`] puts it in place. Reading: [`SealedFile::read`] reads with a size cap and tells
-//! age from plain files, [`SealedFile::open`] decrypts and runs [`parse`], which checks format,
-//! version, schema, manifest and signature before converting anything to domain types.
+//! Writing: a [`StreamWriter`] writes signed JSON as the beliefs arrive (one at a time, through
+//! [`seal_with`]'s encryption, into an [`AtomicFile`]); [`build`] does the same in memory.
+//! Reading: [`SealedFile::read`] reads with a size cap and tells age from plain files,
+//! [`SealedFile::open`] decrypts and runs [`parse`], which checks format, version, schema,
+//! manifest and signature (streamed over the canonical beliefs as they are parsed) before
+//! handing over domain types.
 
 mod canonical;
 mod convert;
@@ -101,7 +103,7 @@ pub struct Contents {
 
 /// A signed export document, ready to be sealed and written.
 pub struct Built {
-    document: wire::Document,
+    bytes: Vec<u8>,
     /// Items per section.
     pub counts: Counts,
     /// Hex SHA-256 of the canonical beliefs section.
@@ -113,21 +115,16 @@ pub struct Built {
 impl Built {
     /// Writes the document as pretty-printed JSON with a final newline.
     pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *w, &self.document)?;
-        w.write_all(b"\n")
+        w.write_all(&self.bytes)
     }
 
     /// The document as pretty-printed JSON with a final newline.
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        // Writing to a Vec cannot fail.
-        let _ = self.write_to(&mut out);
-        out
+        self.bytes.clone()
     }
 }
 
-/// Builds the signed document for `contents`. Beliefs are converted and canonicalised one at a
-/// time, so memory stays a small multiple of the document's size.
+/// Builds the signed document for `contents` in memory, through a [`StreamWriter`].
 pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
     let Contents {
         vault_id,
@@ -137,74 +134,282 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         audit_head,
         filter,
     } = contents;
-    let beliefs: Vec<wire::Belief> = beliefs.iter().map(convert::belief_out).collect();
-    let mut canon = canonical::ArrayWriter::default();
+    let header = Header {
+        vault_id,
+        exported_at,
+        catalogue,
+        audit_head,
+        filter,
+    };
+    let mut bytes = Vec::new();
+    let mut writer = StreamWriter::begin(&header, &mut bytes)?;
     for b in &beliefs {
-        canon.push(&serde_json::to_value(b).map_err(serialize_error)?);
+        writer.push(b, &mut bytes)?;
     }
-    let beliefs_canonical = canon.finish();
-    let beliefs_sha256 = hex::encode(Sha256::digest(&beliefs_canonical));
-    let counts = Counts {
-        belief_types: catalogue.types.len() as u64,
-        purposes: catalogue.purposes.len() as u64,
-        beliefs: beliefs.len() as u64,
-        evidence: beliefs.iter().map(|b| b.evidence.len() as u64).sum(),
-        history: beliefs.iter().map(|b| b.history.len() as u64).sum(),
-        grants: 0,
-        access_log: 0,
-    };
-    let public_key = hex::encode(signer.public_key());
-    let mut document = wire::Document {
-        format: FORMAT.into(),
-        version: VERSION,
-        exported_at: canonical_time(&exported_at),
-        vault: vault_id,
-        belief_types: catalogue
-            .types
-            .iter()
-            .map(convert::belief_type_out)
-            .collect(),
-        purposes: catalogue
-            .purposes
-            .iter()
-            .map(convert::purpose_out)
-            .collect(),
-        beliefs: Vec::new(),
-        grants: Vec::new(),
-        access_log: Vec::new(),
-        audit_head: wire::AuditHead {
-            events: audit_head.0,
-            hash: audit_head.1.to_hex(),
-        },
-        manifest: wire::Manifest {
-            counts,
-            beliefs_sha256: beliefs_sha256.clone(),
-            filter: filter_out(&filter),
-        },
-        signature: wire::Signature {
-            algorithm: sign::ALGORITHM.into(),
-            public_key: public_key.clone(),
-            signature: String::new(),
-        },
-    };
-    let mut rest = match serde_json::to_value(&document).map_err(serialize_error)? {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    };
-    rest.remove("signature");
-    let mut message = sign::CONTEXT.to_vec();
-    canonical::write_with_member(&mut message, &rest, "beliefs", &beliefs_canonical);
-    drop(beliefs_canonical);
-    let signature = signer.sign(&message);
-    drop(message);
-    document.beliefs = beliefs;
-    document.signature.signature = hex::encode(signature);
+    let summary = writer.finish(signer, &mut bytes)?;
     Ok(Built {
-        document,
-        counts,
-        beliefs_sha256,
-        public_key,
+        bytes,
+        counts: summary.counts,
+        beliefs_sha256: summary.beliefs_sha256,
+        public_key: summary.public_key,
     })
+}
+
+/// Everything an export holds but its beliefs, which a [`StreamWriter`] takes one at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// The id of the vault it comes from.
+    pub vault_id: String,
+    /// When it was made.
+    pub exported_at: DateTime<Utc>,
+    /// Belief types and purposes.
+    pub catalogue: Catalogue,
+    /// The audit chain's event count and head hash at export time.
+    pub audit_head: (u64, Hash),
+    /// What was asked for.
+    pub filter: Filter,
+}
+
+/// What a finished export holds and who signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Items per section.
+    pub counts: Counts,
+    /// Hex SHA-256 of the canonical beliefs section.
+    pub beliefs_sha256: String,
+    /// The signing key, hex.
+    pub public_key: String,
+}
+
+/// Writes an export document as its beliefs arrive, in the same bytes [`build`] gives: each
+/// belief is converted, written (pretty-printed JSON) and canonicalised one at a time. Only the
+/// canonical document that the signature covers is held, since an Ed25519 signature reads its
+/// message twice; the manifest and the signature close the document.
+pub struct StreamWriter {
+    document: wire::Document,
+    /// [`sign::CONTEXT`], the canonical document up to the beliefs, then the beliefs so far.
+    message: Vec<u8>,
+    /// Where the canonical beliefs array starts in `message`.
+    beliefs_at: usize,
+    counts: Counts,
+    piece: String,
+    pretty: Vec<u8>,
+    indented: Vec<u8>,
+}
+
+impl StreamWriter {
+    /// Writes the document up to its first belief.
+    pub fn begin(header: &Header, out: &mut dyn Write) -> Result<Self> {
+        let document = wire::Document {
+            format: FORMAT.into(),
+            version: VERSION,
+            exported_at: canonical_time(&header.exported_at),
+            vault: header.vault_id.clone(),
+            belief_types: header
+                .catalogue
+                .types
+                .iter()
+                .map(convert::belief_type_out)
+                .collect(),
+            purposes: header
+                .catalogue
+                .purposes
+                .iter()
+                .map(convert::purpose_out)
+                .collect(),
+            beliefs: Vec::new(),
+            grants: Vec::new(),
+            access_log: Vec::new(),
+            audit_head: wire::AuditHead {
+                events: header.audit_head.0,
+                hash: header.audit_head.1.to_hex(),
+            },
+            manifest: wire::Manifest {
+                counts: Counts {
+                    belief_types: header.catalogue.types.len() as u64,
+                    purposes: header.catalogue.purposes.len() as u64,
+                    ..Counts::default()
+                },
+                beliefs_sha256: String::new(),
+                filter: filter_out(&header.filter),
+            },
+            signature: wire::Signature {
+                algorithm: sign::ALGORITHM.into(),
+                public_key: String::new(),
+                signature: String::new(),
+            },
+        };
+        let (before, _) = canonical::split_around(&unsigned(&document)?, "beliefs");
+        let mut message = sign::CONTEXT.to_vec();
+        message.extend_from_slice(&before);
+        let beliefs_at = message.len();
+        message.push(b'[');
+        let mut w = Self {
+            counts: document.manifest.counts,
+            document,
+            message,
+            beliefs_at,
+            piece: String::new(),
+            pretty: Vec::new(),
+            indented: Vec::new(),
+        };
+        let d = &w.document;
+        let mut head = Vec::new();
+        head.extend_from_slice(b"{");
+        for (i, (name, value)) in [
+            ("format", to_pretty(&d.format)?),
+            ("version", to_pretty(&d.version)?),
+            ("exported_at", to_pretty(&d.exported_at)?),
+            ("vault", to_pretty(&d.vault)?),
+            ("belief_types", to_pretty(&d.belief_types)?),
+            ("purposes", to_pretty(&d.purposes)?),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            member(&mut head, i == 0, name, &value);
+        }
+        head.extend_from_slice(b",\n  \"beliefs\": [");
+        out.write_all(&head)?;
+        w.indented = head;
+        Ok(w)
+    }
+
+    /// Writes one more belief.
+    pub fn push(&mut self, belief: &Belief, out: &mut dyn Write) -> Result<()> {
+        let b = convert::belief_out(belief);
+        let first = self.counts.beliefs == 0;
+        self.counts.beliefs += 1;
+        self.counts.evidence += b.evidence.len() as u64;
+        self.counts.history += b.history.len() as u64;
+        self.piece.clear();
+        if !first {
+            self.piece.push(',');
+        }
+        canonical::write_belief(&b, &mut self.piece);
+        self.message.extend_from_slice(self.piece.as_bytes());
+        self.pretty.clear();
+        serde_json::to_writer_pretty(&mut self.pretty, &b).map_err(serialize_error)?;
+        self.indented.clear();
+        self.indented
+            .extend_from_slice(if first { b"\n" } else { b",\n" });
+        self.indented.extend_from_slice(INDENT_2);
+        indent(&mut self.indented, &self.pretty, INDENT_2);
+        out.write_all(&self.indented)?;
+        Ok(())
+    }
+
+    /// Signs and writes the rest of the document, with a final newline.
+    pub fn finish(mut self, signer: &dyn Signer, out: &mut dyn Write) -> Result<Summary> {
+        self.message.push(b']');
+        let beliefs_sha256 = hex::encode(Sha256::digest(&self.message[self.beliefs_at..]));
+        self.document.manifest.counts = self.counts;
+        self.document.manifest.beliefs_sha256 = beliefs_sha256.clone();
+        let (before, after) = canonical::split_around(&unsigned(&self.document)?, "beliefs");
+        if self.message[sign::CONTEXT.len()..self.beliefs_at] != before[..] {
+            // Only members that sort before `beliefs` (and never the manifest) may precede it.
+            return Err(serialize_error(serde::ser::Error::custom(
+                "the canonical document changed while it was written",
+            )));
+        }
+        self.message.extend_from_slice(&after);
+        let signature = signer.sign(&self.message);
+        self.message = Vec::new();
+        let public_key = hex::encode(signer.public_key());
+        self.document.signature.public_key = public_key.clone();
+        self.document.signature.signature = hex::encode(signature);
+        let d = &self.document;
+        let mut tail = Vec::new();
+        tail.extend_from_slice(if self.counts.beliefs == 0 {
+            b"]"
+        } else {
+            b"\n  ]"
+        });
+        for (name, value) in [
+            ("grants", to_pretty(&d.grants)?),
+            ("access_log", to_pretty(&d.access_log)?),
+            ("audit_head", to_pretty(&d.audit_head)?),
+            ("manifest", to_pretty(&d.manifest)?),
+            ("signature", to_pretty(&d.signature)?),
+        ] {
+            member(&mut tail, false, name, &value);
+        }
+        tail.extend_from_slice(b"\n}\n");
+        out.write_all(&tail)?;
+        Ok(Summary {
+            counts: self.counts,
+            beliefs_sha256,
+            public_key,
+        })
+    }
+}
+
+/// One level of `serde_json`'s pretty-printing.
+const INDENT_1: &[u8] = b"  ";
+/// Two levels: the beliefs array's elements.
+const INDENT_2: &[u8] = b"    ";
+
+/// The document without its beliefs and signature, as the canonical form covers it.
+fn unsigned(d: &wire::Document) -> Result<serde_json::Map<String, Value>> {
+    let wire::Document {
+        format,
+        version,
+        exported_at,
+        vault,
+        belief_types,
+        purposes,
+        beliefs: _,
+        grants,
+        access_log,
+        audit_head,
+        manifest,
+        signature: _,
+    } = d;
+    let mut map = serde_json::Map::new();
+    map.insert("format".into(), to_value(format)?);
+    map.insert("version".into(), to_value(version)?);
+    map.insert("exported_at".into(), to_value(exported_at)?);
+    map.insert("vault".into(), to_value(vault)?);
+    map.insert("belief_types".into(), to_value(belief_types)?);
+    map.insert("purposes".into(), to_value(purposes)?);
+    map.insert("grants".into(), to_value(grants)?);
+    map.insert("access_log".into(), to_value(access_log)?);
+    map.insert("audit_head".into(), to_value(audit_head)?);
+    map.insert("manifest".into(), to_value(manifest)?);
+    Ok(map)
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(serialize_error)
+}
+
+fn to_pretty<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(v).map_err(serialize_error)
+}
+
+/// Appends one top-level member as `serde_json` pretty-prints it inside the document.
+fn member(out: &mut Vec<u8>, first: bool, name: &str, pretty: &[u8]) {
+    out.extend_from_slice(if first { b"\n" } else { b",\n" });
+    out.extend_from_slice(INDENT_1);
+    // Member names are plain ASCII identifiers.
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\": ");
+    indent(out, pretty, INDENT_1);
+}
+
+/// Appends `pretty` (a value pretty-printed at the top level) as it reads nested `by` deeper: the
+/// first line as it is, every later line indented. JSON strings never hold a raw newline.
+fn indent(out: &mut Vec<u8>, pretty: &[u8], by: &[u8]) {
+    let mut lines = pretty.split(|&c| c == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.push(b'\n');
+        out.extend_from_slice(by);
+        out.extend_from_slice(line);
+    }
 }
 
 fn serialize_error(e: serde_json::Error) -> ArchiveError {
@@ -271,8 +476,35 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
     let mut rest = Value::Object(rest);
     check_format(&rest)?;
     schema::check(&rest)?;
+    let Some(obj) = rest.as_object_mut() else {
+        return Err(ArchiveError::WrongFormat("not an object".into()));
+    };
 
-    let mut canon = canonical::ArrayWriter::default();
+    // The signature is checked as the canonical beliefs are produced, one at a time: the
+    // message is the context, the document without its signature cut around the beliefs,
+    // and the beliefs between. A malformed key or signature is reported where the whole
+    // check is, after the manifest's.
+    let signature = obj.remove("signature").unwrap_or(Value::Null);
+    let public_key = signature["public_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (before, after) = canonical::split_around(obj, "beliefs");
+    obj.insert("signature".into(), signature);
+    let mut verifier = sign::Verifier::new(
+        &public_key,
+        rest["signature"]["signature"].as_str().unwrap_or_default(),
+    );
+    let mut feed = |piece: &[u8]| {
+        if let Ok(v) = verifier.as_mut() {
+            v.update(piece);
+        }
+    };
+    feed(sign::CONTEXT);
+    feed(&before);
+
+    let mut hasher = Sha256::new();
+    let mut piece = String::new();
     let mut beliefs = Vec::with_capacity(raw_beliefs.len());
     let mut ids = HashSet::with_capacity(raw_beliefs.len());
     let (mut evidence, mut history) = (0u64, 0u64);
@@ -280,7 +512,11 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         let path = format!("/beliefs/{i}");
         let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
         schema::check_belief(&value, &path)?;
-        canon.push(&value);
+        piece.clear();
+        piece.push(if i == 0 { '[' } else { ',' });
+        canonical::write_value(&value, &mut piece);
+        hasher.update(piece.as_bytes());
+        feed(piece.as_bytes());
         evidence += len(&value["evidence"]);
         history += len(&value["history"]);
         let wire: wire::Belief = serde_json::from_value(value)
@@ -294,7 +530,11 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         }
         beliefs.push(belief);
     }
-    let beliefs_canonical = canon.finish();
+    drop(ids);
+    let close: &[u8] = if raw_beliefs.is_empty() { b"[]" } else { b"]" };
+    hasher.update(close);
+    feed(close);
+    feed(&after);
 
     let counted = Counts {
         belief_types: len(&rest["belief_types"]),
@@ -305,7 +545,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         grants: len(&rest["grants"]),
         access_log: len(&rest["access_log"]),
     };
-    let beliefs_sha256 = hex::encode(Sha256::digest(&beliefs_canonical));
+    let beliefs_sha256 = hex::encode(hasher.finalize());
     let manifest: wire::Manifest = serde_json::from_value(rest["manifest"].clone())
         .map_err(|e| ArchiveError::invalid("/manifest", e.to_string()))?;
     if manifest.counts != counted {
@@ -320,24 +560,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             manifest.beliefs_sha256
         )));
     }
-    let Some(obj) = rest.as_object_mut() else {
-        return Err(ArchiveError::WrongFormat("not an object".into()));
-    };
-    let signature = obj.remove("signature").unwrap_or(Value::Null);
-    let public_key = signature["public_key"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let mut message = sign::CONTEXT.to_vec();
-    canonical::write_with_member(&mut message, obj, "beliefs", &beliefs_canonical);
-    drop(beliefs_canonical);
-    sign::verify(
-        &public_key,
-        signature["signature"].as_str().unwrap_or_default(),
-        &message,
-    )?;
-    drop(message);
-    obj.insert("signature".into(), signature);
+    verifier?.finish()?;
 
     let doc: wire::Document = serde_json::from_value(rest).map_err(|e| ArchiveError::Schema {
         path: String::new(),

@@ -50,6 +50,10 @@ fn run(
     let validator = validator.as_ref().map_err(|e| {
         ArchiveError::Unsupported(format!("internal error: the export schema is invalid: {e}"))
     })?;
+    // Valid documents take the fast path; only a failing one is walked for its errors.
+    if validator.is_valid(doc) {
+        return Ok(());
+    }
     let mut errors = validator.iter_errors(doc);
     let Some(first) = errors.next() else {
         return Ok(());

@@ -1,6 +1,6 @@
 //! Ed25519 signatures over the canonical document.
 
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::{Signature, StreamVerifier, VerifyingKey};
 
 use crate::error::{ArchiveError, Result};
 
@@ -20,9 +20,35 @@ pub trait Signer {
     fn sign(&self, msg: &[u8]) -> [u8; 64];
 }
 
-/// Checks a hex signature by a hex public key over `msg` (strict verification: no malleable or
-/// small-order forms).
-pub fn verify(public_key_hex: &str, signature_hex: &str, msg: &[u8]) -> Result<()> {
+/// A signature check fed the message piece by piece, as strict as `verify_strict` (no
+/// malleable or small-order forms).
+pub struct Verifier(StreamVerifier);
+
+impl Verifier {
+    /// Starts checking a hex signature by a hex public key.
+    pub fn new(public_key_hex: &str, signature_hex: &str) -> Result<Self> {
+        let (key, sig) = decode(public_key_hex, signature_hex)?;
+        // What `verify_strict` refuses besides a wrong equation: a small-order key or R.
+        let r = sig.r_bytes();
+        let small_r = VerifyingKey::from_bytes(r).map_or(true, |r| r.is_weak());
+        if key.is_weak() || small_r {
+            return Err(changed());
+        }
+        key.verify_stream(&sig).map(Self).map_err(|_| changed())
+    }
+
+    /// Feeds the next piece of the message.
+    pub fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+
+    /// Whether the signature holds for everything fed.
+    pub fn finish(self) -> Result<()> {
+        self.0.finalize_and_verify().map_err(|_| changed())
+    }
+}
+
+fn decode(public_key_hex: &str, signature_hex: &str) -> Result<(VerifyingKey, Signature)> {
     let mut key = [0u8; 32];
     hex::decode_to_slice(public_key_hex, &mut key)
         .map_err(|_| ArchiveError::BadSignature("the public key is not 32 bytes of hex".into()))?;
@@ -32,11 +58,11 @@ pub fn verify(public_key_hex: &str, signature_hex: &str, msg: &[u8]) -> Result<(
     let key = VerifyingKey::from_bytes(&key).map_err(|_| {
         ArchiveError::BadSignature("the public key is not a valid Ed25519 key".into())
     })?;
-    key.verify_strict(msg, &Signature::from_bytes(&sig))
-        .map_err(|_| {
-            ArchiveError::BadSignature(
-            "the document was changed after it was signed, or the key or signature was replaced"
-                .into(),
-        )
-        })
+    Ok((key, Signature::from_bytes(&sig)))
+}
+
+fn changed() -> ArchiveError {
+    ArchiveError::BadSignature(
+        "the document was changed after it was signed, or the key or signature was replaced".into(),
+    )
 }

@@ -320,3 +320,87 @@ fn sealed_files_need_their_key() {
         .unwrap();
     assert_eq!(file.parsed.contents, contents(1));
 }
+
+/// A varied model: every actor, with and without expiry, evidence hash and history.
+fn varied(n: u128) -> Contents {
+    let mut c = contents(n);
+    for (i, b) in c.beliefs.iter_mut().enumerate() {
+        b.provenance.actor = match i % 4 {
+            0 => Actor::Person,
+            1 => Actor::Import,
+            2 => Actor::System,
+            _ => b.provenance.actor.clone(),
+        };
+        if i % 3 == 0 {
+            b.expires_at = None;
+            b.history.clear();
+            b.evidence[0].content_sha256 = None;
+        }
+        if i % 5 == 0 {
+            b.evidence.clear();
+        }
+        b.confidence = (i % 101) as f64 / 100.0;
+        b.statement = format!("{} \u{1}\u{2028}\\ {i}", b.statement);
+    }
+    c
+}
+
+#[test]
+fn the_streamed_document_is_what_serde_json_pretty_prints() {
+    // Files are written piece by piece; they are byte for byte the pretty-printed document, as
+    // earlier versions wrote it whole.
+    for n in [0, 1, 7] {
+        let bytes = build(varied(n), &key(1)).unwrap().to_vec();
+        let doc: selfmodel_archive::wire::Document = serde_json::from_slice(&bytes).unwrap();
+        let mut whole = serde_json::to_vec_pretty(&doc).unwrap();
+        whole.push(b'\n');
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            String::from_utf8(whole).unwrap(),
+            "{n} beliefs"
+        );
+    }
+}
+
+#[test]
+fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
+    let c = varied(3000);
+    let built = build(c.clone(), &key(1)).unwrap();
+    let bytes = built.to_vec();
+    let parsed = parse(&bytes).unwrap();
+    assert_eq!(parsed.contents, c);
+    assert_eq!(parsed.counts, built.counts);
+    assert_eq!(parsed.beliefs_sha256, built.beliefs_sha256);
+
+    // The beliefs hash and the signature are those of the whole canonical document.
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        built.beliefs_sha256,
+        hex::encode(sha256(&selfmodel_archive::canonical_json(&v["beliefs"])))
+    );
+    let mut resigned = v.clone();
+    resign(&mut resigned, &key(1));
+    assert_eq!(resigned, v);
+
+    // One byte of one belief's statement changed: the manifest no longer holds.
+    let at = bytes
+        .windows(12)
+        .position(|w| w == b"number 2999 ")
+        .unwrap();
+    let mut tampered = bytes.clone();
+    tampered[at + 7] = b'8';
+    assert_eq!(parse(&tampered).unwrap_err().code(), "manifest_mismatch");
+
+    // The same change with the manifest fixed up, but not re-signed: the signature fails.
+    let mut v: Value = serde_json::from_slice(&tampered).unwrap();
+    let beliefs = selfmodel_archive::canonical_json(&v["beliefs"]);
+    v["manifest"]["beliefs_sha256"] = Value::String(hex::encode(sha256(&beliefs)));
+    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+
+    // A signature byte changed.
+    let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+    let mut sig = v["signature"]["signature"].as_str().unwrap().to_owned();
+    sig.replace_range(0..1, if sig.starts_with('0') { "1" } else { "0" });
+    v["signature"]["signature"] = Value::String(sig);
+    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+}

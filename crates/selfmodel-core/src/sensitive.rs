@@ -354,7 +354,7 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
 }
 
 fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn iban(b: &[u8]) -> Option<SensitiveKind> {

@@ -531,9 +531,9 @@ impl<'c> Writer<'c> {
 
     /// Inserts a new belief with its purposes, evidence and history.
     pub fn insert_belief(&mut self, b: &Belief) -> Result<()> {
-        self.tx.execute(
-            &format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
-            params![
+        self.tx
+            .prepare_cached(&format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))?
+            .execute(params![
                 b.id.to_string(),
                 b.statement,
                 b.category,

@@ -12,12 +12,12 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use selfmodel_archive::{AtomicFile, Contents};
+use selfmodel_archive::{AtomicFile, Contents, Header, StreamWriter, Summary};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
 use selfmodel_core::{
-    Actor, AuditAction, Belief, BeliefId, BeliefType, Catalogue, CoreError, Provenance, Purpose,
-    Status,
+    Actor, AuditAction, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, CoreError,
+    Provenance, Purpose, Status,
 };
 use selfmodel_vault::{Reader, VaultError};
 
@@ -193,48 +193,73 @@ impl Selfmodel {
                 .meta("vault_id")?
                 .ok_or_else(|| VaultError::Data("the vault has no id".into()))?;
             let audit_head = r.audit_head()?;
-            let ids = if options.beliefs.is_empty() {
-                r.belief_ids()?
-            } else {
-                options.beliefs.iter().copied().collect()
-            };
-            progress.start("reading beliefs", ids.len() as u64);
-            let mut beliefs = Vec::with_capacity(ids.len());
-            for id in ids {
-                let b = r.belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-                if filter.matches(&b) {
-                    beliefs.push(b);
-                }
-                progress.advance(1);
-            }
-            progress.finish();
             let catalogue = match filter {
                 Filter::All => catalogue,
                 Filter::Subset { .. } => {
-                    subset_catalogue(&catalogue, &options.categories, &options.purposes, &beliefs)
+                    // The catalogue comes before the beliefs in the file: a first pass finds
+                    // what the subset uses.
+                    let (mut used_types, mut used_purposes) = (BTreeSet::new(), BTreeSet::new());
+                    each_belief(&r, &options.beliefs, &filter, |b| {
+                        used_types.insert(b.category.clone());
+                        used_purposes.extend(b.purposes.iter().cloned());
+                        Ok(())
+                    })?;
+                    subset_catalogue(
+                        &catalogue,
+                        options.categories.iter().chain(&used_types),
+                        options.purposes.iter().chain(&used_purposes),
+                    )
                 }
             };
-            let contents = Contents {
+            let header = Header {
                 vault_id,
                 exported_at: now,
                 catalogue,
-                beliefs,
                 audit_head,
                 filter: filter.clone(),
             };
-            progress.start("signing and writing", 0);
-            let built = selfmodel_archive::build(contents, &identity)?;
+            let total = if options.beliefs.is_empty() {
+                r.count_beliefs()?
+            } else {
+                options.beliefs.len() as u64
+            };
+            progress.start("reading, signing and writing beliefs", total);
             let mut sink = file
                 .take()
                 .ok_or_else(|| VaultError::Data("export file".into()))?;
-            selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |w| {
-                built.write_to(w)
-            })?;
+            // The beliefs are read a page at a time and written as they come; an error reading
+            // them is carried out of the encryption's writer whole.
+            let mut failure = None;
+            let mut summary = None;
+            selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |out| {
+                let written = (|| -> Result<Summary> {
+                    let mut writer = StreamWriter::begin(&header, out)?;
+                    each_belief(&r, &options.beliefs, &filter, |b| {
+                        writer.push(b, out)?;
+                        progress.advance(1);
+                        Ok(())
+                    })?;
+                    Ok(writer.finish(&identity, out)?)
+                })();
+                match written {
+                    Ok(s) => {
+                        summary = Some(s);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        failure = Some(e);
+                        Err(std::io::Error::other(message))
+                    }
+                }
+            })
+            .map_err(|e| failure.take().unwrap_or_else(|| e.into()))?;
+            let summary = summary.ok_or_else(|| VaultError::Data("export file".into()))?;
             let bytes = sink.persist()?;
             persisted = true;
             progress.finish();
-            let c = built.counts;
-            let detail = export_detail(&c, &built.beliefs_sha256, &filter, &options.protection);
+            let c = summary.counts;
+            let detail = export_detail(&c, &summary.beliefs_sha256, &filter, &options.protection);
             w.append_audit(
                 PendingEvent::new(AuditAction::Exported, None).with_detail(detail),
                 now,
@@ -243,8 +268,8 @@ impl Selfmodel {
                 path: out.to_owned(),
                 bytes,
                 counts: c,
-                beliefs_sha256: built.beliefs_sha256,
-                public_key: built.public_key,
+                beliefs_sha256: summary.beliefs_sha256,
+                public_key: summary.public_key,
                 encryption: options.protection.kind(),
                 subset: !matches!(filter, Filter::All),
             })
@@ -287,10 +312,11 @@ impl Selfmodel {
             )
             .into());
         }
-        let report = self.vault.read(|r| {
+        let (planned, planned_version) = self.vault.read(|r| {
             let plan = plan(r, contents, progress, incoming)?;
-            Ok::<_, Error>(plan.report(file, options))
+            Ok::<_, Error>((plan, r.data_version()?))
         })?;
+        let report = planned.report(file, options);
         if incoming.foreign && !(report.types_added.is_empty() && report.purposes_added.is_empty())
         {
             return Err(CoreError::invalid(
@@ -326,8 +352,13 @@ impl Selfmodel {
             return Ok(report);
         }
         self.change(|w, now| {
-            // Planned again inside the write transaction, so that it holds for what is written.
-            let plan = plan(&w.read(), contents, &(), incoming)?;
+            // The plan must hold for what is written: it is made again inside the write
+            // transaction if another connection has committed since it was made.
+            let plan = if w.read().data_version()? == planned_version {
+                planned
+            } else {
+                plan(&w.read(), contents, &(), incoming)?
+            };
             let report = plan.report(file, options);
             if !report.conflicting.is_empty() && options.on_conflict.is_none() {
                 return Err(Error::ImportConflicts(report.conflicting));
@@ -465,6 +496,7 @@ fn plan<'a>(
             Some(_) => {}
         }
     }
+    let graveyard = crate::tombstone::Graveyard::open(r)?;
     progress.start("checking beliefs", c.beliefs.len() as u64);
     for (i, b) in c.beliefs.iter().enumerate() {
         validate::check_belief(b, &merged)
@@ -475,7 +507,7 @@ fn plan<'a>(
             Cow::Borrowed(b)
         };
         match r.belief(b.id)? {
-            None if !incoming.restore_erased && crate::tombstone::buried(r, &b)? => {
+            None if !incoming.restore_erased && graveyard.buries(r, &b)? => {
                 plan.erased.push(b.id);
             }
             None => plan.new.push(b),
@@ -526,30 +558,23 @@ fn check_filter(
 
 /// The catalogue a subset needs: the types asked for or used, and every purpose they allow or
 /// the beliefs and filter name.
-fn subset_catalogue(
+fn subset_catalogue<'a>(
     all: &Catalogue,
-    categories: &BTreeSet<String>,
-    purposes: &BTreeSet<String>,
-    beliefs: &[Belief],
+    type_ids: impl IntoIterator<Item = &'a String>,
+    purpose_ids: impl IntoIterator<Item = &'a String>,
 ) -> Catalogue {
-    let mut type_ids: BTreeSet<&str> = categories.iter().map(String::as_str).collect();
-    type_ids.extend(beliefs.iter().map(|b| b.category.as_str()));
+    let type_ids: BTreeSet<&str> = type_ids.into_iter().map(String::as_str).collect();
     let types: Vec<BeliefType> = all
         .types
         .iter()
         .filter(|t| type_ids.contains(t.id.as_str()))
         .cloned()
         .collect();
-    let mut purpose_ids: BTreeSet<&str> = purposes.iter().map(String::as_str).collect();
+    let mut purpose_ids: BTreeSet<&str> = purpose_ids.into_iter().map(String::as_str).collect();
     purpose_ids.extend(
         types
             .iter()
             .flat_map(|t| t.allowed_purposes.iter().map(String::as_str)),
-    );
-    purpose_ids.extend(
-        beliefs
-            .iter()
-            .flat_map(|b| b.purposes.iter().map(String::as_str)),
     );
     let purposes = all
         .purposes
@@ -559,6 +584,45 @@ fn subset_catalogue(
         .collect();
     Catalogue { types, purposes }
 }
+
+/// Beliefs read for an export, a page at a time in id order: those named (each must exist), or
+/// all of them; only those matching `filter` are passed on.
+fn each_belief(
+    r: &Reader<'_>,
+    ids: &BTreeSet<BeliefId>,
+    filter: &Filter,
+    mut f: impl FnMut(&Belief) -> Result<()>,
+) -> Result<()> {
+    if !ids.is_empty() {
+        for &id in ids {
+            let b = r.belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+            if filter.matches(&b) {
+                f(&b)?;
+            }
+        }
+        return Ok(());
+    }
+    let mut after = None;
+    loop {
+        let page = r.beliefs(&BeliefFilter {
+            after,
+            limit: Some(EXPORT_PAGE),
+            ..BeliefFilter::default()
+        })?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = Some(last.id);
+        for b in &page {
+            if filter.matches(b) {
+                f(b)?;
+            }
+        }
+    }
+}
+
+/// Beliefs read from the vault at a time by an export.
+const EXPORT_PAGE: u64 = 1000;
 
 /// The `archive.exported` event's detail: counts, the beliefs hash, the filter, the encryption.
 fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protection) -> String {

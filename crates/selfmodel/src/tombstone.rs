@@ -97,6 +97,16 @@ impl Graveyard {
         Ok(Self(r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new)))
     }
 
+    /// Whether the person erased or rejected this belief before, as [`buried`] tells.
+    pub(crate) fn buries(&self, r: &Reader<'_>, b: &Belief) -> Result<bool> {
+        let Some(key) = &self.0 else {
+            return Ok(false);
+        };
+        Ok(r.has_tombstone(&tombstone(key, &b.category, &b.statement))?
+            || r.has_tombstone(&tombstone_v1(key, &b.category, &b.statement))?
+            || r.has_tombstone(&by_id(key, b))?)
+    }
+
     /// Whether the person erased or rejected a belief saying `statement` as any of `categories`.
     pub(crate) fn holds<'a>(
         &self,

@@ -11,9 +11,12 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer as _, SigningKey};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use selfmodel::Selfmodel;
-use selfmodel::archive::{ExportOptions, ImportOptions, Protection, SealedFile, Signer};
+use selfmodel::archive::{
+    ExportOptions, Identities, ImportOptions, Key, Protection, SealedFile, Signer,
+};
 use selfmodel_archive::{Contents, Filter};
 use selfmodel_core::{
     Actor, Belief, BeliefFilter, BeliefId, Catalogue, Evidence, EvidenceKind, Hash, Passphrase,
@@ -333,4 +336,112 @@ fn importing_twice_is_idempotent() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Several pages of the vault's beliefs go through the streamed export (plain, age, a subset)
+/// and the streamed import unchanged; a file with one byte changed is refused.
+#[test]
+fn thousands_of_beliefs_stream_through_export_and_import() {
+    const N: u128 = 2500;
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = TestRunner::deterministic();
+    let strategy = belief();
+    let beliefs: Vec<Belief> = (0..N)
+        .map(|i| {
+            let mut b = strategy.new_tree(&mut runner).unwrap().current();
+            b.id = BeliefId::from(uuid::Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_0000 + i,
+            ));
+            let short: String = b.statement.chars().take(480).collect();
+            b.statement = format!("{} #{i}", short.trim());
+            b
+        })
+        .collect();
+    let source = dir.path().join("source.json");
+    write_file(&source, &beliefs);
+    let mut a = vault(dir.path(), "a.db");
+    assert_eq!(import(&mut a, &source).new.len(), beliefs.len());
+    assert_eq!(a.beliefs(&BeliefFilter::default()).unwrap(), beliefs);
+
+    // Through age to a recipient, into a second vault.
+    let (secret, recipient) = selfmodel::archive::generate_identity();
+    let key_file = dir.path().join("key.txt");
+    std::fs::write(&key_file, format!("{}\n", *secret)).unwrap();
+    let options = |protection, categories: BTreeSet<String>| ExportOptions {
+        categories,
+        purposes: BTreeSet::new(),
+        beliefs: BTreeSet::new(),
+        protection,
+        armor: false,
+        overwrite: true,
+    };
+    let sealed = dir.path().join("a.age");
+    let summary = a
+        .export(
+            &sealed,
+            &options(
+                Protection::Recipients(vec![recipient.parse().unwrap()]),
+                BTreeSet::new(),
+            ),
+            &(),
+        )
+        .unwrap();
+    assert_eq!(summary.counts.beliefs, N as u64);
+    let key = Key::Identities(Identities::from_file(&key_file).unwrap());
+    let file = SealedFile::read(&sealed).unwrap().open(Some(&key)).unwrap();
+    assert_eq!(file.parsed.contents.beliefs, beliefs);
+    assert_eq!(file.parsed.beliefs_sha256, summary.beliefs_sha256);
+    let mut b = vault(dir.path(), "b.db");
+    let mut signer = [0u8; 32];
+    hex::decode_to_slice(&file.parsed.public_key, &mut signer).unwrap();
+    let trusted = ImportOptions {
+        trust_signer: Some(signer),
+        ..ImportOptions::default()
+    };
+    assert_eq!(
+        b.import(&file, &trusted, &()).unwrap().new.len(),
+        beliefs.len()
+    );
+    assert_eq!(b.beliefs(&BeliefFilter::default()).unwrap(), beliefs);
+
+    // A subset by category: its beliefs, in order, and only the types it needs.
+    let category = beliefs[0].category.clone();
+    let subset = dir.path().join("subset.json");
+    a.export(
+        &subset,
+        &options(Protection::Plain, [category.clone()].into()),
+        &(),
+    )
+    .unwrap();
+    let parsed = SealedFile::read(&subset)
+        .unwrap()
+        .open(None)
+        .unwrap()
+        .parsed;
+    let wanted: Vec<Belief> = beliefs
+        .iter()
+        .filter(|b| b.category == category)
+        .cloned()
+        .collect();
+    assert!(!wanted.is_empty());
+    assert_eq!(parsed.contents.beliefs, wanted);
+    let types: Vec<&str> = parsed
+        .contents
+        .catalogue
+        .types
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(types, [category.as_str()]);
+
+    // One byte of one statement changed: refused before anything is imported.
+    let plain = dir.path().join("a.json");
+    export(&mut a, &plain);
+    let mut bytes = std::fs::read(&plain).unwrap();
+    let at = bytes.windows(7).position(|w| w == b" #1250\"").unwrap();
+    bytes[at + 2] = b'7';
+    let Err(err) = SealedFile::from_bytes(bytes).unwrap().open(None) else {
+        panic!("a changed file was accepted");
+    };
+    assert_eq!(err.code(), "manifest_mismatch", "{err}");
 }
