@@ -20,7 +20,7 @@ use selfmodel_core::{
     AccessEntry, Belief, BeliefFilter, BeliefId, ChainVerdict, Grant, Outcome, Sensitivity, Status,
     validate,
 };
-use selfmodel_vault::AccessFilter;
+use selfmodel_vault::{AccessFilter, DisclosureDay};
 
 use crate::render::Format;
 use crate::{Result, Selfmodel};
@@ -403,8 +403,11 @@ impl Selfmodel {
             let events = r.audit_events()?;
             let grants = r.grants()?;
             // The period, and the history its alerts are judged against.
+            // Who asked and when; what was disclosed comes from the per-day disclosures, which
+            // count each stored set once per day instead of listing its members per request.
             let access = r.access_log(&AccessFilter {
                 since: period.from.and_then(crate::monitor::history_start),
+                without_disclosed: true,
                 ..AccessFilter::default()
             })?;
             let disclosed = r.disclosure_days(period.from, period.to)?;
@@ -441,7 +444,9 @@ impl Selfmodel {
                 limits: limits(&catalogue),
                 vendors: vendors
                     .into_iter()
-                    .map(|(g, notices)| vendor_row(g, notices, &in_period, &category, now))
+                    .map(|(g, notices)| {
+                        vendor_row(g, notices, &in_period, &disclosed, &category, now)
+                    })
                     .collect(),
                 disclosures: DisclosureSeries::build(&disclosed, period, created, now, &names),
                 denied_without_grant: sum_by(in_period.iter().filter_map(|a| {
@@ -598,6 +603,7 @@ fn vendor_row(
     grant: Grant,
     notices: Vec<(String, u64)>,
     access: &[&AccessEntry],
+    disclosed: &[DisclosureDay],
     category: &BTreeMap<BeliefId, &str>,
     now: DateTime<Utc>,
 ) -> VendorRow {
@@ -616,22 +622,29 @@ fn vendor_row(
             by_purpose.entry(p).or_default().push(a);
         }
     }
+    let to_grant: Vec<&DisclosureDay> = disclosed
+        .iter()
+        .filter(|d| d.grant_id == grant.id)
+        .collect();
     let received = by_purpose
         .into_iter()
         .map(|(purpose, entries)| {
-            let ids: Vec<BeliefId> = entries.iter().flat_map(|a| a.disclosed.clone()).collect();
-            let mut distinct = ids.clone();
+            let days: Vec<&&DisclosureDay> = to_grant
+                .iter()
+                .filter(|d| d.purpose.as_deref() == Some(purpose))
+                .collect();
+            let mut distinct: Vec<BeliefId> = days.iter().map(|d| d.belief_id).collect();
             distinct.sort();
             distinct.dedup();
             PurposeUse {
                 purpose: purpose.to_owned(),
                 requests: entries.len() as u64,
-                disclosures: ids.len() as u64,
+                disclosures: days.iter().map(|d| d.times).sum(),
                 distinct_beliefs: distinct.len() as u64,
-                by_type: count_by(
-                    ids.iter()
-                        .map(|id| category.get(id).copied().unwrap_or("(erased)").to_owned()),
-                ),
+                by_type: sum_by(days.iter().map(|d| {
+                    let kind = category.get(&d.belief_id).copied().unwrap_or("(erased)");
+                    (kind.to_owned(), d.times)
+                })),
             }
         })
         .collect();
@@ -639,7 +652,7 @@ fn vendor_row(
     VendorRow {
         state,
         requests: allowed.len() as u64,
-        disclosures: allowed.iter().map(|a| a.disclosed.len() as u64).sum(),
+        disclosures: to_grant.iter().map(|d| d.times).sum(),
         received,
         denied: count_by(mine.iter().filter_map(|a| match &a.outcome {
             Outcome::Denied(code) => Some(code.clone()),
