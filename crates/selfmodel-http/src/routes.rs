@@ -289,14 +289,15 @@ pub async fn belief(
         ..Default::default()
     };
     let d = s.vault.read(credential(&headers), read).await?;
-    let b = d.beliefs.first().ok_or_else(|| {
+    let with_evidence = d.with_evidence;
+    let b = d.beliefs.into_iter().next().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "no such belief under this grant",
         )
     })?;
-    Ok(Json(wire::belief(b, d.with_evidence)))
+    Ok(Json(wire::belief(b, with_evidence)))
 }
 
 async fn disclose(
@@ -311,7 +312,7 @@ async fn disclose(
         purpose,
         beliefs: d
             .beliefs
-            .iter()
+            .into_iter()
             .map(|b| wire::belief(b, d.with_evidence))
             .collect(),
         next: d.next.map(|n| n.to_string()),

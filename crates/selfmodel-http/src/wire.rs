@@ -109,23 +109,24 @@ pub fn grant(g: &domain::Grant) -> Grant {
     }
 }
 
-/// A belief on the wire; evidence only if `with_evidence`.
-pub fn belief(b: &domain::Belief, with_evidence: bool) -> Belief {
+/// A belief on the wire; evidence only if `with_evidence`. Takes the belief, so that its texts
+/// move instead of being copied.
+pub fn belief(b: domain::Belief, with_evidence: bool) -> Belief {
     Belief {
         id: b.id.to_string(),
-        statement: b.statement.clone(),
-        category: b.category.clone(),
+        statement: b.statement,
+        category: b.category,
         confidence: b.confidence,
-        purposes: strings(&b.purposes),
+        purposes: b.purposes.into_iter().collect(),
         sensitivity: sensitivity(b.sensitivity),
         updated_at: b.updated_at,
         evidence: with_evidence.then(|| {
             b.evidence
-                .iter()
+                .into_iter()
                 .map(|e| Evidence {
                     kind: evidence_kind(e.kind),
-                    source: e.source.clone(),
-                    summary: e.summary.clone(),
+                    source: e.source,
+                    summary: e.summary,
                     observed_at: e.observed_at,
                 })
                 .collect()

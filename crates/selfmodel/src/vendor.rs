@@ -588,6 +588,31 @@ fn check_ask(ask: &GrantAsk, catalogue: &Catalogue) -> Result<()> {
     Ok(())
 }
 
+/// A copy of an in-memory belief for a vendor's page, without what it is never shown: its
+/// history, and its evidence unless the grant allows reading evidence (copying them only to drop
+/// them would cost most of a read).
+fn copy_for_vendor(b: &Belief, with_evidence: bool) -> Belief {
+    Belief {
+        id: b.id,
+        statement: b.statement.clone(),
+        category: b.category.clone(),
+        confidence: b.confidence,
+        purposes: b.purposes.clone(),
+        sensitivity: b.sensitivity,
+        status: b.status,
+        evidence: if with_evidence {
+            b.evidence.clone()
+        } else {
+            Vec::new()
+        },
+        provenance: b.provenance.clone(),
+        created_at: b.created_at,
+        updated_at: b.updated_at,
+        expires_at: b.expires_at,
+        history: Vec::new(),
+    }
+}
+
 fn read_one(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
@@ -682,17 +707,20 @@ fn read_one(
             let next = (page.len() == limit)
                 .then(|| page.last().map(|b| b.id))
                 .flatten();
+            let with_evidence = grant.allows(Operation::ReadEvidence);
             let shown = page
                 .into_iter()
                 .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
-                .cloned()
+                .map(|b| copy_for_vendor(b, with_evidence))
                 .collect();
             (shown, next)
         }
     };
     for b in &mut beliefs {
-        // Minimisation: a vendor learns only the purposes it was granted, not the others.
+        // Minimisation: a vendor learns only the purposes it was granted, not the others, and
+        // never a belief's history.
         b.purposes.retain(|p| grant.scope.purposes.contains(p));
+        b.history.clear();
         if !grant.allows(Operation::ReadEvidence) {
             b.evidence.clear();
         }
