@@ -264,6 +264,67 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
     assert_eq!(refused.code(), "purpose_not_granted");
 }
 
+/// What a vendor reads is minimised the same way on a page and one at a time: only its granted
+/// purposes, no evidence unless granted, never a belief's history.
+#[test]
+fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    model.fill_demo().unwrap();
+    let target = model
+        .beliefs(&BeliefFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|b| {
+            b.category == "interests"
+                && b.purposes.contains("recommendations")
+                && b.purposes.len() > 1
+                && !b.evidence.is_empty()
+        })
+        .expect("a demo interest with evidence and several purposes");
+    let rectified = model
+        .rectify(
+            target.id,
+            Rectify {
+                statement: None,
+                confidence: Some(0.5),
+                purposes: None,
+                reason: "checked with the person".into(),
+            },
+            Actor::Person,
+        )
+        .unwrap();
+    assert!(!rectified.history.is_empty(), "the belief has a history");
+    let vendor = crate::common::grant(
+        &mut model,
+        "com.example.shop",
+        &["recommendations"],
+        &["interests"],
+    );
+    let page = model
+        .vendor_read(&vendor, &crate::common::read("recommendations"))
+        .unwrap();
+    let mut one = crate::common::read("recommendations");
+    one.belief = Some(target.id);
+    let single = model.vendor_read(&vendor, &one).unwrap();
+    assert!(page.beliefs.iter().any(|b| b.id == target.id));
+    for b in page.beliefs.iter().chain(&single.beliefs) {
+        assert!(b.history.is_empty(), "history disclosed: {b:?}");
+        assert!(
+            b.evidence.is_empty(),
+            "evidence disclosed without the grant: {b:?}"
+        );
+        let purposes: Vec<&str> = b.purposes.iter().map(String::as_str).collect();
+        assert_eq!(purposes, ["recommendations"], "{b:?}");
+    }
+    let on_page = page.beliefs.iter().find(|b| b.id == target.id).unwrap();
+    assert_eq!(
+        on_page, &single.beliefs[0],
+        "a page and a single read agree"
+    );
+    assert_eq!(on_page.statement, rectified.statement);
+}
+
 /// A native vendor's request to read communication style for communication, for a day.
 fn native_ask(id: &str, url: Option<&str>) -> selfmodel::GrantAsk {
     use selfmodel_core::{Operation, Scope, Vendor};
