@@ -369,6 +369,21 @@ pub struct EventView<'a> {
     pub hash: Hash,
 }
 
+impl<'a> EventView<'a> {
+    /// The view of an event in memory, with `at` its canonical timestamp text.
+    pub fn of(e: &'a AuditEvent, at: &'a str) -> Self {
+        Self {
+            seq: e.seq,
+            at,
+            action: &e.action,
+            subject: e.subject.as_deref(),
+            detail: e.detail.as_deref(),
+            prev: e.prev,
+            hash: e.hash,
+        }
+    }
+}
+
 /// Recomputes a chain one event at a time, in sequence order, so that a stored chain can be
 /// checked as it is read: [`verify`] is this over events in memory.
 #[derive(Debug, Clone)]
@@ -445,16 +460,7 @@ pub fn verify<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> ChainVerd
     let mut chain = ChainVerifier::new();
     for e in events {
         let at = canonical_time(&e.at);
-        let view = EventView {
-            seq: e.seq,
-            at: &at,
-            action: &e.action,
-            subject: e.subject.as_deref(),
-            detail: e.detail.as_deref(),
-            prev: e.prev,
-            hash: e.hash,
-        };
-        if let Err(broken) = chain.check(&view) {
+        if let Err(broken) = chain.check(&EventView::of(e, &at)) {
             return broken;
         }
     }
@@ -602,16 +608,7 @@ mod tests {
             let mut verdict = None;
             for e in events {
                 let at = e.timestamp();
-                let view = EventView {
-                    seq: e.seq,
-                    at: &at,
-                    action: &e.action,
-                    subject: e.subject.as_deref(),
-                    detail: e.detail.as_deref(),
-                    prev: e.prev,
-                    hash: e.hash,
-                };
-                if let Err(broken) = streamed.check(&view) {
+                if let Err(broken) = streamed.check(&EventView::of(e, &at)) {
                     verdict = Some(broken);
                     break;
                 }

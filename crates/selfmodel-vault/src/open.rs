@@ -181,6 +181,12 @@ impl Vault {
         self.pages.wait()
     }
 
+    /// Waits for the check of every page; the damage it found is the error
+    /// ([`VaultError::Corrupted`]).
+    pub fn ensure_pages_intact(&self) -> Result<()> {
+        self.pages.passed_or_refuse()
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
         migrations::version(&self.conn)

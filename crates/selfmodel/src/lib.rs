@@ -137,18 +137,10 @@ impl Selfmodel {
         self.vault.page_check()
     }
 
-    /// Waits for the check of every page and returns its verdict.
-    pub fn wait_page_check(&self) -> PageCheck {
-        self.vault.wait_page_check()
-    }
-
     /// Waits for the check of every page; the damage it found is the error
     /// ([`VaultError::Corrupted`]).
     pub fn ensure_pages_intact(&self) -> Result<()> {
-        match self.wait_page_check() {
-            PageCheck::Damaged(why) => Err(VaultError::Corrupted(why).into()),
-            _ => Ok(()),
-        }
+        Ok(self.vault.ensure_pages_intact()?)
     }
 
     /// Locks the vault: checkpoints and closes the file. Waits for the check of every page and
