@@ -17,7 +17,7 @@
   const DAY = /^\d{4}-\d{2}-\d{2}$/;
   const DAY_OR_NULL = (v) => v === null || (typeof v === "string" && DAY.test(v));
   const FORMAT = (v) => v === "html" || v === "markdown" || v === "json";
-  const EVENTS = ["vault-locked", "vault-status", "inbox-count"];
+  const EVENTS = ["vault-locked", "vault-status", "inbox-count", "vault-damaged"];
 
   // command -> { argument name (as the UI sends it, camelCase): check }
   const RULES = {
@@ -67,13 +67,14 @@
     belief_recipients: { id },
     inbox: {},
     accept_proposal: { id, edit: (v) => v === null || obj(v) },
-    reject_proposal: { id },
+    accept_proposals: { ids, how: obj },
+    reject_proposals: { ids },
     transparency_report: { from: DAY_OR_NULL, to: DAY_OR_NULL },
     save_report: { from: DAY_OR_NULL, to: DAY_OR_NULL, format: FORMAT },
     save_access_package: { format: FORMAT },
     save_right_to_know: { format: FORMAT },
-    // The UI listens for exactly three events: the vault locked itself or was opened at start,
-    // and how many items wait in the inbox.
+    // The UI listens for exactly four events: the vault locked itself or was opened at start,
+    // how many items wait in the inbox, and damage found by the background page check.
     "plugin:event|listen": {
       event: (v) => EVENTS.includes(v),
       target: obj,

@@ -812,11 +812,30 @@ pub async fn accept_proposal(
         .map(dto::detail)
 }
 
-/// Rejects a proposed belief; the vendor cannot propose it again.
+/// Accepts these proposals in one transaction (all or none), as the person decided; returns
+/// how many.
 #[tauri::command]
-pub async fn reject_proposal(state: State<'_, AppState>, id: String) -> Result<()> {
-    let id = self::id(&id)?;
-    state.call(move |m| m.reject_proposal(id)).await
+pub async fn accept_proposals(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    how: dto::Acceptance,
+) -> Result<u32> {
+    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    state
+        .call(move |m| m.accept_proposals(&ids, &how.into()).map(|a| a.len()))
+        .await
+        .map(count)
+}
+
+/// Rejects these proposals in one transaction (all or none); their vendors cannot propose them
+/// again. Returns how many.
+#[tauri::command]
+pub async fn reject_proposals(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
+    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    state
+        .call(move |m| m.reject_proposals(&ids))
+        .await
+        .map(count)
 }
 
 /// The transparency report for the days `from` to `to` (`YYYY-MM-DD`, UTC, both included; open

@@ -212,6 +212,17 @@ pub struct RectifyRequest {
     pub reason: String,
 }
 
+/// What the person decides for the proposals they accept together; `null` keeps what was
+/// proposed.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    /// Another belief type.
+    pub category: Option<String>,
+    /// Another purpose set.
+    pub purposes: Option<Vec<String>>,
+}
+
 /// A purpose a belief may be used for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Purpose {
@@ -835,6 +846,15 @@ impl From<RectifyRequest> for core::Rectify {
             confidence: r.confidence,
             purposes: r.purposes.map(|p| p.into_iter().collect()),
             reason: r.reason,
+        }
+    }
+}
+
+impl From<Acceptance> for core::Acceptance {
+    fn from(a: Acceptance) -> Self {
+        Self {
+            category: a.category,
+            purposes: a.purposes.map(|p| p.into_iter().collect()),
         }
     }
 }
@@ -1520,6 +1540,7 @@ pub fn typescript_bindings() -> String {
         NewEvidence,
         NewBelief,
         RectifyRequest,
+        Acceptance,
         Purpose,
         BeliefType,
         Catalogue,

@@ -211,3 +211,34 @@ fn tauri_is_at_least_2_11_1() {
         "tauri {version} is older than 2.11.1"
     );
 }
+
+/// The quoted names in `text` that follow `marker`.
+fn quoted_after(text: &str, marker: &str) -> BTreeSet<String> {
+    text.match_indices(marker)
+        .filter_map(|(i, _)| {
+            let rest = text[i + marker.len()..].trim_start().strip_prefix('"')?;
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_isolation_app_lets_the_ui_listen_to_exactly_the_events_the_core_emits() {
+    let emitted = quoted_after(&read("src-tauri/src/lib.rs"), "_EVENT: &str =");
+    let js = read("src-tauri/isolation/index.js");
+    let start = js.find("const EVENTS = [").expect("EVENTS list");
+    let list = &js[start..start + js[start..].find("];").expect("end of EVENTS")];
+    let allowed: BTreeSet<String> = list
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    let listened: BTreeSet<String> = ["listen(", "listen<string>(", "listen<number>("]
+        .iter()
+        .flat_map(|m| quoted_after(&read("ui/src/lib/backend.ts"), m))
+        .collect();
+    assert_eq!(emitted.len(), 4, "{emitted:?}");
+    assert_eq!(allowed, emitted);
+    assert_eq!(listened, emitted);
+}

@@ -135,16 +135,34 @@ pub enum BeliefCmd {
         /// The belief's id
         id: String,
     },
-    /// Accept a belief a vendor proposed: it becomes active
-    Accept {
-        /// The belief's id
-        id: String,
-    },
-    /// Reject a belief a vendor proposed: it is erased and cannot be proposed again
-    Reject {
-        /// The belief's id
-        id: String,
-    },
+    /// Accept proposals from the inbox: they become active, all in one transaction
+    Accept(AcceptArgs),
+    /// Reject proposals from the inbox: they are erased and cannot be proposed again, all in
+    /// one transaction
+    Reject(Proposals),
+}
+
+/// Which proposals: ids, or the whole inbox.
+#[derive(Args)]
+pub struct Proposals {
+    /// The proposals' ids (see `selfmodel inbox`)
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub ids: Vec<String>,
+    /// Every proposal in the inbox
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args)]
+pub struct AcceptArgs {
+    #[command(flatten)]
+    pub proposals: Proposals,
+    /// Accept them as this belief type instead of the proposed one (see `selfmodel types`)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Accept them for these purposes instead of the proposed ones (repeatable)
+    #[arg(long = "purpose")]
+    pub purposes: Vec<String>,
 }
 
 #[derive(Args)]

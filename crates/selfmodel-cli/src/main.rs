@@ -33,8 +33,8 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use selfmodel::Selfmodel;
 use selfmodel_core::{
-    Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Provenance, Rectify,
-    Sensitivity,
+    Acceptance, Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Provenance,
+    Rectify, Sensitivity,
 };
 
 use args::{BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
@@ -303,14 +303,24 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
             let b = model.rectify(parse_id(&e.id)?, change, Actor::Person)?;
             say!("rectified {} (history: {} entries)", b.id, b.history.len());
         }
-        BeliefCmd::Accept { id } => {
-            let b = model.accept_proposal(parse_id(&id)?)?;
-            say!("accepted {}: it is now active", b.id);
+        BeliefCmd::Accept(a) => {
+            let ids = proposals(&mut model, &a.proposals)?;
+            let how = Acceptance {
+                category: a.category,
+                purposes: (!a.purposes.is_empty()).then(|| a.purposes.into_iter().collect()),
+            };
+            let accepted = model.accept_proposals(&ids, &how)?;
+            match accepted.as_slice() {
+                [b] => say!("accepted {}: it is now active", b.id),
+                all => say!("accepted {} proposals: they are now active", all.len()),
+            }
         }
-        BeliefCmd::Reject { id } => {
-            let id = parse_id(&id)?;
-            model.reject_proposal(id)?;
-            say!("rejected {id}: erased, and it cannot be proposed again");
+        BeliefCmd::Reject(p) => {
+            let ids = proposals(&mut model, &p)?;
+            match (model.reject_proposals(&ids)?, ids.as_slice()) {
+                (1, [id]) => say!("rejected {id}: erased, and it cannot be proposed again"),
+                (n, _) => say!("rejected {n} proposals: erased, and they cannot be proposed again"),
+            }
         }
         BeliefCmd::Delete { id } => {
             let id = parse_id(&id)?;
@@ -320,6 +330,18 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
     }
     model.close()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The proposals named on the command line, or the whole inbox.
+fn proposals(model: &mut Selfmodel, p: &args::Proposals) -> Result<Vec<BeliefId>> {
+    if p.all {
+        let inbox: Vec<BeliefId> = model.inbox()?.into_iter().map(|b| b.id).collect();
+        if inbox.is_empty() {
+            bail!("the inbox is empty: there is nothing to accept or reject");
+        }
+        return Ok(inbox);
+    }
+    p.ids.iter().map(|s| parse_id(s)).collect()
 }
 
 fn parse_id(s: &str) -> Result<BeliefId> {

@@ -228,6 +228,17 @@ pub struct NewBelief {
     pub evidence: Vec<NewEvidence>,
 }
 
+/// What the person decides for proposals as they accept them. Unset fields keep what was
+/// proposed; a new type without purposes keeps the proposed purposes the type allows (or, if
+/// none, the type's default ones).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Acceptance {
+    /// Another belief type.
+    pub category: Option<String>,
+    /// Another purpose set.
+    pub purposes: Option<BTreeSet<String>>,
+}
+
 /// A rectification request: the fields to change and why.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rectify {

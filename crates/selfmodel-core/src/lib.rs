@@ -22,8 +22,8 @@ pub mod validate;
 pub use access::{AccessEntry, AccessOp, NewAccess, Outcome, VendorEvent, VendorEventKind};
 pub use audit::{AuditAction, AuditEvent, ChainVerdict, Hash, PendingEvent};
 pub use belief::{
-    Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence, Provenance,
-    Rectification, Rectify, Sensitivity, Snapshot, Status,
+    Acceptance, Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence,
+    Provenance, Rectification, Rectify, Sensitivity, Snapshot, Status,
 };
 pub use catalogue::{BeliefType, Catalogue, Purpose};
 pub use error::{CoreError, Result};

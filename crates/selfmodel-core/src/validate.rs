@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
 use crate::belief::{
-    Belief, BeliefId, Evidence, NewBelief, NewEvidence, Provenance, Rectification, Rectify,
-    Sensitivity, Status,
+    Acceptance, Actor, Belief, BeliefId, Evidence, NewBelief, NewEvidence, Provenance,
+    Rectification, Rectify, Sensitivity, Status,
 };
 use crate::catalogue::{BeliefType, Catalogue, Purpose};
 use crate::error::{CoreError, Result};
@@ -38,11 +38,7 @@ pub fn build_belief(
     let statement = statement(&new.statement)?;
     confidence("confidence", new.confidence)?;
     let purposes = if new.purposes.is_empty() {
-        ty.allowed_purposes
-            .iter()
-            .filter(|p| catalogue.purpose(p).is_some_and(|p| !p.opt_in))
-            .cloned()
-            .collect()
+        default_purposes(catalogue, ty)
     } else {
         purposes(catalogue, ty, &new.purposes)?;
         new.purposes
@@ -89,12 +85,74 @@ pub fn build_belief(
     })
 }
 
+/// Accepts a proposal as the person decided ([`Acceptance`]): it becomes active. A change of
+/// purposes is kept in its history; a new type raises its sensitivity to the type's default at
+/// least and takes the type's retention from the day it was proposed.
+pub fn accept(
+    proposal: &Belief,
+    how: &Acceptance,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> Result<Belief> {
+    let retyped = how.category.as_deref().filter(|c| *c != proposal.category);
+    let ty = belief_type(catalogue, retyped.unwrap_or(&proposal.category))?;
+    let mut next = proposal.clone();
+    if retyped.is_some() {
+        if ty.evidence_required && next.evidence.is_empty() {
+            return Err(CoreError::invalid(
+                "category",
+                format!(
+                    "beliefs of type '{}' need at least one piece of evidence, and this one has none",
+                    ty.id
+                ),
+            ));
+        }
+        next.category = ty.id.clone();
+        next.sensitivity = next.sensitivity.max(ty.default_sensitivity);
+        next.expires_at = Some(expiry(proposal.created_at, ty.retention_days));
+    }
+    match &how.purposes {
+        Some(p) => {
+            purposes(catalogue, ty, p)?;
+            next.purposes = p.clone();
+        }
+        None if retyped.is_some() => {
+            next.purposes.retain(|p| ty.allowed_purposes.contains(p));
+            if next.purposes.is_empty() {
+                next.purposes = default_purposes(catalogue, ty);
+            }
+        }
+        None => {}
+    }
+    next.status = Status::Active;
+    next.updated_at = now;
+    if next.purposes != proposal.purposes {
+        next.history.push(Rectification {
+            at: now,
+            actor: Actor::Person,
+            reason: "purposes chosen when accepted".to_owned(),
+            before: proposal.snapshot(),
+            after: next.snapshot(),
+        });
+    }
+    Ok(next)
+}
+
+/// A type's purposes that need no opt-in.
+fn default_purposes(catalogue: &Catalogue, ty: &BeliefType) -> BTreeSet<String> {
+    ty.allowed_purposes
+        .iter()
+        .filter(|p| catalogue.purpose(p).is_some_and(|p| !p.opt_in))
+        .cloned()
+        .collect()
+}
+
 /// Applies a rectification to a belief, checking the new values and recording the change.
 pub fn rectify(
     belief: &Belief,
     change: Rectify,
     catalogue: &Catalogue,
-    actor: crate::belief::Actor,
+    actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Belief> {
     let ty = belief_type(catalogue, &belief.category)?;
@@ -338,6 +396,109 @@ mod tests {
             Status::Active,
             Utc::now(),
         )
+    }
+
+    fn proposal(category: &str) -> Belief {
+        let mut n = new(category);
+        n.evidence = vec![NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: "chat".into(),
+            summary: "said so".into(),
+            observed_at: None,
+            content_sha256: None,
+        }];
+        build_belief(
+            n,
+            &Catalogue::defaults(),
+            prov(),
+            Status::Pending,
+            Utc::now(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn accepting_as_proposed_changes_only_the_status() {
+        let p = proposal("interests");
+        let b = accept(
+            &p,
+            &Acceptance::default(),
+            &Catalogue::defaults(),
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(b.status, Status::Active);
+        assert_eq!((&b.category, &b.purposes), (&p.category, &p.purposes));
+        assert!(b.history.is_empty());
+    }
+
+    #[test]
+    fn accepting_as_another_type_keeps_the_allowed_purposes_and_raises_sensitivity() {
+        let c = Catalogue::defaults();
+        let p = proposal("interests");
+        assert!(p.purposes.contains("recommendations"));
+        let how = Acceptance {
+            category: Some("health".into()),
+            purposes: None,
+        };
+        let b = accept(&p, &how, &c, Utc::now()).unwrap();
+        assert_eq!(b.category, "health");
+        assert_eq!(b.sensitivity, Sensitivity::Special);
+        assert_eq!(b.expires_at, Some(expiry(p.created_at, 90)));
+        let allowed = &c.belief_type("health").unwrap().allowed_purposes;
+        assert!(!b.purposes.is_empty() && b.purposes.iter().all(|p| allowed.contains(p)));
+        assert_eq!(
+            b.history.len(),
+            1,
+            "the dropped purposes are kept in its history"
+        );
+        assert_eq!(b.history[0].before.purposes, p.purposes);
+    }
+
+    #[test]
+    fn accepting_with_purposes_checks_them_against_the_type() {
+        let c = Catalogue::defaults();
+        let p = proposal("interests");
+        let only = |p: &str| Some(BTreeSet::from([p.to_owned()]));
+        let b = accept(
+            &p,
+            &Acceptance {
+                category: None,
+                purposes: only("research"),
+            },
+            &c,
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(b.purposes, BTreeSet::from(["research".to_owned()]));
+        let wrong = Acceptance {
+            category: Some("health".into()),
+            purposes: only("advertising"),
+        };
+        assert!(matches!(
+            accept(&p, &wrong, &c, Utc::now()),
+            Err(CoreError::PurposeNotAllowed { .. })
+        ));
+        let unknown = Acceptance {
+            category: Some("astrology".into()),
+            purposes: None,
+        };
+        assert_eq!(
+            accept(&p, &unknown, &c, Utc::now()).unwrap_err(),
+            CoreError::UnknownCategory("astrology".into())
+        );
+    }
+
+    #[test]
+    fn a_type_that_needs_evidence_refuses_a_proposal_without() {
+        let mut p = proposal("interests");
+        p.evidence.clear();
+        let how = Acceptance {
+            category: Some("health".into()),
+            purposes: None,
+        };
+        let e = accept(&p, &how, &Catalogue::defaults(), Utc::now()).unwrap_err();
+        assert!(e.to_string().contains("evidence"), "{e}");
     }
 
     #[test]

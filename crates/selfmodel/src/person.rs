@@ -5,11 +5,13 @@
 use chrono::{Duration, Utc};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::grant::{disclosable, narrow};
+use selfmodel_core::validate;
 use selfmodel_core::{
-    AccessEntry, AuditAction, Belief, BeliefFilter, BeliefId, ConsentRecord, CoreError, Grant,
-    GrantRequest, Narrowing, RequestStatus, Scope, Sensitivity, Status,
+    Acceptance, AccessEntry, AuditAction, Belief, BeliefFilter, BeliefId, ConsentRecord, CoreError,
+    Grant, GrantRequest, Narrowing, RequestStatus, Scope, Sensitivity, Status,
 };
 use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
+use std::collections::BTreeSet;
 
 use crate::vendor::{
     GrantSummary, PAUSED_KEY, WEB_VENDORS_KEY, effective_status, revoke_in, sharing_paused,
@@ -262,34 +264,67 @@ impl Selfmodel {
 
     /// Accepts a proposed belief: it becomes active.
     pub fn accept_proposal(&mut self, id: BeliefId) -> Result<Belief> {
+        let mut accepted = self.accept_proposals(&[id], &Acceptance::default())?;
+        accepted
+            .pop()
+            .ok_or(Error::Vault(VaultError::BeliefNotFound(id)))
+    }
+
+    /// Accepts these proposals in one transaction, as the person decided ([`Acceptance`]): all
+    /// of them or, if one is missing or not pending, none (the error names it). Each is its own
+    /// audit event. Returns the accepted beliefs, in id order.
+    pub fn accept_proposals(&mut self, ids: &[BeliefId], how: &Acceptance) -> Result<Vec<Belief>> {
+        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         self.change(|w, now| {
-            let mut b = pending(w, id)?;
-            b.status = Status::Active;
-            b.updated_at = now;
-            w.replace_belief(&b)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::ProposalAccepted, Some(id.to_string())),
-                now,
-            )?;
-            Ok(b)
+            let catalogue = w.read().catalogue()?;
+            let mut accepted = Vec::with_capacity(ids.len());
+            for &id in &ids {
+                let proposal = pending(w, id)?;
+                let b = validate::accept(&proposal, how, &catalogue, now)?;
+                w.replace_belief(&b)?;
+                let mut event =
+                    PendingEvent::new(AuditAction::ProposalAccepted, Some(id.to_string()));
+                if b.category != proposal.category {
+                    event = event.with_detail(format!("category={}", b.category));
+                }
+                w.append_audit(event, now)?;
+                accepted.push(b);
+            }
+            Ok(accepted)
         })
     }
 
     /// Rejects a proposed belief: it is erased and leaves a tombstone, so the same belief cannot
     /// be proposed again.
     pub fn reject_proposal(&mut self, id: BeliefId) -> Result<()> {
+        self.reject_proposals(&[id]).map(drop)
+    }
+
+    /// Rejects these proposals in one transaction: all of them or none, as
+    /// [`accept_proposals`](Self::accept_proposals). Each is erased, leaves a tombstone and is
+    /// its own audit event. Returns how many.
+    pub fn reject_proposals(&mut self, ids: &[BeliefId]) -> Result<usize> {
+        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
         self.change(|w, now| {
-            let b = pending(w, id)?;
-            tombstone::bury(w, &b, now)?;
-            w.delete_belief(id)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string())),
-                now,
-            )?;
+            for &id in &ids {
+                let b = pending(w, id)?;
+                tombstone::bury(w, &b, now)?;
+                w.delete_belief(id)?;
+                w.append_audit(
+                    PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string())),
+                    now,
+                )?;
+            }
             Ok(())
         })?;
         self.settle();
-        Ok(())
+        Ok(ids.len())
     }
 }
 

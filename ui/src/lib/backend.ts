@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  Acceptance,
   AccessEntry,
   ApiStatus,
   AuditEvent,
@@ -90,7 +91,10 @@ export interface Backend {
   beliefRecipients(id: string): Promise<Recipient[]>;
   inbox(): Promise<BeliefRow[]>;
   acceptProposal(id: string, edit: RectifyRequest | null): Promise<BeliefDetail>;
-  rejectProposal(id: string): Promise<void>;
+  /** Accepts these proposals in one transaction (all or none), as `how` says; returns how many. */
+  acceptProposals(ids: string[], how: Acceptance): Promise<number>;
+  /** Rejects these proposals in one transaction (all or none); returns how many. */
+  rejectProposals(ids: string[]): Promise<number>;
   /** The transparency report for the days `from` to `to` (`YYYY-MM-DD`, UTC; `null` = open). */
   transparencyReport(from: string | null, to: string | null): Promise<Report>;
   /** Saves the transparency report where the person chooses (native dialog); `null` if cancelled. */
@@ -263,8 +267,11 @@ export class TauriBackend implements Backend {
   acceptProposal(id: string, edit: RectifyRequest | null) {
     return call<BeliefDetail>("accept_proposal", { id, edit });
   }
-  rejectProposal(id: string) {
-    return call<void>("reject_proposal", { id });
+  acceptProposals(ids: string[], how: Acceptance) {
+    return call<number>("accept_proposals", { ids, how });
+  }
+  rejectProposals(ids: string[]) {
+    return call<number>("reject_proposals", { ids });
   }
   transparencyReport(from: string | null, to: string | null) {
     return call<Report>("transparency_report", { from, to });

@@ -427,3 +427,135 @@ fn an_oversized_paste_is_refused_before_the_vault_is_opened() {
     assert!(err.contains("standard input is larger than 4 MiB"), "{err}");
     assert_eq!(v.bytes(), before);
 }
+
+/// 500 distinct memories, one per line.
+fn five_hundred_memories() -> String {
+    const THINGS: [&str; 25] = [
+        "hiking",
+        "chess",
+        "sailing",
+        "pottery",
+        "jazz",
+        "cycling",
+        "baking",
+        "poetry",
+        "rowing",
+        "opera",
+        "climbing",
+        "knitting",
+        "birding",
+        "fencing",
+        "origami",
+        "surfing",
+        "tennis",
+        "gardening",
+        "astronomy",
+        "calligraphy",
+        "woodwork",
+        "archery",
+        "judo",
+        "skiing",
+        "tango",
+    ];
+    const VERBS: [&str; 2] = ["Enjoys", "Is learning"];
+    let mut lines = Vec::new();
+    for verb in VERBS {
+        for (i, a) in THINGS.iter().enumerate() {
+            for b in &THINGS[i + 1..] {
+                lines.push(format!("{verb} {a} together with {b}"));
+            }
+        }
+    }
+    lines.truncate(500);
+    lines.join("\n")
+}
+
+#[test]
+fn five_hundred_proposals_are_triaged_in_two_commands_each_one_transaction() {
+    let v = TestVault::init();
+    let report = success(
+        &v.cmd()
+            .args(["import-memories", "--from", "text", "-", "--json"])
+            .write_stdin(five_hundred_memories())
+            .output()
+            .unwrap(),
+        "import",
+    );
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(summary(&report), (500, 0, 0, 0), "{report}");
+    let pending = inbox(&v);
+    let ids: Vec<&str> = pending.iter().map(|b| b["id"].as_str().unwrap()).collect();
+    let events = v.verified_events();
+
+    // All or nothing: one id that is not a proposal leaves every other one pending.
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let mut args = vec!["belief", "accept", "--category", "expertise"];
+    args.extend(&ids[..10]);
+    args.push(missing);
+    assert!(v.fail(&args).contains(missing));
+    assert_eq!(v.verified_events(), events, "nothing written");
+    assert_eq!(inbox(&v).len(), 500);
+
+    // The 300 "Enjoys" lines (proposed as interests) as expertise, for one purpose; the rest
+    // rejected with --all.
+    assert!(pending[..300].iter().all(|b| b["category"] == "interests"));
+    let mut args = vec![
+        "belief",
+        "accept",
+        "--category",
+        "expertise",
+        "--purpose",
+        "communication",
+    ];
+    args.extend(&ids[..300]);
+    assert!(v.ok(&args).contains("accepted 300 proposals"));
+    let accepted = v.list(&["--category", "expertise", "--status", "active"]);
+    assert_eq!(accepted.len(), 300);
+    assert!(
+        accepted
+            .iter()
+            .all(|b| b["status"] == "active"
+                && b["purposes"] == serde_json::json!(["communication"]))
+    );
+    let again = v.fail(&["belief", "accept", ids[0]]);
+    assert!(
+        again.contains("not pending") || again.contains("active"),
+        "{again}"
+    );
+
+    assert!(
+        v.ok(&["belief", "reject", "--all"])
+            .contains("rejected 200 proposals")
+    );
+    assert!(inbox(&v).is_empty());
+    assert!(
+        v.fail(&["belief", "reject", "--all"])
+            .contains("inbox is empty")
+    );
+    assert_eq!(
+        v.verified_events(),
+        events + 500,
+        "one audit event per belief"
+    );
+    let log = v.audit_log();
+    let count = |action: &str| log.iter().filter(|e| e["action"] == action).count();
+    assert_eq!(
+        (
+            count("belief.proposal_accepted"),
+            count("belief.proposal_rejected")
+        ),
+        (300, 200)
+    );
+
+    // Rejected memories do not come back.
+    let again = success(
+        &v.cmd()
+            .args(["import-memories", "--from", "text", "-", "--json"])
+            .write_stdin(five_hundred_memories())
+            .output()
+            .unwrap(),
+        "import again",
+    );
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(summary(&again), (0, 300, 200, 0), "{again}");
+}

@@ -264,6 +264,20 @@ purposes: Array<string> | null,
 reason: string, };
 
 /**
+ * What the person decides for the proposals they accept together; `null` keeps what was
+ * proposed.
+ */
+export type Acceptance = { 
+/**
+ * Another belief type.
+ */
+category: string | null, 
+/**
+ * Another purpose set.
+ */
+purposes: Array<string> | null, };
+
+/**
  * A purpose a belief may be used for.
  */
 export type Purpose = { 

@@ -2,6 +2,7 @@
 
 import { BackendError, type Backend } from "../backend";
 import type {
+  Acceptance,
   AccessEntry,
   ApiStatus,
   AuditEvent,
@@ -381,8 +382,29 @@ export class FakeBackend implements Backend {
     r.status = "active";
     return this.getBelief(id);
   }
-  async rejectProposal(id: string) {
-    this.rows = this.rows.filter((r) => r.id !== id);
+  /** Pending proposals, or the error the first id that is not one gives (nothing changes). */
+  private proposals(ids: string[]) {
+    const found = ids.map((id) => this.rows.find((r) => r.id === id && r.status === "pending"));
+    if (found.some((r) => r === undefined)) {
+      throw new BackendError("not_pending", "that belief is not a pending proposal");
+    }
+    return found as BeliefRow[];
+  }
+  async acceptProposals(ids: string[], how: Acceptance) {
+    this.need();
+    const rows = this.proposals(ids);
+    for (const r of rows) {
+      r.status = "active";
+      if (how.category) r.category = how.category;
+      if (how.purposes) r.purposes = [...how.purposes];
+    }
+    return rows.length;
+  }
+  async rejectProposals(ids: string[]) {
+    this.need();
+    const rows = this.proposals(ids);
+    this.rows = this.rows.filter((r) => !rows.includes(r));
+    return rows.length;
   }
   /** Periods the Reports screen asked for, as `from..to`. */
   reportPeriods: string[] = [];
