@@ -65,11 +65,15 @@ pub fn write_belief(b: &wire::Belief, out: &mut String) {
         created_at,
         updated_at,
         expires_at,
+        confirmed_at,
         history,
     } = b;
     let mut o = Object::open(out);
     o.key("category").string(category);
     o.key("confidence").number(*confidence);
+    if let Some(at) = confirmed_at {
+        o.key("confirmed_at").string(at);
+    }
     o.key("created_at").string(created_at);
     o.key("evidence").out.push('[');
     for (i, e) in evidence.iter().enumerate() {
@@ -446,6 +450,7 @@ mod tests {
                 created_at: "2026-01-01T00:00:00.000000Z".into(),
                 updated_at: "2026-01-02T00:00:00.000000Z".into(),
                 expires_at: (i % 2 == 1).then(|| "2027-01-01T00:00:00.000000Z".into()),
+                confirmed_at: (i % 3 == 1).then(|| "2026-06-01T00:00:00.000000Z".into()),
                 history: (0..i % 3)
                     .map(|k| wire::Rectification {
                         at: "2026-01-01T00:00:00.000000Z".into(),

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::audit::canonical_time;
+use selfmodel_core::catalogue::default_review_days;
 use selfmodel_core::{
     Actor, Belief, BeliefId, BeliefType, Evidence, Provenance, Purpose, Rectification, Snapshot,
 };
@@ -24,6 +25,7 @@ pub fn belief_type_out(t: &BeliefType) -> wire::BeliefType {
         min_share_confidence: t.min_share_confidence,
         evidence_required: t.evidence_required,
         default_sensitivity: t.default_sensitivity.as_str().to_owned(),
+        review_days: Some(t.review_days),
     }
 }
 
@@ -66,6 +68,7 @@ pub fn belief_out(b: &Belief) -> wire::Belief {
         created_at: canonical_time(&b.created_at),
         updated_at: canonical_time(&b.updated_at),
         expires_at: b.expires_at.as_ref().map(canonical_time),
+        confirmed_at: b.confirmed_at.as_ref().map(canonical_time),
         history: b
             .history
             .iter()
@@ -107,13 +110,14 @@ pub fn belief_type_in(t: wire::BeliefType, path: &str) -> Result<BeliefType> {
             &t.default_sensitivity,
             &format!("{path}/default_sensitivity"),
         )?,
-        id: t.id,
         name: t.name,
         description: t.description,
         allowed_purposes: t.allowed_purposes.into_iter().collect(),
         retention_days: t.retention_days,
         min_share_confidence: t.min_share_confidence,
         evidence_required: t.evidence_required,
+        review_days: t.review_days.unwrap_or_else(|| default_review_days(&t.id)),
+        id: t.id,
     })
 }
 
@@ -179,6 +183,11 @@ pub fn belief_in(b: wire::Belief, path: &str) -> Result<Belief> {
             .expires_at
             .as_deref()
             .map(|t| time_in(t, &format!("{path}/expires_at")))
+            .transpose()?,
+        confirmed_at: b
+            .confirmed_at
+            .as_deref()
+            .map(|t| time_in(t, &format!("{path}/confirmed_at")))
             .transpose()?,
         history,
     })

@@ -55,6 +55,10 @@ pub struct BeliefType {
     pub evidence_required: bool,
     /// `normal` or `special`.
     pub default_sensitivity: String,
+    /// Days after the person last confirmed a belief before it is due for review (absent in
+    /// files from before reviews: the type's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_days: Option<u32>,
 }
 
 /// A purpose.
@@ -101,6 +105,10 @@ pub struct Belief {
     pub updated_at: String,
     /// Timestamp or null.
     pub expires_at: Option<String>,
+    /// When the person last confirmed it; absent for a proposal not yet accepted (and in files
+    /// from before reviews).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<String>,
     /// Rectifications, oldest first.
     pub history: Vec<Rectification>,
 }

@@ -65,6 +65,7 @@ fn belief(n: u128) -> Belief {
         created_at: t(1_700_000_000_000_001),
         updated_at: t(1_700_000_100_000_000),
         expires_at: Some(t(1_800_000_000_000_000)),
+        confirmed_at: None,
         history: vec![Rectification {
             at: t(1_700_000_100_000_000),
             actor: Actor::Person,

@@ -70,6 +70,9 @@ pub enum Command {
     Pause,
     /// Resume sharing as it was before the pause
     Resume,
+    /// Beliefs due for review (their type's interval has passed since you last confirmed them);
+    /// confirm them with `review confirm`, or rectify or delete them
+    Review(crate::review_cmd::ReviewArgs),
     /// Beliefs proposed by vendors, waiting for you (accept or reject with `belief accept|reject`)
     Inbox {
         /// Print JSON
@@ -110,6 +113,13 @@ pub enum TypesCmd {
         /// The belief type (category)
         category: String,
         /// Days to keep its beliefs
+        days: u32,
+    },
+    /// Set after how many days a belief of a type is due for review
+    SetReview {
+        /// The belief type (category)
+        category: String,
+        /// Days after the last confirmation (1 to 10000)
         days: u32,
     },
 }

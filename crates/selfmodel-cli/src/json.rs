@@ -20,6 +20,7 @@ pub struct BeliefOut {
     created_at: String,
     updated_at: String,
     expires_at: Option<String>,
+    confirmed_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<RectificationOut>>,
 }
@@ -97,6 +98,7 @@ pub fn belief(b: &Belief, with_history: bool) -> BeliefOut {
         created_at: canonical_time(&b.created_at),
         updated_at: canonical_time(&b.updated_at),
         expires_at: b.expires_at.as_ref().map(canonical_time),
+        confirmed_at: b.confirmed_at.as_ref().map(canonical_time),
         history: with_history.then(|| {
             b.history
                 .iter()
@@ -123,6 +125,7 @@ pub struct TypeOut {
     min_share_confidence: f64,
     evidence_required: bool,
     default_sensitivity: &'static str,
+    review_days: u32,
 }
 
 /// Belief types as JSON.
@@ -138,6 +141,7 @@ pub fn types(types: &[BeliefType]) -> Vec<TypeOut> {
             min_share_confidence: t.min_share_confidence,
             evidence_required: t.evidence_required,
             default_sensitivity: t.default_sensitivity.as_str(),
+            review_days: t.review_days,
         })
         .collect()
 }

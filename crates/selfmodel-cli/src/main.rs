@@ -17,6 +17,7 @@ mod memories_cmd;
 mod output;
 mod package_cmd;
 mod report_cmd;
+mod review_cmd;
 mod secrets;
 mod vendor_cmd;
 
@@ -138,6 +139,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         output::types(&catalogue.types);
                     }
                 }
+                Some(TypesCmd::SetReview { category, days }) => {
+                    let ty = model.set_review_days(&category, days)?;
+                    say!(
+                        "beliefs of type '{}' are now due for review {} days after you last confirmed them",
+                        ty.id,
+                        ty.review_days
+                    );
+                }
                 Some(TypesCmd::SetRetention { category, days }) => {
                     let ty = model.set_retention(&category, days)?;
                     say!(
@@ -160,6 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Grant(cmd) => vendor_cmd::grant(&mut open(&path)?, cmd)?,
         Command::Pause => vendor_cmd::pause(&mut open(&path)?, true)?,
         Command::Resume => vendor_cmd::pause(&mut open(&path)?, false)?,
+        Command::Review(args) => review_cmd::run(open(&path)?, args)?,
         Command::Inbox { json } => vendor_cmd::inbox(&mut open(&path)?, json)?,
         Command::AccessLog(args) => vendor_cmd::access_log(&mut open(&path)?, args)?,
         Command::Alerts(args) => return vendor_cmd::alerts(&mut open(&path)?, args),

@@ -67,6 +67,10 @@ pub fn belief_detail(b: &Belief) {
     if let Some(e) = b.expires_at {
         say!("  expires      {}", e.to_rfc3339());
     }
+    match b.confirmed_at {
+        Some(c) => say!("  confirmed    {}", c.to_rfc3339()),
+        None => say!("  confirmed    never (a proposal)"),
+    }
     if b.evidence.is_empty() {
         say!("  evidence     none");
     }
@@ -107,10 +111,11 @@ pub fn types(types: &[BeliefType]) {
         );
         say!("{:<20} {}", "", t.description);
         say!(
-            "{:<20} purposes: {}; kept {} days; shared from confidence {:.2}{}",
+            "{:<20} purposes: {}; kept {} days; reviewed every {} days; shared from confidence {:.2}{}",
             "",
             purposes.join(", "),
             t.retention_days,
+            t.review_days,
             t.min_share_confidence,
             if t.evidence_required {
                 "; evidence required"

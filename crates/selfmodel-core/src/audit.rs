@@ -94,6 +94,8 @@ pub enum AuditAction {
     SharingResumed,
     /// Memories from another assistant were imported as proposals (counts only).
     MemoriesImported,
+    /// The person confirmed a belief is still true (its review).
+    BeliefConfirmed,
 }
 
 impl AuditAction {
@@ -125,6 +127,7 @@ impl AuditAction {
         Self::SharingPaused,
         Self::SharingResumed,
         Self::MemoriesImported,
+        Self::BeliefConfirmed,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -156,6 +159,7 @@ impl AuditAction {
             Self::SharingPaused => "api.sharing_paused",
             Self::SharingResumed => "api.sharing_resumed",
             Self::MemoriesImported => "memories.imported",
+            Self::BeliefConfirmed => "belief.confirmed",
         }
     }
 

@@ -181,11 +181,21 @@ pub struct Belief {
     pub updated_at: DateTime<Utc>,
     /// When retention erases it.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the person last confirmed it: added, accepted, rectified or confirmed on review.
+    /// `None` for a proposal the person has not accepted yet.
+    pub confirmed_at: Option<DateTime<Utc>>,
     /// Rectifications, oldest first.
     pub history: Vec<Rectification>,
 }
 
 impl Belief {
+    /// When it is due for review, given its type's interval: that many days after the person
+    /// last confirmed it (or, never confirmed, after it was created).
+    pub fn review_due_at(&self, review_days: u32) -> DateTime<Utc> {
+        self.confirmed_at.unwrap_or(self.created_at)
+            + chrono::Duration::days(i64::from(review_days))
+    }
+
     /// The rectifiable parts of this belief as they are now.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {

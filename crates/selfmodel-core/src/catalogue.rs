@@ -40,6 +40,8 @@ pub struct BeliefType {
     pub evidence_required: bool,
     /// Sensitivity given to new beliefs of this type.
     pub default_sensitivity: Sensitivity,
+    /// Days after the person last confirmed a belief of this type before it is due for review.
+    pub review_days: u32,
 }
 
 /// The belief types and purposes of one vault.
@@ -149,6 +151,20 @@ fn belief_type(
         min_share_confidence,
         evidence_required,
         default_sensitivity,
+        review_days: default_review_days(id),
+    }
+}
+
+/// Days before a belief of this type is due for review, unless the person sets otherwise: a
+/// month for the present situation, a quarter for what changes with the season (goals,
+/// routines, health), half a year for tastes, a year for what changes slowly. (Migration 9
+/// writes the same days into existing vaults; a test holds them equal.)
+pub fn default_review_days(type_id: &str) -> u32 {
+    match type_id {
+        "context" => 30,
+        "goals" | "routines" | "health" => 90,
+        "communication-style" | "expertise" | "values" | "accessibility" => 365,
+        _ => 180,
     }
 }
 

@@ -439,6 +439,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             expires_at: None,
+            confirmed_at: None,
             history: vec![],
         }
     }

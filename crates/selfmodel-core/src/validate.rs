@@ -20,6 +20,8 @@ pub const MAX_EVIDENCE_SUMMARY_CHARS: usize = 280;
 pub const MAX_SOURCE_CHARS: usize = 200;
 /// Most pieces of evidence on one belief.
 pub const MAX_EVIDENCE_PER_BELIEF: usize = 20;
+/// Longest review interval, in days (about 27 years).
+pub const MAX_REVIEW_DAYS: u32 = 10_000;
 /// Longest rectification reason, in characters.
 pub const MAX_REASON_CHARS: usize = 500;
 
@@ -81,6 +83,7 @@ pub fn build_belief(
         created_at: now,
         updated_at: now,
         expires_at: Some(expiry(now, ty.retention_days)),
+        confirmed_at: (status == Status::Active).then_some(now),
         history: Vec::new(),
     })
 }
@@ -126,6 +129,7 @@ pub fn accept(
     }
     next.status = Status::Active;
     next.updated_at = now;
+    next.confirmed_at = Some(now);
     if next.purposes != proposal.purposes {
         next.history.push(Rectification {
             at: now,
@@ -184,6 +188,9 @@ pub fn rectify(
         next.purposes = p;
     }
     next.updated_at = now;
+    if actor == Actor::Person {
+        next.confirmed_at = Some(now);
+    }
     next.history.push(Rectification {
         at: now,
         actor,
@@ -266,7 +273,20 @@ pub fn check_type(t: &BeliefType) -> Result<()> {
         Lines::Many,
         MAX_CATALOGUE_DESCRIPTION_CHARS,
     )?;
+    review_days(t.review_days)?;
     confidence("min_share_confidence", t.min_share_confidence)
+}
+
+/// Checks a review interval: 1 to [`MAX_REVIEW_DAYS`] days.
+pub fn review_days(days: u32) -> Result<()> {
+    if (1..=MAX_REVIEW_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            "review_days",
+            format!("must be from 1 to {MAX_REVIEW_DAYS} days, not {days}"),
+        ))
+    }
 }
 
 /// When a belief created at `from` under a retention of `days` expires.

@@ -267,6 +267,7 @@ pub async fn beliefs(
         purpose: q.purpose.clone(),
         category: q.category,
         min_confidence: q.min_confidence,
+        fresh: q.fresh.unwrap_or(false),
         belief: None,
         after: q.after.as_deref().map(parse_id).transpose()?,
         limit: q.limit.map(u64::from),
@@ -290,6 +291,7 @@ pub async fn belief(
     };
     let d = s.vault.read(credential(&headers), read).await?;
     let with_evidence = d.with_evidence;
+    let overdue = d.overdue;
     let b = d.beliefs.into_iter().next().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -297,7 +299,8 @@ pub async fn belief(
             "no such belief under this grant",
         )
     })?;
-    Ok(Json(wire::belief(b, with_evidence)))
+    let review_overdue = overdue.contains(&b.id);
+    Ok(Json(wire::belief(b, with_evidence, review_overdue)))
 }
 
 async fn disclose(
@@ -313,7 +316,10 @@ async fn disclose(
         beliefs: d
             .beliefs
             .into_iter()
-            .map(|b| wire::belief(b, d.with_evidence))
+            .map(|b| {
+                let overdue = d.overdue.contains(&b.id);
+                wire::belief(b, d.with_evidence, overdue)
+            })
             .collect(),
         next: d.next.map(|n| n.to_string()),
     };

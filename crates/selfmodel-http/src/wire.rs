@@ -109,9 +109,9 @@ pub fn grant(g: &domain::Grant) -> Grant {
     }
 }
 
-/// A belief on the wire; evidence only if `with_evidence`. Takes the belief, so that its texts
-/// move instead of being copied.
-pub fn belief(b: domain::Belief, with_evidence: bool) -> Belief {
+/// A belief on the wire; evidence only if `with_evidence`; `review_overdue` as the read found it.
+/// Takes the belief, so that its texts move instead of being copied.
+pub fn belief(b: domain::Belief, with_evidence: bool, review_overdue: bool) -> Belief {
     Belief {
         id: b.id.to_string(),
         statement: b.statement,
@@ -120,6 +120,8 @@ pub fn belief(b: domain::Belief, with_evidence: bool) -> Belief {
         purposes: b.purposes.into_iter().collect(),
         sensitivity: sensitivity(b.sensitivity),
         updated_at: b.updated_at,
+        confirmed_at: b.confirmed_at,
+        review_overdue,
         evidence: with_evidence.then(|| {
             b.evidence
                 .into_iter()

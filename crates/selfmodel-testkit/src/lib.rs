@@ -216,6 +216,18 @@ impl Served {
             .to_owned()
     }
 
+    /// The vault opened directly with SQLCipher, beside the server: for tests that make time pass
+    /// by writing older times into it (the server sees the commit, as any other process's).
+    #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+    pub fn sql(&self) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(&self.vault).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA key = '{PASS}'; PRAGMA busy_timeout = 10000;"
+        ))
+        .unwrap();
+        conn
+    }
+
     /// A client paired through the discovery file.
     pub async fn paired(&self) -> Client {
         Client::pair(&self.discovery()).await.unwrap().0

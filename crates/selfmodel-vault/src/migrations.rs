@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_disclosure_sets.sql"),
     include_str!("migrations/0007_dropped_proposals_and_web_requests.sql"),
     include_str!("migrations/0008_integer_access_log.sql"),
+    include_str!("migrations/0009_review.sql"),
 ];
 
 /// The schema version this build writes.

@@ -34,7 +34,7 @@ pub struct Writer<'c> {
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
-     actor_name, method, created_at, updated_at, expires_at";
+     actor_name, method, created_at, updated_at, expires_at, confirmed_at";
 
 impl<'c> Reader<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Self {
@@ -59,7 +59,7 @@ impl<'c> Reader<'c> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut types_stmt = self.conn.prepare_cached(
             "SELECT id, name, description, retention_days, min_share_confidence, \
-             evidence_required, default_sensitivity FROM belief_types ORDER BY id",
+             evidence_required, default_sensitivity, review_days FROM belief_types ORDER BY id",
         )?;
         let rows = types_stmt
             .query_map([], |r| {
@@ -71,6 +71,7 @@ impl<'c> Reader<'c> {
                     r.get::<_, f64>(4)?,
                     r.get::<_, bool>(5)?,
                     r.get::<_, String>(6)?,
+                    r.get::<_, u32>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -86,6 +87,7 @@ impl<'c> Reader<'c> {
             min_share_confidence,
             evidence_required,
             sens,
+            review_days,
         ) in rows
         {
             let allowed_purposes = allowed
@@ -100,6 +102,7 @@ impl<'c> Reader<'c> {
                 retention_days,
                 min_share_confidence,
                 evidence_required,
+                review_days,
             });
         }
         Ok(Catalogue { types, purposes })
@@ -405,6 +408,7 @@ impl<'c> Reader<'c> {
                     created_at: parse_time(&row.created_at)?,
                     updated_at: parse_time(&row.updated_at)?,
                     expires_at: row.expires_at.as_deref().map(parse_time).transpose()?,
+                    confirmed_at: row.confirmed_at.as_deref().map(parse_time).transpose()?,
                 })
             })
             .collect()
@@ -424,6 +428,7 @@ struct BeliefRow {
     created_at: String,
     updated_at: String,
     expires_at: Option<String>,
+    confirmed_at: Option<String>,
 }
 
 impl BeliefRow {
@@ -441,6 +446,7 @@ impl BeliefRow {
             created_at: r.get(9)?,
             updated_at: r.get(10)?,
             expires_at: r.get(11)?,
+            confirmed_at: r.get(12)?,
         })
     }
 }
@@ -532,7 +538,7 @@ impl<'c> Writer<'c> {
     /// Inserts a new belief with its purposes, evidence and history.
     pub fn insert_belief(&mut self, b: &Belief) -> Result<()> {
         self.tx
-            .prepare_cached(&format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))?
+            .prepare_cached(&format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))?
             .execute(params![
                 b.id.to_string(),
                 b.statement,
@@ -546,6 +552,7 @@ impl<'c> Writer<'c> {
                 time(&b.created_at),
                 time(&b.updated_at),
                 b.expires_at.as_ref().map(time),
+                b.confirmed_at.as_ref().map(time),
             ],
         )?;
         self.insert_children(b)
@@ -557,7 +564,7 @@ impl<'c> Writer<'c> {
         let n = self.tx.execute(
             "UPDATE beliefs SET statement = ?2, category = ?3, confidence = ?4, sensitivity = ?5, \
              status = ?6, actor = ?7, actor_name = ?8, method = ?9, created_at = ?10, \
-             updated_at = ?11, expires_at = ?12 WHERE id = ?1",
+             updated_at = ?11, expires_at = ?12, confirmed_at = ?13 WHERE id = ?1",
             params![
                 id,
                 b.statement,
@@ -571,6 +578,7 @@ impl<'c> Writer<'c> {
                 time(&b.created_at),
                 time(&b.updated_at),
                 b.expires_at.as_ref().map(time),
+                b.confirmed_at.as_ref().map(time),
             ],
         )?;
         if n == 0 {
@@ -645,7 +653,8 @@ impl<'c> Writer<'c> {
     pub fn update_type(&mut self, t: &BeliefType) -> Result<()> {
         let n = self.tx.execute(
             "UPDATE belief_types SET name = ?2, description = ?3, retention_days = ?4, \
-             min_share_confidence = ?5, evidence_required = ?6, default_sensitivity = ?7 WHERE id = ?1",
+             min_share_confidence = ?5, evidence_required = ?6, default_sensitivity = ?7, \
+             review_days = ?8 WHERE id = ?1",
             params![
                 t.id,
                 t.name,
@@ -653,7 +662,8 @@ impl<'c> Writer<'c> {
                 t.retention_days,
                 t.min_share_confidence,
                 t.evidence_required,
-                t.default_sensitivity.as_str()
+                t.default_sensitivity.as_str(),
+                t.review_days,
             ],
         )?;
         if n == 0 {
@@ -700,31 +710,10 @@ impl<'c> Writer<'c> {
 /// Writes the catalogue into a new vault and records the vault's birth on the audit chain.
 pub(crate) fn seed_catalogue(w: &mut Writer<'_>, catalogue: &Catalogue) -> Result<()> {
     for p in &catalogue.purposes {
-        w.tx.execute(
-            "INSERT INTO purposes (id, name, description, dpv_term, opt_in) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.id, p.name, p.description, p.dpv_term, p.opt_in],
-        )?;
+        w.insert_purpose(p)?;
     }
     for t in &catalogue.types {
-        w.tx.execute(
-            "INSERT INTO belief_types (id, name, description, retention_days, min_share_confidence, \
-             evidence_required, default_sensitivity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                t.id,
-                t.name,
-                t.description,
-                t.retention_days,
-                t.min_share_confidence,
-                t.evidence_required,
-                t.default_sensitivity.as_str()
-            ],
-        )?;
-        for p in &t.allowed_purposes {
-            w.tx.execute(
-                "INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)",
-                [&t.id, p],
-            )?;
-        }
+        w.insert_type(t)?;
     }
     let now = Utc::now();
     let vault_id = uuid_like();
@@ -771,7 +760,7 @@ impl Writer<'_> {
     pub fn insert_type(&mut self, t: &BeliefType) -> Result<()> {
         self.tx.execute(
             "INSERT INTO belief_types (id, name, description, retention_days, min_share_confidence, \
-             evidence_required, default_sensitivity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             evidence_required, default_sensitivity, review_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 t.id,
                 t.name,
@@ -779,7 +768,8 @@ impl Writer<'_> {
                 t.retention_days,
                 t.min_share_confidence,
                 t.evidence_required,
-                t.default_sensitivity.as_str()
+                t.default_sensitivity.as_str(),
+                t.review_days,
             ],
         )?;
         let mut ins = self

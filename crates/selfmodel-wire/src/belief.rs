@@ -56,6 +56,17 @@ pub struct Belief {
     /// Last change.
     #[serde(with = "crate::time")]
     pub updated_at: DateTime<Utc>,
+    /// When the person last confirmed it is true (added, accepted, rectified or confirmed on
+    /// review); absent if never.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::option"
+    )]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Whether its type's review interval has passed since the person last confirmed it: it
+    /// may no longer be true. Ask with `fresh=true` to leave such beliefs out.
+    pub review_overdue: bool,
     /// Evidence: present only under a grant with `read_evidence`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Vec<Evidence>>,
@@ -92,6 +103,9 @@ pub struct BeliefQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 0.0, maximum = 1.0))]
     pub min_confidence: Option<f64>,
+    /// Only beliefs the person confirmed within their type's review interval (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fresh: Option<bool>,
     /// Page cursor (`next` of the previous page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(format = "uuid"))]
@@ -120,6 +134,12 @@ impl BeliefQuery {
     /// Only at or above this confidence.
     pub fn min_confidence(mut self, c: f64) -> Self {
         self.min_confidence = Some(c);
+        self
+    }
+
+    /// Only beliefs not overdue for review.
+    pub fn fresh(mut self) -> Self {
+        self.fresh = Some(true);
         self
     }
 

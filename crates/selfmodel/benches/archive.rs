@@ -344,6 +344,7 @@ fn write_fixture(path: &Path, n: usize) {
                 created_at: created,
                 updated_at: created,
                 expires_at: Some(created + Duration::days(3650)),
+                confirmed_at: None,
                 history,
             }
         })

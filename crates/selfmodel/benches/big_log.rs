@@ -163,6 +163,7 @@ fn build(path: &Path, entries: usize) {
                     created_at: created,
                     updated_at: created,
                     expires_at: None,
+                    confirmed_at: None,
                     history: Vec::new(),
                 })?;
             }

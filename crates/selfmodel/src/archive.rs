@@ -522,7 +522,7 @@ fn plan<'a>(
 
 /// A belief from a file nobody the person trusts signed: it waits in the inbox, says it came
 /// from an import rather than who the file claims wrote it, carries none of the file's claimed
-/// history, and expires when its type's retention says, whatever the file claims.
+/// history or confirmation, and expires when its type's retention says, whatever the file claims.
 fn as_proposal(b: &Belief, catalogue: &Catalogue) -> Belief {
     let retention = catalogue
         .belief_type(&b.category)
@@ -535,6 +535,7 @@ fn as_proposal(b: &Belief, catalogue: &Catalogue) -> Belief {
         },
         history: Vec::new(),
         expires_at: Some(validate::expiry(b.created_at, retention)),
+        confirmed_at: None,
         ..b.clone()
     }
 }

@@ -15,6 +15,7 @@ pub mod package;
 mod person;
 pub mod render;
 pub mod report;
+mod review;
 mod tokens;
 mod tombstone;
 mod vendor;
@@ -38,6 +39,7 @@ pub use checkpoint::{
 };
 pub use error::{Error, Result};
 pub use identity::Identity;
+pub use review::Due;
 pub use selfmodel_vault::{
     AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient,
 };

@@ -17,6 +17,7 @@ use selfmodel_core::{
     validate,
 };
 use selfmodel_vault::{Reader, VaultError, Writer};
+use std::collections::BTreeSet;
 use zeroize::Zeroizing;
 
 use crate::model_cache::ModelCache;
@@ -119,6 +120,8 @@ pub struct VendorRead {
     pub min_confidence: Option<f64>,
     /// One belief only.
     pub belief: Option<BeliefId>,
+    /// Only beliefs not overdue for review.
+    pub fresh: bool,
     /// Page cursor: beliefs after this id.
     pub after: Option<BeliefId>,
     /// Page size.
@@ -136,6 +139,8 @@ pub struct Disclosure {
     pub next: Option<BeliefId>,
     /// Whether the grant allows evidence (otherwise evidence was removed).
     pub with_evidence: bool,
+    /// The beliefs past their type's review interval since the person last confirmed them.
+    pub overdue: BTreeSet<BeliefId>,
 }
 
 /// A grant with how much it has been used.
@@ -609,6 +614,7 @@ fn copy_for_vendor(b: &Belief, with_evidence: bool) -> Belief {
         created_at: b.created_at,
         updated_at: b.updated_at,
         expires_at: b.expires_at,
+        confirmed_at: b.confirmed_at,
         history: Vec::new(),
     }
 }
@@ -701,6 +707,7 @@ fn read_one(
                 .after(read.after)
                 .filter(|b| read.category.as_ref().is_none_or(|c| *c == b.category))
                 .filter(|b| b.confidence >= min_confidence)
+                .filter(|b| !(read.fresh && overdue(b, catalogue, now)))
                 .filter(|b| within_scope(b, &grant.scope, &read.purpose, catalogue))
                 .take(limit)
                 .collect();
@@ -730,8 +737,20 @@ fn read_one(
     call.allowed(w, &ids)?;
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
+        overdue: beliefs
+            .iter()
+            .filter(|b| overdue(b, catalogue, now))
+            .map(|b| b.id)
+            .collect(),
         beliefs,
         next,
         with_evidence: grant.allows(Operation::ReadEvidence),
     }))
+}
+
+/// Whether a belief's type's review interval has passed since the person last confirmed it.
+fn overdue(b: &Belief, catalogue: &Catalogue, now: DateTime<Utc>) -> bool {
+    catalogue
+        .belief_type(&b.category)
+        .is_some_and(|t| b.review_due_at(t.review_days) <= now)
 }

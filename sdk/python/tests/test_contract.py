@@ -265,7 +265,9 @@ def test_every_endpoint_and_query_parameter_the_sdk_uses_exists(doc: Any) -> Non
             p["name"] for p in doc["paths"][path]["get"].get("parameters", []) if p["in"] == "query"
         }
 
-    query = sm.BeliefQuery(purpose="p", category="c", min_confidence=0.5, after="a", limit=5)
+    query = sm.BeliefQuery(
+        purpose="p", category="c", min_confidence=0.5, fresh=True, after="a", limit=5
+    )
     calls = [
         _calls.proof_call(bytes(32)),
         _calls.grant_request_call(

@@ -182,6 +182,10 @@ export interface Belief {
   purposes: string[];
   sensitivity: Sensitivity;
   updated_at: string;
+  /** When the person last confirmed it is true; absent if never. */
+  confirmed_at?: string | null;
+  /** Its type's review interval has passed since then: it may no longer be true. */
+  review_overdue: boolean;
   /** Present only under a grant with `read_evidence`. */
   evidence?: Evidence[] | null;
 }
@@ -299,6 +303,8 @@ export interface BeliefQuery {
   category?: string;
   /** Only at or above this confidence. */
   min_confidence?: number;
+  /** Leave out beliefs overdue for review. */
+  fresh?: boolean;
   /** Start after this cursor (a page's `next`). */
   after?: string;
   /** Page size (server default 100, at most 500). */

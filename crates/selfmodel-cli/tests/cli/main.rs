@@ -14,6 +14,7 @@ mod passwd;
 mod processes;
 mod report;
 mod retention;
+mod review;
 mod rollback;
 mod validation;
 mod vault_lifecycle;

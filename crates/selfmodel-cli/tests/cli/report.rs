@@ -67,11 +67,7 @@ fn vendor_session(v: &TestVault, shop_name: &str) {
     );
     let read = |purpose: &str| VendorRead {
         purpose: purpose.into(),
-        category: None,
-        min_confidence: None,
-        belief: None,
-        after: None,
-        limit: None,
+        ..VendorRead::default()
     };
     model.vendor_read(&writer, &read("communication")).unwrap();
     let d = model.vendor_read(&writer, &read("communication")).unwrap();

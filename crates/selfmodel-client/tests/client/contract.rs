@@ -98,6 +98,8 @@ fn belief() -> Belief {
         purposes: vec![],
         sensitivity: Sensitivity::Normal,
         updated_at: Utc::now(),
+        confirmed_at: Some(Utc::now()),
+        review_overdue: true,
         evidence: Some(vec![Evidence {
             kind: EvidenceKind::Stated,
             source: "x".into(),
@@ -255,6 +257,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
     let full = BeliefQuery::new("p")
         .category("c")
         .min_confidence(0.5)
+        .fresh()
         .after("a")
         .limit(5);
     assert_eq!(keys(&full), params("/v1/beliefs"));

@@ -7,4 +7,5 @@ mod contract;
 mod flow;
 mod lifecycle;
 mod receipts;
+mod review;
 mod trust;

@@ -50,6 +50,7 @@ fn belief(n: u128, category: &str, purposes: &[&str]) -> Belief {
         created_at: at("2026-01-01T00:00:00Z"),
         updated_at: at("2026-01-01T00:00:00Z"),
         expires_at: None,
+        confirmed_at: None,
         history: Vec::new(),
     }
 }
@@ -103,6 +104,7 @@ fn learning_catalogue() -> Catalogue {
         min_share_confidence: 0.6,
         evidence_required: false,
         default_sensitivity: Sensitivity::Normal,
+        review_days: 180,
     });
     for t in &mut c.types {
         if t.id == "interests" {

@@ -188,6 +188,7 @@ fn belief() -> impl Strategy<Value = Belief> {
                     created_at,
                     updated_at,
                     expires_at,
+                    confirmed_at: None,
                     history,
                 },
             )

@@ -158,6 +158,10 @@ class Belief:
     purposes: list[str]
     sensitivity: Sensitivity
     updated_at: datetime
+    confirmed_at: datetime | None = None
+    """When the person last confirmed it is true; ``None`` if never."""
+    review_overdue: bool
+    """Its type's review interval has passed since then: it may no longer be true."""
     evidence: list[Evidence] | None = None
     """Present only under a grant with ``read_evidence``."""
 
@@ -267,6 +271,8 @@ class BeliefQuery:
     """The purpose the beliefs will be used for."""
     category: str | None = None
     min_confidence: float | None = None
+    fresh: bool = False
+    """Leave out beliefs overdue for review."""
     after: str | None = None
     """Start after this cursor (a page's ``next``)."""
     limit: int | None = None
@@ -279,6 +285,8 @@ class BeliefQuery:
             pairs.append(("category", self.category))
         if self.min_confidence is not None:
             pairs.append(("min_confidence", repr(float(self.min_confidence))))
+        if self.fresh:
+            pairs.append(("fresh", "true"))
         if self.after is not None:
             pairs.append(("after", self.after))
         if self.limit is not None:

@@ -18,6 +18,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_selfmodel");
 
 /// The keys of a belief in `--json` output (`belief show` adds `history`).
 pub const BELIEF_KEYS: &[&str] = &[
+    "confirmed_at",
     "id",
     "statement",
     "category",

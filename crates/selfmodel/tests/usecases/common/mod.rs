@@ -58,11 +58,7 @@ pub fn grant(
 pub fn read(purpose: &str) -> VendorRead {
     VendorRead {
         purpose: purpose.into(),
-        category: None,
-        min_confidence: None,
-        belief: None,
-        after: None,
-        limit: None,
+        ..VendorRead::default()
     }
 }
 

@@ -1,0 +1,99 @@
+//! Reviews: a belief is due when its type's review interval has passed since the person last
+//! confirmed it. The person confirms it (still true), rectifies it or deletes it.
+
+use chrono::{DateTime, Utc};
+use selfmodel_core::audit::PendingEvent;
+use selfmodel_core::validate;
+use selfmodel_core::{AuditAction, Belief, BeliefFilter, BeliefId, CoreError, Status};
+use selfmodel_vault::VaultError;
+use std::collections::BTreeSet;
+
+use crate::{Result, Selfmodel};
+
+/// A belief due for review, and since when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    /// The belief.
+    pub belief: Belief,
+    /// When it fell due.
+    pub since: DateTime<Utc>,
+}
+
+impl Selfmodel {
+    /// The active beliefs due for review at `now`, longest overdue first.
+    pub fn review_queue(&mut self, now: DateTime<Utc>) -> Result<Vec<Due>> {
+        let catalogue = self.catalogue()?;
+        let active = self.beliefs(&BeliefFilter {
+            status: Some(Status::Active),
+            ..Default::default()
+        })?;
+        let mut due: Vec<Due> = active
+            .into_iter()
+            .filter_map(|belief| {
+                let days = catalogue.belief_type(&belief.category)?.review_days;
+                let since = belief.review_due_at(days);
+                (since <= now).then_some(Due { belief, since })
+            })
+            .collect();
+        due.sort_by_key(|d| (d.since, d.belief.id));
+        Ok(due)
+    }
+
+    /// The person confirms these beliefs are still true: each is confirmed now (its content is
+    /// unchanged) and is its own audit event, in one transaction; all of them or, if one is
+    /// missing or not active, none. Returns how many.
+    pub fn confirm_beliefs(&mut self, ids: &[BeliefId]) -> Result<usize> {
+        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.change(|w, now| {
+            for &id in &ids {
+                let mut b = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
+                if b.status != Status::Active {
+                    return Err(CoreError::invalid(
+                        "belief",
+                        format!(
+                            "{id} is {}: only an active belief is confirmed (accept a proposal instead)",
+                            b.status.as_str()
+                        ),
+                    )
+                    .into());
+                }
+                b.confirmed_at = Some(now);
+                w.replace_belief(&b)?;
+                w.append_audit(
+                    PendingEvent::new(AuditAction::BeliefConfirmed, Some(id.to_string())),
+                    now,
+                )?;
+            }
+            Ok(ids.len())
+        })
+    }
+
+    /// Sets after how many days (1 to [`validate::MAX_REVIEW_DAYS`]) beliefs of a type are due
+    /// for review.
+    pub fn set_review_days(
+        &mut self,
+        type_id: &str,
+        days: u32,
+    ) -> Result<selfmodel_core::BeliefType> {
+        validate::review_days(days)?;
+        self.change(|w, now| {
+            let mut ty = w
+                .read()
+                .catalogue()?
+                .belief_type(type_id)
+                .cloned()
+                .ok_or_else(|| CoreError::UnknownCategory(type_id.to_owned()))?;
+            ty.review_days = days;
+            w.update_type(&ty)?;
+            w.append_audit(
+                PendingEvent::new(AuditAction::TypeChanged, Some(ty.id.clone()))
+                    .with_detail(format!("review_days={days}")),
+                now,
+            )?;
+            Ok(ty)
+        })
+    }
+}
