@@ -693,3 +693,178 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
     app.quit().await?;
     result
 }
+
+/// 500 distinct memories, one a line, as a person would paste them from another assistant.
+fn five_hundred_memories() -> String {
+    const DOING: [&str; 25] = [
+        "birdwatching",
+        "baking sourdough",
+        "sketching portraits",
+        "playing chess",
+        "trail running",
+        "reading science fiction",
+        "learning Japanese",
+        "watching documentaries",
+        "playing the cello",
+        "growing tomatoes",
+        "building furniture",
+        "writing poetry",
+        "cycling along rivers",
+        "swimming in lakes",
+        "knitting scarves",
+        "solving crosswords",
+        "climbing indoors",
+        "visiting museums",
+        "brewing tea",
+        "painting watercolours",
+        "playing board games",
+        "kayaking",
+        "listening to jazz",
+        "restoring old bicycles",
+        "cooking curries",
+    ];
+    const WHEN: [&str; 20] = [
+        "on weekend mornings",
+        "after work",
+        "with friends",
+        "alone",
+        "in the summer",
+        "in winter",
+        "on holidays",
+        "before breakfast",
+        "late at night",
+        "on rainy days",
+        "with the family",
+        "at a local club",
+        "during lunch breaks",
+        "on long trips",
+        "in the park",
+        "at home",
+        "with a podcast on",
+        "every Sunday",
+        "to unwind",
+        "with neighbours",
+    ];
+    DOING
+        .iter()
+        .flat_map(|doing| {
+            WHEN.iter()
+                .map(move |when| format!("Enjoys {doing} {when}\n"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inbox_triage_of_500_proposals() -> Result<()> {
+    use selfmodel::Selfmodel;
+    use selfmodel_core::Passphrase;
+    use selfmodel_core::memories::MemorySource;
+
+    if !enabled("the inbox triage end-to-end test") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+
+    step("before the app opens: a vault with 500 memories imported as pending proposals");
+    {
+        let mut model = Selfmodel::create(
+            &dir.path().join("vault.db"),
+            &Passphrase::new(PASSPHRASE.into()),
+        )?;
+        let memories =
+            selfmodel::memories::parse(MemorySource::Text, five_hundred_memories().as_bytes())?;
+        let import = model.import_memories(MemorySource::Text, &memories, false)?;
+        let proposed = import.counts().proposed;
+        ensure!(
+            proposed == 500,
+            "500 proposals were imported, not {proposed}"
+        );
+        ensure!(model.inbox()?.len() == 500, "500 proposals wait");
+        model.close()?;
+    }
+
+    let app = launch(dir.path(), true).await?;
+    let result = async {
+        step("unlock: the inbox badge counts the 500 proposals");
+        app.fill("#unlock-passphrase", PASSPHRASE).await?;
+        app.click("form button[type=submit]").await?;
+        app.wait_text("[data-testid=inbox-badge]", "500").await?;
+
+        step("the Inbox lists them; select all");
+        app.click("[data-testid=nav-inbox]").await?;
+        app.wait_text("#prop-h", "Proposed beliefs (500)").await?;
+        app.click("[data-testid=select-all]").await?;
+        app.wait_text("[data-testid=selected-count]", "500 selected")
+            .await?;
+
+        step("accept all of them as Interests, for recommendations only, in one call");
+        app.click("[data-testid=accept-as]").await?;
+        app.choose("[data-testid=accept-as-type]", "interests")
+            .await?;
+        app.click("[data-testid=accept-as-purpose-recommendations]")
+            .await?;
+        app.wait_text("[data-testid=accept-as-submit]", "Accept 500 as Interests")
+            .await?;
+        app.click("[data-testid=accept-as-submit]").await?;
+        app.wait_text(
+            "[data-testid=inbox-message]",
+            "Accepted 500 proposals: they are now part of your model.",
+        )
+        .await?;
+
+        step("the Inbox is empty, and so is the core's");
+        app.wait_text("body", "No vendor has proposed a belief about you.")
+            .await?;
+        ensure!(
+            !app.has("[data-testid=proposal]").await?,
+            "no proposal is left in the list"
+        );
+        app.wait_until(
+            "the inbox badge to go",
+            "return document.querySelector('[data-testid=inbox-badge]') === null",
+            json!([]),
+        )
+        .await?;
+        let waiting = app
+            .invoke("inbox", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        ensure!(
+            waiting.as_array().is_some_and(Vec::is_empty),
+            "the core has no proposal left: {waiting}"
+        );
+        let beliefs = app
+            .invoke("list_beliefs", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("list_beliefs: {e}"))?;
+        let beliefs = beliefs.as_array().context("list_beliefs gives a list")?;
+        ensure!(beliefs.len() == 500, "500 beliefs, not {}", beliefs.len());
+        for b in beliefs {
+            ensure!(
+                b["status"] == "active"
+                    && b["category"] == "interests"
+                    && b["purposes"] == json!(["recommendations"]),
+                "accepted as chosen: {b}"
+            );
+        }
+
+        step("the Beliefs screen shows them, all of the chosen type");
+        app.click("[data-testid=nav-beliefs]").await?;
+        app.wait_text("[data-testid=count]", "500 beliefs").await?;
+        app.choose("[data-testid=filter-type]", "interests").await?;
+        app.wait_text("[data-testid=count]", "500 of 500 beliefs")
+            .await?;
+        app.el("[data-testid=belief-row]").await?;
+        ensure!(
+            !app.has("[data-testid=belief-row] .status-pending").await?,
+            "no row shown is still pending"
+        );
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}

@@ -390,15 +390,55 @@ export class FakeBackend implements Backend {
     }
     return found as BeliefRow[];
   }
+  /** Adds `n` pending proposals from a vendor (as an import or a vendor would); returns them. */
+  seedProposals(n: number, over: Partial<BeliefRow> = {}): BeliefRow[] {
+    const added = Array.from({ length: n }, (_, i) =>
+      row({
+        statement: `Proposal ${i + 1} of ${n}`,
+        status: "pending",
+        actor: { kind: "vendor", label: "Example vendor", grant_id: "grant-1" },
+        evidence_count: 1,
+        ...over,
+      }),
+    );
+    this.rows.push(...added);
+    return added;
+  }
+  /** The ids and how of each acceptProposals call, in order. */
+  acceptCalls: { ids: string[]; how: Acceptance }[] = [];
+  /** As the core: a new type must exist, require evidence only if it has some, and limits the
+   * purposes; without purposes, a retyped belief keeps those the type allows, else its defaults. */
   async acceptProposals(ids: string[], how: Acceptance) {
     this.need();
+    this.acceptCalls.push({ ids: [...ids], how: structuredClone(how) });
     const rows = this.proposals(ids);
-    for (const r of rows) {
-      r.status = "active";
-      if (how.category) r.category = how.category;
-      if (how.purposes) r.purposes = [...how.purposes];
-    }
-    return rows.length;
+    const typeOf = (id: string) => {
+      const t = CATALOGUE.types.find((x) => x.id === id);
+      if (!t) throw new BackendError("unknown_category", `unknown belief type '${id}'`);
+      return t;
+    };
+    const next = rows.map((r) => {
+      const retyped = how.category !== null && how.category !== r.category;
+      const ty = typeOf(how.category ?? r.category);
+      if (retyped && ty.evidence_required && r.evidence_count === 0)
+        throw new BackendError("invalid_field", `category: beliefs of type '${ty.id}' need at least one piece of evidence`);
+      let purposes = r.purposes;
+      if (how.purposes !== null) {
+        const bad = how.purposes.find((p) => !ty.allowed_purposes.includes(p));
+        if (bad !== undefined) throw new BackendError("purpose_not_allowed", `purpose '${bad}' is not allowed for '${ty.id}'`);
+        purposes = [...how.purposes];
+      } else if (retyped) {
+        purposes = r.purposes.filter((p) => ty.allowed_purposes.includes(p));
+        if (purposes.length === 0)
+          purposes = ty.allowed_purposes.filter((p) => CATALOGUE.purposes.some((x) => x.id === p && !x.opt_in));
+      }
+      const sensitivity = retyped && ty.default_sensitivity === "special" ? "special" : r.sensitivity;
+      return { ...r, status: "active" as const, category: ty.id, purposes, sensitivity };
+    });
+    // All or none: only now, with every proposal checked, does anything change.
+    const byId = new Map(next.map((r) => [r.id, r]));
+    this.rows = this.rows.map((r) => byId.get(r.id) ?? r);
+    return next.length;
   }
   async rejectProposals(ids: string[]) {
     this.need();
