@@ -7,15 +7,16 @@
 
 use std::path::PathBuf;
 
-use selfmodel::archive;
 use selfmodel::render::{self, Format};
 use selfmodel::{MIN_PASSPHRASE_CHARS, Selfmodel};
+use selfmodel::{archive, memories};
+use selfmodel_core::memories::MemorySource;
 use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
 use tauri::{AppHandle, State};
 
-use crate::confirm::{confirm, open_path, save_path};
+use crate::confirm::{confirm, open_folder, open_path, save_path};
 use crate::dto::{self, IpcError};
-use crate::state::AppState;
+use crate::state::{AppState, PendingMemories};
 
 type Result<T> = std::result::Result<T, IpcError>;
 
@@ -641,6 +642,90 @@ pub fn import_cancel(state: State<'_, AppState>) {
 
 fn no_import() -> IpcError {
     IpcError::new("no_import", "Choose a file to import first.")
+}
+
+/// Reads memories saved by another assistant — pasted text, or a file (a folder for me.md)
+/// chosen in a native dialog — and previews their import: what would be proposed, and what is
+/// a duplicate, erased before or refused. Nothing changes until [`import_memories_commit`];
+/// `import_cancel` forgets them. `None` if the person cancelled the dialog.
+#[tauri::command]
+pub async fn import_memories_preview(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    source: String,
+    pasted: Option<String>,
+) -> Result<Option<dto::MemoryImport>> {
+    state.call(|_| Ok(())).await?;
+    let source: MemorySource = source.parse().map_err(selfmodel::Error::from)?;
+    let memories = match pasted {
+        Some(text) => blocking(move || Ok(memories::parse(source, text.as_bytes())?)).await?,
+        None => {
+            let title = format!("Import memories from {}", source.display_name());
+            let chosen = if source == MemorySource::MeMd {
+                open_folder(&app, &title).await
+            } else {
+                open_path(&app, &title, "Saved memories", &["txt", "md", "json"]).await
+            };
+            let Some(path) = chosen else {
+                return Ok(None);
+            };
+            blocking(move || Ok(memories::read(source, &path)?)).await?
+        }
+    };
+    let kept = memories.clone();
+    let report = state
+        .call(move |m| m.import_memories(source, &memories, true))
+        .await?;
+    state.keep_memories(PendingMemories {
+        source,
+        memories: kept,
+    });
+    Ok(Some(dto::memory_import(report)))
+}
+
+/// Proposes the memories previewed by [`import_memories_preview`]: each lands in the inbox,
+/// all in one transaction.
+#[tauri::command]
+pub async fn import_memories_commit(state: State<'_, AppState>) -> Result<dto::MemoryImport> {
+    let pending = state
+        .take_memories()
+        .ok_or_else(|| IpcError::new("no_import", "Read the memories to import first."))?;
+    state
+        .call(move |m| m.import_memories(pending.source, &pending.memories, false))
+        .await
+        .map(dto::memory_import)
+}
+
+/// The active beliefs due for review, longest overdue first.
+#[tauri::command]
+pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<dto::DueBelief>> {
+    state
+        .call(|m| m.review_queue(chrono::Utc::now()).map(dto::due))
+        .await
+}
+
+/// The person confirms these beliefs are still true (one transaction, all or none); returns
+/// how many.
+#[tauri::command]
+pub async fn confirm_beliefs(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
+    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    state
+        .call(move |m| m.confirm_beliefs(&ids))
+        .await
+        .map(count)
+}
+
+/// Sets after how many days beliefs of a type are due for review.
+#[tauri::command]
+pub async fn set_review_days(
+    state: State<'_, AppState>,
+    type_id: String,
+    days: u32,
+) -> Result<dto::BeliefType> {
+    state
+        .call(move |m| m.set_review_days(&type_id, days))
+        .await
+        .map(dto::belief_type)
 }
 
 /// Grant requests, newest first: pending only, or all.

@@ -115,3 +115,22 @@ pub async fn open_path<R: Runtime>(
         .ok()
         .flatten()
 }
+
+/// Asks for a folder to open with a native dialog; `None` if the person cancelled. An `e2e`
+/// build takes the path from [`OPEN_FILE_ENV`] instead, as [`open_path`] does.
+pub async fn open_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    title: &str,
+) -> Option<std::path::PathBuf> {
+    if let Some(dir) = e2e_path(OPEN_FILE_ENV) {
+        return Some(dir);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.dialog().file().set_title(title).pick_folder(move |p| {
+        let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+    });
+    tauri::async_runtime::spawn_blocking(move || rx.recv().ok().flatten())
+        .await
+        .ok()
+        .flatten()
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use selfmodel::Selfmodel;
 use selfmodel::archive::ExportFile;
+use selfmodel_core::memories::{MemorySource, RawMemory};
 use selfmodel_http::{CallError, RunningServer, ServerConfig, VaultHandle};
 
 use crate::dto::{ApiStatus, IpcError, Settings};
@@ -25,6 +26,15 @@ pub struct AppState {
     last_activity: Mutex<Instant>,
     settings: Mutex<StoredSettings>,
     import: Mutex<Option<PendingImport>>,
+    memories: Mutex<Option<PendingMemories>>,
+}
+
+/// Memories read for an import (previewed), which the commit then proposes.
+pub struct PendingMemories {
+    /// Where they come from.
+    pub source: MemorySource,
+    /// The memories, as read.
+    pub memories: Vec<RawMemory>,
 }
 
 /// An import in progress: the file the person chose, and once it was opened (decrypted and
@@ -63,6 +73,7 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             settings: Mutex::new(settings),
             import: Mutex::new(None),
+            memories: Mutex::new(None),
         }
     }
 
@@ -247,9 +258,20 @@ impl AppState {
         guard(&self.import).as_mut().and_then(|i| i.file.take())
     }
 
-    /// Forgets the import in progress (and its decrypted contents).
+    /// Forgets the imports in progress: a file's decrypted contents and memories read.
     pub fn clear_import(&self) {
         guard(&self.import).take();
+        guard(&self.memories).take();
+    }
+
+    /// Keeps memories read (and previewed) for the commit, forgetting any earlier ones.
+    pub fn keep_memories(&self, pending: PendingMemories) {
+        *guard(&self.memories) = Some(pending);
+    }
+
+    /// Takes the memories previewed, for the commit.
+    pub fn take_memories(&self) -> Option<PendingMemories> {
+        guard(&self.memories).take()
     }
 
     /// The current settings.

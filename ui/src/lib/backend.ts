@@ -16,6 +16,7 @@ import type {
   Catalogue,
   ConflictChoice,
   DocumentFormat,
+  DueBelief,
   ExportDone,
   ExportRequest,
   Grant,
@@ -23,6 +24,7 @@ import type {
   ImportFile,
   ImportOutcome,
   IpcError,
+  MemoryImport,
   Narrowing,
   NewBelief,
   PreviewPurpose,
@@ -36,6 +38,10 @@ import type {
 } from "./bindings/ipc";
 
 export * from "./bindings/ipc";
+
+/** Where memories come from, as `selfmodel import-memories --from` names them. */
+export const MEMORY_SOURCES = ["chatgpt", "claude", "gemini", "mem0", "me-md", "text"] as const;
+export type MemorySourceName = (typeof MEMORY_SOURCES)[number];
 
 /** Everything the UI can ask of the core. */
 export interface Backend {
@@ -95,6 +101,20 @@ export interface Backend {
   acceptProposals(ids: string[], how: Acceptance): Promise<number>;
   /** Rejects these proposals in one transaction (all or none); returns how many. */
   rejectProposals(ids: string[]): Promise<number>;
+  /**
+   * Reads memories saved by another assistant — `pasted` text, or (when `null`) a file, or a
+   * folder for me.md, chosen in a native dialog — and previews their import; nothing changes.
+   * `null` if the dialog was cancelled. `importCancel` forgets them.
+   */
+  importMemoriesPreview(source: MemorySourceName, pasted: string | null): Promise<MemoryImport | null>;
+  /** Proposes the previewed memories: each waits in the inbox. */
+  importMemoriesCommit(): Promise<MemoryImport>;
+  /** The active beliefs due for review, longest overdue first. */
+  reviewQueue(): Promise<DueBelief[]>;
+  /** Confirms these beliefs are still true (one transaction, all or none); returns how many. */
+  confirmBeliefs(ids: string[]): Promise<number>;
+  /** Sets after how many days (1–10000) beliefs of a type are due for review. */
+  setReviewDays(typeId: string, days: number): Promise<BeliefType>;
   /** The transparency report for the days `from` to `to` (`YYYY-MM-DD`, UTC; `null` = open). */
   transparencyReport(from: string | null, to: string | null): Promise<Report>;
   /** Saves the transparency report where the person chooses (native dialog); `null` if cancelled. */
@@ -272,6 +292,21 @@ export class TauriBackend implements Backend {
   }
   rejectProposals(ids: string[]) {
     return call<number>("reject_proposals", { ids });
+  }
+  importMemoriesPreview(source: MemorySourceName, pasted: string | null) {
+    return call<MemoryImport | null>("import_memories_preview", { source, pasted });
+  }
+  importMemoriesCommit() {
+    return call<MemoryImport>("import_memories_commit");
+  }
+  reviewQueue() {
+    return call<DueBelief[]>("review_queue");
+  }
+  confirmBeliefs(ids: string[]) {
+    return call<number>("confirm_beliefs", { ids });
+  }
+  setReviewDays(typeId: string, days: number) {
+    return call<BeliefType>("set_review_days", { typeId, days });
   }
   transparencyReport(from: string | null, to: string | null) {
     return call<Report>("transparency_report", { from, to });

@@ -1,4 +1,4 @@
-// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit: run
+// Generated from src-tauri/src/dto/ by ts-rs. Do not edit: run
 // `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` to regenerate.
 
 /**
@@ -167,6 +167,10 @@ updated_at: string,
  */
 expires_at: string | null, 
 /**
+ * When the person last confirmed it (RFC 3339, UTC); `null` for a proposal.
+ */
+confirmed_at: string | null, 
+/**
  * How many pieces of evidence it has.
  */
 evidence_count: number, 
@@ -278,6 +282,94 @@ category: string | null,
 purposes: Array<string> | null, };
 
 /**
+ * A belief due for review, and since when.
+ */
+export type DueBelief = { 
+/**
+ * The belief.
+ */
+row: BeliefRow, 
+/**
+ * When it fell due (RFC 3339, UTC): its type's interval after the person last confirmed it.
+ */
+due_since: string, };
+
+/**
+ * What became of one memory.
+ */
+export type MemoryFate = "proposed" | "duplicate" | "previously_erased" | "refused";
+
+/**
+ * One memory of an import.
+ */
+export type MemoryItem = { 
+/**
+ * Its line (a list) or position (mem0).
+ */
+line: number, 
+/**
+ * Its file within a me.md folder.
+ */
+file: string | null, 
+/**
+ * What became of it.
+ */
+fate: MemoryFate, 
+/**
+ * The statement proposed (only when proposed: a refused memory's text is never repeated).
+ */
+statement: string | null, 
+/**
+ * The suggested type (when proposed).
+ */
+category: string | null, 
+/**
+ * The type's default purposes (when proposed).
+ */
+purposes: Array<string>, 
+/**
+ * Why it was refused, in words (never the text).
+ */
+reason: string | null, };
+
+/**
+ * What an import of memories would do (the preview) or did.
+ */
+export type MemoryImport = { 
+/**
+ * Nothing was changed: this is the preview.
+ */
+dry_run: boolean, 
+/**
+ * Whether the vault changed.
+ */
+changed: boolean, 
+/**
+ * The source system's display name.
+ */
+source: string, 
+/**
+ * Each memory, in input order.
+ */
+items: Array<MemoryItem>, 
+/**
+ * How many were (or would be) proposed.
+ */
+proposed: number, 
+/**
+ * How many were already there.
+ */
+duplicates: number, 
+/**
+ * How many were erased or rejected before.
+ */
+previously_erased: number, 
+/**
+ * How many were refused.
+ */
+refused: number, };
+
+/**
  * A purpose a belief may be used for.
  */
 export type Purpose = { 
@@ -337,7 +429,11 @@ evidence_required: boolean,
 /**
  * Sensitivity given to new beliefs.
  */
-default_sensitivity: Sensitivity, };
+default_sensitivity: Sensitivity, 
+/**
+ * Days after the person last confirmed a belief before it is due for review.
+ */
+review_days: number, };
 
 /**
  * The belief types and purposes of the vault.

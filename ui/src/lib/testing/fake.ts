@@ -1,8 +1,11 @@
 // An in-memory Backend for tests: the same contract as the core, no IPC.
 
-import { BackendError, type Backend } from "../backend";
+import { BackendError, type Backend, type MemorySourceName } from "../backend";
 import type {
   Acceptance,
+  DueBelief,
+  MemoryImport,
+  MemoryItem,
   AccessEntry,
   ApiStatus,
   AuditEvent,
@@ -42,6 +45,7 @@ export const CATALOGUE: Catalogue = {
       min_share_confidence: 0.5,
       evidence_required: false,
       default_sensitivity: "normal",
+      review_days: 365,
     },
     {
       id: "health",
@@ -52,6 +56,7 @@ export const CATALOGUE: Catalogue = {
       min_share_confidence: 0.8,
       evidence_required: true,
       default_sensitivity: "special",
+      review_days: 90,
     },
   ],
   purposes: [
@@ -78,6 +83,7 @@ export function row(over: Partial<BeliefRow> = {}): BeliefRow {
     created_at: t,
     updated_at: t,
     expires_at: null,
+    confirmed_at: t,
     evidence_count: 0,
     history_count: 0,
     ...over,
@@ -328,7 +334,96 @@ export class FakeBackend implements Backend {
     this.rows.push(row(), row());
     return this.outcome(false);
   }
-  async importCancel() {}
+  async importCancel() {
+    this.memories = null;
+  }
+  /** Memories previewed and waiting for the commit (as the core keeps them). */
+  memories: { source: MemorySourceName; lines: string[] } | null = null;
+  /** The paste the fake file dialog gives (`null`: the dialog is cancelled). */
+  chosenFile: string | null = null;
+  async importMemoriesPreview(source: MemorySourceName, pasted: string | null) {
+    this.need();
+    const text = pasted ?? this.chosenFile;
+    if (text === null) return null;
+    const lines = text
+      .split("\n")
+      .map((l) => l.replace(/^\s*(?:[-*+•]|\d+[.)])\s*/, "").trim())
+      .filter((l) => l !== "");
+    if (lines.length === 0) throw new BackendError("bad_memory_input", "there are no memories in the input");
+    this.memories = { source, lines };
+    return this.memoryReport(true);
+  }
+  async importMemoriesCommit() {
+    this.need();
+    if (!this.memories) throw new BackendError("no_import", "Read the memories to import first.");
+    const report = this.memoryReport(false);
+    for (const item of report.items) {
+      if (item.fate === "proposed") {
+        this.rows.push(row({ statement: item.statement!, status: "pending", confirmed_at: null, evidence_count: 1 }));
+      }
+    }
+    this.memories = null;
+    return report;
+  }
+  /** What the fake's import would do: a line holding "@" is refused as an email address, one
+   * already a statement is a duplicate, the rest are proposed as communication style. */
+  private memoryReport(dryRun: boolean): MemoryImport {
+    const seen = new Set(this.rows.map((r) => r.statement.toLowerCase()));
+    const items = this.memories!.lines.map((statement, i): MemoryItem => {
+      const base = { line: i + 1, file: null, statement: null, category: null, purposes: [] as string[], reason: null };
+      if (statement.includes("@")) return { ...base, fate: "refused", reason: "holds an email address" };
+      if (seen.has(statement.toLowerCase())) return { ...base, fate: "duplicate" };
+      seen.add(statement.toLowerCase());
+      return { ...base, fate: "proposed", statement, category: "communication-style", purposes: ["communication"] };
+    });
+    const n = (fate: MemoryItem["fate"]) => items.filter((i) => i.fate === fate).length;
+    return {
+      dry_run: dryRun,
+      changed: !dryRun && n("proposed") > 0,
+      source: this.memories!.source,
+      items,
+      proposed: n("proposed"),
+      duplicates: n("duplicate"),
+      previously_erased: n("previously_erased"),
+      refused: n("refused"),
+    };
+  }
+  /** Days each type's beliefs wait before review, as the fake's catalogue says. */
+  private reviewDays(category: string) {
+    return this.reviewOverrides.get(category) ?? CATALOGUE.types.find((t) => t.id === category)?.review_days ?? 180;
+  }
+  /** Review intervals set through setReviewDays (the shared catalogue stays as it is). */
+  reviewOverrides = new Map<string, number>();
+  /** The time the fake's review queue is computed at. */
+  now = new Date(Date.UTC(2026, 11, 1));
+  async reviewQueue(): Promise<DueBelief[]> {
+    this.need();
+    const day = 86_400_000;
+    return this.rows
+      .filter((r) => r.status === "active")
+      .map((r) => ({
+        row: { ...r },
+        due_since: new Date(Date.parse(r.confirmed_at ?? r.created_at) + this.reviewDays(r.category) * day).toISOString(),
+      }))
+      .filter((d) => Date.parse(d.due_since) <= this.now.getTime())
+      .sort((a, b) => a.due_since.localeCompare(b.due_since));
+  }
+  async confirmBeliefs(ids: string[]) {
+    this.need();
+    const rows = ids.map((id) => this.rows.find((r) => r.id === id && r.status === "active"));
+    if (rows.some((r) => r === undefined)) throw new BackendError("invalid_field", "only an active belief is confirmed");
+    for (const r of rows) r!.confirmed_at = this.now.toISOString();
+    return new Set(ids).size;
+  }
+  async setReviewDays(typeId: string, days: number): Promise<BeliefType> {
+    this.need();
+    const t = CATALOGUE.types.find((x) => x.id === typeId);
+    if (!t) throw new BackendError("unknown_category", typeId);
+    if (!Number.isInteger(days) || days < 1 || days > 10000)
+      throw new BackendError("invalid_field", "review_days: must be from 1 to 10000 days");
+    this.reviewOverrides.set(typeId, days);
+    return { ...t, review_days: days };
+  }
   requests: GrantRequest[] = [];
   grants: Grant[] = [];
   accessEntries: AccessEntry[] = [];

@@ -13,6 +13,9 @@ use ts_rs::TS;
 use selfmodel::archive;
 use selfmodel_core as core;
 
+mod living;
+pub use living::*;
+
 /// Ordinary or special-category personal data (GDPR Art. 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -149,6 +152,8 @@ pub struct BeliefRow {
     pub updated_at: String,
     /// When retention erases it (RFC 3339, UTC).
     pub expires_at: Option<String>,
+    /// When the person last confirmed it (RFC 3339, UTC); `null` for a proposal.
+    pub confirmed_at: Option<String>,
     /// How many pieces of evidence it has.
     pub evidence_count: u32,
     /// How many times it was rectified.
@@ -257,6 +262,8 @@ pub struct BeliefType {
     pub evidence_required: bool,
     /// Sensitivity given to new beliefs.
     pub default_sensitivity: Sensitivity,
+    /// Days after the person last confirmed a belief before it is due for review.
+    pub review_days: u32,
 }
 
 /// The belief types and purposes of the vault.
@@ -673,11 +680,11 @@ impl std::fmt::Display for IpcError {
 
 // ---- conversions from the domain ------------------------------------------------------------
 
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn count(n: usize) -> u32 {
+pub(crate) fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -766,6 +773,7 @@ impl From<&core::Belief> for BeliefRow {
             created_at: time(&b.created_at),
             updated_at: time(&b.updated_at),
             expires_at: b.expires_at.as_ref().map(time),
+            confirmed_at: b.confirmed_at.as_ref().map(time),
             evidence_count: count(b.evidence.len()),
             history_count: count(b.history.len()),
         }
@@ -870,6 +878,7 @@ impl From<&core::BeliefType> for BeliefType {
             min_share_confidence: t.min_share_confidence,
             evidence_required: t.evidence_required,
             default_sensitivity: t.default_sensitivity.into(),
+            review_days: t.review_days,
         }
     }
 }
@@ -1511,7 +1520,7 @@ pub fn report(r: selfmodel::report::Report) -> Report {
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
     let mut out = String::from(
-        "// Generated from src-tauri/src/dto.rs by ts-rs. Do not edit: run\n\
+        "// Generated from src-tauri/src/dto/ by ts-rs. Do not edit: run\n\
          // `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` to regenerate.\n",
     );
     macro_rules! decl {
@@ -1541,6 +1550,10 @@ pub fn typescript_bindings() -> String {
         NewBelief,
         RectifyRequest,
         Acceptance,
+        DueBelief,
+        MemoryFate,
+        MemoryItem,
+        MemoryImport,
         Purpose,
         BeliefType,
         Catalogue,
