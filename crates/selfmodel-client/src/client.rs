@@ -603,6 +603,9 @@ fn query_pairs(q: &BeliefQuery) -> Vec<(&'static str, String)> {
     if let Some(m) = q.min_confidence {
         pairs.push(("min_confidence", m.to_string()));
     }
+    if let Some(text) = &q.q {
+        pairs.push(("q", text.clone()));
+    }
     if let Some(f) = q.fresh {
         pairs.push(("fresh", f.to_string()));
     }

@@ -65,6 +65,7 @@ pub use error::{Error, Problem};
 pub use secret::{PollSecret, Token};
 pub use wire::{
     Approval, Belief, BeliefPage, BeliefQuery, Consent, Event, EventKind, Events, Evidence,
-    EvidenceIn, EvidenceKind, Grant, GrantRequest, Operation, PendingGrant, PollStatus, Proposal,
-    ProposalReceipt, ProposalStatus, Sensitivity, SignedCheckpoint, VendorInfo, proof_message,
+    EvidenceIn, EvidenceKind, Grant, GrantRequest, Operation, Origin, PendingGrant, PollStatus,
+    Proposal, ProposalReceipt, ProposalStatus, Sensitivity, SignedCheckpoint, VendorInfo,
+    proof_message,
 };

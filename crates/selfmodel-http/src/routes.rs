@@ -268,6 +268,7 @@ pub async fn beliefs(
         category: q.category,
         min_confidence: q.min_confidence,
         fresh: q.fresh.unwrap_or(false),
+        q: q.q,
         belief: None,
         after: q.after.as_deref().map(parse_id).transpose()?,
         limit: q.limit.map(u64::from),

@@ -38,6 +38,16 @@ pub fn domain_sensitivity(s: Sensitivity) -> domain::Sensitivity {
     }
 }
 
+/// Who brought a belief in, without saying which vendor.
+fn origin(a: &domain::Actor) -> Origin {
+    match a {
+        domain::Actor::Person => Origin::Person,
+        domain::Actor::Vendor { .. } => Origin::Vendor,
+        domain::Actor::Import => Origin::Import,
+        domain::Actor::System => Origin::System,
+    }
+}
+
 fn evidence_kind(k: domain::EvidenceKind) -> EvidenceKind {
     match k {
         domain::EvidenceKind::Stated => EvidenceKind::Stated,
@@ -119,6 +129,7 @@ pub fn belief(b: domain::Belief, with_evidence: bool, review_overdue: bool) -> B
         confidence: b.confidence,
         purposes: b.purposes.into_iter().collect(),
         sensitivity: sensitivity(b.sensitivity),
+        origin: origin(&b.provenance.actor),
         updated_at: b.updated_at,
         confirmed_at: b.confirmed_at,
         review_overdue,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use selfmodel_client::{Belief, Grant, Operation, Sensitivity};
+use selfmodel_client::{Belief, Grant, Operation, Origin, Sensitivity};
 
 use crate::config::Config;
 use crate::server::{BELIEFS_URI, ReadBeliefsArgs};
@@ -83,10 +83,15 @@ pub(crate) fn beliefs(
         for b in found {
             let _ = writeln!(
                 out,
-                "- {} — {}, confidence {:.2}, id {}",
+                "- {} — {}, confidence {:.2}{}, id {}",
                 line(&b.statement),
                 b.category,
                 b.confidence,
+                if b.review_overdue {
+                    ", overdue for review"
+                } else {
+                    ""
+                },
                 b.id
             );
         }
@@ -125,9 +130,32 @@ pub(crate) fn belief(b: &Belief, purpose: &str) -> String {
     );
     let _ = writeln!(
         out,
+        "Provenance: {}",
+        match b.origin {
+            Origin::Person => "written by the person",
+            Origin::Vendor => "proposed by a vendor, accepted by the person",
+            Origin::Import => "imported (an export file or another assistant's memories)",
+            Origin::System => "recorded by Selfmodel",
+        }
+    );
+    let _ = writeln!(
+        out,
         "Last changed: {}",
         b.updated_at.format("%Y-%m-%d %H:%M UTC")
     );
+    let _ = match b.confirmed_at {
+        Some(at) if b.review_overdue => writeln!(
+            out,
+            "Last confirmed by the person: {} — overdue for review, it may no longer be true",
+            at.format("%Y-%m-%d")
+        ),
+        Some(at) => writeln!(
+            out,
+            "Last confirmed by the person: {}",
+            at.format("%Y-%m-%d")
+        ),
+        None => writeln!(out, "Never confirmed by the person"),
+    };
     match &b.evidence {
         None => {
             let _ = writeln!(

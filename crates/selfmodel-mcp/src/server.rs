@@ -262,12 +262,6 @@ impl SelfmodelMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let limit = args.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let needle = args
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_lowercase);
         Ok(self
             .with_grant(&ctx, |client| async move {
                 let mut query = BeliefQuery::new(&args.purpose);
@@ -277,30 +271,30 @@ impl SelfmodelMcp {
                 if let Some(m) = args.min_confidence {
                     query = query.min_confidence(m);
                 }
-                // Without a text filter the server's page size is the limit: one request.
-                let page_size = if needle.is_some() { MAX_LIMIT } else { limit };
-                let mut pages = client.belief_pages(query.limit(page_size));
-                let (mut found, mut more, mut grant_id) = (Vec::new(), false, String::new());
-                while let Some(page) = pages.next_page().await? {
-                    grant_id = page.grant_id;
-                    for b in page.beliefs {
-                        let hit = needle
-                            .as_deref()
-                            .is_none_or(|n| b.statement.to_lowercase().contains(n));
-                        if !hit {
-                            continue;
-                        }
-                        if found.len() == limit as usize {
-                            more = true;
-                            break;
-                        }
-                        found.push(b);
-                    }
-                    if found.len() == limit as usize {
-                        more |= page.next.is_some();
-                        break;
-                    }
+                // The server filters by the text, and each page asks for no more than is still
+                // wanted: the access log holds exactly what the assistant is shown.
+                if let Some(text) = args
+                    .query
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    query = query.search(text);
                 }
+                let (mut found, mut after) = (Vec::new(), None::<String>);
+                let (grant_id, more) = loop {
+                    let remaining = limit - u32::try_from(found.len()).unwrap_or(limit);
+                    let mut page_query = query.clone().limit(remaining);
+                    if let Some(a) = &after {
+                        page_query = page_query.after(a);
+                    }
+                    let page = client.beliefs(&page_query).await?;
+                    found.extend(page.beliefs);
+                    match page.next {
+                        Some(next) if found.len() < limit as usize => after = Some(next),
+                        next => break (page.grant_id, next.is_some()),
+                    }
+                };
                 Ok(render::beliefs(&found, &args, &grant_id, more))
             })
             .await)

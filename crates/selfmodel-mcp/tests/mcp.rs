@@ -240,6 +240,21 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     for line in filtered.text.lines().filter(|l| l.starts_with("- ")) {
         assert!(line.to_uppercase().contains(&word), "{line}");
     }
+    // Filtered by the server: the access log holds exactly what the assistant was shown.
+    let shown = filtered
+        .text
+        .lines()
+        .filter(|l| l.starts_with("- "))
+        .count();
+    let log = s.access_log(&[]);
+    let disclosed = log.last().unwrap()["disclosed"].as_array().unwrap().clone();
+    assert_eq!(disclosed.len(), shown, "{log:?}");
+    for id in &disclosed {
+        assert!(
+            filtered.text.contains(id.as_str().unwrap()),
+            "{id} was not shown"
+        );
+    }
 
     // Explain: the belief with its evidence (the grant has read_evidence).
     let explained = a
@@ -251,6 +266,12 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     assert!(!explained.is_error, "{explained:?}");
     assert!(explained.text.contains(&statement), "{explained:?}");
     assert!(explained.text.contains("Evidence"), "{explained:?}");
+    assert!(
+        // The demo vault's beliefs were written by Selfmodel itself.
+        explained.text.contains("Provenance: recorded by Selfmodel")
+            && explained.text.contains("Last confirmed by the person: "),
+        "{explained:?}"
+    );
     assert!(!explained.text.contains("not disclosed"), "{explained:?}");
     let hidden = expertise[0]["id"].as_str().unwrap();
     let not_found = a

@@ -35,6 +35,21 @@ pub struct Evidence {
     pub observed_at: DateTime<Utc>,
 }
 
+/// Who brought a belief into the vault. Which vendor proposed one is never said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The person wrote it.
+    Person,
+    /// A vendor proposed it and the person accepted it.
+    Vendor,
+    /// It came from an import (an export file, or memories saved by another assistant).
+    Import,
+    /// Selfmodel itself.
+    System,
+}
+
 /// A disclosed belief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BeliefOut))]
@@ -53,6 +68,8 @@ pub struct Belief {
     pub purposes: Vec<String>,
     /// Normal or special.
     pub sensitivity: Sensitivity,
+    /// Who brought it into the vault.
+    pub origin: Origin,
     /// Last change.
     #[serde(with = "crate::time")]
     pub updated_at: DateTime<Utc>,
@@ -103,6 +120,10 @@ pub struct BeliefQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 0.0, maximum = 1.0))]
     pub min_confidence: Option<f64>,
+    /// Only beliefs whose statement contains this text, ignoring case (at most 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    pub q: Option<String>,
     /// Only beliefs the person confirmed within their type's review interval (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fresh: Option<bool>,
@@ -134,6 +155,12 @@ impl BeliefQuery {
     /// Only at or above this confidence.
     pub fn min_confidence(mut self, c: f64) -> Self {
         self.min_confidence = Some(c);
+        self
+    }
+
+    /// Only beliefs whose statement contains this text, ignoring case.
+    pub fn search(mut self, text: &str) -> Self {
+        self.q = Some(text.to_owned());
         self
     }
 

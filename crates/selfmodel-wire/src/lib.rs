@@ -15,8 +15,8 @@ mod proof;
 mod time;
 
 pub use belief::{
-    Belief, BeliefPage, BeliefQuery, Evidence, EvidenceIn, EvidenceKind, Proposal, ProposalReceipt,
-    ProposalStatus, PurposeQuery,
+    Belief, BeliefPage, BeliefQuery, Evidence, EvidenceIn, EvidenceKind, Origin, Proposal,
+    ProposalReceipt, ProposalStatus, PurposeQuery,
 };
 pub use events::{Event, EventKind, Events, EventsQuery};
 pub use grant::{
@@ -53,6 +53,7 @@ names! {
     PollState { Pending => "pending", Approved => "approved", Denied => "denied", Expired => "expired" }
     EvidenceKind { Stated => "stated", Observed => "observed", Inferred => "inferred", Imported => "imported" }
     ProposalStatus { Pending => "pending" }
+    Origin { Person => "person", Vendor => "vendor", Import => "import", System => "system" }
     EventKind {
         BeliefRectified => "belief.rectified",
         BeliefErased => "belief.erased",

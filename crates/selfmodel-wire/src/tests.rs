@@ -36,6 +36,14 @@ fn enum_names_are_the_serde_names() {
         assert_eq!(name(k), k.as_str());
     }
     assert_eq!(name(ProposalStatus::Pending), "pending");
+    for o in [
+        Origin::Person,
+        Origin::Vendor,
+        Origin::Import,
+        Origin::System,
+    ] {
+        assert_eq!(name(o), o.as_str());
+    }
     for k in [
         EventKind::BeliefRectified,
         EventKind::BeliefErased,

@@ -120,6 +120,8 @@ pub struct VendorRead {
     pub min_confidence: Option<f64>,
     /// One belief only.
     pub belief: Option<BeliefId>,
+    /// Only beliefs whose statement contains this text, ignoring case.
+    pub q: Option<String>,
     /// Only beliefs not overdue for review.
     pub fresh: bool,
     /// Page cursor: beliefs after this id.
@@ -682,6 +684,10 @@ fn read_one(
             )),
         );
     }
+    let needle = match search_text(read.q.as_deref()) {
+        Ok(n) => n,
+        Err(e) => return call.deny(w, e),
+    };
     let (mut beliefs, next) = match read.belief {
         Some(id) => {
             let found = w
@@ -708,6 +714,11 @@ fn read_one(
                 .filter(|b| read.category.as_ref().is_none_or(|c| *c == b.category))
                 .filter(|b| b.confidence >= min_confidence)
                 .filter(|b| !(read.fresh && overdue(b, catalogue, now)))
+                .filter(|b| {
+                    needle
+                        .as_deref()
+                        .is_none_or(|n| b.statement.to_lowercase().contains(n))
+                })
                 .filter(|b| within_scope(b, &grant.scope, &read.purpose, catalogue))
                 .take(limit)
                 .collect();
@@ -746,6 +757,19 @@ fn read_one(
         next,
         with_evidence: grant.allows(Operation::ReadEvidence),
     }))
+}
+
+/// Longest text a read may search for, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// The text a read searches for, lowercased; `None` if none (or only spaces). Longer than
+/// [`MAX_SEARCH_CHARS`] or holding control characters, it is refused.
+fn search_text(q: Option<&str>) -> Result<Option<String>> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    text::check("q", q, Lines::One, MAX_SEARCH_CHARS)?;
+    Ok(Some(q.to_lowercase()))
 }
 
 /// Whether a belief's type's review interval has passed since the person last confirmed it.

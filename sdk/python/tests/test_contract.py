@@ -266,7 +266,7 @@ def test_every_endpoint_and_query_parameter_the_sdk_uses_exists(doc: Any) -> Non
         }
 
     query = sm.BeliefQuery(
-        purpose="p", category="c", min_confidence=0.5, fresh=True, after="a", limit=5
+        purpose="p", category="c", min_confidence=0.5, q="s", fresh=True, after="a", limit=5
     )
     calls = [
         _calls.proof_call(bytes(32)),

@@ -162,6 +162,7 @@ def test_answers_are_decoded_by_the_models_and_unknown_fields_ignored() -> None:
         "purposes": [],
         "sensitivity": "normal",
         "updated_at": "2026-01-02T03:04:05Z",
+        "origin": "person",
         "review_overdue": False,
     }
     assert _codec.decode(sm.Belief, belief).confidence == 1.0

@@ -120,6 +120,7 @@ function queryPairs(q: BeliefQuery): [string, string][] {
   const pairs: [string, string][] = [["purpose", q.purpose]];
   if (q.category !== undefined) pairs.push(["category", q.category]);
   if (q.min_confidence !== undefined) pairs.push(["min_confidence", String(q.min_confidence)]);
+  if (q.q !== undefined) pairs.push(["q", q.q]);
   if (q.fresh) pairs.push(["fresh", "true"]);
   if (q.after !== undefined) pairs.push(["after", q.after]);
   if (q.limit !== undefined) pairs.push(["limit", String(q.limit)]);

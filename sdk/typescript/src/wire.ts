@@ -14,6 +14,9 @@ export type Sensitivity = "normal" | "special";
 export type EvidenceKind = "stated" | "observed" | "inferred" | "imported";
 
 /** What a notice is about: re-read a rectified belief, erase an erased one, stop after a revocation. */
+/** Who brought a belief into the vault (which vendor is never said). */
+export type Origin = "person" | "vendor" | "import" | "system";
+
 export type EventKind = "belief.rectified" | "belief.erased" | "grant.revoked";
 
 /** Every code the server answers errors with (a later server may add more). */
@@ -181,6 +184,8 @@ export interface Belief {
   /** Purposes it may be used for. */
   purposes: string[];
   sensitivity: Sensitivity;
+  /** Who brought it into the vault. */
+  origin: Origin;
   updated_at: string;
   /** When the person last confirmed it is true; absent if never. */
   confirmed_at?: string | null;
@@ -303,6 +308,8 @@ export interface BeliefQuery {
   category?: string;
   /** Only at or above this confidence. */
   min_confidence?: number;
+  /** Only beliefs whose statement contains this text, ignoring case (at most 200 characters). */
+  q?: string;
   /** Leave out beliefs overdue for review. */
   fresh?: boolean;
   /** Start after this cursor (a page's `next`). */

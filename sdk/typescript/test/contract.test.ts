@@ -23,6 +23,7 @@ const DECLARED: Record<string, string> = {
   ErrorCode: "ErrorCode",
   EventKind: "EventKind",
   EvidenceKind: "EvidenceKind",
+  Origin: "Origin",
   Operation: "Operation",
   PollState: "PollState",
   ProposalStatus: "ProposalStatus",
@@ -256,7 +257,7 @@ test("the contract test notices a drift", () => {
   };
   assert.ok(!drifted(() => {}), "no drift, no difference");
   assert.ok(
-    drifted((f) => (f.origin = { type: "string" })),
+    drifted((f) => (f.provenance = { type: "string" })),
     "a new field",
   );
   assert.ok(

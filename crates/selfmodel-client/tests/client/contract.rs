@@ -97,6 +97,7 @@ fn belief() -> Belief {
         confidence: 0.5,
         purposes: vec![],
         sensitivity: Sensitivity::Normal,
+        origin: Origin::Person,
         updated_at: Utc::now(),
         confirmed_at: Some(Utc::now()),
         review_overdue: true,
@@ -257,6 +258,7 @@ async fn client_wire_types_match_the_served_openapi_document() {
     let full = BeliefQuery::new("p")
         .category("c")
         .min_confidence(0.5)
+        .search("s")
         .fresh()
         .after("a")
         .limit(5);

@@ -70,3 +70,60 @@ async fn an_overdue_belief_is_marked_and_left_out_of_fresh_reads_until_confirmed
     assert!(!back.review_overdue);
     assert!(back.confirmed_at.unwrap() > Utc::now() - Duration::hours(1));
 }
+
+#[tokio::test]
+async fn a_text_search_is_answered_by_the_server_and_logged_exactly() {
+    let s = Served::start();
+    let (client, _) = s.reader("com.example.search", &["recommendations"]).await;
+    let all = client
+        .beliefs(&BeliefQuery::new("recommendations").limit(500))
+        .await
+        .unwrap()
+        .beliefs;
+    let word = all[0]
+        .statement
+        .split_whitespace()
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_uppercase();
+    let expected: std::collections::BTreeSet<String> = all
+        .iter()
+        .filter(|b| b.statement.to_uppercase().contains(&word))
+        .map(|b| b.id.clone())
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < all.len(), "{word}");
+
+    let found = client
+        .beliefs(
+            &BeliefQuery::new("recommendations")
+                .search(&format!("  {word} "))
+                .limit(500),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&found.beliefs), expected);
+    let log = s.access_log(&["--grant", &found.grant_id]);
+    let disclosed: std::collections::BTreeSet<String> = log.last().unwrap()["disclosed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(disclosed, expected, "only what matched was disclosed");
+
+    // Bad searches are refused, say why, disclose nothing, and are logged as refusals.
+    for bad in ["x".repeat(201), "tab\there".to_owned()] {
+        let e = client
+            .beliefs(&BeliefQuery::new("recommendations").search(&bad))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("q"), "{e}");
+    }
+    let log = s.access_log(&["--grant", &found.grant_id]);
+    assert!(
+        log.last().unwrap()["disclosed"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

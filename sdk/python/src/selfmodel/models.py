@@ -49,6 +49,22 @@ class ProposalStatus(enum.StrEnum):
     """In the person's inbox until they accept or reject it."""
 
 
+class Origin(enum.StrEnum):
+    """Who brought a belief into the vault (which vendor is never said). Origins this version
+    does not know read as ``OTHER``."""
+
+    PERSON = "person"
+    VENDOR = "vendor"
+    IMPORT = "import"
+    SYSTEM = "system"
+    OTHER = "other"
+    """An origin this version does not know."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Origin:
+        return cls.OTHER
+
+
 class EventKind(enum.StrEnum):
     """What a notice is about. Kinds this version does not know read as ``OTHER``."""
 
@@ -157,6 +173,8 @@ class Belief:
     """In [0, 1]."""
     purposes: list[str]
     sensitivity: Sensitivity
+    origin: Origin
+    """Who brought it into the vault."""
     updated_at: datetime
     confirmed_at: datetime | None = None
     """When the person last confirmed it is true; ``None`` if never."""
@@ -271,6 +289,9 @@ class BeliefQuery:
     """The purpose the beliefs will be used for."""
     category: str | None = None
     min_confidence: float | None = None
+    q: str | None = None
+    """Only beliefs whose statement contains this text, ignoring case (at most 200
+    characters)."""
     fresh: bool = False
     """Leave out beliefs overdue for review."""
     after: str | None = None
@@ -285,6 +306,8 @@ class BeliefQuery:
             pairs.append(("category", self.category))
         if self.min_confidence is not None:
             pairs.append(("min_confidence", repr(float(self.min_confidence))))
+        if self.q is not None:
+            pairs.append(("q", self.q))
         if self.fresh:
             pairs.append(("fresh", "true"))
         if self.after is not None:
