@@ -4,7 +4,7 @@
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import { FakeBackend, row } from "./lib/testing/fake";
+import { EMAIL_REFUSAL, FakeBackend, row } from "./lib/testing/fake";
 
 beforeAll(() => {
   globalThis.ResizeObserver ??= class {
@@ -107,7 +107,7 @@ describe("importing memories", () => {
       "Is learning Rust Communication style · for Communication style",
       "Lives in Lyon Communication style · for Communication style",
     ]);
-    expect(all("[data-testid=memory-refused]")).toEqual(["Line 3: holds an email address"]);
+    expect(all("[data-testid=memory-refused]")).toEqual([`Line 3: ${EMAIL_REFUSAL}`]);
     expect(text("[data-testid=memory-duplicates] summary")).toBe("1 memory already there: skipped");
     expect(text("[data-testid=memory-duplicates] p")).toBe("Line 1");
     expect(text("[data-testid=memory-preview-result]")).toContain(
@@ -138,7 +138,7 @@ describe("importing memories", () => {
     click("[data-testid=memory-preview]");
     await settle();
 
-    expect(all("[data-testid=memory-refused]")).toEqual(["Line 1: holds an email address", "Line 2: holds an email address"]);
+    expect(all("[data-testid=memory-refused]")).toEqual([`Line 1: ${EMAIL_REFUSAL}`, `Line 2: ${EMAIL_REFUSAL}`]);
     const shown = text("[data-testid=memory-preview-result]");
     expect(shown).not.toContain("example.org");
     expect(shown).not.toContain("example.net");

@@ -34,6 +34,9 @@ import type {
   VaultStatus,
 } from "../bindings/ipc";
 
+/** The core's reason for refusing a memory that holds an email address (never the text). */
+export const EMAIL_REFUSAL = "contains what looks like an email address; a self-model keeps no such data";
+
 /** The source's name as the core reports it in an import. */
 const MEMORY_SOURCE_DISPLAY: Record<MemorySourceName, string> = {
   chatgpt: "ChatGPT saved memories",
@@ -387,7 +390,7 @@ export class FakeBackend implements Backend {
     const seen = new Set(this.rows.map((r) => r.statement.toLowerCase()));
     const items = this.memories!.lines.map(({ line, text: statement }): MemoryItem => {
       const base = { line, file: null, statement: null, category: null, purposes: [] as string[], reason: null };
-      if (statement.includes("@")) return { ...base, fate: "refused", reason: "holds an email address" };
+      if (statement.includes("@")) return { ...base, fate: "refused", reason: EMAIL_REFUSAL };
       if (seen.has(statement.toLowerCase())) return { ...base, fate: "duplicate" };
       seen.add(statement.toLowerCase());
       return { ...base, fate: "proposed", statement, category: "communication-style", purposes: ["communication"] };
