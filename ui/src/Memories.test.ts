@@ -201,6 +201,13 @@ describe("importing memories", () => {
     expect($<HTMLTextAreaElement>("[data-testid=memory-paste]")!.value).toBe(" - \n * \n");
     expect($("[data-testid=memory-preview-result]")).toBeNull();
 
+    // Longer than the IPC accepts: said before anything is sent.
+    paste("x".repeat(4 * 1024 * 1024 + 1));
+    click("[data-testid=memory-preview]");
+    await settle();
+    expect(text("[role=alert]")).toBe("The paste is too long to send in one piece. Save it as a file and use “Choose file…”.");
+    expect(b.memories).toBeNull();
+
     paste(" - \n * Prefers tea\n");
     click("[data-testid=memory-preview]");
     await settle();

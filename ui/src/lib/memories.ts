@@ -13,6 +13,9 @@ export const SOURCE_LABELS: Record<MemorySourceName, string> = {
   text: "Other list",
 };
 
+/** The longest paste the app's IPC accepts (4 Mi characters). */
+export const MAX_PASTE_CHARS = 4 * 1024 * 1024;
+
 /** At most this many proposed (or refused) memories are listed; the rest are counted. */
 export const SHOWN = 200;
 
