@@ -868,3 +868,245 @@ async fn inbox_triage_of_500_proposals() -> Result<()> {
     app.quit().await?;
     result
 }
+
+/// A vault at `dir/vault.db`, made before the app opens, with the beliefs `add` adds.
+fn seeded_vault(
+    dir: &Path,
+    add: impl FnOnce(&mut selfmodel::Selfmodel) -> Result<()>,
+) -> Result<()> {
+    let mut model = selfmodel::Selfmodel::create(
+        &dir.join("vault.db"),
+        &selfmodel_core::Passphrase::new(PASSPHRASE.into()),
+    )?;
+    add(&mut model)?;
+    model.close()?;
+    Ok(())
+}
+
+/// Unlocks the vault the app opened with this file's passphrase.
+async fn unlock(app: &App) -> Result<()> {
+    app.fill("#unlock-passphrase", PASSPHRASE).await?;
+    app.click("form button[type=submit]").await?;
+    app.el("[data-testid=nav-inbox]").await.map(drop)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
+    if !enabled("the memory import end-to-end test") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    seeded_vault(dir.path(), |_| Ok(()))?;
+    let app = launch(dir.path(), true).await?;
+    let result = async {
+        unlock(&app).await?;
+
+        step("the empty Inbox links to the import of memories, under Export and import");
+        app.click("[data-testid=nav-inbox]").await?;
+        app.click("[data-testid=inbox-import-memories]").await?;
+        app.el("[data-testid=import-memories]").await?;
+
+        step("paste five ChatGPT memories, one holding an email address, and preview them");
+        app.choose("[data-testid=memory-source]", "chatgpt").await?;
+        // Pasted: the text lands in the field at once, as one input event.
+        app.js(
+            "const t = document.querySelector(arguments[0]); t.value = arguments[1]; \
+             t.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!([
+                "[data-testid=memory-paste]",
+                "Prefers concise answers\n\
+                 Is learning Rust\n\
+                 My email is jo.doe@example.org\n\
+                 Enjoys baking sourdough on weekend mornings\n\
+                 Reads science fiction before bed\n"
+            ]),
+        )
+        .await?;
+        app.click("[data-testid=memory-preview]").await?;
+        app.wait_text(
+            "[data-testid=memory-count-proposed]",
+            "4 memories to propose",
+        )
+        .await?;
+        app.wait_text("[data-testid=memory-count-refused]", "1 refused")
+            .await?;
+        let refused = app.text("[data-testid=memory-refused]").await?;
+        ensure!(
+            refused.starts_with("Line 3:") && refused.contains("email address"),
+            "the refused line is named with its reason: {refused:?}"
+        );
+        let preview = app.text("[data-testid=memory-preview-result]").await?;
+        ensure!(
+            !preview.contains("jo.doe") && !preview.contains("example.org"),
+            "the refused text is never shown: {preview:?}"
+        );
+        let shown = app
+            .js(
+                "return document.querySelectorAll('[data-testid=memory-proposed]').length",
+                json!([]),
+            )
+            .await?;
+        ensure!(shown == json!(4), "four proposals listed, not {shown}");
+        let waiting = app
+            .invoke("inbox", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        ensure!(
+            waiting.as_array().is_some_and(Vec::is_empty),
+            "a preview proposes nothing: {waiting}"
+        );
+
+        step("propose them: they wait in the Inbox, and its badge counts them");
+        app.wait_text("[data-testid=memory-commit]", "Propose 4 memories")
+            .await?;
+        app.click("[data-testid=memory-commit]").await?;
+        app.wait_text("[data-testid=memory-done]", "4 memories wait in your Inbox")
+            .await?;
+        app.wait_text("[data-testid=inbox-badge]", "4").await?;
+        let waiting = app
+            .invoke("inbox", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        let waiting = waiting.as_array().context("inbox gives a list")?;
+        ensure!(
+            waiting.len() == 4,
+            "4 proposals wait, not {}",
+            waiting.len()
+        );
+        ensure!(
+            waiting.iter().all(|b| b["status"] == "pending"
+                && !b["statement"].as_str().unwrap_or_default().contains('@')),
+            "pending, and none holds the address: {waiting:?}"
+        );
+
+        step("the Inbox lists them");
+        app.click("[data-testid=memory-go-inbox]").await?;
+        app.wait_text("#prop-h", "Proposed beliefs (4)").await?;
+        app.wait_text("body", "Is learning Rust").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}
+
+/// Makes the person's last confirmation of belief `id` lie years in the past, written into the
+/// file directly (as time passing would): the vault's API has no way to do it, on purpose.
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+fn confirmed_long_ago(vault: &Path, id: &str) -> Result<()> {
+    let conn = rusqlite::Connection::open(vault)?;
+    conn.execute_batch(&format!("PRAGMA key = '{PASSPHRASE}';"))?;
+    let n = conn.execute(
+        "UPDATE beliefs SET confirmed_at = ?2 WHERE id = ?1",
+        [id, "2020-01-01T00:00:00.000000Z"],
+    )?;
+    ensure!(n == 1, "{n} beliefs with id {id}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
+    use selfmodel_core::{Actor, NewBelief, Provenance};
+
+    if !enabled("the review end-to-end test") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+
+    step("before the app opens: two beliefs, one last confirmed years ago");
+    let mut hiking = String::new();
+    seeded_vault(dir.path(), |model| {
+        for (statement, category) in [
+            ("Enjoys hiking in the mountains", "interests"),
+            ("Writes in British English", "communication-style"),
+        ] {
+            let b = model.add_belief(
+                NewBelief {
+                    statement: statement.into(),
+                    category: category.into(),
+                    confidence: 0.8,
+                    purposes: Default::default(),
+                    sensitivity: None,
+                    evidence: Vec::new(),
+                },
+                Provenance {
+                    actor: Actor::Person,
+                    method: "e2e".into(),
+                },
+            )?;
+            if category == "interests" {
+                hiking = b.id.to_string();
+            }
+        }
+        Ok(())
+    })?;
+    confirmed_long_ago(&dir.path().join("vault.db"), &hiking)?;
+
+    let app = launch(dir.path(), true).await?;
+    let result = async {
+        unlock(&app).await?;
+
+        step("the Review badge counts it; Review lists it, alone");
+        app.wait_text("[data-testid=review-badge]", "1").await?;
+        app.click("[data-testid=nav-review]").await?;
+        app.wait_text(
+            "[data-testid=due-statement]",
+            "Enjoys hiking in the mountains",
+        )
+        .await?;
+        app.wait_text("[data-testid=due-when]", "last confirmed")
+            .await?;
+        let due = app
+            .js(
+                "return document.querySelectorAll('[data-testid=due-belief]').length",
+                json!([]),
+            )
+            .await?;
+        ensure!(due == json!(1), "one belief is due, not {due}");
+
+        step("still true: it leaves the list, the badge goes, and the core has nothing due");
+        app.click("[data-testid=review-still-true]").await?;
+        app.wait_text("[data-testid=review-message]", "Confirmed 1 belief")
+            .await?;
+        app.el("[data-testid=review-empty]").await?;
+        ensure!(
+            !app.has("[data-testid=due-belief]").await?,
+            "no belief is left in the list"
+        );
+        app.wait_until(
+            "the review badge to go",
+            "return document.querySelector('[data-testid=review-badge]') === null",
+            json!([]),
+        )
+        .await?;
+        let queue = app
+            .invoke("review_queue", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("review_queue: {e}"))?;
+        ensure!(
+            queue.as_array().is_some_and(Vec::is_empty),
+            "the core has nothing due: {queue}"
+        );
+        let log = app
+            .invoke("audit_log", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("audit_log: {e}"))?;
+        let confirmed = log
+            .as_array()
+            .context("events")?
+            .iter()
+            .filter(|e| e["action"] == "belief.confirmed")
+            .count();
+        ensure!(confirmed == 1, "{confirmed} belief.confirmed events");
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}

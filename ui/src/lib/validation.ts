@@ -140,6 +140,15 @@ export function retentionErrors(days: number): Errors {
   return {};
 }
 
+/** A type's review interval: from a day to 10,000 days (as the core allows). */
+export const REVIEW_DAYS = { min: 1, max: 10000 } as const;
+
+export function reviewDaysErrors(days: number): Errors {
+  if (!Number.isInteger(days) || days < REVIEW_DAYS.min || days > REVIEW_DAYS.max)
+    return { days: `Choose a whole number of days from ${REVIEW_DAYS.min} to ${REVIEW_DAYS.max.toLocaleString("en")}.` };
+  return {};
+}
+
 export function accessLogRetentionErrors(days: number): Errors {
   if (!Number.isInteger(days) || days < ACCESS_LOG_DAYS.min || days > ACCESS_LOG_DAYS.max)
     return { days: `Choose a whole number of days from ${ACCESS_LOG_DAYS.min} to ${ACCESS_LOG_DAYS.max}.` };

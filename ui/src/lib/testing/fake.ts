@@ -34,6 +34,19 @@ import type {
   VaultStatus,
 } from "../bindings/ipc";
 
+/** The core's reason for refusing a memory that holds an email address (never the text). */
+export const EMAIL_REFUSAL = "contains what looks like an email address; a self-model keeps no such data";
+
+/** The source's name as the core reports it in an import. */
+const MEMORY_SOURCE_DISPLAY: Record<MemorySourceName, string> = {
+  chatgpt: "ChatGPT saved memories",
+  claude: "Claude memory",
+  gemini: "Gemini saved info",
+  mem0: "mem0 export",
+  "me-md": "me.md directory",
+  text: "pasted list",
+};
+
 export const CATALOGUE: Catalogue = {
   types: [
     {
@@ -145,7 +158,9 @@ export class FakeBackend implements Backend {
   async touch() {}
   async catalogue() {
     this.need();
-    return structuredClone(CATALOGUE);
+    const c = structuredClone(CATALOGUE);
+    for (const t of c.types) t.review_days = this.reviewDays(t.id);
+    return c;
   }
   async listBeliefs() {
     this.need();
@@ -174,7 +189,10 @@ export class FakeBackend implements Backend {
     if (!r) throw new BackendError("not_found", "no belief");
     if (change.statement !== null) r.statement = change.statement;
     if (change.confidence !== null) r.confidence = change.confidence;
+    if (change.purposes !== null) r.purposes = [...change.purposes];
     r.history_count += 1;
+    // As the core: the person correcting a belief also confirms it.
+    r.confirmed_at = this.now.toISOString();
     return this.getBelief(id);
   }
   async deleteBelief(id: string) {
@@ -338,17 +356,18 @@ export class FakeBackend implements Backend {
     this.memories = null;
   }
   /** Memories previewed and waiting for the commit (as the core keeps them). */
-  memories: { source: MemorySourceName; lines: string[] } | null = null;
+  memories: { source: MemorySourceName; lines: { line: number; text: string }[] } | null = null;
   /** The paste the fake file dialog gives (`null`: the dialog is cancelled). */
   chosenFile: string | null = null;
   async importMemoriesPreview(source: MemorySourceName, pasted: string | null) {
     this.need();
     const text = pasted ?? this.chosenFile;
     if (text === null) return null;
+    // As the core's list format: each memory keeps the number of its line in the input.
     const lines = text
       .split("\n")
-      .map((l) => l.replace(/^\s*(?:[-*+•]|\d+[.)])\s*/, "").trim())
-      .filter((l) => l !== "");
+      .map((l, i) => ({ line: i + 1, text: l.replace(/^\s*(?:[-*+•]|\d+[.)])\s*/, "").trim() }))
+      .filter((l) => l.text !== "");
     if (lines.length === 0) throw new BackendError("bad_memory_input", "there are no memories in the input");
     this.memories = { source, lines };
     return this.memoryReport(true);
@@ -369,9 +388,9 @@ export class FakeBackend implements Backend {
    * already a statement is a duplicate, the rest are proposed as communication style. */
   private memoryReport(dryRun: boolean): MemoryImport {
     const seen = new Set(this.rows.map((r) => r.statement.toLowerCase()));
-    const items = this.memories!.lines.map((statement, i): MemoryItem => {
-      const base = { line: i + 1, file: null, statement: null, category: null, purposes: [] as string[], reason: null };
-      if (statement.includes("@")) return { ...base, fate: "refused", reason: "holds an email address" };
+    const items = this.memories!.lines.map(({ line, text: statement }): MemoryItem => {
+      const base = { line, file: null, statement: null, category: null, purposes: [] as string[], reason: null };
+      if (statement.includes("@")) return { ...base, fate: "refused", reason: EMAIL_REFUSAL };
       if (seen.has(statement.toLowerCase())) return { ...base, fate: "duplicate" };
       seen.add(statement.toLowerCase());
       return { ...base, fate: "proposed", statement, category: "communication-style", purposes: ["communication"] };
@@ -380,7 +399,7 @@ export class FakeBackend implements Backend {
     return {
       dry_run: dryRun,
       changed: !dryRun && n("proposed") > 0,
-      source: this.memories!.source,
+      source: MEMORY_SOURCE_DISPLAY[this.memories!.source],
       items,
       proposed: n("proposed"),
       duplicates: n("duplicate"),
