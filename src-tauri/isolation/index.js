@@ -74,6 +74,8 @@
       pasted: (v) => v === null || str(4 * 1024 * 1024)(v),
     },
     import_memories_commit: {},
+    inbox_matches: {},
+    merge_proposal: { proposal: id, into: id },
     review_queue: {},
     confirm_beliefs: { ids },
     set_review_days: { typeId: str(128), days: int(1, 10000) },

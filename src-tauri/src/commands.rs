@@ -696,6 +696,28 @@ pub async fn import_memories_commit(state: State<'_, AppState>) -> Result<dto::M
         .map(dto::memory_import)
 }
 
+/// The proposals that say the same as a belief in the model, with that belief.
+#[tauri::command]
+pub async fn inbox_matches(state: State<'_, AppState>) -> Result<Vec<dto::SameAs>> {
+    state
+        .call(|m| m.inbox_with_matches().map(dto::same_as))
+        .await
+}
+
+/// Merges a proposal into the belief it says the same as: its evidence is added there.
+#[tauri::command]
+pub async fn merge_proposal(
+    state: State<'_, AppState>,
+    proposal: String,
+    into: String,
+) -> Result<dto::BeliefDetail> {
+    let (proposal, into) = (id(&proposal)?, id(&into)?);
+    state
+        .call(move |m| m.merge_proposal(proposal, into))
+        .await
+        .map(dto::detail)
+}
+
 /// The active beliefs due for review, longest overdue first.
 #[tauri::command]
 pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<dto::DueBelief>> {

@@ -4,7 +4,7 @@
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import { FakeBackend } from "./lib/testing/fake";
+import { FakeBackend, row } from "./lib/testing/fake";
 
 beforeAll(() => {
   globalThis.ResizeObserver ??= class {
@@ -321,5 +321,29 @@ describe("inbox triage", () => {
     await settle();
     expect(b.acceptCalls[0]!.how).toEqual({ category: "communication-style", purposes: null });
     expect(b.rows.every((r) => r.status === "active" && r.purposes.join() === "communication")).toBe(true);
+  });
+});
+
+describe("a proposal that says the same as a belief", () => {
+  it("is shown with that belief and merged into it", async () => {
+    const b = new FakeBackend();
+    const existing = row({ statement: "Is learning Rust", evidence_count: 1 });
+    b.rows.push(existing);
+    const [same] = b.seedProposals(1, { statement: `${existing.statement.toUpperCase()}!` });
+    const [other] = b.seedProposals(1, { statement: "Something else entirely" });
+    await inbox(b);
+    const shown = [...document.querySelectorAll<HTMLElement>("[data-testid=same-as]")];
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.textContent).toContain(`Same as “${existing.statement}”`);
+    expect(shown[0]!.closest("[data-testid=proposal]")!.getAttribute("data-proposal")).toBe(same!.id);
+    const evidenceBefore = existing.evidence_count;
+
+    shown[0]!.querySelector<HTMLButtonElement>("button")!.click();
+    await settle();
+    expect(b.merged).toEqual([`${same!.id}>${existing.id}`]);
+    expect(message()).toContain(`its evidence is now on “${existing.statement}”`);
+    expect(rows().map((r) => r.dataset.proposal)).toEqual([other!.id]);
+    expect(existing.evidence_count).toBe(evidenceBefore + 1);
+    expect(document.querySelector("[data-testid=same-as]")).toBeNull();
   });
 });

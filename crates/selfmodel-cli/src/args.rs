@@ -150,6 +150,15 @@ pub enum BeliefCmd {
     /// Reject proposals from the inbox: they are erased and cannot be proposed again, all in
     /// one transaction
     Reject(Proposals),
+    /// Merge a proposal into the belief it says the same as: its evidence is added there, the
+    /// belief keeps its history, and the proposal is gone
+    Merge {
+        /// The proposal's id
+        proposal: String,
+        /// The belief to merge it into (default: the one `inbox` shows it the same as)
+        #[arg(long)]
+        into: Option<String>,
+    },
 }
 
 /// Which proposals: ids, or the whole inbox.

@@ -325,6 +325,27 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
                 all => say!("accepted {} proposals: they are now active", all.len()),
             }
         }
+        BeliefCmd::Merge { proposal, into } => {
+            let proposal = parse_id(&proposal)?;
+            let into = match into {
+                Some(id) => parse_id(&id)?,
+                None => model
+                    .inbox_with_matches()?
+                    .into_iter()
+                    .find(|(b, _)| b.id == proposal)
+                    .and_then(|(_, same)| same)
+                    .map(|s| s.id)
+                    .with_context(|| {
+                        format!("{proposal} is not a proposal the same as a belief; name one with --into")
+                    })?,
+            };
+            let b = model.merge_proposal(proposal, into)?;
+            say!(
+                "merged {proposal} into {}: it has {} pieces of evidence",
+                b.id,
+                b.evidence.len()
+            );
+        }
         BeliefCmd::Reject(p) => {
             let ids = proposals(&mut model, &p)?;
             match (model.reject_proposals(&ids)?, ids.as_slice()) {

@@ -359,18 +359,24 @@ fn request_json(r: &GrantRequest) -> serde_json::Value {
 
 /// `selfmodel inbox`: beliefs vendors proposed.
 pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
-    let beliefs = model.inbox()?;
+    let inbox = model.inbox_with_matches()?;
     if json {
         crate::output::print_json(
-            &beliefs
+            &inbox
                 .iter()
-                .map(|b| crate::json::belief(b, false))
-                .collect::<Vec<_>>(),
+                .map(|(b, same)| {
+                    let mut v = serde_json::to_value(crate::json::belief(b, false))?;
+                    v["same_as"] = same.as_ref().map_or(serde_json::Value::Null, |s| {
+                        json!({"id": s.id.to_string(), "statement": s.statement, "similarity": s.similarity})
+                    });
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>>>()?,
         )?;
-    } else if beliefs.is_empty() {
+    } else if inbox.is_empty() {
         say!("the inbox is empty");
     } else {
-        for b in &beliefs {
+        for (b, same) in &inbox {
             say!(
                 "{}  {:<20} {:.2}  {}  (from {})",
                 b.id,
@@ -379,6 +385,15 @@ pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
                 b.statement,
                 b.provenance.actor
             );
+            if let Some(s) = same {
+                say!(
+                    "    same as {} \"{}\" ({:.2}): `selfmodel belief merge {}` adds its evidence there",
+                    s.id,
+                    s.statement,
+                    s.similarity,
+                    b.id
+                );
+            }
         }
     }
     Ok(())

@@ -96,6 +96,8 @@ pub enum AuditAction {
     MemoriesImported,
     /// The person confirmed a belief is still true (its review).
     BeliefConfirmed,
+    /// A proposal saying the same as a belief was merged into it (its evidence added).
+    BeliefMerged,
 }
 
 impl AuditAction {
@@ -128,6 +130,7 @@ impl AuditAction {
         Self::SharingResumed,
         Self::MemoriesImported,
         Self::BeliefConfirmed,
+        Self::BeliefMerged,
     ];
 
     /// The stable name, e.g. `belief.created`.
@@ -160,6 +163,7 @@ impl AuditAction {
             Self::SharingResumed => "api.sharing_resumed",
             Self::MemoriesImported => "memories.imported",
             Self::BeliefConfirmed => "belief.confirmed",
+            Self::BeliefMerged => "belief.merged",
         }
     }
 

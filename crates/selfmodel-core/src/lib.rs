@@ -16,6 +16,7 @@ pub mod memories;
 pub mod monitor;
 pub mod secret;
 pub mod sensitive;
+pub mod similar;
 pub mod text;
 pub mod validate;
 

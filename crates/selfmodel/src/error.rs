@@ -45,9 +45,9 @@ pub enum Error {
     /// The person erased or rejected this belief before; it cannot be proposed again.
     #[error("refused: the person erased or rejected this belief before, and it stays erased")]
     Tombstoned,
-    /// A decision on something no longer waiting for one.
-    #[error("not pending: it is already {0}")]
-    NotPending(&'static str),
+    /// A decision on something no longer waiting for one (what it is now, in words).
+    #[error("not pending: {0}")]
+    NotPending(String),
     /// An export file could not be read, checked, decrypted or written.
     #[error(transparent)]
     Archive(#[from] selfmodel_archive::ArchiveError),

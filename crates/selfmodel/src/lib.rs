@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod identity;
 pub mod memories;
+mod merge;
 mod model_cache;
 mod monitor;
 pub mod package;
@@ -39,6 +40,7 @@ pub use checkpoint::{
 };
 pub use error::{Error, Result};
 pub use identity::Identity;
+pub use merge::SameAs;
 pub use review::Due;
 pub use selfmodel_vault::{
     AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient,

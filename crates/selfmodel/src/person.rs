@@ -131,7 +131,7 @@ impl Selfmodel {
                 .grant_request(id)?
                 .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
             if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(Error::NotPending(effective_status(&request, now).as_str()));
+                return Err(already(effective_status(&request, now).as_str()));
             }
             let scope = narrow(&request.scope, narrowing, &w.read().catalogue()?)?;
             let days = narrowing.duration_days.unwrap_or(request.duration_days);
@@ -196,7 +196,7 @@ impl Selfmodel {
                 .grant_request(id)?
                 .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
             if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(Error::NotPending(effective_status(&request, now).as_str()));
+                return Err(already(effective_status(&request, now).as_str()));
             }
             w.set_request_status(id, RequestStatus::Denied.as_str(), now, None)?;
             w.append_audit(
@@ -237,7 +237,7 @@ impl Selfmodel {
                 .grant(id)?
                 .ok_or_else(|| Error::NotFound(format!("no grant {id}")))?;
             if !revoke_in(w, id, now, "person")? {
-                return Err(Error::NotPending("revoked"));
+                return Err(already("revoked"));
             }
             Ok(())
         })
@@ -328,10 +328,18 @@ impl Selfmodel {
     }
 }
 
+/// A request or grant already decided.
+fn already(status: &str) -> Error {
+    Error::NotPending(format!("it is already {status}"))
+}
+
 fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {
     let b = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
     if b.status != Status::Pending {
-        return Err(Error::NotPending(b.status.as_str()));
+        return Err(Error::NotPending(format!(
+            "{id} is already {}, not a proposal",
+            b.status.as_str()
+        )));
     }
     Ok(b)
 }

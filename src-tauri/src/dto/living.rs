@@ -28,6 +28,34 @@ pub fn due(queue: Vec<selfmodel::Due>) -> Vec<DueBelief> {
         .collect()
 }
 
+/// A proposal that says the same as a belief in the model.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SameAs {
+    /// The proposal.
+    pub proposal_id: String,
+    /// The belief it says the same as.
+    pub id: String,
+    /// That belief's statement.
+    pub statement: String,
+    /// How alike the two are, from 0.75 to 1.
+    pub similarity: f64,
+}
+
+/// The proposals that say the same as a belief, with that belief.
+pub fn same_as(inbox: Vec<(selfmodel_core::Belief, Option<selfmodel::SameAs>)>) -> Vec<SameAs> {
+    inbox
+        .into_iter()
+        .filter_map(|(p, same)| {
+            same.map(|s| SameAs {
+                proposal_id: p.id.to_string(),
+                id: s.id.to_string(),
+                statement: s.statement,
+                similarity: s.similarity,
+            })
+        })
+        .collect()
+}
+
 /// What became of one memory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]

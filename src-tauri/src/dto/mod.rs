@@ -1551,6 +1551,7 @@ pub fn typescript_bindings() -> String {
         RectifyRequest,
         Acceptance,
         DueBelief,
+        SameAs,
         MemoryFate,
         MemoryItem,
         MemoryImport,

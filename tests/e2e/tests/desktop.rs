@@ -956,6 +956,7 @@ async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
             "a preview proposes nothing: {waiting}"
         );
 
+        app.screenshot(&root().join("docs/screenshots/import-memories.png")).await?;
         step("propose them: they wait in the Inbox, and its badge counts them");
         app.wait_text("[data-testid=memory-commit]", "Propose 4 memories")
             .await?;
@@ -1067,6 +1068,7 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             .await?;
         ensure!(due == json!(1), "one belief is due, not {due}");
 
+        app.screenshot(&root().join("docs/screenshots/review.png")).await?;
         step("still true: it leaves the list, the badge goes, and the core has nothing due");
         app.click("[data-testid=review-still-true]").await?;
         app.wait_text("[data-testid=review-message]", "Confirmed 1 belief")
@@ -1101,6 +1103,79 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             .filter(|e| e["action"] == "belief.confirmed")
             .count();
         ensure!(confirmed == 1, "{confirmed} belief.confirmed events");
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
+    use selfmodel_core::memories::MemorySource;
+    use selfmodel_core::{Actor, NewBelief, Provenance};
+
+    if !enabled("the merge end-to-end test") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+
+    step("before the app opens: a belief, and the same memory imported from Claude");
+    let mut rust = String::new();
+    seeded_vault(dir.path(), |model| {
+        let b = model.add_belief(
+            NewBelief {
+                statement: "Is learning Rust".into(),
+                category: "expertise".into(),
+                confidence: 0.8,
+                purposes: Default::default(),
+                sensitivity: None,
+                evidence: Vec::new(),
+            },
+            Provenance {
+                actor: Actor::Person,
+                method: "e2e".into(),
+            },
+        )?;
+        rust = b.id.to_string();
+        let memories = selfmodel::memories::parse(MemorySource::Claude, b"- learning RUST\n")?;
+        model.import_memories(MemorySource::Claude, &memories, false)?;
+        Ok(())
+    })?;
+
+    let app = launch(dir.path(), true).await?;
+    let result = async {
+        unlock(&app).await?;
+        step("the Inbox shows the proposal as the same as the belief");
+        app.click("[data-testid=nav-inbox]").await?;
+        app.wait_text("[data-testid=same-as]", "Same as “Is learning Rust”")
+            .await?;
+
+        app.screenshot(&root().join("docs/screenshots/inbox-same-as.png")).await?;
+        step("merge it: the proposal is gone and its evidence is on the belief");
+        app.click("[data-testid=same-as] button").await?;
+        app.wait_text("[data-testid=inbox-message]", "Merged")
+            .await?;
+        let waiting = app
+            .invoke("inbox", json!({}))
+            .await?
+            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        ensure!(
+            waiting.as_array().is_some_and(Vec::is_empty),
+            "no proposal is left: {waiting}"
+        );
+        let merged = app
+            .invoke("get_belief", json!({ "id": rust }))
+            .await?
+            .map_err(|e| anyhow::anyhow!("get_belief: {e}"))?;
+        ensure!(
+            merged["evidence"].as_array().map(Vec::len) == Some(1)
+                && merged["evidence"][0]["kind"] == "imported",
+            "the memory's evidence is on the belief: {merged}"
+        );
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -31,6 +31,7 @@ import type {
   Recipient,
   RectifyRequest,
   Report,
+  SameAs,
   SavedDocument,
   Settings,
   Unlocked,
@@ -109,6 +110,10 @@ export interface Backend {
   importMemoriesPreview(source: MemorySourceName, pasted: string | null): Promise<MemoryImport | null>;
   /** Proposes the previewed memories: each waits in the inbox. */
   importMemoriesCommit(): Promise<MemoryImport>;
+  /** The proposals that say the same as a belief in the model, with that belief. */
+  inboxMatches(): Promise<SameAs[]>;
+  /** Merges a proposal into the belief it says the same as: its evidence is added there. */
+  mergeProposal(proposal: string, into: string): Promise<BeliefDetail>;
   /** The active beliefs due for review, longest overdue first. */
   reviewQueue(): Promise<DueBelief[]>;
   /** Confirms these beliefs are still true (one transaction, all or none); returns how many. */
@@ -298,6 +303,12 @@ export class TauriBackend implements Backend {
   }
   importMemoriesCommit() {
     return call<MemoryImport>("import_memories_commit");
+  }
+  inboxMatches() {
+    return call<SameAs[]>("inbox_matches");
+  }
+  mergeProposal(proposal: string, into: string) {
+    return call<BeliefDetail>("merge_proposal", { proposal, into });
   }
   reviewQueue() {
     return call<DueBelief[]>("review_queue");

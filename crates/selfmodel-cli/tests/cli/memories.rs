@@ -559,3 +559,101 @@ fn five_hundred_proposals_are_triaged_in_two_commands_each_one_transaction() {
     let again: Value = serde_json::from_str(&again).unwrap();
     assert_eq!(summary(&again), (0, 300, 200, 0), "{again}");
 }
+
+#[test]
+fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
+    let v = TestVault::init();
+    let rust = v.add(
+        "Is learning Rust",
+        "expertise",
+        "0.8",
+        &["--evidence", "Asked about borrowing"],
+    );
+    v.ok(&[
+        "belief",
+        "edit",
+        &rust,
+        "--confidence",
+        "0.7",
+        "--reason",
+        "Only a beginner",
+    ]);
+    let berlin = v.add(
+        "Lives in Berlin",
+        "context",
+        "0.9",
+        &["--evidence", "Said so"],
+    );
+    success(
+        &v.cmd()
+            .args(["import-memories", "--from", "claude", "-"])
+            .write_stdin("- learning RUST\n- Lives in Munich\n")
+            .output()
+            .unwrap(),
+        "import",
+    );
+    let pending = inbox(&v);
+    let by = |s: &str| {
+        pending
+            .iter()
+            .find(|b| b["statement"] == s)
+            .unwrap()
+            .clone()
+    };
+    let (same, other) = (by("learning RUST"), by("Lives in Munich"));
+    assert_eq!(same["same_as"]["id"], rust.as_str());
+    assert!(same["same_as"]["similarity"].as_f64().unwrap() >= 0.75);
+    assert!(
+        other["same_as"].is_null(),
+        "a different fact in the same words: {other}"
+    );
+    let text = v.ok(&["inbox"]);
+    assert!(
+        text.contains(&format!("same as {rust} \"Is learning Rust\"")),
+        "{text}"
+    );
+    assert!(!text.contains(&berlin), "{text}");
+
+    // Munich is not the same as Berlin: merging without --into says so and changes nothing.
+    let events = v.verified_events();
+    let other_id = other["id"].as_str().unwrap();
+    assert!(v.fail(&["belief", "merge", other_id]).contains("--into"));
+    assert!(
+        v.fail(&["belief", "merge", &rust, "--into", &berlin])
+            .contains("not a proposal")
+    );
+    assert_eq!(v.verified_events(), events);
+
+    let out = v.ok(&["belief", "merge", same["id"].as_str().unwrap()]);
+    assert!(out.contains("2 pieces of evidence"), "{out}");
+    let merged = v.show(&rust);
+    assert_eq!(
+        merged["statement"], "Is learning Rust",
+        "the belief keeps its words"
+    );
+    assert_eq!(merged["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(merged["evidence"][1]["kind"], "imported");
+    assert_eq!(
+        merged["history"].as_array().unwrap().len(),
+        1,
+        "and its history"
+    );
+    assert_eq!(inbox(&v).len(), 1);
+    let log = v.audit_log();
+    let last = log.last().unwrap();
+    assert_eq!(last["action"], "belief.merged");
+    assert_eq!(last["subject"], rust.as_str());
+    assert_eq!(v.verified_events(), events + 1);
+
+    // The merged memory is already there: importing it again adds nothing.
+    let again = success(
+        &v.cmd()
+            .args(["import-memories", "--from", "claude", "-", "--json"])
+            .write_stdin("- learning RUST\n")
+            .output()
+            .unwrap(),
+        "again",
+    );
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(summary(&again).0, 0, "{again}");
+}

@@ -295,6 +295,27 @@ row: BeliefRow,
 due_since: string, };
 
 /**
+ * A proposal that says the same as a belief in the model.
+ */
+export type SameAs = { 
+/**
+ * The proposal.
+ */
+proposal_id: string, 
+/**
+ * The belief it says the same as.
+ */
+id: string, 
+/**
+ * That belief's statement.
+ */
+statement: string, 
+/**
+ * How alike the two are, from 0.75 to 1.
+ */
+similarity: number, };
+
+/**
  * What became of one memory.
  */
 export type MemoryFate = "proposed" | "duplicate" | "previously_erased" | "refused";

@@ -4,6 +4,7 @@ import { BackendError, type Backend, type MemorySourceName } from "../backend";
 import type {
   Acceptance,
   DueBelief,
+  SameAs,
   MemoryImport,
   MemoryItem,
   AccessEntry,
@@ -406,6 +407,30 @@ export class FakeBackend implements Backend {
       previously_erased: n("previously_erased"),
       refused: n("refused"),
     };
+  }
+  /** As the core, roughly: a proposal is the same as an active belief with the same words. */
+  async inboxMatches(): Promise<SameAs[]> {
+    this.need();
+    const key = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    const active = this.rows.filter((r) => r.status === "active");
+    return this.rows
+      .filter((r) => r.status === "pending")
+      .flatMap((p) => {
+        const same = active.find((a) => key(a.statement) === key(p.statement));
+        return same ? [{ proposal_id: p.id, id: same.id, statement: same.statement, similarity: 1 }] : [];
+      });
+  }
+  /** Merges calls, as `proposal>into`. */
+  merged: string[] = [];
+  async mergeProposal(proposal: string, into: string) {
+    this.need();
+    const [from] = this.proposals([proposal]);
+    const target = this.rows.find((r) => r.id === into && r.status === "active");
+    if (!target) throw new BackendError("invalid_field", `into: ${into} is not an active belief`);
+    target.evidence_count += from!.evidence_count;
+    this.rows = this.rows.filter((r) => r !== from);
+    this.merged.push(`${proposal}>${into}`);
+    return this.getBelief(into);
   }
   /** Days each type's beliefs wait before review, as the fake's catalogue says. */
   private reviewDays(category: string) {
