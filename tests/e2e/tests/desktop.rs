@@ -956,6 +956,11 @@ async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
             "a preview proposes nothing: {waiting}"
         );
 
+        app.js(
+            "document.querySelector('[data-testid=memory-preview-result]').scrollIntoView({block: 'center'})",
+            json!([]),
+        )
+        .await?;
         app.screenshot(&root().join("docs/screenshots/import-memories.png")).await?;
         step("propose them: they wait in the Inbox, and its badge counts them");
         app.wait_text("[data-testid=memory-commit]", "Propose 4 memories")
