@@ -43,6 +43,15 @@ enum ExportAction {
     Verify(VerifyArgs),
 }
 
+/// What an export writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    /// The signed, portable JSON file.
+    Json,
+    /// A Markdown document for reading.
+    Markdown,
+}
+
 /// Export your self-model to one signed JSON file, optionally encrypted with age.
 #[derive(Args)]
 struct ExportArgs {
@@ -58,6 +67,10 @@ struct ExportArgs {
     /// Only this belief (repeatable)
     #[arg(long = "belief", value_name = "ID")]
     beliefs: Vec<String>,
+    /// json: the signed, portable file that imports; markdown: a document for reading, grouped
+    /// by type with evidence, provenance and recipients (written plain)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    format: ExportFormat,
     /// Encrypt with a passphrase (age scrypt), from SELFMODEL_EXPORT_PASSPHRASE or a prompt
     #[arg(long, group = "encryption")]
     passphrase: bool,
@@ -141,6 +154,11 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
     }
     let a = cmd.args;
     let out = a.out.context("--out FILE is required")?;
+    if a.format == ExportFormat::Markdown && (a.passphrase || !a.recipients.is_empty()) {
+        bail!(
+            "a Markdown export is for reading and is written plain; encrypt the JSON export instead"
+        );
+    }
     let protection = if a.passphrase {
         let p = crate::secrets::new_passphrase(PASSPHRASE_VAR, "Export file passphrase")?;
         selfmodel::check_strength(&p)?;
@@ -172,6 +190,28 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
         overwrite: a.force,
     };
     let mut model = crate::open(vault)?;
+    if a.format == ExportFormat::Markdown {
+        let done = model
+            .export_markdown(&out, &options)
+            .with_context(|| format!("cannot export to {}", out.display()))?;
+        model.close()?;
+        if a.json {
+            crate::output::print_json(&serde_json::json!({
+                "path": done.path.display().to_string(),
+                "format": "markdown",
+                "beliefs": done.beliefs,
+                "bytes": done.bytes,
+            }))?;
+        } else {
+            say!(
+                "wrote {} beliefs as Markdown to {} ({} bytes); it holds their text: keep it private",
+                done.beliefs,
+                done.path.display(),
+                done.bytes
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let summary = model
         .export(&out, &options, &Bar::new())
         .with_context(|| format!("cannot export to {}", out.display()))?;

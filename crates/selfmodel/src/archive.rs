@@ -66,6 +66,21 @@ pub struct ExportOptions {
     pub overwrite: bool,
 }
 
+impl ExportOptions {
+    /// The beliefs these options select.
+    pub(crate) fn filter(&self) -> Filter {
+        if self.categories.is_empty() && self.purposes.is_empty() && self.beliefs.is_empty() {
+            Filter::All
+        } else {
+            Filter::Subset {
+                categories: self.categories.clone(),
+                purposes: self.purposes.clone(),
+                beliefs: self.beliefs.clone(),
+            }
+        }
+    }
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone)]
 pub struct ExportSummary {
@@ -170,18 +185,7 @@ impl Selfmodel {
         if same_file(out, self.path()) {
             return Err(ArchiveError::Exists(out.to_owned()).into());
         }
-        let filter = if options.categories.is_empty()
-            && options.purposes.is_empty()
-            && options.beliefs.is_empty()
-        {
-            Filter::All
-        } else {
-            Filter::Subset {
-                categories: options.categories.clone(),
-                purposes: options.purposes.clone(),
-                beliefs: options.beliefs.clone(),
-            }
-        };
+        let filter = options.filter();
         let identity = self.identity()?;
         let mut file = Some(AtomicFile::create(out, options.overwrite)?);
         let mut persisted = false;
@@ -540,7 +544,7 @@ fn as_proposal(b: &Belief, catalogue: &Catalogue) -> Belief {
     }
 }
 
-fn check_filter(
+pub(crate) fn check_filter(
     categories: &BTreeSet<String>,
     purposes: &BTreeSet<String>,
     catalogue: &Catalogue,
@@ -678,7 +682,7 @@ fn filter_detail(f: &Filter) -> String {
 }
 
 /// Whether `a` exists and is the same file as `b`.
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),

@@ -14,6 +14,7 @@ mod model_cache;
 mod monitor;
 pub mod package;
 mod person;
+mod readable;
 pub mod render;
 pub mod report;
 mod review;
@@ -41,6 +42,7 @@ pub use checkpoint::{
 pub use error::{Error, Result};
 pub use identity::Identity;
 pub use merge::SameAs;
+pub use readable::ReadableExport;
 pub use review::Due;
 pub use selfmodel_vault::{
     AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient,

@@ -1073,7 +1073,8 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             .await?;
         ensure!(due == json!(1), "one belief is due, not {due}");
 
-        app.screenshot(&root().join("docs/screenshots/review.png")).await?;
+        app.screenshot(&root().join("docs/screenshots/review.png"))
+            .await?;
         step("still true: it leaves the list, the badge goes, and the core has nothing due");
         app.click("[data-testid=review-still-true]").await?;
         app.wait_text("[data-testid=review-message]", "Confirmed 1 belief")
@@ -1159,7 +1160,8 @@ async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
         app.wait_text("[data-testid=same-as]", "Same as “Is learning Rust”")
             .await?;
 
-        app.screenshot(&root().join("docs/screenshots/inbox-same-as.png")).await?;
+        app.screenshot(&root().join("docs/screenshots/inbox-same-as.png"))
+            .await?;
         step("merge it: the proposal is gone and its evidence is on the belief");
         app.click("[data-testid=same-as] button").await?;
         app.wait_text("[data-testid=inbox-message]", "Merged")

@@ -935,3 +935,79 @@ fn exports_are_written_atomically_and_never_clobber() {
     c.args(["export", "--out", "missing/dir/a.json"]);
     env.fails(c);
 }
+
+#[test]
+fn a_markdown_export_is_for_reading_grouped_by_type_and_audited() {
+    use crate::common::TestVault;
+    let v = TestVault::init();
+    let rust = v.add(
+        "Is learning Rust [see](http://x.example)",
+        "expertise",
+        "0.8",
+        &["--evidence", "Asked about *borrowing*"],
+    );
+    v.add("Enjoys hiking", "interests", "0.7", &[]);
+    let out = v.dir().join("model.md");
+    let out_s = out.display().to_string();
+    let events = v.verified_events();
+    let said = v.ok(&["export", "--format", "markdown", "--out", &out_s]);
+    assert!(said.contains("wrote 2 beliefs as Markdown"), "{said}");
+    let doc = std::fs::read_to_string(&out).unwrap();
+    assert!(doc.starts_with("# Your self-model"), "{doc}");
+    assert!(
+        doc.contains("## Expertise (1)") && doc.contains("## Interests (1)"),
+        "{doc}"
+    );
+    assert!(
+        doc.find("## Expertise").unwrap() < doc.find("## Interests").unwrap(),
+        "types in the catalogue's order"
+    );
+    assert!(doc.contains(&format!("Id `{rust}`")), "{doc}");
+    assert!(
+        doc.contains("Asked about \\*borrowing\\*"),
+        "escaped evidence: {doc}"
+    );
+    assert!(
+        !doc.contains("](http"),
+        "no live link from a belief's text: {doc}"
+    );
+    assert!(doc.contains("Last confirmed by you"), "{doc}");
+    assert!(doc.contains("- Recipients: none"), "{doc}");
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(v.verified_events(), events + 1);
+    let last = v.audit_log().last().unwrap().clone();
+    assert_eq!(last["action"], "archive.exported");
+    assert_eq!(last["detail"], "format=markdown beliefs=2");
+
+    // A subset, an existing file, and encryption.
+    let only = v.dir().join("interests.md");
+    v.ok(&[
+        "export",
+        "--format",
+        "markdown",
+        "--category",
+        "interests",
+        "--out",
+        &only.display().to_string(),
+    ]);
+    let doc = std::fs::read_to_string(&only).unwrap();
+    assert!(
+        doc.contains("## Interests (1)") && !doc.contains("Expertise"),
+        "{doc}"
+    );
+    assert!(
+        v.fail(&["export", "--format", "markdown", "--out", &out_s])
+            .contains("exists")
+    );
+    let e = v.fail(&[
+        "export",
+        "--format",
+        "markdown",
+        "--passphrase",
+        "--out",
+        &v.dir().join("x.md").display().to_string(),
+    ]);
+    assert!(e.contains("written plain"), "{e}");
+    assert!(!v.dir().join("x.md").exists());
+}

@@ -8,6 +8,39 @@ use selfmodel_core::Status;
 use super::{AccessPackage, HeldBelief, RightToKnow};
 use crate::render::{day, joined, list, md, time};
 
+/// The package's beliefs under a heading (`level`) per type, in the catalogue's order.
+fn beliefs_by_type(o: &mut String, p: &AccessPackage, level: &str) {
+    for t in &p.types {
+        let of_type: Vec<&HeldBelief> = p
+            .beliefs
+            .iter()
+            .filter(|b| b.belief.category == t.type_id)
+            .collect();
+        if of_type.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "{level} {} ({})\n", md(&t.name), of_type.len());
+        for h in of_type {
+            belief_md(o, h);
+        }
+    }
+}
+
+/// The export for reading: the package's beliefs (as selected) grouped by type, each with its
+/// evidence, provenance, history and who received it.
+pub(crate) fn readable(p: &AccessPackage) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# Your self-model\n\nExported {} from vault `{}`: {} beliefs. It holds their text: keep it as private as the vault. It is for reading; the JSON export is the one that imports.\n",
+        time(p.generated_at),
+        md(p.vault_id.as_deref().unwrap_or("unknown")),
+        p.beliefs.len()
+    );
+    beliefs_by_type(&mut o, p, "##");
+    o
+}
+
 fn belief_md(o: &mut String, h: &HeldBelief) {
     let b = &h.belief;
     let _ = writeln!(
@@ -37,6 +70,15 @@ fn belief_md(o: &mut String, h: &HeldBelief) {
         md(&b.provenance.method),
         time(b.updated_at),
         b.expires_at.map_or("no expiry".into(), time)
+    );
+    let _ = writeln!(
+        o,
+        "- {}",
+        b.confirmed_at
+            .map_or("Never confirmed by you".into(), |c| format!(
+                "Last confirmed by you {}",
+                time(c)
+            ))
     );
     for e in &b.evidence {
         let _ = writeln!(
@@ -102,20 +144,7 @@ pub(super) fn access(p: &AccessPackage) -> String {
         p.erased_disclosures
     );
     let _ = writeln!(o, "## Your beliefs\n");
-    for t in &p.types {
-        let of_type: Vec<&HeldBelief> = p
-            .beliefs
-            .iter()
-            .filter(|b| b.belief.category == t.type_id)
-            .collect();
-        if of_type.is_empty() {
-            continue;
-        }
-        let _ = writeln!(o, "### {} ({})\n", md(&t.name), of_type.len());
-        for h in of_type {
-            belief_md(&mut o, h);
-        }
-    }
+    beliefs_by_type(&mut o, p, "###");
     let _ = writeln!(
         o,
         "## Purposes\n\n| Purpose | What it means | DPV term | Opt-in | Active beliefs | Vendors granted it |\n|---|---|---|---|---:|---|"

@@ -16,7 +16,7 @@
 
 mod html;
 mod json;
-mod markdown;
+pub(crate) mod markdown;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -479,7 +479,7 @@ fn count_by<'a>(items: impl IntoIterator<Item = (&'a str, u64)>) -> Vec<(String,
     counts.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
 }
 
-fn access(r: &Reader<'_>, now: DateTime<Utc>) -> Result<AccessPackage> {
+pub(crate) fn access(r: &Reader<'_>, now: DateTime<Utc>) -> Result<AccessPackage> {
     let catalogue = r.catalogue()?;
     let beliefs = r.beliefs(&BeliefFilter::default())?;
     let grants = r.grants()?;
