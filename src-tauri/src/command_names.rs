@@ -1,8 +1,9 @@
 //! The IPC commands of the main window. They are declared once, by the `#[tauri::command]`
-//! functions of `commands.rs`: `build.rs` generates [`COMMANDS`], the invoke handler, an
-//! `allow-<command>` permission for each and the main window's capability from them. Adding a
-//! command means writing it in `commands.rs`, letting the isolation app's allow-list check its
-//! arguments (`isolation/index.js`) and calling it from `ui/src/lib/backend.ts`; the tests in
+//! functions of `commands/` (one module per part of the app): `build.rs` generates
+//! [`COMMANDS`], the invoke handler, an `allow-<command>` permission for each and the main
+//! window's capability from them. Adding a command means writing it in a module of
+//! `commands/`, letting the isolation app's allow-list check its arguments
+//! (`isolation/index.js`) and calling it from `ui/src/lib/backend.ts`; the tests in
 //! `tests/ipc_surface.rs` say so when one of them is missing.
 
 include!(concat!(env!("OUT_DIR"), "/ipc.rs"));

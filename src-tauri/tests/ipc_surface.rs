@@ -29,7 +29,7 @@ fn typescript_bindings_match_the_rust_wire_types() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "ui/src/lib/bindings/ipc.ts is out of date with src-tauri/src/dto.rs; regenerate it with \
+        "ui/src/lib/bindings/ipc.ts is out of date with src-tauri/src/dto/; regenerate it with \
          `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` and commit it"
     );
 }

@@ -1,0 +1,52 @@
+//! The IPC commands: each is a one-line call into the `selfmodel` use-case layer, with its input
+//! and output converted through [`crate::dto`]. Calls on the vault run in the vault actor (shared
+//! with the in-process vendor API), never on the window's main thread; the commands are `async`.
+//!
+//! Passphrases arrive as `String`s and are moved straight into [`Passphrase`], which zeroizes them
+//! on drop (the IPC layer's own buffers are outside our reach).
+
+use std::path::PathBuf;
+
+use selfmodel::render::{self, Format};
+use selfmodel::{MIN_PASSPHRASE_CHARS, Selfmodel};
+use selfmodel::{archive, memories};
+use selfmodel_core::memories::MemorySource;
+use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
+use tauri::{AppHandle, State};
+
+use crate::confirm::{confirm, open_folder, open_path, save_path};
+use crate::dto::{self, IpcError};
+use crate::state::{AppState, PendingMemories};
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+pub mod beliefs;
+pub mod living;
+pub mod reports;
+pub mod transfer;
+pub mod vault;
+pub mod vendors;
+
+pub use vault::{DEMO_PASSPHRASE, DESTROY_PHRASE, ERASE_PHRASE, demo_model, mark_demo};
+
+fn id(s: &str) -> Result<BeliefId> {
+    Ok(s.parse::<BeliefId>()?)
+}
+
+fn by_person() -> Provenance {
+    Provenance {
+        actor: Actor::Person,
+        method: "app".into(),
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Runs blocking work (key derivation, file reads) off the async runtime's workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new("internal", format!("a background task failed: {e}")))?
+}

@@ -1,0 +1,114 @@
+use super::*;
+use selfmodel::Selfmodel;
+use selfmodel_core::{BeliefFilter, Passphrase};
+
+#[test]
+fn a_report_period_is_whole_days_and_nonsense_is_refused() {
+    let p = period(Some("2026-03-01"), Some("2026-03-31")).expect("period");
+    assert_eq!(
+        p.from.map(|t| time(&t)).as_deref(),
+        Some("2026-03-01T00:00:00.000Z")
+    );
+    assert_eq!(
+        p.to.map(|t| time(&t)).as_deref(),
+        Some("2026-04-01T00:00:00.000Z"),
+        "the last day is included"
+    );
+    assert_eq!(period(None, None).expect("open"), Default::default());
+    assert_eq!(
+        period(Some("2026-02-30"), None)
+            .expect_err("no such day")
+            .code,
+        "invalid_field"
+    );
+    assert_eq!(
+        period(Some("2026-03-02"), Some("2026-03-01"))
+            .expect_err("backwards")
+            .code,
+        "invalid_field"
+    );
+}
+
+#[test]
+fn the_report_converts_with_its_series() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pass = Passphrase::new("a test passphrase".into());
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
+    m.fill_demo().expect("demo");
+    let r = m.report(Default::default()).expect("report");
+    let wire = report(r.clone());
+    assert_eq!(wire.inventory.total as u64, r.inventory.total);
+    assert_eq!(wire.inventory.by_type.len(), r.inventory.by_type.len());
+    assert_eq!(wire.disclosures.starts.len(), r.disclosures.starts.len());
+    assert_eq!(wire.disclosures.bucket, Bucket::Day);
+    assert!(wire.integrity.intact && wire.integrity.head == r.integrity.head);
+    let json = serde_json::to_value(&wire).expect("json");
+    assert_eq!(json["disclosures"]["bucket"], "day");
+}
+
+#[test]
+fn domain_beliefs_convert_to_the_wire_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pass = Passphrase::new("a test passphrase".into());
+    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
+    m.fill_demo().expect("demo");
+    let beliefs = m.beliefs(&BeliefFilter::default()).expect("list");
+    let rows = rows(beliefs.clone());
+    assert_eq!(rows.len(), beliefs.len());
+    let json = serde_json::to_value(&rows[0]).expect("json");
+    for key in [
+        "id",
+        "statement",
+        "category",
+        "confidence",
+        "purposes",
+        "sensitivity",
+        "status",
+        "actor",
+        "created_at",
+        "updated_at",
+        "expires_at",
+        "evidence_count",
+        "history_count",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing from {json}");
+    }
+    assert_eq!(json["status"], "active");
+    assert_eq!(json["actor"]["kind"], "system");
+
+    let with_evidence = beliefs
+        .iter()
+        .find(|b| !b.evidence.is_empty())
+        .expect("demo beliefs have evidence");
+    let d = detail(with_evidence.clone());
+    assert_eq!(d.evidence.len(), with_evidence.evidence.len());
+    assert_eq!(d.row.id, with_evidence.id.to_string());
+    assert_eq!(d.provenance.method, "demo");
+}
+
+#[test]
+fn wire_input_converts_to_the_domain_and_rejects_unknown_fields() {
+    let new: NewBelief = serde_json::from_value(serde_json::json!({
+        "statement": "Likes jazz", "category": "interests", "confidence": 0.7,
+        "purposes": [], "special": true,
+        "evidence": [{"kind": "stated", "source": "app", "summary": "Said so"}]
+    }))
+    .expect("valid");
+    let domain: core::NewBelief = new.into();
+    assert_eq!(domain.sensitivity, Some(core::Sensitivity::Special));
+    assert_eq!(domain.evidence[0].kind, core::EvidenceKind::Stated);
+    let extra = serde_json::from_value::<RectifyRequest>(serde_json::json!({
+        "statement": null, "confidence": 0.5, "purposes": null, "reason": "x", "actor": "vendor"
+    }));
+    assert!(extra.is_err(), "unknown fields are refused");
+}
+
+#[test]
+fn errors_keep_the_core_code() {
+    let e: IpcError = selfmodel::Error::WeakPassphrase("too short".into()).into();
+    assert_eq!(e.code, "weak_passphrase");
+    assert_eq!(
+        serde_json::to_value(&e).expect("json"),
+        serde_json::json!({"code": "weak_passphrase", "message": "passphrase too weak: too short"})
+    );
+}
