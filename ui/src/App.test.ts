@@ -1,42 +1,13 @@
 // @vitest-environment jsdom
 // The app's flows against a fake backend, in jsdom: what the person sees, not how it is built.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import App from "./App.svelte";
+import { describe, expect, it } from "vitest";
 import { FakeBackend, row } from "./lib/testing/fake";
+import { mountApp, settle, useApp } from "./lib/testing/app";
 
-beforeAll(() => {
-  // jsdom lacks these; the list only needs them to exist.
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
-
-let app: ReturnType<typeof mount> | undefined;
-afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  document.body.innerHTML = "";
-});
-
-async function settle() {
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    flushSync();
-  }
-}
+useApp();
 
 function start(backend: FakeBackend) {
-  app = mount(App, { target: document.body, props: { backend } });
-  return settle();
+  return mountApp(backend);
 }
 
 function input(selector: string, value: string) {

@@ -1,45 +1,17 @@
 // @vitest-environment jsdom
 // Triage of many proposals in the Inbox, against the fake backend, as a person does it: with the
 // mouse and with the keyboard.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import App from "./App.svelte";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { FakeBackend, row } from "./lib/testing/fake";
+import { mountApp, settle, useApp } from "./lib/testing/app";
 
-beforeAll(() => {
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
-
-let app: ReturnType<typeof mount> | undefined;
-afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  document.body.innerHTML = "";
-});
-
-/** Lets every pending promise and effect run (no clock involved). */
-async function settle() {
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    flushSync();
-  }
-}
+useApp();
 
 /** The app, unlocked, on the Inbox screen. */
 async function inbox(b: FakeBackend) {
   b.unlocked = true;
-  app = mount(App, { target: document.body, props: { backend: b } });
-  await settle();
+  await mountApp(b);
   document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
   await settle();
 }

@@ -1,39 +1,12 @@
 // @vitest-environment jsdom
 // Importing memories saved by other assistants, from the Transfer screen, against the fake
 // backend: the preview, the proposals it makes, and what never happens.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import App from "./App.svelte";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import { EMAIL_REFUSAL, FakeBackend, row } from "./lib/testing/fake";
+import { mountApp, settle, useApp } from "./lib/testing/app";
 
-beforeAll(() => {
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
-
-let app: ReturnType<typeof mount> | undefined;
-afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  document.body.innerHTML = "";
-});
-
-/** Lets every pending promise and effect run (no clock involved). */
-async function settle() {
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    flushSync();
-  }
-}
+useApp();
 
 const $ = <T extends Element = HTMLElement>(css: string) => document.querySelector<T>(css);
 const text = (css: string) => $(css)?.textContent?.replace(/\s+/g, " ").trim() ?? "";
@@ -49,8 +22,7 @@ function click(css: string) {
 /** The app, unlocked, on the Transfer screen. */
 async function transfer(b: FakeBackend) {
   b.unlocked = true;
-  app = mount(App, { target: document.body, props: { backend: b } });
-  await settle();
+  await mountApp(b);
   click("[data-testid=nav-transfer]");
   await settle();
 }
@@ -74,8 +46,7 @@ describe("importing memories", () => {
     const b = new FakeBackend();
     b.rows = [row({ statement: "Prefers concise answers" })];
     b.unlocked = true;
-    app = mount(App, { target: document.body, props: { backend: b } });
-    await settle();
+    await mountApp(b);
     click("[data-testid=nav-inbox]");
     await settle();
     expect(text("[data-testid=inbox-import-memories]")).toBe("Import memories from ChatGPT, Claude, Gemini…");

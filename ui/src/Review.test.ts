@@ -1,40 +1,13 @@
 // @vitest-environment jsdom
 // Reviewing beliefs whose type's review interval has passed, against the fake backend: the
 // queue, confirming one or many, correcting, deleting, and the interval set in Settings.
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import App from "./App.svelte";
+import { flushSync } from "svelte";
+import { describe, expect, it } from "vitest";
 import type { BeliefRow } from "./lib/backend";
 import { FakeBackend, row } from "./lib/testing/fake";
+import { mountApp, settle, useApp } from "./lib/testing/app";
 
-beforeAll(() => {
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
-
-let app: ReturnType<typeof mount> | undefined;
-afterEach(() => {
-  if (app) unmount(app);
-  app = undefined;
-  document.body.innerHTML = "";
-});
-
-/** Lets every pending promise and effect run (no clock involved). */
-async function settle() {
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    flushSync();
-  }
-}
+useApp();
 
 const $ = <T extends Element = HTMLElement>(css: string) => document.querySelector<T>(css);
 const text = (css: string) => $(css)?.textContent?.replace(/\s+/g, " ").trim() ?? "";
@@ -85,8 +58,7 @@ function vault() {
 }
 
 async function start(b: FakeBackend) {
-  app = mount(App, { target: document.body, props: { backend: b } });
-  await settle();
+  await mountApp(b);
 }
 
 async function review(b: FakeBackend) {

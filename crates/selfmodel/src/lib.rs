@@ -367,6 +367,19 @@ impl Selfmodel {
     /// Sets how many days beliefs of a type are kept; existing beliefs' expiry follows.
     /// Run [`Selfmodel::run_retention`] to erase what this makes expired.
     pub fn set_retention(&mut self, type_id: &str, days: u32) -> Result<BeliefType> {
+        self.change_type(type_id, format!("retention_days={days}"), |ty| {
+            ty.retention_days = days;
+        })
+    }
+
+    /// Changes one rule of a belief type (`edit`), audited as `catalogue.type_changed` with
+    /// `detail` (the rule and its new value).
+    pub(crate) fn change_type(
+        &mut self,
+        type_id: &str,
+        detail: String,
+        edit: impl FnOnce(&mut BeliefType),
+    ) -> Result<BeliefType> {
         self.change(|w, now| {
             let mut ty = w
                 .read()
@@ -374,11 +387,11 @@ impl Selfmodel {
                 .belief_type(type_id)
                 .cloned()
                 .ok_or_else(|| selfmodel_core::CoreError::UnknownCategory(type_id.to_owned()))?;
-            ty.retention_days = days;
+            edit(&mut ty);
             w.update_type(&ty)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::TypeChanged, Some(ty.id.clone()))
-                    .with_detail(format!("retention_days={days}")),
+                    .with_detail(detail),
                 now,
             )?;
             Ok(ty)

@@ -79,21 +79,8 @@ impl Selfmodel {
         days: u32,
     ) -> Result<selfmodel_core::BeliefType> {
         validate::review_days(days)?;
-        self.change(|w, now| {
-            let mut ty = w
-                .read()
-                .catalogue()?
-                .belief_type(type_id)
-                .cloned()
-                .ok_or_else(|| CoreError::UnknownCategory(type_id.to_owned()))?;
+        self.change_type(type_id, format!("review_days={days}"), |ty| {
             ty.review_days = days;
-            w.update_type(&ty)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::TypeChanged, Some(ty.id.clone()))
-                    .with_detail(format!("review_days={days}")),
-                now,
-            )?;
-            Ok(ty)
         })
     }
 }

@@ -251,6 +251,14 @@ impl App {
             .context("async script failed")
     }
 
+    /// Calls an IPC command that must succeed, straight from the page; its answer, or an error
+    /// naming the command and what it answered.
+    pub async fn call(&self, cmd: &str, args: Value) -> Result<Value> {
+        self.invoke(cmd, args)
+            .await?
+            .map_err(|e| anyhow::anyhow!("{cmd}: {e}"))
+    }
+
     /// Calls an IPC command straight from the page, as injected code would; returns
     /// `Ok(value)` or `Err(error as JSON)`.
     pub async fn invoke(

@@ -406,10 +406,7 @@ async fn reports(app: &App, dir: &Path) -> Result<()> {
     app.el("[data-testid=belief-row]").await?;
     let tricky = "Enjoys <b>bold</b> <img src=x> claims";
     add_belief(app, tricky, "preferences").await?;
-    let beliefs = app
-        .invoke("list_beliefs", json!({}))
-        .await?
-        .map_err(|e| anyhow::anyhow!("list_beliefs: {e}"))?;
+    let beliefs = app.call("list_beliefs", json!({})).await?;
     let count = beliefs.as_array().context("beliefs")?.len();
 
     step("the Reports screen (Alt+8) shows the report for the last 30 days");
@@ -481,10 +478,7 @@ async fn reports(app: &App, dir: &Path) -> Result<()> {
     app.wait_text("[data-testid=saved]", "selfmodel-transparency-report")
         .await?;
     saved_file(dir, "selfmodel-transparency-report")?;
-    let log = app
-        .invoke("audit_log", json!({}))
-        .await?
-        .map_err(|e| anyhow::anyhow!("audit_log: {e}"))?;
+    let log = app.call("audit_log", json!({})).await?;
     let generated = log
         .as_array()
         .context("events")?
@@ -825,18 +819,12 @@ async fn inbox_triage_of_500_proposals() -> Result<()> {
             json!([]),
         )
         .await?;
-        let waiting = app
-            .invoke("inbox", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        let waiting = app.call("inbox", json!({})).await?;
         ensure!(
             waiting.as_array().is_some_and(Vec::is_empty),
             "the core has no proposal left: {waiting}"
         );
-        let beliefs = app
-            .invoke("list_beliefs", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("list_beliefs: {e}"))?;
+        let beliefs = app.call("list_beliefs", json!({})).await?;
         let beliefs = beliefs.as_array().context("list_beliefs gives a list")?;
         ensure!(beliefs.len() == 500, "500 beliefs, not {}", beliefs.len());
         for b in beliefs {
@@ -947,10 +935,7 @@ async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
             )
             .await?;
         ensure!(shown == json!(4), "four proposals listed, not {shown}");
-        let waiting = app
-            .invoke("inbox", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        let waiting = app.call("inbox", json!({})).await?;
         ensure!(
             waiting.as_array().is_some_and(Vec::is_empty),
             "a preview proposes nothing: {waiting}"
@@ -969,10 +954,7 @@ async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
         app.wait_text("[data-testid=memory-done]", "4 memories wait in your Inbox")
             .await?;
         app.wait_text("[data-testid=inbox-badge]", "4").await?;
-        let waiting = app
-            .invoke("inbox", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        let waiting = app.call("inbox", json!({})).await?;
         let waiting = waiting.as_array().context("inbox gives a list")?;
         ensure!(
             waiting.len() == 4,
@@ -1090,18 +1072,12 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             json!([]),
         )
         .await?;
-        let queue = app
-            .invoke("review_queue", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("review_queue: {e}"))?;
+        let queue = app.call("review_queue", json!({})).await?;
         ensure!(
             queue.as_array().is_some_and(Vec::is_empty),
             "the core has nothing due: {queue}"
         );
-        let log = app
-            .invoke("audit_log", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("audit_log: {e}"))?;
+        let log = app.call("audit_log", json!({})).await?;
         let confirmed = log
             .as_array()
             .context("events")?
@@ -1166,18 +1142,12 @@ async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
         app.click("[data-testid=same-as] button").await?;
         app.wait_text("[data-testid=inbox-message]", "Merged")
             .await?;
-        let waiting = app
-            .invoke("inbox", json!({}))
-            .await?
-            .map_err(|e| anyhow::anyhow!("inbox: {e}"))?;
+        let waiting = app.call("inbox", json!({})).await?;
         ensure!(
             waiting.as_array().is_some_and(Vec::is_empty),
             "no proposal is left: {waiting}"
         );
-        let merged = app
-            .invoke("get_belief", json!({ "id": rust }))
-            .await?
-            .map_err(|e| anyhow::anyhow!("get_belief: {e}"))?;
+        let merged = app.call("get_belief", json!({ "id": rust })).await?;
         ensure!(
             merged["evidence"].as_array().map(Vec::len) == Some(1)
                 && merged["evidence"][0]["kind"] == "imported",
