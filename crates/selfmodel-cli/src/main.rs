@@ -35,7 +35,7 @@ use clap::Parser;
 use selfmodel::Selfmodel;
 use selfmodel_core::{
     Acceptance, Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Provenance,
-    Rectify, Sensitivity,
+    Rectify, Sensitivity, Status,
 };
 
 use args::{BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
@@ -329,15 +329,17 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
             let proposal = parse_id(&proposal)?;
             let into = match into {
                 Some(id) => parse_id(&id)?,
-                None => model
-                    .inbox_with_matches()?
-                    .into_iter()
-                    .find(|(b, _)| b.id == proposal)
-                    .and_then(|(_, same)| same)
-                    .map(|s| s.id)
-                    .with_context(|| {
+                None => {
+                    let b = model.belief(proposal)?;
+                    let same = if b.status == Status::Pending {
+                        model.same_as(&b.statement)?
+                    } else {
+                        None
+                    };
+                    same.map(|s| s.id).with_context(|| {
                         format!("{proposal} is not a proposal the same as a belief; name one with --into")
-                    })?,
+                    })?
+                }
             };
             let b = model.merge_proposal(proposal, into)?;
             say!(

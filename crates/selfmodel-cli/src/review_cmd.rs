@@ -84,7 +84,7 @@ pub fn run(mut model: Selfmodel, args: ReviewArgs) -> Result<()> {
                 ids
             } else {
                 ids.iter()
-                    .map(|s| Ok(s.parse()?))
+                    .map(|s| crate::parse_id(s))
                     .collect::<Result<Vec<_>>>()?
             };
             let n = model.confirm_beliefs(&ids)?;

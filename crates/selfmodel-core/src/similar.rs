@@ -41,18 +41,22 @@ impl Profile {
 
     /// Whether the two say the same (see the module documentation).
     pub fn same_as(&self, other: &Self) -> bool {
-        self.similarity(other) >= SAME_AS && {
-            let (short, long) = if self.words.len() <= other.words.len() {
-                (self, other)
-            } else {
-                (other, self)
-            };
-            short.words.iter().all(|w| {
-                long.words
-                    .iter()
-                    .any(|l| l.starts_with(w.as_str()) || w.starts_with(l.as_str()))
-            })
-        }
+        self.similarity(other) >= SAME_AS && self.same_words(other)
+    }
+
+    /// Whether every word of the shorter is in the longer (or a prefix of one, or has one as
+    /// its prefix).
+    fn same_words(&self, other: &Self) -> bool {
+        let (short, long) = if self.words.len() <= other.words.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        short.words.iter().all(|w| {
+            long.words
+                .iter()
+                .any(|l| l.starts_with(w.as_str()) || w.starts_with(l.as_str()))
+        })
     }
 
     /// How alike two profiles are, from 0 (nothing shared) to 1 (the same trigrams).
@@ -97,8 +101,10 @@ pub fn best_match<'a>(
     candidates
         .into_iter()
         .enumerate()
-        .filter(|(_, c)| statement.may_reach(c, SAME_AS) && statement.same_as(c))
-        .map(|(i, c)| (i, statement.similarity(c)))
+        .filter(|(_, c)| statement.may_reach(c, SAME_AS))
+        .map(|(i, c)| (i, c, statement.similarity(c)))
+        .filter(|&(_, c, s)| s >= SAME_AS && statement.same_words(c))
+        .map(|(i, _, s)| (i, s))
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 

@@ -23,6 +23,15 @@ pub struct SameAs {
     pub similarity: f64,
 }
 
+/// The belief of `model` (active beliefs and their profiles) that `statement` says the same as.
+fn same_as((active, profiles): &(Vec<Belief>, Vec<Profile>), statement: &str) -> Option<SameAs> {
+    best_match(&Profile::of(statement), profiles).map(|(i, similarity)| SameAs {
+        id: active[i].id,
+        statement: active[i].statement.clone(),
+        similarity,
+    })
+}
+
 impl Selfmodel {
     /// The inbox, each proposal with the active belief it says the same as, if any.
     pub fn inbox_with_matches(&mut self) -> Result<Vec<(Belief, Option<SameAs>)>> {
@@ -30,22 +39,29 @@ impl Selfmodel {
         if proposals.is_empty() {
             return Ok(Vec::new());
         }
+        let model = self.active_profiles()?;
+        Ok(proposals
+            .into_iter()
+            .map(|p| {
+                let same = same_as(&model, &p.statement);
+                (p, same)
+            })
+            .collect())
+    }
+
+    /// The active belief that `statement` says the same as, if any.
+    pub fn same_as(&mut self, statement: &str) -> Result<Option<SameAs>> {
+        Ok(same_as(&self.active_profiles()?, statement))
+    }
+
+    /// The active beliefs, each with its profile.
+    fn active_profiles(&mut self) -> Result<(Vec<Belief>, Vec<Profile>)> {
         let active = self.beliefs(&BeliefFilter {
             status: Some(Status::Active),
             ..Default::default()
         })?;
-        let profiles: Vec<Profile> = active.iter().map(|b| Profile::of(&b.statement)).collect();
-        Ok(proposals
-            .into_iter()
-            .map(|p| {
-                let same = best_match(&Profile::of(&p.statement), &profiles).map(|(i, s)| SameAs {
-                    id: active[i].id,
-                    statement: active[i].statement.clone(),
-                    similarity: s,
-                });
-                (p, same)
-            })
-            .collect())
+        let profiles = active.iter().map(|b| Profile::of(&b.statement)).collect();
+        Ok((active, profiles))
     }
 
     /// Merges a proposal into an active belief that says the same: the proposal's evidence is

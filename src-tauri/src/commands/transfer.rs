@@ -219,14 +219,11 @@ pub async fn import_memories_preview(
             blocking(move || Ok(memories::read(source, &path)?)).await?
         }
     };
-    let kept = memories.clone();
-    let report = state
-        .call(move |m| m.import_memories(source, &memories, true))
+    // The memories go to the vault actor for the preview and come back for the commit.
+    let (report, memories) = state
+        .call(move |m| Ok((m.import_memories(source, &memories, true)?, memories)))
         .await?;
-    state.keep_memories(PendingMemories {
-        source,
-        memories: kept,
-    });
+    state.keep_memories(PendingMemories { source, memories });
     Ok(Some(dto::memory_import(report)))
 }
 
