@@ -244,7 +244,7 @@ pub fn id_in(s: &str, path: &str) -> Result<BeliefId> {
     Ok(id)
 }
 
-fn enum_in<T: FromStr<Err = selfmodel_core::CoreError>>(s: &str, path: &str) -> Result<T> {
+pub fn enum_in<T: FromStr<Err = selfmodel_core::CoreError>>(s: &str, path: &str) -> Result<T> {
     s.parse()
         .map_err(|e: selfmodel_core::CoreError| ArchiveError::invalid(path, e.to_string()))
 }

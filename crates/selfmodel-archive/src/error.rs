@@ -27,7 +27,7 @@ pub enum ArchiveError {
     #[error("not a Selfmodel export: {0}")]
     WrongFormat(String),
     /// A Selfmodel export of a version this build does not read.
-    #[error("unsupported export version {found}: this Selfmodel reads version {supported}")]
+    #[error("unsupported export version {found}: this Selfmodel reads versions 1 to {supported}")]
     UnsupportedVersion {
         /// The file's version, as written.
         found: String,

@@ -15,6 +15,7 @@ mod convert;
 mod crypt;
 mod error;
 mod file;
+mod record;
 mod schema;
 mod sign;
 pub mod wire;
@@ -37,14 +38,15 @@ pub use crypt::{
 };
 pub use error::{ArchiveError, Result};
 pub use file::{AtomicFile, read_capped};
+pub use record::{Access, AccessDay, DisclosureDay, Record, Tombstones};
 pub use schema::SCHEMA_JSON;
 pub use sign::{CONTEXT as SIGNATURE_CONTEXT, Signer};
 pub use wire::Counts;
 
 /// The `format` of every export.
 pub const FORMAT: &str = "selfmodel-export";
-/// The format version this build writes and reads.
-pub const VERSION: u64 = 1;
+/// The format version this build writes. It reads it and version 1, which has no [`Record`].
+pub const VERSION: u64 = 2;
 /// The largest file, encrypted or not, and the largest decrypted document accepted: 512 MiB.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -99,6 +101,8 @@ pub struct Contents {
     pub audit_head: (u64, Hash),
     /// What was asked for.
     pub filter: Filter,
+    /// Grants, access log and tombstones (a whole export's).
+    pub record: Record,
 }
 
 /// A signed export document, ready to be sealed and written.
@@ -133,6 +137,7 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         beliefs,
         audit_head,
         filter,
+        record,
     } = contents;
     let header = Header {
         vault_id,
@@ -140,6 +145,7 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         catalogue,
         audit_head,
         filter,
+        record,
     };
     let mut bytes = Vec::new();
     let mut writer = StreamWriter::begin(&header, &mut bytes)?;
@@ -168,6 +174,8 @@ pub struct Header {
     pub audit_head: (u64, Hash),
     /// What was asked for.
     pub filter: Filter,
+    /// Grants, access log and tombstones (a whole export's).
+    pub record: Record,
 }
 
 /// What a finished export holds and who signed it.
@@ -200,6 +208,7 @@ pub struct StreamWriter {
 impl StreamWriter {
     /// Writes the document up to its first belief.
     pub fn begin(header: &Header, out: &mut dyn Write) -> Result<Self> {
+        let record = record::out(&header.record);
         let document = wire::Document {
             format: FORMAT.into(),
             version: VERSION,
@@ -218,8 +227,12 @@ impl StreamWriter {
                 .map(convert::purpose_out)
                 .collect(),
             beliefs: Vec::new(),
-            grants: Vec::new(),
-            access_log: Vec::new(),
+            grants: record.grants,
+            access_log: record.access_log,
+            disclosure_sets: record.disclosure_sets,
+            access_days: record.access_days,
+            disclosure_days: record.disclosure_days,
+            tombstones: record.tombstones,
             audit_head: wire::AuditHead {
                 events: header.audit_head.0,
                 hash: header.audit_head.1.to_hex(),
@@ -228,6 +241,8 @@ impl StreamWriter {
                 counts: Counts {
                     belief_types: header.catalogue.types.len() as u64,
                     purposes: header.catalogue.purposes.len() as u64,
+                    grants: header.record.grants.len() as u64,
+                    access_log: header.record.access.len() as u64,
                     ..Counts::default()
                 },
                 beliefs_sha256: String::new(),
@@ -325,13 +340,11 @@ impl StreamWriter {
         } else {
             b"\n  ]"
         });
-        for (name, value) in [
-            ("grants", to_pretty(&d.grants)?),
-            ("access_log", to_pretty(&d.access_log)?),
+        for (name, value) in record_members::<Vec<u8>>(d)?.into_iter().chain([
             ("audit_head", to_pretty(&d.audit_head)?),
             ("manifest", to_pretty(&d.manifest)?),
             ("signature", to_pretty(&d.signature)?),
-        ] {
+        ]) {
             member(&mut tail, false, name, &value);
         }
         tail.extend_from_slice(b"\n}\n");
@@ -359,11 +372,10 @@ fn unsigned(d: &wire::Document) -> Result<serde_json::Map<String, Value>> {
         belief_types,
         purposes,
         beliefs: _,
-        grants,
-        access_log,
         audit_head,
         manifest,
         signature: _,
+        ..
     } = d;
     let mut map = serde_json::Map::new();
     map.insert("format".into(), to_value(format)?);
@@ -372,11 +384,51 @@ fn unsigned(d: &wire::Document) -> Result<serde_json::Map<String, Value>> {
     map.insert("vault".into(), to_value(vault)?);
     map.insert("belief_types".into(), to_value(belief_types)?);
     map.insert("purposes".into(), to_value(purposes)?);
-    map.insert("grants".into(), to_value(grants)?);
-    map.insert("access_log".into(), to_value(access_log)?);
+    for (name, value) in record_members::<Value>(d)? {
+        map.insert(name.into(), value);
+    }
     map.insert("audit_head".into(), to_value(audit_head)?);
     map.insert("manifest".into(), to_value(manifest)?);
     Ok(map)
+}
+
+/// The record's members as the document holds them: `grants` and `access_log` always, the others
+/// only when they hold something.
+fn record_members<E: Encoding>(d: &wire::Document) -> Result<Vec<(&'static str, E)>> {
+    let mut members = vec![
+        ("grants", E::encode(&d.grants)?),
+        ("access_log", E::encode(&d.access_log)?),
+    ];
+    if !d.disclosure_sets.is_empty() {
+        members.push(("disclosure_sets", E::encode(&d.disclosure_sets)?));
+    }
+    if !d.access_days.is_empty() {
+        members.push(("access_days", E::encode(&d.access_days)?));
+    }
+    if !d.disclosure_days.is_empty() {
+        members.push(("disclosure_days", E::encode(&d.disclosure_days)?));
+    }
+    if let Some(t) = &d.tombstones {
+        members.push(("tombstones", E::encode(t)?));
+    }
+    Ok(members)
+}
+
+/// A member's value for the signature (a JSON value) or for the file (pretty-printed bytes).
+trait Encoding: Sized {
+    fn encode<T: serde::Serialize>(v: &T) -> Result<Self>;
+}
+
+impl Encoding for Value {
+    fn encode<T: serde::Serialize>(v: &T) -> Result<Self> {
+        to_value(v)
+    }
+}
+
+impl Encoding for Vec<u8> {
+    fn encode<T: serde::Serialize>(v: &T) -> Result<Self> {
+        to_pretty(v)
+    }
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
@@ -562,18 +614,21 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
     }
     verifier?.finish()?;
 
-    let doc: wire::Document = serde_json::from_value(rest).map_err(|e| ArchiveError::Schema {
-        path: String::new(),
-        message: e.to_string(),
-        more: 0,
-    })?;
-    if !doc.grants.is_empty() || !doc.access_log.is_empty() {
-        return Err(ArchiveError::Unsupported(
-            "the file holds grants or an access log, which this version of Selfmodel cannot import"
-                .into(),
+    let mut doc: wire::Document =
+        serde_json::from_value(rest).map_err(|e| ArchiveError::Schema {
+            path: String::new(),
+            message: e.to_string(),
+            more: 0,
+        })?;
+    let record = record::read(&mut doc)?;
+    if doc.version == 1 && !record.is_empty() {
+        return Err(ArchiveError::invalid(
+            "/version",
+            "a version 1 file holds no grants, access log or tombstones",
         ));
     }
-    let contents = contents_in(doc, beliefs)?;
+    let mut contents = contents_in(doc, beliefs)?;
+    contents.record = record;
     Ok(Parsed {
         contents,
         counts: counted,
@@ -634,7 +689,7 @@ fn check_format(v: &Value) -> Result<()> {
         }
     }
     match obj.get("version") {
-        Some(v) if v.as_u64() == Some(VERSION) => Ok(()),
+        Some(v) if v.as_u64().is_some_and(|v| (1..=VERSION).contains(&v)) => Ok(()),
         Some(other) => Err(ArchiveError::UnsupportedVersion {
             found: short(other),
             supported: VERSION,
@@ -707,6 +762,7 @@ fn contents_in(doc: wire::Document, beliefs: Vec<Belief>) -> Result<Contents> {
         beliefs,
         audit_head: (doc.audit_head.events, Hash(head)),
         filter,
+        record: Record::default(),
     })
 }
 

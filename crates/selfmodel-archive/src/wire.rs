@@ -1,4 +1,4 @@
-//! The export file's wire types, version 1: exactly the shape `docs/export.schema.json`
+//! The export file's wire types, versions 1 and 2: exactly the shape `docs/export.schema.json`
 //! describes. They are this crate's own, converted from the domain by hand (see `convert`), so a
 //! change to a domain type cannot silently change the file format. Every struct refuses unknown
 //! fields.
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct Document {
     /// Always [`crate::FORMAT`].
     pub format: String,
-    /// Always [`crate::VERSION`].
+    /// [`crate::VERSION`] when written; 1 or 2 when read.
     pub version: u64,
     /// When the export was made (RFC 3339, UTC, microseconds).
     pub exported_at: String,
@@ -23,16 +23,216 @@ pub struct Document {
     pub purposes: Vec<Purpose>,
     /// Beliefs, oldest first.
     pub beliefs: Vec<Belief>,
-    /// Vendor grants: always empty in version 1.
-    pub grants: Vec<serde_json::Value>,
-    /// The vendor access log: always empty in version 1.
-    pub access_log: Vec<serde_json::Value>,
+    /// Vendor grants, never their tokens (always empty in version 1).
+    pub grants: Vec<Grant>,
+    /// The detailed vendor access log, oldest first (always empty in version 1).
+    pub access_log: Vec<Access>,
+    /// The sets of beliefs the access log's entries disclosed, each written once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosure_sets: Vec<DisclosureSet>,
+    /// The compacted access log: requests per day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_days: Vec<AccessDay>,
+    /// The compacted access log: disclosures of each belief per day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosure_days: Vec<DisclosureDay>,
+    /// What the person erased or rejected, as keyed fingerprints (encrypted exports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tombstones: Option<Tombstones>,
     /// The audit chain's head at export time.
     pub audit_head: AuditHead,
     /// Counts, the beliefs hash and the filter.
     pub manifest: Manifest,
     /// The exporting vault's signature.
     pub signature: Signature,
+}
+
+/// A vendor grant as the person made it, without its token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// Grant id.
+    pub id: String,
+    /// The request it came from.
+    pub request_id: String,
+    /// Who held it.
+    pub vendor: Vendor,
+    /// Purposes reads could name.
+    pub purposes: Vec<String>,
+    /// Belief types that could be disclosed.
+    pub categories: Vec<String>,
+    /// Operations allowed.
+    pub operations: Vec<String>,
+    /// `normal` or `special`.
+    pub max_sensitivity: String,
+    /// Lowest confidence disclosed.
+    pub min_confidence: f64,
+    /// Browser origins allowed.
+    pub origins: Vec<String>,
+    /// The vendor's stated retention of what it read, in days.
+    pub vendor_retention_days: u32,
+    /// Timestamp.
+    pub created_at: String,
+    /// Timestamp.
+    pub expires_at: String,
+    /// Timestamp or null.
+    pub revoked_at: Option<String>,
+    /// `person` or `vendor`, or null.
+    pub revoked_by: Option<String>,
+    /// Timestamp or null.
+    pub last_used_at: Option<String>,
+    /// The consent record (ISO/IEC TS 27560); its id is the grant's, its recipient the vendor.
+    pub consent: Consent,
+}
+
+/// A vendor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    /// The vendor's id for itself.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Web site, or null.
+    pub url: Option<String>,
+}
+
+/// A grant's consent record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// The data subject.
+    pub subject: String,
+    /// Purposes consented to.
+    pub purposes: Vec<String>,
+    /// Belief types covered.
+    pub data_categories: Vec<String>,
+    /// Operations allowed.
+    pub operations: Vec<String>,
+    /// Whether special-category data was included.
+    pub special_categories: bool,
+    /// The notice the person saw.
+    pub notice: String,
+    /// The recipient's stated retention, in days.
+    pub recipient_retention_days: u32,
+    /// Timestamp.
+    pub given_at: String,
+    /// Timestamp.
+    pub expires_at: String,
+    /// How it was given.
+    pub method: String,
+}
+
+/// One entry of the detailed access log. Ids only, never belief content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    /// Position in the exporting vault's log.
+    pub seq: u64,
+    /// Timestamp.
+    pub at: String,
+    /// The grant, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor's id, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose named.
+    pub purpose: Option<String>,
+    /// What was asked, e.g. `beliefs.read`.
+    pub operation: String,
+    /// `allowed` or `denied`.
+    pub outcome: String,
+    /// Why it was denied.
+    pub reason: Option<String>,
+    /// How many requests the entry stands for.
+    pub requests: u64,
+    /// The [`DisclosureSet`] it disclosed, or null.
+    pub disclosed_set: Option<u64>,
+}
+
+/// Beliefs disclosed together, referred to by access-log entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureSet {
+    /// Number, unique in the file.
+    pub id: u64,
+    /// Belief ids, sorted.
+    pub beliefs: Vec<String>,
+}
+
+/// Requests of one day with the same grant, vendor, purpose, operation and outcome, from the
+/// compacted log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// The grant, or null.
+    pub grant_id: Option<String>,
+    /// The vendor, or null.
+    pub vendor_id: Option<String>,
+    /// The purpose, or null.
+    pub purpose: Option<String>,
+    /// What was asked.
+    pub operation: String,
+    /// `allowed` or `denied`.
+    pub outcome: String,
+    /// Why it was denied.
+    pub reason: Option<String>,
+    /// How many requests.
+    pub requests: u64,
+}
+
+/// How often one belief was disclosed on one day under one grant, from the compacted log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureDay {
+    /// The belief (which may since have been erased).
+    pub belief_id: String,
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// The grant.
+    pub grant_id: String,
+    /// The vendor.
+    pub vendor_id: String,
+    /// The purpose, or null.
+    pub purpose: Option<String>,
+    /// How many requests disclosed it.
+    pub times: u64,
+}
+
+/// What the person erased or rejected: keyed hashes, never text, with the key that made them,
+/// so that the vault it is imported into recognises those beliefs too.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tombstones {
+    /// The HMAC key, as the vault keeps it.
+    pub key: String,
+    /// The digests.
+    pub digests: Vec<Tombstone>,
+}
+
+impl Drop for Tombstones {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+impl std::fmt::Debug for Tombstones {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tombstones")
+            .field("digests", &self.digests.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One tombstone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tombstone {
+    /// HMAC-SHA-256, hex.
+    pub digest: String,
+    /// When it was laid.
+    pub at: String,
 }
 
 /// A belief type.

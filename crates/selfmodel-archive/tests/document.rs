@@ -84,6 +84,7 @@ fn contents(n: u128) -> Contents {
         beliefs: (0..n).map(belief).collect(),
         audit_head: (42, Hash([9; 32])),
         filter: Filter::All,
+        record: Default::default(),
     }
 }
 
@@ -203,8 +204,8 @@ fn bad_documents_name_what_is_wrong() {
         "\"other\"",
     );
     let mut v = doc(1);
-    v["version"] = Value::from(2);
-    expect(&v, "unsupported_version", "version 2");
+    v["version"] = Value::from(3);
+    expect(&v, "unsupported_version", "version 3");
 
     let mut v = doc(2);
     v["beliefs"][1]["confidence"] = Value::from(1.5);
@@ -239,12 +240,12 @@ fn bad_documents_name_what_is_wrong() {
     v["manifest"]["counts"]["history"] = Value::from(2);
     resign(&mut v, &key(1));
     expect(&v, "invalid_content", "/beliefs/1/id");
-    // Grants are not importable yet.
+    // A grant is a closed object.
     let mut v = doc(1);
     v["grants"] = serde_json::json!([{"vendor": "x"}]);
     v["manifest"]["counts"]["grants"] = Value::from(1);
     resign(&mut v, &key(1));
-    expect(&v, "unsupported", "grants");
+    expect(&v, "schema_violation", "/grants/0");
 }
 
 #[test]
@@ -404,4 +405,137 @@ fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
     sig.replace_range(0..1, if sig.starts_with('0') { "1" } else { "0" });
     v["signature"]["signature"] = Value::String(sig);
     assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+}
+
+/// A whole export's vendor record: two grants, entries disclosing the same set twice, a denied
+/// entry, compacted days and tombstones.
+fn with_record(n: u128) -> Contents {
+    use selfmodel_archive::{Access, AccessDay, DisclosureDay, Record, Tombstones};
+    use selfmodel_core::{ConsentRecord, Grant, Operation, Outcome, Scope, Vendor};
+    let mut c = contents(n);
+    let vendor = Vendor {
+        id: "com.example.notes".into(),
+        name: "Notes".into(),
+        url: None,
+    };
+    let grant = |id: &str, revoked: bool| Grant {
+        id: id.into(),
+        request_id: format!("r-{id}"),
+        vendor: vendor.clone(),
+        scope: Scope {
+            purposes: ["recommendations".to_owned()].into(),
+            categories: ["interests".to_owned()].into(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            max_sensitivity: Sensitivity::Normal,
+            min_confidence: 0.25,
+            origins: BTreeSet::new(),
+        },
+        vendor_retention_days: 30,
+        created_at: t(1_700_000_000_000_000),
+        expires_at: t(1_800_000_000_000_000),
+        revoked_at: revoked.then(|| t(1_700_000_500_000_000)),
+        revoked_by: revoked.then(|| "person".to_owned()),
+        last_used_at: Some(t(1_700_000_400_000_000)),
+        consent: ConsentRecord {
+            id: id.into(),
+            subject: "the vault's owner".into(),
+            recipient: vendor.clone(),
+            purposes: ["recommendations".to_owned()].into(),
+            data_categories: ["interests".to_owned()].into(),
+            operations: [Operation::Read, Operation::Propose].into(),
+            special_categories: false,
+            notice: "to suggest \"music\"".into(),
+            recipient_retention_days: 30,
+            given_at: t(1_700_000_000_000_000),
+            expires_at: t(1_800_000_000_000_000),
+            method: "explicit approval (app)".into(),
+        },
+    };
+    let ids: Vec<BeliefId> = c.beliefs.iter().map(|b| b.id).collect();
+    let entry = |seq: u64, disclosed_set: Option<u64>, outcome: Outcome| Access {
+        seq,
+        at: t(1_700_000_000_000_000 + seq as i64),
+        grant_id: Some("g-1".into()),
+        vendor_id: Some("com.example.notes".into()),
+        purpose: Some("recommendations".into()),
+        operation: "beliefs.read".into(),
+        outcome,
+        requests: 1,
+        disclosed_set,
+    };
+    c.record = Record {
+        grants: vec![grant("g-1", false), grant("g-2", true)],
+        access: vec![
+            entry(7, Some(1), Outcome::Allowed),
+            entry(8, Some(1), Outcome::Allowed),
+            entry(9, None, Outcome::Denied("purpose_not_granted".into())),
+        ],
+        disclosure_sets: [(1, ids.clone())].into(),
+        access_days: vec![AccessDay {
+            day: "2023-11-01".parse().unwrap(),
+            grant_id: Some("g-1".into()),
+            vendor_id: Some("com.example.notes".into()),
+            purpose: Some("recommendations".into()),
+            operation: "beliefs.read".into(),
+            outcome: Outcome::Allowed,
+            requests: 12,
+        }],
+        disclosure_days: vec![DisclosureDay {
+            belief_id: ids[0],
+            day: "2023-11-01".parse().unwrap(),
+            grant_id: "g-1".into(),
+            vendor_id: "com.example.notes".into(),
+            purpose: Some("recommendations".into()),
+            times: 12,
+        }],
+        tombstones: Some(Tombstones {
+            key: zeroize::Zeroizing::new("0f".repeat(32)),
+            digests: vec![(vec![7; 32], t(1_700_000_600_000_000))],
+        }),
+    };
+    c
+}
+
+#[test]
+fn a_whole_export_carries_its_vendor_record_and_reads_it_back_exactly() {
+    let c = with_record(3);
+    let built = build(c.clone(), &key(1)).unwrap();
+    assert_eq!((built.counts.grants, built.counts.access_log), (2, 3));
+    let bytes = built.to_vec();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 2);
+    // The two entries that disclosed the same beliefs refer to one set, written once.
+    assert_eq!(v["disclosure_sets"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["access_log"][0]["disclosed_set"],
+        v["access_log"][1]["disclosed_set"]
+    );
+    assert_eq!(v["access_log"][2]["disclosed_set"], Value::Null);
+    // Grants never hold a token or its hash.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(!text.contains("token"), "{text}");
+    let parsed = parse(&bytes).unwrap();
+    assert_eq!(parsed.contents, c);
+
+    // A change to any part of the record breaks the signature.
+    let mut forged = v.clone();
+    forged["access_log"][0]["vendor_id"] = Value::from("com.example.other");
+    expect(&forged, "bad_signature", "");
+}
+
+#[test]
+fn a_record_that_does_not_hold_together_is_refused_by_its_path() {
+    let v: Value =
+        serde_json::from_slice(&build(with_record(2), &key(1)).unwrap().to_vec()).unwrap();
+    let mut dangling = v.clone();
+    dangling["access_log"][0]["disclosed_set"] = Value::from(99);
+    resign(&mut dangling, &key(1));
+    expect(&dangling, "invalid_content", "/access_log/0/disclosed_set");
+    let mut old = v.clone();
+    old["version"] = Value::from(1);
+    resign(&mut old, &key(1));
+    expect(&old, "invalid_content", "version 1");
+    let mut token = v;
+    token["grants"][0]["token_hash"] = Value::from("00");
+    expect(&token, "schema_violation", "token_hash");
 }

@@ -251,6 +251,17 @@ fn print_export(s: &ExportSummary, armor: bool) {
         "  encryption      {enc}{}",
         if armor { ", ASCII-armored" } else { "" }
     );
+    if !s.subset {
+        say!(
+            "  vendor record   {} grants, {} access-log entries, {}",
+            c.grants,
+            c.access_log,
+            match s.tombstones {
+                Some(n) => format!("{n} tombstones"),
+                None => "no tombstones (only an encrypted file carries them)".into(),
+            }
+        );
+    }
     say!("  signed by       {}", s.public_key);
     say!("  beliefs sha256  {}", s.beliefs_sha256);
     say!(
@@ -334,6 +345,13 @@ fn verify(v: VerifyArgs) -> Result<ExitCode> {
             c.purposes,
             if out.subset { " (a subset)" } else { "" }
         );
+        if c.grants + c.access_log > 0 {
+            say!(
+                "  vendor record   {} grants, {} access-log entries",
+                c.grants,
+                c.access_log
+            );
+        }
         say!("  beliefs sha256  {}", out.beliefs_sha256);
         say!(
             "  audit head      {} events, {}",
@@ -427,6 +445,19 @@ fn print_import(file: &Path, r: &ImportReport) {
     say!("  conflicting  {:>6}  ({resolution})", r.conflicting.len());
     for id in &r.conflicting {
         say!("    conflict   {id}");
+    }
+    let carried = &r.record;
+    match carried.skipped {
+        Some(why) => say!("  vendor record  not imported: {}", why.as_str()),
+        None if !carried.is_empty() => say!(
+            "  vendor record  {} grants (ended here: their tokens stayed behind), {} access-log entries, {} compacted days, {} tombstones {}",
+            carried.grants,
+            carried.access_entries,
+            carried.days,
+            carried.tombstones,
+            verb("added", "would be added")
+        ),
+        None => {}
     }
     if !r.types_added.is_empty() {
         say!("  belief types added: {}", r.types_added.join(", "));
@@ -593,6 +624,8 @@ struct ExportOut {
     encryption: &'static str,
     armored: bool,
     subset: bool,
+    /// Tombstones written; null when the vault's were left out of a plain file.
+    tombstones: Option<u64>,
 }
 
 impl ExportOut {
@@ -606,6 +639,7 @@ impl ExportOut {
             encryption: s.encryption,
             armored,
             subset: s.subset,
+            tombstones: s.tombstones,
         }
     }
 }
@@ -643,6 +677,18 @@ struct ImportOut {
     signer: String,
     foreign: bool,
     erased: Vec<String>,
+    record: RecordOut,
+}
+
+/// What of the file's vendor record an import adds.
+#[derive(Serialize)]
+struct RecordOut {
+    grants: u64,
+    access_entries: u64,
+    days: u64,
+    tombstones: u64,
+    /// Why it was not imported, if it was not.
+    skipped: Option<&'static str>,
 }
 
 impl From<&ImportReport> for ImportOut {
@@ -664,6 +710,16 @@ impl From<&ImportReport> for ImportOut {
             signer: r.signer.clone(),
             foreign: r.foreign,
             erased: ids(&r.erased),
+            record: RecordOut {
+                grants: r.record.grants,
+                access_entries: r.record.access_entries,
+                days: r.record.days,
+                tombstones: r.record.tombstones,
+                skipped: r.record.skipped.map(|s| match s {
+                    selfmodel::carry::Skipped::SameVault => "same_vault",
+                    selfmodel::carry::Skipped::Foreign => "foreign",
+                }),
+            },
         }
     }
 }

@@ -746,7 +746,7 @@ impl Writer<'_> {
     }
 
     /// The stored set of exactly these beliefs, stored now if it is new.
-    fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -865,7 +865,7 @@ impl Writer<'_> {
     }
 
     /// The one place an access-log row is written; every text goes through [`logged`].
-    fn insert_access(
+    pub(crate) fn insert_access(
         &mut self,
         a: &NewAccess,
         at: DateTime<Utc>,

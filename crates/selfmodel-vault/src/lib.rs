@@ -4,6 +4,7 @@
 //! Every write happens in a [`Writer`] transaction that refuses to commit unless it appended an
 //! audit event, so no change reaches the file unrecorded.
 
+mod carried;
 mod codec;
 mod compaction;
 mod error;
@@ -14,6 +15,7 @@ mod page_check;
 mod refusals;
 mod store;
 
+pub use carried::CarriedLog;
 pub use compaction::{
     ACCESS_LOG_RETENTION_KEY, AccessDay, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS,
     DisclosureDay,

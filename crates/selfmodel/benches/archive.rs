@@ -356,6 +356,7 @@ fn write_fixture(path: &Path, n: usize) {
         beliefs,
         audit_head: (0, Hash::GENESIS),
         filter: Filter::All,
+        record: Default::default(),
     };
     let built =
         selfmodel_archive::build(contents, &BenchKey(SigningKey::from_bytes(&[3; 32]))).unwrap();

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use selfmodel_archive::{AtomicFile, Contents, Header, StreamWriter, Summary};
+use selfmodel_archive::{AtomicFile, Contents, Header, Record, StreamWriter, Summary};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
 use selfmodel_core::{
@@ -98,6 +98,9 @@ pub struct ExportSummary {
     pub encryption: &'static str,
     /// Whether a subset was exported.
     pub subset: bool,
+    /// Tombstones written, or `None` when the vault's were left out: a plain file does not
+    /// carry them.
+    pub tombstones: Option<u64>,
 }
 
 /// What to do with a belief whose id is in the vault with different content.
@@ -167,6 +170,8 @@ pub struct ImportReport {
     pub foreign: bool,
     /// Beliefs the person erased or rejected before: skipped (unless restoring them).
     pub erased: Vec<BeliefId>,
+    /// What of the file's grants, access log and tombstones was, or would be, added.
+    pub record: crate::carry::Carried,
 }
 
 /// How many conflicting ids an error message lists.
@@ -215,12 +220,27 @@ impl Selfmodel {
                     )
                 }
             };
+            let record = match filter {
+                Filter::All => crate::carry::record(&r, &options.protection)?,
+                Filter::Subset { .. } => Record::default(),
+            };
+            let tombstones = match &record.tombstones {
+                Some(t) => Some(t.digests.len() as u64),
+                None if matches!(filter, Filter::All)
+                    && matches!(options.protection, Protection::Plain)
+                    && crate::tombstone::key(&r)?.is_some() =>
+                {
+                    None
+                }
+                None => Some(0),
+            };
             let header = Header {
                 vault_id,
                 exported_at: now,
                 catalogue,
                 audit_head,
                 filter: filter.clone(),
+                record,
             };
             let total = if options.beliefs.is_empty() {
                 r.count_beliefs()?
@@ -276,6 +296,7 @@ impl Selfmodel {
                 public_key: summary.public_key,
                 encryption: options.protection.kind(),
                 subset: !matches!(filter, Filter::All),
+                tombstones,
             })
         });
         if result.is_err() && persisted {
@@ -349,6 +370,7 @@ impl Selfmodel {
         }
         let take = options.on_conflict == Some(ConflictPolicy::TakeIncoming);
         let nothing_to_do = report.new.is_empty()
+            && report.record.is_empty()
             && report.types_added.is_empty()
             && report.purposes_added.is_empty()
             && (report.conflicting.is_empty() || !take);
@@ -386,6 +408,7 @@ impl Selfmodel {
                 }
             }
             progress.finish();
+            crate::carry::write(w, contents, &plan.record, now)?;
             let detail = import_detail(file, &report, options);
             w.append_audit(
                 PendingEvent::new(AuditAction::Imported, None).with_detail(detail),
@@ -419,6 +442,7 @@ struct Plan<'a> {
     conflicting: Vec<Cow<'a, Belief>>,
     erased: Vec<BeliefId>,
     foreign: bool,
+    record: crate::carry::Carried,
 }
 
 impl Plan<'_> {
@@ -439,6 +463,7 @@ impl Plan<'_> {
             signer: file.parsed.public_key.clone(),
             foreign: self.foreign,
             erased: self.erased.clone(),
+            record: self.record.clone(),
         }
     }
 }
@@ -463,6 +488,7 @@ fn plan<'a>(
         conflicting: Vec::new(),
         erased: Vec::new(),
         foreign: incoming.foreign,
+        record: crate::carry::plan(r, c, incoming.foreign)?,
     };
     for (i, p) in c.catalogue.purposes.iter().enumerate() {
         match vault.purpose(&p.id) {
@@ -632,13 +658,15 @@ const EXPORT_PAGE: u64 = 1000;
 /// The `archive.exported` event's detail: counts, the beliefs hash, the filter, the encryption.
 fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protection) -> String {
     format!(
-        "beliefs={} evidence={} history={} belief_types={} purposes={} beliefs_sha256={} \
-         filter={} encryption={}",
+        "beliefs={} evidence={} history={} belief_types={} purposes={} grants={} access_log={} \
+         beliefs_sha256={} filter={} encryption={}",
         c.beliefs,
         c.evidence,
         c.history,
         c.belief_types,
         c.purposes,
+        c.grants,
+        c.access_log,
         beliefs_sha256,
         filter_detail(filter),
         p.kind(),
@@ -649,7 +677,8 @@ fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protecti
 fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> String {
     format!(
         "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} \
-         on_conflict={} types_added={} purposes_added={} signer={} foreign={} erased_skipped={}",
+         on_conflict={} types_added={} purposes_added={} signer={} foreign={} erased_skipped={} \
+         grants_added={} access_entries_added={} days_merged={} tombstones_added={}",
         file.file_sha256,
         file.parsed.contents.vault_id,
         file.parsed.contents.beliefs.len(),
@@ -662,6 +691,10 @@ fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -
         r.signer,
         r.foreign,
         r.erased.len(),
+        r.record.grants,
+        r.record.access_entries,
+        r.record.days,
+        r.record.tombstones,
     )
 }
 

@@ -4,6 +4,7 @@
 
 mod access_retention;
 pub mod archive;
+pub mod carry;
 mod checkpoint;
 mod demo;
 mod error;

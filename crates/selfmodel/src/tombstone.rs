@@ -14,6 +14,35 @@ use zeroize::Zeroizing;
 use crate::Result;
 
 const TOMBSTONE_KEY: &str = "tombstone.hmac_key";
+/// Keys of tombstones carried in from other vaults' exports, one per line: their digests hold
+/// only under the key that made them.
+const CARRIED_KEYS: &str = "tombstone.carried_keys";
+
+/// The vault's own tombstone key, if anything was ever erased.
+pub(crate) fn key(r: &Reader<'_>) -> Result<Option<Zeroizing<String>>> {
+    Ok(r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new))
+}
+
+/// Makes tombstones made under `key` (from another vault's export) hold here: it becomes the
+/// vault's own key if it has none, and is kept beside it otherwise.
+pub(crate) fn adopt_key(w: &mut Writer<'_>, key: &str) -> Result<()> {
+    let own = w.read().meta(TOMBSTONE_KEY)?.map(Zeroizing::new);
+    match own {
+        None => w.set_meta(TOMBSTONE_KEY, key)?,
+        Some(own) if own.as_str() == key => {}
+        Some(_) => {
+            let mut carried = Zeroizing::new(w.read().meta(CARRIED_KEYS)?.unwrap_or_default());
+            if !carried.lines().any(|k| k == key) {
+                if !carried.is_empty() {
+                    carried.push('\n');
+                }
+                carried.push_str(key);
+                w.set_meta(CARRIED_KEYS, &carried)?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Leaves tombstones for a belief the person erased or rejected: keyed hashes of its category
 /// with its statement and with every wording its history records, and of its id (so an older
@@ -77,34 +106,34 @@ fn keyed(key: &str, category: &str, normal: &str) -> Vec<u8> {
 
 /// Whether the person erased or rejected this belief before.
 pub(crate) fn buried(r: &Reader<'_>, b: &Belief) -> Result<bool> {
-    let Some(key) = r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new) else {
-        return Ok(false);
-    };
-    Ok(
-        r.has_tombstone(&tombstone(&key, &b.category, &b.statement))?
-            || r.has_tombstone(&tombstone_v1(&key, &b.category, &b.statement))?
-            || r.has_tombstone(&by_id(&key, b))?,
-    )
+    Graveyard::open(r)?.buries(r, b)
 }
 
-/// The tombstones as an import looks them up: the key read once, any type matching, since an
-/// import's type is only a suggestion.
-pub(crate) struct Graveyard(Option<Zeroizing<String>>);
+/// The tombstones as they are looked up: the keys read once (the vault's own, then those carried
+/// in from other vaults), any type matching for an import, whose type is only a suggestion.
+pub(crate) struct Graveyard(Vec<Zeroizing<String>>);
 
 impl Graveyard {
     /// The vault's tombstones (none yet if nothing was ever erased).
     pub(crate) fn open(r: &Reader<'_>) -> Result<Self> {
-        Ok(Self(r.meta(TOMBSTONE_KEY)?.map(Zeroizing::new)))
+        let mut keys: Vec<Zeroizing<String>> = key(r)?.into_iter().collect();
+        if let Some(carried) = r.meta(CARRIED_KEYS)?.map(Zeroizing::new) {
+            keys.extend(carried.lines().map(|k| Zeroizing::new(k.to_owned())));
+        }
+        Ok(Self(keys))
     }
 
-    /// Whether the person erased or rejected this belief before, as [`buried`] tells.
+    /// Whether the person erased or rejected this belief before.
     pub(crate) fn buries(&self, r: &Reader<'_>, b: &Belief) -> Result<bool> {
-        let Some(key) = &self.0 else {
-            return Ok(false);
-        };
-        Ok(r.has_tombstone(&tombstone(key, &b.category, &b.statement))?
-            || r.has_tombstone(&tombstone_v1(key, &b.category, &b.statement))?
-            || r.has_tombstone(&by_id(key, b))?)
+        for key in &self.0 {
+            if r.has_tombstone(&tombstone(key, &b.category, &b.statement))?
+                || r.has_tombstone(&tombstone_v1(key, &b.category, &b.statement))?
+                || r.has_tombstone(&by_id(key, b))?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether the person erased or rejected a belief saying `statement` as any of `categories`.
@@ -114,14 +143,14 @@ impl Graveyard {
         categories: impl IntoIterator<Item = &'a str>,
         statement: &str,
     ) -> Result<bool> {
-        let Some(key) = &self.0 else {
-            return Ok(false);
-        };
-        for category in categories {
-            if r.has_tombstone(&tombstone(key, category, statement))?
-                || r.has_tombstone(&tombstone_v1(key, category, statement))?
-            {
-                return Ok(true);
+        let categories: Vec<&str> = categories.into_iter().collect();
+        for key in &self.0 {
+            for category in &categories {
+                if r.has_tombstone(&tombstone(key, category, statement))?
+                    || r.has_tombstone(&tombstone_v1(key, category, statement))?
+                {
+                    return Ok(true);
+                }
             }
         }
         Ok(false)

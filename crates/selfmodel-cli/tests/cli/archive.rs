@@ -178,7 +178,7 @@ fn round_trip_through_a_new_vault_is_lossless() {
     env.demo("a.db");
     let a = env.export("a.db", "a.json", &[]);
     assert_eq!(a["format"], "selfmodel-export");
-    assert_eq!(a["version"], 1);
+    assert_eq!(a["version"], 2);
     assert_eq!(a["manifest"]["filter"], "all");
     assert_eq!(a["manifest"]["counts"]["beliefs"], 40);
     assert_eq!(a["manifest"]["counts"]["history"], 1);
@@ -497,11 +497,11 @@ fn bad_inputs_are_refused_and_change_nothing() {
         ),
     ];
     let mut v = doc.clone();
-    v["version"] = Value::from(2);
+    v["version"] = Value::from(3);
     cases.push((
-        "v2.json",
+        "v3.json",
         serde_json::to_vec(&v).unwrap(),
-        "unsupported export version 2",
+        "unsupported export version 3",
     ));
     let mut v = doc.clone();
     v["beliefs"][3]["confidence"] = Value::from(1.5);

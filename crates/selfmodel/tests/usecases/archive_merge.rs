@@ -63,6 +63,7 @@ fn write(path: &Path, catalogue: Catalogue, beliefs: Vec<Belief>) {
         beliefs,
         audit_head: (0, Hash::GENESIS),
         filter: Filter::All,
+        record: Default::default(),
     };
     std::fs::write(
         path,

@@ -222,6 +222,7 @@ fn write_file(path: &Path, beliefs: &[Belief]) {
         beliefs: beliefs.to_vec(),
         audit_head: (0, Hash::GENESIS),
         filter: Filter::All,
+        record: Default::default(),
     };
     let built =
         selfmodel_archive::build(contents, &TestKey(SigningKey::from_bytes(&[7; 32]))).unwrap();

@@ -5,6 +5,7 @@
 mod access_retention;
 mod archive_merge;
 mod archive_props;
+mod archive_record;
 mod common;
 mod packages;
 mod report;

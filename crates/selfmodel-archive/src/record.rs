@@ -1,0 +1,448 @@
+//! The vendor record a whole export carries beside the model (version 2): the grants (never a
+//! token), the access log (detailed and compacted, ids only) and the tombstones. With it, "who
+//! received this belief" and the Art. 19 notices stay exact on the machine the file moves to.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use selfmodel_core::audit::canonical_time;
+use selfmodel_core::{BeliefId, ConsentRecord, Grant, Outcome, Scope, Vendor};
+use zeroize::Zeroizing;
+
+use crate::convert::{enum_in, id_in, time_in};
+use crate::error::{ArchiveError, Result};
+use crate::wire;
+
+/// Grants, access log and tombstones: empty in a subset export and in version 1 files.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    /// Every grant, oldest first.
+    pub grants: Vec<Grant>,
+    /// The detailed access log, oldest first.
+    pub access: Vec<Access>,
+    /// The sets of beliefs its entries disclosed, by number: a set is held once however many
+    /// entries disclosed it.
+    pub disclosure_sets: BTreeMap<u64, Vec<BeliefId>>,
+    /// The compacted access log's requests per day.
+    pub access_days: Vec<AccessDay>,
+    /// The compacted access log's disclosures per belief and day.
+    pub disclosure_days: Vec<DisclosureDay>,
+    /// What the person erased or rejected.
+    pub tombstones: Option<Tombstones>,
+}
+
+impl Record {
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty()
+            && self.access.is_empty()
+            && self.disclosure_sets.is_empty()
+            && self.access_days.is_empty()
+            && self.disclosure_days.is_empty()
+            && self.tombstones.is_none()
+    }
+}
+
+/// One entry of the detailed access log, its disclosed beliefs a set of [`Record`]'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// Position in the exporting vault's log.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The grant, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor's id, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose named.
+    pub purpose: Option<String>,
+    /// What was asked.
+    pub operation: String,
+    /// Served or refused.
+    pub outcome: Outcome,
+    /// How many requests the entry stands for.
+    pub requests: u64,
+    /// The set of beliefs it disclosed, if any.
+    pub disclosed_set: Option<u64>,
+}
+
+/// Requests of one day with the same grant, vendor, purpose, operation and outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDay {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// The grant, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose named, if any.
+    pub purpose: Option<String>,
+    /// What was asked.
+    pub operation: String,
+    /// Served or refused.
+    pub outcome: Outcome,
+    /// How many requests.
+    pub requests: u64,
+}
+
+/// How often one belief was disclosed on one day under one grant for one purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureDay {
+    /// The belief (which may since have been erased).
+    pub belief_id: BeliefId,
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// The grant.
+    pub grant_id: String,
+    /// The vendor.
+    pub vendor_id: String,
+    /// The purpose named, if any.
+    pub purpose: Option<String>,
+    /// How many requests disclosed it.
+    pub times: u64,
+}
+
+/// Tombstones with the HMAC key that made them (a secret: zeroized, never printed).
+#[derive(Clone, PartialEq)]
+pub struct Tombstones {
+    /// The key, as the vault keeps it.
+    pub key: Zeroizing<String>,
+    /// Digests and when each was laid.
+    pub digests: Vec<(Vec<u8>, DateTime<Utc>)>,
+}
+
+impl std::fmt::Debug for Tombstones {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tombstones")
+            .field("digests", &self.digests.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The record's members of the document.
+pub(crate) struct Out {
+    pub grants: Vec<wire::Grant>,
+    pub access_log: Vec<wire::Access>,
+    pub disclosure_sets: Vec<wire::DisclosureSet>,
+    pub access_days: Vec<wire::AccessDay>,
+    pub disclosure_days: Vec<wire::DisclosureDay>,
+    pub tombstones: Option<wire::Tombstones>,
+}
+
+/// The record on the wire.
+pub(crate) fn out(r: &Record) -> Out {
+    let access_log = r
+        .access
+        .iter()
+        .map(|a| {
+            let (outcome, reason) = outcome_out(&a.outcome);
+            wire::Access {
+                seq: a.seq,
+                at: canonical_time(&a.at),
+                grant_id: a.grant_id.clone(),
+                vendor_id: a.vendor_id.clone(),
+                purpose: a.purpose.clone(),
+                operation: a.operation.clone(),
+                outcome,
+                reason,
+                requests: a.requests,
+                disclosed_set: a.disclosed_set,
+            }
+        })
+        .collect();
+    let disclosure_sets = r
+        .disclosure_sets
+        .iter()
+        .map(|(id, beliefs)| {
+            let sorted: BTreeSet<String> = beliefs.iter().map(ToString::to_string).collect();
+            wire::DisclosureSet {
+                id: *id,
+                beliefs: sorted.into_iter().collect(),
+            }
+        })
+        .collect();
+    Out {
+        grants: r.grants.iter().map(grant_out).collect(),
+        access_log,
+        disclosure_sets,
+        access_days: r
+            .access_days
+            .iter()
+            .map(|d| {
+                let (outcome, reason) = outcome_out(&d.outcome);
+                wire::AccessDay {
+                    day: d.day.to_string(),
+                    grant_id: d.grant_id.clone(),
+                    vendor_id: d.vendor_id.clone(),
+                    purpose: d.purpose.clone(),
+                    operation: d.operation.clone(),
+                    outcome,
+                    reason,
+                    requests: d.requests,
+                }
+            })
+            .collect(),
+        disclosure_days: r
+            .disclosure_days
+            .iter()
+            .map(|d| wire::DisclosureDay {
+                belief_id: d.belief_id.to_string(),
+                day: d.day.to_string(),
+                grant_id: d.grant_id.clone(),
+                vendor_id: d.vendor_id.clone(),
+                purpose: d.purpose.clone(),
+                times: d.times,
+            })
+            .collect(),
+        tombstones: r.tombstones.as_ref().map(|t| wire::Tombstones {
+            key: t.key.to_string(),
+            digests: t
+                .digests
+                .iter()
+                .map(|(d, at)| wire::Tombstone {
+                    digest: hex::encode(d),
+                    at: canonical_time(at),
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn outcome_out(o: &Outcome) -> (String, Option<String>) {
+    match o {
+        Outcome::Allowed => ("allowed".into(), None),
+        Outcome::Denied(r) => ("denied".into(), Some(r.clone())),
+    }
+}
+
+fn grant_out(g: &Grant) -> wire::Grant {
+    let names = |ops: &BTreeSet<selfmodel_core::Operation>| {
+        ops.iter().map(|o| o.as_str().to_owned()).collect()
+    };
+    wire::Grant {
+        id: g.id.clone(),
+        request_id: g.request_id.clone(),
+        vendor: wire::Vendor {
+            id: g.vendor.id.clone(),
+            name: g.vendor.name.clone(),
+            url: g.vendor.url.clone(),
+        },
+        purposes: g.scope.purposes.iter().cloned().collect(),
+        categories: g.scope.categories.iter().cloned().collect(),
+        operations: names(&g.scope.operations),
+        max_sensitivity: g.scope.max_sensitivity.as_str().to_owned(),
+        min_confidence: g.scope.min_confidence,
+        origins: g.scope.origins.iter().cloned().collect(),
+        vendor_retention_days: g.vendor_retention_days,
+        created_at: canonical_time(&g.created_at),
+        expires_at: canonical_time(&g.expires_at),
+        revoked_at: g.revoked_at.as_ref().map(canonical_time),
+        revoked_by: g.revoked_by.clone(),
+        last_used_at: g.last_used_at.as_ref().map(canonical_time),
+        consent: wire::Consent {
+            subject: g.consent.subject.clone(),
+            purposes: g.consent.purposes.iter().cloned().collect(),
+            data_categories: g.consent.data_categories.iter().cloned().collect(),
+            operations: names(&g.consent.operations),
+            special_categories: g.consent.special_categories,
+            notice: g.consent.notice.clone(),
+            recipient_retention_days: g.consent.recipient_retention_days,
+            given_at: canonical_time(&g.consent.given_at),
+            expires_at: canonical_time(&g.consent.expires_at),
+            method: g.consent.method.clone(),
+        },
+    }
+}
+
+/// The record read back; every reference is checked (a set an entry names exists, grant ids are
+/// unique) and errors name the JSON Pointer.
+pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
+    let mut grants = Vec::with_capacity(d.grants.len());
+    let mut seen = BTreeSet::new();
+    for (i, g) in std::mem::take(&mut d.grants).into_iter().enumerate() {
+        let path = format!("/grants/{i}");
+        if !seen.insert(g.id.clone()) {
+            return Err(ArchiveError::invalid(
+                format!("{path}/id"),
+                format!("grant '{}' appears twice", g.id),
+            ));
+        }
+        grants.push(grant_in(g, &path)?);
+    }
+    let mut sets: BTreeMap<u64, Vec<BeliefId>> = BTreeMap::new();
+    for (i, s) in std::mem::take(&mut d.disclosure_sets)
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("/disclosure_sets/{i}");
+        let ids = s
+            .beliefs
+            .iter()
+            .enumerate()
+            .map(|(j, id)| id_in(id, &format!("{path}/beliefs/{j}")))
+            .collect::<Result<Vec<_>>>()?;
+        if sets.insert(s.id, ids).is_some() {
+            return Err(ArchiveError::invalid(
+                format!("{path}/id"),
+                format!("disclosure set {} appears twice", s.id),
+            ));
+        }
+    }
+    let mut access = Vec::with_capacity(d.access_log.len());
+    for (i, a) in std::mem::take(&mut d.access_log).into_iter().enumerate() {
+        let path = format!("/access_log/{i}");
+        if let Some(set) = a.disclosed_set
+            && !sets.contains_key(&set)
+        {
+            return Err(ArchiveError::invalid(
+                format!("{path}/disclosed_set"),
+                format!("no disclosure set {set}"),
+            ));
+        }
+        access.push(Access {
+            seq: a.seq,
+            at: time_in(&a.at, &format!("{path}/at"))?,
+            grant_id: a.grant_id,
+            vendor_id: a.vendor_id,
+            purpose: a.purpose,
+            operation: a.operation,
+            outcome: outcome_in(a.outcome, a.reason, &path)?,
+            requests: a.requests,
+            disclosed_set: a.disclosed_set,
+        });
+    }
+    let access_days = std::mem::take(&mut d.access_days)
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let path = format!("/access_days/{i}");
+            Ok(AccessDay {
+                day: day_in(&a.day, &format!("{path}/day"))?,
+                grant_id: a.grant_id,
+                vendor_id: a.vendor_id,
+                purpose: a.purpose,
+                operation: a.operation,
+                outcome: outcome_in(a.outcome, a.reason, &path)?,
+                requests: a.requests,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let disclosure_days = std::mem::take(&mut d.disclosure_days)
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let path = format!("/disclosure_days/{i}");
+            Ok(DisclosureDay {
+                belief_id: id_in(&x.belief_id, &format!("{path}/belief_id"))?,
+                day: day_in(&x.day, &format!("{path}/day"))?,
+                grant_id: x.grant_id,
+                vendor_id: x.vendor_id,
+                purpose: x.purpose,
+                times: x.times,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let tombstones = d
+        .tombstones
+        .take()
+        .map(|mut t| {
+            let digests = t
+                .digests
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let path = format!("/tombstones/digests/{i}");
+                    let digest = hex::decode(&x.digest)
+                        .ok()
+                        .filter(|d| d.len() == 32)
+                        .ok_or_else(|| {
+                            ArchiveError::invalid(format!("{path}/digest"), "not 32 bytes of hex")
+                        })?;
+                    Ok((digest, time_in(&x.at, &format!("{path}/at"))?))
+                })
+                .collect::<Result<_>>()?;
+            Ok::<_, ArchiveError>(Tombstones {
+                key: Zeroizing::new(std::mem::take(&mut t.key)),
+                digests,
+            })
+        })
+        .transpose()?;
+    Ok(Record {
+        grants,
+        access,
+        disclosure_sets: sets,
+        access_days,
+        disclosure_days,
+        tombstones,
+    })
+}
+
+fn outcome_in(outcome: String, reason: Option<String>, path: &str) -> Result<Outcome> {
+    match (outcome.as_str(), reason) {
+        ("allowed", None) => Ok(Outcome::Allowed),
+        ("denied", Some(r)) => Ok(Outcome::Denied(r)),
+        _ => Err(ArchiveError::invalid(
+            format!("{path}/outcome"),
+            "an allowed entry has no reason and a denied one has one",
+        )),
+    }
+}
+
+fn day_in(s: &str, path: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ArchiveError::invalid(path, format!("'{s}' is not a YYYY-MM-DD day")))
+}
+
+fn grant_in(g: wire::Grant, path: &str) -> Result<Grant> {
+    let ops = |names: &[String], at: &str| -> Result<BTreeSet<selfmodel_core::Operation>> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, o)| enum_in(o, &format!("{path}/{at}/{i}")))
+            .collect()
+    };
+    let vendor = Vendor {
+        id: g.vendor.id,
+        name: g.vendor.name,
+        url: g.vendor.url,
+    };
+    let consent = ConsentRecord {
+        id: g.id.clone(),
+        subject: g.consent.subject,
+        recipient: vendor.clone(),
+        purposes: g.consent.purposes.into_iter().collect(),
+        data_categories: g.consent.data_categories.into_iter().collect(),
+        operations: ops(&g.consent.operations, "consent/operations")?,
+        special_categories: g.consent.special_categories,
+        notice: g.consent.notice,
+        recipient_retention_days: g.consent.recipient_retention_days,
+        given_at: time_in(&g.consent.given_at, &format!("{path}/consent/given_at"))?,
+        expires_at: time_in(&g.consent.expires_at, &format!("{path}/consent/expires_at"))?,
+        method: g.consent.method,
+    };
+    let time = |t: &Option<String>, at: &str| {
+        t.as_deref()
+            .map(|t| time_in(t, &format!("{path}/{at}")))
+            .transpose()
+    };
+    Ok(Grant {
+        scope: Scope {
+            purposes: g.purposes.into_iter().collect(),
+            categories: g.categories.into_iter().collect(),
+            operations: ops(&g.operations, "operations")?,
+            max_sensitivity: enum_in(&g.max_sensitivity, &format!("{path}/max_sensitivity"))?,
+            min_confidence: g.min_confidence,
+            origins: g.origins.into_iter().collect(),
+        },
+        created_at: time_in(&g.created_at, &format!("{path}/created_at"))?,
+        expires_at: time_in(&g.expires_at, &format!("{path}/expires_at"))?,
+        revoked_at: time(&g.revoked_at, "revoked_at")?,
+        last_used_at: time(&g.last_used_at, "last_used_at")?,
+        id: g.id,
+        request_id: g.request_id,
+        vendor,
+        vendor_retention_days: g.vendor_retention_days,
+        revoked_by: g.revoked_by,
+        consent,
+    })
+}

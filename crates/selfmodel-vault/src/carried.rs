@@ -1,0 +1,234 @@
+//! The vendor record as an export carries it from one vault to another: the compacted access log
+//! and the tombstones read as they are stored, and a record from another vault written in (the
+//! grants and the detailed log use the reads and writes of `grants`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
+
+use crate::grants::AccessFilter;
+
+use crate::codec::parse_time;
+use crate::compaction::{AccessDay, DisclosureDay};
+use crate::error::{Result, VaultError};
+use crate::store::{Reader, Writer};
+
+/// The detailed access log with its disclosed sets, as [`Reader::access_log_with_sets`] reads it.
+pub struct CarriedLog {
+    /// Entries, oldest first, with their set's number.
+    pub entries: Vec<(AccessEntry, Option<i64>)>,
+    /// The sets, by number.
+    pub sets: BTreeMap<i64, Vec<BeliefId>>,
+}
+
+fn day(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| VaultError::Data(format!("'{s}' is not a day")))
+}
+
+fn none_if_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The compacted tables keep "none" as an empty text.
+fn or_empty(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or_default()
+}
+
+impl Reader<'_> {
+    /// The detailed access log, oldest first, each entry with the number of the set of beliefs
+    /// it disclosed (its `disclosed` left empty), and those sets: each read once, however many
+    /// entries disclosed it.
+    pub fn access_log_with_sets(&self) -> Result<CarriedLog> {
+        let mut entries = self.access_log(&AccessFilter {
+            without_disclosed: true,
+            ..AccessFilter::default()
+        })?;
+        let mut set_of: HashMap<u64, i64> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (seq, set) = row?;
+            set_of.insert(seq, set);
+        }
+        let mut sets: BTreeMap<i64, Vec<BeliefId>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT m.set_id, b.belief_id FROM disclosure_set_members m \
+             JOIN belief_numbers b ON b.n = m.n \
+             WHERE m.set_id IN (SELECT DISTINCT disclosed_set FROM access_entries) \
+             ORDER BY m.set_id, b.belief_id",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (set, id) = row?;
+            let id = id
+                .parse()
+                .map_err(|_| VaultError::Data("a disclosed belief id".into()))?;
+            sets.entry(set).or_default().push(id);
+        }
+        let entries = entries
+            .drain(..)
+            .map(|e| {
+                let set = set_of.get(&e.seq).copied();
+                (e, set)
+            })
+            .collect();
+        Ok(CarriedLog { entries, sets })
+    }
+
+    /// The compacted access log's requests per day, as stored (without the detailed log).
+    pub fn compacted_access_days(&self) -> Result<Vec<AccessDay>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests \
+             FROM access_days ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, u64>(7)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(
+                |(d, grant, vendor, purpose, operation, outcome, reason, requests)| {
+                    Ok(AccessDay {
+                        day: day(&d)?,
+                        grant_id: none_if_empty(grant),
+                        vendor_id: none_if_empty(vendor),
+                        purpose: none_if_empty(purpose),
+                        operation,
+                        outcome: match outcome.as_str() {
+                            "allowed" => Outcome::Allowed,
+                            _ => Outcome::Denied(reason),
+                        },
+                        requests,
+                        compacted: true,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// The compacted access log's disclosures per belief and day, as stored.
+    pub fn compacted_disclosure_days(&self) -> Result<Vec<DisclosureDay>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
+             ORDER BY 2, 1, 3, 4, 5",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, u64>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(belief, d, grant_id, vendor_id, purpose, times)| {
+                Ok(DisclosureDay {
+                    belief_id: belief
+                        .parse()
+                        .map_err(|_| VaultError::Data("a disclosed belief id".into()))?,
+                    day: day(&d)?,
+                    grant_id,
+                    vendor_id,
+                    purpose: none_if_empty(purpose),
+                    times,
+                })
+            })
+            .collect()
+    }
+
+    /// Every tombstone digest and when it was laid, oldest first.
+    pub fn tombstones(&self) -> Result<Vec<(Vec<u8>, DateTime<Utc>)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT digest, at FROM tombstones ORDER BY at, digest")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(d, at)| Ok((d, parse_time(&at)?)))
+            .collect()
+    }
+}
+
+impl Writer<'_> {
+    /// Appends an entry of another vault's access log with its time and request count; its
+    /// disclosed beliefs are stored as a set, as [`Writer::append_access`] does.
+    pub fn append_carried_access(
+        &mut self,
+        a: &NewAccess,
+        at: DateTime<Utc>,
+        requests: u64,
+    ) -> Result<u64> {
+        let set = if a.disclosed.is_empty() {
+            None
+        } else {
+            Some(self.disclosure_set(&a.disclosed)?)
+        };
+        self.insert_access(a, at, requests.max(1), set)
+    }
+
+    /// Adds one day of another vault's compacted log. The same day imported again keeps the
+    /// larger count, so a file read twice is counted once.
+    pub fn merge_access_day(&mut self, d: &AccessDay) -> Result<()> {
+        let (outcome, reason) = match &d.outcome {
+            Outcome::Allowed => ("allowed", ""),
+            Outcome::Denied(r) => ("denied", r.as_str()),
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_days (day, grant_id, vendor_id, purpose, operation, outcome, \
+                   reason, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT DO UPDATE SET requests = max(requests, excluded.requests)",
+            )?
+            .execute(params![
+                d.day.to_string(),
+                or_empty(&d.grant_id),
+                or_empty(&d.vendor_id),
+                or_empty(&d.purpose),
+                d.operation,
+                outcome,
+                reason,
+                d.requests.max(1)
+            ])?;
+        Ok(())
+    }
+
+    /// Adds one belief's disclosures of one day from another vault's compacted log, as
+    /// [`Writer::merge_access_day`] does.
+    pub fn merge_disclosure_day(&mut self, d: &DisclosureDay) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT DO UPDATE SET times = max(times, excluded.times)",
+            )?
+            .execute(params![
+                d.belief_id.to_string(),
+                d.day.to_string(),
+                d.grant_id,
+                d.vendor_id,
+                or_empty(&d.purpose),
+                d.times.max(1)
+            ])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! A whole export carries the vendor record to another vault: the grants (ended, without their
+//! tokens), the access log detailed and compacted, and the tombstones of an encrypted file. "Who
+//! received this belief" answers the same on both sides.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use selfmodel::archive::{ExportOptions, ImportOptions, Key, Protection, SealedFile};
+use selfmodel::carry::Skipped;
+use selfmodel::{AccessFilter, Selfmodel};
+use selfmodel_core::{NewAccess, Outcome, Passphrase};
+use selfmodel_vault::{Vault, VaultError};
+
+use crate::common::{scripted_session, vault};
+
+fn file_passphrase() -> Passphrase {
+    Passphrase::new("the export's own passphrase".into())
+}
+
+fn export(model: &mut Selfmodel, out: &Path, encrypted: bool) -> selfmodel::archive::ExportSummary {
+    let protection = if encrypted {
+        Protection::Passphrase {
+            passphrase: file_passphrase(),
+            work_factor: Some(10),
+        }
+    } else {
+        Protection::Plain
+    };
+    let options = ExportOptions {
+        categories: BTreeSet::new(),
+        purposes: BTreeSet::new(),
+        beliefs: BTreeSet::new(),
+        protection,
+        armor: false,
+        overwrite: false,
+    };
+    model.export(out, &options, &()).unwrap()
+}
+
+fn import(model: &mut Selfmodel, path: &Path, trusted: bool) -> selfmodel::archive::ImportReport {
+    let file = SealedFile::read(path)
+        .unwrap()
+        .open(Some(&Key::Passphrase(file_passphrase())))
+        .unwrap();
+    let mut signer = [0u8; 32];
+    hex::decode_to_slice(&file.parsed.public_key, &mut signer).unwrap();
+    let options = ImportOptions {
+        trust_signer: trusted.then_some(signer),
+        ..ImportOptions::default()
+    };
+    model.import(&file, &options, &()).unwrap()
+}
+
+#[test]
+fn a_whole_export_moves_the_vendor_record_and_who_received_what_stays_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    let (writer, shop) = scripted_session(&mut a);
+    let disclosed: BTreeSet<_> = a
+        .access_log(&AccessFilter::default())
+        .unwrap()
+        .into_iter()
+        .flat_map(|e| e.disclosed)
+        .collect();
+    let first = *disclosed.iter().next().unwrap();
+    // Older reads, past the access log's retention: compacted into days at the next unlock.
+    let path = a.path().to_owned();
+    a.close().unwrap();
+    let mut raw = Vault::open(&path, &Passphrase::new("report test passphrase".into())).unwrap();
+    raw.write(|w| {
+        let old = NewAccess {
+            grant_id: Some(writer.clone()),
+            vendor_id: Some("com.example.writer".into()),
+            purpose: Some("communication".into()),
+            operation: "beliefs.read".into(),
+            outcome: Outcome::Allowed,
+            disclosed: vec![first],
+        };
+        w.append_access(&old, Utc::now() - Duration::days(400))?;
+        w.append_access(&old, Utc::now() - Duration::days(399))?;
+        Ok::<_, VaultError>(())
+    })
+    .unwrap();
+    raw.close().unwrap();
+    let mut a = Selfmodel::open(&path, &Passphrase::new("report test passphrase".into())).unwrap();
+    assert!(!a.access_days(None, None).unwrap().is_empty());
+
+    let sealed = dir.path().join("whole.age");
+    let summary = export(&mut a, &sealed, true);
+    assert_eq!(summary.counts.grants, 2);
+    assert!(summary.counts.access_log > 0);
+    assert!(
+        summary.tombstones.unwrap() > 0,
+        "the erased belief's tombstones"
+    );
+    let plain = dir.path().join("whole.json");
+    assert_eq!(export(&mut a, &plain, false).tombstones, None);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
+    assert!(doc.get("tombstones").is_none());
+    for g in doc["grants"].as_array().unwrap() {
+        let keys: Vec<&String> = g.as_object().unwrap().keys().collect();
+        assert!(keys.iter().all(|k| !k.contains("token")), "{keys:?}");
+    }
+
+    // Into another vault, signed by a key the person trusts.
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    let report = import(&mut b, &sealed, true);
+    assert!(report.changed);
+    assert_eq!(report.record.grants, 2);
+    let grants = b.grants().unwrap();
+    let ids: BTreeSet<_> = grants.iter().map(|g| g.grant.id.clone()).collect();
+    assert_eq!(ids, BTreeSet::from([writer.clone(), shop.clone()]));
+    // Their tokens stayed behind: no grant is live here.
+    assert!(grants.iter().all(|g| !g.grant.is_live(Utc::now())));
+    for id in disclosed.iter().chain([&first]) {
+        assert_eq!(
+            b.recipients(*id).unwrap(),
+            a.recipients(*id).unwrap(),
+            "recipients of {id}"
+        );
+    }
+    assert_eq!(
+        b.access_log(&AccessFilter::default()).unwrap().len(),
+        a.access_log(&AccessFilter::default()).unwrap().len()
+    );
+    assert_eq!(
+        b.access_days(None, None).unwrap(),
+        a.access_days(None, None).unwrap()
+    );
+
+    // The same file again adds nothing.
+    let again = import(&mut b, &sealed, true);
+    assert!(!again.changed);
+    assert!(again.record.is_empty());
+
+    // A file signed by a key the person has not trusted brings no record.
+    let third = tempfile::tempdir().unwrap();
+    let mut c = vault(&third);
+    let foreign = import(&mut c, &sealed, false);
+    assert_eq!(foreign.record.skipped, Some(Skipped::Foreign));
+    assert!(c.grants().unwrap().is_empty());
+    assert!(c.access_log(&AccessFilter::default()).unwrap().is_empty());
+    // Nor does a file from this very vault.
+    let own = import(&mut a, &sealed, true);
+    assert_eq!(own.record.skipped, Some(Skipped::SameVault));
+}
+
+#[test]
+fn what_was_erased_before_the_move_stays_erased_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    a.fill_demo().unwrap();
+    let before = dir.path().join("before.age");
+    export(&mut a, &before, true);
+    let gone = a.beliefs(&Default::default()).unwrap()[0].id;
+    a.delete_belief(gone).unwrap();
+    let after = dir.path().join("after.age");
+    export(&mut a, &after, true);
+
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    // B has erased something of its own first: it keeps its own tombstone key.
+    b.fill_demo().unwrap();
+    let own = b.beliefs(&Default::default()).unwrap()[1].id;
+    b.delete_belief(own).unwrap();
+    let report = import(&mut b, &after, true);
+    assert!(report.record.tombstones > 0);
+    // The old copy, from before the erasure, does not bring it back.
+    let report = import(&mut b, &before, true);
+    assert!(report.erased.contains(&gone), "{:?}", report.erased);
+}
