@@ -21,6 +21,7 @@ use std::time::{Duration as Elapsed, Instant};
 
 use chrono::{Duration, Utc};
 use selfmodel::Selfmodel;
+use selfmodel::archive::{ExportOptions, Protection};
 use selfmodel::report::Period;
 use selfmodel_core::{
     AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, NewAccess,
@@ -105,6 +106,29 @@ fn main() {
         requests + proposals + alerts
     });
     report("watcher tick (requests, inbox, today's alerts)", &t);
+    // The whole export, which carries the access log; each run writes a new file.
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = 0;
+    let (t, n) = times(&mut || {
+        run += 1;
+        let out = dir.path().join(format!("whole-{run}.json"));
+        model
+            .export(
+                &out,
+                &ExportOptions {
+                    categories: Default::default(),
+                    purposes: Default::default(),
+                    beliefs: Default::default(),
+                    protection: Protection::Plain,
+                    armor: false,
+                    overwrite: false,
+                },
+                &(),
+            )
+            .unwrap()
+            .bytes as usize
+    });
+    report(&format!("whole export, plain ({} MB)", n / 1_000_000), &t);
     model.close().unwrap();
 }
 
