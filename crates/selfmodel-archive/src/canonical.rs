@@ -20,32 +20,33 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The canonical bytes of the object `value` with one more member, `name`, cut where that
-/// member's value goes: `{...,"name":` and `,...}`. How a large section is streamed.
-pub fn split_around(value: &serde_json::Map<String, Value>, name: &str) -> (Vec<u8>, Vec<u8>) {
+/// The canonical bytes of the object `value` with the members `names` added, cut where each of
+/// their values goes: one more part than names, in canonical order. Members of `value` with
+/// those names are left out.
+pub fn split_at(value: &serde_json::Map<String, Value>, names: &[&str]) -> Vec<Vec<u8>> {
     let mut members: Vec<(&str, Option<&Value>)> = value
         .iter()
-        .filter(|(k, _)| k.as_str() != name)
+        .filter(|(k, _)| !names.contains(&k.as_str()))
         .map(|(k, v)| (k.as_str(), Some(v)))
         .collect();
-    members.push((name, None));
+    members.extend(names.iter().map(|n| (*n, None)));
     members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-    let (mut before, mut after) = (String::from("{"), String::new());
-    let mut passed = false;
+    let mut parts = Vec::with_capacity(names.len() + 1);
+    let mut part = String::from("{");
     for (i, (k, v)) in members.into_iter().enumerate() {
-        let out = if passed { &mut after } else { &mut before };
         if i > 0 {
-            out.push(',');
+            part.push(',');
         }
-        write_string(k, out);
-        out.push(':');
+        write_string(k, &mut part);
+        part.push(':');
         match v {
-            Some(v) => write_value(v, out),
-            None => passed = true,
+            Some(v) => write_value(v, &mut part),
+            None => parts.push(std::mem::take(&mut part).into_bytes()),
         }
     }
-    after.push('}');
-    (before.into_bytes(), after.into_bytes())
+    part.push('}');
+    parts.push(part.into_bytes());
+    parts
 }
 
 /// Appends the canonical bytes of one wire belief, written straight from its fields (members in
@@ -391,7 +392,7 @@ mod tests {
         let whole = json!({"z": 1, "beliefs": [{"b": 2, "a": [1.5, "x"]}, null], "a": true});
         let mut rest = whole.as_object().unwrap().clone();
         rest.remove("beliefs");
-        let (before, after) = split_around(&rest, "beliefs");
+        let [before, after] = <[Vec<u8>; 2]>::try_from(split_at(&rest, &["beliefs"])).unwrap();
         assert_eq!(before, b"{\"a\":true,\"beliefs\":");
         assert_eq!(after, b",\"z\":1}");
         let mut joined = before;
@@ -399,13 +400,27 @@ mod tests {
         joined.extend(after);
         assert_eq!(joined, to_vec(&whole));
         // The member first or last.
-        let (before, after) = split_around(&serde_json::Map::new(), "only");
-        assert_eq!((before, after), (b"{\"only\":".to_vec(), b"}".to_vec()));
-        rest.remove("a");
-        let (before, after) = split_around(&rest, "zz");
         assert_eq!(
-            (before, after),
-            (b"{\"z\":1,\"zz\":".to_vec(), b"}".to_vec())
+            split_at(&serde_json::Map::new(), &["only"]),
+            [b"{\"only\":".to_vec(), b"}".to_vec()]
+        );
+        // Two members cut out: the parts between them join into the whole.
+        let whole = json!({"z": 1, "beliefs": [1], "access_log": [2], "b": true});
+        let mut rest = whole.as_object().unwrap().clone();
+        rest.remove("access_log");
+        let parts = split_at(&rest, &["access_log", "beliefs"]);
+        assert_eq!(parts.len(), 3);
+        let mut joined = parts[0].clone();
+        joined.extend(to_vec(&whole["access_log"]));
+        joined.extend(&parts[1]);
+        joined.extend(to_vec(&whole["beliefs"]));
+        joined.extend(&parts[2]);
+        assert_eq!(joined, to_vec(&whole));
+        rest.remove("b");
+        rest.remove("beliefs");
+        assert_eq!(
+            split_at(&rest, &["zz"]),
+            [b"{\"z\":1,\"zz\":".to_vec(), b"}".to_vec()]
         );
     }
 

@@ -148,7 +148,7 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         record,
     };
     let mut bytes = Vec::new();
-    let mut writer = StreamWriter::begin(&header, &mut bytes)?;
+    let mut writer = StreamWriter::begin(header, &mut bytes)?;
     for b in &beliefs {
         writer.push(b, &mut bytes)?;
     }
@@ -194,9 +194,14 @@ pub struct Summary {
 /// canonical document that the signature covers is held, since an Ed25519 signature reads its
 /// message twice; the manifest and the signature close the document.
 pub struct StreamWriter {
+    /// The document without its access log, which is held apart and never as a JSON value.
     document: wire::Document,
+    access_log: Vec<wire::Access>,
     /// [`sign::CONTEXT`], the canonical document up to the beliefs, then the beliefs so far.
     message: Vec<u8>,
+    /// The canonical parts of the document around the access log, as they were when the
+    /// message began: they must not change before it is signed.
+    head: [Vec<u8>; 2],
     /// Where the canonical beliefs array starts in `message`.
     beliefs_at: usize,
     counts: Counts,
@@ -206,9 +211,11 @@ pub struct StreamWriter {
 }
 
 impl StreamWriter {
-    /// Writes the document up to its first belief.
-    pub fn begin(header: &Header, out: &mut dyn Write) -> Result<Self> {
-        let record = record::out(&header.record);
+    /// Writes the document up to its first belief. The header's record is moved into the
+    /// document, not copied.
+    pub fn begin(header: Header, out: &mut dyn Write) -> Result<Self> {
+        let (grants, access) = (header.record.grants.len(), header.record.access.len());
+        let record = record::out(header.record);
         let document = wire::Document {
             format: FORMAT.into(),
             version: VERSION,
@@ -228,7 +235,7 @@ impl StreamWriter {
                 .collect(),
             beliefs: Vec::new(),
             grants: record.grants,
-            access_log: record.access_log,
+            access_log: Vec::new(),
             disclosure_sets: record.disclosure_sets,
             access_days: record.access_days,
             disclosure_days: record.disclosure_days,
@@ -241,8 +248,8 @@ impl StreamWriter {
                 counts: Counts {
                     belief_types: header.catalogue.types.len() as u64,
                     purposes: header.catalogue.purposes.len() as u64,
-                    grants: header.record.grants.len() as u64,
-                    access_log: header.record.access.len() as u64,
+                    grants: grants as u64,
+                    access_log: access as u64,
                     ..Counts::default()
                 },
                 beliefs_sha256: String::new(),
@@ -254,15 +261,19 @@ impl StreamWriter {
                 signature: String::new(),
             },
         };
-        let (before, _) = canonical::split_around(&unsigned(&document)?, "beliefs");
+        let [before_log, before_beliefs, _] = streamed_parts(&document)?;
         let mut message = sign::CONTEXT.to_vec();
-        message.extend_from_slice(&before);
+        message.extend_from_slice(&before_log);
+        canonical_array(&record.access_log, &mut message)?;
+        message.extend_from_slice(&before_beliefs);
         let beliefs_at = message.len();
         message.push(b'[');
         let mut w = Self {
             counts: document.manifest.counts,
             document,
+            access_log: record.access_log,
             message,
+            head: [before_log, before_beliefs],
             beliefs_at,
             piece: String::new(),
             pretty: Vec::new(),
@@ -320,8 +331,8 @@ impl StreamWriter {
         let beliefs_sha256 = hex::encode(Sha256::digest(&self.message[self.beliefs_at..]));
         self.document.manifest.counts = self.counts;
         self.document.manifest.beliefs_sha256 = beliefs_sha256.clone();
-        let (before, after) = canonical::split_around(&unsigned(&self.document)?, "beliefs");
-        if self.message[sign::CONTEXT.len()..self.beliefs_at] != before[..] {
+        let [before_log, before_beliefs, after] = streamed_parts(&self.document)?;
+        if self.head != [before_log, before_beliefs] {
             // Only members that sort before `beliefs` (and never the manifest) may precede it.
             return Err(serialize_error(serde::ser::Error::custom(
                 "the canonical document changed while it was written",
@@ -340,11 +351,21 @@ impl StreamWriter {
         } else {
             b"\n  ]"
         });
-        for (name, value) in record_members::<Vec<u8>>(d)?.into_iter().chain([
+        for (name, value) in record_members::<Vec<u8>>(d)? {
+            if name == "access_log" {
+                // Written an entry at a time, as the beliefs are.
+                out.write_all(&tail)?;
+                tail.clear();
+                pretty_array(out, name, &self.access_log)?;
+                continue;
+            }
+            member(&mut tail, false, name, &value);
+        }
+        for (name, value) in [
             ("audit_head", to_pretty(&d.audit_head)?),
             ("manifest", to_pretty(&d.manifest)?),
             ("signature", to_pretty(&d.signature)?),
-        ]) {
+        ] {
             member(&mut tail, false, name, &value);
         }
         tail.extend_from_slice(b"\n}\n");
@@ -390,6 +411,53 @@ fn unsigned(d: &wire::Document) -> Result<serde_json::Map<String, Value>> {
     map.insert("audit_head".into(), to_value(audit_head)?);
     map.insert("manifest".into(), to_value(manifest)?);
     Ok(map)
+}
+
+/// The canonical document without its signature, in three parts: before the access log, between
+/// it and the beliefs, and after the beliefs. Those two are written into the signed message an
+/// element at a time.
+fn streamed_parts(d: &wire::Document) -> Result<[Vec<u8>; 3]> {
+    let parts = canonical::split_at(&unsigned(d)?, &STREAMED);
+    <[Vec<u8>; 3]>::try_from(parts).map_err(|_| {
+        serialize_error(serde::ser::Error::custom(
+            "the canonical document has no place for its streamed members",
+        ))
+    })
+}
+
+/// The members written and read an element at a time, in canonical order.
+const STREAMED: [&str; 2] = ["access_log", "beliefs"];
+
+/// Appends the canonical array of `items`, each converted to a JSON value on its own.
+fn canonical_array<T: serde::Serialize>(items: &[T], out: &mut Vec<u8>) -> Result<()> {
+    let mut piece = String::new();
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        piece.clear();
+        if i > 0 {
+            piece.push(',');
+        }
+        canonical::write_value(&to_value(item)?, &mut piece);
+        out.extend_from_slice(piece.as_bytes());
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// Writes `,\n  "name": [...]` as `serde_json` pretty-prints it inside the document, an element
+/// at a time.
+fn pretty_array<T: serde::Serialize>(out: &mut dyn Write, name: &str, items: &[T]) -> Result<()> {
+    let mut text = format!(",\n  \"{name}\": [").into_bytes();
+    for (i, item) in items.iter().enumerate() {
+        text.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        text.extend_from_slice(INDENT_2);
+        indent(&mut text, &to_pretty(item)?, INDENT_2);
+        out.write_all(&text)?;
+        text.clear();
+    }
+    text.extend_from_slice(if items.is_empty() { b"]" } else { b"\n  ]" });
+    out.write_all(&text)?;
+    Ok(())
 }
 
 /// The record's members as the document holds them: `grants` and `access_log` always, the others
@@ -513,11 +581,17 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         serde_json::from_slice(json).map_err(top_level_error)?;
     let mut rest = serde_json::Map::new();
     let mut raw_beliefs: Vec<&RawValue> = Vec::new();
+    let mut raw_access: Vec<&RawValue> = Vec::new();
     for (name, raw) in members {
-        if name == "beliefs"
+        // The large sections are held as raw elements and parsed one at a time.
+        if STREAMED.contains(&name.as_str())
             && let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(raw.get())
         {
-            raw_beliefs = list;
+            if name == "beliefs" {
+                raw_beliefs = list;
+            } else {
+                raw_access = list;
+            }
             rest.insert(name, Value::Array(Vec::new()));
             continue;
         }
@@ -541,7 +615,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let (before, after) = canonical::split_around(obj, "beliefs");
+    let parts = canonical::split_at(obj, &STREAMED);
     obj.insert("signature".into(), signature);
     let mut verifier = sign::Verifier::new(
         &public_key,
@@ -553,10 +627,28 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         }
     };
     feed(sign::CONTEXT);
-    feed(&before);
+    let empty = Vec::new();
+    let part = |i: usize| parts.get(i).unwrap_or(&empty);
+    feed(part(0));
+
+    let mut piece = String::new();
+    let mut access_log = Vec::with_capacity(raw_access.len());
+    for (i, raw) in raw_access.iter().enumerate() {
+        let path = format!("/access_log/{i}");
+        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+        schema::check_access(&value, &path)?;
+        piece.clear();
+        piece.push(if i == 0 { '[' } else { ',' });
+        canonical::write_value(&value, &mut piece);
+        feed(piece.as_bytes());
+        let entry: wire::Access = serde_json::from_value(value)
+            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+        access_log.push(entry);
+    }
+    feed(if raw_access.is_empty() { b"[]" } else { b"]" });
+    feed(part(1));
 
     let mut hasher = Sha256::new();
-    let mut piece = String::new();
     let mut beliefs = Vec::with_capacity(raw_beliefs.len());
     let mut ids = HashSet::with_capacity(raw_beliefs.len());
     let (mut evidence, mut history) = (0u64, 0u64);
@@ -586,7 +678,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
     let close: &[u8] = if raw_beliefs.is_empty() { b"[]" } else { b"]" };
     hasher.update(close);
     feed(close);
-    feed(&after);
+    feed(part(2));
 
     let counted = Counts {
         belief_types: len(&rest["belief_types"]),
@@ -595,7 +687,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         evidence,
         history,
         grants: len(&rest["grants"]),
-        access_log: len(&rest["access_log"]),
+        access_log: raw_access.len() as u64,
     };
     let beliefs_sha256 = hex::encode(hasher.finalize());
     let manifest: wire::Manifest = serde_json::from_value(rest["manifest"].clone())
@@ -620,6 +712,7 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             message: e.to_string(),
             more: 0,
         })?;
+    doc.access_log = access_log;
     let record = record::read(&mut doc)?;
     if doc.version == 1 && !record.is_empty() {
         return Err(ArchiveError::invalid(

@@ -130,19 +130,19 @@ pub(crate) struct Out {
 }
 
 /// The record on the wire.
-pub(crate) fn out(r: &Record) -> Out {
+pub(crate) fn out(r: Record) -> Out {
     let access_log = r
         .access
-        .iter()
+        .into_iter()
         .map(|a| {
-            let (outcome, reason) = outcome_out(&a.outcome);
+            let (outcome, reason) = outcome_out(a.outcome);
             wire::Access {
                 seq: a.seq,
                 at: canonical_time(&a.at),
-                grant_id: a.grant_id.clone(),
-                vendor_id: a.vendor_id.clone(),
-                purpose: a.purpose.clone(),
-                operation: a.operation.clone(),
+                grant_id: a.grant_id,
+                vendor_id: a.vendor_id,
+                purpose: a.purpose,
+                operation: a.operation,
                 outcome,
                 reason,
                 requests: a.requests,
@@ -169,7 +169,7 @@ pub(crate) fn out(r: &Record) -> Out {
             .access_days
             .iter()
             .map(|d| {
-                let (outcome, reason) = outcome_out(&d.outcome);
+                let (outcome, reason) = outcome_out(d.outcome.clone());
                 wire::AccessDay {
                     day: d.day.to_string(),
                     grant_id: d.grant_id.clone(),
@@ -208,10 +208,10 @@ pub(crate) fn out(r: &Record) -> Out {
     }
 }
 
-fn outcome_out(o: &Outcome) -> (String, Option<String>) {
+fn outcome_out(o: Outcome) -> (String, Option<String>) {
     match o {
         Outcome::Allowed => ("allowed".into(), None),
-        Outcome::Denied(r) => ("denied".into(), Some(r.clone())),
+        Outcome::Denied(r) => ("denied".into(), Some(r)),
     }
 }
 

@@ -14,19 +14,24 @@ pub const SCHEMA_JSON: &str = include_str!("../../../docs/export.schema.json");
 const MAX_COUNTED: usize = 100;
 
 static VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
-    LazyLock::new(|| compile(false));
+    LazyLock::new(|| compile(None));
 
 /// The same schema's `#/$defs/belief`, for checking beliefs one at a time.
 static BELIEF_VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
-    LazyLock::new(|| compile(true));
+    LazyLock::new(|| compile(Some("belief")));
 
-fn compile(belief_only: bool) -> std::result::Result<jsonschema::Validator, String> {
+/// The same schema's `#/$defs/access`, for checking access-log entries one at a time.
+static ACCESS_VALIDATOR: LazyLock<std::result::Result<jsonschema::Validator, String>> =
+    LazyLock::new(|| compile(Some("access")));
+
+/// The whole schema, or only one of its definitions.
+fn compile(definition: Option<&str>) -> std::result::Result<jsonschema::Validator, String> {
     let mut schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
-    if belief_only {
+    if let Some(name) = definition {
         schema = serde_json::json!({
             "$schema": schema["$schema"].clone(),
             "$defs": schema["$defs"].clone(),
-            "$ref": "#/$defs/belief",
+            "$ref": format!("#/$defs/{name}"),
         });
     }
     jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
@@ -40,6 +45,11 @@ pub fn check(doc: &Value) -> Result<()> {
 /// Checks one belief against the schema's belief definition; `path` is its JSON Pointer.
 pub fn check_belief(belief: &Value, path: &str) -> Result<()> {
     run(&BELIEF_VALIDATOR, belief, path)
+}
+
+/// Checks one access-log entry against the schema's definition; `path` is its JSON Pointer.
+pub fn check_access(entry: &Value, path: &str) -> Result<()> {
+    run(&ACCESS_VALIDATOR, entry, path)
 }
 
 fn run(

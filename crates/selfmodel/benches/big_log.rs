@@ -129,7 +129,46 @@ fn main() {
             .bytes as usize
     });
     report(&format!("whole export, plain ({} MB)", n / 1_000_000), &t);
+    println!("peak memory so far (VmHWM): {} MB", peak_mb());
+    let signer = model.identity().unwrap().public_key();
     model.close().unwrap();
+
+    // Into a new vault, trusting the big vault's key: the whole record comes in.
+    let file = selfmodel::archive::SealedFile::read(&dir.path().join("whole-1.json"))
+        .unwrap()
+        .open(None)
+        .unwrap();
+    let mut fresh = Selfmodel::create(&dir.path().join("fresh.db"), &pass()).unwrap();
+    let started = Instant::now();
+    let imported = fresh
+        .import(
+            &file,
+            &selfmodel::archive::ImportOptions {
+                trust_signer: Some(signer),
+                ..Default::default()
+            },
+            &(),
+        )
+        .unwrap();
+    report(
+        &format!(
+            "whole import into a new vault ({} entries)",
+            imported.record.access_entries
+        ),
+        &[started.elapsed()],
+    );
+    println!("peak memory so far (VmHWM): {} MB", peak_mb());
+    fresh.close().unwrap();
+}
+
+/// The process's peak resident memory, from `/proc/self/status`.
+fn peak_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }
 
 fn env(name: &str, default: usize) -> usize {

@@ -257,7 +257,7 @@ impl Selfmodel {
             let mut summary = None;
             selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |out| {
                 let written = (|| -> Result<Summary> {
-                    let mut writer = StreamWriter::begin(&header, out)?;
+                    let mut writer = StreamWriter::begin(header, out)?;
                     each_belief(&r, &options.beliefs, &filter, |b| {
                         writer.push(b, out)?;
                         progress.advance(1);
