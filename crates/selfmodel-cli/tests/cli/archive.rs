@@ -1011,3 +1011,89 @@ fn a_markdown_export_is_for_reading_grouped_by_type_and_audited() {
     assert!(e.contains("written plain"), "{e}");
     assert!(!v.dir().join("x.md").exists());
 }
+
+/// The same fields of two access-log listings, without the sequence numbers each vault gives.
+fn log_without_seq(log: &Value) -> Vec<Value> {
+    log.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e.as_object_mut().unwrap().remove("seq");
+            e
+        })
+        .collect()
+}
+
+#[test]
+fn a_whole_export_moves_grants_and_who_received_what_to_another_vault() {
+    let env = Env::new();
+    env.demo("a.db");
+    crate::report::vendor_session_on(&env.path("a.db"), PASS, "Shop");
+    let plain = env.export("a.db", "whole.json", &[]);
+    assert_eq!(plain["version"], 2);
+    assert_eq!(plain["grants"].as_array().unwrap().len(), 2);
+    assert!(
+        plain.get("tombstones").is_none(),
+        "a plain file carries no tombstones"
+    );
+    let out = env
+        .sm("a.db")
+        .args(["export", "--out", "whole.age", "--passphrase", "--json"])
+        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(summary["tombstones"].as_u64().unwrap() > 0, "{summary}");
+
+    env.ok("b.db", &["init"]);
+    let import = |extra: &[&str]| -> Value {
+        let mut args = vec!["import", "whole.age", "--json"];
+        args.extend_from_slice(extra);
+        let out = env
+            .sm("b.db")
+            .args(&args)
+            .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Not trusted: the beliefs wait in the inbox, and no record comes with them.
+    let untrusted = import(&["--dry-run"]);
+    assert_eq!(untrusted["record"]["skipped"], "foreign");
+    let key = env.key("a.db");
+    let report = import(&["--trust-signer", &key]);
+    assert_eq!(report["record"]["grants"], 2);
+    assert!(report["record"]["tombstones"].as_u64().unwrap() > 0);
+    let log_a = env.json("a.db", &["access-log", "--json"]);
+    assert_eq!(
+        report["record"]["access_entries"].as_u64().unwrap() as usize,
+        log_a.as_array().unwrap().len()
+    );
+    // Who received each belief answers the same in both vaults.
+    for id in env.belief_ids("a.db") {
+        let who = |vault: &str| {
+            log_without_seq(&env.json(vault, &["access-log", "--belief", &id, "--json"]))
+        };
+        assert_eq!(who("b.db"), who("a.db"), "recipients of {id}");
+    }
+    assert_eq!(
+        log_without_seq(&env.json("b.db", &["access-log", "--json"])),
+        log_without_seq(&log_a)
+    );
+    // The grants are there to see, ended: their tokens stayed behind.
+    let grants = env.json("b.db", &["grant", "list", "--json"]);
+    assert_eq!(grants.as_array().unwrap().len(), 2);
+    for g in grants.as_array().unwrap() {
+        assert!(!g["revoked_at"].is_null(), "{g}");
+    }
+    // Importing the same file again changes nothing.
+    let again = import(&["--trust-signer", &key]);
+    assert_eq!(again["changed"], false);
+    assert_eq!(again["record"]["access_entries"], 0);
+}

@@ -21,7 +21,12 @@ const SHOP: &str = "Shop <script>alert(1)</script> & Co";
 /// number (refused); the shop asks for a purpose it does not hold and is revoked; a belief the
 /// writer received is erased — through the library, as the HTTP server would.
 fn vendor_session(v: &TestVault, shop_name: &str) {
-    let mut model = Selfmodel::open(&v.path, &Passphrase::new(PASS.into())).unwrap();
+    vendor_session_on(&v.path, PASS, shop_name);
+}
+
+/// [`vendor_session`] on the vault at `path`.
+pub(crate) fn vendor_session_on(path: &std::path::Path, pass: &str, shop_name: &str) {
+    let mut model = Selfmodel::open(path, &Passphrase::new(pass.into())).unwrap();
     let mut grant = |id: &str, name: &str, purpose: &str, category: &str| {
         let ask = GrantAsk {
             vendor: Vendor {
