@@ -175,6 +175,7 @@ describe("inbox", () => {
           special: false,
           min_confidence: 0,
           origins: [],
+          fresh_only: false,
         },
         duration_days: 30,
         vendor_retention_days: 1,
@@ -210,9 +211,50 @@ describe("inbox", () => {
           duration_days: null,
           origins: null,
           no_special: false,
+          fresh_only: false,
         },
       },
     ]);
+  });
+
+  it("lets the person ask for recently confirmed beliefs only, and keeps a vendor's own ask", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    const request = (id: string, fresh: boolean) => ({
+      id,
+      vendor: { id: "org.example", name: "Example", url: null },
+      scope: {
+        purposes: ["communication"],
+        categories: ["communication-style"],
+        operations: ["read"],
+        special: false,
+        min_confidence: 0,
+        origins: [],
+        fresh_only: fresh,
+      },
+      duration_days: 30,
+      vendor_retention_days: 1,
+      justification: "Tone",
+      user_code: "ABCD-EFGH",
+      status: "pending",
+      created_at: "2026-01-01T00:00:00.000Z",
+      expires_at: "2026-01-01T00:15:00.000Z",
+      web_origin: null,
+    });
+    b.requests = [request("asked", true), request("free", false)];
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
+    await settle();
+    const [asked, free] = [...document.querySelectorAll("[data-testid=grant-request]")];
+    const box = (card: Element) => card.querySelector<HTMLInputElement>("[data-testid=fresh-only]")!;
+    expect(box(asked!).checked).toBe(true);
+    expect(box(asked!).disabled).toBe(true);
+    expect(box(free!).checked).toBe(false);
+    box(free!).click();
+    await settle();
+    free!.querySelector<HTMLButtonElement>("[data-testid=approve]")!.click();
+    await settle();
+    expect(b.approved[0]!.narrowing.fresh_only).toBe(true);
   });
 
   it("says which web page asked, and lets the person strip its origins and special data", async () => {
@@ -229,6 +271,7 @@ describe("inbox", () => {
           special: true,
           min_confidence: 0,
           origins: ["https://notes-helper.example", "https://other.example"],
+          fresh_only: false,
         },
         duration_days: 30,
         vendor_retention_days: 1,
@@ -263,6 +306,7 @@ describe("inbox", () => {
       duration_days: null,
       origins: ["https://notes-helper.example"],
       no_special: true,
+      fresh_only: false,
     });
   });
 });

@@ -69,6 +69,8 @@ pub struct Grant {
     pub min_confidence: f64,
     /// Browser origins allowed.
     pub origins: Vec<String>,
+    /// Whether only beliefs within their review interval were disclosed.
+    pub fresh_only: bool,
     /// The vendor's stated retention of what it read, in days.
     pub vendor_retention_days: u32,
     /// Timestamp.

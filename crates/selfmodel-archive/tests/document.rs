@@ -429,6 +429,7 @@ fn with_record(n: u128) -> Contents {
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.25,
             origins: BTreeSet::new(),
+            fresh_only: false,
         },
         vendor_retention_days: 30,
         created_at: t(1_700_000_000_000_000),

@@ -88,6 +88,9 @@ pub struct NarrowArgs {
     /// Leave out special categories of data (health, beliefs, ...)
     #[arg(long)]
     no_special: bool,
+    /// Disclose only beliefs you confirmed within their type's review interval, in every read
+    #[arg(long)]
+    fresh_only: bool,
 }
 
 impl NarrowArgs {
@@ -113,6 +116,7 @@ impl NarrowArgs {
                 some(&self.origins)
             },
             no_special: self.no_special,
+            fresh_only: self.fresh_only,
         })
     }
 }
@@ -228,7 +232,7 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
                             "purposes": g.scope.purposes, "categories": g.scope.categories,
                             "operations": g.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
                             "max_sensitivity": g.scope.max_sensitivity.as_str(), "origins": g.scope.origins,
-                            "vendor_retention_days": g.vendor_retention_days,
+                            "fresh_only": g.scope.fresh_only, "vendor_retention_days": g.vendor_retention_days,
                             "created_at": canonical_time(&g.created_at), "expires_at": canonical_time(&g.expires_at),
                             "revoked_at": g.revoked_at.as_ref().map(canonical_time), "revoked_by": g.revoked_by,
                             "last_used_at": g.last_used_at.as_ref().map(canonical_time), "access_count": s.access_count,
@@ -248,9 +252,14 @@ pub fn grant(model: &mut Selfmodel, cmd: GrantCmd) -> Result<()> {
                     };
                     say!("{}  {} ({})  {state}", g.id, g.vendor.name, g.vendor.id);
                     say!(
-                        "    purposes: {}; categories: {}; {} requests; last used {}",
+                        "    purposes: {}; categories: {}{}; {} requests; last used {}",
                         join(&g.scope.purposes),
                         join(&g.scope.categories),
+                        if g.scope.fresh_only {
+                            "; recently confirmed beliefs only"
+                        } else {
+                            ""
+                        },
                         s.access_count,
                         g.last_used_at
                             .as_ref()
@@ -340,6 +349,9 @@ fn print_request(r: &GrantRequest) {
             join(&r.scope.origins)
         );
     }
+    if r.scope.fresh_only {
+        say!("    only beliefs you confirmed within their type's review interval");
+    }
     say!("    why: {}", r.justification);
 }
 
@@ -349,7 +361,7 @@ fn request_json(r: &GrantRequest) -> serde_json::Value {
         "purposes": r.scope.purposes, "categories": r.scope.categories,
         "operations": r.scope.operations.iter().map(Operation::as_str).collect::<Vec<_>>(),
         "max_sensitivity": r.scope.max_sensitivity.as_str(), "min_confidence": r.scope.min_confidence,
-        "origins": r.scope.origins, "duration_days": r.duration_days,
+        "origins": r.scope.origins, "fresh_only": r.scope.fresh_only, "duration_days": r.duration_days,
         "vendor_retention_days": r.vendor_retention_days, "justification": r.justification,
         "user_code": r.user_code, "status": r.status.as_str(),
         "created_at": canonical_time(&r.created_at), "expires_at": canonical_time(&r.expires_at),

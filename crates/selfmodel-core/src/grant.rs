@@ -83,6 +83,9 @@ pub struct Scope {
     pub min_confidence: f64,
     /// Browser origins allowed to call the API under this grant (exact match).
     pub origins: BTreeSet<String>,
+    /// Only beliefs within their type's review interval are disclosed: one the person has not
+    /// confirmed for longer is left out of every read, as `fresh=true` leaves it out of one.
+    pub fresh_only: bool,
 }
 
 /// Where a grant request stands.
@@ -174,6 +177,8 @@ pub struct Narrowing {
     pub origins: Option<BTreeSet<String>>,
     /// Drop special categories of data: the grant reaches normal-sensitivity beliefs only.
     pub no_special: bool,
+    /// Disclose only beliefs within their type's review interval, whatever was asked.
+    pub fresh_only: bool,
 }
 
 /// A consent record in the shape of ISO/IEC TS 27560: who consented to what, for which purposes,
@@ -401,6 +406,7 @@ pub fn narrow(asked: &Scope, n: &Narrowing, catalogue: &Catalogue) -> Result<Sco
         operations: subset("operations", &asked.operations, &n.operations)?,
         max_sensitivity,
         origins,
+        fresh_only: asked.fresh_only || n.fresh_only,
         ..asked.clone()
     })
 }
@@ -418,6 +424,7 @@ mod tests {
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.0,
             origins: BTreeSet::new(),
+            fresh_only: false,
         }
     }
 

@@ -171,6 +171,7 @@ pub async fn request_grant(
             max_sensitivity,
             min_confidence: body.min_confidence.unwrap_or(0.0),
             origins: body.origins.into_iter().collect(),
+            fresh_only: body.fresh_only,
         },
         duration_days: body.duration_days,
         vendor_retention_days: body.vendor_retention_days,

@@ -111,6 +111,7 @@ pub fn grant(g: &domain::Grant) -> Grant {
         max_sensitivity: sensitivity(g.scope.max_sensitivity),
         min_confidence: g.scope.min_confidence,
         origins: strings(&g.scope.origins),
+        fresh_only: g.scope.fresh_only,
         vendor_retention_days: g.vendor_retention_days,
         created_at: g.created_at,
         expires_at: g.expires_at,

@@ -143,6 +143,7 @@ fn scope_json(s: &Scope) -> String {
         "max_sensitivity": s.max_sensitivity.as_str(),
         "min_confidence": s.min_confidence,
         "origins": s.origins,
+        "fresh_only": s.fresh_only,
     })
     .to_string()
 }
@@ -159,6 +160,8 @@ fn parse_scope(text: &str) -> Result<Scope> {
         )?,
         min_confidence: v["min_confidence"].as_f64().ok_or_else(|| data("scope"))?,
         origins: strings(&v, "origins")?,
+        // Absent in grants made before the term existed.
+        fresh_only: v["fresh_only"].as_bool().unwrap_or(false),
     })
 }
 

@@ -69,6 +69,10 @@ pub struct GrantRequest {
     /// Browser origins that will call the API (exact, e.g. `https://app.example`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
+    /// Only beliefs the person confirmed within their type's review interval, in every read
+    /// (as `fresh=true` asks for one read).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh_only: bool,
     /// For how many days.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub duration_days: u32,
@@ -94,6 +98,7 @@ impl GrantRequest {
             max_sensitivity: None,
             min_confidence: None,
             origins: Vec::new(),
+            fresh_only: false,
             duration_days: 30,
             vendor_retention_days: 0,
             justification: justification.to_owned(),
@@ -139,6 +144,12 @@ impl GrantRequest {
     /// Browser origins that will call the API.
     pub fn origins<S: Into<String>>(mut self, o: impl IntoIterator<Item = S>) -> Self {
         self.origins = o.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Only beliefs within their review interval, in every read.
+    pub fn fresh_only(mut self) -> Self {
+        self.fresh_only = true;
         self
     }
 
@@ -270,6 +281,8 @@ pub struct Grant {
     pub min_confidence: f64,
     /// Allowed browser origins.
     pub origins: Vec<String>,
+    /// Only beliefs within their type's review interval are disclosed.
+    pub fresh_only: bool,
     /// The vendor's stated retention, in days.
     pub vendor_retention_days: u32,
     /// When it was made.

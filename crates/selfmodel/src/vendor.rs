@@ -693,7 +693,8 @@ fn read_one(
             let found = w
                 .read()
                 .belief(id)?
-                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now));
+                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
+                .filter(|b| !(grant.scope.fresh_only && overdue(b, catalogue, now)));
             match found {
                 Some(b) => (vec![b], None),
                 None => {
@@ -713,7 +714,7 @@ fn read_one(
                 .after(read.after)
                 .filter(|b| read.category.as_ref().is_none_or(|c| *c == b.category))
                 .filter(|b| b.confidence >= min_confidence)
-                .filter(|b| !(read.fresh && overdue(b, catalogue, now)))
+                .filter(|b| !((read.fresh || grant.scope.fresh_only) && overdue(b, catalogue, now)))
                 .filter(|b| {
                     needle
                         .as_deref()

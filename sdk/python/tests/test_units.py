@@ -181,6 +181,7 @@ def test_requests_are_encoded_as_the_server_reads_them() -> None:
         "categories": ["c"],
         "operations": ["read"],
         "origins": [],
+        "fresh_only": False,
         "duration_days": 30,
         "vendor_retention_days": 0,
     }

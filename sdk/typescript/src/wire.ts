@@ -91,6 +91,8 @@ export interface GrantRequestIn {
   min_confidence?: number | null;
   /** Browser origins that will call the API (exact, e.g. `https://app.example`). */
   origins?: string[];
+  /** Only beliefs the person confirmed within their type's review interval, in every read. */
+  fresh_only?: boolean;
   /** For how many days (1 to 365). */
   duration_days: number;
   /** How long the vendor keeps what it reads, in days (shown to the person, recorded). */
@@ -156,6 +158,8 @@ export interface Grant {
   min_confidence: number;
   /** Browser origins allowed to use it. */
   origins: string[];
+  /** Only beliefs the person confirmed within their type's review interval are disclosed. */
+  fresh_only: boolean;
   vendor_retention_days: number;
   created_at: string;
   expires_at: string;

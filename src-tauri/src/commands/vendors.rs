@@ -86,6 +86,11 @@ fn approval_text(
     } else {
         "not included"
     };
+    let fresh = if scope.fresh_only {
+        "\nOnly beliefs you confirmed within their type's review interval"
+    } else {
+        ""
+    };
     let web = request
         .web_origin
         .as_deref()
@@ -94,7 +99,7 @@ fn approval_text(
     format!(
         "Give {} access to your beliefs?\n\nCode: {} (check that the vendor shows it)\n\
          Purposes: {}\nTypes: {}\nOperations: {operations}\nSpecial categories (health, …): \
-         {special}\nWeb pages: {origins}\nFor {days} days{web}",
+         {special}\nWeb pages: {origins}\nFor {days} days{fresh}{web}",
         request.vendor.name,
         request.user_code,
         list(&scope.purposes),
@@ -161,6 +166,7 @@ mod tests {
             max_sensitivity: Sensitivity::Special,
             min_confidence: 0.0,
             origins: ["https://notes-helper.example".to_owned()].into(),
+            fresh_only: false,
         };
         let request = GrantRequest {
             id: "r".into(),

@@ -28,6 +28,8 @@ pub struct Scope {
     pub min_confidence: f64,
     /// Browser origins allowed to use it.
     pub origins: Vec<String>,
+    /// Only beliefs confirmed within their type's review interval are disclosed.
+    pub fresh_only: bool,
 }
 
 /// A vendor's request for a grant.
@@ -73,6 +75,8 @@ pub struct Narrowing {
     pub origins: Option<Vec<String>>,
     /// Leave out special categories of data.
     pub no_special: bool,
+    /// Disclose only beliefs confirmed within their type's review interval.
+    pub fresh_only: bool,
 }
 
 /// What a request would disclose for one purpose.
@@ -170,6 +174,7 @@ fn scope(s: &core::Scope) -> Scope {
         special: s.max_sensitivity == core::Sensitivity::Special,
         min_confidence: s.min_confidence,
         origins: ids(&s.origins),
+        fresh_only: s.fresh_only,
     }
 }
 
@@ -207,6 +212,7 @@ impl Narrowing {
             duration_days: self.duration_days,
             origins: set(self.origins),
             no_special: self.no_special,
+            fresh_only: self.fresh_only,
         })
     }
 }

@@ -41,6 +41,7 @@ pub(crate) fn vendor_session_on(path: &std::path::Path, pass: &str, shop_name: &
                 max_sensitivity: Sensitivity::Normal,
                 min_confidence: 0.0,
                 origins: BTreeSet::new(),
+                fresh_only: false,
             },
             duration_days: 30,
             vendor_retention_days: 0,

@@ -68,6 +68,7 @@ fn grant() -> Grant {
         max_sensitivity: Sensitivity::Normal,
         min_confidence: 0.0,
         origins: vec![],
+        fresh_only: false,
         vendor_retention_days: 1,
         created_at: now,
         expires_at: now,

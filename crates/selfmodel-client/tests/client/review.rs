@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, SecondsFormat, Utc};
-use selfmodel_client::BeliefQuery;
+use selfmodel_client::{BeliefQuery, GrantRequest};
 
 use crate::common::*;
 
@@ -126,4 +126,48 @@ async fn a_text_search_is_answered_by_the_server_and_logged_exactly() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn a_grant_for_fresh_beliefs_only_leaves_overdue_ones_out_of_every_read() {
+    let s = Served::start();
+    let request = |id: &str| {
+        GrantRequest::new(id, id, "tests")
+            .purposes(["recommendations"])
+            .categories(NORMAL_CATEGORIES.iter().copied())
+    };
+    // One vendor asks for fresh beliefs only; the person narrows another to them.
+    let (asked, grant) = s
+        .vendor(&request("com.example.asks").fresh_only(), &[])
+        .await;
+    assert!(grant.fresh_only);
+    let (narrowed, grant) = s
+        .vendor(&request("com.example.narrowed"), &["--fresh-only"])
+        .await;
+    assert!(grant.fresh_only);
+    let (plain, grant) = s.vendor(&request("com.example.plain"), &[]).await;
+    assert!(!grant.fresh_only);
+
+    let all = BeliefQuery::new("recommendations").limit(500);
+    let before = plain.beliefs(&all).await.unwrap().beliefs;
+    let stale = before[1].id.clone();
+    let year_ago = (Utc::now() - Duration::days(400)).to_rfc3339_opts(SecondsFormat::Micros, true);
+    s.sql()
+        .execute(
+            "UPDATE beliefs SET confirmed_at = ?2 WHERE id = ?1",
+            [stale.as_str(), year_ago.as_str()],
+        )
+        .unwrap();
+
+    for client in [&asked, &narrowed] {
+        let page = client.beliefs(&all).await.unwrap().beliefs;
+        assert!(!ids(&page).contains(&stale));
+        assert_eq!(page.len(), before.len() - 1);
+        // Asked for by its id, it is not there either.
+        let e = client.belief(&stale, "recommendations").await.unwrap_err();
+        assert!(matches!(e, selfmodel_client::Error::NotFound(_)), "{e}");
+    }
+    // A grant without the term still receives it, marked overdue.
+    let page = plain.beliefs(&all).await.unwrap().beliefs;
+    assert!(page.iter().any(|b| b.id == stale && b.review_overdue));
 }

@@ -24,6 +24,7 @@ pub fn grant(
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.0,
             origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+            fresh_only: false,
         },
         duration_days: 30,
         vendor_retention_days: 0,

@@ -26,6 +26,7 @@ fn vendor_secrets_are_stored_only_as_hashes() {
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.0,
             origins: Default::default(),
+            fresh_only: false,
         },
         duration_days: 30,
         vendor_retention_days: 0,

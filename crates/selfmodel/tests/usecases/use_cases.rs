@@ -341,6 +341,7 @@ fn native_ask(id: &str, url: Option<&str>) -> selfmodel::GrantAsk {
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.0,
             origins: BTreeSet::new(),
+            fresh_only: false,
         },
         duration_days: 1,
         vendor_retention_days: 0,

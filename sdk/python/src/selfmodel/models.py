@@ -140,6 +140,8 @@ class Grant:
     min_confidence: float
     origins: list[str]
     """Browser origins allowed to use it."""
+    fresh_only: bool
+    """Only beliefs the person confirmed within their type's review interval are disclosed."""
     vendor_retention_days: int
     created_at: datetime
     expires_at: datetime
@@ -275,6 +277,8 @@ class GrantRequest:
     """Never disclose beliefs below this confidence."""
     origins: list[str] = field(default_factory=list)
     """Browser origins that will call the API (exact, e.g. ``https://app.example``)."""
+    fresh_only: bool = False
+    """Only beliefs the person confirmed within their type's review interval, in every read."""
     duration_days: int = 30
     """For how many days (1 to 365)."""
     vendor_retention_days: int = 0

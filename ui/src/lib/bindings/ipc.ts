@@ -812,7 +812,11 @@ min_confidence: number,
 /**
  * Browser origins allowed to use it.
  */
-origins: Array<string>, };
+origins: Array<string>, 
+/**
+ * Only beliefs confirmed within their type's review interval are disclosed.
+ */
+fresh_only: boolean, };
 
 /**
  * A vendor's request for a grant.
@@ -890,7 +894,11 @@ origins: Array<string> | null,
 /**
  * Leave out special categories of data.
  */
-no_special: boolean, };
+no_special: boolean, 
+/**
+ * Disclose only beliefs confirmed within their type's review interval.
+ */
+fresh_only: boolean, };
 
 /**
  * What a request would disclose for one purpose.

@@ -37,6 +37,7 @@ pub fn grant(
             max_sensitivity: Sensitivity::Normal,
             min_confidence: 0.0,
             origins: BTreeSet::new(),
+            fresh_only: false,
         },
         duration_days: 30,
         vendor_retention_days: 7,
