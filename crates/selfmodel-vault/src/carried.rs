@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
-use crate::grants::AccessFilter;
+use crate::access_log::AccessFilter;
 
 use crate::codec::parse_time;
 use crate::compaction::{AccessDay, DisclosureDay};

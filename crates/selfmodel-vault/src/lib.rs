@@ -4,6 +4,8 @@
 //! Every write happens in a [`Writer`] transaction that refuses to commit unless it appended an
 //! audit event, so no change reaches the file unrecorded.
 
+mod access_log;
+mod audit;
 mod carried;
 mod codec;
 mod compaction;
@@ -15,13 +17,13 @@ mod page_check;
 mod refusals;
 mod store;
 
+pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use carried::CarriedLog;
 pub use compaction::{
     ACCESS_LOG_RETENTION_KEY, AccessDay, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS,
     DisclosureDay,
 };
 pub use error::{Result, VaultError};
-pub use grants::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
 pub use page_check::PageCheck;
 pub use store::{Reader, Writer};

@@ -4,13 +4,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use selfmodel_core::audit::{
-    AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
-    is_canonical_time,
-};
+use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
-    Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Evidence, Hash, Provenance,
-    Purpose, Rectification,
+    Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Evidence, Provenance, Purpose,
+    Rectification,
 };
 
 use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
@@ -202,112 +199,6 @@ impl<'c> Reader<'c> {
             .query_map([time(&now)], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         ids.iter().map(|s| parse("belief id", s)).collect()
-    }
-
-    /// The whole audit chain, in order. A row altered so badly that it no longer parses is read
-    /// in a form that fails verification at that event, rather than hiding the chain.
-    pub fn audit_events(&self) -> Result<Vec<AuditEvent>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
-        )?;
-        let events = stmt
-            .query_map([], |r| {
-                let at: String = r.get(1)?;
-                let prev: Vec<u8> = r.get(5)?;
-                let hash: Vec<u8> = r.get(6)?;
-                Ok(AuditEvent {
-                    seq: r.get(0)?,
-                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
-                    action: r.get(2)?,
-                    subject: r.get(3)?,
-                    detail: r.get(4)?,
-                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
-                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
-    }
-
-    /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each
-    /// event checked from the row's borrowed columns before the next is read. The checks, their
-    /// order and the verdict are those of [`selfmodel_core::audit::verify`] over
-    /// [`Reader::audit_events`].
-    pub fn verify_audit(&self) -> Result<ChainVerdict> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut chain = ChainVerifier::new();
-        while let Some(r) = rows.next()? {
-            let stored_at = text(r, 1)?;
-            // A stored time not written canonically is read as `audit_events` reads it.
-            let recanonical;
-            let at = if is_canonical_time(stored_at) {
-                stored_at
-            } else {
-                recanonical =
-                    canonical_time(&parse_time(stored_at).unwrap_or(DateTime::UNIX_EPOCH));
-                &recanonical
-            };
-            let view = EventView {
-                seq: r.get(0)?,
-                at,
-                action: text(r, 2)?,
-                subject: text_or_null(r, 3)?,
-                detail: text_or_null(r, 4)?,
-                prev: stored_hash(r, 5)?,
-                hash: stored_hash(r, 6)?,
-            };
-            if let Err(broken) = chain.check(&view) {
-                return Ok(broken);
-            }
-        }
-        Ok(chain.finish())
-    }
-
-    /// The last event's sequence number and hash (0 and [`Hash::GENESIS`] when empty).
-    pub fn audit_head(&self) -> Result<(u64, Hash)> {
-        let head: Option<(u64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(match head {
-            None => (0, Hash::GENESIS),
-            Some((seq, h)) => (seq, Hash::from_slice(&h).unwrap_or(Hash([0xff; 32]))),
-        })
-    }
-
-    /// The event at position `seq` of the chain, if there is one (read like
-    /// [`Reader::audit_events`]).
-    pub fn audit_event(&self, seq: u64) -> Result<Option<AuditEvent>> {
-        // Sequence numbers are SQLite integers: one past i64::MAX cannot exist.
-        let Ok(seq) = i64::try_from(seq) else {
-            return Ok(None);
-        };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events WHERE seq = ?1",
-        )?;
-        Ok(stmt
-            .query_row([seq], |r| {
-                let at: String = r.get(1)?;
-                let prev: Vec<u8> = r.get(5)?;
-                let hash: Vec<u8> = r.get(6)?;
-                Ok(AuditEvent {
-                    seq: r.get(0)?,
-                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
-                    action: r.get(2)?,
-                    subject: r.get(3)?,
-                    detail: r.get(4)?,
-                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
-                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
-                })
-            })
-            .optional()?)
     }
 
     /// SQLite's `data_version`: it changes when another connection (another process) commits
@@ -512,27 +403,6 @@ impl<'c> Writer<'c> {
         self.tx.commit()?;
         self.refusals.forget(written);
         Ok(())
-    }
-
-    /// Appends an event to the audit chain, sealed onto the current head.
-    pub fn append_audit(&mut self, event: PendingEvent, at: DateTime<Utc>) -> Result<AuditEvent> {
-        let (seq, head) = self.read().audit_head()?;
-        let sealed = AuditEvent::seal(event, seq + 1, at, head);
-        self.tx.execute(
-            "INSERT INTO audit_events (seq, at, action, subject, detail, prev, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                sealed.seq,
-                sealed.timestamp(),
-                sealed.action,
-                sealed.subject,
-                sealed.detail,
-                sealed.prev.0.as_slice(),
-                sealed.hash.0.as_slice()
-            ],
-        )?;
-        self.recorded = true;
-        Ok(sealed)
     }
 
     /// Inserts a new belief with its purposes, evidence and history.
@@ -779,33 +649,5 @@ impl Writer<'_> {
             ins.execute([&t.id, p])?;
         }
         Ok(())
-    }
-}
-
-/// A text column borrowed from the row; anything else is read owned, as [`Reader::audit_events`]
-/// reads it, so that it fails with the same error.
-fn text_or_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    match r.get_ref(i)?.as_str_or_null() {
-        Ok(s) => Ok(s),
-        Err(_) => r.get::<_, Option<String>>(i).map(|_| None),
-    }
-}
-
-/// [`text_or_null`] for a column that is never NULL.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    match r.get_ref(i)?.as_str() {
-        Ok(s) => Ok(s),
-        Err(_) => r.get::<_, String>(i).map(|_| ""),
-    }
-}
-
-/// A stored hash; a blob of another length reads as a hash no event has.
-fn stored_hash(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
-    let unreadable = Hash([0xff; 32]);
-    match r.get_ref(i)?.as_blob() {
-        Ok(b) => Ok(Hash::from_slice(b).unwrap_or(unreadable)),
-        Err(_) => r
-            .get::<_, Vec<u8>>(i)
-            .map(|b| Hash::from_slice(&b).unwrap_or(unreadable)),
     }
 }

@@ -1,0 +1,466 @@
+//! The vendor access log: every request with what it disclosed, in integer-coded columns (texts
+//! numbered once in `log_texts`, times in microseconds, the disclosed beliefs a set stored once),
+//! and the reads that answer "what did each vendor receive" and "who received this belief".
+
+use chrono::{DateTime, Timelike, Utc};
+use rusqlite::{OptionalExtension, params};
+use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
+use sha2::{Digest, Sha256};
+
+use crate::codec::{from_micros, micros, parse};
+use crate::error::Result;
+use crate::store::{Reader, Writer};
+
+/// Which access-log entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AccessFilter {
+    /// Only this grant.
+    pub grant_id: Option<String>,
+    /// Only this vendor id.
+    pub vendor_id: Option<String>,
+    /// Only this purpose.
+    pub purpose: Option<String>,
+    /// Only entries that disclosed this belief.
+    pub belief_id: Option<BeliefId>,
+    /// Only entries after this sequence number.
+    pub after_seq: Option<u64>,
+    /// At most this many, newest last.
+    pub limit: Option<u64>,
+    /// Only entries at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Leave each entry's `disclosed` empty, for readers that need only who asked and when
+    /// (alerts): the ids are then not read at all.
+    pub without_disclosed: bool,
+}
+
+/// An access-log entry's columns as they are stored: every text through [`logged`].
+struct LoggedRow {
+    grant_id: Option<String>,
+    vendor_id: Option<String>,
+    purpose: Option<String>,
+    operation: String,
+    outcome: &'static str,
+    reason: Option<String>,
+}
+
+/// A [`LoggedRow`] as stored: its texts by number.
+struct CodedRow {
+    grant_id: Option<i64>,
+    vendor_id: Option<i64>,
+    purpose: Option<i64>,
+    operation: Option<i64>,
+    denied: bool,
+    reason: Option<i64>,
+}
+
+impl LoggedRow {
+    fn of(a: &NewAccess) -> Self {
+        let text = |s: &Option<String>| s.as_deref().map(logged);
+        let (outcome, reason) = match &a.outcome {
+            Outcome::Allowed => ("allowed", None),
+            Outcome::Denied(r) => ("denied", Some(logged(r))),
+        };
+        Self {
+            grant_id: text(&a.grant_id),
+            vendor_id: text(&a.vendor_id),
+            purpose: text(&a.purpose),
+            operation: logged(&a.operation),
+            outcome,
+            reason,
+        }
+    }
+}
+
+/// Longest text an access-log column keeps, in characters.
+pub const MAX_LOGGED_CHARS: usize = 100;
+
+/// Text as the access log keeps it: at most [`MAX_LOGGED_CHARS`] characters, hidden characters
+/// ([`selfmodel_core::text::is_hidden`]) replaced. The use-case layer logs only validated text;
+/// this is the backstop for every row.
+fn logged(s: &str) -> String {
+    s.chars()
+        .take(MAX_LOGGED_CHARS)
+        .map(|c| {
+            if selfmodel_core::text::is_hidden(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Who received one belief: per grant, how often and when last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// The grant.
+    pub grant_id: String,
+    /// The vendor's id.
+    pub vendor_id: String,
+    /// How many requests disclosed it.
+    pub times: u64,
+    /// When it was last disclosed.
+    pub last_at: DateTime<Utc>,
+}
+
+impl Reader<'_> {
+    /// How many allowed requests each grant has made (claiming its token is not one): (grant id,
+    /// count).
+    pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT grant_id, sum(n) FROM ( \
+               SELECT grant_id, sum(requests) AS n FROM access_log \
+               WHERE grant_id IS NOT NULL AND outcome = 'allowed' AND operation <> 'grant.claim' \
+               GROUP BY grant_id \
+               UNION ALL \
+               SELECT grant_id, sum(requests) FROM access_days \
+               WHERE grant_id <> '' AND outcome = 'allowed' AND operation <> 'grant.claim' \
+               GROUP BY grant_id) \
+             GROUP BY grant_id",
+        )?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Access-log entries matching the filter, oldest first. Only the filters that are set
+    /// are in the query, so that each can use its index (a time range reads only its days).
+    pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
+        use rusqlite::types::Value;
+        let mut sql = String::from(
+            "SELECT e.seq, e.at, g.text, v.text, p.text, o.text, e.denied, r.text, e.requests \
+             FROM access_entries e",
+        );
+        if f.since.is_some() && f.grant_id.is_none() {
+            sql.push_str(" INDEXED BY access_entries_by_time");
+        }
+        sql.push_str(
+            " LEFT JOIN log_texts g ON g.id = e.grant_id \
+              LEFT JOIN log_texts v ON v.id = e.vendor_id \
+              LEFT JOIN log_texts p ON p.id = e.purpose \
+              LEFT JOIN log_texts o ON o.id = e.operation \
+              LEFT JOIN log_texts r ON r.id = e.reason \
+              WHERE e.seq > ?",
+        );
+        let mut values = vec![Value::Integer(f.after_seq.unwrap_or(0) as i64)];
+        let text = "(SELECT id FROM log_texts WHERE text = ?)";
+        for (column, wanted) in [
+            ("grant_id", &f.grant_id),
+            ("vendor_id", &f.vendor_id),
+            ("purpose", &f.purpose),
+        ] {
+            if let Some(wanted) = wanted {
+                sql.push_str(&format!(" AND e.{column} = {text}"));
+                values.push(Value::Text(wanted.clone()));
+            }
+        }
+        if let Some(belief) = f.belief_id {
+            sql.push_str(
+                " AND e.disclosed_set IN (SELECT m.set_id FROM disclosure_set_members m \
+                   JOIN belief_numbers b ON b.n = m.n WHERE b.belief_id = ?)",
+            );
+            values.push(Value::Text(belief.to_string()));
+        }
+        if let Some(since) = &f.since {
+            sql.push_str(" AND e.at >= ?");
+            values.push(Value::Integer(micros(since)));
+        }
+        sql.push_str(" ORDER BY e.seq LIMIT ?");
+        values.push(Value::Integer(f.limit.map_or(i64::MAX, |l| l as i64)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((
+                    r.get::<_, u64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, u64>(8)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut ids = self.conn.prepare_cached(
+            "SELECT belief_id FROM disclosures WHERE access_seq = ?1 ORDER BY belief_id",
+        )?;
+        rows.into_iter()
+            .map(
+                |(seq, at, grant_id, vendor_id, purpose, operation, denied, reason, requests)| {
+                    let disclosed = if f.without_disclosed {
+                        Vec::new()
+                    } else {
+                        ids.query_map([seq], |r| r.get::<_, String>(0))?
+                            .collect::<rusqlite::Result<Vec<_>>>()?
+                            .iter()
+                            .map(|s| parse("belief id", s))
+                            .collect::<Result<Vec<BeliefId>>>()?
+                    };
+                    Ok(AccessEntry {
+                        seq,
+                        at: from_micros(at)?,
+                        grant_id,
+                        vendor_id,
+                        purpose,
+                        operation,
+                        outcome: if denied {
+                            Outcome::Denied(reason.unwrap_or_default())
+                        } else {
+                            Outcome::Allowed
+                        },
+                        disclosed,
+                        requests,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Who received a belief: per grant, how often and when last (to the day for the compacted
+    /// part of the log).
+    pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT grant_id, vendor_id, sum(n), max(last) FROM ( \
+               SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, count(*) AS n, \
+                      max(a.at) AS last \
+               FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
+               WHERE d.belief_id = ?1 GROUP BY 1, 2 \
+               UNION ALL \
+               SELECT grant_id, vendor_id, sum(times), unixepoch(max(day)) * 1000000 \
+               FROM disclosure_days WHERE belief_id = ?1 GROUP BY 1, 2) \
+             GROUP BY 1, 2 ORDER BY max(last) DESC",
+        )?;
+        let rows = stmt
+            .query_map([belief.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(grant_id, vendor_id, times, last)| {
+                Ok(Recipient {
+                    grant_id,
+                    vendor_id,
+                    times,
+                    last_at: from_micros(last)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Writer<'_> {
+    /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
+    /// Every text column is kept bounded and free of control characters. The disclosed beliefs
+    /// are stored as a set, once: a request that discloses a set already stored only refers to
+    /// it.
+    pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
+        let set = if a.disclosed.is_empty() {
+            None
+        } else {
+            Some(self.disclosure_set(&a.disclosed)?)
+        };
+        let seq = self.insert_access(a, at, 1, set)?;
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// The stored set of exactly these beliefs, stored now if it is new.
+    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut digest = Sha256::new();
+        for id in &sorted {
+            digest.update(id.as_uuid().as_bytes());
+        }
+        let digest = digest.finalize().to_vec();
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
+            .query_row([&digest], |r| r.get(0))
+            .optional()?;
+        if let Some(set) = found {
+            return Ok(set);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO disclosure_sets (digest) VALUES (?1)")?
+            .execute([&digest])?;
+        let set = self.tx.last_insert_rowid();
+        for id in &sorted {
+            let n = self.belief_number(*id)?;
+            self.tx
+                .prepare_cached("INSERT INTO disclosure_set_members (set_id, n) VALUES (?1, ?2)")?
+                .execute(params![set, n])?;
+        }
+        Ok(set)
+    }
+
+    /// Records one more request like `a`, which discloses nothing: it is added to the count of
+    /// this minute's entry with the same fields, or starts one. For requests that come often
+    /// and say nothing new, such as polls of a pending grant request, so that their rows grow
+    /// with time, not with the rate. This records the transaction.
+    pub fn count_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
+        debug_assert!(a.disclosed.is_empty(), "a counted entry discloses nothing");
+        let row = self.coded(a)?;
+        let minute = at
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(at);
+        let found: Option<u64> = self
+            .tx
+            .prepare_cached(
+                // Only this minute's rows are looked at, whatever else the log holds.
+                "SELECT seq FROM access_entries INDEXED BY access_entries_by_time \
+                 WHERE at >= ?1 AND disclosed_set IS NULL \
+                 AND operation = ?2 AND denied = ?3 AND reason IS ?4 AND grant_id IS ?5 \
+                 AND vendor_id IS ?6 AND purpose IS ?7 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(
+                params![
+                    micros(&minute),
+                    row.operation,
+                    row.denied,
+                    row.reason,
+                    row.grant_id,
+                    row.vendor_id,
+                    row.purpose
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let seq = match found {
+            Some(seq) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE access_entries SET requests = requests + 1 WHERE seq = ?1",
+                    )?
+                    .execute([seq])?;
+                seq
+            }
+            None => self.insert_access(a, at, 1, None)?,
+        };
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// A belief's number in disclosure sets, given on its first disclosure.
+    fn belief_number(&mut self, id: BeliefId) -> Result<i64> {
+        let id = id.to_string();
+        let found = self
+            .tx
+            .prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        if let Some(n) = found {
+            return Ok(n);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO belief_numbers (belief_id) VALUES (?1)")?
+            .execute([&id])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Appends one entry standing for `requests` refusals of callers without a valid token or
+    /// poll secret in the minute starting at `minute`: no grant, vendor or purpose, only the
+    /// operation and the reason. This records the transaction.
+    pub fn append_refusals(
+        &mut self,
+        minute: DateTime<Utc>,
+        operation: &str,
+        reason: &str,
+        requests: u64,
+    ) -> Result<u64> {
+        let refusal = NewAccess {
+            grant_id: None,
+            vendor_id: None,
+            purpose: None,
+            operation: operation.to_owned(),
+            outcome: Outcome::Denied(reason.to_owned()),
+            disclosed: Vec::new(),
+        };
+        let seq = self.insert_access(&refusal, minute, requests.max(1), None)?;
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// The one place an access-log row is written; every text goes through [`logged`].
+    pub(crate) fn insert_access(
+        &mut self,
+        a: &NewAccess,
+        at: DateTime<Utc>,
+        requests: u64,
+        set: Option<i64>,
+    ) -> Result<u64> {
+        let row = self.coded(a)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_entries (at, grant_id, vendor_id, purpose, operation, denied, \
+                   reason, requests, disclosed_set) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                micros(&at),
+                row.grant_id,
+                row.vendor_id,
+                row.purpose,
+                row.operation,
+                row.denied,
+                row.reason,
+                requests,
+                set
+            ])?;
+        Ok(self.tx.last_insert_rowid() as u64)
+    }
+
+    /// The access-log row for `a`, its texts bounded ([`logged`]) and replaced by their numbers.
+    fn coded(&mut self, a: &NewAccess) -> Result<CodedRow> {
+        let row = LoggedRow::of(a);
+        Ok(CodedRow {
+            grant_id: self.text_number(row.grant_id.as_deref())?,
+            vendor_id: self.text_number(row.vendor_id.as_deref())?,
+            purpose: self.text_number(row.purpose.as_deref())?,
+            operation: self.text_number(Some(&row.operation))?,
+            denied: row.outcome != "allowed",
+            reason: self.text_number(row.reason.as_deref())?,
+        })
+    }
+
+    /// The number of an access-log text, given it on its first use.
+    fn text_number(&mut self, text: Option<&str>) -> Result<Option<i64>> {
+        let Some(text) = text else { return Ok(None) };
+        let found = self
+            .tx
+            .prepare_cached("SELECT id FROM log_texts WHERE text = ?1")?
+            .query_row([text], |r| r.get(0))
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO log_texts (text) VALUES (?1)")?
+            .execute([text])?;
+        Ok(Some(self.tx.last_insert_rowid()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_text_is_bounded_and_free_of_control_characters() {
+        let hostile = format!("a\u{1b}[2J\r\n{}", "z".repeat(300_000));
+        let kept = logged(&hostile);
+        assert_eq!(kept.chars().count(), MAX_LOGGED_CHARS);
+        assert!(!kept.chars().any(char::is_control));
+        assert!(kept.starts_with("a\u{FFFD}[2J\u{FFFD}\u{FFFD}z"));
+        assert_eq!(logged("com.example.notes"), "com.example.notes");
+    }
+}
