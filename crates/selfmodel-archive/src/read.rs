@@ -1,0 +1,323 @@
+//! Reading an export document back: JSON, format, version, schema, every belief and access-log
+//! entry one at a time, the manifest, the signature, then the domain types.
+
+use std::collections::{BTreeMap, HashSet};
+
+use selfmodel_core::{Belief, Catalogue, Hash};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ArchiveError, Result};
+use crate::{
+    Contents, Counts, FORMAT, Filter, MAX_FILE_BYTES, Record, STREAMED, VERSION, canonical,
+    convert, record, schema, sign, wire,
+};
+
+/// An export document read back: checked against the schema, its manifest and its signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// What it holds.
+    pub contents: Contents,
+    /// Items per section.
+    pub counts: Counts,
+    /// Hex SHA-256 of the canonical beliefs section (checked).
+    pub beliefs_sha256: String,
+    /// The key that signed it, hex (the signature is checked; whose key it is, is not).
+    pub public_key: String,
+}
+
+/// Reads an export document from JSON bytes, checking in order: JSON, format, version, the
+/// schema, every belief (schema, then conversion to domain types), the manifest's counts and
+/// beliefs hash, and the signature. Errors name the JSON path. Beliefs are parsed one at a
+/// time from the input; every value is held to 128 levels of nesting. Domain rules that depend
+/// on a vault's catalogue are the importer's to check.
+pub fn parse(json: &[u8]) -> Result<Parsed> {
+    if json.len() as u64 > MAX_FILE_BYTES {
+        return Err(ArchiveError::TooLarge {
+            size: json.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    // The top level as raw members: syntax is checked, nothing is built yet.
+    let members: BTreeMap<String, &RawValue> =
+        serde_json::from_slice(json).map_err(top_level_error)?;
+    let mut rest = serde_json::Map::new();
+    let mut raw_beliefs: Vec<&RawValue> = Vec::new();
+    let mut raw_access: Vec<&RawValue> = Vec::new();
+    for (name, raw) in members {
+        // The large sections are held as raw elements and parsed one at a time.
+        if STREAMED.contains(&name.as_str())
+            && let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(raw.get())
+        {
+            if name == "beliefs" {
+                raw_beliefs = list;
+            } else {
+                raw_access = list;
+            }
+            rest.insert(name, Value::Array(Vec::new()));
+            continue;
+        }
+        let value =
+            serde_json::from_str(raw.get()).map_err(|e| value_error(&format!("/{name}"), e))?;
+        rest.insert(name, value);
+    }
+    let mut rest = Value::Object(rest);
+    check_format(&rest)?;
+    schema::check(&rest)?;
+    let Some(obj) = rest.as_object_mut() else {
+        return Err(ArchiveError::WrongFormat("not an object".into()));
+    };
+
+    // The signature is checked as the canonical beliefs are produced, one at a time: the
+    // message is the context, the document without its signature cut around the beliefs,
+    // and the beliefs between. A malformed key or signature is reported where the whole
+    // check is, after the manifest's.
+    let signature = obj.remove("signature").unwrap_or(Value::Null);
+    let public_key = signature["public_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let parts = canonical::split_at(obj, &STREAMED);
+    obj.insert("signature".into(), signature);
+    let mut verifier = sign::Verifier::new(
+        &public_key,
+        rest["signature"]["signature"].as_str().unwrap_or_default(),
+    );
+    let mut feed = |piece: &[u8]| {
+        if let Ok(v) = verifier.as_mut() {
+            v.update(piece);
+        }
+    };
+    feed(sign::CONTEXT);
+    let empty = Vec::new();
+    let part = |i: usize| parts.get(i).unwrap_or(&empty);
+    feed(part(0));
+
+    let mut piece = String::new();
+    let mut access_log = Vec::with_capacity(raw_access.len());
+    for (i, raw) in raw_access.iter().enumerate() {
+        let path = format!("/access_log/{i}");
+        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+        schema::check_access(&value, &path)?;
+        piece.clear();
+        piece.push(if i == 0 { '[' } else { ',' });
+        canonical::write_value(&value, &mut piece);
+        feed(piece.as_bytes());
+        let entry: wire::Access = serde_json::from_value(value)
+            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+        access_log.push(entry);
+    }
+    feed(if raw_access.is_empty() { b"[]" } else { b"]" });
+    feed(part(1));
+
+    let mut hasher = Sha256::new();
+    let mut beliefs = Vec::with_capacity(raw_beliefs.len());
+    let mut ids = HashSet::with_capacity(raw_beliefs.len());
+    let (mut evidence, mut history) = (0u64, 0u64);
+    for (i, raw) in raw_beliefs.iter().enumerate() {
+        let path = format!("/beliefs/{i}");
+        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+        schema::check_belief(&value, &path)?;
+        piece.clear();
+        piece.push(if i == 0 { '[' } else { ',' });
+        canonical::write_value(&value, &mut piece);
+        hasher.update(piece.as_bytes());
+        feed(piece.as_bytes());
+        evidence += len(&value["evidence"]);
+        history += len(&value["history"]);
+        let wire: wire::Belief = serde_json::from_value(value)
+            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+        let belief = convert::belief_in(wire, &path)?;
+        if !ids.insert(belief.id) {
+            return Err(ArchiveError::invalid(
+                format!("{path}/id"),
+                format!("belief {} appears twice", belief.id),
+            ));
+        }
+        beliefs.push(belief);
+    }
+    drop(ids);
+    let close: &[u8] = if raw_beliefs.is_empty() { b"[]" } else { b"]" };
+    hasher.update(close);
+    feed(close);
+    feed(part(2));
+
+    let counted = Counts {
+        belief_types: len(&rest["belief_types"]),
+        purposes: len(&rest["purposes"]),
+        beliefs: raw_beliefs.len() as u64,
+        evidence,
+        history,
+        grants: len(&rest["grants"]),
+        access_log: raw_access.len() as u64,
+    };
+    let beliefs_sha256 = hex::encode(hasher.finalize());
+    let manifest: wire::Manifest = serde_json::from_value(rest["manifest"].clone())
+        .map_err(|e| ArchiveError::invalid("/manifest", e.to_string()))?;
+    if manifest.counts != counted {
+        return Err(ArchiveError::ManifestMismatch(format!(
+            "the manifest counts {:?}, the document holds {:?}",
+            manifest.counts, counted
+        )));
+    }
+    if manifest.beliefs_sha256 != beliefs_sha256 {
+        return Err(ArchiveError::ManifestMismatch(format!(
+            "the beliefs section hashes to {beliefs_sha256}, the manifest says {}",
+            manifest.beliefs_sha256
+        )));
+    }
+    verifier?.finish()?;
+
+    let mut doc: wire::Document =
+        serde_json::from_value(rest).map_err(|e| ArchiveError::Schema {
+            path: String::new(),
+            message: e.to_string(),
+            more: 0,
+        })?;
+    doc.access_log = access_log;
+    let record = record::read(&mut doc)?;
+    if doc.version == 1 && !record.is_empty() {
+        return Err(ArchiveError::invalid(
+            "/version",
+            "a version 1 file holds no grants, access log or tombstones",
+        ));
+    }
+    let mut contents = contents_in(doc, beliefs)?;
+    contents.record = record;
+    Ok(Parsed {
+        contents,
+        counts: counted,
+        beliefs_sha256,
+        public_key,
+    })
+}
+
+/// The top level: not JSON, truncated, or JSON but not an object.
+fn top_level_error(e: serde_json::Error) -> ArchiveError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => ArchiveError::WrongFormat(
+            "the JSON is not an object with \"format\": \"selfmodel-export\"".into(),
+        ),
+        _ => json_error(e),
+    }
+}
+
+/// One member's value (its syntax is already checked): too deep, or otherwise unreadable.
+fn value_error(path: &str, e: serde_json::Error) -> ArchiveError {
+    match json_error(e) {
+        ArchiveError::TooDeep(m) => ArchiveError::TooDeep(format!("at {path}: {m}")),
+        other => ArchiveError::invalid(path, other.to_string()),
+    }
+}
+
+fn json_error(e: serde_json::Error) -> ArchiveError {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    match e.classify() {
+        Category::Eof => ArchiveError::Truncated(format!("the JSON ends early ({text})")),
+        _ if text.contains("recursion limit") => {
+            ArchiveError::TooDeep(format!("more than 128 levels ({text})"))
+        }
+        _ => ArchiveError::NotJson(text),
+    }
+}
+
+fn check_format(v: &Value) -> Result<()> {
+    let Some(obj) = v.as_object() else {
+        return Err(ArchiveError::WrongFormat(
+            "the JSON is not an object with \"format\": \"selfmodel-export\"".into(),
+        ));
+    };
+    match obj.get("format") {
+        Some(Value::String(f)) if f == FORMAT => {}
+        Some(other) => {
+            return Err(ArchiveError::WrongFormat(format!(
+                "its \"format\" is {}, not \"{FORMAT}\"",
+                short(other)
+            )));
+        }
+        None => {
+            return Err(ArchiveError::WrongFormat(format!(
+                "it has no \"format\": \"{FORMAT}\" member"
+            )));
+        }
+    }
+    match obj.get("version") {
+        Some(v) if v.as_u64().is_some_and(|v| (1..=VERSION).contains(&v)) => Ok(()),
+        Some(other) => Err(ArchiveError::UnsupportedVersion {
+            found: short(other),
+            supported: VERSION,
+        }),
+        None => Err(ArchiveError::UnsupportedVersion {
+            found: "(none)".into(),
+            supported: VERSION,
+        }),
+    }
+}
+
+/// A value for an error message, cut short.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn len(v: &Value) -> u64 {
+    v.as_array().map_or(0, |a| a.len() as u64)
+}
+
+fn contents_in(doc: wire::Document, beliefs: Vec<Belief>) -> Result<Contents> {
+    let exported_at = convert::time_in(&doc.exported_at, "/exported_at")?;
+    let mut seen = HashSet::new();
+    let mut purposes = Vec::with_capacity(doc.purposes.len());
+    for (i, p) in doc.purposes.into_iter().enumerate() {
+        if !seen.insert(p.id.clone()) {
+            return Err(ArchiveError::invalid(
+                format!("/purposes/{i}/id"),
+                format!("purpose '{}' appears twice", p.id),
+            ));
+        }
+        purposes.push(convert::purpose_in(p));
+    }
+    seen.clear();
+    let mut types = Vec::with_capacity(doc.belief_types.len());
+    for (i, t) in doc.belief_types.into_iter().enumerate() {
+        if !seen.insert(t.id.clone()) {
+            return Err(ArchiveError::invalid(
+                format!("/belief_types/{i}/id"),
+                format!("belief type '{}' appears twice", t.id),
+            ));
+        }
+        types.push(convert::belief_type_in(t, &format!("/belief_types/{i}"))?);
+    }
+    let filter = match doc.manifest.filter {
+        wire::Filter::All(_) => Filter::All,
+        wire::Filter::Subset(s) => Filter::Subset {
+            categories: s.categories.into_iter().collect(),
+            purposes: s.purposes.into_iter().collect(),
+            beliefs: s
+                .beliefs
+                .iter()
+                .enumerate()
+                .map(|(i, id)| convert::id_in(id, &format!("/manifest/filter/beliefs/{i}")))
+                .collect::<Result<_>>()?,
+        },
+    };
+    let mut head = [0u8; 32];
+    hex::decode_to_slice(&doc.audit_head.hash, &mut head)
+        .map_err(|_| ArchiveError::invalid("/audit_head/hash", "not 32 bytes of hex"))?;
+    Ok(Contents {
+        vault_id: doc.vault,
+        exported_at,
+        catalogue: Catalogue { types, purposes },
+        beliefs,
+        audit_head: (doc.audit_head.events, Hash(head)),
+        filter,
+        record: Record::default(),
+    })
+}
