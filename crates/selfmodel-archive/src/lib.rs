@@ -39,7 +39,7 @@ pub use crypt::{
 pub use error::{ArchiveError, Result};
 pub use file::{AtomicFile, read_capped};
 pub use read::{Parsed, parse};
-pub use record::{Access, AccessDay, DisclosureDay, Record, Tombstones};
+pub use record::{Access, Record, Tombstones};
 pub use schema::SCHEMA_JSON;
 pub use sign::{CONTEXT as SIGNATURE_CONTEXT, Signer};
 pub use wire::Counts;

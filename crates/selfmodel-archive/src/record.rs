@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::audit::canonical_time;
-use selfmodel_core::{BeliefId, ConsentRecord, Grant, Outcome, Scope, Vendor};
+use selfmodel_core::{
+    AccessDay, BeliefId, ConsentRecord, DisclosureDay, Grant, Outcome, Scope, Vendor,
+};
 use zeroize::Zeroizing;
 
 use crate::convert::{enum_in, id_in, time_in};
@@ -64,42 +66,6 @@ pub struct Access {
     pub requests: u64,
     /// The set of beliefs it disclosed, if any.
     pub disclosed_set: Option<u64>,
-}
-
-/// Requests of one day with the same grant, vendor, purpose, operation and outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessDay {
-    /// The day (UTC).
-    pub day: NaiveDate,
-    /// The grant, if a token was valid.
-    pub grant_id: Option<String>,
-    /// The vendor, if known.
-    pub vendor_id: Option<String>,
-    /// The purpose named, if any.
-    pub purpose: Option<String>,
-    /// What was asked.
-    pub operation: String,
-    /// Served or refused.
-    pub outcome: Outcome,
-    /// How many requests.
-    pub requests: u64,
-}
-
-/// How often one belief was disclosed on one day under one grant for one purpose.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisclosureDay {
-    /// The belief (which may since have been erased).
-    pub belief_id: BeliefId,
-    /// The day (UTC).
-    pub day: NaiveDate,
-    /// The grant.
-    pub grant_id: String,
-    /// The vendor.
-    pub vendor_id: String,
-    /// The purpose named, if any.
-    pub purpose: Option<String>,
-    /// How many requests disclosed it.
-    pub times: u64,
 }
 
 /// Tombstones with the HMAC key that made them (a secret: zeroized, never printed).
@@ -325,6 +291,7 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
                 operation: a.operation,
                 outcome: outcome_in(a.outcome, a.reason, &path)?,
                 requests: a.requests,
+                compacted: true,
             })
         })
         .collect::<Result<_>>()?;

@@ -410,8 +410,10 @@ fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
 /// A whole export's vendor record: two grants, entries disclosing the same set twice, a denied
 /// entry, compacted days and tombstones.
 fn with_record(n: u128) -> Contents {
-    use selfmodel_archive::{Access, AccessDay, DisclosureDay, Record, Tombstones};
-    use selfmodel_core::{ConsentRecord, Grant, Operation, Outcome, Scope, Vendor};
+    use selfmodel_archive::{Access, Record, Tombstones};
+    use selfmodel_core::{
+        AccessDay, ConsentRecord, DisclosureDay, Grant, Operation, Outcome, Scope, Vendor,
+    };
     let mut c = contents(n);
     let vendor = Vendor {
         id: "com.example.notes".into(),
@@ -480,6 +482,7 @@ fn with_record(n: u128) -> Contents {
             operation: "beliefs.read".into(),
             outcome: Outcome::Allowed,
             requests: 12,
+            compacted: true,
         }],
         disclosure_days: vec![DisclosureDay {
             belief_id: ids[0],

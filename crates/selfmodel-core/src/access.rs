@@ -1,7 +1,7 @@
 //! The access log (every vendor request, allowed or denied) and the feed that tells vendors of
 //! changes to what they received (GDPR Art. 19).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::belief::BeliefId;
 
@@ -150,4 +150,42 @@ pub struct VendorEvent {
     pub kind: VendorEventKind,
     /// The belief concerned, if any.
     pub belief_id: Option<BeliefId>,
+}
+
+/// Requests of one day with the same grant, vendor, purpose, operation and outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDay {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// The grant, if a token was valid.
+    pub grant_id: Option<String>,
+    /// The vendor, if known.
+    pub vendor_id: Option<String>,
+    /// The purpose named, if any.
+    pub purpose: Option<String>,
+    /// What was asked.
+    pub operation: String,
+    /// Served or refused (with the reason's code).
+    pub outcome: Outcome,
+    /// How many requests.
+    pub requests: u64,
+    /// Whether some of them come from the compacted log (day precision only).
+    pub compacted: bool,
+}
+
+/// How often one belief was disclosed on one day under one grant for one purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureDay {
+    /// The belief (which may since have been erased).
+    pub belief_id: BeliefId,
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// The grant it was disclosed under.
+    pub grant_id: String,
+    /// The vendor.
+    pub vendor_id: String,
+    /// The purpose named.
+    pub purpose: Option<String>,
+    /// How many requests disclosed it.
+    pub times: u64,
 }

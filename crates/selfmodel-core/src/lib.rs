@@ -20,7 +20,10 @@ pub mod similar;
 pub mod text;
 pub mod validate;
 
-pub use access::{AccessEntry, AccessOp, NewAccess, Outcome, VendorEvent, VendorEventKind};
+pub use access::{
+    AccessDay, AccessEntry, AccessOp, DisclosureDay, NewAccess, Outcome, VendorEvent,
+    VendorEventKind,
+};
 pub use audit::{AuditAction, AuditEvent, ChainVerdict, Hash, PendingEvent};
 pub use belief::{
     Acceptance, Actor, Belief, BeliefId, Evidence, EvidenceKind, NewBelief, NewEvidence,

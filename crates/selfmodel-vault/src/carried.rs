@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
-use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
+use selfmodel_core::{AccessDay, AccessEntry, BeliefId, DisclosureDay, NewAccess, Outcome};
 
 use crate::access_log::AccessFilter;
 
 use crate::codec::parse_time;
-use crate::compaction::{AccessDay, DisclosureDay};
+use crate::compaction::{access_days_of, disclosure_days_of};
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
@@ -21,15 +21,6 @@ pub struct CarriedLog {
     pub entries: Vec<(AccessEntry, Option<i64>)>,
     /// The sets, by number.
     pub sets: BTreeMap<i64, Vec<BeliefId>>,
-}
-
-fn day(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| VaultError::Data(format!("'{s}' is not a day")))
-}
-
-fn none_if_empty(s: String) -> Option<String> {
-    (!s.is_empty()).then_some(s)
 }
 
 /// The compacted tables keep "none" as an empty text.
@@ -81,42 +72,10 @@ impl Reader<'_> {
     /// The compacted access log's requests per day, as stored (without the detailed log).
     pub fn compacted_access_days(&self) -> Result<Vec<AccessDay>> {
         let mut stmt = self.conn.prepare(
-            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests \
+            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests, 1 \
              FROM access_days ORDER BY 1, 2, 3, 4, 5, 6, 7",
         )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, u64>(7)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(
-                |(d, grant, vendor, purpose, operation, outcome, reason, requests)| {
-                    Ok(AccessDay {
-                        day: day(&d)?,
-                        grant_id: none_if_empty(grant),
-                        vendor_id: none_if_empty(vendor),
-                        purpose: none_if_empty(purpose),
-                        operation,
-                        outcome: match outcome.as_str() {
-                            "allowed" => Outcome::Allowed,
-                            _ => Outcome::Denied(reason),
-                        },
-                        requests,
-                        compacted: true,
-                    })
-                },
-            )
-            .collect()
+        access_days_of(&mut stmt, [])
     }
 
     /// The compacted access log's disclosures per belief and day, as stored.
@@ -125,32 +84,7 @@ impl Reader<'_> {
             "SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
              ORDER BY 2, 1, 3, 4, 5",
         )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, u64>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(belief, d, grant_id, vendor_id, purpose, times)| {
-                Ok(DisclosureDay {
-                    belief_id: belief
-                        .parse()
-                        .map_err(|_| VaultError::Data("a disclosed belief id".into()))?,
-                    day: day(&d)?,
-                    grant_id,
-                    vendor_id,
-                    purpose: none_if_empty(purpose),
-                    times,
-                })
-            })
-            .collect()
+        disclosure_days_of(&mut stmt, [])
     }
 
     /// Every tombstone digest and when it was laid, oldest first.

@@ -3,7 +3,7 @@
 //! this belief" cover the detailed and the compacted log alike.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use selfmodel_core::{BeliefId, Outcome};
+use selfmodel_core::{AccessDay, DisclosureDay, Outcome};
 
 use crate::codec::{from_micros, micros, parse};
 use crate::error::{Result, VaultError};
@@ -25,42 +25,77 @@ pub struct Compaction {
     pub disclosures: u64,
 }
 
-/// Requests of one day with the same grant, vendor, purpose, operation and outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessDay {
-    /// The day (UTC).
-    pub day: NaiveDate,
-    /// The grant, if a token was valid.
-    pub grant_id: Option<String>,
-    /// The vendor, if known.
-    pub vendor_id: Option<String>,
-    /// The purpose named, if any.
-    pub purpose: Option<String>,
-    /// What was asked.
-    pub operation: String,
-    /// Served or refused (with the reason's code).
-    pub outcome: Outcome,
-    /// How many requests.
-    pub requests: u64,
-    /// Whether some of them come from the compacted log (day precision only).
-    pub compacted: bool,
+/// The days a query selects as (day, grant, vendor, purpose, operation, outcome, reason,
+/// requests, compacted), with "none" stored as an empty text.
+pub(crate) fn access_days_of(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<AccessDay>> {
+    let rows = stmt
+        .query_map(params, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, u64>(7)?,
+                r.get::<_, bool>(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(
+            |(d, grant, vendor, purpose, operation, outcome, reason, requests, compacted)| {
+                Ok(AccessDay {
+                    day: day(&d)?,
+                    grant_id: none_if_empty(grant),
+                    vendor_id: none_if_empty(vendor),
+                    purpose: none_if_empty(purpose),
+                    operation,
+                    outcome: match outcome.as_str() {
+                        "allowed" => Outcome::Allowed,
+                        _ => Outcome::Denied(reason),
+                    },
+                    requests,
+                    compacted,
+                })
+            },
+        )
+        .collect()
 }
 
-/// How often one belief was disclosed on one day under one grant for one purpose.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisclosureDay {
-    /// The belief (which may since have been erased).
-    pub belief_id: BeliefId,
-    /// The day (UTC).
-    pub day: NaiveDate,
-    /// The grant it was disclosed under.
-    pub grant_id: String,
-    /// The vendor.
-    pub vendor_id: String,
-    /// The purpose named.
-    pub purpose: Option<String>,
-    /// How many requests disclosed it.
-    pub times: u64,
+/// The disclosures a query selects as (belief, day, grant, vendor, purpose, times).
+pub(crate) fn disclosure_days_of(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<DisclosureDay>> {
+    let rows = stmt
+        .query_map(params, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u64>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(belief, d, grant_id, vendor_id, purpose, times)| {
+            Ok(DisclosureDay {
+                belief_id: parse("belief id", &belief)?,
+                day: day(&d)?,
+                grant_id,
+                vendor_id,
+                purpose: none_if_empty(purpose),
+                times,
+            })
+        })
+        .collect()
 }
 
 fn none_if_empty(s: String) -> Option<String> {
@@ -140,40 +175,7 @@ impl Reader<'_> {
                FROM access_days WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
              GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
         )?;
-        let rows = stmt
-            .query_map(range(from, to), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, u64>(7)?,
-                    r.get::<_, bool>(8)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(
-                |(d, grant, vendor, purpose, operation, outcome, reason, requests, compacted)| {
-                    Ok(AccessDay {
-                        day: day(&d)?,
-                        grant_id: none_if_empty(grant),
-                        vendor_id: none_if_empty(vendor),
-                        purpose: none_if_empty(purpose),
-                        operation,
-                        outcome: match outcome.as_str() {
-                            "allowed" => Outcome::Allowed,
-                            _ => Outcome::Denied(reason),
-                        },
-                        requests,
-                        compacted,
-                    })
-                },
-            )
-            .collect()
+        access_days_of(&mut stmt, range(from, to))
     }
 
     /// Disclosures per belief and day in `[from, to)`, detailed and compacted together.
@@ -205,30 +207,7 @@ impl Reader<'_> {
                WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
              GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 1, 3, 5",
         )?;
-        let rows = stmt
-            .query_map(range(from, to), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, u64>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(belief, d, grant_id, vendor_id, purpose, times)| {
-                Ok(DisclosureDay {
-                    belief_id: parse("belief id", &belief)?,
-                    day: day(&d)?,
-                    grant_id,
-                    vendor_id,
-                    purpose: none_if_empty(purpose),
-                    times,
-                })
-            })
-            .collect()
+        disclosure_days_of(&mut stmt, range(from, to))
     }
 }
 

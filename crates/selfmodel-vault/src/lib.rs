@@ -19,11 +19,9 @@ mod store;
 
 pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use carried::CarriedLog;
-pub use compaction::{
-    ACCESS_LOG_RETENTION_KEY, AccessDay, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS,
-    DisclosureDay,
-};
+pub use compaction::{ACCESS_LOG_RETENTION_KEY, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS};
 pub use error::{Result, VaultError};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
 pub use page_check::PageCheck;
+pub use selfmodel_core::{AccessDay, DisclosureDay};
 pub use store::{Reader, Writer};

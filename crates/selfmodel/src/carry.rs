@@ -7,9 +7,7 @@
 //! does not trust brings no record: it could otherwise write a vendor's reads into their log.
 
 use chrono::{DateTime, Utc};
-use selfmodel_archive::{
-    Access, AccessDay, Contents, DisclosureDay, Protection, Record, Tombstones,
-};
+use selfmodel_archive::{Access, Contents, Protection, Record, Tombstones};
 use selfmodel_core::NewAccess;
 use selfmodel_vault::{Reader, Writer};
 
@@ -61,31 +59,8 @@ impl Skipped {
 pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> {
     let mut grants = r.grants()?;
     grants.reverse();
-    let access_days = r
-        .compacted_access_days()?
-        .into_iter()
-        .map(|d| AccessDay {
-            day: d.day,
-            grant_id: d.grant_id,
-            vendor_id: d.vendor_id,
-            purpose: d.purpose,
-            operation: d.operation,
-            outcome: d.outcome,
-            requests: d.requests,
-        })
-        .collect();
-    let disclosure_days = r
-        .compacted_disclosure_days()?
-        .into_iter()
-        .map(|d| DisclosureDay {
-            belief_id: d.belief_id,
-            day: d.day,
-            grant_id: d.grant_id,
-            vendor_id: d.vendor_id,
-            purpose: d.purpose,
-            times: d.times,
-        })
-        .collect();
+    let access_days = r.compacted_access_days()?;
+    let disclosure_days = r.compacted_disclosure_days()?;
     let tombstones = match (protection, tombstone::key(r)?) {
         (Protection::Plain, _) | (_, None) => None,
         (_, Some(key)) => Some(Tombstones {
@@ -247,26 +222,10 @@ pub(crate) fn write(
     }
     if planned.days > 0 {
         for d in &record.access_days {
-            w.merge_access_day(&selfmodel_vault::AccessDay {
-                day: d.day,
-                grant_id: d.grant_id.clone(),
-                vendor_id: d.vendor_id.clone(),
-                purpose: d.purpose.clone(),
-                operation: d.operation.clone(),
-                outcome: d.outcome.clone(),
-                requests: d.requests,
-                compacted: true,
-            })?;
+            w.merge_access_day(d)?;
         }
         for d in &record.disclosure_days {
-            w.merge_disclosure_day(&selfmodel_vault::DisclosureDay {
-                belief_id: d.belief_id,
-                day: d.day,
-                grant_id: d.grant_id.clone(),
-                vendor_id: d.vendor_id.clone(),
-                purpose: d.purpose.clone(),
-                times: d.times,
-            })?;
+            w.merge_disclosure_day(d)?;
         }
         w.set_meta(
             &at_key,
