@@ -246,6 +246,7 @@ pub struct MemoryImportOut {
 struct MemorySummaryOut {
     items: usize,
     proposed: usize,
+    same_as: usize,
     duplicates: usize,
     previously_erased: usize,
     refused: usize,
@@ -275,6 +276,25 @@ struct ProposalOut {
     purposes: Vec<String>,
     sensitivity: &'static str,
     statement: String,
+    same_as: Option<SameAsOut>,
+}
+
+/// The belief a proposal says the same as, in other words.
+#[derive(Serialize)]
+pub struct SameAsOut {
+    id: String,
+    statement: String,
+    similarity: f64,
+}
+
+impl From<&selfmodel::SameAs> for SameAsOut {
+    fn from(s: &selfmodel::SameAs) -> Self {
+        Self {
+            id: s.id.to_string(),
+            statement: s.statement.clone(),
+            similarity: s.similarity,
+        }
+    }
 }
 
 /// Converts an import's report.
@@ -289,6 +309,7 @@ pub fn memory_import(r: &selfmodel::memories::MemoryImport) -> MemoryImportOut {
         summary: MemorySummaryOut {
             items: r.items.len(),
             proposed: c.proposed,
+            same_as: c.same_as,
             duplicates: c.duplicates,
             previously_erased: c.previously_erased,
             refused: c.refused,
@@ -314,6 +335,7 @@ pub fn memory_import(r: &selfmodel::memories::MemoryImport) -> MemoryImportOut {
                         purposes,
                         sensitivity,
                         statement,
+                        same_as,
                     } => {
                         out.outcome = "proposed";
                         out.proposal = Some(ProposalOut {
@@ -322,6 +344,7 @@ pub fn memory_import(r: &selfmodel::memories::MemoryImport) -> MemoryImportOut {
                             purposes: purposes.iter().cloned().collect(),
                             sensitivity: sensitivity.as_str(),
                             statement: statement.clone(),
+                            same_as: same_as.as_ref().map(SameAsOut::from),
                         });
                     }
                     Outcome::Duplicate => out.outcome = "duplicate",

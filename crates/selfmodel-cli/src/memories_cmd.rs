@@ -68,6 +68,7 @@ fn human(report: &MemoryImport) {
                 category,
                 purposes,
                 statement,
+                same_as,
                 ..
             } if report.dry_run => {
                 let purposes: Vec<&str> = purposes.iter().map(String::as_str).collect();
@@ -75,6 +76,13 @@ fn human(report: &MemoryImport) {
                     "{at}  would propose  {category} [{}]  {statement}",
                     purposes.join(", ")
                 );
+                if let Some(s) = same_as {
+                    say!(
+                        "    same as {} \"{}\": merge it from the inbox",
+                        s.id,
+                        s.statement
+                    );
+                }
             }
             Outcome::Proposed { .. } => {}
             Outcome::Duplicate if report.dry_run => say!("{at}  already in the vault"),
@@ -109,6 +117,12 @@ fn human(report: &MemoryImport) {
         c.duplicates,
         c.previously_erased,
     );
+    if c.same_as > 0 {
+        say!(
+            "{} of them say the same as a belief you hold: `selfmodel inbox` shows which, and `selfmodel belief merge ID` adds one's evidence there",
+            c.same_as
+        );
+    }
     if report.changed {
         say!("review them with `selfmodel inbox`, then `selfmodel belief accept|reject ID`");
     }

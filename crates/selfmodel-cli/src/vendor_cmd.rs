@@ -378,9 +378,8 @@ pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
                 .iter()
                 .map(|(b, same)| {
                     let mut v = serde_json::to_value(crate::json::belief(b, false))?;
-                    v["same_as"] = same.as_ref().map_or(serde_json::Value::Null, |s| {
-                        json!({"id": s.id.to_string(), "statement": s.statement, "similarity": s.similarity})
-                    });
+                    v["same_as"] =
+                        serde_json::to_value(same.as_ref().map(crate::json::SameAsOut::from))?;
                     Ok(v)
                 })
                 .collect::<Result<Vec<_>>>()?,

@@ -9,6 +9,8 @@
 //!
 //! It only suggests: the person decides whether to merge.
 
+use std::collections::HashMap;
+
 use crate::text::fingerprint;
 
 /// From this similarity on, a text is shown as the same as a belief.
@@ -92,20 +94,55 @@ fn shared(a: &[[char; 3]], b: &[[char; 3]]) -> usize {
     n
 }
 
-/// The most similar of `candidates` that says the same as `statement`: its index and the
-/// similarity.
-pub fn best_match<'a>(
-    statement: &Profile,
-    candidates: impl IntoIterator<Item = &'a Profile>,
-) -> Option<(usize, f64)> {
-    candidates
-        .into_iter()
-        .enumerate()
-        .filter(|(_, c)| statement.may_reach(c, SAME_AS))
-        .map(|(i, c)| (i, c, statement.similarity(c)))
-        .filter(|&(_, c, s)| s >= SAME_AS && statement.same_words(c))
-        .map(|(i, _, s)| (i, s))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+/// Statements looked up by their trigrams, so that finding the one a text says the same as reads
+/// only the statements that share a trigram with it, not every statement of the model.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    profiles: Vec<Profile>,
+    postings: HashMap<[char; 3], Vec<u32>>,
+}
+
+impl Index {
+    /// The index of these statements' profiles, in this order.
+    pub fn new(profiles: Vec<Profile>) -> Self {
+        let mut postings: HashMap<[char; 3], Vec<u32>> = HashMap::new();
+        for (i, p) in profiles.iter().enumerate() {
+            for g in &p.grams {
+                postings.entry(*g).or_default().push(i as u32);
+            }
+        }
+        Self { profiles, postings }
+    }
+
+    /// The statement `text` says the same as, the most similar if several: its position and the
+    /// similarity.
+    pub fn best_match(&self, text: &Profile) -> Option<(usize, f64)> {
+        // Shared trigrams per statement, counted densely: a lookup touches only the postings of
+        // the text's own trigrams.
+        let mut shared = vec![0u16; self.profiles.len()];
+        let mut touched = Vec::new();
+        for g in &text.grams {
+            for &i in self.postings.get(g).into_iter().flatten() {
+                let n = &mut shared[i as usize];
+                if *n == 0 {
+                    touched.push(i);
+                }
+                *n = n.saturating_add(1);
+            }
+        }
+        touched
+            .into_iter()
+            .map(|i| {
+                let candidate = &self.profiles[i as usize];
+                let total = text.grams.len() + candidate.grams.len();
+                let n = shared[i as usize];
+                (i as usize, candidate, 2.0 * f64::from(n) / total as f64)
+            })
+            .filter(|&(_, c, s)| s >= SAME_AS && text.same_words(c))
+            .map(|(i, _, s)| (i, s))
+            // The lowest position wins a tie, whatever order the counts came in.
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
 }
 
 #[cfg(test)]
@@ -178,10 +215,27 @@ mod tests {
             "Is learning Rust",
             "Is learning Rust and Go",
         ];
-        let profiles: Vec<Profile> = beliefs.iter().map(|b| Profile::of(b)).collect();
-        let (i, s) = best_match(&Profile::of("learning rust"), &profiles).unwrap();
+        let index = Index::new(beliefs.iter().map(|b| Profile::of(b)).collect());
+        let (i, s) = index.best_match(&Profile::of("learning rust")).unwrap();
         assert_eq!(beliefs[i], "Is learning Rust");
         assert!(s >= SAME_AS);
-        assert_eq!(best_match(&Profile::of("Lives in Berlin"), &profiles), None);
+        assert_eq!(index.best_match(&Profile::of("Lives in Berlin")), None);
+        // The index finds what comparing with every statement finds.
+        for text in [
+            "Is learning Rust and Go!",
+            "lives in munich",
+            "Learning Go",
+            "nothing alike",
+        ] {
+            let p = Profile::of(text);
+            let each = beliefs
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, Profile::of(b)))
+                .filter(|(_, b)| p.same_as(b))
+                .map(|(i, b)| (i, p.similarity(&b)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            assert_eq!(index.best_match(&p), each, "{text}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! that belief, keeping the belief's history, instead of adding a second belief.
 
 use selfmodel_core::audit::PendingEvent;
-use selfmodel_core::similar::{Profile, best_match};
+use selfmodel_core::similar::{Index, Profile};
 use selfmodel_core::validate::MAX_EVIDENCE_PER_BELIEF;
 use selfmodel_core::{
     AuditAction, Belief, BeliefFilter, BeliefId, CoreError, Status, VendorEventKind,
@@ -23,13 +23,21 @@ pub struct SameAs {
     pub similarity: f64,
 }
 
-/// The belief of `model` (active beliefs and their profiles) that `statement` says the same as.
-fn same_as((active, profiles): &(Vec<Belief>, Vec<Profile>), statement: &str) -> Option<SameAs> {
-    best_match(&Profile::of(statement), profiles).map(|(i, similarity)| SameAs {
-        id: active[i].id,
-        statement: active[i].statement.clone(),
-        similarity,
-    })
+/// The belief of `model` (active beliefs and their index) that `statement` says the same as.
+pub(crate) fn same_as((active, index): &(Vec<Belief>, Index), statement: &str) -> Option<SameAs> {
+    index
+        .best_match(&Profile::of(statement))
+        .map(|(i, similarity)| SameAs {
+            id: active[i].id,
+            statement: active[i].statement.clone(),
+            similarity,
+        })
+}
+
+/// Beliefs with the index of their statements.
+pub(crate) fn indexed(beliefs: Vec<Belief>) -> (Vec<Belief>, Index) {
+    let index = Index::new(beliefs.iter().map(|b| Profile::of(&b.statement)).collect());
+    (beliefs, index)
 }
 
 impl Selfmodel {
@@ -54,14 +62,13 @@ impl Selfmodel {
         Ok(same_as(&self.active_profiles()?, statement))
     }
 
-    /// The active beliefs, each with its profile.
-    fn active_profiles(&mut self) -> Result<(Vec<Belief>, Vec<Profile>)> {
+    /// The active beliefs and their index.
+    fn active_profiles(&mut self) -> Result<(Vec<Belief>, Index)> {
         let active = self.beliefs(&BeliefFilter {
             status: Some(Status::Active),
             ..Default::default()
         })?;
-        let profiles = active.iter().map(|b| Profile::of(&b.statement)).collect();
-        Ok((active, profiles))
+        Ok(indexed(active))
     }
 
     /// Merges a proposal into an active belief that says the same: the proposal's evidence is

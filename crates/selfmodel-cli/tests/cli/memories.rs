@@ -584,6 +584,26 @@ fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
         "0.9",
         &["--evidence", "Said so"],
     );
+    // The import's own report already says which memory is the same as a belief.
+    let dry: serde_json::Value = serde_json::from_str(&success(
+        &v.cmd()
+            .args([
+                "import-memories",
+                "--from",
+                "claude",
+                "--dry-run",
+                "--json",
+                "-",
+            ])
+            .write_stdin("- learning RUST\n- Lives in Munich\n")
+            .output()
+            .unwrap(),
+        "dry run",
+    ))
+    .unwrap();
+    assert_eq!(dry["summary"]["same_as"], 1);
+    assert_eq!(dry["items"][0]["proposal"]["same_as"]["id"], rust.as_str());
+    assert!(dry["items"][1]["proposal"]["same_as"].is_null());
     success(
         &v.cmd()
             .args(["import-memories", "--from", "claude", "-"])

@@ -25,6 +25,7 @@ use selfmodel_vault::Reader;
 
 pub use read::{parse, read, read_limited};
 
+use crate::merge::{self, SameAs};
 use crate::{Error, Result, Selfmodel, tombstone};
 
 /// What an import did, or (in a dry run) would do, with each memory.
@@ -70,6 +71,9 @@ pub enum Outcome {
         sensitivity: Sensitivity,
         /// The statement.
         statement: String,
+        /// The belief it says the same as, worded differently: it can be merged into it from
+        /// the inbox.
+        same_as: Option<SameAs>,
     },
     /// Already in the vault, or earlier in the same input.
     Duplicate,
@@ -89,6 +93,8 @@ pub enum Outcome {
 pub struct Counts {
     /// Proposed (or that would be).
     pub proposed: usize,
+    /// Of those, the ones that say the same as a belief already held, in other words.
+    pub same_as: usize,
     /// Already there.
     pub duplicates: usize,
     /// Erased or rejected before.
@@ -105,7 +111,10 @@ impl MemoryImport {
         let mut c = Counts::default();
         for item in &self.items {
             match &item.outcome {
-                Outcome::Proposed { .. } => c.proposed += 1,
+                Outcome::Proposed { same_as, .. } => {
+                    c.proposed += 1;
+                    c.same_as += usize::from(same_as.is_some());
+                }
                 Outcome::Duplicate => c.duplicates += 1,
                 Outcome::PreviouslyErased => c.previously_erased += 1,
                 Outcome::Refused { refusal, .. } => {
@@ -218,6 +227,12 @@ fn plan(
         .collect();
     let categories: Vec<&str> = catalogue.types.iter().map(|t| t.id.as_str()).collect();
     let graveyard = tombstone::Graveyard::open(r)?;
+    let model = merge::indexed(
+        existing
+            .into_iter()
+            .filter(|b| b.status == Status::Active)
+            .collect(),
+    );
     let mut items = Vec::with_capacity(memories.len());
     let mut beliefs = Vec::new();
     for m in memories {
@@ -238,6 +253,7 @@ fn plan(
                         purposes: b.purposes.clone(),
                         sensitivity: b.sensitivity,
                         statement: b.statement.clone(),
+                        same_as: merge::same_as(&model, &b.statement),
                     };
                     beliefs.push(b);
                     outcome
