@@ -585,7 +585,7 @@ fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
         &["--evidence", "Said so"],
     );
     // The import's own report already says which memory is the same as a belief.
-    let dry: serde_json::Value = serde_json::from_str(&success(
+    let dry: Value = serde_json::from_str(&success(
         &v.cmd()
             .args([
                 "import-memories",
