@@ -174,7 +174,8 @@ async fn client_wire_types_match_the_served_openapi_document() {
             .categories(["goals"])
             .max_sensitivity(Sensitivity::Special)
             .min_confidence(0.5)
-            .origins(["https://app.example"]),
+            .origins(["https://app.example"])
+            .fresh_only(),
     );
     let mut ev = EvidenceIn::new(EvidenceKind::Stated, "x", "y");
     ev.observed_at = Some(Utc::now());
