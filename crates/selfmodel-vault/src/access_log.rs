@@ -261,18 +261,28 @@ impl Writer<'_> {
     /// are stored as a set, once: a request that discloses a set already stored only refers to
     /// it.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
+        let seq = self.insert_disclosing(a, at, 1)?;
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set.
+    pub(crate) fn insert_disclosing(
+        &mut self,
+        a: &NewAccess,
+        at: DateTime<Utc>,
+        requests: u64,
+    ) -> Result<u64> {
         let set = if a.disclosed.is_empty() {
             None
         } else {
             Some(self.disclosure_set(&a.disclosed)?)
         };
-        let seq = self.insert_access(a, at, 1, set)?;
-        self.recorded = true;
-        Ok(seq)
+        self.insert_access(a, at, requests, set)
     }
 
     /// The stored set of exactly these beliefs, stored now if it is new.
-    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+    fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -391,7 +401,7 @@ impl Writer<'_> {
     }
 
     /// The one place an access-log row is written; every text goes through [`logged`].
-    pub(crate) fn insert_access(
+    fn insert_access(
         &mut self,
         a: &NewAccess,
         at: DateTime<Utc>,

@@ -21,20 +21,7 @@ impl Reader<'_> {
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
         let events = stmt
-            .query_map([], |r| {
-                let at: String = r.get(1)?;
-                let prev: Vec<u8> = r.get(5)?;
-                let hash: Vec<u8> = r.get(6)?;
-                Ok(AuditEvent {
-                    seq: r.get(0)?,
-                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
-                    action: r.get(2)?,
-                    subject: r.get(3)?,
-                    detail: r.get(4)?,
-                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
-                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
-                })
-            })?
+            .query_map([], event_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(events)
     }
@@ -102,23 +89,25 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events WHERE seq = ?1",
         )?;
-        Ok(stmt
-            .query_row([seq], |r| {
-                let at: String = r.get(1)?;
-                let prev: Vec<u8> = r.get(5)?;
-                let hash: Vec<u8> = r.get(6)?;
-                Ok(AuditEvent {
-                    seq: r.get(0)?,
-                    at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
-                    action: r.get(2)?,
-                    subject: r.get(3)?,
-                    detail: r.get(4)?,
-                    prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
-                    hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
-                })
-            })
-            .optional()?)
+        Ok(stmt.query_row([seq], event_row).optional()?)
     }
+}
+
+/// An event row (`seq, at, action, subject, detail, prev, hash`) as it reads back: a time or hash
+/// that no longer parses becomes one no event has, so verification fails at that event.
+fn event_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+    let at: String = r.get(1)?;
+    let prev: Vec<u8> = r.get(5)?;
+    let hash: Vec<u8> = r.get(6)?;
+    Ok(AuditEvent {
+        seq: r.get(0)?,
+        at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
+        action: r.get(2)?,
+        subject: r.get(3)?,
+        detail: r.get(4)?,
+        prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
+        hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
+    })
 }
 
 impl Writer<'_> {

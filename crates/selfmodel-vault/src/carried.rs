@@ -112,12 +112,7 @@ impl Writer<'_> {
         at: DateTime<Utc>,
         requests: u64,
     ) -> Result<u64> {
-        let set = if a.disclosed.is_empty() {
-            None
-        } else {
-            Some(self.disclosure_set(&a.disclosed)?)
-        };
-        self.insert_access(a, at, requests.max(1), set)
+        self.insert_disclosing(a, at, requests.max(1))
     }
 
     /// Adds one day of another vault's compacted log. The same day imported again keeps the

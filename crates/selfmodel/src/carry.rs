@@ -115,6 +115,11 @@ fn marks(source: &str) -> (String, String) {
     )
 }
 
+/// The last access-log entry taken from a source vault (0: none yet).
+fn last_taken(r: &Reader<'_>, seq_key: &str) -> Result<u64> {
+    Ok(r.meta(seq_key)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
 /// What an import of `c` adds of its record to the vault as it is. Reads only.
 pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carried> {
     let record = &c.record;
@@ -135,7 +140,7 @@ pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carrie
         });
     }
     let (seq_key, at_key) = marks(&c.vault_id);
-    let last_seq: u64 = r.meta(&seq_key)?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let last_seq = last_taken(r, &seq_key)?;
     let days_newer = r
         .meta(&at_key)?
         .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
@@ -196,11 +201,7 @@ pub(crate) fn write(
     }
     let (seq_key, at_key) = marks(&c.vault_id);
     if planned.access_entries > 0 {
-        let last_seq: u64 = w
-            .read()
-            .meta(&seq_key)?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let last_seq = last_taken(&w.read(), &seq_key)?;
         let mut newest = last_seq;
         for a in record.access.iter().filter(|a| a.seq > last_seq) {
             let entry = NewAccess {
