@@ -12,6 +12,7 @@ mod defences;
 pub mod discovery;
 pub mod listen;
 pub mod openapi;
+mod page;
 mod problem;
 mod routes;
 mod server;

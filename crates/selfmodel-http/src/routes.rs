@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::actor::VaultHandle;
 use crate::defences::bearer;
+use crate::page;
 use crate::problem::ApiError;
 use crate::wire::{self, *};
 
@@ -292,17 +293,14 @@ pub async fn belief(
         ..Default::default()
     };
     let d = s.vault.read(credential(&headers), read).await?;
-    let with_evidence = d.with_evidence;
-    let overdue = d.overdue;
-    let b = d.beliefs.into_iter().next().ok_or_else(|| {
+    let b = d.beliefs.first().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "no such belief under this grant",
         )
     })?;
-    let review_overdue = overdue.contains(&b.id);
-    Ok(Json(wire::belief(b, with_evidence, review_overdue)))
+    Ok(Json(wire::belief(b)))
 }
 
 async fn disclose(
@@ -312,20 +310,7 @@ async fn disclose(
     purpose: String,
 ) -> Result<Response, ApiError> {
     let d = s.vault.read(credential(headers), read).await?;
-    let out = BeliefPage {
-        grant_id: d.grant_id,
-        purpose,
-        beliefs: d
-            .beliefs
-            .into_iter()
-            .map(|b| {
-                let overdue = d.overdue.contains(&b.id);
-                wire::belief(b, d.with_evidence, overdue)
-            })
-            .collect(),
-        next: d.next.map(|n| n.to_string()),
-    };
-    let body = Bytes::from(serde_json::to_vec(&out).map_err(|e| {
+    let body = Bytes::from(page::body(&d, &purpose).map_err(|e| {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
     })?);
     if let Some(mut r) = s.replay.as_ref().and_then(|r| r.lock().ok()) {

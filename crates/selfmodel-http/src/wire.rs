@@ -120,27 +120,25 @@ pub fn grant(g: &domain::Grant) -> Grant {
     }
 }
 
-/// A belief on the wire; evidence only if `with_evidence`; `review_overdue` as the read found it.
-/// Takes the belief, so that its texts move instead of being copied.
-pub fn belief(b: domain::Belief, with_evidence: bool, review_overdue: bool) -> Belief {
+/// A disclosed belief on the wire: what its grant lets the vendor see.
+pub fn belief(b: &selfmodel::Disclosed) -> Belief {
     Belief {
-        id: b.id.to_string(),
-        statement: b.statement,
-        category: b.category,
-        confidence: b.confidence,
-        purposes: b.purposes.into_iter().collect(),
-        sensitivity: sensitivity(b.sensitivity),
-        origin: origin(&b.provenance.actor),
-        updated_at: b.updated_at,
-        confirmed_at: b.confirmed_at,
-        review_overdue,
-        evidence: with_evidence.then(|| {
-            b.evidence
-                .into_iter()
+        id: b.id().to_string(),
+        statement: b.statement().to_owned(),
+        category: b.category().to_owned(),
+        confidence: b.confidence(),
+        purposes: b.purposes().map(str::to_owned).collect(),
+        sensitivity: sensitivity(b.sensitivity()),
+        origin: origin(b.actor()),
+        updated_at: b.updated_at(),
+        confirmed_at: b.confirmed_at(),
+        review_overdue: b.review_overdue(),
+        evidence: b.evidence().map(|all| {
+            all.iter()
                 .map(|e| Evidence {
                     kind: evidence_kind(e.kind),
-                    source: e.source,
-                    summary: e.summary,
+                    source: e.source.clone(),
+                    summary: e.summary.clone(),
                     observed_at: e.observed_at,
                 })
                 .collect()

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod carry;
 mod checkpoint;
 mod demo;
+mod disclosed;
 mod error;
 mod identity;
 pub mod memories;
@@ -40,6 +41,7 @@ pub use access_retention::{ACCESS_LOG_RETENTION_DAYS, compaction_cut};
 pub use checkpoint::{
     CHECKPOINT_CONTEXT, CHECKPOINT_OPERATION, ReceiptVerdict, SignedCheckpoint, checkpoint_message,
 };
+pub use disclosed::Disclosed;
 pub use error::{Error, Result};
 pub use identity::Identity;
 pub use merge::SameAs;

@@ -12,11 +12,13 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::Arc;
 
-use selfmodel_core::{Belief, BeliefFilter, BeliefId, Catalogue, Status};
+use selfmodel_core::{BeliefFilter, BeliefId, Catalogue, Status};
 use selfmodel_vault::Writer;
 
 use crate::Result;
+use crate::disclosed::Shared;
 
 /// Which state of the vault a copy was taken from: (SQLite `data_version`, changes made by this
 /// process).
@@ -25,8 +27,9 @@ pub(crate) type Version = (i64, u64);
 /// Every active belief and the catalogue, as of one [`Version`].
 pub(crate) struct ModelCache {
     version: Version,
-    /// Active beliefs by id (ids sort by creation time, as the pages do).
-    beliefs: BTreeMap<BeliefId, Belief>,
+    /// Active beliefs by id (ids sort by creation time, as the pages do), shared with the reads
+    /// that disclose them.
+    beliefs: BTreeMap<BeliefId, Arc<Shared>>,
     /// The catalogue the beliefs are judged against.
     pub catalogue: Catalogue,
 }
@@ -49,7 +52,10 @@ impl ModelCache {
                 let beliefs = w.read().beliefs(&active)?;
                 ModelCache {
                     version,
-                    beliefs: beliefs.into_iter().map(|b| (b.id, b)).collect(),
+                    beliefs: beliefs
+                        .into_iter()
+                        .map(|b| (b.id, Shared::new(b)))
+                        .collect(),
                     catalogue: w.read().catalogue()?,
                 }
             }
@@ -58,8 +64,13 @@ impl ModelCache {
     }
 
     /// Active beliefs after `after` (exclusive), in id order.
-    pub fn after(&self, after: Option<BeliefId>) -> impl Iterator<Item = &Belief> {
+    pub fn after(&self, after: Option<BeliefId>) -> impl Iterator<Item = &Arc<Shared>> {
         let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         self.beliefs.range((from, Bound::Unbounded)).map(|(_, b)| b)
+    }
+
+    /// The active belief `id`.
+    pub fn get(&self, id: BeliefId) -> Option<&Arc<Shared>> {
+        self.beliefs.get(&id)
     }
 }

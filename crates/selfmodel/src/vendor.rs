@@ -17,9 +17,10 @@ use selfmodel_core::{
     validate,
 };
 use selfmodel_vault::{Reader, VaultError, Writer};
-use std::collections::BTreeSet;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
+use crate::disclosed::{Disclosed, Shared};
 use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
 use crate::vendor_call::{Call, VendorOutcome, authenticate, authenticate_any, origin_refused};
@@ -135,14 +136,10 @@ pub struct VendorRead {
 pub struct Disclosure {
     /// The grant it was read under.
     pub grant_id: String,
-    /// The beliefs (evidence emptied unless the grant allows `read_evidence`).
-    pub beliefs: Vec<Belief>,
+    /// The beliefs, each as the grant lets the vendor see it.
+    pub beliefs: Vec<Disclosed>,
     /// The cursor for the next page, if there may be more.
     pub next: Option<BeliefId>,
-    /// Whether the grant allows evidence (otherwise evidence was removed).
-    pub with_evidence: bool,
-    /// The beliefs past their type's review interval since the person last confirmed them.
-    pub overdue: BTreeSet<BeliefId>,
 }
 
 /// A grant with how much it has been used.
@@ -595,32 +592,8 @@ fn check_ask(ask: &GrantAsk, catalogue: &Catalogue) -> Result<()> {
     Ok(())
 }
 
-/// A copy of an in-memory belief for a vendor's page, without what it is never shown: its
-/// history, and its evidence unless the grant allows reading evidence (copying them only to drop
-/// them would cost most of a read).
-fn copy_for_vendor(b: &Belief, with_evidence: bool) -> Belief {
-    Belief {
-        id: b.id,
-        statement: b.statement.clone(),
-        category: b.category.clone(),
-        confidence: b.confidence,
-        purposes: b.purposes.clone(),
-        sensitivity: b.sensitivity,
-        status: b.status,
-        evidence: if with_evidence {
-            b.evidence.clone()
-        } else {
-            Vec::new()
-        },
-        provenance: b.provenance.clone(),
-        created_at: b.created_at,
-        updated_at: b.updated_at,
-        expires_at: b.expires_at,
-        confirmed_at: b.confirmed_at,
-        history: Vec::new(),
-    }
-}
-
+/// Serves one read: authenticated, checked against its grant, its page picked from the
+/// in-memory model as shared views ([`Disclosed`]), and logged with exactly what it disclosed.
 fn read_one(
     w: &mut Writer<'_>,
     now: DateTime<Utc>,
@@ -688,15 +661,20 @@ fn read_one(
         Ok(n) => n,
         Err(e) => return call.deny(w, e),
     };
-    let (mut beliefs, next) = match read.belief {
+    let with_evidence = grant.allows(Operation::ReadEvidence);
+    let granted = Arc::new(grant.scope.purposes.clone());
+    let show = |s: &Arc<Shared>| {
+        let overdue = overdue(&s.belief, catalogue, now);
+        Disclosed::new(Arc::clone(s), Arc::clone(&granted), with_evidence, overdue)
+    };
+    let (beliefs, next) = match read.belief {
         Some(id) => {
-            let found = w
-                .read()
-                .belief(id)?
-                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
-                .filter(|b| !(grant.scope.fresh_only && overdue(b, catalogue, now)));
+            let found = model
+                .get(id)
+                .filter(|s| disclosable(&s.belief, &grant.scope, &read.purpose, catalogue, now))
+                .filter(|s| !(grant.scope.fresh_only && overdue(&s.belief, catalogue, now)));
             match found {
-                Some(b) => (vec![b], None),
+                Some(s) => (vec![show(s)], None),
                 None => {
                     return call.deny(
                         w,
@@ -710,53 +688,43 @@ fn read_one(
             // past their retention are withheld (retention erases them within the hour).
             let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
             let min_confidence = read.min_confidence.unwrap_or(0.0);
-            let page: Vec<&Belief> = model
+            let page: Vec<&Arc<Shared>> = model
                 .after(read.after)
-                .filter(|b| read.category.as_ref().is_none_or(|c| *c == b.category))
-                .filter(|b| b.confidence >= min_confidence)
-                .filter(|b| !((read.fresh || grant.scope.fresh_only) && overdue(b, catalogue, now)))
-                .filter(|b| {
+                .filter(|s| {
+                    read.category
+                        .as_ref()
+                        .is_none_or(|c| *c == s.belief.category)
+                })
+                .filter(|s| s.belief.confidence >= min_confidence)
+                .filter(|s| {
+                    !((read.fresh || grant.scope.fresh_only) && overdue(&s.belief, catalogue, now))
+                })
+                .filter(|s| {
                     needle
                         .as_deref()
-                        .is_none_or(|n| b.statement.to_lowercase().contains(n))
+                        .is_none_or(|n| s.belief.statement.to_lowercase().contains(n))
                 })
-                .filter(|b| within_scope(b, &grant.scope, &read.purpose, catalogue))
+                .filter(|s| within_scope(&s.belief, &grant.scope, &read.purpose, catalogue))
                 .take(limit)
                 .collect();
             let next = (page.len() == limit)
-                .then(|| page.last().map(|b| b.id))
+                .then(|| page.last().map(|s| s.belief.id))
                 .flatten();
-            let with_evidence = grant.allows(Operation::ReadEvidence);
             let shown = page
                 .into_iter()
-                .filter(|b| disclosable(b, &grant.scope, &read.purpose, catalogue, now))
-                .map(|b| copy_for_vendor(b, with_evidence))
+                .filter(|s| disclosable(&s.belief, &grant.scope, &read.purpose, catalogue, now))
+                .map(show)
                 .collect();
             (shown, next)
         }
     };
-    for b in &mut beliefs {
-        // Minimisation: a vendor learns only the purposes it was granted, not the others, and
-        // never a belief's history.
-        b.purposes.retain(|p| grant.scope.purposes.contains(p));
-        b.history.clear();
-        if !grant.allows(Operation::ReadEvidence) {
-            b.evidence.clear();
-        }
-    }
-    let ids: Vec<BeliefId> = beliefs.iter().map(|b| b.id).collect();
+    let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
     w.touch_grant(&grant.id, now)?;
     call.allowed(w, &ids)?;
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
-        overdue: beliefs
-            .iter()
-            .filter(|b| overdue(b, catalogue, now))
-            .map(|b| b.id)
-            .collect(),
         beliefs,
         next,
-        with_evidence: grant.allows(Operation::ReadEvidence),
     }))
 }
 

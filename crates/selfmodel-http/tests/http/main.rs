@@ -7,4 +7,5 @@ mod common;
 mod defences;
 mod floods;
 mod minimisation;
+mod pages;
 mod secrets_at_rest;

@@ -1,0 +1,161 @@
+//! A belief as a vendor read disclosed it: a view of the in-memory model's copy that shows only
+//! what the grant lets the vendor see. The grant's purposes among the belief's, its evidence only
+//! under `read_evidence`, and never its history, status or provenance beyond who brought it in:
+//! there is no accessor for the rest, so no caller can pass it on. Nothing is copied; a page of
+//! a hundred beliefs is a hundred shared pointers.
+//!
+//! Each belief also carries one memo: a rendering its caller makes once per version of the belief
+//! (the HTTP server keeps its JSON there) and reuses for every read until the belief or the
+//! catalogue changes and the model is loaded again.
+
+use std::any::Any;
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use selfmodel_core::{Actor, Belief, BeliefId, Evidence, Sensitivity};
+
+/// One belief of the in-memory model, with the memo of its rendering.
+pub(crate) struct Shared {
+    pub(crate) belief: Belief,
+    memo: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl Shared {
+    pub(crate) fn new(belief: Belief) -> Arc<Self> {
+        Arc::new(Self {
+            belief,
+            memo: OnceLock::new(),
+        })
+    }
+}
+
+/// A disclosed belief (see the module's documentation).
+#[derive(Clone)]
+pub struct Disclosed {
+    shared: Arc<Shared>,
+    granted: Arc<BTreeSet<String>>,
+    with_evidence: bool,
+    review_overdue: bool,
+}
+
+impl Disclosed {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        granted: Arc<BTreeSet<String>>,
+        with_evidence: bool,
+        review_overdue: bool,
+    ) -> Self {
+        Self {
+            shared,
+            granted,
+            with_evidence,
+            review_overdue,
+        }
+    }
+
+    fn belief(&self) -> &Belief {
+        &self.shared.belief
+    }
+
+    /// Its id.
+    pub fn id(&self) -> BeliefId {
+        self.belief().id
+    }
+
+    /// What is believed.
+    pub fn statement(&self) -> &str {
+        &self.belief().statement
+    }
+
+    /// Its type.
+    pub fn category(&self) -> &str {
+        &self.belief().category
+    }
+
+    /// How sure the holder is.
+    pub fn confidence(&self) -> f64 {
+        self.belief().confidence
+    }
+
+    /// Its purposes that the grant names, in order.
+    pub fn purposes(&self) -> impl Iterator<Item = &str> {
+        self.belief()
+            .purposes
+            .iter()
+            .filter(|p| self.granted.contains(*p))
+            .map(String::as_str)
+    }
+
+    /// Normal or special.
+    pub fn sensitivity(&self) -> Sensitivity {
+        self.belief().sensitivity
+    }
+
+    /// Who brought it into the vault.
+    pub fn actor(&self) -> &Actor {
+        &self.belief().provenance.actor
+    }
+
+    /// Its last change.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.belief().updated_at
+    }
+
+    /// When the person last confirmed it, if ever.
+    pub fn confirmed_at(&self) -> Option<DateTime<Utc>> {
+        self.belief().confirmed_at
+    }
+
+    /// Whether its type's review interval had passed when it was read.
+    pub fn review_overdue(&self) -> bool {
+        self.review_overdue
+    }
+
+    /// Its evidence, only under a grant with `read_evidence`.
+    pub fn evidence(&self) -> Option<&[Evidence]> {
+        self.with_evidence
+            .then_some(self.belief().evidence.as_slice())
+    }
+
+    /// The caller's rendering of this version of the belief, made by `render` the first time
+    /// and kept with the in-memory model. `render` sees the belief as a grant with every
+    /// purpose withheld and evidence allowed would, and not overdue: what it keeps must not
+    /// depend on the grant; the grant's parts ([`Self::purposes`], [`Self::evidence`],
+    /// [`Self::review_overdue`]) are added per read.
+    ///
+    /// One process renders to one type; asked for another, `render`'s result is returned
+    /// without being kept.
+    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: impl FnOnce(&Disclosed) -> T) -> T {
+        let neutral = || {
+            render(&Disclosed::new(
+                Arc::clone(&self.shared),
+                Arc::default(),
+                true,
+                false,
+            ))
+        };
+        match self.shared.memo.get().map(|kept| kept.downcast_ref::<T>()) {
+            Some(Some(t)) => t.clone(),
+            Some(None) => neutral(),
+            None => {
+                let t = neutral();
+                // Another thread may have kept its rendering first: the same bytes.
+                let _ = self.shared.memo.set(Box::new(t.clone()));
+                t
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Disclosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Disclosed")
+            .field("id", &self.id())
+            .field("category", &self.category())
+            .field("purposes", &self.purposes().collect::<Vec<_>>())
+            .field("with_evidence", &self.with_evidence)
+            .field("review_overdue", &self.review_overdue)
+            .finish_non_exhaustive()
+    }
+}
