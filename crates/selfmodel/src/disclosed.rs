@@ -13,20 +13,33 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
-use selfmodel_core::{Actor, Belief, BeliefId, Evidence, Sensitivity};
+use selfmodel_core::{Actor, Belief, BeliefId, Catalogue, Evidence, Sensitivity};
 
-/// One belief of the in-memory model, with the memo of its rendering.
+/// One belief of the in-memory model, with when its review falls due and the memo of its
+/// rendering.
 pub(crate) struct Shared {
     pub(crate) belief: Belief,
+    /// When its type's review interval passes since the person last confirmed it (`None`: a
+    /// type the catalogue lacks, never overdue).
+    review_due: Option<DateTime<Utc>>,
     memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 impl Shared {
-    pub(crate) fn new(belief: Belief) -> Arc<Self> {
+    pub(crate) fn new(belief: Belief, catalogue: &Catalogue) -> Arc<Self> {
+        let review_due = catalogue
+            .belief_type(&belief.category)
+            .map(|t| belief.review_due_at(t.review_days));
         Arc::new(Self {
             belief,
+            review_due,
             memo: OnceLock::new(),
         })
+    }
+
+    /// Whether its review is overdue at `now`.
+    pub(crate) fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.review_due.is_some_and(|due| due <= now)
     }
 }
 

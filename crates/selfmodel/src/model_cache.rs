@@ -50,13 +50,14 @@ impl ModelCache {
                     ..BeliefFilter::default()
                 };
                 let beliefs = w.read().beliefs(&active)?;
+                let catalogue = w.read().catalogue()?;
                 ModelCache {
                     version,
                     beliefs: beliefs
                         .into_iter()
-                        .map(|b| (b.id, Shared::new(b)))
+                        .map(|b| (b.id, Shared::new(b, &catalogue)))
                         .collect(),
-                    catalogue: w.read().catalogue()?,
+                    catalogue,
                 }
             }
         };

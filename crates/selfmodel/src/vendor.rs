@@ -17,6 +17,7 @@ use selfmodel_core::{
     validate,
 };
 use selfmodel_vault::{Reader, VaultError, Writer};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -298,10 +299,19 @@ impl Selfmodel {
         let (model, changes) = (&mut self.model, self.changes);
         self.vault.write(|w| {
             let model = ModelCache::current(model, w, changes)?;
-            batch
+            let served = batch
                 .iter()
                 .map(|(cred, read)| read_one(w, now, model, cred, read))
-                .collect::<Result<Vec<_>>>()
+                .collect::<Result<Vec<_>>>()?;
+            // Every read of the batch has the same time: each grant is marked used once.
+            let used: BTreeSet<&str> = served
+                .iter()
+                .filter_map(|d| d.as_ref().ok().map(|d| d.grant_id.as_str()))
+                .collect();
+            for grant in used {
+                w.touch_grant(grant, now)?;
+            }
+            Ok(served)
         })
     }
 
@@ -664,7 +674,7 @@ fn read_one(
     let with_evidence = grant.allows(Operation::ReadEvidence);
     let granted = Arc::new(grant.scope.purposes.clone());
     let show = |s: &Arc<Shared>| {
-        let overdue = overdue(&s.belief, catalogue, now);
+        let overdue = s.overdue(now);
         Disclosed::new(Arc::clone(s), Arc::clone(&granted), with_evidence, overdue)
     };
     let (beliefs, next) = match read.belief {
@@ -672,7 +682,7 @@ fn read_one(
             let found = model
                 .get(id)
                 .filter(|s| disclosable(&s.belief, &grant.scope, &read.purpose, catalogue, now))
-                .filter(|s| !(grant.scope.fresh_only && overdue(&s.belief, catalogue, now)));
+                .filter(|s| !(grant.scope.fresh_only && s.overdue(now)));
             match found {
                 Some(s) => (vec![show(s)], None),
                 None => {
@@ -697,7 +707,7 @@ fn read_one(
                 })
                 .filter(|s| s.belief.confidence >= min_confidence)
                 .filter(|s| {
-                    !((read.fresh || grant.scope.fresh_only) && overdue(&s.belief, catalogue, now))
+                    !((read.fresh || grant.scope.fresh_only) && s.overdue(now))
                 })
                 .filter(|s| {
                     needle
@@ -719,7 +729,6 @@ fn read_one(
         }
     };
     let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
-    w.touch_grant(&grant.id, now)?;
     call.allowed(w, &ids)?;
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
@@ -739,11 +748,4 @@ fn search_text(q: Option<&str>) -> Result<Option<String>> {
     };
     text::check("q", q, Lines::One, MAX_SEARCH_CHARS)?;
     Ok(Some(q.to_lowercase()))
-}
-
-/// Whether a belief's type's review interval has passed since the person last confirmed it.
-fn overdue(b: &Belief, catalogue: &Catalogue, now: DateTime<Utc>) -> bool {
-    catalogue
-        .belief_type(&b.category)
-        .is_some_and(|t| b.review_due_at(t.review_days) <= now)
 }
