@@ -8,6 +8,7 @@ pub mod carry;
 mod checkpoint;
 mod demo;
 mod disclosed;
+mod document;
 mod error;
 mod identity;
 pub mod memories;

@@ -48,8 +48,11 @@ impl Selfmodel {
             check_filter(&options.categories, &options.purposes, &r.catalogue()?)?;
             let mut p = package::access(&r, now)?;
             p.beliefs.retain(|h| filter.matches(&h.belief));
-            let bytes =
-                render::write_private(out, &package::markdown::readable(&p), options.overwrite)?;
+            let bytes = render::write_private(
+                out,
+                &package::document::readable(&p).to_markdown(),
+                options.overwrite,
+            )?;
             w.append_audit(
                 PendingEvent::new(AuditAction::Exported, None)
                     .with_detail(format!("format=markdown beliefs={}", p.beliefs.len())),

@@ -955,7 +955,7 @@ fn a_markdown_export_is_for_reading_grouped_by_type_and_audited() {
     let doc = std::fs::read_to_string(&out).unwrap();
     assert!(doc.starts_with("# Your self-model"), "{doc}");
     assert!(
-        doc.contains("## Expertise (1)") && doc.contains("## Interests (1)"),
+        doc.contains("## Expertise \\(1\\)") && doc.contains("## Interests \\(1\\)"),
         "{doc}"
     );
     assert!(
@@ -993,7 +993,7 @@ fn a_markdown_export_is_for_reading_grouped_by_type_and_audited() {
     ]);
     let doc = std::fs::read_to_string(&only).unwrap();
     assert!(
-        doc.contains("## Interests (1)") && !doc.contains("Expertise"),
+        doc.contains("## Interests \\(1\\)") && !doc.contains("Expertise"),
         "{doc}"
     );
     assert!(

@@ -14,9 +14,8 @@
 //! or JSON. The access package holds belief text (it is the person's copy of their data); the
 //! right-to-know disclosure holds categories and counts only.
 
-mod html;
+pub(crate) mod document;
 mod json;
-pub(crate) mod markdown;
 mod right_to_know;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -244,8 +243,8 @@ impl AccessPackage {
     /// (`selfmodel-gdpr-access-v1`). Belief text is escaped in HTML and Markdown.
     pub fn render(&self, format: Format) -> String {
         match format {
-            Format::Html => html::access(self),
-            Format::Markdown => markdown::access(self),
+            Format::Html => document::access(self).to_html(),
+            Format::Markdown => document::access(self).to_markdown(),
             Format::Json => crate::render::json_text(&json::access(self)),
         }
     }

@@ -13,8 +13,7 @@ use selfmodel_core::{
 use selfmodel_vault::Reader;
 
 use super::{
-    RIGHT_TO_KNOW_MONTHS, RIGHT_TO_KNOW_SUBJECT, categories_from_chain, count_by, html, json,
-    markdown,
+    RIGHT_TO_KNOW_MONTHS, RIGHT_TO_KNOW_SUBJECT, categories_from_chain, count_by, document, json,
 };
 use crate::render::Format;
 use crate::report::Period;
@@ -158,8 +157,8 @@ impl RightToKnow {
     /// (`selfmodel-ccpa-right-to-know-v1`).
     pub fn render(&self, format: Format) -> String {
         match format {
-            Format::Html => html::right_to_know(self),
-            Format::Markdown => markdown::right_to_know(self),
+            Format::Html => document::right_to_know(self).to_html(),
+            Format::Markdown => document::right_to_know(self).to_markdown(),
             Format::Json => crate::render::json_text(&json::right_to_know(self)),
         }
     }

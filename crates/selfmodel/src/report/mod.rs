@@ -6,9 +6,8 @@
 //! (inline CSS and SVG), Markdown or JSON, the same for every front end. No belief text is ever
 //! included: counts, types, purposes, ids and hashes only.
 
-mod html;
+mod document;
 mod json;
-mod markdown;
 mod series;
 
 use std::collections::BTreeMap;
@@ -474,8 +473,8 @@ impl Report {
     /// nothing loaded from elsewhere), Markdown, or JSON (`selfmodel-report-v1`).
     pub fn render(&self, format: Format) -> String {
         match format {
-            Format::Html => html::render(self),
-            Format::Markdown => markdown::render(self),
+            Format::Html => document::document(self).to_html(),
+            Format::Markdown => document::document(self).to_markdown(),
             Format::Json => crate::render::json_text(&self.to_json()),
         }
     }

@@ -1,0 +1,312 @@
+//! The report as a [`Document`], written as HTML or Markdown alike. No belief text is included.
+
+use super::{Bucket, DisclosureSeries, Period, Report};
+use crate::document::{
+    Bars, Block, Chart, Document, Stacked, Table, Text, Tone, code, strong, text,
+};
+use crate::render::{day, joined, list, time};
+
+/// A period in words: `all time`, `from …`, `until …` or `… to …`.
+fn period_text(p: &Period) -> String {
+    match (p.from, p.to) {
+        (None, None) => "all time".into(),
+        (Some(f), None) => format!("from {}", time(f)),
+        (None, Some(t)) => format!("until {}", time(t)),
+        (Some(f), Some(t)) => format!("{} to {}", time(f), time(t)),
+    }
+}
+
+/// The report.
+pub(super) fn document(r: &Report) -> Document {
+    let title = "Selfmodel transparency report";
+    let mut d = Document::new(title);
+    d.heading(1, text(title));
+    d.note(
+        Tone::Muted,
+        text(format!("Generated {} for vault ", time(r.generated_at)))
+            .code(r.vault_id.as_deref().unwrap_or("unknown"))
+            .plain(format!(
+                ". Period: {}. No belief text is included: counts, types, purposes, ids and hashes only.",
+                period_text(&r.period)
+            )),
+    );
+    inventory(&mut d, r);
+    retention(&mut d, r);
+    let l = &r.limits;
+    d.heading(2, text("Limits every belief obeys"));
+    d.para(text(format!(
+        "Statements up to {} characters; evidence summaries up to {}; sources up to {}; at most {} pieces of evidence per belief; raw data is never stored, only its SHA-256.",
+        l.statement_chars, l.evidence_summary_chars, l.source_chars, l.evidence_per_belief
+    )));
+    d.para(text(format!(
+        "Refused in any text field, from the person, a vendor or an import: {}.",
+        l.refused_data.join("; ")
+    )));
+    vendors(&mut d, r);
+    d.heading(2, text("Disclosures over time"));
+    d.push(disclosures(&r.disclosures));
+    integrity(&mut d, r);
+    d.heading(2, text("Control map"));
+    let mut t = Table::new(&["Framework", "Criterion or right", "Mechanism", "Proven by"]);
+    for c in r.controls {
+        t.row(vec![
+            text(c.framework),
+            text(c.criterion),
+            text(c.mechanism),
+            Text::lines(c.tests.iter().map(code)),
+        ]);
+    }
+    d.push(Block::Table(t));
+    d
+}
+
+fn inventory(d: &mut Document, r: &Report) {
+    let inv = &r.inventory;
+    d.heading(2, text("Inventory"));
+    d.para(strong(inv.total).plain(format!(
+        " beliefs: {} active, {} pending proposals, {} rejected. Of the active: {} normal, {} special category; {} with evidence ({} pieces); {} below their type's confidence threshold (never shared).",
+        inv.active,
+        inv.pending,
+        inv.rejected,
+        inv.normal,
+        inv.special,
+        inv.with_evidence,
+        inv.evidence_items,
+        inv.below_threshold
+    )));
+    let mut t = Table::new(&[
+        "Type",
+        "#Active",
+        "#Pending",
+        "#Special",
+        "#With evidence",
+        "#Below threshold",
+        "#Threshold",
+    ]);
+    for x in &inv.by_type {
+        t.row(vec![
+            text(&x.name),
+            text(x.active),
+            text(x.pending),
+            text(x.special),
+            text(x.with_evidence),
+            text(x.below_threshold),
+            text(x.min_share_confidence),
+        ]);
+    }
+    d.push(Block::Table(t));
+    d.para(text(format!(
+        "Active beliefs per purpose: {}.",
+        list(&inv.by_purpose)
+    )));
+}
+
+fn retention(d: &mut Document, r: &Report) {
+    let past: u64 = r.retention.iter().map(|x| x.past_retention).sum();
+    d.heading(2, text("Retention"));
+    d.note(
+        if past == 0 { Tone::Ok } else { Tone::Bad },
+        text(format!("{past} beliefs are past their type's retention.")),
+    );
+    d.note(
+        Tone::Muted,
+        text("Expired beliefs are erased at every unlock; the table shows each type's policy and the next expiry."),
+    );
+    let mut t = Table::new(&[
+        "Type",
+        "#Kept (days)",
+        "#Beliefs",
+        "Oldest",
+        "Next expiry",
+        "#Past retention",
+    ]);
+    for x in &r.retention {
+        t.row(vec![
+            text(&x.type_id),
+            text(x.retention_days),
+            text(x.beliefs),
+            text(x.oldest_created.map_or("—".into(), time)),
+            text(x.next_expiry.map_or("—".into(), time)),
+            text(x.past_retention),
+        ]);
+    }
+    d.push(Block::Table(t));
+}
+
+fn vendors(d: &mut Document, r: &Report) {
+    d.heading(2, text("Vendors"));
+    if r.vendors.is_empty() {
+        d.para(text("No vendor has ever held a grant."));
+    } else {
+        d.push(Block::Chart(Chart::Bars(Bars {
+            title: "Beliefs disclosed per vendor in the period".into(),
+            caption:
+                "Beliefs disclosed per vendor in the period (one count per belief per request)."
+                    .into(),
+            head: ["Vendor", "Beliefs disclosed"],
+            bars: r
+                .vendors
+                .iter()
+                .map(|v| (v.grant.vendor.name.clone(), v.disclosures))
+                .collect(),
+        })));
+        let mut t = Table::new(&[
+            "Vendor",
+            "Grant",
+            "State",
+            "Scope",
+            "#Requests",
+            "#Disclosures",
+            "Received (purpose: requests / disclosures / distinct; by type)",
+            "Denied",
+            "Notices",
+        ]);
+        for v in &r.vendors {
+            let g = &v.grant;
+            let mut grant =
+                code(&g.id)
+                    .br()
+                    .plain(format!("{} → {}", time(g.created_at), time(g.expires_at)));
+            if let Some(at) = g.revoked_at {
+                grant = grant.br().plain(format!(
+                    "revoked {} by {}",
+                    time(at),
+                    g.revoked_by.as_deref().unwrap_or("?")
+                ));
+            }
+            let operations: Vec<&str> = g.scope.operations.iter().map(|o| o.as_str()).collect();
+            let received = v.received.iter().map(|p| {
+                text(format!(
+                    "{}: {} / {} / {}; {}",
+                    p.purpose,
+                    p.requests,
+                    p.disclosures,
+                    p.distinct_beliefs,
+                    list(&p.by_type)
+                ))
+            });
+            t.row(vec![
+                text(&g.vendor.name).br().code(&g.vendor.id),
+                grant,
+                text(v.state),
+                Text::lines([
+                    text(format!("purposes {}", joined(&g.scope.purposes))),
+                    text(format!("types {}", joined(&g.scope.categories))),
+                    text(format!(
+                        "{}; up to {}; confidence ≥ {}; vendor keeps {} days",
+                        operations.join(", "),
+                        g.scope.max_sensitivity.as_str(),
+                        g.scope.min_confidence,
+                        g.vendor_retention_days
+                    )),
+                ]),
+                text(v.requests),
+                text(v.disclosures),
+                if v.received.is_empty() {
+                    text("—")
+                } else {
+                    Text::lines(received)
+                },
+                text(list(&v.denied)),
+                text(list(&v.notices)),
+            ]);
+        }
+        d.push(Block::Table(t));
+    }
+    d.para(text(format!(
+        "Refused requests without a valid grant in the period: {}.",
+        list(&r.denied_without_grant)
+    )));
+    d.heading(3, text("Alerts"));
+    if r.alerts.is_empty() {
+        d.para(text(
+            "No unusual vendor access in the period (rate spikes, unusual hours, denial bursts).",
+        ));
+    } else {
+        d.push(Block::List(
+            r.alerts
+                .iter()
+                .map(|a| code(a.kind.code()).plain(format!(" {}", a.describe())))
+                .collect(),
+        ));
+    }
+}
+
+/// Disclosures over time: a stacked column chart, one column per step and one colour per vendor.
+fn disclosures(s: &DisclosureSeries) -> Block {
+    if s.vendors.is_empty() || s.starts.is_empty() {
+        return Block::Para(
+            Tone::Plain,
+            text("No beliefs were disclosed in the period."),
+        );
+    }
+    let (step, when, step_head) = match s.bucket {
+        Bucket::Day => ("day", "on", "Day"),
+        Bucket::Week => ("week", "in the week of", "Week starting"),
+        Bucket::Month => ("month", "in the month of", "Month"),
+    };
+    Block::Chart(Chart::Stacked(Stacked {
+        title: format!(
+            "Beliefs disclosed per {step} and vendor, {} to {}",
+            day(s.starts[0]),
+            day(s.starts[s.starts.len() - 1]),
+        ),
+        caption: format!(
+            "Beliefs disclosed per {step} (UTC{}), per vendor; counted once per belief per request. {} in all.",
+            if s.bucket == Bucket::Week {
+                "; weeks start on Monday"
+            } else {
+                ""
+            },
+            s.total()
+        ),
+        step_head,
+        when,
+        starts: s.starts.clone(),
+        series: s
+            .vendors
+            .iter()
+            .map(|v| (v.name.clone(), v.counts.clone()))
+            .collect(),
+    }))
+}
+
+fn integrity(d: &mut Document, r: &Report) {
+    let i = &r.integrity;
+    d.heading(2, text("Integrity"));
+    match (&i.head, &i.broken_at) {
+        (Some(head), _) => d.note(
+            Tone::Ok,
+            text(format!(
+                "The audit chain verifies: {} events, head ",
+                i.events
+            ))
+            .code(head)
+            .plain("."),
+        ),
+        (None, Some((seq, why))) => d.note(
+            Tone::Bad,
+            text(format!("The audit chain is broken at event {seq}: {why}.")),
+        ),
+        (None, None) => {}
+    }
+    d.para(text(format!(
+        "{} events in the period; {} exports and imports; {} erasures ({} beliefs).",
+        i.events_in_period,
+        i.transfers.len(),
+        i.erasures.len(),
+        i.beliefs_erased
+    )));
+    if !i.transfers.is_empty() || !i.erasures.is_empty() {
+        let mut t = Table::new(&["#Event", "When", "Action", "#Beliefs"]);
+        for e in i.transfers.iter().chain(&i.erasures) {
+            t.row(vec![
+                text(e.seq),
+                text(time(e.at)),
+                code(&e.action),
+                text(e.beliefs),
+            ]);
+        }
+        d.push(Block::Table(t));
+    }
+}
