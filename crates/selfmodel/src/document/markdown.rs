@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::{Block, Document, Span, Table, Text, Tone};
 
 /// Escapes text for Markdown: no markup, no links or images, no cell breaks, one line. Inline
-/// metacharacters are backslash-escaped wherever they are; those that only act at the start of a
+/// metacharacters are backslash-escaped wherever they are (parentheses and `!` are left alone:
+/// with every bracket escaped, they cannot open a link or an image); those that only act at the start of a
 /// line (`-`, `+`, `#`, `1.`) are escaped there, when the text opens a line (`line_start`).
 fn escape(s: &str, line_start: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -19,7 +20,7 @@ fn escape(s: &str, line_start: bool) -> String {
             '>' => out.push_str("&gt;"),
             '`' => out.push('\''),
             '\n' | '\r' => out.push(' '),
-            '\\' | '|' | '[' | ']' | '(' | ')' | '!' | '*' | '_' | '~' => {
+            '\\' | '|' | '[' | ']' | '*' | '_' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -155,7 +156,7 @@ mod tests {
         let vendor = "Acme ![x](https://evil.example/p.png) [Renew](https://evil.example/phish)";
         assert_eq!(
             md(vendor),
-            "Acme \\!\\[x\\]\\(https\\://evil.example/p.png\\) \\[Renew\\]\\(https\\://evil.example/phish\\)"
+            "Acme !\\[x\\](https\\://evil.example/p.png) \\[Renew\\](https\\://evil.example/phish)"
         );
         assert_eq!(
             md("*bold* _it_ ~~x~~ a\\b"),
