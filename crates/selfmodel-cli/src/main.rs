@@ -34,8 +34,8 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use selfmodel::Selfmodel;
 use selfmodel_core::{
-    Acceptance, Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Provenance,
-    Rectify, Sensitivity, Status,
+    Acceptance, Actor, BeliefFilter, BeliefId, EvidenceKind, NewBelief, NewEvidence, Passphrase,
+    Provenance, Rectify, Sensitivity, Status,
 };
 
 use args::{BeliefCmd, Cli, Command, RetentionCmd, TypesCmd};
@@ -123,9 +123,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             model.close()?;
         }
         Command::Passwd => {
-            let mut model = open(&path)?;
+            let current = secrets::passphrase()?;
+            let mut model = open_with(&path, &current)?;
             let new = secrets::new_passphrase("SELFMODEL_NEW_PASSPHRASE", "New passphrase")?;
-            model.change_passphrase(&new)?;
+            model.change_passphrase(&current, &new)?;
             say!("passphrase changed; the vault is re-encrypted");
         }
         Command::Types { json, action } => {
@@ -385,7 +386,12 @@ fn parse_id(s: &str) -> Result<BeliefId> {
 /// Says on stderr when the vault is older than the one last opened here, or its audit history
 /// was rewritten (see `audit verify`).
 fn open(path: &Path) -> Result<Selfmodel> {
-    let model = unlock(path)?;
+    open_with(path, &secrets::passphrase()?)
+}
+
+/// [`open`] with a passphrase already asked for.
+fn open_with(path: &Path, pass: &Passphrase) -> Result<Selfmodel> {
+    let model = unlock_with(path, pass)?;
     warn_if_rolled_back(&model);
     Ok(model)
 }
@@ -400,7 +406,13 @@ fn warn_if_rolled_back(model: &Selfmodel) {
 /// command neither reads from nor prints anything of a damaged file: it waits for the check of
 /// every page that unlocking starts (the server, which runs on, does not: see [`unlock_now`]).
 fn unlock(path: &Path) -> Result<Selfmodel> {
-    let model = unlock_now(path)?;
+    unlock_with(path, &secrets::passphrase()?)
+}
+
+/// [`unlock`] with a passphrase already asked for.
+fn unlock_with(path: &Path, pass: &Passphrase) -> Result<Selfmodel> {
+    let model =
+        Selfmodel::open(path, pass).with_context(|| format!("cannot open {}", path.display()))?;
     model
         .ensure_pages_intact()
         .with_context(|| format!("cannot open {}", path.display()))?;

@@ -80,7 +80,9 @@ impl From<CallError> for ApiError {
 fn status_of(e: &selfmodel::Error) -> StatusCode {
     use selfmodel::Error;
     match e {
-        Error::Invalid(_) | Error::WeakPassphrase(_) => StatusCode::BAD_REQUEST,
+        Error::Invalid(_) | Error::WeakPassphrase(_) | Error::Unconfirmed(_) => {
+            StatusCode::BAD_REQUEST
+        }
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(..) | Error::WebVendorsOff => StatusCode::FORBIDDEN,
         Error::Paused => StatusCode::LOCKED,

@@ -45,6 +45,9 @@ pub enum Error {
     /// The person erased or rejected this belief before; it cannot be proposed again.
     #[error("refused: the person erased or rejected this belief before, and it stays erased")]
     Tombstoned,
+    /// An action that cannot be undone was asked for without typing its phrase (the phrase).
+    #[error("type \"{0}\" to confirm")]
+    Unconfirmed(&'static str),
     /// A decision on something no longer waiting for one (what it is now, in words).
     #[error("not pending: {0}")]
     NotPending(String),
@@ -78,6 +81,7 @@ impl Error {
             Self::TooManyProposals => "too_many_proposals",
             Self::AlreadyClaimed => "token_already_issued",
             Self::Tombstoned => "tombstoned",
+            Self::Unconfirmed(_) => "confirmation_required",
             Self::NotPending(_) => "not_pending",
             Self::Archive(e) => e.code(),
             Self::ImportConflicts(_) => "import_conflict",

@@ -6,6 +6,7 @@ mod access_retention;
 pub mod archive;
 pub mod carry;
 mod checkpoint;
+mod confirmation;
 mod demo;
 mod disclosed;
 mod document;
@@ -42,6 +43,7 @@ pub use access_retention::{ACCESS_LOG_RETENTION_DAYS, compaction_cut};
 pub use checkpoint::{
     CHECKPOINT_CONTEXT, CHECKPOINT_OPERATION, ReceiptVerdict, SignedCheckpoint, checkpoint_message,
 };
+pub use confirmation::Irreversible;
 pub use disclosed::Disclosed;
 pub use error::{Error, Result};
 pub use identity::Identity;
@@ -260,15 +262,7 @@ impl Selfmodel {
     pub fn rectify(&mut self, id: BeliefId, change: Rectify, actor: Actor) -> Result<Belief> {
         self.change(|w, now| {
             let current = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-            let catalogue = w.read().catalogue()?;
-            let next = validate::rectify(&current, change, &catalogue, actor, now)?;
-            w.replace_belief(&next)?;
-            w.notify_recipients(id, VendorEventKind::BeliefRectified, now)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::BeliefRectified, Some(id.to_string())),
-                now,
-            )?;
-            Ok(next)
+            rectify_in(w, &current, change, actor, now)
         })
     }
 
@@ -402,21 +396,16 @@ impl Selfmodel {
         })
     }
 
-    /// Changes the passphrase: the whole file is re-encrypted under the new key.
-    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
+    /// Changes the passphrase once `current` is shown to unlock this vault (front ends ask for
+    /// it again before this change): the whole file is re-encrypted under the new key.
+    pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        Vault::open(self.path(), current)?.close()?;
         check_strength(new)?;
         self.vault.rekey(new)?;
         self.change(|w, now| {
             w.append_audit(PendingEvent::new(AuditAction::PassphraseChanged, None), now)?;
             Ok(())
         })
-    }
-
-    /// Checks that `passphrase` unlocks this vault, changing nothing: for front ends that ask for
-    /// the current passphrase before a sensitive change such as a new passphrase.
-    pub fn check_passphrase(&self, passphrase: &Passphrase) -> Result<()> {
-        Vault::open(self.path(), passphrase)?.close()?;
-        Ok(())
     }
 
     /// Recomputes the audit chain, streamed from the vault (see
@@ -448,6 +437,26 @@ impl Selfmodel {
         }
         Ok(n)
     }
+}
+
+/// Rectifies `current` in `w` as `actor` asks: the change and its reason go into its history,
+/// the vendors that received it are told, and the change is audited.
+fn rectify_in(
+    w: &mut Writer<'_>,
+    current: &Belief,
+    change: Rectify,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Belief> {
+    let catalogue = w.read().catalogue()?;
+    let next = validate::rectify(current, change, &catalogue, actor, now)?;
+    w.replace_belief(&next)?;
+    w.notify_recipients(next.id, VendorEventKind::BeliefRectified, now)?;
+    w.append_audit(
+        PendingEvent::new(AuditAction::BeliefRectified, Some(next.id.to_string())),
+        now,
+    )?;
+    Ok(next)
 }
 
 /// Refuses passphrases too short to resist offline guessing.

@@ -2,13 +2,14 @@
 //! with narrowing, deny), the grants given (list, revoke), the access log and who received a
 //! belief, the inbox of proposals (accept, reject), and whether web pages may ask at all.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::grant::{disclosable, narrow};
 use selfmodel_core::validate;
 use selfmodel_core::{
-    Acceptance, AccessEntry, AuditAction, Belief, BeliefFilter, BeliefId, ConsentRecord, CoreError,
-    Grant, GrantRequest, Narrowing, RequestStatus, Scope, Sensitivity, Status,
+    Acceptance, AccessEntry, Actor, AuditAction, Belief, BeliefFilter, BeliefId, Catalogue,
+    ConsentRecord, CoreError, Grant, GrantRequest, Narrowing, Rectify, RequestStatus, Scope,
+    Sensitivity, Status,
 };
 use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
 use std::collections::BTreeSet;
@@ -262,12 +263,18 @@ impl Selfmodel {
         })
     }
 
-    /// Accepts a proposed belief: it becomes active.
-    pub fn accept_proposal(&mut self, id: BeliefId) -> Result<Belief> {
-        let mut accepted = self.accept_proposals(&[id], &Acceptance::default())?;
-        accepted
-            .pop()
-            .ok_or(Error::Vault(VaultError::BeliefNotFound(id)))
+    /// Accepts a proposed belief: it becomes active, after the person's `edit` if they made one
+    /// (kept in its history). One transaction: if the edit or the acceptance is refused,
+    /// nothing changes.
+    pub fn accept_proposal(&mut self, id: BeliefId, edit: Option<Rectify>) -> Result<Belief> {
+        self.change(|w, now| {
+            let mut proposal = pending(w, id)?;
+            if let Some(edit) = edit {
+                proposal = crate::rectify_in(w, &proposal, edit, Actor::Person, now)?;
+            }
+            let catalogue = w.read().catalogue()?;
+            accept_in(w, &proposal, &Acceptance::default(), &catalogue, now)
+        })
     }
 
     /// Accepts these proposals in one transaction, as the person decided ([`Acceptance`]): all
@@ -283,15 +290,7 @@ impl Selfmodel {
             let mut accepted = Vec::with_capacity(ids.len());
             for &id in &ids {
                 let proposal = pending(w, id)?;
-                let b = validate::accept(&proposal, how, &catalogue, now)?;
-                w.replace_belief(&b)?;
-                let mut event =
-                    PendingEvent::new(AuditAction::ProposalAccepted, Some(id.to_string()));
-                if b.category != proposal.category {
-                    event = event.with_detail(format!("category={}", b.category));
-                }
-                w.append_audit(event, now)?;
-                accepted.push(b);
+                accepted.push(accept_in(w, &proposal, how, &catalogue, now)?);
             }
             Ok(accepted)
         })
@@ -331,6 +330,25 @@ impl Selfmodel {
 /// A request or grant already decided.
 fn already(status: &str) -> Error {
     Error::NotPending(format!("it is already {status}"))
+}
+
+/// Makes `proposal` active in `w` as the person decided, audited (with its new type if `how`
+/// changed it).
+fn accept_in(
+    w: &mut Writer<'_>,
+    proposal: &Belief,
+    how: &Acceptance,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> Result<Belief> {
+    let b = validate::accept(proposal, how, catalogue, now)?;
+    w.replace_belief(&b)?;
+    let mut event = PendingEvent::new(AuditAction::ProposalAccepted, Some(b.id.to_string()));
+    if b.category != proposal.category {
+        event = event.with_detail(format!("category={}", b.category));
+    }
+    w.append_audit(event, now)?;
+    Ok(b)
 }
 
 fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {

@@ -71,12 +71,7 @@ pub async fn accept_proposal(
 ) -> Result<dto::BeliefDetail> {
     let id = self::id(&id)?;
     state
-        .call(move |m| {
-            if let Some(edit) = edit {
-                m.rectify(id, edit.into(), Actor::Person)?;
-            }
-            m.accept_proposal(id)
-        })
+        .call(move |m| m.accept_proposal(id, edit.map(Into::into)))
         .await
         .map(dto::detail)
 }

@@ -1,6 +1,8 @@
-//! The IPC commands: each is a one-line call into the `selfmodel` use-case layer, with its input
-//! and output converted through [`crate::dto`]. Calls on the vault run in the vault actor (shared
-//! with the in-process vendor API), never on the window's main thread; the commands are `async`.
+//! The IPC commands: each calls the `selfmodel` use-case layer, with its input and output
+//! converted through [`crate::dto`], adding only what belongs to the window: native dialogs and
+//! confirmations, and the app's state and settings. Calls on the vault run in the vault actor
+//! (shared with the in-process vendor API), never on the window's main thread; the commands are
+//! `async`.
 //!
 //! Passphrases arrive as `String`s and are moved straight into [`Passphrase`], which zeroizes them
 //! on drop (the IPC layer's own buffers are outside our reach).
@@ -8,7 +10,7 @@
 use std::path::PathBuf;
 
 use selfmodel::render::{self, Format};
-use selfmodel::{MIN_PASSPHRASE_CHARS, Selfmodel};
+use selfmodel::{Irreversible, MIN_PASSPHRASE_CHARS, Selfmodel};
 use selfmodel::{archive, memories};
 use selfmodel_core::memories::MemorySource;
 use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
@@ -27,7 +29,7 @@ pub mod transfer;
 pub mod vault;
 pub mod vendors;
 
-pub use vault::{DEMO_PASSPHRASE, DESTROY_PHRASE, ERASE_PHRASE, demo_model, mark_demo};
+pub use vault::{DEMO_PASSPHRASE, demo_model, mark_demo};
 
 fn id(s: &str) -> Result<BeliefId> {
     Ok(s.parse::<BeliefId>()?)

@@ -6,12 +6,6 @@ use super::*;
 /// The passphrase of vaults made by "try the demo". It is public: the app shows it.
 pub const DEMO_PASSPHRASE: &str = "demo passphrase";
 
-/// The phrase the person types to erase everything.
-pub const ERASE_PHRASE: &str = "erase everything";
-
-/// The phrase the person types to destroy the vault.
-pub const DESTROY_PHRASE: &str = "destroy this vault";
-
 /// Where the vault is, whether it is unlocked, and whether sharing is paused.
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> Result<dto::VaultStatus> {
@@ -119,12 +113,7 @@ pub async fn erase_all(
     state: State<'_, AppState>,
     confirmation: String,
 ) -> Result<u32> {
-    if confirmation.trim() != ERASE_PHRASE {
-        return Err(IpcError::new(
-            "confirmation_required",
-            format!("type \"{ERASE_PHRASE}\" to confirm"),
-        ));
-    }
+    Irreversible::EraseAll.confirm(&confirmation)?;
     let asked = "Erase every belief, with its evidence and history? This cannot be undone. \
                  The vault stays, empty, with its audit log.";
     if !confirm(&app, "Erase everything", asked, "Erase everything").await {
@@ -143,12 +132,7 @@ pub async fn destroy_vault(
     state: State<'_, AppState>,
     confirmation: String,
 ) -> Result<u32> {
-    if confirmation.trim() != DESTROY_PHRASE {
-        return Err(IpcError::new(
-            "confirmation_required",
-            format!("type \"{DESTROY_PHRASE}\" to confirm"),
-        ));
-    }
+    Irreversible::DestroyVault.confirm(&confirmation)?;
     let asked = "Delete the vault file itself, with its audit log? Nothing of it stays on this \
                  machine except in backups, snapshots and exports you made. This cannot be undone.";
     if !confirm(&app, "Destroy the vault", asked, "Destroy the vault").await {
@@ -166,10 +150,7 @@ pub async fn change_passphrase(
 ) -> Result<()> {
     let (current, new) = (Passphrase::new(current), Passphrase::new(new));
     state
-        .call(move |m| {
-            m.check_passphrase(&current)?;
-            m.change_passphrase(&new)
-        })
+        .call(move |m| m.change_passphrase(&current, &new))
         .await?;
     state
         .update_settings(|s| {

@@ -79,7 +79,7 @@ fn what_the_person_rejected_or_deleted_does_not_come_back() {
         .unwrap();
     let inbox = model.inbox().unwrap();
     model.reject_proposal(inbox[0].id).unwrap();
-    let kept = model.accept_proposal(inbox[1].id).unwrap();
+    let kept = model.accept_proposal(inbox[1].id, None).unwrap();
     model.delete_belief(kept.id).unwrap();
     // Another wording of the same memory, another source: still erased.
     let memories = parse(

@@ -7,6 +7,7 @@ mod archive_merge;
 mod archive_props;
 mod archive_record;
 mod common;
+mod decisions;
 mod packages;
 mod report;
 mod rollback;

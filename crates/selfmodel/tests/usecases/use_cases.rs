@@ -191,11 +191,11 @@ fn passphrase_change_keeps_data_and_identity() {
     m.add_belief(new("Speaks Portuguese", "expertise"), person())
         .unwrap();
     assert!(matches!(
-        m.change_passphrase(&Passphrase::new("short".into())),
+        m.change_passphrase(&pass(), &Passphrase::new("short".into())),
         Err(Error::WeakPassphrase(_))
     ));
     let next = Passphrase::new("another long passphrase".into());
-    m.change_passphrase(&next).unwrap();
+    m.change_passphrase(&pass(), &next).unwrap();
     m.close().unwrap();
 
     assert!(Selfmodel::open(&path, &pass()).is_err());
