@@ -1,6 +1,7 @@
-//! The IPC surface stays in one piece: the generated TypeScript types match the Rust wire types,
-//! and the command list agrees with the capability, the isolation app's allow-list and the UI's
-//! backend. Set `SELFMODEL_BLESS=1` to regenerate `ui/src/lib/bindings/ipc.ts`.
+//! The IPC surface stays in one piece: the generated TypeScript types and command wrappers match
+//! the Rust wire types and commands, and the command list agrees with the capability and the
+//! isolation app's allow-list. Set `SELFMODEL_BLESS=1` to regenerate `ui/src/lib/bindings/ipc.ts`
+//! and `ui/src/lib/bindings/commands.ts`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -108,43 +109,20 @@ fn the_isolation_app_allows_exactly_the_commands() {
     assert_eq!(names, commands());
 }
 
-/// The command names the UI's backend passes to `call` (written `call("name"` or
-/// `call<Type>("name"`).
-fn called_commands(ts: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (i, _) in ts.match_indices("call") {
-        let mut rest = &ts[i + 4..];
-        if rest.starts_with('<') {
-            let mut depth = 0;
-            let Some(close) = rest.char_indices().find_map(|(j, c)| {
-                match c {
-                    '<' => depth += 1,
-                    '>' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j);
-                        }
-                    }
-                    _ => {}
-                }
-                None
-            }) else {
-                continue;
-            };
-            rest = &rest[close + 1..];
-        }
-        if let Some(r) = rest.strip_prefix("(\"")
-            && let Some(end) = r.find('"')
-        {
-            names.insert(r[..end].to_owned());
-        }
-    }
-    names
-}
-
 #[test]
-fn the_ui_backend_calls_exactly_the_commands() {
-    assert_eq!(called_commands(&read("ui/src/lib/backend.ts")), commands());
+fn the_ui_command_wrappers_match_the_rust_commands() {
+    let path = root().join("ui/src/lib/bindings/commands.ts");
+    let generated = selfmodel_desktop::command_names::TYPESCRIPT_COMMANDS;
+    if std::env::var_os("SELFMODEL_BLESS").is_some() {
+        std::fs::write(&path, generated).expect("write command wrappers");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "ui/src/lib/bindings/commands.ts is out of date with src-tauri/src/commands/; regenerate \
+         it with `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` and \
+         commit it"
+    );
 }
 
 #[test]

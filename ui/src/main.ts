@@ -1,8 +1,8 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
-import { TauriBackend } from "./lib/backend";
+import { tauriBackend } from "./lib/backend";
 import "./app.css";
 
 const target = document.getElementById("app");
 if (!target) throw new Error("no #app element");
-export default mount(App, { target, props: { backend: new TauriBackend() } });
+export default mount(App, { target, props: { backend: tauriBackend() } });
