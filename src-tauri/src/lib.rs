@@ -52,9 +52,8 @@ pub fn vault_path() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("SELFMODEL_VAULT").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    let dirs = directories::ProjectDirs::from("org", "Selfmodel", "selfmodel")
-        .context("no home directory to keep the vault in; set SELFMODEL_VAULT")?;
-    Ok(dirs.data_dir().join("vault.db"))
+    selfmodel::default_vault_path()
+        .context("no home directory to keep the vault in; set SELFMODEL_VAULT")
 }
 
 /// Builds and runs the app until its window closes.

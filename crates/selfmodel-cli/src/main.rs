@@ -430,7 +430,6 @@ fn vault_path(flag: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = flag {
         return Ok(p);
     }
-    let dirs = directories::ProjectDirs::from("org", "Selfmodel", "selfmodel")
-        .context("no home directory to keep the vault in; pass --vault PATH")?;
-    Ok(dirs.data_dir().join("vault.db"))
+    selfmodel::default_vault_path()
+        .context("no home directory to keep the vault in; pass --vault PATH")
 }

@@ -61,6 +61,15 @@ pub use vendor::{
 pub use vendor_call::INVALID_PURPOSE;
 pub use witness::{RollbackWarning, STATE_DIR_ENV, Witness, WitnessStore};
 
+/// What a new retention for a type would change ([`Selfmodel::retention_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionChange {
+    /// The type's retention now, in days.
+    pub current_days: u32,
+    /// Its beliefs that would be past the new retention at once.
+    pub erased_at_once: usize,
+}
+
 /// Shortest passphrase accepted for a vault.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
@@ -347,19 +356,30 @@ impl Selfmodel {
         Ok(expired)
     }
 
-    /// How many beliefs of a type would be past their retention at once if it were `days`:
-    /// what [`Selfmodel::set_retention`] followed by [`Selfmodel::run_retention`] would erase.
-    pub fn retention_would_erase(&mut self, type_id: &str, days: u32) -> Result<usize> {
+    /// What keeping beliefs of a type for `days` would change, for a front end to confirm a
+    /// shortening first: the type's retention now, and how many of its beliefs would be past the
+    /// new one at once (what [`Selfmodel::set_retention`] then [`Selfmodel::run_retention`] would
+    /// erase).
+    pub fn retention_change(&mut self, type_id: &str, days: u32) -> Result<RetentionChange> {
+        let current_days = self
+            .catalogue()?
+            .belief_type(type_id)
+            .ok_or_else(|| selfmodel_core::CoreError::UnknownCategory(type_id.to_owned()))?
+            .retention_days;
         let now = Utc::now();
         let filter = BeliefFilter {
             category: Some(type_id.to_owned()),
             ..BeliefFilter::default()
         };
-        Ok(self
+        let erased_at_once = self
             .beliefs(&filter)?
             .iter()
             .filter(|b| validate::expiry(b.created_at, days) <= now)
-            .count())
+            .count();
+        Ok(RetentionChange {
+            current_days,
+            erased_at_once,
+        })
     }
 
     /// Sets how many days beliefs of a type are kept; existing beliefs' expiry follows.
@@ -457,6 +477,13 @@ fn rectify_in(
         now,
     )?;
     Ok(next)
+}
+
+/// Where front ends keep the vault unless told otherwise: `vault.db` in the platform data
+/// directory (`~/.local/share/selfmodel/vault.db` on Linux); `None` without a home directory.
+pub fn default_vault_path() -> Option<std::path::PathBuf> {
+    directories::ProjectDirs::from("org", "Selfmodel", "selfmodel")
+        .map(|d| d.data_dir().join("vault.db"))
 }
 
 /// Refuses passphrases too short to resist offline guessing.

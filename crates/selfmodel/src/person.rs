@@ -90,6 +90,18 @@ impl Selfmodel {
         Ok(r)
     }
 
+    /// A request as approving it with `narrowing` would grant it: the request and the grant's
+    /// scope, for the person to see in full before approving.
+    pub fn narrowed_request(
+        &mut self,
+        id: &str,
+        narrowing: &Narrowing,
+    ) -> Result<(GrantRequest, Scope)> {
+        let request = self.grant_request(id)?;
+        let scope = narrow(&request.scope, narrowing, &self.catalogue()?)?;
+        Ok((request, scope))
+    }
+
     /// Exactly which beliefs a request (narrowed or not) would disclose, per purpose.
     pub fn preview_request(
         &mut self,

@@ -131,15 +131,10 @@ pub async fn set_retention(
     days: u32,
 ) -> Result<dto::BeliefType> {
     let asked_type = type_id.clone();
-    let (erased, current) = state
-        .call(move |m| {
-            let current = m
-                .catalogue()?
-                .belief_type(&asked_type)
-                .map_or(days, |t| t.retention_days);
-            Ok((m.retention_would_erase(&asked_type, days)?, current))
-        })
+    let change = state
+        .call(move |m| m.retention_change(&asked_type, days))
         .await?;
+    let (current, erased) = (change.current_days, change.erased_at_once);
     // Any shortening is confirmed, not only one that erases now: a page could otherwise set a
     // retention just past the oldest belief and let time do the rest.
     if days < current {

@@ -37,15 +37,9 @@ pub async fn approve_request(
     narrowing: dto::Narrowing,
 ) -> Result<bool> {
     let narrowing = narrowing.into_domain()?;
-    let asked_id = id.clone();
-    let asked_narrowing = narrowing.clone();
+    let (asked_id, asked_narrowing) = (id.clone(), narrowing.clone());
     let (request, scope) = state
-        .call(move |m| {
-            let request = m.grant_request(&asked_id)?;
-            let scope =
-                selfmodel_core::grant::narrow(&request.scope, &asked_narrowing, &m.catalogue()?)?;
-            Ok((request, scope))
-        })
+        .call(move |m| m.narrowed_request(&asked_id, &asked_narrowing))
         .await?;
     let asked = approval_text(
         &request,

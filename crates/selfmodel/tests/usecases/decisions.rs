@@ -1,8 +1,14 @@
 //! The person's decisions that take more than one step, each carried out whole: accepting a
-//! proposal with an edit, and changing the passphrase after giving the current one.
+//! proposal with an edit, and changing the passphrase after giving the current one; and what a
+//! front end shows before a decision: the scope an approval would grant, and what a shorter
+//! retention would erase.
+
+use std::collections::BTreeSet;
 
 use selfmodel::Selfmodel;
-use selfmodel_core::{AuditAction, BeliefId, Passphrase, Rectify, Status};
+use selfmodel_core::{
+    Actor, AuditAction, BeliefId, Narrowing, Passphrase, Provenance, Rectify, Status,
+};
 
 /// A vault with one vendor proposal waiting in the inbox.
 fn with_proposal(dir: &tempfile::TempDir) -> (Selfmodel, BeliefId) {
@@ -128,4 +134,70 @@ fn the_passphrase_changes_only_after_the_current_one() {
     model.close().unwrap();
     assert!(Selfmodel::open(&path, &current).is_err());
     Selfmodel::open(&path, &next).unwrap().close().unwrap();
+}
+
+#[test]
+fn a_narrowed_request_shows_the_scope_the_approval_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    let ask = crate::common::ask(
+        "com.example.writer",
+        &["communication", "personalisation"],
+        &["communication-style"],
+    );
+    let id = model.request_grant(ask, None).unwrap().request.id;
+    let narrowing = Narrowing {
+        purposes: Some(BTreeSet::from(["communication".to_owned()])),
+        ..Narrowing::default()
+    };
+
+    let (request, scope) = model.narrowed_request(&id, &narrowing).unwrap();
+
+    assert_eq!(request.id, id);
+    assert_eq!(request.scope.purposes.len(), 2, "the request as asked");
+    assert_eq!(scope.purposes, BTreeSet::from(["communication".to_owned()]));
+    let grant = model.approve_request(&id, &narrowing, "test").unwrap();
+    assert_eq!(grant.scope, scope);
+    assert_eq!(
+        model
+            .narrowed_request("no-such-request", &narrowing)
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
+
+#[test]
+fn a_retention_change_tells_the_days_now_and_what_would_go_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    let person = Provenance {
+        actor: Actor::Person,
+        method: "test".into(),
+    };
+    model
+        .add_belief(crate::common::proposal("said so"), person)
+        .unwrap();
+    let kept = model
+        .catalogue()
+        .unwrap()
+        .belief_type("communication-style")
+        .unwrap()
+        .retention_days;
+
+    let shorter = model.retention_change("communication-style", 1).unwrap();
+    assert_eq!(shorter.current_days, kept);
+    assert_eq!(
+        shorter.erased_at_once, 0,
+        "a belief made today outlives a day"
+    );
+    let none = model.retention_change("communication-style", 0).unwrap();
+    assert_eq!(none.erased_at_once, 1);
+    assert_eq!(
+        model
+            .retention_change("no-such-type", 1)
+            .unwrap_err()
+            .code(),
+        "unknown_category"
+    );
 }

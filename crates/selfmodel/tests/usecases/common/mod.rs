@@ -18,13 +18,9 @@ pub fn vault(dir: &tempfile::TempDir) -> Selfmodel {
     .unwrap()
 }
 
-pub fn grant(
-    model: &mut Selfmodel,
-    id: &str,
-    purposes: &[&str],
-    categories: &[&str],
-) -> Credential {
-    let ask = GrantAsk {
+/// A vendor's request to read and propose beliefs of these types for these purposes.
+pub fn ask(id: &str, purposes: &[&str], categories: &[&str]) -> GrantAsk {
+    GrantAsk {
         vendor: Vendor {
             id: id.into(),
             name: id.into(),
@@ -42,8 +38,19 @@ pub fn grant(
         duration_days: 30,
         vendor_retention_days: 7,
         justification: "report test".into(),
-    };
-    let issued = model.request_grant(ask, None).unwrap();
+    }
+}
+
+/// The token of a grant approved as [`ask`] asked.
+pub fn grant(
+    model: &mut Selfmodel,
+    id: &str,
+    purposes: &[&str],
+    categories: &[&str],
+) -> Credential {
+    let issued = model
+        .request_grant(ask(id, purposes, categories), None)
+        .unwrap();
     model
         .approve_request(&issued.request.id, &Narrowing::default(), "test")
         .unwrap();
