@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Command;
+use super::signatures::Command;
 
 /// Words TypeScript does not take as a parameter name; such an argument is renamed `<word>_`
 /// in the wrapper (its IPC name stays).
