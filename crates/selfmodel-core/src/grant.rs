@@ -259,24 +259,43 @@ pub fn disclosable(
     catalogue: &Catalogue,
     now: DateTime<Utc>,
 ) -> bool {
+    unexpired(belief, now) && within_scope(belief, scope, purpose, catalogue)
+}
+
+/// Whether `belief` is not past its retention at `now`.
+pub fn unexpired(belief: &Belief, now: DateTime<Utc>) -> bool {
     belief.expires_at.is_none_or(|expiry| now < expiry)
-        && within_scope(belief, scope, purpose, catalogue)
 }
 
 /// Whether `belief` falls under `scope` for `purpose`, whatever the time: active, carrying the
 /// purpose, of a granted type, within the granted sensitivity, and at or above both the type's
 /// and the grant's minimum confidence.
 pub fn within_scope(belief: &Belief, scope: &Scope, purpose: &str, catalogue: &Catalogue) -> bool {
-    let type_min = catalogue
-        .belief_type(&belief.category)
-        .map_or(1.1, |t| t.min_share_confidence);
+    within_scope_above(
+        belief,
+        scope,
+        purpose,
+        share_floor(catalogue, &belief.category),
+    )
+}
+
+/// The least confidence at which beliefs of a type are shared: the type's minimum, or above 1 (never)
+/// for a type the catalogue lacks.
+pub fn share_floor(catalogue: &Catalogue, category: &str) -> f64 {
+    catalogue
+        .belief_type(category)
+        .map_or(1.1, |t| t.min_share_confidence)
+}
+
+/// [`within_scope`] with the belief type's [`share_floor`] already looked up.
+pub fn within_scope_above(belief: &Belief, scope: &Scope, purpose: &str, type_floor: f64) -> bool {
     belief.status == Status::Active
+        && belief.confidence >= type_floor
+        && belief.confidence >= scope.min_confidence
+        && belief.sensitivity <= scope.max_sensitivity
         && scope.purposes.contains(purpose)
         && belief.purposes.contains(purpose)
         && scope.categories.contains(&belief.category)
-        && belief.sensitivity <= scope.max_sensitivity
-        && belief.confidence >= type_min
-        && belief.confidence >= scope.min_confidence
 }
 
 /// Whether `o` is a browser origin as browsers send it: `http` or `https`, `://`, a host of

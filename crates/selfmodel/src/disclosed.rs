@@ -13,15 +13,18 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
+use selfmodel_core::grant::share_floor;
 use selfmodel_core::{Actor, Belief, BeliefId, Catalogue, Evidence, Sensitivity};
 
-/// One belief of the in-memory model, with when its review falls due and the memo of its
-/// rendering.
+/// One belief of the in-memory model, with what its catalogue says of it (when its review falls
+/// due, its type's share floor) and the memo of its rendering.
 pub(crate) struct Shared {
     pub(crate) belief: Belief,
     /// When its type's review interval passes since the person last confirmed it (`None`: a
     /// type the catalogue lacks, never overdue).
     review_due: Option<DateTime<Utc>>,
+    /// Its type's [`share_floor`].
+    pub(crate) share_floor: f64,
     memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
@@ -31,6 +34,7 @@ impl Shared {
             .belief_type(&belief.category)
             .map(|t| belief.review_due_at(t.review_days));
         Arc::new(Self {
+            share_floor: share_floor(catalogue, &belief.category),
             belief,
             review_due,
             memo: OnceLock::new(),

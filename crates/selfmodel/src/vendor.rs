@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::audit::PendingEvent;
-use selfmodel_core::grant::{check_scope, disclosable, within_scope};
+use selfmodel_core::grant::{check_scope, unexpired, within_scope_above};
 use selfmodel_core::{
     AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, CoreError, Grant, GrantRequest,
     NewBelief, Operation, Provenance, RequestStatus, Scope, Status, Vendor, VendorEvent,
@@ -673,6 +673,8 @@ fn read_one(
     };
     let with_evidence = grant.allows(Operation::ReadEvidence);
     let granted = Arc::new(grant.scope.purposes.clone());
+    let in_scope =
+        |s: &Arc<Shared>| within_scope_above(&s.belief, &grant.scope, &read.purpose, s.share_floor);
     let show = |s: &Arc<Shared>| {
         let overdue = s.overdue(now);
         Disclosed::new(Arc::clone(s), Arc::clone(&granted), with_evidence, overdue)
@@ -681,7 +683,7 @@ fn read_one(
         Some(id) => {
             let found = model
                 .get(id)
-                .filter(|s| disclosable(&s.belief, &grant.scope, &read.purpose, catalogue, now))
+                .filter(|s| in_scope(s) && unexpired(&s.belief, now))
                 .filter(|s| !(grant.scope.fresh_only && s.overdue(now)));
             match found {
                 Some(s) => (vec![show(s)], None),
@@ -706,15 +708,13 @@ fn read_one(
                         .is_none_or(|c| *c == s.belief.category)
                 })
                 .filter(|s| s.belief.confidence >= min_confidence)
-                .filter(|s| {
-                    !((read.fresh || grant.scope.fresh_only) && s.overdue(now))
-                })
+                .filter(|s| !((read.fresh || grant.scope.fresh_only) && s.overdue(now)))
                 .filter(|s| {
                     needle
                         .as_deref()
                         .is_none_or(|n| s.belief.statement.to_lowercase().contains(n))
                 })
-                .filter(|s| within_scope(&s.belief, &grant.scope, &read.purpose, catalogue))
+                .filter(|s| in_scope(s))
                 .take(limit)
                 .collect();
             let next = (page.len() == limit)
@@ -722,7 +722,7 @@ fn read_one(
                 .flatten();
             let shown = page
                 .into_iter()
-                .filter(|s| disclosable(&s.belief, &grant.scope, &read.purpose, catalogue, now))
+                .filter(|s| unexpired(&s.belief, now))
                 .map(show)
                 .collect();
             (shown, next)
