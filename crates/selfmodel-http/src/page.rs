@@ -6,7 +6,7 @@
 //! those three, made once per version of the belief by serializing the wire type itself; a page
 //! is those parts and the grant's three, concatenated. The bytes are exactly what serializing the
 //! whole page as a
-//! `wire::BeliefPage` would give (`tests/http/minimisation.rs`).
+//! `wire::BeliefPage` would give (`tests/http/pages.rs`).
 
 use std::sync::Arc;
 
@@ -29,6 +29,7 @@ struct Parts {
 /// escaped.
 const PURPOSES: &[u8] = b",\"purposes\":[]";
 const OVERDUE: &[u8] = b",\"review_overdue\":false";
+const EVIDENCE: &[u8] = b",\"evidence\":[";
 
 impl Parts {
     fn of(b: &Disclosed) -> serde_json::Result<Self> {
@@ -42,6 +43,13 @@ impl Parts {
         };
         let purposes = cut(PURPOSES, 0)?;
         let overdue = cut(OVERDUE, purposes)?;
+        // Only the evidence may follow: anything else would be left out with it.
+        let tail = &json[overdue + OVERDUE.len()..];
+        if !(tail == b"}" || tail.starts_with(EVIDENCE)) {
+            return Err(serde::ser::Error::custom(
+                "a belief's JSON has a field after review_overdue other than evidence",
+            ));
+        }
         let head_end = purposes + PURPOSES.len() - 2;
         let middle_end = overdue + OVERDUE.len() - "false".len();
         Ok(Self {
@@ -52,9 +60,16 @@ impl Parts {
     }
 }
 
+/// The memo of a belief: its parts, or why they could not be made.
+type Memo = Result<Arc<Parts>, Arc<serde_json::Error>>;
+
+fn render(neutral: &Disclosed) -> Memo {
+    Parts::of(neutral).map(Arc::new).map_err(Arc::new)
+}
+
 /// Writes one disclosed belief.
 fn write_belief(out: &mut Vec<u8>, b: &Disclosed) -> serde_json::Result<()> {
-    let parts = b.memo(|neutral| Parts::of(neutral).map(Arc::new).map_err(Arc::new));
+    let parts = b.memo(render);
     let parts = parts.map_err(|e| serde::ser::Error::custom(e.to_string()))?;
     out.extend_from_slice(&parts.head);
     out.push(b'[');

@@ -136,14 +136,15 @@ impl Disclosed {
     }
 
     /// The caller's rendering of this version of the belief, made by `render` the first time
-    /// and kept with the in-memory model. `render` sees the belief as a grant with every
-    /// purpose withheld and evidence allowed would, and not overdue: what it keeps must not
-    /// depend on the grant; the grant's parts ([`Self::purposes`], [`Self::evidence`],
-    /// [`Self::review_overdue`]) are added per read.
+    /// and kept with the in-memory model. `render` is a plain function, so it cannot capture a
+    /// grant's view: it sees the belief as a grant with every purpose withheld and evidence
+    /// allowed would, and not overdue. What it keeps must therefore not depend on the grant; its
+    /// caller adds the grant's parts ([`Self::purposes`], [`Self::review_overdue`], and the
+    /// evidence only where [`Self::evidence`] is `Some`) per read.
     ///
     /// One process renders to one type; asked for another, `render`'s result is returned
     /// without being kept.
-    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: impl FnOnce(&Disclosed) -> T) -> T {
+    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: fn(&Disclosed) -> T) -> T {
         let neutral = || {
             render(&Disclosed::new(
                 Arc::clone(&self.shared),

@@ -11,14 +11,28 @@ pub fn grant(
     operations: &[Operation],
     origins: &[&str],
 ) -> String {
-    let ask = GrantAsk {
+    pair(
+        model,
+        ask(vendor_id, &["communication"], operations, origins),
+    )
+}
+
+/// A request of `vendor_id` for the `purposes` and `operations` on type communication-style,
+/// normal sensitivity, for 30 days.
+pub fn ask(
+    vendor_id: &str,
+    purposes: &[&str],
+    operations: &[Operation],
+    origins: &[&str],
+) -> GrantAsk {
+    GrantAsk {
         vendor: Vendor {
             id: vendor_id.into(),
             name: "Test".into(),
             url: None,
         },
         scope: Scope {
-            purposes: ["communication".to_owned()].into(),
+            purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
             categories: ["communication-style".to_owned()].into(),
             operations: operations.iter().copied().collect(),
             max_sensitivity: Sensitivity::Normal,
@@ -29,7 +43,11 @@ pub fn grant(
         duration_days: 30,
         vendor_retention_days: 0,
         justification: "tests".into(),
-    };
+    }
+}
+
+/// Files `ask`, approves it as asked and claims its bearer token.
+pub fn pair(model: &mut Selfmodel, ask: GrantAsk) -> String {
     let issued = model.request_grant(ask, None).unwrap();
     model
         .approve_request(&issued.request.id, &Narrowing::default(), "test")

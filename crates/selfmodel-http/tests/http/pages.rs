@@ -2,10 +2,10 @@
 //! hold it to the contract: byte for byte the JSON of the declared `BeliefPage`, whatever the
 //! beliefs say, and each grant's purposes and evidence only, however the reads interleave.
 
-use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
+use crate::common::{ask, pair};
+use selfmodel::Selfmodel;
 use selfmodel_core::{
-    Actor, EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Provenance,
-    Scope, Sensitivity, Vendor,
+    Actor, EvidenceKind, NewBelief, NewEvidence, Operation, Passphrase, Provenance,
 };
 use selfmodel_http::wire::{Belief, BeliefPage};
 use selfmodel_http::{ServerConfig, VaultHandle};
@@ -18,42 +18,6 @@ const HOSTILE: &[&str] = &[
     "Mixes scripts: Ελληνικά, العربية, 日本語, emoji 🧭",
     "Tags </script><b>bold</b> & ampersands; a lone \u{0301} accent",
 ];
-
-fn ask(vendor: &str, purposes: &[&str], operations: &[Operation]) -> GrantAsk {
-    GrantAsk {
-        vendor: Vendor {
-            id: vendor.into(),
-            name: vendor.into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: operations.iter().copied().collect(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: Default::default(),
-            fresh_only: false,
-        },
-        duration_days: 30,
-        vendor_retention_days: 0,
-        justification: "tests".into(),
-    }
-}
-
-fn paired(model: &mut Selfmodel, ask: GrantAsk) -> String {
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
-        _ => panic!("not approved"),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_is_the_declared_json_byte_for_byte_and_each_grant_sees_its_own_parts() {
@@ -89,16 +53,22 @@ async fn a_page_is_the_declared_json_byte_for_byte_and_each_grant_sees_its_own_p
             )
             .unwrap();
     }
-    let narrow = paired(
+    let narrow = pair(
         &mut model,
-        ask("com.example.narrow", &["communication"], &[Operation::Read]),
+        ask(
+            "com.example.narrow",
+            &["communication"],
+            &[Operation::Read],
+            &[],
+        ),
     );
-    let wide = paired(
+    let wide = pair(
         &mut model,
         ask(
             "com.example.wide",
             &["communication", "personalisation"],
             &[Operation::Read, Operation::ReadEvidence],
+            &[],
         ),
     );
     let vault = VaultHandle::spawn(Some(model));

@@ -3,8 +3,8 @@
 //! so someone who reads every row of an unlocked vault (or a backup of it, with the
 //! passphrase) still holds nothing a vendor could present.
 
-use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
-use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel::{Credential, PollOutcome, Selfmodel};
+use selfmodel_core::{Narrowing, Operation, Passphrase};
 
 const PASS: &str = "test passphrase 1";
 
@@ -13,25 +13,12 @@ fn vendor_secrets_are_stored_only_as_hashes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
     let mut model = Selfmodel::create(&path, &Passphrase::new(PASS.into())).unwrap();
-    let ask = GrantAsk {
-        vendor: Vendor {
-            id: "com.example.test".into(),
-            name: "Test".into(),
-            url: None,
-        },
-        scope: Scope {
-            purposes: ["communication".to_owned()].into(),
-            categories: ["communication-style".to_owned()].into(),
-            operations: [Operation::Read].into(),
-            max_sensitivity: Sensitivity::Normal,
-            min_confidence: 0.0,
-            origins: Default::default(),
-            fresh_only: false,
-        },
-        duration_days: 30,
-        vendor_retention_days: 0,
-        justification: "tests".into(),
-    };
+    let ask = crate::common::ask(
+        "com.example.test",
+        &["communication"],
+        &[Operation::Read],
+        &[],
+    );
     let issued = model.request_grant(ask, None).unwrap();
     let poll_secret = issued.poll_secret.as_str().to_owned();
     model
