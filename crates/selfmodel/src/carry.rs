@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use selfmodel_archive::{Access, Contents, Protection, Record, Tombstones};
 use selfmodel_core::NewAccess;
+use selfmodel_core::text::{self, Lines};
 use selfmodel_vault::{Reader, Writer};
 
 use crate::Result;
@@ -145,6 +146,7 @@ pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carrie
         .meta(&at_key)?
         .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .is_none_or(|t| t < c.exported_at);
+    screen(record)?;
     let mut grants = 0;
     for g in &record.grants {
         if r.grant(&g.id)?.is_none() {
@@ -237,6 +239,50 @@ pub(crate) fn write(
         tombstone::adopt_key(w, &t.key)?;
         for (digest, at) in &t.digests {
             w.insert_tombstone(digest, *at)?;
+        }
+    }
+    Ok(())
+}
+
+/// The record's texts pass the checks a vendor's own request and calls pass (one line, no
+/// control or invisible characters, bounded), so nothing a file carries reaches the person's
+/// screens unscreened, even from a trusted signer.
+fn screen(record: &Record) -> Result<()> {
+    let one = |field: String, s: &str, max: usize| text::check(&field, s, Lines::One, max);
+    for (i, g) in record.grants.iter().enumerate() {
+        let at = |f: &str| format!("/grants/{i}/{f}");
+        for (field, s) in [
+            ("id", g.id.as_str()),
+            ("vendor/id", &g.vendor.id),
+            ("vendor/name", &g.vendor.name),
+            ("consent/method", &g.consent.method),
+        ] {
+            one(at(field), s, 200)?;
+        }
+        if let Some(url) = &g.vendor.url {
+            one(at("vendor/url"), url, 200)?;
+        }
+        for o in &g.scope.origins {
+            one(at("scope/origins"), o, 200)?;
+        }
+        text::check(
+            &at("consent/notice"),
+            &g.consent.notice,
+            Lines::Many,
+            10_000,
+        )?;
+    }
+    for (i, a) in record.access.iter().enumerate() {
+        let at = |f: &str| format!("/access_log/{i}/{f}");
+        one(at("operation"), &a.operation, 100)?;
+        for (field, s) in [
+            ("grant_id", &a.grant_id),
+            ("vendor_id", &a.vendor_id),
+            ("purpose", &a.purpose),
+        ] {
+            if let Some(s) = s {
+                one(at(field), s, 200)?;
+            }
         }
     }
     Ok(())

@@ -271,7 +271,7 @@ pub const CONTROLS: &[Control] = &[
         mechanism: "Purpose-bound grants approved by the person; every read names a purpose and is filtered by the grant in the read transaction",
         tests: &[
             "crates/selfmodel-client/tests/client/flow.rs::a_purpose_outside_the_grant_is_refused_and_the_refusal_logged",
-            "crates/selfmodel-core/src/grant.rs::disclosure_rule",
+            "crates/selfmodel-core/src/grant/tests.rs::disclosure_rule",
         ],
     },
     Control {

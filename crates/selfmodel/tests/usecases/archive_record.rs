@@ -171,3 +171,52 @@ fn what_was_erased_before_the_move_stays_erased_after_it() {
     let report = import(&mut b, &before, true);
     assert!(report.erased.contains(&gone), "{:?}", report.erased);
 }
+
+/// A signer for a file made by hand.
+struct Forger(ed25519_dalek::SigningKey);
+
+impl selfmodel_archive::Signer for Forger {
+    fn public_key(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        ed25519_dalek::Signer::sign(&self.0, msg).to_bytes()
+    }
+}
+
+#[test]
+fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    scripted_session(&mut a);
+    let plain = dir.path().join("a.json");
+    export(&mut a, &plain, false);
+    let mut contents = SealedFile::read(&plain)
+        .unwrap()
+        .open(None)
+        .unwrap()
+        .parsed
+        .contents;
+    contents.record.grants[0].vendor.name = "Shop\u{202e}gnirts desrever".into();
+    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let forged = dir.path().join("forged.json");
+    let built = selfmodel_archive::build(contents, &key).unwrap();
+    std::fs::write(&forged, built.to_vec()).unwrap();
+    let file = SealedFile::read(&forged).unwrap().open(None).unwrap();
+
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    let options = ImportOptions {
+        trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
+        ..ImportOptions::default()
+    };
+    let err = b.import(&file, &options, &()).unwrap_err();
+    assert!(err.to_string().contains("/grants/0/vendor/name"), "{err}");
+    assert!(b.grants().unwrap().is_empty(), "no grant arrived");
+    assert!(
+        b.beliefs(&selfmodel_core::BeliefFilter::default())
+            .unwrap()
+            .is_empty(),
+        "no belief arrived"
+    );
+}
