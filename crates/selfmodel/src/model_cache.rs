@@ -1,21 +1,22 @@
 //! The model as vendor reads see it, kept in memory between reads: every active belief, whole,
-//! in id order, and the catalogue. A page of a read is then picked from memory instead of
-//! scanning the tables; the grant check and the access-log entry stay in the read's
-//! transaction.
+//! in id order, the catalogue, whether sharing is paused, and the grants tokens were found to
+//! stand for. A page of a read is then picked from memory instead of scanning the tables; the
+//! grant check and the access-log entry stay in the read's transaction.
 //!
 //! The copy is valid for one version of the vault: this process's changes (every one goes
 //! through `Selfmodel::change`, which counts it and drops the copy at once) and other processes'
 //! commits (SQLite's `data_version`, read inside the read's own write transaction, where no
 //! other connection can commit). Any change of either, to beliefs or not, discards it; the next
-//! read loads it again. Vendor calls do not discard it: none changes active beliefs or the
-//! catalogue.
+//! read loads it again. Vendor calls do not discard it: none changes active beliefs, the
+//! catalogue or a grant, but for a vendor giving its grant up, which counts as a change.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use selfmodel_core::{BeliefFilter, BeliefId, Catalogue, Status};
-use selfmodel_vault::Writer;
+use selfmodel_core::{BeliefFilter, BeliefId, Catalogue, Grant, Status};
+use selfmodel_vault::{Reader, Writer};
 
 use crate::Result;
 use crate::disclosed::Shared;
@@ -32,6 +33,11 @@ pub(crate) struct ModelCache {
     beliefs: BTreeMap<BeliefId, Arc<Shared>>,
     /// The catalogue the beliefs are judged against.
     pub catalogue: Catalogue,
+    /// Whether the person has paused all sharing.
+    pub paused: bool,
+    /// Grants found by their token's public id so far, with the token's stored hash. A token
+    /// that finds none is looked up again each time, so no caller can fill this.
+    grants: RefCell<HashMap<String, (Grant, Vec<u8>)>>,
 }
 
 impl ModelCache {
@@ -58,6 +64,8 @@ impl ModelCache {
                         .map(|b| (b.id, Shared::new(b, &catalogue)))
                         .collect(),
                     catalogue,
+                    paused: crate::vendor::sharing_paused(&w.read())?,
+                    grants: RefCell::default(),
                 }
             }
         };
@@ -68,6 +76,24 @@ impl ModelCache {
     pub fn after(&self, after: Option<BeliefId>) -> impl Iterator<Item = &Arc<Shared>> {
         let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         self.beliefs.range((from, Bound::Unbounded)).map(|(_, b)| b)
+    }
+
+    /// The grant a token's public id stands for, with its token's stored hash.
+    pub fn grant_by_token_id(
+        &self,
+        r: &Reader<'_>,
+        token_id: &str,
+    ) -> Result<Option<(Grant, Vec<u8>)>> {
+        if let Some(found) = self.grants.borrow().get(token_id) {
+            return Ok(Some(found.clone()));
+        }
+        let found = r.grant_by_token_id(token_id)?;
+        if let Some(f) = &found {
+            self.grants
+                .borrow_mut()
+                .insert(token_id.to_owned(), f.clone());
+        }
+        Ok(found)
     }
 
     /// The active belief `id`.

@@ -24,7 +24,9 @@ use zeroize::Zeroizing;
 use crate::disclosed::{Disclosed, Shared};
 use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
-use crate::vendor_call::{Call, VendorOutcome, authenticate, authenticate_any, origin_refused};
+use crate::vendor_call::{
+    Call, VendorOutcome, authenticate, authenticate_any, authenticate_from, origin_refused,
+};
 use crate::{Error, Result, Selfmodel, tombstone};
 
 /// Most proposals of one grant that may wait for the person at once.
@@ -511,7 +513,10 @@ impl Selfmodel {
             revoke_in(w, &grant.id, now, "vendor")?;
             call.under(&grant).allowed(w, &[])?;
             Ok(Ok(()))
-        })
+        })?;
+        // The grant changed: reads must not find it in the in-memory copy.
+        self.changes += 1;
+        Ok(())
     }
 
     /// Runs a vendor-side transaction whose closure logs its own outcome: `Ok(Err(_))` is a
@@ -618,7 +623,7 @@ fn read_one(
         AccessOp::BeliefsRead
     };
     let call = Call::new(op, now);
-    let grant = match authenticate(w, call, cred)? {
+    let grant = match authenticate_from(w, call, cred, Some(model))? {
         Ok(g) => g,
         Err(e) => return Ok(Err(e)),
     };

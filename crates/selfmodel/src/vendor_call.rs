@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use selfmodel_core::{AccessOp, BeliefId, Catalogue, Grant, NewAccess, Outcome};
 use selfmodel_vault::Writer;
 
+use crate::model_cache::ModelCache;
 use crate::tokens::{self, TOKEN_PREFIX};
 use crate::vendor::Credential;
 use crate::{Error, Result};
@@ -143,7 +144,18 @@ pub(crate) fn authenticate(
     call: Call<'_>,
     cred: &Credential,
 ) -> Result<VendorOutcome<Grant>> {
-    let grant = match authenticate_any(w, call, cred)? {
+    authenticate_from(w, call, cred, None)
+}
+
+/// [`authenticate`], finding the grant and whether sharing is paused in the in-memory copy of
+/// the vault when one is given (it is valid for the transaction's version of the vault).
+pub(crate) fn authenticate_from(
+    w: &mut Writer<'_>,
+    call: Call<'_>,
+    cred: &Credential,
+    cached: Option<&ModelCache>,
+) -> Result<VendorOutcome<Grant>> {
+    let grant = match find_grant(w, call, cred, cached)? {
         Ok(g) => g,
         Err(e) => return Ok(Err(e)),
     };
@@ -159,7 +171,11 @@ pub(crate) fn authenticate(
     }
     // While the person has paused sharing nothing is read or proposed; giving a grant up
     // still works (it only narrows what is shared).
-    if call.op != AccessOp::GrantRelinquish && crate::vendor::sharing_paused(&w.read())? {
+    let paused = match cached {
+        Some(c) => c.paused,
+        None => crate::vendor::sharing_paused(&w.read())?,
+    };
+    if call.op != AccessOp::GrantRelinquish && paused {
         return call.under(&grant).deny(w, Error::Paused);
     }
     Ok(Ok(grant))
@@ -172,12 +188,22 @@ pub(crate) fn authenticate_any(
     call: Call<'_>,
     cred: &Credential,
 ) -> Result<VendorOutcome<Grant>> {
+    find_grant(w, call, cred, None)
+}
+
+fn find_grant(
+    w: &mut Writer<'_>,
+    call: Call<'_>,
+    cred: &Credential,
+    cached: Option<&ModelCache>,
+) -> Result<VendorOutcome<Grant>> {
     let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
-        Some((id, secret)) => w
-            .read()
-            .grant_by_token_id(id)?
-            .filter(|(_, stored)| tokens::matches(secret, stored))
-            .map(|(g, _)| g),
+        Some((id, secret)) => match cached {
+            Some(c) => c.grant_by_token_id(&w.read(), id)?,
+            None => w.read().grant_by_token_id(id)?,
+        }
+        .filter(|(_, stored)| tokens::matches(secret, stored))
+        .map(|(g, _)| g),
         None => None,
     };
     match found {
