@@ -13,7 +13,9 @@ use serde_json::Value;
 use crate::Result;
 
 /// A document format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DocumentFormat"))]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// One self-contained HTML page.
     Html,

@@ -9,9 +9,11 @@ pub async fn transparency_report(
     state: State<'_, AppState>,
     from: Option<String>,
     to: Option<String>,
-) -> Result<dto::Report> {
+) -> Result<dto::ReportDocument> {
     let period = dto::period(from.as_deref(), to.as_deref())?;
-    state.call(move |m| m.report(period)).await.map(dto::report)
+    state
+        .call(move |m| Ok(m.report(period)?.to_document()))
+        .await
 }
 
 /// Which document to save, and what the save dialog says about it.
@@ -31,7 +33,6 @@ async fn save_document(
     make: impl FnOnce(&mut Selfmodel, Format) -> selfmodel::Result<String> + Send + 'static,
 ) -> Result<Option<dto::SavedDocument>> {
     state.call(|_| Ok(())).await?;
-    let format = Format::from(format);
     let ext = format.extension();
     let name = format!(
         "{}-{}.{ext}",

@@ -2,23 +2,26 @@
 //!
 //! Domain types are not `Serialize` (see `selfmodel-core`); these structs are the desktop app's
 //! own wire format, converted from the domain by hand so that a refactor of the domain cannot
-//! silently change what the UI receives. The UI's TypeScript types are generated from these
-//! (`ui/src/lib/bindings/ipc.ts`, by [`typescript_bindings`]); a test fails when they drift.
+//! silently change what the UI receives. The transparency report crosses as its own versioned
+//! document, [`report::ReportDocument`], the one `selfmodel report --json` writes. The UI's
+//! TypeScript types are generated from these (`ui/src/lib/bindings/ipc.ts`, by
+//! [`typescript_bindings`]); a test fails when they drift.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use selfmodel::archive;
+use selfmodel::{archive, report};
 use selfmodel_core as core;
 
 mod living;
-mod report;
 mod transfer;
 mod vendors;
 pub use living::*;
-pub use report::*;
+/// The format of a saved document.
+pub use selfmodel::render::Format as DocumentFormat;
+pub use selfmodel::report::ReportDocument;
 pub use transfer::*;
 pub use vendors::*;
 
@@ -285,7 +288,6 @@ pub struct Catalogue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AuditEvent {
     /// Position in the chain, from 1.
-    #[ts(type = "number")]
     pub seq: u64,
     /// When (RFC 3339, UTC).
     pub at: String,
@@ -306,7 +308,6 @@ pub enum AuditVerdict {
     /// Every hash matches.
     Intact {
         /// How many events.
-        #[ts(type = "number")]
         events: u64,
         /// The last event's hash (hex).
         head: String,
@@ -314,7 +315,6 @@ pub enum AuditVerdict {
     /// An event does not match.
     Broken {
         /// The first event that does not verify.
-        #[ts(type = "number")]
         first_bad_event: u64,
         /// Why.
         reason: String,
@@ -681,13 +681,47 @@ impl From<core::ChainVerdict> for AuditVerdict {
     }
 }
 
+/// A document written to a file the person chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SavedDocument {
+    /// The file.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// The days from `from` to `to` (`YYYY-MM-DD`, UTC, both included; open when absent).
+pub fn period(from: Option<&str>, to: Option<&str>) -> Result<report::Period, IpcError> {
+    let day = |field: &str, s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            IpcError::new(
+                "invalid_field",
+                format!("{field}: '{s}' is not a date (YYYY-MM-DD)"),
+            )
+        })
+    };
+    let from = from.map(|s| day("from", s)).transpose()?;
+    let to = to.map(|s| day("to", s)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(IpcError::new(
+            "invalid_field",
+            "the period must end on or after the day it starts",
+        ));
+    }
+    Ok(report::Period::days(from, to))
+}
+
 /// The TypeScript declarations of every wire type, as committed in
 /// `ui/src/lib/bindings/ipc.ts`.
 pub fn typescript_bindings() -> String {
-    let cfg = ts_rs::Config::new();
+    // Every integer crosses as a JSON number.
+    let cfg = ts_rs::Config::new().with_large_int("number");
     let mut out = String::from(
-        "// Generated from src-tauri/src/dto/ by ts-rs. Do not edit: run\n\
-         // `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` to regenerate.\n",
+        "// Generated from src-tauri/src/dto/ and crates/selfmodel/src/report/json.rs by ts-rs.\n\
+         // Do not edit: run `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface`\n\
+         // to regenerate.\n",
     );
     macro_rules! decl {
         ($($t:ty),+ $(,)?) => {$(
@@ -744,16 +778,29 @@ pub fn typescript_bindings() -> String {
         Grant,
         AccessEntry,
         Recipient,
-        Tally,
-        ReportType,
-        ReportInventory,
-        ReportPurpose,
-        ReportVendor,
-        Bucket,
-        SeriesLine,
-        DisclosureSeries,
-        ReportIntegrity,
-        Report,
+        ReportDocument,
+        report::ReportFormat,
+        report::ReportPeriod,
+        report::ReportInventory,
+        report::ReportSensitivity,
+        report::ReportEvidence,
+        report::ReportType,
+        report::ReportRetention,
+        report::ReportRetentionType,
+        report::ReportLimits,
+        report::ReportVendor,
+        report::ReportVendorName,
+        report::ReportScope,
+        report::ReportVendorPeriod,
+        report::ReportPurpose,
+        report::ReportSeries,
+        report::ReportSeriesLine,
+        report::Bucket,
+        report::ReportAlert,
+        report::ReportIntegrity,
+        report::ChainState,
+        report::ReportChainEntry,
+        report::ReportControl,
         DocumentFormat,
         SavedDocument,
         IpcError,

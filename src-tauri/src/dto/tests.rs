@@ -30,20 +30,18 @@ fn a_report_period_is_whole_days_and_nonsense_is_refused() {
 }
 
 #[test]
-fn the_report_converts_with_its_series() {
+fn the_report_crosses_as_its_versioned_document() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pass = Passphrase::new("a test passphrase".into());
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
     m.fill_demo().expect("demo");
     let r = m.report(Default::default()).expect("report");
-    let wire = report(r.clone());
-    assert_eq!(wire.inventory.total as u64, r.inventory.total);
-    assert_eq!(wire.inventory.by_type.len(), r.inventory.by_type.len());
-    assert_eq!(wire.disclosures.starts.len(), r.disclosures.starts.len());
-    assert_eq!(wire.disclosures.bucket, Bucket::Day);
-    assert!(wire.integrity.intact && wire.integrity.head == r.integrity.head);
-    let json = serde_json::to_value(&wire).expect("json");
-    assert_eq!(json["disclosures"]["bucket"], "day");
+    let json = serde_json::to_value(r.to_document()).expect("json");
+    let written: serde_json::Value =
+        serde_json::from_str(&r.render(selfmodel::render::Format::Json)).expect("report --json");
+    assert_eq!(json, written, "the same document as the saved JSON");
+    assert_eq!(json["format"], "selfmodel-report-v1");
+    assert_eq!(json["disclosures_over_time"]["bucket"], "day");
 }
 
 #[test]

@@ -40,16 +40,12 @@ pub struct ExportDone {
     /// The file.
     pub path: String,
     /// Its size in bytes.
-    #[ts(type = "number")]
     pub bytes: u64,
     /// Beliefs in it.
-    #[ts(type = "number")]
     pub beliefs: u64,
     /// Evidence in it.
-    #[ts(type = "number")]
     pub evidence: u64,
     /// History entries in it.
-    #[ts(type = "number")]
     pub history: u64,
     /// `none`, `passphrase` or `recipients`.
     pub encryption: String,
@@ -65,7 +61,6 @@ pub struct ImportFile {
     /// The file's path.
     pub path: String,
     /// Its size in bytes.
-    #[ts(type = "number")]
     pub bytes: u64,
     /// How it is protected: `none`, `passphrase` or `recipients`.
     pub encryption: ExportEncryption,

@@ -110,7 +110,6 @@ pub struct Grant {
     /// When it was last used.
     pub last_used_at: Option<String>,
     /// Requests served under it.
-    #[ts(type = "number")]
     pub access_count: u64,
     /// Not revoked and not expired.
     pub live: bool,
@@ -120,7 +119,6 @@ pub struct Grant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AccessEntry {
     /// Position in the log.
-    #[ts(type = "number")]
     pub seq: u64,
     /// When (RFC 3339, UTC).
     pub at: String,
@@ -140,7 +138,6 @@ pub struct AccessEntry {
     pub disclosed: Vec<String>,
     /// How many requests the entry stands for: 1, or more for repeated requests counted per
     /// minute (polls of a pending request, refusals of callers without a valid token).
-    #[ts(type = "number")]
     pub requests: u64,
 }
 
@@ -152,7 +149,6 @@ pub struct Recipient {
     /// The vendor's id.
     pub vendor_id: String,
     /// How many requests disclosed it.
-    #[ts(type = "number")]
     pub times: u64,
     /// When last (RFC 3339, UTC).
     pub last_at: String,

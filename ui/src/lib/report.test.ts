@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { DisclosureSeries } from "./bindings/ipc";
-import { axisLabels, colour, dayString, defaultPeriod, periodError, stackedBars, totals } from "./report";
+import type { ReportSeries } from "./bindings/ipc";
+import { axisLabels, colour, dayString, defaultPeriod, periodError, stackedBars, sum } from "./report";
 
-const series: DisclosureSeries = {
+const series: ReportSeries = {
   bucket: "day",
   starts: ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"],
+  totals: [1, 3, 0, 6],
   vendors: [
     { vendor_id: "w", name: "Writer", counts: [0, 3, 0, 2], total: 5 },
     { vendor_id: "s", name: "Shop", counts: [1, 0, 0, 4], total: 5 },
@@ -30,7 +31,6 @@ describe("the report's period", () => {
 
 describe("the disclosures chart", () => {
   it("stacks each step's vendors up to the highest step", () => {
-    expect(totals(series)).toEqual([1, 3, 0, 6]);
     const { bars, max } = stackedBars(series, 400, 120);
     expect(max).toBe(6);
     // One segment per vendor with something in the step; nothing for the empty step.
@@ -62,6 +62,13 @@ describe("the disclosures chart", () => {
   });
 
   it("draws nothing for a period without steps", () => {
-    expect(stackedBars({ bucket: "day", starts: [], vendors: [] }, 400, 120)).toEqual({ bars: [], max: 1 });
+    expect(stackedBars({ bucket: "day", starts: [], totals: [], vendors: [] }, 400, 120)).toEqual({ bars: [], max: 1 });
+  });
+});
+
+describe("counts by key", () => {
+  it("add up, and nothing is zero", () => {
+    expect(sum({ grant_expired: 2, scope_exceeded: 3 })).toBe(5);
+    expect(sum({})).toBe(0);
   });
 });

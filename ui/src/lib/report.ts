@@ -1,7 +1,7 @@
 // The Reports screen's logic: the default period, checking a period, and the geometry of the
 // disclosures-over-time chart (stacked bars, one colour per vendor).
 
-import type { DisclosureSeries } from "./bindings/ipc";
+import type { ReportSeries } from "./bindings/ipc";
 
 /** A day as the core takes it: `YYYY-MM-DD` (UTC). */
 export function dayString(d: Date): string {
@@ -35,11 +35,6 @@ export function colour(i: number): string {
   return PALETTE[i % PALETTE.length]!;
 }
 
-/** Beliefs disclosed to all vendors together in each step. */
-export function totals(series: DisclosureSeries): number[] {
-  return series.starts.map((_, i) => series.vendors.reduce((sum, v) => sum + (v.counts[i] ?? 0), 0));
-}
-
 /** One segment of a stacked bar. */
 export interface Bar {
   x: number;
@@ -57,9 +52,8 @@ const STEP_WORDS = { day: "on", week: "in the week of", month: "in the month of"
  * The stacked bars of the series in a plot `width` × `height` (y grows downwards, the base is at
  * `height`): one slot per step, one segment per vendor with something in that step.
  */
-export function stackedBars(series: DisclosureSeries, width: number, height: number): { bars: Bar[]; max: number } {
-  const sums = totals(series);
-  const max = Math.max(1, ...sums);
+export function stackedBars(series: ReportSeries, width: number, height: number): { bars: Bar[]; max: number } {
+  const max = Math.max(1, ...series.totals);
   const n = series.starts.length;
   if (n === 0) return { bars: [], max };
   const slot = width / n;
@@ -85,8 +79,13 @@ export function stackedBars(series: DisclosureSeries, width: number, height: num
   return { bars, max };
 }
 
+/** The sum of counts by key (refusals by reason, notices by kind). */
+export function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
 /** The steps to label under the chart: the first, the middle and the last. */
-export function axisLabels(series: DisclosureSeries): { index: number; text: string }[] {
+export function axisLabels(series: ReportSeries): { index: number; text: string }[] {
   const n = series.starts.length;
   const picks = n === 0 ? [] : n === 1 ? [0] : n === 2 ? [0, 1] : [0, Math.floor(n / 2), n - 1];
   return picks.map((index) => ({ index, text: series.starts[index]! }));

@@ -24,6 +24,12 @@ use selfmodel_vault::{AccessFilter, DisclosureDay};
 use crate::render::Format;
 use crate::{Result, Selfmodel};
 
+pub use json::{
+    ChainState, ReportAlert, ReportChainEntry, ReportControl, ReportDocument, ReportEvidence,
+    ReportFormat, ReportIntegrity, ReportInventory, ReportLimits, ReportPeriod, ReportPurpose,
+    ReportRetention, ReportRetentionType, ReportScope, ReportSensitivity, ReportSeries,
+    ReportSeriesLine, ReportType, ReportVendor, ReportVendorName, ReportVendorPeriod,
+};
 pub use series::{Bucket, DisclosureSeries, VendorSeries};
 
 /// The time a report covers: `[from, to)`, each bound open when `None`.
@@ -475,14 +481,15 @@ impl Report {
         match format {
             Format::Html => document::document(self).to_html(),
             Format::Markdown => document::document(self).to_markdown(),
-            Format::Json => crate::render::json_text(&self.to_json()),
+            Format::Json => crate::render::json_text(
+                &serde_json::to_value(self.to_document()).expect("the document has string keys"),
+            ),
         }
     }
 
-    /// The JSON form (`selfmodel-report-v1`), built by hand so that a refactor cannot change the
-    /// format silently.
-    pub fn to_json(&self) -> serde_json::Value {
-        json::to_json(self)
+    /// The JSON form (`selfmodel-report-v1`) as its typed document.
+    pub fn to_document(&self) -> ReportDocument {
+        json::document(self)
     }
 }
 

@@ -18,7 +18,9 @@ const DAILY_UP_TO_DAYS: i64 = 92;
 const WEEKLY_UP_TO_DAYS: i64 = 3 * 366;
 
 /// How long one step of the series is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum Bucket {
     /// A day (UTC).
     Day,

@@ -1,5 +1,6 @@
-// Generated from src-tauri/src/dto/ by ts-rs. Do not edit: run
-// `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface` to regenerate.
+// Generated from src-tauri/src/dto/ and crates/selfmodel/src/report/json.rs by ts-rs.
+// Do not edit: run `SELFMODEL_BLESS=1 cargo test -p selfmodel-desktop --test ipc_surface`
+// to regenerate.
 
 /**
  * Ordinary or special-category personal data (GDPR Art. 9).
@@ -1030,26 +1031,156 @@ times: number,
 last_at: string, };
 
 /**
- * A count with what it counts.
+ * The transparency report as one document. No belief text: counts, types, purposes, ids and
+ * hashes only. Instants are RFC 3339 to the second, UTC; days are `YYYY-MM-DD`.
  */
-export type Tally = { 
+export type ReportDocument = { 
 /**
- * What is counted: a purpose, a type, a reason code.
+ * The format and its version.
  */
-key: string, 
+format: ReportFormat, 
 /**
- * How many.
+ * When it was made.
  */
-n: number, };
+generated_at: string, 
+/**
+ * The period that vendor activity, exports and erasures are counted over.
+ */
+period: ReportPeriod, 
+/**
+ * The vault's id.
+ */
+vault_id: string | null, 
+/**
+ * What the vault holds now.
+ */
+inventory: ReportInventory, 
+/**
+ * Each type's retention and proof that nothing is past it.
+ */
+retention: ReportRetention, 
+/**
+ * The limits every belief obeys.
+ */
+limits: ReportLimits, 
+/**
+ * Every grant, with what its vendor received in the period.
+ */
+vendors: Array<ReportVendor>, 
+/**
+ * Per vendor, beliefs disclosed in each step of the period.
+ */
+disclosures_over_time: ReportSeries, 
+/**
+ * Refused requests in the period that carried no valid grant, by reason code.
+ */
+denied_without_grant: Record<string, number>, 
+/**
+ * Unusual vendor access in the period.
+ */
+alerts: Array<ReportAlert>, 
+/**
+ * The audit chain, and the exports and erasures it records in the period.
+ */
+integrity: ReportIntegrity, 
+/**
+ * Which mechanism answers which control or right, and the tests that prove it.
+ */
+controls: Array<ReportControl>, };
 
 /**
- * One type's line of the report's inventory.
+ * The document's format: `selfmodel-report-v1`.
+ */
+export type ReportFormat = "selfmodel-report-v1";
+
+/**
+ * The period covered: `[from, to)`, each bound open when `null`.
+ */
+export type ReportPeriod = { 
+/**
+ * The first instant covered.
+ */
+from: string | null, 
+/**
+ * The first instant no longer covered.
+ */
+to: string | null, };
+
+/**
+ * What the vault holds now.
+ */
+export type ReportInventory = { 
+/**
+ * Every stored belief, whatever its status.
+ */
+total: number, 
+/**
+ * Active beliefs (the only ones ever shared).
+ */
+active: number, 
+/**
+ * Proposals waiting for the person.
+ */
+pending_proposals: number, 
+/**
+ * Rejected proposals kept as rejected.
+ */
+rejected: number, 
+/**
+ * Active beliefs per sensitivity.
+ */
+sensitivity: ReportSensitivity, 
+/**
+ * Evidence on active beliefs.
+ */
+evidence: ReportEvidence, 
+/**
+ * Active beliefs below their type's confidence for sharing (never shared).
+ */
+below_threshold: number, 
+/**
+ * Per type.
+ */
+by_type: Array<ReportType>, 
+/**
+ * Active beliefs carrying each purpose.
+ */
+by_purpose: Record<string, number>, };
+
+/**
+ * Active beliefs per sensitivity.
+ */
+export type ReportSensitivity = { 
+/**
+ * Ordinary personal data.
+ */
+normal: number, 
+/**
+ * A special category (GDPR Art. 9).
+ */
+special: number, };
+
+/**
+ * Evidence on active beliefs.
+ */
+export type ReportEvidence = { 
+/**
+ * Active beliefs with at least one piece of evidence.
+ */
+beliefs_with_evidence: number, 
+/**
+ * Pieces of evidence.
+ */
+items: number, };
+
+/**
+ * One type's line of the inventory.
  */
 export type ReportType = { 
 /**
  * The type's id.
  */
-type_id: string, 
+type: string, 
 /**
  * Its display name.
  */
@@ -1067,7 +1198,11 @@ pending: number,
  */
 special: number, 
 /**
- * Active beliefs below the type's confidence for sharing (never shared).
+ * Active beliefs with evidence.
+ */
+with_evidence: number, 
+/**
+ * Active beliefs below the type's confidence for sharing.
  */
 below_threshold: number, 
 /**
@@ -1076,53 +1211,187 @@ below_threshold: number,
 min_share_confidence: number, };
 
 /**
- * What the vault holds now.
+ * Retention: what is past it, and each type's policy.
  */
-export type ReportInventory = { 
+export type ReportRetention = { 
 /**
- * Every stored belief.
+ * Beliefs past their type's retention (zero unless something is wrong).
  */
-total: number, 
-/**
- * Active beliefs.
- */
-active: number, 
-/**
- * Proposals waiting for the person.
- */
-pending: number, 
-/**
- * Rejected proposals kept as rejected.
- */
-rejected: number, 
-/**
- * Active beliefs of ordinary sensitivity.
- */
-normal: number, 
-/**
- * Active beliefs in a special category.
- */
-special: number, 
-/**
- * Active beliefs with evidence.
- */
-with_evidence: number, 
-/**
- * Pieces of evidence on active beliefs.
- */
-evidence_items: number, 
-/**
- * Active beliefs below their type's confidence for sharing.
- */
-below_threshold: number, 
+past_retention: number, 
 /**
  * Per type.
  */
-by_type: Array<ReportType>, 
+by_type: Array<ReportRetentionType>, };
+
 /**
- * Active beliefs per purpose.
+ * One type's retention.
  */
-by_purpose: Array<Tally>, };
+export type ReportRetentionType = { 
+/**
+ * The type's id.
+ */
+type: string, 
+/**
+ * Days its beliefs are kept.
+ */
+retention_days: number, 
+/**
+ * Beliefs of the type stored now.
+ */
+beliefs: number, 
+/**
+ * When the oldest of them was created.
+ */
+oldest_created: string | null, 
+/**
+ * The earliest expiry among them.
+ */
+next_expiry: string | null, 
+/**
+ * How many are past their expiry.
+ */
+past_retention: number, };
+
+/**
+ * The limits every belief obeys.
+ */
+export type ReportLimits = { 
+/**
+ * Longest statement, in characters.
+ */
+statement_chars: number, 
+/**
+ * Longest evidence summary, in characters.
+ */
+evidence_summary_chars: number, 
+/**
+ * Longest evidence source, in characters.
+ */
+source_chars: number, 
+/**
+ * Most pieces of evidence per belief.
+ */
+evidence_per_belief: number, 
+/**
+ * What is refused in any text field, in words.
+ */
+refused_data: Array<string>, 
+/**
+ * Per type, the purposes its beliefs may carry.
+ */
+allowed_purposes: Record<string, string[]>, };
+
+/**
+ * A grant, and what its vendor did in the period.
+ */
+export type ReportVendor = { 
+/**
+ * The grant's id.
+ */
+grant_id: string, 
+/**
+ * The vendor.
+ */
+vendor: ReportVendorName, 
+/**
+ * `active`, `expired` or `revoked`, at the time of the report.
+ */
+state: string, 
+/**
+ * What the grant allows.
+ */
+scope: ReportScope, 
+/**
+ * Days the vendor may keep what it receives.
+ */
+vendor_retention_days: number, 
+/**
+ * When the grant was made.
+ */
+created_at: string, 
+/**
+ * When it expires.
+ */
+expires_at: string, 
+/**
+ * When it was revoked, if it was.
+ */
+revoked_at: string | null, 
+/**
+ * Who revoked it, if anyone did.
+ */
+revoked_by: string | null, 
+/**
+ * What the vendor did in the period.
+ */
+period: ReportVendorPeriod, };
+
+/**
+ * A vendor as the report names it.
+ */
+export type ReportVendorName = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its display name.
+ */
+name: string, 
+/**
+ * Its web address, if it gave one.
+ */
+url: string | null, };
+
+/**
+ * What a grant allows.
+ */
+export type ReportScope = { 
+/**
+ * Granted purposes.
+ */
+purposes: Array<string>, 
+/**
+ * Granted types.
+ */
+categories: Array<string>, 
+/**
+ * Granted operations.
+ */
+operations: Array<string>, 
+/**
+ * The highest sensitivity shared: `normal` or `special`.
+ */
+max_sensitivity: string, 
+/**
+ * The lowest confidence shared.
+ */
+min_confidence: number, };
+
+/**
+ * What a vendor did in the period.
+ */
+export type ReportVendorPeriod = { 
+/**
+ * Allowed requests.
+ */
+requests: number, 
+/**
+ * Beliefs disclosed, counted once per disclosure.
+ */
+disclosures: number, 
+/**
+ * Per purpose.
+ */
+received: Array<ReportPurpose>, 
+/**
+ * Refused requests, by reason code.
+ */
+denied: Record<string, number>, 
+/**
+ * Notices sent to it (rectifications, erasures, revocation), by kind.
+ */
+notices: Record<string, number>, };
 
 /**
  * What a vendor received for one purpose in the period.
@@ -1137,68 +1406,43 @@ purpose: string,
  */
 requests: number, 
 /**
- * Beliefs disclosed, once per belief per request.
+ * Beliefs disclosed, counted once per disclosure.
  */
 disclosures: number, 
 /**
  * Distinct beliefs disclosed.
  */
-distinct_beliefs: number, };
+distinct_beliefs: number, 
+/**
+ * Disclosures per belief type (`(erased)` for beliefs no longer in the vault).
+ */
+by_type: Record<string, number>, };
 
 /**
- * A grant in the report, and what its vendor did in the period.
+ * Beliefs disclosed per vendor in each step of the period.
  */
-export type ReportVendor = { 
+export type ReportSeries = { 
 /**
- * The grant's id.
+ * The length of a step.
  */
-grant_id: string, 
+bucket: Bucket, 
 /**
- * The vendor.
+ * The first day of each step, oldest first, without gaps.
  */
-vendor: Vendor, 
+starts: Array<string>, 
 /**
- * `active`, `expired` or `revoked`.
+ * All vendors together in each step.
  */
-state: string, 
+totals: Array<number>, 
 /**
- * Granted purposes.
+ * Each vendor that received anything in the period.
  */
-purposes: Array<string>, 
-/**
- * Granted types.
- */
-categories: Array<string>, 
-/**
- * Allowed requests in the period.
- */
-requests: number, 
-/**
- * Beliefs disclosed in the period.
- */
-disclosures: number, 
-/**
- * Per purpose.
- */
-received: Array<ReportPurpose>, 
-/**
- * Refused requests in the period.
- */
-denied: number, 
-/**
- * Notices sent to it in the period (rectifications, erasures, revocation).
- */
-notices: number, };
-
-/**
- * How long one step of the disclosures-over-time series is.
- */
-export type Bucket = "day" | "week" | "month";
+vendors: Array<ReportSeriesLine>, };
 
 /**
  * One vendor's line of the series.
  */
-export type SeriesLine = { 
+export type ReportSeriesLine = { 
 /**
  * The vendor's id.
  */
@@ -1217,21 +1461,34 @@ counts: Array<number>,
 total: number, };
 
 /**
- * Beliefs disclosed per vendor in each step of the period.
+ * How long one step of the series is.
  */
-export type DisclosureSeries = { 
+export type Bucket = "day" | "week" | "month";
+
 /**
- * The length of a step.
+ * Unusual vendor access.
  */
-bucket: Bucket, 
+export type ReportAlert = { 
 /**
- * The first day of each step (`YYYY-MM-DD`), oldest first, without gaps.
+ * The vendor, if the access named one.
  */
-starts: Array<string>, 
+vendor_id: string | null, 
 /**
- * Each vendor that received anything in the period.
+ * The day it happened.
  */
-vendors: Array<SeriesLine>, };
+day: string, 
+/**
+ * When it was noticed.
+ */
+at: string, 
+/**
+ * What kind: a rate spike, unusual hours or a burst of denials.
+ */
+kind: string, 
+/**
+ * In words.
+ */
+description: string, };
 
 /**
  * The audit chain, as the report tells it.
@@ -1240,13 +1497,13 @@ export type ReportIntegrity = {
 /**
  * Whether the chain verifies.
  */
-intact: boolean, 
+audit_chain: ChainState, 
 /**
  * Events in the chain.
  */
 events: number, 
 /**
- * The head hash, when intact.
+ * The head hash (hex), when intact.
  */
 head: string | null, 
 /**
@@ -1264,60 +1521,65 @@ events_in_period: number,
 /**
  * Exports and imports in the period.
  */
-transfers: number, 
+exports_and_imports: Array<ReportChainEntry>, 
 /**
  * Erasures in the period.
  */
-erasures: number, 
+erasures: Array<ReportChainEntry>, 
 /**
  * Beliefs erased in the period.
  */
 beliefs_erased: number, };
 
 /**
- * The transparency report for a period, as the Reports screen shows it (the saved documents
- * have every detail).
+ * Whether the audit chain verifies.
  */
-export type Report = { 
-/**
- * When it was made (RFC 3339, UTC).
- */
-generated_at: string, 
-/**
- * The first instant covered, if bounded.
- */
-from: string | null, 
-/**
- * The first instant no longer covered, if bounded.
- */
-to: string | null, 
-/**
- * What the vault holds now.
- */
-inventory: ReportInventory, 
-/**
- * Beliefs past their type's retention (zero unless something is wrong).
- */
-past_retention: number, 
-/**
- * Every grant, with its vendor's use in the period.
- */
-vendors: Array<ReportVendor>, 
-/**
- * Refused requests in the period that carried no valid grant.
- */
-denied_without_grant: number, 
-/**
- * Beliefs disclosed per vendor over the period.
- */
-disclosures: DisclosureSeries, 
-/**
- * The audit chain's verdict.
- */
-integrity: ReportIntegrity, };
+export type ChainState = "intact" | "broken";
 
 /**
- * The format of a saved document.
+ * One audit event, as the report lists it.
+ */
+export type ReportChainEntry = { 
+/**
+ * Its sequence number.
+ */
+seq: number, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Its action name.
+ */
+action: string, 
+/**
+ * How many beliefs it concerned.
+ */
+beliefs: number, };
+
+/**
+ * One line of the control map.
+ */
+export type ReportControl = { 
+/**
+ * The framework: `SOC 2`, `GDPR` or `CCPA`.
+ */
+framework: string, 
+/**
+ * The criterion or right.
+ */
+criterion: string, 
+/**
+ * The mechanism that satisfies it.
+ */
+mechanism: string, 
+/**
+ * The automated tests that prove it, as `path/to/file.rs::test_name`.
+ */
+tests: Array<string>, };
+
+/**
+ * A document format.
  */
 export type DocumentFormat = "html" | "markdown" | "json";
 

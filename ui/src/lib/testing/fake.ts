@@ -28,7 +28,7 @@ import type {
   PreviewPurpose,
   Recipient,
   RectifyRequest,
-  Report,
+  ReportDocument,
   SavedDocument,
   Settings,
   Unlocked,
@@ -596,66 +596,107 @@ export class FakeBackend implements Backend {
     { vendor_id: "com.example.writer", name: "Writer", counts: [0, 3, 0, 2] },
     { vendor_id: "com.example.shop", name: "Shop <b>&</b> Co", counts: [1, 0, 0, 4] },
   ];
-  async transparencyReport(from: string | null, to: string | null): Promise<Report> {
+  async transparencyReport(from: string | null, to: string | null): Promise<ReportDocument> {
     this.need();
     this.reportPeriods.push(`${from ?? ""}..${to ?? ""}`);
     const active = this.rows.filter((r) => r.status === "active");
     const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    const starts = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"];
     return {
-      generated_at: "2026-03-04T12:00:00.000Z",
-      from: from === null ? null : `${from}T00:00:00.000Z`,
-      to: to === null ? null : `${to}T00:00:00.000Z`,
+      format: "selfmodel-report-v1",
+      generated_at: "2026-03-04T12:00:00Z",
+      period: {
+        from: from === null ? null : `${from}T00:00:00Z`,
+        to: to === null ? null : `${to}T00:00:00Z`,
+      },
+      vault_id: "fake-vault",
       inventory: {
         total: this.rows.length,
         active: active.length,
-        pending: this.rows.filter((r) => r.status === "pending").length,
+        pending_proposals: this.rows.filter((r) => r.status === "pending").length,
         rejected: 0,
-        normal: active.filter((r) => r.sensitivity === "normal").length,
-        special: active.filter((r) => r.sensitivity === "special").length,
-        with_evidence: active.filter((r) => r.evidence_count > 0).length,
-        evidence_items: active.reduce((n, r) => n + r.evidence_count, 0),
+        sensitivity: {
+          normal: active.filter((r) => r.sensitivity === "normal").length,
+          special: active.filter((r) => r.sensitivity === "special").length,
+        },
+        evidence: {
+          beliefs_with_evidence: active.filter((r) => r.evidence_count > 0).length,
+          items: active.reduce((n, r) => n + r.evidence_count, 0),
+        },
         below_threshold: 0,
         by_type: CATALOGUE.types.map((t) => ({
-          type_id: t.id,
+          type: t.id,
           name: t.name,
           active: active.filter((r) => r.category === t.id).length,
           pending: 0,
           special: 0,
+          with_evidence: 0,
           below_threshold: 0,
           min_share_confidence: t.min_share_confidence,
         })),
-        by_purpose: [{ key: "communication", n: active.length }],
+        by_purpose: { communication: active.length },
       },
-      past_retention: 0,
+      retention: { past_retention: 0, by_type: [] },
+      limits: {
+        statement_chars: 500,
+        evidence_summary_chars: 280,
+        source_chars: 200,
+        evidence_per_belief: 20,
+        refused_data: [],
+        allowed_purposes: {},
+      },
       vendors: this.disclosures.map((d, i) => ({
         grant_id: `g${i}`,
         vendor: { id: d.vendor_id, name: d.name, url: null },
         state: i === 0 ? "active" : "revoked",
-        purposes: ["communication"],
-        categories: ["communication-style"],
-        requests: 2,
-        disclosures: total(d.counts),
-        received: [{ purpose: "communication", requests: 2, disclosures: total(d.counts), distinct_beliefs: 1 }],
-        denied: i,
-        notices: 0,
+        scope: {
+          purposes: ["communication"],
+          categories: ["communication-style"],
+          operations: ["read"],
+          max_sensitivity: "normal",
+          min_confidence: 0.5,
+        },
+        vendor_retention_days: 30,
+        created_at: "2026-02-01T00:00:00Z",
+        expires_at: "2026-05-01T00:00:00Z",
+        revoked_at: i === 0 ? null : "2026-03-04T00:00:00Z",
+        revoked_by: i === 0 ? null : "user",
+        period: {
+          requests: 2,
+          disclosures: total(d.counts),
+          received: [
+            {
+              purpose: "communication",
+              requests: 2,
+              disclosures: total(d.counts),
+              distinct_beliefs: 1,
+              by_type: { "communication-style": total(d.counts) },
+            },
+          ],
+          denied: { grant_revoked: i },
+          notices: {},
+        },
       })),
-      denied_without_grant: 0,
-      disclosures: {
+      disclosures_over_time: {
         bucket: "day",
-        starts: ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"],
+        starts,
+        totals: starts.map((_, k) => total(this.disclosures.map((d) => d.counts[k] ?? 0))),
         vendors: this.disclosures.map((d) => ({ ...d, total: total(d.counts) })),
       },
+      denied_without_grant: {},
+      alerts: [],
       integrity: {
-        intact: true,
+        audit_chain: "intact",
         events: 42,
         head: "ab".repeat(32),
         first_bad_event: null,
         broken_reason: null,
         events_in_period: 7,
-        transfers: 1,
-        erasures: 0,
+        exports_and_imports: [{ seq: 40, at: "2026-03-02T09:00:00Z", action: "export", beliefs: 3 }],
+        erasures: [],
         beliefs_erased: 0,
       },
+      controls: [],
     };
   }
   private save(kind: string, format: DocumentFormat): SavedDocument | null {
