@@ -5,8 +5,7 @@
 //! read. Each belief therefore keeps ([`selfmodel::Disclosed::memo`]) its wire JSON cut around
 //! those three, made once per version of the belief by serializing the wire type itself; a page
 //! is those parts and the grant's three, concatenated. The bytes are exactly what serializing the
-//! whole page as a
-//! `wire::BeliefPage` would give (`tests/http/pages.rs`).
+//! whole page as a `wire::BeliefPage` would give (`tests/http/pages.rs`).
 
 use std::sync::Arc;
 
