@@ -1,8 +1,9 @@
 //! A belief as a vendor read disclosed it: a view of the in-memory model's copy that shows only
 //! what the grant lets the vendor see. The grant's purposes among the belief's, its evidence only
 //! under `read_evidence`, and never its history, status or provenance beyond who brought it in:
-//! there is no accessor for the rest, so no caller can pass it on. Nothing is copied; a page of
-//! a hundred beliefs is a hundred shared pointers.
+//! there is no accessor for the rest, so no caller can pass it on (the renderer of the memo below
+//! sees the evidence, to keep it apart for the reads that may have it). Nothing is copied; a page
+//! of a hundred beliefs is a hundred shared pointers.
 //!
 //! Each belief also carries one memo: a rendering its caller makes once per version of the belief
 //! (the HTTP server keeps its JSON there) and reuses for every read until the belief or the
