@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     review_due: Option<DateTime<Utc>>,
     /// Its type's [`share_floor`].
     pub(crate) share_floor: f64,
+    /// Its statement in lower case, which a read's search text is matched against.
+    pub(crate) lowercase: String,
     memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
@@ -36,6 +38,7 @@ impl Shared {
             .map(|t| belief.review_due_at(t.review_days));
         Arc::new(Self {
             share_floor: share_floor(catalogue, &belief.category),
+            lowercase: belief.statement.to_lowercase(),
             belief,
             review_due,
             memo: OnceLock::new(),

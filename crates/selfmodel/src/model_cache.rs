@@ -12,7 +12,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 use std::sync::Arc;
 
 use selfmodel_core::{BeliefFilter, BeliefId, Catalogue, Grant, Status};
@@ -31,6 +30,10 @@ pub(crate) struct ModelCache {
     /// Active beliefs by id (ids sort by creation time, as the pages do), shared with the reads
     /// that disclose them.
     beliefs: BTreeMap<BeliefId, Arc<Shared>>,
+    /// The beliefs its type lets be shared (confidence at or above the type's share floor),
+    /// listed under each purpose they name, each list in id order: a page for one purpose walks
+    /// only the beliefs that may be read for it.
+    by_purpose: HashMap<String, Vec<Arc<Shared>>>,
     /// The catalogue the beliefs are judged against.
     pub catalogue: Catalogue,
     /// Whether the person has paused all sharing.
@@ -57,12 +60,23 @@ impl ModelCache {
                 };
                 let beliefs = w.read().beliefs(&active)?;
                 let catalogue = w.read().catalogue()?;
+                let beliefs: BTreeMap<_, _> = beliefs
+                    .into_iter()
+                    .map(|b| (b.id, Shared::new(b, &catalogue)))
+                    .collect();
+                let mut by_purpose = HashMap::<String, Vec<Arc<Shared>>>::new();
+                for s in beliefs
+                    .values()
+                    .filter(|s| s.belief.confidence >= s.share_floor)
+                {
+                    for p in &s.belief.purposes {
+                        by_purpose.entry(p.clone()).or_default().push(Arc::clone(s));
+                    }
+                }
                 ModelCache {
                     version,
-                    beliefs: beliefs
-                        .into_iter()
-                        .map(|b| (b.id, Shared::new(b, &catalogue)))
-                        .collect(),
+                    beliefs,
+                    by_purpose,
                     catalogue,
                     paused: crate::vendor::sharing_paused(&w.read())?,
                     grants: RefCell::default(),
@@ -72,10 +86,12 @@ impl ModelCache {
         Ok(cached.insert(copy))
     }
 
-    /// Active beliefs after `after` (exclusive), in id order.
-    pub fn after(&self, after: Option<BeliefId>) -> impl Iterator<Item = &Arc<Shared>> {
-        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-        self.beliefs.range((from, Bound::Unbounded)).map(|(_, b)| b)
+    /// Active beliefs that name `purpose` and clear their type's share floor, after `after`
+    /// (exclusive), in id order.
+    pub fn for_purpose_after(&self, purpose: &str, after: Option<BeliefId>) -> &[Arc<Shared>] {
+        let listed = self.by_purpose.get(purpose).map_or(&[][..], Vec::as_slice);
+        let start = after.map_or(0, |a| listed.partition_point(|s| s.belief.id <= a));
+        &listed[start..]
     }
 
     /// The grant a token's public id stands for, with its token's stored hash.

@@ -706,7 +706,8 @@ fn read_one(
             let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
             let min_confidence = read.min_confidence.unwrap_or(0.0);
             let page: Vec<&Arc<Shared>> = model
-                .after(read.after)
+                .for_purpose_after(&read.purpose, read.after)
+                .iter()
                 .filter(|s| {
                     read.category
                         .as_ref()
@@ -714,11 +715,7 @@ fn read_one(
                 })
                 .filter(|s| s.belief.confidence >= min_confidence)
                 .filter(|s| !((read.fresh || grant.scope.fresh_only) && s.overdue(now)))
-                .filter(|s| {
-                    needle
-                        .as_deref()
-                        .is_none_or(|n| s.belief.statement.to_lowercase().contains(n))
-                })
+                .filter(|s| needle.as_deref().is_none_or(|n| s.lowercase.contains(n)))
                 .filter(|s| in_scope(s))
                 .take(limit)
                 .collect();
