@@ -157,9 +157,14 @@ describe("review", () => {
     await settle();
     input("#rect-statement", "Prefers short answers with an example");
     input("#rect-reason", "Examples help");
+    [...document.querySelectorAll<HTMLLabelElement>("[data-testid=rectify-form] label.check")]
+      .find((l) => l.textContent!.trim() === "Service personalisation")!
+      .querySelector("input")!
+      .click();
     $("[data-testid=rectify-form]")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
     await settle();
     expect(b.rows.find((r) => r.id === older.id)?.statement).toBe("Prefers short answers with an example");
+    expect(b.rows.find((r) => r.id === older.id)?.purposes).toEqual(["communication", "personalisation"]);
     expect(confirmedAt(b, older)).toBe(b.now.toISOString());
     expect($("[data-testid=rectify-form]")).toBeNull();
     expect(statements()).toEqual(["Sleeps badly in summer"]);
