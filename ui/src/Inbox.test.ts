@@ -40,6 +40,17 @@ function click(css: string) {
   el.click();
 }
 
+/** Opens "Accept as…" for the selection and chooses the type `id`; returns the type's select. */
+function acceptAs(id: string) {
+  click("[data-testid=accept-as]");
+  flushSync();
+  const type = $<HTMLSelectElement>("[data-testid=accept-as-type]")!;
+  type.value = id;
+  type.dispatchEvent(new Event("change", { bubbles: true }));
+  flushSync();
+  return type;
+}
+
 describe("inbox triage", () => {
   it("selects all 500 proposals and accepts them as another type for one purpose, in one call", async () => {
     const b = new FakeBackend();
@@ -58,12 +69,7 @@ describe("inbox triage", () => {
     expect($("[data-testid=accept-selected]")?.textContent).toBe("Accept 500");
     expect($("[data-testid=reject-selected]")?.textContent).toBe("Reject 500");
 
-    click("[data-testid=accept-as]");
-    flushSync();
-    const type = $<HTMLSelectElement>("[data-testid=accept-as-type]")!;
-    type.value = "health";
-    type.dispatchEvent(new Event("change", { bubbles: true }));
-    flushSync();
+    const type = acceptAs("health");
     // Only the purposes the chosen type allows are offered.
     const form = $("[data-testid=accept-as-form]")!;
     const purposes = [...form.querySelectorAll<HTMLLabelElement>("fieldset label")];
@@ -271,12 +277,7 @@ describe("inbox triage", () => {
     await inbox(b);
     selectAllBox().click();
     flushSync();
-    click("[data-testid=accept-as]");
-    flushSync();
-    const type = $<HTMLSelectElement>("[data-testid=accept-as-type]")!;
-    type.value = "health";
-    type.dispatchEvent(new Event("change", { bubbles: true }));
-    flushSync();
+    const type = acceptAs("health");
     expect($("[data-testid=accept-as-evidence]")?.textContent).toContain("3 selected proposals have none");
     expect($<HTMLButtonElement>("[data-testid=accept-as-submit]")!.disabled).toBe(true);
 
