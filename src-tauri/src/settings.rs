@@ -2,6 +2,7 @@
 //! (`<vault file>.settings.json`). Nothing in it is secret: the auto-lock time and whether the
 //! vault is the demo (whose passphrase is public).
 
+use selfmodel_core::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,7 @@ impl StoredSettings {
     pub fn set_auto_lock(&mut self, minutes: u32) -> Result<(), IpcError> {
         if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&minutes) {
             return Err(IpcError::new(
-                "invalid_field",
+                ErrorCode::InvalidField,
                 format!("invalid auto_lock_minutes: choose 1 to {MAX_AUTO_LOCK_MINUTES} minutes"),
             ));
         }
@@ -66,7 +67,7 @@ impl StoredSettings {
     pub fn set_api(&mut self, enabled: bool, port: u16) -> Result<(), IpcError> {
         if port < 1024 {
             return Err(IpcError::new(
-                "invalid_field",
+                ErrorCode::InvalidField,
                 "invalid api_port: choose a port from 1024 to 65535",
             ));
         }
@@ -99,12 +100,12 @@ pub fn load(vault: &Path) -> StoredSettings {
 pub fn save(vault: &Path, settings: &StoredSettings) -> Result<(), IpcError> {
     let path = path_for(vault);
     let tmp = path.with_extension("json.tmp");
-    let io = |e: std::io::Error| IpcError::new("io", format!("cannot save settings: {e}"));
+    let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("cannot save settings: {e}"));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let json = serde_json::to_vec_pretty(settings)
-        .map_err(|e| IpcError::new("internal", format!("cannot encode settings: {e}")))?;
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot encode settings: {e}")))?;
     std::fs::write(&tmp, json).map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(io)?;
     Ok(())
@@ -132,7 +133,7 @@ mod tests {
         let mut s = StoredSettings::default();
         assert_eq!(
             s.set_auto_lock(0).map_err(|e| e.code),
-            Err("invalid_field".into())
+            Err(ErrorCode::InvalidField)
         );
         assert!(s.set_auto_lock(MAX_AUTO_LOCK_MINUTES + 1).is_err());
         assert_eq!(s.auto_lock_minutes, DEFAULT_AUTO_LOCK_MINUTES);

@@ -3,6 +3,7 @@
 //! open vault; the API server while unlocked; settings; and the time of the last activity (for
 //! auto-lock). Locking drops the model (closing the file) and stops the API.
 
+use selfmodel_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -55,7 +56,7 @@ impl From<CallError> for IpcError {
         match e {
             CallError::Locked => IpcError::locked(),
             CallError::Model(e) => e.into(),
-            CallError::Unavailable(why) => IpcError::new("unavailable", why),
+            CallError::Unavailable(why) => IpcError::new(ErrorCode::Unavailable, why),
         }
     }
 }
@@ -213,8 +214,9 @@ impl AppState {
         let deleted = model.destroy()?.len();
         let settings = settings::path_for(&self.vault_path);
         if settings.exists() {
-            std::fs::remove_file(&settings)
-                .map_err(|e| IpcError::new("io", format!("cannot delete the settings: {e}")))?;
+            std::fs::remove_file(&settings).map_err(|e| {
+                IpcError::new(ErrorCode::Io, format!("cannot delete the settings: {e}"))
+            })?;
         }
         *guard(&self.settings) = StoredSettings::default();
         Ok(deleted)
@@ -334,7 +336,7 @@ mod tests {
         let err = rt
             .block_on(state.call(|m| m.catalogue()))
             .expect_err("locked");
-        assert_eq!(err.code, "locked");
+        assert_eq!(err.code, ErrorCode::VaultLocked);
     }
 
     #[test]
@@ -351,7 +353,7 @@ mod tests {
         let err = rt
             .block_on(state.call(|m| m.catalogue()))
             .map_err(|e| e.code);
-        assert_eq!(err.err().as_deref(), Some("locked"));
+        assert_eq!(err.err(), Some(ErrorCode::VaultLocked));
         assert!(
             !rt.block_on(state.lock_if_idle(later))
                 .expect("already locked")
@@ -376,7 +378,7 @@ mod tests {
         let err = state
             .update_settings(|s| s.set_auto_lock(0))
             .expect_err("refused");
-        assert_eq!(err.code, "invalid_field");
+        assert_eq!(err.code, ErrorCode::InvalidField);
         assert_eq!(state.settings().auto_lock_minutes, 10);
         let s = state
             .update_settings(|s| s.set_auto_lock(3))

@@ -114,28 +114,29 @@ fn more_text(more: usize) -> String {
 
 impl ArchiveError {
     /// A stable, machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> selfmodel_core::ErrorCode {
+        use selfmodel_core::ErrorCode as C;
         match self {
-            Self::TooLarge { .. } => "too_large",
-            Self::NotJson(_) => "not_json",
-            Self::Truncated(_) => "truncated",
-            Self::TooDeep(_) => "too_deep",
-            Self::WrongFormat(_) => "wrong_format",
-            Self::UnsupportedVersion { .. } => "unsupported_version",
-            Self::Schema { .. } => "schema_violation",
-            Self::Invalid { .. } => "invalid_content",
-            Self::ManifestMismatch(_) => "manifest_mismatch",
-            Self::BadSignature(_) => "bad_signature",
-            Self::Unsupported(_) => "unsupported",
-            Self::KeyRequired(_) => "key_required",
-            Self::WrongKey(_) => "wrong_key",
-            Self::ExcessiveWork { .. } => "excessive_work",
-            Self::Damaged(_) => "damaged",
-            Self::BadRecipient(_) => "bad_recipient",
-            Self::BadIdentity(_) => "bad_identity",
-            Self::Encrypt(_) => "encrypt",
-            Self::Exists(_) => "already_exists",
-            Self::Io(_) => "io",
+            Self::TooLarge { .. } => C::TooLarge,
+            Self::NotJson(_) => C::NotJson,
+            Self::Truncated(_) => C::Truncated,
+            Self::TooDeep(_) => C::TooDeep,
+            Self::WrongFormat(_) => C::WrongFormat,
+            Self::UnsupportedVersion { .. } => C::UnsupportedVersion,
+            Self::Schema { .. } => C::SchemaViolation,
+            Self::Invalid { .. } => C::InvalidContent,
+            Self::ManifestMismatch(_) => C::ManifestMismatch,
+            Self::BadSignature(_) => C::BadSignature,
+            Self::Unsupported(_) => C::Unsupported,
+            Self::KeyRequired(_) => C::KeyRequired,
+            Self::WrongKey(_) => C::WrongKey,
+            Self::ExcessiveWork { .. } => C::ExcessiveWork,
+            Self::Damaged(_) => C::Damaged,
+            Self::BadRecipient(_) => C::BadRecipient,
+            Self::BadIdentity(_) => C::BadIdentity,
+            Self::Encrypt(_) => C::Encrypt,
+            Self::Exists(_) => C::AlreadyExists,
+            Self::Io(_) => C::Io,
         }
     }
 

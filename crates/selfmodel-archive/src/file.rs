@@ -127,7 +127,11 @@ mod tests {
         let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(
-            AtomicFile::create(&dest, false).err().unwrap().code(),
+            AtomicFile::create(&dest, false)
+                .err()
+                .unwrap()
+                .code()
+                .as_str(),
             "already_exists"
         );
         let mut f = AtomicFile::create(&dest, true).unwrap();
@@ -142,9 +146,9 @@ mod tests {
         let p = dir.path().join("big");
         File::create(&p).unwrap().set_len(1 << 30).unwrap();
         let err = read_capped(&p, 1 << 20).unwrap_err();
-        assert_eq!(err.code(), "too_large");
+        assert_eq!(err.code().as_str(), "too_large");
         std::fs::write(&p, b"12345").unwrap();
         assert_eq!(read_capped(&p, 5).unwrap(), b"12345");
-        assert_eq!(read_capped(&p, 4).unwrap_err().code(), "too_large");
+        assert_eq!(read_capped(&p, 4).unwrap_err().code().as_str(), "too_large");
     }
 }

@@ -145,17 +145,23 @@ fn an_edited_value_or_a_swapped_key_is_detected() {
     let mut v = doc(2);
     v["beliefs"][1]["confidence"] = Value::from(0.9);
     let err = parse_value(&v).unwrap_err();
-    assert_eq!(err.code(), "manifest_mismatch", "{err}");
+    assert_eq!(err.code().as_str(), "manifest_mismatch", "{err}");
 
     // Edited and the manifest fixed up, but not re-signed.
     let mut v = doc(2);
     v["purposes"][0]["description"] = Value::from("changed");
-    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        parse_value(&v).unwrap_err().code().as_str(),
+        "bad_signature"
+    );
 
     // Another valid key put in its place.
     let mut v = doc(2);
     v["signature"]["public_key"] = Value::String(hex::encode(key(2).public_key()));
-    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        parse_value(&v).unwrap_err().code().as_str(),
+        "bad_signature"
+    );
 
     // Re-signed consistently by another key: valid, and the key tells whose it is.
     let mut v = doc(2);
@@ -190,7 +196,7 @@ fn member_order_does_not_matter() {
 
 fn expect(v: &Value, code: &str, needle: &str) {
     let err = parse_value(v).unwrap_err();
-    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(err.code().as_str(), code, "{err}");
     assert!(err.to_string().contains(needle), "{err:?} lacks {needle}");
     assert!(!err.to_string().contains('\n'), "one line: {err}");
 }
@@ -258,11 +264,15 @@ fn bad_bytes_are_named() {
         (b"{} trailing", "not_json"),
     ];
     for (bytes, code) in cases {
-        assert_eq!(parse(bytes).unwrap_err().code(), *code, "{bytes:?}");
+        assert_eq!(
+            parse(bytes).unwrap_err().code().as_str(),
+            *code,
+            "{bytes:?}"
+        );
     }
     let full = build(contents(2), &key(1)).unwrap().to_vec();
     assert_eq!(
-        parse(&full[..full.len() / 2]).unwrap_err().code(),
+        parse(&full[..full.len() / 2]).unwrap_err().code().as_str(),
         "truncated"
     );
     // Nesting 100,000 deep: a clear error (serde_json stops at 128 levels), never a stack
@@ -284,7 +294,7 @@ fn bad_bytes_are_named() {
     ];
     for (text, code, needle) in cases {
         let err = parse(text.as_bytes()).unwrap_err();
-        assert_eq!(err.code(), code, "{err}");
+        assert_eq!(err.code().as_str(), code, "{err}");
         assert!(err.to_string().contains(needle), "{err}");
     }
     let mut v = doc(2);
@@ -292,7 +302,7 @@ fn bad_bytes_are_named() {
     let first = serde_json::to_string(&v["beliefs"][0]).unwrap();
     let nested = text.replacen(&first, &deep("[", "]"), 1);
     let err = parse(nested.as_bytes()).unwrap_err();
-    assert_eq!(err.code(), "too_deep", "{err}");
+    assert_eq!(err.code().as_str(), "too_deep", "{err}");
     assert!(err.to_string().contains("/beliefs/0"), "{err}");
     v["beliefs"] = Value::from(5);
     let err = parse_value(&v).unwrap_err();
@@ -311,7 +321,10 @@ fn sealed_files_need_their_key() {
     )
     .unwrap();
     let file = SealedFile::from_bytes(sealed.clone()).unwrap();
-    assert_eq!(file.open(None).err().unwrap().code(), "key_required");
+    assert_eq!(
+        file.open(None).err().unwrap().code().as_str(),
+        "key_required"
+    );
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("key.txt");
     std::fs::write(&key_path, format!("# test\n{}\n", *secret)).unwrap();
@@ -391,20 +404,29 @@ fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
         .unwrap();
     let mut tampered = bytes.clone();
     tampered[at + 7] = b'8';
-    assert_eq!(parse(&tampered).unwrap_err().code(), "manifest_mismatch");
+    assert_eq!(
+        parse(&tampered).unwrap_err().code().as_str(),
+        "manifest_mismatch"
+    );
 
     // The same change with the manifest fixed up, but not re-signed: the signature fails.
     let mut v: Value = serde_json::from_slice(&tampered).unwrap();
     let beliefs = selfmodel_archive::canonical_json(&v["beliefs"]);
     v["manifest"]["beliefs_sha256"] = Value::String(hex::encode(sha256(&beliefs)));
-    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        parse_value(&v).unwrap_err().code().as_str(),
+        "bad_signature"
+    );
 
     // A signature byte changed.
     let mut v: Value = serde_json::from_slice(&bytes).unwrap();
     let mut sig = v["signature"]["signature"].as_str().unwrap().to_owned();
     sig.replace_range(0..1, if sig.starts_with('0') { "1" } else { "0" });
     v["signature"]["signature"] = Value::String(sig);
-    assert_eq!(parse_value(&v).unwrap_err().code(), "bad_signature");
+    assert_eq!(
+        parse_value(&v).unwrap_err().code().as_str(),
+        "bad_signature"
+    );
 }
 
 /// A whole export's vendor record: two grants, entries disclosing the same set twice, a denied

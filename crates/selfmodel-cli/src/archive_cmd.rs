@@ -379,7 +379,7 @@ pub fn import(vault: &Path, a: ImportArgs) -> Result<ExitCode> {
     let mut model = crate::open(vault)?;
     let report = match model.import(&file, &options, &bar) {
         Ok(r) => r,
-        Err(e) if e.code() == "import_conflict" => bail!(
+        Err(e) if e.code().as_str() == "import_conflict" => bail!(
             "cannot import {}: {e}: run again with --on-conflict keep or --on-conflict take (--dry-run shows them)",
             a.file.display()
         ),

@@ -55,14 +55,15 @@ impl CoreError {
     }
 
     /// A stable, machine-readable code for this error, for errors that cross a boundary.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode as C;
         match self {
-            Self::Invalid { .. } => "invalid_field",
-            Self::UnknownCategory(_) => "unknown_category",
-            Self::UnknownPurpose(_) => "unknown_purpose",
-            Self::PurposeNotAllowed { .. } => "purpose_not_allowed",
-            Self::BadId(_) => "bad_id",
-            Self::Sensitive { .. } => "sensitive_data",
+            Self::Invalid { .. } => C::InvalidField,
+            Self::UnknownCategory(_) => C::UnknownCategory,
+            Self::UnknownPurpose(_) => C::UnknownPurpose,
+            Self::PurposeNotAllowed { .. } => C::PurposeNotAllowed,
+            Self::BadId(_) => C::BadId,
+            Self::Sensitive { .. } => C::SensitiveData,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod belief;
 pub mod catalogue;
 pub mod error;
+pub mod error_code;
 pub mod filter;
 pub mod grant;
 pub mod memories;
@@ -31,6 +32,7 @@ pub use belief::{
 };
 pub use catalogue::{BeliefType, Catalogue, Purpose};
 pub use error::{CoreError, Result};
+pub use error_code::ErrorCode;
 pub use filter::BeliefFilter;
 pub use grant::{
     ConsentRecord, Grant, GrantRequest, Narrowing, Operation, RequestStatus, Scope, Vendor,

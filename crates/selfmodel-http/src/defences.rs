@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::actor::VaultHandle;
 use crate::problem::ApiError;
+use selfmodel_core::ErrorCode;
 
 /// Whether a `Host` header names this server exactly: `127.0.0.1:PORT`, `[::1]:PORT` or
 /// `localhost:PORT`. Anything else — empty, another name, a look-alike — is refused.
@@ -37,7 +38,7 @@ pub async fn check_host(State(port): State<u16>, req: Request, next: Next) -> Re
     if !host_allowed(host, port) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "host_not_allowed",
+            ErrorCode::HostNotAllowed,
             "requests must be addressed to 127.0.0.1, [::1] or localhost on this port",
         )
         .into_response();
@@ -64,7 +65,7 @@ pub async fn no_secrets_in_url(req: Request, next: Next) -> Response {
         if leaked {
             return ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "token_in_url",
+                ErrorCode::TokenInUrl,
                 "secrets are never accepted in the URL; send Authorization: Bearer",
             )
             .into_response();
@@ -125,7 +126,7 @@ pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) ->
         } else {
             return ApiError::new(
                 StatusCode::FORBIDDEN,
-                "origin_not_allowed",
+                ErrorCode::OriginNotAllowed,
                 "no grant allows this origin",
             )
             .into_response();
@@ -179,7 +180,7 @@ pub async fn hygiene(req: Request, next: Next) -> Response {
         // The body limit's own answer is plain text; every error of this API is a Problem.
         resp = ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "the request body is over the limit of {} bytes",
                 crate::MAX_BODY
@@ -309,7 +310,7 @@ pub async fn rate_limit(
     if !limiter.take(&rate_key(&req)) {
         let mut resp = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             "too many requests under this grant; slow down",
         )
         .into_response();

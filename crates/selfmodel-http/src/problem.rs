@@ -5,7 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::actor::CallError;
-use selfmodel_wire::{ErrorCode, Problem, ProblemBody};
+use selfmodel_core::ErrorCode;
+use selfmodel_wire::{self as wire, Problem, ProblemBody};
 
 /// An error response.
 #[derive(Debug)]
@@ -13,17 +14,17 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable code.
-    pub code: String,
+    pub code: ErrorCode,
     /// Message for people.
     pub message: String,
 }
 
 impl ApiError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
@@ -32,14 +33,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         debug_assert!(
-            ErrorCode::parse(&self.code) != ErrorCode::Other,
+            wire::ErrorCode::parse(self.code.as_str()) != wire::ErrorCode::Other,
             "error code '{}' is not in selfmodel_wire::ErrorCode",
             self.code
         );
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
         let body = Problem {
             error: ProblemBody {
-                code: self.code,
+                code: self.code.as_str().to_owned(),
                 message: self.message,
             },
         };
@@ -57,14 +58,14 @@ impl From<CallError> for ApiError {
         match e {
             CallError::Locked => Self::new(
                 StatusCode::LOCKED,
-                "vault_locked",
+                ErrorCode::VaultLocked,
                 "the person's vault is locked; try again when it is unlocked",
             ),
             CallError::Unavailable(why) => {
                 tracing::error!("vault unavailable: {why}");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "the request could not be logged, so nothing was served; try again",
                 )
             }
@@ -90,10 +91,23 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
         Error::TooManyPending | Error::TooManyProposals => StatusCode::TOO_MANY_REQUESTS,
         Error::AlreadyClaimed => StatusCode::GONE,
         Error::Tombstoned | Error::NotPending(_) => StatusCode::CONFLICT,
-        Error::Vault(v) if v.code() == "not_found" => StatusCode::NOT_FOUND,
+        Error::Vault(v) if v.code() == ErrorCode::NotFound => StatusCode::NOT_FOUND,
         Error::Vault(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Archive(_) | Error::ImportConflicts(_) | Error::MemoryInput(_) => {
             StatusCode::BAD_REQUEST
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use selfmodel_core::ErrorCode;
+    use selfmodel_wire as wire;
+
+    #[test]
+    fn every_code_of_the_vendor_api_is_one_of_selfmodels_codes() {
+        for c in wire::ErrorCode::ALL {
+            assert!(ErrorCode::parse(c.as_str()).is_some(), "{c}");
         }
     }
 }

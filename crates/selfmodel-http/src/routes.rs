@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use selfmodel::{Credential, GrantAsk, PollOutcome, VendorRead};
-use selfmodel_core::{BeliefId, NewBelief, NewEvidence, Scope, Vendor};
+use selfmodel_core::{BeliefId, ErrorCode, NewBelief, NewEvidence, Scope, Vendor};
 use zeroize::Zeroizing;
 
 use crate::actor::VaultHandle;
@@ -42,17 +42,17 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for StrictJs
             Ok(Json(v)) => Ok(Self(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send Content-Type: application/json",
             )),
             Err(JsonRejection::BytesRejection(_)) => Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
+                ErrorCode::BodyTooLarge,
                 format!("bodies are limited to {} bytes", crate::MAX_BODY),
             )),
             Err(e) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 e.body_text(),
             )),
         }
@@ -69,12 +69,12 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Str
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 e.body_text(),
             )),
             Err(e) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 e.body_text(),
             )),
         }
@@ -98,7 +98,7 @@ fn origin(headers: &HeaderMap) -> Option<String> {
 fn bad(field: &str, message: String) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "invalid_field",
+        ErrorCode::InvalidField,
         format!("invalid {field}: {message}"),
     )
 }
@@ -107,7 +107,7 @@ fn parse_id(s: &str) -> Result<BeliefId, ApiError> {
     s.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_id",
+            ErrorCode::BadId,
             format!("'{s}' is not a belief id"),
         )
     })
@@ -296,7 +296,7 @@ pub async fn belief(
     let b = d.beliefs.first().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "no such belief under this grant",
         )
     })?;
@@ -311,7 +311,11 @@ async fn disclose(
 ) -> Result<Response, ApiError> {
     let d = s.vault.read(credential(headers), read).await?;
     let body = Bytes::from(page::body(&d, &purpose).map_err(|e| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            e.to_string(),
+        )
     })?);
     if let Some(mut r) = s.replay.as_ref().and_then(|r| r.lock().ok()) {
         *r = body.clone();
@@ -416,7 +420,7 @@ pub async fn checkpoint(
 pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "no_route",
+        ErrorCode::NoRoute,
         "no such endpoint; see /v1/openapi.json",
     )
 }

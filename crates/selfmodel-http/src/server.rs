@@ -24,6 +24,7 @@ use crate::discovery::{self, Discovery};
 use crate::listen;
 use crate::problem::ApiError;
 use crate::routes::{self, AppState};
+use selfmodel_core::ErrorCode;
 
 /// The port the API listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7420;
@@ -148,7 +149,7 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
             tracing::error!("a request handler panicked; the server keeps serving");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "internal error",
             )
             .into_response()

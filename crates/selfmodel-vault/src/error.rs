@@ -62,22 +62,23 @@ pub enum VaultError {
 
 impl VaultError {
     /// A stable, machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> selfmodel_core::ErrorCode {
+        use selfmodel_core::ErrorCode as C;
         match self {
-            Self::NoVault(_) => "no_vault",
-            Self::AlreadyExists(_) => "already_exists",
-            Self::WrongPassphrase => "wrong_passphrase",
-            Self::BadPassphrase(_) => "bad_passphrase",
-            Self::NotAVault(_) => "not_a_vault",
-            Self::Corrupted(_) => "corrupted",
-            Self::TooNew { .. } => "too_new",
-            Self::Busy => "busy",
-            Self::BeliefNotFound(_) => "not_found",
-            Self::TypeNotFound(_) => "not_found",
-            Self::Unaudited => "internal",
-            Self::Data(_) => "invalid_data",
-            Self::Storage(_) => "storage",
-            Self::Io(_) => "io",
+            Self::NoVault(_) => C::NoVault,
+            Self::AlreadyExists(_) => C::AlreadyExists,
+            Self::WrongPassphrase => C::WrongPassphrase,
+            Self::BadPassphrase(_) => C::BadPassphrase,
+            Self::NotAVault(_) => C::NotAVault,
+            Self::Corrupted(_) => C::Corrupted,
+            Self::TooNew { .. } => C::TooNew,
+            Self::Busy => C::Busy,
+            Self::BeliefNotFound(_) => C::NotFound,
+            Self::TypeNotFound(_) => C::NotFound,
+            Self::Unaudited => C::Internal,
+            Self::Data(_) => C::InvalidData,
+            Self::Storage(_) => C::Storage,
+            Self::Io(_) => C::Io,
         }
     }
 }

@@ -51,7 +51,7 @@ mod tests {
         let refused = Irreversible::DestroyVault
             .confirm("erase everything")
             .unwrap_err();
-        assert_eq!(refused.code(), "confirmation_required");
+        assert_eq!(refused.code().as_str(), "confirmation_required");
         assert_eq!(
             refused.to_string(),
             "type \"destroy this vault\" to confirm"

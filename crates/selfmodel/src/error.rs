@@ -18,10 +18,10 @@ pub enum Error {
     /// A vendor's token or poll secret is missing, malformed, unknown, revoked or expired; the
     /// code says which.
     #[error("not authorised: {0}")]
-    Unauthorized(&'static str),
+    Unauthorized(selfmodel_core::ErrorCode),
     /// The grant does not cover what was asked; the code says what.
     #[error("{1}")]
-    Forbidden(&'static str, String),
+    Forbidden(selfmodel_core::ErrorCode, String),
     /// Something asked for does not exist (or is not visible under the grant).
     #[error("{0}")]
     NotFound(String),
@@ -68,24 +68,25 @@ pub enum Error {
 
 impl Error {
     /// A stable, machine-readable code for front ends (`--json`, HTTP, IPC).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> selfmodel_core::ErrorCode {
+        use selfmodel_core::ErrorCode as C;
         match self {
             Self::Invalid(e) => e.code(),
             Self::Vault(e) => e.code(),
-            Self::WeakPassphrase(_) => "weak_passphrase",
-            Self::Unauthorized(code) | Self::Forbidden(code, _) => code,
-            Self::NotFound(_) => "not_found",
-            Self::TooManyPending => "too_many_pending",
-            Self::WebVendorsOff => "web_vendors_off",
-            Self::Paused => "paused",
-            Self::TooManyProposals => "too_many_proposals",
-            Self::AlreadyClaimed => "token_already_issued",
-            Self::Tombstoned => "tombstoned",
-            Self::Unconfirmed(_) => "confirmation_required",
-            Self::NotPending(_) => "not_pending",
+            Self::WeakPassphrase(_) => C::WeakPassphrase,
+            Self::Unauthorized(code) | Self::Forbidden(code, _) => *code,
+            Self::NotFound(_) => C::NotFound,
+            Self::TooManyPending => C::TooManyPending,
+            Self::WebVendorsOff => C::WebVendorsOff,
+            Self::Paused => C::Paused,
+            Self::TooManyProposals => C::TooManyProposals,
+            Self::AlreadyClaimed => C::TokenAlreadyIssued,
+            Self::Tombstoned => C::Tombstoned,
+            Self::Unconfirmed(_) => C::ConfirmationRequired,
+            Self::NotPending(_) => C::NotPending,
             Self::Archive(e) => e.code(),
-            Self::ImportConflicts(_) => "import_conflict",
-            Self::MemoryInput(_) => "bad_memory_input",
+            Self::ImportConflicts(_) => C::ImportConflict,
+            Self::MemoryInput(_) => C::BadMemoryInput,
         }
     }
 }

@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::grant::{check_scope, unexpired, within_scope_above};
 use selfmodel_core::{
-    AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, CoreError, Grant, GrantRequest,
-    NewBelief, Operation, Provenance, RequestStatus, Scope, Status, Vendor, VendorEvent,
-    VendorEventKind,
+    AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, CoreError, ErrorCode, Grant,
+    GrantRequest, NewBelief, Operation, Provenance, RequestStatus, Scope, Status, Vendor,
+    VendorEvent, VendorEventKind,
     text::{self, Lines},
     validate,
 };
@@ -227,7 +227,7 @@ impl Selfmodel {
             };
             let call = Call::new(AccessOp::GrantPoll, now);
             let Some(request) = found else {
-                return call.refuse_unknown(w, Error::Unauthorized("invalid_poll_secret"));
+                return call.refuse_unknown(w, Error::Unauthorized(ErrorCode::InvalidPollSecret));
             };
             let call = call.by(&request.vendor.id);
             if let Some(e) = origin_refused(cred.origin.as_deref(), &request.scope.origins) {
@@ -260,7 +260,7 @@ impl Selfmodel {
                     if !grant.is_live(now) {
                         return call
                             .grant_id(Some(&grant_id))
-                            .deny(w, Error::Unauthorized("token_revoked"));
+                            .deny(w, Error::Unauthorized(ErrorCode::TokenRevoked));
                     }
                     let token = tokens::mint(TOKEN_PREFIX);
                     w.set_grant_token(&grant_id, &token.id, &token.hash)?;
@@ -321,7 +321,7 @@ impl Selfmodel {
     pub fn vendor_read(&mut self, cred: &Credential, read: &VendorRead) -> Result<Disclosure> {
         self.vendor_reads(&[(cred, read)])?
             .pop()
-            .unwrap_or(Err(Error::Unauthorized("invalid_token")))
+            .unwrap_or(Err(Error::Unauthorized(ErrorCode::InvalidToken)))
     }
 
     /// The grant a token stands for, for the vendor to see.
@@ -394,7 +394,7 @@ impl Selfmodel {
                 return call.deny(
                     w,
                     Error::Forbidden(
-                        "operation_not_granted",
+                        ErrorCode::OperationNotGranted,
                         "the grant does not allow proposals".into(),
                     ),
                 );
@@ -403,7 +403,7 @@ impl Selfmodel {
                 return call.deny(
                     w,
                     Error::Forbidden(
-                        "category_not_granted",
+                        ErrorCode::CategoryNotGranted,
                         format!("category '{}' is not in the grant", new.category),
                     ),
                 );
@@ -416,7 +416,7 @@ impl Selfmodel {
                 return call.for_purpose(&catalogue, p).deny(
                     w,
                     Error::Forbidden(
-                        "purpose_not_granted",
+                        ErrorCode::PurposeNotGranted,
                         format!("purpose '{p}' is not in the grant"),
                     ),
                 );
@@ -448,7 +448,7 @@ impl Selfmodel {
                     return call.deny(
                         w,
                         Error::Forbidden(
-                            "purpose_not_granted",
+                            ErrorCode::PurposeNotGranted,
                             format!("no granted purpose applies to category '{}'", new.category),
                         ),
                     );
@@ -628,12 +628,12 @@ fn read_one(
         Err(e) => return Ok(Err(e)),
     };
     let call = call.under(&grant).for_purpose(catalogue, &read.purpose);
-    let forbid = |code: &'static str, msg: String| Error::Forbidden(code, msg);
+    let forbid = |code: ErrorCode, msg: String| Error::Forbidden(code, msg);
     if !grant.allows(Operation::Read) {
         return call.deny(
             w,
             forbid(
-                "operation_not_granted",
+                ErrorCode::OperationNotGranted,
                 "the grant does not allow reads".into(),
             ),
         );
@@ -642,7 +642,7 @@ fn read_one(
         return call.deny(
             w,
             forbid(
-                "purpose_not_granted",
+                ErrorCode::PurposeNotGranted,
                 format!("purpose '{}' is not in the grant", read.purpose),
             ),
         );
@@ -655,7 +655,7 @@ fn read_one(
         return call.deny(
             w,
             forbid(
-                "category_not_granted",
+                ErrorCode::CategoryNotGranted,
                 format!("category '{c}' is not in the grant"),
             ),
         );

@@ -4,7 +4,7 @@
 //! valid token or poll secret is only counted, so nothing it sent is kept.
 
 use chrono::{DateTime, Utc};
-use selfmodel_core::{AccessOp, BeliefId, Catalogue, Grant, NewAccess, Outcome};
+use selfmodel_core::{AccessOp, BeliefId, Catalogue, ErrorCode, Grant, NewAccess, Outcome};
 use selfmodel_vault::Writer;
 
 use crate::model_cache::ModelCache;
@@ -95,8 +95,9 @@ impl<'a> Call<'a> {
     }
 
     /// Logs the call as refused for `code`, whatever the caller is told.
-    pub(crate) fn log_refusal(&self, w: &mut Writer<'_>, code: &str) -> Result<()> {
-        w.append_access(&self.entry(Outcome::Denied(code.to_owned()), &[]), self.now)?;
+    pub(crate) fn log_refusal(&self, w: &mut Writer<'_>, code: ErrorCode) -> Result<()> {
+        let refused = Outcome::Denied(code.as_str().to_owned());
+        w.append_access(&self.entry(refused, &[]), self.now)?;
         Ok(())
     }
 
@@ -107,7 +108,7 @@ impl<'a> Call<'a> {
         w: &mut Writer<'_>,
         e: Error,
     ) -> Result<VendorOutcome<T>> {
-        w.count_refusal(self.now, self.op.as_str(), e.code());
+        w.count_refusal(self.now, self.op.as_str(), e.code().as_str());
         Ok(Err(e))
     }
 
@@ -132,7 +133,7 @@ pub(crate) fn origin_refused(
     let o = origin?;
     (!allowed.contains(o)).then(|| {
         Error::Forbidden(
-            "origin_not_allowed",
+            ErrorCode::OriginNotAllowed,
             format!("origin {o} is not allowed by the grant"),
         )
     })
@@ -162,12 +163,12 @@ pub(crate) fn authenticate_from(
     if grant.revoked_at.is_some() {
         return call
             .under(&grant)
-            .deny(w, Error::Unauthorized("token_revoked"));
+            .deny(w, Error::Unauthorized(ErrorCode::TokenRevoked));
     }
     if call.now >= grant.expires_at {
         return call
             .under(&grant)
-            .deny(w, Error::Unauthorized("token_expired"));
+            .deny(w, Error::Unauthorized(ErrorCode::TokenExpired));
     }
     // While the person has paused sharing nothing is read or proposed; giving a grant up
     // still works (it only narrows what is shared).
@@ -211,6 +212,6 @@ fn find_grant(
             Some(e) => call.under(&grant).deny(w, e),
             None => Ok(Ok(grant)),
         },
-        None => call.refuse_unknown(w, Error::Unauthorized("invalid_token")),
+        None => call.refuse_unknown(w, Error::Unauthorized(ErrorCode::InvalidToken)),
     }
 }

@@ -2,6 +2,7 @@
 //! audit chain.
 
 use super::*;
+use selfmodel_core::ErrorCode;
 
 /// The belief types and purposes.
 #[tauri::command]
@@ -88,7 +89,7 @@ async fn confirm_deletes(app: &AppHandle, n: usize) -> Result<()> {
         if n == 1 { "" } else { "s" }
     );
     if !confirm(app, "Delete beliefs", &asked, "Delete").await {
-        return Err(IpcError::new("cancelled", "Nothing was deleted."));
+        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was deleted."));
     }
     RECENT_DELETES
         .lock()
@@ -144,7 +145,10 @@ pub async fn set_retention(
              erased sooner. This cannot be undone."
         );
         if !confirm(&app, "Shorten retention", &asked, "Shorten and erase").await {
-            return Err(IpcError::new("cancelled", "The retention was not changed."));
+            return Err(IpcError::new(
+                ErrorCode::Cancelled,
+                "The retention was not changed.",
+            ));
         }
     }
     state
@@ -185,7 +189,7 @@ pub async fn set_access_log_retention(
         );
         if !confirm(&app, "Shorten the access log's detail", &asked, "Shorten").await {
             return Err(IpcError::new(
-                "cancelled",
+                ErrorCode::Cancelled,
                 "The access log's retention was not changed.",
             ));
         }

@@ -7,6 +7,7 @@
 //! Passphrases arrive as `String`s and are moved straight into [`Passphrase`], which zeroizes them
 //! on drop (the IPC layer's own buffers are outside our reach).
 
+use selfmodel_core::ErrorCode;
 use std::path::PathBuf;
 
 use selfmodel::render::{self, Format};
@@ -48,7 +49,10 @@ fn count(n: usize) -> u32 {
 
 /// Runs blocking work (key derivation, file reads) off the async runtime's workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new("internal", format!("a background task failed: {e}")))?
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        IpcError::new(
+            ErrorCode::Internal,
+            format!("a background task failed: {e}"),
+        )
+    })?
 }

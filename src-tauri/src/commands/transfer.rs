@@ -1,6 +1,7 @@
 //! Export and import: the signed file, and memories saved by other assistants.
 
 use super::*;
+use selfmodel_core::ErrorCode;
 
 /// Exports after a native confirmation and a native save dialog, both opened here, so the page
 /// can neither skip them nor choose the path. `None` if the person cancelled.
@@ -95,7 +96,7 @@ pub async fn import_preview(
             &["txt", "key"],
         )
         .await
-        .ok_or_else(|| IpcError::new("cancelled", "No identity file was chosen."))?;
+        .ok_or_else(|| IpcError::new(ErrorCode::Cancelled, "No identity file was chosen."))?;
         let ids = archive::Identities::from_file(&id).map_err(selfmodel::Error::from)?;
         Some(archive::Key::Identities(ids))
     } else {
@@ -143,18 +144,22 @@ pub async fn import_commit(
         );
         if !confirm(&app, "Trust the file's signer", &asked, "Trust and import").await {
             state.keep_import(file);
-            return Err(IpcError::new("cancelled", "Nothing was imported."));
+            return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was imported."));
         }
         let mut raw = [0u8; 32];
-        hex::decode_to_slice(&key, &mut raw)
-            .map_err(|_| IpcError::new("invalid", "The file's signing key is not hex."))?;
+        hex::decode_to_slice(&key, &mut raw).map_err(|_| {
+            IpcError::new(
+                ErrorCode::InvalidField,
+                "The file's signing key is not hex.",
+            )
+        })?;
         trusted = Some(raw);
     }
     if restore_erased {
         let asked = "Bring back the beliefs in this file that you erased or rejected before?";
         if !confirm(&app, "Restore erased beliefs", asked, "Bring them back").await {
             state.keep_import(file);
-            return Err(IpcError::new("cancelled", "Nothing was imported."));
+            return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was imported."));
         }
     }
     let options = archive::ImportOptions {
@@ -188,7 +193,7 @@ pub fn import_cancel(state: State<'_, AppState>) {
 }
 
 fn no_import() -> IpcError {
-    IpcError::new("no_import", "Choose a file to import first.")
+    IpcError::new(ErrorCode::NoImport, "Choose a file to import first.")
 }
 
 /// Reads memories saved by another assistant — pasted text, or a file (a folder for me.md)
@@ -233,7 +238,7 @@ pub async fn import_memories_preview(
 pub async fn import_memories_commit(state: State<'_, AppState>) -> Result<dto::MemoryImport> {
     let pending = state
         .take_memories()
-        .ok_or_else(|| IpcError::new("no_import", "Read the memories to import first."))?;
+        .ok_or_else(|| IpcError::new(ErrorCode::NoImport, "Read the memories to import first."))?;
     state
         .call(move |m| m.import_memories(pending.source, &pending.memories, false))
         .await

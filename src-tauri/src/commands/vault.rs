@@ -2,6 +2,7 @@
 //! pausing sharing, and erasing or destroying everything.
 
 use super::*;
+use selfmodel_core::ErrorCode;
 
 /// The passphrase of vaults made by "try the demo". It is public: the app shows it.
 pub const DEMO_PASSPHRASE: &str = "demo passphrase";
@@ -36,7 +37,7 @@ pub async fn set_sharing_paused(
         let asked = "Resume sharing? Every vendor you granted access can read again, as before \
                      the pause.";
         if !confirm(&app, "Resume sharing", asked, "Resume").await {
-            return Err(IpcError::new("cancelled", "Sharing stays paused."));
+            return Err(IpcError::new(ErrorCode::Cancelled, "Sharing stays paused."));
         }
     }
     state.call(move |m| m.set_paused(paused)).await
@@ -117,7 +118,7 @@ pub async fn erase_all(
     let asked = "Erase every belief, with its evidence and history? This cannot be undone. \
                  The vault stays, empty, with its audit log.";
     if !confirm(&app, "Erase everything", asked, "Erase everything").await {
-        return Err(IpcError::new("cancelled", "Nothing was erased."));
+        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was erased."));
     }
     let n = state.call(|m| m.erase_all()).await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -136,7 +137,7 @@ pub async fn destroy_vault(
     let asked = "Delete the vault file itself, with its audit log? Nothing of it stays on this \
                  machine except in backups, snapshots and exports you made. This cannot be undone.";
     if !confirm(&app, "Destroy the vault", asked, "Destroy the vault").await {
-        return Err(IpcError::new("cancelled", "Nothing was deleted."));
+        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was deleted."));
     }
     state.destroy().await.map(count)
 }
@@ -192,7 +193,10 @@ pub async fn set_api(
              access; each request still needs your approval."
         );
         if !confirm(&app, "Turn on the vendor API", &asked, "Turn on").await {
-            return Err(IpcError::new("cancelled", "The vendor API stays off."));
+            return Err(IpcError::new(
+                ErrorCode::Cancelled,
+                "The vendor API stays off.",
+            ));
         }
     }
     state.update_settings(|s| s.set_api(enabled, port))?;

@@ -96,5 +96,19 @@ pub fn typescript_bindings() -> String {
         SavedDocument,
         IpcError,
     );
+    out.push_str(&error_codes());
     out
+}
+
+/// The TypeScript union of every [`ErrorCode`], from its one list.
+fn error_codes() -> String {
+    let names: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| format!("\n  | \"{c}\""))
+        .collect();
+    format!(
+        "\n/**\n * A stable, machine-readable error code: one list for every boundary (the vendor \
+         API,\n * the access log, IPC).\n */\nexport type ErrorCode ={};\n",
+        names.concat()
+    )
 }

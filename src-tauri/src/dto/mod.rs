@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use selfmodel::{archive, report};
 use selfmodel_core as core;
+pub use selfmodel_core::ErrorCode;
 
 mod bindings;
 mod living;
@@ -380,26 +381,41 @@ pub struct ApiStatus {
 }
 
 /// An error as the UI receives it: a stable machine-readable code and a one-line message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, TS)]
 pub struct IpcError {
-    /// Stable code, e.g. `wrong_passphrase`, `locked`, `invalid_field`.
-    pub code: String,
+    /// Stable code, e.g. `wrong_passphrase`, `vault_locked`, `invalid_field`.
+    #[ts(type = "ErrorCode")]
+    pub code: ErrorCode,
     /// One line for the person.
     pub message: String,
 }
 
 impl IpcError {
     /// An error with this code and message.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
 
     /// The vault is locked.
     pub fn locked() -> Self {
-        Self::new("locked", "The vault is locked. Unlock it to continue.")
+        Self::new(
+            ErrorCode::VaultLocked,
+            "The vault is locked. Unlock it to continue.",
+        )
+    }
+}
+
+/// Written as `{"code": name, "message": ...}`; the code by its name.
+impl Serialize for IpcError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut e = s.serialize_struct("IpcError", 2)?;
+        e.serialize_field("code", self.code.as_str())?;
+        e.serialize_field("message", &self.message)?;
+        e.end()
     }
 }
 
@@ -697,7 +713,7 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<report::Period, Ip
     let day = |field: &str, s: &str| {
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
             IpcError::new(
-                "invalid_field",
+                ErrorCode::InvalidField,
                 format!("{field}: '{s}' is not a date (YYYY-MM-DD)"),
             )
         })
@@ -708,7 +724,7 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<report::Period, Ip
         && f > t
     {
         return Err(IpcError::new(
-            "invalid_field",
+            ErrorCode::InvalidField,
             "the period must end on or after the day it starts",
         ));
     }

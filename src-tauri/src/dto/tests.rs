@@ -19,13 +19,13 @@ fn a_report_period_is_whole_days_and_nonsense_is_refused() {
         period(Some("2026-02-30"), None)
             .expect_err("no such day")
             .code,
-        "invalid_field"
+        ErrorCode::InvalidField
     );
     assert_eq!(
         period(Some("2026-03-02"), Some("2026-03-01"))
             .expect_err("backwards")
             .code,
-        "invalid_field"
+        ErrorCode::InvalidField
     );
 }
 
@@ -104,7 +104,7 @@ fn wire_input_converts_to_the_domain_and_rejects_unknown_fields() {
 #[test]
 fn errors_keep_the_core_code() {
     let e: IpcError = selfmodel::Error::WeakPassphrase("too short".into()).into();
-    assert_eq!(e.code, "weak_passphrase");
+    assert_eq!(e.code, ErrorCode::WeakPassphrase);
     assert_eq!(
         serde_json::to_value(&e).expect("json"),
         serde_json::json!({"code": "weak_passphrase", "message": "passphrase too weak: too short"})

@@ -1,6 +1,7 @@
 //! The wire types of export and import.
 
 use super::*;
+use selfmodel_core::ErrorCode;
 
 /// How an export file is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -123,7 +124,7 @@ impl ExportRequest {
             ExportEncryption::Passphrase => archive::Protection::Passphrase {
                 passphrase: core::Passphrase::new(
                     self.passphrase.filter(|p| !p.is_empty()).ok_or_else(|| {
-                        IpcError::new("invalid_field", "enter a passphrase for the file")
+                        IpcError::new(ErrorCode::InvalidField, "enter a passphrase for the file")
                     })?,
                 ),
                 work_factor: None,
@@ -131,7 +132,7 @@ impl ExportRequest {
             ExportEncryption::Recipients => {
                 if self.recipients.is_empty() {
                     return Err(IpcError::new(
-                        "invalid_field",
+                        ErrorCode::InvalidField,
                         "add at least one age recipient",
                     ));
                 }

@@ -151,7 +151,7 @@ async fn journey(app: &App, dir: &Path) -> Result<()> {
     app.el("#unlock-passphrase").await?;
     let locked = app.invoke("list_beliefs", json!({})).await?;
     ensure!(
-        locked.as_ref().err().and_then(|e| e["code"].as_str()) == Some("locked"),
+        locked.as_ref().err().and_then(|e| e["code"].as_str()) == Some("vault_locked"),
         "a locked vault answers nothing: {locked:?}"
     );
     app.fill("#unlock-passphrase", "wrong horse battery staple")

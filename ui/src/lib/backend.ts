@@ -6,7 +6,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { commands, type Commands } from "./bindings/commands";
-import type { IpcError } from "./bindings/ipc";
+import type { ErrorCode, IpcError } from "./bindings/ipc";
 
 export * from "./bindings/ipc";
 
@@ -28,8 +28,8 @@ export interface Backend extends Commands {
 
 /** An error from the core, with its stable code. */
 export class BackendError extends Error implements IpcError {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = "BackendError";
@@ -39,7 +39,8 @@ export class BackendError extends Error implements IpcError {
   static from(e: unknown): BackendError {
     if (e instanceof BackendError) return e;
     if (e !== null && typeof e === "object" && "code" in e && "message" in e) {
-      return new BackendError(String(e.code), String(e.message));
+      // The core sends only the codes of its one list (`ErrorCode`).
+      return new BackendError(String(e.code) as ErrorCode, String(e.message));
     }
     return new BackendError("internal", e instanceof Error ? e.message : String(e));
   }

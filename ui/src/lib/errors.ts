@@ -1,10 +1,10 @@
 // Plain-words messages for the core's stable error codes. Unknown codes show the core's message.
 
-import { BackendError } from "./backend";
+import { BackendError, type ErrorCode } from "./backend";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
   wrong_passphrase: "Wrong passphrase. Check it and try again.",
-  locked: "The vault is locked. Unlock it to continue.",
+  vault_locked: "The vault is locked. Unlock it to continue.",
   no_vault: "There is no vault at this location yet.",
   already_exists: "A vault already exists here; unlock it instead.",
   busy: "The vault is busy (another Selfmodel program is writing). Try again in a moment.",

@@ -201,6 +201,6 @@ fn the_error_names_field_and_kind_but_not_the_text() {
          a self-model keeps no such data"
     );
     assert!(!msg.contains("4111"));
-    assert_eq!(e.code(), "sensitive_data");
+    assert_eq!(e.code().as_str(), "sensitive_data");
     assert!(check("statement", "Likes quokkas").is_ok());
 }

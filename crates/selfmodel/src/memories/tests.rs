@@ -144,7 +144,7 @@ fn bad_inputs_are_refused_with_the_reason() {
         ),
     ] {
         let e = parse(MemorySource::Text, bytes).unwrap_err();
-        assert_eq!(e.code(), "bad_memory_input");
+        assert_eq!(e.code().as_str(), "bad_memory_input");
         assert!(e.to_string().contains(expected), "{e}");
     }
     let many = "- x\n".repeat(MAX_ITEMS + 1);

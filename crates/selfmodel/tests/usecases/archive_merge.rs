@@ -196,7 +196,7 @@ fn a_rule_broken_anywhere_refuses_the_whole_file() {
         ],
     );
     let err = import(&mut model, &file).unwrap_err();
-    assert_eq!(err.code(), "invalid_content");
+    assert_eq!(err.code().as_str(), "invalid_content");
     assert!(err.to_string().contains("/beliefs/1"), "{err}");
     assert!(err.to_string().contains("customer-care"), "{err}");
     unchanged(&mut model);

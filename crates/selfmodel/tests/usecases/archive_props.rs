@@ -445,5 +445,5 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
     let Err(err) = SealedFile::from_bytes(bytes).unwrap().open(None) else {
         panic!("a changed file was accepted");
     };
-    assert_eq!(err.code(), "manifest_mismatch", "{err}");
+    assert_eq!(err.code().as_str(), "manifest_mismatch", "{err}");
 }

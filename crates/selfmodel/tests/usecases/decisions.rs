@@ -88,7 +88,7 @@ fn a_refused_acceptance_leaves_the_edit_undone() {
         .accept_proposal(id, Some(edit("Prefers numbered lists")))
         .unwrap_err();
 
-    assert_eq!(again.code(), "not_pending");
+    assert_eq!(again.code().as_str(), "not_pending");
     let belief = model.belief(id).unwrap();
     assert_eq!(belief.statement, "Prefers bullet points in summaries");
     assert!(belief.history.is_empty());
@@ -120,10 +120,10 @@ fn the_passphrase_changes_only_after_the_current_one() {
 
     let wrong = Passphrase::new("not the passphrase at all".into());
     let refused = model.change_passphrase(&wrong, &next).unwrap_err();
-    assert_eq!(refused.code(), "wrong_passphrase");
+    assert_eq!(refused.code().as_str(), "wrong_passphrase");
     let weak = Passphrase::new("short".into());
     let refused = model.change_passphrase(&current, &weak).unwrap_err();
-    assert_eq!(refused.code(), "weak_passphrase");
+    assert_eq!(refused.code().as_str(), "weak_passphrase");
     assert_eq!(actions(&mut model).len(), before, "nothing changed");
 
     model.change_passphrase(&current, &next).unwrap();
@@ -162,7 +162,8 @@ fn a_narrowed_request_shows_the_scope_the_approval_grants() {
         model
             .narrowed_request("no-such-request", &narrowing)
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "not_found"
     );
 }
@@ -197,7 +198,8 @@ fn a_retention_change_tells_the_days_now_and_what_would_go_at_once() {
         model
             .retention_change("no-such-type", 1)
             .unwrap_err()
-            .code(),
+            .code()
+            .as_str(),
         "unknown_category"
     );
 }

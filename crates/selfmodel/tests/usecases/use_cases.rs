@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use selfmodel::{Error, Selfmodel};
 use selfmodel_core::{
-    Actor, BeliefFilter, ChainVerdict, CoreError, EvidenceKind, NewBelief, NewEvidence, Passphrase,
-    Provenance, Rectify, Sensitivity,
+    Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, EvidenceKind, NewBelief, NewEvidence,
+    Passphrase, Provenance, Rectify, Sensitivity,
 };
 
 fn pass() -> Passphrase {
@@ -261,7 +261,7 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
         &["interests"],
     );
     let refused = model.vendor_propose(&only_ads, proposal).unwrap_err();
-    assert_eq!(refused.code(), "purpose_not_granted");
+    assert_eq!(refused.code().as_str(), "purpose_not_granted");
 }
 
 /// What a vendor reads is minimised the same way on a page and one at a time: only its granted
@@ -379,7 +379,7 @@ fn a_grant_revoked_before_it_is_claimed_hands_out_no_token() {
     model.revoke_grant(&grant.id).unwrap();
     let polled = model.poll_grant(&Credential::native(&issued.poll_secret));
     assert!(
-        matches!(polled, Err(Error::Unauthorized("token_revoked"))),
+        matches!(polled, Err(Error::Unauthorized(ErrorCode::TokenRevoked))),
         "{:?}",
         polled
             .as_ref()
@@ -411,7 +411,7 @@ fn a_vendor_url_must_be_a_web_link() {
         let Err(err) = model.request_grant(ask(bad), None) else {
             panic!("{bad} was taken");
         };
-        assert_eq!(err.code(), "invalid_field", "{bad}");
+        assert_eq!(err.code().as_str(), "invalid_field", "{bad}");
     }
     assert!(model.grant_requests(true).unwrap().is_empty());
     model

@@ -1601,10 +1601,84 @@ bytes: number, };
  */
 export type IpcError = { 
 /**
- * Stable code, e.g. `wrong_passphrase`, `locked`, `invalid_field`.
+ * Stable code, e.g. `wrong_passphrase`, `vault_locked`, `invalid_field`.
  */
-code: string, 
+code: ErrorCode, 
 /**
  * One line for the person.
  */
 message: string, };
+
+/**
+ * A stable, machine-readable error code: one list for every boundary (the vendor API,
+ * the access log, IPC).
+ */
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_query"
+  | "invalid_field"
+  | "bad_id"
+  | "unknown_category"
+  | "unknown_purpose"
+  | "purpose_not_allowed"
+  | "sensitive_data"
+  | "bad_memory_input"
+  | "weak_passphrase"
+  | "bad_passphrase"
+  | "invalid_token"
+  | "token_revoked"
+  | "token_expired"
+  | "invalid_poll_secret"
+  | "wrong_passphrase"
+  | "operation_not_granted"
+  | "purpose_not_granted"
+  | "category_not_granted"
+  | "origin_not_allowed"
+  | "web_vendors_off"
+  | "host_not_allowed"
+  | "token_in_url"
+  | "confirmation_required"
+  | "not_found"
+  | "no_route"
+  | "not_pending"
+  | "tombstoned"
+  | "token_already_issued"
+  | "import_conflict"
+  | "no_import"
+  | "no_vault"
+  | "already_exists"
+  | "body_too_large"
+  | "too_large"
+  | "unsupported_media_type"
+  | "not_json"
+  | "truncated"
+  | "too_deep"
+  | "wrong_format"
+  | "unsupported_version"
+  | "schema_violation"
+  | "invalid_content"
+  | "manifest_mismatch"
+  | "bad_signature"
+  | "unsupported"
+  | "key_required"
+  | "wrong_key"
+  | "excessive_work"
+  | "damaged"
+  | "bad_recipient"
+  | "bad_identity"
+  | "encrypt"
+  | "vault_locked"
+  | "paused"
+  | "rate_limited"
+  | "too_many_pending"
+  | "too_many_proposals"
+  | "busy"
+  | "not_a_vault"
+  | "too_new"
+  | "corrupted"
+  | "invalid_data"
+  | "storage"
+  | "io"
+  | "unavailable"
+  | "cancelled"
+  | "internal";

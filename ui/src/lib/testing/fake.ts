@@ -115,7 +115,7 @@ export class FakeBackend implements Backend {
   private lockedHandlers: (() => void)[] = [];
 
   private need() {
-    if (!this.unlocked) throw new BackendError("locked", "The vault is locked.");
+    if (!this.unlocked) throw new BackendError("vault_locked", "The vault is locked.");
   }
   private log(name: string) {
     this.calls.push(name);

@@ -114,7 +114,7 @@ pub fn scripted_session(model: &mut Selfmodel) -> (String, String) {
     let refused = model
         .vendor_propose(&writer, proposal("Paid with 4111 1111 1111 1111"))
         .unwrap_err();
-    assert_eq!(refused.code(), "sensitive_data");
+    assert_eq!(refused.code().as_str(), "sensitive_data");
     let writer_grant = model.vendor_grant(&writer).unwrap().id;
     let shop_grant = model.vendor_grant(&shop).unwrap().id;
     model.revoke_grant(&shop_grant).unwrap();
