@@ -342,6 +342,28 @@ impl BeliefRow {
     }
 }
 
+/// Runs `f` with a belief's row: its [`BELIEF_COLUMNS`] in order, as `?1` to `?13`.
+fn with_belief_row<T>(
+    b: &Belief,
+    f: impl FnOnce(&[&dyn rusqlite::ToSql]) -> rusqlite::Result<T>,
+) -> Result<T> {
+    Ok(f(params![
+        b.id.to_string(),
+        b.statement,
+        b.category,
+        b.confidence,
+        b.sensitivity.as_str(),
+        b.status.as_str(),
+        b.provenance.actor.encode(),
+        actor_name(&b.provenance.actor),
+        b.provenance.method,
+        time(&b.created_at),
+        time(&b.updated_at),
+        b.expires_at.as_ref().map(time),
+        b.confirmed_at.as_ref().map(time),
+    ])?)
+}
+
 fn actor_name(actor: &Actor) -> Option<&str> {
     match actor {
         Actor::Vendor { name, .. } => Some(name),
@@ -407,50 +429,27 @@ impl<'c> Writer<'c> {
 
     /// Inserts a new belief with its purposes, evidence and history.
     pub fn insert_belief(&mut self, b: &Belief) -> Result<()> {
-        self.tx
-            .prepare_cached(&format!("INSERT INTO beliefs ({BELIEF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))?
-            .execute(params![
-                b.id.to_string(),
-                b.statement,
-                b.category,
-                b.confidence,
-                b.sensitivity.as_str(),
-                b.status.as_str(),
-                b.provenance.actor.encode(),
-                actor_name(&b.provenance.actor),
-                b.provenance.method,
-                time(&b.created_at),
-                time(&b.updated_at),
-                b.expires_at.as_ref().map(time),
-                b.confirmed_at.as_ref().map(time),
-            ],
-        )?;
+        let mut insert = self.tx.prepare_cached(&format!(
+            "INSERT INTO beliefs ({BELIEF_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        ))?;
+        with_belief_row(b, |row| insert.execute(row))?;
+        drop(insert);
         self.insert_children(b)
     }
 
     /// Replaces a stored belief with `b` (same id): fields, purposes, evidence and history.
     pub fn replace_belief(&mut self, b: &Belief) -> Result<()> {
         let id = b.id.to_string();
-        let n = self.tx.execute(
-            "UPDATE beliefs SET statement = ?2, category = ?3, confidence = ?4, sensitivity = ?5, \
-             status = ?6, actor = ?7, actor_name = ?8, method = ?9, created_at = ?10, \
-             updated_at = ?11, expires_at = ?12, confirmed_at = ?13 WHERE id = ?1",
-            params![
-                id,
-                b.statement,
-                b.category,
-                b.confidence,
-                b.sensitivity.as_str(),
-                b.status.as_str(),
-                b.provenance.actor.encode(),
-                actor_name(&b.provenance.actor),
-                b.provenance.method,
-                time(&b.created_at),
-                time(&b.updated_at),
-                b.expires_at.as_ref().map(time),
-                b.confirmed_at.as_ref().map(time),
-            ],
-        )?;
+        let n = with_belief_row(b, |row| {
+            self.tx.execute(
+                "UPDATE beliefs SET statement = ?2, category = ?3, confidence = ?4, \
+                 sensitivity = ?5, status = ?6, actor = ?7, actor_name = ?8, method = ?9, \
+                 created_at = ?10, updated_at = ?11, expires_at = ?12, confirmed_at = ?13 \
+                 WHERE id = ?1",
+                row,
+            )
+        })?;
         if n == 0 {
             return Err(VaultError::BeliefNotFound(b.id));
         }

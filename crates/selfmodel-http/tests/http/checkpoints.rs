@@ -9,6 +9,8 @@ use selfmodel_core::{Actor, ChainVerdict, Narrowing, NewBelief, Outcome, Passphr
 use selfmodel_http::{ServerConfig, VaultHandle};
 use serde_json::{Value, json};
 
+use crate::common::post_json;
+
 fn verify(cp: &Value, key_hex: &str) {
     let field = |k: &str| cp[k].as_str().unwrap().to_owned();
     assert_eq!(
@@ -62,21 +64,19 @@ async fn vendors_get_signed_checkpoints_with_their_token_and_on_request() {
     let url = |p: &str| format!("http://127.0.0.1:{}{p}", server.port);
     let http = reqwest::Client::new();
 
-    let proof: Value = http
-        .post(url("/v1/server-proof"))
-        .json(&json!({"nonce": "ab".repeat(32)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let proof: Value = post_json(
+        &http,
+        url("/v1/server-proof"),
+        &json!({"nonce": "ab".repeat(32)}),
+    )
+    .await;
     let key = proof["public_key"].as_str().unwrap().to_owned();
 
     // The grant flow: the token comes with a first receipt.
-    let asked: Value = http
-        .post(url("/v1/grant-requests"))
-        .json(&json!({
+    let asked: Value = post_json(
+        &http,
+        url("/v1/grant-requests"),
+        &json!({
             "vendor": {"id": "com.example.witness", "name": "Witness"},
             "purposes": ["communication"],
             "categories": ["communication-style"],
@@ -84,27 +84,20 @@ async fn vendors_get_signed_checkpoints_with_their_token_and_on_request() {
             "duration_days": 30,
             "vendor_retention_days": 0,
             "justification": "tests",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        }),
+    )
+    .await;
     let request_id = asked["request_id"].as_str().unwrap().to_owned();
     vault
         .call(move |m| m.approve_request(&request_id, &Narrowing::default(), "test"))
         .await
         .unwrap();
-    let polled: Value = http
-        .post(url("/v1/grant-requests/poll"))
-        .json(&json!({"poll_secret": asked["poll_secret"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let polled: Value = post_json(
+        &http,
+        url("/v1/grant-requests/poll"),
+        &json!({"poll_secret": asked["poll_secret"]}),
+    )
+    .await;
     assert_eq!(polled["status"], "approved");
     let token = polled["token"].as_str().unwrap().to_owned();
     let receipt = polled["checkpoint"].clone();

@@ -75,3 +75,19 @@ pub fn second_connection(db: &std::path::Path) -> rusqlite::Connection {
         .unwrap();
     conn
 }
+
+/// POSTs `body` as JSON and reads the answer as JSON, whatever its status.
+pub async fn post_json(
+    http: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    http.post(url)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

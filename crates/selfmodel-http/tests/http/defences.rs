@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
-use crate::common::{grant, second_connection};
+use crate::common::{grant, post_json, second_connection};
 use axum::Router;
 use axum::routing::get;
 use selfmodel::Selfmodel;
@@ -782,15 +782,12 @@ async fn the_server_proves_its_identity() {
     use ed25519_dalek::{Signature, Verifier, VerifyingKey};
     let f = fixture(ServerConfig::default()).await;
     let nonce = [7u8; 32];
-    let r: serde_json::Value = reqwest::Client::new()
-        .post(url(&f, "/v1/server-proof"))
-        .json(&serde_json::json!({"nonce": hex::encode(nonce)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: serde_json::Value = post_json(
+        &reqwest::Client::new(),
+        url(&f, "/v1/server-proof"),
+        &serde_json::json!({"nonce": hex::encode(nonce)}),
+    )
+    .await;
     assert_eq!(r["public_key"], hex::encode(f.public_key));
     let sig: [u8; 64] = hex::decode(r["signature"].as_str().unwrap())
         .unwrap()
@@ -873,15 +870,7 @@ async fn poll_secrets_are_checked_and_tokens_handed_over_once() {
         "purposes": ["communication"], "categories": ["communication-style"], "operations": ["read"],
         "duration_days": 1, "vendor_retention_days": 0, "justification": "poll test"
     });
-    let r: serde_json::Value = http
-        .post(url(&f, "/v1/grant-requests"))
-        .json(&ask)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: serde_json::Value = post_json(&http, url(&f, "/v1/grant-requests"), &ask).await;
     let poll = r["poll_secret"].as_str().unwrap().to_owned();
     let request_id = r["request_id"].as_str().unwrap().to_owned();
     let poll_with = |secret: String| {

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{grant, second_connection};
+use crate::common::{grant, post_json, second_connection};
 use selfmodel::{AccessFilter, INVALID_PURPOSE, Selfmodel};
 use selfmodel_core::{AccessEntry, AlertKind, Operation, Outcome, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
@@ -252,15 +252,12 @@ async fn refusals_claiming_a_vendor_id_never_raise_an_alert_on_it() {
 async fn polls_of_a_pending_request_are_counted_per_minute() {
     let f = fixture().await;
     let http = reqwest::Client::new();
-    let filed: Value = http
-        .post(f.url("/v1/grant-requests"))
-        .json(&ask("com.example.patient"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filed: Value = post_json(
+        &http,
+        f.url("/v1/grant-requests"),
+        &ask("com.example.patient"),
+    )
+    .await;
     let secret = filed["poll_secret"].as_str().unwrap();
     for _ in 0..300 {
         assert_eq!(f.poll(&http, secret).await["status"], "pending");
