@@ -173,6 +173,7 @@ pub struct Proposals {
 }
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("edit").multiple(true))]
 pub struct AcceptArgs {
     #[command(flatten)]
     pub proposals: Proposals,
@@ -182,6 +183,21 @@ pub struct AcceptArgs {
     /// Accept them for these purposes instead of the proposed ones (repeatable)
     #[arg(long = "purpose")]
     pub purposes: Vec<String>,
+    /// Accept one proposal with this statement instead (kept in its history, with --reason)
+    #[arg(long, group = "edit", requires = "reason", conflicts_with_all = ["all", "category"])]
+    pub statement: Option<String>,
+    /// Accept one proposal with this confidence instead (kept in its history, with --reason)
+    #[arg(
+        long,
+        group = "edit",
+        requires = "reason",
+        conflicts_with_all = ["all", "category"],
+        allow_negative_numbers = true
+    )]
+    pub confidence: Option<f64>,
+    /// Why the proposal is corrected as it is accepted
+    #[arg(long, requires = "edit")]
+    pub reason: Option<String>,
 }
 
 #[derive(Args)]

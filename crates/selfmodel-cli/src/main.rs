@@ -316,11 +316,26 @@ fn belief(path: &Path, cmd: BeliefCmd) -> Result<ExitCode> {
         }
         BeliefCmd::Accept(a) => {
             let ids = proposals(&mut model, &a.proposals)?;
-            let how = Acceptance {
-                category: a.category,
-                purposes: (!a.purposes.is_empty()).then(|| a.purposes.into_iter().collect()),
+            let purposes = (!a.purposes.is_empty()).then(|| a.purposes.into_iter().collect());
+            let accepted = if let Some(reason) = a.reason {
+                // Corrected as it is accepted: one proposal, one transaction.
+                let [id] = ids[..] else {
+                    bail!("--statement and --confidence correct one proposal: name its id alone");
+                };
+                let edit = Rectify {
+                    statement: a.statement,
+                    confidence: a.confidence,
+                    purposes,
+                    reason,
+                };
+                vec![model.accept_proposal(id, Some(edit))?]
+            } else {
+                let how = Acceptance {
+                    category: a.category,
+                    purposes,
+                };
+                model.accept_proposals(&ids, &how)?
             };
-            let accepted = model.accept_proposals(&ids, &how)?;
             match accepted.as_slice() {
                 [b] => say!("accepted {}: it is now active", b.id),
                 all => say!("accepted {} proposals: they are now active", all.len()),

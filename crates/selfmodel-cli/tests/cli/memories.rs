@@ -188,6 +188,79 @@ fn an_erased_or_rejected_memory_does_not_come_back() {
 }
 
 #[test]
+fn a_proposal_corrected_as_it_is_accepted_is_one_transaction() {
+    let v = TestVault::init();
+    import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
+    let pending = inbox(&v);
+    let id = |s: &str| {
+        pending
+            .iter()
+            .find(|b| b["statement"] == s)
+            .map(|b| b["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let (hiking, rust) = (id("Enjoys hiking in the Alps"), id("Is learning Rust"));
+    let events = v.verified_events();
+
+    // A correction names one proposal and says why.
+    let two = v.fail(&[
+        "belief",
+        "accept",
+        &hiking,
+        &rust,
+        "--statement",
+        "Hikes",
+        "--reason",
+        "shorter",
+    ]);
+    assert!(two.contains("name its id alone"), "{two}");
+    let unexplained = v
+        .cmd()
+        .args(["belief", "accept", &hiking, "--statement", "Hikes"])
+        .output()
+        .unwrap();
+    assert_eq!(unexplained.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&unexplained.stderr).contains("--reason <REASON>"));
+    // A correction the vault refuses accepts nothing: the proposal stays as it was.
+    let refused = v.fail(&[
+        "belief",
+        "accept",
+        &hiking,
+        "--statement",
+        "Writes to sam.doe@example.org about hikes",
+        "--reason",
+        "more precise",
+    ]);
+    assert!(
+        refused.contains("a self-model keeps no such data"),
+        "{refused}"
+    );
+    assert_eq!(v.verified_events(), events, "nothing written");
+    assert_eq!(inbox(&v).len(), pending.len());
+
+    let out = v.ok(&[
+        "belief",
+        "accept",
+        &hiking,
+        "--statement",
+        "Hikes in the Alps most summers",
+        "--confidence",
+        "0.8",
+        "--reason",
+        "more precise",
+    ]);
+    assert!(out.contains("it is now active"), "{out}");
+    let b = v.json(&["belief", "show", &hiking, "--json"]);
+    assert_eq!(b["status"], "active");
+    assert_eq!(b["statement"], "Hikes in the Alps most summers");
+    assert_eq!(b["confidence"], 0.8);
+    let history = b["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{b}");
+    assert_eq!(history[0]["reason"], "more precise");
+    assert_eq!(inbox(&v).len(), pending.len() - 1);
+}
+
+#[test]
 fn identifiers_are_refused_with_their_kind() {
     let v = TestVault::init();
     let out = success(
