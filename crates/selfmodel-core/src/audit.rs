@@ -200,9 +200,9 @@ impl PendingEvent {
         }
     }
 
-    /// Adds a detail (ids, counts or hashes only).
-    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+    /// Adds its detail (ids, counts, names and hashes only, as [`Detail`] keeps them).
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = (!detail.is_empty()).then(|| detail.into());
         self
     }
 }
@@ -474,6 +474,9 @@ pub fn verify<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> ChainVerd
     }
     chain.finish()
 }
+
+mod detail;
+pub use detail::Detail;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Reading and writing the vault's tables inside a transaction.
 
+use selfmodel_core::audit::Detail;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -590,7 +591,7 @@ pub(crate) fn seed_catalogue(w: &mut Writer<'_>, catalogue: &Catalogue) -> Resul
     w.set_meta("created_at", &time(&now))?;
     w.append_audit(
         PendingEvent::new(selfmodel_core::AuditAction::VaultCreated, Some(vault_id))
-            .with_detail(format!("schema={}", crate::migrations::LATEST)),
+            .with_detail(Detail::new().with("schema", crate::migrations::LATEST)),
         now,
     )?;
     Ok(())

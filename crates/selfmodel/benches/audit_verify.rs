@@ -19,6 +19,7 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+use selfmodel_core::audit::Detail;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -58,24 +59,32 @@ fn event(i: usize) -> PendingEvent {
     let id = || BeliefId::new().to_string();
     match i % 20 {
         0..=8 => PendingEvent::new(AuditAction::BeliefCreated, Some(id()))
-            .with_detail(format!("category={category}")),
+            .with_detail(Detail::new().with("category", category)),
         9..=11 => PendingEvent::new(AuditAction::BeliefRectified, Some(id())),
-        12..=14 => PendingEvent::new(AuditAction::BeliefProposed, Some(id())).with_detail(format!(
-            "grant={} category={category} nonce={:032x}",
-            id(),
-            (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-        )),
+        12..=14 => PendingEvent::new(AuditAction::BeliefProposed, Some(id())).with_detail(
+            Detail::new()
+                .with("grant", id())
+                .with("category", category)
+                .with(
+                    "nonce",
+                    format!(
+                        "{:032x}",
+                        (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
+                    ),
+                ),
+        ),
         15 => PendingEvent::new(AuditAction::ProposalAccepted, Some(id())),
         16 => PendingEvent::new(AuditAction::BeliefDeleted, Some(id()))
-            .with_detail(format!("category={category}")),
-        17 => PendingEvent::new(AuditAction::GrantApproved, Some(id()))
-            .with_detail(format!("request={} vendor=music-recommender.example", id())),
-        18 => PendingEvent::new(AuditAction::GrantRevoked, Some(id())).with_detail("by=person"),
-        _ => PendingEvent::new(AuditAction::RetentionPurged, None).with_detail(format!(
-            "count=2 ids={},{}",
-            id(),
-            id()
-        )),
+            .with_detail(Detail::new().with("category", category)),
+        17 => PendingEvent::new(AuditAction::GrantApproved, Some(id())).with_detail(
+            Detail::new()
+                .with("request", id())
+                .with("vendor", "music-recommender.example"),
+        ),
+        18 => PendingEvent::new(AuditAction::GrantRevoked, Some(id()))
+            .with_detail(Detail::new().with("by", "person")),
+        _ => PendingEvent::new(AuditAction::RetentionPurged, None)
+            .with_detail(Detail::new().with("count", 2).list("ids", [id(), id()])),
     }
 }
 

@@ -16,6 +16,7 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 use std::time::{Duration as Elapsed, Instant};
 
@@ -232,7 +233,7 @@ fn build(path: &Path, entries: usize) {
             }
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefCreated, None)
-                    .with_detail(format!("count={BELIEFS}")),
+                    .with_detail(Detail::new().with("count", BELIEFS)),
                 now,
             )?;
             Ok::<_, selfmodel_vault::VaultError>(())

@@ -3,6 +3,7 @@
 //! purpose and belief. Each compaction is an event on the audit chain, and "who received this
 //! belief" stays answerable for the compacted period (to the day).
 
+use selfmodel_core::audit::Detail;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Days, Utc};
@@ -71,7 +72,7 @@ impl Selfmodel {
             w.set_access_log_retention_days(days)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
-                    .with_detail(format!("days={days}")),
+                    .with_detail(Detail::new().with("days", days)),
                 now,
             )?;
             Ok(())
@@ -95,12 +96,12 @@ impl Selfmodel {
         let done = self.change(|w, now| {
             let done = w.compact_access_log(cut)?;
             w.append_audit(
-                PendingEvent::new(AuditAction::AccessLogCompacted, None).with_detail(format!(
-                    "entries={} disclosures={} before={}",
-                    done.entries,
-                    done.disclosures,
-                    cut.date_naive()
-                )),
+                PendingEvent::new(AuditAction::AccessLogCompacted, None).with_detail(
+                    Detail::new()
+                        .with("entries", done.entries)
+                        .with("disclosures", done.disclosures)
+                        .with("before", cut.date_naive()),
+                ),
                 now,
             )?;
             Ok(done)

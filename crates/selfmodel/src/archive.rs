@@ -8,6 +8,7 @@
 //! skipped, one with different content is a conflict resolved only by an explicit
 //! [`ConflictPolicy`].
 
+use selfmodel_core::audit::Detail;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -656,62 +657,53 @@ fn each_belief(
 const EXPORT_PAGE: u64 = 1000;
 
 /// The `archive.exported` event's detail: counts, the beliefs hash, the filter, the encryption.
-fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protection) -> String {
-    format!(
-        "beliefs={} evidence={} history={} belief_types={} purposes={} grants={} access_log={} \
-         beliefs_sha256={} filter={} encryption={}",
-        c.beliefs,
-        c.evidence,
-        c.history,
-        c.belief_types,
-        c.purposes,
-        c.grants,
-        c.access_log,
-        beliefs_sha256,
-        filter_detail(filter),
-        p.kind(),
-    )
-}
-
-/// The `archive.imported` event's detail: the file's hash, where it came from, the counts.
-fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> String {
-    format!(
-        "file_sha256={} source_vault={} beliefs={} new={} identical={} conflicting={} \
-         on_conflict={} types_added={} purposes_added={} signer={} foreign={} erased_skipped={} \
-         grants_added={} access_entries_added={} days_merged={} tombstones_added={}",
-        file.file_sha256,
-        file.parsed.contents.vault_id,
-        file.parsed.contents.beliefs.len(),
-        r.new.len(),
-        r.identical.len(),
-        r.conflicting.len(),
-        options.on_conflict.map_or("none", |p| p.as_str()),
-        r.types_added.len(),
-        r.purposes_added.len(),
-        r.signer,
-        r.foreign,
-        r.erased.len(),
-        r.record.grants,
-        r.record.access_entries,
-        r.record.days,
-        r.record.tombstones,
-    )
-}
-
-fn filter_detail(f: &Filter) -> String {
-    match f {
-        Filter::All => "all".into(),
+fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protection) -> Detail {
+    let counted = Detail::new()
+        .with("beliefs", c.beliefs)
+        .with("evidence", c.evidence)
+        .with("history", c.history)
+        .with("belief_types", c.belief_types)
+        .with("purposes", c.purposes)
+        .with("grants", c.grants)
+        .with("access_log", c.access_log)
+        .with("beliefs_sha256", beliefs_sha256);
+    let filtered = match filter {
+        Filter::All => counted.with("filter", "all"),
         Filter::Subset {
             categories,
             purposes,
             beliefs,
-        } => format!(
-            "subset(categories=[{}] purposes=[{}] beliefs={})",
-            categories.iter().cloned().collect::<Vec<_>>().join(","),
-            purposes.iter().cloned().collect::<Vec<_>>().join(","),
-            beliefs.len()
-        ),
-    }
+        } => counted
+            .with("filter", "subset")
+            .list("filter_categories", categories)
+            .list("filter_purposes", purposes)
+            .with("filter_beliefs", beliefs.len()),
+    };
+    filtered.with("encryption", p.kind())
+}
+
+/// The `archive.imported` event's detail: the file's hash, where it came from, the counts.
+fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> Detail {
+    Detail::new()
+        .with("file_sha256", &file.file_sha256)
+        .with("source_vault", &file.parsed.contents.vault_id)
+        .with("beliefs", file.parsed.contents.beliefs.len())
+        .with("new", r.new.len())
+        .with("identical", r.identical.len())
+        .with("conflicting", r.conflicting.len())
+        .with(
+            "on_conflict",
+            options.on_conflict.map_or("none", |p| p.as_str()),
+        )
+        .with("types_added", r.types_added.len())
+        .with("purposes_added", r.purposes_added.len())
+        .with("signer", &r.signer)
+        .with("foreign", r.foreign)
+        .with("erased_skipped", r.erased.len())
+        .with("grants_added", r.record.grants)
+        .with("access_entries_added", r.record.access_entries)
+        .with("days_merged", r.record.days)
+        .with("tombstones_added", r.record.tombstones)
 }
 
 /// Whether `a` exists and is the same file as `b`.

@@ -28,6 +28,7 @@ mod vendor;
 mod vendor_call;
 mod witness;
 
+use selfmodel_core::audit::Detail;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -247,7 +248,7 @@ impl Selfmodel {
             w.insert_belief(&belief)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefCreated, Some(belief.id.to_string()))
-                    .with_detail(format!("category={}", belief.category)),
+                    .with_detail(Detail::new().with("category", &belief.category)),
                 now,
             )?;
             Ok(belief)
@@ -297,7 +298,7 @@ impl Selfmodel {
                 w.delete_belief(id)?;
                 w.append_audit(
                     PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
-                        .with_detail(format!("category={}", belief.category)),
+                        .with_detail(Detail::new().with("category", &belief.category)),
                     now,
                 )?;
             }
@@ -319,7 +320,8 @@ impl Selfmodel {
             }
             let n = w.delete_all_beliefs()?;
             w.append_audit(
-                PendingEvent::new(AuditAction::ErasedAll, None).with_detail(format!("count={n}")),
+                PendingEvent::new(AuditAction::ErasedAll, None)
+                    .with_detail(Detail::new().with("count", n)),
                 now,
             )?;
             Ok(n)
@@ -340,14 +342,12 @@ impl Selfmodel {
                 w.delete_belief(*id)?;
                 w.notify_recipients(*id, VendorEventKind::BeliefErased, now)?;
             }
-            let ids = expired
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
             w.append_audit(
-                PendingEvent::new(AuditAction::RetentionPurged, None)
-                    .with_detail(format!("count={} ids={ids}", expired.len())),
+                PendingEvent::new(AuditAction::RetentionPurged, None).with_detail(
+                    Detail::new()
+                        .with("count", expired.len())
+                        .list("ids", &expired),
+                ),
                 now,
             )?;
             Ok(())
@@ -385,7 +385,7 @@ impl Selfmodel {
     /// Sets how many days beliefs of a type are kept; existing beliefs' expiry follows.
     /// Run [`Selfmodel::run_retention`] to erase what this makes expired.
     pub fn set_retention(&mut self, type_id: &str, days: u32) -> Result<BeliefType> {
-        self.change_type(type_id, format!("retention_days={days}"), |ty| {
+        self.change_type(type_id, Detail::new().with("retention_days", days), |ty| {
             ty.retention_days = days;
         })
     }
@@ -395,7 +395,7 @@ impl Selfmodel {
     pub(crate) fn change_type(
         &mut self,
         type_id: &str,
-        detail: String,
+        detail: Detail,
         edit: impl FnOnce(&mut BeliefType),
     ) -> Result<BeliefType> {
         self.change(|w, now| {

@@ -2,6 +2,7 @@
 //! the model is shown as such ([`selfmodel_core::similar`]), and merging adds its evidence to
 //! that belief, keeping the belief's history, instead of adding a second belief.
 
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::similar::{Index, Profile};
 use selfmodel_core::validate::MAX_EVIDENCE_PER_BELIEF;
@@ -134,8 +135,11 @@ impl Selfmodel {
                 w.notify_recipients(into, VendorEventKind::BeliefRectified, now)?;
             }
             w.append_audit(
-                PendingEvent::new(AuditAction::BeliefMerged, Some(into.to_string()))
-                    .with_detail(format!("from={proposal} evidence_added={added}")),
+                PendingEvent::new(AuditAction::BeliefMerged, Some(into.to_string())).with_detail(
+                    Detail::new()
+                        .with("from", proposal)
+                        .with("evidence_added", added),
+                ),
                 now,
             )?;
             Ok(target)

@@ -3,6 +3,7 @@
 //! belief, the inbox of proposals (accept, reject), and whether web pages may ask at all.
 
 use chrono::{DateTime, Duration, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::grant::{disclosable, narrow};
 use selfmodel_core::validate;
@@ -33,7 +34,7 @@ impl Selfmodel {
             w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" })?;
             w.append_audit(
                 PendingEvent::new(AuditAction::WebVendorsChanged, None)
-                    .with_detail(format!("on={on}")),
+                    .with_detail(Detail::new().with("on", on)),
                 now,
             )?;
             Ok(())
@@ -191,10 +192,11 @@ impl Selfmodel {
                 Some(&grant_id),
             )?;
             w.append_audit(
-                PendingEvent::new(AuditAction::GrantApproved, Some(grant_id)).with_detail(format!(
-                    "request={} vendor={}",
-                    request.id, request.vendor.id
-                )),
+                PendingEvent::new(AuditAction::GrantApproved, Some(grant_id)).with_detail(
+                    Detail::new()
+                        .with("request", &request.id)
+                        .with("vendor", &request.vendor.id),
+                ),
                 now,
             )?;
             Ok(grant)
@@ -357,7 +359,7 @@ fn accept_in(
     w.replace_belief(&b)?;
     let mut event = PendingEvent::new(AuditAction::ProposalAccepted, Some(b.id.to_string()));
     if b.category != proposal.category {
-        event = event.with_detail(format!("category={}", b.category));
+        event = event.with_detail(Detail::new().with("category", &b.category));
     }
     w.append_audit(event, now)?;
     Ok(b)

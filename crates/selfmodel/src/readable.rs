@@ -2,6 +2,7 @@
 //! with its evidence, provenance, history, last confirmation and who received it. The JSON
 //! export is the portable, signed file that imports; this one is for people.
 
+use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 
 use selfmodel_archive::{ArchiveError, Protection};
@@ -54,8 +55,11 @@ impl Selfmodel {
                 options.overwrite,
             )?;
             w.append_audit(
-                PendingEvent::new(AuditAction::Exported, None)
-                    .with_detail(format!("format=markdown beliefs={}", p.beliefs.len())),
+                PendingEvent::new(AuditAction::Exported, None).with_detail(
+                    Detail::new()
+                        .with("format", "markdown")
+                        .with("beliefs", p.beliefs.len()),
+                ),
                 now,
             )?;
             Ok(ReadableExport {

@@ -2,6 +2,7 @@
 //! confirmed it. The person confirms it (still true), rectifies it or deletes it.
 
 use chrono::{DateTime, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
 use selfmodel_core::{AuditAction, Belief, BeliefFilter, BeliefId, CoreError, Status};
@@ -79,7 +80,7 @@ impl Selfmodel {
         days: u32,
     ) -> Result<selfmodel_core::BeliefType> {
         validate::review_days(days)?;
-        self.change_type(type_id, format!("review_days={days}"), |ty| {
+        self.change_type(type_id, Detail::new().with("review_days", days), |ty| {
             ty.review_days = days;
         })
     }

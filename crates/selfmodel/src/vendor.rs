@@ -7,6 +7,7 @@
 //! transaction began always wins, and no data leaves unless its log entry is committed with it.
 
 use chrono::{DateTime, Duration, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::grant::{check_scope, unexpired, within_scope_above};
 use selfmodel_core::{
@@ -473,12 +474,12 @@ impl Selfmodel {
                     w.drop_proposal(&grant.id, until)?;
                 }
                 w.append_audit(
-                    PendingEvent::new(AuditAction::ProposalDropped, None).with_detail(format!(
-                        "grant={} category={} nonce={}",
-                        grant.id,
-                        belief.category,
-                        nonce()
-                    )),
+                    PendingEvent::new(AuditAction::ProposalDropped, None).with_detail(
+                        Detail::new()
+                            .with("grant", &grant.id)
+                            .with("category", &belief.category)
+                            .with("nonce", nonce()),
+                    ),
                     now,
                 )?;
                 w.touch_grant(&grant.id, now)?;
@@ -488,12 +489,12 @@ impl Selfmodel {
             w.insert_belief(&belief)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefProposed, Some(belief.id.to_string()))
-                    .with_detail(format!(
-                        "grant={} category={} nonce={}",
-                        grant.id,
-                        belief.category,
-                        nonce()
-                    )),
+                    .with_detail(
+                        Detail::new()
+                            .with("grant", &grant.id)
+                            .with("category", &belief.category)
+                            .with("nonce", nonce()),
+                    ),
                 now,
             )?;
             w.touch_grant(&grant.id, now)?;
@@ -567,7 +568,7 @@ pub(crate) fn revoke_in(
     w.notify_grant(id, VendorEventKind::GrantRevoked, now)?;
     w.append_audit(
         PendingEvent::new(AuditAction::GrantRevoked, Some(id.to_owned()))
-            .with_detail(format!("by={by}")),
+            .with_detail(Detail::new().with("by", by)),
         now,
     )?;
     Ok(true)

@@ -2,6 +2,7 @@
 //! at the first bad event, and no change commits without an event.
 #![allow(missing_docs)]
 
+use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 
 use crate::common::{PASS, belief, created, insert, keyed, now, pass};
@@ -150,9 +151,9 @@ fn long_chain(dir: &Path, n: u64) -> PathBuf {
         .write(|w| -> Result<()> {
             for i in 1..n {
                 let subject = format!("belief-{i}");
-                let event =
-                    PendingEvent::new(AuditAction::BeliefCreated, Some(subject)).with_detail(
-                        format!("category={}", ["goals", "interests"][i as usize % 2]),
+                let event = PendingEvent::new(AuditAction::BeliefCreated, Some(subject))
+                    .with_detail(
+                        Detail::new().with("category", ["goals", "interests"][i as usize % 2]),
                     );
                 w.append_audit(event, now())?;
             }

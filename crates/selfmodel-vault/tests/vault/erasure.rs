@@ -7,6 +7,7 @@
 #![allow(missing_docs)]
 
 use crate::common;
+use selfmodel_core::audit::Detail;
 
 use std::path::Path;
 
@@ -208,7 +209,8 @@ fn delete_all_beliefs_leaves_no_text_behind() {
         .write(|w| -> Result<u64> {
             let n = w.delete_all_beliefs()?;
             w.append_audit(
-                PendingEvent::new(AuditAction::ErasedAll, None).with_detail(format!("count={n}")),
+                PendingEvent::new(AuditAction::ErasedAll, None)
+                    .with_detail(Detail::new().with("count", n)),
                 now(),
             )?;
             Ok(n)

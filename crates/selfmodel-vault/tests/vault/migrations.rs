@@ -2,6 +2,7 @@
 //! a vault from a newer Selfmodel is refused and left alone.
 #![allow(missing_docs)]
 
+use selfmodel_core::audit::Detail;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -174,7 +175,8 @@ fn write_v1(path: &Path, catalogue: &Catalogue, b: &Belief) -> AuditEvent {
     )
     .expect("meta");
     let event = AuditEvent::seal(
-        PendingEvent::new(AuditAction::VaultCreated, Some(vault_id)).with_detail("schema=1"),
+        PendingEvent::new(AuditAction::VaultCreated, Some(vault_id))
+            .with_detail(Detail::new().with("schema", "1")),
         1,
         created,
         Hash::GENESIS,

@@ -10,6 +10,7 @@
 mod mem0;
 mod read;
 
+use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -169,10 +170,11 @@ impl Selfmodel {
                     w.insert_belief(b)?;
                     w.append_audit(
                         PendingEvent::new(AuditAction::BeliefProposed, Some(b.id.to_string()))
-                            .with_detail(format!(
-                                "method={} category={}",
-                                b.provenance.method, b.category
-                            )),
+                            .with_detail(
+                                Detail::new()
+                                    .with("method", &b.provenance.method)
+                                    .with("category", &b.category),
+                            ),
                         now,
                     )?;
                     *id = Some(b.id);
@@ -187,10 +189,14 @@ impl Selfmodel {
             };
             let c = report.counts();
             w.append_audit(
-                PendingEvent::new(AuditAction::MemoriesImported, None).with_detail(format!(
-                    "source={source} proposed={} duplicates={} previously_erased={} refused={}",
-                    c.proposed, c.duplicates, c.previously_erased, c.refused
-                )),
+                PendingEvent::new(AuditAction::MemoriesImported, None).with_detail(
+                    Detail::new()
+                        .with("source", source)
+                        .with("proposed", c.proposed)
+                        .with("duplicates", c.duplicates)
+                        .with("previously_erased", c.previously_erased)
+                        .with("refused", c.refused),
+                ),
                 now,
             )?;
             Ok(report)

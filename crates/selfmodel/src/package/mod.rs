@@ -18,6 +18,7 @@ pub(crate) mod document;
 mod json;
 mod right_to_know;
 
+use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -265,22 +266,18 @@ impl Selfmodel {
     pub fn access_package(&mut self) -> Result<AccessPackage> {
         self.change(|w, now| {
             let package = access(&w.read(), now)?;
-            let detail = format!(
-                "beliefs={} evidence={} grants={} vendors={} disclosures={}",
-                package.beliefs.len(),
-                package
-                    .beliefs
-                    .iter()
-                    .map(|b| b.belief.evidence.len())
-                    .sum::<usize>(),
-                package.recipients.len(),
-                package.vendors().len(),
-                package
-                    .recipients
-                    .iter()
-                    .map(|r| r.disclosures)
-                    .sum::<u64>(),
-            );
+            let evidence: usize = package
+                .beliefs
+                .iter()
+                .map(|b| b.belief.evidence.len())
+                .sum();
+            let disclosures: u64 = package.recipients.iter().map(|r| r.disclosures).sum();
+            let detail = Detail::new()
+                .with("beliefs", package.beliefs.len())
+                .with("evidence", evidence)
+                .with("grants", package.recipients.len())
+                .with("vendors", package.vendors().len())
+                .with("disclosures", disclosures);
             w.append_audit(
                 PendingEvent::new(
                     AuditAction::PackageGenerated,
@@ -473,7 +470,7 @@ mod tests {
         let id = BeliefId::new();
         let e = AuditEvent::seal(
             PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
-                .with_detail("category=health"),
+                .with_detail(Detail::new().with("category", "health")),
             1,
             Utc::now(),
             selfmodel_core::audit::Hash::GENESIS,

@@ -2,6 +2,7 @@
 //! months, the categories of personal information held, their sources, the purposes, the
 //! vendors they were disclosed to, and whether anything was sold or shared for advertising.
 
+use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Months, Utc};
@@ -171,21 +172,17 @@ impl Selfmodel {
     pub fn right_to_know(&mut self) -> Result<RightToKnow> {
         self.change(|w, now| {
             let disclosure = right_to_know(&w.read(), now)?;
-            let detail = format!(
-                "months={RIGHT_TO_KNOW_MONTHS} categories={} third_parties={} disclosures={} advertising={}",
-                disclosure
-                    .categories
-                    .iter()
-                    .filter(|c| c.active + c.pending > 0)
-                    .count(),
-                disclosure.third_parties.len(),
-                disclosure
-                    .third_parties
-                    .iter()
-                    .map(|t| t.disclosures)
-                    .sum::<u64>(),
-                disclosure.advertising_disclosures,
-            );
+            let held = disclosure
+                .categories
+                .iter()
+                .filter(|c| c.active + c.pending > 0);
+            let disclosures: u64 = disclosure.third_parties.iter().map(|t| t.disclosures).sum();
+            let detail = Detail::new()
+                .with("months", RIGHT_TO_KNOW_MONTHS)
+                .with("categories", held.count())
+                .with("third_parties", disclosure.third_parties.len())
+                .with("disclosures", disclosures)
+                .with("advertising", disclosure.advertising_disclosures);
             w.append_audit(
                 PendingEvent::new(
                     AuditAction::PackageGenerated,
