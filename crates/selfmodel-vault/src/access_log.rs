@@ -108,7 +108,7 @@ impl Reader<'_> {
     /// count).
     pub fn access_counts(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT grant_id, sum(n) FROM ( \
+            "SELECT grant_id, sum(n) AS requests FROM ( \
                SELECT grant_id, sum(requests) AS n FROM access_log \
                WHERE grant_id IS NOT NULL AND outcome = 'allowed' AND operation <> 'grant.claim' \
                GROUP BY grant_id \
@@ -119,7 +119,7 @@ impl Reader<'_> {
              GROUP BY grant_id",
         )?;
         Ok(stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get("grant_id")?, r.get("requests")?)))?
             .collect::<rusqlite::Result<_>>()?)
     }
 
@@ -128,7 +128,8 @@ impl Reader<'_> {
     pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
         use rusqlite::types::Value;
         let mut sql = String::from(
-            "SELECT e.seq, e.at, g.text, v.text, p.text, o.text, e.denied, r.text, e.requests \
+            "SELECT e.seq, e.at, g.text AS grant_id, v.text AS vendor_id, p.text AS purpose, \
+                    o.text AS operation, e.denied, r.text AS reason, e.requests \
              FROM access_entries e",
         );
         if f.since.is_some() && f.grant_id.is_none() {
@@ -168,18 +169,41 @@ impl Reader<'_> {
         sql.push_str(" ORDER BY e.seq LIMIT ?");
         values.push(Value::Integer(f.limit.map_or(i64::MAX, |l| l as i64)));
         let mut stmt = self.conn.prepare_cached(&sql)?;
+        // Looked up by name once, not on every row: the whole log may be read.
+        let column = |name| stmt.column_index(name);
+        let [
+            seq,
+            at,
+            grant_id,
+            vendor_id,
+            purpose,
+            operation,
+            denied,
+            reason,
+            requests,
+        ] = [
+            column("seq")?,
+            column("at")?,
+            column("grant_id")?,
+            column("vendor_id")?,
+            column("purpose")?,
+            column("operation")?,
+            column("denied")?,
+            column("reason")?,
+            column("requests")?,
+        ];
         let rows = stmt
             .query_map(rusqlite::params_from_iter(values), |r| {
                 Ok((
-                    r.get::<_, u64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, u64>(8)?,
+                    r.get::<_, u64>(seq)?,
+                    r.get::<_, i64>(at)?,
+                    r.get::<_, Option<String>>(grant_id)?,
+                    r.get::<_, Option<String>>(vendor_id)?,
+                    r.get::<_, Option<String>>(purpose)?,
+                    r.get::<_, String>(operation)?,
+                    r.get::<_, bool>(denied)?,
+                    r.get::<_, Option<String>>(reason)?,
+                    r.get::<_, u64>(requests)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -192,7 +216,7 @@ impl Reader<'_> {
                     let disclosed = if f.without_disclosed {
                         Vec::new()
                     } else {
-                        ids.query_map([seq], |r| r.get::<_, String>(0))?
+                        ids.query_map([seq], |r| r.get::<_, String>("belief_id"))?
                             .collect::<rusqlite::Result<Vec<_>>>()?
                             .iter()
                             .map(|s| parse("belief id", s))
@@ -222,7 +246,7 @@ impl Reader<'_> {
     /// part of the log).
     pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT grant_id, vendor_id, sum(n), max(last) FROM ( \
+            "SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
                SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, count(*) AS n, \
                       max(a.at) AS last \
                FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
@@ -235,10 +259,10 @@ impl Reader<'_> {
         let rows = stmt
             .query_map([belief.to_string()], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, u64>(2)?,
-                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>("grant_id")?,
+                    r.get::<_, String>("vendor_id")?,
+                    r.get::<_, u64>("times")?,
+                    r.get::<_, i64>("last_at")?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -294,7 +318,7 @@ impl Writer<'_> {
         let found: Option<i64> = self
             .tx
             .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
-            .query_row([&digest], |r| r.get(0))
+            .query_row([&digest], |r| r.get("id"))
             .optional()?;
         if let Some(set) = found {
             return Ok(set);
@@ -342,7 +366,7 @@ impl Writer<'_> {
                     row.vendor_id,
                     row.purpose
                 ],
-                |r| r.get(0),
+                |r| r.get("seq"),
             )
             .optional()?;
         let seq = match found {
@@ -366,7 +390,7 @@ impl Writer<'_> {
         let found = self
             .tx
             .prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?
-            .query_row([&id], |r| r.get(0))
+            .query_row([&id], |r| r.get("n"))
             .optional()?;
         if let Some(n) = found {
             return Ok(n);
@@ -448,7 +472,7 @@ impl Writer<'_> {
         let found = self
             .tx
             .prepare_cached("SELECT id FROM log_texts WHERE text = ?1")?
-            .query_row([text], |r| r.get(0))
+            .query_row([text], |r| r.get("id"))
             .optional()?;
         if found.is_some() {
             return Ok(found);

@@ -2,7 +2,7 @@
 //! appending a sealed event, which is what lets a write transaction commit.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, Statement, params};
 use selfmodel_core::Hash;
 use selfmodel_core::audit::{
     AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
@@ -20,8 +20,9 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
+        let columns = EventColumns::of(&stmt)?;
         let events = stmt
-            .query_map([], event_row)?
+            .query_map([], |r| columns.event(r))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(events)
     }
@@ -34,10 +35,11 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
+        let c = EventColumns::of(&stmt)?;
         let mut rows = stmt.query([])?;
         let mut chain = ChainVerifier::new();
         while let Some(r) = rows.next()? {
-            let stored_at = text(r, 1)?;
+            let stored_at = text(r, c.at)?;
             // A stored time not written canonically is read as `audit_events` reads it.
             let recanonical;
             let at = if is_canonical_time(stored_at) {
@@ -48,13 +50,13 @@ impl Reader<'_> {
                 &recanonical
             };
             let view = EventView {
-                seq: r.get(0)?,
+                seq: r.get(c.seq)?,
                 at,
-                action: text(r, 2)?,
-                subject: text_or_null(r, 3)?,
-                detail: text_or_null(r, 4)?,
-                prev: stored_hash(r, 5)?,
-                hash: stored_hash(r, 6)?,
+                action: text(r, c.action)?,
+                subject: text_or_null(r, c.subject)?,
+                detail: text_or_null(r, c.detail)?,
+                prev: stored_hash(r, c.prev)?,
+                hash: stored_hash(r, c.hash)?,
             };
             if let Err(broken) = chain.check(&view) {
                 return Ok(broken);
@@ -70,7 +72,7 @@ impl Reader<'_> {
             .query_row(
                 "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get("seq")?, r.get("hash")?)),
             )
             .optional()?;
         Ok(match head {
@@ -89,25 +91,53 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events WHERE seq = ?1",
         )?;
-        Ok(stmt.query_row([seq], event_row).optional()?)
+        let columns = EventColumns::of(&stmt)?;
+        Ok(stmt.query_row([seq], |r| columns.event(r)).optional()?)
     }
 }
 
-/// An event row (`seq, at, action, subject, detail, prev, hash`) as it reads back: a time or hash
-/// that no longer parses becomes one no event has, so verification fails at that event.
-fn event_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
-    let at: String = r.get(1)?;
-    let prev: Vec<u8> = r.get(5)?;
-    let hash: Vec<u8> = r.get(6)?;
-    Ok(AuditEvent {
-        seq: r.get(0)?,
-        at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
-        action: r.get(2)?,
-        subject: r.get(3)?,
-        detail: r.get(4)?,
-        prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
-        hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
-    })
+/// Where an event row's columns stand in a statement's result: looked up by name once per
+/// statement, not on every row of a scan of the whole chain.
+struct EventColumns {
+    seq: usize,
+    at: usize,
+    action: usize,
+    subject: usize,
+    detail: usize,
+    prev: usize,
+    hash: usize,
+}
+
+impl EventColumns {
+    fn of(stmt: &Statement<'_>) -> rusqlite::Result<Self> {
+        let column = |name| stmt.column_index(name);
+        Ok(Self {
+            seq: column("seq")?,
+            at: column("at")?,
+            action: column("action")?,
+            subject: column("subject")?,
+            detail: column("detail")?,
+            prev: column("prev")?,
+            hash: column("hash")?,
+        })
+    }
+
+    /// The event in a row as it reads back: a time or hash that no longer parses becomes one no
+    /// event has, so verification fails at that event.
+    fn event(&self, r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+        let at: String = r.get(self.at)?;
+        let prev: Vec<u8> = r.get(self.prev)?;
+        let hash: Vec<u8> = r.get(self.hash)?;
+        Ok(AuditEvent {
+            seq: r.get(self.seq)?,
+            at: parse_time(&at).unwrap_or(DateTime::UNIX_EPOCH),
+            action: r.get(self.action)?,
+            subject: r.get(self.subject)?,
+            detail: r.get(self.detail)?,
+            prev: Hash::from_slice(&prev).unwrap_or(Hash([0xff; 32])),
+            hash: Hash::from_slice(&hash).unwrap_or(Hash([0xff; 32])),
+        })
+    }
 }
 
 impl Writer<'_> {

@@ -41,7 +41,9 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL",
         )?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok((r.get::<_, u64>("seq")?, r.get::<_, i64>("disclosed_set")?))
+        })? {
             let (seq, set) = row?;
             set_of.insert(seq, set);
         }
@@ -52,7 +54,9 @@ impl Reader<'_> {
              WHERE m.set_id IN (SELECT DISTINCT disclosed_set FROM access_entries) \
              ORDER BY m.set_id, b.belief_id",
         )?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        for row in stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>("set_id")?, r.get::<_, String>("belief_id")?))
+        })? {
             let (set, id) = row?;
             let id = id
                 .parse()
@@ -72,7 +76,8 @@ impl Reader<'_> {
     /// The compacted access log's requests per day, as stored (without the detailed log).
     pub fn compacted_access_days(&self) -> Result<Vec<AccessDay>> {
         let mut stmt = self.conn.prepare(
-            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests, 1 \
+            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests, \
+                    1 AS compacted \
              FROM access_days ORDER BY 1, 2, 3, 4, 5, 6, 7",
         )?;
         access_days_of(&mut stmt, [])
@@ -94,7 +99,7 @@ impl Reader<'_> {
             .prepare("SELECT digest, at FROM tombstones ORDER BY at, digest")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, Vec<u8>>("digest")?, r.get::<_, String>("at")?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()

@@ -25,8 +25,8 @@ pub struct Compaction {
     pub disclosures: u64,
 }
 
-/// The days a query selects as (day, grant, vendor, purpose, operation, outcome, reason,
-/// requests, compacted), with "none" stored as an empty text.
+/// The days a query selects in the columns `day, grant_id, vendor_id, purpose, operation,
+/// outcome, reason, requests, compacted`, with "none" stored as an empty text.
 pub(crate) fn access_days_of(
     stmt: &mut rusqlite::Statement<'_>,
     params: impl rusqlite::Params,
@@ -34,15 +34,15 @@ pub(crate) fn access_days_of(
     let rows = stmt
         .query_map(params, |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, u64>(7)?,
-                r.get::<_, bool>(8)?,
+                r.get::<_, String>("day")?,
+                r.get::<_, String>("grant_id")?,
+                r.get::<_, String>("vendor_id")?,
+                r.get::<_, String>("purpose")?,
+                r.get::<_, String>("operation")?,
+                r.get::<_, String>("outcome")?,
+                r.get::<_, String>("reason")?,
+                r.get::<_, u64>("requests")?,
+                r.get::<_, bool>("compacted")?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -67,7 +67,8 @@ pub(crate) fn access_days_of(
         .collect()
 }
 
-/// The disclosures a query selects as (belief, day, grant, vendor, purpose, times).
+/// The disclosures a query selects in the columns `belief_id, day, grant_id, vendor_id, purpose,
+/// times`.
 pub(crate) fn disclosure_days_of(
     stmt: &mut rusqlite::Statement<'_>,
     params: impl rusqlite::Params,
@@ -75,12 +76,12 @@ pub(crate) fn disclosure_days_of(
     let rows = stmt
         .query_map(params, |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, u64>(5)?,
+                r.get::<_, String>("belief_id")?,
+                r.get::<_, String>("day")?,
+                r.get::<_, String>("grant_id")?,
+                r.get::<_, String>("vendor_id")?,
+                r.get::<_, String>("purpose")?,
+                r.get::<_, u64>("times")?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -139,7 +140,9 @@ impl Reader<'_> {
     pub fn oldest_access(&self) -> Result<Option<DateTime<Utc>>> {
         let at: Option<i64> =
             self.conn
-                .query_row("SELECT min(at) FROM access_entries", [], |r| r.get(0))?;
+                .query_row("SELECT min(at) AS oldest FROM access_entries", [], |r| {
+                    r.get("oldest")
+                })?;
         at.map(from_micros).transpose()
     }
 
@@ -153,8 +156,8 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             // The detailed part is grouped by the stored numbers first, then named: a range reads
             // only its days (`access_entries_by_time`), whatever the log holds.
-            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, sum(requests), \
-                    max(compacted) FROM ( \
+            "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, \
+                    sum(requests) AS requests, max(compacted) AS compacted FROM ( \
                SELECT c.day AS day, coalesce(g.text, '') AS grant_id, \
                       coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
                       o.text AS operation, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END \
@@ -187,7 +190,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             // Requests are counted per disclosed set first (a vendor re-reading its page is one
             // set), then the sets' members are listed: a range reads only its days.
-            "SELECT belief_id, day, grant_id, vendor_id, purpose, sum(times) FROM ( \
+            "SELECT belief_id, day, grant_id, vendor_id, purpose, sum(times) AS times FROM ( \
                SELECT b.belief_id AS belief_id, s.day AS day, coalesce(g.text, '') AS grant_id, \
                       coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
                       s.times AS times \
@@ -227,11 +230,12 @@ impl Writer<'_> {
         let disclosures: u64 = self.tx.query_row(
             "SELECT coalesce(sum(s.times * \
                (SELECT count(*) FROM disclosure_set_members m WHERE m.set_id = s.disclosed_set)), 0) \
+               AS disclosures \
              FROM (SELECT disclosed_set, count(*) AS times \
                    FROM access_entries INDEXED BY access_entries_by_time \
                    WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s",
             [&cut],
-            |r| r.get(0),
+            |r| r.get("disclosures"),
         )?;
         self.tx.execute(
             "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
