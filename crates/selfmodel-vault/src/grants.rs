@@ -129,62 +129,62 @@ fn opt_time(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_time).transpose()
 }
 
-fn read_request<const N: usize>(r: &Row<'_>) -> rusqlite::Result<[Option<String>; N]> {
-    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = match r.get_ref(i)? {
-            rusqlite::types::ValueRef::Null => None,
-            rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
-            rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
-            rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-            rusqlite::types::ValueRef::Blob(_) => None,
-        };
-    }
-    Ok(out)
-}
-
-fn req<const N: usize>(c: &[Option<String>; N], i: usize) -> Result<&str> {
-    c[i].as_deref().ok_or_else(|| data("grant field"))
-}
-
-fn request_from(c: [Option<String>; 14]) -> Result<GrantRequest> {
-    Ok(GrantRequest {
-        id: req(&c, 0)?.to_owned(),
-        vendor: Vendor {
-            id: req(&c, 1)?.to_owned(),
-            name: req(&c, 2)?.to_owned(),
-            url: c[3].clone(),
-        },
-        scope: parse_scope(req(&c, 4)?)?,
-        duration_days: parse("duration", req(&c, 5)?)?,
-        vendor_retention_days: parse("retention", req(&c, 6)?)?,
-        justification: req(&c, 7)?.to_owned(),
-        user_code: req(&c, 8)?.to_owned(),
-        status: parse("request status", req(&c, 9)?)?,
-        created_at: parse_time(req(&c, 10)?)?,
-        expires_at: parse_time(req(&c, 11)?)?,
-        grant_id: c[12].clone(),
-        web_origin: c[13].clone(),
+/// A column of the grant tables as text: a number as its text, a blob as nothing.
+fn stored_text(r: &Row<'_>, column: &str) -> rusqlite::Result<Option<String>> {
+    Ok(match r.get_ref(column)? {
+        rusqlite::types::ValueRef::Null => None,
+        rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+        rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+        rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        rusqlite::types::ValueRef::Blob(_) => None,
     })
 }
 
-fn grant_from(c: [Option<String>; 13]) -> Result<Grant> {
-    Ok(Grant {
-        id: req(&c, 0)?.to_owned(),
-        request_id: req(&c, 1)?.to_owned(),
+/// A column of the grant tables that must hold text.
+fn req(r: &Row<'_>, column: &str) -> Result<String> {
+    stored_text(r, column)?.ok_or_else(|| data("grant field"))
+}
+
+/// A grant request from a row of its [`REQUEST_COLUMNS`].
+fn request_from(r: &Row<'_>) -> Result<GrantRequest> {
+    Ok(GrantRequest {
+        id: req(r, "id")?,
         vendor: Vendor {
-            id: req(&c, 2)?.to_owned(),
-            name: req(&c, 3)?.to_owned(),
-            url: c[4].clone(),
+            id: req(r, "vendor_id")?,
+            name: req(r, "vendor_name")?,
+            url: stored_text(r, "vendor_url")?,
         },
-        scope: parse_scope(req(&c, 5)?)?,
-        vendor_retention_days: parse("retention", req(&c, 6)?)?,
-        created_at: parse_time(req(&c, 7)?)?,
-        expires_at: parse_time(req(&c, 8)?)?,
-        revoked_at: opt_time(c[9].clone())?,
-        revoked_by: c[10].clone(),
-        last_used_at: opt_time(c[11].clone())?,
-        consent: parse_consent(req(&c, 12)?)?,
+        scope: parse_scope(&req(r, "scope_json")?)?,
+        duration_days: parse("duration", &req(r, "duration_days")?)?,
+        vendor_retention_days: parse("retention", &req(r, "vendor_retention_days")?)?,
+        justification: req(r, "justification")?,
+        user_code: req(r, "user_code")?,
+        status: parse("request status", &req(r, "status")?)?,
+        created_at: parse_time(&req(r, "created_at")?)?,
+        expires_at: parse_time(&req(r, "expires_at")?)?,
+        grant_id: stored_text(r, "grant_id")?,
+        web_origin: stored_text(r, "web_origin")?,
+    })
+}
+
+/// A grant from a row of its [`GRANT_COLUMNS`].
+fn grant_from(r: &Row<'_>) -> Result<Grant> {
+    Ok(Grant {
+        id: req(r, "id")?,
+        request_id: req(r, "request_id")?,
+        vendor: Vendor {
+            id: req(r, "vendor_id")?,
+            name: req(r, "vendor_name")?,
+            url: stored_text(r, "vendor_url")?,
+        },
+        scope: parse_scope(&req(r, "scope_json")?)?,
+        vendor_retention_days: parse("retention", &req(r, "vendor_retention_days")?)?,
+        created_at: parse_time(&req(r, "created_at")?)?,
+        expires_at: parse_time(&req(r, "expires_at")?)?,
+        revoked_at: opt_time(stored_text(r, "revoked_at")?)?,
+        revoked_by: stored_text(r, "revoked_by")?,
+        last_used_at: opt_time(stored_text(r, "last_used_at")?)?,
+        consent: parse_consent(&req(r, "consent_json")?)?,
     })
 }
 
@@ -194,10 +194,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {REQUEST_COLUMNS} FROM grant_requests WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC"
         ))?;
-        let rows = stmt
-            .query_map([status], read_request)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(request_from).collect()
+        stmt.query_and_then([status], request_from)?.collect()
     }
 
     /// One grant request.
@@ -205,10 +202,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {REQUEST_COLUMNS} FROM grant_requests WHERE id = ?1"
         ))?;
-        stmt.query_row([id], read_request)
-            .optional()?
-            .map(request_from)
-            .transpose()
+        stmt.query_and_then([id], request_from)?.next().transpose()
     }
 
     /// A grant request by its poll secret's public id, with the secret's stored hash.
@@ -221,7 +215,7 @@ impl Reader<'_> {
             .query_row(
                 "SELECT id, poll_hash FROM grant_requests WHERE poll_id = ?1",
                 [poll_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get("id")?, r.get("poll_hash")?)),
             )
             .optional()?;
         match found {
@@ -233,9 +227,9 @@ impl Reader<'_> {
     /// How many requests are pending and not yet lapsed at `now`.
     pub fn pending_requests(&self, now: DateTime<Utc>) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM grant_requests WHERE status = 'pending' AND expires_at > ?1",
+            "SELECT count(*) AS n FROM grant_requests WHERE status = 'pending' AND expires_at > ?1",
             [time(&now)],
-            |r| r.get(0),
+            |r| r.get("n"),
         )?)
     }
 
@@ -243,19 +237,19 @@ impl Reader<'_> {
     /// the person at `now`.
     pub fn pending_requests_from(&self, origin: Option<&str>, now: DateTime<Utc>) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM grant_requests WHERE web_origin IS NOT NULL \
+            "SELECT count(*) AS n FROM grant_requests WHERE web_origin IS NOT NULL \
              AND (?1 IS NULL OR web_origin = ?1) AND status = 'pending' AND expires_at > ?2",
             params![origin, time(&now)],
-            |r| r.get(0),
+            |r| r.get("n"),
         )?)
     }
 
     /// How many beliefs an actor (encoded) proposed that still wait for the person.
     pub fn pending_from(&self, actor: &str) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM beliefs WHERE status = 'pending' AND actor = ?1",
+            "SELECT count(*) AS n FROM beliefs WHERE status = 'pending' AND actor = ?1",
             [actor],
-            |r| r.get(0),
+            |r| r.get("n"),
         )?)
     }
 
@@ -263,9 +257,9 @@ impl Reader<'_> {
     /// pending place at `now`.
     pub fn dropped_from(&self, grant_id: &str, now: DateTime<Utc>) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM dropped_proposals WHERE grant_id = ?1 AND until > ?2",
+            "SELECT count(*) AS n FROM dropped_proposals WHERE grant_id = ?1 AND until > ?2",
             params![grant_id, time(&now)],
-            |r| r.get(0),
+            |r| r.get("n"),
         )?)
     }
 
@@ -274,10 +268,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC"
         ))?;
-        let rows = stmt
-            .query_map([], read_request)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(grant_from).collect()
+        stmt.query_and_then([], grant_from)?.collect()
     }
 
     /// One grant.
@@ -285,10 +276,7 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = ?1"))?;
-        stmt.query_row([id], read_request)
-            .optional()?
-            .map(grant_from)
-            .transpose()
+        stmt.query_and_then([id], grant_from)?.next().transpose()
     }
 
     /// A grant by its token's public id, with the token secret's stored hash.
@@ -298,7 +286,7 @@ impl Reader<'_> {
             .prepare_cached(
                 "SELECT id, token_hash FROM grants WHERE token_id = ?1 AND token_hash IS NOT NULL",
             )?
-            .query_row([token_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([token_id], |r| Ok((r.get("id")?, r.get("token_hash")?)))
             .optional()?;
         match found {
             None => Ok(None),
@@ -324,10 +312,10 @@ impl Reader<'_> {
         let rows = stmt
             .query_map(params![grant_id, after, limit], |r| {
                 Ok((
-                    r.get::<_, u64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, u64>("seq")?,
+                    r.get::<_, String>("at")?,
+                    r.get::<_, String>("kind")?,
+                    r.get::<_, Option<String>>("belief_id")?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

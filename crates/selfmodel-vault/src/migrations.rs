@@ -22,7 +22,7 @@ pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// The schema version recorded in the file.
 pub fn version(conn: &Connection) -> Result<u32> {
-    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get("user_version"))?)
 }
 
 /// Brings the schema to `target` in one transaction; returns the version it started from.

@@ -123,8 +123,8 @@ impl Vault {
         let mut conn = connect(path)?;
         apply_key(&conn, &keying)?;
         // The first read is where SQLCipher derives the key and checks page 1's MAC.
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
+        match conn.query_row("SELECT count(*) AS n FROM sqlite_master", [], |r| {
+            r.get::<_, i64>("n")
         }) {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
@@ -132,7 +132,8 @@ impl Vault {
             }
             Err(e) => return Err(e.into()),
         }
-        let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let app_id: i32 =
+            conn.pragma_query_value(None, "application_id", |r| r.get("application_id"))?;
         if app_id != APPLICATION_ID {
             return Err(VaultError::NotAVault(
                 "an SQLCipher database, but not one made by Selfmodel".into(),
@@ -251,7 +252,7 @@ impl Vault {
         let (busy, _, _): (i64, i64, i64) =
             self.conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get("busy")?, r.get("log")?, r.get("checkpointed")?))
                 })?;
         if busy != 0 {
             // Another connection's read pins old frames: erased content may still be in the WAL.
@@ -267,14 +268,16 @@ impl Vault {
         self.checkpoint()?;
         let mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get("journal_mode")
+            })?;
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(VaultError::Busy);
         }
         let result = self.conn.execute_batch(&sql).map_err(|_| refused());
         let back: rusqlite::Result<String> =
             self.conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0));
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get("journal_mode"));
         result?;
         back?;
         Ok(())
@@ -309,7 +312,9 @@ impl Vault {
         self.checkpoint_now()?;
         let mode: String = self
             .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get("journal_mode")
+            })?;
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(VaultError::Busy);
         }
@@ -408,7 +413,8 @@ fn configure(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
         Keying::Plaintext { secure_delete } => *secure_delete,
     };
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    let mode: String =
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get("journal_mode"))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(VaultError::Busy);
     }
@@ -436,13 +442,13 @@ fn integrity_check(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
     if matches!(keying, Keying::Passphrase(_)) {
         let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
         let problems: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
+            .query_map([], |r| r.get::<_, String>("cipher_integrity_check"))?
             .collect::<rusqlite::Result<_>>()?;
         if !problems.is_empty() {
             return Err(VaultError::Corrupted(problems.join("; ")));
         }
     }
-    let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get("quick_check"))?;
     if verdict != "ok" {
         return Err(VaultError::Corrupted(verdict));
     }

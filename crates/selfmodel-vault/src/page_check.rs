@@ -185,7 +185,7 @@ fn run(conn: &Connection, macs: bool, shared: &Arc<Shared>) -> rusqlite::Result<
     }
     let mut stmt = conn.prepare("PRAGMA quick_check")?;
     let problems: Vec<String> = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map([], |r| r.get::<_, String>("quick_check"))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(match problems.as_slice() {
         [ok] if ok == "ok" => PageCheck::Intact,
@@ -196,7 +196,8 @@ fn run(conn: &Connection, macs: bool, shared: &Arc<Shared>) -> rusqlite::Result<
 /// `cipher_integrity_check`'s findings: one line per page whose MAC fails.
 fn mac_failures(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
-    stmt.query_map([], |r| r.get::<_, String>(0))?.collect()
+    stmt.query_map([], |r| r.get::<_, String>("cipher_integrity_check"))?
+        .collect()
 }
 
 fn name(problems: &[String]) -> String {

@@ -47,11 +47,11 @@ impl<'c> Reader<'c> {
         let purposes = purposes_stmt
             .query_map([], |r| {
                 Ok(Purpose {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    description: r.get(2)?,
-                    dpv_term: r.get(3)?,
-                    opt_in: r.get(4)?,
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    description: r.get("description")?,
+                    dpv_term: r.get("dpv_term")?,
+                    opt_in: r.get("opt_in")?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -62,14 +62,14 @@ impl<'c> Reader<'c> {
         let rows = types_stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, u32>(3)?,
-                    r.get::<_, f64>(4)?,
-                    r.get::<_, bool>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, u32>(7)?,
+                    r.get::<_, String>("id")?,
+                    r.get::<_, String>("name")?,
+                    r.get::<_, String>("description")?,
+                    r.get::<_, u32>("retention_days")?,
+                    r.get::<_, f64>("min_share_confidence")?,
+                    r.get::<_, bool>("evidence_required")?,
+                    r.get::<_, String>("default_sensitivity")?,
+                    r.get::<_, u32>("review_days")?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -89,7 +89,7 @@ impl<'c> Reader<'c> {
         ) in rows
         {
             let allowed_purposes = allowed
-                .query_map([&id], |r| r.get(0))?
+                .query_map([&id], |r| r.get("purpose_id"))?
                 .collect::<rusqlite::Result<_>>()?;
             types.push(BeliefType {
                 default_sensitivity: parse("sensitivity", &sens)?,
@@ -188,7 +188,7 @@ impl<'c> Reader<'c> {
     pub fn count_beliefs(&self) -> Result<u64> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM beliefs", [], |r| r.get(0))?)
+            .query_row("SELECT count(*) AS n FROM beliefs", [], |r| r.get("n"))?)
     }
 
     /// Ids of beliefs whose expiry is at or before `now`.
@@ -197,7 +197,7 @@ impl<'c> Reader<'c> {
             "SELECT id FROM beliefs WHERE expires_at IS NOT NULL AND expires_at <= ?1 ORDER BY id",
         )?;
         let ids = stmt
-            .query_map([time(&now)], |r| r.get::<_, String>(0))?
+            .query_map([time(&now)], |r| r.get::<_, String>("id"))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         ids.iter().map(|s| parse("belief id", s)).collect()
     }
@@ -207,14 +207,16 @@ impl<'c> Reader<'c> {
     pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+            .query_row("PRAGMA data_version", [], |r| r.get("data_version"))?)
     }
 
     /// A value from the vault's metadata table.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                r.get("value")
+            })
             .optional()?)
     }
 
@@ -240,7 +242,10 @@ impl<'c> Reader<'c> {
         ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
-            purposes.entry(r.get(0)?).or_default().insert(r.get(1)?);
+            purposes
+                .entry(r.get("belief_id")?)
+                .or_default()
+                .insert(r.get("purpose_id")?);
         }
 
         let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
@@ -250,15 +255,18 @@ impl<'c> Reader<'c> {
         ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
-            let kind: String = r.get(1)?;
-            let observed_at: String = r.get(4)?;
-            evidence.entry(r.get(0)?).or_default().push(Evidence {
-                kind: parse("evidence kind", &kind)?,
-                source: r.get(2)?,
-                summary: r.get(3)?,
-                observed_at: parse_time(&observed_at)?,
-                content_sha256: r.get(5)?,
-            });
+            let kind: String = r.get("kind")?;
+            let observed_at: String = r.get("observed_at")?;
+            evidence
+                .entry(r.get("belief_id")?)
+                .or_default()
+                .push(Evidence {
+                    kind: parse("evidence kind", &kind)?,
+                    source: r.get("source")?,
+                    summary: r.get("summary")?,
+                    observed_at: parse_time(&observed_at)?,
+                    content_sha256: r.get("content_sha256")?,
+                });
         }
 
         let mut history: HashMap<String, Vec<Rectification>> = HashMap::new();
@@ -268,16 +276,23 @@ impl<'c> Reader<'c> {
         ))?;
         let mut found = stmt.query([&ids])?;
         while let Some(r) = found.next()? {
-            let (at, actor, before, after): (String, String, String, String) =
-                (r.get(1)?, r.get(2)?, r.get(5)?, r.get(6)?);
-            history.entry(r.get(0)?).or_default().push(Rectification {
-                at: parse_time(&at)?,
-                actor: Actor::decode(&actor, r.get(3)?)
-                    .map_err(|e| VaultError::Data(e.to_string()))?,
-                reason: r.get(4)?,
-                before: parse_snapshot(&before)?,
-                after: parse_snapshot(&after)?,
-            });
+            let (at, actor, before, after): (String, String, String, String) = (
+                r.get("at")?,
+                r.get("actor")?,
+                r.get("before_json")?,
+                r.get("after_json")?,
+            );
+            history
+                .entry(r.get("belief_id")?)
+                .or_default()
+                .push(Rectification {
+                    at: parse_time(&at)?,
+                    actor: Actor::decode(&actor, r.get("actor_name")?)
+                        .map_err(|e| VaultError::Data(e.to_string()))?,
+                    reason: r.get("reason")?,
+                    before: parse_snapshot(&before)?,
+                    after: parse_snapshot(&after)?,
+                });
         }
 
         rows.into_iter()
@@ -326,19 +341,19 @@ struct BeliefRow {
 impl BeliefRow {
     fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: r.get(0)?,
-            statement: r.get(1)?,
-            category: r.get(2)?,
-            confidence: r.get(3)?,
-            sensitivity: r.get(4)?,
-            status: r.get(5)?,
-            actor: r.get(6)?,
-            actor_name: r.get(7)?,
-            method: r.get(8)?,
-            created_at: r.get(9)?,
-            updated_at: r.get(10)?,
-            expires_at: r.get(11)?,
-            confirmed_at: r.get(12)?,
+            id: r.get("id")?,
+            statement: r.get("statement")?,
+            category: r.get("category")?,
+            confidence: r.get("confidence")?,
+            sensitivity: r.get("sensitivity")?,
+            status: r.get("status")?,
+            actor: r.get("actor")?,
+            actor_name: r.get("actor_name")?,
+            method: r.get("method")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            expires_at: r.get("expires_at")?,
+            confirmed_at: r.get("confirmed_at")?,
         })
     }
 }
@@ -553,7 +568,7 @@ impl<'c> Writer<'c> {
             .prepare_cached("SELECT id, created_at FROM beliefs WHERE category = ?1")?;
         let rows = sel
             .query_map([&t.id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, String>("id")?, r.get::<_, String>("created_at")?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         drop(sel);
@@ -609,7 +624,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached("SELECT id FROM beliefs ORDER BY id")?;
         let ids = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
+            .query_map([], |r| r.get::<_, String>("id"))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         ids.iter().map(|s| parse("belief id", s)).collect()
     }
