@@ -1,10 +1,10 @@
 //! Reading and writing the vault's tables inside a transaction.
 
-use selfmodel_core::audit::Detail;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
     Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Evidence, Provenance, Purpose,
@@ -111,8 +111,9 @@ impl<'c> Reader<'c> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1"
         ))?;
+        let columns = BeliefColumns::of(&stmt)?;
         let row = stmt
-            .query_row([id.to_string()], BeliefRow::read)
+            .query_row([id.to_string()], |r| columns.read(r))
             .optional()?;
         Ok(self.complete(row.into_iter().collect())?.pop())
     }
@@ -178,8 +179,9 @@ impl<'c> Reader<'c> {
             sql += &format!(" LIMIT {limit}");
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
+        let columns = BeliefColumns::of(&stmt)?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), BeliefRow::read)?
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| columns.read(r))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         self.complete(rows)
     }
@@ -338,22 +340,59 @@ struct BeliefRow {
     confirmed_at: Option<String>,
 }
 
-impl BeliefRow {
-    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+/// Where a statement selecting [`BELIEF_COLUMNS`] has each of them, looked up by name once per
+/// statement rather than once per row.
+struct BeliefColumns {
+    id: usize,
+    statement: usize,
+    category: usize,
+    confidence: usize,
+    sensitivity: usize,
+    status: usize,
+    actor: usize,
+    actor_name: usize,
+    method: usize,
+    created_at: usize,
+    updated_at: usize,
+    expires_at: usize,
+    confirmed_at: usize,
+}
+
+impl BeliefColumns {
+    fn of(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Self> {
+        let column = |name| stmt.column_index(name);
         Ok(Self {
-            id: r.get("id")?,
-            statement: r.get("statement")?,
-            category: r.get("category")?,
-            confidence: r.get("confidence")?,
-            sensitivity: r.get("sensitivity")?,
-            status: r.get("status")?,
-            actor: r.get("actor")?,
-            actor_name: r.get("actor_name")?,
-            method: r.get("method")?,
-            created_at: r.get("created_at")?,
-            updated_at: r.get("updated_at")?,
-            expires_at: r.get("expires_at")?,
-            confirmed_at: r.get("confirmed_at")?,
+            id: column("id")?,
+            statement: column("statement")?,
+            category: column("category")?,
+            confidence: column("confidence")?,
+            sensitivity: column("sensitivity")?,
+            status: column("status")?,
+            actor: column("actor")?,
+            actor_name: column("actor_name")?,
+            method: column("method")?,
+            created_at: column("created_at")?,
+            updated_at: column("updated_at")?,
+            expires_at: column("expires_at")?,
+            confirmed_at: column("confirmed_at")?,
+        })
+    }
+
+    fn read(&self, r: &Row<'_>) -> rusqlite::Result<BeliefRow> {
+        Ok(BeliefRow {
+            id: r.get(self.id)?,
+            statement: r.get(self.statement)?,
+            category: r.get(self.category)?,
+            confidence: r.get(self.confidence)?,
+            sensitivity: r.get(self.sensitivity)?,
+            status: r.get(self.status)?,
+            actor: r.get(self.actor)?,
+            actor_name: r.get(self.actor_name)?,
+            method: r.get(self.method)?,
+            created_at: r.get(self.created_at)?,
+            updated_at: r.get(self.updated_at)?,
+            expires_at: r.get(self.expires_at)?,
+            confirmed_at: r.get(self.confirmed_at)?,
         })
     }
 }
