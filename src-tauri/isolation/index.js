@@ -57,6 +57,7 @@
       restoreErased: (v) => typeof v === "boolean",
     },
     import_cancel: {},
+    import_memories_cancel: {},
     grant_requests: { pendingOnly: (v) => typeof v === "boolean" },
     preview_request: { id: str(128), narrowing: obj },
     approve_request: { id: str(128), narrowing: obj },

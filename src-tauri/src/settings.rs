@@ -2,9 +2,9 @@
 //! (`<vault file>.settings.json`). Nothing in it is secret: the auto-lock time and whether the
 //! vault is the demo (whose passphrase is public).
 
-use selfmodel_core::ErrorCode;
 use std::path::{Path, PathBuf};
 
+use selfmodel_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::dto::{IpcError, Settings};

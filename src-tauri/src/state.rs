@@ -3,7 +3,6 @@
 //! open vault; the API server while unlocked; settings; and the time of the last activity (for
 //! auto-lock). Locking drops the model (closing the file) and stops the API.
 
-use selfmodel_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -11,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use selfmodel::Selfmodel;
 use selfmodel::archive::ExportFile;
+use selfmodel_core::ErrorCode;
 use selfmodel_core::memories::{MemorySource, RawMemory};
 use selfmodel_http::{CallError, RunningServer, ServerConfig, VaultHandle};
 
@@ -260,9 +260,19 @@ impl AppState {
         guard(&self.import).as_mut().and_then(|i| i.file.take())
     }
 
-    /// Forgets the imports in progress: a file's decrypted contents and memories read.
+    /// Forgets both imports in progress: a file's decrypted contents and memories read.
     pub fn clear_import(&self) {
+        self.forget_file_import();
+        self.forget_memories();
+    }
+
+    /// Forgets the file import in progress (its decrypted contents); memories read stay.
+    pub fn forget_file_import(&self) {
         guard(&self.import).take();
+    }
+
+    /// Forgets the memories read for an import; a file import in progress stays.
+    pub fn forget_memories(&self) {
         guard(&self.memories).take();
     }
 
@@ -326,6 +336,25 @@ mod tests {
         let model = Selfmodel::create(state.vault_path(), &pass).expect("create");
         rt.block_on(state.set_unlocked(model)).expect("unlock");
         (dir, state)
+    }
+
+    #[test]
+    fn cancelling_one_import_keeps_the_other() {
+        let state = AppState::new(PathBuf::from("vault.db"));
+        let memories = || PendingMemories {
+            source: MemorySource::Text,
+            memories: Vec::new(),
+        };
+        state.set_import(PathBuf::from("export.json"));
+        state.keep_memories(memories());
+        state.forget_memories();
+        assert!(state.take_memories().is_none());
+        assert_eq!(state.import_path(), Some(PathBuf::from("export.json")));
+
+        state.keep_memories(memories());
+        state.forget_file_import();
+        assert_eq!(state.import_path(), None);
+        assert!(state.take_memories().is_some());
     }
 
     #[test]

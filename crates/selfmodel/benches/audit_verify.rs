@@ -19,12 +19,12 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use selfmodel_core::audit::Detail;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use selfmodel::Selfmodel;
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::{self, AuditEvent};
 use selfmodel_core::{AuditAction, BeliefId, Catalogue, ChainVerdict, Passphrase, PendingEvent};
 use selfmodel_vault::Vault;

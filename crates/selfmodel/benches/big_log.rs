@@ -16,7 +16,6 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 use std::time::{Duration as Elapsed, Instant};
 
@@ -24,6 +23,7 @@ use chrono::{Duration, Utc};
 use selfmodel::Selfmodel;
 use selfmodel::archive::{ExportOptions, Protection};
 use selfmodel::report::Period;
+use selfmodel_core::audit::Detail;
 use selfmodel_core::{
     AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, NewAccess,
     Outcome, Passphrase, PendingEvent, Provenance, Sensitivity, Status,

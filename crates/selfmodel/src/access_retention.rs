@@ -3,10 +3,10 @@
 //! purpose and belief. Each compaction is an event on the audit chain, and "who received this
 //! belief" stays answerable for the compacted period (to the day).
 
-use selfmodel_core::audit::Detail;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Days, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{AuditAction, CoreError};
 use selfmodel_vault::{AccessDay, Compaction, DisclosureDay};

@@ -8,12 +8,12 @@
 //! skipped, one with different content is a conflict resolved only by an explicit
 //! [`ConflictPolicy`].
 
-use selfmodel_core::audit::Detail;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use selfmodel_archive::{AtomicFile, Contents, Header, Record, StreamWriter, Summary};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
 use selfmodel_core::{

@@ -28,11 +28,11 @@ mod vendor;
 mod vendor_call;
 mod witness;
 
-use selfmodel_core::audit::Detail;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::VendorEventKind;
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
     Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue,

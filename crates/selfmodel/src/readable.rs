@@ -2,10 +2,10 @@
 //! with its evidence, provenance, history, last confirmation and who received it. The JSON
 //! export is the portable, signed file that imports; this one is for people.
 
-use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 
 use selfmodel_archive::{ArchiveError, Protection};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{AuditAction, CoreError};
 

@@ -7,12 +7,12 @@
 //! Passphrases arrive as `String`s and are moved straight into [`Passphrase`], which zeroizes them
 //! on drop (the IPC layer's own buffers are outside our reach).
 
-use selfmodel_core::ErrorCode;
 use std::path::PathBuf;
 
 use selfmodel::render::{self, Format};
 use selfmodel::{Irreversible, MIN_PASSPHRASE_CHARS, Selfmodel};
 use selfmodel::{archive, memories};
+use selfmodel_core::ErrorCode;
 use selfmodel_core::memories::MemorySource;
 use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
 use tauri::{AppHandle, State};

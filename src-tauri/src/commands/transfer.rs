@@ -176,7 +176,7 @@ pub async fn import_commit(
         .await?;
     match result {
         Ok(report) => {
-            state.clear_import();
+            state.forget_file_import();
             Ok(dto::import_outcome(&file, report))
         }
         Err(e) => {
@@ -186,10 +186,16 @@ pub async fn import_commit(
     }
 }
 
-/// Forgets the import in progress.
+/// Forgets the file import in progress; memories being imported stay.
 #[tauri::command]
 pub fn import_cancel(state: State<'_, AppState>) {
-    state.clear_import();
+    state.forget_file_import();
+}
+
+/// Forgets the memories read for an import; a file import in progress stays.
+#[tauri::command]
+pub fn import_memories_cancel(state: State<'_, AppState>) {
+    state.forget_memories();
 }
 
 fn no_import() -> IpcError {
@@ -199,7 +205,7 @@ fn no_import() -> IpcError {
 /// Reads memories saved by another assistant — pasted text, or a file (a folder for me.md)
 /// chosen in a native dialog — and previews their import: what would be proposed, and what is
 /// a duplicate, erased before or refused. Nothing changes until [`import_memories_commit`];
-/// `import_cancel` forgets them. `None` if the person cancelled the dialog.
+/// `import_memories_cancel` forgets them. `None` if the person cancelled the dialog.
 #[tauri::command]
 pub async fn import_memories_preview(
     app: AppHandle,

@@ -2,10 +2,10 @@
 //! at the first bad event, and no change commits without an event.
 #![allow(missing_docs)]
 
-use selfmodel_core::audit::Detail;
 use std::path::{Path, PathBuf};
 
 use crate::common::{PASS, belief, created, insert, keyed, now, pass};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::verify;
 use selfmodel_core::{AuditAction, Belief, Catalogue, ChainVerdict, PendingEvent};
 use selfmodel_vault::{Result, Vault, VaultError};

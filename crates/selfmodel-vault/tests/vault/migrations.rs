@@ -2,12 +2,12 @@
 //! a vault from a newer Selfmodel is refused and left alone.
 #![allow(missing_docs)]
 
-use selfmodel_core::audit::Detail;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::common::{PASS, belief_with, bytes, insert, keyed, now, pass, sidecar};
 use rusqlite::{Connection, params};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::{AuditEvent, canonical_time, verify};
 use selfmodel_core::validate::rectify;
 use selfmodel_core::{

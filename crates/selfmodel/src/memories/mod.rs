@@ -10,10 +10,10 @@
 mod mem0;
 mod read;
 
-use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::memories::{
     IMPORT_CONFIDENCE, MAX_ITEMS, MemorySource, RawMemory, Refusal, classify, screen,

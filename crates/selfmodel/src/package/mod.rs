@@ -18,10 +18,10 @@ pub(crate) mod document;
 mod json;
 mod right_to_know;
 
-use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
     AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, Catalogue, Grant, Purpose,

@@ -2,10 +2,10 @@
 //! months, the categories of personal information held, their sources, the purposes, the
 //! vendors they were disclosed to, and whether anything was sold or shared for advertising.
 
-use selfmodel_core::audit::Detail;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Months, Utc};
+use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
     Actor, AuditAction, Belief, BeliefFilter, BeliefId, CoreError, DisclosureDay, EvidenceKind,

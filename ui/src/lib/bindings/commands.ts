@@ -102,13 +102,15 @@ export interface Commands {
   importPreview(passphrase: string | null, identity: boolean): Promise<ImportOutcome>;
   /** Imports the previewed file: all of it in one transaction, or nothing. */
   importCommit(onConflict: ConflictChoice | null, trustSigner: boolean, restoreErased: boolean): Promise<ImportOutcome>;
-  /** Forgets the import in progress. */
+  /** Forgets the file import in progress; memories being imported stay. */
   importCancel(): Promise<void>;
+  /** Forgets the memories read for an import; a file import in progress stays. */
+  importMemoriesCancel(): Promise<void>;
   /**
    * Reads memories saved by another assistant — pasted text, or a file (a folder for me.md)
    * chosen in a native dialog — and previews their import: what would be proposed, and what is
    * a duplicate, erased before or refused. Nothing changes until [`import_memories_commit`];
-   * `import_cancel` forgets them. `None` if the person cancelled the dialog.
+   * `import_memories_cancel` forgets them. `None` if the person cancelled the dialog.
    */
   importMemoriesPreview(source: string, pasted: string | null): Promise<MemoryImport | null>;
   /**
@@ -207,6 +209,7 @@ export function commands(invoke: Invoke): Commands {
     importPreview: (passphrase: string | null, identity: boolean) => invoke<ImportOutcome>("import_preview", { passphrase, identity }),
     importCommit: (onConflict: ConflictChoice | null, trustSigner: boolean, restoreErased: boolean) => invoke<ImportOutcome>("import_commit", { onConflict, trustSigner, restoreErased }),
     importCancel: () => invoke<void>("import_cancel"),
+    importMemoriesCancel: () => invoke<void>("import_memories_cancel"),
     importMemoriesPreview: (source: string, pasted: string | null) => invoke<MemoryImport | null>("import_memories_preview", { source, pasted }),
     importMemoriesCommit: () => invoke<MemoryImport>("import_memories_commit"),
     vaultStatus: () => invoke<VaultStatus>("vault_status"),

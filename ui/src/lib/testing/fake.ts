@@ -353,7 +353,8 @@ export class FakeBackend implements Backend {
     this.rows.push(row(), row());
     return this.outcome(false);
   }
-  async importCancel() {
+  async importCancel() {}
+  async importMemoriesCancel() {
     this.memories = null;
   }
   /** Memories previewed and waiting for the commit (as the core keeps them). */
