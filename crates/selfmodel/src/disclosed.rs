@@ -26,8 +26,8 @@ pub(crate) struct Shared {
     review_due: Option<DateTime<Utc>>,
     /// Its type's [`share_floor`].
     pub(crate) share_floor: f64,
-    /// Its statement in lower case, which a read's search text is matched against.
-    pub(crate) lowercase: String,
+    /// Its statement in lower case, made by the first read that searches.
+    lowercase: OnceLock<String>,
     memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
@@ -38,11 +38,18 @@ impl Shared {
             .map(|t| belief.review_due_at(t.review_days));
         Arc::new(Self {
             share_floor: share_floor(catalogue, &belief.category),
-            lowercase: belief.statement.to_lowercase(),
+            lowercase: OnceLock::new(),
             belief,
             review_due,
             memo: OnceLock::new(),
         })
+    }
+
+    /// Its statement in lower case, which a read's search text is matched against: made once
+    /// per version of the belief, by the first read that searches, not at every load.
+    pub(crate) fn lowercase(&self) -> &str {
+        self.lowercase
+            .get_or_init(|| self.belief.statement.to_lowercase())
     }
 
     /// Whether its review is overdue at `now`.

@@ -70,7 +70,10 @@ impl ModelCache {
                     .filter(|s| s.belief.confidence >= s.share_floor)
                 {
                     for p in &s.belief.purposes {
-                        by_purpose.entry(p.clone()).or_default().push(Arc::clone(s));
+                        match by_purpose.get_mut(p) {
+                            Some(listed) => listed.push(Arc::clone(s)),
+                            None => drop(by_purpose.insert(p.clone(), vec![Arc::clone(s)])),
+                        }
                     }
                 }
                 ModelCache {

@@ -716,7 +716,7 @@ fn read_one(
                 })
                 .filter(|s| s.belief.confidence >= min_confidence)
                 .filter(|s| !((read.fresh || grant.scope.fresh_only) && s.overdue(now)))
-                .filter(|s| needle.as_deref().is_none_or(|n| s.lowercase.contains(n)))
+                .filter(|s| needle.as_deref().is_none_or(|n| s.lowercase().contains(n)))
                 .filter(|s| in_scope(s))
                 .take(limit)
                 .collect();

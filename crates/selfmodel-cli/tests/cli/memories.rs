@@ -39,6 +39,15 @@ fn inbox(v: &TestVault) -> Vec<Value> {
     v.json(&["inbox", "--json"]).as_array().unwrap().clone()
 }
 
+/// The id of the belief in `beliefs` that states `statement`.
+fn id_of(beliefs: &[Value], statement: &str) -> String {
+    beliefs
+        .iter()
+        .find(|b| b["statement"] == statement)
+        .map(|b| b["id"].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
 fn statements(beliefs: &[Value]) -> Vec<&str> {
     beliefs
         .iter()
@@ -168,13 +177,7 @@ fn an_erased_or_rejected_memory_does_not_come_back() {
     let v = TestVault::init();
     import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
     let pending = inbox(&v);
-    let id = |s: &str| {
-        pending
-            .iter()
-            .find(|b| b["statement"] == s)
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .unwrap()
-    };
+    let id = |s: &str| id_of(&pending, s);
     v.ok(&["belief", "reject", &id("Is learning Rust")]);
     let kept = id("Enjoys hiking in the Alps");
     v.ok(&["belief", "accept", &kept]);
@@ -192,13 +195,7 @@ fn a_proposal_corrected_as_it_is_accepted_is_one_transaction() {
     let v = TestVault::init();
     import(&v, "chatgpt", &fixture("chatgpt.txt"), &[]);
     let pending = inbox(&v);
-    let id = |s: &str| {
-        pending
-            .iter()
-            .find(|b| b["statement"] == s)
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .unwrap()
-    };
+    let id = |s: &str| id_of(&pending, s);
     let (hiking, rust) = (id("Enjoys hiking in the Alps"), id("Is learning Rust"));
     let events = v.verified_events();
 
