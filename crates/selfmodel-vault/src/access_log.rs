@@ -2,12 +2,14 @@
 //! numbered once in `log_texts`, times in microseconds, the disclosed beliefs a set stored once),
 //! and the reads that answer "what did each vendor receive" and "who received this belief".
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Timelike, Utc};
 use rusqlite::{OptionalExtension, params};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
-use sha2::{Digest, Sha256};
 
-use crate::codec::{from_micros, micros, parse};
+use crate::codec::{from_micros, micros};
+use crate::disclosure_sets::{SetMembers, holds_belief};
 use crate::error::Result;
 use crate::store::{Reader, Writer};
 
@@ -129,7 +131,8 @@ impl Reader<'_> {
         use rusqlite::types::Value;
         let mut sql = String::from(
             "SELECT e.seq, e.at, g.text AS grant_id, v.text AS vendor_id, p.text AS purpose, \
-                    o.text AS operation, e.denied, r.text AS reason, e.requests \
+                    o.text AS operation, e.denied, r.text AS reason, e.requests, \
+                    e.disclosed_set \
              FROM access_entries e",
         );
         if f.since.is_some() && f.grant_id.is_none() {
@@ -156,10 +159,8 @@ impl Reader<'_> {
             }
         }
         if let Some(belief) = f.belief_id {
-            sql.push_str(
-                " AND e.disclosed_set IN (SELECT m.set_id FROM disclosure_set_members m \
-                   JOIN belief_numbers b ON b.n = m.n WHERE b.belief_id = ?)",
-            );
+            sql.push_str(" AND ");
+            sql.push_str(&holds_belief("e.disclosed_set", "?"));
             values.push(Value::Text(belief.to_string()));
         }
         if let Some(since) = &f.since {
@@ -181,6 +182,7 @@ impl Reader<'_> {
             denied,
             reason,
             requests,
+            disclosed_set,
         ] = [
             column("seq")?,
             column("at")?,
@@ -191,36 +193,45 @@ impl Reader<'_> {
             column("denied")?,
             column("reason")?,
             column("requests")?,
+            column("disclosed_set")?,
         ];
         let rows = stmt
             .query_map(rusqlite::params_from_iter(values), |r| {
                 Ok((
-                    r.get::<_, u64>(seq)?,
-                    r.get::<_, i64>(at)?,
-                    r.get::<_, Option<String>>(grant_id)?,
-                    r.get::<_, Option<String>>(vendor_id)?,
-                    r.get::<_, Option<String>>(purpose)?,
-                    r.get::<_, String>(operation)?,
-                    r.get::<_, bool>(denied)?,
-                    r.get::<_, Option<String>>(reason)?,
-                    r.get::<_, u64>(requests)?,
+                    (
+                        r.get::<_, u64>(seq)?,
+                        r.get::<_, i64>(at)?,
+                        r.get::<_, Option<String>>(grant_id)?,
+                        r.get::<_, Option<String>>(vendor_id)?,
+                        r.get::<_, Option<String>>(purpose)?,
+                        r.get::<_, String>(operation)?,
+                        r.get::<_, bool>(denied)?,
+                        r.get::<_, Option<String>>(reason)?,
+                        r.get::<_, u64>(requests)?,
+                    ),
+                    r.get::<_, Option<i64>>(disclosed_set)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut ids = self.conn.prepare_cached(
-            "SELECT belief_id FROM disclosures WHERE access_seq = ?1 ORDER BY belief_id",
-        )?;
+        // Entries that disclosed the same set read it once.
+        let mut members = SetMembers::new(self.conn);
+        let mut sets: HashMap<i64, Vec<BeliefId>> = HashMap::new();
         rows.into_iter()
             .map(
-                |(seq, at, grant_id, vendor_id, purpose, operation, denied, reason, requests)| {
-                    let disclosed = if f.without_disclosed {
-                        Vec::new()
-                    } else {
-                        ids.query_map([seq], |r| r.get::<_, String>("belief_id"))?
-                            .collect::<rusqlite::Result<Vec<_>>>()?
-                            .iter()
-                            .map(|s| parse("belief id", s))
-                            .collect::<Result<Vec<BeliefId>>>()?
+                |(
+                    (seq, at, grant_id, vendor_id, purpose, operation, denied, reason, requests),
+                    set,
+                )| {
+                    let disclosed = match set {
+                        Some(set) if !f.without_disclosed => match sets.get(&set) {
+                            Some(ids) => ids.clone(),
+                            None => {
+                                let ids = members.of_set(set)?;
+                                sets.insert(set, ids.clone());
+                                ids
+                            }
+                        },
+                        _ => Vec::new(),
                     };
                     Ok(AccessEntry {
                         seq,
@@ -245,17 +256,17 @@ impl Reader<'_> {
     /// Who received a belief: per grant, how often and when last (to the day for the compacted
     /// part of the log).
     pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
                SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, count(*) AS n, \
                       max(a.at) AS last \
-               FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
-               WHERE d.belief_id = ?1 GROUP BY 1, 2 \
+               FROM access_log a WHERE {} GROUP BY 1, 2 \
                UNION ALL \
                SELECT grant_id, vendor_id, sum(times), unixepoch(max(day)) * 1000000 \
                FROM disclosure_days WHERE belief_id = ?1 GROUP BY 1, 2) \
              GROUP BY 1, 2 ORDER BY max(last) DESC",
-        )?;
+            holds_belief("a.disclosed_set", "?1")
+        ))?;
         let rows = stmt
             .query_map([belief.to_string()], |r| {
                 Ok((
@@ -305,37 +316,6 @@ impl Writer<'_> {
         self.insert_access(a, at, requests, set)
     }
 
-    /// The stored set of exactly these beliefs, stored now if it is new.
-    fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
-        let mut sorted = ids.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let mut digest = Sha256::new();
-        for id in &sorted {
-            digest.update(id.as_uuid().as_bytes());
-        }
-        let digest = digest.finalize().to_vec();
-        let found: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
-            .query_row([&digest], |r| r.get("id"))
-            .optional()?;
-        if let Some(set) = found {
-            return Ok(set);
-        }
-        self.tx
-            .prepare_cached("INSERT INTO disclosure_sets (digest) VALUES (?1)")?
-            .execute([&digest])?;
-        let set = self.tx.last_insert_rowid();
-        for id in &sorted {
-            let n = self.belief_number(*id)?;
-            self.tx
-                .prepare_cached("INSERT INTO disclosure_set_members (set_id, n) VALUES (?1, ?2)")?
-                .execute(params![set, n])?;
-        }
-        Ok(set)
-    }
-
     /// Records one more request like `a`, which discloses nothing: it is added to the count of
     /// this minute's entry with the same fields, or starts one. For requests that come often
     /// and say nothing new, such as polls of a pending grant request, so that their rows grow
@@ -382,23 +362,6 @@ impl Writer<'_> {
         };
         self.recorded = true;
         Ok(seq)
-    }
-
-    /// A belief's number in disclosure sets, given on its first disclosure.
-    fn belief_number(&mut self, id: BeliefId) -> Result<i64> {
-        let id = id.to_string();
-        let found = self
-            .tx
-            .prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?
-            .query_row([&id], |r| r.get("n"))
-            .optional()?;
-        if let Some(n) = found {
-            return Ok(n);
-        }
-        self.tx
-            .prepare_cached("INSERT INTO belief_numbers (belief_id) VALUES (?1)")?
-            .execute([&id])?;
-        Ok(self.tx.last_insert_rowid())
     }
 
     /// Appends one entry standing for `requests` refusals of callers without a valid token or

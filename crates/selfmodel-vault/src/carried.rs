@@ -12,7 +12,8 @@ use crate::access_log::AccessFilter;
 
 use crate::codec::parse_time;
 use crate::compaction::{access_days_of, disclosure_days_of};
-use crate::error::{Result, VaultError};
+use crate::disclosure_sets::SetMembers;
+use crate::error::Result;
 use crate::store::{Reader, Writer};
 
 /// The detailed access log with its disclosed sets, as [`Reader::access_log_with_sets`] reads it.
@@ -47,21 +48,12 @@ impl Reader<'_> {
             let (seq, set) = row?;
             set_of.insert(seq, set);
         }
+        let mut members = SetMembers::new(self.conn);
         let mut sets: BTreeMap<i64, Vec<BeliefId>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT m.set_id, b.belief_id FROM disclosure_set_members m \
-             JOIN belief_numbers b ON b.n = m.n \
-             WHERE m.set_id IN (SELECT DISTINCT disclosed_set FROM access_entries) \
-             ORDER BY m.set_id, b.belief_id",
-        )?;
-        for row in stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>("set_id")?, r.get::<_, String>("belief_id")?))
-        })? {
-            let (set, id) = row?;
-            let id = id
-                .parse()
-                .map_err(|_| VaultError::Data("a disclosed belief id".into()))?;
-            sets.entry(set).or_default().push(id);
+        for set in set_of.values() {
+            if !sets.contains_key(set) {
+                sets.insert(*set, members.of_set(*set)?);
+            }
         }
         let entries = entries
             .drain(..)

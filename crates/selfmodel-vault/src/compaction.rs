@@ -2,13 +2,17 @@
 //! per-day counts, and the reads that answer "what did each vendor receive" and "who received
 //! this belief" cover the detailed and the compacted log alike.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use selfmodel_core::{AccessDay, DisclosureDay, Outcome};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+use selfmodel_core::{AccessDay, BeliefId, DisclosureDay, Outcome};
 
 use crate::codec::{from_micros, micros, parse};
+use crate::disclosure_sets::SetMembers;
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
-use rusqlite::types::Value;
 
 /// The meta key holding the access log's retention in days.
 pub const ACCESS_LOG_RETENTION_KEY: &str = "access_log_retention_days";
@@ -181,37 +185,86 @@ impl Reader<'_> {
         access_days_of(&mut stmt, range(from, to))
     }
 
-    /// Disclosures per belief and day in `[from, to)`, detailed and compacted together.
+    /// Disclosures per belief and day in `[from, to)`, detailed and compacted together, in the
+    /// order of day, belief, grant and purpose.
     pub fn disclosure_days(
         &self,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<DisclosureDay>> {
+        let [since, until, first_day, last_day] = range(from, to);
+        let mut days = detailed_disclosure_days(self.conn, since, until)?;
         let mut stmt = self.conn.prepare_cached(
-            // Requests are counted per disclosed set first (a vendor re-reading its page is one
-            // set), then the sets' members are listed: a range reads only its days.
-            "SELECT belief_id, day, grant_id, vendor_id, purpose, sum(times) AS times FROM ( \
-               SELECT b.belief_id AS belief_id, s.day AS day, coalesce(g.text, '') AS grant_id, \
-                      coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
-                      s.times AS times \
-               FROM ( \
-                 SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, \
-                        vendor_id, purpose, count(*) AS times \
-                 FROM access_entries INDEXED BY access_entries_by_time \
-                 WHERE at >= ?1 AND at < ?2 AND disclosed_set IS NOT NULL \
-                 GROUP BY 1, 2, 3, 4, 5) s \
-               JOIN disclosure_set_members m ON m.set_id = s.disclosed_set \
-               JOIN belief_numbers b ON b.n = m.n \
-               LEFT JOIN log_texts g ON g.id = s.grant_id \
-               LEFT JOIN log_texts v ON v.id = s.vendor_id \
-               LEFT JOIN log_texts p ON p.id = s.purpose \
-               UNION ALL \
-               SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
-               WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
-             GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 1, 3, 5",
+            "SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
+             WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)",
         )?;
-        disclosure_days_of(&mut stmt, range(from, to))
+        for d in disclosure_days_of(&mut stmt, [first_day, last_day])? {
+            *days
+                .entry((d.day, d.belief_id, d.grant_id, d.purpose, d.vendor_id))
+                .or_default() += d.times;
+        }
+        Ok(days
+            .into_iter()
+            .map(
+                |((day, belief_id, grant_id, purpose, vendor_id), times)| DisclosureDay {
+                    belief_id,
+                    day,
+                    grant_id,
+                    vendor_id,
+                    purpose,
+                    times,
+                },
+            )
+            .collect())
     }
+}
+
+/// A disclosure day's key, in the order days are listed: day, belief, grant, purpose, vendor.
+type DayKey = (NaiveDate, BeliefId, String, Option<String>, String);
+
+/// Disclosures per belief and day in the detailed log's `[since, until)`: requests are counted
+/// per disclosed set and day first (a vendor re-reading its page is one set), then each set's
+/// members are listed. A range reads only its days (`access_entries_by_time`).
+fn detailed_disclosure_days(
+    conn: &Connection,
+    since: Value,
+    until: Value,
+) -> Result<BTreeMap<DayKey, u64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.day AS day, coalesce(g.text, '') AS grant_id, \
+                coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
+                s.times AS times, d.members AS members \
+         FROM ( \
+           SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, \
+                  purpose, count(*) AS times \
+           FROM access_entries INDEXED BY access_entries_by_time \
+           WHERE at >= ?1 AND at < ?2 AND disclosed_set IS NOT NULL \
+           GROUP BY 1, 2, 3, 4, 5) s \
+         JOIN disclosure_sets d ON d.id = s.disclosed_set \
+         LEFT JOIN log_texts g ON g.id = s.grant_id \
+         LEFT JOIN log_texts v ON v.id = s.vendor_id \
+         LEFT JOIN log_texts p ON p.id = s.purpose",
+    )?;
+    let mut rows = stmt.query([since, until])?;
+    let mut members = SetMembers::new(conn);
+    let mut days = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let on = day(&r.get::<_, String>("day")?)?;
+        let grant: String = r.get("grant_id")?;
+        let vendor: String = r.get("vendor_id")?;
+        let purpose = none_if_empty(r.get("purpose")?);
+        let times: u64 = r.get("times")?;
+        let packed = r
+            .get_ref("members")?
+            .as_blob()
+            .map_err(rusqlite::Error::from)?;
+        for belief in members.of_packed(packed)? {
+            *days
+                .entry((on, belief, grant.clone(), purpose.clone(), vendor.clone()))
+                .or_default() += times;
+        }
+    }
+    Ok(days)
 }
 
 impl Writer<'_> {
@@ -225,36 +278,27 @@ impl Writer<'_> {
     /// compaction on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = micros(&before);
-        // Each part is counted per disclosed set before its members are listed, and reads only
-        // the entries before the cut (`access_entries_by_time`).
-        let disclosures: u64 = self.tx.query_row(
-            "SELECT coalesce(sum(s.times * \
-               (SELECT count(*) FROM disclosure_set_members m WHERE m.set_id = s.disclosed_set)), 0) \
-               AS disclosures \
-             FROM (SELECT disclosed_set, count(*) AS times \
-                   FROM access_entries INDEXED BY access_entries_by_time \
-                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s",
-            [&cut],
-            |r| r.get("disclosures"),
-        )?;
-        self.tx.execute(
+        let days =
+            detailed_disclosure_days(&self.tx, Value::Integer(i64::MIN), Value::Integer(cut))?;
+        let mut disclosures = 0;
+        let mut fold = self.tx.prepare_cached(
             "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
-             SELECT b.belief_id, s.day, coalesce(g.text, ''), coalesce(v.text, ''), \
-                    coalesce(p.text, ''), sum(s.times) \
-             FROM (SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, \
-                          vendor_id, purpose, count(*) AS times \
-                   FROM access_entries INDEXED BY access_entries_by_time \
-                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1, 2, 3, 4, 5) s \
-             JOIN disclosure_set_members m ON m.set_id = s.disclosed_set \
-             JOIN belief_numbers b ON b.n = m.n \
-             LEFT JOIN log_texts g ON g.id = s.grant_id \
-             LEFT JOIN log_texts v ON v.id = s.vendor_id \
-             LEFT JOIN log_texts p ON p.id = s.purpose \
-             WHERE true GROUP BY 1, 2, 3, 4, 5 \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (belief_id, day, grant_id, vendor_id, purpose) \
              DO UPDATE SET times = times + excluded.times",
-            [&cut],
         )?;
+        for ((on, belief, grant, purpose, vendor), times) in days {
+            fold.execute(params![
+                belief.to_string(),
+                on.format("%Y-%m-%d").to_string(),
+                grant,
+                vendor,
+                purpose.unwrap_or_default(),
+                times
+            ])?;
+            disclosures += times;
+        }
+        drop(fold);
         self.tx.execute(
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
@@ -278,7 +322,7 @@ impl Writer<'_> {
         let entries =
             self.tx
                 .execute("DELETE FROM access_entries WHERE at < ?1", [&cut])? as u64;
-        // Sets no remaining entry refers to go with their members.
+        // Sets no remaining entry refers to go.
         self.tx.execute(
             "DELETE FROM disclosure_sets WHERE id NOT IN \
                (SELECT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL)",

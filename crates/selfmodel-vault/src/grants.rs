@@ -1,6 +1,8 @@
 //! Storage for vendor access: grant requests, grants, vendor notices and tombstones (the access
 //! log is `access_log`'s).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use selfmodel_core::{
@@ -10,6 +12,7 @@ use selfmodel_core::{
 use serde_json::{Value, json};
 
 use crate::codec::{parse, parse_time, time};
+use crate::disclosure_sets::sets_holding;
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
@@ -26,7 +29,7 @@ fn data(what: &str) -> VaultError {
     VaultError::Data(format!("stored {what} does not parse"))
 }
 
-fn strings(v: &Value, key: &str) -> Result<std::collections::BTreeSet<String>> {
+fn strings(v: &Value, key: &str) -> Result<BTreeSet<String>> {
     v[key]
         .as_array()
         .ok_or_else(|| data(key))?
@@ -35,7 +38,7 @@ fn strings(v: &Value, key: &str) -> Result<std::collections::BTreeSet<String>> {
         .collect()
 }
 
-fn operations(v: &Value, key: &str) -> Result<std::collections::BTreeSet<Operation>> {
+fn operations(v: &Value, key: &str) -> Result<BTreeSet<Operation>> {
     strings(v, key)?
         .iter()
         .map(|s| parse("operation", s))
@@ -478,23 +481,44 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Queues a notice for every grant that received `belief` (or for one grant).
+    /// Queues a notice for every grant that received each of `beliefs`, in their order (per
+    /// belief, in grant order); returns how many. The stored sets are scanned once for all of
+    /// them, so erasing every belief costs one pass over the sets, not one per belief.
     pub fn notify_recipients(
         &mut self,
-        belief: BeliefId,
+        beliefs: &[BeliefId],
         kind: VendorEventKind,
         at: DateTime<Utc>,
     ) -> Result<u64> {
-        Ok(self.tx.execute(
-            "INSERT INTO vendor_events (at, grant_id, kind, belief_id) \
-             SELECT ?1, g, ?2, ?3 FROM ( \
-               SELECT a.grant_id AS g FROM disclosures d JOIN access_log a ON a.seq = d.access_seq \
-               WHERE d.belief_id = ?3 AND a.grant_id IS NOT NULL \
-               UNION \
-               SELECT grant_id FROM disclosure_days WHERE belief_id = ?3 AND grant_id <> '') \
-             ORDER BY g",
-            params![time(&at), kind.as_str(), belief.to_string()],
-        )? as u64)
+        let holding = sets_holding(&self.tx, beliefs)?;
+        let mut grants_of_set = self.tx.prepare_cached(
+            "SELECT DISTINCT g.text AS grant_id FROM access_entries e \
+             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1",
+        )?;
+        let mut compacted = self.tx.prepare_cached(
+            "SELECT DISTINCT grant_id FROM disclosure_days WHERE belief_id = ?1 AND grant_id <> ''",
+        )?;
+        let mut notice = self.tx.prepare_cached(
+            "INSERT INTO vendor_events (at, grant_id, kind, belief_id) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut queued = 0;
+        for belief in beliefs {
+            let id = belief.to_string();
+            let mut grants = BTreeSet::new();
+            for set in holding.get(belief).into_iter().flatten() {
+                for g in grants_of_set.query_map([set], |r| r.get::<_, String>("grant_id"))? {
+                    grants.insert(g?);
+                }
+            }
+            for g in compacted.query_map([&id], |r| r.get::<_, String>("grant_id"))? {
+                grants.insert(g?);
+            }
+            for g in &grants {
+                notice.execute(params![time(&at), g, kind.as_str(), id])?;
+            }
+            queued += grants.len() as u64;
+        }
+        Ok(queued)
     }
 
     /// Queues a notice for one grant.

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, VaultError};
 use crate::migrations;
+use crate::packed_set;
 use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
 use crate::store::{Reader, Writer, seed_catalogue};
@@ -385,6 +386,7 @@ fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     // Keep SQLCipher quiet about failed MACs: the error is reported as a value, not on stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    packed_set::register(&conn)?;
     Ok(conn)
 }
 

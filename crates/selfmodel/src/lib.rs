@@ -291,10 +291,11 @@ impl Selfmodel {
             return Ok(0);
         }
         let n = self.change(|w, now| {
+            let listed: Vec<BeliefId> = ids.iter().copied().collect();
+            w.notify_recipients(&listed, VendorEventKind::BeliefErased, now)?;
             for &id in &ids {
                 let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
                 tombstone::bury(w, &belief, now)?;
-                w.notify_recipients(id, VendorEventKind::BeliefErased, now)?;
                 w.delete_belief(id)?;
                 w.append_audit(
                     PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
@@ -312,12 +313,12 @@ impl Selfmodel {
     /// Returns how many beliefs were erased.
     pub fn erase_all(&mut self) -> Result<u64> {
         let n = self.change(|w, now| {
-            for belief in w.read().beliefs(&BeliefFilter::default())? {
-                if belief.status == Status::Active {
-                    tombstone::bury(w, &belief, now)?;
-                }
-                w.notify_recipients(belief.id, VendorEventKind::BeliefErased, now)?;
+            let beliefs = w.read().beliefs(&BeliefFilter::default())?;
+            for belief in beliefs.iter().filter(|b| b.status == Status::Active) {
+                tombstone::bury(w, belief, now)?;
             }
+            let ids: Vec<BeliefId> = beliefs.iter().map(|b| b.id).collect();
+            w.notify_recipients(&ids, VendorEventKind::BeliefErased, now)?;
             let n = w.delete_all_beliefs()?;
             w.append_audit(
                 PendingEvent::new(AuditAction::ErasedAll, None)
@@ -340,8 +341,8 @@ impl Selfmodel {
         self.change(|w, now| {
             for id in &expired {
                 w.delete_belief(*id)?;
-                w.notify_recipients(*id, VendorEventKind::BeliefErased, now)?;
             }
+            w.notify_recipients(&expired, VendorEventKind::BeliefErased, now)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::RetentionPurged, None).with_detail(
                     Detail::new()
@@ -471,7 +472,7 @@ fn rectify_in(
     let catalogue = w.read().catalogue()?;
     let next = validate::rectify(current, change, &catalogue, actor, now)?;
     w.replace_belief(&next)?;
-    w.notify_recipients(next.id, VendorEventKind::BeliefRectified, now)?;
+    w.notify_recipients(&[next.id], VendorEventKind::BeliefRectified, now)?;
     w.append_audit(
         PendingEvent::new(AuditAction::BeliefRectified, Some(next.id.to_string())),
         now,

@@ -132,7 +132,7 @@ impl Selfmodel {
             w.replace_belief(&target)?;
             w.delete_belief(proposal)?;
             if added > 0 {
-                w.notify_recipients(into, VendorEventKind::BeliefRectified, now)?;
+                w.notify_recipients(&[into], VendorEventKind::BeliefRectified, now)?;
             }
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefMerged, Some(into.to_string())).with_detail(

@@ -520,12 +520,21 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
     assert_eq!(log[0].operation, "beliefs.read");
 
     // A set already stored is referred to, not stored again; a new one is stored once.
+    // Its members are packed into the set's row: two beliefs already numbered take two bytes.
     let sets = count(&path, "disclosure_sets");
-    let members = count(&path, "disclosure_set_members");
+    let numbered = count(&path, "belief_numbers");
     log_read(&mut vault, "g3", &[other, b.id]);
     log_read(&mut vault, "g3", &[other, b.id]);
     assert_eq!(count(&path, "disclosure_sets"), sets + 1);
-    assert_eq!(count(&path, "disclosure_set_members"), members + 2);
+    assert_eq!(count(&path, "belief_numbers"), numbered);
+    let packed: u64 = keyed(&path, PASS)
+        .query_row(
+            "SELECT length(members) FROM disclosure_sets ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the new set");
+    assert_eq!(packed, 2);
     assert_eq!(
         recipients(&mut vault, b.id)
             .into_iter()

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::{
-    Actor, AuditAction, ChainVerdict, EvidenceKind, NewAccess, NewBelief, NewEvidence, Outcome,
-    Passphrase, Provenance, VendorEventKind,
+    Actor, AuditAction, BeliefId, ChainVerdict, EvidenceKind, NewAccess, NewBelief, NewEvidence,
+    Outcome, Passphrase, Provenance, VendorEventKind,
 };
 use selfmodel_vault::{Vault, VaultError};
 
@@ -16,15 +16,40 @@ fn pass() -> Passphrase {
     Passphrase::new("a long test passphrase".into())
 }
 
-fn read(grant: &str, belief: Option<selfmodel_core::BeliefId>) -> NewAccess {
+fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
     NewAccess {
         grant_id: Some(grant.into()),
         vendor_id: Some("com.example.writer".into()),
         purpose: Some("communication".into()),
         operation: "beliefs.read".into(),
         outcome: Outcome::Allowed,
-        disclosed: belief.into_iter().collect(),
+        disclosed: disclosed.to_vec(),
     }
+}
+
+fn add(m: &mut Selfmodel, statement: &str) -> BeliefId {
+    m.add_belief(
+        NewBelief {
+            statement: statement.into(),
+            category: "communication-style".into(),
+            confidence: 0.8,
+            purposes: BTreeSet::from(["communication".to_owned()]),
+            sensitivity: None,
+            evidence: vec![NewEvidence {
+                kind: EvidenceKind::Stated,
+                source: "test".into(),
+                summary: "said so".into(),
+                observed_at: None,
+                content_sha256: None,
+            }],
+        },
+        Provenance {
+            actor: Actor::Person,
+            method: "test".into(),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 #[test]
@@ -32,29 +57,7 @@ fn old_entries_are_compacted_at_unlock_and_recipients_survive() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
     let mut m = Selfmodel::create(&path, &pass()).unwrap();
-    let belief = m
-        .add_belief(
-            NewBelief {
-                statement: "Prefers short answers".into(),
-                category: "communication-style".into(),
-                confidence: 0.8,
-                purposes: BTreeSet::from(["communication".to_owned()]),
-                sensitivity: None,
-                evidence: vec![NewEvidence {
-                    kind: EvidenceKind::Stated,
-                    source: "test".into(),
-                    summary: "said so".into(),
-                    observed_at: None,
-                    content_sha256: None,
-                }],
-            },
-            Provenance {
-                actor: Actor::Person,
-                method: "test".into(),
-            },
-        )
-        .unwrap()
-        .id;
+    let belief = add(&mut m, "Prefers short answers");
     m.close().unwrap();
 
     // A year and more of history, written as the vendor API writes it, plus one entry today.
@@ -63,12 +66,12 @@ fn old_entries_are_compacted_at_unlock_and_recipients_survive() {
     let mut vault = Vault::open(&path, &pass()).unwrap();
     vault
         .write(|w| {
-            w.append_access(&read("g1", Some(belief)), old)?;
-            w.append_access(&read("g1", Some(belief)), old + Duration::minutes(5))?;
-            let mut denied = read("g1", None);
+            w.append_access(&read("g1", &[belief]), old)?;
+            w.append_access(&read("g1", &[belief]), old + Duration::minutes(5))?;
+            let mut denied = read("g1", &[]);
             denied.outcome = Outcome::Denied("purpose_not_granted".into());
             w.append_access(&denied, old + Duration::days(1))?;
-            w.append_access(&read("g1", Some(belief)), now)?;
+            w.append_access(&read("g1", &[belief]), now)?;
             Ok::<_, VaultError>(())
         })
         .unwrap();
@@ -148,7 +151,7 @@ fn the_retention_is_the_persons_choice_within_bounds() {
     let at = Utc::now() - Duration::days(45);
     vault
         .write(|w| {
-            w.append_access(&read("g2", None), at)?;
+            w.append_access(&read("g2", &[]), at)?;
             Ok::<_, VaultError>(())
         })
         .unwrap();
@@ -171,4 +174,62 @@ fn the_retention_is_the_persons_choice_within_bounds() {
         "access_log.retention_changed".to_owned(),
         "access_log.compacted".to_owned()
     ]));
+}
+
+#[test]
+fn erasing_every_belief_tells_each_grant_that_received_one_once_per_belief() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let [a, b, c, _never_disclosed] = [
+        "Prefers short answers",
+        "Writes in British English",
+        "Reads on the train",
+        "Never disclosed",
+    ]
+    .map(|s| add(&mut m, s));
+    m.close().unwrap();
+
+    // g1 re-reads one set, g2 reads a set overlapping it, g3's read is old enough to be
+    // compacted at the next unlock, g4 was only refused.
+    let now = Utc::now();
+    let mut vault = Vault::open(&path, &pass()).unwrap();
+    vault
+        .write(|w| {
+            w.append_access(&read("g1", &[a, b]), now)?;
+            w.append_access(&read("g1", &[b, a]), now)?;
+            w.append_access(&read("g2", &[b]), now)?;
+            w.append_access(&read("g3", &[c]), now - Duration::days(400))?;
+            let mut denied = read("g4", &[]);
+            denied.outcome = Outcome::Denied("purpose_not_granted".into());
+            w.append_access(&denied, now)?;
+            Ok::<_, VaultError>(())
+        })
+        .unwrap();
+    vault.close().unwrap();
+
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert_eq!(
+        m.recipients(c).unwrap()[0].grant_id,
+        "g3",
+        "from the compacted log"
+    );
+    assert_eq!(m.erase_all().unwrap(), 4);
+    let mut erased = |grant| -> Vec<BeliefId> {
+        let notices = m.events_since(grant, 0).unwrap();
+        assert!(
+            notices
+                .iter()
+                .all(|n| n.kind == VendorEventKind::BeliefErased),
+            "{notices:?}"
+        );
+        notices.into_iter().filter_map(|n| n.belief_id).collect()
+    };
+    let (mut ab, mut received_by_g1) = (vec![a, b], erased("g1"));
+    ab.sort();
+    received_by_g1.sort();
+    assert_eq!(received_by_g1, ab, "once per belief");
+    assert_eq!(erased("g2"), [b]);
+    assert_eq!(erased("g3"), [c]);
+    assert!(erased("g4").is_empty());
 }

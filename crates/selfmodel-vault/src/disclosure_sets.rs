@@ -1,0 +1,153 @@
+//! What a request disclosed, stored once as a set and referred to by every request that
+//! disclosed exactly that set. Beliefs are numbered on their first disclosure (numbers are never
+//! reused) and a set's members are those numbers, packed ([`crate::packed_set`]).
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use selfmodel_core::BeliefId;
+use sha2::{Digest, Sha256};
+
+use crate::codec::parse;
+use crate::error::Result;
+use crate::packed_set::{pack, unpack};
+use crate::store::Writer;
+
+/// The SQL condition "the set in `column` holds the belief whose id is bound to `param`": a
+/// scan of the sets, not of the log.
+pub(crate) fn holds_belief(column: &str, param: &str) -> String {
+    format!(
+        "{column} IN (SELECT id FROM disclosure_sets \
+         WHERE set_has(members, (SELECT n FROM belief_numbers WHERE belief_id = {param})))"
+    )
+}
+
+/// The stored sets that hold each of `beliefs`, from one pass over every set.
+pub(crate) fn sets_holding(
+    conn: &Connection,
+    beliefs: &[BeliefId],
+) -> Result<HashMap<BeliefId, Vec<i64>>> {
+    let mut number = conn.prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?;
+    let mut wanted = HashMap::new();
+    for belief in beliefs {
+        if let Some(n) = number
+            .query_row([belief.to_string()], |r| r.get::<_, i64>("n"))
+            .optional()?
+        {
+            wanted.insert(n, *belief);
+        }
+    }
+    let mut holding: HashMap<BeliefId, Vec<i64>> = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(holding);
+    }
+    let mut sets = conn.prepare_cached("SELECT id, members FROM disclosure_sets")?;
+    let mut rows = sets.query([])?;
+    while let Some(r) = rows.next()? {
+        let set: i64 = r.get("id")?;
+        let members = r
+            .get_ref("members")?
+            .as_blob()
+            .map_err(rusqlite::Error::from)?;
+        for n in unpack(members)? {
+            if let Some(belief) = wanted.get(&n) {
+                holding.entry(*belief).or_default().push(set);
+            }
+        }
+    }
+    Ok(holding)
+}
+
+impl Writer<'_> {
+    /// The stored set of exactly these beliefs, stored now if it is new.
+    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut digest = Sha256::new();
+        for id in &sorted {
+            digest.update(id.as_uuid().as_bytes());
+        }
+        let digest = digest.finalize().to_vec();
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
+            .query_row([&digest], |r| r.get("id"))
+            .optional()?;
+        if let Some(set) = found {
+            return Ok(set);
+        }
+        let mut numbers = sorted
+            .iter()
+            .map(|id| self.belief_number(*id))
+            .collect::<Result<Vec<_>>>()?;
+        self.tx
+            .prepare_cached("INSERT INTO disclosure_sets (digest, members) VALUES (?1, ?2)")?
+            .execute(params![digest, pack(&mut numbers)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// A belief's number in disclosure sets, given on its first disclosure.
+    fn belief_number(&mut self, id: BeliefId) -> Result<i64> {
+        let id = id.to_string();
+        let found = self
+            .tx
+            .prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?
+            .query_row([&id], |r| r.get("n"))
+            .optional()?;
+        if let Some(n) = found {
+            return Ok(n);
+        }
+        self.tx
+            .prepare_cached("INSERT INTO belief_numbers (belief_id) VALUES (?1)")?
+            .execute([&id])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+}
+
+/// Reads sets as belief ids, each belief number looked up once however many sets hold it.
+pub(crate) struct SetMembers<'c> {
+    conn: &'c Connection,
+    ids: HashMap<i64, BeliefId>,
+}
+
+impl<'c> SetMembers<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Self {
+            conn,
+            ids: HashMap::new(),
+        }
+    }
+
+    /// The beliefs of stored set `set`, in id order.
+    pub(crate) fn of_set(&mut self, set: i64) -> Result<Vec<BeliefId>> {
+        let members: Vec<u8> = self
+            .conn
+            .prepare_cached("SELECT members FROM disclosure_sets WHERE id = ?1")?
+            .query_row([set], |r| r.get("members"))?;
+        self.of_packed(&members)
+    }
+
+    /// The beliefs of a packed set, in id order.
+    pub(crate) fn of_packed(&mut self, members: &[u8]) -> Result<Vec<BeliefId>> {
+        let mut ids = unpack(members)?
+            .into_iter()
+            .map(|n| self.belief(n))
+            .collect::<Result<Vec<_>>>()?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    fn belief(&mut self, n: i64) -> Result<BeliefId> {
+        if let Some(id) = self.ids.get(&n) {
+            return Ok(*id);
+        }
+        let text: String = self
+            .conn
+            .prepare_cached("SELECT belief_id FROM belief_numbers WHERE n = ?1")?
+            .query_row([n], |r| r.get("belief_id"))?;
+        let id: BeliefId = parse("disclosed belief id", &text)?;
+        self.ids.insert(n, id);
+        Ok(id)
+    }
+}
