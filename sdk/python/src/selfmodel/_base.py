@@ -7,7 +7,7 @@ import copy
 import ipaddress
 import os
 import time
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -28,6 +28,10 @@ REVERIFY_AFTER = 2.0
 before the next secret is sent: a pooled connection may have been dropped and the port taken."""
 CONNECT_TIMEOUT = 5.0
 """Seconds to connect."""
+
+
+H = TypeVar("H", bound="httpx.Client | httpx.AsyncClient")
+"""The httpx client a client sends with."""
 
 
 def loopback_url(url: str) -> httpx.URL:
@@ -87,8 +91,11 @@ class Trust:
             self.proved()
 
 
-class ClientBase:
-    """The state of a client: the server, its pinned key, the token and the trust in the server."""
+class ClientBase(Generic[H]):
+    """The state of a client: the server, its pinned key, the token, the trust in the server and
+    the connections."""
+
+    _http: H
 
     def __init__(
         self,
@@ -132,13 +139,11 @@ class ClientBase:
             "timeout": httpx.Timeout(self._timeout, connect=CONNECT_TIMEOUT),
         }
 
-    def _request(
-        self, http: httpx.Client | httpx.AsyncClient, call: Call, token: Token | None
-    ) -> httpx.Request:
+    def _request(self, call: Call, token: Token | None) -> httpx.Request:
         headers = {"Accept": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token.expose()}"
-        return http.build_request(
+        return self._http.build_request(
             call.method,
             call.path,
             params=call.query,

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Self
+from typing import Self, TypeVar
 
 import httpx
 
-from . import _answers, _base, _calls, _codec
-from ._calls import Call
+from . import _base, _calls, _flows
 from .checkpoint import Consistency, SignedCheckpoint
 from .discovery import Discovery
-from .errors import (
-    DeniedError,
-    LockedError,
-    NotFoundError,
-    RateLimitedError,
-    RequestExpiredError,
-    SelfmodelError,
-    ServerNotTrustedError,
-    TransportError,
-)
 from .identity import ServerKey
 from .models import (
     Approval,
@@ -44,10 +32,10 @@ from .models import (
 from .secret import Token
 from .state import VendorState
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class AsyncClient(_base.ClientBase):
+class AsyncClient(_base.ClientBase[httpx.AsyncClient]):
     """A vendor's asynchronous handle on one Selfmodel server; see :class:`selfmodel.Client` for
     how the server is made to prove its identity before any secret is sent.
 
@@ -145,78 +133,37 @@ class AsyncClient(_base.ClientBase):
     async def verify_server(self) -> None:
         """Makes the server sign a fresh 32-byte nonce and checks the signature against the
         pinned key. Sends no secret. A busy server (429) is asked again a few times."""
-        nonce = os.urandom(32)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                answer = await self._send(_calls.proof_call(nonce), None)
-                break
-            except RateLimitedError as e:
-                if attempt >= _base.PROOF_ATTEMPTS:
-                    raise
-                await asyncio.sleep(
-                    min(e.retry_after or _base.MAX_PROOF_WAIT, _base.MAX_PROOF_WAIT)
-                )
-            except (TransportError, LockedError):
-                raise
-            except SelfmodelError as e:
-                raise ServerNotTrustedError(self.url, f"no valid identity proof ({e})") from None
-        _answers.check_proof(answer, self._key, nonce, self.url)
-        self._trust.proved()
-        log.debug("the server at %s proved its identity", self.url)
-
-    async def _ensure_verified(self) -> None:
-        if not self._trust.valid():
-            await self.verify_server()
+        await self._run(_flows.verify_server(self))
 
     # ---- the grant flow --------------------------------------------------------------------
 
     async def request_grant(self, request: GrantRequest) -> PendingGrant:
         """Asks the person for a grant. Show ``user_code`` to the person, then poll."""
-        await self._ensure_verified()
-        return _answers.pending_grant(await self._send(_calls.grant_request_call(request), None))
+        return await self._run(_flows.request_grant(self, request))
 
     async def poll_once(self, pending: PendingGrant) -> Approval | PollStatus:
         """Polls a grant request once: the :class:`Approval`, else where the request stands."""
-        await self._ensure_verified()
-        return _answers.poll_result(await self._send(_calls.poll_call(pending), None), self._key)
+        return await self._run(_flows.poll_once(self, pending))
 
     async def wait_for_approval(self, pending: PendingGrant) -> Approval:
         """Polls until the person decides, waiting the server's interval between polls (5 s more
         after each 429, as asked). Denial and expiry raise :class:`DeniedError` and
         :class:`RequestExpiredError`."""
-        interval = pending.interval
-        while True:
-            try:
-                status = await self.poll_once(pending)
-            except RateLimitedError as e:
-                interval += _base.SLOW_DOWN
-                log.debug("polling too fast; now every %.0f s", interval)
-                await asyncio.sleep(e.retry_after or 0.0)
-            else:
-                if isinstance(status, Approval):
-                    return status
-                if status is PollStatus.DENIED:
-                    raise DeniedError()
-                if status is PollStatus.EXPIRED:
-                    raise RequestExpiredError()
-            await asyncio.sleep(interval)
+        return await self._run(_flows.wait_for_approval(self, pending))
 
     # ---- calls under a grant ---------------------------------------------------------------
 
     async def grant(self) -> Grant:
         """The grant this client's token stands for."""
-        return _codec.decode(Grant, await self._authed(_calls.GRANT))
+        return await self._run(_flows.grant(self))
 
     async def give_up(self) -> None:
         """Gives the grant up: the token stops working at once."""
-        await self._authed(_calls.GIVE_UP)
+        await self._run(_flows.give_up(self))
 
     async def beliefs(self, query: BeliefQuery | str) -> BeliefPage:
         """One page of beliefs for a declared purpose (a query, or just the purpose)."""
-        answer = await self._authed(_calls.beliefs_call(_calls.as_query(query)))
-        return _codec.decode(BeliefPage, answer)
+        return await self._run(_flows.beliefs(self, query))
 
     def pages(self, query: BeliefQuery | str) -> AsyncBeliefPages:
         """The pages of a purpose-bound read, following the server's cursor."""
@@ -235,16 +182,15 @@ class AsyncClient(_base.ClientBase):
     async def belief(self, belief_id: str, purpose: str) -> Belief:
         """One belief for a declared purpose (:class:`NotFoundError` if it is not disclosable
         under the grant)."""
-        return _codec.decode(Belief, await self._authed(_calls.belief_call(belief_id, purpose)))
+        return await self._run(_flows.belief(self, belief_id, purpose))
 
     async def propose(self, proposal: Proposal) -> ProposalReceipt:
         """Proposes a belief; it waits in the person's inbox until they accept or reject it."""
-        answer = await self._authed(_calls.proposal_call(proposal))
-        return _codec.decode(ProposalReceipt, answer)
+        return await self._run(_flows.propose(self, proposal))
 
     async def events(self, after: int = 0, wait: float = 0.0) -> Events:
         """Notices after cursor ``after``, waiting up to ``wait`` seconds (at most 25) for one."""
-        return _codec.decode(Events, await self._authed(_calls.events_call(after, wait)))
+        return await self._run(_flows.events(self, after, wait))
 
     def follow_events(self, cursor: int = 0) -> AsyncEventFeed:
         """A feed of notices after ``cursor`` (0 for all; store the feed's cursor to resume)."""
@@ -253,36 +199,29 @@ class AsyncClient(_base.ClientBase):
     async def checkpoint(self, seq: int | None = None) -> SignedCheckpoint:
         """The vault's signed audit checkpoint: the latest, or its current statement of event
         ``seq``; checked against the pinned key (:class:`InvalidCheckpointError` otherwise)."""
-        answer = await self._authed(_calls.checkpoint_call(seq))
-        return _answers.checked_checkpoint(answer, self._key, seq)
+        return await self._run(_flows.checkpoint(self, seq))
 
     async def check_receipt(self, receipt: SignedCheckpoint) -> Consistency:
         """Checks a receipt (a checkpoint kept earlier) against what the vault states now."""
-        receipt.verify(self._key)
-        try:
-            current = await self.checkpoint(receipt.seq)
-        except NotFoundError:
-            current = await self.checkpoint()
-        return receipt.compare(current)
+        return await self._run(_flows.check_receipt(self, receipt))
 
     # ---- plumbing --------------------------------------------------------------------------
 
-    async def _authed(self, call: Call) -> Any:
-        token = self._needs_token()
-        await self._ensure_verified()
-        return await self._send(call, token)
-
-    async def _send(self, call: Call, token: Token | None) -> Any:
-        request = self._request(self._http, call, token)
-        try:
-            response = await self._http.send(request)
-            await response.aread()
-        except httpx.TransportError as e:
-            self._trust.lost()  # whoever answers next must prove itself again
-            raise TransportError(f"{call.method} {call.path}: {e}") from None
-        if token is not None:
-            self._trust.extend()  # the connection that carried the secret still leads to it
-        return _answers.read_answer(response, call.path)
+    async def _run(self, flow: _flows.Flow[T]) -> T:
+        """Runs a flow: sends its requests over this client's connections, sleeps its pauses."""
+        steps = _flows.Steps(flow)
+        while (step := steps.next()) is not None:
+            try:
+                if isinstance(step, _flows.Sleep):
+                    await asyncio.sleep(step.seconds)
+                    steps.took(None)
+                else:
+                    response = await self._http.send(step)
+                    await response.aread()
+                    steps.took(response)
+            except Exception as e:
+                steps.failed(e)
+        return steps.result
 
     async def aclose(self) -> None:
         """Closes the connections."""

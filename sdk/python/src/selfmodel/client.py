@@ -3,30 +3,18 @@ calls a grant allows."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from dataclasses import replace
 from time import sleep
 from types import TracebackType
-from typing import Any, Self
+from typing import Self, TypeVar
 
 import httpx
 
-from . import _answers, _base, _calls, _codec
-from ._calls import Call
+from . import _base, _calls, _flows
 from .checkpoint import Consistency, SignedCheckpoint
 from .discovery import Discovery
-from .errors import (
-    DeniedError,
-    LockedError,
-    NotFoundError,
-    RateLimitedError,
-    RequestExpiredError,
-    SelfmodelError,
-    ServerNotTrustedError,
-    TransportError,
-)
 from .identity import ServerKey
 from .models import (
     Approval,
@@ -45,10 +33,10 @@ from .models import (
 from .secret import Token
 from .state import VendorState
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class Client(_base.ClientBase):
+class Client(_base.ClientBase[httpx.Client]):
     """A vendor's handle on one Selfmodel server.
 
     Before a call that carries a secret (poll secret or token) the client makes the server sign a
@@ -154,76 +142,38 @@ class Client(_base.ClientBase):
     def verify_server(self) -> None:
         """Makes the server sign a fresh 32-byte nonce and checks the signature against the
         pinned key. Sends no secret. A busy server (429) is asked again a few times."""
-        nonce = os.urandom(32)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                answer = self._send(_calls.proof_call(nonce), None)
-                break
-            except RateLimitedError as e:
-                if attempt >= _base.PROOF_ATTEMPTS:
-                    raise
-                sleep(min(e.retry_after or _base.MAX_PROOF_WAIT, _base.MAX_PROOF_WAIT))
-            except (TransportError, LockedError):
-                raise
-            except SelfmodelError as e:
-                raise ServerNotTrustedError(self.url, f"no valid identity proof ({e})") from None
-        _answers.check_proof(answer, self._key, nonce, self.url)
-        self._trust.proved()
-        log.debug("the server at %s proved its identity", self.url)
-
-    def _ensure_verified(self) -> None:
-        if not self._trust.valid():
-            self.verify_server()
+        self._run(_flows.verify_server(self))
 
     # ---- the grant flow --------------------------------------------------------------------
 
     def request_grant(self, request: GrantRequest) -> PendingGrant:
         """Asks the person for a grant. Show ``user_code`` to the person, then poll."""
-        self._ensure_verified()
-        return _answers.pending_grant(self._send(_calls.grant_request_call(request), None))
+        return self._run(_flows.request_grant(self, request))
 
     def poll_once(self, pending: PendingGrant) -> Approval | PollStatus:
         """Polls a grant request once: the :class:`Approval` (with the token, handed over only
         this once), else where the request stands (pending, denied or expired)."""
-        self._ensure_verified()
-        return _answers.poll_result(self._send(_calls.poll_call(pending), None), self._key)
+        return self._run(_flows.poll_once(self, pending))
 
     def wait_for_approval(self, pending: PendingGrant) -> Approval:
         """Polls until the person decides, waiting the server's interval between polls (5 s more
         after each 429, as asked). Denial and expiry raise :class:`DeniedError` and
         :class:`RequestExpiredError`."""
-        interval = pending.interval
-        while True:
-            try:
-                status = self.poll_once(pending)
-            except RateLimitedError as e:
-                interval += _base.SLOW_DOWN
-                log.debug("polling too fast; now every %.0f s", interval)
-                sleep(e.retry_after or 0.0)
-            else:
-                if isinstance(status, Approval):
-                    return status
-                if status is PollStatus.DENIED:
-                    raise DeniedError()
-                if status is PollStatus.EXPIRED:
-                    raise RequestExpiredError()
-            sleep(interval)
+        return self._run(_flows.wait_for_approval(self, pending))
 
     # ---- calls under a grant ---------------------------------------------------------------
 
     def grant(self) -> Grant:
         """The grant this client's token stands for."""
-        return _codec.decode(Grant, self._authed(_calls.GRANT))
+        return self._run(_flows.grant(self))
 
     def give_up(self) -> None:
         """Gives the grant up: the token stops working at once."""
-        self._authed(_calls.GIVE_UP)
+        self._run(_flows.give_up(self))
 
     def beliefs(self, query: BeliefQuery | str) -> BeliefPage:
         """One page of beliefs for a declared purpose (a query, or just the purpose)."""
-        return _codec.decode(BeliefPage, self._authed(_calls.beliefs_call(_calls.as_query(query))))
+        return self._run(_flows.beliefs(self, query))
 
     def pages(self, query: BeliefQuery | str) -> BeliefPages:
         """The pages of a purpose-bound read, following the server's cursor."""
@@ -241,15 +191,15 @@ class Client(_base.ClientBase):
     def belief(self, belief_id: str, purpose: str) -> Belief:
         """One belief for a declared purpose (:class:`NotFoundError` if it is not disclosable
         under the grant)."""
-        return _codec.decode(Belief, self._authed(_calls.belief_call(belief_id, purpose)))
+        return self._run(_flows.belief(self, belief_id, purpose))
 
     def propose(self, proposal: Proposal) -> ProposalReceipt:
         """Proposes a belief; it waits in the person's inbox until they accept or reject it."""
-        return _codec.decode(ProposalReceipt, self._authed(_calls.proposal_call(proposal)))
+        return self._run(_flows.propose(self, proposal))
 
     def events(self, after: int = 0, wait: float = 0.0) -> Events:
         """Notices after cursor ``after``, waiting up to ``wait`` seconds (at most 25) for one."""
-        return _codec.decode(Events, self._authed(_calls.events_call(after, wait)))
+        return self._run(_flows.events(self, after, wait))
 
     def follow_events(self, cursor: int = 0) -> EventFeed:
         """A feed of notices after ``cursor`` (0 for all; store the feed's cursor to resume)."""
@@ -258,37 +208,30 @@ class Client(_base.ClientBase):
     def checkpoint(self, seq: int | None = None) -> SignedCheckpoint:
         """The vault's signed audit checkpoint: the latest, or its current statement of event
         ``seq``; checked against the pinned key (:class:`InvalidCheckpointError` otherwise)."""
-        answer = self._authed(_calls.checkpoint_call(seq))
-        return _answers.checked_checkpoint(answer, self._key, seq)
+        return self._run(_flows.checkpoint(self, seq))
 
     def check_receipt(self, receipt: SignedCheckpoint) -> Consistency:
         """Checks a receipt (a checkpoint kept earlier) against what the vault states now. A vault
         that no longer has the receipt's event answers with its latest, which shows the rollback."""
-        receipt.verify(self._key)
-        try:
-            current = self.checkpoint(receipt.seq)
-        except NotFoundError:
-            current = self.checkpoint()
-        return receipt.compare(current)
+        return self._run(_flows.check_receipt(self, receipt))
 
     # ---- plumbing --------------------------------------------------------------------------
 
-    def _authed(self, call: Call) -> Any:
-        token = self._needs_token()
-        self._ensure_verified()
-        return self._send(call, token)
-
-    def _send(self, call: Call, token: Token | None) -> Any:
-        request = self._request(self._http, call, token)
-        try:
-            response = self._http.send(request)
-            response.read()
-        except httpx.TransportError as e:
-            self._trust.lost()  # whoever answers next must prove itself again
-            raise TransportError(f"{call.method} {call.path}: {e}") from None
-        if token is not None:
-            self._trust.extend()  # the connection that carried the secret still leads to it
-        return _answers.read_answer(response, call.path)
+    def _run(self, flow: _flows.Flow[T]) -> T:
+        """Runs a flow: sends its requests over this client's connections, sleeps its pauses."""
+        steps = _flows.Steps(flow)
+        while (step := steps.next()) is not None:
+            try:
+                if isinstance(step, _flows.Sleep):
+                    sleep(step.seconds)
+                    steps.took(None)
+                else:
+                    response = self._http.send(step)
+                    response.read()
+                    steps.took(response)
+            except Exception as e:
+                steps.failed(e)
+        return steps.result
 
     def close(self) -> None:
         """Closes the connections."""
