@@ -16,6 +16,7 @@ from .discovery import Discovery
 from .errors import ConfigError, ServerKeyChangedError
 from .identity import ServerKey
 from .secret import Token
+from .state import VendorState
 
 PROOF_ATTEMPTS = 3
 """How often the identity proof is asked for while the server answers 429 (busy)."""
@@ -70,6 +71,12 @@ def pinned_key(discovery: Discovery, pinned: ServerKey) -> None:
         raise ServerKeyChangedError(discovery.url, pinned=pinned.hex(), named=named.hex())
 
 
+def key_to_trust(discovery: Discovery, state: VendorState) -> ServerKey:
+    """The key the vendor's state pins, else (trust on first use) the one the discovery file
+    names."""
+    return discovery.server_key() if state.server_key is None else state.server_key
+
+
 class Trust:
     """Until when the last identity proof, extended by each exchange that carried a secret,
     holds. Shared by the clients made from one another with ``with_token``."""
@@ -113,6 +120,22 @@ class ClientBase(Generic[H]):
         self._timeout = timeout
         self._trust = Trust()
 
+    @classmethod
+    def _discovered(
+        cls,
+        discovery: Discovery,
+        pinned: ServerKey,
+        *,
+        token: Token | None,
+        unix_socket: bool,
+        timeout: float,
+    ) -> Self:
+        """A client for the server a discovery file names, which must name ``pinned``; over the
+        file's Unix socket if ``unix_socket``."""
+        pinned_key(discovery, pinned)
+        socket = socket_of(discovery, unix_socket)
+        return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
+
     @property
     def url(self) -> str:
         """The server's base URL."""
@@ -128,6 +151,14 @@ class ClientBase(Generic[H]):
         other = copy.copy(self)
         other._token = token
         return other
+
+    def _holding(self, state: VendorState) -> Self:
+        """This client, once the server has proved itself, for the vendor's state: the proved key
+        is pinned into the state if it pinned none yet, and the client holds the state's token,
+        if it has one."""
+        if state.server_key is None:
+            state.server_key = self._key
+        return self if state.token is None else self.with_token(state.token)
 
     def _http_options(self) -> dict[str, Any]:
         """Options of the httpx client: no proxy or other settings from the environment, no

@@ -72,9 +72,9 @@ class AsyncClient(_base.ClientBase[httpx.AsyncClient]):
     ) -> Self:
         """A client for the server a discovery file names, trusting the key pinned at pairing:
         :class:`ServerKeyChangedError` if the file names another."""
-        _base.pinned_key(discovery, pinned)
-        socket = _base.socket_of(discovery, unix_socket)
-        return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
+        return cls._discovered(
+            discovery, pinned, token=token, unix_socket=unix_socket, timeout=timeout
+        )
 
     @classmethod
     async def pair(
@@ -112,16 +112,10 @@ class AsyncClient(_base.ClientBase[httpx.AsyncClient]):
     ) -> Self:
         """Trust on first use with the vendor's stored state; see
         :meth:`selfmodel.Client.from_state`."""
-        if state.server_key is None:
-            client, state.server_key = await cls.pair(
-                discovery, unix_socket=unix_socket, timeout=timeout
-            )
-        else:
-            client = cls.from_discovery(
-                discovery, state.server_key, unix_socket=unix_socket, timeout=timeout
-            )
-            await client._verified_or_closed()
-        return client if state.token is None else client.with_token(state.token)
+        key = _base.key_to_trust(discovery, state)
+        client = cls.from_discovery(discovery, key, unix_socket=unix_socket, timeout=timeout)
+        await client._verified_or_closed()
+        return client._holding(state)
 
     async def _verified_or_closed(self) -> None:
         try:

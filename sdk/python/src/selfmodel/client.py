@@ -79,9 +79,9 @@ class Client(_base.ClientBase[httpx.Client]):
         """A client for the server a discovery file names, trusting the key pinned at pairing:
         :class:`ServerKeyChangedError` if the file names another. ``unix_socket``: talk over the
         socket the file offers instead of TCP."""
-        _base.pinned_key(discovery, pinned)
-        socket = _base.socket_of(discovery, unix_socket)
-        return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
+        return cls._discovered(
+            discovery, pinned, token=token, unix_socket=unix_socket, timeout=timeout
+        )
 
     @classmethod
     def pair(
@@ -123,14 +123,10 @@ class Client(_base.ClientBase[httpx.Client]):
         (and pins the key the server proved into it: save the state), else insists on the pinned
         key (:class:`ServerKeyChangedError` if the discovery file names another). The client
         holds the state's token, if it has one."""
-        if state.server_key is None:
-            client, state.server_key = cls.pair(discovery, unix_socket=unix_socket, timeout=timeout)
-        else:
-            client = cls.from_discovery(
-                discovery, state.server_key, unix_socket=unix_socket, timeout=timeout
-            )
-            client._verified_or_closed()
-        return client if state.token is None else client.with_token(state.token)
+        key = _base.key_to_trust(discovery, state)
+        client = cls.from_discovery(discovery, key, unix_socket=unix_socket, timeout=timeout)
+        client._verified_or_closed()
+        return client._holding(state)
 
     def _verified_or_closed(self) -> None:
         try:
