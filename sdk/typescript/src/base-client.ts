@@ -89,6 +89,14 @@ export interface Session {
   readonly trustWindowMs: number;
 }
 
+/** How a client reaches its server, and how long an identity check holds there. */
+export type Reach = Pick<Session, "origin" | "transport" | "key" | "trustWindowMs">;
+
+/** A token as the caller gave it: a `Token`, or its text. */
+function asToken(token: Token | string | undefined): Token | undefined {
+  return typeof token === "string" ? new Token(token) : token;
+}
+
 /** Waits `ms` milliseconds, or until `signal` aborts (then rejects with its reason). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -140,9 +148,20 @@ export abstract class BaseClient {
   /** Shown only as `Token(<public id>, redacted)`, in JSON and `util.inspect` alike. */
   protected readonly token: Token | undefined;
 
-  protected constructor(session: Session, token: Token | undefined) {
-    this.session = session;
-    this.token = token;
+  /** A client that has not checked the server yet: `timeoutMs` defaults to 30 s. */
+  protected constructor(
+    reach: Reach,
+    options: { readonly timeoutMs?: number | undefined; readonly token?: Token | string | undefined },
+  ) {
+    this.session = {
+      origin: reach.origin,
+      transport: reach.transport,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      key: reach.key,
+      trustedUntil: undefined,
+      trustWindowMs: reach.trustWindowMs,
+    };
+    this.token = asToken(options.token);
   }
 
   /** The server's origin. */
@@ -158,7 +177,7 @@ export abstract class BaseClient {
   /** The same client, sharing its connection and identity check, holding `token` (from an approval or the vendor's storage). */
   withToken(token: Token | string): this {
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    return Object.assign(copy, { session: this.session, token: typeof token === "string" ? new Token(token) : token });
+    return Object.assign(copy, { session: this.session, token: asToken(token) });
   }
 
   /** Checks the server's identity before a secret is sent, as far as the platform allows. */

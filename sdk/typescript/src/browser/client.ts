@@ -5,7 +5,7 @@
  * approval, and a fresh checkpoint before a stored token is first used.
  */
 
-import { BaseClient, DEFAULT_TIMEOUT_MS, type Session } from "../base-client.js";
+import { BaseClient } from "../base-client.js";
 import { verifyCheckpoint } from "../checkpoint.js";
 import { ConfigError, InvalidCheckpointError, ServerNotTrustedError } from "../errors.js";
 import { Token } from "../secret.js";
@@ -33,15 +33,8 @@ export interface BrowserClientOptions {
 export class Client extends BaseClient {
   constructor(options: BrowserClientOptions) {
     const origin = loopbackOrigin(options.url);
-    const session: Session = {
-      origin,
-      transport: fetchTransport(origin),
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      key: options.serverKey === undefined ? undefined : ServerKey.from(options.serverKey),
-      trustedUntil: undefined,
-      trustWindowMs: Number.POSITIVE_INFINITY,
-    };
-    super(session, typeof options.token === "string" ? new Token(options.token) : options.token);
+    const key = options.serverKey === undefined ? undefined : ServerKey.from(options.serverKey);
+    super({ origin, transport: fetchTransport(origin), key, trustWindowMs: Number.POSITIVE_INFINITY }, options);
   }
 
   /**

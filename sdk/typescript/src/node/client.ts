@@ -4,7 +4,7 @@
  * sent to it.
  */
 
-import { BaseClient, DEFAULT_TIMEOUT_MS, sleep, type Session } from "../base-client.js";
+import { BaseClient, sleep } from "../base-client.js";
 import { LockedError, RateLimitedError, ServerNotTrustedError, TransportError } from "../errors.js";
 import { toHex } from "../hex.js";
 import { Token } from "../secret.js";
@@ -52,16 +52,8 @@ export class Client extends BaseClient {
   /** A client for the server at `options.url` that must prove it holds `options.serverKey`. Nothing is sent yet. */
   constructor(options: ClientOptions) {
     const origin = loopbackOrigin(options.url);
-    const session: Session = {
-      origin,
-      transport: httpTransport(origin, options.unixSocket),
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      key: ServerKey.from(options.serverKey),
-      trustedUntil: undefined,
-      trustWindowMs: REVERIFY_AFTER_MS,
-    };
-    const token = typeof options.token === "string" ? new Token(options.token) : options.token;
-    super(session, token);
+    const transport = httpTransport(origin, options.unixSocket);
+    super({ origin, transport, key: ServerKey.from(options.serverKey), trustWindowMs: REVERIFY_AFTER_MS }, options);
   }
 
   /**
