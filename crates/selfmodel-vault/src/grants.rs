@@ -1,7 +1,7 @@
 //! Storage for vendor access: grant requests, grants, vendor notices and tombstones (the access
 //! log is `access_log`'s).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
@@ -501,14 +501,20 @@ impl Writer<'_> {
         let mut notice = self.tx.prepare_cached(
             "INSERT INTO vendor_events (at, grant_id, kind, belief_id) VALUES (?1, ?2, ?3, ?4)",
         )?;
+        // A set's grants are read once, however many of the beliefs it holds.
+        let mut grants_by_set: HashMap<i64, Vec<String>> = HashMap::new();
         let mut queued = 0;
         for belief in beliefs {
             let id = belief.to_string();
             let mut grants = BTreeSet::new();
             for set in holding.get(belief).into_iter().flatten() {
-                for g in grants_of_set.query_map([set], |r| r.get::<_, String>("grant_id"))? {
-                    grants.insert(g?);
+                if !grants_by_set.contains_key(set) {
+                    let of_set = grants_of_set
+                        .query_map([set], |r| r.get::<_, String>("grant_id"))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    grants_by_set.insert(*set, of_set);
                 }
+                grants.extend(grants_by_set[set].iter().cloned());
             }
             for g in compacted.query_map([&id], |r| r.get::<_, String>("grant_id"))? {
                 grants.insert(g?);
