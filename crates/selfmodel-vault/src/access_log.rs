@@ -262,10 +262,15 @@ impl Reader<'_> {
                       max(a.at) AS last \
                FROM access_log a WHERE {} GROUP BY 1, 2 \
                UNION ALL \
-               SELECT grant_id, vendor_id, sum(times), unixepoch(max(day)) * 1000000 \
-               FROM disclosure_days WHERE belief_id = ?1 GROUP BY 1, 2) \
+               SELECT coalesce(g.text, ''), coalesce(v.text, ''), sum(d.times), \
+                      unixepoch(max(d.day)) * 1000000 \
+               FROM disclosed_days d \
+               LEFT JOIN log_texts g ON g.id = d.grant_id \
+               LEFT JOIN log_texts v ON v.id = d.vendor_id \
+               WHERE {} GROUP BY 1, 2) \
              GROUP BY 1, 2 ORDER BY max(last) DESC",
-            holds_belief("a.disclosed_set", "?1")
+            holds_belief("a.disclosed_set", "?1"),
+            holds_belief("d.set_id", "?1")
         ))?;
         let rows = stmt
             .query_map([belief.to_string()], |r| {
@@ -430,7 +435,7 @@ impl Writer<'_> {
     }
 
     /// The number of an access-log text, given it on its first use.
-    fn text_number(&mut self, text: Option<&str>) -> Result<Option<i64>> {
+    pub(crate) fn text_number(&mut self, text: Option<&str>) -> Result<Option<i64>> {
         let Some(text) = text else { return Ok(None) };
         let found = self
             .tx

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
+use rusqlite::types::Value;
 use selfmodel_core::{AccessDay, AccessEntry, BeliefId, DisclosureDay, NewAccess, Outcome};
 
 use crate::access_log::AccessFilter;
 
 use crate::codec::parse_time;
-use crate::compaction::{access_days_of, disclosure_days_of};
+use crate::compaction::{access_days_of, disclosures_per_day};
 use crate::disclosure_sets::SetMembers;
 use crate::error::Result;
 use crate::store::{Reader, Writer};
@@ -77,11 +78,14 @@ impl Reader<'_> {
 
     /// The compacted access log's disclosures per belief and day, as stored.
     pub fn compacted_disclosure_days(&self) -> Result<Vec<DisclosureDay>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
-             ORDER BY 2, 1, 3, 4, 5",
-        )?;
-        disclosure_days_of(&mut stmt, [])
+        // No instant is both at or after 0 and before it: the detailed log is left out.
+        let compacted_only = [
+            Value::Integer(0),
+            Value::Integer(0),
+            Value::Null,
+            Value::Null,
+        ];
+        disclosures_per_day(self.conn, compacted_only)
     }
 
     /// Every tombstone digest and when it was laid, oldest first.
@@ -138,23 +142,83 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Adds one belief's disclosures of one day from another vault's compacted log, as
-    /// [`Writer::merge_access_day`] does.
-    pub fn merge_disclosure_day(&mut self, d: &DisclosureDay) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT DO UPDATE SET times = max(times, excluded.times)",
-            )?
-            .execute(params![
-                d.belief_id.to_string(),
+    /// Adds another vault's compacted disclosures, as [`Writer::merge_access_day`] does: per
+    /// belief, day, grant, vendor and purpose the larger count is kept, so a file read twice is
+    /// counted once. A day's beliefs with the same count are stored as one set.
+    pub fn merge_disclosure_days(&mut self, days: &[DisclosureDay]) -> Result<()> {
+        let mut incoming: BTreeMap<[String; 4], BTreeMap<BeliefId, u64>> = BTreeMap::new();
+        for d in days {
+            let key = [
                 d.day.to_string(),
-                d.grant_id,
-                d.vendor_id,
-                or_empty(&d.purpose),
-                d.times.max(1)
-            ])?;
+                d.grant_id.clone(),
+                d.vendor_id.clone(),
+                or_empty(&d.purpose).to_owned(),
+            ];
+            let times = incoming
+                .entry(key)
+                .or_default()
+                .entry(d.belief_id)
+                .or_default();
+            *times = (*times).max(d.times.max(1));
+        }
+        for ([day, grant, vendor, purpose], counts) in incoming {
+            // A compacted day keeps "none" as 0.
+            let mut number = |t: &str| -> Result<i64> {
+                Ok(self
+                    .text_number(Some(t).filter(|t| !t.is_empty()))?
+                    .unwrap_or(0))
+            };
+            let (grant, vendor, purpose) = (number(&grant)?, number(&vendor)?, number(&purpose)?);
+            let key = params![day, grant, vendor, purpose];
+            // What the day already holds, per belief, summed over its sets.
+            let stored: Vec<(i64, u64)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT set_id, times FROM disclosed_days \
+                     WHERE day = ?1 AND grant_id = ?2 AND vendor_id = ?3 AND purpose = ?4",
+                )?
+                .query_map(key, |r| Ok((r.get("set_id")?, r.get("times")?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut merged: BTreeMap<BeliefId, u64> = BTreeMap::new();
+            let mut members = SetMembers::new(&self.tx);
+            for (set, times) in stored {
+                for belief in members.of_set(set)? {
+                    *merged.entry(belief).or_default() += times;
+                }
+            }
+            let mut grew = false;
+            for (belief, times) in counts {
+                let held = merged.entry(belief).or_default();
+                if times > *held {
+                    *held = times;
+                    grew = true;
+                }
+            }
+            if !grew {
+                continue;
+            }
+            // The day is written again, its beliefs grouped by count.
+            self.tx
+                .prepare_cached(
+                    "DELETE FROM disclosed_days \
+                     WHERE day = ?1 AND grant_id = ?2 AND vendor_id = ?3 AND purpose = ?4",
+                )?
+                .execute(key)?;
+            let mut by_count: BTreeMap<u64, Vec<BeliefId>> = BTreeMap::new();
+            for (belief, times) in merged {
+                by_count.entry(times).or_default().push(belief);
+            }
+            for (times, beliefs) in by_count {
+                let set = self.disclosure_set(&beliefs)?;
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO disclosed_days \
+                           (day, grant_id, vendor_id, purpose, set_id, times) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![day, grant, vendor, purpose, set, times])?;
+            }
+        }
         Ok(())
     }
 }

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
 use selfmodel_core::{AccessDay, BeliefId, DisclosureDay, Outcome};
 
 use crate::codec::{from_micros, micros, parse};
 use crate::disclosure_sets::SetMembers;
 use crate::error::{Result, VaultError};
+use crate::packed_set::unpack;
 use crate::store::{Reader, Writer};
 
 /// The meta key holding the access log's retention in days.
@@ -68,38 +69,6 @@ pub(crate) fn access_days_of(
                 })
             },
         )
-        .collect()
-}
-
-/// The disclosures a query selects in the columns `belief_id, day, grant_id, vendor_id, purpose,
-/// times`.
-pub(crate) fn disclosure_days_of(
-    stmt: &mut rusqlite::Statement<'_>,
-    params: impl rusqlite::Params,
-) -> Result<Vec<DisclosureDay>> {
-    let rows = stmt
-        .query_map(params, |r| {
-            Ok((
-                r.get::<_, String>("belief_id")?,
-                r.get::<_, String>("day")?,
-                r.get::<_, String>("grant_id")?,
-                r.get::<_, String>("vendor_id")?,
-                r.get::<_, String>("purpose")?,
-                r.get::<_, u64>("times")?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(belief, d, grant_id, vendor_id, purpose, times)| {
-            Ok(DisclosureDay {
-                belief_id: parse("belief id", &belief)?,
-                day: day(&d)?,
-                grant_id,
-                vendor_id,
-                purpose: none_if_empty(purpose),
-                times,
-            })
-        })
         .collect()
 }
 
@@ -192,62 +161,41 @@ impl Reader<'_> {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<DisclosureDay>> {
-        let [since, until, first_day, last_day] = range(from, to);
-        let mut days = detailed_disclosure_days(self.conn, since, until)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT belief_id, day, grant_id, vendor_id, purpose, times FROM disclosure_days \
-             WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)",
-        )?;
-        for d in disclosure_days_of(&mut stmt, [first_day, last_day])? {
-            *days
-                .entry((d.day, d.belief_id, d.grant_id, d.purpose, d.vendor_id))
-                .or_default() += d.times;
-        }
-        Ok(days
-            .into_iter()
-            .map(
-                |((day, belief_id, grant_id, purpose, vendor_id), times)| DisclosureDay {
-                    belief_id,
-                    day,
-                    grant_id,
-                    vendor_id,
-                    purpose,
-                    times,
-                },
-            )
-            .collect())
+        disclosures_per_day(self.conn, range(from, to))
     }
 }
 
 /// A disclosure day's key, in the order days are listed: day, belief, grant, purpose, vendor.
 type DayKey = (NaiveDate, BeliefId, String, Option<String>, String);
 
-/// Disclosures per belief and day in the detailed log's `[since, until)`: requests are counted
-/// per disclosed set and day first (a vendor re-reading its page is one set), then each set's
-/// members are listed. A range reads only its days (`access_entries_by_time`).
-fn detailed_disclosure_days(
+/// Disclosures per belief and day in a [`range`] of both logs. Both count per set first: the
+/// detailed log's requests per disclosed set and day, and the compacted days as stored; then each
+/// set's members are listed. A range reads only its entries (`access_entries_by_time`).
+pub(crate) fn disclosures_per_day(
     conn: &Connection,
-    since: Value,
-    until: Value,
-) -> Result<BTreeMap<DayKey, u64>> {
+    range: [Value; 4],
+) -> Result<Vec<DisclosureDay>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.day AS day, coalesce(g.text, '') AS grant_id, \
                 coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
                 s.times AS times, d.members AS members \
          FROM ( \
-           SELECT disclosed_set, date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, \
-                  purpose, count(*) AS times \
+           SELECT disclosed_set AS set_id, date(at / 1000000, 'unixepoch') AS day, grant_id, \
+                  vendor_id, purpose, count(*) AS times \
            FROM access_entries INDEXED BY access_entries_by_time \
            WHERE at >= ?1 AND at < ?2 AND disclosed_set IS NOT NULL \
-           GROUP BY 1, 2, 3, 4, 5) s \
-         JOIN disclosure_sets d ON d.id = s.disclosed_set \
+           GROUP BY 1, 2, 3, 4, 5 \
+           UNION ALL \
+           SELECT set_id, day, grant_id, vendor_id, purpose, times FROM disclosed_days \
+           WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) s \
+         JOIN disclosure_sets d ON d.id = s.set_id \
          LEFT JOIN log_texts g ON g.id = s.grant_id \
          LEFT JOIN log_texts v ON v.id = s.vendor_id \
          LEFT JOIN log_texts p ON p.id = s.purpose",
     )?;
-    let mut rows = stmt.query([since, until])?;
+    let mut rows = stmt.query(range)?;
     let mut members = SetMembers::new(conn);
-    let mut days = BTreeMap::new();
+    let mut days: BTreeMap<DayKey, u64> = BTreeMap::new();
     while let Some(r) = rows.next()? {
         let on = day(&r.get::<_, String>("day")?)?;
         let grant: String = r.get("grant_id")?;
@@ -264,7 +212,19 @@ fn detailed_disclosure_days(
                 .or_default() += times;
         }
     }
-    Ok(days)
+    Ok(days
+        .into_iter()
+        .map(
+            |((day, belief_id, grant_id, purpose, vendor_id), times)| DisclosureDay {
+                belief_id,
+                day,
+                grant_id,
+                vendor_id,
+                purpose,
+                times,
+            },
+        )
+        .collect())
 }
 
 impl Writer<'_> {
@@ -274,31 +234,40 @@ impl Writer<'_> {
     }
 
     /// Folds every access-log entry written before `before` into per-day counts and deletes
-    /// it, with the disclosure sets no entry refers to any more. The caller records the
-    /// compaction on the audit chain.
+    /// it; the sets it disclosed stay, referred to by the days. The caller records the compaction
+    /// on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = micros(&before);
-        let days =
-            detailed_disclosure_days(&self.tx, Value::Integer(i64::MIN), Value::Integer(cut))?;
+        // Each set's requests per day are folded, as sets: a page read every day is one row a
+        // day, whatever its size.
         let mut disclosures = 0;
-        let mut fold = self.tx.prepare_cached(
-            "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (belief_id, day, grant_id, vendor_id, purpose) \
-             DO UPDATE SET times = times + excluded.times",
+        let mut folded = self.tx.prepare_cached(
+            "SELECT d.members AS members, s.times AS times \
+             FROM (SELECT disclosed_set, count(*) AS times \
+                   FROM access_entries INDEXED BY access_entries_by_time \
+                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s \
+             JOIN disclosure_sets d ON d.id = s.disclosed_set",
         )?;
-        for ((on, belief, grant, purpose, vendor), times) in days {
-            fold.execute(params![
-                belief.to_string(),
-                on.format("%Y-%m-%d").to_string(),
-                grant,
-                vendor,
-                purpose.unwrap_or_default(),
-                times
-            ])?;
-            disclosures += times;
+        let mut rows = folded.query([cut])?;
+        while let Some(r) = rows.next()? {
+            let members = r
+                .get_ref("members")?
+                .as_blob()
+                .map_err(rusqlite::Error::from)?;
+            disclosures += r.get::<_, u64>("times")? * unpack(members)?.len() as u64;
         }
-        drop(fold);
+        drop(rows);
+        drop(folded);
+        self.tx.execute(
+            "INSERT INTO disclosed_days (day, grant_id, vendor_id, purpose, set_id, times) \
+             SELECT date(at / 1000000, 'unixepoch'), coalesce(grant_id, 0), \
+                    coalesce(vendor_id, 0), coalesce(purpose, 0), disclosed_set, count(*) \
+             FROM access_entries INDEXED BY access_entries_by_time \
+             WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1, 2, 3, 4, 5 \
+             ON CONFLICT (day, grant_id, vendor_id, purpose, set_id) \
+             DO UPDATE SET times = times + excluded.times",
+            [&cut],
+        )?;
         self.tx.execute(
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
@@ -322,12 +291,6 @@ impl Writer<'_> {
         let entries =
             self.tx
                 .execute("DELETE FROM access_entries WHERE at < ?1", [&cut])? as u64;
-        // Sets no remaining entry refers to go.
-        self.tx.execute(
-            "DELETE FROM disclosure_sets WHERE id NOT IN \
-               (SELECT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL)",
-            [],
-        )?;
         Ok(Compaction {
             entries,
             disclosures,

@@ -491,12 +491,13 @@ impl Writer<'_> {
         at: DateTime<Utc>,
     ) -> Result<u64> {
         let holding = sets_holding(&self.tx, beliefs)?;
+        // The grants a set went to, from the detailed log and the compacted days alike.
         let mut grants_of_set = self.tx.prepare_cached(
-            "SELECT DISTINCT g.text AS grant_id FROM access_entries e \
-             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1",
-        )?;
-        let mut compacted = self.tx.prepare_cached(
-            "SELECT DISTINCT grant_id FROM disclosure_days WHERE belief_id = ?1 AND grant_id <> ''",
+            "SELECT g.text AS grant_id FROM access_entries e \
+             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1 \
+             UNION \
+             SELECT g.text FROM disclosed_days d \
+             JOIN log_texts g ON g.id = d.grant_id WHERE d.set_id = ?1",
         )?;
         let mut notice = self.tx.prepare_cached(
             "INSERT INTO vendor_events (at, grant_id, kind, belief_id) VALUES (?1, ?2, ?3, ?4)",
@@ -515,9 +516,6 @@ impl Writer<'_> {
                     grants_by_set.insert(*set, of_set);
                 }
                 grants.extend(grants_by_set[set].iter().cloned());
-            }
-            for g in compacted.query_map([&id], |r| r.get::<_, String>("grant_id"))? {
-                grants.insert(g?);
             }
             for g in &grants {
                 notice.execute(params![time(&at), g, kind.as_str(), id])?;

@@ -227,9 +227,7 @@ pub(crate) fn write(
         for d in &record.access_days {
             w.merge_access_day(d)?;
         }
-        for d in &record.disclosure_days {
-            w.merge_disclosure_day(d)?;
-        }
+        w.merge_disclosure_days(&record.disclosure_days)?;
         w.set_meta(
             &at_key,
             &selfmodel_core::audit::canonical_time(&c.exported_at),

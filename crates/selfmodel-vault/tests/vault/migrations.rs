@@ -543,3 +543,64 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
         vec![("g3".to_owned(), 2)]
     );
 }
+
+#[test]
+fn version_10_compacted_days_become_sets_and_stay_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v10.db");
+    let catalogue = Catalogue::defaults();
+    let b = old_belief(&catalogue);
+    write_v1(&path, &catalogue, &b);
+    let (x, y) = (
+        selfmodel_core::BeliefId::new(),
+        selfmodel_core::BeliefId::new(),
+    );
+    let vault = Vault::open_at_version(&path, &pass(PASS), 10).expect("open at 10");
+    vault.close().expect("close");
+    // Version 10 kept one compacted row per belief, day, grant, vendor and purpose.
+    let rows = [
+        (b.id, "2025-01-01", "g1", 2),
+        (x, "2025-01-01", "g1", 2),
+        (y, "2025-01-01", "g1", 1),
+        (x, "2025-01-02", "g2", 1),
+        (y, "2025-01-02", "", 3),
+    ];
+    {
+        let conn = keyed(&path, PASS);
+        for (belief, day, grant, times) in rows {
+            conn.execute(
+                "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
+                 VALUES (?1, ?2, ?3, 'org.example', 'recommendations', ?4)",
+                params![belief.to_string(), day, grant, times],
+            )
+            .expect("compacted row");
+        }
+        conn.close().expect("close");
+    }
+
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("migrate to the latest");
+    let mut got: Vec<_> = vault
+        .read(|r| r.disclosure_days(None, None))
+        .expect("days")
+        .into_iter()
+        .map(|d| (d.belief_id, d.day.to_string(), d.grant_id, d.times))
+        .collect();
+    got.sort();
+    let mut want: Vec<_> = rows
+        .iter()
+        .map(|(b, day, g, t)| (*b, day.to_string(), g.to_string(), *t as u64))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    // The first day's beliefs read twice are one set, the one read once another; each row of
+    // the second day is its own.
+    assert_eq!(count(&path, "disclosed_days"), 4);
+    let mut of_x: Vec<_> = vault
+        .read(|r| r.recipients(x))
+        .expect("recipients")
+        .into_iter()
+        .map(|r| (r.grant_id, r.times))
+        .collect();
+    of_x.sort();
+    assert_eq!(of_x, [("g1".to_owned(), 2), ("g2".to_owned(), 1)]);
+}

@@ -129,11 +129,19 @@ fn a_whole_export_moves_the_vendor_record_and_who_received_what_stays_exact() {
         b.access_days(None, None).unwrap(),
         a.access_days(None, None).unwrap()
     );
+    let disclosed_days = a.disclosure_days(None, None).unwrap();
+    assert!(
+        disclosed_days
+            .iter()
+            .any(|d| d.belief_id == first && d.times == 1)
+    );
+    assert_eq!(b.disclosure_days(None, None).unwrap(), disclosed_days);
 
     // The same file again adds nothing.
     let again = import(&mut b, &sealed, true);
     assert!(!again.changed);
     assert!(again.record.is_empty());
+    assert_eq!(b.disclosure_days(None, None).unwrap(), disclosed_days);
 
     // A file signed by a key the person has not trusted brings no record.
     let third = tempfile::tempdir().unwrap();
