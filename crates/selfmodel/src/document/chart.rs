@@ -2,11 +2,8 @@
 
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
-
 use super::html::esc;
 use super::{Table, Text, strong, text};
-use crate::render::day;
 
 /// The colours of the series, in order (they repeat after the last).
 const PALETTE: &[&str] = &[
@@ -46,8 +43,8 @@ pub(crate) struct Stacked {
     pub(crate) step_head: &'static str,
     /// How a step is named before its first day (`on`, `in the week of`, …).
     pub(crate) when: &'static str,
-    /// The first day of each step.
-    pub(crate) starts: Vec<NaiveDate>,
+    /// The first day of each step, as `YYYY-MM-DD`.
+    pub(crate) starts: Vec<String>,
     /// Each series' name and its value in each step.
     pub(crate) series: Vec<(String, Vec<u64>)>,
 }
@@ -173,7 +170,7 @@ impl Stacked {
                     PALETTE[k % PALETTE.len()],
                     esc(name),
                     self.when,
-                    day(*start)
+                    start
                 );
             }
         }
@@ -196,7 +193,7 @@ impl Stacked {
                 o,
                 "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 base + 16.0,
-                day(self.starts[i])
+                self.starts[i]
             );
         }
         for (k, (name, counts)) in self.series.iter().enumerate() {
@@ -232,7 +229,7 @@ impl Stacked {
         };
         for (i, (start, total)) in self.starts.iter().zip(self.totals()).enumerate() {
             if total > 0 {
-                let mut row = vec![text(day(*start))];
+                let mut row = vec![text(start)];
                 row.extend(self.series.iter().map(|(_, c)| text(c[i])));
                 row.push(text(total));
                 t.row(row);

@@ -1,29 +1,37 @@
-//! The report as a [`Document`], written as HTML or Markdown alike. No belief text is included.
+//! The report's document as a [`Document`], written as HTML or Markdown alike. No belief text
+//! is included.
 
-use super::{Bucket, DisclosureSeries, Period, Report};
+use std::collections::BTreeMap;
+
+use super::{Bucket, ChainState, ReportDocument, ReportPeriod, ReportSeries};
 use crate::document::{
     Bars, Block, Chart, Document, Stacked, Table, Text, Tone, code, strong, text,
 };
-use crate::render::{day, joined, list, time};
+use crate::render::{joined, list};
 
 /// A period in words: `all time`, `from …`, `until …` or `… to …`.
-fn period_text(p: &Period) -> String {
-    match (p.from, p.to) {
+fn period_text(p: &ReportPeriod) -> String {
+    match (&p.from, &p.to) {
         (None, None) => "all time".into(),
-        (Some(f), None) => format!("from {}", time(f)),
-        (None, Some(t)) => format!("until {}", time(t)),
-        (Some(f), Some(t)) => format!("{} to {}", time(f), time(t)),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(t)) => format!("until {t}"),
+        (Some(f), Some(t)) => format!("{f} to {t}"),
     }
 }
 
+/// Counts in words: `a 1, b 2`, or `none`.
+fn counts(c: &BTreeMap<String, u64>) -> String {
+    list(&c.iter().map(|(k, n)| (k.clone(), *n)).collect::<Vec<_>>())
+}
+
 /// The report.
-pub(super) fn document(r: &Report) -> Document {
+pub(super) fn document(r: &ReportDocument) -> Document {
     let title = "Selfmodel transparency report";
     let mut d = Document::new(title);
     d.heading(1, text(title));
     d.note(
         Tone::Muted,
-        text(format!("Generated {} for vault ", time(r.generated_at)))
+        text(format!("Generated {} for vault ", r.generated_at))
             .code(r.vault_id.as_deref().unwrap_or("unknown"))
             .plain(format!(
                 ". Period: {}. No belief text is included: counts, types, purposes, ids and hashes only.",
@@ -44,15 +52,15 @@ pub(super) fn document(r: &Report) -> Document {
     )));
     vendors(&mut d, r);
     d.heading(2, text("Disclosures over time"));
-    d.push(disclosures(&r.disclosures));
+    d.push(disclosures(&r.disclosures_over_time));
     integrity(&mut d, r);
     d.heading(2, text("Control map"));
     let mut t = Table::new(&["Framework", "Criterion or right", "Mechanism", "Proven by"]);
-    for c in r.controls {
+    for c in &r.controls {
         t.row(vec![
-            text(c.framework),
-            text(c.criterion),
-            text(c.mechanism),
+            text(&c.framework),
+            text(&c.criterion),
+            text(&c.mechanism),
             Text::lines(c.tests.iter().map(code)),
         ]);
     }
@@ -60,18 +68,18 @@ pub(super) fn document(r: &Report) -> Document {
     d
 }
 
-fn inventory(d: &mut Document, r: &Report) {
+fn inventory(d: &mut Document, r: &ReportDocument) {
     let inv = &r.inventory;
     d.heading(2, text("Inventory"));
     d.para(strong(inv.total).plain(format!(
         " beliefs: {} active, {} pending proposals, {} rejected. Of the active: {} normal, {} special category; {} with evidence ({} pieces); {} below their type's confidence threshold (never shared).",
         inv.active,
-        inv.pending,
+        inv.pending_proposals,
         inv.rejected,
-        inv.normal,
-        inv.special,
-        inv.with_evidence,
-        inv.evidence_items,
+        inv.sensitivity.normal,
+        inv.sensitivity.special,
+        inv.evidence.beliefs_with_evidence,
+        inv.evidence.items,
         inv.below_threshold
     )));
     let mut t = Table::new(&[
@@ -97,12 +105,12 @@ fn inventory(d: &mut Document, r: &Report) {
     d.push(Block::Table(t));
     d.para(text(format!(
         "Active beliefs per purpose: {}.",
-        list(&inv.by_purpose)
+        counts(&inv.by_purpose)
     )));
 }
 
-fn retention(d: &mut Document, r: &Report) {
-    let past: u64 = r.retention.iter().map(|x| x.past_retention).sum();
+fn retention(d: &mut Document, r: &ReportDocument) {
+    let past = r.retention.past_retention;
     d.heading(2, text("Retention"));
     d.note(
         if past == 0 { Tone::Ok } else { Tone::Bad },
@@ -120,20 +128,20 @@ fn retention(d: &mut Document, r: &Report) {
         "Next expiry",
         "#Past retention",
     ]);
-    for x in &r.retention {
+    for x in &r.retention.by_type {
         t.row(vec![
             text(&x.type_id),
             text(x.retention_days),
             text(x.beliefs),
-            text(x.oldest_created.map_or("—".into(), time)),
-            text(x.next_expiry.map_or("—".into(), time)),
+            text(x.oldest_created.as_deref().unwrap_or("—")),
+            text(x.next_expiry.as_deref().unwrap_or("—")),
             text(x.past_retention),
         ]);
     }
     d.push(Block::Table(t));
 }
 
-fn vendors(d: &mut Document, r: &Report) {
+fn vendors(d: &mut Document, r: &ReportDocument) {
     d.heading(2, text("Vendors"));
     if r.vendors.is_empty() {
         d.para(text("No vendor has ever held a grant."));
@@ -147,7 +155,7 @@ fn vendors(d: &mut Document, r: &Report) {
             bars: r
                 .vendors
                 .iter()
-                .map(|v| (v.grant.vendor.name.clone(), v.disclosures))
+                .map(|v| (v.vendor.name.clone(), v.period.disclosures))
                 .collect(),
         })));
         let mut t = Table::new(&[
@@ -162,60 +170,57 @@ fn vendors(d: &mut Document, r: &Report) {
             "Notices",
         ]);
         for v in &r.vendors {
-            let g = &v.grant;
-            let mut grant =
-                code(&g.id)
-                    .br()
-                    .plain(format!("{} → {}", time(g.created_at), time(g.expires_at)));
-            if let Some(at) = g.revoked_at {
+            let mut grant = code(&v.grant_id)
+                .br()
+                .plain(format!("{} → {}", v.created_at, v.expires_at));
+            if let Some(at) = &v.revoked_at {
                 grant = grant.br().plain(format!(
-                    "revoked {} by {}",
-                    time(at),
-                    g.revoked_by.as_deref().unwrap_or("?")
+                    "revoked {at} by {}",
+                    v.revoked_by.as_deref().unwrap_or("?")
                 ));
             }
-            let operations: Vec<&str> = g.scope.operations.iter().map(|o| o.as_str()).collect();
-            let received = v.received.iter().map(|p| {
+            let (scope, period) = (&v.scope, &v.period);
+            let received = period.received.iter().map(|p| {
                 text(format!(
                     "{}: {} / {} / {}; {}",
                     p.purpose,
                     p.requests,
                     p.disclosures,
                     p.distinct_beliefs,
-                    list(&p.by_type)
+                    counts(&p.by_type)
                 ))
             });
             t.row(vec![
-                text(&g.vendor.name).br().code(&g.vendor.id),
+                text(&v.vendor.name).br().code(&v.vendor.id),
                 grant,
-                text(v.state),
+                text(&v.state),
                 Text::lines([
-                    text(format!("purposes {}", joined(&g.scope.purposes))),
-                    text(format!("types {}", joined(&g.scope.categories))),
+                    text(format!("purposes {}", joined(&scope.purposes))),
+                    text(format!("types {}", joined(&scope.categories))),
                     text(format!(
                         "{}; up to {}; confidence ≥ {}; vendor keeps {} days",
-                        operations.join(", "),
-                        g.scope.max_sensitivity.as_str(),
-                        g.scope.min_confidence,
-                        g.vendor_retention_days
+                        scope.operations.join(", "),
+                        scope.max_sensitivity,
+                        scope.min_confidence,
+                        v.vendor_retention_days
                     )),
                 ]),
-                text(v.requests),
-                text(v.disclosures),
-                if v.received.is_empty() {
+                text(period.requests),
+                text(period.disclosures),
+                if period.received.is_empty() {
                     text("—")
                 } else {
                     Text::lines(received)
                 },
-                text(list(&v.denied)),
-                text(list(&v.notices)),
+                text(counts(&period.denied)),
+                text(counts(&period.notices)),
             ]);
         }
         d.push(Block::Table(t));
     }
     d.para(text(format!(
         "Refused requests without a valid grant in the period: {}.",
-        list(&r.denied_without_grant)
+        counts(&r.denied_without_grant)
     )));
     d.heading(3, text("Alerts"));
     if r.alerts.is_empty() {
@@ -226,14 +231,14 @@ fn vendors(d: &mut Document, r: &Report) {
         d.push(Block::List(
             r.alerts
                 .iter()
-                .map(|a| code(a.kind.code()).plain(format!(" {}", a.describe())))
+                .map(|a| code(&a.kind).plain(format!(" {}", a.description)))
                 .collect(),
         ));
     }
 }
 
 /// Disclosures over time: a stacked column chart, one column per step and one colour per vendor.
-fn disclosures(s: &DisclosureSeries) -> Block {
+fn disclosures(s: &ReportSeries) -> Block {
     if s.vendors.is_empty() || s.starts.is_empty() {
         return Block::Para(
             Tone::Plain,
@@ -248,8 +253,8 @@ fn disclosures(s: &DisclosureSeries) -> Block {
     Block::Chart(Chart::Stacked(Stacked {
         title: format!(
             "Beliefs disclosed per {step} and vendor, {} to {}",
-            day(s.starts[0]),
-            day(s.starts[s.starts.len() - 1]),
+            s.starts[0],
+            s.starts[s.starts.len() - 1],
         ),
         caption: format!(
             "Beliefs disclosed per {step} (UTC{}), per vendor; counted once per belief per request. {} in all.",
@@ -258,7 +263,7 @@ fn disclosures(s: &DisclosureSeries) -> Block {
             } else {
                 ""
             },
-            s.total()
+            s.totals.iter().sum::<u64>()
         ),
         step_head,
         when,
@@ -271,11 +276,11 @@ fn disclosures(s: &DisclosureSeries) -> Block {
     }))
 }
 
-fn integrity(d: &mut Document, r: &Report) {
+fn integrity(d: &mut Document, r: &ReportDocument) {
     let i = &r.integrity;
     d.heading(2, text("Integrity"));
-    match (&i.head, &i.broken_at) {
-        (Some(head), _) => d.note(
+    match (i.audit_chain, &i.head) {
+        (ChainState::Intact, Some(head)) => d.note(
             Tone::Ok,
             text(format!(
                 "The audit chain verifies: {} events, head ",
@@ -284,25 +289,29 @@ fn integrity(d: &mut Document, r: &Report) {
             .code(head)
             .plain("."),
         ),
-        (None, Some((seq, why))) => d.note(
+        (ChainState::Broken, _) => d.note(
             Tone::Bad,
-            text(format!("The audit chain is broken at event {seq}: {why}.")),
+            text(format!(
+                "The audit chain is broken at event {}: {}.",
+                i.first_bad_event.unwrap_or_default(),
+                i.broken_reason.as_deref().unwrap_or_default()
+            )),
         ),
-        (None, None) => {}
+        (ChainState::Intact, None) => {}
     }
     d.para(text(format!(
         "{} events in the period; {} exports and imports; {} erasures ({} beliefs).",
         i.events_in_period,
-        i.transfers.len(),
+        i.exports_and_imports.len(),
         i.erasures.len(),
         i.beliefs_erased
     )));
-    if !i.transfers.is_empty() || !i.erasures.is_empty() {
+    if !i.exports_and_imports.is_empty() || !i.erasures.is_empty() {
         let mut t = Table::new(&["#Event", "When", "Action", "#Beliefs"]);
-        for e in i.transfers.iter().chain(&i.erasures) {
+        for e in i.exports_and_imports.iter().chain(&i.erasures) {
             t.row(vec![
                 text(e.seq),
-                text(time(e.at)),
+                text(&e.at),
                 code(&e.action),
                 text(e.beliefs),
             ]);

@@ -478,11 +478,12 @@ impl Report {
     /// The report as a document: one self-contained HTML page (inline CSS and SVG, no scripts,
     /// nothing loaded from elsewhere), Markdown, or JSON (`selfmodel-report-v1`).
     pub fn render(&self, format: Format) -> String {
+        let doc = self.to_document();
         match format {
-            Format::Html => document::document(self).to_html(),
-            Format::Markdown => document::document(self).to_markdown(),
+            Format::Html => document::document(&doc).to_html(),
+            Format::Markdown => document::document(&doc).to_markdown(),
             Format::Json => crate::render::json_text(
-                &serde_json::to_value(self.to_document()).expect("the document has string keys"),
+                &serde_json::to_value(doc).expect("the document has string keys"),
             ),
         }
     }
