@@ -11,9 +11,7 @@ pub async fn transparency_report(
     to: Option<String>,
 ) -> Result<dto::ReportDocument> {
     let period = dto::period(from.as_deref(), to.as_deref())?;
-    state
-        .call(move |m| Ok(m.report(period)?.to_document()))
-        .await
+    state.call(move |m| m.report(period)).await
 }
 
 /// Which document to save, and what the save dialog says about it.

@@ -36,7 +36,7 @@ fn the_report_crosses_as_its_versioned_document() {
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
     m.fill_demo().expect("demo");
     let r = m.report(Default::default()).expect("report");
-    let json = serde_json::to_value(r.to_document()).expect("json");
+    let json = serde_json::to_value(&r).expect("json");
     let written: serde_json::Value =
         serde_json::from_str(&r.render(selfmodel::render::Format::Json)).expect("report --json");
     assert_eq!(json, written, "the same document as the saved JSON");

@@ -1,8 +1,7 @@
 //! The report's document as a [`Document`], written as HTML or Markdown alike. No belief text
 //! is included.
 
-use std::collections::BTreeMap;
-
+use super::json::Counts;
 use super::{Bucket, ChainState, ReportDocument, ReportPeriod, ReportSeries};
 use crate::document::{
     Bars, Block, Chart, Document, Stacked, Table, Text, Tone, code, strong, text,
@@ -20,7 +19,7 @@ fn period_text(p: &ReportPeriod) -> String {
 }
 
 /// Counts in words: `a 1, b 2`, or `none`.
-fn counts(c: &BTreeMap<String, u64>) -> String {
+fn counts(c: &Counts) -> String {
     list(&c.iter().map(|(k, n)| (k.clone(), *n)).collect::<Vec<_>>())
 }
 
@@ -58,9 +57,9 @@ pub(super) fn document(r: &ReportDocument) -> Document {
     let mut t = Table::new(&["Framework", "Criterion or right", "Mechanism", "Proven by"]);
     for c in &r.controls {
         t.row(vec![
-            text(&c.framework),
-            text(&c.criterion),
-            text(&c.mechanism),
+            text(c.framework),
+            text(c.criterion),
+            text(c.mechanism),
             Text::lines(c.tests.iter().map(code)),
         ]);
     }

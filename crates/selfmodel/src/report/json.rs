@@ -1,7 +1,7 @@
-//! The report's JSON form, `selfmodel-report-v1`: one typed document, written by
-//! `selfmodel report --json` and returned to the desktop app. Its fields are declared here, apart
-//! from the report's own types, so that the format does not follow refactors silently. With the
-//! `ts` feature each type also derives its TypeScript declaration.
+//! What the transparency report holds: one typed document, `selfmodel-report-v1`. It is written
+//! as JSON by `selfmodel report --json`, returned to the desktop app, and written as HTML or
+//! Markdown from the same values. Its JSON is a contract: the committed example and the
+//! TypeScript bindings (the `ts` feature derives them) keep it from changing unnoticed.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +9,10 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::{Bucket, ChainEntry, Report};
-use crate::render::{day, time};
+use super::Bucket;
 
 /// Counts by key: a purpose, a type, a reason code or a notice kind.
-type Counts = BTreeMap<String, u64>;
+pub(super) type Counts = BTreeMap<String, u64>;
 
 /// The transparency report as one document. No belief text: counts, types, purposes, ids and
 /// hashes only. Instants are RFC 3339 to the second, UTC; days are `YYYY-MM-DD`.
@@ -367,198 +366,15 @@ pub struct ReportChainEntry {
 }
 
 /// One line of the control map.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 pub struct ReportControl {
     /// The framework: `SOC 2`, `GDPR` or `CCPA`.
-    pub framework: String,
+    pub framework: &'static str,
     /// The criterion or right.
-    pub criterion: String,
+    pub criterion: &'static str,
     /// The mechanism that satisfies it.
-    pub mechanism: String,
+    pub mechanism: &'static str,
     /// The automated tests that prove it, as `path/to/file.rs::test_name`.
-    pub tests: Vec<String>,
-}
-
-fn counts(v: &[(String, u64)]) -> Counts {
-    v.iter().cloned().collect()
-}
-
-fn strings<'a>(v: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    v.into_iter().map(str::to_owned).collect()
-}
-
-fn chain_entry(e: &ChainEntry) -> ReportChainEntry {
-    ReportChainEntry {
-        seq: e.seq,
-        at: time(e.at),
-        action: e.action.clone(),
-        beliefs: e.beliefs,
-    }
-}
-
-/// The report as its document.
-pub(super) fn document(r: &Report) -> ReportDocument {
-    let inv = &r.inventory;
-    let series = &r.disclosures;
-    let i = &r.integrity;
-    ReportDocument {
-        format: ReportFormat::V1,
-        generated_at: time(r.generated_at),
-        period: ReportPeriod {
-            from: r.period.from.map(time),
-            to: r.period.to.map(time),
-        },
-        vault_id: r.vault_id.clone(),
-        inventory: ReportInventory {
-            total: inv.total,
-            active: inv.active,
-            pending_proposals: inv.pending,
-            rejected: inv.rejected,
-            sensitivity: ReportSensitivity {
-                normal: inv.normal,
-                special: inv.special,
-            },
-            evidence: ReportEvidence {
-                beliefs_with_evidence: inv.with_evidence,
-                items: inv.evidence_items,
-            },
-            below_threshold: inv.below_threshold,
-            by_type: inv
-                .by_type
-                .iter()
-                .map(|t| ReportType {
-                    type_id: t.type_id.clone(),
-                    name: t.name.clone(),
-                    active: t.active,
-                    pending: t.pending,
-                    special: t.special,
-                    with_evidence: t.with_evidence,
-                    below_threshold: t.below_threshold,
-                    min_share_confidence: t.min_share_confidence,
-                })
-                .collect(),
-            by_purpose: counts(&inv.by_purpose),
-        },
-        retention: ReportRetention {
-            past_retention: r.retention.iter().map(|x| x.past_retention).sum(),
-            by_type: r
-                .retention
-                .iter()
-                .map(|x| ReportRetentionType {
-                    type_id: x.type_id.clone(),
-                    retention_days: x.retention_days,
-                    beliefs: x.beliefs,
-                    oldest_created: x.oldest_created.map(time),
-                    next_expiry: x.next_expiry.map(time),
-                    past_retention: x.past_retention,
-                })
-                .collect(),
-        },
-        limits: ReportLimits {
-            statement_chars: r.limits.statement_chars,
-            evidence_summary_chars: r.limits.evidence_summary_chars,
-            source_chars: r.limits.source_chars,
-            evidence_per_belief: r.limits.evidence_per_belief,
-            refused_data: strings(r.limits.refused_data.iter().copied()),
-            allowed_purposes: r.limits.allowed_purposes.iter().cloned().collect(),
-        },
-        vendors: r
-            .vendors
-            .iter()
-            .map(|v| {
-                let g = &v.grant;
-                ReportVendor {
-                    grant_id: g.id.clone(),
-                    vendor: ReportVendorName {
-                        id: g.vendor.id.clone(),
-                        name: g.vendor.name.clone(),
-                        url: g.vendor.url.clone(),
-                    },
-                    state: v.state.to_owned(),
-                    scope: ReportScope {
-                        purposes: g.scope.purposes.iter().cloned().collect(),
-                        categories: g.scope.categories.iter().cloned().collect(),
-                        operations: strings(g.scope.operations.iter().map(|o| o.as_str())),
-                        max_sensitivity: g.scope.max_sensitivity.as_str().to_owned(),
-                        min_confidence: g.scope.min_confidence,
-                    },
-                    vendor_retention_days: g.vendor_retention_days,
-                    created_at: time(g.created_at),
-                    expires_at: time(g.expires_at),
-                    revoked_at: g.revoked_at.map(time),
-                    revoked_by: g.revoked_by.clone(),
-                    period: ReportVendorPeriod {
-                        requests: v.requests,
-                        disclosures: v.disclosures,
-                        received: v
-                            .received
-                            .iter()
-                            .map(|p| ReportPurpose {
-                                purpose: p.purpose.clone(),
-                                requests: p.requests,
-                                disclosures: p.disclosures,
-                                distinct_beliefs: p.distinct_beliefs,
-                                by_type: counts(&p.by_type),
-                            })
-                            .collect(),
-                        denied: counts(&v.denied),
-                        notices: counts(&v.notices),
-                    },
-                }
-            })
-            .collect(),
-        disclosures_over_time: ReportSeries {
-            bucket: series.bucket,
-            starts: series.starts.iter().map(|d| day(*d)).collect(),
-            totals: series.totals(),
-            vendors: series
-                .vendors
-                .iter()
-                .map(|v| ReportSeriesLine {
-                    vendor_id: v.vendor_id.clone(),
-                    name: v.name.clone(),
-                    counts: v.counts.clone(),
-                    total: v.total(),
-                })
-                .collect(),
-        },
-        denied_without_grant: counts(&r.denied_without_grant),
-        alerts: r
-            .alerts
-            .iter()
-            .map(|a| ReportAlert {
-                vendor_id: a.vendor_id.clone(),
-                day: a.day.to_string(),
-                at: selfmodel_core::audit::canonical_time(&a.at),
-                kind: a.kind.code().to_owned(),
-                description: a.describe(),
-            })
-            .collect(),
-        integrity: ReportIntegrity {
-            audit_chain: if i.intact {
-                ChainState::Intact
-            } else {
-                ChainState::Broken
-            },
-            events: i.events,
-            head: i.head.clone(),
-            first_bad_event: i.broken_at.as_ref().map(|b| b.0),
-            broken_reason: i.broken_at.as_ref().map(|b| b.1.clone()),
-            events_in_period: i.events_in_period,
-            exports_and_imports: i.transfers.iter().map(chain_entry).collect(),
-            erasures: i.erasures.iter().map(chain_entry).collect(),
-            beliefs_erased: i.beliefs_erased,
-        },
-        controls: r
-            .controls
-            .iter()
-            .map(|c| ReportControl {
-                framework: c.framework.to_owned(),
-                criterion: c.criterion.to_owned(),
-                mechanism: c.mechanism.to_owned(),
-                tests: strings(c.tests.iter().copied()),
-            })
-            .collect(),
-    }
+    pub tests: &'static [&'static str],
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use selfmodel_vault::DisclosureDay;
 
-use super::Period;
+use super::{Period, ReportSeries, ReportSeriesLine};
+use crate::render::day;
 
 /// A period may start at most this many days before the vault was created; an earlier start (or
 /// none) starts the series at the vault's creation.
@@ -70,119 +71,82 @@ impl Bucket {
     }
 }
 
-/// Beliefs disclosed per vendor per step of the period.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisclosureSeries {
-    /// The length of one step.
-    pub bucket: Bucket,
-    /// The first day of each step, oldest first and without gaps, from the period's start (or,
-    /// when the period is open or starts more than a year before the vault was created, from
-    /// the vault's creation) to its end (not after the report was made). The first step may
-    /// begin before the period does; only disclosures inside the period are counted.
-    pub starts: Vec<NaiveDate>,
-    /// Each vendor that received anything in the period, by id.
-    pub vendors: Vec<VendorSeries>,
-}
-
-/// One vendor's line of the series.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VendorSeries {
-    /// The vendor's id.
-    pub vendor_id: String,
-    /// Its display name (from its latest grant; the id when it has none).
-    pub name: String,
-    /// Beliefs disclosed in each step, aligned with [`DisclosureSeries::starts`], counted once
-    /// per belief per request.
-    pub counts: Vec<u64>,
-}
-
-impl VendorSeries {
-    /// Beliefs disclosed to the vendor in the whole period.
-    pub fn total(&self) -> u64 {
-        self.counts.iter().sum()
+/// Beliefs disclosed per vendor in each step of the period, from the period's per-day
+/// disclosures. `created` is when the vault was created; `names` maps vendor ids to display
+/// names (a vendor without one is named by its id).
+///
+/// The steps run without gaps from the period's start (or, when the period is open or starts
+/// more than a year before the vault was created, from the vault's creation) to its end (not
+/// after `now`). The first step may begin before the period does; only disclosures inside the
+/// period are counted, once per belief per request.
+pub(super) fn series(
+    days: &[DisclosureDay],
+    period: Period,
+    created: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    names: &BTreeMap<String, String>,
+) -> ReportSeries {
+    let first_data = days.iter().map(|d| d.day).min();
+    let last_data = days.iter().map(|d| d.day).max();
+    // The last day covered: the day before `to` (exclusive) or today, whichever is earlier.
+    let mut last = now.date_naive();
+    if let Some(to) = period.to {
+        let before = (to - chrono::Duration::microseconds(1)).date_naive();
+        last = last.min(before);
     }
-}
-
-impl DisclosureSeries {
-    /// Beliefs disclosed to all vendors together in each step.
-    pub fn totals(&self) -> Vec<u64> {
-        (0..self.starts.len())
-            .map(|i| self.vendors.iter().map(|v| v.counts[i]).sum())
-            .collect()
+    // The period's start, unless it is open or lies more than a year before the vault was
+    // created: then the vault's creation (nothing can have been disclosed before it).
+    let floor = created.map(|c| c - chrono::Duration::days(EARLIEST_BEFORE_CREATION_DAYS));
+    let mut first = match (period.from, created) {
+        (Some(f), _) if floor.is_none_or(|fl| f >= fl) => f.date_naive(),
+        (_, Some(c)) => c.date_naive(),
+        (_, None) => first_data.unwrap_or(last),
+    };
+    if let Some(d) = first_data {
+        first = first.min(d);
     }
-
-    /// Beliefs disclosed in the whole period.
-    pub fn total(&self) -> u64 {
-        self.vendors.iter().map(VendorSeries::total).sum()
+    if let Some(d) = last_data {
+        last = last.max(d);
     }
-
-    /// Builds the series from the per-day disclosures of the period. `created` is when the vault
-    /// was created (the series never starts earlier); `names` maps vendor ids to display names.
-    pub(crate) fn build(
-        days: &[DisclosureDay],
-        period: Period,
-        created: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-        names: &BTreeMap<String, String>,
-    ) -> Self {
-        let first_data = days.iter().map(|d| d.day).min();
-        let last_data = days.iter().map(|d| d.day).max();
-        // The last day covered: the day before `to` (exclusive) or today, whichever is earlier.
-        let mut last = now.date_naive();
-        if let Some(to) = period.to {
-            let before = (to - chrono::Duration::microseconds(1)).date_naive();
-            last = last.min(before);
-        }
-        // The period's start, unless it is open or lies more than a year before the vault was
-        // created: then the vault's creation (nothing can have been disclosed before it).
-        let floor = created.map(|c| c - chrono::Duration::days(EARLIEST_BEFORE_CREATION_DAYS));
-        let mut first = match (period.from, created) {
-            (Some(f), _) if floor.is_none_or(|fl| f >= fl) => f.date_naive(),
-            (_, Some(c)) => c.date_naive(),
-            (_, None) => first_data.unwrap_or(last),
-        };
-        if let Some(d) = first_data {
-            first = first.min(d);
-        }
-        if let Some(d) = last_data {
-            last = last.max(d);
-        }
-        let bucket = Bucket::for_span((last - first).num_days() + 1);
-        let mut starts = Vec::new();
-        if first <= last {
-            let mut s = bucket.start_of(first);
-            while s <= last {
-                starts.push(s);
-                match bucket.next(s) {
-                    Some(n) => s = n,
-                    None => break,
-                }
+    let bucket = Bucket::for_span((last - first).num_days() + 1);
+    let mut starts = Vec::new();
+    if first <= last {
+        let mut s = bucket.start_of(first);
+        while s <= last {
+            starts.push(s);
+            match bucket.next(s) {
+                Some(n) => s = n,
+                None => break,
             }
         }
-        let index: BTreeMap<NaiveDate, usize> =
-            starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-        let mut per_vendor: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-        for d in days {
-            let Some(&i) = index.get(&bucket.start_of(d.day)) else {
-                continue;
-            };
-            per_vendor
-                .entry(d.vendor_id.as_str())
-                .or_insert_with(|| vec![0; starts.len()])[i] += d.times;
-        }
-        let vendors = per_vendor
-            .into_iter()
-            .map(|(id, counts)| VendorSeries {
-                vendor_id: id.to_owned(),
-                name: names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
-                counts,
-            })
-            .collect();
-        Self {
-            bucket,
-            starts,
-            vendors,
-        }
+    }
+    let index: BTreeMap<NaiveDate, usize> =
+        starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut per_vendor: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for d in days {
+        let Some(&i) = index.get(&bucket.start_of(d.day)) else {
+            continue;
+        };
+        per_vendor
+            .entry(d.vendor_id.as_str())
+            .or_insert_with(|| vec![0; starts.len()])[i] += d.times;
+    }
+    let vendors: Vec<ReportSeriesLine> = per_vendor
+        .into_iter()
+        .map(|(id, counts)| ReportSeriesLine {
+            vendor_id: id.to_owned(),
+            name: names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
+            total: counts.iter().sum(),
+            counts,
+        })
+        .collect();
+    ReportSeries {
+        bucket,
+        totals: (0..starts.len())
+            .map(|i| vendors.iter().map(|v| v.counts[i]).sum())
+            .collect(),
+        starts: starts.into_iter().map(day).collect(),
+        vendors,
     }
 }
 
@@ -231,23 +195,23 @@ mod tests {
             disclosed("2026-03-02", "w", 1),
             disclosed("2026-03-20", "s", 2),
         ];
-        let s = DisclosureSeries::build(&days, period, None, t("2026-06-01T00:00:00Z"), &names);
+        let s = series(&days, period, None, t("2026-06-01T00:00:00Z"), &names);
         assert_eq!(s.bucket, Bucket::Day);
         assert_eq!(s.starts.len(), 31);
-        assert_eq!(s.starts[0], day("2026-03-01"));
+        assert_eq!(s.starts[0], "2026-03-01");
         assert_eq!(s.vendors.len(), 2);
         let w = s.vendors.iter().find(|v| v.vendor_id == "w").unwrap();
-        assert_eq!((w.name.as_str(), w.counts[1], w.total()), ("Writer", 4, 4));
+        assert_eq!((w.name.as_str(), w.counts[1], w.total), ("Writer", 4, 4));
         let shop = s.vendors.iter().find(|v| v.vendor_id == "s").unwrap();
         assert_eq!((shop.name.as_str(), shop.counts[19]), ("s", 2));
-        assert_eq!(s.total(), 6);
-        assert_eq!(s.totals().iter().sum::<u64>(), 6);
+        assert_eq!(s.vendors.iter().map(|v| v.total).sum::<u64>(), 6);
+        assert_eq!(s.totals.iter().sum::<u64>(), 6);
     }
 
     #[test]
     fn an_open_period_runs_from_the_vaults_creation_to_now_in_weeks() {
         let days = [disclosed("2026-05-13", "w", 1)];
-        let s = DisclosureSeries::build(
+        let s = series(
             &days,
             Period::default(),
             Some(t("2026-01-07T10:00:00Z")),
@@ -255,15 +219,11 @@ mod tests {
             &BTreeMap::new(),
         );
         assert_eq!(s.bucket, Bucket::Week);
-        assert_eq!(s.starts[0], day("2026-01-05"));
-        assert!(*s.starts.last().unwrap() <= day("2026-06-30"));
-        assert_eq!(s.total(), 1);
+        assert_eq!(s.starts[0], "2026-01-05");
+        assert!(s.starts.last().unwrap().as_str() <= "2026-06-30");
+        assert_eq!(s.totals.iter().sum::<u64>(), 1);
         assert_eq!(
-            s.vendors[0].counts[s
-                .starts
-                .iter()
-                .position(|d| *d == day("2026-05-11"))
-                .unwrap()],
+            s.vendors[0].counts[s.starts.iter().position(|d| d == "2026-05-11").unwrap()],
             1
         );
     }
@@ -273,12 +233,12 @@ mod tests {
         let created = Some(t("2026-03-20T10:00:00Z"));
         let now = t("2026-03-21T12:00:00Z");
         let last_30 = Period::days(Some(day("2026-02-20")), Some(day("2026-03-21")));
-        let s = DisclosureSeries::build(&[], last_30, created, now, &BTreeMap::new());
+        let s = series(&[], last_30, created, now, &BTreeMap::new());
         assert_eq!((s.bucket, s.starts.len()), (Bucket::Day, 30));
-        assert_eq!(s.starts[0], day("2026-02-20"));
+        assert_eq!(s.starts[0], "2026-02-20");
         let ages_ago = Period::days(Some(day("1970-01-01")), None);
-        let s = DisclosureSeries::build(&[], ages_ago, created, now, &BTreeMap::new());
-        assert_eq!(s.starts, vec![day("2026-03-20"), day("2026-03-21")]);
+        let s = series(&[], ages_ago, created, now, &BTreeMap::new());
+        assert_eq!(s.starts, ["2026-03-20", "2026-03-21"]);
     }
 
     #[test]
@@ -287,7 +247,7 @@ mod tests {
             from: Some(t("2999-01-01T00:00:00Z")),
             to: None,
         };
-        let s = DisclosureSeries::build(
+        let s = series(
             &[],
             period,
             None,
@@ -295,6 +255,6 @@ mod tests {
             &BTreeMap::new(),
         );
         assert!(s.starts.is_empty() && s.vendors.is_empty());
-        assert_eq!(s.total(), 0);
+        assert!(s.totals.is_empty());
     }
 }
