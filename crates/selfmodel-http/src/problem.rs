@@ -92,6 +92,7 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
         Error::AlreadyClaimed => StatusCode::GONE,
         Error::Tombstoned | Error::NotPending(_) => StatusCode::CONFLICT,
         Error::Vault(v) if v.code() == ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        Error::Vault(v) if v.code() == ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Error::Vault(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Archive(_) | Error::ImportConflicts(_) | Error::MemoryInput(_) => {
             StatusCode::BAD_REQUEST

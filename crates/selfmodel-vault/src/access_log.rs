@@ -10,7 +10,7 @@ use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
 use crate::codec::{from_micros, micros};
 use crate::disclosure_sets::{SetMembers, holds_belief};
-use crate::error::Result;
+use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
 /// Which access-log entries to list.
@@ -79,7 +79,7 @@ pub const MAX_LOGGED_CHARS: usize = 100;
 /// Text as the access log keeps it: at most [`MAX_LOGGED_CHARS`] characters, hidden characters
 /// ([`selfmodel_core::text::is_hidden`]) replaced. The use-case layer logs only validated text;
 /// this is the backstop for every row.
-fn logged(s: &str) -> String {
+pub(crate) fn logged(s: &str) -> String {
     s.chars()
         .take(MAX_LOGGED_CHARS)
         .map(|c| {
@@ -258,7 +258,7 @@ impl Reader<'_> {
     pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
-               SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, count(*) AS n, \
+               SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, sum(a.requests) AS n, \
                       max(a.at) AS last \
                FROM access_log a WHERE {} GROUP BY 1, 2 \
                UNION ALL \
@@ -299,11 +299,30 @@ impl Writer<'_> {
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
     /// Every text column is kept bounded and free of control characters. The disclosed beliefs
     /// are stored as a set, once: a request that discloses a set already stored only refers to
-    /// it.
+    /// it. A new set under a grant counts against the grant's allowance for the day: past it,
+    /// nothing is written and the answer is [`VaultError::TooManyNewSets`].
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        let seq = self.insert_disclosing(a, at, 1)?;
+        let set = match (&a.disclosed[..], &a.grant_id) {
+            ([], _) => None,
+            (ids, Some(grant)) => Some(self.granted_set(ids, grant, at)?),
+            (ids, None) => Some(self.disclosure_set(ids)?),
+        };
+        let seq = self.insert_access(a, at, 1, set)?;
         self.recorded = true;
         Ok(seq)
+    }
+
+    /// The set of `ids`, stored now if it is new and `grant` may still add one today.
+    fn granted_set(&mut self, ids: &[BeliefId], grant: &str, at: DateTime<Utc>) -> Result<i64> {
+        if let Some(set) = self.stored_set(ids)? {
+            return Ok(set);
+        }
+        if !self.new_sets.allows(grant, at) {
+            return Err(VaultError::TooManyNewSets);
+        }
+        let set = self.disclosure_set(ids)?;
+        self.new_sets.add(grant, at);
+        Ok(set)
     }
 
     /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set.

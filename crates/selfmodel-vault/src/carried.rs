@@ -9,7 +9,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 use selfmodel_core::{AccessDay, AccessEntry, BeliefId, DisclosureDay, NewAccess, Outcome};
 
-use crate::access_log::AccessFilter;
+use crate::access_log::{AccessFilter, logged};
 
 use crate::codec::parse_time;
 use crate::compaction::{access_days_of, disclosures_per_day};
@@ -148,11 +148,12 @@ impl Writer<'_> {
     pub fn merge_disclosure_days(&mut self, days: &[DisclosureDay]) -> Result<()> {
         let mut incoming: BTreeMap<[String; 4], BTreeMap<BeliefId, u64>> = BTreeMap::new();
         for d in days {
+            // Texts from a file are kept as the access log keeps its own.
             let key = [
                 d.day.to_string(),
-                d.grant_id.clone(),
-                d.vendor_id.clone(),
-                or_empty(&d.purpose).to_owned(),
+                logged(&d.grant_id),
+                logged(&d.vendor_id),
+                logged(or_empty(&d.purpose)),
             ];
             let times = incoming
                 .entry(key)
@@ -181,7 +182,7 @@ impl Writer<'_> {
                 .collect::<rusqlite::Result<_>>()?;
             let mut merged: BTreeMap<BeliefId, u64> = BTreeMap::new();
             let mut members = SetMembers::new(&self.tx);
-            for (set, times) in stored {
+            for &(set, times) in &stored {
                 for belief in members.of_set(set)? {
                     *merged.entry(belief).or_default() += times;
                 }
@@ -217,6 +218,16 @@ impl Writer<'_> {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
                     .execute(params![day, grant, vendor, purpose, set, times])?;
+            }
+            // The day's former sets go, unless something still refers to them.
+            for (set, _) in stored {
+                self.tx
+                    .prepare_cached(
+                        "DELETE FROM disclosure_sets WHERE id = ?1 \
+                         AND NOT EXISTS (SELECT 1 FROM access_entries WHERE disclosed_set = ?1) \
+                         AND NOT EXISTS (SELECT 1 FROM disclosed_days WHERE set_id = ?1)",
+                    )?
+                    .execute([set])?;
             }
         }
         Ok(())

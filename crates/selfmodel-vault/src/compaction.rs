@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
 use selfmodel_core::{AccessDay, BeliefId, DisclosureDay, Outcome};
 
 use crate::codec::{from_micros, micros, parse};
@@ -181,7 +181,7 @@ pub(crate) fn disclosures_per_day(
                 s.times AS times, d.members AS members \
          FROM ( \
            SELECT disclosed_set AS set_id, date(at / 1000000, 'unixepoch') AS day, grant_id, \
-                  vendor_id, purpose, count(*) AS times \
+                  vendor_id, purpose, sum(requests) AS times \
            FROM access_entries INDEXED BY access_entries_by_time \
            WHERE at >= ?1 AND at < ?2 AND disclosed_set IS NOT NULL \
            GROUP BY 1, 2, 3, 4, 5 \
@@ -238,12 +238,18 @@ impl Writer<'_> {
     /// on the audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = micros(&before);
+        let empty: Option<i64> = self
+            .tx
+            .query_row("SELECT id FROM log_texts WHERE text = ''", [], |r| {
+                r.get("id")
+            })
+            .optional()?;
         // Each set's requests per day are folded, as sets: a page read every day is one row a
         // day, whatever its size.
         let mut disclosures = 0;
         let mut folded = self.tx.prepare_cached(
             "SELECT d.members AS members, s.times AS times \
-             FROM (SELECT disclosed_set, count(*) AS times \
+             FROM (SELECT disclosed_set, sum(requests) AS times \
                    FROM access_entries INDEXED BY access_entries_by_time \
                    WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s \
              JOIN disclosure_sets d ON d.id = s.disclosed_set",
@@ -254,19 +260,29 @@ impl Writer<'_> {
                 .get_ref("members")?
                 .as_blob()
                 .map_err(rusqlite::Error::from)?;
-            disclosures += r.get::<_, u64>("times")? * unpack(members)?.len() as u64;
+            // Only the audit event's count: a damaged set is reported, not a reason to fail.
+            let size = unpack(members).map_or_else(
+                |_| {
+                    tracing::warn!("a damaged disclosure set is counted as empty");
+                    0
+                },
+                |m| m.len() as u64,
+            );
+            disclosures += r.get::<_, u64>("times")? * size;
         }
         drop(rows);
         drop(folded);
         self.tx.execute(
+            // "None" is 0 in the compacted days, whether the entry had no text or an empty one.
             "INSERT INTO disclosed_days (day, grant_id, vendor_id, purpose, set_id, times) \
-             SELECT date(at / 1000000, 'unixepoch'), coalesce(grant_id, 0), \
-                    coalesce(vendor_id, 0), coalesce(purpose, 0), disclosed_set, count(*) \
+             SELECT date(at / 1000000, 'unixepoch'), coalesce(nullif(grant_id, ?2), 0), \
+                    coalesce(nullif(vendor_id, ?2), 0), coalesce(nullif(purpose, ?2), 0), \
+                    disclosed_set, sum(requests) \
              FROM access_entries INDEXED BY access_entries_by_time \
              WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1, 2, 3, 4, 5 \
              ON CONFLICT (day, grant_id, vendor_id, purpose, set_id) \
              DO UPDATE SET times = times + excluded.times",
-            [&cut],
+            params![cut, empty],
         )?;
         self.tx.execute(
             "INSERT INTO access_days \

@@ -22,11 +22,14 @@ pub(crate) fn holds_belief(column: &str, param: &str) -> String {
     )
 }
 
-/// The stored sets that hold each of `beliefs`, from one pass over every set.
-pub(crate) fn sets_holding(
+/// Calls `f` with each stored set that holds any of `beliefs` and which of them it holds, in one
+/// pass over every set. A set whose blob is damaged is taken to hold all of them: for notices,
+/// telling a vendor too much is the safe side.
+pub(crate) fn for_each_set_holding(
     conn: &Connection,
     beliefs: &[BeliefId],
-) -> Result<HashMap<BeliefId, Vec<i64>>> {
+    mut f: impl FnMut(i64, &[BeliefId]) -> Result<()>,
+) -> Result<()> {
     let mut number = conn.prepare_cached("SELECT n FROM belief_numbers WHERE belief_id = ?1")?;
     let mut wanted = HashMap::new();
     for belief in beliefs {
@@ -37,46 +40,65 @@ pub(crate) fn sets_holding(
             wanted.insert(n, *belief);
         }
     }
-    let mut holding: HashMap<BeliefId, Vec<i64>> = HashMap::new();
     if wanted.is_empty() {
-        return Ok(holding);
+        return Ok(());
     }
     let mut sets = conn.prepare_cached("SELECT id, members FROM disclosure_sets")?;
     let mut rows = sets.query([])?;
+    let mut held = Vec::new();
     while let Some(r) = rows.next()? {
         let set: i64 = r.get("id")?;
         let members = r
             .get_ref("members")?
             .as_blob()
             .map_err(rusqlite::Error::from)?;
-        for n in unpack(members)? {
-            if let Some(belief) = wanted.get(&n) {
-                holding.entry(*belief).or_default().push(set);
+        held.clear();
+        match unpack(members) {
+            Ok(numbers) => held.extend(numbers.iter().filter_map(|n| wanted.get(n))),
+            Err(_) => {
+                tracing::warn!(
+                    set,
+                    "a damaged disclosure set is taken to hold every belief asked about"
+                );
+                held.extend(wanted.values());
             }
         }
+        if !held.is_empty() {
+            f(set, &held)?;
+        }
     }
-    Ok(holding)
+    Ok(())
+}
+
+/// The beliefs in id order, without repeats, and the SHA-256 of their ids: a set's key.
+fn sorted_with_digest(ids: &[BeliefId]) -> (Vec<BeliefId>, Vec<u8>) {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut digest = Sha256::new();
+    for id in &sorted {
+        digest.update(id.as_uuid().as_bytes());
+    }
+    (sorted, digest.finalize().to_vec())
 }
 
 impl Writer<'_> {
-    /// The stored set of exactly these beliefs, stored now if it is new.
-    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
-        let mut sorted = ids.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let mut digest = Sha256::new();
-        for id in &sorted {
-            digest.update(id.as_uuid().as_bytes());
-        }
-        let digest = digest.finalize().to_vec();
-        let found: Option<i64> = self
+    /// The stored set of exactly these beliefs, if there is one.
+    pub(crate) fn stored_set(&self, ids: &[BeliefId]) -> Result<Option<i64>> {
+        let (_, digest) = sorted_with_digest(ids);
+        Ok(self
             .tx
             .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
             .query_row([&digest], |r| r.get("id"))
-            .optional()?;
-        if let Some(set) = found {
+            .optional()?)
+    }
+
+    /// The stored set of exactly these beliefs, stored now if it is new.
+    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
+        if let Some(set) = self.stored_set(ids)? {
             return Ok(set);
         }
+        let (sorted, digest) = sorted_with_digest(ids);
         let mut numbers = sorted
             .iter()
             .map(|id| self.belief_number(*id))

@@ -7,6 +7,13 @@ use selfmodel_core::BeliefId;
 /// What can go wrong with the vault file or its contents.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// A read would add a disclosure set past the grant's allowance for the day.
+    #[error(
+        "this grant was sent {} pages it had not received before today, the most in a day; \
+         pages it has received still read, and new ones do again tomorrow (UTC)",
+        crate::MAX_NEW_SETS_PER_DAY
+    )]
+    TooManyNewSets,
     /// No file at the path.
     #[error("no vault at {0}")]
     NoVault(PathBuf),
@@ -65,6 +72,7 @@ impl VaultError {
     pub fn code(&self) -> selfmodel_core::ErrorCode {
         use selfmodel_core::ErrorCode as C;
         match self {
+            Self::TooManyNewSets => C::RateLimited,
             Self::NoVault(_) => C::NoVault,
             Self::AlreadyExists(_) => C::AlreadyExists,
             Self::WrongPassphrase => C::WrongPassphrase,

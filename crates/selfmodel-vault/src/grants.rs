@@ -12,7 +12,7 @@ use selfmodel_core::{
 use serde_json::{Value, json};
 
 use crate::codec::{parse, parse_time, time};
-use crate::disclosure_sets::sets_holding;
+use crate::disclosure_sets::for_each_set_holding;
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
@@ -490,33 +490,36 @@ impl Writer<'_> {
         kind: VendorEventKind,
         at: DateTime<Utc>,
     ) -> Result<u64> {
-        let holding = sets_holding(&self.tx, beliefs)?;
-        // The grants a set went to, from the detailed log and the compacted days alike.
+        // The grants a set went to, from the detailed log and the compacted days alike; each
+        // set is read once, and what is kept is at most a grant list per belief.
         let mut grants_of_set = self.tx.prepare_cached(
             "SELECT g.text AS grant_id FROM access_entries e \
-             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1 \
+             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1 AND g.text <> '' \
              UNION \
              SELECT g.text FROM disclosed_days d \
-             JOIN log_texts g ON g.id = d.grant_id WHERE d.set_id = ?1",
+             JOIN log_texts g ON g.id = d.grant_id WHERE d.set_id = ?1 AND g.text <> ''",
         )?;
+        let mut received: HashMap<BeliefId, BTreeSet<String>> = HashMap::new();
+        for_each_set_holding(&self.tx, beliefs, |set, held| {
+            let grants = grants_of_set
+                .query_map([set], |r| r.get::<_, String>("grant_id"))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for belief in held {
+                received
+                    .entry(*belief)
+                    .or_default()
+                    .extend(grants.iter().cloned());
+            }
+            Ok(())
+        })?;
+        drop(grants_of_set);
         let mut notice = self.tx.prepare_cached(
             "INSERT INTO vendor_events (at, grant_id, kind, belief_id) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        // A set's grants are read once, however many of the beliefs it holds.
-        let mut grants_by_set: HashMap<i64, Vec<String>> = HashMap::new();
         let mut queued = 0;
         for belief in beliefs {
             let id = belief.to_string();
-            let mut grants = BTreeSet::new();
-            for set in holding.get(belief).into_iter().flatten() {
-                if !grants_by_set.contains_key(set) {
-                    let of_set = grants_of_set
-                        .query_map([set], |r| r.get::<_, String>("grant_id"))?
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    grants_by_set.insert(*set, of_set);
-                }
-                grants.extend(grants_by_set[set].iter().cloned());
-            }
+            let grants = received.remove(belief).unwrap_or_default();
             for g in &grants {
                 notice.execute(params![time(&at), g, kind.as_str(), id])?;
             }

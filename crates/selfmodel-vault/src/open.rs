@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, VaultError};
 use crate::migrations;
+use crate::new_sets::NewSets;
 use crate::packed_set;
 use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
@@ -33,6 +34,7 @@ pub struct Vault {
     conn: Connection,
     path: PathBuf,
     refusals: Refusals,
+    new_sets: NewSets,
     pages: PageChecker,
 }
 
@@ -106,6 +108,7 @@ impl Vault {
                 conn,
                 path: path.to_owned(),
                 refusals: Refusals::default(),
+                new_sets: NewSets::default(),
                 pages: PageChecker::passed(),
             };
             vault.write(|w| seed_catalogue(w, catalogue))?;
@@ -161,6 +164,7 @@ impl Vault {
             conn,
             path: path.to_owned(),
             refusals: Refusals::default(),
+            new_sets: NewSets::default(),
             pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
         })
     }
@@ -219,7 +223,7 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(VaultError::from)?;
-        let mut writer = Writer::new(tx, &mut self.refusals);
+        let mut writer = Writer::new(tx, &mut self.refusals, &mut self.new_sets);
         let out = f(&mut writer)?;
         writer.commit(Utc::now())?;
         Ok(out)
@@ -235,7 +239,7 @@ impl Vault {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::new(tx, &mut self.refusals);
+        let mut writer = Writer::new(tx, &mut self.refusals, &mut self.new_sets);
         let written = writer.append_counted()?;
         writer.finish(&written)
     }

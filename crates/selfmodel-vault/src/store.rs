@@ -13,6 +13,7 @@ use selfmodel_core::{
 
 use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
 use crate::error::{Result, VaultError};
+use crate::new_sets::NewSets;
 use crate::refusals::Refusals;
 
 /// Read access to the vault inside one transaction.
@@ -29,6 +30,8 @@ pub struct Writer<'c> {
     nothing_to_record: bool,
     /// The vault's counted refusals (see [`crate::refusals`]).
     pub(crate) refusals: &'c mut Refusals,
+    /// Today's new disclosure sets per grant (see [`crate::new_sets`]).
+    pub(crate) new_sets: &'c mut NewSets,
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
@@ -427,12 +430,17 @@ fn actor_name(actor: &Actor) -> Option<&str> {
 }
 
 impl<'c> Writer<'c> {
-    pub(crate) fn new(tx: Transaction<'c>, refusals: &'c mut Refusals) -> Self {
+    pub(crate) fn new(
+        tx: Transaction<'c>,
+        refusals: &'c mut Refusals,
+        new_sets: &'c mut NewSets,
+    ) -> Self {
         Self {
             tx,
             recorded: false,
             nothing_to_record: false,
             refusals,
+            new_sets,
         }
     }
 

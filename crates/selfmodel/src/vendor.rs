@@ -732,7 +732,9 @@ fn read_one(
         }
     };
     let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
-    call.allowed(w, &ids)?;
+    if let Err(refused) = call.disclosed(w, &ids)? {
+        return Ok(Err(refused));
+    }
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
         beliefs,

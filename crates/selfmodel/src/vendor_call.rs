@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::{AccessOp, BeliefId, Catalogue, ErrorCode, Grant, NewAccess, Outcome};
-use selfmodel_vault::Writer;
+use selfmodel_vault::{VaultError, Writer};
 
 use crate::model_cache::ModelCache;
 use crate::tokens::{self, TOKEN_PREFIX};
@@ -80,6 +80,20 @@ impl<'a> Call<'a> {
     pub(crate) fn allowed(&self, w: &mut Writer<'_>, disclosed: &[BeliefId]) -> Result<()> {
         w.append_access(&self.entry(Outcome::Allowed, disclosed), self.now)?;
         Ok(())
+    }
+
+    /// Logs a read as served with exactly the beliefs it disclosed. Past the grant's allowance
+    /// of new sets for the day, it is logged as refused instead and the refusal returned.
+    pub(crate) fn disclosed(
+        &self,
+        w: &mut Writer<'_>,
+        beliefs: &[BeliefId],
+    ) -> Result<VendorOutcome<()>> {
+        match w.append_access(&self.entry(Outcome::Allowed, beliefs), self.now) {
+            Ok(_) => Ok(Ok(())),
+            Err(VaultError::TooManyNewSets) => self.deny(w, VaultError::TooManyNewSets.into()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Counts the call as served: one entry per minute for calls like it (polls).

@@ -8,4 +8,5 @@ mod bad_files;
 mod common;
 mod concurrency;
 mod erasure;
+mod growth;
 mod migrations;

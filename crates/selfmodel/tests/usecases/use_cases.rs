@@ -457,3 +457,78 @@ fn a_dropped_proposal_holds_a_pending_place_like_a_kept_one() {
         selfmodel::MAX_PENDING_PROPOSALS - 1
     );
 }
+
+#[test]
+fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_rereads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
+    let statements: Vec<String> = (0..64)
+        .map(|i| format!("Enjoys the puzzle series in volume {}", i + 1))
+        .collect();
+    for s in &statements {
+        let mut b = new(s, "interests");
+        b.purposes = BTreeSet::from(["recommendations".to_owned()]);
+        model.add_belief(b, person()).unwrap();
+    }
+    let vendor = crate::common::grant(
+        &mut model,
+        "com.example.shop",
+        &["recommendations"],
+        &["interests"],
+    );
+    let all: Vec<_> = model
+        .vendor_read(&vendor, &crate::common::read("recommendations"))
+        .unwrap()
+        .beliefs
+        .iter()
+        .map(|b| b.id())
+        .collect();
+    assert_eq!(all.len(), 64);
+    // Every window of the list is a page of its own: 2,080 sets the vault has not stored.
+    let max = selfmodel_vault::MAX_NEW_SETS_PER_DAY as usize;
+    let windows: Vec<_> = (0..all.len())
+        .flat_map(|start| (1..=all.len() - start).map(move |len| (start, len)))
+        .filter(|&(start, len)| !(start == 0 && len == all.len()))
+        .take(max)
+        .map(|(start, len)| selfmodel::VendorRead {
+            after: start.checked_sub(1).map(|i| all[i]),
+            limit: Some(len as u64),
+            ..crate::common::read("recommendations")
+        })
+        .collect();
+    assert_eq!(windows.len(), max);
+    // Served in batches, as the vendor API serves them: the first page read above plus
+    // `max - 1` windows are new sets; the last window is one too many.
+    for batch in windows.chunks(500) {
+        let asked: Vec<_> = batch.iter().map(|r| (&vendor, r)).collect();
+        let served = model.vendor_reads(&asked).unwrap();
+        for (i, outcome) in served.into_iter().enumerate() {
+            let last = std::ptr::eq(&batch[i], windows.last().unwrap());
+            match outcome {
+                Ok(d) => assert!(
+                    !last,
+                    "the read past the allowance disclosed {:?}",
+                    d.beliefs.len()
+                ),
+                Err(e) => {
+                    assert!(last, "{e}");
+                    assert_eq!(e.code(), ErrorCode::RateLimited);
+                }
+            }
+        }
+    }
+    // The refusal is on the access log, and a page the vendor already received still reads.
+    let log = model
+        .access_log(&selfmodel::AccessFilter::default())
+        .unwrap();
+    let refused = log.last().unwrap();
+    assert_eq!(
+        refused.outcome,
+        selfmodel_core::Outcome::Denied("rate_limited".into())
+    );
+    assert!(refused.disclosed.is_empty());
+    let again = model
+        .vendor_read(&vendor, &crate::common::read("recommendations"))
+        .unwrap();
+    assert_eq!(again.beliefs.len(), 64);
+}

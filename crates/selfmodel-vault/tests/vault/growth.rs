@@ -1,0 +1,75 @@
+//! What a vendor can make the vault keep: the new disclosure sets one grant adds are bounded
+//! per day, while what it already received still reads.
+
+use chrono::{DateTime, Duration, Utc};
+use selfmodel_core::{BeliefId, Catalogue, NewAccess, Outcome};
+use selfmodel_vault::{AccessFilter, MAX_NEW_SETS_PER_DAY, Vault, VaultError};
+
+use crate::common::{PASS, pass};
+
+fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
+    NewAccess {
+        grant_id: Some(grant.into()),
+        vendor_id: Some("org.example.vendor".into()),
+        purpose: Some("recommendations".into()),
+        operation: "beliefs.read".into(),
+        outcome: Outcome::Allowed,
+        disclosed: disclosed.to_vec(),
+    }
+}
+
+fn log(
+    vault: &mut Vault,
+    grant: &str,
+    disclosed: &[BeliefId],
+    at: DateTime<Utc>,
+) -> Result<u64, VaultError> {
+    vault.write(|w| w.append_access(&read(grant, disclosed), at))
+}
+
+#[test]
+fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = Vault::create(
+        &dir.path().join("v.db"),
+        &pass(PASS),
+        &Catalogue::defaults(),
+    )
+    .expect("create");
+    let max = MAX_NEW_SETS_PER_DAY as usize;
+    let ids: Vec<BeliefId> = (0..max + 2).map(|_| BeliefId::new()).collect();
+    let noon = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    // A vendor shifting its page by one belief each read: every read a new set.
+    vault
+        .write(|w| {
+            for i in 0..max {
+                w.append_access(&read("g1", &ids[i..i + 1]), noon)?;
+            }
+            Ok::<_, VaultError>(())
+        })
+        .expect("the allowance");
+    let entries = |v: &mut Vault| {
+        v.read(|r| r.access_log(&AccessFilter::default()))
+            .expect("log")
+            .len()
+    };
+    assert_eq!(entries(&mut vault), max);
+
+    // One more is refused, and nothing of it is written.
+    let refused = log(&mut vault, "g1", &ids[max..max + 1], noon).unwrap_err();
+    assert!(matches!(refused, VaultError::TooManyNewSets), "{refused}");
+    assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
+    assert_eq!(entries(&mut vault), max);
+    // What it already received still reads.
+    log(&mut vault, "g1", &ids[0..1], noon).expect("a re-read");
+    // Another grant has its own allowance; once it stored that set, the first grant may read it
+    // too, since it adds nothing new to the vault.
+    log(&mut vault, "g2", &ids[max..max + 1], noon).expect("another grant");
+    log(&mut vault, "g1", &ids[max..max + 1], noon).expect("a set already stored");
+    // The next day (UTC), the first grant may add sets again.
+    let tomorrow = noon + Duration::hours(12);
+    log(&mut vault, "g1", &ids[max + 1..max + 2], tomorrow).expect("the next day");
+    assert_eq!(entries(&mut vault), max + 4);
+}
