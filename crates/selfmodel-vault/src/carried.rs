@@ -12,6 +12,7 @@ use selfmodel_core::{AccessDay, AccessEntry, BeliefId, DisclosureDay, NewAccess,
 use crate::access_log::{AccessFilter, logged};
 
 use crate::codec::parse_time;
+use crate::compacted_days::CompactedDay;
 use crate::compaction::{access_days_of, disclosures_per_day};
 use crate::disclosure_sets::SetMembers;
 use crate::error::Result;
@@ -169,24 +170,13 @@ impl Writer<'_> {
                     .text_number(Some(t).filter(|t| !t.is_empty()))?
                     .unwrap_or(0))
             };
-            let (grant, vendor, purpose) = (number(&grant)?, number(&vendor)?, number(&purpose)?);
-            let key = params![day, grant, vendor, purpose];
-            // What the day already holds, per belief, summed over its sets.
-            let stored: Vec<(i64, u64)> = self
-                .tx
-                .prepare_cached(
-                    "SELECT set_id, times FROM disclosed_days \
-                     WHERE day = ?1 AND grant_id = ?2 AND vendor_id = ?3 AND purpose = ?4",
-                )?
-                .query_map(key, |r| Ok((r.get("set_id")?, r.get("times")?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut merged: BTreeMap<BeliefId, u64> = BTreeMap::new();
-            let mut members = SetMembers::new(&self.tx);
-            for &(set, times) in &stored {
-                for belief in members.of_set(set)? {
-                    *merged.entry(belief).or_default() += times;
-                }
-            }
+            let day = CompactedDay {
+                day,
+                grant: number(&grant)?,
+                vendor: number(&vendor)?,
+                purpose: number(&purpose)?,
+            };
+            let (mut merged, former) = self.compacted_counts(&day)?;
             let mut grew = false;
             for (belief, times) in counts {
                 let held = merged.entry(belief).or_default();
@@ -195,39 +185,8 @@ impl Writer<'_> {
                     grew = true;
                 }
             }
-            if !grew {
-                continue;
-            }
-            // The day is written again, its beliefs grouped by count.
-            self.tx
-                .prepare_cached(
-                    "DELETE FROM disclosed_days \
-                     WHERE day = ?1 AND grant_id = ?2 AND vendor_id = ?3 AND purpose = ?4",
-                )?
-                .execute(key)?;
-            let mut by_count: BTreeMap<u64, Vec<BeliefId>> = BTreeMap::new();
-            for (belief, times) in merged {
-                by_count.entry(times).or_default().push(belief);
-            }
-            for (times, beliefs) in by_count {
-                let set = self.disclosure_set(&beliefs)?;
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO disclosed_days \
-                           (day, grant_id, vendor_id, purpose, set_id, times) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![day, grant, vendor, purpose, set, times])?;
-            }
-            // The day's former sets go, unless something still refers to them.
-            for (set, _) in stored {
-                self.tx
-                    .prepare_cached(
-                        "DELETE FROM disclosure_sets WHERE id = ?1 \
-                         AND NOT EXISTS (SELECT 1 FROM access_entries WHERE disclosed_set = ?1) \
-                         AND NOT EXISTS (SELECT 1 FROM disclosed_days WHERE set_id = ?1)",
-                    )?
-                    .execute([set])?;
+            if grew {
+                self.rewrite_compacted_day(&day, merged, &former)?;
             }
         }
         Ok(())

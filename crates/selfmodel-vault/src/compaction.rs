@@ -10,9 +10,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use selfmodel_core::{AccessDay, BeliefId, DisclosureDay, Outcome};
 
 use crate::codec::{from_micros, micros, parse};
+use crate::compacted_days::CompactedDay;
 use crate::disclosure_sets::SetMembers;
 use crate::error::{Result, VaultError};
-use crate::packed_set::unpack;
 use crate::store::{Reader, Writer};
 
 /// The meta key holding the access log's retention in days.
@@ -234,8 +234,8 @@ impl Writer<'_> {
     }
 
     /// Folds every access-log entry written before `before` into per-day counts and deletes
-    /// it; the sets it disclosed stay, referred to by the days. The caller records the compaction
-    /// on the audit chain.
+    /// it, with the sets nothing refers to any more. The caller records the compaction on the
+    /// audit chain.
     pub fn compact_access_log(&mut self, before: DateTime<Utc>) -> Result<Compaction> {
         let cut = micros(&before);
         let empty: Option<i64> = self
@@ -244,46 +244,73 @@ impl Writer<'_> {
                 r.get("id")
             })
             .optional()?;
-        // Each set's requests per day are folded, as sets: a page read every day is one row a
-        // day, whatever its size.
+        // Each day's disclosures per grant, vendor and purpose are added to that compacted day,
+        // its beliefs grouped by count: a vendor that reads every page once a day leaves one set
+        // a day. "None" is 0, whether the entry had no text or an empty one.
+        let groups: Vec<(CompactedDay, i64, u64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT date(at / 1000000, 'unixepoch') AS day, \
+                        coalesce(nullif(grant_id, ?2), 0) AS grant_id, \
+                        coalesce(nullif(vendor_id, ?2), 0) AS vendor_id, \
+                        coalesce(nullif(purpose, ?2), 0) AS purpose, \
+                        disclosed_set, sum(requests) AS times \
+                 FROM access_entries INDEXED BY access_entries_by_time \
+                 WHERE at < ?1 AND disclosed_set IS NOT NULL \
+                 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4",
+            )?
+            .query_map(params![cut, empty], |r| {
+                Ok((
+                    CompactedDay {
+                        day: r.get("day")?,
+                        grant: r.get("grant_id")?,
+                        vendor: r.get("vendor_id")?,
+                        purpose: r.get("purpose")?,
+                    },
+                    r.get("disclosed_set")?,
+                    r.get("times")?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let mut disclosures = 0;
-        let mut folded = self.tx.prepare_cached(
-            "SELECT d.members AS members, s.times AS times \
-             FROM (SELECT disclosed_set, sum(requests) AS times \
-                   FROM access_entries INDEXED BY access_entries_by_time \
-                   WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1) s \
-             JOIN disclosure_sets d ON d.id = s.disclosed_set",
-        )?;
-        let mut rows = folded.query([cut])?;
-        while let Some(r) = rows.next()? {
-            let members = r
-                .get_ref("members")?
-                .as_blob()
-                .map_err(rusqlite::Error::from)?;
-            // Only the audit event's count: a damaged set is reported, not a reason to fail.
-            let size = unpack(members).map_or_else(
-                |_| {
-                    tracing::warn!("a damaged disclosure set is counted as empty");
-                    0
-                },
-                |m| m.len() as u64,
-            );
-            disclosures += r.get::<_, u64>("times")? * size;
+        for same_day in groups.chunk_by(|a, b| a.0 == b.0) {
+            let day = &same_day[0].0;
+            let (mut counts, former) = self.compacted_counts(day)?;
+            let mut members = SetMembers::new(&self.tx);
+            let mut damaged = Vec::new();
+            for &(_, set, times) in same_day {
+                match members.of_set(set) {
+                    Ok(beliefs) => {
+                        disclosures += times * beliefs.len() as u64;
+                        for belief in beliefs {
+                            *counts.entry(belief).or_default() += times;
+                        }
+                    }
+                    // A set that cannot be read is kept as it is, with its count.
+                    Err(_) => damaged.push((set, times)),
+                }
+            }
+            drop(members);
+            self.rewrite_compacted_day(day, counts, &former)?;
+            for (set, times) in damaged {
+                tracing::warn!(set, "a damaged disclosure set is compacted as it is");
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO disclosed_days \
+                           (day, grant_id, vendor_id, purpose, set_id, times) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                         ON CONFLICT DO UPDATE SET times = times + excluded.times",
+                    )?
+                    .execute(params![
+                        day.day,
+                        day.grant,
+                        day.vendor,
+                        day.purpose,
+                        set,
+                        times
+                    ])?;
+            }
         }
-        drop(rows);
-        drop(folded);
-        self.tx.execute(
-            // "None" is 0 in the compacted days, whether the entry had no text or an empty one.
-            "INSERT INTO disclosed_days (day, grant_id, vendor_id, purpose, set_id, times) \
-             SELECT date(at / 1000000, 'unixepoch'), coalesce(nullif(grant_id, ?2), 0), \
-                    coalesce(nullif(vendor_id, ?2), 0), coalesce(nullif(purpose, ?2), 0), \
-                    disclosed_set, sum(requests) \
-             FROM access_entries INDEXED BY access_entries_by_time \
-             WHERE at < ?1 AND disclosed_set IS NOT NULL GROUP BY 1, 2, 3, 4, 5 \
-             ON CONFLICT (day, grant_id, vendor_id, purpose, set_id) \
-             DO UPDATE SET times = times + excluded.times",
-            params![cut, empty],
-        )?;
         self.tx.execute(
             "INSERT INTO access_days \
                (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
@@ -307,6 +334,10 @@ impl Writer<'_> {
         let entries =
             self.tx
                 .execute("DELETE FROM access_entries WHERE at < ?1", [&cut])? as u64;
+        // The sets only the folded entries referred to go.
+        for (_, set, _) in &groups {
+            self.drop_set_if_unused(*set)?;
+        }
         Ok(Compaction {
             entries,
             disclosures,

@@ -8,6 +8,7 @@ mod access_log;
 mod audit;
 mod carried;
 mod codec;
+mod compacted_days;
 mod compaction;
 mod disclosure_sets;
 mod error;

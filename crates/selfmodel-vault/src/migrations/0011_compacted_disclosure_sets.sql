@@ -1,8 +1,8 @@
 -- Version 11: the compacted access log keeps what was disclosed as sets, as the detailed log
--- does. A row is one set's disclosures on one day under one grant, vendor and purpose, with how
--- many requests disclosed it: a vendor that reads every page every day adds a row per page and
--- day once compacted, no longer a row per belief and day. Texts are `log_texts` numbers (0:
--- none). Sets are kept while a compacted day refers to them.
+-- does. A compacted day (per grant, vendor and purpose) is a row per set of the beliefs it
+-- disclosed the same number of times, with that number: a vendor that reads every page every
+-- day leaves a set a day once compacted, no longer a row per belief and day. Texts are
+-- `log_texts` numbers (0: none). Sets are kept while a compacted day refers to them.
 CREATE TABLE disclosed_days (
     day       TEXT NOT NULL,
     grant_id  INTEGER NOT NULL,

@@ -73,3 +73,56 @@ fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
     log(&mut vault, "g1", &ids[max + 1..max + 2], tomorrow).expect("the next day");
     assert_eq!(entries(&mut vault), max + 4);
 }
+
+#[test]
+fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v.db");
+    let mut vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
+    let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
+    // Noon of a day long past the log's retention: the reads below stay on their days.
+    let first = DateTime::parse_from_rfc3339("2024-01-10T12:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    // Every page twice on one day, the first page once more the next day.
+    vault
+        .write(|w| {
+            for round in 0..2 {
+                for page in ids.chunks(100) {
+                    w.append_access(&read("g1", page), first + Duration::minutes(round))?;
+                }
+            }
+            w.append_access(&read("g1", &ids[..100]), first + Duration::days(1))?;
+            Ok::<_, VaultError>(())
+        })
+        .expect("log");
+    let done = vault
+        .write(|w| {
+            let done = w.compact_access_log(Utc::now() - Duration::days(365))?;
+            w.append_audit(
+                selfmodel_core::PendingEvent::new(
+                    selfmodel_core::AuditAction::AccessLogCompacted,
+                    None,
+                ),
+                Utc::now(),
+            )?;
+            Ok::<_, VaultError>(done)
+        })
+        .expect("compact");
+    assert_eq!((done.entries, done.disclosures), (7, 700));
+
+    // The first day is one set (every belief twice); the second is the first page's set. The
+    // second and third pages' sets, which nothing refers to any more, are gone.
+    let sets: u64 = crate::common::keyed(&path, PASS)
+        .query_row("SELECT count(*) FROM disclosure_sets", [], |r| r.get(0))
+        .expect("sets");
+    assert_eq!(sets, 2);
+    let days = vault.read(|r| r.disclosure_days(None, None)).expect("days");
+    assert_eq!(days.len(), 400);
+    assert!(
+        days.iter()
+            .all(|d| d.times == if d.day == first.date_naive() { 2 } else { 1 })
+    );
+    let of_last = vault.read(|r| r.recipients(ids[299])).expect("recipients");
+    assert_eq!((of_last[0].grant_id.as_str(), of_last[0].times), ("g1", 2));
+}
