@@ -17,6 +17,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Message for people.
     pub message: String,
+    /// Seconds after which the same request may succeed (`Retry-After`), if the server knows.
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -26,8 +28,18 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
+}
+
+/// Seconds from `now` to the next UTC midnight, when a grant's allowance of new pages renews.
+fn until_tomorrow(now: chrono::DateTime<chrono::Utc>) -> i64 {
+    let tomorrow = now
+        .date_naive()
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0));
+    tomorrow.map_or(1, |t| (t.and_utc() - now).num_seconds().max(1))
 }
 
 impl IntoResponse for ApiError {
@@ -48,6 +60,10 @@ impl IntoResponse for ApiError {
         if unauthorized {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         resp
     }
@@ -70,8 +86,14 @@ impl From<CallError> for ApiError {
                 )
             }
             CallError::Model(e) => {
-                let status = status_of(&e);
-                Self::new(status, e.code(), e.to_string())
+                let renews = matches!(
+                    e,
+                    selfmodel::Error::Vault(selfmodel::VaultError::TooManyNewSets)
+                );
+                Self {
+                    retry_after: renews.then(|| until_tomorrow(chrono::Utc::now())),
+                    ..Self::new(status_of(&e), e.code(), e.to_string())
+                }
             }
         }
     }
@@ -104,6 +126,26 @@ fn status_of(e: &selfmodel::Error) -> StatusCode {
 mod tests {
     use selfmodel_core::ErrorCode;
     use selfmodel_wire as wire;
+
+    #[test]
+    fn a_grant_out_of_new_pages_is_told_when_they_renew() {
+        use axum::response::IntoResponse;
+        let refused = super::ApiError::from(crate::actor::CallError::Model(
+            selfmodel::Error::Vault(selfmodel::VaultError::TooManyNewSets),
+        ))
+        .into_response();
+        assert_eq!(refused.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        let after: i64 = refused.headers()[axum::http::header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=86_400).contains(&after), "{after}");
+        let noon = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(super::until_tomorrow(noon), 12 * 3600);
+    }
 
     #[test]
     fn every_code_of_the_vendor_api_is_one_of_selfmodels_codes() {

@@ -38,7 +38,7 @@ use selfmodel_core::{
     Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue,
     ChainVerdict, NewBelief, Passphrase, Provenance, Rectify, Status, validate,
 };
-use selfmodel_vault::{Vault, VaultError, Writer};
+use selfmodel_vault::{Vault, Writer};
 
 pub use access_retention::{ACCESS_LOG_RETENTION_DAYS, compaction_cut};
 pub use checkpoint::{
@@ -52,7 +52,7 @@ pub use merge::SameAs;
 pub use readable::ReadableExport;
 pub use review::Due;
 pub use selfmodel_vault::{
-    AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient,
+    AccessDay, AccessFilter, Compaction, DisclosureDay, PageCheck, Recipient, VaultError,
 };
 pub use vendor::{
     Credential, DEFAULT_PAGE, Disclosure, GrantAsk, GrantSummary, IssuedRequest, MAX_PAGE,
