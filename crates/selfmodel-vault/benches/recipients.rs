@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use selfmodel_core::{BeliefId, Catalogue, NewAccess, Outcome, Passphrase, VendorEventKind};
 use selfmodel_vault::{Vault, VaultError};
@@ -36,9 +36,12 @@ fn bench(c: &mut Criterion) {
     let ids: Vec<BeliefId> = (0..BELIEFS).map(|_| BeliefId::new()).collect();
     vault
         .write(|w| {
+            // Spread over days, as a grant may add at most `MAX_NEW_SETS_PER_DAY` sets a day.
+            let first = Utc::now() - TimeDelta::days(30);
             for start in 0..SETS {
                 let page = (0..PER_READ).map(|i| ids[(start + i) % BELIEFS]).collect();
-                w.append_access(&read(start % 4, page), Utc::now())?;
+                let at = first + TimeDelta::days((start / 1000) as i64);
+                w.append_access(&read(start % 4, page), at)?;
             }
             Ok::<_, VaultError>(())
         })

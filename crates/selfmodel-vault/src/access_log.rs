@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, params};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
 use crate::codec::{from_micros, micros};
-use crate::disclosure_sets::{SetMembers, holds_belief};
+use crate::disclosure_sets::{SetMembers, holds_belief, set_holds};
 use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 
@@ -256,21 +256,22 @@ impl Reader<'_> {
     /// Who received a belief: per grant, how often and when last (to the day for the compacted
     /// part of the log).
     pub fn recipients(&self, belief: BeliefId) -> Result<Vec<Recipient>> {
+        // The sets holding the belief are found once (one scan) for both logs.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
+            "WITH held (id) AS MATERIALIZED (SELECT id FROM disclosure_sets WHERE {}) \
+             SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
                SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, sum(a.requests) AS n, \
                       max(a.at) AS last \
-               FROM access_log a WHERE {} GROUP BY 1, 2 \
+               FROM access_log a WHERE a.disclosed_set IN (SELECT id FROM held) GROUP BY 1, 2 \
                UNION ALL \
                SELECT coalesce(g.text, ''), coalesce(v.text, ''), sum(d.times), \
                       unixepoch(max(d.day)) * 1000000 \
                FROM disclosed_days d \
                LEFT JOIN log_texts g ON g.id = d.grant_id \
                LEFT JOIN log_texts v ON v.id = d.vendor_id \
-               WHERE {} GROUP BY 1, 2) \
+               WHERE d.set_id IN (SELECT id FROM held) GROUP BY 1, 2) \
              GROUP BY 1, 2 ORDER BY max(last) DESC",
-            holds_belief("a.disclosed_set", "?1"),
-            holds_belief("d.set_id", "?1")
+            set_holds("members", "?1")
         ))?;
         let rows = stmt
             .query_map([belief.to_string()], |r| {

@@ -17,9 +17,14 @@ use crate::store::Writer;
 /// scan of the sets, not of the log.
 pub(crate) fn holds_belief(column: &str, param: &str) -> String {
     format!(
-        "{column} IN (SELECT id FROM disclosure_sets \
-         WHERE set_has(members, (SELECT n FROM belief_numbers WHERE belief_id = {param})))"
+        "{column} IN (SELECT id FROM disclosure_sets WHERE {})",
+        set_holds("members", param)
     )
+}
+
+/// The SQL condition "the packed set in `members` holds the belief whose id is bound to `param`".
+pub(crate) fn set_holds(members: &str, param: &str) -> String {
+    format!("set_has({members}, (SELECT n FROM belief_numbers WHERE belief_id = {param}))")
 }
 
 /// Calls `f` with each stored set that holds any of `beliefs` and which of them it holds, in one
