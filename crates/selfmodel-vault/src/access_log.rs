@@ -10,7 +10,7 @@ use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
 use crate::codec::{from_micros, micros};
 use crate::disclosure_sets::{SetMembers, holds_belief, set_holds};
-use crate::error::{Result, VaultError};
+use crate::error::Result;
 use crate::store::{Reader, Writer};
 
 /// Which access-log entries to list.
@@ -303,40 +303,25 @@ impl Writer<'_> {
     /// it. A new set under a grant counts against the grant's allowance for the day: past it,
     /// nothing is written and the answer is [`VaultError::TooManyNewSets`].
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        let set = match (&a.disclosed[..], &a.grant_id) {
-            ([], _) => None,
-            (ids, Some(grant)) => Some(self.granted_set(ids, grant, at)?),
-            (ids, None) => Some(self.disclosure_set(ids)?),
-        };
-        let seq = self.insert_access(a, at, 1, set)?;
+        let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
+        let seq = self.insert_disclosing(a, at, 1, allowance)?;
         self.recorded = true;
         Ok(seq)
     }
 
-    /// The set of `ids`, stored now if it is new and `grant` may still add one today.
-    fn granted_set(&mut self, ids: &[BeliefId], grant: &str, at: DateTime<Utc>) -> Result<i64> {
-        if let Some(set) = self.stored_set(ids)? {
-            return Ok(set);
-        }
-        if !self.new_sets.allows(grant, at) {
-            return Err(VaultError::TooManyNewSets);
-        }
-        let set = self.disclosure_set(ids)?;
-        self.new_sets.add(grant, at);
-        Ok(set)
-    }
-
-    /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set.
+    /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set
+    /// ([`Writer::disclosure_set`], which `allowance` passes on).
     pub(crate) fn insert_disclosing(
         &mut self,
         a: &NewAccess,
         at: DateTime<Utc>,
         requests: u64,
+        allowance: Option<(&str, DateTime<Utc>)>,
     ) -> Result<u64> {
         let set = if a.disclosed.is_empty() {
             None
         } else {
-            Some(self.disclosure_set(&a.disclosed)?)
+            Some(self.disclosure_set(&a.disclosed, allowance)?)
         };
         self.insert_access(a, at, requests, set)
     }

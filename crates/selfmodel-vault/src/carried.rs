@@ -114,7 +114,7 @@ impl Writer<'_> {
         at: DateTime<Utc>,
         requests: u64,
     ) -> Result<u64> {
-        self.insert_disclosing(a, at, requests.max(1))
+        self.insert_disclosing(a, at, requests.max(1), None)
     }
 
     /// Adds one day of another vault's compacted log. The same day imported again keeps the

@@ -67,24 +67,36 @@ impl Writer<'_> {
             by_count.entry(times).or_default().push(belief);
         }
         for (times, beliefs) in by_count {
-            let set = self.disclosure_set(&beliefs)?;
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO disclosed_days (day, grant_id, vendor_id, purpose, set_id, times) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    day.day,
-                    day.grant,
-                    day.vendor,
-                    day.purpose,
-                    set,
-                    times
-                ])?;
+            let set = self.disclosure_set(&beliefs, None)?;
+            self.add_to_compacted_day(day, set, times)?;
         }
         for set in former {
             self.drop_set_if_unused(*set)?;
         }
+        Ok(())
+    }
+
+    /// Adds `times` disclosures of stored set `set` to `day`.
+    pub(crate) fn add_to_compacted_day(
+        &mut self,
+        day: &CompactedDay,
+        set: i64,
+        times: u64,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO disclosed_days (day, grant_id, vendor_id, purpose, set_id, times) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT DO UPDATE SET times = times + excluded.times",
+            )?
+            .execute(params![
+                day.day,
+                day.grant,
+                day.vendor,
+                day.purpose,
+                set,
+                times
+            ])?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! per-day counts, and the reads that answer "what did each vendor receive" and "who received
 //! this belief" cover the detailed and the compacted log alike.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
@@ -294,21 +294,7 @@ impl Writer<'_> {
             self.rewrite_compacted_day(day, counts, &former)?;
             for (set, times) in damaged {
                 tracing::warn!(set, "a damaged disclosure set is compacted as it is");
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO disclosed_days \
-                           (day, grant_id, vendor_id, purpose, set_id, times) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                         ON CONFLICT DO UPDATE SET times = times + excluded.times",
-                    )?
-                    .execute(params![
-                        day.day,
-                        day.grant,
-                        day.vendor,
-                        day.purpose,
-                        set,
-                        times
-                    ])?;
+                self.add_to_compacted_day(day, set, times)?;
             }
         }
         self.tx.execute(
@@ -335,8 +321,9 @@ impl Writer<'_> {
             self.tx
                 .execute("DELETE FROM access_entries WHERE at < ?1", [&cut])? as u64;
         // The sets only the folded entries referred to go.
-        for (_, set, _) in &groups {
-            self.drop_set_if_unused(*set)?;
+        let folded: BTreeSet<i64> = groups.iter().map(|(_, set, _)| *set).collect();
+        for set in folded {
+            self.drop_set_if_unused(set)?;
         }
         Ok(Compaction {
             entries,

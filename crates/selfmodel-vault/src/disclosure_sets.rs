@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use selfmodel_core::BeliefId;
 use sha2::{Digest, Sha256};
 
 use crate::codec::parse;
-use crate::error::Result;
+use crate::error::{Result, VaultError};
 use crate::packed_set::{pack, unpack};
 use crate::store::Writer;
 
@@ -88,22 +89,28 @@ fn sorted_with_digest(ids: &[BeliefId]) -> (Vec<BeliefId>, Vec<u8>) {
 }
 
 impl Writer<'_> {
-    /// The stored set of exactly these beliefs, if there is one.
-    pub(crate) fn stored_set(&self, ids: &[BeliefId]) -> Result<Option<i64>> {
-        let (_, digest) = sorted_with_digest(ids);
-        Ok(self
+    /// The stored set of exactly these beliefs, stored now if it is new. A new set stored for a
+    /// grant (`allowance`: its id and the time) counts against the grant's allowance for the day;
+    /// past it, nothing is stored ([`VaultError::TooManyNewSets`]).
+    pub(crate) fn disclosure_set(
+        &mut self,
+        ids: &[BeliefId],
+        allowance: Option<(&str, DateTime<Utc>)>,
+    ) -> Result<i64> {
+        let (sorted, digest) = sorted_with_digest(ids);
+        let found: Option<i64> = self
             .tx
             .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
             .query_row([&digest], |r| r.get("id"))
-            .optional()?)
-    }
-
-    /// The stored set of exactly these beliefs, stored now if it is new.
-    pub(crate) fn disclosure_set(&mut self, ids: &[BeliefId]) -> Result<i64> {
-        if let Some(set) = self.stored_set(ids)? {
+            .optional()?;
+        if let Some(set) = found {
             return Ok(set);
         }
-        let (sorted, digest) = sorted_with_digest(ids);
+        if let Some((grant, at)) = allowance
+            && !self.new_sets.allows(grant, at)
+        {
+            return Err(VaultError::TooManyNewSets);
+        }
         let mut numbers = sorted
             .iter()
             .map(|id| self.belief_number(*id))
@@ -111,6 +118,9 @@ impl Writer<'_> {
         self.tx
             .prepare_cached("INSERT INTO disclosure_sets (digest, members) VALUES (?1, ?2)")?
             .execute(params![digest, pack(&mut numbers)])?;
+        if let Some((grant, at)) = allowance {
+            self.new_sets.add(grant, at);
+        }
         Ok(self.tx.last_insert_rowid())
     }
 
