@@ -297,6 +297,28 @@ impl Reader<'_> {
         }
     }
 
+    /// How many notices of each kind one grant was sent from `from` (inclusive) to `to`
+    /// (exclusive), counted in the vault: a report over a year of erasures holds no notices.
+    pub fn notice_counts(
+        &self,
+        grant_id: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(String, u64)>> {
+        // Stored times are canonical (fixed-width RFC 3339 in UTC), so their text orders as time.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, count(*) AS n FROM vendor_events WHERE grant_id = ?1 \
+             AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) GROUP BY kind",
+        )?;
+        let counts = stmt
+            .query_map(
+                params![grant_id, from.as_ref().map(time), to.as_ref().map(time)],
+                |r| Ok((r.get::<_, String>("kind")?, r.get::<_, u64>("n")?)),
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(counts)
+    }
+
     /// Notices for one grant after the cursor, oldest first.
     pub fn vendor_events(
         &self,

@@ -78,13 +78,7 @@ impl Selfmodel {
             let disclosed = r.disclosure_days(period.from, period.to)?;
             let mut vendors = Vec::with_capacity(grants.len());
             for grant in grants {
-                let notices = r.vendor_events(&grant.id, 0, u64::MAX)?;
-                let notices = gather::count_by(
-                    notices
-                        .iter()
-                        .filter(|n| period.contains(n.at))
-                        .map(|n| n.kind.as_str().to_owned()),
-                );
+                let notices = gather::sum_by(r.notice_counts(&grant.id, period.from, period.to)?);
                 vendors.push((grant, notices));
             }
             let category: BTreeMap<BeliefId, &str> = beliefs

@@ -246,6 +246,13 @@ fn report_numbers_match_the_vault() {
         && v.period.disclosures == 0
         && v.period.denied.is_empty()
         && v.period.notices.is_empty()));
+    // And a period that ended before it: notices are counted within the period's bounds only.
+    let earlier = Period {
+        from: None,
+        to: Some(Utc::now() - Duration::days(1)),
+    };
+    let before = model.report(earlier).unwrap();
+    assert!(before.vendors.iter().all(|v| v.period.notices.is_empty()));
 }
 
 /// A day of the report, `YYYY-MM-DD`.
