@@ -17,14 +17,23 @@ impl Reader<'_> {
     /// The whole audit chain, in order. A row altered so badly that it no longer parses is read
     /// in a form that fails verification at that event, rather than hiding the chain.
     pub fn audit_events(&self) -> Result<Vec<AuditEvent>> {
+        let mut events = Vec::new();
+        self.for_each_audit_event(|e| events.push(e))?;
+        Ok(events)
+    }
+
+    /// Hands each event of the chain to `f`, in order and read as [`Reader::audit_events`] reads
+    /// them, without holding the chain in memory.
+    pub fn for_each_audit_event(&self, mut f: impl FnMut(AuditEvent)) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
         let columns = EventColumns::of(&stmt)?;
-        let events = stmt
-            .query_map([], |r| columns.event(r))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(columns.event(r)?);
+        }
+        Ok(())
     }
 
     /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each

@@ -282,6 +282,34 @@ fn report_files_agree_with_the_vault() {
 }
 
 #[test]
+fn a_report_on_an_altered_chain_names_the_first_bad_event_and_still_counts_every_event() {
+    let v = TestVault::init();
+    let ids: Vec<String> = ["Likes chess", "Likes go", "Likes shogi", "Likes xiangqi"]
+        .into_iter()
+        .map(|s| v.add(s, "interests", "0.5", &[]))
+        .collect();
+    v.ok(&["belief", "delete", &ids[1]]);
+    let conn = v.sql();
+    let n = conn
+        .execute("UPDATE audit_events SET detail = 'x' WHERE seq = 3", [])
+        .unwrap();
+    assert_eq!(n, 1);
+    conn.close().unwrap();
+
+    let out = v.dir().join("r.json");
+    v.ok(&["report", "--out", out.to_str().unwrap()]);
+    let r: Value = serde_json::from_str(&read(&v, "r.json")).unwrap();
+    let integrity = &r["integrity"];
+    assert_eq!(integrity["audit_chain"], "broken", "{integrity}");
+    assert_eq!(integrity["first_bad_event"], 3, "{integrity}");
+    assert!(integrity["head"].is_null(), "{integrity}");
+    // Creation, four beliefs and one erasure: every event is counted, past the break too.
+    assert_eq!(integrity["events"], 6, "{integrity}");
+    assert_eq!(integrity["events_in_period"], 6, "{integrity}");
+    assert_eq!(integrity["beliefs_erased"], 1, "{integrity}");
+}
+
+#[test]
 fn packages_agree_with_the_vault_and_are_recorded() {
     let v = TestVault::demo();
     vendor_session(&v, SHOP);

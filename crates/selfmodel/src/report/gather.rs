@@ -278,23 +278,36 @@ fn detail_count(detail: Option<&str>, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// The audit chain, and the exports, imports and erasures it records in the period.
-pub(super) fn integrity(events: &[AuditEvent], period: Period) -> ReportIntegrity {
-    let (audit_chain, head, first_bad_event, broken_reason) = match audit::verify(events) {
-        ChainVerdict::Intact { head, .. } => (ChainState::Intact, Some(head.to_hex()), None, None),
-        ChainVerdict::Broken {
-            first_bad_event,
-            reason,
-        } => (
-            ChainState::Broken,
-            None,
-            Some(first_bad_event),
-            Some(reason),
-        ),
-    };
-    let mut exports_and_imports = Vec::new();
-    let mut erasures = Vec::new();
-    for e in events.iter().filter(|e| period.contains(e.at)) {
+/// The audit chain's events, tallied one at a time as they are read: how many there are, when the
+/// first was, and the exports, imports and erasures in the period.
+pub(super) struct ChainTally {
+    period: Period,
+    events: u64,
+    in_period: u64,
+    first_at: Option<DateTime<Utc>>,
+    exports_and_imports: Vec<ReportChainEntry>,
+    erasures: Vec<ReportChainEntry>,
+}
+
+impl ChainTally {
+    pub(super) fn new(period: Period) -> Self {
+        Self {
+            period,
+            events: 0,
+            in_period: 0,
+            first_at: None,
+            exports_and_imports: Vec::new(),
+            erasures: Vec::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, e: AuditEvent) {
+        self.events += 1;
+        self.first_at.get_or_insert(e.at);
+        if !self.period.contains(e.at) {
+            return;
+        }
+        self.in_period += 1;
         let detail = e.detail.as_deref();
         let entry = |beliefs| ReportChainEntry {
             seq: e.seq,
@@ -304,30 +317,55 @@ pub(super) fn integrity(events: &[AuditEvent], period: Period) -> ReportIntegrit
         };
         match AuditAction::parse(&e.action) {
             Some(AuditAction::Exported) => {
-                exports_and_imports.push(entry(detail_count(detail, "beliefs")));
+                self.exports_and_imports
+                    .push(entry(detail_count(detail, "beliefs")));
             }
             Some(AuditAction::Imported) => {
-                exports_and_imports.push(entry(detail_count(detail, "new")));
+                self.exports_and_imports
+                    .push(entry(detail_count(detail, "new")));
             }
             Some(AuditAction::BeliefDeleted | AuditAction::ProposalRejected) => {
-                erasures.push(entry(1));
+                self.erasures.push(entry(1));
             }
             Some(AuditAction::ErasedAll | AuditAction::RetentionPurged) => {
-                erasures.push(entry(detail_count(detail, "count")));
+                self.erasures.push(entry(detail_count(detail, "count")));
             }
             _ => {}
         }
     }
-    ReportIntegrity {
-        audit_chain,
-        events: events.len() as u64,
-        head,
-        first_bad_event,
-        broken_reason,
-        events_in_period: events.iter().filter(|e| period.contains(e.at)).count() as u64,
-        beliefs_erased: erasures.iter().map(|e| e.beliefs).sum(),
-        exports_and_imports,
-        erasures,
+
+    /// When the vault was created: its first event.
+    pub(super) fn first_at(&self) -> Option<DateTime<Utc>> {
+        self.first_at
+    }
+
+    /// The report's integrity section, with `verdict` the chain's.
+    pub(super) fn integrity(self, verdict: ChainVerdict) -> ReportIntegrity {
+        let (audit_chain, head, first_bad_event, broken_reason) = match verdict {
+            ChainVerdict::Intact { head, .. } => {
+                (ChainState::Intact, Some(head.to_hex()), None, None)
+            }
+            ChainVerdict::Broken {
+                first_bad_event,
+                reason,
+            } => (
+                ChainState::Broken,
+                None,
+                Some(first_bad_event),
+                Some(reason),
+            ),
+        };
+        ReportIntegrity {
+            audit_chain,
+            events: self.events,
+            head,
+            first_bad_event,
+            broken_reason,
+            events_in_period: self.in_period,
+            beliefs_erased: self.erasures.iter().map(|e| e.beliefs).sum(),
+            exports_and_imports: self.exports_and_imports,
+            erasures: self.erasures,
+        }
     }
 }
 

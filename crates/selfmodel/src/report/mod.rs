@@ -65,7 +65,10 @@ impl Selfmodel {
         self.vault.read(|r| {
             let catalogue = r.catalogue()?;
             let beliefs = r.beliefs(&BeliefFilter::default())?;
-            let events = r.audit_events()?;
+            // The chain is verified and tallied as it is read, never held whole.
+            let verdict = r.verify_audit()?;
+            let mut chain = gather::ChainTally::new(period);
+            r.for_each_audit_event(|e| chain.add(e))?;
             let grants = r.grants()?;
             // The period, and the history its alerts are judged against.
             // Who asked and when; what was disclosed comes from the per-day disclosures, which
@@ -93,7 +96,7 @@ impl Selfmodel {
                 .rev()
                 .map(|(g, _)| (g.vendor.id.clone(), g.vendor.name.clone()))
                 .collect();
-            let created = events.first().map(|e| e.at);
+            let created = chain.first_at();
             Ok(ReportDocument {
                 format: ReportFormat::V1,
                 generated_at: time(now),
@@ -128,7 +131,7 @@ impl Selfmodel {
                 .iter()
                 .map(gather::alert)
                 .collect(),
-                integrity: gather::integrity(&events, period),
+                integrity: chain.integrity(verdict),
                 controls: CONTROLS.to_vec(),
             })
         })
