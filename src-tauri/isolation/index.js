@@ -37,7 +37,11 @@
     erase_all: { confirmation: str(64) },
     destroy_vault: { confirmation: str(64) },
     verify_audit: {},
-    audit_log: {},
+    audit_log: {
+      before: (v) => v === null || int(1, Number.MAX_SAFE_INTEGER)(v),
+      action: (v) => v === null || str(64)(v),
+    },
+    audit_actions: {},
     change_passphrase: { current: PASS, new: PASS },
     set_retention: { typeId: str(128), days: int(1, 36500) },
     run_retention: {},

@@ -428,3 +428,60 @@ describe("reports", () => {
     expect(document.querySelector("[data-testid=report-chart]")).toBeNull();
   });
 });
+
+describe("the audit log", () => {
+  it("shows the newest page first, fetches older pages as the list nears its end, and filters in the core", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.auditPage = 50;
+    b.audit = Array.from({ length: 120 }, (_, i) => ({
+      seq: i + 1,
+      at: "2026-12-01T10:00:00.000000Z",
+      action: i % 10 === 0 ? "belief.deleted" : "belief.created",
+      subject: null,
+      detail: null,
+      hash: "ab".repeat(32),
+    }));
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-audit]")!.click();
+    await settle();
+    const shown = () => [...document.querySelectorAll("[data-testid=audit-row] .num")].map((e) => Number(e.textContent));
+    const pages = () => b.calls.filter((c) => c === "audit_log").length;
+    const loaded = () => Number(document.querySelector("[role=table]")!.getAttribute("aria-rowcount"));
+    expect(shown()[0]).toBe(120);
+    expect([pages(), loaded()]).toEqual([1, 50]);
+
+    // Scrolled near the end of the first page: the next older page is fetched once.
+    const viewport = document.querySelector<HTMLDivElement>(".viewport")!;
+    viewport.scrollTop = 40 * 36;
+    viewport.dispatchEvent(new Event("scroll"));
+    await settle();
+    expect([pages(), loaded()]).toEqual([2, 100]);
+    expect(shown()).toContain(71);
+    viewport.scrollTop = 90 * 36;
+    viewport.dispatchEvent(new Event("scroll"));
+    await settle();
+    // The third page holds the last 20; the fourth comes back empty and ends the paging.
+    viewport.scrollTop = 110 * 36;
+    viewport.dispatchEvent(new Event("scroll"));
+    await settle();
+    expect(shown()).toContain(1);
+    expect(loaded()).toBe(120);
+    const afterAll = pages();
+    viewport.dispatchEvent(new Event("scroll"));
+    await settle();
+    expect(pages()).toBe(afterAll);
+
+    // A filter asks the core for that action's events, newest first.
+    const select = document.querySelector<HTMLSelectElement>("[data-testid=audit-filter]")!;
+    select.value = "belief.deleted";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    viewport.scrollTop = 0;
+    viewport.dispatchEvent(new Event("scroll"));
+    await settle();
+    expect(shown().slice(0, 3)).toEqual([111, 101, 91]);
+    expect(shown()).toHaveLength(12);
+    expect(loaded()).toBe(12);
+  });
+});

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Statement, params};
 use selfmodel_core::Hash;
 use selfmodel_core::audit::{
-    AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
+    AuditAction, AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
     is_canonical_time,
 };
 
@@ -34,6 +34,29 @@ impl Reader<'_> {
             f(columns.event(r)?);
         }
         Ok(())
+    }
+
+    /// Up to `limit` events, newest first: those before event `before` when given, and only
+    /// `action`'s when given. Pages through a chain of any length without reading all of it.
+    pub fn audit_page(
+        &self,
+        before: Option<u64>,
+        action: Option<AuditAction>,
+        limit: u64,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events \
+             WHERE seq < ?1 AND (?2 IS NULL OR action = ?2) ORDER BY seq DESC LIMIT ?3",
+        )?;
+        let columns = EventColumns::of(&stmt)?;
+        let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let events = stmt
+            .query_map(params![before, action.map(|a| a.as_str()), limit], |r| {
+                columns.event(r)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
     }
 
     /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each

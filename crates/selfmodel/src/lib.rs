@@ -74,6 +74,9 @@ pub struct RetentionChange {
 /// Shortest passphrase accepted for a vault.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
+/// Events in one page of the audit chain ([`Selfmodel::audit_page`]).
+pub const AUDIT_PAGE_EVENTS: u64 = 500;
+
 /// An unlocked self-model. Dropping it locks the vault.
 pub struct Selfmodel {
     vault: Vault,
@@ -438,6 +441,17 @@ impl Selfmodel {
     /// The audit chain's events, oldest first.
     pub fn audit_log(&mut self) -> Result<Vec<AuditEvent>> {
         self.vault.read(|r| Ok(r.audit_events()?))
+    }
+
+    /// A page of the audit chain, newest first: at most [`AUDIT_PAGE_EVENTS`] events before
+    /// event `before` (from the newest when `None`), only `action`'s when given.
+    pub fn audit_page(
+        &mut self,
+        before: Option<u64>,
+        action: Option<AuditAction>,
+    ) -> Result<Vec<AuditEvent>> {
+        self.vault
+            .read(|r| Ok(r.audit_page(before, action, AUDIT_PAGE_EVENTS)?))
     }
 
     /// The schema version of the open vault.

@@ -2,7 +2,7 @@
 //! audit chain.
 
 use super::*;
-use selfmodel_core::ErrorCode;
+use selfmodel_core::{AuditAction, ErrorCode};
 
 /// The belief types and purposes.
 #[tauri::command]
@@ -117,10 +117,33 @@ pub async fn verify_audit(state: State<'_, AppState>) -> Result<dto::AuditVerdic
     state.call(|m| m.verify_audit()).await.map(Into::into)
 }
 
-/// The audit log, oldest first.
+/// A page of the audit log, newest first: the events before event `before` (the newest when
+/// `None`), only `action`'s when given (see `selfmodel::AUDIT_PAGE_EVENTS`).
 #[tauri::command]
-pub async fn audit_log(state: State<'_, AppState>) -> Result<Vec<dto::AuditEvent>> {
-    state.call(|m| m.audit_log()).await.map(dto::audit_events)
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    before: Option<u64>,
+    action: Option<String>,
+) -> Result<Vec<dto::AuditEvent>> {
+    let action = match action {
+        None => None,
+        Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
+            IpcError::new(ErrorCode::InvalidField, "there is no such audit action")
+        })?),
+    };
+    state
+        .call(move |m| m.audit_page(before, action))
+        .await
+        .map(dto::audit_events)
+}
+
+/// The name of every action the audit log records, for filtering it.
+#[tauri::command]
+pub fn audit_actions() -> Vec<String> {
+    AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect()
 }
 
 /// Sets how long beliefs of a type are kept.

@@ -478,7 +478,12 @@ async fn reports(app: &App, dir: &Path) -> Result<()> {
     app.wait_text("[data-testid=saved]", "selfmodel-transparency-report")
         .await?;
     saved_file(dir, "selfmodel-transparency-report")?;
-    let log = app.call("audit_log", json!({})).await?;
+    let log = app
+        .call(
+            "audit_log",
+            json!({"before": null, "action": "package.generated"}),
+        )
+        .await?;
     let generated = log
         .as_array()
         .context("events")?
@@ -1077,7 +1082,12 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             queue.as_array().is_some_and(Vec::is_empty),
             "the core has nothing due: {queue}"
         );
-        let log = app.call("audit_log", json!({})).await?;
+        let log = app
+            .call(
+                "audit_log",
+                json!({"before": null, "action": "belief.confirmed"}),
+            )
+            .await?;
         let confirmed = log
             .as_array()
             .context("events")?

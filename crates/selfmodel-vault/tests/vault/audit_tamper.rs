@@ -211,6 +211,52 @@ fn tampering_in_the_middle_of_a_long_chain_is_named_exactly() {
 }
 
 #[test]
+fn the_chain_pages_newest_first_and_by_action() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = long_chain(dir.path(), 5_000);
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
+    let page = |vault: &mut Vault, before, action, limit| {
+        vault
+            .read(|r| r.audit_page(before, action, limit))
+            .expect("page")
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<u64>>()
+    };
+    assert_eq!(page(&mut vault, None, None, 3), [5000, 4999, 4998]);
+    assert_eq!(page(&mut vault, Some(4501), None, 2), [4500, 4499]);
+    assert_eq!(page(&mut vault, Some(3), None, 500), [2, 1]);
+    assert!(page(&mut vault, Some(1), None, 500).is_empty());
+    assert!(page(&mut vault, Some(0), None, 500).is_empty());
+    assert_eq!(page(&mut vault, Some(u64::MAX), None, 1), [5000]);
+    assert_eq!(
+        page(&mut vault, None, Some(AuditAction::VaultCreated), 500),
+        [1]
+    );
+    assert_eq!(
+        page(&mut vault, Some(5), Some(AuditAction::BeliefCreated), 500),
+        [4, 3, 2]
+    );
+    assert!(page(&mut vault, None, Some(AuditAction::ErasedAll), 500).is_empty());
+
+    // Page after page, the whole chain comes back once, exactly as it reads whole.
+    let whole = vault.read(|r| r.audit_events()).expect("events");
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let events = vault
+            .read(|r| r.audit_page(before, None, 700))
+            .expect("page");
+        let Some(last) = events.last() else { break };
+        before = Some(last.seq);
+        paged.extend(events);
+    }
+    paged.reverse();
+    assert_eq!(paged, whole);
+    vault.close().expect("close");
+}
+
+#[test]
 fn a_time_stored_in_another_form_reads_as_before() {
     // The hash covers the canonical text of the instant: the same instant written another way
     // still verifies (as it always did), a different instant does not, an unreadable one does

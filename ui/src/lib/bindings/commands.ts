@@ -27,8 +27,13 @@ export interface Commands {
   deleteBeliefs(ids: string[]): Promise<number>;
   /** Recomputes the audit chain. */
   verifyAudit(): Promise<AuditVerdict>;
-  /** The audit log, oldest first. */
-  auditLog(): Promise<AuditEvent[]>;
+  /**
+   * A page of the audit log, newest first: the events before event `before` (the newest when
+   * `None`), only `action`'s when given (see `selfmodel::AUDIT_PAGE_EVENTS`).
+   */
+  auditLog(before: number | null, action: string | null): Promise<AuditEvent[]>;
+  /** The name of every action the audit log records, for filtering it. */
+  auditActions(): Promise<string[]>;
   /** Sets how long beliefs of a type are kept. */
   setRetention(typeId: string, days: number): Promise<BeliefType>;
   /** Erases what is past its retention now; returns how many. */
@@ -186,7 +191,8 @@ export function commands(invoke: Invoke): Commands {
     deleteBelief: (id: string) => invoke<void>("delete_belief", { id }),
     deleteBeliefs: (ids: string[]) => invoke<number>("delete_beliefs", { ids }),
     verifyAudit: () => invoke<AuditVerdict>("verify_audit"),
-    auditLog: () => invoke<AuditEvent[]>("audit_log"),
+    auditLog: (before: number | null, action: string | null) => invoke<AuditEvent[]>("audit_log", { before, action }),
+    auditActions: () => invoke<string[]>("audit_actions"),
     setRetention: (typeId: string, days: number) => invoke<BeliefType>("set_retention", { typeId, days }),
     runRetention: () => invoke<number>("run_retention"),
     accessLogRetention: () => invoke<number>("access_log_retention"),

@@ -112,6 +112,9 @@ export class FakeBackend implements Backend {
   settings: Settings = { auto_lock_minutes: 10, api_enabled: true, api_port: 7420 };
   calls: string[] = [];
   integrityWarning: string | null = null;
+  /** The audit chain, oldest first; paged newest first like the core, `auditPage` at a time. */
+  audit: AuditEvent[] = [];
+  auditPage = 500;
   private lockedHandlers: (() => void)[] = [];
 
   private need() {
@@ -224,11 +227,18 @@ export class FakeBackend implements Backend {
   }
   async verifyAudit(): Promise<AuditVerdict> {
     this.need();
-    return { verdict: "intact", events: 1, head: "ab".repeat(32) };
+    return { verdict: "intact", events: Math.max(this.audit.length, 1), head: "ab".repeat(32) };
   }
-  async auditLog(): Promise<AuditEvent[]> {
+  async auditLog(before: number | null, action: string | null): Promise<AuditEvent[]> {
     this.need();
-    return [];
+    this.log("audit_log");
+    return this.audit
+      .filter((e) => (before === null || e.seq < before) && (action === null || e.action === action))
+      .reverse()
+      .slice(0, this.auditPage);
+  }
+  async auditActions(): Promise<string[]> {
+    return ["belief.created", "belief.deleted", "vault.created"];
   }
   async changePassphrase(current: string, next: string) {
     this.need();
