@@ -485,3 +485,54 @@ describe("the audit log", () => {
     expect(loaded()).toBe(12);
   });
 });
+
+describe("activity", () => {
+  it("pages the timeline newest first, filters in the core, and says who received what over the whole log", async () => {
+    const b = new FakeBackend();
+    b.unlocked = true;
+    b.accessPage = 20;
+    const kept = row({ statement: "Likes chess" });
+    b.rows = [kept];
+    b.accessEntries = Array.from({ length: 45 }, (_, i) => ({
+      seq: i + 1,
+      at: "2026-12-01T10:00:00.000000Z",
+      grant_id: "g1",
+      vendor_id: "com.example.shop",
+      purpose: "recommendations",
+      operation: "beliefs.read",
+      allowed: i % 5 !== 0,
+      denied_because: i % 5 === 0 ? "purpose_not_granted" : null,
+      disclosed: i % 5 === 0 ? [] : [i % 2 === 0 ? kept.id : "0190e0a0-0000-7000-8000-000000000001"],
+      requests: 1,
+    }));
+    await start(b);
+    document.querySelector<HTMLButtonElement>("[data-testid=nav-activity]")!.click();
+    await settle();
+    const items = () => document.querySelectorAll("[data-testid=activity] li");
+    const older = () => document.querySelector<HTMLButtonElement>("[data-testid=activity-older]");
+    expect(items()).toHaveLength(20);
+    expect(items()[0].textContent).toContain("1 belief disclosed");
+
+    older()!.click();
+    await settle();
+    expect(items()).toHaveLength(40);
+    older()!.click();
+    await settle();
+    expect(items()).toHaveLength(45);
+    expect(older()).toBeNull();
+
+    // Refusals only: asked of the core, from the newest again.
+    const denied = document.querySelector<HTMLInputElement>("[data-testid=activity-denied]")!;
+    denied.checked = true;
+    denied.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    expect(items()).toHaveLength(9);
+    expect([...items()].every((li) => li.textContent!.includes("refused: purpose_not_granted"))).toBe(true);
+
+    // Who knows what: both beliefs, one of them since erased.
+    const knows = document.querySelector("[data-testid=knows]")!;
+    expect(knows.textContent).toContain("received 2 beliefs");
+    expect(knows.textContent).toContain("Likes chess");
+    expect(knows.textContent).toContain("(since deleted)");
+  });
+});

@@ -2,7 +2,7 @@
 //! numbered once in `log_texts`, times in microseconds, the disclosed beliefs a set stored once),
 //! and the reads that answer "what did each vendor receive" and "who received this belief".
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Timelike, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -26,8 +26,14 @@ pub struct AccessFilter {
     pub belief_id: Option<BeliefId>,
     /// Only entries after this sequence number.
     pub after_seq: Option<u64>,
-    /// At most this many, newest last.
+    /// Only entries before this sequence number.
+    pub before_seq: Option<u64>,
+    /// Only refused requests.
+    pub denied_only: bool,
+    /// At most this many: the oldest, or the newest with `newest_first`.
     pub limit: Option<u64>,
+    /// Newest first (a page of the latest entries) instead of oldest first.
+    pub newest_first: bool,
     /// Only entries at or after this time.
     pub since: Option<DateTime<Utc>>,
     /// Leave each entry's `disclosed` empty, for readers that need only who asked and when
@@ -125,8 +131,9 @@ impl Reader<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Access-log entries matching the filter, oldest first. Only the filters that are set
-    /// are in the query, so that each can use its index (a time range reads only its days).
+    /// Access-log entries matching the filter, oldest first unless it asks for the newest. Only
+    /// the filters that are set are in the query, so that each can use its index (a time range
+    /// reads only its days).
     pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
         use rusqlite::types::Value;
         let mut sql = String::from(
@@ -147,6 +154,13 @@ impl Reader<'_> {
               WHERE e.seq > ?",
         );
         let mut values = vec![Value::Integer(f.after_seq.unwrap_or(0) as i64)];
+        if let Some(before) = f.before_seq {
+            sql.push_str(" AND e.seq < ?");
+            values.push(Value::Integer(i64::try_from(before).unwrap_or(i64::MAX)));
+        }
+        if f.denied_only {
+            sql.push_str(" AND e.denied = 1");
+        }
         let text = "(SELECT id FROM log_texts WHERE text = ?)";
         for (column, wanted) in [
             ("grant_id", &f.grant_id),
@@ -167,8 +181,15 @@ impl Reader<'_> {
             sql.push_str(" AND e.at >= ?");
             values.push(Value::Integer(micros(since)));
         }
-        sql.push_str(" ORDER BY e.seq LIMIT ?");
-        values.push(Value::Integer(f.limit.map_or(i64::MAX, |l| l as i64)));
+        sql.push_str(if f.newest_first {
+            " ORDER BY e.seq DESC LIMIT ?"
+        } else {
+            " ORDER BY e.seq LIMIT ?"
+        });
+        values.push(Value::Integer(
+            f.limit
+                .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX)),
+        ));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         // Looked up by name once, not on every row: the whole log may be read.
         let column = |name| stmt.column_index(name);
@@ -251,6 +272,43 @@ impl Reader<'_> {
                 },
             )
             .collect()
+    }
+
+    /// What each vendor received, from the detailed and the compacted log alike: per vendor id,
+    /// the distinct beliefs disclosed to it, only under `grant_id` when given. Each stored set is
+    /// read once per vendor however many requests disclosed it, so the cost follows the sets,
+    /// not the requests.
+    pub fn received(&self, grant_id: Option<&str>) -> Result<Vec<(String, Vec<BeliefId>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH wanted (id) AS (SELECT id FROM log_texts WHERE text = ?1) \
+             SELECT v.text AS vendor_id, x.set_id AS set_id FROM ( \
+               SELECT vendor_id, disclosed_set AS set_id FROM access_entries \
+               WHERE disclosed_set IS NOT NULL AND denied = 0 \
+                 AND (?1 IS NULL OR grant_id = (SELECT id FROM wanted)) \
+               UNION \
+               SELECT vendor_id, set_id FROM disclosed_days \
+               WHERE ?1 IS NULL OR grant_id = (SELECT id FROM wanted)) x \
+             JOIN log_texts v ON v.id = x.vendor_id \
+             ORDER BY v.text",
+        )?;
+        let pairs = stmt
+            .query_map([grant_id], |r| {
+                Ok((r.get::<_, String>("vendor_id")?, r.get::<_, i64>("set_id")?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut members = SetMembers::new(self.conn);
+        let mut received: Vec<(String, BTreeSet<BeliefId>)> = Vec::new();
+        for (vendor, set) in pairs {
+            let ids = members.of_set(set)?;
+            match received.last_mut() {
+                Some((v, beliefs)) if *v == vendor => beliefs.extend(ids),
+                _ => received.push((vendor, ids.into_iter().collect())),
+            }
+        }
+        Ok(received
+            .into_iter()
+            .map(|(vendor, beliefs)| (vendor, beliefs.into_iter().collect()))
+            .collect())
     }
 
     /// Who received a belief: per grant, how often and when last (to the day for the compacted

@@ -264,6 +264,12 @@ impl Selfmodel {
         self.vault.read(|r| Ok(r.access_log(filter)?))
     }
 
+    /// What each vendor received, per vendor id: the distinct beliefs disclosed to it over the
+    /// whole log (detailed and compacted), only under `grant_id` when given.
+    pub fn received(&mut self, grant_id: Option<&str>) -> Result<Vec<(String, Vec<BeliefId>)>> {
+        self.vault.read(|r| Ok(r.received(grant_id)?))
+    }
+
     /// Who received a belief.
     pub fn recipients(&mut self, belief: BeliefId) -> Result<Vec<Recipient>> {
         self.vault.read(|r| Ok(r.recipients(belief)?))

@@ -119,18 +119,46 @@ pub async fn revoke_grant(state: State<'_, AppState>, id: String) -> Result<()> 
     state.call(move |m| m.revoke_grant(&id)).await
 }
 
-/// The access log, oldest first, optionally for one grant.
+/// A page of the access log, newest first: at most [`ACTIVITY_PAGE_ENTRIES`] entries before
+/// entry `before` (the newest when `None`), narrowed to a vendor, a purpose or refusals.
 #[tauri::command]
 pub async fn access_log(
     state: State<'_, AppState>,
-    grant_id: Option<String>,
-) -> Result<Vec<dto::AccessEntry>> {
+    before: Option<u64>,
+    vendor_id: Option<String>,
+    purpose: Option<String>,
+    denied_only: bool,
+) -> Result<dto::AccessPage> {
     let filter = selfmodel::AccessFilter {
-        grant_id,
+        before_seq: before,
+        vendor_id,
+        purpose,
+        denied_only,
+        // One more than a page tells whether there are older entries.
+        limit: Some(ACTIVITY_PAGE_ENTRIES + 1),
+        newest_first: true,
         ..Default::default()
     };
+    let mut entries = state.call(move |m| m.access_log(&filter)).await?;
+    let more = entries.len() as u64 > ACTIVITY_PAGE_ENTRIES;
+    entries.truncate(ACTIVITY_PAGE_ENTRIES as usize);
+    Ok(dto::AccessPage {
+        entries: dto::access_log(entries),
+        more,
+    })
+}
+
+/// Entries in one page of the Activity screen's timeline.
+const ACTIVITY_PAGE_ENTRIES: u64 = 200;
+
+/// What each vendor received over the whole log, optionally under one grant only.
+#[tauri::command]
+pub async fn received(
+    state: State<'_, AppState>,
+    grant_id: Option<String>,
+) -> Result<Vec<dto::Received>> {
     state
-        .call(move |m| m.access_log(&filter).map(dto::access_log))
+        .call(move |m| m.received(grant_id.as_deref()).map(dto::received))
         .await
 }
 

@@ -68,6 +68,8 @@ pub fn typescript_bindings() -> String {
         PreviewPurpose,
         Grant,
         AccessEntry,
+        AccessPage,
+        Received,
         Recipient,
         ReportDocument,
         report::ReportFormat,

@@ -141,6 +141,24 @@ pub struct AccessEntry {
     pub requests: u64,
 }
 
+/// A page of the access log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AccessPage {
+    /// The entries.
+    pub entries: Vec<AccessEntry>,
+    /// Whether older entries follow.
+    pub more: bool,
+}
+
+/// What one vendor received over the whole log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Received {
+    /// The vendor's id.
+    pub vendor_id: String,
+    /// The distinct beliefs disclosed to it (ids; some may since have been erased).
+    pub beliefs: Vec<String>,
+}
+
 /// Who received a belief.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Recipient {
@@ -279,6 +297,16 @@ pub fn recipients(list: Vec<selfmodel::Recipient>) -> Vec<Recipient> {
             vendor_id: r.vendor_id,
             times: r.times,
             last_at: time(&r.last_at),
+        })
+        .collect()
+}
+
+/// What each vendor received.
+pub fn received(list: Vec<(String, Vec<core::BeliefId>)>) -> Vec<Received> {
+    list.into_iter()
+        .map(|(vendor_id, beliefs)| Received {
+            vendor_id,
+            beliefs: beliefs.iter().map(ToString::to_string).collect(),
         })
         .collect()
 }

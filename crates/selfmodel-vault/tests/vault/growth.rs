@@ -126,3 +126,106 @@ fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
     let of_last = vault.read(|r| r.recipients(ids[299])).expect("recipients");
     assert_eq!((of_last[0].grant_id.as_str(), of_last[0].times), ("g1", 2));
 }
+
+#[test]
+fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = Vault::create(
+        &dir.path().join("v.db"),
+        &pass(PASS),
+        &Catalogue::defaults(),
+    )
+    .expect("create");
+    let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
+    let long_ago = DateTime::parse_from_rfc3339("2024-01-10T12:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    let other = |grant: &str, disclosed: &[BeliefId]| NewAccess {
+        vendor_id: Some("org.example.other".into()),
+        ..read(grant, disclosed)
+    };
+    vault
+        .write(|w| {
+            // Long ago, compacted below: the first two pages.
+            w.append_access(&read("g1", &ids[..100]), long_ago)?;
+            w.append_access(&read("g1", &ids[100..200]), long_ago)?;
+            w.compact_access_log(Utc::now() - Duration::days(365))?;
+            // Now: an overlapping page, another vendor's read and a refusal that disclosed nothing.
+            w.append_access(&read("g1", &ids[150..250]), Utc::now())?;
+            w.append_access(&other("g2", &ids[..10]), Utc::now())?;
+            w.append_access(
+                &NewAccess {
+                    outcome: Outcome::Denied("purpose_not_granted".into()),
+                    ..other("g2", &[])
+                },
+                Utc::now(),
+            )?;
+            w.append_audit(
+                selfmodel_core::PendingEvent::new(
+                    selfmodel_core::AuditAction::AccessLogCompacted,
+                    None,
+                ),
+                Utc::now(),
+            )?;
+            Ok::<_, VaultError>(())
+        })
+        .expect("log");
+    let sorted = |mut v: Vec<BeliefId>| {
+        v.sort();
+        v
+    };
+
+    let all = vault.read(|r| r.received(None)).expect("received");
+    let vendors: Vec<&str> = all.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(vendors, ["org.example.other", "org.example.vendor"]);
+    assert_eq!(all[0].1, sorted(ids[..10].to_vec()));
+    assert_eq!(all[1].1, sorted(ids[..250].to_vec()), "each belief once");
+    let of_g2 = vault.read(|r| r.received(Some("g2"))).expect("received");
+    assert_eq!(
+        of_g2,
+        [("org.example.other".to_owned(), sorted(ids[..10].to_vec()))]
+    );
+    assert!(
+        vault
+            .read(|r| r.received(Some("g3")))
+            .expect("received")
+            .is_empty()
+    );
+
+    // The newest entries first, a page at a time, and refusals only.
+    let page = |vault: &mut Vault, f: AccessFilter| {
+        vault
+            .read(|r| r.access_log(&f))
+            .expect("log")
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<u64>>()
+    };
+    let newest = page(
+        &mut vault,
+        AccessFilter {
+            newest_first: true,
+            limit: Some(2),
+            ..AccessFilter::default()
+        },
+    );
+    assert_eq!(newest.len(), 2);
+    assert!(newest[0] > newest[1]);
+    let older = page(
+        &mut vault,
+        AccessFilter {
+            newest_first: true,
+            before_seq: Some(newest[1]),
+            ..AccessFilter::default()
+        },
+    );
+    assert_eq!(older, [newest[1] - 1]);
+    let refused = page(
+        &mut vault,
+        AccessFilter {
+            denied_only: true,
+            ..AccessFilter::default()
+        },
+    );
+    assert_eq!(refused, [newest[0]]);
+}

@@ -1010,6 +1010,32 @@ disclosed: Array<string>,
 requests: number, };
 
 /**
+ * A page of the access log, newest first.
+ */
+export type AccessPage = { 
+/**
+ * The entries.
+ */
+entries: Array<AccessEntry>, 
+/**
+ * Whether older entries follow.
+ */
+more: boolean, };
+
+/**
+ * What one vendor received over the whole log.
+ */
+export type Received = { 
+/**
+ * The vendor's id.
+ */
+vendor_id: string, 
+/**
+ * The distinct beliefs disclosed to it (ids; some may since have been erased).
+ */
+beliefs: Array<string>, };
+
+/**
  * Who received a belief.
  */
 export type Recipient = { 

@@ -8,6 +8,7 @@ import type {
   MemoryImport,
   MemoryItem,
   AccessEntry,
+  AccessPage,
   ApiStatus,
   AuditEvent,
   AuditVerdict,
@@ -26,6 +27,7 @@ import type {
   Narrowing,
   NewBelief,
   PreviewPurpose,
+  Received,
   Recipient,
   RectifyRequest,
   ReportDocument,
@@ -514,9 +516,37 @@ export class FakeBackend implements Backend {
       g.live = false;
     }
   }
-  async accessLog(grantId: string | null) {
+  /** Entries in one page of `accessLog`, as the core pages them (newest first). */
+  accessPage = 200;
+  async accessLog(
+    before: number | null,
+    vendorId: string | null,
+    purpose: string | null,
+    deniedOnly: boolean,
+  ): Promise<AccessPage> {
     this.need();
-    return this.accessEntries.filter((e) => grantId === null || e.grant_id === grantId);
+    this.log("access_log");
+    const found = this.accessEntries
+      .filter(
+        (e) =>
+          (before === null || e.seq < before) &&
+          (vendorId === null || e.vendor_id === vendorId) &&
+          (purpose === null || e.purpose === purpose) &&
+          (!deniedOnly || !e.allowed),
+      )
+      .reverse();
+    return { entries: found.slice(0, this.accessPage), more: found.length > this.accessPage };
+  }
+  async received(grantId: string | null): Promise<Received[]> {
+    this.need();
+    const byVendor = new Map<string, Set<string>>();
+    for (const e of this.accessEntries) {
+      if (!e.allowed || e.vendor_id === null || (grantId !== null && e.grant_id !== grantId)) continue;
+      const ids = byVendor.get(e.vendor_id) ?? new Set<string>();
+      e.disclosed.forEach((id) => ids.add(id));
+      byVendor.set(e.vendor_id, ids);
+    }
+    return [...byVendor].map(([vendor_id, ids]) => ({ vendor_id, beliefs: [...ids] }));
   }
   async beliefRecipients(_id: string): Promise<Recipient[]> {
     return [];
