@@ -511,7 +511,7 @@ describe("activity", () => {
     const items = () => document.querySelectorAll("[data-testid=activity] li");
     const older = () => document.querySelector<HTMLButtonElement>("[data-testid=activity-older]");
     expect(items()).toHaveLength(20);
-    expect(items()[0].textContent).toContain("1 belief disclosed");
+    expect(items()[0]?.textContent).toContain("1 belief disclosed");
 
     older()!.click();
     await settle();
