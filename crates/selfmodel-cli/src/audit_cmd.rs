@@ -64,11 +64,19 @@ pub fn run(path: &Path, cmd: AuditCmd) -> Result<ExitCode> {
             receipt,
         } => verify(path, json, accept_current, receipt.as_deref()),
         AuditCmd::Log { json } => {
-            let events = crate::open(path)?.audit_log()?;
-            if json {
-                output::print_json(&json::audit_events(&events))?;
-            } else {
-                output::audit_events(&events);
+            // Written event by event as the chain is read.
+            let mut array = json.then(output::JsonArray::default);
+            let mut failed = None;
+            crate::open(path)?.for_each_audit_event(|e| match &mut array {
+                Some(a) if failed.is_none() => failed = a.push(&json::audit_event(&e)).err(),
+                Some(_) => {}
+                None => output::audit_event(&e),
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if let Some(a) = array {
+                a.finish();
             }
             Ok(ExitCode::SUCCESS)
         }

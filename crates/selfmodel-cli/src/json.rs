@@ -215,20 +215,17 @@ pub struct AuditEventOut {
     hash: String,
 }
 
-/// Audit events as JSON.
-pub fn audit_events(events: &[AuditEvent]) -> Vec<AuditEventOut> {
-    events
-        .iter()
-        .map(|e| AuditEventOut {
-            seq: e.seq,
-            at: e.timestamp(),
-            action: e.action.clone(),
-            subject: e.subject.clone(),
-            detail: e.detail.clone(),
-            prev: e.prev.to_hex(),
-            hash: e.hash.to_hex(),
-        })
-        .collect()
+/// An audit event as JSON.
+pub fn audit_event(e: &AuditEvent) -> AuditEventOut {
+    AuditEventOut {
+        seq: e.seq,
+        at: e.timestamp(),
+        action: e.action.clone(),
+        subject: e.subject.clone(),
+        detail: e.detail.clone(),
+        prev: e.prev.to_hex(),
+        hash: e.hash.to_hex(),
+    }
 }
 
 /// The report of `import-memories`.

@@ -8,7 +8,12 @@ use std::fmt::Write as _;
 /// or hides (DEL and the C1 controls, bidi controls, zero-width spaces) are written as `\uXXXX`
 /// escapes: the same JSON, inert on a terminal.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    let json = serde_json::to_string_pretty(value)?;
+    crate::write_line(&inert(&serde_json::to_string_pretty(value)?));
+    Ok(())
+}
+
+/// JSON text with the characters [`print_json`] escapes escaped.
+fn inert(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if c != '\n' && (c.is_control() || selfmodel_core::text::is_hidden(c)) {
@@ -19,8 +24,42 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
             out.push(c);
         }
     }
-    crate::write_line(&out);
-    Ok(())
+    out
+}
+
+/// A JSON array printed on stdout an element at a time, byte for byte as [`print_json`] prints
+/// the whole array: a long listing is written as it is read, never held.
+#[derive(Default)]
+pub struct JsonArray {
+    /// The last element pushed, written once it is known whether another follows.
+    pending: Option<String>,
+    started: bool,
+}
+
+impl JsonArray {
+    /// Adds an element.
+    pub fn push<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        let element = inert(&serde_json::to_string_pretty(value)?)
+            .lines()
+            .map(|line| format!("  {line}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Some(before) = self.pending.replace(element) {
+            crate::write_line(&format!("{before},"));
+        } else if !self.started {
+            crate::write_line("[");
+        }
+        self.started = true;
+        Ok(())
+    }
+
+    /// Closes the array.
+    pub fn finish(mut self) {
+        match self.pending.take() {
+            Some(last) => crate::write_line(&format!("{last}\n]")),
+            None => crate::write_line("[]"),
+        }
+    }
 }
 
 /// One line per belief: id, type, confidence, statement.
@@ -140,20 +179,18 @@ pub fn purposes(purposes: &[Purpose]) {
     }
 }
 
-/// The audit chain.
-pub fn audit_events(events: &[AuditEvent]) {
-    for e in events {
-        say!(
-            "{:>5}  {}  {:<26} {}{}  {}",
-            e.seq,
-            e.timestamp(),
-            e.action,
-            e.subject.as_deref().unwrap_or("-"),
-            e.detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default(),
-            &e.hash.to_hex()[..16]
-        );
-    }
+/// One line of the audit chain.
+pub fn audit_event(e: &AuditEvent) {
+    say!(
+        "{:>5}  {}  {:<26} {}{}  {}",
+        e.seq,
+        e.timestamp(),
+        e.action,
+        e.subject.as_deref().unwrap_or("-"),
+        e.detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        &e.hash.to_hex()[..16]
+    );
 }

@@ -8,8 +8,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::audit::canonical_time;
-use selfmodel_core::{BeliefId, GrantRequest, Narrowing, Operation, Outcome};
+use selfmodel_core::{AccessEntry, BeliefId, GrantRequest, Narrowing, Operation, Outcome};
 use serde_json::json;
+
+use crate::output::JsonArray;
 
 /// `selfmodel grant ...`
 #[derive(Subcommand)]
@@ -156,6 +158,12 @@ pub struct AccessLogArgs {
     /// Only requests that disclosed this belief ("who received it")
     #[arg(long, value_name = "ID")]
     belief: Option<String>,
+    /// Only refused requests
+    #[arg(long)]
+    refused: bool,
+    /// Only the newest N entries (still printed oldest first)
+    #[arg(long, value_name = "N")]
+    last: Option<u64>,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -410,7 +418,7 @@ pub fn inbox(model: &mut Selfmodel, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// `selfmodel access-log`.
+/// `selfmodel access-log`: written entry by entry as the log is read.
 pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
     let filter = AccessFilter {
         grant_id: a.grant,
@@ -421,48 +429,79 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
             .as_deref()
             .map(str::parse::<BeliefId>)
             .transpose()?,
+        denied_only: a.refused,
+        limit: a.last,
+        newest_first: a.last.is_some(),
         ..Default::default()
     };
-    let entries = model.access_log(&filter)?;
-    if a.json {
-        let out: Vec<_> = entries
-            .iter()
-            .map(|e| {
-                let (outcome, reason) = match &e.outcome {
-                    Outcome::Allowed => ("allowed", None),
-                    Outcome::Denied(r) => ("denied", Some(r.as_str())),
-                };
-                json!({
-                    "seq": e.seq, "at": canonical_time(&e.at), "grant_id": e.grant_id, "vendor_id": e.vendor_id,
-                    "purpose": e.purpose, "operation": e.operation, "outcome": outcome, "reason": reason,
-                    "disclosed": e.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "requests": e.requests,
-                })
-            })
-            .collect();
-        crate::output::print_json(&out)?;
-    } else if entries.is_empty() {
-        say!("no vendor requests recorded");
+    let mut json = a.json.then(JsonArray::default);
+    let mut printed = 0u64;
+    let mut print = |e: &AccessEntry| -> Result<()> {
+        printed += 1;
+        match &mut json {
+            Some(array) => array.push(&access_json(e)),
+            None => {
+                access_line(e);
+                Ok(())
+            }
+        }
+    };
+    if a.last.is_some() {
+        // The newest N, read newest first and printed in the log's order.
+        let mut newest = model.access_log(&filter)?;
+        newest.reverse();
+        newest.iter().try_for_each(&mut print)?;
     } else {
-        for e in &entries {
-            let outcome = match &e.outcome {
-                Outcome::Allowed => format!("allowed, {} beliefs", e.disclosed.len()),
-                Outcome::Denied(r) if e.requests > 1 => {
-                    format!("DENIED ({r}), {} requests in this minute", e.requests)
-                }
-                Outcome::Denied(r) => format!("DENIED ({r})"),
-            };
-            say!(
-                "{:>6}  {}  {:<18} {:<16} {:<18} {outcome}",
-                e.seq,
-                canonical_time(&e.at),
-                e.vendor_id.as_deref().unwrap_or("-"),
-                e.operation,
-                e.purpose.as_deref().unwrap_or("-")
-            );
+        let mut failed = None;
+        model.for_each_access(&filter, |e| {
+            if failed.is_none() {
+                failed = print(&e).err();
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
         }
     }
+    match json {
+        Some(array) => array.finish(),
+        None if printed == 0 => say!("no vendor requests recorded"),
+        None => {}
+    }
     Ok(())
+}
+
+/// An access-log entry as `access-log --json` prints it.
+fn access_json(e: &AccessEntry) -> serde_json::Value {
+    let (outcome, reason) = match &e.outcome {
+        Outcome::Allowed => ("allowed", None),
+        Outcome::Denied(r) => ("denied", Some(r.as_str())),
+    };
+    json!({
+        "seq": e.seq, "at": canonical_time(&e.at), "grant_id": e.grant_id, "vendor_id": e.vendor_id,
+        "purpose": e.purpose, "operation": e.operation, "outcome": outcome, "reason": reason,
+        "disclosed": e.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "requests": e.requests,
+    })
+}
+
+/// An access-log entry as one line of `access-log`.
+fn access_line(e: &AccessEntry) {
+    let outcome = match &e.outcome {
+        Outcome::Allowed => format!("allowed, {} beliefs", e.disclosed.len()),
+        Outcome::Denied(r) if e.requests > 1 => {
+            format!("DENIED ({r}), {} requests in this minute", e.requests)
+        }
+        Outcome::Denied(r) => format!("DENIED ({r})"),
+    };
+    say!(
+        "{:>6}  {}  {:<18} {:<16} {:<18} {outcome}",
+        e.seq,
+        canonical_time(&e.at),
+        e.vendor_id.as_deref().unwrap_or("-"),
+        e.operation,
+        e.purpose.as_deref().unwrap_or("-")
+    );
 }
 
 /// `selfmodel alerts`

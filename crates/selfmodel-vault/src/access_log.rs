@@ -135,6 +135,21 @@ impl Reader<'_> {
     /// the filters that are set are in the query, so that each can use its index (a time range
     /// reads only its days).
     pub fn access_log(&self, f: &AccessFilter) -> Result<Vec<AccessEntry>> {
+        let mut entries = Vec::new();
+        self.for_each_access(f, |e| {
+            entries.push(e);
+            Ok(())
+        })?;
+        Ok(entries)
+    }
+
+    /// Hands each entry [`Reader::access_log`] would list to `visit`, in the same order, without
+    /// holding them: a year of entries can be written out as it is read.
+    pub fn for_each_access(
+        &self,
+        f: &AccessFilter,
+        mut visit: impl FnMut(AccessEntry) -> Result<()>,
+    ) -> Result<()> {
         use rusqlite::types::Value;
         let mut sql = String::from(
             "SELECT e.seq, e.at, g.text AS grant_id, v.text AS vendor_id, p.text AS purpose, \
@@ -216,62 +231,39 @@ impl Reader<'_> {
             column("requests")?,
             column("disclosed_set")?,
         ];
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((
-                    (
-                        r.get::<_, u64>(seq)?,
-                        r.get::<_, i64>(at)?,
-                        r.get::<_, Option<String>>(grant_id)?,
-                        r.get::<_, Option<String>>(vendor_id)?,
-                        r.get::<_, Option<String>>(purpose)?,
-                        r.get::<_, String>(operation)?,
-                        r.get::<_, bool>(denied)?,
-                        r.get::<_, Option<String>>(reason)?,
-                        r.get::<_, u64>(requests)?,
-                    ),
-                    r.get::<_, Option<i64>>(disclosed_set)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         // Entries that disclosed the same set read it once.
         let mut members = SetMembers::new(self.conn);
         let mut sets: HashMap<i64, Vec<BeliefId>> = HashMap::new();
-        rows.into_iter()
-            .map(
-                |(
-                    (seq, at, grant_id, vendor_id, purpose, operation, denied, reason, requests),
-                    set,
-                )| {
-                    let disclosed = match set {
-                        Some(set) if !f.without_disclosed => match sets.get(&set) {
-                            Some(ids) => ids.clone(),
-                            None => {
-                                let ids = members.of_set(set)?;
-                                sets.insert(set, ids.clone());
-                                ids
-                            }
-                        },
-                        _ => Vec::new(),
-                    };
-                    Ok(AccessEntry {
-                        seq,
-                        at: from_micros(at)?,
-                        grant_id,
-                        vendor_id,
-                        purpose,
-                        operation,
-                        outcome: if denied {
-                            Outcome::Denied(reason.unwrap_or_default())
-                        } else {
-                            Outcome::Allowed
-                        },
-                        disclosed,
-                        requests,
-                    })
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while let Some(r) = rows.next()? {
+            let disclosed = match r.get::<_, Option<i64>>(disclosed_set)? {
+                Some(set) if !f.without_disclosed => match sets.get(&set) {
+                    Some(ids) => ids.clone(),
+                    None => {
+                        let ids = members.of_set(set)?;
+                        sets.insert(set, ids.clone());
+                        ids
+                    }
                 },
-            )
-            .collect()
+                _ => Vec::new(),
+            };
+            visit(AccessEntry {
+                seq: r.get(seq)?,
+                at: from_micros(r.get(at)?)?,
+                grant_id: r.get(grant_id)?,
+                vendor_id: r.get(vendor_id)?,
+                purpose: r.get(purpose)?,
+                operation: r.get(operation)?,
+                outcome: if r.get::<_, bool>(denied)? {
+                    Outcome::Denied(r.get::<_, Option<String>>(reason)?.unwrap_or_default())
+                } else {
+                    Outcome::Allowed
+                },
+                disclosed,
+                requests: r.get(requests)?,
+            })?;
+        }
+        Ok(())
     }
 
     /// What each vendor received, from the detailed and the compacted log alike: per vendor id,

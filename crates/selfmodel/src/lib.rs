@@ -443,6 +443,11 @@ impl Selfmodel {
         self.vault.read(|r| Ok(r.audit_events()?))
     }
 
+    /// The audit chain's events handed to `visit` one at a time, oldest first, never held whole.
+    pub fn for_each_audit_event(&mut self, visit: impl FnMut(AuditEvent)) -> Result<()> {
+        self.vault.read(|r| Ok(r.for_each_audit_event(visit)?))
+    }
+
     /// A page of the audit chain, newest first: at most [`AUDIT_PAGE_EVENTS`] events before
     /// event `before` (from the newest when `None`), only `action`'s when given.
     pub fn audit_page(

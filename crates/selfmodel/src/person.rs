@@ -264,6 +264,16 @@ impl Selfmodel {
         self.vault.read(|r| Ok(r.access_log(filter)?))
     }
 
+    /// [`Selfmodel::access_log`], each entry handed to `visit` as it is read instead of held.
+    pub fn for_each_access(
+        &mut self,
+        filter: &AccessFilter,
+        visit: impl FnMut(AccessEntry) -> selfmodel_vault::Result<()>,
+    ) -> Result<()> {
+        self.vault.write_refusals()?;
+        self.vault.read(|r| Ok(r.for_each_access(filter, visit)?))
+    }
+
     /// What each vendor received, per vendor id: the distinct beliefs disclosed to it over the
     /// whole log (detailed and compacted), only under `grant_id` when given.
     pub fn received(&mut self, grant_id: Option<&str>) -> Result<Vec<(String, Vec<BeliefId>)>> {

@@ -158,6 +158,11 @@ fn audit_log_never_holds_belief_text() {
     assert!(json.contains(&id) && json.contains(&health), "{json}");
     let log: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(log.as_array().unwrap().len(), 5);
+    // Written event by event, framed as one pretty-printed array; one line each as text.
+    assert!(json.starts_with("[\n  {\n    \"seq\": 1,\n"), "{json}");
+    assert!(json.ends_with("\n  }\n]\n"), "{json}");
+    assert_eq!(json.matches("\n  },\n  {\n").count(), 4, "{json}");
+    assert_eq!(text.lines().count(), 5);
 }
 
 #[test]

@@ -310,6 +310,32 @@ fn a_report_on_an_altered_chain_names_the_first_bad_event_and_still_counts_every
 }
 
 #[test]
+fn the_access_log_is_written_as_read_and_narrows_to_the_newest_or_the_refused() {
+    let v = TestVault::demo();
+    vendor_session(&v, SHOP);
+    let text = v.ok(&["access-log", "--json"]);
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 4, "{text}");
+    // Written an entry at a time, byte for byte the pretty JSON of the whole list.
+    assert_eq!(text, serde_json::to_string_pretty(&all).unwrap() + "\n");
+
+    let last: Value =
+        serde_json::from_str(&v.ok(&["access-log", "--last", "2", "--json"])).unwrap();
+    assert_eq!(last.as_array().unwrap().as_slice(), &all[all.len() - 2..]);
+    let refused: Value =
+        serde_json::from_str(&v.ok(&["access-log", "--refused", "--json"])).unwrap();
+    let expected: Vec<&Value> = all.iter().filter(|e| e["outcome"] == "denied").collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        refused.as_array().unwrap().iter().collect::<Vec<_>>(),
+        expected
+    );
+    assert_eq!(v.ok(&["access-log", "--last", "1"]).lines().count(), 1);
+    assert_eq!(v.ok(&["access-log", "--last", "0", "--json"]).trim(), "[]");
+}
+
+#[test]
 fn packages_agree_with_the_vault_and_are_recorded() {
     let v = TestVault::demo();
     vendor_session(&v, SHOP);
