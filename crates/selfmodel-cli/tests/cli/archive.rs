@@ -42,8 +42,22 @@ impl Env {
         c
     }
 
+    /// Runs `selfmodel args` on `vault`, which must succeed; returns its stdout.
     fn ok(&self, vault: &str, args: &[&str]) -> String {
-        let out = self.sm(vault).args(args).output().unwrap();
+        Self::succeeded(&mut self.sm(vault), args)
+    }
+
+    /// As [`Env::ok`], with the export passphrase given.
+    fn ok_with_file_pass(&self, vault: &str, args: &[&str]) -> String {
+        Self::succeeded(
+            self.sm(vault).env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS),
+            args,
+        )
+    }
+
+    /// Runs `cmd args`, which must succeed; returns its stdout.
+    fn succeeded(cmd: &mut Command, args: &[&str]) -> String {
+        let out = cmd.args(args).output().unwrap();
         assert!(
             out.status.success(),
             "selfmodel {args:?} failed ({}): {}{}",
@@ -52,6 +66,13 @@ impl Env {
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs `selfmodel args` on `vault`, which must fail; returns its one-line error.
+    fn fail(&self, vault: &str, args: &[&str]) -> String {
+        let mut c = self.sm(vault);
+        c.args(args);
+        self.fails(c)
     }
 
     /// Runs a command that must fail; returns its one-line error.
@@ -123,6 +144,13 @@ impl Env {
         self.ok(vault, &args);
         valid_export(&std::fs::read(self.path(file)).unwrap())
     }
+}
+
+/// The bytes of `doc` after `edit`.
+fn with_edit(doc: &Value, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut v = doc.clone();
+    edit(&mut v);
+    serde_json::to_vec(&v).unwrap()
 }
 
 /// Parses an export and validates it against the published schema.
@@ -268,18 +296,26 @@ fn subsets_hold_only_what_was_asked_for() {
     env.ok("b.db", &["import", "i.json"]);
     assert_eq!(env.belief_ids("b.db"), [ids[1].clone(), ids[3].clone()]);
 
-    let mut c = env.sm("a.db");
-    c.args(["export", "--out", "x.json", "--category", "astrology"]);
-    assert!(env.fails(c).contains("unknown category 'astrology'"));
-    let mut c = env.sm("a.db");
-    c.args([
-        "export",
-        "--out",
-        "x.json",
-        "--belief",
-        "01900000-0000-7000-8000-000000000000",
-    ]);
-    assert!(env.fails(c).contains("no belief with id"));
+    assert!(
+        env.fail(
+            "a.db",
+            &["export", "--out", "x.json", "--category", "astrology"]
+        )
+        .contains("unknown category 'astrology'")
+    );
+    assert!(
+        env.fail(
+            "a.db",
+            &[
+                "export",
+                "--out",
+                "x.json",
+                "--belief",
+                "01900000-0000-7000-8000-000000000000",
+            ]
+        )
+        .contains("no belief with id")
+    );
     assert!(!env.path("x.json").exists());
 }
 
@@ -300,11 +336,7 @@ fn verify_detects_an_edited_value_and_a_swapped_key() {
     let write = |name: &str, d: &Value| {
         std::fs::write(env.path(name), serde_json::to_vec_pretty(d).unwrap()).unwrap();
     };
-    let verify = |name: &str| {
-        let mut c = env.sm("a.db");
-        c.args(["export", "verify", name]);
-        env.fails(c)
-    };
+    let verify = |name: &str| env.fail("a.db", &["export", "verify", name]);
 
     let mut edited = doc.clone();
     let c = edited["beliefs"][5]["confidence"].as_f64().unwrap();
@@ -323,9 +355,13 @@ fn verify_detects_an_edited_value_and_a_swapped_key() {
     write("swapped.json", &swapped);
     assert!(verify("swapped.json").contains("signature does not verify"));
 
-    let mut c = env.sm("a.db");
-    c.args(["export", "verify", "other.json", "--expect-key", key]);
-    assert!(env.fails(c).contains("not the expected"));
+    assert!(
+        env.fail(
+            "a.db",
+            &["export", "verify", "other.json", "--expect-key", key]
+        )
+        .contains("not the expected")
+    );
 }
 
 #[test]
@@ -426,31 +462,17 @@ fn age_files_interoperate_with_the_age_tool() {
 fn passphrase_files_round_trip() {
     let env = Env::new();
     env.demo("a.db");
-    let out = env
-        .sm("a.db")
-        .args(["export", "--out", "p.age", "--passphrase", "--armor"])
-        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    env.ok_with_file_pass(
+        "a.db",
+        &["export", "--out", "p.age", "--passphrase", "--armor"],
     );
     let raw = std::fs::read(env.path("p.age")).unwrap();
     assert!(raw.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
 
     env.ok("b.db", &["init"]);
-    let out = env
-        .sm("b.db")
-        .args(["import", "p.age", "--trust-signer", &env.key("a.db")])
-        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    env.ok_with_file_pass(
+        "b.db",
+        &["import", "p.age", "--trust-signer", &env.key("a.db")],
     );
     assert_eq!(
         env.json("a.db", &["belief", "list", "--json"]),
@@ -463,9 +485,10 @@ fn passphrase_files_round_trip() {
         .env("SELFMODEL_EXPORT_PASSPHRASE", "short");
     assert!(env.fails(c).contains("too weak"));
     // No passphrase and no terminal: a clear error.
-    let mut c = env.sm("b.db");
-    c.args(["import", "p.age"]);
-    assert!(env.fails(c).contains("SELFMODEL_EXPORT_PASSPHRASE"));
+    assert!(
+        env.fail("b.db", &["import", "p.age"])
+            .contains("SELFMODEL_EXPORT_PASSPHRASE")
+    );
 }
 
 /// Writes each bad file, imports it, and checks the error and that nothing changed.
@@ -496,32 +519,26 @@ fn bad_inputs_are_refused_and_change_nothing() {
             "not a Selfmodel export",
         ),
     ];
-    let mut v = doc.clone();
-    v["version"] = Value::from(3);
     cases.push((
         "v3.json",
-        serde_json::to_vec(&v).unwrap(),
+        with_edit(&doc, |v| v["version"] = Value::from(3)),
         "unsupported export version 3",
     ));
-    let mut v = doc.clone();
-    v["beliefs"][3]["confidence"] = Value::from(1.5);
     cases.push((
         "schema.json",
-        serde_json::to_vec(&v).unwrap(),
+        with_edit(&doc, |v| v["beliefs"][3]["confidence"] = Value::from(1.5)),
         "at /beliefs/3/confidence",
     ));
-    let mut v = doc.clone();
-    v["beliefs"][2]["evidence"][0]["colour"] = Value::from("blue");
     cases.push((
         "unknown-field.json",
-        serde_json::to_vec(&v).unwrap(),
+        with_edit(&doc, |v| {
+            v["beliefs"][2]["evidence"][0]["colour"] = Value::from("blue")
+        }),
         "'colour' was unexpected",
     ));
-    let mut v = doc.clone();
-    v["surprise"] = Value::from(true);
     cases.push((
         "unknown-top.json",
-        serde_json::to_vec(&v).unwrap(),
+        with_edit(&doc, |v| v["surprise"] = Value::from(true)),
         "'surprise'",
     ));
     cases.push((
@@ -556,22 +573,22 @@ fn bad_inputs_are_refused_and_change_nothing() {
         "{\"a\":".repeat(N).into_bytes(),
         "truncated",
     ));
-    let mut v = doc.clone();
-    v["beliefs"][0]["confidence"] = Value::from(0.123);
     cases.push((
         "edited.json",
-        serde_json::to_vec(&v).unwrap(),
+        with_edit(&doc, |v| v["beliefs"][0]["confidence"] = Value::from(0.123)),
         "manifest does not match",
     ));
-    let mut v = doc.clone();
-    v["signature"]["public_key"] = Value::from("11".repeat(32));
-    cases.push(("swapped.json", serde_json::to_vec(&v).unwrap(), "signature"));
+    cases.push((
+        "swapped.json",
+        with_edit(&doc, |v| {
+            v["signature"]["public_key"] = Value::from("11".repeat(32))
+        }),
+        "signature",
+    ));
 
     for (name, bytes, needle) in &cases {
         std::fs::write(env.path(name), bytes).unwrap();
-        let mut c = env.sm("b.db");
-        c.args(["import", name]);
-        let err = env.fails(c);
+        let err = env.fail("b.db", &["import", name]);
         assert!(err.contains(needle), "{name}: {err}");
         assert_eq!(env.state("b.db"), before, "{name} changed the vault");
     }
@@ -579,9 +596,10 @@ fn bad_inputs_are_refused_and_change_nothing() {
     // A sparse 1 GiB file: refused from its size, without reading it.
     let big = std::fs::File::create(env.path("big.json")).unwrap();
     big.set_len(1 << 30).unwrap();
-    let mut c = env.sm("b.db");
-    c.args(["import", "big.json"]);
-    assert!(env.fails(c).contains("too large"));
+    assert!(
+        env.fail("b.db", &["import", "big.json"])
+            .contains("too large")
+    );
 
     // age: truncated (recipients, binary), wrong identity, wrong passphrase.
     let (secret, recipient) = fresh_identity(&env, "key.txt");
@@ -596,24 +614,28 @@ fn bad_inputs_are_refused_and_change_nothing() {
         ("trunc-head.age", 60),
     ] {
         std::fs::write(env.path(name), &sealed[..cut]).unwrap();
-        let mut c = env.sm("b.db");
-        c.args(["import", name, "--identity", secret.to_str().unwrap()]);
-        assert!(env.fails(c).contains("damaged or truncated"), "{name}");
+        assert!(
+            env.fail(
+                "b.db",
+                &["import", name, "--identity", secret.to_str().unwrap()]
+            )
+            .contains("damaged or truncated"),
+            "{name}"
+        );
     }
-    let mut c = env.sm("b.db");
-    c.args(["import", "r.age", "--identity", wrong.to_str().unwrap()]);
-    assert!(env.fails(c).contains("none of the given identities"));
-    let mut c = env.sm("b.db");
-    c.args(["import", "r.age"]);
-    assert!(env.fails(c).contains("--identity"));
+    assert!(
+        env.fail(
+            "b.db",
+            &["import", "r.age", "--identity", wrong.to_str().unwrap()]
+        )
+        .contains("none of the given identities")
+    );
+    assert!(
+        env.fail("b.db", &["import", "r.age"])
+            .contains("--identity")
+    );
 
-    let out = env
-        .sm("a.db")
-        .args(["export", "--out", "p.age", "--passphrase"])
-        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    env.ok_with_file_pass("a.db", &["export", "--out", "p.age", "--passphrase"]);
     let mut c = env.sm("b.db");
     c.args(["import", "p.age"])
         .env("SELFMODEL_EXPORT_PASSPHRASE", "not the right passphrase");
@@ -697,14 +719,10 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
     assert_eq!(report["identical"].as_array().unwrap().len(), 39);
     assert_eq!(report["new"].as_array().unwrap().len(), 0);
 
-    let mut c = env.sm("b.db");
-    c.args(["import", "a.json", "--trust-signer", &key]);
-    let err = env.fails(c);
+    let err = env.fail("b.db", &["import", "a.json", "--trust-signer", &key]);
     assert!(err.contains(&x) && err.contains("--on-conflict"), "{err}");
     // Untrusted, the file cannot replace anything.
-    let mut c = env.sm("b.db");
-    c.args(["import", "a.json", "--on-conflict", "take"]);
-    let err = env.fails(c);
+    let err = env.fail("b.db", &["import", "a.json", "--on-conflict", "take"]);
     assert!(err.contains("--trust-signer"), "{err}");
     assert_eq!(env.state("b.db"), edited);
     assert_eq!(env.state("b.db"), edited);
@@ -911,14 +929,14 @@ fn exports_are_written_atomically_and_never_clobber() {
     assert_eq!(mode & 0o777, 0o600);
     let first = std::fs::read(env.path("a.json")).unwrap();
 
-    let mut c = env.sm("a.db");
-    c.args(["export", "--out", "a.json"]);
-    assert!(env.fails(c).contains("refusing to overwrite"));
-    assert_eq!(std::fs::read(env.path("a.json")).unwrap(), first);
-    let mut c = env.sm("a.db");
-    c.args(["export", "--out", "a.db", "--force"]);
     assert!(
-        env.fails(c).contains("refusing to overwrite"),
+        env.fail("a.db", &["export", "--out", "a.json"])
+            .contains("refusing to overwrite")
+    );
+    assert_eq!(std::fs::read(env.path("a.json")).unwrap(), first);
+    assert!(
+        env.fail("a.db", &["export", "--out", "a.db", "--force"])
+            .contains("refusing to overwrite"),
         "never the vault itself"
     );
 
@@ -931,9 +949,7 @@ fn exports_are_written_atomically_and_never_clobber() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // Into a directory that does not exist: an error, nothing written.
-    let mut c = env.sm("a.db");
-    c.args(["export", "--out", "missing/dir/a.json"]);
-    env.fails(c);
+    env.fail("a.db", &["export", "--out", "missing/dir/a.json"]);
 }
 
 #[test]
@@ -1037,31 +1053,18 @@ fn a_whole_export_moves_grants_and_who_received_what_to_another_vault() {
         plain.get("tombstones").is_none(),
         "a plain file carries no tombstones"
     );
-    let out = env
-        .sm("a.db")
-        .args(["export", "--out", "whole.age", "--passphrase", "--json"])
-        .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
-        .output()
-        .unwrap();
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary: Value = serde_json::from_str(&env.ok_with_file_pass(
+        "a.db",
+        &["export", "--out", "whole.age", "--passphrase", "--json"],
+    ))
+    .unwrap();
     assert!(summary["tombstones"].as_u64().unwrap() > 0, "{summary}");
 
     env.ok("b.db", &["init"]);
     let import = |extra: &[&str]| -> Value {
         let mut args = vec!["import", "whole.age", "--json"];
         args.extend_from_slice(extra);
-        let out = env
-            .sm("b.db")
-            .args(&args)
-            .env("SELFMODEL_EXPORT_PASSPHRASE", FILE_PASS)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&env.ok_with_file_pass("b.db", &args)).unwrap()
     };
     // Not trusted: the beliefs wait in the inbox, and no record comes with them.
     let untrusted = import(&["--dry-run"]);

@@ -470,11 +470,9 @@ fn packages_agree_with_the_vault_and_are_recorded() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
-/// Regenerates `docs/examples/report.{html,md,json}`: the demo vault after the scripted vendor
-/// session above. Run with `cargo test -p selfmodel-cli --test cli -- --ignored report::`.
-#[test]
-#[ignore = "writes the committed example into docs/examples"]
-fn regenerate_the_example_report() {
+/// The demo vault after the scripted vendor session and an export: what the committed example
+/// report shows.
+fn the_example_session() -> TestVault {
     let v = TestVault::demo();
     vendor_session(&v, "Corner Shop");
     let export = v.dir().join("export.json");
@@ -484,6 +482,15 @@ fn regenerate_the_example_report() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    v
+}
+
+/// Regenerates `docs/examples/report.{html,md,json}`: the demo vault after the scripted vendor
+/// session above. Run with `cargo test -p selfmodel-cli --test cli -- --ignored report::`.
+#[test]
+#[ignore = "writes the committed example into docs/examples"]
+fn regenerate_the_example_report() {
+    let v = the_example_session();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["report.html", "report.md", "report.json"] {
@@ -520,15 +527,7 @@ fn normalised(v: &Value) -> Value {
 /// times, ids and hashes. (After a deliberate change, regenerate it with the ignored test above.)
 #[test]
 fn the_committed_example_report_matches_a_fresh_run() {
-    let v = TestVault::demo();
-    vendor_session(&v, "Corner Shop");
-    let export = v.dir().join("export.json");
-    let out = v
-        .cmd()
-        .args(["export", "--out", export.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let v = the_example_session();
     let fresh = v.dir().join("report.json");
     v.ok(&["report", "--out", fresh.to_str().unwrap()]);
     let fresh: Value = serde_json::from_slice(&std::fs::read(fresh).unwrap()).unwrap();

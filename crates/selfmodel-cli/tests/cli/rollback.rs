@@ -9,6 +9,7 @@ use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
+use std::process::Output;
 
 use crate::common::{TestVault, assert_hex64, keys, one_error_line};
 use serde_json::Value;
@@ -31,6 +32,23 @@ fn witness_file(v: &TestVault) -> PathBuf {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files[0].clone()
+}
+
+/// Runs a command that must fail; returns its output.
+fn failed(v: &TestVault, args: &[&str]) -> Output {
+    let out = v.cmd().args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    out
+}
+
+/// Runs a command that must fail; returns its stderr.
+fn failed_stderr(v: &TestVault, args: &[&str]) -> String {
+    String::from_utf8_lossy(&failed(v, args).stderr).into_owned()
+}
+
+/// Runs a command that must fail; returns the JSON verdict it printed.
+fn failed_verdict(v: &TestVault, args: &[&str]) -> Value {
+    serde_json::from_slice(&failed(v, args).stdout).unwrap()
 }
 
 /// Runs a command that must succeed with exactly one `warning:` line on stderr; returns it.
@@ -70,8 +88,7 @@ fn a_copied_back_vault_warns_and_audit_verify_fails_until_accepted() {
     );
 
     // audit verify fails, naming it, in text and JSON.
-    let out = v.cmd().args(["audit", "verify"]).output().unwrap();
-    assert!(!out.status.success());
+    let out = failed(&v, &["audit", "verify"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("audit chain intact: 2 events"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -81,13 +98,7 @@ fn a_copied_back_vault_warns_and_audit_verify_fails_until_accepted() {
         lines[0].starts_with("error: this vault is older") && lines[0].contains("--accept-current"),
         "{stderr}"
     );
-    let out = v
-        .cmd()
-        .args(["audit", "verify", "--json"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = failed_verdict(&v, &["audit", "verify", "--json"]);
     assert_eq!(verdict["ok"], false, "{verdict}");
     assert_eq!(verdict["events"], 2);
     assert_eq!(verdict["rollback"]["code"], "vault_older");
@@ -125,13 +136,7 @@ fn an_edited_witness_reports_a_rewritten_history() {
         line.starts_with("warning: the audit history was rewritten since"),
         "{line}"
     );
-    let out = v
-        .cmd()
-        .args(["audit", "verify", "--json"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = failed_verdict(&v, &["audit", "verify", "--json"]);
     assert_eq!(
         verdict["rollback"]["code"], "history_rewritten",
         "{verdict}"
@@ -207,66 +212,48 @@ fn receipts_are_checked_by_audit_verify() {
         .unwrap(),
     )
     .unwrap();
-    let out = v
-        .cmd()
-        .args(["audit", "verify", "--receipt", forged.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("signature does not verify"),
-        "{out:?}"
+    let err = failed_stderr(
+        &v,
+        &["audit", "verify", "--receipt", forged.to_str().unwrap()],
     );
+    assert!(err.contains("signature does not verify"), "{err}");
 
     // Another vault's receipt.
     let other = TestVault::init();
     let theirs = other.dir().join("theirs.json");
     other.ok(&["audit", "checkpoint", "--out", theirs.to_str().unwrap()]);
-    let out = v
-        .cmd()
-        .args(["audit", "verify", "--receipt", theirs.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("not this vault's"),
-        "{out:?}"
+    let err = failed_stderr(
+        &v,
+        &["audit", "verify", "--receipt", theirs.to_str().unwrap()],
     );
+    assert!(err.contains("not this vault's"), "{err}");
 
     // The older file, with the local witness gone: the receipt still tells.
     restore(&v, &old);
     std::fs::remove_dir_all(v.state_dir().join("witness")).unwrap();
-    let out = v.cmd().args(args).output().unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failed_stderr(&v, &args);
     assert!(
         err.contains(&format!(
             "covers audit event {events}, but this vault has only"
         )) && err.contains("older than when the receipt was issued"),
         "{err}"
     );
-    let verdict: Value = {
-        let out = v
-            .cmd()
-            .args([
-                "audit",
-                "verify",
-                "--json",
-                "--receipt",
-                receipt.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let verdict = failed_verdict(
+        &v,
+        &[
+            "audit",
+            "verify",
+            "--json",
+            "--receipt",
+            receipt.to_str().unwrap(),
+        ],
+    );
     assert_eq!(verdict["ok"], false);
     assert_eq!(verdict["receipt"]["code"], "vault_older", "{verdict}");
 
     // History written anew over the same positions: the receipt proves the rewrite.
     v.add("Plays the oud", "interests", "0.6", &[]);
-    let out = v.cmd().args(args).output().unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failed_stderr(&v, &args);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains(&format!("audit event {events} had hash"))

@@ -13,6 +13,16 @@ use serde_json::Value;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// The ids `selfmodel <list> --json` prints for a catalogue list (`types`, `purposes`).
+fn catalogue_ids(v: &TestVault, list: &str) -> BTreeSet<String> {
+    v.json(&[list, "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[test]
 fn init_creates_an_encrypted_private_vault_that_opens() {
     let v = TestVault::new();
@@ -103,13 +113,7 @@ fn demo_creates_a_vault_with_beliefs_of_every_type_each_with_evidence() {
 
     let beliefs = v.list(&[]);
     assert_eq!(beliefs.len(), n);
-    let types: BTreeSet<String> = v
-        .json(&["types", "--json"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
-        .collect();
+    let types = catalogue_ids(&v, "types");
     let covered: BTreeSet<String> = beliefs
         .iter()
         .map(|b| b["category"].as_str().unwrap().to_owned())
@@ -149,13 +153,7 @@ fn types_json_has_at_least_eight_types_and_a_special_health_type() {
     let types = v.json(&["types", "--json"]);
     let types = types.as_array().unwrap();
     assert!(types.len() >= 8, "{} types", types.len());
-    let purposes: BTreeSet<String> = v
-        .json(&["purposes", "--json"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let purposes = catalogue_ids(&v, "purposes");
     for t in types {
         assert!(!t["name"].as_str().unwrap().is_empty(), "{t}");
         assert!(!t["description"].as_str().unwrap().is_empty(), "{t}");
@@ -259,16 +257,11 @@ fn vault_flag_beats_selfmodel_vault_env() {
     let out = a
         .cmd()
         .env("SELFMODEL_VAULT", &b.path)
-        .args([
-            "belief",
-            "add",
-            "--statement",
+        .args(common::add_args(
             "Goes where the flag says",
-            "--category",
             "interests",
-            "--confidence",
             "0.5",
-        ])
+        ))
         .output()
         .unwrap();
     common::success(&out, "add with --vault and SELFMODEL_VAULT");
@@ -302,16 +295,11 @@ fn selfmodel_vault_env_alone_names_the_vault() {
     common::success(&env_cmd().arg("init").output().unwrap(), "init");
     assert!(v.path.is_file(), "init used SELFMODEL_VAULT");
     let out = env_cmd()
-        .args([
-            "belief",
-            "add",
-            "--statement",
+        .args(common::add_args(
             "Found through the environment",
-            "--category",
             "interests",
-            "--confidence",
             "0.5",
-        ])
+        ))
         .output()
         .unwrap();
     common::success(&out, "add");

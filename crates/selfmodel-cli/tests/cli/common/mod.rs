@@ -149,16 +149,7 @@ impl TestVault {
 
     /// Adds a belief; returns its id.
     pub fn add(&self, statement: &str, category: &str, confidence: &str, extra: &[&str]) -> String {
-        let mut args = vec![
-            "belief",
-            "add",
-            "--statement",
-            statement,
-            "--category",
-            category,
-            "--confidence",
-            confidence,
-        ];
+        let mut args = add_args(statement, category, confidence);
         args.extend_from_slice(extra);
         let id = self.ok(&args).trim().to_owned();
         assert_uuid(&id);
@@ -223,6 +214,20 @@ impl TestVault {
             .expect("key");
         conn
     }
+}
+
+/// The arguments of `selfmodel belief add` for a belief.
+pub fn add_args<'a>(statement: &'a str, category: &'a str, confidence: &'a str) -> Vec<&'a str> {
+    vec![
+        "belief",
+        "add",
+        "--statement",
+        statement,
+        "--category",
+        category,
+        "--confidence",
+        confidence,
+    ]
 }
 
 /// The stdout of a command that must have succeeded with nothing on stderr.
