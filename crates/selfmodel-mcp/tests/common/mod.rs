@@ -107,6 +107,20 @@ impl Assistant {
         }
     }
 
+    /// Calls a tool that must answer without an error.
+    pub async fn answered(&self, tool: &str, args: Value) -> Answer {
+        let answer = self.call(tool, args).await;
+        assert!(!answer.is_error, "{tool}: {answer:?}");
+        answer
+    }
+
+    /// Calls a tool that must answer with an error.
+    pub async fn refused(&self, tool: &str, args: Value) -> Answer {
+        let answer = self.call(tool, args).await;
+        assert!(answer.is_error, "{tool}: {answer:?}");
+        answer
+    }
+
     /// Reads a resource's text.
     pub async fn read(&self, uri: &str) -> Result<String, rmcp::ServiceError> {
         let r = self
