@@ -1,7 +1,28 @@
 //! What the HTTP tests share.
 
+use std::path::Path;
+
 use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
-use selfmodel_core::{Narrowing, Operation, Scope, Sensitivity, Vendor};
+use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel_http::ServerConfig;
+
+/// The passphrase of every test vault.
+pub const PASS: &str = "test passphrase 1";
+
+/// A new, empty vault `v.db` in `dir`.
+pub fn new_vault(dir: &Path) -> Selfmodel {
+    Selfmodel::create(&dir.join("v.db"), &Passphrase::new(PASS.into())).unwrap()
+}
+
+/// `config` on a free port, with its Unix socket and discovery file in `dir/run`.
+pub fn served_from(dir: &Path, config: ServerConfig) -> ServerConfig {
+    ServerConfig {
+        port: 0,
+        socket_dir: Some(dir.join("run")),
+        discovery_file: Some(dir.join("run/api.json")),
+        ..config
+    }
+}
 
 /// Grants `vendor_id` (purpose communication, type communication-style, normal sensitivity) the
 /// `operations` through the real flow — request, approval, poll — and returns its bearer token.
@@ -61,15 +82,15 @@ pub fn pair(model: &mut Selfmodel, ask: GrantAsk) -> String {
     }
 }
 
-/// Another connection to a test vault (passphrase `test passphrase 1`), as another process
+/// Another connection to a test vault (passphrase [`PASS`]), as another process
 /// would open it, waiting for the server's transactions rather than failing on them.
-pub fn second_connection(db: &std::path::Path) -> rusqlite::Connection {
+pub fn second_connection(db: &Path) -> rusqlite::Connection {
     #[allow(
         clippy::disallowed_methods,
         reason = "another process's change to the real vault file"
     )]
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch("PRAGMA key = 'test passphrase 1';")
+    conn.execute_batch(&format!("PRAGMA key = '{PASS}';"))
         .unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(60))
         .unwrap();

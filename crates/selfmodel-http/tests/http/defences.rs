@@ -7,11 +7,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
-use crate::common::{grant, post_json, second_connection};
+use crate::common::{grant, new_vault, post_json, second_connection, served_from};
 use axum::Router;
 use axum::routing::get;
-use selfmodel::Selfmodel;
-use selfmodel_core::{Operation, Passphrase};
+use selfmodel_core::Operation;
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
 /// Drops in declaration order: the server and vault before their directory.
@@ -36,11 +35,7 @@ impl Fixture {
 async fn fixture(config: ServerConfig) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
-    let mut model = Selfmodel::create(
-        &dir.join("v.db"),
-        &Passphrase::new("test passphrase 1".into()),
-    )
-    .unwrap();
+    let mut model = new_vault(&dir);
     model.fill_demo().unwrap();
     let token = grant(
         &mut model,
@@ -56,13 +51,9 @@ async fn fixture(config: ServerConfig) -> Fixture {
     );
     let public_key = model.identity().unwrap().public_key();
     let vault = VaultHandle::spawn(Some(model));
-    let config = ServerConfig {
-        port: 0,
-        socket_dir: Some(dir.join("run")),
-        discovery_file: Some(dir.join("run/api.json")),
-        ..config
-    };
-    let server = selfmodel_http::start(vault.clone(), config).await.unwrap();
+    let server = selfmodel_http::start(vault.clone(), served_from(&dir, config))
+        .await
+        .unwrap();
     Fixture {
         _dir: tmp,
         dir,
@@ -71,6 +62,15 @@ async fn fixture(config: ServerConfig) -> Fixture {
         token,
         web_token,
         public_key,
+    }
+}
+
+/// The default configuration with a rate limit of `per_sec` requests a second, in bursts of `burst`.
+fn rate_limited(per_sec: u32, burst: u32) -> ServerConfig {
+    ServerConfig {
+        rate_per_sec: per_sec,
+        rate_burst: burst,
+        ..ServerConfig::default()
     }
 }
 
@@ -110,14 +110,23 @@ fn url(f: &Fixture, path: &str) -> String {
     format!("http://127.0.0.1:{}{path}", f.server.port)
 }
 
-/// The ids a read for `communication` discloses (it must succeed).
-async fn read_ids(f: &Fixture, http: &reqwest::Client) -> Vec<String> {
-    let r = http
-        .get(url(f, "/v1/beliefs?purpose=communication"))
-        .bearer_auth(&f.token)
+/// GETs `path` with the bearer `token`.
+async fn get_with(
+    f: &Fixture,
+    http: &reqwest::Client,
+    path: &str,
+    token: &str,
+) -> reqwest::Response {
+    http.get(url(f, path))
+        .bearer_auth(token)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The ids a read for `communication` discloses (it must succeed).
+async fn read_ids(f: &Fixture, http: &reqwest::Client) -> Vec<String> {
+    let r = get_with(f, http, "/v1/beliefs?purpose=communication", &f.token).await;
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
     body["beliefs"]
@@ -201,12 +210,7 @@ async fn tokens_are_required_and_never_taken_from_the_url() {
         &format!("{}x", f.token),
         &f.token.replace("smt_", "smp_"),
     ] {
-        let r = http
-            .get(url(&f, "/v1/grant"))
-            .bearer_auth(bad)
-            .send()
-            .await
-            .unwrap();
+        let r = get_with(&f, &http, "/v1/grant", bad).await;
         assert_eq!(r.status(), 401, "{bad}");
     }
     for param in ["token", "access_token", "Token"] {
@@ -293,12 +297,13 @@ async fn bodies_are_strict_and_bounded() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    let r = http
-        .get(url(&f, "/v1/beliefs?purpose=communication&limit=lots"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(
+        &f,
+        &http,
+        "/v1/beliefs?purpose=communication&limit=lots",
+        &f.token,
+    )
+    .await;
     assert_eq!(r.status(), 400);
     f.stop().await;
 }
@@ -367,12 +372,7 @@ async fn cors_only_for_origins_the_grant_lists() {
         );
     }
     // Without an Origin (a native vendor) nothing CORS-related is added.
-    let r = http
-        .get(url(&f, "/v1/grant"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(&f, &http, "/v1/grant", &f.token).await;
     assert!(r.headers().get("access-control-allow-origin").is_none());
     assert_eq!(r.headers()["cache-control"], "no-store");
     // Once its grant is revoked, the page may still read that it was (and no other page may).
@@ -408,54 +408,31 @@ async fn a_locked_vault_answers_423_and_unlocking_restores_service() {
     let f = fixture(ServerConfig::default()).await;
     let http = reqwest::Client::new();
     let model = f.vault.lock().await.expect("was unlocked");
-    let r = http
-        .get(url(&f, "/v1/beliefs?purpose=communication"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token).await;
     assert_eq!(r.status(), 423);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "vault_locked");
     f.vault.unlock(model);
-    let r = http
-        .get(url(&f, "/v1/beliefs?purpose=communication"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token).await;
     assert_eq!(r.status(), 200);
     f.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_are_rate_limited_per_grant() {
-    let f = fixture(ServerConfig {
-        rate_per_sec: 1,
-        rate_burst: 3,
-        ..ServerConfig::default()
-    })
-    .await;
+    let f = fixture(rate_limited(1, 3)).await;
     let http = reqwest::Client::new();
     let mut codes = Vec::new();
     for _ in 0..6 {
         codes.push(
-            http.get(url(&f, "/v1/grant"))
-                .bearer_auth(&f.token)
-                .send()
+            get_with(&f, &http, "/v1/grant", &f.token)
                 .await
-                .unwrap()
                 .status()
                 .as_u16(),
         );
     }
     assert!(codes.contains(&429), "{codes:?}");
-    let r = http
-        .get(url(&f, "/v1/grant"))
-        .bearer_auth(&f.web_token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(&f, &http, "/v1/grant", &f.web_token).await;
     assert_eq!(r.status(), 200, "another grant has its own budget");
     f.stop().await;
 }
@@ -492,12 +469,7 @@ async fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
         .call(|_| -> selfmodel::Result<()> { panic!("a use-case bug") })
         .await;
     assert!(err.is_err());
-    let r = http
-        .get(url(&f, "/v1/grant"))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = get_with(&f, &http, "/v1/grant", &f.token).await;
     assert_eq!(r.status(), 200, "the vault thread survived");
     f.stop().await;
 }
@@ -533,12 +505,7 @@ async fn the_unix_socket_and_discovery_file_are_private() {
 /// identity proof, native grant requests and the Unix socket keep being served.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_socket() {
-    let f = fixture(ServerConfig {
-        rate_per_sec: 1,
-        rate_burst: 3,
-        ..ServerConfig::default()
-    })
-    .await;
+    let f = fixture(rate_limited(1, 3)).await;
     let http = reqwest::Client::new();
     let status = |r: reqwest::Response| r.status().as_u16();
     let mut flood = Vec::new();
@@ -637,13 +604,7 @@ async fn a_server_directory_open_to_others_is_refused() {
     std::fs::create_dir(&private).unwrap();
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
     std::os::unix::fs::symlink(&private, &linked).unwrap();
-    let vault = VaultHandle::spawn(Some(
-        Selfmodel::create(
-            &tmp.path().join("v.db"),
-            &Passphrase::new("test passphrase 1".into()),
-        )
-        .unwrap(),
-    ));
+    let vault = VaultHandle::spawn(Some(new_vault(tmp.path())));
     for dir in [&shared, &linked] {
         let err = selfmodel_http::start(
             vault.clone(),
@@ -835,14 +796,9 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
     };
     assert_eq!(read().await.unwrap().status(), 200);
     // Break the access log from outside, as a full disk or a damaged table would.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "fault injection on the real vault file"
-    )]
-    let conn = rusqlite::Connection::open(f.dir.join("v.db")).unwrap();
+    let conn = second_connection(&f.dir.join("v.db"));
     conn.execute_batch(
-        "PRAGMA key = 'test passphrase 1';
-         CREATE TRIGGER broken_log BEFORE INSERT ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
+        "CREATE TRIGGER broken_log BEFORE INSERT ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
     )
     .unwrap();
     let r = read().await.unwrap();
@@ -1012,12 +968,7 @@ async fn under_load_no_read_that_starts_after_a_revocation_gets_data() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-    let f = fixture(ServerConfig {
-        rate_per_sec: 1_000_000,
-        rate_burst: 1_000_000,
-        ..ServerConfig::default()
-    })
-    .await;
+    let f = fixture(rate_limited(1_000_000, 1_000_000)).await;
     let http = reqwest::Client::new();
     let path = url(&f, "/v1/beliefs?purpose=communication");
     let first: serde_json::Value = http
@@ -1107,11 +1058,7 @@ async fn a_squatter_on_the_ipv6_loopback_port_stops_the_server_from_starting() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let model = Selfmodel::create(
-        &tmp.path().join("v.db"),
-        &Passphrase::new("test passphrase 1".into()),
-    )
-    .unwrap();
+    let model = new_vault(tmp.path());
     let vault = VaultHandle::spawn(Some(model));
     let config = ServerConfig {
         port,

@@ -3,9 +3,9 @@
 //! identifier (here a payment card number, an API key, an email address) is refused with a 400
 //! naming what was found, without echoing it, nothing is stored, and the refusal is logged.
 
-use crate::common::grant;
-use selfmodel::{AccessFilter, Selfmodel};
-use selfmodel_core::{Operation, Outcome, Passphrase};
+use crate::common::{grant, new_vault, served_from};
+use selfmodel::AccessFilter;
+use selfmodel_core::{Operation, Outcome};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 
 /// Drops in declaration order: the server and vault before their directory.
@@ -27,11 +27,7 @@ impl Fixture {
 async fn fixture() -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_owned();
-    let mut model = Selfmodel::create(
-        &dir.join("v.db"),
-        &Passphrase::new("test passphrase 1".into()),
-    )
-    .unwrap();
+    let mut model = new_vault(&dir);
     let token = grant(
         &mut model,
         "com.example.test",
@@ -39,13 +35,9 @@ async fn fixture() -> Fixture {
         &[],
     );
     let vault = VaultHandle::spawn(Some(model));
-    let config = ServerConfig {
-        port: 0,
-        socket_dir: Some(dir.join("run")),
-        discovery_file: Some(dir.join("run/api.json")),
-        ..ServerConfig::default()
-    };
-    let server = selfmodel_http::start(vault.clone(), config).await.unwrap();
+    let server = selfmodel_http::start(vault.clone(), served_from(&dir, ServerConfig::default()))
+        .await
+        .unwrap();
     Fixture {
         _dir: tmp,
         server,
