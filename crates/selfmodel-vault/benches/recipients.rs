@@ -6,6 +6,8 @@
 //! `cargo bench -p selfmodel-vault --bench recipients`; results in `docs/BENCHMARKS.md`.
 #![allow(missing_docs)]
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
@@ -75,17 +77,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
-        .configure_from_args()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(5));
     targets = bench
 }
 criterion_main!(benches);

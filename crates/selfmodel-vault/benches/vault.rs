@@ -5,6 +5,8 @@
 //! `cargo bench -p selfmodel-vault --bench vault`; results in `docs/BENCHMARKS.md`.
 #![allow(missing_docs)]
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -282,17 +284,9 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(Duration::from_secs(3));
     targets = bench
 }
 criterion_main!(benches);

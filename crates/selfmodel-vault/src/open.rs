@@ -266,11 +266,9 @@ impl Vault {
         Ok(())
     }
 
-    /// Changes the passphrase: re-encrypts every page under a key derived from `new`.
-    /// Needs sole use of the file (WAL mode is left and re-entered around the re-key).
-    pub fn rekey(&mut self, new: &Passphrase) -> Result<()> {
-        let sql = key_pragma("rekey", new.expose())?;
-        self.checkpoint()?;
+    /// Leaves WAL mode for a rollback journal, which needs sole use of the file: another
+    /// connection holding it gives [`VaultError::Busy`].
+    fn leave_wal(&self) -> Result<()> {
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| {
@@ -279,6 +277,15 @@ impl Vault {
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(VaultError::Busy);
         }
+        Ok(())
+    }
+
+    /// Changes the passphrase: re-encrypts every page under a key derived from `new`.
+    /// Needs sole use of the file (WAL mode is left and re-entered around the re-key).
+    pub fn rekey(&mut self, new: &Passphrase) -> Result<()> {
+        let sql = key_pragma("rekey", new.expose())?;
+        self.checkpoint()?;
+        self.leave_wal()?;
         let result = self.conn.execute_batch(&sql).map_err(|_| refused());
         let back: rusqlite::Result<String> =
             self.conn
@@ -315,14 +322,7 @@ impl Vault {
         // A damaged vault can be destroyed too: the check is stopped, not waited for.
         self.pages.stop();
         self.checkpoint_now()?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                r.get("journal_mode")
-            })?;
-        if !mode.eq_ignore_ascii_case("delete") {
-            return Err(VaultError::Busy);
-        }
+        self.leave_wal()?;
         let path = self.path.clone();
         self.conn.close().map_err(|(_, e)| VaultError::from(e))?;
         let mut deleted = Vec::new();

@@ -583,33 +583,18 @@ impl<'c> Writer<'c> {
 
     /// Stores a belief type's rules (it must exist) and recomputes the expiry of its beliefs.
     pub fn update_type(&mut self, t: &BeliefType) -> Result<()> {
-        let n = self.tx.execute(
+        let n = self.execute_type(
             "UPDATE belief_types SET name = ?2, description = ?3, retention_days = ?4, \
              min_share_confidence = ?5, evidence_required = ?6, default_sensitivity = ?7, \
              review_days = ?8 WHERE id = ?1",
-            params![
-                t.id,
-                t.name,
-                t.description,
-                t.retention_days,
-                t.min_share_confidence,
-                t.evidence_required,
-                t.default_sensitivity.as_str(),
-                t.review_days,
-            ],
+            t,
         )?;
         if n == 0 {
             return Err(VaultError::TypeNotFound(t.id.clone()));
         }
         self.tx
             .execute("DELETE FROM type_purposes WHERE type_id = ?1", [&t.id])?;
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)")?;
-        for p in &t.allowed_purposes {
-            ins.execute([&t.id, p])?;
-        }
-        drop(ins);
+        self.insert_type_purposes(t)?;
         let mut sel = self
             .tx
             .prepare_cached("SELECT id, created_at FROM beliefs WHERE category = ?1")?;
@@ -690,9 +675,20 @@ impl Writer<'_> {
     /// Adds a belief type the catalogue does not have yet, with its allowed purposes (which
     /// must exist).
     pub fn insert_type(&mut self, t: &BeliefType) -> Result<()> {
-        self.tx.execute(
+        self.execute_type(
             "INSERT INTO belief_types (id, name, description, retention_days, min_share_confidence, \
              evidence_required, default_sensitivity, review_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            t,
+        )?;
+        self.insert_type_purposes(t)
+    }
+
+    /// Runs `sql` with a belief type's columns as ?1 to ?8 (id, name, description,
+    /// retention_days, min_share_confidence, evidence_required, default_sensitivity,
+    /// review_days); returns how many rows it changed.
+    fn execute_type(&mut self, sql: &str, t: &BeliefType) -> Result<usize> {
+        Ok(self.tx.execute(
+            sql,
             params![
                 t.id,
                 t.name,
@@ -703,7 +699,11 @@ impl Writer<'_> {
                 t.default_sensitivity.as_str(),
                 t.review_days,
             ],
-        )?;
+        )?)
+    }
+
+    /// Adds the purposes a belief type allows (which must exist).
+    fn insert_type_purposes(&mut self, t: &BeliefType) -> Result<()> {
         let mut ins = self
             .tx
             .prepare_cached("INSERT INTO type_purposes (type_id, purpose_id) VALUES (?1, ?2)")?;

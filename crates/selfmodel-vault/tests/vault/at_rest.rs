@@ -6,7 +6,7 @@ use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::common::{PASS, belief, bytes, insert, keyed, on_disk, pass, sidecar};
+use crate::common::{PASS, belief, bytes, empty_vault, insert, keyed, on_disk, pass, sidecar};
 use rusqlite::types::Value;
 use selfmodel_core::{BeliefFilter, Catalogue};
 use selfmodel_vault::{KDF_ITERATIONS, PAGE_SIZE, Vault, migrations};
@@ -141,11 +141,7 @@ fn files_are_private_to_the_owner() {
 #[test]
 fn cipher_parameters_are_sqlcipher4_defaults() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
-    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
-        .expect("create")
-        .close()
-        .expect("close");
+    let path = empty_vault(dir.path(), "vault.db");
 
     let conn = keyed(&path, PASS);
     // Force the key derivation and page-1 check before reading the settings.
@@ -191,11 +187,7 @@ fn cipher_parameters_are_sqlcipher4_defaults() {
 #[test]
 fn other_cipher_parameters_do_not_open_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
-    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
-        .expect("create")
-        .close()
-        .expect("close");
+    let path = empty_vault(dir.path(), "vault.db");
     let before = bytes(&path);
     for setting in [
         "PRAGMA cipher_compatibility = 3",

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::common::{PASS, belief_with, bytes, insert, keyed, now, pass, sidecar};
+use crate::common::{PASS, belief_with, bytes, empty_vault, insert, keyed, now, pass, sidecar};
 use rusqlite::{Connection, params};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::{AuditEvent, canonical_time, verify};
@@ -399,11 +399,7 @@ fn too_new_vault_is_refused_and_untouched() {
 fn too_new_vault_in_rollback_journal_mode_is_untouched() {
     // A newer Selfmodel might not use WAL. Refusing such a file must not rewrite its header.
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("future.db");
-    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
-        .expect("create")
-        .close()
-        .expect("close");
+    let path = empty_vault(dir.path(), "future.db");
     {
         let conn = keyed(&path, PASS);
         let mode: String = conn

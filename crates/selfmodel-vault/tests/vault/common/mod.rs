@@ -84,6 +84,16 @@ pub fn insert(vault: &mut Vault, beliefs: &[Belief]) {
         .expect("insert beliefs");
 }
 
+/// A new, empty vault at `dir/name`, closed. Returns its path.
+pub fn empty_vault(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
+        .expect("create")
+        .close()
+        .expect("close");
+    path
+}
+
 /// A keyed vault at `dir/name` holding `n` beliefs with evidence; closed, so the WAL is
 /// checkpointed into the main file. Returns its path.
 pub fn vault_with_beliefs(dir: &Path, name: &str, n: usize) -> PathBuf {
