@@ -104,15 +104,20 @@ impl Selfmodel {
         check_strength(passphrase)?;
         let vault = Vault::create(path, passphrase, &Catalogue::defaults())?;
         tracing::info!(path = %path.display(), "vault created");
-        let mut model = Self {
+        let mut model = Self::from_vault(vault, witnesses);
+        model.record_witness();
+        Ok(model)
+    }
+
+    /// A model on `vault`, witnessed in `witnesses`, before anything is read from it.
+    fn from_vault(vault: Vault, witnesses: Option<WitnessStore>) -> Self {
+        Self {
             vault,
             purged_at_open: Vec::new(),
             witness: witness::WitnessState::new(witnesses),
             model: None,
             changes: 0,
-        };
-        model.record_witness();
-        Ok(model)
+        }
     }
 
     /// Unlocks the vault at `path`, compares its audit chain with this machine's witness (see
@@ -129,13 +134,7 @@ impl Selfmodel {
         witnesses: Option<WitnessStore>,
     ) -> Result<Self> {
         let vault = Vault::open(path, passphrase)?;
-        let mut model = Self {
-            vault,
-            purged_at_open: Vec::new(),
-            witness: witness::WitnessState::new(witnesses),
-            model: None,
-            changes: 0,
-        };
+        let mut model = Self::from_vault(vault, witnesses);
         model.check_witness()?;
         model.purged_at_open = model.run_retention()?;
         if !model.purged_at_open.is_empty() {

@@ -140,13 +140,7 @@ impl Selfmodel {
         method: &str,
     ) -> Result<Grant> {
         self.change(|w, now| {
-            let request = w
-                .read()
-                .grant_request(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
-            if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(already(effective_status(&request, now).as_str()));
-            }
+            let request = pending_request(w, id, now)?;
             let scope = narrow(&request.scope, narrowing, &w.read().catalogue()?)?;
             let days = narrowing.duration_days.unwrap_or(request.duration_days);
             if days == 0 || days > request.duration_days {
@@ -206,13 +200,7 @@ impl Selfmodel {
     /// Denies a pending request.
     pub fn deny_request(&mut self, id: &str) -> Result<()> {
         self.change(|w, now| {
-            let request = w
-                .read()
-                .grant_request(id)?
-                .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
-            if effective_status(&request, now) != RequestStatus::Pending {
-                return Err(already(effective_status(&request, now).as_str()));
-            }
+            pending_request(w, id, now)?;
             w.set_request_status(id, RequestStatus::Denied.as_str(), now, None)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::GrantDenied, Some(id.to_owned())),
@@ -379,6 +367,18 @@ fn accept_in(
     }
     w.append_audit(event, now)?;
     Ok(b)
+}
+
+/// The grant request `id`, which must still be pending at `now`.
+fn pending_request(w: &Writer<'_>, id: &str, now: DateTime<Utc>) -> Result<GrantRequest> {
+    let request = w
+        .read()
+        .grant_request(id)?
+        .ok_or_else(|| Error::NotFound(format!("no grant request {id}")))?;
+    if effective_status(&request, now) != RequestStatus::Pending {
+        return Err(already(effective_status(&request, now).as_str()));
+    }
+    Ok(request)
 }
 
 fn pending(w: &Writer<'_>, id: BeliefId) -> Result<Belief> {

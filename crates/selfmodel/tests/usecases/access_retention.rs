@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::{
-    Actor, AuditAction, BeliefId, ChainVerdict, EvidenceKind, NewAccess, NewBelief, NewEvidence,
-    Outcome, Passphrase, Provenance, VendorEventKind,
+    AuditAction, BeliefId, ChainVerdict, NewAccess, NewBelief, Outcome, Passphrase, VendorEventKind,
 };
 use selfmodel_vault::{Vault, VaultError};
+
+use crate::common::{person, stated};
 
 fn pass() -> Passphrase {
     Passphrase::new("a long test passphrase".into())
@@ -30,23 +31,11 @@ fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
 fn add(m: &mut Selfmodel, statement: &str) -> BeliefId {
     m.add_belief(
         NewBelief {
-            statement: statement.into(),
-            category: "communication-style".into(),
             confidence: 0.8,
             purposes: BTreeSet::from(["communication".to_owned()]),
-            sensitivity: None,
-            evidence: vec![NewEvidence {
-                kind: EvidenceKind::Stated,
-                source: "test".into(),
-                summary: "said so".into(),
-                observed_at: None,
-                content_sha256: None,
-            }],
+            ..stated(statement, "communication-style")
         },
-        Provenance {
-            actor: Actor::Person,
-            method: "test".into(),
-        },
+        person(),
     )
     .unwrap()
     .id

@@ -6,36 +6,13 @@ use std::collections::BTreeSet;
 
 use selfmodel::{Error, Selfmodel};
 use selfmodel_core::{
-    Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, EvidenceKind, NewBelief, NewEvidence,
-    Passphrase, Provenance, Rectify, Sensitivity,
+    Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, Passphrase, Rectify, Sensitivity,
 };
+
+use crate::common::{person, stated};
 
 fn pass() -> Passphrase {
     Passphrase::new("a long test passphrase".into())
-}
-
-fn person() -> Provenance {
-    Provenance {
-        actor: Actor::Person,
-        method: "test".into(),
-    }
-}
-
-fn new(statement: &str, category: &str) -> NewBelief {
-    NewBelief {
-        statement: statement.into(),
-        category: category.into(),
-        confidence: 0.7,
-        purposes: BTreeSet::new(),
-        sensitivity: None,
-        evidence: vec![NewEvidence {
-            kind: EvidenceKind::Stated,
-            source: "test".into(),
-            summary: "said so".into(),
-            observed_at: None,
-            content_sha256: None,
-        }],
-    }
 }
 
 fn events(model: &mut Selfmodel) -> u64 {
@@ -51,7 +28,7 @@ fn every_change_appends_one_audit_event_without_content() {
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
     let start = events(&mut m);
     let b = m
-        .add_belief(new("Enjoys hiking in the Alps", "interests"), person())
+        .add_belief(stated("Enjoys hiking in the Alps", "interests"), person())
         .unwrap();
     let change = Rectify {
         confidence: Some(0.9),
@@ -60,7 +37,7 @@ fn every_change_appends_one_audit_event_without_content() {
     };
     m.rectify(b.id, change, Actor::Person).unwrap();
     m.delete_belief(b.id).unwrap();
-    m.add_belief(new("Runs every Sunday", "routines"), person())
+    m.add_belief(stated("Runs every Sunday", "routines"), person())
         .unwrap();
     m.erase_all().unwrap();
     assert_eq!(events(&mut m), start + 5);
@@ -94,7 +71,7 @@ fn a_refused_change_leaves_no_trace() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
     let before = events(&mut m);
-    let mut bad = new("Has asthma", "health");
+    let mut bad = stated("Has asthma", "health");
     bad.purposes.insert("advertising".into());
     let err = m.add_belief(bad, person()).unwrap_err();
     assert!(
@@ -109,13 +86,13 @@ fn a_refused_change_leaves_no_trace() {
 fn special_types_stay_special_and_filters_combine() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
-    let mut h = new("Is lactose intolerant", "health");
+    let mut h = stated("Is lactose intolerant", "health");
     h.sensitivity = Some(Sensitivity::Normal);
     assert_eq!(
         m.add_belief(h, person()).unwrap().sensitivity,
         Sensitivity::Special
     );
-    m.add_belief(new("Likes 100% rye bread", "preferences"), person())
+    m.add_belief(stated("Likes 100% rye bread", "preferences"), person())
         .unwrap();
     let special = BeliefFilter {
         sensitivity: Some(Sensitivity::Special),
@@ -158,9 +135,9 @@ fn retention_erases_at_open_and_on_demand() {
     let path = dir.path().join("v.db");
     let mut m = Selfmodel::create(&path, &pass()).unwrap();
     let keep = m
-        .add_belief(new("Values honesty", "values"), person())
+        .add_belief(stated("Values honesty", "values"), person())
         .unwrap();
-    m.add_belief(new("Reads before bed", "routines"), person())
+    m.add_belief(stated("Reads before bed", "routines"), person())
         .unwrap();
     m.set_retention("routines", 0).unwrap();
     m.close().unwrap();
@@ -188,7 +165,7 @@ fn passphrase_change_keeps_data_and_identity() {
     let path = dir.path().join("v.db");
     let mut m = Selfmodel::create(&path, &pass()).unwrap();
     let key = m.identity().unwrap().public_key();
-    m.add_belief(new("Speaks Portuguese", "expertise"), person())
+    m.add_belief(stated("Speaks Portuguese", "expertise"), person())
         .unwrap();
     assert!(matches!(
         m.change_passphrase(&pass(), &Passphrase::new("short".into())),
@@ -217,7 +194,7 @@ fn bulk_delete_is_all_or_nothing() {
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass()).unwrap();
     let ids: Vec<_> = ["Likes tea", "Likes chess", "Likes rain"]
         .iter()
-        .map(|s| m.add_belief(new(s, "interests"), person()).unwrap().id)
+        .map(|s| m.add_belief(stated(s, "interests"), person()).unwrap().id)
         .collect();
     let before = events(&mut m);
 
@@ -466,7 +443,7 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
         .map(|i| format!("Enjoys the puzzle series in volume {}", i + 1))
         .collect();
     for s in &statements {
-        let mut b = new(s, "interests");
+        let mut b = stated(s, "interests");
         b.purposes = BTreeSet::from(["recommendations".to_owned()]);
         model.add_belief(b, person()).unwrap();
     }

@@ -5,9 +5,35 @@ use std::collections::BTreeSet;
 
 use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
 use selfmodel_core::{
-    EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Scope, Sensitivity,
-    Vendor,
+    Actor, EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Provenance,
+    Scope, Sensitivity, Vendor,
 };
+
+/// The person, as the author of what a test adds.
+pub fn person() -> Provenance {
+    Provenance {
+        actor: Actor::Person,
+        method: "test".into(),
+    }
+}
+
+/// A belief the person stated ("said so"), with confidence 0.7 and its type's default purposes.
+pub fn stated(statement: &str, category: &str) -> NewBelief {
+    NewBelief {
+        statement: statement.into(),
+        category: category.into(),
+        confidence: 0.7,
+        purposes: BTreeSet::new(),
+        sensitivity: None,
+        evidence: vec![NewEvidence {
+            kind: EvidenceKind::Stated,
+            source: "test".into(),
+            summary: "said so".into(),
+            observed_at: None,
+            content_sha256: None,
+        }],
+    }
+}
 
 /// A new vault in a temporary directory.
 pub fn vault(dir: &tempfile::TempDir) -> Selfmodel {
