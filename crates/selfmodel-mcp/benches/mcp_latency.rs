@@ -19,7 +19,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -50,21 +50,6 @@ impl ClientHandler for BenchClient {
             Implementation::new("bench-assistant", "1"),
         )
     }
-}
-
-fn bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("SELFMODEL_BIN") {
-        return PathBuf::from(p);
-    }
-    escargot::CargoBuild::new()
-        .manifest_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml"))
-        .package("selfmodel-cli")
-        .bin("selfmodel")
-        .release()
-        .run()
-        .expect("build the selfmodel binary")
-        .path()
-        .to_owned()
 }
 
 fn cmd(bin: &Path, home: &Path) -> Command {
@@ -136,7 +121,7 @@ fn main() {
 async fn run() {
     let pairs = env_num("MCP_BENCH_PAIRS", 2000);
     let warmup = env_num("MCP_BENCH_WARMUP", 200);
-    let bin = bin();
+    let bin = selfmodel_testkit::bin();
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     std::fs::create_dir(home.join("rt")).unwrap();
@@ -145,10 +130,10 @@ async fn run() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(home.join("rt"), std::fs::Permissions::from_mode(0o700)).unwrap();
     }
-    cli(&bin, home, &["demo"]);
+    cli(bin, home, &["demo"]);
 
     // The server, with the per-grant rate limit out of the way of a tight loop.
-    let mut serve = cmd(&bin, home)
+    let mut serve = cmd(bin, home)
         .args(["serve", "--port", "0", "--rate-limit", "1000000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -175,14 +160,14 @@ async fn run() {
         )
         .await
         .unwrap();
-    cli(&bin, home, &["grant", "approve", &pending.request_id]);
+    cli(bin, home, &["grant", "approve", &pending.request_id]);
     let PollStatus::Approved(a) = client.poll_once(&pending).await.unwrap() else {
         panic!("not approved");
     };
     let direct = client.with_token(a.token);
 
     // The MCP server, its grant approved by the person through the CLI.
-    let mut mcp_cmd = tokio::process::Command::new(&bin);
+    let mut mcp_cmd = tokio::process::Command::new(bin);
     mcp_cmd
         .arg("mcp")
         .arg("--state")
@@ -213,9 +198,9 @@ async fn run() {
     let first = call().await.unwrap();
     assert!(format!("{first:?}").contains("Waiting for approval"));
     let requests: serde_json::Value =
-        serde_json::from_str(&cli(&bin, home, &["grant", "requests", "--json"])).unwrap();
+        serde_json::from_str(&cli(bin, home, &["grant", "requests", "--json"])).unwrap();
     let id = requests[0]["id"].as_str().unwrap().to_owned();
-    cli(&bin, home, &["grant", "approve", &id]);
+    cli(bin, home, &["grant", "approve", &id]);
 
     // Same answer both ways.
     let query = BeliefQuery::new(PURPOSE).limit(LIMIT);
