@@ -2,12 +2,61 @@
 // The app's flows against a fake backend, in jsdom: what the person sees, not how it is built.
 import { describe, expect, it } from "vitest";
 import { FakeBackend, row } from "./lib/testing/fake";
+import type { BeliefRow, GrantRequest } from "./lib/bindings/ipc";
 import { mountApp, settle, useApp } from "./lib/testing/app";
 
 useApp();
 
 function start(backend: FakeBackend) {
   return mountApp(backend);
+}
+
+/** Mounts the app on `backend`, its vault already unlocked. */
+function startUnlocked(backend: FakeBackend) {
+  backend.unlocked = true;
+  return mountApp(backend);
+}
+
+/** The app on a fake backend holding `rows`, its vault already unlocked; the backend. */
+async function unlockedWith(...rows: BeliefRow[]) {
+  const b = new FakeBackend();
+  b.rows = rows;
+  await startUnlocked(b);
+  return b;
+}
+
+/** A pending request of org.example to read communication-style beliefs for communication,
+ * with `over` in place of its fields and `scope` in place of its scope's. */
+function grantRequest(over: Partial<GrantRequest> = {}, scope: Partial<GrantRequest["scope"]> = {}): GrantRequest {
+  return {
+    id: "req-1",
+    vendor: { id: "org.example", name: "Example", url: null },
+    scope: {
+      purposes: ["communication"],
+      categories: ["communication-style"],
+      operations: ["read"],
+      special: false,
+      min_confidence: 0,
+      origins: [],
+      fresh_only: false,
+      ...scope,
+    },
+    duration_days: 30,
+    vendor_retention_days: 1,
+    justification: "Tone",
+    user_code: "ABCD-EFGH",
+    status: "pending",
+    created_at: "2026-01-01T00:00:00.000Z",
+    expires_at: "2026-01-01T00:15:00.000Z",
+    web_origin: null,
+    ...over,
+  };
+}
+
+/** Clicks the button `data-testid=testid` and lets the app settle. */
+async function clickOn(testid: string) {
+  document.querySelector<HTMLButtonElement>(`[data-testid=${testid}]`)!.click();
+  await settle();
 }
 
 function input(selector: string, value: string) {
@@ -56,8 +105,7 @@ describe("unlocking", () => {
 
   it("shows the damage the page check found after unlock", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
-    await start(b);
+    await startUnlocked(b);
     expect(document.querySelector(".banner")).toBeNull();
     b.damaged("HMAC verification failed for page 60");
     await settle();
@@ -68,8 +116,7 @@ describe("unlocking", () => {
 
   it("goes back to the unlock screen when the core locks itself", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
-    await start(b);
+    await startUnlocked(b);
     expect(document.querySelector("[data-testid=nav-beliefs]")).not.toBeNull();
     b.autoLock();
     await settle();
@@ -80,18 +127,15 @@ describe("unlocking", () => {
 describe("pausing sharing", () => {
   it("pauses with one click, shows it in the header, and resumes", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
-    await start(b);
+    await startUnlocked(b);
     expect(document.querySelector("[data-testid=sharing-paused]")).toBeNull();
 
-    document.querySelector<HTMLButtonElement>("[data-testid=pause-sharing]")!.click();
-    await settle();
+    await clickOn("pause-sharing");
     expect(b.paused).toBe(true);
     expect(document.querySelector("[data-testid=sharing-paused]")?.textContent).toBe("Sharing paused");
     expect(document.querySelector(".banner")?.textContent).toContain("Nothing was revoked.");
 
-    document.querySelector<HTMLButtonElement>("[data-testid=resume-sharing]")!.click();
-    await settle();
+    await clickOn("resume-sharing");
     expect(b.paused).toBe(false);
     expect(document.querySelector("[data-testid=sharing-paused]")).toBeNull();
     expect(document.querySelector("[data-testid=pause-sharing]")).not.toBeNull();
@@ -123,12 +167,8 @@ describe("first run", () => {
 
 describe("export and import", () => {
   it("exports with a checked passphrase and previews an import before committing it", async () => {
-    const b = new FakeBackend();
-    b.unlocked = true;
-    b.rows = [row()];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-transfer]")!.click();
-    await settle();
+    const b = await unlockedWith(row());
+    await clickOn("nav-transfer");
 
     input("#export-pass", "tiny");
     input("#export-repeat", "tiny");
@@ -144,8 +184,7 @@ describe("export and import", () => {
     expect(b.exported[0]).toMatchObject({ encryption: "passphrase", passphrase: "a long file passphrase", categories: [] });
     expect(document.querySelector("[data-testid=export-done]")?.textContent).toContain("Exported 1 belief");
 
-    document.querySelector<HTMLButtonElement>("[data-testid=import-choose]")!.click();
-    await settle();
+    await clickOn("import-choose");
     input("#import-pass", "not the file pass");
     submit("form.inline");
     await settle();
@@ -154,8 +193,7 @@ describe("export and import", () => {
     submit("form.inline");
     await settle();
     expect(document.querySelector("[data-testid=import-preview]")?.textContent).toContain("2 new beliefs will be added");
-    document.querySelector<HTMLButtonElement>("[data-testid=import-commit]")!.click();
-    await settle();
+    await clickOn("import-commit");
     expect(document.querySelector("[data-testid=import-done]")?.textContent).toContain("2 new beliefs added");
   });
 });
@@ -163,33 +201,14 @@ describe("export and import", () => {
 describe("inbox", () => {
   it("shows a vendor's request with its code and approves it as narrowed", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
     b.requests = [
-      {
-        id: "req-1",
-        vendor: { id: "org.example", name: "Example <i>Vendor</i>", url: null },
-        scope: {
-          purposes: ["communication", "personalisation"],
-          categories: ["communication-style"],
-          operations: ["read"],
-          special: false,
-          min_confidence: 0,
-          origins: [],
-          fresh_only: false,
-        },
-        duration_days: 30,
-        vendor_retention_days: 1,
-        justification: "Tone",
-        user_code: "ABCD-EFGH",
-        status: "pending",
-        created_at: "2026-01-01T00:00:00.000Z",
-        expires_at: "2026-01-01T00:15:00.000Z",
-        web_origin: null,
-      },
+      grantRequest(
+        { id: "req-1", vendor: { id: "org.example", name: "Example <i>Vendor</i>", url: null } },
+        { purposes: ["communication", "personalisation"] },
+      ),
     ];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
-    await settle();
+    await startUnlocked(b);
+    await clickOn("nav-inbox");
     const card = document.querySelector("[data-testid=grant-request]")!;
     expect(card.querySelector("[data-testid=web-origin]")).toBeNull();
     expect(card.querySelector("h3")!.textContent).toBe("Example <i>Vendor</i>");
@@ -219,32 +238,9 @@ describe("inbox", () => {
 
   it("lets the person ask for recently confirmed beliefs only, and keeps a vendor's own ask", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
-    const request = (id: string, fresh: boolean) => ({
-      id,
-      vendor: { id: "org.example", name: "Example", url: null },
-      scope: {
-        purposes: ["communication"],
-        categories: ["communication-style"],
-        operations: ["read"],
-        special: false,
-        min_confidence: 0,
-        origins: [],
-        fresh_only: fresh,
-      },
-      duration_days: 30,
-      vendor_retention_days: 1,
-      justification: "Tone",
-      user_code: "ABCD-EFGH",
-      status: "pending",
-      created_at: "2026-01-01T00:00:00.000Z",
-      expires_at: "2026-01-01T00:15:00.000Z",
-      web_origin: null,
-    });
-    b.requests = [request("asked", true), request("free", false)];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
-    await settle();
+    b.requests = [grantRequest({ id: "asked" }, { fresh_only: true }), grantRequest({ id: "free" })];
+    await startUnlocked(b);
+    await clickOn("nav-inbox");
     const [asked, free] = [...document.querySelectorAll("[data-testid=grant-request]")];
     const box = (card: Element) => card.querySelector<HTMLInputElement>("[data-testid=fresh-only]")!;
     expect(box(asked!).checked).toBe(true);
@@ -259,33 +255,19 @@ describe("inbox", () => {
 
   it("says which web page asked, and lets the person strip its origins and special data", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
     b.requests = [
-      {
-        id: "req-2",
-        vendor: { id: "com.example.writer", name: "Writer", url: "https://writer.example" },
-        scope: {
-          purposes: ["communication"],
-          categories: ["communication-style"],
-          operations: ["read"],
-          special: true,
-          min_confidence: 0,
-          origins: ["https://notes-helper.example", "https://other.example"],
-          fresh_only: false,
+      grantRequest(
+        {
+          id: "req-2",
+          vendor: { id: "com.example.writer", name: "Writer", url: "https://writer.example" },
+          user_code: "WXYZ-ABCD",
+          web_origin: "https://notes-helper.example",
         },
-        duration_days: 30,
-        vendor_retention_days: 1,
-        justification: "Tone",
-        user_code: "WXYZ-ABCD",
-        status: "pending",
-        created_at: "2026-01-01T00:00:00.000Z",
-        expires_at: "2026-01-01T00:15:00.000Z",
-        web_origin: "https://notes-helper.example",
-      },
+        { special: true, origins: ["https://notes-helper.example", "https://other.example"] },
+      ),
     ];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-inbox]")!.click();
-    await settle();
+    await startUnlocked(b);
+    await clickOn("nav-inbox");
     const card = document.querySelector("[data-testid=grant-request]")!;
     expect(card.querySelector("[data-testid=web-origin]")!.textContent).toContain("https://notes-helper.example");
     const origin = [...card.querySelectorAll<HTMLLabelElement>("label")].find((l) =>
@@ -314,10 +296,8 @@ describe("inbox", () => {
 describe("access log retention", () => {
   it("shows the current detail period, refuses one under a month, and saves a shorter one", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-settings]")!.click();
-    await settle();
+    await startUnlocked(b);
+    await clickOn("nav-settings");
     const days = () => document.querySelector<HTMLInputElement>("[data-testid=access-log-days]")!;
     expect(days().value).toBe("365");
     const save = () =>
@@ -344,12 +324,8 @@ describe("access log retention", () => {
 
 describe("danger zone", () => {
   it("destroys the vault only after the typed phrase, then offers a new one", async () => {
-    const b = new FakeBackend();
-    b.unlocked = true;
-    b.rows = [row({ statement: "Likes tea" })];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-settings]")!.click();
-    await settle();
+    const b = await unlockedWith(row({ statement: "Likes tea" }));
+    await clickOn("nav-settings");
     const button = () => document.querySelector<HTMLButtonElement>("[data-testid=destroy-vault]")!;
     input("[data-testid=destroy-confirm]", "destroy the vault");
     await settle();
@@ -367,10 +343,7 @@ describe("danger zone", () => {
 
 describe("reports", () => {
   it("shows the report for the last 30 days, its chart, and saves the packages", async () => {
-    const b = new FakeBackend();
-    b.unlocked = true;
-    b.rows = [row(), row({ sensitivity: "special", category: "health" }), row({ status: "pending" })];
-    await start(b);
+    const b = await unlockedWith(row(), row({ sensitivity: "special", category: "health" }), row({ status: "pending" }));
     // Alt+8 opens Reports.
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "8", altKey: true }));
     await settle();
@@ -403,27 +376,22 @@ describe("reports", () => {
     const select = document.querySelector<HTMLSelectElement>("[data-testid=save-format]")!;
     select.value = "json";
     select.dispatchEvent(new Event("change", { bubbles: true }));
-    document.querySelector<HTMLButtonElement>("[data-testid=save-access]")!.click();
-    await settle();
+    await clickOn("save-access");
     expect(b.saved).toEqual(["access:json"]);
     expect(document.querySelector("[data-testid=saved]")?.textContent).toContain("/tmp/selfmodel-access.json");
-    document.querySelector<HTMLButtonElement>("[data-testid=save-right-to-know]")!.click();
-    await settle();
+    await clickOn("save-right-to-know");
     expect(document.querySelector("[data-testid=saved]")?.textContent).toContain("right-to-know disclosure (CCPA)");
     b.cancelSave = true;
-    document.querySelector<HTMLButtonElement>("[data-testid=save-report]")!.click();
-    await settle();
+    await clickOn("save-report");
     expect(b.saved).toEqual(["access:json", "right-to-know:json"]);
     expect(document.body.textContent).toContain("Cancelled: nothing was saved.");
   });
 
   it("says so when nothing was disclosed in the period", async () => {
     const b = new FakeBackend();
-    b.unlocked = true;
     b.disclosures = [];
-    await start(b);
-    document.querySelector<HTMLButtonElement>("[data-testid=nav-reports]")!.click();
-    await settle();
+    await startUnlocked(b);
+    await clickOn("nav-reports");
     expect(document.querySelector("[data-testid=report-chart-empty]")?.textContent).toContain("No beliefs were disclosed");
     expect(document.querySelector("[data-testid=report-chart]")).toBeNull();
   });
