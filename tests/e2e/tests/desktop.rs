@@ -49,6 +49,16 @@ async fn launch(dir: &Path, auto_confirm: bool) -> Result<App> {
     App::launch(&dir.join("vault.db"), &env).await
 }
 
+/// Quits the app after a test, first saving a screenshot to `target/e2e-failure.png` if the
+/// test failed; returns the test's result.
+async fn finish(app: App, result: Result<()>) -> Result<()> {
+    if result.is_err() {
+        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
+    }
+    app.quit().await?;
+    result
+}
+
 async fn add_belief(app: &App, statement: &str, category: &str) -> Result<()> {
     app.click("[data-testid=add]").await?;
     app.fill("#add-statement", statement).await?;
@@ -71,11 +81,7 @@ async fn a_person_creates_corrects_deletes_locks_erases_and_destroys() -> Result
     let dir = tempfile::tempdir()?;
     let app = launch(dir.path(), true).await?;
     let result = journey(&app, dir.path()).await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 async fn journey(app: &App, dir: &Path) -> Result<()> {
@@ -363,11 +369,7 @@ async fn screenshots_of_each_screen_with_the_demo_data() -> Result<()> {
     }
     .await
     .context("screenshot run");
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -378,11 +380,7 @@ async fn the_reports_screen_saves_the_access_package_of_the_demo_vault() -> Resu
     let dir = tempfile::tempdir()?;
     let app = launch(dir.path(), true).await?;
     let result = reports(&app, dir.path()).await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 /// The one file in `dir/exports` whose name starts with `prefix`.
@@ -686,11 +684,7 @@ async fn a_vendor_asks_is_approved_reads_and_is_revoked() -> Result<()> {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 /// 500 distinct memories, one a line, as a person would paste them from another assistant.
@@ -855,11 +849,7 @@ async fn inbox_triage_of_500_proposals() -> Result<()> {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 /// A vault at `dir/vault.db`, made before the app opens, with the beliefs `add` adds.
@@ -874,6 +864,31 @@ fn seeded_vault(
     add(&mut model)?;
     model.close()?;
     Ok(())
+}
+
+/// Adds a belief the person stated (confidence 0.8, no evidence) to a vault being seeded;
+/// returns its id.
+fn seeded_belief(
+    model: &mut selfmodel::Selfmodel,
+    statement: &str,
+    category: &str,
+) -> Result<String> {
+    use selfmodel_core::{Actor, NewBelief, Provenance};
+    let b = model.add_belief(
+        NewBelief {
+            statement: statement.into(),
+            category: category.into(),
+            confidence: 0.8,
+            purposes: Default::default(),
+            sensitivity: None,
+            evidence: Vec::new(),
+        },
+        Provenance {
+            actor: Actor::Person,
+            method: "e2e".into(),
+        },
+    )?;
+    Ok(b.id.to_string())
 }
 
 /// Unlocks the vault the app opened with this file's passphrase.
@@ -979,11 +994,7 @@ async fn import_memories_by_paste_lands_in_the_inbox() -> Result<()> {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 /// Makes the person's last confirmation of belief `id` lie years in the past, written into the
@@ -1002,8 +1013,6 @@ fn confirmed_long_ago(vault: &Path, id: &str) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
-    use selfmodel_core::{Actor, NewBelief, Provenance};
-
     if !enabled("the review end-to-end test") {
         return Ok(());
     }
@@ -1016,22 +1025,9 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
             ("Enjoys hiking in the mountains", "interests"),
             ("Writes in British English", "communication-style"),
         ] {
-            let b = model.add_belief(
-                NewBelief {
-                    statement: statement.into(),
-                    category: category.into(),
-                    confidence: 0.8,
-                    purposes: Default::default(),
-                    sensitivity: None,
-                    evidence: Vec::new(),
-                },
-                Provenance {
-                    actor: Actor::Person,
-                    method: "e2e".into(),
-                },
-            )?;
+            let id = seeded_belief(model, statement, category)?;
             if category == "interests" {
-                hiking = b.id.to_string();
+                hiking = id;
             }
         }
         Ok(())
@@ -1098,17 +1094,12 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
     use selfmodel_core::memories::MemorySource;
-    use selfmodel_core::{Actor, NewBelief, Provenance};
 
     if !enabled("the merge end-to-end test") {
         return Ok(());
@@ -1118,21 +1109,7 @@ async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
     step("before the app opens: a belief, and the same memory imported from Claude");
     let mut rust = String::new();
     seeded_vault(dir.path(), |model| {
-        let b = model.add_belief(
-            NewBelief {
-                statement: "Is learning Rust".into(),
-                category: "expertise".into(),
-                confidence: 0.8,
-                purposes: Default::default(),
-                sensitivity: None,
-                evidence: Vec::new(),
-            },
-            Provenance {
-                actor: Actor::Person,
-                method: "e2e".into(),
-            },
-        )?;
-        rust = b.id.to_string();
+        rust = seeded_belief(model, "Is learning Rust", "expertise")?;
         let memories = selfmodel::memories::parse(MemorySource::Claude, b"- learning RUST\n")?;
         model.import_memories(MemorySource::Claude, &memories, false)?;
         Ok(())
@@ -1166,9 +1143,5 @@ async fn a_memory_the_same_as_a_belief_is_merged_into_it() -> Result<()> {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        let _ = app.screenshot(&root().join("target/e2e-failure.png")).await;
-    }
-    app.quit().await?;
-    result
+    finish(app, result).await
 }
