@@ -350,16 +350,9 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     assert_eq!(entry["status"], "pending");
     assert!(proposed.text.contains(entry["id"].as_str().unwrap()));
     // Minimisation: an identifier is refused, with the server's words, and nothing is filed.
-    let refused = a
-        .refused(
-            "propose_belief",
-            proposal(
-                "communication-style",
-                "Prefers email at jane.doe@example.com",
-                "Said so",
-            ),
-        )
-        .await;
+    let email = "Prefers email at jane.doe@example.com";
+    let args = proposal("communication-style", email, "Said so");
+    let refused = a.refused("propose_belief", args).await;
     assert!(refused.text.contains("Selfmodel refused"), "{refused:?}");
     assert!(refused.text.contains("email"), "{refused:?}");
     assert!(
@@ -367,16 +360,12 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
         "{refused:?}"
     );
     // A type outside the grant is refused too.
-    let refused = a
-        .refused(
-            "propose_belief",
-            proposal(
-                "expertise",
-                "Knows Rust well",
-                "Wrote Rust in the conversation",
-            ),
-        )
-        .await;
+    let args = proposal(
+        "expertise",
+        "Knows Rust well",
+        "Wrote Rust in the conversation",
+    );
+    let refused = a.refused("propose_belief", args).await;
     assert!(refused.text.contains("category_not_granted"), "{refused:?}");
     assert_eq!(
         s.cli_json(&["inbox"]).as_array().unwrap().len(),
@@ -550,14 +539,17 @@ async fn the_token_is_kept_across_runs_and_revocation_is_noticed_on_the_next_cal
 async fn a_denied_request_is_reported_and_not_filed_again_in_the_same_run() {
     let s = Served::start();
     let state = s.dir.path().join("state.json");
-    let a = assistant(
-        &s,
-        "Other Client",
-        "0.1",
-        &state,
-        &["--purpose", "communication"],
-    )
-    .await;
+    // Starts the assistant: a new run, with the same state file.
+    let run = || {
+        assistant(
+            &s,
+            "Other Client",
+            "0.1",
+            &state,
+            &["--purpose", "communication"],
+        )
+    };
+    let a = run().await;
     a.call("my_grant", json!({})).await;
     let r = &s.pending_requests()[0];
     assert_eq!(r["vendor"]["id"], "mcp:other-client");
@@ -574,14 +566,7 @@ async fn a_denied_request_is_reported_and_not_filed_again_in_the_same_run() {
     a.close().await;
 
     // A new run asks again.
-    let a = assistant(
-        &s,
-        "Other Client",
-        "0.1",
-        &state,
-        &["--purpose", "communication"],
-    )
-    .await;
+    let a = run().await;
     let waiting = a.call("my_grant", json!({})).await;
     assert!(
         waiting.text.starts_with("Waiting for approval"),
