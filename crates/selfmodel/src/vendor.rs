@@ -392,35 +392,19 @@ impl Selfmodel {
             let catalogue = w.read().catalogue()?;
             let call = call.under(&grant);
             if !grant.allows(Operation::Propose) {
-                return call.deny(
-                    w,
-                    Error::Forbidden(
-                        ErrorCode::OperationNotGranted,
-                        "the grant does not allow proposals".into(),
-                    ),
-                );
+                return call.deny(w, operation_not_granted("proposals"));
             }
             if !grant.scope.categories.contains(&new.category) {
-                return call.deny(
-                    w,
-                    Error::Forbidden(
-                        ErrorCode::CategoryNotGranted,
-                        format!("category '{}' is not in the grant", new.category),
-                    ),
-                );
+                return call.deny(w, category_not_granted(&new.category));
             }
             if let Some(p) = new
                 .purposes
                 .iter()
                 .find(|p| !grant.scope.purposes.contains(*p))
             {
-                return call.for_purpose(&catalogue, p).deny(
-                    w,
-                    Error::Forbidden(
-                        ErrorCode::PurposeNotGranted,
-                        format!("purpose '{p}' is not in the grant"),
-                    ),
-                );
+                return call
+                    .for_purpose(&catalogue, p)
+                    .deny(w, purpose_not_granted(p));
             }
             let actor = Actor::Vendor {
                 grant_id: grant.id.clone(),
@@ -574,6 +558,30 @@ pub(crate) fn revoke_in(
     Ok(true)
 }
 
+/// The refusal of an operation the grant does not allow (`what`: "reads", "proposals").
+fn operation_not_granted(what: &str) -> Error {
+    Error::Forbidden(
+        ErrorCode::OperationNotGranted,
+        format!("the grant does not allow {what}"),
+    )
+}
+
+/// The refusal of a purpose the grant does not list.
+fn purpose_not_granted(purpose: &str) -> Error {
+    Error::Forbidden(
+        ErrorCode::PurposeNotGranted,
+        format!("purpose '{purpose}' is not in the grant"),
+    )
+}
+
+/// The refusal of a belief type the grant does not list.
+fn category_not_granted(category: &str) -> Error {
+    Error::Forbidden(
+        ErrorCode::CategoryNotGranted,
+        format!("category '{category}' is not in the grant"),
+    )
+}
+
 pub(crate) fn effective_status(r: &GrantRequest, now: DateTime<Utc>) -> RequestStatus {
     if r.status == RequestStatus::Pending && r.expires_at <= now {
         RequestStatus::Expired
@@ -629,37 +637,18 @@ fn read_one(
         Err(e) => return Ok(Err(e)),
     };
     let call = call.under(&grant).for_purpose(catalogue, &read.purpose);
-    let forbid = |code: ErrorCode, msg: String| Error::Forbidden(code, msg);
     if !grant.allows(Operation::Read) {
-        return call.deny(
-            w,
-            forbid(
-                ErrorCode::OperationNotGranted,
-                "the grant does not allow reads".into(),
-            ),
-        );
+        return call.deny(w, operation_not_granted("reads"));
     }
     if !grant.scope.purposes.contains(&read.purpose) {
-        return call.deny(
-            w,
-            forbid(
-                ErrorCode::PurposeNotGranted,
-                format!("purpose '{}' is not in the grant", read.purpose),
-            ),
-        );
+        return call.deny(w, purpose_not_granted(&read.purpose));
     }
     if let Some(c) = read
         .category
         .as_ref()
         .filter(|c| !grant.scope.categories.contains(*c))
     {
-        return call.deny(
-            w,
-            forbid(
-                ErrorCode::CategoryNotGranted,
-                format!("category '{c}' is not in the grant"),
-            ),
-        );
+        return call.deny(w, category_not_granted(c));
     }
     if let Some(m) = read
         .min_confidence
