@@ -4,11 +4,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Statement, params};
 use selfmodel_core::Hash;
-use selfmodel_core::audit::{
-    AuditAction, AuditEvent, ChainVerdict, ChainVerifier, EventView, PendingEvent, canonical_time,
-    is_canonical_time,
-};
+use selfmodel_core::audit::{AuditAction, AuditEvent, ChainVerdict, PendingEvent};
 
+use crate::audit_check::verify_rows;
 use crate::codec::parse_time;
 use crate::error::Result;
 use crate::store::{Reader, Writer};
@@ -59,42 +57,16 @@ impl Reader<'_> {
         Ok(events)
     }
 
-    /// Recomputes the audit chain as it is read: one scan of the table in sequence order, each
-    /// event checked from the row's borrowed columns before the next is read. The checks, their
-    /// order and the verdict are those of [`selfmodel_core::audit::verify`] over
-    /// [`Reader::audit_events`].
+    /// Recomputes the audit chain as it is read: one scan of the table in sequence order, the
+    /// events checked in that order on a second thread while the next rows are read
+    /// ([`crate::audit_check`]). The checks, their order and the verdict are those of
+    /// [`selfmodel_core::audit::verify`] over [`Reader::audit_events`].
     pub fn verify_audit(&self) -> Result<ChainVerdict> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
-        let c = EventColumns::of(&stmt)?;
-        let mut rows = stmt.query([])?;
-        let mut chain = ChainVerifier::new();
-        while let Some(r) = rows.next()? {
-            let stored_at = text(r, c.at)?;
-            // A stored time not written canonically is read as `audit_events` reads it.
-            let recanonical;
-            let at = if is_canonical_time(stored_at) {
-                stored_at
-            } else {
-                recanonical =
-                    canonical_time(&parse_time(stored_at).unwrap_or(DateTime::UNIX_EPOCH));
-                &recanonical
-            };
-            let view = EventView {
-                seq: r.get(c.seq)?,
-                at,
-                action: text(r, c.action)?,
-                subject: text_or_null(r, c.subject)?,
-                detail: text_or_null(r, c.detail)?,
-                prev: stored_hash(r, c.prev)?,
-                hash: stored_hash(r, c.hash)?,
-            };
-            if let Err(broken) = chain.check(&view) {
-                return Ok(broken);
-            }
-        }
-        Ok(chain.finish())
+        let columns = EventColumns::of(&stmt)?;
+        verify_rows(stmt.query([])?, &columns)
     }
 
     /// The last event's sequence number and hash (0 and [`Hash::GENESIS`] when empty).
@@ -130,14 +102,14 @@ impl Reader<'_> {
 
 /// Where an event row's columns stand in a statement's result: looked up by name once per
 /// statement, not on every row of a scan of the whole chain.
-struct EventColumns {
-    seq: usize,
-    at: usize,
-    action: usize,
-    subject: usize,
-    detail: usize,
-    prev: usize,
-    hash: usize,
+pub(crate) struct EventColumns {
+    pub(crate) seq: usize,
+    pub(crate) at: usize,
+    pub(crate) action: usize,
+    pub(crate) subject: usize,
+    pub(crate) detail: usize,
+    pub(crate) prev: usize,
+    pub(crate) hash: usize,
 }
 
 impl EventColumns {
@@ -192,33 +164,5 @@ impl Writer<'_> {
         )?;
         self.recorded = true;
         Ok(sealed)
-    }
-}
-
-/// A stored hash; a blob of another length reads as a hash no event has.
-fn stored_hash(r: &Row<'_>, i: usize) -> rusqlite::Result<Hash> {
-    let unreadable = Hash([0xff; 32]);
-    match r.get_ref(i)?.as_blob() {
-        Ok(b) => Ok(Hash::from_slice(b).unwrap_or(unreadable)),
-        Err(_) => r
-            .get::<_, Vec<u8>>(i)
-            .map(|b| Hash::from_slice(&b).unwrap_or(unreadable)),
-    }
-}
-
-/// A text column borrowed from the row; anything else is read owned, as [`Reader::audit_events`]
-/// reads it, so that it fails with the same error.
-fn text_or_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    match r.get_ref(i)?.as_str_or_null() {
-        Ok(s) => Ok(s),
-        Err(_) => r.get::<_, Option<String>>(i).map(|_| None),
-    }
-}
-
-/// [`text_or_null`] for a column that is never NULL.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    match r.get_ref(i)?.as_str() {
-        Ok(s) => Ok(s),
-        Err(_) => r.get::<_, String>(i).map(|_| ""),
     }
 }

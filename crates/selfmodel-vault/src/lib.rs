@@ -6,6 +6,7 @@
 
 mod access_log;
 mod audit;
+mod audit_check;
 mod carried;
 mod codec;
 mod compacted_days;

@@ -194,6 +194,24 @@ fn tampering_in_the_middle_of_a_long_chain_is_named_exactly() {
                 reason: "does not link to the event before it".into(),
             },
         ),
+        // The verifier hands events from the reading thread to the checking one 2,048 at a time:
+        // a break on either side of a hand-over is named like any other.
+        (
+            "altered at a hand-over",
+            "UPDATE audit_events SET subject = 'belief-0' WHERE seq = 2048",
+            ChainVerdict::Broken {
+                first_bad_event: 2048,
+                reason: "its content does not match its hash (altered)".into(),
+            },
+        ),
+        (
+            "unlinked after a hand-over",
+            "UPDATE audit_events SET prev = zeroblob(32) WHERE seq = 2049",
+            ChainVerdict::Broken {
+                first_bad_event: 2049,
+                reason: "does not link to the event before it".into(),
+            },
+        ),
         (
             "unknown action",
             "UPDATE audit_events SET action = 'belief.teleported' WHERE seq = 1234",
