@@ -249,12 +249,22 @@ fn judge_day(
         kind,
     };
 
-    // Rate: the day against the vendor's average day in its history.
-    let requests = today.len() as u64;
-    let usual = history.len() as u64 / t.baseline_days.max(1) as u64;
+    // Rate: the day against the vendor's average day in its history. An entry stands for its
+    // count of requests (repeats within a minute are one entry).
+    let count = |entries: &[&AccessEntry]| entries.iter().map(|e| e.requests).sum::<u64>();
+    let requests = count(today);
+    let usual = count(history) / t.baseline_days.max(1) as u64;
     if requests > t.rate_floor && requests > t.rate_factor.saturating_mul(usual) {
         let limit = t.rate_floor.max(t.rate_factor.saturating_mul(usual));
-        let at = today.get(limit as usize).map_or(first.at, |e| e.at);
+        // When the day went past the limit.
+        let mut so_far = 0u64;
+        let at = today
+            .iter()
+            .find(|e| {
+                so_far += e.requests;
+                so_far > limit
+            })
+            .map_or(first.at, |e| e.at);
         out.push(alert(
             at,
             AlertKind::RateSpike {
@@ -265,11 +275,11 @@ fn judge_day(
     }
 
     // Hours of the day never used in an established history.
-    if history.len() as u64 >= t.hour_history_min {
+    if count(history) >= t.hour_history_min {
         let known: BTreeSet<u32> = history.iter().map(|e| e.at.hour()).collect();
         let mut new_hours: BTreeMap<u32, (DateTime<Utc>, u64)> = BTreeMap::new();
         for e in today.iter().filter(|e| !known.contains(&e.at.hour())) {
-            new_hours.entry(e.at.hour()).or_insert((e.at, 0)).1 += 1;
+            new_hours.entry(e.at.hour()).or_insert((e.at, 0)).1 += e.requests;
         }
         for (hour, (at, requests)) in new_hours {
             out.push(alert(at, AlertKind::UnusualHour { hour, requests }));
@@ -277,19 +287,19 @@ fn judge_day(
     }
 
     // Denials: the most refusals in any hour-long window starting at a refusal.
-    let denied: Vec<DateTime<Utc>> = today
+    let denied: Vec<&&AccessEntry> = today
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Denied(_)))
-        .map(|e| e.at)
         .collect();
     let mut worst: Option<(DateTime<Utc>, u64)> = None;
     for (i, start) in denied.iter().enumerate() {
         let n = denied[i..]
             .iter()
-            .take_while(|at| **at < *start + Duration::hours(1))
-            .count() as u64;
+            .take_while(|e| e.at < start.at + Duration::hours(1))
+            .map(|e| e.requests)
+            .sum::<u64>();
         if worst.is_none_or(|(_, w)| n > w) {
-            worst = Some((*start, n));
+            worst = Some((start.at, n));
         }
     }
     if let Some((at, denials)) = worst
@@ -377,6 +387,45 @@ mod tests {
             }
         );
         assert!(alerts[0].describe().contains("101 requests"));
+    }
+
+    #[test]
+    fn an_entry_counts_as_the_requests_it_stands_for() {
+        // A vendor re-reading in a loop is one entry a minute: 2 entries of 60 requests each
+        // are 120 requests, above the floor of 100.
+        let counted = |at, requests, denied| AccessEntry {
+            requests,
+            ..entry(at, denied)
+        };
+        let mut log = history(1);
+        log.push(counted(at(29, 9, 0), 60, false));
+        log.push(counted(at(29, 9, 1), 60, false));
+        let alerts = detect(&log, day29(), day29(), &Thresholds::default());
+        assert_eq!(
+            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            [&AlertKind::RateSpike {
+                requests: 120,
+                usual_per_day: 1
+            }]
+        );
+        // The 101st request came in the second entry's minute.
+        assert_eq!(alerts[0].at, at(29, 9, 1));
+
+        // Ten refusals counted in one entry are probing too.
+        let mut refused = history(30);
+        refused.push(counted(at(29, 9, 30), 10, true));
+        assert_eq!(kinds(&refused), ["denial_burst"]);
+        // And a new hour's requests are counted, not its entries.
+        let mut late = history(2);
+        late.push(counted(at(29, 3, 0), 7, false));
+        let alerts = detect(&late, day29(), day29(), &Thresholds::default());
+        assert_eq!(
+            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            [&AlertKind::UnusualHour {
+                hour: 3,
+                requests: 7
+            }]
+        );
     }
 
     #[test]

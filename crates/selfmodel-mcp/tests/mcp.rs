@@ -373,7 +373,7 @@ async fn approval_then_purpose_bound_reads_proposals_and_refusals() {
     );
 
     // The access log shows every call as a vendor request of this MCP client.
-    let log = s.access_log(&["--vendor", VENDOR]);
+    let log = s.requests_logged(&["--vendor", VENDOR]);
     let ops = operations(&log);
     let count = |op: &str, outcome: &str, reason: Option<&str>| {
         ops.iter()

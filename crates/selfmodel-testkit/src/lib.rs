@@ -197,6 +197,18 @@ impl Served {
         self.cli_json(&a).as_array().unwrap().clone()
     }
 
+    /// The access log with each entry repeated once for every request it counts (a request
+    /// repeated within its minute is counted on the same entry): one item per request.
+    pub fn requests_logged(&self, filter: &[&str]) -> Vec<Value> {
+        self.access_log(filter)
+            .into_iter()
+            .flat_map(|e| {
+                let n = e["requests"].as_u64().unwrap_or(1) as usize;
+                std::iter::repeat_n(e, n)
+            })
+            .collect()
+    }
+
     /// Every belief in the vault (the person's view).
     pub fn all_beliefs(&self) -> Vec<Value> {
         self.cli_json(&["belief", "list"])

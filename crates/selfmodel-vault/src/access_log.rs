@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
@@ -12,6 +12,7 @@ use crate::codec::{from_micros, micros};
 use crate::disclosure_sets::{SetMembers, holds_belief, set_holds};
 use crate::error::Result;
 use crate::store::{Reader, Writer};
+use crate::this_minute::{self, RowKey};
 
 /// Which access-log entries to list.
 #[derive(Debug, Clone, Default)]
@@ -49,16 +50,6 @@ struct LoggedRow {
     operation: String,
     outcome: &'static str,
     reason: Option<String>,
-}
-
-/// A [`LoggedRow`] as stored: its texts by number.
-struct CodedRow {
-    grant_id: Option<i64>,
-    vendor_id: Option<i64>,
-    purpose: Option<i64>,
-    operation: Option<i64>,
-    denied: bool,
-    reason: Option<i64>,
 }
 
 impl LoggedRow {
@@ -352,11 +343,62 @@ impl Writer<'_> {
     /// are stored as a set, once: a request that discloses a set already stored only refers to
     /// it. A new set under a grant counts against the grant's allowance for the day: past it,
     /// nothing is written and the answer is [`VaultError::TooManyNewSets`].
+    ///
+    /// A request that repeats one already logged this minute (the same grant, vendor, purpose,
+    /// operation, outcome and disclosed set) adds to that entry's count of requests instead
+    /// ([`crate::this_minute`]): a vendor polling or re-reading in a loop grows the log by one
+    /// row a minute, and every request is still counted.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
-        let seq = self.insert_disclosing(a, at, 1, allowance)?;
+        let set = if a.disclosed.is_empty() {
+            None
+        } else {
+            Some(self.disclosure_set(&a.disclosed, allowance)?)
+        };
+        let key = RowKey {
+            set,
+            ..self.coded(a)?
+        };
+        let counted = match self.this_minute.row(&key, at) {
+            Some(seq) => self.count_one_more(seq, &key, at)?.then_some(seq),
+            None => None,
+        };
+        let seq = match counted {
+            Some(seq) => seq,
+            None => {
+                let seq = self.insert_coded(&key, at, 1)?;
+                self.this_minute.remember(key, at, seq);
+                seq
+            }
+        };
         self.recorded = true;
         Ok(seq)
+    }
+
+    /// Adds a request to entry `seq` if it still records `key` in the minute of `at` (a
+    /// remembered entry may have been rolled back, and its number reused); whether it did.
+    fn count_one_more(&mut self, seq: u64, key: &RowKey, at: DateTime<Utc>) -> Result<bool> {
+        let minute_start = this_minute::minute_of(at) * 60_000_000;
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE access_entries SET requests = requests + 1 \
+                 WHERE seq = ?1 AND at >= ?2 AND grant_id IS ?3 AND vendor_id IS ?4 \
+                 AND purpose IS ?5 AND operation IS ?6 AND denied = ?7 AND reason IS ?8 \
+                 AND disclosed_set IS ?9",
+            )?
+            .execute(params![
+                seq,
+                minute_start,
+                key.grant_id,
+                key.vendor_id,
+                key.purpose,
+                key.operation,
+                key.denied,
+                key.reason,
+                key.set
+            ])?;
+        Ok(changed == 1)
     }
 
     /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set
@@ -374,54 +416,6 @@ impl Writer<'_> {
             Some(self.disclosure_set(&a.disclosed, allowance)?)
         };
         self.insert_access(a, at, requests, set)
-    }
-
-    /// Records one more request like `a`, which discloses nothing: it is added to the count of
-    /// this minute's entry with the same fields, or starts one. For requests that come often
-    /// and say nothing new, such as polls of a pending grant request, so that their rows grow
-    /// with time, not with the rate. This records the transaction.
-    pub fn count_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        debug_assert!(a.disclosed.is_empty(), "a counted entry discloses nothing");
-        let row = self.coded(a)?;
-        let minute = at
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(at);
-        let found: Option<u64> = self
-            .tx
-            .prepare_cached(
-                // Only this minute's rows are looked at, whatever else the log holds.
-                "SELECT seq FROM access_entries INDEXED BY access_entries_by_time \
-                 WHERE at >= ?1 AND disclosed_set IS NULL \
-                 AND operation = ?2 AND denied = ?3 AND reason IS ?4 AND grant_id IS ?5 \
-                 AND vendor_id IS ?6 AND purpose IS ?7 ORDER BY seq DESC LIMIT 1",
-            )?
-            .query_row(
-                params![
-                    micros(&minute),
-                    row.operation,
-                    row.denied,
-                    row.reason,
-                    row.grant_id,
-                    row.vendor_id,
-                    row.purpose
-                ],
-                |r| r.get("seq"),
-            )
-            .optional()?;
-        let seq = match found {
-            Some(seq) => {
-                self.tx
-                    .prepare_cached(
-                        "UPDATE access_entries SET requests = requests + 1 WHERE seq = ?1",
-                    )?
-                    .execute([seq])?;
-                seq
-            }
-            None => self.insert_access(a, at, 1, None)?,
-        };
-        self.recorded = true;
-        Ok(seq)
     }
 
     /// Appends one entry standing for `requests` refusals of callers without a valid token or
@@ -447,7 +441,7 @@ impl Writer<'_> {
         Ok(seq)
     }
 
-    /// The one place an access-log row is written; every text goes through [`logged`].
+    /// Writes a row for `a`; every text goes through [`logged`].
     fn insert_access(
         &mut self,
         a: &NewAccess,
@@ -455,7 +449,15 @@ impl Writer<'_> {
         requests: u64,
         set: Option<i64>,
     ) -> Result<u64> {
-        let row = self.coded(a)?;
+        let key = RowKey {
+            set,
+            ..self.coded(a)?
+        };
+        self.insert_coded(&key, at, requests)
+    }
+
+    /// The one place an access-log row is written.
+    fn insert_coded(&mut self, key: &RowKey, at: DateTime<Utc>, requests: u64) -> Result<u64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO access_entries (at, grant_id, vendor_id, purpose, operation, denied, \
@@ -464,28 +466,30 @@ impl Writer<'_> {
             )?
             .execute(params![
                 micros(&at),
-                row.grant_id,
-                row.vendor_id,
-                row.purpose,
-                row.operation,
-                row.denied,
-                row.reason,
+                key.grant_id,
+                key.vendor_id,
+                key.purpose,
+                key.operation,
+                key.denied,
+                key.reason,
                 requests,
-                set
+                key.set
             ])?;
         Ok(self.tx.last_insert_rowid() as u64)
     }
 
-    /// The access-log row for `a`, its texts bounded ([`logged`]) and replaced by their numbers.
-    fn coded(&mut self, a: &NewAccess) -> Result<CodedRow> {
+    /// The access-log row for `a`, its texts bounded ([`logged`]) and replaced by their numbers;
+    /// no disclosed set.
+    fn coded(&mut self, a: &NewAccess) -> Result<RowKey> {
         let row = LoggedRow::of(a);
-        Ok(CodedRow {
+        Ok(RowKey {
             grant_id: self.text_number(row.grant_id.as_deref())?,
             vendor_id: self.text_number(row.vendor_id.as_deref())?,
             purpose: self.text_number(row.purpose.as_deref())?,
             operation: self.text_number(Some(&row.operation))?,
             denied: row.outcome != "allowed",
             reason: self.text_number(row.reason.as_deref())?,
+            set: None,
         })
     }
 

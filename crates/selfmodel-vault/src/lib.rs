@@ -21,6 +21,7 @@ mod packed_set;
 mod page_check;
 mod refusals;
 mod store;
+mod this_minute;
 
 pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use carried::CarriedLog;

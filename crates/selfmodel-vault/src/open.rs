@@ -18,6 +18,7 @@ use crate::packed_set;
 use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
 use crate::store::{Reader, Writer, seed_catalogue};
+use crate::this_minute::ThisMinute;
 
 /// SQLCipher 4's page size, which this vault keeps.
 pub const PAGE_SIZE: u64 = 4096;
@@ -35,6 +36,7 @@ pub struct Vault {
     path: PathBuf,
     refusals: Refusals,
     new_sets: NewSets,
+    this_minute: ThisMinute,
     pages: PageChecker,
 }
 
@@ -109,6 +111,7 @@ impl Vault {
                 path: path.to_owned(),
                 refusals: Refusals::default(),
                 new_sets: NewSets::default(),
+                this_minute: ThisMinute::default(),
                 pages: PageChecker::passed(),
             };
             vault.write(|w| seed_catalogue(w, catalogue))?;
@@ -165,6 +168,7 @@ impl Vault {
             path: path.to_owned(),
             refusals: Refusals::default(),
             new_sets: NewSets::default(),
+            this_minute: ThisMinute::default(),
             pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
         })
     }
@@ -223,7 +227,12 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(VaultError::from)?;
-        let mut writer = Writer::new(tx, &mut self.refusals, &mut self.new_sets);
+        let mut writer = Writer::new(
+            tx,
+            &mut self.refusals,
+            &mut self.new_sets,
+            &mut self.this_minute,
+        );
         let out = f(&mut writer)?;
         writer.commit(Utc::now())?;
         Ok(out)
@@ -239,7 +248,12 @@ impl Vault {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::new(tx, &mut self.refusals, &mut self.new_sets);
+        let mut writer = Writer::new(
+            tx,
+            &mut self.refusals,
+            &mut self.new_sets,
+            &mut self.this_minute,
+        );
         let written = writer.append_counted()?;
         writer.finish(&written)
     }

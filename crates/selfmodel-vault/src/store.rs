@@ -15,6 +15,7 @@ use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
 use crate::error::{Result, VaultError};
 use crate::new_sets::NewSets;
 use crate::refusals::Refusals;
+use crate::this_minute::ThisMinute;
 
 /// Read access to the vault inside one transaction.
 pub struct Reader<'c> {
@@ -32,6 +33,8 @@ pub struct Writer<'c> {
     pub(crate) refusals: &'c mut Refusals,
     /// Today's new disclosure sets per grant (see [`crate::new_sets`]).
     pub(crate) new_sets: &'c mut NewSets,
+    /// This minute's access-log rows (see [`crate::this_minute`]).
+    pub(crate) this_minute: &'c mut ThisMinute,
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
@@ -434,6 +437,7 @@ impl<'c> Writer<'c> {
         tx: Transaction<'c>,
         refusals: &'c mut Refusals,
         new_sets: &'c mut NewSets,
+        this_minute: &'c mut ThisMinute,
     ) -> Self {
         Self {
             tx,
@@ -441,6 +445,7 @@ impl<'c> Writer<'c> {
             nothing_to_record: false,
             refusals,
             new_sets,
+            this_minute,
         }
     }
 

@@ -98,7 +98,7 @@ impl<'a> Call<'a> {
 
     /// Counts the call as served: one entry per minute for calls like it (polls).
     pub(crate) fn counted(&self, w: &mut Writer<'_>) -> Result<()> {
-        w.count_access(&self.entry(Outcome::Allowed, &[]), self.now)?;
+        w.append_access(&self.entry(Outcome::Allowed, &[]), self.now)?;
         Ok(())
     }
 

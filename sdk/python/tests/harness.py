@@ -190,9 +190,10 @@ class Served:
         return json.loads(self.cli(*args, "--json"))
 
     def access_log(self, *filters: str) -> list[dict[str, Any]]:
-        """The access log's entries."""
+        """The access log, one item per request: an entry counting several requests (repeats
+        within its minute) is repeated that many times."""
         entries: list[dict[str, Any]] = self.cli_json("access-log", *filters)
-        return entries
+        return [e for e in entries for _ in range(e["requests"])]
 
     def all_beliefs(self) -> list[dict[str, Any]]:
         """Every belief in the vault (the person's view)."""

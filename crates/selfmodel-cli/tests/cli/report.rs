@@ -154,14 +154,19 @@ fn report_files_agree_with_the_vault() {
             .filter(|e| e["grant_id"] == vendor["grant_id"])
             .collect();
         let allowed: Vec<&&Value> = mine.iter().filter(|e| e["outcome"] == "allowed").collect();
+        // An entry stands for its requests (repeats within a minute).
+        let requests = |e: &Value| e["requests"].as_u64().unwrap();
         let p = &vendor["period"];
-        assert_eq!(p["requests"], allowed.len());
+        assert_eq!(
+            p["requests"],
+            allowed.iter().map(|e| requests(e)).sum::<u64>()
+        );
         assert_eq!(
             p["disclosures"],
             allowed
                 .iter()
-                .map(|e| e["disclosed"].as_array().unwrap().len())
-                .sum::<usize>()
+                .map(|e| e["disclosed"].as_array().unwrap().len() as u64 * requests(e))
+                .sum::<u64>()
         );
         assert_eq!(
             p["denied"]
@@ -170,7 +175,8 @@ fn report_files_agree_with_the_vault() {
                 .values()
                 .map(|n| n.as_u64().unwrap())
                 .sum::<u64>(),
-            (mine.len() - allowed.len()) as u64
+            mine.iter().map(|e| requests(e)).sum::<u64>()
+                - allowed.iter().map(|e| requests(e)).sum::<u64>()
         );
     }
     let writer = vendors
@@ -200,7 +206,9 @@ fn report_files_agree_with_the_vault() {
         let disclosed: usize = log
             .iter()
             .filter(|e| e["vendor_id"] == line["vendor_id"] && e["outcome"] == "allowed")
-            .map(|e| e["disclosed"].as_array().unwrap().len())
+            .map(|e| {
+                e["disclosed"].as_array().unwrap().len() * e["requests"].as_u64().unwrap() as usize
+            })
             .sum();
         assert_eq!(line["total"], disclosed, "{line}");
         assert_eq!(
@@ -369,7 +377,12 @@ fn packages_agree_with_the_vault_and_are_recorded() {
     for b in held {
         let id = b["id"].as_str().unwrap();
         let log = v.json(&["access-log", "--belief", id, "--json"]);
-        let times: usize = log.as_array().unwrap().len();
+        let times: usize = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["requests"].as_u64().unwrap() as usize)
+            .sum();
         let recipients = b["recipients"].as_array().unwrap();
         assert_eq!(
             recipients

@@ -340,7 +340,7 @@ async fn a_rejected_or_deleted_belief_proposed_again_is_dropped_and_the_vendor_c
     assert_eq!(inbox_len(), 1);
 
     // The person's log says what happened; the audit log keeps no statement text.
-    let log = s.access_log(&["--vendor", "com.example.proposer"]);
+    let log = s.requests_logged(&["--vendor", "com.example.proposer"]);
     let dropped = log
         .iter()
         .filter(|e| e["operation"] == "beliefs.propose" && e["reason"] == "tombstoned")

@@ -147,7 +147,7 @@ async fn receipts_expose_a_rolled_back_or_rewritten_vault() {
 
     // The person sees the vendor's checkpoint requests in the access log: no purpose, nothing
     // disclosed (entries from before the copy went back with it).
-    let log = s.access_log(&[]);
+    let log = s.requests_logged(&[]);
     let asked: Vec<_> = log
         .iter()
         .filter(|e| e["operation"] == "audit.checkpoint")

@@ -50,7 +50,7 @@ async fn a_client_pinned_to_another_key_refuses_the_real_server_and_never_sends_
     let v = paired.with_token(Token::new(approval.token.expose()));
     v.beliefs(&BeliefQuery::new("communication")).await.unwrap();
     let gid = approval.grant.id.clone();
-    let logged = s.access_log(&["--grant", &gid]).len();
+    let logged = s.requests_logged(&["--grant", &gid]).len();
 
     let other = ServerKey(stranger().verifying_key().to_bytes());
     let wrong = Client::builder(&s.url, other)
@@ -74,7 +74,7 @@ async fn a_client_pinned_to_another_key_refuses_the_real_server_and_never_sends_
     assert!(matches!(e, Error::ServerNotTrusted { .. }), "{e}");
 
     // Nothing reached the server under that token: no log entry, the grant still live.
-    assert_eq!(s.access_log(&["--grant", &gid]).len(), logged);
+    assert_eq!(s.requests_logged(&["--grant", &gid]).len(), logged);
     assert!(v.grant().await.unwrap().revoked_at.is_none());
 }
 

@@ -798,7 +798,8 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
     // Break the access log from outside, as a full disk or a damaged table would.
     let conn = second_connection(&f.dir.join("v.db"));
     conn.execute_batch(
-        "CREATE TRIGGER broken_log BEFORE INSERT ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
+        "CREATE TRIGGER broken_log BEFORE INSERT ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END; \
+         CREATE TRIGGER broken_count BEFORE UPDATE ON access_entries BEGIN SELECT RAISE(ABORT, 'log unavailable'); END;",
     )
     .unwrap();
     let r = read().await.unwrap();
@@ -808,7 +809,8 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
         !body.contains("communication-style") && !body.contains("statement"),
         "{body}"
     );
-    conn.execute_batch("DROP TRIGGER broken_log;").unwrap();
+    conn.execute_batch("DROP TRIGGER broken_log; DROP TRIGGER broken_count;")
+        .unwrap();
     assert_eq!(
         read().await.unwrap().status(),
         200,
@@ -1025,7 +1027,7 @@ async fn under_load_no_read_that_starts_after_a_revocation_gets_data() {
         r.await.unwrap();
     }
 
-    // The log holds exactly one allowed read per response that carried data (and the first).
+    // The log counts exactly one allowed read per response that carried data (and the first).
     let g = grant_id.clone();
     let log = f
         .vault
@@ -1040,7 +1042,8 @@ async fn under_load_no_read_that_starts_after_a_revocation_gets_data() {
     let allowed = log
         .iter()
         .filter(|e| e.operation == "beliefs.read" && e.outcome == selfmodel_core::Outcome::Allowed)
-        .count() as u64;
+        .map(|e| e.requests)
+        .sum::<u64>();
     assert_eq!(allowed, served.load(Ordering::SeqCst) + 1);
     f.stop().await;
 }

@@ -50,10 +50,13 @@ fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
             Ok::<_, VaultError>(())
         })
         .expect("the allowance");
+    // Requests logged: a re-read in the same minute adds to its entry's count.
     let entries = |v: &mut Vault| {
         v.read(|r| r.access_log(&AccessFilter::default()))
             .expect("log")
-            .len()
+            .iter()
+            .map(|e| e.requests as usize)
+            .sum::<usize>()
     };
     assert_eq!(entries(&mut vault), max);
 
@@ -228,4 +231,75 @@ fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
         },
     );
     assert_eq!(refused, [newest[0]]);
+}
+
+#[test]
+fn a_request_repeated_within_its_minute_adds_to_its_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = Vault::create(
+        &dir.path().join("v.db"),
+        &pass(PASS),
+        &Catalogue::defaults(),
+    )
+    .expect("create");
+    let ids: Vec<BeliefId> = (0..100).map(|_| BeliefId::new()).collect();
+    let noon = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    // Five reads of one page in one minute, then what differs from them in one thing each.
+    for s in 0..5 {
+        log(&mut vault, "g1", &ids, noon + Duration::seconds(s * 10)).expect("a read");
+    }
+    log(&mut vault, "g1", &ids[..50], noon).expect("another page");
+    log(&mut vault, "g2", &ids, noon).expect("another grant");
+    vault
+        .write(|w| {
+            let refused = NewAccess {
+                outcome: Outcome::Denied("purpose_not_granted".into()),
+                ..read("g1", &[])
+            };
+            w.append_access(&refused, noon)?;
+            w.append_access(&refused, noon)
+        })
+        .expect("two refusals");
+    log(&mut vault, "g1", &ids, noon + Duration::minutes(1)).expect("the next minute");
+
+    // A read whose transaction is rolled back is not counted, even when the row number it had
+    // is given to another entry of the same minute.
+    let later = noon + Duration::minutes(2);
+    let failed = vault.write(|w| {
+        w.append_access(&read("g1", &ids), later)?;
+        Err::<(), _>(VaultError::Busy)
+    });
+    assert!(failed.is_err());
+    log(&mut vault, "g3", &ids, later).expect("another grant's read");
+    log(&mut vault, "g1", &ids, later).expect("the read again");
+
+    let log = vault
+        .read(|r| r.access_log(&AccessFilter::default()))
+        .expect("log");
+    let rows: Vec<(Option<&str>, usize, bool, u64)> = log
+        .iter()
+        .map(|e| {
+            (
+                e.grant_id.as_deref(),
+                e.disclosed.len(),
+                e.outcome == Outcome::Allowed,
+                e.requests,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("g1"), 100, true, 5),
+            (Some("g1"), 50, true, 1),
+            (Some("g2"), 100, true, 1),
+            (Some("g1"), 0, false, 2),
+            (Some("g1"), 100, true, 1),
+            (Some("g3"), 100, true, 1),
+            (Some("g1"), 100, true, 1),
+        ]
+    );
+    assert_eq!(log[0].at, noon, "an entry keeps its first request's time");
 }

@@ -19,11 +19,6 @@ use super::{
 };
 use crate::render::time;
 
-/// How many times each item occurs.
-pub(super) fn count_by(items: impl IntoIterator<Item = String>) -> Counts {
-    sum_by(items.into_iter().map(|item| (item, 1)))
-}
-
 /// Totals per key.
 pub(super) fn sum_by(items: impl IntoIterator<Item = (String, u64)>) -> Counts {
     let mut counts = Counts::new();
@@ -198,7 +193,7 @@ pub(super) fn vendor(
             distinct.dedup();
             ReportPurpose {
                 purpose: purpose.to_owned(),
-                requests: entries.len() as u64,
+                requests: entries.iter().map(|a| a.requests).sum(),
                 disclosures: days.iter().map(|d| d.times).sum(),
                 distinct_beliefs: distinct.len() as u64,
                 by_type: sum_by(days.iter().map(|d| {
@@ -209,11 +204,12 @@ pub(super) fn vendor(
         })
         .collect();
     let period = ReportVendorPeriod {
-        requests: allowed.len() as u64,
+        // An entry stands for its count of requests (repeats within a minute).
+        requests: allowed.iter().map(|a| a.requests).sum(),
         disclosures: to_grant.iter().map(|d| d.times).sum(),
         received,
-        denied: count_by(mine.iter().filter_map(|a| match &a.outcome {
-            Outcome::Denied(code) => Some(code.clone()),
+        denied: sum_by(mine.iter().filter_map(|a| match &a.outcome {
+            Outcome::Denied(code) => Some((code.clone(), a.requests)),
             Outcome::Allowed => None,
         })),
         notices,

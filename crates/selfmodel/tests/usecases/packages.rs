@@ -92,7 +92,7 @@ fn the_access_package_holds_every_belief_with_its_recipients() {
                     a.grant_id.clone().unwrap(),
                     a.purpose.clone(),
                 ))
-                .or_default() += 1;
+                .or_default() += a.requests;
         }
     }
     let mut from_package: BTreeMap<(String, String, Option<String>), u64> = BTreeMap::new();
@@ -224,7 +224,7 @@ fn the_right_to_know_adds_up_to_the_vault_and_states_sharing_as_granted() {
     let disclosed: u64 = log
         .iter()
         .filter(|a| a.outcome == Outcome::Allowed)
-        .map(|a| a.disclosed.len() as u64)
+        .map(|a| a.disclosed.len() as u64 * a.requests)
         .sum();
 
     // Categories and sources: every held belief once.

@@ -192,9 +192,13 @@ export class Served {
     return JSON.parse(await this.cli([...args, "--json"])) as T;
   }
 
-  /** The access log's entries. */
-  accessLog(filter: string[] = []): Promise<AccessEntry[]> {
-    return this.cliJson<AccessEntry[]>(["access-log", ...filter]);
+  /**
+   * The access log, one item per request: an entry counting several requests (repeats within
+   * its minute) is repeated that many times.
+   */
+  async accessLog(filter: string[] = []): Promise<AccessEntry[]> {
+    const entries = await this.cliJson<AccessEntry[]>(["access-log", ...filter]);
+    return entries.flatMap((e) => Array<AccessEntry>(e.requests).fill(e));
   }
 
   /** Every belief in the vault (the person's view). */
@@ -266,6 +270,8 @@ export interface AccessEntry {
   outcome: "allowed" | "denied";
   reason: string | null;
   disclosed: string[];
+  /** How many requests the entry counts. */
+  requests: number;
 }
 
 /** A belief as `selfmodel belief list --json` prints it. */
