@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, ToSql};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
 use crate::codec::{from_micros, micros};
@@ -387,17 +387,11 @@ impl Writer<'_> {
                  AND purpose IS ?5 AND operation IS ?6 AND denied = ?7 AND reason IS ?8 \
                  AND disclosed_set IS ?9",
             )?
-            .execute(params![
-                seq,
-                minute_start,
-                key.grant_id,
-                key.vendor_id,
-                key.purpose,
-                key.operation,
-                key.denied,
-                key.reason,
-                key.set
-            ])?;
+            .execute(rusqlite::params_from_iter(
+                [&seq as &dyn ToSql, &minute_start]
+                    .into_iter()
+                    .chain(key.columns()),
+            ))?;
         Ok(changed == 1)
     }
 
@@ -460,21 +454,15 @@ impl Writer<'_> {
     fn insert_coded(&mut self, key: &RowKey, at: DateTime<Utc>, requests: u64) -> Result<u64> {
         self.tx
             .prepare_cached(
-                "INSERT INTO access_entries (at, grant_id, vendor_id, purpose, operation, denied, \
-                   reason, requests, disclosed_set) \
+                "INSERT INTO access_entries (at, requests, grant_id, vendor_id, purpose, \
+                   operation, denied, reason, disclosed_set) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![
-                micros(&at),
-                key.grant_id,
-                key.vendor_id,
-                key.purpose,
-                key.operation,
-                key.denied,
-                key.reason,
-                requests,
-                key.set
-            ])?;
+            .execute(rusqlite::params_from_iter(
+                [&micros(&at) as &dyn ToSql, &requests]
+                    .into_iter()
+                    .chain(key.columns()),
+            ))?;
         Ok(self.tx.last_insert_rowid() as u64)
     }
 

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use rusqlite::ToSql;
 
 /// What an access-log row records, by the numbers it is stored with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +20,22 @@ pub(crate) struct RowKey {
     pub(crate) denied: bool,
     pub(crate) reason: Option<i64>,
     pub(crate) set: Option<i64>,
+}
+
+impl RowKey {
+    /// Its values in the order `grant_id, vendor_id, purpose, operation, denied, reason,
+    /// disclosed_set`.
+    pub(crate) fn columns(&self) -> [&dyn ToSql; 7] {
+        [
+            &self.grant_id,
+            &self.vendor_id,
+            &self.purpose,
+            &self.operation,
+            &self.denied,
+            &self.reason,
+            &self.set,
+        ]
+    }
 }
 
 /// The rows written in the current minute.

@@ -173,12 +173,7 @@ fn an_event_altered_through_sql_is_named() {
     }
     assert_eq!(v.verified_events(), 5);
 
-    let conn = v.sql();
-    let n = conn
-        .execute("UPDATE audit_events SET detail = 'x' WHERE seq = 3", [])
-        .unwrap();
-    assert_eq!(n, 1);
-    conn.close().unwrap();
+    v.alter_one_row("UPDATE audit_events SET detail = 'x' WHERE seq = 3");
 
     let verdict = broken_verdict(&v);
     assert_eq!(verdict["ok"], false, "{verdict}");
@@ -203,10 +198,7 @@ fn a_removed_event_is_named() {
     for s in ["Likes chess", "Likes go", "Likes shogi"] {
         v.add(s, "interests", "0.5", &[]);
     }
-    let conn = v.sql();
-    conn.execute("DELETE FROM audit_events WHERE seq = 2", [])
-        .unwrap();
-    conn.close().unwrap();
+    v.alter_one_row("DELETE FROM audit_events WHERE seq = 2");
     let verdict = broken_verdict(&v);
     assert_eq!(verdict["ok"], false, "{verdict}");
     assert_eq!(verdict["first_bad_event"], 2, "{verdict}");
@@ -218,13 +210,7 @@ fn an_overwritten_hash_is_named() {
     for s in ["Likes chess", "Likes go", "Likes shogi"] {
         v.add(s, "interests", "0.5", &[]);
     }
-    let conn = v.sql();
-    conn.execute(
-        "UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 2",
-        [],
-    )
-    .unwrap();
-    conn.close().unwrap();
+    v.alter_one_row("UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 2");
     let verdict = broken_verdict(&v);
     assert_eq!(verdict["first_bad_event"], 2, "{verdict}");
 }

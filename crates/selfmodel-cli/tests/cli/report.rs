@@ -297,12 +297,7 @@ fn a_report_on_an_altered_chain_names_the_first_bad_event_and_still_counts_every
         .map(|s| v.add(s, "interests", "0.5", &[]))
         .collect();
     v.ok(&["belief", "delete", &ids[1]]);
-    let conn = v.sql();
-    let n = conn
-        .execute("UPDATE audit_events SET detail = 'x' WHERE seq = 3", [])
-        .unwrap();
-    assert_eq!(n, 1);
-    conn.close().unwrap();
+    v.alter_one_row("UPDATE audit_events SET detail = 'x' WHERE seq = 3");
 
     let out = v.dir().join("r.json");
     v.ok(&["report", "--out", out.to_str().unwrap()]);

@@ -1,6 +1,8 @@
 //! What a vendor can make the vault keep: the new disclosure sets one grant adds are bounded
 //! per day, while what it already received still reads.
 
+use std::path::Path;
+
 use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::{BeliefId, Catalogue, NewAccess, Outcome};
 use selfmodel_vault::{AccessFilter, MAX_NEW_SETS_PER_DAY, Vault, VaultError};
@@ -18,6 +20,18 @@ fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
     }
 }
 
+/// A new vault, open.
+fn new_vault(dir: &Path) -> Vault {
+    Vault::create(&dir.join("v.db"), &pass(PASS), &Catalogue::defaults()).expect("create")
+}
+
+/// A time written in RFC 3339.
+fn utc(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .expect("a time")
+        .with_timezone(&Utc)
+}
+
 fn log(
     vault: &mut Vault,
     grant: &str,
@@ -30,17 +44,10 @@ fn log(
 #[test]
 fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = Vault::create(
-        &dir.path().join("v.db"),
-        &pass(PASS),
-        &Catalogue::defaults(),
-    )
-    .expect("create");
+    let mut vault = new_vault(dir.path());
     let max = MAX_NEW_SETS_PER_DAY as usize;
     let ids: Vec<BeliefId> = (0..max + 2).map(|_| BeliefId::new()).collect();
-    let noon = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc);
+    let noon = utc("2026-03-01T12:00:00Z");
     // A vendor shifting its page by one belief each read: every read a new set.
     vault
         .write(|w| {
@@ -84,9 +91,7 @@ fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
     let mut vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
     let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
     // Noon of a day long past the log's retention: the reads below stay on their days.
-    let first = DateTime::parse_from_rfc3339("2024-01-10T12:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc);
+    let first = utc("2024-01-10T12:00:00Z");
     // Every page twice on one day, the first page once more the next day.
     vault
         .write(|w| {
@@ -133,16 +138,9 @@ fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
 #[test]
 fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = Vault::create(
-        &dir.path().join("v.db"),
-        &pass(PASS),
-        &Catalogue::defaults(),
-    )
-    .expect("create");
+    let mut vault = new_vault(dir.path());
     let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
-    let long_ago = DateTime::parse_from_rfc3339("2024-01-10T12:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc);
+    let long_ago = utc("2024-01-10T12:00:00Z");
     let other = |grant: &str, disclosed: &[BeliefId]| NewAccess {
         vendor_id: Some("org.example.other".into()),
         ..read(grant, disclosed)
@@ -236,16 +234,9 @@ fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
 #[test]
 fn a_request_repeated_within_its_minute_adds_to_its_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = Vault::create(
-        &dir.path().join("v.db"),
-        &pass(PASS),
-        &Catalogue::defaults(),
-    )
-    .expect("create");
+    let mut vault = new_vault(dir.path());
     let ids: Vec<BeliefId> = (0..100).map(|_| BeliefId::new()).collect();
-    let noon = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
-        .expect("a time")
-        .with_timezone(&Utc);
+    let noon = utc("2026-03-01T12:00:00Z");
     // Five reads of one page in one minute, then what differs from them in one thing each.
     for s in 0..5 {
         log(&mut vault, "g1", &ids, noon + Duration::seconds(s * 10)).expect("a read");

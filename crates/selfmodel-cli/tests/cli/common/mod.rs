@@ -214,6 +214,14 @@ impl TestVault {
             .expect("key");
         conn
     }
+
+    /// Runs one statement on the vault file from outside the CLI (as tampering would), checking
+    /// that it changed exactly one row.
+    pub fn alter_one_row(&self, sql: &str) {
+        let conn = self.sql();
+        assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+        conn.close().unwrap();
+    }
 }
 
 /// The arguments of `selfmodel belief add` for a belief.
