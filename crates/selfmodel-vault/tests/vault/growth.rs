@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
-use selfmodel_core::{BeliefId, Catalogue, NewAccess, Outcome};
-use selfmodel_vault::{AccessFilter, MAX_NEW_SETS_PER_DAY, Vault, VaultError};
+use selfmodel_core::{AuditAction, BeliefId, Catalogue, NewAccess, Outcome, PendingEvent};
+use selfmodel_vault::{AccessFilter, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer};
 
 use crate::common::{PASS, pass};
 
@@ -30,6 +30,12 @@ fn utc(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339)
         .expect("a time")
         .with_timezone(&Utc)
+}
+
+/// The audit event a compaction records.
+fn record_compaction(w: &mut Writer<'_>) -> Result<(), VaultError> {
+    let event = PendingEvent::new(AuditAction::AccessLogCompacted, None);
+    w.append_audit(event, Utc::now()).map(drop)
 }
 
 fn log(
@@ -107,13 +113,7 @@ fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
     let done = vault
         .write(|w| {
             let done = w.compact_access_log(Utc::now() - Duration::days(365))?;
-            w.append_audit(
-                selfmodel_core::PendingEvent::new(
-                    selfmodel_core::AuditAction::AccessLogCompacted,
-                    None,
-                ),
-                Utc::now(),
-            )?;
+            record_compaction(w)?;
             Ok::<_, VaultError>(done)
         })
         .expect("compact");
@@ -161,13 +161,7 @@ fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
                 },
                 Utc::now(),
             )?;
-            w.append_audit(
-                selfmodel_core::PendingEvent::new(
-                    selfmodel_core::AuditAction::AccessLogCompacted,
-                    None,
-                ),
-                Utc::now(),
-            )?;
+            record_compaction(w)?;
             Ok::<_, VaultError>(())
         })
         .expect("log");
