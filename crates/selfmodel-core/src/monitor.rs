@@ -200,18 +200,7 @@ fn midnight(d: NaiveDate) -> DateTime<Utc> {
 fn judge_anonymous(list: &[&AccessEntry], day: NaiveDate, t: &Thresholds, out: &mut Vec<Alert>) {
     let from = |d: NaiveDate| list.partition_point(|e| e.at < midnight(d));
     let today = &list[from(day)..day.succ_opt().map_or(list.len(), from)];
-    let mut worst: Option<(DateTime<Utc>, u64)> = None;
-    for (i, start) in today.iter().enumerate() {
-        let n = today[i..]
-            .iter()
-            .take_while(|e| e.at < start.at + Duration::hours(1))
-            .map(|e| e.requests)
-            .sum::<u64>();
-        if worst.is_none_or(|(_, w)| n > w) {
-            worst = Some((start.at, n));
-        }
-    }
-    if let Some((at, refusals)) = worst
+    if let Some((at, refusals)) = busiest_hour(today)
         && refusals >= t.anonymous_burst
     {
         out.push(Alert {
@@ -221,6 +210,23 @@ fn judge_anonymous(list: &[&AccessEntry], day: NaiveDate, t: &Thresholds, out: &
             kind: AlertKind::AnonymousBurst { refusals },
         });
     }
+}
+
+/// The hour-long window, starting at one of `entries` (in time order), that counts the most
+/// requests: its start and its count.
+fn busiest_hour(entries: &[&AccessEntry]) -> Option<(DateTime<Utc>, u64)> {
+    let mut worst: Option<(DateTime<Utc>, u64)> = None;
+    for (i, start) in entries.iter().enumerate() {
+        let n = entries[i..]
+            .iter()
+            .take_while(|e| e.at < start.at + Duration::hours(1))
+            .map(|e| e.requests)
+            .sum::<u64>();
+        if worst.is_none_or(|(_, w)| n > w) {
+            worst = Some((start.at, n));
+        }
+    }
+    worst
 }
 
 fn judge_day(
@@ -287,22 +293,12 @@ fn judge_day(
     }
 
     // Denials: the most refusals in any hour-long window starting at a refusal.
-    let denied: Vec<&&AccessEntry> = today
+    let denied: Vec<&AccessEntry> = today
         .iter()
+        .copied()
         .filter(|e| matches!(e.outcome, Outcome::Denied(_)))
         .collect();
-    let mut worst: Option<(DateTime<Utc>, u64)> = None;
-    for (i, start) in denied.iter().enumerate() {
-        let n = denied[i..]
-            .iter()
-            .take_while(|e| e.at < start.at + Duration::hours(1))
-            .map(|e| e.requests)
-            .sum::<u64>();
-        if worst.is_none_or(|(_, w)| n > w) {
-            worst = Some((start.at, n));
-        }
-    }
-    if let Some((at, denials)) = worst
+    if let Some((at, denials)) = busiest_hour(&denied)
         && denials >= t.denial_burst
     {
         out.push(alert(at, AlertKind::DenialBurst { denials }));
