@@ -8,11 +8,14 @@
 //!   starts has passed;
 //! - alerts: [`Selfmodel::alerts`] for the default days, as `selfmodel alerts` runs it;
 //! - report: [`Selfmodel::report`] for the last 30 days and for the whole year;
-//! - watcher: one tick of the app's watcher (pending requests, the inbox, today's alerts).
+//! - watcher: one tick of the app's watcher (pending requests, the inbox, today's alerts);
+//! - the Activity screen: "who knows what" ([`Selfmodel::received`]) and its newest page.
 //!
 //! The reads are spread evenly over the last 360 days (inside the log's default retention, so
 //! nothing is compacted), from one grant polling its first page nine times in ten and walking
-//! the other pages of 100 beliefs otherwise.
+//! the other pages of 100 beliefs otherwise. They alternate between the beliefs' two purposes,
+//! so that no two fall in one minute with the same purpose and page: each is an entry of its
+//! own, as a request repeated within its minute would not be.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -107,6 +110,18 @@ fn main() {
         requests + proposals + alerts
     });
     report("watcher tick (requests, inbox, today's alerts)", &t);
+    let (t, n) = times(&mut || {
+        let received = model.received(None).unwrap();
+        received.iter().map(|(_, beliefs)| beliefs.len()).sum()
+    });
+    report(&format!("Activity: who knows what ({n} beliefs)"), &t);
+    let newest = selfmodel::AccessFilter {
+        newest_first: true,
+        limit: Some(201),
+        ..Default::default()
+    };
+    let (t, _) = times(&mut || model.access_log(&newest).unwrap().len());
+    report("Activity: the newest page of requests", &t);
     // The whole export, which carries the access log; each run writes a new file.
     let dir = tempfile::tempdir().unwrap();
     let mut run = 0;
@@ -253,7 +268,7 @@ fn build(path: &Path, entries: usize) {
                     let access = NewAccess {
                         grant_id: Some("01900000-0000-7000-8000-00000000a11e".into()),
                         vendor_id: Some("example-assistant".into()),
-                        purpose: Some("recommendations".into()),
+                        purpose: Some(["recommendations", "personalisation"][k % 2].into()),
                         operation: AccessOp::BeliefsRead.as_str().into(),
                         outcome: Outcome::Allowed,
                         disclosed: ids[page * PAGE..(page + 1) * PAGE].to_vec(),
