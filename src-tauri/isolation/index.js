@@ -70,11 +70,12 @@
     revoke_grant: { id: str(128) },
     access_log: {
       before: (v) => v === null || int(1, Number.MAX_SAFE_INTEGER)(v),
-      vendorId: (v) => v === null || str(128)(v),
+      // Vendor ids are at most 100 characters (code points, not UTF-16 units).
+      vendorId: (v) => v === null || (typeof v === "string" && [...v].length <= 100),
       purpose: (v) => v === null || str(128)(v),
       deniedOnly: (v) => typeof v === "boolean",
     },
-    received: { grantId: (v) => v === null || str(128)(v) },
+    received: { grantId: (v) => v === null || id(v) },
     belief_recipients: { id },
     inbox: {},
     accept_proposal: { id, edit: (v) => v === null || obj(v) },

@@ -71,6 +71,11 @@ fn write_stdout(args: std::fmt::Arguments<'_>) {
     write_line(&selfmodel_core::text::for_terminal(&line));
 }
 
+/// Whether stdout was closed by its reader: nothing more would be shown.
+fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Writes a line to stdout as it is (JSON, already escaped); a closed pipe silences further
 /// output, as `head` expects.
 fn write_line(line: &str) {

@@ -28,13 +28,18 @@ fn inert(json: &str) -> String {
 }
 
 /// A JSON array printed on stdout an element at a time, byte for byte as [`print_json`] prints
-/// the whole array: a long listing is written as it is read, never held.
+/// the whole array: a long listing is written as it is read, never held, in writes of about
+/// 64 KiB.
 #[derive(Default)]
 pub struct JsonArray {
     /// The last element pushed, written once it is known whether another follows.
     pending: Option<String>,
-    started: bool,
+    /// Text not yet written.
+    buf: String,
 }
+
+/// How much text [`JsonArray`] gathers before writing it.
+const JSON_WRITE_BYTES: usize = 64 * 1024;
 
 impl JsonArray {
     /// Adds an element.
@@ -44,21 +49,32 @@ impl JsonArray {
             .map(|line| format!("  {line}"))
             .collect::<Vec<_>>()
             .join("\n");
-        if let Some(before) = self.pending.replace(element) {
-            crate::write_line(&format!("{before},"));
-        } else if !self.started {
-            crate::write_line("[");
+        match self.pending.replace(element) {
+            Some(before) => {
+                self.buf.push_str(&before);
+                self.buf.push_str(",\n");
+            }
+            None => self.buf.push_str("[\n"),
         }
-        self.started = true;
+        if self.buf.len() >= JSON_WRITE_BYTES
+            && let Some(text) = self.buf.strip_suffix('\n')
+        {
+            crate::write_line(text);
+            self.buf.clear();
+        }
         Ok(())
     }
 
     /// Closes the array.
     pub fn finish(mut self) {
         match self.pending.take() {
-            Some(last) => crate::write_line(&format!("{last}\n]")),
-            None => crate::write_line("[]"),
+            Some(last) => {
+                self.buf.push_str(&last);
+                self.buf.push_str("\n]");
+            }
+            None => self.buf.push_str("[]"),
         }
+        crate::write_line(&self.buf);
     }
 }
 

@@ -452,15 +452,21 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
         newest.reverse();
         newest.iter().try_for_each(&mut print)?;
     } else {
+        // Reading stops as soon as nothing more can be shown: an output error, or stdout closed
+        // (`| head`).
         let mut failed = None;
-        model.for_each_access(&filter, |e| {
-            if failed.is_none() {
-                failed = print(&e).err();
+        let read = model.for_each_access(&filter, |e| {
+            failed = print(&e).err();
+            if failed.is_some() || crate::stdout_closed() {
+                return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into());
             }
             Ok(())
-        })?;
+        });
         if let Some(e) = failed {
             return Err(e);
+        }
+        if !crate::stdout_closed() {
+            read?;
         }
     }
     match json {
@@ -488,6 +494,11 @@ fn access_json(e: &AccessEntry) -> serde_json::Value {
 /// An access-log entry as one line of `access-log`.
 fn access_line(e: &AccessEntry) {
     let outcome = match &e.outcome {
+        Outcome::Allowed if e.requests > 1 => format!(
+            "allowed, {} beliefs, {} requests in this minute",
+            e.disclosed.len(),
+            e.requests
+        ),
         Outcome::Allowed => format!("allowed, {} beliefs", e.disclosed.len()),
         Outcome::Denied(r) if e.requests > 1 => {
             format!("DENIED ({r}), {} requests in this minute", e.requests)

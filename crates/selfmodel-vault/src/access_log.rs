@@ -159,7 +159,10 @@ impl Reader<'_> {
               LEFT JOIN log_texts r ON r.id = e.reason \
               WHERE e.seq > ?",
         );
-        let mut values = vec![Value::Integer(f.after_seq.unwrap_or(0) as i64)];
+        let mut values = vec![Value::Integer(
+            f.after_seq
+                .map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX)),
+        )];
         if let Some(before) = f.before_seq {
             sql.push_str(" AND e.seq < ?");
             values.push(Value::Integer(i64::try_from(before).unwrap_or(i64::MAX)));
@@ -262,18 +265,21 @@ impl Reader<'_> {
     /// read once per vendor however many requests disclosed it, so the cost follows the sets,
     /// not the requests.
     pub fn received(&self, grant_id: Option<&str>) -> Result<Vec<(String, Vec<BeliefId>)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "WITH wanted (id) AS (SELECT id FROM log_texts WHERE text = ?1) \
-             SELECT v.text AS vendor_id, x.set_id AS set_id FROM ( \
+        // One grant's entries are found through its index; all of them, by one scan.
+        let only_grant = if grant_id.is_some() {
+            "AND grant_id = (SELECT id FROM log_texts WHERE text = ?1)"
+        } else {
+            "AND ?1 IS NULL"
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT v.text AS vendor_id, x.set_id AS set_id FROM ( \
                SELECT vendor_id, disclosed_set AS set_id FROM access_entries \
-               WHERE disclosed_set IS NOT NULL AND denied = 0 \
-                 AND (?1 IS NULL OR grant_id = (SELECT id FROM wanted)) \
+               WHERE disclosed_set IS NOT NULL AND denied = 0 {only_grant} \
                UNION \
-               SELECT vendor_id, set_id FROM disclosed_days \
-               WHERE ?1 IS NULL OR grant_id = (SELECT id FROM wanted)) x \
+               SELECT vendor_id, set_id FROM disclosed_days WHERE true {only_grant}) x \
              JOIN log_texts v ON v.id = x.vendor_id \
-             ORDER BY v.text",
-        )?;
+             ORDER BY v.text"
+        ))?;
         let pairs = stmt
             .query_map([grant_id], |r| {
                 Ok((r.get::<_, String>("vendor_id")?, r.get::<_, i64>("set_id")?))
@@ -337,6 +343,10 @@ impl Reader<'_> {
     }
 }
 
+/// The meta key holding the last access-log entry an export carried (see
+/// [`Writer::seal_access_log`]).
+const SEALED_KEY: &str = "access_log_sealed_seq";
+
 impl Writer<'_> {
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
     /// Every text column is kept bounded and free of control characters. The disclosed beliefs
@@ -376,23 +386,41 @@ impl Writer<'_> {
     }
 
     /// Adds a request to entry `seq` if it still records `key` in the minute of `at` (a
-    /// remembered entry may have been rolled back, and its number reused); whether it did.
+    /// remembered entry may have been rolled back, and its number reused) and has not been
+    /// exported since ([`Writer::seal_access_log`]); whether it did.
     fn count_one_more(&mut self, seq: u64, key: &RowKey, at: DateTime<Utc>) -> Result<bool> {
         let minute_start = this_minute::minute_of(at) * 60_000_000;
         let changed = self
             .tx
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "UPDATE access_entries SET requests = requests + 1 \
-                 WHERE seq = ?1 AND at >= ?2 AND grant_id IS ?3 AND vendor_id IS ?4 \
-                 AND purpose IS ?5 AND operation IS ?6 AND denied = ?7 AND reason IS ?8 \
-                 AND disclosed_set IS ?9",
-            )?
+                 WHERE seq = ?1 AND at >= ?2 AND at < ?2 + 60000000 AND grant_id IS ?3 \
+                 AND vendor_id IS ?4 AND purpose IS ?5 AND operation IS ?6 AND denied = ?7 \
+                 AND reason IS ?8 AND disclosed_set IS ?9 \
+                 AND seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta \
+                                     WHERE key = '{SEALED_KEY}'), 0)"
+            ))?
             .execute(rusqlite::params_from_iter(
                 [&seq as &dyn ToSql, &minute_start]
                     .into_iter()
                     .chain(key.columns()),
             ))?;
         Ok(changed == 1)
+    }
+
+    /// Marks every entry logged so far as final: a request repeated later in the same minute
+    /// starts an entry of its own instead of adding to one. For an export, whose file carries
+    /// the entries as they are now and whose next export carries only those after them.
+    pub fn seal_access_log(&mut self) -> Result<()> {
+        self.tx.execute(
+            &format!(
+                "INSERT INTO meta (key, value) \
+                 SELECT '{SEALED_KEY}', CAST(coalesce(max(seq), 0) AS TEXT) FROM access_entries \
+                 WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
+            [],
+        )?;
+        Ok(())
     }
 
     /// Inserts an entry standing for `requests` requests, its disclosed beliefs stored as a set

@@ -305,14 +305,29 @@ impl Reader<'_> {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<(String, u64)>> {
-        // Stored times are canonical (fixed-width RFC 3339 in UTC), so their text orders as time.
+        // Stored times are canonical (fixed-width RFC 3339 in UTC), so their text orders as time;
+        // a bound outside the years 0000–9999 is moved to their edge, where the text still does.
+        let edge = |date: Option<chrono::NaiveDate>, h, m, s, us| {
+            date.and_then(|d| d.and_hms_micro_opt(h, m, s, us))
+                .unwrap_or_default()
+                .and_utc()
+        };
+        let first = edge(chrono::NaiveDate::from_ymd_opt(0, 1, 1), 0, 0, 0, 0);
+        let last = edge(
+            chrono::NaiveDate::from_ymd_opt(9999, 12, 31),
+            23,
+            59,
+            59,
+            999_999,
+        );
+        let bound = |t: &DateTime<Utc>| time(&(*t).clamp(first, last));
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, count(*) AS n FROM vendor_events WHERE grant_id = ?1 \
              AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) GROUP BY kind",
         )?;
         let counts = stmt
             .query_map(
-                params![grant_id, from.as_ref().map(time), to.as_ref().map(time)],
+                params![grant_id, from.as_ref().map(bound), to.as_ref().map(bound)],
                 |r| Ok((r.get::<_, String>("kind")?, r.get::<_, u64>("n")?)),
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;

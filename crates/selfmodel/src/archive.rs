@@ -196,6 +196,11 @@ impl Selfmodel {
         let mut file = Some(AtomicFile::create(out, options.overwrite)?);
         let mut persisted = false;
         let result = self.change(|w, now| {
+            if matches!(filter, Filter::All) {
+                // The file carries the access log as it is now: no entry in it counts more
+                // requests later (a repeat in the same minute starts a new entry).
+                w.seal_access_log()?;
+            }
             let r = w.read();
             let catalogue = r.catalogue()?;
             check_filter(&options.categories, &options.purposes, &catalogue)?;

@@ -336,6 +336,17 @@ fn the_access_log_is_written_as_read_and_narrows_to_the_newest_or_the_refused() 
     );
     assert_eq!(v.ok(&["access-log", "--last", "1"]).lines().count(), 1);
     assert_eq!(v.ok(&["access-log", "--last", "0", "--json"]).trim(), "[]");
+
+    // An allowed entry that counts several requests says so.
+    v.alter_one_row(
+        "UPDATE access_entries SET requests = 3 WHERE seq = \
+         (SELECT max(seq) FROM access_entries WHERE denied = 0 AND disclosed_set IS NOT NULL)",
+    );
+    let text = v.ok(&["access-log"]);
+    assert!(
+        text.contains("beliefs, 3 requests in this minute"),
+        "{text}"
+    );
 }
 
 #[test]

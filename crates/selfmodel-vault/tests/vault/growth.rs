@@ -287,4 +287,21 @@ fn a_request_repeated_within_its_minute_adds_to_its_entry() {
         ]
     );
     assert_eq!(log[0].at, noon, "an entry keeps its first request's time");
+
+    // Once the log is sealed (an export), the same request in the same minute starts an entry
+    // of its own, which then counts the repeats after it.
+    vault
+        .write(|w| {
+            w.seal_access_log()?;
+            w.append_access(&read("g1", &ids), later)?;
+            w.append_access(&read("g1", &ids), later)
+        })
+        .expect("after the seal");
+    let requests: Vec<u64> = vault
+        .read(|r| r.access_log(&AccessFilter::default()))
+        .expect("log")
+        .iter()
+        .map(|e| e.requests)
+        .collect();
+    assert_eq!(requests, [5, 1, 1, 2, 1, 1, 1, 2]);
 }

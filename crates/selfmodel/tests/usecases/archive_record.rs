@@ -12,7 +12,7 @@ use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::{NewAccess, Outcome, Passphrase};
 use selfmodel_vault::{Vault, VaultError};
 
-use crate::common::{scripted_session, vault};
+use crate::common::{grant, read, scripted_session, vault};
 
 fn file_passphrase() -> Passphrase {
     Passphrase::new("the export's own passphrase".into())
@@ -153,6 +153,47 @@ fn a_whole_export_moves_the_vendor_record_and_who_received_what_stays_exact() {
     // Nor does a file from this very vault.
     let own = import(&mut a, &sealed, true);
     assert_eq!(own.record.skipped, Some(Skipped::SameVault));
+}
+
+#[test]
+fn reads_repeated_after_an_export_are_carried_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    a.fill_demo().unwrap();
+    let writer = grant(
+        &mut a,
+        "com.example.writer",
+        &["communication"],
+        &["communication-style"],
+    );
+    let mut reads = |m: &mut Selfmodel, n| {
+        for _ in 0..n {
+            m.vendor_read(&writer, &read("communication")).unwrap();
+        }
+    };
+    reads(&mut a, 2);
+    let first = dir.path().join("first.age");
+    export(&mut a, &first, true);
+    // The same read again, usually within the minute of those the first file carries: the
+    // export closed their entry, so these are counted on a new one that the next file carries.
+    reads(&mut a, 3);
+    let second = dir.path().join("second.age");
+    export(&mut a, &second, true);
+
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    import(&mut b, &first, true);
+    import(&mut b, &second, true);
+    let requests = |m: &mut Selfmodel| -> u64 {
+        m.access_log(&AccessFilter::default())
+            .unwrap()
+            .iter()
+            .filter(|e| e.operation == "beliefs.read")
+            .map(|e| e.requests)
+            .sum()
+    };
+    assert_eq!(requests(&mut a), 5);
+    assert_eq!(requests(&mut b), 5, "every read reached the other vault");
 }
 
 #[test]
