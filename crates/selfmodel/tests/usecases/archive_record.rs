@@ -166,7 +166,7 @@ fn reads_repeated_after_an_export_are_carried_by_the_next_one() {
         &["communication"],
         &["communication-style"],
     );
-    let mut reads = |m: &mut Selfmodel, n| {
+    let reads = |m: &mut Selfmodel, n| {
         for _ in 0..n {
             m.vendor_read(&writer, &read("communication")).unwrap();
         }
