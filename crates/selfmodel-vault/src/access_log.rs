@@ -360,13 +360,8 @@ impl Writer<'_> {
     /// row a minute, and every request is still counted.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
-        let set = if a.disclosed.is_empty() {
-            None
-        } else {
-            Some(self.disclosure_set(&a.disclosed, allowance)?)
-        };
         let key = RowKey {
-            set,
+            set: self.set_disclosed(a, allowance)?,
             ..self.coded(a)?
         };
         let counted = match self.this_minute.row(&key, at) {
@@ -392,18 +387,19 @@ impl Writer<'_> {
         let minute_start = this_minute::minute_of(at) * 60_000_000;
         let changed = self
             .tx
-            .prepare_cached(&format!(
+            .prepare_cached(
                 "UPDATE access_entries SET requests = requests + 1 \
                  WHERE seq = ?1 AND at >= ?2 AND at < ?2 + 60000000 AND grant_id IS ?3 \
                  AND vendor_id IS ?4 AND purpose IS ?5 AND operation IS ?6 AND denied = ?7 \
                  AND reason IS ?8 AND disclosed_set IS ?9 \
                  AND seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta \
-                                     WHERE key = '{SEALED_KEY}'), 0)"
-            ))?
+                                     WHERE key = ?10), 0)",
+            )?
             .execute(rusqlite::params_from_iter(
                 [&seq as &dyn ToSql, &minute_start]
                     .into_iter()
-                    .chain(key.columns()),
+                    .chain(key.columns())
+                    .chain([&SEALED_KEY as &dyn ToSql]),
             ))?;
         Ok(changed == 1)
     }
@@ -413,12 +409,10 @@ impl Writer<'_> {
     /// the entries as they are now and whose next export carries only those after them.
     pub fn seal_access_log(&mut self) -> Result<()> {
         self.tx.execute(
-            &format!(
-                "INSERT INTO meta (key, value) \
-                 SELECT '{SEALED_KEY}', CAST(coalesce(max(seq), 0) AS TEXT) FROM access_entries \
-                 WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-            ),
-            [],
+            "INSERT INTO meta (key, value) \
+             SELECT ?1, CAST(coalesce(max(seq), 0) AS TEXT) FROM access_entries \
+             WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SEALED_KEY],
         )?;
         Ok(())
     }
@@ -432,12 +426,21 @@ impl Writer<'_> {
         requests: u64,
         allowance: Option<(&str, DateTime<Utc>)>,
     ) -> Result<u64> {
-        let set = if a.disclosed.is_empty() {
-            None
-        } else {
-            Some(self.disclosure_set(&a.disclosed, allowance)?)
-        };
+        let set = self.set_disclosed(a, allowance)?;
         self.insert_access(a, at, requests, set)
+    }
+
+    /// The stored set of what `a` disclosed, if anything ([`Writer::disclosure_set`], which
+    /// `allowance` passes on).
+    fn set_disclosed(
+        &mut self,
+        a: &NewAccess,
+        allowance: Option<(&str, DateTime<Utc>)>,
+    ) -> Result<Option<i64>> {
+        if a.disclosed.is_empty() {
+            return Ok(None);
+        }
+        self.disclosure_set(&a.disclosed, allowance).map(Some)
     }
 
     /// Appends one entry standing for `requests` refusals of callers without a valid token or

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use selfmodel_core::{
     BeliefId, ConsentRecord, Grant, GrantRequest, Operation, Scope, Vendor, VendorEvent,
@@ -305,22 +305,13 @@ impl Reader<'_> {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<(String, u64)>> {
-        // Stored times are canonical (fixed-width RFC 3339 in UTC), so their text orders as time;
-        // a bound outside the years 0000–9999 is moved to their edge, where the text still does.
-        let edge = |date: Option<chrono::NaiveDate>, h, m, s, us| {
-            date.and_then(|d| d.and_hms_micro_opt(h, m, s, us))
-                .unwrap_or_default()
-                .and_utc()
+        // Stored times are canonical (fixed-width RFC 3339 in UTC), so their text orders as time
+        // within the years 0000–9999; a bound outside them is moved to their edge.
+        let bound = |t: &DateTime<Utc>| match t.year() {
+            ..0 => "0000-01-01T00:00:00.000000Z".to_owned(),
+            10_000.. => "9999-12-31T23:59:59.999999Z".to_owned(),
+            _ => time(t),
         };
-        let first = edge(chrono::NaiveDate::from_ymd_opt(0, 1, 1), 0, 0, 0, 0);
-        let last = edge(
-            chrono::NaiveDate::from_ymd_opt(9999, 12, 31),
-            23,
-            59,
-            59,
-            999_999,
-        );
-        let bound = |t: &DateTime<Utc>| time(&(*t).clamp(first, last));
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, count(*) AS n FROM vendor_events WHERE grant_id = ?1 \
              AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) GROUP BY kind",

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use selfmodel_core::audit::{self, AuditAction};
+use selfmodel_core::audit::{self, AuditAction, ChainVerifier, EventView};
 use selfmodel_core::sensitive::SensitiveKind;
 use selfmodel_core::{
     AccessEntry, Alert, AuditEvent, Belief, BeliefId, Catalogue, ChainVerdict, Grant, Outcome,
@@ -274,10 +274,14 @@ fn detail_count(detail: Option<&str>, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// The audit chain's events, tallied one at a time as they are read: how many there are, when the
-/// first was, and the exports, imports and erasures in the period.
+/// The audit chain's events, verified and tallied one at a time as they are read: the chain's
+/// verdict, how many events there are, when the first was, and the exports, imports and erasures
+/// in the period.
 pub(super) struct ChainTally {
     period: Period,
+    verifier: ChainVerifier,
+    /// The first event that did not check out; the events after it are still tallied.
+    broken: Option<ChainVerdict>,
     events: u64,
     in_period: u64,
     first_at: Option<DateTime<Utc>>,
@@ -289,6 +293,8 @@ impl ChainTally {
     pub(super) fn new(period: Period) -> Self {
         Self {
             period,
+            verifier: ChainVerifier::new(),
+            broken: None,
             events: 0,
             in_period: 0,
             first_at: None,
@@ -298,6 +304,10 @@ impl ChainTally {
     }
 
     pub(super) fn add(&mut self, e: AuditEvent) {
+        if self.broken.is_none() {
+            let at = audit::canonical_time(&e.at);
+            self.broken = self.verifier.check(&EventView::of(&e, &at)).err();
+        }
         self.events += 1;
         self.first_at.get_or_insert(e.at);
         if !self.period.contains(e.at) {
@@ -335,8 +345,9 @@ impl ChainTally {
         self.first_at
     }
 
-    /// The report's integrity section, with `verdict` the chain's.
-    pub(super) fn integrity(self, verdict: ChainVerdict) -> ReportIntegrity {
+    /// The report's integrity section.
+    pub(super) fn integrity(self) -> ReportIntegrity {
+        let verdict = self.broken.unwrap_or_else(|| self.verifier.finish());
         let (audit_chain, head, first_bad_event, broken_reason) = match verdict {
             ChainVerdict::Intact { head, .. } => {
                 (ChainState::Intact, Some(head.to_hex()), None, None)
