@@ -86,10 +86,7 @@ impl From<CallError> for ApiError {
                 )
             }
             CallError::Model(e) => {
-                let renews = matches!(
-                    e,
-                    selfmodel::Error::Vault(selfmodel::VaultError::TooManyNewSets)
-                );
+                let renews = matches!(&e, selfmodel::Error::Vault(v) if v.is_daily_allowance());
                 Self {
                     retry_after: renews.then(|| until_tomorrow(chrono::Utc::now())),
                     ..Self::new(status_of(&e), e.code(), e.to_string())
@@ -128,19 +125,22 @@ mod tests {
     use selfmodel_wire as wire;
 
     #[test]
-    fn a_grant_out_of_new_pages_is_told_when_they_renew() {
+    fn a_grant_out_of_its_daily_allowance_is_told_when_it_renews() {
         use axum::response::IntoResponse;
-        let refused = super::ApiError::from(crate::actor::CallError::Model(
-            selfmodel::Error::Vault(selfmodel::VaultError::TooManyNewSets),
-        ))
-        .into_response();
-        assert_eq!(refused.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
-        let after: i64 = refused.headers()[axum::http::header::RETRY_AFTER]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!((1..=86_400).contains(&after), "{after}");
+        use selfmodel::VaultError;
+        for spent in [VaultError::TooManyNewSets, VaultError::TooManyEntries] {
+            let refused = super::ApiError::from(crate::actor::CallError::Model(
+                selfmodel::Error::Vault(spent),
+            ))
+            .into_response();
+            assert_eq!(refused.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+            let after: i64 = refused.headers()[axum::http::header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=86_400).contains(&after), "{after}");
+        }
         let noon = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);

@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, ToSql};
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::{OptionalExtension, ToSql, params};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
+use crate::MAX_DISCLOSING_ENTRIES_PER_DAY;
 use crate::codec::{from_micros, micros};
 use crate::disclosure_sets::{SetMembers, holds_belief, set_holds};
-use crate::error::Result;
+use crate::error::{Result, VaultError};
 use crate::store::{Reader, Writer};
 use crate::this_minute::{self, RowKey};
 
@@ -351,33 +352,79 @@ impl Writer<'_> {
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
     /// Every text column is kept bounded and free of control characters. The disclosed beliefs
     /// are stored as a set, once: a request that discloses a set already stored only refers to
-    /// it. A new set under a grant counts against the grant's allowance for the day: past it,
-    /// nothing is written and the answer is [`VaultError::TooManyNewSets`].
+    /// it. A new set, and a new entry disclosing beliefs, count against the grant's allowance
+    /// for the day ([`crate::daily_allowance`]): past either, nothing is written and the answer is
+    /// [`VaultError::TooManyNewSets`] or [`VaultError::TooManyEntries`].
     ///
     /// A request that repeats one already logged this minute (the same grant, vendor, purpose,
     /// operation, outcome and disclosed set) adds to that entry's count of requests instead
     /// ([`crate::this_minute`]): a vendor polling or re-reading in a loop grows the log by one
     /// row a minute, and every request is still counted.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
-        let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
-        let key = RowKey {
-            set: self.set_disclosed(a, allowance)?,
-            ..self.coded(a)?
+        let coded = self.coded(a)?;
+        // A grant past its entries for the day may still repeat what it read this minute.
+        let disclosing = coded.grant_id.filter(|_| !a.disclosed.is_empty());
+        let spent = match disclosing {
+            Some(grant) => !self.may_add_entry(grant, at)?,
+            None => false,
         };
-        let counted = match self.this_minute.row(&key, at) {
+        let set = if spent {
+            match self.stored_set(&a.disclosed)? {
+                Some(set) => Some(set),
+                None => return Err(VaultError::TooManyEntries),
+            }
+        } else {
+            let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
+            self.set_disclosed(a, allowance)?
+        };
+        let key = RowKey { set, ..coded };
+        let repeated = match self.this_minute.row(&key, at) {
             Some(seq) => self.count_one_more(seq, &key, at)?.then_some(seq),
             None => None,
         };
-        let seq = match counted {
+        let seq = match repeated {
             Some(seq) => seq,
+            None if spent => return Err(VaultError::TooManyEntries),
             None => {
                 let seq = self.insert_coded(&key, at, 1)?;
                 self.this_minute.remember(key, at, seq);
+                if let Some(grant) = disclosing {
+                    self.allowance.add_entry(grant, at);
+                }
                 seq
             }
         };
         self.recorded = true;
         Ok(seq)
+    }
+
+    /// Whether grant number `grant` may add another entry disclosing beliefs on the day of
+    /// `at` ([`crate::daily_allowance`]). The day's count is read from the log once.
+    fn may_add_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<bool> {
+        let n = match self.allowance.entries(grant, at) {
+            Some(n) => n,
+            None => {
+                let day = at.date_naive().and_time(NaiveTime::MIN).and_utc();
+                let n: u32 = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM access_entries INDEXED BY access_entries_by_time \
+                         WHERE at >= ?1 AND at < ?2 AND grant_id = ?3 \
+                         AND disclosed_set IS NOT NULL",
+                    )?
+                    .query_row(
+                        params![
+                            day.timestamp_micros(),
+                            (day + chrono::Duration::days(1)).timestamp_micros(),
+                            grant
+                        ],
+                        |r| r.get(0),
+                    )?;
+                self.allowance.set_entries(grant, at, n);
+                n
+            }
+        };
+        Ok(n < MAX_DISCLOSING_ENTRIES_PER_DAY)
     }
 
     /// Adds a request to entry `seq` if it still records `key` in the minute of `at` (a

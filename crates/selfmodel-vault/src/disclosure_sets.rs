@@ -98,16 +98,11 @@ impl Writer<'_> {
         allowance: Option<(&str, DateTime<Utc>)>,
     ) -> Result<i64> {
         let (sorted, digest) = sorted_with_digest(ids);
-        let found: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
-            .query_row([&digest], |r| r.get("id"))
-            .optional()?;
-        if let Some(set) = found {
+        if let Some(set) = self.set_by_digest(&digest)? {
             return Ok(set);
         }
         if let Some((grant, at)) = allowance
-            && !self.new_sets.allows(grant, at)
+            && !self.allowance.allows_set(grant, at)
         {
             return Err(VaultError::TooManyNewSets);
         }
@@ -119,9 +114,22 @@ impl Writer<'_> {
             .prepare_cached("INSERT INTO disclosure_sets (digest, members) VALUES (?1, ?2)")?
             .execute(params![digest, pack(&mut numbers)])?;
         if let Some((grant, at)) = allowance {
-            self.new_sets.add(grant, at);
+            self.allowance.add_set(grant, at);
         }
         Ok(self.tx.last_insert_rowid())
+    }
+
+    /// The stored set of exactly these beliefs, if there is one. Stores nothing.
+    pub(crate) fn stored_set(&mut self, ids: &[BeliefId]) -> Result<Option<i64>> {
+        self.set_by_digest(&sorted_with_digest(ids).1)
+    }
+
+    fn set_by_digest(&mut self, digest: &[u8]) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id FROM disclosure_sets WHERE digest = ?1")?
+            .query_row([digest], |r| r.get("id"))
+            .optional()?)
     }
 
     /// A belief's number in disclosure sets, given on its first disclosure.

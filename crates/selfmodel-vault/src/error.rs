@@ -14,6 +14,13 @@ pub enum VaultError {
         crate::MAX_NEW_SETS_PER_DAY
     )]
     TooManyNewSets,
+    /// A read would add an access-log entry past the grant's allowance for the day.
+    #[error(
+        "this grant read pages {} times today, each at a minute of its own, the most in a day; \
+         a page it read this minute still reads, and others do again tomorrow (UTC)",
+        crate::MAX_DISCLOSING_ENTRIES_PER_DAY
+    )]
+    TooManyEntries,
     /// No file at the path.
     #[error("no vault at {0}")]
     NoVault(PathBuf),
@@ -68,11 +75,16 @@ pub enum VaultError {
 }
 
 impl VaultError {
+    /// Whether this is a grant's daily allowance running out: it renews at midnight UTC.
+    pub fn is_daily_allowance(&self) -> bool {
+        matches!(self, Self::TooManyNewSets | Self::TooManyEntries)
+    }
+
     /// A stable, machine-readable code.
     pub fn code(&self) -> selfmodel_core::ErrorCode {
         use selfmodel_core::ErrorCode as C;
         match self {
-            Self::TooManyNewSets => C::RateLimited,
+            Self::TooManyNewSets | Self::TooManyEntries => C::RateLimited,
             Self::NoVault(_) => C::NoVault,
             Self::AlreadyExists(_) => C::AlreadyExists,
             Self::WrongPassphrase => C::WrongPassphrase,

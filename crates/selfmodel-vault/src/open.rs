@@ -11,9 +11,9 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use selfmodel_core::{Catalogue, Passphrase};
 use zeroize::Zeroizing;
 
+use crate::daily_allowance::DailyAllowance;
 use crate::error::{Result, VaultError};
 use crate::migrations;
-use crate::new_sets::NewSets;
 use crate::packed_set;
 use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
@@ -35,7 +35,7 @@ pub struct Vault {
     conn: Connection,
     path: PathBuf,
     refusals: Refusals,
-    new_sets: NewSets,
+    allowance: DailyAllowance,
     this_minute: ThisMinute,
     pages: PageChecker,
 }
@@ -110,7 +110,7 @@ impl Vault {
                 conn,
                 path: path.to_owned(),
                 refusals: Refusals::default(),
-                new_sets: NewSets::default(),
+                allowance: DailyAllowance::default(),
                 this_minute: ThisMinute::default(),
                 pages: PageChecker::passed(),
             };
@@ -167,7 +167,7 @@ impl Vault {
             conn,
             path: path.to_owned(),
             refusals: Refusals::default(),
-            new_sets: NewSets::default(),
+            allowance: DailyAllowance::default(),
             this_minute: ThisMinute::default(),
             pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
         })
@@ -230,7 +230,7 @@ impl Vault {
         let mut writer = Writer::new(
             tx,
             &mut self.refusals,
-            &mut self.new_sets,
+            &mut self.allowance,
             &mut self.this_minute,
         );
         let out = f(&mut writer)?;
@@ -251,7 +251,7 @@ impl Vault {
         let mut writer = Writer::new(
             tx,
             &mut self.refusals,
-            &mut self.new_sets,
+            &mut self.allowance,
             &mut self.this_minute,
         );
         let written = writer.append_counted()?;

@@ -12,8 +12,8 @@ use selfmodel_core::{
 };
 
 use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
+use crate::daily_allowance::DailyAllowance;
 use crate::error::{Result, VaultError};
-use crate::new_sets::NewSets;
 use crate::refusals::Refusals;
 use crate::this_minute::ThisMinute;
 
@@ -31,8 +31,8 @@ pub struct Writer<'c> {
     nothing_to_record: bool,
     /// The vault's counted refusals (see [`crate::refusals`]).
     pub(crate) refusals: &'c mut Refusals,
-    /// Today's new disclosure sets per grant (see [`crate::new_sets`]).
-    pub(crate) new_sets: &'c mut NewSets,
+    /// What each grant added today (see [`crate::daily_allowance`]).
+    pub(crate) allowance: &'c mut DailyAllowance,
     /// This minute's access-log rows (see [`crate::this_minute`]).
     pub(crate) this_minute: &'c mut ThisMinute,
 }
@@ -436,7 +436,7 @@ impl<'c> Writer<'c> {
     pub(crate) fn new(
         tx: Transaction<'c>,
         refusals: &'c mut Refusals,
-        new_sets: &'c mut NewSets,
+        allowance: &'c mut DailyAllowance,
         this_minute: &'c mut ThisMinute,
     ) -> Self {
         Self {
@@ -444,7 +444,7 @@ impl<'c> Writer<'c> {
             recorded: false,
             nothing_to_record: false,
             refusals,
-            new_sets,
+            allowance,
             this_minute,
         }
     }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::{AccessOp, BeliefId, Catalogue, ErrorCode, Grant, NewAccess, Outcome};
-use selfmodel_vault::{VaultError, Writer};
+use selfmodel_vault::Writer;
 
 use crate::model_cache::ModelCache;
 use crate::tokens::{self, TOKEN_PREFIX};
@@ -83,7 +83,7 @@ impl<'a> Call<'a> {
     }
 
     /// Logs a read as served with exactly the beliefs it disclosed. Past the grant's allowance
-    /// of new sets for the day, it is logged as refused instead and the refusal returned.
+    /// for the day, it is logged as refused instead and the refusal returned.
     pub(crate) fn disclosed(
         &self,
         w: &mut Writer<'_>,
@@ -91,7 +91,7 @@ impl<'a> Call<'a> {
     ) -> Result<VendorOutcome<()>> {
         match w.append_access(&self.entry(Outcome::Allowed, beliefs), self.now) {
             Ok(_) => Ok(Ok(())),
-            Err(VaultError::TooManyNewSets) => self.deny(w, VaultError::TooManyNewSets.into()),
+            Err(e) if e.is_daily_allowance() => self.deny(w, e.into()),
             Err(e) => Err(e.into()),
         }
     }

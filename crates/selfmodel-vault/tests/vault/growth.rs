@@ -1,11 +1,13 @@
-//! What a vendor can make the vault keep: the new disclosure sets one grant adds are bounded
-//! per day, while what it already received still reads.
+//! What a vendor can make the vault keep: the new disclosure sets and the entries one grant adds
+//! are bounded per day, while what it already received still reads.
 
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::{AuditAction, BeliefId, Catalogue, NewAccess, Outcome, PendingEvent};
-use selfmodel_vault::{AccessFilter, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer};
+use selfmodel_vault::{
+    AccessFilter, MAX_DISCLOSING_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer,
+};
 
 use crate::common::{PASS, pass};
 
@@ -88,6 +90,58 @@ fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
     let tomorrow = noon + Duration::hours(12);
     log(&mut vault, "g1", &ids[max + 1..max + 2], tomorrow).expect("the next day");
     assert_eq!(entries(&mut vault), max + 4);
+}
+
+/// The access log's entries and the requests they stand for.
+fn entries_and_requests(vault: &mut Vault) -> (usize, u64) {
+    let log = vault
+        .read(|r| r.access_log(&AccessFilter::default()))
+        .expect("log");
+    (log.len(), log.iter().map(|e| e.requests).sum())
+}
+
+#[test]
+fn a_grant_rotating_through_pages_it_received_adds_at_most_its_daily_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = new_vault(dir.path());
+    let max = MAX_DISCLOSING_ENTRIES_PER_DAY as usize;
+    let pages: Vec<Vec<BeliefId>> = (0..10).map(|_| vec![BeliefId::new()]).collect();
+    let midnight = utc("2026-03-01T00:00:00Z");
+    // Ten stored pages read in turn, ten reads a minute: every read an entry of its own.
+    let at = |i: usize| midnight + Duration::minutes((i / pages.len()) as i64);
+    let page = |i: usize| pages[i % pages.len()].as_slice();
+    vault
+        .write(|w| {
+            for i in 0..max {
+                w.append_access(&read("g1", page(i)), at(i))?;
+            }
+            Ok::<_, VaultError>(())
+        })
+        .expect("the allowance");
+    assert_eq!(entries_and_requests(&mut vault), (max, max as u64));
+
+    // A page read this minute still reads, counted on its entry; a page never stored, which
+    // would be an entry of its own, is refused and nothing of it is written.
+    log(&mut vault, "g1", page(max - 1), at(max - 1)).expect("a repeat within its minute");
+    assert_eq!(entries_and_requests(&mut vault), (max, max as u64 + 1));
+    let unseen = log(&mut vault, "g1", &[BeliefId::new()], at(max - 1)).unwrap_err();
+    assert!(matches!(unseen, VaultError::TooManyEntries), "{unseen}");
+    // So is the next page, in a minute of its own.
+    let refused = log(&mut vault, "g1", page(max), at(max)).unwrap_err();
+    assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+    assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
+    assert_eq!(entries_and_requests(&mut vault), (max, max as u64 + 1));
+    // Another grant has its own allowance.
+    log(&mut vault, "g2", page(0), at(max)).expect("another grant");
+
+    // The count is read back from the log after the vault is opened again.
+    drop(vault);
+    let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
+    let again = log(&mut vault, "g1", page(0), at(max) + Duration::minutes(1)).unwrap_err();
+    assert!(matches!(again, VaultError::TooManyEntries), "{again}");
+    // The next day (UTC), the grant reads again.
+    log(&mut vault, "g1", page(0), midnight + Duration::days(1)).expect("the next day");
+    assert_eq!(entries_and_requests(&mut vault), (max + 2, max as u64 + 3));
 }
 
 #[test]
