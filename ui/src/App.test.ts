@@ -429,13 +429,14 @@ describe("the audit log", () => {
     viewport.scrollTop = 90 * 36;
     viewport.dispatchEvent(new Event("scroll"));
     await settle();
-    // The third page holds the last 20; the fourth comes back empty and ends the paging.
+    // The third page holds the last 20 and says none follow: the paging ends there.
     viewport.scrollTop = 110 * 36;
     viewport.dispatchEvent(new Event("scroll"));
     await settle();
     expect(shown()).toContain(1);
     expect(loaded()).toBe(120);
     const afterAll = pages();
+    expect(afterAll).toBe(3);
     viewport.dispatchEvent(new Event("scroll"));
     await settle();
     expect(pages()).toBe(afterAll);

@@ -66,15 +66,17 @@ pub fn run(path: &Path, cmd: AuditCmd) -> Result<ExitCode> {
         AuditCmd::Log { json } => {
             // Written event by event as the chain is read.
             let mut array = json.then(output::JsonArray::default);
-            let mut failed = None;
-            crate::open(path)?.for_each_audit_event(|e| match &mut array {
-                Some(a) if failed.is_none() => failed = a.push(&json::audit_event(&e)).err(),
-                Some(_) => {}
-                None => output::audit_event(&e),
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
+            let mut model = crate::open(path)?;
+            output::stream(
+                |visit| model.for_each_audit_event(visit),
+                |e| match &mut array {
+                    Some(a) => a.push(&json::audit_event(&e)),
+                    None => {
+                        output::audit_event(&e);
+                        Ok(())
+                    }
+                },
+            )?;
             if let Some(a) = array {
                 a.finish();
             }

@@ -27,6 +27,29 @@ fn inert(json: &str) -> String {
     out
 }
 
+/// Prints what `read` hands over one item at a time with `print`, stopping the reading as soon
+/// as nothing more can be shown: an output error, or stdout closed (`| head`).
+pub fn stream<T>(
+    read: impl FnOnce(&mut dyn FnMut(T) -> Result<(), selfmodel::VaultError>) -> selfmodel::Result<()>,
+    mut print: impl FnMut(T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut failed = None;
+    let read = read(&mut |item| {
+        failed = print(item).err();
+        if failed.is_some() || crate::stdout_closed() {
+            return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into());
+        }
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if !crate::stdout_closed() {
+        read?;
+    }
+    Ok(())
+}
+
 /// A JSON array printed on stdout an element at a time, byte for byte as [`print_json`] prints
 /// the whole array: a long listing is written as it is read, never held, in writes of about
 /// 64 KiB.

@@ -452,22 +452,7 @@ pub fn access_log(model: &mut Selfmodel, a: AccessLogArgs) -> Result<()> {
         newest.reverse();
         newest.iter().try_for_each(&mut print)?;
     } else {
-        // Reading stops as soon as nothing more can be shown: an output error, or stdout closed
-        // (`| head`).
-        let mut failed = None;
-        let read = model.for_each_access(&filter, |e| {
-            failed = print(&e).err();
-            if failed.is_some() || crate::stdout_closed() {
-                return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into());
-            }
-            Ok(())
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if !crate::stdout_closed() {
-            read?;
-        }
+        crate::output::stream(|visit| model.for_each_access(&filter, visit), |e| print(&e))?;
     }
     match json {
         Some(array) => array.finish(),

@@ -16,20 +16,24 @@ impl Reader<'_> {
     /// in a form that fails verification at that event, rather than hiding the chain.
     pub fn audit_events(&self) -> Result<Vec<AuditEvent>> {
         let mut events = Vec::new();
-        self.for_each_audit_event(|e| events.push(e))?;
+        self.for_each_audit_event(|e| {
+            events.push(e);
+            Ok(())
+        })?;
         Ok(events)
     }
 
     /// Hands each event of the chain to `f`, in order and read as [`Reader::audit_events`] reads
-    /// them, without holding the chain in memory.
-    pub fn for_each_audit_event(&self, mut f: impl FnMut(AuditEvent)) -> Result<()> {
+    /// them, without holding the chain in memory. An error from `f` stops the reading and is
+    /// returned.
+    pub fn for_each_audit_event(&self, mut f: impl FnMut(AuditEvent) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, action, subject, detail, prev, hash FROM audit_events ORDER BY seq",
         )?;
         let columns = EventColumns::of(&stmt)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            f(columns.event(r)?);
+            f(columns.event(r)?)?;
         }
         Ok(())
     }

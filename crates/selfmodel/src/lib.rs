@@ -442,20 +442,30 @@ impl Selfmodel {
         self.vault.read(|r| Ok(r.audit_events()?))
     }
 
-    /// The audit chain's events handed to `visit` one at a time, oldest first, never held whole.
-    pub fn for_each_audit_event(&mut self, visit: impl FnMut(AuditEvent)) -> Result<()> {
+    /// The audit chain's events handed to `visit` one at a time, oldest first, never held whole;
+    /// an error from `visit` stops the reading.
+    pub fn for_each_audit_event(
+        &mut self,
+        visit: impl FnMut(AuditEvent) -> selfmodel_vault::Result<()>,
+    ) -> Result<()> {
         self.vault.read(|r| Ok(r.for_each_audit_event(visit)?))
     }
 
     /// A page of the audit chain, newest first: at most [`AUDIT_PAGE_EVENTS`] events before
-    /// event `before` (from the newest when `None`), only `action`'s when given.
+    /// event `before` (from the newest when `None`), only `action`'s when given; and whether
+    /// older ones follow.
     pub fn audit_page(
         &mut self,
         before: Option<u64>,
         action: Option<AuditAction>,
-    ) -> Result<Vec<AuditEvent>> {
-        self.vault
-            .read(|r| Ok(r.audit_page(before, action, AUDIT_PAGE_EVENTS)?))
+    ) -> Result<(Vec<AuditEvent>, bool)> {
+        // One more than a page tells whether there are older events.
+        let mut events = self
+            .vault
+            .read(|r| r.audit_page(before, action, AUDIT_PAGE_EVENTS + 1))?;
+        let more = events.len() as u64 > AUDIT_PAGE_EVENTS;
+        events.truncate(AUDIT_PAGE_EVENTS as usize);
+        Ok((events, more))
     }
 
     /// The schema version of the open vault.

@@ -124,7 +124,7 @@ pub async fn audit_log(
     state: State<'_, AppState>,
     before: Option<u64>,
     action: Option<String>,
-) -> Result<Vec<dto::AuditEvent>> {
+) -> Result<dto::AuditPage> {
     let action = match action {
         None => None,
         Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
@@ -134,7 +134,10 @@ pub async fn audit_log(
     state
         .call(move |m| m.audit_page(before, action))
         .await
-        .map(dto::audit_events)
+        .map(|(events, more)| dto::AuditPage {
+            events: dto::audit_events(events),
+            more,
+        })
 }
 
 /// The name of every action the audit log records, for filtering it.

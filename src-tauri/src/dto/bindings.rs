@@ -69,6 +69,7 @@ pub fn typescript_bindings() -> String {
         Grant,
         AccessEntry,
         AccessPage,
+        AuditPage,
         Received,
         Recipient,
         ReportDocument,

@@ -287,6 +287,15 @@ pub struct Catalogue {
     pub purposes: Vec<Purpose>,
 }
 
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditPage {
+    /// The events.
+    pub events: Vec<AuditEvent>,
+    /// Whether older events follow.
+    pub more: bool,
+}
+
 /// One audit event: ids, counts and hashes, never content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AuditEvent {

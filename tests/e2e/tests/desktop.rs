@@ -482,7 +482,7 @@ async fn reports(app: &App, dir: &Path) -> Result<()> {
             json!({"before": null, "action": "package.generated"}),
         )
         .await?;
-    let generated = log
+    let generated = log["events"]
         .as_array()
         .context("events")?
         .iter()
@@ -1084,7 +1084,7 @@ async fn a_belief_due_for_review_is_confirmed() -> Result<()> {
                 json!({"before": null, "action": "belief.confirmed"}),
             )
             .await?;
-        let confirmed = log
+        let confirmed = log["events"]
             .as_array()
             .context("events")?
             .iter()

@@ -135,6 +135,8 @@ fn closed_stdout_does_not_panic() {
         &["belief", "list", "--json"],
         &["audit", "log", "--json"],
         &["audit", "log"],
+        &["access-log"],
+        &["access-log", "--json"],
         &["types"],
         &["purposes", "--json"],
     ] {

@@ -67,7 +67,10 @@ impl Selfmodel {
             let beliefs = r.beliefs(&BeliefFilter::default())?;
             // The chain is verified and tallied in one read, never held whole.
             let mut chain = gather::ChainTally::new(period);
-            r.for_each_audit_event(|e| chain.add(e))?;
+            r.for_each_audit_event(|e| {
+                chain.add(e);
+                Ok(())
+            })?;
             let grants = r.grants()?;
             // The period, and the history its alerts are judged against.
             // Who asked and when; what was disclosed comes from the per-day disclosures, which

@@ -1023,6 +1023,19 @@ entries: Array<AccessEntry>,
 more: boolean, };
 
 /**
+ * A page of the audit log, newest first.
+ */
+export type AuditPage = { 
+/**
+ * The events.
+ */
+events: Array<AuditEvent>, 
+/**
+ * Whether older events follow.
+ */
+more: boolean, };
+
+/**
  * What one vendor received over the whole log.
  */
 export type Received = { 

@@ -11,6 +11,7 @@ import type {
   AccessPage,
   ApiStatus,
   AuditEvent,
+  AuditPage,
   AuditVerdict,
   BeliefDetail,
   BeliefRow,
@@ -231,13 +232,13 @@ export class FakeBackend implements Backend {
     this.need();
     return { verdict: "intact", events: Math.max(this.audit.length, 1), head: "ab".repeat(32) };
   }
-  async auditLog(before: number | null, action: string | null): Promise<AuditEvent[]> {
+  async auditLog(before: number | null, action: string | null): Promise<AuditPage> {
     this.need();
     this.log("audit_log");
-    return this.audit
+    const found = this.audit
       .filter((e) => (before === null || e.seq < before) && (action === null || e.action === action))
-      .reverse()
-      .slice(0, this.auditPage);
+      .reverse();
+    return { events: found.slice(0, this.auditPage), more: found.length > this.auditPage };
   }
   async auditActions(): Promise<string[]> {
     return ["belief.created", "belief.deleted", "vault.created"];
