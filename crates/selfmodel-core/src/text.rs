@@ -78,6 +78,9 @@ fn is_default_ignorable(c: char) -> bool {
 /// [`check`] judges those by where they stand.
 pub fn is_hidden(c: char) -> bool {
     use GeneralCategory::{Control, Format, LineSeparator, ParagraphSeparator};
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     if is_writing_mark(c) || is_variation_selector(c) || is_tag(c) {
         return false;
     }
@@ -193,6 +196,18 @@ fn escape(s: &str, hide: impl Fn(char) -> bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_is_hidden_exactly_where_its_category_says() {
+        use GeneralCategory::{Control, Format, LineSeparator, ParagraphSeparator};
+        for c in (0u8..=127).map(char::from) {
+            let by_category = matches!(
+                get_general_category(c),
+                Control | Format | LineSeparator | ParagraphSeparator
+            ) || is_default_ignorable(c);
+            assert_eq!(is_hidden(c), by_category, "{c:?}");
+        }
+    }
 
     #[test]
     fn hidden_characters_are_refused_and_named() {

@@ -25,6 +25,10 @@
 //! version numbers, counts, UUIDs and short hashes pass. What was found is named by kind only;
 //! the matched text is never echoed, so it does not reach logs, error messages or HTTP responses.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::error::{CoreError, Result};
 
 /// A kind of data that has no place in a self-model.
@@ -147,6 +151,12 @@ pub fn find(text: &str) -> Option<SensitiveKind> {
         .or_else(|| random_secret(b))
 }
 
+/// How many ASCII digits `b` holds: kinds made of digit groups are looked for only where there
+/// are enough of them, most text having none.
+fn digits(b: &[u8]) -> usize {
+    b.iter().filter(|c| c.is_ascii_digit()).count()
+}
+
 fn is_alnum(c: u8) -> bool {
     c.is_ascii_alphanumeric()
 }
@@ -156,21 +166,23 @@ fn is_word(c: u8) -> bool {
 }
 
 /// Maximal runs of bytes satisfying `pred`, as (start, end).
-fn runs(b: &[u8], pred: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+fn runs(b: &[u8], pred: impl Fn(u8) -> bool) -> impl Iterator<Item = (usize, usize)> {
     let mut i = 0;
-    while i < b.len() {
-        if pred(b[i]) {
-            let start = i;
-            while i < b.len() && pred(b[i]) {
-                i += 1;
-            }
-            out.push((start, i));
-        } else {
+    std::iter::from_fn(move || {
+        while i < b.len() && !pred(b[i]) {
             i += 1;
         }
-    }
-    out
+        let start = i;
+        while i < b.len() && pred(b[i]) {
+            i += 1;
+        }
+        (start < i).then_some((start, i))
+    })
+}
+
+/// A searcher for `needle`, built once.
+fn finder(needle: &'static str) -> Finder<'static> {
+    Finder::new(needle.as_bytes())
 }
 
 /// Whether the byte before `i` does not continue a word (start of text counts).
@@ -185,8 +197,10 @@ fn ends_word(b: &[u8], i: usize) -> bool {
 
 fn private_key(text: &str) -> Option<SensitiveKind> {
     const BEGIN: &str = "-----BEGIN ";
-    text.match_indices(BEGIN)
-        .any(|(at, _)| {
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| finder(BEGIN));
+    FINDER
+        .find_iter(text.as_bytes())
+        .any(|at| {
             let label = &text[at + BEGIN.len()..];
             let label = label.find("-----").map_or(label, |end| &label[..end]);
             label.contains("PRIVATE KEY")
@@ -195,6 +209,8 @@ fn private_key(text: &str) -> Option<SensitiveKind> {
 }
 
 fn jwt(b: &[u8]) -> Option<SensitiveKind> {
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| finder("eyJ"));
+    FINDER.find(b)?;
     for (s, e) in runs(b, |c| is_word(c) || c == b'.') {
         let parts: Vec<&[u8]> = b[s..e].split(|&c| c == b'.').collect();
         let json = |p: &[u8]| p.len() >= 10 && p.starts_with(b"eyJ");
@@ -206,7 +222,8 @@ fn jwt(b: &[u8]) -> Option<SensitiveKind> {
 }
 
 fn prefixed_token(b: &[u8]) -> Option<SensitiveKind> {
-    for (s, e) in runs(b, is_word) {
+    // The shortest is a Slack token's 15 characters.
+    for (s, e) in runs(b, is_word).filter(|(s, e)| e - s >= 15) {
         let t = &b[s..e];
         let tail = |prefix: &[u8]| &t[prefix.len()..];
         let all = |t: &[u8], f: fn(u8) -> bool| t.iter().all(|&c| f(c));
@@ -291,70 +308,69 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
         "required",
         "optional",
     ];
+    static NAMES: LazyLock<Vec<(&str, Finder<'static>, SensitiveKind)>> = LazyLock::new(|| {
+        let passwords = PASSWORDS.iter().map(|n| (*n, SensitiveKind::Password));
+        let keys = KEYS.iter().map(|n| (*n, SensitiveKind::ApiKey));
+        passwords
+            .chain(keys)
+            .map(|(name, kind)| (name, finder(name), kind))
+            .collect()
+    });
+    // Every form needs a `:` or a `=`.
+    memchr::memchr2(b':', b'=', b)?;
     let lower = b.to_ascii_lowercase();
-    for (names, kind) in [
-        (PASSWORDS, SensitiveKind::Password),
-        (KEYS, SensitiveKind::ApiKey),
-    ] {
-        for name in names {
-            let name = name.as_bytes();
-            let mut from = 0;
-            while let Some(at) = find_bytes(&lower[from..], name).map(|i| i + from) {
-                from = at + 1;
-                let end = at + name.len();
-                if !starts_word(&lower, at) || (end < lower.len() && is_alnum(lower[end])) {
-                    continue;
-                }
-                let mut i = end;
-                while i < lower.len() && lower[i] == b' ' {
-                    i += 1;
-                }
-                if i >= lower.len() || !(lower[i] == b':' || lower[i] == b'=') {
-                    continue;
-                }
-                let assignment = lower[i] == b'=';
+    for (name, finder, kind) in NAMES.iter() {
+        let name = name.as_bytes();
+        for at in finder.find_iter(&lower) {
+            let end = at + name.len();
+            if !starts_word(&lower, at) || (end < lower.len() && is_alnum(lower[end])) {
+                continue;
+            }
+            let mut i = end;
+            while i < lower.len() && lower[i] == b' ' {
                 i += 1;
-                while i < lower.len() && lower[i] == b' ' {
-                    i += 1;
-                }
-                let quoted = i < lower.len() && matches!(lower[i], b'"' | b'\'' | b'`');
-                if quoted {
-                    i += 1;
-                }
-                let start = i;
-                while i < lower.len() && !matches!(lower[i], b' ' | b'"' | b'\'' | b'`' | b',') {
-                    i += 1;
-                }
-                let mut end = i;
-                while end > start && matches!(lower[end - 1], b'.' | b';' | b')') {
-                    end -= 1;
-                }
-                let value = &lower[start..end];
-                let original = &b[start..end];
-                let masked = value.iter().all(|c| matches!(c, b'*' | b'x' | b'#'));
-                let word = std::str::from_utf8(value).unwrap_or_default();
-                // After a colon, prose is common ("password: reset twice"): a value counts when
-                // it is quoted or does not look like a word (digits, symbols, inner capitals).
-                let secret_like = assignment
-                    || quoted
-                    || value.iter().any(|c| !c.is_ascii_alphabetic())
-                    || original.iter().skip(1).any(u8::is_ascii_uppercase);
-                let ok = if name == b"pin" {
-                    (4..=8).contains(&value.len()) && value.iter().all(u8::is_ascii_digit)
-                } else {
-                    value.len() >= 4 && !masked && !NOT_VALUES.contains(&word) && secret_like
-                };
-                if ok {
-                    return Some(kind);
-                }
+            }
+            if i >= lower.len() || !(lower[i] == b':' || lower[i] == b'=') {
+                continue;
+            }
+            let assignment = lower[i] == b'=';
+            i += 1;
+            while i < lower.len() && lower[i] == b' ' {
+                i += 1;
+            }
+            let quoted = i < lower.len() && matches!(lower[i], b'"' | b'\'' | b'`');
+            if quoted {
+                i += 1;
+            }
+            let start = i;
+            while i < lower.len() && !matches!(lower[i], b' ' | b'"' | b'\'' | b'`' | b',') {
+                i += 1;
+            }
+            let mut end = i;
+            while end > start && matches!(lower[end - 1], b'.' | b';' | b')') {
+                end -= 1;
+            }
+            let value = &lower[start..end];
+            let original = &b[start..end];
+            let masked = value.iter().all(|c| matches!(c, b'*' | b'x' | b'#'));
+            let word = std::str::from_utf8(value).unwrap_or_default();
+            // After a colon, prose is common ("password: reset twice"): a value counts when
+            // it is quoted or does not look like a word (digits, symbols, inner capitals).
+            let secret_like = assignment
+                || quoted
+                || value.iter().any(|c| !c.is_ascii_alphabetic())
+                || original.iter().skip(1).any(u8::is_ascii_uppercase);
+            let ok = if name == b"pin" {
+                (4..=8).contains(&value.len()) && value.iter().all(u8::is_ascii_digit)
+            } else {
+                value.len() >= 4 && !masked && !NOT_VALUES.contains(&word) && secret_like
+            };
+            if ok {
+                return Some(*kind);
             }
         }
     }
     None
-}
-
-fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
 }
 
 fn iban(b: &[u8]) -> Option<SensitiveKind> {
@@ -419,6 +435,9 @@ fn mod97(iban: &[u8]) -> u32 {
 }
 
 fn uk_nino(b: &[u8]) -> Option<SensitiveKind> {
+    if digits(b) < 6 {
+        return None;
+    }
     let u = b.to_ascii_uppercase();
     for i in 0..u.len() {
         if !starts_word(&u, i) || i + 9 > u.len() {
@@ -497,6 +516,9 @@ fn email(b: &[u8]) -> Option<SensitiveKind> {
 }
 
 fn phone(b: &[u8]) -> Option<SensitiveKind> {
+    if digits(b) < 8 {
+        return None;
+    }
     // International: `+` and 8 to 15 digits, grouped by spaces, dashes, dots or parentheses.
     for i in 0..b.len() {
         if b[i] != b'+' || !starts_word(b, i) || !b.get(i + 1).is_some_and(u8::is_ascii_digit) {
@@ -556,6 +578,10 @@ fn phone(b: &[u8]) -> Option<SensitiveKind> {
 
 /// Numbers written as digit groups: payment cards and US social security numbers.
 fn numbers(b: &[u8]) -> Option<SensitiveKind> {
+    // The shortest is a social security number's nine.
+    if digits(b) < 9 {
+        return None;
+    }
     // A run: digit groups joined by single spaces, dashes or dots, bounded by non-words.
     let mut i = 0;
     while i < b.len() {
@@ -684,6 +710,9 @@ fn luhn(d: &[u8]) -> bool {
 
 /// Long hex runs (raw hashes, keys) and long base64 runs that look random.
 fn random_secret(b: &[u8]) -> Option<SensitiveKind> {
+    if b.len() < 32 {
+        return None;
+    }
     for (s, e) in runs(b, is_alnum) {
         let t = &b[s..e];
         if t.len() >= 32
