@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use rayon::prelude::*;
 use selfmodel_core::{Belief, Catalogue, Hash};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -115,27 +116,32 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
     let mut beliefs = Vec::with_capacity(raw_beliefs.len());
     let mut ids = HashSet::with_capacity(raw_beliefs.len());
     let (mut evidence, mut history) = (0u64, 0u64);
-    for (i, raw) in raw_beliefs.iter().enumerate() {
-        let path = format!("/beliefs/{i}");
-        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
-        schema::check_belief(&value, &path)?;
-        piece.clear();
-        piece.push(if i == 0 { '[' } else { ',' });
-        canonical::write_value(&value, &mut piece);
-        hasher.update(piece.as_bytes());
-        feed(piece.as_bytes());
-        evidence += len(&value["evidence"]);
-        history += len(&value["history"]);
-        let wire: wire::Belief = serde_json::from_value(value)
-            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
-        let belief = convert::belief_in(wire, &path)?;
-        if !ids.insert(belief.id) {
-            return Err(ArchiveError::invalid(
-                format!("{path}/id"),
-                format!("belief {} appears twice", belief.id),
-            ));
+    // Beliefs are read a batch at a time on every core, then taken in the file's order: the
+    // hashes see the same bytes and the first error in the file is the one reported.
+    for (b, batch) in raw_beliefs.chunks(PARALLEL_BATCH).enumerate() {
+        let read: Vec<_> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(j, raw)| read_belief(b * PARALLEL_BATCH + j, raw))
+            .collect();
+        for (j, one) in read.into_iter().enumerate() {
+            let i = b * PARALLEL_BATCH + j;
+            let one = one?;
+            let open: &[u8] = if i == 0 { b"[" } else { b"," };
+            for piece in [open, one.canonical.as_bytes()] {
+                hasher.update(piece);
+                feed(piece);
+            }
+            evidence += one.evidence;
+            history += one.history;
+            if !ids.insert(one.belief.id) {
+                return Err(ArchiveError::invalid(
+                    format!("/beliefs/{i}/id"),
+                    format!("belief {} appears twice", one.belief.id),
+                ));
+            }
+            beliefs.push(one.belief);
         }
-        beliefs.push(belief);
     }
     drop(ids);
     let close: &[u8] = if raw_beliefs.is_empty() { b"[]" } else { b"]" };
@@ -190,6 +196,36 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         counts: counted,
         beliefs_sha256,
         public_key,
+    })
+}
+
+/// Beliefs read in parallel at a time: enough to share out, few enough to hold.
+const PARALLEL_BATCH: usize = 1024;
+
+/// One belief of the file, read and checked.
+struct ReadBelief {
+    /// Its canonical JSON, which the manifest's hash and the signature cover.
+    canonical: String,
+    evidence: u64,
+    history: u64,
+    belief: Belief,
+}
+
+/// Reads the `i`th belief: JSON, schema, canonical form, domain types.
+fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
+    let path = format!("/beliefs/{i}");
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+    schema::check_belief(&value, &path)?;
+    let mut canonical = String::new();
+    canonical::write_value(&value, &mut canonical);
+    let (evidence, history) = (len(&value["evidence"]), len(&value["history"]));
+    let wire: wire::Belief = serde_json::from_value(value)
+        .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+    Ok(ReadBelief {
+        canonical,
+        evidence,
+        history,
+        belief: convert::belief_in(wire, &path)?,
     })
 }
 

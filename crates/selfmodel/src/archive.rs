@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use selfmodel_archive::{AtomicFile, Contents, Header, Record, StreamWriter, Summary};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
@@ -534,9 +535,21 @@ fn plan<'a>(
     }
     let graveyard = crate::tombstone::Graveyard::open(r)?;
     progress.start("checking beliefs", c.beliefs.len() as u64);
-    for (i, b) in c.beliefs.iter().enumerate() {
-        validate::check_belief(b, &merged)
-            .map_err(|e| ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()))?;
+    // The checks need no vault: they run on every core, the first failure in the file's order
+    // reported.
+    let checked: Vec<_> = c
+        .beliefs
+        .par_iter()
+        .map(|b| validate::check_belief(b, &merged))
+        .collect();
+    if let Some((i, e)) = checked
+        .into_iter()
+        .enumerate()
+        .find_map(|(i, r)| r.err().map(|e| (i, e)))
+    {
+        return Err(ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()).into());
+    }
+    for b in &c.beliefs {
         let b = if incoming.foreign {
             Cow::Owned(as_proposal(b, &merged))
         } else {
