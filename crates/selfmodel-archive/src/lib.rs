@@ -140,7 +140,7 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         filter,
         record,
     } = contents;
-    let header = Header {
+    let mut header = Header {
         vault_id,
         exported_at,
         catalogue,
@@ -148,12 +148,20 @@ pub fn build(contents: Contents, signer: &dyn Signer) -> Result<Built> {
         filter,
         record,
     };
+    let access = std::mem::take(&mut header.record.access);
     let mut bytes = Vec::new();
     let mut writer = StreamWriter::begin(header, &mut bytes)?;
+    for a in &access {
+        writer.sign_access(a)?;
+    }
     for b in &beliefs {
         writer.push(b, &mut bytes)?;
     }
-    let summary = writer.finish(signer, &mut bytes)?;
+    let mut tail = writer.sign(signer, &mut bytes)?;
+    for a in &access {
+        tail.write_access(a, &mut bytes)?;
+    }
+    let summary = tail.finish(&mut bytes)?;
     Ok(Built {
         bytes,
         counts: summary.counts,
@@ -175,7 +183,8 @@ pub struct Header {
     pub audit_head: (u64, Hash),
     /// What was asked for.
     pub filter: Filter,
-    /// Grants, access log and tombstones (a whole export's).
+    /// Grants, the compacted access log and tombstones (a whole export's). Its detailed access
+    /// log is handed over an entry at a time ([`StreamWriter::sign_access`]); here it is empty.
     pub record: Record,
 }
 
@@ -190,21 +199,25 @@ pub struct Summary {
     pub public_key: String,
 }
 
-/// Writes an export document as its beliefs arrive, in the same bytes [`build`] gives: each
-/// belief is converted, written (pretty-printed JSON) and canonicalised one at a time. Only the
-/// canonical document that the signature covers is held, since an Ed25519 signature reads its
-/// message twice; the manifest and the signature close the document.
+/// Writes an export document as its access log and beliefs arrive, in the same bytes [`build`]
+/// gives. The access log comes first in the canonical document the signature covers, the
+/// beliefs first in the file: so the writer takes every access-log entry for the signature
+/// ([`StreamWriter::sign_access`]), then every belief ([`StreamWriter::push`]: converted,
+/// written as pretty-printed JSON and canonicalised one at a time), signs
+/// ([`StreamWriter::sign`]), and then takes the access log again for the file
+/// ([`StreamTail::write_access`]). Only the canonical document is held, since an Ed25519
+/// signature reads its message twice; the manifest and the signature close the document.
 pub struct StreamWriter {
-    /// The document without its access log, which is held apart and never as a JSON value.
+    /// The document without its access log and beliefs, which are never held.
     document: wire::Document,
-    access_log: Vec<wire::Access>,
-    /// [`sign::CONTEXT`], the canonical document up to the beliefs, then the beliefs so far.
+    /// [`sign::CONTEXT`], then the canonical document up to the beliefs, then the beliefs so
+    /// far.
     message: Vec<u8>,
     /// The canonical parts of the document around the access log, as they were when the
     /// message began: they must not change before it is signed.
     head: [Vec<u8>; 2],
-    /// Where the canonical beliefs array starts in `message`.
-    beliefs_at: usize,
+    /// Where the canonical beliefs array starts in `message`, once the access log is closed.
+    beliefs_at: Option<usize>,
     counts: Counts,
     piece: String,
     pretty: Vec<u8>,
@@ -213,9 +226,14 @@ pub struct StreamWriter {
 
 impl StreamWriter {
     /// Writes the document up to its first belief. The header's record is moved into the
-    /// document, not copied.
+    /// document, not copied; its detailed access log must be empty.
     pub fn begin(header: Header, out: &mut dyn Write) -> Result<Self> {
-        let (grants, access) = (header.record.grants.len(), header.record.access.len());
+        if !header.record.access.is_empty() {
+            return Err(serialize_error(serde::ser::Error::custom(
+                "the access log is handed to the writer an entry at a time",
+            )));
+        }
+        let grants = header.record.grants.len();
         let record = record::out(header.record);
         let document = wire::Document {
             format: FORMAT.into(),
@@ -250,7 +268,6 @@ impl StreamWriter {
                     belief_types: header.catalogue.types.len() as u64,
                     purposes: header.catalogue.purposes.len() as u64,
                     grants: grants as u64,
-                    access_log: access as u64,
                     ..Counts::default()
                 },
                 beliefs_sha256: String::new(),
@@ -265,17 +282,13 @@ impl StreamWriter {
         let [before_log, before_beliefs, _] = streamed_parts(&document)?;
         let mut message = sign::CONTEXT.to_vec();
         message.extend_from_slice(&before_log);
-        canonical_array(&record.access_log, &mut message)?;
-        message.extend_from_slice(&before_beliefs);
-        let beliefs_at = message.len();
         message.push(b'[');
         let mut w = Self {
             counts: document.manifest.counts,
             document,
-            access_log: record.access_log,
             message,
             head: [before_log, before_beliefs],
-            beliefs_at,
+            beliefs_at: None,
             piece: String::new(),
             pretty: Vec::new(),
             indented: Vec::new(),
@@ -302,8 +315,42 @@ impl StreamWriter {
         Ok(w)
     }
 
+    /// Adds one more access-log entry to what the signature covers. Every entry comes before
+    /// the first belief, and again, in the same order, after [`StreamWriter::sign`].
+    pub fn sign_access(&mut self, a: &Access) -> Result<()> {
+        if self.beliefs_at.is_some() {
+            return Err(serialize_error(serde::ser::Error::custom(
+                "the access log comes before the beliefs",
+            )));
+        }
+        self.piece.clear();
+        if self.counts.access_log > 0 {
+            self.piece.push(',');
+        }
+        canonical::write_value(&to_value(&record::access_out(a))?, &mut self.piece);
+        self.message.extend_from_slice(self.piece.as_bytes());
+        self.counts.access_log += 1;
+        Ok(())
+    }
+
+    /// Closes the access log in the signed message and opens the beliefs, once.
+    fn open_beliefs(&mut self) -> usize {
+        match self.beliefs_at {
+            Some(at) => at,
+            None => {
+                self.message.push(b']');
+                self.message.extend_from_slice(&self.head[1]);
+                let at = self.message.len();
+                self.message.push(b'[');
+                self.beliefs_at = Some(at);
+                at
+            }
+        }
+    }
+
     /// Writes one more belief.
     pub fn push(&mut self, belief: &Belief, out: &mut dyn Write) -> Result<()> {
+        self.open_beliefs();
         let b = convert::belief_out(belief);
         let first = self.counts.beliefs == 0;
         self.counts.beliefs += 1;
@@ -326,10 +373,12 @@ impl StreamWriter {
         Ok(())
     }
 
-    /// Signs and writes the rest of the document, with a final newline.
-    pub fn finish(mut self, signer: &dyn Signer, out: &mut dyn Write) -> Result<Summary> {
+    /// Signs, and writes the document up to its access log, which [`StreamTail::write_access`]
+    /// takes again, entry by entry, in the order [`StreamWriter::sign_access`] took it.
+    pub fn sign(mut self, signer: &dyn Signer, out: &mut dyn Write) -> Result<StreamTail> {
+        let beliefs_at = self.open_beliefs();
         self.message.push(b']');
-        let beliefs_sha256 = hex::encode(Sha256::digest(&self.message[self.beliefs_at..]));
+        let beliefs_sha256 = hex::encode(Sha256::digest(&self.message[beliefs_at..]));
         self.document.manifest.counts = self.counts;
         self.document.manifest.beliefs_sha256 = beliefs_sha256.clone();
         let [before_log, before_beliefs, after] = streamed_parts(&self.document)?;
@@ -346,36 +395,84 @@ impl StreamWriter {
         self.document.signature.public_key = public_key.clone();
         self.document.signature.signature = hex::encode(signature);
         let d = &self.document;
-        let mut tail = Vec::new();
-        tail.extend_from_slice(if self.counts.beliefs == 0 {
+        let mut head = Vec::new();
+        head.extend_from_slice(if self.counts.beliefs == 0 {
             b"]"
         } else {
             b"\n  ]"
         });
+        let (mut rest, mut after_log) = (Vec::new(), false);
         for (name, value) in record_members::<Vec<u8>>(d)? {
             if name == "access_log" {
-                // Written an entry at a time, as the beliefs are.
-                out.write_all(&tail)?;
-                tail.clear();
-                pretty_array(out, name, &self.access_log)?;
+                after_log = true;
                 continue;
             }
-            member(&mut tail, false, name, &value);
+            member(
+                if after_log { &mut rest } else { &mut head },
+                false,
+                name,
+                &value,
+            );
         }
         for (name, value) in [
             ("audit_head", to_pretty(&d.audit_head)?),
             ("manifest", to_pretty(&d.manifest)?),
             ("signature", to_pretty(&d.signature)?),
         ] {
-            member(&mut tail, false, name, &value);
+            member(&mut rest, false, name, &value);
         }
-        tail.extend_from_slice(b"\n}\n");
-        out.write_all(&tail)?;
-        Ok(Summary {
-            counts: self.counts,
-            beliefs_sha256,
-            public_key,
+        rest.extend_from_slice(b"\n}\n");
+        head.extend_from_slice(b",\n  \"access_log\": [");
+        out.write_all(&head)?;
+        Ok(StreamTail {
+            rest,
+            signed: self.counts.access_log,
+            written: 0,
+            summary: Summary {
+                counts: self.counts,
+                beliefs_sha256,
+                public_key,
+            },
         })
+    }
+}
+
+/// The rest of an export document once it is signed: its access log, written an entry at a
+/// time, then what follows it.
+pub struct StreamTail {
+    /// The document after its access log, pretty-printed.
+    rest: Vec<u8>,
+    /// Entries the signature covers.
+    signed: u64,
+    /// Entries written.
+    written: u64,
+    summary: Summary,
+}
+
+impl StreamTail {
+    /// Writes one more access-log entry: the next one [`StreamWriter::sign_access`] took.
+    pub fn write_access(&mut self, a: &Access, out: &mut dyn Write) -> Result<()> {
+        let mut text = Vec::new();
+        text.extend_from_slice(if self.written == 0 { b"\n" } else { b",\n" });
+        text.extend_from_slice(INDENT_2);
+        indent(&mut text, &to_pretty(&record::access_out(a))?, INDENT_2);
+        out.write_all(&text)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes the rest of the document, with a final newline. The access log written must be
+    /// the one signed, entry for entry.
+    pub fn finish(self, out: &mut dyn Write) -> Result<Summary> {
+        if self.written != self.signed {
+            return Err(serialize_error(serde::ser::Error::custom(format!(
+                "{} access-log entries were signed and {} written",
+                self.signed, self.written
+            ))));
+        }
+        out.write_all(if self.written == 0 { b"]" } else { b"\n  ]" })?;
+        out.write_all(&self.rest)?;
+        Ok(self.summary)
     }
 }
 
@@ -428,38 +525,6 @@ fn streamed_parts(d: &wire::Document) -> Result<[Vec<u8>; 3]> {
 
 /// The members written and read an element at a time, in canonical order.
 pub(crate) const STREAMED: [&str; 2] = ["access_log", "beliefs"];
-
-/// Appends the canonical array of `items`, each converted to a JSON value on its own.
-fn canonical_array<T: serde::Serialize>(items: &[T], out: &mut Vec<u8>) -> Result<()> {
-    let mut piece = String::new();
-    out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        piece.clear();
-        if i > 0 {
-            piece.push(',');
-        }
-        canonical::write_value(&to_value(item)?, &mut piece);
-        out.extend_from_slice(piece.as_bytes());
-    }
-    out.push(b']');
-    Ok(())
-}
-
-/// Writes `,\n  "name": [...]` as `serde_json` pretty-prints it inside the document, an element
-/// at a time.
-fn pretty_array<T: serde::Serialize>(out: &mut dyn Write, name: &str, items: &[T]) -> Result<()> {
-    let mut text = format!(",\n  \"{name}\": [").into_bytes();
-    for (i, item) in items.iter().enumerate() {
-        text.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        text.extend_from_slice(INDENT_2);
-        indent(&mut text, &to_pretty(item)?, INDENT_2);
-        out.write_all(&text)?;
-        text.clear();
-    }
-    text.extend_from_slice(if items.is_empty() { b"]" } else { b"\n  ]" });
-    out.write_all(&text)?;
-    Ok(())
-}
 
 /// The record's members as the document holds them: `grants` and `access_log` always, the others
 /// only when they hold something.

@@ -88,34 +88,31 @@ impl std::fmt::Debug for Tombstones {
 /// The record's members of the document.
 pub(crate) struct Out {
     pub grants: Vec<wire::Grant>,
-    pub access_log: Vec<wire::Access>,
     pub disclosure_sets: Vec<wire::DisclosureSet>,
     pub access_days: Vec<wire::AccessDay>,
     pub disclosure_days: Vec<wire::DisclosureDay>,
     pub tombstones: Option<wire::Tombstones>,
 }
 
-/// The record on the wire.
+/// One access-log entry on the wire.
+pub(crate) fn access_out(a: &Access) -> wire::Access {
+    let (outcome, reason) = outcome_out(a.outcome.clone());
+    wire::Access {
+        seq: a.seq,
+        at: canonical_time(&a.at),
+        grant_id: a.grant_id.clone(),
+        vendor_id: a.vendor_id.clone(),
+        purpose: a.purpose.clone(),
+        operation: a.operation.clone(),
+        outcome,
+        reason,
+        requests: a.requests,
+        disclosed_set: a.disclosed_set,
+    }
+}
+
+/// The record on the wire, but for its access log, which [`access_out`] gives an entry at a time.
 pub(crate) fn out(r: Record) -> Out {
-    let access_log = r
-        .access
-        .into_iter()
-        .map(|a| {
-            let (outcome, reason) = outcome_out(a.outcome);
-            wire::Access {
-                seq: a.seq,
-                at: canonical_time(&a.at),
-                grant_id: a.grant_id,
-                vendor_id: a.vendor_id,
-                purpose: a.purpose,
-                operation: a.operation,
-                outcome,
-                reason,
-                requests: a.requests,
-                disclosed_set: a.disclosed_set,
-            }
-        })
-        .collect();
     let disclosure_sets = r
         .disclosure_sets
         .iter()
@@ -129,7 +126,6 @@ pub(crate) fn out(r: Record) -> Out {
         .collect();
     Out {
         grants: r.grants.iter().map(grant_out).collect(),
-        access_log,
         disclosure_sets,
         access_days: r
             .access_days

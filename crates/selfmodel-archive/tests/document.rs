@@ -364,17 +364,56 @@ fn varied(n: u128) -> Contents {
 fn the_streamed_document_is_what_serde_json_pretty_prints() {
     // Files are written piece by piece; they are byte for byte the pretty-printed document, as
     // earlier versions wrote it whole.
-    for n in [0, 1, 7] {
-        let bytes = build(varied(n), &key(1)).unwrap().to_vec();
+    let cases = [
+        varied(0),
+        varied(1),
+        varied(7),
+        with_record(1),
+        with_record(3),
+    ];
+    for (n, contents) in cases.into_iter().enumerate() {
+        let bytes = build(contents, &key(1)).unwrap().to_vec();
         let doc: selfmodel_archive::wire::Document = serde_json::from_slice(&bytes).unwrap();
         let mut whole = serde_json::to_vec_pretty(&doc).unwrap();
         whole.push(b'\n');
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             String::from_utf8(whole).unwrap(),
-            "{n} beliefs"
+            "case {n}"
         );
     }
+}
+
+#[test]
+fn the_access_log_is_signed_before_the_beliefs_and_written_as_signed() {
+    use selfmodel_archive::{Header, StreamWriter};
+    let mut c = with_record(1);
+    let access = std::mem::take(&mut c.record.access);
+    let header = || Header {
+        vault_id: c.vault_id.clone(),
+        exported_at: c.exported_at,
+        catalogue: c.catalogue.clone(),
+        audit_head: c.audit_head,
+        filter: c.filter.clone(),
+        record: c.record.clone(),
+    };
+    let mut out = Vec::new();
+    // An entry after a belief could not be where the signature covers it.
+    let mut w = StreamWriter::begin(header(), &mut out).unwrap();
+    w.push(&c.beliefs[0], &mut out).unwrap();
+    assert!(w.sign_access(&access[0]).is_err());
+    // Fewer entries written than signed make no file.
+    let mut w = StreamWriter::begin(header(), &mut out).unwrap();
+    for a in &access {
+        w.sign_access(a).unwrap();
+    }
+    let mut tail = w.sign(&key(1), &mut out).unwrap();
+    tail.write_access(&access[0], &mut out).unwrap();
+    assert!(tail.finish(&mut out).is_err());
+    // A record handed over whole is refused rather than left out.
+    let mut whole = header();
+    whole.record.access = access;
+    assert!(StreamWriter::begin(whole, &mut out).is_err());
 }
 
 #[test]

@@ -142,6 +142,16 @@ impl Reader<'_> {
         f: &AccessFilter,
         mut visit: impl FnMut(AccessEntry) -> Result<()>,
     ) -> Result<()> {
+        self.for_each_access_with_set(f, |e, _| visit(e))
+    }
+
+    /// [`Reader::for_each_access`], each entry handed over with the number of the stored set it
+    /// disclosed.
+    pub(crate) fn for_each_access_with_set(
+        &self,
+        f: &AccessFilter,
+        mut visit: impl FnMut(AccessEntry, Option<i64>) -> Result<()>,
+    ) -> Result<()> {
         use rusqlite::types::Value;
         let mut sql = String::from(
             "SELECT e.seq, e.at, g.text AS grant_id, v.text AS vendor_id, p.text AS purpose, \
@@ -231,7 +241,8 @@ impl Reader<'_> {
         let mut sets: HashMap<i64, Vec<BeliefId>> = HashMap::new();
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         while let Some(r) = rows.next()? {
-            let disclosed = match r.get::<_, Option<i64>>(disclosed_set)? {
+            let set = r.get::<_, Option<i64>>(disclosed_set)?;
+            let disclosed = match set {
                 Some(set) if !f.without_disclosed => match sets.get(&set) {
                     Some(ids) => ids.clone(),
                     None => {
@@ -242,21 +253,24 @@ impl Reader<'_> {
                 },
                 _ => Vec::new(),
             };
-            visit(AccessEntry {
-                seq: r.get(seq)?,
-                at: from_micros(r.get(at)?)?,
-                grant_id: r.get(grant_id)?,
-                vendor_id: r.get(vendor_id)?,
-                purpose: r.get(purpose)?,
-                operation: r.get(operation)?,
-                outcome: if r.get::<_, bool>(denied)? {
-                    Outcome::Denied(r.get::<_, Option<String>>(reason)?.unwrap_or_default())
-                } else {
-                    Outcome::Allowed
+            visit(
+                AccessEntry {
+                    seq: r.get(seq)?,
+                    at: from_micros(r.get(at)?)?,
+                    grant_id: r.get(grant_id)?,
+                    vendor_id: r.get(vendor_id)?,
+                    purpose: r.get(purpose)?,
+                    operation: r.get(operation)?,
+                    outcome: if r.get::<_, bool>(denied)? {
+                        Outcome::Denied(r.get::<_, Option<String>>(reason)?.unwrap_or_default())
+                    } else {
+                        Outcome::Allowed
+                    },
+                    disclosed,
+                    requests: r.get(requests)?,
                 },
-                disclosed,
-                requests: r.get(requests)?,
-            })?;
+                set,
+            )?;
         }
         Ok(())
     }

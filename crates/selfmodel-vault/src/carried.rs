@@ -2,7 +2,7 @@
 //! and the tombstones read as they are stored, and a record from another vault written in (the
 //! grants and the detailed log use the reads and writes of `grants`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -18,53 +18,45 @@ use crate::disclosure_sets::SetMembers;
 use crate::error::Result;
 use crate::store::{Reader, Writer};
 
-/// The detailed access log with its disclosed sets, as [`Reader::access_log_with_sets`] reads it.
-pub struct CarriedLog {
-    /// Entries, oldest first, with their set's number.
-    pub entries: Vec<(AccessEntry, Option<i64>)>,
-    /// The sets, by number.
-    pub sets: BTreeMap<i64, Vec<BeliefId>>,
-}
-
 /// The compacted tables keep "none" as an empty text.
 fn or_empty(s: &Option<String>) -> &str {
     s.as_deref().unwrap_or_default()
 }
 
 impl Reader<'_> {
-    /// The detailed access log, oldest first, each entry with the number of the set of beliefs
-    /// it disclosed (its `disclosed` left empty), and those sets: each read once, however many
-    /// entries disclosed it.
-    pub fn access_log_with_sets(&self) -> Result<CarriedLog> {
-        let mut entries = self.access_log(&AccessFilter {
+    /// Hands each entry of the detailed access log to `visit`, oldest first, with the number of
+    /// the set of beliefs it disclosed (its `disclosed` left empty): a year of entries is written
+    /// out as it is read.
+    pub fn for_each_carried_access(
+        &self,
+        visit: impl FnMut(AccessEntry, Option<i64>) -> Result<()>,
+    ) -> Result<()> {
+        let all = AccessFilter {
             without_disclosed: true,
             ..AccessFilter::default()
-        })?;
-        let mut set_of: HashMap<u64, i64> = HashMap::new();
+        };
+        self.for_each_access_with_set(&all, visit)
+    }
+
+    /// The numbers of the sets of beliefs the detailed access log disclosed, in order.
+    pub fn carried_set_numbers(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL",
+            "SELECT DISTINCT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL \
+             ORDER BY 1",
         )?;
-        for row in stmt.query_map([], |r| {
-            Ok((r.get::<_, u64>("seq")?, r.get::<_, i64>("disclosed_set")?))
-        })? {
-            let (seq, set) = row?;
-            set_of.insert(seq, set);
-        }
+        Ok(stmt
+            .query_map([], |r| r.get::<_, i64>("disclosed_set"))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The sets of beliefs the detailed access log disclosed
+    /// ([`Reader::carried_set_numbers`]), each read once however many entries disclosed it.
+    pub fn carried_sets(&self) -> Result<BTreeMap<i64, Vec<BeliefId>>> {
         let mut members = SetMembers::new(self.conn);
-        let mut sets: BTreeMap<i64, Vec<BeliefId>> = BTreeMap::new();
-        for set in set_of.values() {
-            if !sets.contains_key(set) {
-                sets.insert(*set, members.of_set(*set)?);
-            }
-        }
-        let entries = entries
-            .drain(..)
-            .map(|e| {
-                let set = set_of.get(&e.seq).copied();
-                (e, set)
-            })
-            .collect();
-        Ok(CarriedLog { entries, sets })
+        self.carried_set_numbers()?
+            .into_iter()
+            .map(|set| Ok((set, members.of_set(set)?)))
+            .collect()
     }
 
     /// The compacted access log's requests per day, as stored (without the detailed log).

@@ -24,7 +24,6 @@ mod store;
 mod this_minute;
 
 pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
-pub use carried::CarriedLog;
 pub use compaction::{ACCESS_LOG_RETENTION_KEY, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS};
 pub use daily_allowance::{MAX_DISCLOSING_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY};
 pub use error::{Result, VaultError};

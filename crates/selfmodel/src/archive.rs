@@ -265,12 +265,22 @@ impl Selfmodel {
             selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |out| {
                 let written = (|| -> Result<Summary> {
                     let mut writer = StreamWriter::begin(header, out)?;
+                    // The access log is read twice, in the same snapshot: the signature covers
+                    // it before the beliefs, the file holds it after them.
+                    let whole = matches!(filter, Filter::All);
+                    if whole {
+                        crate::carry::each_access(&r, |a| Ok(writer.sign_access(&a)?))?;
+                    }
                     each_belief(&r, &options.beliefs, &filter, |b| {
                         writer.push(b, out)?;
                         progress.advance(1);
                         Ok(())
                     })?;
-                    Ok(writer.finish(&identity, out)?)
+                    let mut tail = writer.sign(&identity, out)?;
+                    if whole {
+                        crate::carry::each_access(&r, |a| Ok(tail.write_access(&a, out)?))?;
+                    }
+                    Ok(tail.finish(out)?)
                 })();
                 match written {
                     Ok(s) => {

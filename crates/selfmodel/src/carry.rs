@@ -56,7 +56,9 @@ impl Skipped {
     }
 }
 
-/// The record of a whole export: tombstones only when the file is encrypted.
+/// The record of a whole export: tombstones only when the file is encrypted. Its detailed
+/// access log is left to [`each_access`], which hands it over an entry at a time; the sets its
+/// entries disclosed are here, numbered from 1 in the order the vault stored them.
 pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> {
     let mut grants = r.grants()?;
     grants.reverse();
@@ -69,18 +71,38 @@ pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> 
             digests: r.tombstones()?,
         }),
     };
-    let log = r.access_log_with_sets()?;
-    // The file numbers the sets from 1, in the order the vault stored them.
-    let numbers: std::collections::HashMap<i64, u64> = log
-        .sets
-        .keys()
+    let disclosure_sets = r
+        .carried_sets()?
+        .into_values()
         .enumerate()
-        .map(|(i, set)| (*set, i as u64 + 1))
+        .map(|(i, ids)| (i as u64 + 1, ids))
         .collect();
-    let access = log
-        .entries
+    Ok(Record {
+        grants,
+        access: Vec::new(),
+        disclosure_sets,
+        access_days,
+        disclosure_days,
+        tombstones,
+    })
+}
+
+/// Hands every entry of the detailed access log to `visit`, oldest first, as a whole export
+/// carries it: its set by the number [`record`] gave it.
+pub(crate) fn each_access(
+    r: &Reader<'_>,
+    mut visit: impl FnMut(Access) -> Result<()>,
+) -> Result<()> {
+    // The sets' numbers follow their order in the vault, as in `record`.
+    let numbers: std::collections::HashMap<i64, u64> = r
+        .carried_set_numbers()?
         .into_iter()
-        .map(|(e, set)| Access {
+        .enumerate()
+        .map(|(i, set)| (set, i as u64 + 1))
+        .collect();
+    let mut failed = None;
+    let read = r.for_each_carried_access(|e, set| {
+        let entry = Access {
             seq: e.seq,
             at: e.at,
             grant_id: e.grant_id,
@@ -90,21 +112,16 @@ pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> 
             outcome: e.outcome,
             requests: e.requests,
             disclosed_set: set.and_then(|s| numbers.get(&s).copied()),
+        };
+        visit(entry).map_err(|e| {
+            failed = Some(e);
+            selfmodel_vault::VaultError::Data("the export stopped".into())
         })
-        .collect();
-    let disclosure_sets = log
-        .sets
-        .into_iter()
-        .filter_map(|(set, ids)| numbers.get(&set).map(|n| (*n, ids)))
-        .collect();
-    Ok(Record {
-        grants,
-        access,
-        disclosure_sets,
-        access_days,
-        disclosure_days,
-        tombstones,
-    })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(read?),
+    }
 }
 
 /// The meta keys recording how much of another vault's record was taken: its last access-log
