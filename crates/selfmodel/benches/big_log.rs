@@ -11,6 +11,9 @@
 //! - watcher: one tick of the app's watcher (pending requests, the inbox, today's alerts);
 //! - the Activity screen: "who knows what" ([`Selfmodel::received`]) and its newest page.
 //!
+//! With `BENCH_EXPORT_ONLY` set, only the export and the import run, so that the peak memory
+//! reported is theirs.
+//!
 //! The reads are spread evenly over the last 360 days (inside the log's default retention, so
 //! nothing is compacted), from one grant polling its first page nine times in ten and walking
 //! the other pages of 100 beliefs otherwise. They alternate between the beliefs' two purposes,
@@ -60,6 +63,8 @@ fn main() {
         size / 1_000_000
     );
     let pass = || Passphrase::new(PASS.into());
+    let only_export = std::env::var_os("BENCH_EXPORT_ONLY").is_some();
+    let reps = if only_export { 1 } else { reps };
 
     let mut unlock = Vec::new();
     let mut checked = Vec::new();
@@ -87,41 +92,43 @@ fn main() {
         }
         (out, n)
     };
-    let (t, n) = times(&mut || model.alerts(None, None).unwrap().len());
-    report(&format!("alerts, default days ({n} alerts)"), &t);
-    let (t, n) = times(&mut || {
-        let r = model
-            .report(Period::days(Some(today - Duration::days(29)), Some(today)))
-            .unwrap();
-        r.render(selfmodel::render::Format::Json).len()
-    });
-    report(&format!("report, last 30 days ({n} bytes of JSON)"), &t);
-    let (t, n) = times(&mut || {
-        let r = model
-            .report(Period::days(Some(today - Duration::days(364)), Some(today)))
-            .unwrap();
-        r.render(selfmodel::render::Format::Json).len()
-    });
-    report(&format!("report, the whole year ({n} bytes of JSON)"), &t);
-    let (t, _) = times(&mut || {
-        let requests = model.grant_requests(true).unwrap().len();
-        let proposals = model.inbox().unwrap().len();
-        let alerts = model.alerts(Some(Utc::now()), None).unwrap().len();
-        requests + proposals + alerts
-    });
-    report("watcher tick (requests, inbox, today's alerts)", &t);
-    let (t, n) = times(&mut || {
-        let received = model.received(None).unwrap();
-        received.iter().map(|(_, beliefs)| beliefs.len()).sum()
-    });
-    report(&format!("Activity: who knows what ({n} beliefs)"), &t);
-    let newest = selfmodel::AccessFilter {
-        newest_first: true,
-        limit: Some(201),
-        ..Default::default()
-    };
-    let (t, _) = times(&mut || model.access_log(&newest).unwrap().len());
-    report("Activity: the newest page of requests", &t);
+    if !only_export {
+        let (t, n) = times(&mut || model.alerts(None, None).unwrap().len());
+        report(&format!("alerts, default days ({n} alerts)"), &t);
+        let (t, n) = times(&mut || {
+            let r = model
+                .report(Period::days(Some(today - Duration::days(29)), Some(today)))
+                .unwrap();
+            r.render(selfmodel::render::Format::Json).len()
+        });
+        report(&format!("report, last 30 days ({n} bytes of JSON)"), &t);
+        let (t, n) = times(&mut || {
+            let r = model
+                .report(Period::days(Some(today - Duration::days(364)), Some(today)))
+                .unwrap();
+            r.render(selfmodel::render::Format::Json).len()
+        });
+        report(&format!("report, the whole year ({n} bytes of JSON)"), &t);
+        let (t, _) = times(&mut || {
+            let requests = model.grant_requests(true).unwrap().len();
+            let proposals = model.inbox().unwrap().len();
+            let alerts = model.alerts(Some(Utc::now()), None).unwrap().len();
+            requests + proposals + alerts
+        });
+        report("watcher tick (requests, inbox, today's alerts)", &t);
+        let (t, n) = times(&mut || {
+            let received = model.received(None).unwrap();
+            received.iter().map(|(_, beliefs)| beliefs.len()).sum()
+        });
+        report(&format!("Activity: who knows what ({n} beliefs)"), &t);
+        let newest = selfmodel::AccessFilter {
+            newest_first: true,
+            limit: Some(201),
+            ..Default::default()
+        };
+        let (t, _) = times(&mut || model.access_log(&newest).unwrap().len());
+        report("Activity: the newest page of requests", &t);
+    }
     // The whole export, which carries the access log; each run writes a new file.
     let dir = tempfile::tempdir().unwrap();
     let mut run = 0;
