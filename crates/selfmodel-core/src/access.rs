@@ -104,6 +104,29 @@ pub struct NewAccess {
     pub disclosed: Vec<BeliefId>,
 }
 
+impl NewAccess {
+    /// The refusal logged for a request that would take the grant past its allowance for the
+    /// day: no purpose and nothing disclosed, so that such refusals make one entry a minute per
+    /// operation however the grant asks.
+    pub fn over_allowance(&self) -> Self {
+        Self {
+            grant_id: self.grant_id.clone(),
+            vendor_id: self.vendor_id.clone(),
+            purpose: None,
+            operation: self.operation.clone(),
+            outcome: Outcome::Denied(crate::ErrorCode::RateLimited.as_str().to_owned()),
+            disclosed: Vec::new(),
+        }
+    }
+
+    /// Whether this is such a refusal.
+    pub fn is_over_allowance(&self) -> bool {
+        self.purpose.is_none()
+            && self.disclosed.is_empty()
+            && matches!(&self.outcome, Outcome::Denied(r) if r == crate::ErrorCode::RateLimited.as_str())
+    }
+}
+
 /// What a vendor is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VendorEventKind {

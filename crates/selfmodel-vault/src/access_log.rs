@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
-use crate::MAX_DISCLOSING_ENTRIES_PER_DAY;
+use crate::MAX_ENTRIES_PER_DAY;
 use crate::codec::{from_micros, micros};
 use crate::disclosure_sets::{SetMembers, holds_belief, set_holds};
 use crate::error::{Result, VaultError};
@@ -366,30 +366,35 @@ impl Writer<'_> {
     /// Appends an access-log entry with the beliefs it disclosed; this records the transaction.
     /// Every text column is kept bounded and free of control characters. The disclosed beliefs
     /// are stored as a set, once: a request that discloses a set already stored only refers to
-    /// it. A new set, and a new entry disclosing beliefs, count against the grant's allowance
-    /// for the day ([`crate::daily_allowance`]): past either, nothing is written and the answer is
-    /// [`VaultError::TooManyNewSets`] or [`VaultError::TooManyEntries`].
+    /// it.
     ///
     /// A request that repeats one already logged this minute (the same grant, vendor, purpose,
     /// operation, outcome and disclosed set) adds to that entry's count of requests instead
     /// ([`crate::this_minute`]): a vendor polling or re-reading in a loop grows the log by one
     /// row a minute, and every request is still counted.
+    ///
+    /// A grant's new sets and new entries count against its allowance for the day
+    /// ([`crate::daily_allowance`]): past it, nothing is written and the answer is
+    /// [`VaultError::TooManyNewSets`] or [`VaultError::TooManyEntries`]. The refusal that stands
+    /// for such a request ([`NewAccess::over_allowance`]) is always logged.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         let coded = self.coded(a)?;
-        // A grant past its entries for the day may still repeat what it read this minute.
-        let disclosing = coded.grant_id.filter(|_| !a.disclosed.is_empty());
-        let spent = match disclosing {
+        let limited = coded.grant_id.filter(|_| !a.is_over_allowance());
+        let spent = match limited {
             Some(grant) => !self.may_add_entry(grant, at)?,
             None => false,
         };
-        let set = if spent {
-            match self.stored_set(&a.disclosed)? {
-                Some(set) => Some(set),
-                None => return Err(VaultError::TooManyEntries),
-            }
-        } else {
+        // A grant past its entries for the day may still repeat what it did this minute.
+        let set = if !spent {
             let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
             self.set_disclosed(a, allowance)?
+        } else if a.disclosed.is_empty() {
+            None
+        } else {
+            Some(
+                self.stored_set(&a.disclosed)?
+                    .ok_or(VaultError::TooManyEntries)?,
+            )
         };
         let key = RowKey { set, ..coded };
         let repeated = match self.this_minute.row(&key, at) {
@@ -402,7 +407,7 @@ impl Writer<'_> {
             None => {
                 let seq = self.insert_coded(&key, at, 1)?;
                 self.this_minute.remember(key, at, seq);
-                if let Some(grant) = disclosing {
+                if let Some(grant) = limited {
                     self.allowance.add_entry(grant, at);
                 }
                 seq
@@ -412,33 +417,38 @@ impl Writer<'_> {
         Ok(seq)
     }
 
-    /// Whether grant number `grant` may add another entry disclosing beliefs on the day of
-    /// `at` ([`crate::daily_allowance`]). The day's count is read from the log once.
+    /// Whether grant `grant_id` has spent its allowance of entries for the day of `at`.
+    pub fn grant_spent(&mut self, grant_id: &str, at: DateTime<Utc>) -> Result<bool> {
+        match self.text_number(Some(grant_id))? {
+            Some(grant) => Ok(!self.may_add_entry(grant, at)?),
+            None => Ok(false),
+        }
+    }
+
+    /// Whether grant number `grant` may add another entry on the day of `at`
+    /// ([`crate::daily_allowance`]). The log is counted when the grant first writes on a day,
+    /// and again when this connection's count says it is spent: that count also holds entries
+    /// of transactions rolled back since, which the log does not.
     fn may_add_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<bool> {
-        let n = match self.allowance.entries(grant, at) {
-            Some(n) => n,
-            None => {
-                let day = at.date_naive().and_time(NaiveTime::MIN).and_utc();
-                let n: u32 = self
-                    .tx
-                    .prepare_cached(
-                        "SELECT count(*) FROM access_entries INDEXED BY access_entries_by_time \
-                         WHERE at >= ?1 AND at < ?2 AND grant_id = ?3 \
-                         AND disclosed_set IS NOT NULL",
-                    )?
-                    .query_row(
-                        params![
-                            day.timestamp_micros(),
-                            (day + chrono::Duration::days(1)).timestamp_micros(),
-                            grant
-                        ],
-                        |r| r.get(0),
-                    )?;
-                self.allowance.set_entries(grant, at, n);
-                n
-            }
-        };
-        Ok(n < MAX_DISCLOSING_ENTRIES_PER_DAY)
+        match self.allowance.entries(grant, at) {
+            Some(n) if n < MAX_ENTRIES_PER_DAY => return Ok(true),
+            Some(_) if self.allowance.confirmed_spent(grant) => return Ok(false),
+            _ => {}
+        }
+        let day = at.date_naive().and_time(NaiveTime::MIN).and_utc();
+        // The day's first entry is found by time; the grant's entries from it on by the grant's
+        // index alone, never reading the rows.
+        let n: u32 = self
+            .tx
+            .prepare_cached(
+                "SELECT count(*) FROM access_entries \
+                 WHERE grant_id = ?1 AND seq >= coalesce( \
+                   (SELECT seq FROM access_entries WHERE at >= ?2 ORDER BY at LIMIT 1), \
+                   (SELECT coalesce(max(seq), 0) + 1 FROM access_entries))",
+            )?
+            .query_row(params![grant, day.timestamp_micros()], |r| r.get(0))?;
+        self.allowance.set_entries(grant, at, n);
+        Ok(n < MAX_ENTRIES_PER_DAY)
     }
 
     /// Adds a request to entry `seq` if it still records `key` in the minute of `at` (a

@@ -1,15 +1,18 @@
 //! What each grant may add to the vault in a UTC day, so that no vendor, however it asks, grows
-//! the person's vault by more than a few MB a day, while every page it already received in the
-//! same minute still reads:
+//! the person's vault by more than about 2 MB a day, while what it did in the same minute can
+//! still be done again (and is counted on its entry):
 //! - new disclosure sets ([`MAX_NEW_SETS_PER_DAY`]): a vendor asking for ever different pages
 //!   (each shifted by one belief, or a new search every time);
-//! - new access-log entries disclosing beliefs ([`MAX_DISCLOSING_ENTRIES_PER_DAY`]): a vendor
-//!   rotating through pages it already received, each read in a minute of its own a row.
+//! - new access-log entries ([`MAX_ENTRIES_PER_DAY`]): a vendor rotating through pages it
+//!   already received, or through purposes, operations and refusals, each in a minute of its
+//!   own a row.
 //!
-//! Past either, a read is refused. Entries are counted from the log when a grant first reads on
-//! a day, so they hold across unlocks; new sets are counted in memory from the unlock on.
+//! Past either, a request is refused and the refusal is logged as one entry a minute per
+//! operation (`NewAccess::over_allowance`). Entries are counted from the log when a grant
+//! first writes on a day and again before it is refused, so the count holds across unlocks and
+//! rolled-back transactions; new sets are counted in memory from the unlock on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -17,10 +20,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// 10,000-belief model ten at a time takes 1,000.
 pub const MAX_NEW_SETS_PER_DAY: u32 = 2_000;
 
-/// Access-log entries disclosing beliefs one grant may add in a UTC day (about 650 KB): a
-/// vendor polling five pages every minute all day adds 7,200. Repeats of a page within its
-/// minute add none ([`crate::this_minute`]).
-pub const MAX_DISCLOSING_ENTRIES_PER_DAY: u32 = 10_000;
+/// Access-log entries one grant may add in a UTC day (about 650 KB): a vendor polling five
+/// pages every minute all day adds 7,200. Repeats within their minute add none
+/// ([`crate::this_minute`]).
+pub const MAX_ENTRIES_PER_DAY: u32 = 10_000;
 
 /// Today's counts per grant.
 #[derive(Debug, Default)]
@@ -28,8 +31,10 @@ pub(crate) struct DailyAllowance {
     day: Option<NaiveDate>,
     /// New sets per grant id.
     sets: HashMap<String, u32>,
-    /// Disclosing entries per grant, by the grant id's number in the log.
+    /// Entries per grant, by the grant id's number in the log.
     entries: HashMap<i64, u32>,
+    /// Grants whose entries the log itself shows spent.
+    spent: HashSet<i64>,
 }
 
 impl DailyAllowance {
@@ -45,19 +50,27 @@ impl DailyAllowance {
         *self.sets.entry(grant.to_owned()).or_default() += 1;
     }
 
-    /// The disclosing entries grant number `grant` added on the day of `at`, if counted yet.
+    /// The entries grant number `grant` added on the day of `at`, if counted yet.
     pub(crate) fn entries(&mut self, grant: i64, at: DateTime<Utc>) -> Option<u32> {
         self.roll(at);
         self.entries.get(&grant).copied()
     }
 
-    /// Sets the count of grant number `grant`'s disclosing entries on the day of `at`.
+    /// Sets the count of grant number `grant`'s entries on the day of `at`, as the log has it.
     pub(crate) fn set_entries(&mut self, grant: i64, at: DateTime<Utc>, n: u32) {
         self.roll(at);
         self.entries.insert(grant, n);
+        if n >= MAX_ENTRIES_PER_DAY {
+            self.spent.insert(grant);
+        }
     }
 
-    /// Counts a disclosing entry grant number `grant` added at `at`.
+    /// Whether the log showed grant number `grant`'s entries spent today.
+    pub(crate) fn confirmed_spent(&self, grant: i64) -> bool {
+        self.spent.contains(&grant)
+    }
+
+    /// Counts an entry grant number `grant` added at `at`.
     pub(crate) fn add_entry(&mut self, grant: i64, at: DateTime<Utc>) {
         self.roll(at);
         *self.entries.entry(grant).or_default() += 1;
@@ -70,6 +83,7 @@ impl DailyAllowance {
             self.day = Some(today);
             self.sets.clear();
             self.entries.clear();
+            self.spent.clear();
         }
     }
 }

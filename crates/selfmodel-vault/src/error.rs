@@ -16,9 +16,9 @@ pub enum VaultError {
     TooManyNewSets,
     /// A read would add an access-log entry past the grant's allowance for the day.
     #[error(
-        "this grant read pages {} times today, each at a minute of its own, the most in a day; \
-         a page it read this minute still reads, and others do again tomorrow (UTC)",
-        crate::MAX_DISCLOSING_ENTRIES_PER_DAY
+        "this grant made {} requests today that each added an entry to the person's access log, \
+         the most in a day; what it did this minute it can do again, the rest again tomorrow (UTC)",
+        crate::MAX_ENTRIES_PER_DAY
     )]
     TooManyEntries,
     /// No file at the path.

@@ -25,7 +25,7 @@ mod this_minute;
 
 pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use compaction::{ACCESS_LOG_RETENTION_KEY, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS};
-pub use daily_allowance::{MAX_DISCLOSING_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY};
+pub use daily_allowance::{MAX_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY};
 pub use error::{Result, VaultError};
 pub use open::{KDF_ITERATIONS, PAGE_SIZE, Vault};
 pub use page_check::PageCheck;

@@ -1,5 +1,6 @@
 //! Unlocking, alerts, the report and the app's watcher on a vault that holds a year of vendor
-//! reads: 10,000 beliefs and `BENCH_ACCESS` (default 1,000,000) access-log entries.
+//! reads: 10,000 beliefs and `BENCH_ACCESS` (default 1,000,000; at most 3,600,000, since one
+//! grant adds at most 10,000 entries a day) access-log entries.
 //!
 //! `cargo bench -p selfmodel --bench big_log` builds the vault once at `BENCH_VAULT` (default
 //! `target/big-log.db`; kept, so later runs reuse it), then times, `BENCH_REPS` times (default

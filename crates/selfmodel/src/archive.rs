@@ -547,15 +547,12 @@ fn plan<'a>(
     progress.start("checking beliefs", c.beliefs.len() as u64);
     // The checks need no vault: they run on every core, the first failure in the file's order
     // reported.
-    let checked: Vec<_> = c
+    let failed = c
         .beliefs
         .par_iter()
-        .map(|b| validate::check_belief(b, &merged))
-        .collect();
-    if let Some((i, e)) = checked
-        .into_iter()
-        .enumerate()
-        .find_map(|(i, r)| r.err().map(|e| (i, e)))
+        .position_first(|b| validate::check_belief(b, &merged).is_err());
+    if let Some(i) = failed
+        && let Err(e) = validate::check_belief(&c.beliefs[i], &merged)
     {
         return Err(ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()).into());
     }

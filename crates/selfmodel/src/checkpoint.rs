@@ -225,10 +225,7 @@ impl Selfmodel {
             };
             let call = call.under(&grant);
             match sign_in(w, now, seq)? {
-                Some(cp) => {
-                    call.allowed(w, &[])?;
-                    Ok(Ok(cp))
-                }
+                Some(cp) => Ok(call.allowed(w, &[])?.map(|()| cp)),
                 None => call.deny(w, no_event(seq)),
             }
         })

@@ -205,7 +205,10 @@ impl Selfmodel {
                 web_origin: origin.map(str::to_owned),
             };
             w.insert_grant_request(&request, &poll.id, &poll.hash)?;
-            call.by(&request.vendor.id).allowed(w, &[])?;
+            // No grant yet: nothing of an allowance to refuse.
+            if let Err(e) = call.by(&request.vendor.id).allowed(w, &[])? {
+                return Ok(Err(e));
+            }
             Ok(Ok(IssuedRequest {
                 request,
                 poll_secret: poll.text,
@@ -263,13 +266,17 @@ impl Selfmodel {
                             .grant_id(Some(&grant_id))
                             .deny(w, Error::Unauthorized(ErrorCode::TokenRevoked));
                     }
-                    let token = tokens::mint(TOKEN_PREFIX);
-                    w.set_grant_token(&grant_id, &token.id, &token.hash)?;
-                    w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
-                    Call::new(AccessOp::GrantClaim, now)
+                    // Logged first: a refused claim leaves the grant unclaimed.
+                    let claim = Call::new(AccessOp::GrantClaim, now)
                         .by(&request.vendor.id)
                         .grant_id(Some(&grant_id))
                         .allowed(w, &[])?;
+                    if let Err(e) = claim {
+                        return Ok(Err(e));
+                    }
+                    let token = tokens::mint(TOKEN_PREFIX);
+                    w.set_grant_token(&grant_id, &token.id, &token.hash)?;
+                    w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
                     let checkpoint = crate::checkpoint::sign_in(w, now, None)?
                         .ok_or_else(|| VaultError::Data("the audit chain is empty".into()))?;
                     return Ok(Ok(PollOutcome::Approved {
@@ -287,7 +294,9 @@ impl Selfmodel {
             } else {
                 Call::new(AccessOp::GrantPoll, now)
             };
-            counted.counted(w)?;
+            if let Err(e) = counted.counted(w)? {
+                return Ok(Err(e));
+            }
             Ok(Ok(outcome))
         })
     }
@@ -333,7 +342,9 @@ impl Selfmodel {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
-            call.under(&grant).allowed(w, &[])?;
+            if let Err(e) = call.under(&grant).allowed(w, &[])? {
+                return Ok(Err(e));
+            }
             Ok(Ok(grant))
         })
     }
@@ -351,7 +362,9 @@ impl Selfmodel {
                 Err(e) => return Ok(Err(e)),
             };
             let events = w.read().vendor_events(&grant.id, after, 500)?;
-            call.under(&grant).allowed(w, &[])?;
+            if let Err(e) = call.under(&grant).allowed(w, &[])? {
+                return Ok(Err(e));
+            }
             Ok(Ok((grant.id, events)))
         })
     }
@@ -450,10 +463,18 @@ impl Selfmodel {
                         return call.deny(w, Error::Invalid(e));
                     }
                 };
+            // Past the grant's allowance for the day every proposal is refused alike, so that
+            // whether one would have been dropped cannot show.
+            if w.grant_spent(&grant.id, now)? {
+                return call.deny(w, VaultError::TooManyEntries.into());
+            }
             // A proposal of something the person erased or rejected is answered exactly as an
             // accepted one (status, shape, a pending place, an audit event), so the answer does
             // not tell the vendor what was erased; it is dropped, and the person's log says so.
             if tombstone::buried(&w.read(), &belief)? {
+                if let Err(e) = call.log_refusal(w, Error::Tombstoned.code())? {
+                    return Ok(Err(e));
+                }
                 if let Some(until) = belief.expires_at {
                     w.drop_proposal(&grant.id, until)?;
                 }
@@ -467,8 +488,10 @@ impl Selfmodel {
                     now,
                 )?;
                 w.touch_grant(&grant.id, now)?;
-                call.log_refusal(w, Error::Tombstoned.code())?;
                 return Ok(Ok(belief));
+            }
+            if let Err(e) = call.allowed(w, &[])? {
+                return Ok(Err(e));
             }
             w.insert_belief(&belief)?;
             w.append_audit(
@@ -482,7 +505,6 @@ impl Selfmodel {
                 now,
             )?;
             w.touch_grant(&grant.id, now)?;
-            call.allowed(w, &[])?;
             Ok(Ok(belief))
         })
     }
@@ -495,8 +517,10 @@ impl Selfmodel {
                 Ok(g) => g,
                 Err(e) => return Ok(Err(e)),
             };
+            if let Err(e) = call.under(&grant).allowed(w, &[])? {
+                return Ok(Err(e));
+            }
             revoke_in(w, &grant.id, now, "vendor")?;
-            call.under(&grant).allowed(w, &[])?;
             Ok(Ok(()))
         })?;
         // The grant changed: reads must not find it in the in-memory copy.
@@ -721,7 +745,7 @@ fn read_one(
         }
     };
     let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
-    if let Err(refused) = call.disclosed(w, &ids)? {
+    if let Err(refused) = call.allowed(w, &ids)? {
         return Ok(Err(refused));
     }
     Ok(Ok(Disclosure {

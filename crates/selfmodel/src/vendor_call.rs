@@ -76,43 +76,49 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Logs the call as served, with exactly what it disclosed.
-    pub(crate) fn allowed(&self, w: &mut Writer<'_>, disclosed: &[BeliefId]) -> Result<()> {
-        w.append_access(&self.entry(Outcome::Allowed, disclosed), self.now)?;
-        Ok(())
-    }
-
-    /// Logs a read as served with exactly the beliefs it disclosed. Past the grant's allowance
-    /// for the day, it is logged as refused instead and the refusal returned.
-    pub(crate) fn disclosed(
+    /// Logs the call as served, with exactly what it disclosed. Past the grant's allowance for
+    /// the day it is refused instead, and the refusal returned, logged.
+    pub(crate) fn allowed(
         &self,
         w: &mut Writer<'_>,
-        beliefs: &[BeliefId],
+        disclosed: &[BeliefId],
     ) -> Result<VendorOutcome<()>> {
-        match w.append_access(&self.entry(Outcome::Allowed, beliefs), self.now) {
-            Ok(_) => Ok(Ok(())),
-            Err(e) if e.is_daily_allowance() => self.deny(w, e.into()),
-            Err(e) => Err(e.into()),
-        }
+        self.append(w, &self.entry(Outcome::Allowed, disclosed))
     }
 
     /// Counts the call as served: one entry per minute for calls like it (polls).
-    pub(crate) fn counted(&self, w: &mut Writer<'_>) -> Result<()> {
-        w.append_access(&self.entry(Outcome::Allowed, &[]), self.now)?;
-        Ok(())
+    pub(crate) fn counted(&self, w: &mut Writer<'_>) -> Result<VendorOutcome<()>> {
+        self.allowed(w, &[])
     }
 
-    /// Logs the call as refused and returns the refusal as its (committed) outcome.
+    /// Logs the call as refused and returns the refusal as its (committed) outcome: `e`, or the
+    /// grant's allowance for the day if it is spent.
     pub(crate) fn deny<T>(&self, w: &mut Writer<'_>, e: Error) -> Result<VendorOutcome<T>> {
-        self.log_refusal(w, e.code())?;
-        Ok(Err(e))
+        Ok(Err(self.log_refusal(w, e.code())?.err().unwrap_or(e)))
     }
 
-    /// Logs the call as refused for `code`, whatever the caller is told.
-    pub(crate) fn log_refusal(&self, w: &mut Writer<'_>, code: ErrorCode) -> Result<()> {
+    /// Logs the call as refused for `code`, whatever the caller is told; past the grant's
+    /// allowance for the day, the refusal for that instead, which is returned.
+    pub(crate) fn log_refusal(
+        &self,
+        w: &mut Writer<'_>,
+        code: ErrorCode,
+    ) -> Result<VendorOutcome<()>> {
         let refused = Outcome::Denied(code.as_str().to_owned());
-        w.append_access(&self.entry(refused, &[]), self.now)?;
-        Ok(())
+        self.append(w, &self.entry(refused, &[]))
+    }
+
+    /// Appends the call's entry; past the grant's allowance for the day, the refusal that
+    /// stands for it ([`NewAccess::over_allowance`]), which is returned.
+    fn append(&self, w: &mut Writer<'_>, entry: &NewAccess) -> Result<VendorOutcome<()>> {
+        match w.append_access(entry, self.now) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if e.is_daily_allowance() => {
+                w.append_access(&entry.over_allowance(), self.now)?;
+                Ok(Err(e.into()))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Refuses a caller that presented no valid token or poll secret. Nothing it sent is kept:

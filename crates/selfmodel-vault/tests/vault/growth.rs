@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use selfmodel_core::{AuditAction, BeliefId, Catalogue, NewAccess, Outcome, PendingEvent};
 use selfmodel_vault::{
-    AccessFilter, MAX_DISCLOSING_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer,
+    AccessFilter, MAX_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer,
 };
 
 use crate::common::{PASS, pass};
@@ -101,47 +101,111 @@ fn entries_and_requests(vault: &mut Vault) -> (usize, u64) {
 }
 
 #[test]
-fn a_grant_rotating_through_pages_it_received_adds_at_most_its_daily_entries() {
+fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_entries() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut vault = new_vault(dir.path());
-    let max = MAX_DISCLOSING_ENTRIES_PER_DAY as usize;
-    let pages: Vec<Vec<BeliefId>> = (0..10).map(|_| vec![BeliefId::new()]).collect();
+    let max = MAX_ENTRIES_PER_DAY as usize;
+    let pages: Vec<Vec<BeliefId>> = (0..5).map(|_| vec![BeliefId::new()]).collect();
     let midnight = utc("2026-03-01T00:00:00Z");
-    // Ten stored pages read in turn, ten reads a minute: every read an entry of its own.
-    let at = |i: usize| midnight + Duration::minutes((i / pages.len()) as i64);
-    let page = |i: usize| pages[i % pages.len()].as_slice();
+    // Ten requests a minute, each an entry of its own: five stored pages, a refusal, and reads
+    // under other purposes.
+    let request = |i: usize| -> NewAccess {
+        let kind = i % 10;
+        let base = read("g1", &pages[kind % pages.len()]);
+        match kind {
+            0..=4 => base,
+            5 => NewAccess {
+                outcome: Outcome::Denied("category_not_granted".into()),
+                disclosed: Vec::new(),
+                ..base
+            },
+            _ => NewAccess {
+                purpose: Some(format!("purpose-{kind}")),
+                ..base
+            },
+        }
+    };
+    let at = |i: usize| midnight + Duration::minutes((i / 10) as i64);
+    let append = |vault: &mut Vault, a: &NewAccess, at| vault.write(|w| w.append_access(a, at));
     vault
         .write(|w| {
             for i in 0..max {
-                w.append_access(&read("g1", page(i)), at(i))?;
+                w.append_access(&request(i), at(i))?;
             }
             Ok::<_, VaultError>(())
         })
         .expect("the allowance");
     assert_eq!(entries_and_requests(&mut vault), (max, max as u64));
 
-    // A page read this minute still reads, counted on its entry; a page never stored, which
-    // would be an entry of its own, is refused and nothing of it is written.
-    log(&mut vault, "g1", page(max - 1), at(max - 1)).expect("a repeat within its minute");
+    // What it did this minute it may do again, counted on its entry.
+    append(&mut vault, &request(max - 1), at(max - 1)).expect("a repeat within its minute");
     assert_eq!(entries_and_requests(&mut vault), (max, max as u64 + 1));
-    let unseen = log(&mut vault, "g1", &[BeliefId::new()], at(max - 1)).unwrap_err();
-    assert!(matches!(unseen, VaultError::TooManyEntries), "{unseen}");
-    // So is the next page, in a minute of its own.
-    let refused = log(&mut vault, "g1", page(max), at(max)).unwrap_err();
-    assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
-    assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
+    // Anything that would be an entry of its own is refused and nothing of it is written: a
+    // page never stored, a stored page, a refusal, a read that discloses nothing.
+    let unseen = read("g1", &[BeliefId::new()]);
+    let refusal = NewAccess {
+        outcome: Outcome::Denied("purpose_not_granted".into()),
+        disclosed: Vec::new(),
+        ..read("g1", &[])
+    };
+    for (a, when) in [
+        (&unseen, at(max - 1)),
+        (&request(max), at(max)),
+        (&refusal, at(max)),
+        (&read("g1", &[]), at(max)),
+    ] {
+        let refused = append(&mut vault, a, when).unwrap_err();
+        assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+        assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
+    }
     assert_eq!(entries_and_requests(&mut vault), (max, max as u64 + 1));
+    // The refusal standing for them is logged: one entry a minute per operation, however the
+    // requests differed.
+    for a in [&unseen, &request(max), &refusal] {
+        append(&mut vault, &a.over_allowance(), at(max)).expect("the refusal is logged");
+    }
+    assert_eq!(entries_and_requests(&mut vault), (max + 1, max as u64 + 4));
     // Another grant has its own allowance.
-    log(&mut vault, "g2", page(0), at(max)).expect("another grant");
+    append(&mut vault, &read("g2", &pages[0]), at(max)).expect("another grant");
 
     // The count is read back from the log after the vault is opened again.
     drop(vault);
     let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
-    let again = log(&mut vault, "g1", page(0), at(max) + Duration::minutes(1)).unwrap_err();
+    let again = append(&mut vault, &request(0), at(max) + Duration::minutes(1)).unwrap_err();
     assert!(matches!(again, VaultError::TooManyEntries), "{again}");
-    // The next day (UTC), the grant reads again.
-    log(&mut vault, "g1", page(0), midnight + Duration::days(1)).expect("the next day");
-    assert_eq!(entries_and_requests(&mut vault), (max + 2, max as u64 + 3));
+    // The next day (UTC), the grant adds entries again.
+    append(&mut vault, &request(0), midnight + Duration::days(1)).expect("the next day");
+    assert_eq!(entries_and_requests(&mut vault), (max + 3, max as u64 + 6));
+}
+
+#[test]
+fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = new_vault(dir.path());
+    let max = MAX_ENTRIES_PER_DAY as usize;
+    let midnight = utc("2026-03-01T00:00:00Z");
+    let pages: Vec<Vec<BeliefId>> = (0..10).map(|_| vec![BeliefId::new()]).collect();
+    // Ten pages a minute, each read an entry of its own.
+    let at = |i: usize| midnight + Duration::minutes((i / 10) as i64);
+    let page = |i: usize| pages[i % 10].as_slice();
+    vault
+        .write(|w| {
+            for i in 0..max - 1 {
+                w.append_access(&read("g1", page(i)), at(i))?;
+            }
+            Ok::<_, VaultError>(())
+        })
+        .expect("all but one of the allowance");
+    // The last entry is written, then its transaction fails and rolls back.
+    let failed: Result<(), VaultError> = vault.write(|w| {
+        w.append_access(&read("g1", page(max - 1)), at(max - 1))?;
+        Err(VaultError::Data("the call failed".into()))
+    });
+    assert!(failed.is_err());
+    // The log holds one entry less than the allowance: one more still reads.
+    log(&mut vault, "g1", page(max), at(max)).expect("the last entry of the allowance");
+    let spent = log(&mut vault, "g1", page(max + 1), at(max + 1)).unwrap_err();
+    assert!(matches!(spent, VaultError::TooManyEntries), "{spent}");
 }
 
 #[test]
