@@ -119,11 +119,22 @@ impl NewAccess {
         }
     }
 
-    /// Whether this is such a refusal.
-    pub fn is_over_allowance(&self) -> bool {
-        self.purpose.is_none()
+    /// Whether this entry is logged past the grant's allowance for the day: such a refusal, a
+    /// vendor giving up its grant (once), or reading the notices it is owed (GDPR Art. 19).
+    pub fn goes_past_allowance(&self) -> bool {
+        let over_allowance = self.purpose.is_none()
             && self.disclosed.is_empty()
-            && matches!(&self.outcome, Outcome::Denied(r) if r == crate::ErrorCode::RateLimited.as_str())
+            && matches!(&self.outcome, Outcome::Denied(r) if r == crate::ErrorCode::RateLimited.as_str());
+        over_allowance
+            || self.operation == AccessOp::GrantRelinquish.as_str()
+            || self.operation == AccessOp::EventsRead.as_str()
+    }
+
+    /// Whether every request of this kind counts against the grant's allowance, repeated within
+    /// its minute or not: a proposal, so that what it costs cannot depend on whether it was
+    /// dropped (the person erased what it proposes).
+    pub fn counts_every_request(&self) -> bool {
+        self.operation == AccessOp::BeliefsPropose.as_str()
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
-use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
+use selfmodel_core::{AccessEntry, AccessOp, BeliefId, NewAccess, Outcome};
 
 use crate::MAX_ENTRIES_PER_DAY;
 use crate::codec::{from_micros, micros};
@@ -379,11 +379,13 @@ impl Writer<'_> {
     /// for such a request ([`NewAccess::over_allowance`]) is always logged.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {
         let coded = self.coded(a)?;
-        let limited = coded.grant_id.filter(|_| !a.is_over_allowance());
-        let spent = match limited {
-            Some(grant) => !self.may_add_entry(grant, at)?,
-            None => false,
+        let spent = match coded.grant_id {
+            Some(grant) if !a.goes_past_allowance() => !self.may_add_entry(grant, at)?,
+            _ => false,
         };
+        if spent && a.counts_every_request() {
+            return Err(VaultError::TooManyEntries);
+        }
         // A grant past its entries for the day may still repeat what it did this minute.
         let set = if !spent {
             let allowance = a.grant_id.as_deref().map(|grant| (grant, at));
@@ -401,52 +403,54 @@ impl Writer<'_> {
             Some(seq) => self.count_one_more(seq, &key, at)?.then_some(seq),
             None => None,
         };
-        let seq = match repeated {
-            Some(seq) => seq,
+        let (seq, counted) = match repeated {
+            Some(seq) => (seq, a.counts_every_request()),
             None if spent => return Err(VaultError::TooManyEntries),
             None => {
                 let seq = self.insert_coded(&key, at, 1)?;
                 self.this_minute.remember(key, at, seq);
-                if let Some(grant) = limited {
-                    self.allowance.add_entry(grant, at);
-                }
-                seq
+                (seq, true)
             }
         };
+        if let Some(grant) = coded.grant_id.filter(|_| counted) {
+            self.allowance.add_entry(grant, at);
+        }
         self.recorded = true;
         Ok(seq)
     }
 
-    /// Whether grant `grant_id` has spent its allowance of entries for the day of `at`.
-    pub fn grant_spent(&mut self, grant_id: &str, at: DateTime<Utc>) -> Result<bool> {
-        match self.text_number(Some(grant_id))? {
-            Some(grant) => Ok(!self.may_add_entry(grant, at)?),
-            None => Ok(false),
-        }
-    }
-
     /// Whether grant number `grant` may add another entry on the day of `at`
     /// ([`crate::daily_allowance`]). The log is counted when the grant first writes on a day,
-    /// and again when this connection's count says it is spent: that count also holds entries
-    /// of transactions rolled back since, which the log does not.
+    /// and again, at most once a minute, while this connection's count says it is spent: that
+    /// count also holds entries of transactions rolled back since, which the log does not.
     fn may_add_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<bool> {
         match self.allowance.entries(grant, at) {
             Some(n) if n < MAX_ENTRIES_PER_DAY => return Ok(true),
-            Some(_) if self.allowance.confirmed_spent(grant) => return Ok(false),
+            Some(_) if self.allowance.confirmed_spent(grant, at) => return Ok(false),
             _ => {}
         }
         let day = at.date_naive().and_time(NaiveTime::MIN).and_utc();
-        // The day's first entry is found by time; the grant's entries from it on by the grant's
-        // index alone, never reading the rows.
+        // The day's first entry is found by time, the grant's entries from it on by the grant's
+        // index. An entry counts once, a proposal once a request.
         let n: u32 = self
             .tx
             .prepare_cached(
-                "SELECT count(*) FROM access_entries \
+                "SELECT coalesce(sum(CASE WHEN operation = (SELECT id FROM log_texts \
+                                                            WHERE text = ?3) \
+                                     THEN requests ELSE 1 END), 0) \
+                 FROM access_entries \
                  WHERE grant_id = ?1 AND seq >= coalesce( \
                    (SELECT seq FROM access_entries WHERE at >= ?2 ORDER BY at LIMIT 1), \
                    (SELECT coalesce(max(seq), 0) + 1 FROM access_entries))",
             )?
-            .query_row(params![grant, day.timestamp_micros()], |r| r.get(0))?;
+            .query_row(
+                params![
+                    grant,
+                    day.timestamp_micros(),
+                    AccessOp::BeliefsPropose.as_str()
+                ],
+                |r| r.get(0),
+            )?;
         self.allowance.set_entries(grant, at, n);
         Ok(n < MAX_ENTRIES_PER_DAY)
     }

@@ -8,11 +8,13 @@
 //!   own a row.
 //!
 //! Past either, a request is refused and the refusal is logged as one entry a minute per
-//! operation (`NewAccess::over_allowance`). Entries are counted from the log when a grant
-//! first writes on a day and again before it is refused, so the count holds across unlocks and
-//! rolled-back transactions; new sets are counted in memory from the unlock on.
+//! operation (`NewAccess::over_allowance`). Every proposal counts, repeated within its minute
+//! or not, so that what it costs cannot show whether it was dropped. Entries are counted from
+//! the log when a grant first writes on a day and again, at most once a minute, before it is
+//! refused, so the count holds across unlocks and rolled-back transactions; new sets are
+//! counted in memory from the unlock on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -22,7 +24,9 @@ pub const MAX_NEW_SETS_PER_DAY: u32 = 2_000;
 
 /// Access-log entries one grant may add in a UTC day (about 650 KB): a vendor polling five
 /// pages every minute all day adds 7,200. Repeats within their minute add none
-/// ([`crate::this_minute`]).
+/// ([`crate::this_minute`]), but every proposal counts. Past it, only entries that
+/// `NewAccess::goes_past_allowance` are written: its refusals, one a minute per operation, its
+/// giving up the grant, its reading of notices.
 pub const MAX_ENTRIES_PER_DAY: u32 = 10_000;
 
 /// Today's counts per grant.
@@ -33,8 +37,8 @@ pub(crate) struct DailyAllowance {
     sets: HashMap<String, u32>,
     /// Entries per grant, by the grant id's number in the log.
     entries: HashMap<i64, u32>,
-    /// Grants whose entries the log itself shows spent.
-    spent: HashSet<i64>,
+    /// Grants whose entries the log itself showed spent, and in which minute.
+    spent: HashMap<i64, i64>,
 }
 
 impl DailyAllowance {
@@ -61,13 +65,14 @@ impl DailyAllowance {
         self.roll(at);
         self.entries.insert(grant, n);
         if n >= MAX_ENTRIES_PER_DAY {
-            self.spent.insert(grant);
+            self.spent.insert(grant, crate::this_minute::minute_of(at));
         }
     }
 
-    /// Whether the log showed grant number `grant`'s entries spent today.
-    pub(crate) fn confirmed_spent(&self, grant: i64) -> bool {
-        self.spent.contains(&grant)
+    /// Whether the log showed grant number `grant`'s entries spent in the minute of `at`: the
+    /// transaction that read it may still roll back, so it is read again the next minute.
+    pub(crate) fn confirmed_spent(&self, grant: i64, at: DateTime<Utc>) -> bool {
+        self.spent.get(&grant) == Some(&crate::this_minute::minute_of(at))
     }
 
     /// Counts an entry grant number `grant` added at `at`.

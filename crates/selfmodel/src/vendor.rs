@@ -463,14 +463,11 @@ impl Selfmodel {
                         return call.deny(w, Error::Invalid(e));
                     }
                 };
-            // Past the grant's allowance for the day every proposal is refused alike, so that
-            // whether one would have been dropped cannot show.
-            if w.grant_spent(&grant.id, now)? {
-                return call.deny(w, VaultError::TooManyEntries.into());
-            }
             // A proposal of something the person erased or rejected is answered exactly as an
             // accepted one (status, shape, a pending place, an audit event), so the answer does
             // not tell the vendor what was erased; it is dropped, and the person's log says so.
+            // Either is logged before anything is written, and counts against the grant's
+            // allowance for the day alike: past it, both are refused.
             if tombstone::buried(&w.read(), &belief)? {
                 if let Err(e) = call.log_refusal(w, Error::Tombstoned.code())? {
                     return Ok(Err(e));

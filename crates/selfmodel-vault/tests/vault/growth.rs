@@ -209,6 +209,52 @@ fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
 }
 
 #[test]
+fn every_proposal_counts_and_giving_up_the_grant_or_reading_notices_goes_past_the_allowance() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = new_vault(dir.path());
+    let max = MAX_ENTRIES_PER_DAY as usize;
+    let noon = utc("2026-03-01T12:00:00Z");
+    let call = |operation: &str, outcome: Outcome| NewAccess {
+        operation: operation.into(),
+        outcome,
+        ..read("g1", &[])
+    };
+    let accepted = call("beliefs.propose", Outcome::Allowed);
+    let dropped = call("beliefs.propose", Outcome::Denied("tombstoned".into()));
+    // Proposals repeated within one minute: each counts, whether accepted or dropped.
+    vault
+        .write(|w| {
+            w.append_access(&accepted, noon)?;
+            for i in 1..max {
+                w.append_access(if i % 2 == 0 { &accepted } else { &dropped }, noon)?;
+            }
+            Ok::<_, VaultError>(())
+        })
+        .expect("the allowance");
+    assert_eq!(entries_and_requests(&mut vault), (2, max as u64));
+    // Past it, a proposal is refused even as a repeat, accepted or dropped alike.
+    for proposal in [&accepted, &dropped] {
+        let refused = vault
+            .write(|w| w.append_access(proposal, noon))
+            .unwrap_err();
+        assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+    }
+    // Giving up the grant and reading notices are still logged.
+    for operation in ["grant.relinquish", "events.read"] {
+        vault
+            .write(|w| w.append_access(&call(operation, Outcome::Allowed), noon))
+            .expect(operation);
+    }
+    // The count read back from the log agrees: a proposal counts once a request.
+    drop(vault);
+    let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
+    let refused = vault
+        .write(|w| w.append_access(&accepted, noon + Duration::minutes(1)))
+        .unwrap_err();
+    assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+}
+
+#[test]
 fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("v.db");
