@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
-use selfmodel_core::{AccessEntry, AccessOp, BeliefId, NewAccess, Outcome};
+use selfmodel_core::{AccessEntry, BeliefId, NewAccess, Outcome};
 
 use crate::MAX_ENTRIES_PER_DAY;
 use crate::codec::{from_micros, micros};
@@ -358,6 +358,11 @@ impl Reader<'_> {
     }
 }
 
+/// The UTC day `at` falls in, as days since 1970-01-01.
+fn day_number(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(86_400)
+}
+
 /// The meta key holding the last access-log entry an export carried (see
 /// [`Writer::seal_access_log`]).
 const SEALED_KEY: &str = "access_log_sealed_seq";
@@ -413,46 +418,50 @@ impl Writer<'_> {
             }
         };
         if let Some(grant) = coded.grant_id.filter(|_| counted) {
-            self.allowance.add_entry(grant, at);
+            self.count_entry(grant, at)?;
         }
         self.recorded = true;
         Ok(seq)
     }
 
     /// Whether grant number `grant` may add another entry on the day of `at`
-    /// ([`crate::daily_allowance`]). The log is counted when the grant first writes on a day,
-    /// and again, at most once a minute, while this connection's count says it is spent: that
-    /// count also holds entries of transactions rolled back since, which the log does not.
+    /// ([`crate::daily_allowance`]). The count kept in the vault (`grant_day_entries`) is read
+    /// when the grant first writes on a day and whenever this connection's count says it is
+    /// spent: that one also holds entries of transactions rolled back since.
     fn may_add_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<bool> {
-        match self.allowance.entries(grant, at) {
-            Some(n) if n < MAX_ENTRIES_PER_DAY => return Ok(true),
-            Some(_) if self.allowance.confirmed_spent(grant, at) => return Ok(false),
-            _ => {}
+        if self
+            .allowance
+            .entries(grant, at)
+            .is_some_and(|n| n < MAX_ENTRIES_PER_DAY)
+        {
+            return Ok(true);
         }
-        let day = at.date_naive().and_time(NaiveTime::MIN).and_utc();
-        // The day's first entry is found by time, the grant's entries from it on by the grant's
-        // index. An entry counts once, a proposal once a request.
+        let day = day_number(at);
+        self.tx
+            .prepare_cached("DELETE FROM grant_day_entries WHERE grant_id = ?1 AND day < ?2")?
+            .execute(params![grant, day])?;
         let n: u32 = self
             .tx
             .prepare_cached(
-                "SELECT coalesce(sum(CASE WHEN operation = (SELECT id FROM log_texts \
-                                                            WHERE text = ?3) \
-                                     THEN requests ELSE 1 END), 0) \
-                 FROM access_entries \
-                 WHERE grant_id = ?1 AND seq >= coalesce( \
-                   (SELECT seq FROM access_entries WHERE at >= ?2 ORDER BY at LIMIT 1), \
-                   (SELECT coalesce(max(seq), 0) + 1 FROM access_entries))",
+                "SELECT entries FROM grant_day_entries WHERE grant_id = ?1 AND day = ?2",
             )?
-            .query_row(
-                params![
-                    grant,
-                    day.timestamp_micros(),
-                    AccessOp::BeliefsPropose.as_str()
-                ],
-                |r| r.get(0),
-            )?;
+            .query_row(params![grant, day], |r| r.get("entries"))
+            .optional()?
+            .unwrap_or(0);
         self.allowance.set_entries(grant, at, n);
         Ok(n < MAX_ENTRIES_PER_DAY)
+    }
+
+    /// Counts an entry of grant number `grant` on the day of `at`, in this transaction.
+    fn count_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO grant_day_entries (grant_id, day, entries) VALUES (?1, ?2, 1) \
+                 ON CONFLICT (grant_id, day) DO UPDATE SET entries = entries + 1",
+            )?
+            .execute(params![grant, day_number(at)])?;
+        self.allowance.add_entry(grant, at);
+        Ok(())
     }
 
     /// Adds a request to entry `seq` if it still records `key` in the minute of `at` (a

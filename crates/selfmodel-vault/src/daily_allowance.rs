@@ -9,10 +9,10 @@
 //!
 //! Past either, a request is refused and the refusal is logged as one entry a minute per
 //! operation (`NewAccess::over_allowance`). Every proposal counts, repeated within its minute
-//! or not, so that what it costs cannot show whether it was dropped. Entries are counted from
-//! the log when a grant first writes on a day and again, at most once a minute, before it is
-//! refused, so the count holds across unlocks and rolled-back transactions; new sets are
-//! counted in memory from the unlock on.
+//! or not, so that what it costs cannot show whether it was dropped. Entries are counted in the
+//! vault, in the transaction that adds them (migration 12), and read from it before a grant is
+//! refused, so the count holds across unlocks, connections and rolled-back transactions; new
+//! sets are counted in memory from the unlock on.
 
 use std::collections::HashMap;
 
@@ -37,8 +37,6 @@ pub(crate) struct DailyAllowance {
     sets: HashMap<String, u32>,
     /// Entries per grant, by the grant id's number in the log.
     entries: HashMap<i64, u32>,
-    /// Grants whose entries the log itself showed spent, and in which minute.
-    spent: HashMap<i64, i64>,
 }
 
 impl DailyAllowance {
@@ -60,19 +58,10 @@ impl DailyAllowance {
         self.entries.get(&grant).copied()
     }
 
-    /// Sets the count of grant number `grant`'s entries on the day of `at`, as the log has it.
+    /// Sets the count of grant number `grant`'s entries on the day of `at`, as the vault has it.
     pub(crate) fn set_entries(&mut self, grant: i64, at: DateTime<Utc>, n: u32) {
         self.roll(at);
         self.entries.insert(grant, n);
-        if n >= MAX_ENTRIES_PER_DAY {
-            self.spent.insert(grant, crate::this_minute::minute_of(at));
-        }
-    }
-
-    /// Whether the log showed grant number `grant`'s entries spent in the minute of `at`: the
-    /// transaction that read it may still roll back, so it is read again the next minute.
-    pub(crate) fn confirmed_spent(&self, grant: i64, at: DateTime<Utc>) -> bool {
-        self.spent.get(&grant) == Some(&crate::this_minute::minute_of(at))
     }
 
     /// Counts an entry grant number `grant` added at `at`.
@@ -88,7 +77,6 @@ impl DailyAllowance {
             self.day = Some(today);
             self.sets.clear();
             self.entries.clear();
-            self.spent.clear();
         }
     }
 }

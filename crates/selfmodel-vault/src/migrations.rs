@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_review.sql"),
     include_str!("migrations/0010_packed_disclosure_sets.sql"),
     include_str!("migrations/0011_compacted_disclosure_sets.sql"),
+    include_str!("migrations/0012_grant_day_entries.sql"),
 ];
 
 /// The schema version this build writes.
