@@ -197,7 +197,7 @@ pub async fn request_grant(
 
 /// Polls a grant request; on approval the bearer token is returned this once.
 #[utoipa::path(post, path = "/v1/grant-requests/poll", tag = "grants", request_body = PollRequest,
-    responses((status = 200, body = PollReply), (status = 400, body = Problem, description = "`invalid_json`"), (status = 401, body = Problem, description = "`invalid_poll_secret`, `token_revoked`"), (status = 410, body = Problem, description = "`token_already_issued`"), (status = 423, body = Problem, description = "`vault_locked`")))]
+    responses((status = 200, body = PollReply), (status = 400, body = Problem, description = "`invalid_json`"), (status = 401, body = Problem, description = "`invalid_poll_secret`, `token_revoked`"), (status = 410, body = Problem, description = "`token_already_issued`"), (status = 423, body = Problem, description = "`vault_locked`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn poll(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -234,7 +234,7 @@ pub async fn poll(
 
 /// The caller's own grant.
 #[utoipa::path(get, path = "/v1/grant", tag = "grants", security(("bearer" = [])),
-    responses((status = 200, body = Grant), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`")))]
+    responses((status = 200, body = Grant), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn my_grant(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -280,7 +280,7 @@ pub async fn beliefs(
 
 /// One belief for a declared purpose, under the same rules.
 #[utoipa::path(get, path = "/v1/beliefs/{id}", tag = "beliefs", params(("id" = String, Path, description = "Belief id"), PurposeQuery), security(("bearer" = [])),
-    responses((status = 200, body = Belief), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`")))]
+    responses((status = 200, body = Belief), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 404, body = Problem, description = "`not_found`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn belief(
     State(s): State<AppState>,
     headers: HeaderMap,
