@@ -38,6 +38,15 @@ impl Reader<'_> {
         self.for_each_access_with_set(&all, visit)
     }
 
+    /// How many entries the detailed access log holds.
+    pub fn count_carried_access(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) AS n FROM access_entries", [], |r| {
+                r.get("n")
+            })?)
+    }
+
     /// The numbers of the sets of beliefs the detailed access log disclosed, in order.
     pub fn carried_set_numbers(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(

@@ -254,7 +254,12 @@ impl Selfmodel {
             } else {
                 options.beliefs.len() as u64
             };
-            progress.start("reading, signing and writing beliefs", total);
+            // The access log is read twice, in the same snapshot: the signature covers it before
+            // the beliefs, the file holds it after them.
+            let log = match filter {
+                Filter::All => Some(r.count_carried_access()?),
+                Filter::Subset { .. } => None,
+            };
             let mut sink = file
                 .take()
                 .ok_or_else(|| VaultError::Data("export file".into()))?;
@@ -265,20 +270,28 @@ impl Selfmodel {
             selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |out| {
                 let written = (|| -> Result<Summary> {
                     let mut writer = StreamWriter::begin(header, out)?;
-                    // The access log is read twice, in the same snapshot: the signature covers
-                    // it before the beliefs, the file holds it after them.
-                    let whole = matches!(filter, Filter::All);
-                    if whole {
-                        crate::carry::each_access(&r, |a| Ok(writer.sign_access(&a)?))?;
+                    if let Some(n) = log {
+                        progress.start("signing the access log", n);
+                        crate::carry::each_access(&r, |a| {
+                            writer.sign_access(&a)?;
+                            progress.advance(1);
+                            Ok(())
+                        })?;
                     }
+                    progress.start("reading, signing and writing beliefs", total);
                     each_belief(&r, &options.beliefs, &filter, |b| {
                         writer.push(b, out)?;
                         progress.advance(1);
                         Ok(())
                     })?;
                     let mut tail = writer.sign(&identity, out)?;
-                    if whole {
-                        crate::carry::each_access(&r, |a| Ok(tail.write_access(&a, out)?))?;
+                    if let Some(n) = log {
+                        progress.start("writing the access log", n);
+                        crate::carry::each_access(&r, |a| {
+                            tail.write_access(&a, out)?;
+                            progress.advance(1);
+                            Ok(())
+                        })?;
                     }
                     Ok(tail.finish(out)?)
                 })();
