@@ -119,13 +119,16 @@ impl NewAccess {
         }
     }
 
-    /// Whether this entry is logged past the grant's allowance for the day: such a refusal, a
-    /// vendor giving up its grant (once), or reading the notices it is owed (GDPR Art. 19).
+    /// Whether this entry is logged past the grant's allowance for the day: such a refusal, the
+    /// refusal of a revoked or expired token (what the person most wants to see), a vendor
+    /// giving up its grant (once), or reading the notices it is owed (GDPR Art. 19).
     pub fn goes_past_allowance(&self) -> bool {
-        let over_allowance = self.purpose.is_none()
-            && self.disclosed.is_empty()
-            && matches!(&self.outcome, Outcome::Denied(r) if r == crate::ErrorCode::RateLimited.as_str());
+        use crate::ErrorCode::{RateLimited, TokenExpired, TokenRevoked};
+        let refused = |codes: &[crate::ErrorCode]| matches!(&self.outcome, Outcome::Denied(r) if codes.iter().any(|c| c.as_str() == r));
+        let over_allowance =
+            self.purpose.is_none() && self.disclosed.is_empty() && refused(&[RateLimited]);
         over_allowance
+            || refused(&[TokenRevoked, TokenExpired])
             || self.operation == AccessOp::GrantRelinquish.as_str()
             || self.operation == AccessOp::EventsRead.as_str()
     }

@@ -209,7 +209,8 @@ fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
 }
 
 #[test]
-fn every_proposal_counts_and_giving_up_the_grant_or_reading_notices_goes_past_the_allowance() {
+fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_token_go_past_the_allowance()
+ {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut vault = new_vault(dir.path());
     let max = MAX_ENTRIES_PER_DAY as usize;
@@ -239,11 +240,16 @@ fn every_proposal_counts_and_giving_up_the_grant_or_reading_notices_goes_past_th
             .unwrap_err();
         assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
     }
-    // Giving up the grant and reading notices are still logged.
-    for operation in ["grant.relinquish", "events.read"] {
+    // Giving up the grant, reading notices and the refusal of a revoked token are still logged.
+    let revoked = call("beliefs.read", Outcome::Denied("token_revoked".into()));
+    for entry in [
+        call("grant.relinquish", Outcome::Allowed),
+        call("events.read", Outcome::Allowed),
+        revoked,
+    ] {
         vault
-            .write(|w| w.append_access(&call(operation, Outcome::Allowed), noon))
-            .expect(operation);
+            .write(|w| w.append_access(&entry, noon))
+            .expect(&entry.operation);
     }
     // The count read back from the log agrees: a proposal counts once a request.
     drop(vault);
