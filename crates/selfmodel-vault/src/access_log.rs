@@ -429,17 +429,18 @@ impl Writer<'_> {
     /// when the grant first writes on a day and whenever this connection's count says it is
     /// spent: that one also holds entries of transactions rolled back since.
     fn may_add_entry(&mut self, grant: i64, at: DateTime<Utc>) -> Result<bool> {
-        if self
-            .allowance
-            .entries(grant, at)
-            .is_some_and(|n| n < MAX_ENTRIES_PER_DAY)
-        {
-            return Ok(true);
-        }
         let day = day_number(at);
-        self.tx
-            .prepare_cached("DELETE FROM grant_day_entries WHERE grant_id = ?1 AND day < ?2")?
-            .execute(params![grant, day])?;
+        match self.allowance.entries(grant, at) {
+            Some(n) if n < MAX_ENTRIES_PER_DAY => return Ok(true),
+            Some(_) => {}
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "DELETE FROM grant_day_entries WHERE grant_id = ?1 AND day < ?2",
+                    )?
+                    .execute(params![grant, day])?;
+            }
+        }
         let n: u32 = self
             .tx
             .prepare_cached(

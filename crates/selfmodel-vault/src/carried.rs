@@ -47,22 +47,17 @@ impl Reader<'_> {
             })?)
     }
 
-    /// The numbers of the sets of beliefs the detailed access log disclosed, in order.
-    pub fn carried_set_numbers(&self) -> Result<Vec<i64>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL \
-             ORDER BY 1",
-        )?;
-        Ok(stmt
-            .query_map([], |r| r.get::<_, i64>("disclosed_set"))?
-            .collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The sets of beliefs the detailed access log disclosed
-    /// ([`Reader::carried_set_numbers`]), each read once however many entries disclosed it.
+    /// The sets of beliefs the detailed access log disclosed, by number, each read once however
+    /// many entries disclosed it.
     pub fn carried_sets(&self) -> Result<BTreeMap<i64, Vec<BeliefId>>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT disclosed_set FROM access_entries WHERE disclosed_set IS NOT NULL",
+        )?;
+        let numbers = stmt
+            .query_map([], |r| r.get::<_, i64>("disclosed_set"))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut members = SetMembers::new(self.conn);
-        self.carried_set_numbers()?
+        numbers
             .into_iter()
             .map(|set| Ok((set, members.of_set(set)?)))
             .collect()

@@ -227,9 +227,14 @@ impl Selfmodel {
                     )
                 }
             };
-            let record = match filter {
-                Filter::All => crate::carry::record(&r, &options.protection)?,
-                Filter::Subset { .. } => Record::default(),
+            // A whole export's access log is read twice, in the same snapshot: the signature
+            // covers it before the beliefs, the file holds it after them.
+            let (record, log) = match filter {
+                Filter::All => {
+                    let (record, numbers) = crate::carry::record(&r, &options.protection)?;
+                    (record, Some((r.count_carried_access()?, numbers)))
+                }
+                Filter::Subset { .. } => (Record::default(), None),
             };
             let tombstones = match &record.tombstones {
                 Some(t) => Some(t.digests.len() as u64),
@@ -254,12 +259,6 @@ impl Selfmodel {
             } else {
                 options.beliefs.len() as u64
             };
-            // The access log is read twice, in the same snapshot: the signature covers it before
-            // the beliefs, the file holds it after them.
-            let log = match filter {
-                Filter::All => Some(r.count_carried_access()?),
-                Filter::Subset { .. } => None,
-            };
             let mut sink = file
                 .take()
                 .ok_or_else(|| VaultError::Data("export file".into()))?;
@@ -270,9 +269,9 @@ impl Selfmodel {
             selfmodel_archive::seal_with(&options.protection, options.armor, &mut sink, |out| {
                 let written = (|| -> Result<Summary> {
                     let mut writer = StreamWriter::begin(header, out)?;
-                    if let Some(n) = log {
-                        progress.start("signing the access log", n);
-                        crate::carry::each_access(&r, |a| {
+                    if let Some((n, numbers)) = &log {
+                        progress.start("signing the access log", *n);
+                        crate::carry::each_access(&r, numbers, |a| {
                             writer.sign_access(&a)?;
                             progress.advance(1);
                             Ok(())
@@ -285,9 +284,9 @@ impl Selfmodel {
                         Ok(())
                     })?;
                     let mut tail = writer.sign(&identity, out)?;
-                    if let Some(n) = log {
-                        progress.start("writing the access log", n);
-                        crate::carry::each_access(&r, |a| {
+                    if let Some((n, numbers)) = &log {
+                        progress.start("writing the access log", *n);
+                        crate::carry::each_access(&r, numbers, |a| {
                             tail.write_access(&a, out)?;
                             progress.advance(1);
                             Ok(())

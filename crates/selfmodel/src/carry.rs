@@ -6,6 +6,8 @@
 //! tombstones keep what the person erased from coming back. A file signed by a key the person
 //! does not trust brings no record: it could otherwise write a vendor's reads into their log.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, Utc};
 use selfmodel_archive::{Access, Contents, Protection, Record, Tombstones};
 use selfmodel_core::NewAccess;
@@ -56,10 +58,14 @@ impl Skipped {
     }
 }
 
+/// The number the file gives each disclosure set the vault stored, by the vault's number.
+pub(crate) type SetNumbers = HashMap<i64, u64>;
+
 /// The record of a whole export: tombstones only when the file is encrypted. Its detailed
 /// access log is left to [`each_access`], which hands it over an entry at a time; the sets its
-/// entries disclosed are here, numbered from 1 in the order the vault stored them.
-pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> {
+/// entries disclosed are here, numbered from 1 in the order the vault stored them, and those
+/// numbers are returned for [`each_access`].
+pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<(Record, SetNumbers)> {
     let mut grants = r.grants()?;
     grants.reverse();
     let access_days = r.compacted_access_days()?;
@@ -71,35 +77,30 @@ pub(crate) fn record(r: &Reader<'_>, protection: &Protection) -> Result<Record> 
             digests: r.tombstones()?,
         }),
     };
-    let disclosure_sets = r
-        .carried_sets()?
-        .into_values()
-        .enumerate()
-        .map(|(i, ids)| (i as u64 + 1, ids))
-        .collect();
-    Ok(Record {
+    let mut numbers = SetNumbers::new();
+    let mut disclosure_sets = BTreeMap::new();
+    for (i, (set, ids)) in r.carried_sets()?.into_iter().enumerate() {
+        numbers.insert(set, i as u64 + 1);
+        disclosure_sets.insert(i as u64 + 1, ids);
+    }
+    let record = Record {
         grants,
         access: Vec::new(),
         disclosure_sets,
         access_days,
         disclosure_days,
         tombstones,
-    })
+    };
+    Ok((record, numbers))
 }
 
 /// Hands every entry of the detailed access log to `visit`, oldest first, as a whole export
 /// carries it: its set by the number [`record`] gave it.
 pub(crate) fn each_access(
     r: &Reader<'_>,
+    numbers: &SetNumbers,
     mut visit: impl FnMut(Access) -> Result<()>,
 ) -> Result<()> {
-    // The sets' numbers follow their order in the vault, as in `record`.
-    let numbers: std::collections::HashMap<i64, u64> = r
-        .carried_set_numbers()?
-        .into_iter()
-        .enumerate()
-        .map(|(i, set)| (set, i as u64 + 1))
-        .collect();
     let mut failed = None;
     let read = r.for_each_carried_access(|e, set| {
         let entry = Access {

@@ -294,7 +294,7 @@ impl Selfmodel {
             } else {
                 Call::new(AccessOp::GrantPoll, now)
             };
-            if let Err(e) = counted.counted(w)? {
+            if let Err(e) = counted.allowed(w, &[])? {
                 return Ok(Err(e));
             }
             Ok(Ok(outcome))

@@ -86,11 +86,6 @@ impl<'a> Call<'a> {
         self.append(w, &self.entry(Outcome::Allowed, disclosed))
     }
 
-    /// Counts the call as served: one entry per minute for calls like it (polls).
-    pub(crate) fn counted(&self, w: &mut Writer<'_>) -> Result<VendorOutcome<()>> {
-        self.allowed(w, &[])
-    }
-
     /// Logs the call as refused and returns the refusal as its (committed) outcome: `e`, or the
     /// grant's allowance for the day if it is spent.
     pub(crate) fn deny<T>(&self, w: &mut Writer<'_>, e: Error) -> Result<VendorOutcome<T>> {
