@@ -7,8 +7,9 @@
 //! [`seal_with`]'s encryption, into an [`AtomicFile`]); [`build`] does the same in memory.
 //! Reading: [`SealedFile::read`] reads with a size cap and tells age from plain files,
 //! [`SealedFile::open`] decrypts and runs [`parse`], which checks format, version, schema,
-//! manifest and signature (streamed over the canonical beliefs as they are parsed) before
-//! handing over domain types.
+//! every belief and log entry, manifest and signature (streamed over the canonical beliefs as
+//! they are parsed). The [`Parsed`] document keeps its text, not its beliefs and log entries:
+//! an import reads them again, a batch at a time, so it holds the file and one batch.
 
 mod canonical;
 mod convert;
@@ -660,7 +661,7 @@ impl SealedFile {
     /// Decrypts (age files need `key`) and parses.
     pub fn open(self, key: Option<&Key>) -> Result<ExportFile> {
         let parsed = match (self.envelope, key) {
-            (Envelope::Plain, _) => parse(&self.bytes)?,
+            (Envelope::Plain, _) => parse(self.bytes)?,
             (Envelope::Age { passphrase, .. }, None) => {
                 return Err(ArchiveError::KeyRequired(if passphrase {
                     "the file is encrypted with an age passphrase; none was given".into()
@@ -671,7 +672,7 @@ impl SealedFile {
             (Envelope::Age { .. }, Some(key)) => {
                 let plain = crypt::open(&self.bytes, key, MAX_FILE_BYTES)?;
                 drop(self.bytes);
-                parse(&plain)?
+                parse(plain)?
             }
         };
         Ok(ExportFile {

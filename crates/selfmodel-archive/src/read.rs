@@ -1,45 +1,160 @@
 //! Reading an export document back: JSON, format, version, schema, every belief and access-log
-//! entry one at a time, the manifest, the signature, then the domain types.
+//! entry one at a time, the manifest, the signature, then the domain types. The checked document
+//! keeps its text, not its beliefs and log entries: they are read from it again, a batch at a
+//! time, as an import writes them, so that an import holds the file and one batch.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 
 use rayon::prelude::*;
-use selfmodel_core::{Belief, Catalogue, Hash};
+use selfmodel_core::{Belief, Hash};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use crate::error::{ArchiveError, Result};
 use crate::{
-    Contents, Counts, FORMAT, Filter, MAX_FILE_BYTES, Record, STREAMED, VERSION, canonical,
+    Access, Contents, Counts, FORMAT, Filter, MAX_FILE_BYTES, Record, STREAMED, VERSION, canonical,
     convert, record, schema, sign, wire,
 };
 
-/// An export document read back: checked against the schema, its manifest and its signature.
-#[derive(Debug, Clone, PartialEq)]
+/// An export document read back and checked whole: the schema, every belief and log entry,
+/// its manifest and its signature.
 pub struct Parsed {
-    /// What it holds.
-    pub contents: Contents,
+    /// Everything it holds but its beliefs and its detailed access log (`beliefs` and
+    /// `record.access` are empty here): [`Parsed::beliefs`] and [`Parsed::access`] read those
+    /// from the text again, and [`Parsed::contents`] reads everything.
+    pub head: Contents,
     /// Items per section.
     pub counts: Counts,
     /// Hex SHA-256 of the canonical beliefs section (checked).
     pub beliefs_sha256: String,
     /// The key that signed it, hex (the signature is checked; whose key it is, is not).
     pub public_key: String,
+    /// The document's JSON (wiped when dropped: an encrypted file's is its plaintext).
+    text: Zeroizing<Vec<u8>>,
+    /// Where each belief stands in `text`.
+    beliefs: Vec<Span>,
+    /// Where each detailed access-log entry stands in `text`.
+    access: Vec<Span>,
+    /// Each detailed access-log entry's position in the exporting vault's log.
+    access_seq: Vec<u64>,
 }
 
-/// Reads an export document from JSON bytes, checking in order: JSON, format, version, the
-/// schema, every belief (schema, then conversion to domain types), the manifest's counts and
-/// beliefs hash, and the signature. Errors name the JSON path. Beliefs are parsed one at a
-/// time from the input; every value is held to 128 levels of nesting. Domain rules that depend
-/// on a vault's catalogue are the importer's to check.
-pub fn parse(json: &[u8]) -> Result<Parsed> {
+/// Where an element stands in the text: at most 512 MiB, so `u32` offsets.
+type Span = (u32, u32);
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parsed")
+            .field("head", &self.head)
+            .field("counts", &self.counts)
+            .field("public_key", &self.public_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Parsed {
+    /// The beliefs, in the file's order, a batch at a time (read on every core). They were
+    /// checked when the document was parsed: an error here means the text changed under it.
+    pub fn beliefs(&self) -> impl Iterator<Item = Result<Vec<Belief>>> + '_ {
+        self.beliefs
+            .chunks(PARALLEL_BATCH)
+            .enumerate()
+            .map(|(b, spans)| {
+                spans
+                    .par_iter()
+                    .enumerate()
+                    .map(|(j, span)| {
+                        let path = format!("/beliefs/{}", b * PARALLEL_BATCH + j);
+                        let value = self.value(*span, &path)?;
+                        belief_in(value, &path)
+                    })
+                    .collect()
+            })
+    }
+
+    /// The detailed access log, in the file's order, a batch at a time (read on every core).
+    pub fn access(&self) -> impl Iterator<Item = Result<Vec<Access>>> + '_ {
+        self.access
+            .chunks(PARALLEL_BATCH)
+            .enumerate()
+            .map(|(b, spans)| {
+                spans
+                    .par_iter()
+                    .enumerate()
+                    .map(|(j, span)| {
+                        let path = format!("/access_log/{}", b * PARALLEL_BATCH + j);
+                        let value = self.value(*span, &path)?;
+                        access_in(value, &path)
+                    })
+                    .collect()
+            })
+    }
+
+    /// How many detailed access-log entries come after position `seq` of the exporting vault's
+    /// log.
+    pub fn access_after(&self, seq: u64) -> u64 {
+        self.access_seq.iter().filter(|&&s| s > seq).count() as u64
+    }
+
+    /// Everything, beliefs and log entries included.
+    pub fn contents(&self) -> Result<Contents> {
+        let mut contents = self.head.clone();
+        for batch in self.beliefs() {
+            contents.beliefs.extend(batch?);
+        }
+        for batch in self.access() {
+            contents.record.access.extend(batch?);
+        }
+        Ok(contents)
+    }
+
+    fn value(&self, (start, end): Span, path: &str) -> Result<Value> {
+        let text = &self.text[start as usize..end as usize];
+        serde_json::from_slice(text).map_err(|e| value_error(path, e))
+    }
+}
+
+/// Reads an export document from its JSON, checking in order: JSON, format, version, the
+/// schema, every access-log entry and belief (schema, then conversion to domain types), the
+/// manifest's counts and beliefs hash, the signature, then the rest of the record. Errors name
+/// the JSON path. Beliefs and log entries are parsed one at a time from the input and not kept;
+/// every value is held to 128 levels of nesting. Domain rules that depend on a vault's
+/// catalogue are the importer's to check.
+pub fn parse(json: Vec<u8>) -> Result<Parsed> {
     if json.len() as u64 > MAX_FILE_BYTES {
         return Err(ArchiveError::TooLarge {
             size: json.len() as u64,
             limit: MAX_FILE_BYTES,
         });
     }
+    let checked = check(&json)?;
+    Ok(Parsed {
+        head: checked.head,
+        counts: checked.counts,
+        beliefs_sha256: checked.beliefs_sha256,
+        public_key: checked.public_key,
+        beliefs: checked.beliefs,
+        access: checked.access,
+        access_seq: checked.access_seq,
+        text: Zeroizing::new(json),
+    })
+}
+
+/// What [`check`] finds in a text it borrows.
+struct Checked {
+    head: Contents,
+    counts: Counts,
+    beliefs_sha256: String,
+    public_key: String,
+    beliefs: Vec<Span>,
+    access: Vec<Span>,
+    access_seq: Vec<u64>,
+}
+
+fn check(json: &[u8]) -> Result<Checked> {
     // The top level as raw members: syntax is checked, nothing is built yet.
     let members: BTreeMap<String, &RawValue> =
         serde_json::from_slice(json).map_err(top_level_error)?;
@@ -95,8 +210,12 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
     let part = |i: usize| parts.get(i).unwrap_or(&empty);
     feed(part(0));
 
+    // A log entry's own errors and the sets it names are reported with the rest of the record,
+    // after the signature, as the first in the file's order.
     let mut piece = String::new();
-    let mut access_log = Vec::with_capacity(raw_access.len());
+    let mut access_error: Option<(usize, ArchiveError)> = None;
+    let mut sets_named: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut access_seq = Vec::with_capacity(raw_access.len());
     for (i, raw) in raw_access.iter().enumerate() {
         let path = format!("/access_log/{i}");
         let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
@@ -107,13 +226,20 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
         feed(piece.as_bytes());
         let entry: wire::Access = serde_json::from_value(value)
             .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
-        access_log.push(entry);
+        access_seq.push(entry.seq);
+        if let Some(set) = entry.disclosed_set {
+            sets_named.entry(set).or_insert(i);
+        }
+        if access_error.is_none()
+            && let Err(e) = record::access_in(entry, &path)
+        {
+            access_error = Some((i, e));
+        }
     }
     feed(if raw_access.is_empty() { b"[]" } else { b"]" });
     feed(part(1));
 
     let mut hasher = Sha256::new();
-    let mut beliefs = Vec::with_capacity(raw_beliefs.len());
     let mut ids = HashSet::with_capacity(raw_beliefs.len());
     let (mut evidence, mut history) = (0u64, 0u64);
     // Beliefs are read a batch at a time on every core, then taken in the file's order: the
@@ -134,13 +260,12 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             }
             evidence += one.evidence;
             history += one.history;
-            if !ids.insert(one.belief.id) {
+            if !ids.insert(one.id) {
                 return Err(ArchiveError::invalid(
                     format!("/beliefs/{i}/id"),
-                    format!("belief {} appears twice", one.belief.id),
+                    format!("belief {} appears twice", one.id),
                 ));
             }
-            beliefs.push(one.belief);
         }
     }
     drop(ids);
@@ -181,22 +306,51 @@ pub fn parse(json: &[u8]) -> Result<Parsed> {
             message: e.to_string(),
             more: 0,
         })?;
-    doc.access_log = access_log;
     let record = record::read(&mut doc)?;
-    if doc.version == 1 && !record.is_empty() {
+    let unnamed = sets_named
+        .iter()
+        .filter(|(set, _)| !record.disclosure_sets.contains_key(set))
+        .map(|(set, i)| (*i, *set))
+        .min();
+    match (access_error, unnamed) {
+        (Some((i, e)), u) if u.is_none_or(|(j, _)| i < j) => return Err(e),
+        (_, Some((i, set))) => {
+            return Err(ArchiveError::invalid(
+                format!("/access_log/{i}/disclosed_set"),
+                format!("no disclosure set {set}"),
+            ));
+        }
+        _ => {}
+    }
+    if doc.version == 1 && !(record.is_empty() && raw_access.is_empty()) {
         return Err(ArchiveError::invalid(
             "/version",
             "a version 1 file holds no grants, access log or tombstones",
         ));
     }
-    let mut contents = contents_in(doc, beliefs)?;
-    contents.record = record;
-    Ok(Parsed {
-        contents,
+    let mut head = contents_in(doc)?;
+    head.record = record;
+    Ok(Checked {
+        head,
         counts: counted,
         beliefs_sha256,
         public_key,
+        beliefs: spans(json, &raw_beliefs),
+        access: spans(json, &raw_access),
+        access_seq,
     })
+}
+
+/// Where each raw element stands in the text it was read from.
+fn spans(text: &[u8], raws: &[&RawValue]) -> Vec<Span> {
+    let base = text.as_ptr() as usize;
+    raws.iter()
+        .map(|raw| {
+            let Range { start, end } = raw.get().as_bytes().as_ptr_range();
+            // The file is at most 512 MiB (`MAX_FILE_BYTES`): its offsets fit in `u32`.
+            ((start as usize - base) as u32, (end as usize - base) as u32)
+        })
+        .collect()
 }
 
 /// Beliefs read in parallel at a time: enough to share out, few enough to hold.
@@ -208,7 +362,7 @@ struct ReadBelief {
     canonical: String,
     evidence: u64,
     history: u64,
-    belief: Belief,
+    id: selfmodel_core::BeliefId,
 }
 
 /// Reads the `i`th belief: JSON, schema, canonical form, domain types.
@@ -219,14 +373,26 @@ fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
     let mut canonical = String::new();
     canonical::write_value(&value, &mut canonical);
     let (evidence, history) = (len(&value["evidence"]), len(&value["history"]));
-    let wire: wire::Belief = serde_json::from_value(value)
-        .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
     Ok(ReadBelief {
         canonical,
         evidence,
         history,
-        belief: convert::belief_in(wire, &path)?,
+        id: belief_in(value, &path)?.id,
     })
+}
+
+/// A belief's checked JSON value in domain types.
+fn belief_in(value: Value, path: &str) -> Result<Belief> {
+    let wire: wire::Belief =
+        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))?;
+    convert::belief_in(wire, path)
+}
+
+/// An access-log entry's checked JSON value in domain types.
+fn access_in(value: Value, path: &str) -> Result<Access> {
+    let wire: wire::Access =
+        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))?;
+    record::access_in(wire, path)
 }
 
 /// The top level: not JSON, truncated, or JSON but not an object.
@@ -307,7 +473,7 @@ fn len(v: &Value) -> u64 {
     v.as_array().map_or(0, |a| a.len() as u64)
 }
 
-fn contents_in(doc: wire::Document, beliefs: Vec<Belief>) -> Result<Contents> {
+fn contents_in(doc: wire::Document) -> Result<Contents> {
     let exported_at = convert::time_in(&doc.exported_at, "/exported_at")?;
     let mut seen = HashSet::new();
     let mut purposes = Vec::with_capacity(doc.purposes.len());
@@ -350,8 +516,8 @@ fn contents_in(doc: wire::Document, beliefs: Vec<Belief>) -> Result<Contents> {
     Ok(Contents {
         vault_id: doc.vault,
         exported_at,
-        catalogue: Catalogue { types, purposes },
-        beliefs,
+        catalogue: selfmodel_core::Catalogue { types, purposes },
+        beliefs: Vec::new(),
         audit_head: (doc.audit_head.events, Hash(head)),
         filter,
         record: Record::default(),

@@ -217,8 +217,8 @@ fn grant_out(g: &Grant) -> wire::Grant {
     }
 }
 
-/// The record read back; every reference is checked (a set an entry names exists, grant ids are
-/// unique) and errors name the JSON Pointer.
+/// The record read back but for its detailed access log, which is read an entry at a time
+/// ([`access_in`]); grant and set ids are checked unique and errors name the JSON Pointer.
 pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
     let mut grants = Vec::with_capacity(d.grants.len());
     let mut seen = BTreeSet::new();
@@ -250,29 +250,6 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
                 format!("disclosure set {} appears twice", s.id),
             ));
         }
-    }
-    let mut access = Vec::with_capacity(d.access_log.len());
-    for (i, a) in std::mem::take(&mut d.access_log).into_iter().enumerate() {
-        let path = format!("/access_log/{i}");
-        if let Some(set) = a.disclosed_set
-            && !sets.contains_key(&set)
-        {
-            return Err(ArchiveError::invalid(
-                format!("{path}/disclosed_set"),
-                format!("no disclosure set {set}"),
-            ));
-        }
-        access.push(Access {
-            seq: a.seq,
-            at: time_in(&a.at, &format!("{path}/at"))?,
-            grant_id: a.grant_id,
-            vendor_id: a.vendor_id,
-            purpose: a.purpose,
-            operation: a.operation,
-            outcome: outcome_in(a.outcome, a.reason, &path)?,
-            requests: a.requests,
-            disclosed_set: a.disclosed_set,
-        });
     }
     let access_days = std::mem::take(&mut d.access_days)
         .into_iter()
@@ -333,11 +310,26 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
         .transpose()?;
     Ok(Record {
         grants,
-        access,
+        access: Vec::new(),
         disclosure_sets: sets,
         access_days,
         disclosure_days,
         tombstones,
+    })
+}
+
+/// One detailed access-log entry in domain terms (the set it names is the caller's to check).
+pub(crate) fn access_in(a: wire::Access, path: &str) -> Result<Access> {
+    Ok(Access {
+        seq: a.seq,
+        at: time_in(&a.at, &format!("{path}/at"))?,
+        grant_id: a.grant_id,
+        vendor_id: a.vendor_id,
+        purpose: a.purpose,
+        operation: a.operation,
+        outcome: outcome_in(a.outcome, a.reason, path)?,
+        requests: a.requests,
+        disclosed_set: a.disclosed_set,
     })
 }
 

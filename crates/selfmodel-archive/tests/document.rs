@@ -93,7 +93,7 @@ fn doc(n: u128) -> Value {
 }
 
 fn parse_value(v: &Value) -> Result<selfmodel_archive::Parsed, ArchiveError> {
-    parse(&serde_json::to_vec(v).unwrap())
+    parse(serde_json::to_vec(v).unwrap())
 }
 
 /// Re-signs an edited document with `k`, as someone editing it on purpose would.
@@ -120,8 +120,8 @@ fn build_then_parse_is_lossless() {
     assert_eq!(built.counts.beliefs, 3);
     assert_eq!(built.counts.evidence, 3);
     assert_eq!(built.counts.history, 3);
-    let parsed = parse(&built.to_vec()).unwrap();
-    assert_eq!(parsed.contents, c);
+    let parsed = parse(built.to_vec()).unwrap();
+    assert_eq!(parsed.contents().unwrap(), c);
     assert_eq!(parsed.beliefs_sha256, built.beliefs_sha256);
     assert_eq!(parsed.public_key, hex::encode(key(1).public_key()));
     // Deterministic: the same contents and key give the same bytes.
@@ -136,8 +136,8 @@ fn subsets_round_trip() {
         purposes: BTreeSet::new(),
         beliefs: [c.beliefs[0].id].into(),
     };
-    let parsed = parse(&build(c.clone(), &key(1)).unwrap().to_vec()).unwrap();
-    assert_eq!(parsed.contents.filter, c.filter);
+    let parsed = parse(build(c.clone(), &key(1)).unwrap().to_vec()).unwrap();
+    assert_eq!(parsed.contents().unwrap().filter, c.filter);
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn member_order_does_not_matter() {
         }
     }
     let text = serde_json::to_string(&reverse(&v)).unwrap();
-    parse(text.as_bytes()).unwrap();
+    parse(text.as_bytes().to_vec()).unwrap();
 }
 
 fn expect(v: &Value, code: &str, needle: &str) {
@@ -265,14 +265,17 @@ fn bad_bytes_are_named() {
     ];
     for (bytes, code) in cases {
         assert_eq!(
-            parse(bytes).unwrap_err().code().as_str(),
+            parse(bytes.to_vec()).unwrap_err().code().as_str(),
             *code,
             "{bytes:?}"
         );
     }
     let full = build(contents(2), &key(1)).unwrap().to_vec();
     assert_eq!(
-        parse(&full[..full.len() / 2]).unwrap_err().code().as_str(),
+        parse(full[..full.len() / 2].to_vec())
+            .unwrap_err()
+            .code()
+            .as_str(),
         "truncated"
     );
     // Nesting 100,000 deep: a clear error (serde_json stops at 128 levels), never a stack
@@ -293,7 +296,7 @@ fn bad_bytes_are_named() {
         ("{\"a\":".repeat(N), "truncated", ""),
     ];
     for (text, code, needle) in cases {
-        let err = parse(text.as_bytes()).unwrap_err();
+        let err = parse(text.as_bytes().to_vec()).unwrap_err();
         assert_eq!(err.code().as_str(), code, "{err}");
         assert!(err.to_string().contains(needle), "{err}");
     }
@@ -301,7 +304,7 @@ fn bad_bytes_are_named() {
     let text = serde_json::to_string(&v).unwrap();
     let first = serde_json::to_string(&v["beliefs"][0]).unwrap();
     let nested = text.replacen(&first, &deep("[", "]"), 1);
-    let err = parse(nested.as_bytes()).unwrap_err();
+    let err = parse(nested.as_bytes().to_vec()).unwrap_err();
     assert_eq!(err.code().as_str(), "too_deep", "{err}");
     assert!(err.to_string().contains("/beliefs/0"), "{err}");
     v["beliefs"] = Value::from(5);
@@ -333,7 +336,7 @@ fn sealed_files_need_their_key() {
         .unwrap()
         .open(Some(&selfmodel_archive::Key::Identities(ids)))
         .unwrap();
-    assert_eq!(file.parsed.contents, contents(1));
+    assert_eq!(file.parsed.contents().unwrap(), contents(1));
 }
 
 /// A varied model: every actor, with and without expiry, evidence hash and history.
@@ -421,8 +424,8 @@ fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
     let c = varied(3000);
     let built = build(c.clone(), &key(1)).unwrap();
     let bytes = built.to_vec();
-    let parsed = parse(&bytes).unwrap();
-    assert_eq!(parsed.contents, c);
+    let parsed = parse(bytes.clone()).unwrap();
+    assert_eq!(parsed.contents().unwrap(), c);
     assert_eq!(parsed.counts, built.counts);
     assert_eq!(parsed.beliefs_sha256, built.beliefs_sha256);
 
@@ -444,7 +447,7 @@ fn thousands_of_beliefs_round_trip_and_a_changed_byte_is_refused() {
     let mut tampered = bytes.clone();
     tampered[at + 7] = b'8';
     assert_eq!(
-        parse(&tampered).unwrap_err().code().as_str(),
+        parse(tampered.clone()).unwrap_err().code().as_str(),
         "manifest_mismatch"
     );
 
@@ -579,8 +582,8 @@ fn a_whole_export_carries_its_vendor_record_and_reads_it_back_exactly() {
     // Grants never hold a token or its hash.
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(!text.contains("token"), "{text}");
-    let parsed = parse(&bytes).unwrap();
-    assert_eq!(parsed.contents, c);
+    let parsed = parse(bytes.clone()).unwrap();
+    assert_eq!(parsed.contents().unwrap(), c);
 
     // A change to any part of the record breaks the signature.
     let mut forged = v.clone();
@@ -596,6 +599,21 @@ fn a_record_that_does_not_hold_together_is_refused_by_its_path() {
     dangling["access_log"][0]["disclosed_set"] = Value::from(99);
     resign(&mut dangling, &key(1));
     expect(&dangling, "invalid_content", "/access_log/0/disclosed_set");
+    // Of a log's faults, the first in the file is reported, whatever its kind; and only once
+    // the signature holds.
+    let mut two = v.clone();
+    two["access_log"][1]["disclosed_set"] = Value::from(99);
+    two["access_log"][2]["outcome"] = Value::from("allowed");
+    resign(&mut two, &key(1));
+    expect(&two, "invalid_content", "/access_log/1/disclosed_set");
+    let mut two = v.clone();
+    two["access_log"][0]["outcome"] = Value::from("allowed");
+    two["access_log"][0]["reason"] = Value::from("purpose_not_granted");
+    two["access_log"][1]["disclosed_set"] = Value::from(99);
+    resign(&mut two, &key(1));
+    expect(&two, "invalid_content", "/access_log/0/outcome");
+    two["signature"]["signature"] = Value::from("00".repeat(64));
+    expect(&two, "bad_signature", "");
     let mut old = v.clone();
     old["version"] = Value::from(1);
     resign(&mut old, &key(1));

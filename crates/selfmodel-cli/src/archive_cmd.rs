@@ -314,15 +314,15 @@ fn verify(v: VerifyArgs) -> Result<ExitCode> {
         file: v.file.display().to_string(),
         valid: true,
         encryption: envelope_name(file.envelope),
-        exported_at: selfmodel_core::audit::canonical_time(&p.contents.exported_at),
-        vault: p.contents.vault_id.clone(),
+        exported_at: selfmodel_core::audit::canonical_time(&p.head.exported_at),
+        vault: p.head.vault_id.clone(),
         public_key: p.public_key.clone(),
         counts: CountsOut::from(&p.counts),
         beliefs_sha256: p.beliefs_sha256.clone(),
         file_sha256: file.file_sha256.clone(),
-        subset: !matches!(p.contents.filter, selfmodel::archive::Filter::All),
-        audit_head_events: p.contents.audit_head.0,
-        audit_head_hash: p.contents.audit_head.1.to_hex(),
+        subset: !matches!(p.head.filter, selfmodel::archive::Filter::All),
+        audit_head_events: p.head.audit_head.0,
+        audit_head_hash: p.head.audit_head.1.to_hex(),
     };
     if v.json {
         crate::output::print_json(&out)?;

@@ -454,6 +454,12 @@ impl<'c> Writer<'c> {
         Reader::new(&self.tx)
     }
 
+    /// Says the transaction found nothing to change: unless it records an audit event after
+    /// all, it is rolled back at its end (everything it wrote is dropped) rather than failing.
+    pub fn found_nothing(&mut self) {
+        self.nothing_to_record = true;
+    }
+
     /// Counts a refusal of a caller that presented no valid token or poll secret, instead of
     /// logging it: nothing the caller sent is kept, and the count is written with the others of
     /// its minute, operation and reason (see [`crate::refusals`]). A transaction that records

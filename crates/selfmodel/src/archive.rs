@@ -8,12 +8,11 @@
 //! skipped, one with different content is a conflict resolved only by an explicit
 //! [`ConflictPolicy`].
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use selfmodel_archive::{AtomicFile, Contents, Header, Record, StreamWriter, Summary};
+use selfmodel_archive::{AtomicFile, Header, Record, StreamWriter, Summary};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
@@ -335,18 +334,18 @@ impl Selfmodel {
         result
     }
 
-    /// Imports an export file that [`SealedFile::open`] has read and checked. Every belief is
-    /// checked against the vault's catalogue (plus the types and purposes the file adds) before
-    /// anything is written; then everything is written in one transaction with an
-    /// `archive.imported` audit event, or nothing is. An import that would change nothing
-    /// writes nothing (importing the same file twice is idempotent).
+    /// Imports an export file that [`SealedFile::open`] has read and checked. Its beliefs are
+    /// read from it again a batch at a time, each checked against the vault's catalogue (plus
+    /// the types and purposes the file adds) and written as it comes, all in one transaction
+    /// with an `archive.imported` audit event: a failure anywhere, or conflicts without a
+    /// policy, leave the vault as it was. An import that would change nothing writes nothing
+    /// (importing the same file twice is idempotent).
     pub fn import(
         &mut self,
         file: &ExportFile,
         options: &ImportOptions,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
-        let contents = &file.parsed.contents;
         // A vault without an identity yet has signed nothing: every file is another's.
         let own = self.stored_identity()?.map(|id| id.public_key_hex());
         let signer = file.parsed.public_key.to_ascii_lowercase();
@@ -366,78 +365,53 @@ impl Selfmodel {
             )
             .into());
         }
-        let (planned, planned_version) = self.vault.read(|r| {
-            let plan = plan(r, contents, progress, incoming)?;
-            Ok::<_, Error>((plan, r.data_version()?))
-        })?;
-        let report = planned.report(file, options);
-        if incoming.foreign && !(report.types_added.is_empty() && report.purposes_added.is_empty())
-        {
-            return Err(CoreError::invalid(
-                "belief_types",
-                format!(
-                    "the file is signed by {}, not by this vault, and adds belief types or \
-                     purposes ({}); a file from another key cannot change your catalogue unless \
-                     you trust that key (--trust-signer)",
-                    file.parsed.public_key,
-                    report
-                        .types_added
-                        .iter()
-                        .chain(&report.purposes_added)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .into());
-        }
-        if options.dry_run {
-            return Ok(report);
-        }
-        if !report.conflicting.is_empty() && options.on_conflict.is_none() {
-            return Err(Error::ImportConflicts(report.conflicting));
-        }
+        let parsed = &file.parsed;
         let take = options.on_conflict == Some(ConflictPolicy::TakeIncoming);
-        let nothing_to_do = report.new.is_empty()
-            && report.record.is_empty()
-            && report.types_added.is_empty()
-            && report.purposes_added.is_empty()
-            && (report.conflicting.is_empty() || !take);
-        if nothing_to_do {
-            return Ok(report);
+        if options.dry_run {
+            return self.vault.read(|r| {
+                let mut plan = Plan::new(r, parsed, incoming)?;
+                crate::carry::screen_log(r, parsed, &plan.record)?;
+                let graveyard = crate::tombstone::Graveyard::open(r)?;
+                plan.sort_beliefs(parsed, progress, |b| sort(r, &graveyard, incoming, b))?;
+                Ok(plan.report(file, options))
+            });
         }
+        // One pass in the write transaction: each batch of beliefs is checked, sorted and
+        // written as it is read; a failure anywhere, or conflicts no policy resolves, roll all
+        // of it back.
         self.change(|w, now| {
-            // The plan must hold for what is written: it is made again inside the write
-            // transaction if another connection has committed since it was made.
-            let plan = if w.read().data_version()? == planned_version {
-                planned
-            } else {
-                plan(&w.read(), contents, &(), incoming)?
-            };
-            let report = plan.report(file, options);
-            if !report.conflicting.is_empty() && options.on_conflict.is_none() {
-                return Err(Error::ImportConflicts(report.conflicting));
-            }
+            let mut plan = Plan::new(&w.read(), parsed, incoming)?;
             for p in &plan.purposes_to_add {
                 w.insert_purpose(p)?;
             }
             for t in &plan.types_to_add {
                 w.insert_type(t)?;
             }
-            let replaced = if take { plan.conflicting.len() } else { 0 };
-            progress.start("writing beliefs", (plan.new.len() + replaced) as u64);
-            for b in &plan.new {
-                w.insert_belief(b)?;
-                progress.advance(1);
-            }
-            if take {
-                for b in &plan.conflicting {
-                    w.replace_belief(b)?;
-                    progress.advance(1);
+            let graveyard = crate::tombstone::Graveyard::open(&w.read())?;
+            plan.sort_beliefs(parsed, progress, |b| {
+                let fate = sort(&w.read(), &graveyard, incoming, b)?;
+                match fate {
+                    Fate::New => w.insert_belief(b)?,
+                    Fate::Conflicting if take => w.replace_belief(b)?,
+                    _ => {}
                 }
+                Ok(fate)
+            })?;
+            let report = plan.report(file, options);
+            if !report.conflicting.is_empty() && options.on_conflict.is_none() {
+                return Err(Error::ImportConflicts(report.conflicting));
             }
-            progress.finish();
-            crate::carry::write(w, contents, &plan.record, now)?;
+            let nothing_to_do = report.new.is_empty()
+                && report.record.is_empty()
+                && report.types_added.is_empty()
+                && report.purposes_added.is_empty()
+                && (report.conflicting.is_empty() || !take);
+            if nothing_to_do {
+                // Nothing was written: no event either.
+                w.found_nothing();
+                return Ok(report);
+            }
+            crate::carry::write(w, parsed, &plan.record, now)?;
             let detail = import_detail(file, &report, options);
             w.append_audit(
                 PendingEvent::new(AuditAction::Imported, None).with_detail(detail),
@@ -451,6 +425,22 @@ impl Selfmodel {
     }
 }
 
+/// Hands each of `batches` to `f`, reading the next on the thread pool meanwhile: an import's
+/// parse of the file and its writes overlap.
+pub(crate) fn each_prefetched<T: Send>(
+    mut batches: impl Iterator<Item = T> + Send,
+    mut f: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut next = batches.next();
+    while let Some(batch) = next.take() {
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = batches.next());
+            f(batch)
+        })?;
+    }
+    Ok(())
+}
+
 /// Where an import's beliefs come from, and what the person allows of them.
 #[derive(Debug, Clone, Copy)]
 struct Incoming {
@@ -460,30 +450,186 @@ struct Incoming {
     restore_erased: bool,
 }
 
-/// What an import would do against the vault as it is.
+/// Where one of the file's beliefs goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Not in the vault: added.
+    New,
+    /// In the vault, the same: skipped.
+    Identical,
+    /// In the vault, different: replaced only if the file's are taken.
+    Conflicting,
+    /// Erased or rejected by the person: skipped unless brought back.
+    Erased,
+}
+
+/// Where `b` goes in the vault as `r` sees it.
+fn sort(
+    r: &Reader<'_>,
+    graveyard: &crate::tombstone::Graveyard,
+    incoming: Incoming,
+    b: &Belief,
+) -> Result<Fate> {
+    Ok(match r.belief(b.id)? {
+        None if !incoming.restore_erased && graveyard.buries(r, b)? => Fate::Erased,
+        None => Fate::New,
+        Some(existing) if existing == *b => Fate::Identical,
+        Some(_) => Fate::Conflicting,
+    })
+}
+
+/// What an import does, or would do, against the vault as it is: the catalogue first, then
+/// each belief by id as it is read.
 struct Plan<'a> {
     purposes_to_add: Vec<&'a Purpose>,
     types_to_add: Vec<&'a BeliefType>,
     purposes_differing: Vec<String>,
     types_differing: Vec<String>,
-    new: Vec<Cow<'a, Belief>>,
+    new: Vec<BeliefId>,
     identical: Vec<BeliefId>,
-    conflicting: Vec<Cow<'a, Belief>>,
+    conflicting: Vec<BeliefId>,
     erased: Vec<BeliefId>,
     foreign: bool,
+    /// The vault's catalogue with what the file adds.
+    merged: Catalogue,
     record: crate::carry::Carried,
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// Merges the catalogues (the vault's definitions win) and plans the record. A file nobody
+    /// the person trusts signed is refused here if it would add to the catalogue. Reads only.
+    fn new(r: &Reader<'_>, file: &'a Parsed, incoming: Incoming) -> Result<Self> {
+        let c = &file.head;
+        let vault = r.catalogue()?;
+        let mut plan = Plan {
+            purposes_to_add: Vec::new(),
+            types_to_add: Vec::new(),
+            purposes_differing: Vec::new(),
+            types_differing: Vec::new(),
+            new: Vec::new(),
+            identical: Vec::new(),
+            conflicting: Vec::new(),
+            erased: Vec::new(),
+            foreign: incoming.foreign,
+            merged: vault.clone(),
+            record: crate::carry::plan(r, file, incoming.foreign)?,
+        };
+        for (i, p) in c.catalogue.purposes.iter().enumerate() {
+            match vault.purpose(&p.id) {
+                None => {
+                    validate::check_purpose(p).map_err(|e| {
+                        ArchiveError::invalid(format!("/purposes/{i}"), e.to_string())
+                    })?;
+                    plan.purposes_to_add.push(p);
+                    plan.merged.purposes.push(p.clone());
+                }
+                Some(mine) if mine != p => plan.purposes_differing.push(p.id.clone()),
+                Some(_) => {}
+            }
+        }
+        for (i, t) in c.catalogue.types.iter().enumerate() {
+            match vault.belief_type(&t.id) {
+                None => {
+                    validate::check_type(t).map_err(|e| {
+                        ArchiveError::invalid(format!("/belief_types/{i}"), e.to_string())
+                    })?;
+                    if let Some(p) = t
+                        .allowed_purposes
+                        .iter()
+                        .find(|p| plan.merged.purpose(p).is_none())
+                    {
+                        return Err(ArchiveError::invalid(
+                            format!("/belief_types/{i}/allowed_purposes"),
+                            format!("purpose '{p}' is neither in the file nor in the vault"),
+                        )
+                        .into());
+                    }
+                    plan.types_to_add.push(t);
+                    plan.merged.types.push(t.clone());
+                }
+                Some(mine) if mine != t => plan.types_differing.push(t.id.clone()),
+                Some(_) => {}
+            }
+        }
+        if plan.foreign && !(plan.types_to_add.is_empty() && plan.purposes_to_add.is_empty()) {
+            return Err(CoreError::invalid(
+                "belief_types",
+                format!(
+                    "the file is signed by {}, not by this vault, and adds belief types or \
+                     purposes ({}); a file from another key cannot change your catalogue unless \
+                     you trust that key (--trust-signer)",
+                    file.public_key,
+                    plan.types_to_add
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .chain(plan.purposes_to_add.iter().map(|p| p.id.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .into());
+        }
+        Ok(plan)
+    }
+
+    /// Reads the file's beliefs a batch at a time ([`each_prefetched`]); checks each batch against the merged catalogue (the first failure in the
+    /// file's order reported) and hands each belief, as this import brings it in, to `place`,
+    /// which says where it goes.
+    fn sort_beliefs(
+        &mut self,
+        file: &Parsed,
+        progress: &dyn Progress,
+        mut place: impl FnMut(&Belief) -> Result<Fate>,
+    ) -> Result<()> {
+        progress.start("importing beliefs", file.counts.beliefs);
+        let mut first = 0;
+        each_prefetched(file.beliefs(), |batch| {
+            let batch = batch?;
+            let failed = batch
+                .par_iter()
+                .position_first(|b| validate::check_belief(b, &self.merged).is_err());
+            if let Some(i) = failed
+                && let Err(e) = validate::check_belief(&batch[i], &self.merged)
+            {
+                let at = format!("/beliefs/{}", first + i);
+                return Err(ArchiveError::invalid(at, e.to_string()).into());
+            }
+            first += batch.len();
+            for b in batch {
+                let b = self.incoming(b);
+                match place(&b)? {
+                    Fate::New => self.new.push(b.id),
+                    Fate::Identical => self.identical.push(b.id),
+                    Fate::Conflicting => self.conflicting.push(b.id),
+                    Fate::Erased => self.erased.push(b.id),
+                }
+                progress.advance(1);
+            }
+            Ok(())
+        })?;
+        progress.finish();
+        Ok(())
+    }
+
+    /// A belief of the file as this import brings it in: from a file nobody the person trusts
+    /// signed, a proposal.
+    fn incoming(&self, b: Belief) -> Belief {
+        if self.foreign {
+            as_proposal(&b, &self.merged)
+        } else {
+            b
+        }
+    }
+
     fn report(&self, file: &ExportFile, options: &ImportOptions) -> ImportReport {
         ImportReport {
             dry_run: options.dry_run,
             changed: false,
             file_sha256: file.file_sha256.clone(),
-            source_vault: file.parsed.contents.vault_id.clone(),
-            new: self.new.iter().map(|b| b.id).collect(),
+            source_vault: file.parsed.head.vault_id.clone(),
+            new: self.new.clone(),
             identical: self.identical.clone(),
-            conflicting: self.conflicting.iter().map(|b| b.id).collect(),
+            conflicting: self.conflicting.clone(),
             on_conflict: options.on_conflict,
             types_added: self.types_to_add.iter().map(|t| t.id.clone()).collect(),
             purposes_added: self.purposes_to_add.iter().map(|p| p.id.clone()).collect(),
@@ -495,97 +641,6 @@ impl Plan<'_> {
             record: self.record.clone(),
         }
     }
-}
-
-/// Merges the catalogues (the vault's definitions win), checks every belief against the result,
-/// and sorts the beliefs into new, identical and conflicting. Reads only.
-fn plan<'a>(
-    r: &Reader<'_>,
-    c: &'a Contents,
-    progress: &dyn Progress,
-    incoming: Incoming,
-) -> Result<Plan<'a>> {
-    let vault = r.catalogue()?;
-    let mut merged = vault.clone();
-    let mut plan = Plan {
-        purposes_to_add: Vec::new(),
-        types_to_add: Vec::new(),
-        purposes_differing: Vec::new(),
-        types_differing: Vec::new(),
-        new: Vec::new(),
-        identical: Vec::new(),
-        conflicting: Vec::new(),
-        erased: Vec::new(),
-        foreign: incoming.foreign,
-        record: crate::carry::plan(r, c, incoming.foreign)?,
-    };
-    for (i, p) in c.catalogue.purposes.iter().enumerate() {
-        match vault.purpose(&p.id) {
-            None => {
-                validate::check_purpose(p)
-                    .map_err(|e| ArchiveError::invalid(format!("/purposes/{i}"), e.to_string()))?;
-                plan.purposes_to_add.push(p);
-                merged.purposes.push(p.clone());
-            }
-            Some(mine) if mine != p => plan.purposes_differing.push(p.id.clone()),
-            Some(_) => {}
-        }
-    }
-    for (i, t) in c.catalogue.types.iter().enumerate() {
-        match vault.belief_type(&t.id) {
-            None => {
-                validate::check_type(t).map_err(|e| {
-                    ArchiveError::invalid(format!("/belief_types/{i}"), e.to_string())
-                })?;
-                if let Some(p) = t
-                    .allowed_purposes
-                    .iter()
-                    .find(|p| merged.purpose(p).is_none())
-                {
-                    return Err(ArchiveError::invalid(
-                        format!("/belief_types/{i}/allowed_purposes"),
-                        format!("purpose '{p}' is neither in the file nor in the vault"),
-                    )
-                    .into());
-                }
-                plan.types_to_add.push(t);
-                merged.types.push(t.clone());
-            }
-            Some(mine) if mine != t => plan.types_differing.push(t.id.clone()),
-            Some(_) => {}
-        }
-    }
-    let graveyard = crate::tombstone::Graveyard::open(r)?;
-    progress.start("checking beliefs", c.beliefs.len() as u64);
-    // The checks need no vault: they run on every core, the first failure in the file's order
-    // reported.
-    let failed = c
-        .beliefs
-        .par_iter()
-        .position_first(|b| validate::check_belief(b, &merged).is_err());
-    if let Some(i) = failed
-        && let Err(e) = validate::check_belief(&c.beliefs[i], &merged)
-    {
-        return Err(ArchiveError::invalid(format!("/beliefs/{i}"), e.to_string()).into());
-    }
-    for b in &c.beliefs {
-        let b = if incoming.foreign {
-            Cow::Owned(as_proposal(b, &merged))
-        } else {
-            Cow::Borrowed(b)
-        };
-        match r.belief(b.id)? {
-            None if !incoming.restore_erased && graveyard.buries(r, &b)? => {
-                plan.erased.push(b.id);
-            }
-            None => plan.new.push(b),
-            Some(existing) if existing == *b => plan.identical.push(b.id),
-            Some(_) => plan.conflicting.push(b),
-        }
-        progress.advance(1);
-    }
-    progress.finish();
-    Ok(plan)
 }
 
 /// A belief from a file nobody the person trusts signed: it waits in the inbox, says it came
@@ -723,8 +778,8 @@ fn export_detail(c: &Counts, beliefs_sha256: &str, filter: &Filter, p: &Protecti
 fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -> Detail {
     Detail::new()
         .with("file_sha256", &file.file_sha256)
-        .with("source_vault", &file.parsed.contents.vault_id)
-        .with("beliefs", file.parsed.contents.beliefs.len())
+        .with("source_vault", &file.parsed.head.vault_id)
+        .with("beliefs", file.parsed.counts.beliefs)
         .with("new", r.new.len())
         .with("identical", r.identical.len())
         .with("conflicting", r.conflicting.len())

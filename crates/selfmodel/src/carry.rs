@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use selfmodel_archive::{Access, Contents, Protection, Record, Tombstones};
+use selfmodel_archive::{Access, Parsed, Protection, Record, Tombstones};
 use selfmodel_core::NewAccess;
 use selfmodel_core::text::{self, Lines};
 use selfmodel_vault::{Reader, Writer};
@@ -139,10 +139,11 @@ fn last_taken(r: &Reader<'_>, seq_key: &str) -> Result<u64> {
     Ok(r.meta(seq_key)?.and_then(|s| s.parse().ok()).unwrap_or(0))
 }
 
-/// What an import of `c` adds of its record to the vault as it is. Reads only.
-pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carried> {
+/// What an import of `file` adds of its record to the vault as it is. Reads only.
+pub(crate) fn plan(r: &Reader<'_>, file: &Parsed, foreign: bool) -> Result<Carried> {
+    let c = &file.head;
     let record = &c.record;
-    if record.is_empty() {
+    if record.is_empty() && file.counts.access_log == 0 {
         return Ok(Carried::default());
     }
     let skipped = if r.meta("vault_id")?.as_deref() == Some(c.vault_id.as_str()) {
@@ -185,7 +186,7 @@ pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carrie
     };
     Ok(Carried {
         grants,
-        access_entries: record.access.iter().filter(|a| a.seq > last_seq).count() as u64,
+        access_entries: file.access_after(last_seq),
         days: if days_newer {
             (record.access_days.len() + record.disclosure_days.len()) as u64
         } else {
@@ -196,16 +197,17 @@ pub(crate) fn plan(r: &Reader<'_>, c: &Contents, foreign: bool) -> Result<Carrie
     })
 }
 
-/// Writes what `plan` found of `c`'s record.
+/// Writes what `plan` found of `file`'s record.
 pub(crate) fn write(
     w: &mut Writer<'_>,
-    c: &Contents,
+    file: &Parsed,
     planned: &Carried,
     now: DateTime<Utc>,
 ) -> Result<()> {
     if planned.skipped.is_some() || planned.is_empty() {
         return Ok(());
     }
+    let c = &file.head;
     let record = &c.record;
     for g in &record.grants {
         if w.read().grant(&g.id)?.is_some() {
@@ -223,22 +225,31 @@ pub(crate) fn write(
     if planned.access_entries > 0 {
         let last_seq = last_taken(&w.read(), &seq_key)?;
         let mut newest = last_seq;
-        for a in record.access.iter().filter(|a| a.seq > last_seq) {
-            let entry = NewAccess {
-                grant_id: a.grant_id.clone(),
-                vendor_id: a.vendor_id.clone(),
-                purpose: a.purpose.clone(),
-                operation: a.operation.clone(),
-                outcome: a.outcome.clone(),
-                disclosed: a
-                    .disclosed_set
-                    .and_then(|s| record.disclosure_sets.get(&s))
-                    .cloned()
-                    .unwrap_or_default(),
-            };
-            w.append_carried_access(&entry, a.at, a.requests)?;
-            newest = newest.max(a.seq);
-        }
+        let mut i = 0;
+        crate::archive::each_prefetched(file.access(), |batch| {
+            for a in batch? {
+                i += 1;
+                if a.seq <= last_seq {
+                    continue;
+                }
+                screen_access(i - 1, &a)?;
+                let entry = NewAccess {
+                    disclosed: a
+                        .disclosed_set
+                        .and_then(|s| record.disclosure_sets.get(&s))
+                        .cloned()
+                        .unwrap_or_default(),
+                    grant_id: a.grant_id,
+                    vendor_id: a.vendor_id,
+                    purpose: a.purpose,
+                    operation: a.operation,
+                    outcome: a.outcome,
+                };
+                w.append_carried_access(&entry, a.at, a.requests)?;
+                newest = newest.max(a.seq);
+            }
+            Ok(())
+        })?;
         w.set_meta(&seq_key, &newest.to_string())?;
     }
     if planned.days > 0 {
@@ -260,7 +271,7 @@ pub(crate) fn write(
     Ok(())
 }
 
-/// The record's texts pass the checks a vendor's own request and calls pass (one line, no
+/// The record's grants pass the checks a vendor's own request and calls pass (one line, no
 /// control or invisible characters, bounded), so nothing a file carries reaches the person's
 /// screens unscreened, even from a trusted signer.
 fn screen(record: &Record) -> Result<()> {
@@ -288,17 +299,39 @@ fn screen(record: &Record) -> Result<()> {
             10_000,
         )?;
     }
-    for (i, a) in record.access.iter().enumerate() {
-        let at = |f: &str| format!("/access_log/{i}/{f}");
-        one(at("operation"), &a.operation, 100)?;
-        for (field, s) in [
-            ("grant_id", &a.grant_id),
-            ("vendor_id", &a.vendor_id),
-            ("purpose", &a.purpose),
-        ] {
-            if let Some(s) = s {
-                one(at(field), s, 200)?;
+    Ok(())
+}
+
+/// Screens the access-log entries `write` would append, as it screens each: what a dry run
+/// checks of them. Reads only.
+pub(crate) fn screen_log(r: &Reader<'_>, file: &Parsed, planned: &Carried) -> Result<()> {
+    if planned.skipped.is_some() || planned.access_entries == 0 {
+        return Ok(());
+    }
+    let last_seq = last_taken(r, &marks(&file.head.vault_id).0)?;
+    let mut i = 0;
+    for batch in file.access() {
+        for a in batch? {
+            if a.seq > last_seq {
+                screen_access(i, &a)?;
             }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The `i`th access-log entry's texts, screened as [`screen`] screens the rest of the record.
+fn screen_access(i: usize, a: &Access) -> Result<()> {
+    let at = |f: &str| format!("/access_log/{i}/{f}");
+    text::check(&at("operation"), &a.operation, Lines::One, 100)?;
+    for (field, s) in [
+        ("grant_id", &a.grant_id),
+        ("vendor_id", &a.vendor_id),
+        ("purpose", &a.purpose),
+    ] {
+        if let Some(s) = s {
+            text::check(&at(field), s, Lines::One, 200)?;
         }
     }
     Ok(())

@@ -187,10 +187,10 @@ pub fn import_outcome(file: &archive::ExportFile, r: archive::ImportReport) -> I
     ImportOutcome {
         dry_run: r.dry_run,
         changed: r.changed,
-        exported_at: time(&file.parsed.contents.exported_at),
+        exported_at: time(&file.parsed.head.exported_at),
         source_vault: r.source_vault,
         signed_by: file.parsed.public_key.clone(),
-        in_file: count(file.parsed.contents.beliefs.len()),
+        in_file: u32::try_from(file.parsed.counts.beliefs).unwrap_or(u32::MAX),
         new: count(r.new.len()),
         identical: count(r.identical.len()),
         conflicting: strings(&r.conflicting),

@@ -391,7 +391,7 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
     assert_eq!(summary.counts.beliefs, N as u64);
     let key = Key::Identities(Identities::from_file(&key_file).unwrap());
     let file = SealedFile::read(&sealed).unwrap().open(Some(&key)).unwrap();
-    assert_eq!(file.parsed.contents.beliefs, beliefs);
+    assert_eq!(file.parsed.contents().unwrap().beliefs, beliefs);
     assert_eq!(file.parsed.beliefs_sha256, summary.beliefs_sha256);
     let mut b = vault(dir.path(), "b.db");
     let mut signer = [0u8; 32];
@@ -426,9 +426,9 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
         .cloned()
         .collect();
     assert!(!wanted.is_empty());
-    assert_eq!(parsed.contents.beliefs, wanted);
+    assert_eq!(parsed.contents().unwrap().beliefs, wanted);
     let types: Vec<&str> = parsed
-        .contents
+        .head
         .catalogue
         .types
         .iter()

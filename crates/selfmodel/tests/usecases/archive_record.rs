@@ -245,7 +245,8 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
         .open(None)
         .unwrap()
         .parsed
-        .contents;
+        .contents()
+        .unwrap();
     contents.record.grants[0].vendor.name = "Shop\u{202e}gnirts desrever".into();
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let forged = dir.path().join("forged.json");
@@ -268,4 +269,41 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
             .is_empty(),
         "no belief arrived"
     );
+
+    // The log's last entry is screened too: the dry run says so, and the import, which has
+    // written the beliefs and the grants by the time it reads that entry, leaves none of it.
+    let mut contents = SealedFile::read(&plain)
+        .unwrap()
+        .open(None)
+        .unwrap()
+        .parsed
+        .contents()
+        .unwrap();
+    let last = contents.record.access.len() - 1;
+    contents.record.access[last].purpose = Some("ads\u{202e}kcart".into());
+    std::fs::write(
+        &forged,
+        selfmodel_archive::build(contents, &key).unwrap().to_vec(),
+    )
+    .unwrap();
+    let file = SealedFile::read(&forged).unwrap().open(None).unwrap();
+    let at = format!("/access_log/{last}/purpose");
+    let dry = ImportOptions {
+        dry_run: true,
+        ..options
+    };
+    let err = b.import(&file, &dry, &()).unwrap_err();
+    assert!(err.to_string().contains(&at), "{err}");
+    let events = b.audit_log().unwrap().len();
+    let err = b.import(&file, &options, &()).unwrap_err();
+    assert!(err.to_string().contains(&at), "{err}");
+    assert!(b.grants().unwrap().is_empty(), "no grant arrived");
+    assert!(
+        b.beliefs(&selfmodel_core::BeliefFilter::default())
+            .unwrap()
+            .is_empty(),
+        "no belief arrived"
+    );
+    assert!(b.received(None).unwrap().is_empty(), "no entry arrived");
+    assert_eq!(b.audit_log().unwrap().len(), events, "no event");
 }
