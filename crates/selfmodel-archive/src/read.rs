@@ -68,8 +68,13 @@ impl Parsed {
                     .enumerate()
                     .map(|(j, span)| {
                         let path = format!("/beliefs/{}", b * PARALLEL_BATCH + j);
-                        let value = self.value(*span, &path)?;
-                        belief_in(value, &path)
+                        // Straight into the wire type; through a JSON value, as when it was
+                        // checked, where that refuses it (a member written twice, say).
+                        let wire = match serde_json::from_slice(self.text(*span)) {
+                            Ok(wire) => wire,
+                            Err(_) => wire_belief(self.value(*span, &path)?, &path)?,
+                        };
+                        convert::belief_in(wire, &path)
                     })
                     .collect()
             })
@@ -111,9 +116,12 @@ impl Parsed {
         Ok(contents)
     }
 
-    fn value(&self, (start, end): Span, path: &str) -> Result<Value> {
-        let text = &self.text[start as usize..end as usize];
-        serde_json::from_slice(text).map_err(|e| value_error(path, e))
+    fn text(&self, (start, end): Span) -> &[u8] {
+        &self.text[start as usize..end as usize]
+    }
+
+    fn value(&self, span: Span, path: &str) -> Result<Value> {
+        serde_json::from_slice(self.text(span)).map_err(|e| value_error(path, e))
     }
 }
 
@@ -231,7 +239,8 @@ fn check(json: &[u8]) -> Result<Checked> {
             sets_named.entry(set).or_insert(i);
         }
         if access_error.is_none()
-            && let Err(e) = record::access_in(entry, &path)
+            && let Err(e) =
+                record::access_in(entry, &path).and_then(|a| record::screen_access(&a, &path))
         {
             access_error = Some((i, e));
         }
@@ -348,7 +357,12 @@ fn spans(text: &[u8], raws: &[&RawValue]) -> Vec<Span> {
         .map(|raw| {
             let Range { start, end } = raw.get().as_bytes().as_ptr_range();
             // The file is at most 512 MiB (`MAX_FILE_BYTES`): its offsets fit in `u32`.
-            ((start as usize - base) as u32, (end as usize - base) as u32)
+            let span = ((start as usize - base) as u32, (end as usize - base) as u32);
+            debug_assert_eq!(
+                &text[span.0 as usize..span.1 as usize],
+                raw.get().as_bytes()
+            );
+            span
         })
         .collect()
 }
@@ -377,15 +391,13 @@ fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
         canonical,
         evidence,
         history,
-        id: belief_in(value, &path)?.id,
+        id: convert::belief_in(wire_belief(value, &path)?, &path)?.id,
     })
 }
 
-/// A belief's checked JSON value in domain types.
-fn belief_in(value: Value, path: &str) -> Result<Belief> {
-    let wire: wire::Belief =
-        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))?;
-    convert::belief_in(wire, path)
+/// A belief's checked JSON value as its wire type.
+fn wire_belief(value: Value, path: &str) -> Result<wire::Belief> {
+    serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))
 }
 
 /// An access-log entry's checked JSON value in domain types.

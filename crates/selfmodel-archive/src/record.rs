@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::audit::canonical_time;
+use selfmodel_core::text::{self, Lines};
 use selfmodel_core::{
     AccessDay, BeliefId, ConsentRecord, DisclosureDay, Grant, Outcome, Scope, Vendor,
 };
@@ -316,6 +317,27 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
         disclosure_days,
         tombstones,
     })
+}
+
+/// A detailed access-log entry's texts pass the checks a vendor's own calls pass (one line, no
+/// control or invisible characters, bounded), so that nothing a file carries reaches the
+/// person's screens unscreened, even from a trusted signer.
+pub(crate) fn screen_access(a: &Access, path: &str) -> Result<()> {
+    let one = |field: &str, s: &str, max: usize| {
+        let at = format!("{path}/{field}");
+        text::check(&at, s, Lines::One, max).map_err(|e| ArchiveError::invalid(at, e.to_string()))
+    };
+    one("operation", &a.operation, 100)?;
+    for (field, s) in [
+        ("grant_id", &a.grant_id),
+        ("vendor_id", &a.vendor_id),
+        ("purpose", &a.purpose),
+    ] {
+        if let Some(s) = s {
+            one(field, s, 200)?;
+        }
+    }
+    Ok(())
 }
 
 /// One detailed access-log entry in domain terms (the set it names is the caller's to check).

@@ -129,6 +129,25 @@ fn build_then_parse_is_lossless() {
 }
 
 #[test]
+fn a_belief_read_again_is_the_belief_that_was_checked() {
+    // A member written twice: JSON's last one counts, in the check, the signature and the
+    // beliefs an import reads again from the text.
+    let c = contents(2);
+    let text = String::from_utf8(build(c.clone(), &key(1)).unwrap().to_vec()).unwrap();
+    let first = text.find("\"beliefs\": [").unwrap();
+    let open = first + text[first..].find('{').unwrap() + 1;
+    let doubled = format!(
+        "{}\"statement\": \"decoy\",{}",
+        &text[..open],
+        &text[open..]
+    );
+    let parsed = parse(doubled.into_bytes()).unwrap();
+    let read: Vec<_> = parsed.beliefs().flat_map(Result::unwrap).collect();
+    assert_eq!(read, c.beliefs);
+    assert_eq!(parsed.contents().unwrap(), c);
+}
+
+#[test]
 fn subsets_round_trip() {
     let mut c = contents(2);
     c.filter = Filter::Subset {

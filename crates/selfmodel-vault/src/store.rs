@@ -29,6 +29,9 @@ pub struct Writer<'c> {
     pub(crate) recorded: bool,
     /// Whether ending without a record rolls back quietly instead of failing.
     nothing_to_record: bool,
+    /// Whether ending without a record rolls back before anything else is written
+    /// ([`Writer::found_nothing`]).
+    found_nothing: bool,
     /// The vault's counted refusals (see [`crate::refusals`]).
     pub(crate) refusals: &'c mut Refusals,
     /// What each grant added today (see [`crate::daily_allowance`]).
@@ -443,6 +446,7 @@ impl<'c> Writer<'c> {
             tx,
             recorded: false,
             nothing_to_record: false,
+            found_nothing: false,
             refusals,
             allowance,
             this_minute,
@@ -454,10 +458,11 @@ impl<'c> Writer<'c> {
         Reader::new(&self.tx)
     }
 
-    /// Says the transaction found nothing to change: unless it records an audit event after
-    /// all, it is rolled back at its end (everything it wrote is dropped) rather than failing.
+    /// Says the transaction found nothing to change: unless it records an audit event or a log
+    /// entry after all, it is rolled back at its end (everything it wrote is dropped, and
+    /// refusals counted meanwhile wait for the next transaction) rather than failing.
     pub fn found_nothing(&mut self) {
-        self.nothing_to_record = true;
+        self.found_nothing = true;
     }
 
     /// Counts a refusal of a caller that presented no valid token or poll secret, instead of
@@ -478,6 +483,10 @@ impl<'c> Writer<'c> {
     /// transaction that recorded nothing is refused ([`VaultError::Unaudited`]), or rolled back
     /// if all it did was count refusals.
     pub(crate) fn commit(mut self, now: DateTime<Utc>) -> Result<()> {
+        if self.found_nothing && !self.recorded {
+            self.tx.rollback()?;
+            return Ok(());
+        }
         let written = if self.refusals.due(now) {
             self.append_counted()?
         } else {

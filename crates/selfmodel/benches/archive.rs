@@ -8,6 +8,8 @@
 //!   vault;
 //! - export: the same three from the imported vault.
 //!
+//! With `BENCH_IMPORT_ONLY` set, only the plain import runs.
+//!
 //! The passphrase cases use a fixed scrypt work factor of 2^15 (`LOG_N`), not age's calibration
 //! (about one second here, which adds that second once per file). Times cover the export or
 //! import call only, not unlocking the vault (its 256,000-iteration KDF). `BENCH_REPS` (default
@@ -113,6 +115,9 @@ fn drive() {
         s
     };
     let import_plain = run("import-plain", "");
+    if std::env::var_os("BENCH_IMPORT_ONLY").is_some() {
+        return;
+    }
     let export_plain = run("export-plain", "");
     let export_x25519 = run("export-x25519", &recipient);
     let export_scrypt = run("export-scrypt", "");

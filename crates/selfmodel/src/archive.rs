@@ -370,7 +370,6 @@ impl Selfmodel {
         if options.dry_run {
             return self.vault.read(|r| {
                 let mut plan = Plan::new(r, parsed, incoming)?;
-                crate::carry::screen_log(r, parsed, &plan.record)?;
                 let graveyard = crate::tombstone::Graveyard::open(r)?;
                 plan.sort_beliefs(parsed, progress, |b| sort(r, &graveyard, incoming, b))?;
                 Ok(plan.report(file, options))
@@ -378,8 +377,8 @@ impl Selfmodel {
         }
         // One pass in the write transaction: each batch of beliefs is checked, sorted and
         // written as it is read; a failure anywhere, or conflicts no policy resolves, roll all
-        // of it back.
-        self.change(|w, now| {
+        // of it back (after the first such conflict, the beliefs are only sorted).
+        self.maybe_change(|w, now| {
             let mut plan = Plan::new(&w.read(), parsed, incoming)?;
             for p in &plan.purposes_to_add {
                 w.insert_purpose(p)?;
@@ -388,9 +387,12 @@ impl Selfmodel {
                 w.insert_type(t)?;
             }
             let graveyard = crate::tombstone::Graveyard::open(&w.read())?;
+            let mut refused = false;
             plan.sort_beliefs(parsed, progress, |b| {
                 let fate = sort(&w.read(), &graveyard, incoming, b)?;
+                refused |= fate == Fate::Conflicting && options.on_conflict.is_none();
                 match fate {
+                    _ if refused => {}
                     Fate::New => w.insert_belief(b)?,
                     Fate::Conflicting if take => w.replace_belief(b)?,
                     _ => {}
@@ -409,7 +411,7 @@ impl Selfmodel {
             if nothing_to_do {
                 // Nothing was written: no event either.
                 w.found_nothing();
-                return Ok(report);
+                return Ok((report, false));
             }
             crate::carry::write(w, parsed, &plan.record, now)?;
             let detail = import_detail(file, &report, options);
@@ -417,28 +419,13 @@ impl Selfmodel {
                 PendingEvent::new(AuditAction::Imported, None).with_detail(detail),
                 now,
             )?;
-            Ok(ImportReport {
+            let report = ImportReport {
                 changed: true,
                 ..report
-            })
+            };
+            Ok((report, true))
         })
     }
-}
-
-/// Hands each of `batches` to `f`, reading the next on the thread pool meanwhile: an import's
-/// parse of the file and its writes overlap.
-pub(crate) fn each_prefetched<T: Send>(
-    mut batches: impl Iterator<Item = T> + Send,
-    mut f: impl FnMut(T) -> Result<()>,
-) -> Result<()> {
-    let mut next = batches.next();
-    while let Some(batch) = next.take() {
-        rayon::in_place_scope(|s| {
-            s.spawn(|_| next = batches.next());
-            f(batch)
-        })?;
-    }
-    Ok(())
 }
 
 /// Where an import's beliefs come from, and what the person allows of them.
@@ -572,7 +559,7 @@ impl<'a> Plan<'a> {
         Ok(plan)
     }
 
-    /// Reads the file's beliefs a batch at a time ([`each_prefetched`]); checks each batch against the merged catalogue (the first failure in the
+    /// Reads the file's beliefs a batch at a time (each on every core); checks each batch against the merged catalogue (the first failure in the
     /// file's order reported) and hands each belief, as this import brings it in, to `place`,
     /// which says where it goes.
     fn sort_beliefs(
@@ -583,7 +570,7 @@ impl<'a> Plan<'a> {
     ) -> Result<()> {
         progress.start("importing beliefs", file.counts.beliefs);
         let mut first = 0;
-        each_prefetched(file.beliefs(), |batch| {
+        for batch in file.beliefs() {
             let batch = batch?;
             let failed = batch
                 .par_iter()
@@ -605,8 +592,7 @@ impl<'a> Plan<'a> {
                 }
                 progress.advance(1);
             }
-            Ok(())
-        })?;
+        }
         progress.finish();
         Ok(())
     }

@@ -194,12 +194,27 @@ impl Selfmodel {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
+        self.maybe_change(|w, now| Ok((f(w, now)?, true)))
+    }
+
+    /// [`Self::change`] for a change that may find nothing to do: `f` says whether it changed
+    /// anything, and only a change drops the model copy and moves the witness.
+    fn maybe_change<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<(T, bool)>,
+    ) -> Result<T> {
         let now = Utc::now();
-        // The model copy goes at once, so no erased text waits in it for the next read.
-        self.model = None;
-        self.changes += 1;
-        let out = self.vault.write(|w| f(w, now))?;
-        self.record_witness();
+        let written = self.vault.write(|w| f(w, now));
+        if !matches!(written, Ok((_, false))) {
+            // The model copy goes before the next read, so no erased text waits in it (on a
+            // failure too, whatever it left).
+            self.model = None;
+            self.changes += 1;
+        }
+        let (out, changed) = written?;
+        if changed {
+            self.record_witness();
+        }
         Ok(out)
     }
 

@@ -394,6 +394,46 @@ fn unaudited_write_is_rolled_back() {
 }
 
 #[test]
+fn a_write_that_found_nothing_is_rolled_back_even_with_refusals_due() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catalogue = Catalogue::defaults();
+    let mut vault =
+        Vault::create(&dir.path().join("vault.db"), &pass(PASS), &catalogue).expect("create");
+    // A refusal counted two minutes ago, its transaction failed: the count waits, due.
+    let r = vault.write(|w| -> Result<()> {
+        w.count_refusal(
+            now() - chrono::Duration::minutes(2),
+            "beliefs.read",
+            "no_token",
+        );
+        Err(VaultError::Unaudited)
+    });
+    assert!(r.is_err());
+    // A transaction that writes, then says it found nothing: nothing of it is committed, and the
+    // refusals due are not written with it.
+    let b = belief(&catalogue, "Written, then found to be nothing", "none");
+    vault
+        .write(|w| -> Result<()> {
+            w.insert_belief(&b)?;
+            w.found_nothing();
+            Ok(())
+        })
+        .expect("rolled back quietly");
+    assert_eq!(vault.read(|r| r.count_beliefs()).expect("count"), 0);
+    let log = |vault: &mut Vault| {
+        vault
+            .read(|r| r.access_log(&selfmodel_vault::AccessFilter::default()))
+            .expect("log")
+            .len()
+    };
+    assert_eq!(log(&mut vault), 0);
+    // They are written on their own, as before.
+    vault.write_refusals().expect("refusals");
+    assert_eq!(log(&mut vault), 1);
+    assert_eq!(verdict_of(&mut vault), intact(1, &mut vault));
+}
+
+#[test]
 fn failed_write_rolls_back_its_event_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("vault.db");

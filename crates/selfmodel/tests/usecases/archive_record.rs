@@ -270,8 +270,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
         "no belief arrived"
     );
 
-    // The log's last entry is screened too: the dry run says so, and the import, which has
-    // written the beliefs and the grants by the time it reads that entry, leaves none of it.
+    // The log's entries are screened as the file is read: it does not open.
     let mut contents = SealedFile::read(&plain)
         .unwrap()
         .open(None)
@@ -286,24 +285,87 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
         selfmodel_archive::build(contents, &key).unwrap().to_vec(),
     )
     .unwrap();
-    let file = SealedFile::read(&forged).unwrap().open(None).unwrap();
-    let at = format!("/access_log/{last}/purpose");
-    let dry = ImportOptions {
-        dry_run: true,
+    let Err(err) = SealedFile::read(&forged).unwrap().open(None) else {
+        panic!("a hidden character in the log opened");
+    };
+    assert!(
+        err.to_string()
+            .contains(&format!("/access_log/{last}/purpose")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    scripted_session(&mut a);
+    let plain = dir.path().join("a.json");
+    export(&mut a, &plain, false);
+    let whole = SealedFile::read(&plain)
+        .unwrap()
+        .open(None)
+        .unwrap()
+        .parsed
+        .contents()
+        .unwrap();
+    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let options = ImportOptions {
+        trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
+        ..ImportOptions::default()
+    };
+    let signed = |contents: selfmodel_archive::Contents, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            selfmodel_archive::build(contents, &key).unwrap().to_vec(),
+        )
+        .unwrap();
+        SealedFile::read(&path).unwrap().open(None).unwrap()
+    };
+
+    // Another vault holds the file's last belief alone, changed there.
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    let mut last_only = whole.clone();
+    last_only.beliefs = whole.beliefs[whole.beliefs.len() - 1..].to_vec();
+    last_only.record = selfmodel_archive::Record::default();
+    b.import(&signed(last_only, "last.json"), &options, &())
+        .unwrap();
+    let last = whole.beliefs.last().unwrap().id;
+    b.rectify(
+        last,
+        selfmodel_core::Rectify {
+            statement: None,
+            confidence: Some(0.05),
+            purposes: None,
+            reason: "not me".into(),
+        },
+        selfmodel_core::Actor::Person,
+    )
+    .unwrap();
+    let all = selfmodel_core::BeliefFilter::default();
+    let (beliefs, events) = (b.beliefs(&all).unwrap(), b.audit_log().unwrap().len());
+
+    // The whole file: every other belief is new and written before the conflict is found, then
+    // rolled back with it.
+    let file = signed(whole.clone(), "whole.json");
+    match b.import(&file, &options, &()) {
+        Err(selfmodel::Error::ImportConflicts(ids)) => assert_eq!(ids, [last]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(b.beliefs(&all).unwrap(), beliefs);
+    assert!(b.grants().unwrap().is_empty(), "no grant arrived");
+    assert_eq!(b.audit_log().unwrap().len(), events, "no event");
+
+    // Importing the same file twice writes nothing the second time, and adds no event.
+    let take = ImportOptions {
+        on_conflict: Some(selfmodel::archive::ConflictPolicy::TakeIncoming),
         ..options
     };
-    let err = b.import(&file, &dry, &()).unwrap_err();
-    assert!(err.to_string().contains(&at), "{err}");
+    assert!(b.import(&file, &take, &()).unwrap().changed);
     let events = b.audit_log().unwrap().len();
-    let err = b.import(&file, &options, &()).unwrap_err();
-    assert!(err.to_string().contains(&at), "{err}");
-    assert!(b.grants().unwrap().is_empty(), "no grant arrived");
-    assert!(
-        b.beliefs(&selfmodel_core::BeliefFilter::default())
-            .unwrap()
-            .is_empty(),
-        "no belief arrived"
-    );
-    assert!(b.received(None).unwrap().is_empty(), "no entry arrived");
+    assert!(!b.import(&file, &take, &()).unwrap().changed);
     assert_eq!(b.audit_log().unwrap().len(), events, "no event");
+    assert_eq!(b.beliefs(&all).unwrap().len(), whole.beliefs.len());
 }
