@@ -59,40 +59,36 @@ impl Parsed {
     /// The beliefs, in the file's order, a batch at a time (read on every core). They were
     /// checked when the document was parsed: an error here means the text changed under it.
     pub fn beliefs(&self) -> impl Iterator<Item = Result<Vec<Belief>>> + '_ {
-        self.beliefs
-            .chunks(PARALLEL_BATCH)
-            .enumerate()
-            .map(|(b, spans)| {
-                spans
-                    .par_iter()
-                    .enumerate()
-                    .map(|(j, span)| {
-                        let path = format!("/beliefs/{}", b * PARALLEL_BATCH + j);
-                        // Straight into the wire type; through a JSON value, as when it was
-                        // checked, where that refuses it (a member written twice, say).
-                        let wire = match serde_json::from_slice(self.text(*span)) {
-                            Ok(wire) => wire,
-                            Err(_) => wire_belief(self.value(*span, &path)?, &path)?,
-                        };
-                        convert::belief_in(wire, &path)
-                    })
-                    .collect()
-            })
+        self.batches(&self.beliefs, "beliefs", |text, path| {
+            convert::belief_in(read_again(text, path)?, path)
+        })
     }
 
     /// The detailed access log, in the file's order, a batch at a time (read on every core).
     pub fn access(&self) -> impl Iterator<Item = Result<Vec<Access>>> + '_ {
-        self.access
+        self.batches(&self.access, "access_log", |text, path| {
+            record::access_in(read_again(text, path)?, path)
+        })
+    }
+
+    /// The elements of `section` at `spans`, in order, a batch at a time, each read on every
+    /// core from its text and JSON Pointer.
+    fn batches<'a, T: Send>(
+        &'a self,
+        spans: &'a [Span],
+        section: &'static str,
+        read: impl Fn(&[u8], &str) -> Result<T> + Sync + 'a,
+    ) -> impl Iterator<Item = Result<Vec<T>>> + 'a {
+        spans
             .chunks(PARALLEL_BATCH)
             .enumerate()
-            .map(|(b, spans)| {
-                spans
+            .map(move |(b, batch)| {
+                batch
                     .par_iter()
                     .enumerate()
-                    .map(|(j, span)| {
-                        let path = format!("/access_log/{}", b * PARALLEL_BATCH + j);
-                        let value = self.value(*span, &path)?;
-                        access_in(value, &path)
+                    .map(|(j, &(start, end))| {
+                        let path = format!("/{section}/{}", b * PARALLEL_BATCH + j);
+                        read(&self.text[start as usize..end as usize], &path)
                     })
                     .collect()
             })
@@ -114,14 +110,6 @@ impl Parsed {
             contents.record.access.extend(batch?);
         }
         Ok(contents)
-    }
-
-    fn text(&self, (start, end): Span) -> &[u8] {
-        &self.text[start as usize..end as usize]
-    }
-
-    fn value(&self, span: Span, path: &str) -> Result<Value> {
-        serde_json::from_slice(self.text(span)).map_err(|e| value_error(path, e))
     }
 }
 
@@ -220,63 +208,45 @@ fn check(json: &[u8]) -> Result<Checked> {
 
     // A log entry's own errors and the sets it names are reported with the rest of the record,
     // after the signature, as the first in the file's order.
-    let mut piece = String::new();
     let mut access_error: Option<(usize, ArchiveError)> = None;
     let mut sets_named: BTreeMap<u64, usize> = BTreeMap::new();
     let mut access_seq = Vec::with_capacity(raw_access.len());
-    for (i, raw) in raw_access.iter().enumerate() {
-        let path = format!("/access_log/{i}");
-        let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
-        schema::check_access(&value, &path)?;
-        piece.clear();
-        piece.push(if i == 0 { '[' } else { ',' });
-        canonical::write_value(&value, &mut piece);
-        feed(piece.as_bytes());
-        let entry: wire::Access = serde_json::from_value(value)
-            .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
-        access_seq.push(entry.seq);
-        if let Some(set) = entry.disclosed_set {
+    each_in_order(&raw_access, read_access, |i, one| {
+        feed(if i == 0 { b"[" } else { b"," });
+        feed(one.canonical.as_bytes());
+        access_seq.push(one.seq);
+        if let Some(set) = one.disclosed_set {
             sets_named.entry(set).or_insert(i);
         }
         if access_error.is_none()
-            && let Err(e) =
-                record::access_in(entry, &path).and_then(|a| record::screen_access(&a, &path))
+            && let Err(e) = one.fault
         {
             access_error = Some((i, e));
         }
-    }
+        Ok(())
+    })?;
     feed(if raw_access.is_empty() { b"[]" } else { b"]" });
     feed(part(1));
 
     let mut hasher = Sha256::new();
     let mut ids = HashSet::with_capacity(raw_beliefs.len());
     let (mut evidence, mut history) = (0u64, 0u64);
-    // Beliefs are read a batch at a time on every core, then taken in the file's order: the
-    // hashes see the same bytes and the first error in the file is the one reported.
-    for (b, batch) in raw_beliefs.chunks(PARALLEL_BATCH).enumerate() {
-        let read: Vec<_> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(j, raw)| read_belief(b * PARALLEL_BATCH + j, raw))
-            .collect();
-        for (j, one) in read.into_iter().enumerate() {
-            let i = b * PARALLEL_BATCH + j;
-            let one = one?;
-            let open: &[u8] = if i == 0 { b"[" } else { b"," };
-            for piece in [open, one.canonical.as_bytes()] {
-                hasher.update(piece);
-                feed(piece);
-            }
-            evidence += one.evidence;
-            history += one.history;
-            if !ids.insert(one.id) {
-                return Err(ArchiveError::invalid(
-                    format!("/beliefs/{i}/id"),
-                    format!("belief {} appears twice", one.id),
-                ));
-            }
+    each_in_order(&raw_beliefs, read_belief, |i, one| {
+        let open: &[u8] = if i == 0 { b"[" } else { b"," };
+        for piece in [open, one.canonical.as_bytes()] {
+            hasher.update(piece);
+            feed(piece);
         }
-    }
+        evidence += one.evidence;
+        history += one.history;
+        if !ids.insert(one.id) {
+            return Err(ArchiveError::invalid(
+                format!("/beliefs/{i}/id"),
+                format!("belief {} appears twice", one.id),
+            ));
+        }
+        Ok(())
+    })?;
     drop(ids);
     let close: &[u8] = if raw_beliefs.is_empty() { b"[]" } else { b"]" };
     hasher.update(close);
@@ -367,7 +337,55 @@ fn spans(text: &[u8], raws: &[&RawValue]) -> Vec<Span> {
         .collect()
 }
 
-/// Beliefs read in parallel at a time: enough to share out, few enough to hold.
+/// One access-log entry of the file, read and checked.
+struct ReadAccess {
+    /// Its canonical JSON, which the signature covers.
+    canonical: String,
+    seq: u64,
+    disclosed_set: Option<u64>,
+    /// What is wrong with it in domain terms, reported with the rest of the record.
+    fault: Result<()>,
+}
+
+/// Reads the `i`th access-log entry: JSON, schema, canonical form, domain types and texts.
+fn read_access(i: usize, raw: &RawValue) -> Result<ReadAccess> {
+    let path = format!("/access_log/{i}");
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
+    schema::check_access(&value, &path)?;
+    let mut canonical = String::new();
+    canonical::write_value(&value, &mut canonical);
+    let entry: wire::Access = serde_json::from_value(value)
+        .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
+    Ok(ReadAccess {
+        canonical,
+        seq: entry.seq,
+        disclosed_set: entry.disclosed_set,
+        fault: record::access_in(entry, &path).and_then(|a| record::screen_access(&a, &path)),
+    })
+}
+
+/// Reads `raws` a batch at a time on every core, then hands each to `visit` with its index in
+/// the file's order: the hashes see the same bytes and the first error in the file is the one
+/// reported.
+fn each_in_order<T: Send>(
+    raws: &[&RawValue],
+    read: impl Fn(usize, &RawValue) -> Result<T> + Sync,
+    mut visit: impl FnMut(usize, T) -> Result<()>,
+) -> Result<()> {
+    for (b, batch) in raws.chunks(PARALLEL_BATCH).enumerate() {
+        let read: Vec<_> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(j, raw)| read(b * PARALLEL_BATCH + j, raw))
+            .collect();
+        for (j, one) in read.into_iter().enumerate() {
+            visit(b * PARALLEL_BATCH + j, one?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Beliefs or log entries read in parallel at a time: enough to share out, few enough to hold.
 const PARALLEL_BATCH: usize = 1024;
 
 /// One belief of the file, read and checked.
@@ -391,20 +409,23 @@ fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
         canonical,
         evidence,
         history,
-        id: convert::belief_in(wire_belief(value, &path)?, &path)?.id,
+        id: convert::belief_in(
+            serde_json::from_value(value)
+                .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?,
+            &path,
+        )?
+        .id,
     })
 }
 
-/// A belief's checked JSON value as its wire type.
-fn wire_belief(value: Value, path: &str) -> Result<wire::Belief> {
-    serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))
-}
-
-/// An access-log entry's checked JSON value in domain types.
-fn access_in(value: Value, path: &str) -> Result<Access> {
-    let wire: wire::Access =
-        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))?;
-    record::access_in(wire, path)
+/// An element of the checked text, read again into its wire type: straight from the text, or
+/// through a JSON value as the check read it, where that refuses it (a member written twice,
+/// whose last value counts).
+fn read_again<W: serde::de::DeserializeOwned>(text: &[u8], path: &str) -> Result<W> {
+    serde_json::from_slice(text).or_else(|_| {
+        let value: Value = serde_json::from_slice(text).map_err(|e| value_error(path, e))?;
+        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))
+    })
 }
 
 /// The top level: not JSON, truncated, or JSON but not an object.

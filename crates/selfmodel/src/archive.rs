@@ -428,6 +428,22 @@ impl Selfmodel {
     }
 }
 
+/// Hands each of `batches` to `f`, reading the next on the thread pool meanwhile, so that an
+/// import's reading of the file and its writes overlap.
+pub(crate) fn each_prefetched<T: Send>(
+    mut batches: impl Iterator<Item = T> + Send,
+    mut f: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut next = batches.next();
+    while let Some(batch) = next.take() {
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = batches.next());
+            f(batch)
+        })?;
+    }
+    Ok(())
+}
+
 /// Where an import's beliefs come from, and what the person allows of them.
 #[derive(Debug, Clone, Copy)]
 struct Incoming {
@@ -559,7 +575,7 @@ impl<'a> Plan<'a> {
         Ok(plan)
     }
 
-    /// Reads the file's beliefs a batch at a time (each on every core); checks each batch against the merged catalogue (the first failure in the
+    /// Reads the file's beliefs a batch at a time ([`each_prefetched`]); checks each batch against the merged catalogue (the first failure in the
     /// file's order reported) and hands each belief, as this import brings it in, to `place`,
     /// which says where it goes.
     fn sort_beliefs(
@@ -570,7 +586,7 @@ impl<'a> Plan<'a> {
     ) -> Result<()> {
         progress.start("importing beliefs", file.counts.beliefs);
         let mut first = 0;
-        for batch in file.beliefs() {
+        each_prefetched(file.beliefs(), |batch| {
             let batch = batch?;
             let failed = batch
                 .par_iter()
@@ -592,7 +608,8 @@ impl<'a> Plan<'a> {
                 }
                 progress.advance(1);
             }
-        }
+            Ok(())
+        })?;
         progress.finish();
         Ok(())
     }

@@ -225,7 +225,7 @@ pub(crate) fn write(
     if planned.access_entries > 0 {
         let last_seq = last_taken(&w.read(), &seq_key)?;
         let mut newest = last_seq;
-        for batch in file.access() {
+        crate::archive::each_prefetched(file.access(), |batch| {
             for a in batch?.into_iter().filter(|a| a.seq > last_seq) {
                 let entry = NewAccess {
                     disclosed: a
@@ -242,7 +242,8 @@ pub(crate) fn write(
                 w.append_carried_access(&entry, a.at, a.requests)?;
                 newest = newest.max(a.seq);
             }
-        }
+            Ok(())
+        })?;
         w.set_meta(&seq_key, &newest.to_string())?;
     }
     if planned.days > 0 {

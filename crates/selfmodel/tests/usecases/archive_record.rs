@@ -222,6 +222,12 @@ fn what_was_erased_before_the_move_stays_erased_after_it() {
 }
 
 /// A signer for a file made by hand.
+/// Everything a plain file holds.
+fn contents_of(path: &Path) -> selfmodel_archive::Contents {
+    let file = SealedFile::read(path).unwrap().open(None).unwrap();
+    file.parsed.contents().unwrap()
+}
+
 struct Forger(ed25519_dalek::SigningKey);
 
 impl selfmodel_archive::Signer for Forger {
@@ -240,13 +246,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
     scripted_session(&mut a);
     let plain = dir.path().join("a.json");
     export(&mut a, &plain, false);
-    let mut contents = SealedFile::read(&plain)
-        .unwrap()
-        .open(None)
-        .unwrap()
-        .parsed
-        .contents()
-        .unwrap();
+    let mut contents = contents_of(&plain);
     contents.record.grants[0].vendor.name = "Shop\u{202e}gnirts desrever".into();
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let forged = dir.path().join("forged.json");
@@ -271,13 +271,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
     );
 
     // The log's entries are screened as the file is read: it does not open.
-    let mut contents = SealedFile::read(&plain)
-        .unwrap()
-        .open(None)
-        .unwrap()
-        .parsed
-        .contents()
-        .unwrap();
+    let mut contents = contents_of(&plain);
     let last = contents.record.access.len() - 1;
     contents.record.access[last].purpose = Some("ads\u{202e}kcart".into());
     std::fs::write(
@@ -302,13 +296,7 @@ fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
     scripted_session(&mut a);
     let plain = dir.path().join("a.json");
     export(&mut a, &plain, false);
-    let whole = SealedFile::read(&plain)
-        .unwrap()
-        .open(None)
-        .unwrap()
-        .parsed
-        .contents()
-        .unwrap();
+    let whole = contents_of(&plain);
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let options = ImportOptions {
         trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
