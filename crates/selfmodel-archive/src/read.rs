@@ -114,11 +114,13 @@ impl Parsed {
 }
 
 /// Reads an export document from its JSON, checking in order: JSON, format, version, the
-/// schema, every access-log entry and belief (schema, then conversion to domain types), the
-/// manifest's counts and beliefs hash, the signature, then the rest of the record. Errors name
-/// the JSON path. Beliefs and log entries are parsed one at a time from the input and not kept;
-/// every value is held to 128 levels of nesting. Domain rules that depend on a vault's
-/// catalogue are the importer's to check.
+/// schema, every access-log entry (schema) and belief (schema, then conversion to domain
+/// types), the manifest's counts and beliefs hash, the signature, then the record: grants,
+/// sets, compacted days and tombstones, then the log entries in domain terms and the sets they
+/// name; every text of the record is screened. Errors name the JSON path. Beliefs and log
+/// entries are parsed a batch at a time from the input and not kept; every value is held to
+/// 128 levels of nesting. Domain rules that depend on a vault's catalogue are the importer's
+/// to check.
 pub fn parse(json: Vec<u8>) -> Result<Parsed> {
     if json.len() as u64 > MAX_FILE_BYTES {
         return Err(ArchiveError::TooLarge {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::audit::canonical_time;
 use selfmodel_core::text::{self, Lines};
 use selfmodel_core::{
-    AccessDay, BeliefId, ConsentRecord, DisclosureDay, Grant, Outcome, Scope, Vendor,
+    AccessDay, BeliefId, ConsentRecord, CoreError, DisclosureDay, Grant, Outcome, Scope, Vendor,
 };
 use zeroize::Zeroizing;
 
@@ -219,7 +219,8 @@ fn grant_out(g: &Grant) -> wire::Grant {
 }
 
 /// The record read back but for its detailed access log, which is read an entry at a time
-/// ([`access_in`]); grant and set ids are checked unique and errors name the JSON Pointer.
+/// ([`access_in`]); grant and set ids are checked unique, every text is screened
+/// ([`screened`]), and errors name the JSON Pointer.
 pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
     let mut grants = Vec::with_capacity(d.grants.len());
     let mut seen = BTreeSet::new();
@@ -309,33 +310,106 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
             })
         })
         .transpose()?;
-    Ok(Record {
+    let record = Record {
         grants,
         access: Vec::new(),
         disclosure_sets: sets,
         access_days,
         disclosure_days,
         tombstones,
+    };
+    screen(&record)?;
+    Ok(record)
+}
+
+/// A text of the record passes the checks a vendor's own calls pass (no control or invisible
+/// characters, one line unless `lines` says otherwise, bounded), so that nothing a file
+/// carries reaches the person's screens unscreened, even from a trusted signer.
+fn screened(at: String, s: &str, lines: Lines, max: usize) -> Result<()> {
+    text::check(&at, s, lines, max).map_err(|e| match e {
+        CoreError::Invalid { reason, .. } => ArchiveError::invalid(at, reason),
+        other => ArchiveError::invalid(at, other.to_string()),
     })
 }
 
-/// A detailed access-log entry's texts pass the checks a vendor's own calls pass (one line, no
-/// control or invisible characters, bounded), so that nothing a file carries reaches the
-/// person's screens unscreened, even from a trusted signer.
-pub(crate) fn screen_access(a: &Access, path: &str) -> Result<()> {
-    let one = |field: &str, s: &str, max: usize| {
-        let at = format!("{path}/{field}");
-        text::check(&at, s, Lines::One, max).map_err(|e| ArchiveError::invalid(at, e.to_string()))
-    };
-    one("operation", &a.operation, 100)?;
-    for (field, s) in [
-        ("grant_id", &a.grant_id),
-        ("vendor_id", &a.vendor_id),
-        ("purpose", &a.purpose),
-    ] {
+/// Screens the texts of one access-log entry, or of one of its compacted days: the same
+/// fields, at `path`.
+fn screen_logged(
+    path: &str,
+    ids: [(&str, Option<&str>); 3],
+    operation: Option<&str>,
+    outcome: &Outcome,
+) -> Result<()> {
+    let at = |field: &str| format!("{path}/{field}");
+    if let Some(op) = operation {
+        screened(at("operation"), op, Lines::One, 100)?;
+    }
+    for (field, s) in ids {
         if let Some(s) = s {
-            one(field, s, 200)?;
+            screened(at(field), s, Lines::One, 200)?;
         }
+    }
+    if let Outcome::Denied(reason) = outcome {
+        screened(at("reason"), reason, Lines::One, 100)?;
+    }
+    Ok(())
+}
+
+/// A detailed access-log entry's texts, screened ([`screened`]).
+pub(crate) fn screen_access(a: &Access, path: &str) -> Result<()> {
+    let ids = [
+        ("grant_id", a.grant_id.as_deref()),
+        ("vendor_id", a.vendor_id.as_deref()),
+        ("purpose", a.purpose.as_deref()),
+    ];
+    screen_logged(path, ids, Some(&a.operation), &a.outcome)
+}
+
+/// The texts of the grants and the compacted log, screened ([`screened`]).
+fn screen(r: &Record) -> Result<()> {
+    for (i, g) in r.grants.iter().enumerate() {
+        let at = |f: &str| format!("/grants/{i}/{f}");
+        for (field, s) in [
+            ("id", g.id.as_str()),
+            ("vendor/id", &g.vendor.id),
+            ("vendor/name", &g.vendor.name),
+            ("consent/method", &g.consent.method),
+        ] {
+            screened(at(field), s, Lines::One, 200)?;
+        }
+        if let Some(url) = &g.vendor.url {
+            screened(at("vendor/url"), url, Lines::One, 200)?;
+        }
+        for o in &g.scope.origins {
+            screened(at("scope/origins"), o, Lines::One, 200)?;
+        }
+        screened(at("consent/notice"), &g.consent.notice, Lines::Many, 10_000)?;
+    }
+    for (i, d) in r.access_days.iter().enumerate() {
+        let ids = [
+            ("grant_id", d.grant_id.as_deref()),
+            ("vendor_id", d.vendor_id.as_deref()),
+            ("purpose", d.purpose.as_deref()),
+        ];
+        screen_logged(
+            &format!("/access_days/{i}"),
+            ids,
+            Some(&d.operation),
+            &d.outcome,
+        )?;
+    }
+    for (i, d) in r.disclosure_days.iter().enumerate() {
+        let ids = [
+            ("grant_id", Some(d.grant_id.as_str())),
+            ("vendor_id", Some(d.vendor_id.as_str())),
+            ("purpose", d.purpose.as_deref()),
+        ];
+        screen_logged(
+            &format!("/disclosure_days/{i}"),
+            ids,
+            None,
+            &Outcome::Allowed,
+        )?;
     }
     Ok(())
 }

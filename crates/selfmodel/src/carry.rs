@@ -5,13 +5,13 @@
 //! the last one taken from that vault are appended, its compacted days are merged, and its
 //! tombstones keep what the person erased from coming back. A file signed by a key the person
 //! does not trust brings no record: it could otherwise write a vendor's reads into their log.
+//! Every text of a record was screened when the file was read (`selfmodel_archive::parse`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use selfmodel_archive::{Access, Parsed, Protection, Record, Tombstones};
 use selfmodel_core::NewAccess;
-use selfmodel_core::text::{self, Lines};
 use selfmodel_vault::{Reader, Writer};
 
 use crate::Result;
@@ -165,7 +165,6 @@ pub(crate) fn plan(r: &Reader<'_>, file: &Parsed, foreign: bool) -> Result<Carri
         .meta(&at_key)?
         .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .is_none_or(|t| t < c.exported_at);
-    screen(record)?;
     let mut grants = 0;
     for g in &record.grants {
         if r.grant(&g.id)?.is_none() {
@@ -261,38 +260,6 @@ pub(crate) fn write(
         for (digest, at) in &t.digests {
             w.insert_tombstone(digest, *at)?;
         }
-    }
-    Ok(())
-}
-
-/// The record's grants pass the checks a vendor's own request and calls pass (one line, no
-/// control or invisible characters, bounded), so nothing a file carries reaches the person's
-/// screens unscreened, even from a trusted signer. Its access-log entries pass them as the file
-/// is read (`selfmodel_archive::parse`).
-fn screen(record: &Record) -> Result<()> {
-    let one = |field: String, s: &str, max: usize| text::check(&field, s, Lines::One, max);
-    for (i, g) in record.grants.iter().enumerate() {
-        let at = |f: &str| format!("/grants/{i}/{f}");
-        for (field, s) in [
-            ("id", g.id.as_str()),
-            ("vendor/id", &g.vendor.id),
-            ("vendor/name", &g.vendor.name),
-            ("consent/method", &g.consent.method),
-        ] {
-            one(at(field), s, 200)?;
-        }
-        if let Some(url) = &g.vendor.url {
-            one(at("vendor/url"), url, 200)?;
-        }
-        for o in &g.scope.origins {
-            one(at("scope/origins"), o, 200)?;
-        }
-        text::check(
-            &at("consent/notice"),
-            &g.consent.notice,
-            Lines::Many,
-            10_000,
-        )?;
     }
     Ok(())
 }

@@ -221,13 +221,13 @@ fn what_was_erased_before_the_move_stays_erased_after_it() {
     assert!(report.erased.contains(&gone), "{:?}", report.erased);
 }
 
-/// A signer for a file made by hand.
 /// Everything a plain file holds.
 fn contents_of(path: &Path) -> selfmodel_archive::Contents {
     let file = SealedFile::read(path).unwrap().open(None).unwrap();
     file.parsed.contents().unwrap()
 }
 
+/// A signer for a file made by hand.
 struct Forger(ed25519_dalek::SigningKey);
 
 impl selfmodel_archive::Signer for Forger {
@@ -246,47 +246,59 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
     scripted_session(&mut a);
     let plain = dir.path().join("a.json");
     export(&mut a, &plain, false);
-    let mut contents = contents_of(&plain);
-    contents.record.grants[0].vendor.name = "Shop\u{202e}gnirts desrever".into();
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let forged = dir.path().join("forged.json");
-    let built = selfmodel_archive::build(contents, &key).unwrap();
-    std::fs::write(&forged, built.to_vec()).unwrap();
-    let file = SealedFile::read(&forged).unwrap().open(None).unwrap();
-
-    let other = tempfile::tempdir().unwrap();
-    let mut b = vault(&other);
-    let options = ImportOptions {
-        trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
-        ..ImportOptions::default()
-    };
-    let err = b.import(&file, &options, &()).unwrap_err();
-    assert!(err.to_string().contains("/grants/0/vendor/name"), "{err}");
-    assert!(b.grants().unwrap().is_empty(), "no grant arrived");
-    assert!(
-        b.beliefs(&selfmodel_core::BeliefFilter::default())
-            .unwrap()
-            .is_empty(),
-        "no belief arrived"
-    );
-
-    // The log's entries are screened as the file is read: it does not open.
-    let mut contents = contents_of(&plain);
-    let last = contents.record.access.len() - 1;
-    contents.record.access[last].purpose = Some("ads\u{202e}kcart".into());
-    std::fs::write(
-        &forged,
-        selfmodel_archive::build(contents, &key).unwrap().to_vec(),
-    )
-    .unwrap();
-    let Err(err) = SealedFile::read(&forged).unwrap().open(None) else {
-        panic!("a hidden character in the log opened");
-    };
-    assert!(
-        err.to_string()
-            .contains(&format!("/access_log/{last}/purpose")),
-        "{err}"
-    );
+    let hidden = "Shop\u{202e}gnirts desrever";
+    type Change = fn(&mut selfmodel_archive::Record, &str);
+    let changes: [(&str, Change); 5] = [
+        ("/grants/0/vendor/name", |r, s| {
+            r.grants[0].vendor.name = s.into()
+        }),
+        ("/access_log/LAST/purpose", |r, s| {
+            r.access.last_mut().unwrap().purpose = Some(s.into())
+        }),
+        ("/access_log/0/reason", |r, s| {
+            r.access[0].outcome = Outcome::Denied(s.into())
+        }),
+        ("/access_days/0/vendor_id", |r, s| {
+            r.access_days.push(selfmodel_core::AccessDay {
+                day: "2026-01-02".parse().unwrap(),
+                grant_id: None,
+                vendor_id: Some(s.into()),
+                purpose: None,
+                operation: "grant.request".into(),
+                outcome: Outcome::Allowed,
+                requests: 3,
+                compacted: true,
+            })
+        }),
+        ("/disclosure_days/0/purpose", |r, s| {
+            r.disclosure_days.push(selfmodel_core::DisclosureDay {
+                belief_id: r.disclosure_sets.values().next().unwrap()[0],
+                day: "2026-01-02".parse().unwrap(),
+                grant_id: r.grants[0].id.clone(),
+                vendor_id: r.grants[0].vendor.id.clone(),
+                purpose: Some(s.into()),
+                times: 2,
+            })
+        }),
+    ];
+    // Every text of the record is screened as the file is read, whoever signed it: the file
+    // does not open, and the error names the text once.
+    for (path, change) in changes {
+        let mut contents = contents_of(&plain);
+        let last = contents.record.access.len() - 1;
+        change(&mut contents.record, hidden);
+        let built = selfmodel_archive::build(contents, &key).unwrap();
+        std::fs::write(&forged, built.to_vec()).unwrap();
+        let Err(err) = SealedFile::read(&forged).unwrap().open(None) else {
+            panic!("{path}: a hidden character opened");
+        };
+        let path = path.replace("LAST", &last.to_string());
+        let text = err.to_string();
+        assert_eq!(text.matches(&path).count(), 1, "{text}");
+        assert!(text.contains("U+202E"), "{text}");
+    }
 }
 
 #[test]
@@ -356,4 +368,46 @@ fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
     assert!(!b.import(&file, &take, &()).unwrap().changed);
     assert_eq!(b.audit_log().unwrap().len(), events, "no event");
     assert_eq!(b.beliefs(&all).unwrap().len(), whole.beliefs.len());
+}
+
+#[test]
+fn a_fault_in_a_later_batch_names_its_belief_and_leaves_none_written_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = vault(&dir);
+    scripted_session(&mut a);
+    let plain = dir.path().join("a.json");
+    export(&mut a, &plain, false);
+    let mut many = contents_of(&plain);
+    many.record = selfmodel_archive::Record::default();
+    let template = many.beliefs[0].clone();
+    // More beliefs than one batch reads: the first batch is written before the fault is found.
+    many.beliefs = (0..1_100)
+        .map(|i| selfmodel_core::Belief {
+            id: selfmodel_core::BeliefId::new(),
+            statement: format!("Walks to work, route {i}"),
+            ..template.clone()
+        })
+        .collect();
+    many.beliefs[1_050].category = "no_such_type".into();
+    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let path = dir.path().join("many.json");
+    std::fs::write(
+        &path,
+        selfmodel_archive::build(many, &key).unwrap().to_vec(),
+    )
+    .unwrap();
+    let file = SealedFile::read(&path).unwrap().open(None).unwrap();
+
+    let other = tempfile::tempdir().unwrap();
+    let mut b = vault(&other);
+    let events = b.audit_log().unwrap().len();
+    let options = ImportOptions {
+        trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
+        ..ImportOptions::default()
+    };
+    let err = b.import(&file, &options, &()).unwrap_err();
+    assert!(err.to_string().contains("/beliefs/1050"), "{err}");
+    let all = selfmodel_core::BeliefFilter::default();
+    assert!(b.beliefs(&all).unwrap().is_empty(), "none written");
+    assert_eq!(b.audit_log().unwrap().len(), events, "no event");
 }
