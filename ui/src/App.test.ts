@@ -166,6 +166,17 @@ describe("first run", () => {
 });
 
 describe("export and import", () => {
+  it("says when an export is too large for an import to read back", async () => {
+    const b = await unlockedWith(row());
+    b.exportBytes = 600 * 1000 * 1000;
+    await clickOn("nav-transfer");
+    input("#export-pass", "a long file passphrase");
+    input("#export-repeat", "a long file passphrase");
+    submit("[data-testid=export-form]");
+    await settle();
+    expect(document.querySelector("[data-testid=export-too-large]")?.textContent).toContain("512 MiB");
+  });
+
   it("exports with a checked passphrase and previews an import before committing it", async () => {
     const b = await unlockedWith(row());
     await clickOn("nav-transfer");
@@ -183,6 +194,7 @@ describe("export and import", () => {
     await settle();
     expect(b.exported[0]).toMatchObject({ encryption: "passphrase", passphrase: "a long file passphrase", categories: [] });
     expect(document.querySelector("[data-testid=export-done]")?.textContent).toContain("Exported 1 belief");
+    expect(document.querySelector("[data-testid=export-too-large]")).toBeNull();
 
     await clickOn("import-choose");
     input("#import-pass", "not the file pass");

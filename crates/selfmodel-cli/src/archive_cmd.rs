@@ -222,6 +222,14 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
             out.display()
         );
     }
+    if !summary.importable() {
+        eprintln!(
+            "warning: {} is {} MB, more than the {} MiB an import reads back; keep fewer days of the access log in detail (selfmodel retention access-log DAYS) or export a subset, then export again",
+            out.display(),
+            summary.bytes / 1_000_000,
+            selfmodel::archive::MAX_FILE_BYTES >> 20
+        );
+    }
     if a.json {
         crate::output::print_json(&ExportOut::new(&summary, a.armor))?;
     } else {
@@ -626,6 +634,8 @@ struct ExportOut {
     subset: bool,
     /// Tombstones written; null when the vault's were left out of a plain file.
     tombstones: Option<u64>,
+    /// Whether `selfmodel import` reads the file back (at most 512 MiB).
+    importable: bool,
 }
 
 impl ExportOut {
@@ -640,6 +650,7 @@ impl ExportOut {
             armored,
             subset: s.subset,
             tombstones: s.tombstones,
+            importable: s.importable(),
         }
     }
 }

@@ -104,6 +104,14 @@ pub struct ExportSummary {
     pub tombstones: Option<u64>,
 }
 
+impl ExportSummary {
+    /// Whether an import reads the file back: at most [`MAX_FILE_BYTES`]. A whole export past it
+    /// holds a long access log in detail; fewer days kept in detail make it smaller.
+    pub fn importable(&self) -> bool {
+        self.bytes <= MAX_FILE_BYTES
+    }
+}
+
 /// What to do with a belief whose id is in the vault with different content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictPolicy {

@@ -110,3 +110,20 @@ fn errors_keep_the_core_code() {
         serde_json::json!({"code": "weak_passphrase", "message": "passphrase too weak: too short"})
     );
 }
+
+#[test]
+fn an_export_past_what_an_import_reads_says_so() {
+    let summary = |bytes| archive::ExportSummary {
+        path: "/tmp/whole.age".into(),
+        bytes,
+        counts: archive::Counts::default(),
+        beliefs_sha256: String::new(),
+        public_key: String::new(),
+        encryption: "passphrase",
+        subset: false,
+        tombstones: Some(0),
+    };
+    let cap = archive::MAX_FILE_BYTES;
+    assert!(export_done(summary(cap)).importable);
+    assert!(!export_done(summary(cap + 1)).importable);
+}

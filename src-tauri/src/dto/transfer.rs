@@ -54,6 +54,9 @@ pub struct ExportDone {
     pub public_key: String,
     /// Whether only a subset was exported.
     pub subset: bool,
+    /// Whether an import reads the file back (at most 512 MiB): a whole export past it holds a
+    /// long access log in detail.
+    pub importable: bool,
 }
 
 /// A file chosen for import, before it is opened.
@@ -159,6 +162,7 @@ impl ExportRequest {
 /// What an export wrote.
 pub fn export_done(s: archive::ExportSummary) -> ExportDone {
     ExportDone {
+        importable: s.importable(),
         path: s.path.display().to_string(),
         bytes: s.bytes,
         beliefs: s.counts.beliefs,

@@ -1059,6 +1059,7 @@ fn a_whole_export_moves_grants_and_who_received_what_to_another_vault() {
     ))
     .unwrap();
     assert!(summary["tombstones"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["importable"], true, "{summary}");
 
     env.ok("b.db", &["init"]);
     let import = |extra: &[&str]| -> Value {

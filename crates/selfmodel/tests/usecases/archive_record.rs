@@ -35,7 +35,9 @@ fn export(model: &mut Selfmodel, out: &Path, encrypted: bool) -> selfmodel::arch
         armor: false,
         overwrite: false,
     };
-    model.export(out, &options, &()).unwrap()
+    let summary = model.export(out, &options, &()).unwrap();
+    assert!(summary.importable(), "{} bytes", summary.bytes);
+    summary
 }
 
 fn import(model: &mut Selfmodel, path: &Path, trusted: bool) -> selfmodel::archive::ImportReport {

@@ -683,7 +683,12 @@ public_key: string,
 /**
  * Whether only a subset was exported.
  */
-subset: boolean, };
+subset: boolean, 
+/**
+ * Whether an import reads the file back (at most 512 MiB): a whole export past it holds a
+ * long access log in detail.
+ */
+importable: boolean, };
 
 /**
  * A file chosen for import, before it is opened.

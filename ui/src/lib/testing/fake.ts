@@ -320,12 +320,15 @@ export class FakeBackend implements Backend {
     for (const h of this.damagedHandlers) h(why);
   }
   exported: ExportRequest[] = [];
+  /** The size of the file an export writes. */
+  exportBytes = 1234;
   async exportBeliefs(request: ExportRequest): Promise<ExportDone | null> {
     this.need();
     this.exported.push(request);
     return {
       path: "/tmp/selfmodel-export.json",
-      bytes: 1234,
+      bytes: this.exportBytes,
+      importable: this.exportBytes <= 512 * 1024 * 1024,
       beliefs: this.rows.length,
       evidence: 0,
       history: 0,
