@@ -33,13 +33,9 @@ impl ApiError {
     }
 }
 
-/// Seconds from `now` to the next UTC midnight, when a grant's allowance of new pages renews.
-fn until_tomorrow(now: chrono::DateTime<chrono::Utc>) -> i64 {
-    let tomorrow = now
-        .date_naive()
-        .succ_opt()
-        .and_then(|d| d.and_hms_opt(0, 0, 0));
-    tomorrow.map_or(1, |t| (t.and_utc() - now).num_seconds().max(1))
+/// Whole seconds from `now` until `then`, at least one (`Retry-After`).
+fn seconds_until(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> i64 {
+    (then - now).num_seconds().max(1)
 }
 
 impl IntoResponse for ApiError {
@@ -86,9 +82,12 @@ impl From<CallError> for ApiError {
                 )
             }
             CallError::Model(e) => {
-                let renews = matches!(&e, selfmodel::Error::Vault(v) if v.is_daily_allowance());
+                let renews = match &e {
+                    selfmodel::Error::Vault(v) => v.renews_at(),
+                    _ => None,
+                };
                 Self {
-                    retry_after: renews.then(|| until_tomorrow(chrono::Utc::now())),
+                    retry_after: renews.map(|t| seconds_until(t, chrono::Utc::now())),
                     ..Self::new(status_of(&e), e.code(), e.to_string())
                 }
             }
@@ -128,7 +127,11 @@ mod tests {
     fn a_grant_out_of_its_daily_allowance_is_told_when_it_renews() {
         use axum::response::IntoResponse;
         use selfmodel::VaultError;
-        for spent in [VaultError::TooManyNewSets, VaultError::TooManyEntries] {
+        let day = chrono::Utc::now().date_naive();
+        for spent in [
+            VaultError::TooManyNewSets { day },
+            VaultError::TooManyEntries { day },
+        ] {
             let refused = super::ApiError::from(crate::actor::CallError::Model(
                 selfmodel::Error::Vault(spent),
             ))
@@ -141,10 +144,27 @@ mod tests {
                 .unwrap();
             assert!((1..=86_400).contains(&after), "{after}");
         }
-        let noon = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        assert_eq!(super::until_tomorrow(noon), 12 * 3600);
+        // Counted against the 1st of March: it renews at the next midnight, wherever the clock
+        // that answers stands.
+        let at = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let spent = VaultError::TooManyEntries {
+            day: at("2026-03-01T23:59:59Z").date_naive(),
+        };
+        let renews = spent.renews_at().unwrap();
+        assert_eq!(renews, at("2026-03-02T00:00:00Z"));
+        assert_eq!(
+            super::seconds_until(renews, at("2026-03-01T12:00:00Z")),
+            12 * 3600
+        );
+        // Answered just after midnight: the allowance has renewed, so wait a second, not a day.
+        assert_eq!(
+            super::seconds_until(renews, at("2026-03-02T00:00:00.2Z")),
+            1
+        );
     }
 
     #[test]

@@ -389,7 +389,9 @@ impl Writer<'_> {
             _ => false,
         };
         if spent && a.counts_every_request() {
-            return Err(VaultError::TooManyEntries);
+            return Err(VaultError::TooManyEntries {
+                day: at.date_naive(),
+            });
         }
         // A grant past its entries for the day may still repeat what it did this minute.
         let set = if !spent {
@@ -400,7 +402,9 @@ impl Writer<'_> {
         } else {
             Some(
                 self.stored_set(&a.disclosed)?
-                    .ok_or(VaultError::TooManyEntries)?,
+                    .ok_or(VaultError::TooManyEntries {
+                        day: at.date_naive(),
+                    })?,
             )
         };
         let key = RowKey { set, ..coded };
@@ -410,7 +414,11 @@ impl Writer<'_> {
         };
         let (seq, counted) = match repeated {
             Some(seq) => (seq, a.counts_every_request()),
-            None if spent => return Err(VaultError::TooManyEntries),
+            None if spent => {
+                return Err(VaultError::TooManyEntries {
+                    day: at.date_naive(),
+                });
+            }
             None => {
                 let seq = self.insert_coded(&key, at, 1)?;
                 self.this_minute.remember(key, at, seq);

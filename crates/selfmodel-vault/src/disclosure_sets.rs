@@ -104,7 +104,9 @@ impl Writer<'_> {
         if let Some((grant, at)) = allowance
             && !self.allowance.allows_set(grant, at)
         {
-            return Err(VaultError::TooManyNewSets);
+            return Err(VaultError::TooManyNewSets {
+                day: at.date_naive(),
+            });
         }
         let mut numbers = sorted
             .iter()

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::BeliefId;
 
 /// What can go wrong with the vault file or its contents.
@@ -13,14 +14,20 @@ pub enum VaultError {
          pages it has received still read, and new ones do again tomorrow (UTC)",
         crate::MAX_NEW_SETS_PER_DAY
     )]
-    TooManyNewSets,
+    TooManyNewSets {
+        /// The UTC day whose allowance is spent.
+        day: NaiveDate,
+    },
     /// A read would add an access-log entry past the grant's allowance for the day.
     #[error(
         "this grant made {} requests today that each added an entry to the person's access log, \
          the most in a day; what it did this minute it can do again, the rest again tomorrow (UTC)",
         crate::MAX_ENTRIES_PER_DAY
     )]
-    TooManyEntries,
+    TooManyEntries {
+        /// The UTC day whose allowance is spent.
+        day: NaiveDate,
+    },
     /// No file at the path.
     #[error("no vault at {0}")]
     NoVault(PathBuf),
@@ -77,14 +84,26 @@ pub enum VaultError {
 impl VaultError {
     /// Whether this is a grant's daily allowance running out: it renews at midnight UTC.
     pub fn is_daily_allowance(&self) -> bool {
-        matches!(self, Self::TooManyNewSets | Self::TooManyEntries)
+        self.renews_at().is_some()
+    }
+
+    /// When a grant's spent daily allowance renews: the midnight (UTC) after the day it was
+    /// spent on, as the vault counted it.
+    pub fn renews_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::TooManyNewSets { day } | Self::TooManyEntries { day } => day
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            _ => None,
+        }
     }
 
     /// A stable, machine-readable code.
     pub fn code(&self) -> selfmodel_core::ErrorCode {
         use selfmodel_core::ErrorCode as C;
         match self {
-            Self::TooManyNewSets | Self::TooManyEntries => C::RateLimited,
+            Self::TooManyNewSets { .. } | Self::TooManyEntries { .. } => C::RateLimited,
             Self::NoVault(_) => C::NoVault,
             Self::AlreadyExists(_) => C::AlreadyExists,
             Self::WrongPassphrase => C::WrongPassphrase,

@@ -77,7 +77,10 @@ fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
 
     // One more is refused, and nothing of it is written.
     let refused = log(&mut vault, "g1", &ids[max..max + 1], noon).unwrap_err();
-    assert!(matches!(refused, VaultError::TooManyNewSets), "{refused}");
+    assert!(
+        matches!(refused, VaultError::TooManyNewSets { .. }),
+        "{refused}"
+    );
     assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
     assert_eq!(entries(&mut vault), max);
     // What it already received still reads.
@@ -155,7 +158,10 @@ fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_e
         (&read("g1", &[]), at(max)),
     ] {
         let refused = append(&mut vault, a, when).unwrap_err();
-        assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+        assert!(
+            matches!(refused, VaultError::TooManyEntries { .. }),
+            "{refused}"
+        );
         assert_eq!(refused.code(), selfmodel_core::ErrorCode::RateLimited);
     }
     assert_eq!(entries_and_requests(&mut vault), (max, max as u64 + 1));
@@ -172,7 +178,10 @@ fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_e
     drop(vault);
     let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
     let again = append(&mut vault, &request(0), at(max) + Duration::minutes(1)).unwrap_err();
-    assert!(matches!(again, VaultError::TooManyEntries), "{again}");
+    assert!(
+        matches!(again, VaultError::TooManyEntries { .. }),
+        "{again}"
+    );
     // The next day (UTC), the grant adds entries again.
     append(&mut vault, &request(0), midnight + Duration::days(1)).expect("the next day");
     assert_eq!(entries_and_requests(&mut vault), (max + 3, max as u64 + 6));
@@ -205,7 +214,10 @@ fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
     // The log holds one entry less than the allowance: one more still reads.
     log(&mut vault, "g1", page(max), at(max)).expect("the last entry of the allowance");
     let spent = log(&mut vault, "g1", page(max + 1), at(max + 1)).unwrap_err();
-    assert!(matches!(spent, VaultError::TooManyEntries), "{spent}");
+    assert!(
+        matches!(spent, VaultError::TooManyEntries { .. }),
+        "{spent}"
+    );
 }
 
 #[test]
@@ -238,7 +250,10 @@ fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_to
         let refused = vault
             .write(|w| w.append_access(proposal, noon))
             .unwrap_err();
-        assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+        assert!(
+            matches!(refused, VaultError::TooManyEntries { .. }),
+            "{refused}"
+        );
     }
     // Giving up the grant, reading notices and the refusal of a revoked token are still logged.
     let revoked = call("beliefs.read", Outcome::Denied("token_revoked".into()));
@@ -257,7 +272,10 @@ fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_to
     let refused = vault
         .write(|w| w.append_access(&accepted, noon + Duration::minutes(1)))
         .unwrap_err();
-    assert!(matches!(refused, VaultError::TooManyEntries), "{refused}");
+    assert!(
+        matches!(refused, VaultError::TooManyEntries { .. }),
+        "{refused}"
+    );
 }
 
 #[test]
