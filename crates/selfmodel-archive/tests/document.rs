@@ -265,6 +265,22 @@ fn bad_documents_name_what_is_wrong() {
     v["manifest"]["counts"]["history"] = Value::from(2);
     resign(&mut v, &key(1));
     expect(&v, "invalid_content", "/beliefs/1/id");
+    // A large section that is not an array: the schema names it, whatever it holds.
+    for section in ["beliefs", "access_log"] {
+        for wrong in [
+            serde_json::json!({"id": 1}),
+            Value::from(5),
+            Value::from(-3),
+            Value::from(-1.5),
+            Value::from("beliefs"),
+            Value::Bool(true),
+            Value::Null,
+        ] {
+            let mut v = doc(1);
+            v[section] = wrong;
+            expect(&v, "schema_violation", &format!("/{section}"));
+        }
+    }
     // A grant is a closed object.
     let mut v = doc(1);
     v["grants"] = serde_json::json!([{"vendor": "x"}]);
