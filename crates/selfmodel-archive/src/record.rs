@@ -226,6 +226,7 @@ pub(crate) fn read(d: &mut wire::Document) -> Result<Record> {
     let mut seen = BTreeSet::new();
     for (i, g) in std::mem::take(&mut d.grants).into_iter().enumerate() {
         let path = format!("/grants/{i}");
+        screen_grant(&g, &path)?;
         if !seen.insert(g.id.clone()) {
             return Err(ArchiveError::invalid(
                 format!("{path}/id"),
@@ -365,26 +366,43 @@ pub(crate) fn screen_access(a: &Access, path: &str) -> Result<()> {
     screen_logged(path, ids, Some(&a.operation), &a.outcome)
 }
 
-/// The texts of the grants and the compacted log, screened ([`screened`]).
-fn screen(r: &Record) -> Result<()> {
-    for (i, g) in r.grants.iter().enumerate() {
-        let at = |f: &str| format!("/grants/{i}/{f}");
-        for (field, s) in [
-            ("id", g.id.as_str()),
-            ("vendor/id", &g.vendor.id),
-            ("vendor/name", &g.vendor.name),
-            ("consent/method", &g.consent.method),
-        ] {
+/// Every text of a grant as the file holds it, screened ([`screened`]) before anything else
+/// reads it. The bounds are above what a vault takes in (an origin's host may be 253
+/// characters), so that a vault's own export always reads back.
+fn screen_grant(g: &wire::Grant, path: &str) -> Result<()> {
+    let at = |f: &str| format!("{path}/{f}");
+    let one = [
+        ("id", Some(g.id.as_str())),
+        ("request_id", Some(&g.request_id)),
+        ("vendor/id", Some(&g.vendor.id)),
+        ("vendor/name", Some(&g.vendor.name)),
+        ("vendor/url", g.vendor.url.as_deref()),
+        ("revoked_by", g.revoked_by.as_deref()),
+        ("consent/subject", Some(&g.consent.subject)),
+        ("consent/method", Some(&g.consent.method)),
+    ];
+    for (field, s) in one {
+        if let Some(s) = s {
             screened(at(field), s, Lines::One, 200)?;
         }
-        if let Some(url) = &g.vendor.url {
-            screened(at("vendor/url"), url, Lines::One, 200)?;
-        }
-        for o in &g.scope.origins {
-            screened(at("scope/origins"), o, Lines::One, 200)?;
-        }
-        screened(at("consent/notice"), &g.consent.notice, Lines::Many, 10_000)?;
     }
+    let lists = [
+        ("purposes", &g.purposes, 200),
+        ("categories", &g.categories, 200),
+        ("origins", &g.origins, 300),
+        ("consent/purposes", &g.consent.purposes, 200),
+        ("consent/data_categories", &g.consent.data_categories, 200),
+    ];
+    for (field, list, max) in lists {
+        for (j, s) in list.iter().enumerate() {
+            screened(at(&format!("{field}/{j}")), s, Lines::One, max)?;
+        }
+    }
+    screened(at("consent/notice"), &g.consent.notice, Lines::Many, 10_000)
+}
+
+/// The texts of the compacted log, screened ([`screened`]).
+fn screen(r: &Record) -> Result<()> {
     for (i, d) in r.access_days.iter().enumerate() {
         let ids = [
             ("grant_id", d.grant_id.as_deref()),

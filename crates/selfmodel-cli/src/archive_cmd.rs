@@ -224,10 +224,15 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
     }
     if !summary.importable() {
         eprintln!(
-            "warning: {} is {} MB, more than the {} MiB an import reads back; keep fewer days of the access log in detail (selfmodel retention access-log DAYS) or export a subset, then export again",
+            "warning: {} is {} MiB, more than the {} MiB an import reads back. A whole export holds the access log's detailed entries: keep fewer days in detail (selfmodel retention access-log DAYS) and export again{}; a subset (--category) leaves the vendor record out",
             out.display(),
-            summary.bytes / 1_000_000,
-            selfmodel::archive::MAX_FILE_BYTES >> 20
+            summary.bytes >> 20,
+            selfmodel::archive::MAX_FILE_BYTES >> 20,
+            if a.armor {
+                "; without --armor the file is a quarter smaller"
+            } else {
+                ""
+            }
         );
     }
     if a.json {

@@ -223,11 +223,10 @@ impl SelfmodelMcp {
             E::Paused(_) => "The person has paused sharing in Selfmodel: nothing is read or \
                 proposed until they resume it. Do not ask them to; carry on without it."
                 .into(),
-            E::RateLimited { .. } => {
-                "Selfmodel is limiting how fast this assistant may call; wait a moment and call \
-                 again."
-                    .into()
-            }
+            E::RateLimited {
+                problem,
+                retry_after,
+            } => slow_down(problem, *retry_after),
             E::Transport(_) | E::Discovery(_) => {
                 self.session.disconnected().await;
                 format!(
@@ -514,5 +513,47 @@ fn identity(ctx: &RequestContext<RoleServer>) -> ClientIdentity {
             version: i.version,
         },
         None => ClientIdentity::unknown(),
+    }
+}
+
+/// What an assistant is told when Selfmodel limits it: to wait a moment, or, when the grant's
+/// allowance for the day is spent, not to call again before it renews (each refused call is
+/// logged where the person sees it).
+fn slow_down(
+    problem: &selfmodel_client::Problem,
+    retry_after: Option<std::time::Duration>,
+) -> String {
+    match retry_after.map(|d| d.as_secs()) {
+        Some(secs) if secs > 60 => format!(
+            "Selfmodel refused: {} ({}). Do not call Selfmodel again for {} h {} min; carry on \
+             without it.",
+            problem.message,
+            problem.code,
+            secs / 3600,
+            secs % 3600 / 60
+        ),
+        _ => "Selfmodel is limiting how fast this assistant may call; wait a moment and call \
+              again."
+            .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn an_assistant_past_its_daily_allowance_is_told_to_stop_until_it_renews() {
+        let problem = selfmodel_client::Problem {
+            status: 429,
+            code: "rate_limited".into(),
+            message: "the most in a day; the rest again tomorrow (UTC)".into(),
+        };
+        let spent = super::slow_down(&problem, Some(Duration::from_secs(5 * 3600 + 7 * 60)));
+        assert!(spent.contains("again for 5 h 7 min"), "{spent}");
+        assert!(spent.contains("tomorrow (UTC)"), "{spent}");
+        let brief = super::slow_down(&problem, Some(Duration::from_secs(2)));
+        assert!(brief.contains("wait a moment"), "{brief}");
+        assert!(super::slow_down(&problem, None).contains("wait a moment"));
     }
 }

@@ -84,7 +84,10 @@ pub enum VaultError {
 impl VaultError {
     /// Whether this is a grant's daily allowance running out: it renews at midnight UTC.
     pub fn is_daily_allowance(&self) -> bool {
-        self.renews_at().is_some()
+        matches!(
+            self,
+            Self::TooManyNewSets { .. } | Self::TooManyEntries { .. }
+        )
     }
 
     /// When a grant's spent daily allowance renews: the midnight (UTC) after the day it was

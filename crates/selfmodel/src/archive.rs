@@ -106,7 +106,7 @@ pub struct ExportSummary {
 
 impl ExportSummary {
     /// Whether an import reads the file back: at most [`MAX_FILE_BYTES`]. A whole export past it
-    /// holds a long access log in detail; fewer days kept in detail make it smaller.
+    /// usually holds a long access log in detail; fewer days kept in detail make it smaller.
     pub fn importable(&self) -> bool {
         self.bytes <= MAX_FILE_BYTES
     }

@@ -54,8 +54,8 @@ pub struct ExportDone {
     pub public_key: String,
     /// Whether only a subset was exported.
     pub subset: bool,
-    /// Whether an import reads the file back (at most 512 MiB): a whole export past it holds a
-    /// long access log in detail.
+    /// Whether an import reads the file back (at most 512 MiB): a whole export past it usually
+    /// holds a long access log in detail.
     pub importable: bool,
 }
 

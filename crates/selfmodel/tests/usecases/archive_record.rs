@@ -252,9 +252,12 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
     let forged = dir.path().join("forged.json");
     let hidden = "Shop\u{202e}gnirts desrever";
     type Change = fn(&mut selfmodel_archive::Record, &str);
-    let changes: [(&str, Change); 5] = [
+    let changes: [(&str, Change); 6] = [
         ("/grants/0/vendor/name", |r, s| {
             r.grants[0].vendor.name = s.into()
+        }),
+        ("/grants/0/purposes/0", |r, s| {
+            r.grants[0].scope.purposes = [s.to_owned()].into()
         }),
         ("/access_log/LAST/purpose", |r, s| {
             r.access.last_mut().unwrap().purpose = Some(s.into())
@@ -301,6 +304,13 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
         assert_eq!(text.matches(&path).count(), 1, "{text}");
         assert!(text.contains("U+202E"), "{text}");
     }
+    // The longest origin a grant may name (a 253-character host and a port) still reads back.
+    let mut contents = contents_of(&plain);
+    let host = format!("{}.com", "a".repeat(249));
+    contents.record.grants[0].scope.origins = [format!("https://{host}:8443")].into();
+    let built = selfmodel_archive::build(contents, &key).unwrap();
+    std::fs::write(&forged, built.to_vec()).unwrap();
+    assert!(SealedFile::read(&forged).unwrap().open(None).is_ok());
 }
 
 #[test]

@@ -685,8 +685,8 @@ public_key: string,
  */
 subset: boolean, 
 /**
- * Whether an import reads the file back (at most 512 MiB): a whole export past it holds a
- * long access log in detail.
+ * Whether an import reads the file back (at most 512 MiB): a whole export past it usually
+ * holds a long access log in detail.
  */
 importable: boolean, };
 
