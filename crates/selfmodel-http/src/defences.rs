@@ -169,6 +169,11 @@ fn vary(h: &mut HeaderMap) {
 fn allow_origin(h: &mut HeaderMap, origin: &str) {
     if let Ok(v) = HeaderValue::from_str(origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        // A page limited (429) can read how long to wait.
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Retry-After"),
+        );
     }
 }
 

@@ -324,6 +324,8 @@ async fn cors_only_for_origins_the_grant_lists() {
         r.headers()["access-control-allow-origin"],
         "https://app.example"
     );
+    // A page may read how long to wait when it is limited.
+    assert_eq!(r.headers()["access-control-expose-headers"], "Retry-After");
     assert!(r.headers().get_all("vary").iter().any(|v| v == "Origin"));
 
     for (token, origin) in [
