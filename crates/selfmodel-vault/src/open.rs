@@ -233,9 +233,19 @@ impl Vault {
             &mut self.allowance,
             &mut self.this_minute,
         );
-        let out = f(&mut writer)?;
-        writer.commit(Utc::now())?;
-        Ok(out)
+        let out = f(&mut writer);
+        let bounded = writer.cache_bounded;
+        let done = match out {
+            Ok(out) => writer.commit(Utc::now()).map(|()| out).map_err(E::from),
+            Err(e) => {
+                drop(writer);
+                Err(e)
+            }
+        };
+        if bounded && let Err(e) = set_page_cache(&self.conn) {
+            tracing::warn!("the page cache could not be restored after a bulk write: {e}");
+        }
+        done
     }
 
     /// Writes every refusal counted so far (see [`Writer::count_refusal`]) to the access log in
@@ -443,10 +453,15 @@ fn configure(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = {};
          PRAGMA temp_store = MEMORY;
-         PRAGMA journal_size_limit = 0;
-         PRAGMA cache_size = -{PAGE_CACHE_KIB};",
+         PRAGMA journal_size_limit = 0;",
         if secure_delete { "ON" } else { "OFF" }
     ))?;
+    set_page_cache(conn)
+}
+
+/// Sets the page cache to its bound (`PAGE_CACHE_KIB`).
+fn set_page_cache(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!("PRAGMA cache_size = -{PAGE_CACHE_KIB};"))?;
     Ok(())
 }
 
@@ -518,4 +533,46 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         .mode(0o700)
         .create(dir)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use selfmodel_core::{AuditAction, Catalogue, Passphrase, PendingEvent};
+
+    use super::{PAGE_CACHE_KIB, Vault, VaultError};
+
+    fn cache_kib(vault: &Vault) -> i64 {
+        let size: i64 = vault
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        -size
+    }
+
+    #[test]
+    fn a_bulk_write_gives_the_page_cache_back_whether_it_commits_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = Passphrase::new("a long enough passphrase".into());
+        let mut vault =
+            Vault::create(&dir.path().join("v.db"), &pass, &Catalogue::defaults()).unwrap();
+        assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
+        let failed = vault.write(|w| -> Result<(), VaultError> {
+            w.bound_cache_for_bulk()?;
+            Err(VaultError::Unaudited)
+        });
+        assert!(failed.is_err());
+        assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
+        vault
+            .write(|w| {
+                w.bound_cache_for_bulk()?;
+                let bounded: i64 = w.tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+                assert!(-bounded < i64::from(PAGE_CACHE_KIB));
+                w.append_audit(
+                    PendingEvent::new(AuditAction::Imported, None),
+                    chrono::Utc::now(),
+                )
+            })
+            .unwrap();
+        assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
+    }
 }

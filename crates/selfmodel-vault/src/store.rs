@@ -32,6 +32,8 @@ pub struct Writer<'c> {
     /// Whether ending without a record rolls back before anything else is written
     /// ([`Writer::found_nothing`]).
     found_nothing: bool,
+    /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]).
+    pub(crate) cache_bounded: bool,
     /// The vault's counted refusals (see [`crate::refusals`]).
     pub(crate) refusals: &'c mut Refusals,
     /// What each grant added today (see [`crate::daily_allowance`]).
@@ -435,6 +437,10 @@ fn actor_name(actor: &Actor) -> Option<&str> {
     }
 }
 
+/// The page cache's bound in KiB during a bulk write: an import's pages are written once, and a
+/// cache the size of the vault's (`PAGE_CACHE_KIB`) would hold them until the transaction ends.
+const BULK_CACHE_KIB: u32 = 8 * 1024;
+
 impl<'c> Writer<'c> {
     pub(crate) fn new(
         tx: Transaction<'c>,
@@ -447,6 +453,7 @@ impl<'c> Writer<'c> {
             recorded: false,
             nothing_to_record: false,
             found_nothing: false,
+            cache_bounded: false,
             refusals,
             allowance,
             this_minute,
@@ -456,6 +463,16 @@ impl<'c> Writer<'c> {
     /// Reads inside this write transaction (seeing its own writes).
     pub fn read(&self) -> Reader<'_> {
         Reader::new(&self.tx)
+    }
+
+    /// Bounds the page cache for the rest of the transaction, for a bulk write (an import)
+    /// whose pages would otherwise fill it and stay; the vault's bound is back when the
+    /// transaction ends, committed or not.
+    pub fn bound_cache_for_bulk(&mut self) -> Result<()> {
+        self.tx
+            .execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
+        self.cache_bounded = true;
+        Ok(())
     }
 
     /// Says the transaction found nothing to change: unless it records an audit event or a log
