@@ -190,8 +190,8 @@ pub enum Key {
 
 /// Decrypts an age file, refusing plaintext larger than `limit` bytes, and a passphrase file
 /// whose scrypt work factor is above [`WORK_FACTOR_RANGE`] before any work is done.
-pub fn open(bytes: &[u8], key: &Key, limit: u64) -> Result<Vec<u8>> {
-    let decryptor = Decryptor::new(ArmoredReader::new(bytes))
+pub fn open(input: impl std::io::BufRead, key: &Key, limit: u64) -> Result<Vec<u8>> {
+    let decryptor = Decryptor::new(ArmoredReader::new(input))
         .map_err(|e| ArchiveError::Damaged(format!("its header does not parse ({e})")))?;
     let scrypt = decryptor.is_scrypt();
     let reader = match key {
@@ -283,10 +283,13 @@ mod tests {
                 }
             );
             let key = Key::Passphrase(pass("correct horse battery"));
-            assert_eq!(open(&sealed, &key, 100).unwrap(), b"{\"x\":1}");
+            assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"{\"x\":1}");
             let wrong = Key::Passphrase(pass("wrong horse battery"));
             assert_eq!(
-                open(&sealed, &wrong, 100).unwrap_err().code().as_str(),
+                open(sealed.as_slice(), &wrong, 100)
+                    .unwrap_err()
+                    .code()
+                    .as_str(),
                 "wrong_key"
             );
         }
@@ -301,11 +304,16 @@ mod tests {
         let sealed = seal(b"hello", &p, false, Vec::new()).unwrap();
         for s in [&s1, &s2] {
             let key = Key::Identities(identities(s));
-            assert_eq!(open(&sealed, &key, 100).unwrap(), b"hello");
+            assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"hello");
         }
-        let err = open(&sealed, &Key::Identities(identities(&s3)), 100).unwrap_err();
+        let err = open(sealed.as_slice(), &Key::Identities(identities(&s3)), 100).unwrap_err();
         assert_eq!(err.code().as_str(), "wrong_key");
-        let err = open(&sealed, &Key::Passphrase(pass("whatever it is")), 100).unwrap_err();
+        let err = open(
+            sealed.as_slice(),
+            &Key::Passphrase(pass("whatever it is")),
+            100,
+        )
+        .unwrap_err();
         assert_eq!(err.code().as_str(), "wrong_key");
     }
 
@@ -317,13 +325,13 @@ mod tests {
         };
         let sealed = seal(b"{}", &p, false, Vec::new()).unwrap();
         let key = Key::Passphrase(pass("export pass 123"));
-        assert_eq!(open(&sealed, &key, 100).unwrap(), b"{}");
+        assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"{}");
         // The stanza `-> scrypt <salt> 10` edited to ask for 2^23, one more than the cap (age's
         // own limit depends on how fast the machine is): refused, not computed.
         let at = sealed.windows(4).position(|w| w == b" 10\n").unwrap();
         let mut bomb = sealed.clone();
         bomb[at..at + 4].copy_from_slice(b" 23\n");
-        let err = open(&bomb, &key, 100).unwrap_err();
+        let err = open(bomb.as_slice(), &key, 100).unwrap_err();
         assert_eq!(err.code().as_str(), "excessive_work", "{err}");
         // Nor can an export ask for more than it could open.
         let too_much = Protection::Passphrase {
@@ -344,7 +352,10 @@ mod tests {
             assert_eq!(err.code().as_str(), "damaged", "cut at {cut}: {err}");
         }
         assert_eq!(
-            open(&sealed, &key, 1000).unwrap_err().code().as_str(),
+            open(sealed.as_slice(), &key, 1000)
+                .unwrap_err()
+                .code()
+                .as_str(),
             "too_large"
         );
     }

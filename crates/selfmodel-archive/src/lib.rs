@@ -24,7 +24,7 @@ pub mod wire;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::audit::canonical_time;
@@ -620,15 +620,31 @@ fn filter_out(f: &Filter) -> wire::Filter {
 
 /// An export file as read from disk, before decryption.
 pub struct SealedFile {
-    bytes: Vec<u8>,
+    body: Body,
     sha256: String,
     envelope: Envelope,
+}
+
+/// Where a sealed file's bytes are.
+enum Body {
+    /// In memory.
+    Held(Vec<u8>),
+    /// An age file read from disk: decrypted from the file again, which must hash as it did, so
+    /// that the ciphertext and the plaintext are never held at once.
+    OnDisk(PathBuf),
 }
 
 impl SealedFile {
     /// Reads a file of at most [`MAX_FILE_BYTES`] and tells what it is.
     pub fn read(path: &Path) -> Result<Self> {
-        Self::from_bytes(read_capped(path, MAX_FILE_BYTES)?)
+        let sealed = Self::from_bytes(read_capped(path, MAX_FILE_BYTES)?)?;
+        Ok(match sealed.envelope {
+            Envelope::Plain => sealed,
+            Envelope::Age { .. } => Self {
+                body: Body::OnDisk(path.to_owned()),
+                ..sealed
+            },
+        })
     }
 
     /// Takes a file's bytes and tells what they are.
@@ -642,7 +658,7 @@ impl SealedFile {
         let envelope = Envelope::detect(&bytes)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         Ok(Self {
-            bytes,
+            body: Body::Held(bytes),
             sha256,
             envelope,
         })
@@ -660,19 +676,25 @@ impl SealedFile {
 
     /// Decrypts (age files need `key`) and parses.
     pub fn open(self, key: Option<&Key>) -> Result<ExportFile> {
-        let parsed = match (self.envelope, key) {
-            (Envelope::Plain, _) => parse(self.bytes)?,
-            (Envelope::Age { passphrase, .. }, None) => {
+        let parsed = match (self.envelope, key, self.body) {
+            (Envelope::Plain, _, Body::Held(bytes)) => parse(bytes)?,
+            (Envelope::Plain, _, Body::OnDisk(_)) => {
+                return Err(ArchiveError::Damaged("a plain file is read whole".into()));
+            }
+            (Envelope::Age { passphrase, .. }, None, _) => {
                 return Err(ArchiveError::KeyRequired(if passphrase {
                     "the file is encrypted with an age passphrase; none was given".into()
                 } else {
                     "the file is encrypted to age recipients; give an identity file (--identity KEYFILE)".into()
                 }));
             }
-            (Envelope::Age { .. }, Some(key)) => {
-                let plain = crypt::open(&self.bytes, key, MAX_FILE_BYTES)?;
-                drop(self.bytes);
+            (Envelope::Age { .. }, Some(key), Body::Held(bytes)) => {
+                let plain = crypt::open(bytes.as_slice(), key, MAX_FILE_BYTES)?;
+                drop(bytes);
                 parse(plain)?
+            }
+            (Envelope::Age { .. }, Some(key), Body::OnDisk(path)) => {
+                parse(decrypt_again(&path, &self.sha256, key)?)?
             }
         };
         Ok(ExportFile {
@@ -680,6 +702,41 @@ impl SealedFile {
             file_sha256: self.sha256,
             envelope: self.envelope,
         })
+    }
+}
+
+/// Decrypts the age file at `path`, reading it as it decrypts, and refuses it unless it hashes
+/// to `sha256` as it did when it was first read.
+fn decrypt_again(path: &Path, sha256: &str, key: &Key) -> Result<Vec<u8>> {
+    let mut hashed = Hashed {
+        inner: std::fs::File::open(path)?,
+        hasher: Sha256::new(),
+    };
+    let plain = crypt::open(std::io::BufReader::new(&mut hashed), key, MAX_FILE_BYTES)?;
+    // What the decryption left unread, if anything, counts too.
+    std::io::copy(
+        &mut std::io::Read::take(&mut hashed, MAX_FILE_BYTES),
+        &mut std::io::sink(),
+    )?;
+    if hex::encode(hashed.hasher.finalize()) != sha256 {
+        return Err(ArchiveError::Damaged(
+            "the file changed after it was read; choose it again".into(),
+        ));
+    }
+    Ok(plain)
+}
+
+/// A reader that hashes what it reads.
+struct Hashed<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
 }
 

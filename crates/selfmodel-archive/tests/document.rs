@@ -374,6 +374,40 @@ fn sealed_files_need_their_key() {
     assert_eq!(file.parsed.contents().unwrap(), contents(1));
 }
 
+#[test]
+fn an_age_file_is_decrypted_from_disk_and_refused_if_it_changed_after_it_was_read() {
+    let (secret, recipient) = selfmodel_archive::generate_identity();
+    let to = selfmodel_archive::Protection::Recipients(vec![recipient.parse().unwrap()]);
+    let sealed = |n| {
+        let json = build(contents(n), &key(1)).unwrap().to_vec();
+        selfmodel_archive::seal(&json, &to, false, Vec::new()).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("key.txt");
+    std::fs::write(&key_path, format!("{}\n", *secret)).unwrap();
+    let ids = || {
+        selfmodel_archive::Key::Identities(
+            selfmodel_archive::Identities::from_file(&key_path).unwrap(),
+        )
+    };
+    let path = dir.path().join("export.age");
+    std::fs::write(&path, sealed(2)).unwrap();
+    let file = SealedFile::read(&path).unwrap();
+    let opened = file.open(Some(&ids())).unwrap();
+    assert_eq!(opened.parsed.contents().unwrap(), contents(2));
+
+    // Another file, as valid, put in its place between reading and opening: refused.
+    let file = SealedFile::read(&path).unwrap();
+    std::fs::write(&path, sealed(3)).unwrap();
+    let Err(err) = file.open(Some(&ids())) else {
+        panic!("a file changed after it was read opened");
+    };
+    assert!(
+        err.to_string().contains("changed after it was read"),
+        "{err}"
+    );
+}
+
 /// A varied model: every actor, with and without expiry, evidence hash and history.
 fn varied(n: u128) -> Contents {
     let mut c = contents(n);
