@@ -11,8 +11,14 @@ use crate::error::{ArchiveError, Result};
 /// Reads at most `limit` bytes of the file at `path`; a larger file is refused without reading
 /// more than `limit + 1` bytes (regular files are refused from their size alone).
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    Ok(read_capped_keeping(path, limit)?.0)
+}
+
+/// [`read_capped`], also handing back the open file when it is a regular file (which can be
+/// read again from its start; a pipe cannot).
+pub(crate) fn read_capped_keeping(path: &Path, limit: u64) -> Result<(Vec<u8>, Option<File>)> {
     let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let file = File::open(path).map_err(with_path)?;
+    let mut file = File::open(path).map_err(with_path)?;
     let meta = file.metadata().map_err(with_path)?;
     if meta.is_dir() {
         return Err(ArchiveError::Io(io::Error::other(format!(
@@ -27,7 +33,8 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
         });
     }
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
-    file.take(limit.saturating_add(1))
+    (&mut file)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(with_path)?;
     if bytes.len() as u64 > limit {
@@ -36,7 +43,7 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
             limit,
         });
     }
-    Ok(bytes)
+    Ok((bytes, meta.is_file().then_some(file)))
 }
 
 /// A file written next to its destination (mode 0600) and moved into place only when complete:

@@ -24,7 +24,7 @@ pub mod wire;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::audit::canonical_time;
@@ -629,21 +629,23 @@ pub struct SealedFile {
 enum Body {
     /// In memory.
     Held(Vec<u8>),
-    /// An age file read from disk: decrypted from the file again, which must hash as it did, so
-    /// that the ciphertext and the plaintext are never held at once.
-    OnDisk(PathBuf),
+    /// An age file read from disk (a regular file, kept open): decrypted from it again, and
+    /// refused unless it hashes as it did, so that the ciphertext and the plaintext are never
+    /// held at once.
+    OnDisk(std::fs::File),
 }
 
 impl SealedFile {
     /// Reads a file of at most [`MAX_FILE_BYTES`] and tells what it is.
     pub fn read(path: &Path) -> Result<Self> {
-        let sealed = Self::from_bytes(read_capped(path, MAX_FILE_BYTES)?)?;
-        Ok(match sealed.envelope {
-            Envelope::Plain => sealed,
-            Envelope::Age { .. } => Self {
-                body: Body::OnDisk(path.to_owned()),
+        let (bytes, file) = file::read_capped_keeping(path, MAX_FILE_BYTES)?;
+        let sealed = Self::from_bytes(bytes)?;
+        Ok(match (sealed.envelope, file) {
+            (Envelope::Age { .. }, Some(file)) => Self {
+                body: Body::OnDisk(file),
                 ..sealed
             },
+            _ => sealed,
         })
     }
 
@@ -679,7 +681,7 @@ impl SealedFile {
         let parsed = match (self.envelope, key, self.body) {
             (Envelope::Plain, _, Body::Held(bytes)) => parse(bytes)?,
             (Envelope::Plain, _, Body::OnDisk(_)) => {
-                return Err(ArchiveError::Damaged("a plain file is read whole".into()));
+                unreachable!("a plain file is held whole")
             }
             (Envelope::Age { passphrase, .. }, None, _) => {
                 return Err(ArchiveError::KeyRequired(if passphrase {
@@ -693,8 +695,8 @@ impl SealedFile {
                 drop(bytes);
                 parse(plain)?
             }
-            (Envelope::Age { .. }, Some(key), Body::OnDisk(path)) => {
-                parse(decrypt_again(&path, &self.sha256, key)?)?
+            (Envelope::Age { .. }, Some(key), Body::OnDisk(file)) => {
+                parse(decrypt_again(file, &self.sha256, key)?)?
             }
         };
         Ok(ExportFile {
@@ -705,14 +707,17 @@ impl SealedFile {
     }
 }
 
-/// Decrypts the age file at `path`, reading it as it decrypts, and refuses it unless it hashes
-/// to `sha256` as it did when it was first read.
-fn decrypt_again(path: &Path, sha256: &str, key: &Key) -> Result<Vec<u8>> {
+/// Decrypts the age file read into `file`, from its start again as it decrypts, and refuses it
+/// unless it hashes to `sha256` as it did when it was first read. A file that changed is said to
+/// have changed, whatever its decryption made of it.
+fn decrypt_again(mut file: std::fs::File, sha256: &str, key: &Key) -> Result<Vec<u8>> {
+    use std::io::Seek;
+    file.rewind()?;
     let mut hashed = Hashed {
-        inner: std::fs::File::open(path)?,
+        inner: file,
         hasher: Sha256::new(),
     };
-    let plain = crypt::open(std::io::BufReader::new(&mut hashed), key, MAX_FILE_BYTES)?;
+    let plain = crypt::open(std::io::BufReader::new(&mut hashed), key, MAX_FILE_BYTES);
     // What the decryption left unread, if anything, counts too.
     std::io::copy(
         &mut std::io::Read::take(&mut hashed, MAX_FILE_BYTES),
@@ -723,7 +728,7 @@ fn decrypt_again(path: &Path, sha256: &str, key: &Key) -> Result<Vec<u8>> {
             "the file changed after it was read; choose it again".into(),
         ));
     }
-    Ok(plain)
+    plain
 }
 
 /// A reader that hashes what it reads.

@@ -406,6 +406,35 @@ fn an_age_file_is_decrypted_from_disk_and_refused_if_it_changed_after_it_was_rea
         err.to_string().contains("changed after it was read"),
         "{err}"
     );
+    // Cut short in between, so that it no longer decrypts: said to have changed, all the same.
+    std::fs::write(&path, sealed(2)).unwrap();
+    let file = SealedFile::read(&path).unwrap();
+    let whole = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let Err(err) = file.open(Some(&ids())) else {
+        panic!("a file cut short after it was read opened");
+    };
+    assert!(
+        err.to_string().contains("changed after it was read"),
+        "{err}"
+    );
+
+    // A pipe is read once, and held.
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let bytes = sealed(2);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+    };
+    let file = SealedFile::read(&fifo).unwrap();
+    writer.join().unwrap();
+    let opened = file.open(Some(&ids())).unwrap();
+    assert_eq!(opened.parsed.contents().unwrap(), contents(2));
 }
 
 /// A varied model: every actor, with and without expiry, evidence hash and history.

@@ -38,6 +38,8 @@ pub struct Vault {
     allowance: DailyAllowance,
     this_minute: ThisMinute,
     pages: PageChecker,
+    /// Whether a bulk write bounded the page cache ([`Writer::bound_cache_for_bulk`]).
+    cache_bounded: bool,
 }
 
 /// How the file is keyed.
@@ -113,6 +115,7 @@ impl Vault {
                 allowance: DailyAllowance::default(),
                 this_minute: ThisMinute::default(),
                 pages: PageChecker::passed(),
+                cache_bounded: false,
             };
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
@@ -170,6 +173,7 @@ impl Vault {
             allowance: DailyAllowance::default(),
             this_minute: ThisMinute::default(),
             pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
+            cache_bounded: false,
         })
     }
 
@@ -207,6 +211,7 @@ impl Vault {
         &mut self,
         f: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.unbound_cache();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
@@ -223,6 +228,7 @@ impl Vault {
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.pages.passed_or_refuse()?;
+        self.unbound_cache();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -232,9 +238,9 @@ impl Vault {
             &mut self.refusals,
             &mut self.allowance,
             &mut self.this_minute,
+            &mut self.cache_bounded,
         );
         let out = f(&mut writer);
-        let bounded = writer.cache_bounded;
         let done = match out {
             Ok(out) => writer.commit(Utc::now()).map(|()| out).map_err(E::from),
             Err(e) => {
@@ -242,10 +248,19 @@ impl Vault {
                 Err(e)
             }
         };
-        if bounded && let Err(e) = set_page_cache(&self.conn) {
-            tracing::warn!("the page cache could not be restored after a bulk write: {e}");
-        }
+        self.unbound_cache();
         done
+    }
+
+    /// Gives the page cache its bound back after a bulk write ([`Writer::bound_cache_for_bulk`]),
+    /// one that panicked included (at the next transaction).
+    fn unbound_cache(&mut self) {
+        if std::mem::take(&mut self.cache_bounded)
+            && let Err(e) = set_page_cache(&self.conn)
+        {
+            tracing::warn!("the page cache could not be restored after a bulk write: {e}");
+            self.cache_bounded = true;
+        }
     }
 
     /// Writes every refusal counted so far (see [`Writer::count_refusal`]) to the access log in
@@ -263,6 +278,7 @@ impl Vault {
             &mut self.refusals,
             &mut self.allowance,
             &mut self.this_minute,
+            &mut self.cache_bounded,
         );
         let written = writer.append_counted()?;
         writer.finish(&written)
@@ -573,6 +589,16 @@ mod tests {
                 )
             })
             .unwrap();
+        assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
+        // A bulk write that panics: the next transaction gives the cache back.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            vault.write(|w| -> Result<(), VaultError> {
+                w.bound_cache_for_bulk()?;
+                panic!("a bulk write fails halfway");
+            })
+        }));
+        assert!(panicked.is_err());
+        vault.read(|r| r.count_beliefs()).unwrap();
         assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
     }
 }

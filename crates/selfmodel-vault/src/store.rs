@@ -32,8 +32,9 @@ pub struct Writer<'c> {
     /// Whether ending without a record rolls back before anything else is written
     /// ([`Writer::found_nothing`]).
     found_nothing: bool,
-    /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]).
-    pub(crate) cache_bounded: bool,
+    /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]):
+    /// the vault's flag, so that it gives the cache back even after a panic.
+    cache_bounded: &'c mut bool,
     /// The vault's counted refusals (see [`crate::refusals`]).
     pub(crate) refusals: &'c mut Refusals,
     /// What each grant added today (see [`crate::daily_allowance`]).
@@ -447,13 +448,14 @@ impl<'c> Writer<'c> {
         refusals: &'c mut Refusals,
         allowance: &'c mut DailyAllowance,
         this_minute: &'c mut ThisMinute,
+        cache_bounded: &'c mut bool,
     ) -> Self {
         Self {
             tx,
             recorded: false,
             nothing_to_record: false,
             found_nothing: false,
-            cache_bounded: false,
+            cache_bounded,
             refusals,
             allowance,
             this_minute,
@@ -471,7 +473,7 @@ impl<'c> Writer<'c> {
     pub fn bound_cache_for_bulk(&mut self) -> Result<()> {
         self.tx
             .execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
-        self.cache_bounded = true;
+        *self.cache_bounded = true;
         Ok(())
     }
 
