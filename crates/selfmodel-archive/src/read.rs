@@ -83,14 +83,11 @@ impl Parsed {
             .chunks(PARALLEL_BATCH)
             .enumerate()
             .map(move |(b, batch)| {
-                batch
-                    .par_iter()
-                    .enumerate()
-                    .map(|(j, &(start, end))| {
-                        let path = format!("/{section}/{}", b * PARALLEL_BATCH + j);
-                        read(&self.text[start as usize..end as usize], &path)
-                    })
-                    .collect()
+                read_batch(batch, b, |i, &(start, end)| {
+                    let path = format!("/{section}/{i}");
+                    read(&self.text[start as usize..end as usize], &path)
+                })
+                .collect()
             })
     }
 
@@ -349,13 +346,24 @@ struct ReadAccess {
     fault: Result<()>,
 }
 
+/// An element of a large section as a JSON value, checked against its schema, with the
+/// canonical form the signature covers.
+fn checked_value(
+    raw: &RawValue,
+    path: &str,
+    schema: fn(&Value, &str) -> Result<()>,
+) -> Result<(Value, String)> {
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(path, e))?;
+    schema(&value, path)?;
+    let mut canonical = String::new();
+    canonical::write_value(&value, &mut canonical);
+    Ok((value, canonical))
+}
+
 /// Reads the `i`th access-log entry: JSON, schema, canonical form, domain types and texts.
 fn read_access(i: usize, raw: &RawValue) -> Result<ReadAccess> {
     let path = format!("/access_log/{i}");
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
-    schema::check_access(&value, &path)?;
-    let mut canonical = String::new();
-    canonical::write_value(&value, &mut canonical);
+    let (value, canonical) = checked_value(raw, &path, schema::check_access)?;
     let entry: wire::Access = serde_json::from_value(value)
         .map_err(|e| ArchiveError::invalid(path.as_str(), e.to_string()))?;
     Ok(ReadAccess {
@@ -375,16 +383,25 @@ fn each_in_order<T: Send>(
     mut visit: impl FnMut(usize, T) -> Result<()>,
 ) -> Result<()> {
     for (b, batch) in raws.chunks(PARALLEL_BATCH).enumerate() {
-        let read: Vec<_> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(j, raw)| read(b * PARALLEL_BATCH + j, raw))
-            .collect();
+        let read: Vec<_> = read_batch(batch, b, |i, raw| read(i, raw)).collect();
         for (j, one) in read.into_iter().enumerate() {
             visit(b * PARALLEL_BATCH + j, one?)?;
         }
     }
     Ok(())
+}
+
+/// The `b`th batch of a section, each element read on every core with its index in the file,
+/// in order.
+fn read_batch<'a, I: Sync, T: Send>(
+    batch: &'a [I],
+    b: usize,
+    read: impl Fn(usize, &I) -> Result<T> + Sync + Send + 'a,
+) -> impl IndexedParallelIterator<Item = Result<T>> + 'a {
+    batch
+        .par_iter()
+        .enumerate()
+        .map(move |(j, one)| read(b * PARALLEL_BATCH + j, one))
 }
 
 /// Beliefs or log entries read in parallel at a time: enough to share out, few enough to hold.
@@ -402,10 +419,7 @@ struct ReadBelief {
 /// Reads the `i`th belief: JSON, schema, canonical form, domain types.
 fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
     let path = format!("/beliefs/{i}");
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(&path, e))?;
-    schema::check_belief(&value, &path)?;
-    let mut canonical = String::new();
-    canonical::write_value(&value, &mut canonical);
+    let (value, canonical) = checked_value(raw, &path, schema::check_belief)?;
     let (evidence, history) = (len(&value["evidence"]), len(&value["history"]));
     Ok(ReadBelief {
         canonical,

@@ -240,14 +240,10 @@ impl Vault {
             &mut self.this_minute,
             &mut self.cache_bounded,
         );
-        let out = f(&mut writer);
-        let done = match out {
-            Ok(out) => writer.commit(Utc::now()).map(|()| out).map_err(E::from),
-            Err(e) => {
-                drop(writer);
-                Err(e)
-            }
-        };
+        let done = f(&mut writer).and_then(|out| {
+            writer.commit(Utc::now())?;
+            Ok(out)
+        });
         self.unbound_cache();
         done
     }

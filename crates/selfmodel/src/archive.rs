@@ -585,9 +585,9 @@ impl<'a> Plan<'a> {
         Ok(plan)
     }
 
-    /// Reads the file's beliefs a batch at a time ([`each_prefetched`]); checks each batch against the merged catalogue (the first failure in the
-    /// file's order reported) and hands each belief, as this import brings it in, to `place`,
-    /// which says where it goes.
+    /// Reads the file's beliefs a batch at a time ([`each_prefetched`]), checks each batch
+    /// against the merged catalogue (the first failure in the file's order reported) and hands
+    /// each belief, as this import brings it in, to `place`, which says where it goes.
     fn sort_beliefs(
         &mut self,
         file: &Parsed,

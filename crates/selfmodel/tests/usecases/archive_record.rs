@@ -223,6 +223,15 @@ fn what_was_erased_before_the_move_stays_erased_after_it() {
     assert!(report.erased.contains(&gone), "{:?}", report.erased);
 }
 
+/// A vault after the scripted session, exported whole to a plain file in `dir`.
+fn session_exported(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let mut a = vault(dir);
+    scripted_session(&mut a);
+    let plain = dir.path().join("a.json");
+    export(&mut a, &plain, false);
+    plain
+}
+
 /// Everything a plain file holds.
 fn contents_of(path: &Path) -> selfmodel_archive::Contents {
     let file = SealedFile::read(path).unwrap().open(None).unwrap();
@@ -244,10 +253,7 @@ impl selfmodel_archive::Signer for Forger {
 #[test]
 fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = vault(&dir);
-    scripted_session(&mut a);
-    let plain = dir.path().join("a.json");
-    export(&mut a, &plain, false);
+    let plain = session_exported(&dir);
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let forged = dir.path().join("forged.json");
     let hidden = "Shop\u{202e}gnirts desrever";
@@ -316,10 +322,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
 #[test]
 fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = vault(&dir);
-    scripted_session(&mut a);
-    let plain = dir.path().join("a.json");
-    export(&mut a, &plain, false);
+    let plain = session_exported(&dir);
     let whole = contents_of(&plain);
     let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
     let options = ImportOptions {
@@ -385,10 +388,7 @@ fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
 #[test]
 fn a_fault_in_a_later_batch_names_its_belief_and_leaves_none_written_before_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = vault(&dir);
-    scripted_session(&mut a);
-    let plain = dir.path().join("a.json");
-    export(&mut a, &plain, false);
+    let plain = session_exported(&dir);
     let mut many = contents_of(&plain);
     many.record = selfmodel_archive::Record::default();
     let template = many.beliefs[0].clone();
