@@ -19,12 +19,14 @@ function click(css: string) {
   el.click();
 }
 
-/** The app, unlocked, on the Transfer screen. */
-async function transfer(b: FakeBackend) {
+/** The app, unlocked, on the Transfer screen; its fake backend. */
+async function transfer(): Promise<FakeBackend> {
+  const b = new FakeBackend();
   b.unlocked = true;
   await mountApp(b);
   click("[data-testid=nav-transfer]");
   await settle();
+  return b;
 }
 
 function paste(value: string) {
@@ -32,6 +34,13 @@ function paste(value: string) {
   area.value = value;
   area.dispatchEvent(new Event("input", { bubbles: true }));
   flushSync();
+}
+
+/** Pastes `value` and asks for its preview. */
+async function previewPaste(value: string) {
+  paste(value);
+  click("[data-testid=memory-preview]");
+  await settle();
 }
 
 function source(value: string) {
@@ -65,9 +74,7 @@ describe("importing memories", () => {
     ]);
 
     source("claude");
-    paste("- Prefers concise answers\n- Is learning Rust\n- Email is jo@example.org\n\n- Lives in Lyon\n");
-    click("[data-testid=memory-preview]");
-    await settle();
+    await previewPaste("- Prefers concise answers\n- Is learning Rust\n- Email is jo@example.org\n\n- Lives in Lyon\n");
 
     expect(b.memories?.source).toBe("claude");
     expect(text("[data-testid=memory-count-proposed]")).toBe("2 memories to propose");
@@ -103,11 +110,8 @@ describe("importing memories", () => {
   });
 
   it("shows a refused line's reason and never its text, and proposes nothing when nothing is left", async () => {
-    const b = new FakeBackend();
-    await transfer(b);
-    paste("My email is someone@example.org\nWrite to me at other@example.net\n");
-    click("[data-testid=memory-preview]");
-    await settle();
+    const b = await transfer();
+    await previewPaste("My email is someone@example.org\nWrite to me at other@example.net\n");
 
     expect(all("[data-testid=memory-refused]")).toEqual([`Line 1: ${EMAIL_REFUSAL}`, `Line 2: ${EMAIL_REFUSAL}`]);
     const shown = text("[data-testid=memory-preview-result]");
@@ -122,11 +126,8 @@ describe("importing memories", () => {
   });
 
   it("cancels a preview: the core forgets it, the form is cleared and nothing is proposed", async () => {
-    const b = new FakeBackend();
-    await transfer(b);
-    paste("Prefers tea\nReads science fiction\n");
-    click("[data-testid=memory-preview]");
-    await settle();
+    const b = await transfer();
+    await previewPaste("Prefers tea\nReads science fiction\n");
     expect(text("[data-testid=memory-count-proposed]")).toBe("2 memories to propose");
 
     click("[data-testid=memory-cancel]");
@@ -140,8 +141,7 @@ describe("importing memories", () => {
   });
 
   it("changes nothing when the file dialog is cancelled, and previews the folder chosen", async () => {
-    const b = new FakeBackend();
-    await transfer(b);
+    const b = await transfer();
     paste("Prefers tea\n");
     expect(text("[data-testid=memory-choose]")).toBe("Choose file…");
     b.chosenFile = null;
@@ -163,35 +163,25 @@ describe("importing memories", () => {
   });
 
   it("shows the core's error and keeps the paste to correct it", async () => {
-    const b = new FakeBackend();
-    await transfer(b);
-    paste(" - \n * \n");
-    click("[data-testid=memory-preview]");
-    await settle();
+    const b = await transfer();
+    await previewPaste(" - \n * \n");
     expect(text("[role=alert]")).toBe("There are no memories in the input");
     expect($<HTMLTextAreaElement>("[data-testid=memory-paste]")!.value).toBe(" - \n * \n");
     expect($("[data-testid=memory-preview-result]")).toBeNull();
 
     // Longer than the IPC accepts: said before anything is sent.
-    paste("x".repeat(4 * 1024 * 1024 + 1));
-    click("[data-testid=memory-preview]");
-    await settle();
+    await previewPaste("x".repeat(4 * 1024 * 1024 + 1));
     expect(text("[role=alert]")).toBe("The paste is too long to send in one piece. Save it as a file and use “Choose file…”.");
     expect(b.memories).toBeNull();
 
-    paste(" - \n * Prefers tea\n");
-    click("[data-testid=memory-preview]");
-    await settle();
+    await previewPaste(" - \n * Prefers tea\n");
     expect($("[role=alert]")).toBeNull();
     expect(all("[data-testid=memory-proposed] .statement")).toEqual(["Prefers tea"]);
   });
 
   it("lists the first 200 of 10,000 memories and counts the rest", async () => {
-    const b = new FakeBackend();
-    await transfer(b);
-    paste(Array.from({ length: 10_000 }, (_, i) => `Memory number ${i + 1}`).join("\n"));
-    click("[data-testid=memory-preview]");
-    await settle();
+    await transfer();
+    await previewPaste(Array.from({ length: 10_000 }, (_, i) => `Memory number ${i + 1}`).join("\n"));
     expect(text("[data-testid=memory-count-proposed]")).toBe(`${(10_000).toLocaleString()} memories to propose`);
     expect(document.querySelectorAll("[data-testid=memory-proposed]")).toHaveLength(200);
     expect(text("[data-testid=memory-more]")).toBe(`and ${(9_800).toLocaleString()} more`);

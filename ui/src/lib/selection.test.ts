@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inOrder, kept, listKey, stepTo, toggled } from "./selection";
+import { inOrder, kept, listKey, stepFrom, stepTo, targetsOf, toggled } from "./selection";
 import { grouped, places } from "./memories";
 import type { MemoryImport } from "./backend";
 
@@ -23,6 +23,17 @@ describe("selection", () => {
     expect(stepTo(3, 0, -1)).toBe(0);
     expect(stepTo(3, 1, "last")).toBe(2);
     expect(stepTo(3, 1, "first")).toBe(0);
+    expect(stepFrom(["a", "b", "c"], null, 1)).toBe("a");
+    expect(stepFrom(["a", "b", "c"], "b", 1)).toBe("c");
+    expect(stepFrom(["a", "b", "c"], "gone", "last")).toBe("c");
+    expect(stepFrom([], null, 1)).toBeUndefined();
+  });
+
+  it("acts on the selection in list order, or else on the focused row", () => {
+    expect(targetsOf(["a", "b", "c"], new Set(["c", "a"]), "b")).toEqual(["a", "c"]);
+    expect(targetsOf(["a", "b", "c"], new Set(), "b")).toEqual(["b"]);
+    expect(targetsOf(["a", "b", "c"], new Set(), "gone")).toEqual([]);
+    expect(targetsOf(["a", "b", "c"], new Set(), null)).toEqual([]);
   });
 
   it("reads the list keys and leaves the others", () => {

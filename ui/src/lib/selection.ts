@@ -31,6 +31,18 @@ export function stepTo(length: number, at: number, step: Step): number {
   return Math.max(0, Math.min(length - 1, at + step));
 }
 
+/** The id a `step` from the `focused` row lands on in `ids` (from the top if none has focus). */
+export function stepFrom(ids: readonly string[], focused: string | null, step: Step): string | undefined {
+  if (ids.length === 0) return undefined;
+  return ids[stepTo(ids.length, focused === null ? -1 : ids.indexOf(focused), step)];
+}
+
+/** The rows an action applies to: the selected ones in list order, or else `row` (the focused one) if listed. */
+export function targetsOf(ids: readonly string[], selected: ReadonlySet<string>, row: string | null): string[] {
+  if (selected.size > 0) return inOrder(ids, selected);
+  return row !== null && ids.includes(row) ? [row] : [];
+}
+
 const NOT_TEXT = new Set(["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"]);
 
 /** Whether keys pressed on `t` are typing (a text field, a select): shortcuts stay away then. */
