@@ -190,7 +190,15 @@ pub enum Key {
 
 /// Decrypts an age file, refusing plaintext larger than `limit` bytes, and a passphrase file
 /// whose scrypt work factor is above [`WORK_FACTOR_RANGE`] before any work is done.
-pub fn open(input: impl std::io::BufRead, key: &Key, limit: u64) -> Result<Vec<u8>> {
+///
+/// The plaintext is wiped when dropped, and so is every buffer it outgrew on the way; `expected`
+/// (the ciphertext's size, which the plaintext does not exceed) sizes the first one.
+pub fn open(
+    input: impl std::io::BufRead,
+    key: &Key,
+    limit: u64,
+    expected: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
     let decryptor = Decryptor::new(ArmoredReader::new(input))
         .map_err(|e| ArchiveError::Damaged(format!("its header does not parse ({e})")))?;
     let scrypt = decryptor.is_scrypt();
@@ -215,10 +223,7 @@ pub fn open(input: impl std::io::BufRead, key: &Key, limit: u64) -> Result<Vec<u
         }
     }
     .map_err(decrypt_error)?;
-    let mut plain = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut plain)
+    let plain = read_wiped(reader.take(limit.saturating_add(1)), expected)
         .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
     if plain.len() as u64 > limit {
         return Err(ArchiveError::TooLarge {
@@ -227,6 +232,29 @@ pub fn open(input: impl std::io::BufRead, key: &Key, limit: u64) -> Result<Vec<u
         });
     }
     Ok(plain)
+}
+
+/// Reads `reader` to its end into memory that is wiped when dropped. A buffer that is outgrown is
+/// copied into one twice its size and wiped, where `Vec` growth would free it as it is.
+fn read_wiped(mut reader: impl Read, expected: usize) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    let mut plain = Zeroizing::new(Vec::with_capacity(expected));
+    let mut chunk = Zeroizing::new([0u8; 64 * 1024]);
+    loop {
+        let n = match reader.read(&mut chunk[..]) {
+            Ok(0) => return Ok(plain),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if plain.capacity() - plain.len() < n {
+            let mut larger = Zeroizing::new(Vec::with_capacity(
+                (plain.len() + n).max(plain.capacity() * 2),
+            ));
+            larger.extend_from_slice(&plain);
+            plain = larger;
+        }
+        plain.extend_from_slice(&chunk[..n]);
+    }
 }
 
 fn decrypt_error(e: DecryptError) -> ArchiveError {
@@ -283,10 +311,13 @@ mod tests {
                 }
             );
             let key = Key::Passphrase(pass("correct horse battery"));
-            assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"{\"x\":1}");
+            assert_eq!(
+                open(sealed.as_slice(), &key, 100, 0).unwrap().as_slice(),
+                b"{\"x\":1}"
+            );
             let wrong = Key::Passphrase(pass("wrong horse battery"));
             assert_eq!(
-                open(sealed.as_slice(), &wrong, 100)
+                open(sealed.as_slice(), &wrong, 100, 0)
                     .unwrap_err()
                     .code()
                     .as_str(),
@@ -304,14 +335,18 @@ mod tests {
         let sealed = seal(b"hello", &p, false, Vec::new()).unwrap();
         for s in [&s1, &s2] {
             let key = Key::Identities(identities(s));
-            assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"hello");
+            assert_eq!(
+                open(sealed.as_slice(), &key, 100, 0).unwrap().as_slice(),
+                b"hello"
+            );
         }
-        let err = open(sealed.as_slice(), &Key::Identities(identities(&s3)), 100).unwrap_err();
+        let err = open(sealed.as_slice(), &Key::Identities(identities(&s3)), 100, 0).unwrap_err();
         assert_eq!(err.code().as_str(), "wrong_key");
         let err = open(
             sealed.as_slice(),
             &Key::Passphrase(pass("whatever it is")),
             100,
+            0,
         )
         .unwrap_err();
         assert_eq!(err.code().as_str(), "wrong_key");
@@ -325,13 +360,16 @@ mod tests {
         };
         let sealed = seal(b"{}", &p, false, Vec::new()).unwrap();
         let key = Key::Passphrase(pass("export pass 123"));
-        assert_eq!(open(sealed.as_slice(), &key, 100).unwrap(), b"{}");
+        assert_eq!(
+            open(sealed.as_slice(), &key, 100, 0).unwrap().as_slice(),
+            b"{}"
+        );
         // The stanza `-> scrypt <salt> 10` edited to ask for 2^23, one more than the cap (age's
         // own limit depends on how fast the machine is): refused, not computed.
         let at = sealed.windows(4).position(|w| w == b" 10\n").unwrap();
         let mut bomb = sealed.clone();
         bomb[at..at + 4].copy_from_slice(b" 23\n");
-        let err = open(bomb.as_slice(), &key, 100).unwrap_err();
+        let err = open(bomb.as_slice(), &key, 100, 0).unwrap_err();
         assert_eq!(err.code().as_str(), "excessive_work", "{err}");
         // Nor can an export ask for more than it could open.
         let too_much = Protection::Passphrase {
@@ -347,12 +385,18 @@ mod tests {
         let p = Protection::Recipients(vec![r.parse().unwrap()]);
         let sealed = seal(&[7u8; 200_000], &p, false, Vec::new()).unwrap();
         let key = Key::Identities(identities(&s));
+        // Read whole through buffers it outgrows (none to start with, one too small), and
+        // through one sized as the file.
+        for expected in [0, 1000, sealed.len()] {
+            let plain = open(sealed.as_slice(), &key, 1 << 20, expected).unwrap();
+            assert_eq!(plain.as_slice(), [7u8; 200_000].as_slice());
+        }
         for cut in [sealed.len() - 1, sealed.len() / 2, 100, 30] {
-            let err = open(&sealed[..cut], &key, 1 << 20).unwrap_err();
+            let err = open(&sealed[..cut], &key, 1 << 20, 0).unwrap_err();
             assert_eq!(err.code().as_str(), "damaged", "cut at {cut}: {err}");
         }
         assert_eq!(
-            open(sealed.as_slice(), &key, 1000)
+            open(sealed.as_slice(), &key, 1000, 0)
                 .unwrap_err()
                 .code()
                 .as_str(),

@@ -691,7 +691,7 @@ impl SealedFile {
                 }));
             }
             (Envelope::Age { .. }, Some(key), Body::Held(bytes)) => {
-                let plain = crypt::open(bytes.as_slice(), key, MAX_FILE_BYTES)?;
+                let plain = crypt::open(bytes.as_slice(), key, MAX_FILE_BYTES, bytes.len())?;
                 drop(bytes);
                 parse(plain)?
             }
@@ -710,14 +710,24 @@ impl SealedFile {
 /// Decrypts the age file read into `file`, from its start again as it decrypts, and refuses it
 /// unless it hashes to `sha256` as it did when it was first read. A file that changed is said to
 /// have changed, whatever its decryption made of it.
-fn decrypt_again(mut file: std::fs::File, sha256: &str, key: &Key) -> Result<Vec<u8>> {
+fn decrypt_again(
+    mut file: std::fs::File,
+    sha256: &str,
+    key: &Key,
+) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     use std::io::Seek;
     file.rewind()?;
+    let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
     let mut hashed = Hashed {
         inner: file,
         hasher: Sha256::new(),
     };
-    let plain = crypt::open(std::io::BufReader::new(&mut hashed), key, MAX_FILE_BYTES);
+    let plain = crypt::open(
+        std::io::BufReader::new(&mut hashed),
+        key,
+        MAX_FILE_BYTES,
+        size.min(MAX_FILE_BYTES as usize),
+    );
     // What the decryption left unread, if anything, counts too.
     std::io::copy(
         &mut std::io::Read::take(&mut hashed, MAX_FILE_BYTES),

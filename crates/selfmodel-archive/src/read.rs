@@ -118,7 +118,9 @@ impl Parsed {
 /// entries are parsed a batch at a time from the input and not kept; every value is held to
 /// 128 levels of nesting. Domain rules that depend on a vault's catalogue are the importer's
 /// to check.
-pub fn parse(json: Vec<u8>) -> Result<Parsed> {
+pub fn parse(json: impl Into<Zeroizing<Vec<u8>>>) -> Result<Parsed> {
+    // Wiped when dropped, refused or not: an encrypted file's plaintext is here.
+    let json = json.into();
     if json.len() as u64 > MAX_FILE_BYTES {
         return Err(ArchiveError::TooLarge {
             size: json.len() as u64,
@@ -134,7 +136,7 @@ pub fn parse(json: Vec<u8>) -> Result<Parsed> {
         beliefs: checked.beliefs,
         access: checked.access,
         access_seq: checked.access_seq,
-        text: Zeroizing::new(json),
+        text: json,
     })
 }
 
