@@ -37,6 +37,24 @@ function shown(p: Problem): string {
   return `${p.status} ${p.code}: ${p.message}`;
 }
 
+/** The base of an error class for a refusal by the server, told as `label` and the refusal. */
+function refusal(label: string): new (p: Problem) => SelfmodelError {
+  return class extends SelfmodelError {
+    constructor(p: Problem) {
+      super(`${label}: ${shown(p)}`, p);
+    }
+  };
+}
+
+/** The base of an error class for a failure on the client's side, told as `label` and the detail. */
+function failure(label: string): new (detail: string) => SelfmodelError {
+  return class extends SelfmodelError {
+    constructor(detail: string) {
+      super(`${label}: ${detail}`);
+    }
+  };
+}
+
 /**
  * The server could not prove it holds the expected identity key (a process squatting on the
  * port, another vault, a tampered discovery file). Nothing secret was sent to it.
@@ -52,51 +70,33 @@ export class ServerNotTrustedError extends SelfmodelError {
 }
 
 /** The discovery file is missing, unreadable, malformed or not private. */
-export class DiscoveryError extends SelfmodelError {
+export class DiscoveryError extends failure("discovery") {
   override name = "DiscoveryError";
-  constructor(detail: string) {
-    super(`discovery: ${detail}`);
-  }
 }
 
 /** The client was set up wrongly (a non-loopback URL, a call that needs a token without one). */
-export class ConfigError extends SelfmodelError {
+export class ConfigError extends failure("client configuration") {
   override name = "ConfigError";
-  constructor(detail: string) {
-    super(`client configuration: ${detail}`);
-  }
 }
 
 /** 401: the token or poll secret is missing, malformed or unknown. */
-export class UnauthorizedError extends SelfmodelError {
+export class UnauthorizedError extends refusal("unauthorised") {
   override name = "UnauthorizedError";
-  constructor(p: Problem) {
-    super(`unauthorised: ${shown(p)}`, p);
-  }
 }
 
 /** 401 `token_revoked`: the grant was revoked. Stop using what it disclosed; ask anew if needed. */
-export class RevokedError extends SelfmodelError {
+export class RevokedError extends refusal("the grant was revoked") {
   override name = "RevokedError";
-  constructor(p: Problem) {
-    super(`the grant was revoked: ${shown(p)}`, p);
-  }
 }
 
 /** 401 `token_expired`: the grant ran out. */
-export class ExpiredError extends SelfmodelError {
+export class ExpiredError extends refusal("the grant expired") {
   override name = "ExpiredError";
-  constructor(p: Problem) {
-    super(`the grant expired: ${shown(p)}`, p);
-  }
 }
 
 /** 403: the grant does not cover this (`category_not_granted`, `operation_not_granted`, `origin_not_allowed`, ...). */
-export class ForbiddenError extends SelfmodelError {
+export class ForbiddenError extends refusal("forbidden") {
   override name = "ForbiddenError";
-  constructor(p: Problem) {
-    super(`forbidden: ${shown(p)}`, p);
-  }
 }
 
 /** 403 `purpose_not_granted`: the read named a purpose the grant does not cover. */
@@ -105,35 +105,23 @@ export class PurposeRefusedError extends ForbiddenError {
 }
 
 /** 404: no such belief under this grant and purpose, or no such endpoint. */
-export class NotFoundError extends SelfmodelError {
+export class NotFoundError extends refusal("not found") {
   override name = "NotFoundError";
-  constructor(p: Problem) {
-    super(`not found: ${shown(p)}`, p);
-  }
 }
 
 /** 409: the request conflicts with the state of the vault. */
-export class ConflictError extends SelfmodelError {
+export class ConflictError extends refusal("conflict") {
   override name = "ConflictError";
-  constructor(p: Problem) {
-    super(`conflict: ${shown(p)}`, p);
-  }
 }
 
 /** 410 `token_already_issued`: the token of this request was handed over already. */
-export class GoneError extends SelfmodelError {
+export class GoneError extends refusal("gone") {
   override name = "GoneError";
-  constructor(p: Problem) {
-    super(`gone: ${shown(p)}`, p);
-  }
 }
 
 /** 423: the person's vault is locked; try again later. */
-export class LockedError extends SelfmodelError {
+export class LockedError extends refusal("the vault is locked") {
   override name = "LockedError";
-  constructor(p: Problem) {
-    super(`the vault is locked: ${shown(p)}`, p);
-  }
 }
 
 /** 423 `paused`: the person paused all sharing; nothing was revoked. Try again later. */
@@ -154,19 +142,13 @@ export class RateLimitedError extends SelfmodelError {
 }
 
 /** 400, 413, 415: the request was malformed (the message names the field). */
-export class BadRequestError extends SelfmodelError {
+export class BadRequestError extends refusal("bad request") {
   override name = "BadRequestError";
-  constructor(p: Problem) {
-    super(`bad request: ${shown(p)}`, p);
-  }
 }
 
 /** 5xx, or any other unexpected status. */
-export class ServerError extends SelfmodelError {
+export class ServerError extends refusal("server error") {
   override name = "ServerError";
-  constructor(p: Problem) {
-    super(`server error: ${shown(p)}`, p);
-  }
 }
 
 /** The person denied the grant request. */
@@ -194,19 +176,13 @@ export class TransportError extends SelfmodelError {
 }
 
 /** The server answered something this client does not understand. */
-export class ProtocolError extends SelfmodelError {
+export class ProtocolError extends failure("protocol") {
   override name = "ProtocolError";
-  constructor(detail: string) {
-    super(`protocol: ${detail}`);
-  }
 }
 
 /** A signed checkpoint that is malformed, does not verify, or is signed by another key than the pinned one. */
-export class InvalidCheckpointError extends SelfmodelError {
+export class InvalidCheckpointError extends failure("invalid checkpoint") {
   override name = "InvalidCheckpointError";
-  constructor(detail: string) {
-    super(`invalid checkpoint: ${detail}`);
-  }
 }
 
 /** Sorts an error response into its class. */

@@ -7,16 +7,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Client, ConfigError, ServerNotTrustedError, type GrantRequest } from "selfmodel/browser";
+import { Client, ConfigError, ServerNotTrustedError } from "selfmodel/browser";
 
-import { Served } from "./harness/served.js";
+import { Served, communicationRequest } from "./harness/served.js";
 
-const ask: GrantRequest = {
-  vendor: { id: "com.example.page", name: "Page" },
-  purposes: ["communication"],
-  categories: ["communication-style"],
-  justification: "t",
-};
+const ask = communicationRequest({ id: "com.example.page", name: "Page" });
 
 /** Files a request with `client`, has the person approve it, and waits for the approval. */
 async function approved(s: Served, client: Client) {

@@ -18,7 +18,7 @@ import {
   type PendingGrant,
 } from "selfmodel";
 
-import { Served, eventually, ids } from "./harness/served.js";
+import { Served, communicationRequest, eventually, ids } from "./harness/served.js";
 
 test("the device flow: pending, a narrowed approval, and the token handed over once", async (t) => {
   const s = await Served.start(t);
@@ -108,12 +108,7 @@ test("the device flow: pending, a narrowed approval, and the token handed over o
 test("waiting for approval polls at the server's interval and reports a denial", async (t) => {
   const s = await Served.start(t);
   const client = await s.paired();
-  const ask = {
-    vendor: { id: "com.example.waiter", name: "Waiter" },
-    purposes: ["communication"],
-    categories: ["expertise"],
-    justification: "tests",
-  };
+  const ask = communicationRequest({ id: "com.example.waiter", name: "Waiter" }, ["expertise"]);
   const pending = await client.requestGrant(ask);
   // Record the waits the client asks for between polls (they still run as asked).
   const waits: number[] = [];
@@ -142,12 +137,9 @@ test("a 429 while polling is honoured: the server's Retry-After, then a longer i
   // No refill: after the pairing proof and the request, every grant-flow call is 429.
   const s = await Served.start(t, ["--rate-limit", "0"]);
   const client = await s.paired();
-  const pending = await client.requestGrant({
-    vendor: { id: "com.example.eager", name: "Eager" },
-    purposes: ["communication"],
-    categories: ["expertise"],
-    justification: "tests",
-  });
+  const pending = await client.requestGrant(
+    communicationRequest({ id: "com.example.eager", name: "Eager" }, ["expertise"]),
+  );
   await assert.rejects(
     client.pollOnce(pending),
     (e: unknown) => e instanceof RateLimitedError && e.retryAfterMs === 1000,

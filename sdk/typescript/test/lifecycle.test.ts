@@ -9,7 +9,7 @@ import { test } from "node:test";
 
 import { RevokedError, type ProposalIn } from "selfmodel";
 
-import { Served, ids } from "./harness/served.js";
+import { Served, communicationRequest, ids } from "./harness/served.js";
 
 test("revocation from another process is refused on the very next request", async (t) => {
   const s = await Served.start(t);
@@ -50,12 +50,7 @@ test("a vendor can give its grant up", async (t) => {
 
 test("notices tell of rectification, erasure (during a long poll) and revocation", async (t) => {
   const s = await Served.start(t);
-  const { client, approval } = await s.approval({
-    vendor: { id: "com.example.listener", name: "Listener" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    justification: "t",
-  });
+  const { client, approval } = await s.approval(communicationRequest({ id: "com.example.listener", name: "Listener" }));
   const v = client.withToken(approval.token);
   const received = await v.allBeliefs({ purpose: "communication" });
   assert.ok(received.length >= 2);

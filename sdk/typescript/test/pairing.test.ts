@@ -23,18 +23,12 @@ import {
   Token,
   TransportError,
   proofMessage,
-  type GrantRequest,
   type PendingGrant,
 } from "selfmodel";
 
-import { Served, privateDir } from "./harness/served.js";
+import { Served, communicationRequest, privateDir } from "./harness/served.js";
 
-const request: GrantRequest = {
-  vendor: { id: "com.example.pinned", name: "Pinned" },
-  purposes: ["communication"],
-  categories: ["communication-style"],
-  justification: "t",
-};
+const request = communicationRequest({ id: "com.example.pinned", name: "Pinned" });
 
 /** An Ed25519 key of someone else's. */
 function stranger() {

@@ -19,7 +19,7 @@ import {
   type Client,
 } from "selfmodel";
 
-import { Served, eventually } from "./harness/served.js";
+import { Served, communicationRequest, eventually } from "./harness/served.js";
 
 test("the checkpoint message is the server's RFC 8785 canonical form", () => {
   const text = (m: Uint8Array) => new TextDecoder().decode(m);
@@ -53,12 +53,11 @@ async function reconnect(client: Client): Promise<void> {
 
 test("receipts verify against the pinned key, tampering is refused, rollback and rewriting are caught", async (t) => {
   const s = await Served.start(t);
-  const { client, approval } = await s.approval({
-    vendor: { id: "com.example.witness", name: "Witness" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    justification: "keeps receipts",
-  });
+  const { client, approval } = await s.approval(
+    communicationRequest({ id: "com.example.witness", name: "Witness" }, ["communication-style"], {
+      justification: "keeps receipts",
+    }),
+  );
   // The token comes with a first receipt, signed by the key the vendor pinned.
   const first = approval.checkpoint;
   assert.ok(first, "a receipt with the token");

@@ -6,17 +6,12 @@ import { test } from "node:test";
 
 import { Token } from "selfmodel";
 
-import { Served } from "./harness/served.js";
+import { Served, communicationRequest } from "./harness/served.js";
 
 test("secrets never show in JSON, inspect output or errors", async (t) => {
   const s = await Served.start(t);
   const client = await s.paired();
-  const pending = await client.requestGrant({
-    vendor: { id: "com.example.quiet", name: "Quiet" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    justification: "t",
-  });
+  const pending = await client.requestGrant(communicationRequest({ id: "com.example.quiet", name: "Quiet" }));
   await s.cli(["grant", "approve", pending.request_id]);
   const approval = await client.waitForApproval(pending);
   const vendor = client.withToken(approval.token);

@@ -11,18 +11,13 @@ import { test, type TestContext } from "node:test";
 
 import { Client } from "selfmodel";
 
-import { Served, privateDir } from "./harness/served.js";
+import { Served, communicationRequest, privateDir } from "./harness/served.js";
 
 test("the unix socket serves the same API", async (t) => {
   const s = await Served.start(t);
   const d = await s.discovery();
   assert.ok(d.unix_socket, "the server opened a socket");
-  const { approval } = await s.approval({
-    vendor: { id: "com.example.native", name: "Native" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    justification: "t",
-  });
+  const { approval } = await s.approval(communicationRequest({ id: "com.example.native", name: "Native" }));
   const c = Client.fromDiscovery(d, await s.key(), { unixSocket: d.unix_socket, token: approval.token });
   await c.verifyServer();
   const page = await c.beliefs({ purpose: "communication" });
@@ -63,13 +58,11 @@ test("the token travels only in the Authorization header, never in a URL", async
   const d = await s.discovery();
   const relay = await recordingRelay(t, d.unix_socket!);
   const native = Client.fromDiscovery(d, await s.key(), { unixSocket: relay.path });
-  const pending = await native.requestGrant({
-    vendor: { id: "com.example.careful", name: "Careful" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    operations: ["read", "propose"],
-    justification: "t",
-  });
+  const pending = await native.requestGrant(
+    communicationRequest({ id: "com.example.careful", name: "Careful" }, ["communication-style"], {
+      operations: ["read", "propose"],
+    }),
+  );
   await s.cli(["grant", "approve", pending.request_id]);
   const approval = await native.waitForApproval(pending);
   const v = native.withToken(approval.token);

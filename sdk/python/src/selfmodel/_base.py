@@ -1,5 +1,6 @@
 """What a client is, apart from how it sends: the server's URL (loopback only), its pinned key,
-the token, and until when the server's last identity proof holds."""
+the token, and until when the server's last identity proof holds; and where its paged reads and
+feeds of notices stand."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import copy
 import ipaddress
 import os
 import time
+from dataclasses import replace
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
@@ -15,6 +17,7 @@ from ._calls import Call
 from .discovery import Discovery
 from .errors import ConfigError, ServerKeyChangedError
 from .identity import ServerKey
+from .models import BeliefPage, BeliefQuery, Event, Events
 from .secret import Token
 from .state import VendorState
 
@@ -33,6 +36,8 @@ CONNECT_TIMEOUT = 5.0
 
 H = TypeVar("H", bound="httpx.Client | httpx.AsyncClient")
 """The httpx client a client sends with."""
+C = TypeVar("C")
+"""The sync or async client a cursor reads with."""
 
 
 def loopback_url(url: str) -> httpx.URL:
@@ -109,29 +114,37 @@ class ClientBase(Generic[H]):
         url: str,
         key: ServerKey,
         *,
-        token: Token | None,
-        unix_socket: str | os.PathLike[str] | None,
-        timeout: float,
+        token: Token | None = None,
+        unix_socket: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
     ) -> None:
+        """A client for the server at ``url`` (e.g. ``http://127.0.0.1:7420``) that must prove it
+        holds ``key``; over the server's Unix socket if one is given."""
         self._url = loopback_url(url)
         self._key = key
         self._token = token
         self._unix_socket = None if unix_socket is None else os.fspath(unix_socket)
         self._timeout = timeout
         self._trust = Trust()
+        self._http = self._connections()
+
+    def _connections(self) -> H:
+        """The httpx client this client sends with (no connection is opened yet)."""
+        raise NotImplementedError
 
     @classmethod
-    def _discovered(
+    def from_discovery(
         cls,
         discovery: Discovery,
         pinned: ServerKey,
         *,
-        token: Token | None,
-        unix_socket: bool,
-        timeout: float,
+        token: Token | None = None,
+        unix_socket: bool = False,
+        timeout: float = 30.0,
     ) -> Self:
-        """A client for the server a discovery file names, which must name ``pinned``; over the
-        file's Unix socket if ``unix_socket``."""
+        """A client for the server a discovery file names, trusting the key pinned at pairing:
+        :class:`ServerKeyChangedError` if the file names another. ``unix_socket``: talk over the
+        socket the file offers instead of TCP."""
         pinned_key(discovery, pinned)
         socket = socket_of(discovery, unix_socket)
         return cls(discovery.url, pinned, token=token, unix_socket=socket, timeout=timeout)
@@ -194,3 +207,31 @@ class ClientBase(Generic[H]):
             f"{type(self).__name__}(url={self.url!r}, key={self._key.hex()!r}{via}, "
             f"has_token={self._token is not None})"
         )
+
+
+class PageCursor(Generic[C]):
+    """Where a purpose-bound read stands: the query of its next page, ``None`` after the last."""
+
+    def __init__(self, client: C, query: BeliefQuery) -> None:
+        self._client = client
+        self._query: BeliefQuery | None = query
+
+    def _advanced(self, query: BeliefQuery, page: BeliefPage) -> BeliefPage:
+        """The page read with ``query``, once the cursor has moved on to the query of the next
+        page (none after the page without a ``next`` cursor)."""
+        self._query = None if page.next is None else replace(query, after=page.next)
+        return page
+
+
+class FeedCursor(Generic[C]):
+    """Where a feed of notices stands (a long poll with a cursor)."""
+
+    def __init__(self, client: C, cursor: int) -> None:
+        self._client = client
+        self.cursor = cursor
+        """Where the feed is: store it to resume with ``follow_events``."""
+
+    def _advanced(self, out: Events) -> list[Event]:
+        """The notices of ``out``, once the cursor has moved past them."""
+        self.cursor = max(self.cursor, out.cursor)
+        return out.events

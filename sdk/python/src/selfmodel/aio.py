@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -43,38 +42,11 @@ class AsyncClient(_base.ClientBase[httpx.AsyncClient]):
     :meth:`with_token` share its connections: closing one closes them all.
     """
 
-    def __init__(
-        self,
-        url: str,
-        key: ServerKey,
-        *,
-        token: Token | None = None,
-        unix_socket: str | os.PathLike[str] | None = None,
-        timeout: float = 30.0,
-    ) -> None:
-        """A client for the server at ``url`` that must prove it holds ``key``; over the server's
-        Unix socket if one is given."""
-        super().__init__(url, key, token=token, unix_socket=unix_socket, timeout=timeout)
+    def _connections(self) -> httpx.AsyncClient:
         transport = httpx.AsyncHTTPTransport(uds=self._unix_socket, trust_env=False)
-        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
+        return httpx.AsyncClient(transport=transport, **self._http_options())
 
     # ---- finding and trusting the server ---------------------------------------------------
-
-    @classmethod
-    def from_discovery(
-        cls,
-        discovery: Discovery,
-        pinned: ServerKey,
-        *,
-        token: Token | None = None,
-        unix_socket: bool = False,
-        timeout: float = 30.0,
-    ) -> Self:
-        """A client for the server a discovery file names, trusting the key pinned at pairing:
-        :class:`ServerKeyChangedError` if the file names another."""
-        return cls._discovered(
-            discovery, pinned, token=token, unix_socket=unix_socket, timeout=timeout
-        )
 
     @classmethod
     async def pair(
@@ -233,32 +205,19 @@ class AsyncClient(_base.ClientBase[httpx.AsyncClient]):
         await self.aclose()
 
 
-class AsyncBeliefPages(AsyncIterator[BeliefPage]):
+class AsyncBeliefPages(_base.PageCursor["AsyncClient"], AsyncIterator[BeliefPage]):
     """The pages of a purpose-bound read (``async for``); ends after the page without ``next``."""
 
-    def __init__(self, client: AsyncClient, query: BeliefQuery) -> None:
-        self._client = client
-        self._query: BeliefQuery | None = query
-
     async def __anext__(self) -> BeliefPage:
-        if self._query is None:
+        if (query := self._query) is None:
             raise StopAsyncIteration
-        page = await self._client.beliefs(self._query)
-        self._query = None if page.next is None else replace(self._query, after=page.next)
-        return page
+        return self._advanced(query, await self._client.beliefs(query))
 
 
-class AsyncEventFeed:
+class AsyncEventFeed(_base.FeedCursor["AsyncClient"]):
     """A feed of notices (a long poll with a cursor)."""
-
-    def __init__(self, client: AsyncClient, cursor: int) -> None:
-        self._client = client
-        self.cursor = cursor
-        """Where the feed is: store it to resume with ``follow_events``."""
 
     async def next_batch(self, wait: float = _calls.MAX_WAIT) -> list[Event]:
         """The next notices, waiting up to ``wait`` seconds (at most 25) for one; empty if none
         came. The cursor moves past what is returned."""
-        out = await self._client.events(self.cursor, wait)
-        self.cursor = max(self.cursor, out.cursor)
-        return out.events
+        return self._advanced(await self._client.events(self.cursor, wait))

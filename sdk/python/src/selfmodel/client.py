@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from time import sleep
 from types import TracebackType
 from typing import Self, TypeVar
@@ -49,39 +48,11 @@ class Client(_base.ClientBase[httpx.Client]):
     its connections: closing one closes them all.
     """
 
-    def __init__(
-        self,
-        url: str,
-        key: ServerKey,
-        *,
-        token: Token | None = None,
-        unix_socket: str | os.PathLike[str] | None = None,
-        timeout: float = 30.0,
-    ) -> None:
-        """A client for the server at ``url`` (e.g. ``http://127.0.0.1:7420``) that must prove it
-        holds ``key``; over the server's Unix socket if one is given."""
-        super().__init__(url, key, token=token, unix_socket=unix_socket, timeout=timeout)
+    def _connections(self) -> httpx.Client:
         transport = httpx.HTTPTransport(uds=self._unix_socket, trust_env=False)
-        self._http = httpx.Client(transport=transport, **self._http_options())
+        return httpx.Client(transport=transport, **self._http_options())
 
     # ---- finding and trusting the server ---------------------------------------------------
-
-    @classmethod
-    def from_discovery(
-        cls,
-        discovery: Discovery,
-        pinned: ServerKey,
-        *,
-        token: Token | None = None,
-        unix_socket: bool = False,
-        timeout: float = 30.0,
-    ) -> Self:
-        """A client for the server a discovery file names, trusting the key pinned at pairing:
-        :class:`ServerKeyChangedError` if the file names another. ``unix_socket``: talk over the
-        socket the file offers instead of TCP."""
-        return cls._discovered(
-            discovery, pinned, token=token, unix_socket=unix_socket, timeout=timeout
-        )
 
     @classmethod
     def pair(
@@ -245,33 +216,20 @@ class Client(_base.ClientBase[httpx.Client]):
         self.close()
 
 
-class BeliefPages(Iterator[BeliefPage]):
+class BeliefPages(_base.PageCursor["Client"], Iterator[BeliefPage]):
     """The pages of a purpose-bound read. A page may be short, even empty, and be followed by
     more; the iteration ends after the page without a ``next`` cursor."""
 
-    def __init__(self, client: Client, query: BeliefQuery) -> None:
-        self._client = client
-        self._query: BeliefQuery | None = query
-
     def __next__(self) -> BeliefPage:
-        if self._query is None:
+        if (query := self._query) is None:
             raise StopIteration
-        page = self._client.beliefs(self._query)
-        self._query = None if page.next is None else replace(self._query, after=page.next)
-        return page
+        return self._advanced(query, self._client.beliefs(query))
 
 
-class EventFeed:
+class EventFeed(_base.FeedCursor["Client"]):
     """A feed of notices (a long poll with a cursor)."""
-
-    def __init__(self, client: Client, cursor: int) -> None:
-        self._client = client
-        self.cursor = cursor
-        """Where the feed is: store it to resume with ``follow_events``."""
 
     def next_batch(self, wait: float = _calls.MAX_WAIT) -> list[Event]:
         """The next notices, waiting up to ``wait`` seconds (at most 25) for one; empty if none
         came. The cursor moves past what is returned."""
-        out = self._client.events(self.cursor, wait)
-        self.cursor = max(self.cursor, out.cursor)
-        return out.events
+        return self._advanced(self._client.events(self.cursor, wait))

@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { Served, eventually, privateDir } from "../harness/served.js";
+import { Served, communicationRequest, eventually, privateDir } from "../harness/served.js";
 import { Browser } from "../harness/webdriver.js";
 
 const example = fileURLToPath(new URL("../../../../examples/web-vendor/serve.mjs", import.meta.url));
@@ -88,13 +88,11 @@ test("a web page asks, is approved for its origin, and reads through CORS; anoth
   );
 
   // A grant for page A's origin, its token in hand: A reads with it, B (same page, other origin) cannot.
-  const { approval } = await s.approval({
-    vendor: { id: "com.example.web-notes", name: "Example Notes (web)" },
-    purposes: ["communication"],
-    categories: ["communication-style"],
-    origins: [pageA],
-    justification: "t",
-  });
+  const { approval } = await s.approval(
+    communicationRequest({ id: "com.example.web-notes", name: "Example Notes (web)" }, ["communication-style"], {
+      origins: [pageA],
+    }),
+  );
   const token = approval.token.expose();
   assert.ok(((await browser.runAsync<{ read?: number }>(READ_WITH_TOKEN, [s.url, key, token])).read ?? 0) > 0);
   const logged = (await s.accessLog(["--grant", approval.grant.id])).length;

@@ -29,6 +29,18 @@ export const NORMAL_CATEGORIES = [
   "values",
 ];
 
+/**
+ * A request for a grant to read `categories` (by default the communication style) for the
+ * `communication` purpose; `more` adds or overrides fields.
+ */
+export function communicationRequest(
+  vendor: GrantRequest["vendor"],
+  categories: string[] = ["communication-style"],
+  more: Partial<GrantRequest> = {},
+): GrantRequest {
+  return { vendor, purposes: ["communication"], categories, justification: "tests", ...more };
+}
+
 /** The `selfmodel` binary under test: `$SELFMODEL_BIN`. */
 export function bin(): string {
   const path = process.env.SELFMODEL_BIN;
