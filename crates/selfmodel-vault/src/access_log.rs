@@ -335,26 +335,15 @@ impl Reader<'_> {
              GROUP BY 1, 2 ORDER BY max(last) DESC",
             set_holds("members", "?1")
         ))?;
-        let rows = stmt
-            .query_map([belief.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>("grant_id")?,
-                    r.get::<_, String>("vendor_id")?,
-                    r.get::<_, u64>("times")?,
-                    r.get::<_, i64>("last_at")?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(grant_id, vendor_id, times, last)| {
-                Ok(Recipient {
-                    grant_id,
-                    vendor_id,
-                    times,
-                    last_at: from_micros(last)?,
-                })
+        stmt.query_and_then([belief.to_string()], |r| {
+            Ok(Recipient {
+                grant_id: r.get("grant_id")?,
+                vendor_id: r.get("vendor_id")?,
+                times: r.get("times")?,
+                last_at: from_micros(r.get("last_at")?)?,
             })
-            .collect()
+        })?
+        .collect()
     }
 }
 

@@ -90,14 +90,10 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare("SELECT digest, at FROM tombstones ORDER BY at, digest")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, Vec<u8>>("digest")?, r.get::<_, String>("at")?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(d, at)| Ok((d, parse_time(&at)?)))
-            .collect()
+        stmt.query_and_then([], |r| {
+            Ok((r.get("digest")?, parse_time(&r.get::<_, String>("at")?)?))
+        })?
+        .collect()
     }
 }
 

@@ -36,40 +36,23 @@ pub(crate) fn access_days_of(
     stmt: &mut rusqlite::Statement<'_>,
     params: impl rusqlite::Params,
 ) -> Result<Vec<AccessDay>> {
-    let rows = stmt
-        .query_map(params, |r| {
-            Ok((
-                r.get::<_, String>("day")?,
-                r.get::<_, String>("grant_id")?,
-                r.get::<_, String>("vendor_id")?,
-                r.get::<_, String>("purpose")?,
-                r.get::<_, String>("operation")?,
-                r.get::<_, String>("outcome")?,
-                r.get::<_, String>("reason")?,
-                r.get::<_, u64>("requests")?,
-                r.get::<_, bool>("compacted")?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(
-            |(d, grant, vendor, purpose, operation, outcome, reason, requests, compacted)| {
-                Ok(AccessDay {
-                    day: day(&d)?,
-                    grant_id: none_if_empty(grant),
-                    vendor_id: none_if_empty(vendor),
-                    purpose: none_if_empty(purpose),
-                    operation,
-                    outcome: match outcome.as_str() {
-                        "allowed" => Outcome::Allowed,
-                        _ => Outcome::Denied(reason),
-                    },
-                    requests,
-                    compacted,
-                })
+    stmt.query_and_then(params, |r| {
+        let outcome: String = r.get("outcome")?;
+        Ok(AccessDay {
+            day: day(&r.get::<_, String>("day")?)?,
+            grant_id: none_if_empty(r.get("grant_id")?),
+            vendor_id: none_if_empty(r.get("vendor_id")?),
+            purpose: none_if_empty(r.get("purpose")?),
+            operation: r.get("operation")?,
+            outcome: match outcome.as_str() {
+                "allowed" => Outcome::Allowed,
+                _ => Outcome::Denied(r.get("reason")?),
             },
-        )
-        .collect()
+            requests: r.get("requests")?,
+            compacted: r.get("compacted")?,
+        })
+    })?
+    .collect()
 }
 
 fn none_if_empty(s: String) -> Option<String> {
@@ -83,6 +66,29 @@ fn day(s: &str) -> Result<NaiveDate> {
 
 fn day_text(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(|t| t.date_naive().format("%Y-%m-%d").to_string())
+}
+
+/// A query of the detailed log's requests per day, of the entries `at_condition` selects, in the
+/// columns and form of the compacted days (`access_days`): `day, grant_id, vendor_id, purpose,
+/// operation, outcome, reason, requests`. The entries are grouped by the stored numbers first,
+/// then named, so that a range reads only its days (`access_entries_by_time`).
+fn detailed_access_days(at_condition: &str) -> String {
+    format!(
+        "SELECT c.day AS day, coalesce(g.text, '') AS grant_id, \
+                coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
+                o.text AS operation, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END \
+                AS outcome, coalesce(r.text, '') AS reason, c.requests AS requests \
+         FROM ( \
+           SELECT date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, purpose, \
+                  operation, denied, reason, sum(requests) AS requests \
+           FROM access_entries INDEXED BY access_entries_by_time \
+           WHERE {at_condition} GROUP BY 1, 2, 3, 4, 5, 6, 7) c \
+         LEFT JOIN log_texts g ON g.id = c.grant_id \
+         LEFT JOIN log_texts v ON v.id = c.vendor_id \
+         LEFT JOIN log_texts p ON p.id = c.purpose \
+         LEFT JOIN log_texts o ON o.id = c.operation \
+         LEFT JOIN log_texts r ON r.id = c.reason"
+    )
 }
 
 /// The parameters of a `[from, to)` range over both logs: instants for the detailed log (?1,
@@ -126,31 +132,16 @@ impl Reader<'_> {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<AccessDay>> {
-        let mut stmt = self.conn.prepare_cached(
-            // The detailed part is grouped by the stored numbers first, then named: a range reads
-            // only its days (`access_entries_by_time`), whatever the log holds.
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, \
                     sum(requests) AS requests, max(compacted) AS compacted FROM ( \
-               SELECT c.day AS day, coalesce(g.text, '') AS grant_id, \
-                      coalesce(v.text, '') AS vendor_id, coalesce(p.text, '') AS purpose, \
-                      o.text AS operation, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END \
-                      AS outcome, coalesce(r.text, '') AS reason, c.requests AS requests, \
-                      0 AS compacted \
-               FROM ( \
-                 SELECT date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, purpose, \
-                        operation, denied, reason, sum(requests) AS requests \
-                 FROM access_entries INDEXED BY access_entries_by_time \
-                 WHERE at >= ?1 AND at < ?2 GROUP BY 1, 2, 3, 4, 5, 6, 7) c \
-               LEFT JOIN log_texts g ON g.id = c.grant_id \
-               LEFT JOIN log_texts v ON v.id = c.vendor_id \
-               LEFT JOIN log_texts p ON p.id = c.purpose \
-               LEFT JOIN log_texts o ON o.id = c.operation \
-               LEFT JOIN log_texts r ON r.id = c.reason \
+               SELECT *, 0 AS compacted FROM ({}) \
                UNION ALL \
                SELECT day, grant_id, vendor_id, purpose, operation, outcome, reason, requests, 1 \
                FROM access_days WHERE (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)) \
              GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
-        )?;
+            detailed_access_days("at >= ?1 AND at < ?2")
+        ))?;
         access_days_of(&mut stmt, range(from, to))
     }
 
@@ -298,23 +289,14 @@ impl Writer<'_> {
             }
         }
         self.tx.execute(
-            "INSERT INTO access_days \
-               (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
-             SELECT c.day, coalesce(g.text, ''), coalesce(v.text, ''), coalesce(p.text, ''), \
-                    o.text, CASE c.denied WHEN 0 THEN 'allowed' ELSE 'denied' END, \
-                    coalesce(r.text, ''), c.requests \
-             FROM (SELECT date(at / 1000000, 'unixepoch') AS day, grant_id, vendor_id, purpose, \
-                          operation, denied, reason, sum(requests) AS requests \
-                   FROM access_entries INDEXED BY access_entries_by_time \
-                   WHERE at < ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7) c \
-             LEFT JOIN log_texts g ON g.id = c.grant_id \
-             LEFT JOIN log_texts v ON v.id = c.vendor_id \
-             LEFT JOIN log_texts p ON p.id = c.purpose \
-             LEFT JOIN log_texts o ON o.id = c.operation \
-             LEFT JOIN log_texts r ON r.id = c.reason \
-             WHERE true \
-             ON CONFLICT (day, grant_id, vendor_id, purpose, operation, outcome, reason) \
-             DO UPDATE SET requests = requests + excluded.requests",
+            &format!(
+                "INSERT INTO access_days \
+                   (day, grant_id, vendor_id, purpose, operation, outcome, reason, requests) \
+                 {} WHERE true \
+                 ON CONFLICT (day, grant_id, vendor_id, purpose, operation, outcome, reason) \
+                 DO UPDATE SET requests = requests + excluded.requests",
+                detailed_access_days("at < ?1")
+            ),
             [&cut],
         )?;
         let entries =

@@ -148,15 +148,20 @@ fn req(r: &Row<'_>, column: &str) -> Result<String> {
     stored_text(r, column)?.ok_or_else(|| data("grant field"))
 }
 
+/// The vendor named in a row of the grant tables.
+fn vendor_from(r: &Row<'_>) -> Result<Vendor> {
+    Ok(Vendor {
+        id: req(r, "vendor_id")?,
+        name: req(r, "vendor_name")?,
+        url: stored_text(r, "vendor_url")?,
+    })
+}
+
 /// A grant request from a row of its [`REQUEST_COLUMNS`].
 fn request_from(r: &Row<'_>) -> Result<GrantRequest> {
     Ok(GrantRequest {
         id: req(r, "id")?,
-        vendor: Vendor {
-            id: req(r, "vendor_id")?,
-            name: req(r, "vendor_name")?,
-            url: stored_text(r, "vendor_url")?,
-        },
+        vendor: vendor_from(r)?,
         scope: parse_scope(&req(r, "scope_json")?)?,
         duration_days: parse("duration", &req(r, "duration_days")?)?,
         vendor_retention_days: parse("retention", &req(r, "vendor_retention_days")?)?,
@@ -175,11 +180,7 @@ fn grant_from(r: &Row<'_>) -> Result<Grant> {
     Ok(Grant {
         id: req(r, "id")?,
         request_id: req(r, "request_id")?,
-        vendor: Vendor {
-            id: req(r, "vendor_id")?,
-            name: req(r, "vendor_name")?,
-            url: stored_text(r, "vendor_url")?,
-        },
+        vendor: vendor_from(r)?,
         scope: parse_scope(&req(r, "scope_json")?)?,
         vendor_retention_days: parse("retention", &req(r, "vendor_retention_days")?)?,
         created_at: parse_time(&req(r, "created_at")?)?,
@@ -340,30 +341,21 @@ impl Reader<'_> {
             i64::try_from(after).unwrap_or(i64::MAX),
             i64::try_from(limit).unwrap_or(i64::MAX),
         );
-        let rows = stmt
-            .query_map(params![grant_id, after, limit], |r| {
-                Ok((
-                    r.get::<_, u64>("seq")?,
-                    r.get::<_, String>("at")?,
-                    r.get::<_, String>("kind")?,
-                    r.get::<_, Option<String>>("belief_id")?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(seq, at, kind, belief)| {
-                Ok(VendorEvent {
-                    seq,
-                    at: parse_time(&at)?,
-                    grant_id: grant_id.to_owned(),
-                    kind: VendorEventKind::parse(&kind).ok_or_else(|| data("vendor event"))?,
-                    belief_id: belief
-                        .as_deref()
-                        .map(|b| parse("belief id", b))
-                        .transpose()?,
-                })
+        stmt.query_and_then(params![grant_id, after, limit], |r| {
+            let kind: String = r.get("kind")?;
+            let belief: Option<String> = r.get("belief_id")?;
+            Ok(VendorEvent {
+                seq: r.get("seq")?,
+                at: parse_time(&r.get::<_, String>("at")?)?,
+                grant_id: grant_id.to_owned(),
+                kind: VendorEventKind::parse(&kind).ok_or_else(|| data("vendor event"))?,
+                belief_id: belief
+                    .as_deref()
+                    .map(|b| parse("belief id", b))
+                    .transpose()?,
             })
-            .collect()
+        })?
+        .collect()
     }
 
     /// Whether a tombstone with this digest exists.

@@ -229,17 +229,7 @@ impl Vault {
     ) -> std::result::Result<T, E> {
         self.pages.passed_or_refuse()?;
         self.unbound_cache();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(VaultError::from)?;
-        let mut writer = Writer::new(
-            tx,
-            &mut self.refusals,
-            &mut self.allowance,
-            &mut self.this_minute,
-            &mut self.cache_bounded,
-        );
+        let mut writer = self.begin_write()?;
         let done = f(&mut writer).and_then(|out| {
             writer.commit(Utc::now())?;
             Ok(out)
@@ -266,18 +256,23 @@ impl Vault {
             return Ok(());
         }
         self.pages.passed_or_refuse()?;
+        let mut writer = self.begin_write()?;
+        let written = writer.append_counted()?;
+        writer.finish(&written)
+    }
+
+    /// Begins a write transaction (taking the write lock at once) and its [`Writer`].
+    fn begin_write(&mut self) -> Result<Writer<'_>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::new(
+        Ok(Writer::new(
             tx,
             &mut self.refusals,
             &mut self.allowance,
             &mut self.this_minute,
             &mut self.cache_bounded,
-        );
-        let written = writer.append_counted()?;
-        writer.finish(&written)
+        ))
     }
 
     /// Moves everything from the write-ahead log into the main file and truncates the log, so

@@ -71,50 +71,28 @@ impl<'c> Reader<'c> {
             "SELECT id, name, description, retention_days, min_share_confidence, \
              evidence_required, default_sensitivity, review_days FROM belief_types ORDER BY id",
         )?;
-        let rows = types_stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>("id")?,
-                    r.get::<_, String>("name")?,
-                    r.get::<_, String>("description")?,
-                    r.get::<_, u32>("retention_days")?,
-                    r.get::<_, f64>("min_share_confidence")?,
-                    r.get::<_, bool>("evidence_required")?,
-                    r.get::<_, String>("default_sensitivity")?,
-                    r.get::<_, u32>("review_days")?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut allowed = self.conn.prepare_cached(
             "SELECT purpose_id FROM type_purposes WHERE type_id = ?1 ORDER BY purpose_id",
         )?;
-        let mut types = Vec::with_capacity(rows.len());
-        for (
-            id,
-            name,
-            description,
-            retention_days,
-            min_share_confidence,
-            evidence_required,
-            sens,
-            review_days,
-        ) in rows
-        {
-            let allowed_purposes = allowed
-                .query_map([&id], |r| r.get("purpose_id"))?
-                .collect::<rusqlite::Result<_>>()?;
-            types.push(BeliefType {
-                default_sensitivity: parse("sensitivity", &sens)?,
-                id,
-                name,
-                description,
-                allowed_purposes,
-                retention_days,
-                min_share_confidence,
-                evidence_required,
-                review_days,
-            });
-        }
+        let types = types_stmt
+            .query_and_then([], |r| -> Result<BeliefType> {
+                let id: String = r.get("id")?;
+                let sensitivity: String = r.get("default_sensitivity")?;
+                Ok(BeliefType {
+                    allowed_purposes: allowed
+                        .query_map([&id], |r| r.get("purpose_id"))?
+                        .collect::<rusqlite::Result<_>>()?,
+                    id,
+                    name: r.get("name")?,
+                    description: r.get("description")?,
+                    retention_days: r.get("retention_days")?,
+                    min_share_confidence: r.get("min_share_confidence")?,
+                    evidence_required: r.get("evidence_required")?,
+                    default_sensitivity: parse("sensitivity", &sensitivity)?,
+                    review_days: r.get("review_days")?,
+                })
+            })?
+            .collect::<Result<Vec<_>>>()?;
         Ok(Catalogue { types, purposes })
     }
 

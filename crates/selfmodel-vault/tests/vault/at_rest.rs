@@ -5,42 +5,29 @@
 use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
-use crate::common::{PASS, belief, bytes, empty_vault, insert, keyed, on_disk, pass, sidecar};
-use rusqlite::types::Value;
+use crate::common::{
+    PASS, assert_no_vault_files, belief, bytes, empty_vault, expect_err, insert, keyed, new_vault,
+    on_disk, pass, pragma, sidecar, try_insert,
+};
 use selfmodel_core::{BeliefFilter, Catalogue};
 use selfmodel_vault::{KDF_ITERATIONS, PAGE_SIZE, Vault, migrations};
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// A pragma's single value as text, whatever type SQLCipher returns it as.
-fn pragma(conn: &rusqlite::Connection, name: &str) -> String {
-    let v: Value = conn
-        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("PRAGMA {name}: {e}"));
-    match v {
-        Value::Null => String::new(),
-        Value::Integer(i) => i.to_string(),
-        Value::Real(f) => f.to_string(),
-        Value::Text(s) => s,
-        Value::Blob(b) => format!("{b:?}"),
+/// Checks that none of `needles` is readable in the vault's files at `path`; `when` is the moment.
+fn assert_nowhere_on_disk(path: &Path, needles: &[&str], when: &str) {
+    for needle in needles {
+        assert_eq!(on_disk(path, needle), Vec::<&str>::new(), "{needle} {when}");
     }
 }
 
 #[test]
 fn file_header_is_not_sqlite_and_salt_differs_between_vaults() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = dir.path().join("a.db");
-    let b = dir.path().join("b.db");
-    Vault::create(&a, &pass(PASS), &Catalogue::defaults())
-        .expect("create a")
-        .close()
-        .expect("close a");
-    Vault::create(&b, &pass(PASS), &Catalogue::defaults())
-        .expect("create b")
-        .close()
-        .expect("close b");
-    let (a, b) = (bytes(&a), bytes(&b));
+    let a = bytes(&empty_vault(dir.path(), "a.db"));
+    let b = bytes(&empty_vault(dir.path(), "b.db"));
     assert!(a.len() >= PAGE_SIZE as usize && b.len() >= PAGE_SIZE as usize);
     assert_eq!(a.len() as u64 % PAGE_SIZE, 0, "whole pages");
     assert_ne!(&a[..16], SQLITE_MAGIC, "the header must be encrypted");
@@ -61,10 +48,8 @@ fn file_header_is_not_sqlite_and_salt_differs_between_vaults() {
 
 #[test]
 fn canary_never_appears_in_any_file_open_or_closed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
+    let (_dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let statement = "Canary-3f9a1c statement about birdwatching at dawn";
     let summary = "Evidence-canary-77d2e0 seen at the lake";
     let b = belief(&catalogue, statement, summary);
@@ -75,32 +60,19 @@ fn canary_never_appears_in_any_file_open_or_closed() {
         sidecar(&path, "-wal").exists(),
         "a write in WAL mode leaves a WAL while open"
     );
-    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0", "birdwatching"] {
-        assert_eq!(
-            on_disk(&path, canary),
-            Vec::<&str>::new(),
-            "{canary} while open"
-        );
-    }
+    let canaries = ["Canary-3f9a1c", "Evidence-canary-77d2e0"];
+    assert_nowhere_on_disk(
+        &path,
+        &[canaries[0], canaries[1], "birdwatching"],
+        "while open",
+    );
     vault.checkpoint().expect("checkpoint");
-    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0"] {
-        assert_eq!(
-            on_disk(&path, canary),
-            Vec::<&str>::new(),
-            "{canary} after checkpoint"
-        );
-    }
+    assert_nowhere_on_disk(&path, &canaries, "after checkpoint");
     // The belief id (plain ASCII) is not readable either.
-    assert_eq!(on_disk(&path, &b.id.to_string()), Vec::<&str>::new());
+    assert_nowhere_on_disk(&path, &[&b.id.to_string()], "after checkpoint");
     vault.close().expect("close");
 
-    for canary in ["Canary-3f9a1c", "Evidence-canary-77d2e0"] {
-        assert_eq!(
-            on_disk(&path, canary),
-            Vec::<&str>::new(),
-            "{canary} after close"
-        );
-    }
+    assert_nowhere_on_disk(&path, &canaries, "after close");
     // And the data really is in there.
     let mut vault = Vault::open(&path, &pass(PASS)).expect("reopen");
     let back = vault
@@ -120,7 +92,7 @@ fn files_are_private_to_the_owner() {
         &mut vault,
         &[belief(&catalogue, "Likes jazz", "Listens to jazz")],
     );
-    let mode = |p: &std::path::Path| {
+    let mode = |p: &Path| {
         std::fs::metadata(p)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
             .permissions()
@@ -279,47 +251,38 @@ fn standard_sqlcipher_key_derivation_reads_the_beliefs() {
 fn vault_connection_enforces_foreign_keys() {
     // PRAGMA foreign_keys is per connection, so it cannot be read from outside; its effect can:
     // a belief whose category is not in the catalogue is refused by the vault's connection.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
+    let (_dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let mut b = belief(&catalogue, "Orphan belief", "no type");
     b.category = "no-such-type".into();
-    let r = vault.write(|w| -> selfmodel_vault::Result<()> {
-        w.insert_belief(&b)?;
-        w.append_audit(common::created(&b), common::now())?;
-        Ok(())
-    });
-    let err = r.expect_err("a belief of an unknown type must be refused");
+    let orphan = std::slice::from_ref(&b);
+    let err =
+        try_insert(&mut vault, orphan).expect_err("a belief of an unknown type must be refused");
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
     assert_eq!(vault.read(|r| r.count_beliefs()).expect("count"), 0);
 
     // After a reopen too (configure runs on open, not only on create).
     vault.close().expect("close");
     let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
-    let r = vault.write(|w| -> selfmodel_vault::Result<()> {
-        w.insert_belief(&b)?;
-        w.append_audit(common::created(&b), common::now())?;
-        Ok(())
-    });
-    assert!(r.is_err(), "foreign keys are enforced after open too");
+    assert!(
+        try_insert(&mut vault, orphan).is_err(),
+        "foreign keys are enforced after open too"
+    );
 }
 
 #[test]
 fn an_empty_passphrase_never_makes_an_unencrypted_vault() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("vault.db");
-    let err = match Vault::create(&path, &pass(""), &Catalogue::defaults()) {
-        Ok(_) => panic!("created a vault with an empty passphrase"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::create(&path, &pass(""), &Catalogue::defaults()),
+        "created a vault with an empty passphrase",
+    );
     assert!(
         matches!(err, selfmodel_vault::VaultError::WrongPassphrase),
         "{err:?}"
     );
-    for s in ["", "-wal", "-shm"] {
-        assert!(!sidecar(&path, s).exists(), "left {s} behind");
-    }
+    assert_no_vault_files(&path);
 }
 
 #[test]
@@ -328,11 +291,7 @@ fn a_passphrase_with_a_nul_is_not_truncated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("vault.db");
     match Vault::create(&path, &pass("before\0after"), &Catalogue::defaults()) {
-        Err(_) => {
-            for s in ["", "-wal", "-shm"] {
-                assert!(!sidecar(&path, s).exists(), "left {s} behind");
-            }
-        }
+        Err(_) => assert_no_vault_files(&path),
         Ok(vault) => {
             vault.close().expect("close");
             let err = Vault::open(&path, &pass("before")).err();
@@ -354,11 +313,7 @@ fn a_refused_passphrase_never_appears_in_an_error() {
         &pass(secret),
         &Catalogue::defaults(),
     );
-    let path = dir.path().join("b.db");
-    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
-        .expect("create")
-        .close()
-        .expect("close");
+    let path = empty_vault(dir.path(), "b.db");
     let open = Vault::open(&path, &pass(secret));
     let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
     let rekey = vault.rekey(&pass(secret));

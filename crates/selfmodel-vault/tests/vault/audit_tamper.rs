@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{PASS, belief, created, insert, keyed, now, pass};
+use crate::common::{
+    PASS, belief, copy_of, create_vault, created, insert, keyed, new_vault, now, pass,
+};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::verify;
 use selfmodel_core::{AuditAction, Belief, Catalogue, ChainVerdict, PendingEvent};
@@ -12,9 +14,8 @@ use selfmodel_vault::{Result, Vault, VaultError};
 
 /// A closed vault with the creation event and five belief events (seq 1..=6).
 fn vault_with_events(dir: &Path) -> (PathBuf, Vec<Belief>) {
-    let path = dir.join("vault.db");
+    let (path, mut vault) = create_vault(dir, "vault.db");
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let beliefs: Vec<Belief> = (0..5)
         .map(|i| belief(&catalogue, &format!("Belief {i}"), "evidence"))
         .collect();
@@ -51,6 +52,14 @@ fn tamper(path: &Path, sql: &str) -> ChainVerdict {
     // Opening does not verify the chain: tampered history is reported by verify, not hidden.
     let mut vault = Vault::open(path, &pass(PASS)).expect("open");
     verdict_of(&mut vault)
+}
+
+/// [`tamper`] with a copy of the closed vault `original`, named after `what`.
+fn tamper_with_copy(original: &Path, what: &str, sql: &str) -> ChainVerdict {
+    tamper(
+        &copy_of(original, &format!("{}.db", what.replace(' ', "-"))),
+        sql,
+    )
 }
 
 fn broken_at(v: &ChainVerdict) -> Option<u64> {
@@ -113,9 +122,7 @@ fn every_altered_field_is_named() {
         ),
     ] {
         // A fresh copy of the closed (fully checkpointed) vault for each alteration.
-        let path = dir.path().join(format!("{}.db", what.replace(' ', "-")));
-        std::fs::copy(&original, &path).expect("copy");
-        let v = tamper(&path, sql);
+        let v = tamper_with_copy(&original, what, sql);
         assert_eq!(broken_at(&v), Some(4), "{what}: {v:?}");
     }
 }
@@ -145,8 +152,7 @@ fn a_recomputed_hash_breaks_the_next_link() {
 
 /// A closed vault whose chain holds `n` events: its creation and `n - 1` appended in one write.
 fn long_chain(dir: &Path, n: u64) -> PathBuf {
-    let path = dir.join("long.db");
-    let mut vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
+    let (path, mut vault) = create_vault(dir, "long.db");
     vault
         .write(|w| -> Result<()> {
             for i in 1..n {
@@ -221,10 +227,8 @@ fn tampering_in_the_middle_of_a_long_chain_is_named_exactly() {
             },
         ),
     ] {
-        let path = dir.path().join(format!("{}.db", what.replace(' ', "-")));
-        std::fs::copy(&original, &path).expect("copy");
         // `tamper` checks the streamed verdict against the one over the events in memory.
-        assert_eq!(tamper(&path, sql), verdict, "{what}");
+        assert_eq!(tamper_with_copy(&original, what, sql), verdict, "{what}");
     }
 }
 
@@ -301,10 +305,9 @@ fn a_time_stored_in_another_form_reads_as_before() {
         ),
         ("no such day", "2021-02-29T00:00:00.000000Z", Some(false)),
     ] {
-        let path = dir.path().join(format!("{}.db", what.replace(' ', "-")));
-        std::fs::copy(&original, &path).expect("copy");
-        let v = tamper(
-            &path,
+        let v = tamper_with_copy(
+            &original,
+            what,
             &format!("UPDATE audit_events SET at = '{stored}' WHERE seq = 4"),
         );
         match intact_after {
@@ -320,14 +323,15 @@ fn a_time_stored_in_another_form_reads_as_before() {
 
 #[test]
 fn deleted_middle_event_is_named() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (path, _) = vault_with_events(dir.path());
-    let v = tamper(&path, "DELETE FROM audit_events WHERE seq = 4");
-    assert_eq!(broken_at(&v), Some(4), "{v:?}");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (path, _) = vault_with_events(dir.path());
-    let v = tamper(&path, "DELETE FROM audit_events WHERE seq = 1");
-    assert_eq!(broken_at(&v), Some(1), "{v:?}");
+    for seq in [4, 1] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, _) = vault_with_events(dir.path());
+        let v = tamper(
+            &path,
+            &format!("DELETE FROM audit_events WHERE seq = {seq}"),
+        );
+        assert_eq!(broken_at(&v), Some(seq), "{v:?}");
+    }
 }
 
 #[test]
@@ -360,10 +364,8 @@ fn dropping_the_newest_events_is_not_visible_in_the_chain_alone() {
 
 #[test]
 fn unaudited_write_is_rolled_back() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
+    let (_dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let events_before = vault.read(|r| r.audit_events()).expect("events");
     let b = belief(&catalogue, "Sneaked in without an audit event", "none");
 
@@ -395,10 +397,8 @@ fn unaudited_write_is_rolled_back() {
 
 #[test]
 fn a_write_that_found_nothing_is_rolled_back_even_with_refusals_due() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_dir, _, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault =
-        Vault::create(&dir.path().join("vault.db"), &pass(PASS), &catalogue).expect("create");
     // A refusal counted two minutes ago, its transaction failed: the count waits, due.
     let r = vault.write(|w| -> Result<()> {
         w.count_refusal(
@@ -435,10 +435,8 @@ fn a_write_that_found_nothing_is_rolled_back_even_with_refusals_due() {
 
 #[test]
 fn failed_write_rolls_back_its_event_too() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
+    let (_dir, _, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let b = belief(&catalogue, "Half-written", "none");
     let r = vault.write(|w| -> Result<()> {
         w.insert_belief(&b)?;

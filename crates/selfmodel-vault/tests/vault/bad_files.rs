@@ -8,9 +8,13 @@ use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::common::{PASS, bytes, pass, sidecar, vault_with_beliefs};
+use crate::common::{
+    PASS, assert_no_vault_files, bytes, copy_of, expect_err, new_vault, pass, sidecar,
+    vault_with_beliefs,
+};
 use selfmodel_core::{Catalogue, Passphrase};
 use selfmodel_vault::{PAGE_SIZE, PageCheck, Vault, VaultError};
+use tempfile::TempDir;
 
 /// Enough beliefs with evidence that the file spans many pages.
 const BELIEFS: usize = 300;
@@ -87,9 +91,11 @@ fn refused_when(path: &Path, passphrase: &Passphrase) -> (VaultError, Refused) {
     (err, when)
 }
 
-/// A healthy vault with many pages, as a closed file.
-fn big_vault(dir: &Path) -> PathBuf {
-    let path = vault_with_beliefs(dir, "vault.db", BELIEFS);
+/// A healthy vault with many pages, as a closed file alone in a temporary directory: the
+/// directory (bind it for as long as the test runs) and the vault's path.
+fn big_vault() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = vault_with_beliefs(dir.path(), "vault.db", BELIEFS);
     let len = std::fs::metadata(&path).expect("metadata").len();
     assert!(
         len / PAGE_SIZE >= 40,
@@ -97,7 +103,7 @@ fn big_vault(dir: &Path) -> PathBuf {
         len / PAGE_SIZE
     );
     assert!(!sidecar(&path, "-wal").exists(), "closed cleanly");
-    path
+    (dir, path)
 }
 
 fn flip(path: &Path, offset: u64, n: usize) {
@@ -142,23 +148,17 @@ fn noise(len: usize, mut seed: u64) -> Vec<u8> {
 
 #[test]
 fn wrong_passphrase() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
-    let err = refused(&path, &pass("not the passphrase"));
-    assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
-    // One character off, and the right one with different case.
-    let err = refused(&path, &pass(&PASS.to_uppercase()));
-    assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
+    let (_dir, path) = big_vault();
+    // Another passphrase, the right one with different case, and an empty one.
+    for wrong in ["not the passphrase", &PASS.to_uppercase(), ""] {
+        let err = refused(&path, &pass(wrong));
+        assert!(
+            matches!(err, VaultError::WrongPassphrase),
+            "{wrong:?}: {err:?}"
+        );
+    }
     // The right passphrase still opens it afterwards.
     Vault::open(&path, &pass(PASS)).expect("the right passphrase opens it");
-}
-
-#[test]
-fn empty_passphrase() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
-    let err = refused(&path, &pass(""));
-    assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
 }
 
 #[test]
@@ -226,83 +226,55 @@ fn random_bytes_whole_pages() {
 }
 
 #[test]
-fn random_bytes_odd_length() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("random.bin");
-    std::fs::write(&path, noise(10_000, 42)).expect("write");
-    let err = refused(&path, &pass(PASS));
-    assert!(
-        matches!(err, VaultError::Corrupted(_) | VaultError::NotAVault(_)),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn text_file() {
+fn files_not_of_whole_pages() {
     // Today a text file is reported by its length (not whole pages) as a damaged vault; "not a
-    // vault" would be as right. Either way it is refused and untouched.
+    // vault" would be as right. Either way it is refused and untouched; so are random bytes.
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "Shopping list\n- milk\n- bread\n".repeat(20)).expect("write");
-    let err = refused(&path, &pass(PASS));
-    assert!(
-        matches!(err, VaultError::Corrupted(_) | VaultError::NotAVault(_)),
-        "{err:?}"
-    );
+    for (name, content) in [
+        ("random.bin", noise(10_000, 42)),
+        (
+            "notes.txt",
+            "Shopping list\n- milk\n- bread\n".repeat(20).into_bytes(),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).expect("write");
+        let err = refused(&path, &pass(PASS));
+        assert!(
+            matches!(err, VaultError::Corrupted(_) | VaultError::NotAVault(_)),
+            "{name}: {err:?}"
+        );
+    }
 }
 
 #[test]
-fn truncated_mid_page() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
+fn truncated_vaults() {
+    let (_dir, path) = big_vault();
     let n = pages(&path);
-    truncate(&path, (n / 2) * PAGE_SIZE + 1234);
-    let err = refused(&path, &pass(PASS));
-    assert!(matches!(err, VaultError::Corrupted(_)), "{err:?}");
-}
-
-#[test]
-fn truncated_at_page_boundary_last_page() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
-    let n = pages(&path);
-    truncate(&path, (n - 1) * PAGE_SIZE);
-    let err = refused(&path, &pass(PASS));
-    assert!(matches!(err, VaultError::Corrupted(_)), "{err:?}");
-}
-
-#[test]
-fn truncated_at_page_boundary_half_the_pages() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
-    let n = pages(&path);
-    truncate(&path, (n / 2) * PAGE_SIZE);
-    let err = refused(&path, &pass(PASS));
-    assert!(matches!(err, VaultError::Corrupted(_)), "{err:?}");
-}
-
-#[test]
-fn truncated_to_page_one() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
-    truncate(&path, PAGE_SIZE);
-    let err = refused(&path, &pass(PASS));
-    assert!(matches!(err, VaultError::Corrupted(_)), "{err:?}");
+    for (what, len) in [
+        ("mid-page", (n / 2) * PAGE_SIZE + 1234),
+        ("at-page-boundary-last-page", (n - 1) * PAGE_SIZE),
+        ("at-page-boundary-half-the-pages", (n / 2) * PAGE_SIZE),
+        ("to-page-one", PAGE_SIZE),
+    ] {
+        let copy = copy_of(&path, &format!("truncated-{what}.db"));
+        truncate(&copy, len);
+        let err = refused(&copy, &pass(PASS));
+        assert!(matches!(err, VaultError::Corrupted(_)), "{what}: {err:?}");
+    }
 }
 
 #[test]
 fn bytes_flipped_inside_a_page() {
     // Page 1 is read to unlock (see `page_one_damaged`); the middle and the last page hold
     // beliefs that unlocking does not read, so the page check finds them, before any write.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
+    let (_dir, path) = big_vault();
     let n = pages(&path);
     for (page, expected) in [
         (n / 2, Refused::ByThePageCheck),
         (n - 1, Refused::ByThePageCheck),
     ] {
-        let copy = dir.path().join(format!("flipped-{page}.db"));
-        std::fs::copy(&path, &copy).expect("copy");
+        let copy = copy_of(&path, &format!("flipped-{page}.db"));
         // Page numbers from 0 here: the middle of the (page + 1)-th page.
         flip(&copy, page * PAGE_SIZE + PAGE_SIZE / 2, 3);
         let (err, when) = refused_when(&copy, &pass(PASS));
@@ -322,11 +294,9 @@ fn bytes_flipped_inside_a_page() {
 #[test]
 fn page_one_damaged() {
     // Page 1's MAC failing is what a wrong key looks like: SQLCipher cannot tell the two apart.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = big_vault(dir.path());
+    let (_dir, path) = big_vault();
     for (what, offset) in [("salt", 4), ("content", 100), ("middle", PAGE_SIZE / 2)] {
-        let copy = dir.path().join(format!("page1-{what}.db"));
-        std::fs::copy(&path, &copy).expect("copy");
+        let copy = copy_of(&path, &format!("page1-{what}.db"));
         flip(&copy, offset, 3);
         let err = refused(&copy, &pass(PASS));
         assert!(
@@ -371,16 +341,15 @@ fn missing_path() {
 
 #[test]
 fn create_over_an_existing_file_is_refused() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let catalogue = Catalogue::defaults();
 
     // Over a vault.
-    let path = big_vault(dir.path());
+    let (dir, path) = big_vault();
     let before = snapshot(&path);
-    let err = match Vault::create(&path, &pass("another passphrase"), &catalogue) {
-        Ok(_) => panic!("created over an existing vault"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::create(&path, &pass("another passphrase"), &catalogue),
+        "created over an existing vault",
+    );
     assert!(
         matches!(&err, VaultError::AlreadyExists(p) if p == &path),
         "{err:?}"
@@ -396,10 +365,10 @@ fn create_over_an_existing_file_is_refused() {
     for (name, content) in [("notes.txt", &b"keep me"[..]), ("empty", &b""[..])] {
         let other = dir.path().join(name);
         std::fs::write(&other, content).expect("write");
-        let err = match Vault::create(&other, &pass(PASS), &catalogue) {
-            Ok(_) => panic!("created over {name}"),
-            Err(e) => e,
-        };
+        let err = expect_err(
+            Vault::create(&other, &pass(PASS), &catalogue),
+            &format!("created over {name}"),
+        );
         assert!(matches!(err, VaultError::AlreadyExists(_)), "{err:?}");
         assert_eq!(bytes(&other), content);
         assert!(!sidecar(&other, "-wal").exists());
@@ -408,10 +377,10 @@ fn create_over_an_existing_file_is_refused() {
     // Over a directory.
     let d = dir.path().join("dir");
     std::fs::create_dir(&d).expect("mkdir");
-    let err = match Vault::create(&d, &pass(PASS), &catalogue) {
-        Ok(_) => panic!("created over a directory"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::create(&d, &pass(PASS), &catalogue),
+        "created over a directory",
+    );
     assert!(matches!(err, VaultError::AlreadyExists(_)), "{err:?}");
     assert!(d.is_dir());
 }
@@ -426,14 +395,12 @@ fn create_that_fails_leaves_nothing_behind() {
     catalogue.types[0]
         .allowed_purposes
         .insert("no-such-purpose".into());
-    let err = match Vault::create(&path, &pass(PASS), &catalogue) {
-        Ok(_) => panic!("created a vault with an inconsistent catalogue"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::create(&path, &pass(PASS), &catalogue),
+        "created a vault with an inconsistent catalogue",
+    );
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
-    for s in ["", "-wal", "-shm"] {
-        assert!(!sidecar(&path, s).exists(), "left {s} behind");
-    }
+    assert_no_vault_files(&path);
     // The path is free for a good create.
     Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
 }
@@ -442,10 +409,8 @@ fn create_that_fails_leaves_nothing_behind() {
 fn a_crashed_vault_is_not_a_bad_file() {
     // A process that dies leaves its committed writes in the WAL, not yet in the main file. The
     // files as it left them open, with every committed write and an intact chain.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
+    let (dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let beliefs: Vec<_> = (0..20)
         .map(|i| common::belief(&catalogue, &format!("Committed before the crash {i}"), "e"))
         .collect();

@@ -4,19 +4,13 @@
 
 use crate::common;
 
-use std::path::Path;
-
-use crate::common::{PASS, belief, created, keyed, now, pass};
+use crate::common::{PASS, belief, expect_err, keyed, new_vault, now, pass, pragma, try_insert};
 use selfmodel_core::audit::verify;
 use selfmodel_core::{AuditAction, Belief, BeliefFilter, Catalogue, ChainVerdict, PendingEvent};
 use selfmodel_vault::{Result, Vault, VaultError};
 
 fn write_one(vault: &mut Vault, b: &Belief) -> Result<()> {
-    vault.write(|w| -> Result<()> {
-        w.insert_belief(b)?;
-        w.append_audit(created(b), now())?;
-        Ok(())
-    })
+    try_insert(vault, std::slice::from_ref(b))
 }
 
 fn chain(vault: &mut Vault) -> ChainVerdict {
@@ -31,17 +25,10 @@ fn intact_with(vault: &mut Vault, n: u64) {
     }
 }
 
-fn new_vault(dir: &Path) -> (std::path::PathBuf, Vault) {
-    let path = dir.join("vault.db");
-    let vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
-    (path, vault)
-}
-
 #[test]
 fn two_handles_interleave_writes() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_dir, path, mut a) = new_vault();
     let catalogue = Catalogue::defaults();
-    let (path, mut a) = new_vault(dir.path());
     let mut b = Vault::open(&path, &pass(PASS)).expect("second handle");
     let mut written = Vec::new();
     for i in 0..10 {
@@ -74,9 +61,8 @@ fn two_handles_interleave_writes() {
 
 #[test]
 fn a_reader_keeps_its_snapshot_while_another_handle_writes() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_dir, path, mut writer) = new_vault();
     let catalogue = Catalogue::defaults();
-    let (path, mut writer) = new_vault(dir.path());
     write_one(&mut writer, &belief(&catalogue, "First", "one")).expect("write");
     let mut reader = Vault::open(&path, &pass(PASS)).expect("second handle");
     let seen = reader
@@ -94,8 +80,7 @@ fn a_reader_keeps_its_snapshot_while_another_handle_writes() {
 #[test]
 fn two_threads_writing_never_corrupt() {
     const PER_THREAD: usize = 50;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (path, first) = new_vault(dir.path());
+    let (_dir, path, first) = new_vault();
     let second = Vault::open(&path, &pass(PASS)).expect("second handle");
 
     let outcomes: Vec<Vec<Result<()>>> = std::thread::scope(|s| {
@@ -137,18 +122,13 @@ fn two_threads_writing_never_corrupt() {
     assert_eq!(vault.read(|r| r.count_beliefs()).expect("count"), ok);
     intact_with(&mut vault, 1 + ok);
     drop(vault);
-    let conn = keyed(&path, PASS);
-    let verdict: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity_check");
-    assert_eq!(verdict, "ok");
+    assert_eq!(pragma(&keyed(&path, PASS), "integrity_check"), "ok");
 }
 
 #[test]
 fn rekey_changes_the_passphrase() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let (path, mut vault) = new_vault(dir.path());
     let beliefs: Vec<Belief> = (0..50)
         .map(|i| belief(&catalogue, &format!("Belief {i} before re-keying"), "x"))
         .collect();
@@ -176,10 +156,10 @@ fn rekey_changes_the_passphrase() {
         header_before,
         "SQLCipher keeps the salt on rekey"
     );
-    let err = match Vault::open(&path, &pass(PASS)) {
-        Ok(_) => panic!("the old passphrase still opens the vault"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::open(&path, &pass(PASS)),
+        "the old passphrase still opens the vault",
+    );
     assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
 
     let mut vault = Vault::open(&path, &pass(new)).expect("the new passphrase opens it");
@@ -194,10 +174,7 @@ fn rekey_changes_the_passphrase() {
 
     // The standard SQLCipher key derivation with the new passphrase reads it, in WAL mode.
     let conn = keyed(&path, new);
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("journal_mode");
-    assert_eq!(mode, "wal");
+    assert_eq!(pragma(&conn, "journal_mode"), "wal");
     let n: i64 = conn
         .query_row("SELECT count(*) FROM beliefs", [], |r| r.get(0))
         .expect("count");
@@ -206,9 +183,8 @@ fn rekey_changes_the_passphrase() {
 
 #[test]
 fn rekey_needs_sole_use_of_the_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (_dir, path, mut vault) = new_vault();
     let catalogue = Catalogue::defaults();
-    let (path, mut vault) = new_vault(dir.path());
     let mut other = Vault::open(&path, &pass(PASS)).expect("second handle");
     let err = vault
         .rekey(&pass("new passphrase"))

@@ -9,12 +9,13 @@
 use crate::common;
 use selfmodel_core::audit::Detail;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::{belief, bytes, contains, insert, now, on_disk, sidecar};
 use selfmodel_core::validate::rectify;
 use selfmodel_core::{Actor, AuditAction, Belief, Catalogue, PendingEvent, Rectify};
-use selfmodel_vault::{Result, Vault};
+use selfmodel_vault::{Result, Vault, Writer};
+use tempfile::TempDir;
 
 /// A belief carrying `tag` in its original statement, its evidence summary, its rectified
 /// statement and its rectification reason.
@@ -71,25 +72,45 @@ fn found(path: &Path, canaries: &[String]) -> Vec<(String, Vec<&'static str>)> {
         .collect()
 }
 
-fn delete(vault: &mut Vault, b: &Belief) {
+/// Runs `change` in one write, recorded by the audit event `event_of` makes of its outcome; the
+/// write must succeed. Returns the outcome.
+fn audited<T>(
+    vault: &mut Vault,
+    change: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    event_of: impl FnOnce(&T) -> PendingEvent,
+) -> T {
     vault
-        .write(|w| -> Result<()> {
-            w.delete_belief(b.id)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::BeliefDeleted, Some(b.id.to_string())),
-                now(),
-            )?;
-            Ok(())
+        .write(|w| -> Result<T> {
+            let out = change(w)?;
+            w.append_audit(event_of(&out), now())?;
+            Ok(out)
         })
-        .expect("delete");
+        .expect("an audited write")
 }
 
-/// Stores a marked belief among neighbours, checkpoints, and checks the text is really on disk.
-fn stored(secure_delete: bool, dir: &Path) -> (Vault, Marked) {
+fn delete(vault: &mut Vault, b: &Belief) {
+    audited(
+        vault,
+        |w| w.delete_belief(b.id),
+        |_| PendingEvent::new(AuditAction::BeliefDeleted, Some(b.id.to_string())),
+    );
+}
+
+/// A new unkeyed vault `plain.db` in `dir`, open: its path and the vault.
+fn plaintext_vault(dir: &Path, secure_delete: bool) -> (PathBuf, Vault) {
     let path = dir.join("plain.db");
+    let vault = Vault::create_plaintext(&path, &Catalogue::defaults(), secure_delete)
+        .expect("create_plaintext");
+    (path, vault)
+}
+
+/// Stores a marked belief among neighbours in a new unkeyed vault alone in a temporary
+/// directory, checkpoints, and checks the text is really on disk. Returns the directory (bind it
+/// for as long as the test runs), the vault's path, the open vault and the marked belief.
+fn stored(secure_delete: bool) -> (TempDir, PathBuf, Vault, Marked) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut vault) = plaintext_vault(dir.path(), secure_delete);
     let catalogue = Catalogue::defaults();
-    let mut vault =
-        Vault::create_plaintext(&path, &catalogue, secure_delete).expect("create_plaintext");
     let m = marked(&catalogue, "c4n4ry-51e7");
     let mut all = neighbours(&catalogue, 20);
     all.insert(10, m.belief.clone());
@@ -108,14 +129,12 @@ fn stored(secure_delete: bool, dir: &Path) -> (Vault, Marked) {
         .expect("read")
         .expect("stored");
     assert_eq!(back, m.belief);
-    (vault, m)
+    (dir, path, vault, m)
 }
 
 #[test]
 fn deleted_belief_leaves_no_text_behind() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(true);
     delete(&mut vault, &m.belief);
     vault.checkpoint().expect("checkpoint");
     assert_eq!(found(&path, &m.canaries), vec![], "text left after erasure");
@@ -132,9 +151,7 @@ fn deleted_belief_leaves_no_text_behind() {
 #[test]
 fn without_secure_delete_the_text_lingers() {
     // The control: the same steps with secure_delete off leave the deleted text in free space.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(false, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(false);
     delete(&mut vault, &m.belief);
     vault.checkpoint().expect("checkpoint");
     assert_eq!(vault.read(|r| r.belief(m.belief.id)).expect("read"), None);
@@ -151,9 +168,7 @@ fn without_secure_delete_the_text_lingers() {
 
 #[test]
 fn erasure_reaches_the_file_on_close_without_an_explicit_checkpoint() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(true);
     delete(&mut vault, &m.belief);
     vault.close().expect("close");
     assert_eq!(found(&path, &m.canaries), vec![]);
@@ -164,23 +179,16 @@ fn erasure_reaches_the_file_on_close_without_an_explicit_checkpoint() {
 fn rectification_replaces_old_text() {
     // Rectifying keeps the old statement only in the history; a second rectification that
     // clears the history (replace with a belief without it) removes it from the file.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(true);
     let mut clean = m.belief.clone();
     clean.statement = "A fresh statement about sailing".into();
     clean.history.clear();
     clean.evidence[0].summary = "A fresh summary".into();
-    vault
-        .write(|w| -> Result<()> {
-            w.replace_belief(&clean)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::BeliefRectified, Some(clean.id.to_string())),
-                now(),
-            )?;
-            Ok(())
-        })
-        .expect("replace");
+    audited(
+        &mut vault,
+        |w| w.replace_belief(&clean),
+        |_| PendingEvent::new(AuditAction::BeliefRectified, Some(clean.id.to_string())),
+    );
     vault.checkpoint().expect("checkpoint");
     assert_eq!(found(&path, &m.canaries), vec![]);
     assert_eq!(
@@ -192,9 +200,8 @@ fn rectification_replaces_old_text() {
 #[test]
 fn delete_all_beliefs_leaves_no_text_behind() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("plain.db");
+    let (path, mut vault) = plaintext_vault(dir.path(), true);
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create_plaintext(&path, &catalogue, true).expect("create_plaintext");
     // Enough to span many pages of each table, and overflow a page of the beliefs table.
     let marked: Vec<Marked> = (0..150)
         .map(|i| marked(&catalogue, &format!("bulk{i:03}x")))
@@ -205,17 +212,14 @@ fn delete_all_beliefs_leaves_no_text_behind() {
     let canaries: Vec<String> = marked.iter().flat_map(|m| m.canaries.clone()).collect();
     assert_eq!(found(&path, &canaries).len(), canaries.len(), "all stored");
 
-    let n = vault
-        .write(|w| -> Result<u64> {
-            let n = w.delete_all_beliefs()?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::ErasedAll, None)
-                    .with_detail(Detail::new().with("count", n)),
-                now(),
-            )?;
-            Ok(n)
-        })
-        .expect("delete all");
+    let n = audited(
+        &mut vault,
+        |w| w.delete_all_beliefs(),
+        |n| {
+            PendingEvent::new(AuditAction::ErasedAll, None)
+                .with_detail(Detail::new().with("count", *n))
+        },
+    );
     assert_eq!(n, 150);
     vault.checkpoint().expect("checkpoint");
     assert_eq!(
@@ -238,19 +242,15 @@ fn delete_all_beliefs_leaves_no_text_behind() {
 #[test]
 fn delete_all_without_secure_delete_lingers() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("plain.db");
-    let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create_plaintext(&path, &catalogue, false).expect("create_plaintext");
-    let m = marked(&catalogue, "ctl-all");
+    let (path, mut vault) = plaintext_vault(dir.path(), false);
+    let m = marked(&Catalogue::defaults(), "ctl-all");
     insert(&mut vault, std::slice::from_ref(&m.belief));
     vault.checkpoint().expect("checkpoint");
-    vault
-        .write(|w| -> Result<()> {
-            w.delete_all_beliefs()?;
-            w.append_audit(PendingEvent::new(AuditAction::ErasedAll, None), now())?;
-            Ok(())
-        })
-        .expect("delete all");
+    audited(
+        &mut vault,
+        |w| w.delete_all_beliefs(),
+        |_| PendingEvent::new(AuditAction::ErasedAll, None),
+    );
     vault.checkpoint().expect("checkpoint");
     assert!(!found(&path, &m.canaries).is_empty(), "the control lingers");
 }
@@ -258,8 +258,7 @@ fn delete_all_without_secure_delete_lingers() {
 #[test]
 fn audit_events_hold_no_belief_text() {
     // Erasure leaves the audit chain, which must therefore carry ids, never content.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
+    let (_dir, _, mut vault, m) = stored(true);
     delete(&mut vault, &m.belief);
     let events = vault.read(|r| r.audit_events()).expect("events");
     assert!(events.len() >= 3);
@@ -290,9 +289,7 @@ fn delete_under_a_reader(vault: &mut Vault, m: &Marked, during: impl FnOnce(&mut
 
 #[test]
 fn erasure_completes_once_a_reader_is_gone() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(true);
     delete_under_a_reader(&mut vault, &m, |v| {
         let _ = v.checkpoint();
     });
@@ -305,9 +302,7 @@ fn checkpoint_reports_when_it_could_not_erase() {
     // Another connection in a read transaction pins the old pages, so the checkpoint cannot move
     // the deletion into the main file. Either checkpoint() says so (Busy), or — if it returns
     // Ok — the erased text must really be gone.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (mut vault, m) = stored(true, dir.path());
-    let path = vault.path().to_owned();
+    let (_dir, path, mut vault, m) = stored(true);
     delete_under_a_reader(&mut vault, &m, |v| match v.checkpoint() {
         Err(selfmodel_vault::VaultError::Busy) => {}
         Ok(()) => assert_eq!(

@@ -1,15 +1,13 @@
 //! What a vendor can make the vault keep: the new disclosure sets and the entries one grant adds
 //! are bounded per day, while what it already received still reads.
 
-use std::path::Path;
-
 use chrono::{DateTime, Duration, Utc};
-use selfmodel_core::{AuditAction, BeliefId, Catalogue, NewAccess, Outcome, PendingEvent};
+use selfmodel_core::{AuditAction, BeliefId, NewAccess, Outcome, PendingEvent};
 use selfmodel_vault::{
     AccessFilter, MAX_ENTRIES_PER_DAY, MAX_NEW_SETS_PER_DAY, Vault, VaultError, Writer,
 };
 
-use crate::common::{PASS, pass};
+use crate::common::{PASS, new_vault, pass};
 
 fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
     NewAccess {
@@ -22,9 +20,9 @@ fn read(grant: &str, disclosed: &[BeliefId]) -> NewAccess {
     }
 }
 
-/// A new vault, open.
-fn new_vault(dir: &Path) -> Vault {
-    Vault::create(&dir.join("v.db"), &pass(PASS), &Catalogue::defaults()).expect("create")
+/// `n` new belief ids.
+fn new_ids(n: usize) -> Vec<BeliefId> {
+    (0..n).map(|_| BeliefId::new()).collect()
 }
 
 /// A time written in RFC 3339.
@@ -51,10 +49,9 @@ fn log(
 
 #[test]
 fn a_grant_adds_at_most_its_daily_allowance_of_new_sets_and_still_rereads() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
+    let (_dir, _, mut vault) = new_vault();
     let max = MAX_NEW_SETS_PER_DAY as usize;
-    let ids: Vec<BeliefId> = (0..max + 2).map(|_| BeliefId::new()).collect();
+    let ids = new_ids(max + 2);
     let noon = utc("2026-03-01T12:00:00Z");
     // A vendor shifting its page by one belief each read: every read a new set.
     vault
@@ -105,8 +102,7 @@ fn entries_and_requests(vault: &mut Vault) -> (usize, u64) {
 
 #[test]
 fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_entries() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
+    let (_dir, path, mut vault) = new_vault();
     let max = MAX_ENTRIES_PER_DAY as usize;
     let pages: Vec<Vec<BeliefId>> = (0..5).map(|_| vec![BeliefId::new()]).collect();
     let midnight = utc("2026-03-01T00:00:00Z");
@@ -176,7 +172,7 @@ fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_e
 
     // The count is read back from the log after the vault is opened again.
     drop(vault);
-    let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
     let again = append(&mut vault, &request(0), at(max) + Duration::minutes(1)).unwrap_err();
     assert!(
         matches!(again, VaultError::TooManyEntries { .. }),
@@ -189,8 +185,7 @@ fn a_grant_rotating_through_pages_purposes_and_refusals_adds_at_most_its_daily_e
 
 #[test]
 fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
+    let (_dir, _, mut vault) = new_vault();
     let max = MAX_ENTRIES_PER_DAY as usize;
     let midnight = utc("2026-03-01T00:00:00Z");
     let pages: Vec<Vec<BeliefId>> = (0..10).map(|_| vec![BeliefId::new()]).collect();
@@ -223,8 +218,7 @@ fn entries_of_a_rolled_back_transaction_leave_the_allowance_unspent() {
 #[test]
 fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_token_go_past_the_allowance()
  {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
+    let (_dir, path, mut vault) = new_vault();
     let max = MAX_ENTRIES_PER_DAY as usize;
     let noon = utc("2026-03-01T12:00:00Z");
     let call = |operation: &str, outcome: Outcome| NewAccess {
@@ -268,7 +262,7 @@ fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_to
     }
     // The count read back from the log agrees: a proposal counts once a request.
     drop(vault);
-    let mut vault = Vault::open(&dir.path().join("v.db"), &pass(PASS)).expect("open");
+    let mut vault = Vault::open(&path, &pass(PASS)).expect("open");
     let refused = vault
         .write(|w| w.append_access(&accepted, noon + Duration::minutes(1)))
         .unwrap_err();
@@ -280,10 +274,8 @@ fn every_proposal_counts_and_giving_up_the_grant_reading_notices_or_a_revoked_to
 
 #[test]
 fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v.db");
-    let mut vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
-    let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
+    let (_dir, path, mut vault) = new_vault();
+    let ids = new_ids(300);
     // Noon of a day long past the log's retention: the reads below stay on their days.
     let first = utc("2024-01-10T12:00:00Z");
     // Every page twice on one day, the first page once more the next day.
@@ -325,9 +317,8 @@ fn a_day_of_pages_compacts_into_one_set_and_the_page_sets_go() {
 
 #[test]
 fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
-    let ids: Vec<BeliefId> = (0..300).map(|_| BeliefId::new()).collect();
+    let (_dir, _, mut vault) = new_vault();
+    let ids = new_ids(300);
     let long_ago = utc("2024-01-10T12:00:00Z");
     let other = |grant: &str, disclosed: &[BeliefId]| NewAccess {
         vendor_id: Some("org.example.other".into()),
@@ -415,9 +406,8 @@ fn what_each_vendor_received_covers_the_compacted_and_the_detailed_log() {
 
 #[test]
 fn a_request_repeated_within_its_minute_adds_to_its_entry() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut vault = new_vault(dir.path());
-    let ids: Vec<BeliefId> = (0..100).map(|_| BeliefId::new()).collect();
+    let (_dir, _, mut vault) = new_vault();
+    let ids = new_ids(100);
     let noon = utc("2026-03-01T12:00:00Z");
     // Five reads of one page in one minute, then what differs from them in one thing each.
     for s in 0..5 {

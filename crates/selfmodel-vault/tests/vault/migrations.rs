@@ -5,15 +5,21 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::common::{PASS, belief_with, bytes, empty_vault, insert, keyed, now, pass, sidecar};
+use crate::common::{
+    PASS, belief_with, bytes, create_vault, empty_vault, expect_err, insert, keyed, now, pass,
+    sidecar,
+};
+use rusqlite::types::FromSql;
 use rusqlite::{Connection, params};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::{AuditEvent, canonical_time, verify};
 use selfmodel_core::validate::rectify;
 use selfmodel_core::{
-    Actor, AuditAction, Belief, BeliefFilter, Catalogue, ChainVerdict, Hash, PendingEvent, Rectify,
+    Actor, AuditAction, Belief, BeliefFilter, BeliefId, Catalogue, ChainVerdict, Hash,
+    PendingEvent, Rectify,
 };
 use selfmodel_vault::{Vault, VaultError, migrations};
+use tempfile::TempDir;
 
 const APPLICATION_ID: i32 = 0x5345_4c46;
 
@@ -204,6 +210,44 @@ fn write_v1(path: &Path, catalogue: &Catalogue, b: &Belief) -> AuditEvent {
     event
 }
 
+/// A vault `name` as Selfmodel's schema version 1 left it ([`write_v1`] with the default
+/// catalogue and [`old_belief`]), closed, alone in a temporary directory: the directory (bind it
+/// for as long as the test runs), the vault's path, its one belief and its one audit event.
+fn v1_vault(name: &str) -> (TempDir, PathBuf, Belief, AuditEvent) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(name);
+    let catalogue = Catalogue::defaults();
+    let belief = old_belief(&catalogue);
+    let created = write_v1(&path, &catalogue, &belief);
+    (dir, path, belief, created)
+}
+
+/// Migrates the closed vault at `path` up to `version` only, and closes it again.
+fn migrate_to(path: &Path, version: u32) {
+    let vault = Vault::open_at_version(path, &pass(PASS), version).expect("open at a version");
+    vault.close().expect("close");
+}
+
+/// Runs `f` on the closed vault at `path` through a plain keyed connection, then closes it.
+fn alter(path: &Path, f: impl FnOnce(&Connection)) {
+    let conn = keyed(path, PASS);
+    f(&conn);
+    conn.close().expect("close");
+}
+
+/// The single value `sql` reads from the vault at `path`, through a plain keyed connection.
+fn query_one<T: FromSql>(path: &Path, sql: &str) -> T {
+    keyed(path, PASS)
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Marks the vault as written by a Selfmodel of schema version 99.
+fn set_user_version_99(conn: &Connection) {
+    conn.pragma_update(None, "user_version", 99)
+        .expect("user_version");
+}
+
 fn columns(conn: &Connection, table: &str) -> Vec<String> {
     let mut stmt = conn
         .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
@@ -215,9 +259,7 @@ fn columns(conn: &Connection, table: &str) -> Vec<String> {
 }
 
 fn user_version(path: &Path) -> u32 {
-    keyed(path, PASS)
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("user_version")
+    query_one(path, "PRAGMA user_version")
 }
 
 /// Every file that belongs to the vault, for "unchanged" checks.
@@ -231,11 +273,8 @@ fn files(path: &Path) -> [(PathBuf, Option<Vec<u8>>); 3] {
 
 #[test]
 fn version_1_vault_migrates_and_reads_back_whole() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v1.db");
+    let (_dir, path, b, first) = v1_vault("v1.db");
     let catalogue = Catalogue::defaults();
-    let b = old_belief(&catalogue);
-    let first = write_v1(&path, &catalogue, &b);
     assert_eq!(user_version(&path), 1);
     assert!(!columns(&keyed(&path, PASS), "purposes").contains(&"opt_in".to_owned()));
 
@@ -309,11 +348,7 @@ fn version_1_vault_migrates_and_reads_back_whole() {
 
 #[test]
 fn open_at_version_stops_where_asked() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v1.db");
-    let catalogue = Catalogue::defaults();
-    let b = old_belief(&catalogue);
-    write_v1(&path, &catalogue, &b);
+    let (_dir, path, _, _) = v1_vault("v1.db");
 
     let mut vault = Vault::open_at_version(&path, &pass(PASS), 1).expect("open at 1");
     assert_eq!(vault.schema_version().expect("version"), 1);
@@ -329,22 +364,13 @@ fn open_at_version_stops_where_asked() {
 fn failed_migration_is_rolled_back() {
     // A version-1 file on which migration 2 fails half-way (an index by that name exists):
     // the open fails and the file stays at version 1 with no trace of the half-run migration.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v1.db");
-    let catalogue = Catalogue::defaults();
-    let b = old_belief(&catalogue);
-    write_v1(&path, &catalogue, &b);
-    {
-        let conn = keyed(&path, PASS);
+    let (_dir, path, _, _) = v1_vault("v1.db");
+    alter(&path, |conn| {
         conn.execute_batch("CREATE INDEX beliefs_by_expiry ON beliefs(updated_at);")
             .expect("index");
-        conn.close().expect("close");
-    }
+    });
     let before = files(&path);
-    let err = match Vault::open(&path, &pass(PASS)) {
-        Ok(_) => panic!("the migration must fail"),
-        Err(e) => e,
-    };
+    let err = expect_err(Vault::open(&path, &pass(PASS)), "the migration must fail");
     assert!(err.to_string().contains("beliefs_by_expiry"), "{err}");
     assert_eq!(files(&path), before, "a failed migration changed the file");
     assert_eq!(user_version(&path), 1);
@@ -354,13 +380,11 @@ fn failed_migration_is_rolled_back() {
 #[test]
 fn too_new_vault_is_refused_and_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("future.db");
-    let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
+    let (path, mut vault) = create_vault(dir.path(), "future.db");
     insert(
         &mut vault,
         &[belief_with(
-            &catalogue,
+            &Catalogue::defaults(),
             "From the future",
             "A time machine",
             0.5,
@@ -368,18 +392,13 @@ fn too_new_vault_is_refused_and_untouched() {
         )],
     );
     vault.close().expect("close");
-    {
-        let conn = keyed(&path, PASS);
-        conn.pragma_update(None, "user_version", 99)
-            .expect("user_version");
-        conn.close().expect("close");
-    }
+    alter(&path, set_user_version_99);
     let before = files(&path);
     assert!(before[1].1.is_none(), "no WAL left behind");
-    let err = match Vault::open(&path, &pass(PASS)) {
-        Ok(_) => panic!("a version-99 vault must be refused"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::open(&path, &pass(PASS)),
+        "a version-99 vault must be refused",
+    );
     assert!(
         matches!(
             err,
@@ -400,34 +419,29 @@ fn too_new_vault_in_rollback_journal_mode_is_untouched() {
     // A newer Selfmodel might not use WAL. Refusing such a file must not rewrite its header.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = empty_vault(dir.path(), "future.db");
-    {
-        let conn = keyed(&path, PASS);
+    alter(&path, |conn| {
         let mode: String = conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
             .expect("DELETE");
         assert_eq!(mode, "delete");
-        conn.pragma_update(None, "user_version", 99)
-            .expect("user_version");
-        conn.close().expect("close");
-    }
+        set_user_version_99(conn);
+    });
     let before = files(&path);
-    let err = match Vault::open(&path, &pass(PASS)) {
-        Ok(_) => panic!("a version-99 vault must be refused"),
-        Err(e) => e,
-    };
+    let err = expect_err(
+        Vault::open(&path, &pass(PASS)),
+        "a version-99 vault must be refused",
+    );
     assert!(
         matches!(err, VaultError::TooNew { found: 99, .. }),
         "{err:?}"
     );
-    let journal: String = keyed(&path, PASS)
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("journal_mode");
+    let journal: String = query_one(&path, "PRAGMA journal_mode");
     assert_eq!(journal, "delete", "the refused file was switched to WAL");
     assert_eq!(files(&path), before, "a refused vault was changed");
 }
 
 /// Logs one allowed read disclosing `ids`, as the use-case layer does.
-fn log_read(vault: &mut Vault, grant: &str, ids: &[selfmodel_core::BeliefId]) -> u64 {
+fn log_read(vault: &mut Vault, grant: &str, ids: &[BeliefId]) -> u64 {
     let access = selfmodel_core::NewAccess {
         grant_id: Some(grant.into()),
         vendor_id: Some(format!("org.example.{grant}")),
@@ -447,24 +461,28 @@ fn logged_at() -> chrono::DateTime<chrono::Utc> {
 }
 
 fn count(path: &Path, table: &str) -> u64 {
-    keyed(path, PASS)
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .expect("count rows")
+    query_one(path, &format!("SELECT count(*) FROM {table}"))
+}
+
+/// Who received belief `id` and how often, in grant order.
+fn recipients(vault: &mut Vault, id: BeliefId) -> Vec<(String, u64)> {
+    let mut found: Vec<_> = vault
+        .read(|r| r.recipients(id))
+        .expect("recipients")
+        .into_iter()
+        .map(|r| (r.grant_id, r.times))
+        .collect();
+    found.sort();
+    found
 }
 
 #[test]
 fn version_5_disclosures_become_sets_and_stay_exact() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v5.db");
-    let catalogue = Catalogue::defaults();
-    let b = old_belief(&catalogue);
-    write_v1(&path, &catalogue, &b);
-    let other = selfmodel_core::BeliefId::new();
-    let vault = Vault::open_at_version(&path, &pass(PASS), 5).expect("open at 5");
-    vault.close().expect("close");
-    {
-        // Version 5 kept one disclosure row per request and belief.
-        let conn = keyed(&path, PASS);
+    let (_dir, path, b, _) = v1_vault("v5.db");
+    let other = BeliefId::new();
+    migrate_to(&path, 5);
+    // Version 5 kept one disclosure row per request and belief.
+    alter(&path, |conn| {
         let at = canonical_time(&logged_at());
         for (seq, grant, ids) in [
             (1, "g1", vec![b.id, other]),
@@ -485,23 +503,14 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
                 .expect("disclosure row");
             }
         }
-        conn.close().expect("close");
-    }
+    });
 
     let mut vault = Vault::open(&path, &pass(PASS)).expect("migrate to the latest");
-    let recipients = |v: &mut Vault, id| {
-        v.read(|r| r.recipients(id))
-            .expect("recipients")
-            .into_iter()
-            .map(|r| (r.grant_id, r.times))
-            .collect::<Vec<_>>()
-    };
-    let mut of_b = recipients(&mut vault, b.id);
-    of_b.sort();
-    assert_eq!(of_b, vec![("g1".to_owned(), 2)]);
-    let mut of_other = recipients(&mut vault, other);
-    of_other.sort();
-    assert_eq!(of_other, vec![("g1".to_owned(), 1), ("g2".to_owned(), 1)]);
+    assert_eq!(recipients(&mut vault, b.id), vec![("g1".to_owned(), 2)]);
+    assert_eq!(
+        recipients(&mut vault, other),
+        vec![("g1".to_owned(), 1), ("g2".to_owned(), 1)]
+    );
     let log = vault
         .read(|r| r.access_log(&selfmodel_vault::AccessFilter::default()))
         .expect("log");
@@ -523,13 +532,10 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
     log_read(&mut vault, "g3", &[other, b.id]);
     assert_eq!(count(&path, "disclosure_sets"), sets + 1);
     assert_eq!(count(&path, "belief_numbers"), numbered);
-    let packed: u64 = keyed(&path, PASS)
-        .query_row(
-            "SELECT length(members) FROM disclosure_sets ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .expect("the new set");
+    let packed: u64 = query_one(
+        &path,
+        "SELECT length(members) FROM disclosure_sets ORDER BY id DESC LIMIT 1",
+    );
     assert_eq!(packed, 2);
     assert_eq!(
         recipients(&mut vault, b.id)
@@ -542,17 +548,9 @@ fn version_5_disclosures_become_sets_and_stay_exact() {
 
 #[test]
 fn version_10_compacted_days_become_sets_and_stay_exact() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("v10.db");
-    let catalogue = Catalogue::defaults();
-    let b = old_belief(&catalogue);
-    write_v1(&path, &catalogue, &b);
-    let (x, y) = (
-        selfmodel_core::BeliefId::new(),
-        selfmodel_core::BeliefId::new(),
-    );
-    let vault = Vault::open_at_version(&path, &pass(PASS), 10).expect("open at 10");
-    vault.close().expect("close");
+    let (_dir, path, b, _) = v1_vault("v10.db");
+    let (x, y) = (BeliefId::new(), BeliefId::new());
+    migrate_to(&path, 10);
     // Version 10 kept one compacted row per belief, day, grant, vendor and purpose.
     let rows = [
         (b.id, "2025-01-01", "g1", 2),
@@ -561,8 +559,7 @@ fn version_10_compacted_days_become_sets_and_stay_exact() {
         (x, "2025-01-02", "g2", 1),
         (y, "2025-01-02", "", 3),
     ];
-    {
-        let conn = keyed(&path, PASS);
+    alter(&path, |conn| {
         for (belief, day, grant, times) in rows {
             conn.execute(
                 "INSERT INTO disclosure_days (belief_id, day, grant_id, vendor_id, purpose, times) \
@@ -571,8 +568,7 @@ fn version_10_compacted_days_become_sets_and_stay_exact() {
             )
             .expect("compacted row");
         }
-        conn.close().expect("close");
-    }
+    });
 
     let mut vault = Vault::open(&path, &pass(PASS)).expect("migrate to the latest");
     let mut got: Vec<_> = vault
@@ -591,12 +587,8 @@ fn version_10_compacted_days_become_sets_and_stay_exact() {
     // The first day's beliefs read twice are one set, the one read once another; each row of
     // the second day is its own.
     assert_eq!(count(&path, "disclosed_days"), 4);
-    let mut of_x: Vec<_> = vault
-        .read(|r| r.recipients(x))
-        .expect("recipients")
-        .into_iter()
-        .map(|r| (r.grant_id, r.times))
-        .collect();
-    of_x.sort();
-    assert_eq!(of_x, [("g1".to_owned(), 2), ("g2".to_owned(), 1)]);
+    assert_eq!(
+        recipients(&mut vault, x),
+        [("g1".to_owned(), 2), ("g2".to_owned(), 1)]
+    );
 }

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::Connection;
+use rusqlite::types::Value;
 use selfmodel_core::validate::build_belief;
 use selfmodel_core::{
     Actor, AuditAction, Belief, Catalogue, EvidenceKind, NewBelief, NewEvidence, Passphrase,
     PendingEvent, Provenance, Status,
 };
-use selfmodel_vault::{Result, Vault};
+use selfmodel_vault::{Result, Vault, VaultError};
+use tempfile::TempDir;
 
 /// The passphrase most tests use.
 pub const PASS: &str = "correct horse battery staple";
@@ -71,35 +73,51 @@ pub fn created(b: &Belief) -> PendingEvent {
     PendingEvent::new(AuditAction::BeliefCreated, Some(b.id.to_string()))
 }
 
-/// Inserts beliefs in one audited write.
+/// Inserts beliefs in one write, with an audit event for each.
+pub fn try_insert(vault: &mut Vault, beliefs: &[Belief]) -> Result<()> {
+    vault.write(|w| -> Result<()> {
+        for b in beliefs {
+            w.insert_belief(b)?;
+            w.append_audit(created(b), now())?;
+        }
+        Ok(())
+    })
+}
+
+/// Inserts beliefs in one audited write, which must succeed.
 pub fn insert(vault: &mut Vault, beliefs: &[Belief]) {
-    vault
-        .write(|w| -> Result<()> {
-            for b in beliefs {
-                w.insert_belief(b)?;
-                w.append_audit(created(b), now())?;
-            }
-            Ok(())
-        })
-        .expect("insert beliefs");
+    try_insert(vault, beliefs).expect("insert beliefs");
+}
+
+/// A new vault at `dir/name`, keyed with [`PASS`] and holding the default catalogue: its path and
+/// the open vault.
+pub fn create_vault(dir: &Path, name: &str) -> (PathBuf, Vault) {
+    let path = dir.join(name);
+    let vault = Vault::create(&path, &pass(PASS), &Catalogue::defaults()).expect("create");
+    (path, vault)
+}
+
+/// A new vault `vault.db` (see [`create_vault`]) alone in a temporary directory: the directory,
+/// which is removed when dropped (so bind it for as long as the test runs), the vault's path and
+/// the open vault.
+pub fn new_vault() -> (TempDir, PathBuf, Vault) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, vault) = create_vault(dir.path(), "vault.db");
+    (dir, path, vault)
 }
 
 /// A new, empty vault at `dir/name`, closed. Returns its path.
 pub fn empty_vault(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    Vault::create(&path, &pass(PASS), &Catalogue::defaults())
-        .expect("create")
-        .close()
-        .expect("close");
+    let (path, vault) = create_vault(dir, name);
+    vault.close().expect("close");
     path
 }
 
 /// A keyed vault at `dir/name` holding `n` beliefs with evidence; closed, so the WAL is
 /// checkpointed into the main file. Returns its path.
 pub fn vault_with_beliefs(dir: &Path, name: &str, n: usize) -> PathBuf {
-    let path = dir.join(name);
+    let (path, mut vault) = create_vault(dir, name);
     let catalogue = Catalogue::defaults();
-    let mut vault = Vault::create(&path, &pass(PASS), &catalogue).expect("create");
     let beliefs: Vec<Belief> = (0..n)
         .map(|i| {
             belief(
@@ -112,6 +130,29 @@ pub fn vault_with_beliefs(dir: &Path, name: &str, n: usize) -> PathBuf {
     insert(&mut vault, &beliefs);
     vault.close().expect("close");
     path
+}
+
+/// The error of `result`, which must have failed: `on_success` is the panic message if it did not.
+pub fn expect_err<T>(result: Result<T>, on_success: &str) -> VaultError {
+    match result {
+        Ok(_) => panic!("{on_success}"),
+        Err(e) => e,
+    }
+}
+
+/// Checks that nothing of a vault at `path` exists: neither the file nor its WAL or
+/// shared-memory file.
+pub fn assert_no_vault_files(path: &Path) {
+    for s in ["", "-wal", "-shm"] {
+        assert!(!sidecar(path, s).exists(), "left {s} behind");
+    }
+}
+
+/// A copy of the closed vault at `path`, named `name` in the same directory. Returns its path.
+pub fn copy_of(path: &Path, name: &str) -> PathBuf {
+    let copy = path.with_file_name(name);
+    std::fs::copy(path, &copy).expect("copy");
+    copy
 }
 
 /// `path` with a suffix appended, e.g. the `-wal` file.
@@ -153,6 +194,20 @@ pub fn unkeyed(path: &Path) -> Connection {
     )]
     let conn = Connection::open(path).expect("open with rusqlite");
     conn
+}
+
+/// A pragma's single value as text, whatever type SQLCipher returns it as.
+pub fn pragma(conn: &Connection, name: &str) -> String {
+    let v: Value = conn
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("PRAGMA {name}: {e}"));
+    match v {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(s) => s,
+        Value::Blob(b) => format!("{b:?}"),
+    }
 }
 
 /// A plain rusqlite connection keyed the standard SQLCipher way, as the `sqlcipher` shell would.
