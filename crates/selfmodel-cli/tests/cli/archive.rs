@@ -12,6 +12,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::common::edit_args;
+
 const PASS: &str = "vault passphrase for tests";
 const FILE_PASS: &str = "export passphrase for tests";
 
@@ -24,6 +26,16 @@ impl Env {
         Self {
             dir: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// The demo vault `a.db` exported plainly to `a.json`, and a new empty vault `b.db` to
+    /// import it into.
+    fn exported_and_empty() -> Self {
+        let env = Self::new();
+        env.demo("a.db");
+        env.export("a.db", "a.json", &[]);
+        env.ok("b.db", &["init"]);
+        env
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -97,25 +109,13 @@ impl Env {
         let id = self.belief_ids(vault)[0].clone();
         self.ok(
             vault,
-            &[
-                "belief",
-                "edit",
-                &id,
-                "--confidence",
-                "0.4",
-                "--reason",
-                "less sure",
-            ],
+            &edit_args(&id, &["--confidence", "0.4"], "less sure"),
         );
     }
 
     fn belief_ids(&self, vault: &str) -> Vec<String> {
         let list = self.json(vault, &["belief", "list", "--json"]);
-        list.as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .collect()
+        ids_in(&list).into_iter().map(str::to_owned).collect()
     }
 
     /// What must not change when an import is refused.
@@ -145,6 +145,18 @@ impl Env {
         valid_export(&std::fs::read(self.path(file)).unwrap())
     }
 }
+
+/// The `id` of each element of the JSON array `list`.
+fn ids_in(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect()
+}
+
+/// A change to an export document.
+type Edit = fn(&mut Value);
 
 /// The bytes of `doc` after `edit`.
 fn with_edit(doc: &Value, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
@@ -256,13 +268,7 @@ fn subsets_hold_only_what_was_asked_for() {
             .iter()
             .all(|b| b["category"] == "health" || b["category"] == "values")
     );
-    let types: Vec<&str> = doc["belief_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(types, ["health", "values"]);
+    assert_eq!(ids_in(&doc["belief_types"]), ["health", "values"]);
     assert_eq!(
         doc["manifest"]["filter"],
         serde_json::json!({"categories": ["health", "values"], "purposes": [], "beliefs": []})
@@ -282,13 +288,7 @@ fn subsets_hold_only_what_was_asked_for() {
         "i.json",
         &["--belief", &ids[3], "--belief", &ids[1]],
     );
-    let got: Vec<&str> = doc["beliefs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(got, [ids[1].as_str(), ids[3].as_str()]);
+    assert_eq!(ids_in(&doc["beliefs"]), [ids[1].as_str(), ids[3].as_str()]);
     assert_eq!(doc["manifest"]["counts"]["beliefs"], 2);
 
     // A subset imports on its own.
@@ -501,6 +501,12 @@ fn bad_inputs_are_refused_and_change_nothing() {
     env.ok("b.db", &["demo"]);
     let before = env.state("b.db");
 
+    // Nested 100,000 deep, well-formed: inside a belief, and inside a top-level member; and
+    // unterminated at the top.
+    const N: usize = 100_000;
+    let deep = format!("{}1{}", "[".repeat(N), "]".repeat(N));
+    let compact = serde_json::to_string(&doc).unwrap();
+    let first = serde_json::to_string(&doc["beliefs"][0]).unwrap();
     let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "not-json.json",
@@ -518,74 +524,67 @@ fn bad_inputs_are_refused_and_change_nothing() {
             b"[1, 2, 3]".to_vec(),
             "not a Selfmodel export",
         ),
+        (
+            "truncated.json",
+            good[..good.len() / 2].to_vec(),
+            "truncated",
+        ),
+        (
+            "deep-belief.json",
+            compact.replacen(&first, &deep, 1).into_bytes(),
+            "nested too deeply",
+        ),
+        (
+            "deep-member.json",
+            format!("{{\"format\": \"selfmodel-export\", \"version\": 1, \"vault\": {deep}}}")
+                .into_bytes(),
+            "nested too deeply",
+        ),
+        (
+            "deep-open.json",
+            "[".repeat(N).into_bytes(),
+            "not a Selfmodel export",
+        ),
+        (
+            "deep-open-objects.json",
+            "{\"a\":".repeat(N).into_bytes(),
+            "truncated",
+        ),
     ];
-    cases.push((
-        "v3.json",
-        with_edit(&doc, |v| v["version"] = Value::from(3)),
-        "unsupported export version 3",
-    ));
-    cases.push((
-        "schema.json",
-        with_edit(&doc, |v| v["beliefs"][3]["confidence"] = Value::from(1.5)),
-        "at /beliefs/3/confidence",
-    ));
-    cases.push((
-        "unknown-field.json",
-        with_edit(&doc, |v| {
-            v["beliefs"][2]["evidence"][0]["colour"] = Value::from("blue")
-        }),
-        "'colour' was unexpected",
-    ));
-    cases.push((
-        "unknown-top.json",
-        with_edit(&doc, |v| v["surprise"] = Value::from(true)),
-        "'surprise'",
-    ));
-    cases.push((
-        "truncated.json",
-        good[..good.len() / 2].to_vec(),
-        "truncated",
-    ));
-    // Nested 100,000 deep, well-formed: inside a belief, and inside a top-level member; and
-    // unterminated at the top.
-    const N: usize = 100_000;
-    let deep = format!("{}1{}", "[".repeat(N), "]".repeat(N));
-    let compact = serde_json::to_string(&doc).unwrap();
-    let first = serde_json::to_string(&doc["beliefs"][0]).unwrap();
-    cases.push((
-        "deep-belief.json",
-        compact.replacen(&first, &deep, 1).into_bytes(),
-        "nested too deeply",
-    ));
-    cases.push((
-        "deep-member.json",
-        format!("{{\"format\": \"selfmodel-export\", \"version\": 1, \"vault\": {deep}}}")
-            .into_bytes(),
-        "nested too deeply",
-    ));
-    cases.push((
-        "deep-open.json",
-        "[".repeat(N).into_bytes(),
-        "not a Selfmodel export",
-    ));
-    cases.push((
-        "deep-open-objects.json",
-        "{\"a\":".repeat(N).into_bytes(),
-        "truncated",
-    ));
-    cases.push((
-        "edited.json",
-        with_edit(&doc, |v| v["beliefs"][0]["confidence"] = Value::from(0.123)),
-        "manifest does not match",
-    ));
-    cases.push((
-        "swapped.json",
-        with_edit(&doc, |v| {
-            v["signature"]["public_key"] = Value::from("11".repeat(32))
-        }),
-        "signature",
-    ));
-
+    // The good export, edited.
+    let edits: [(&str, Edit, &str); 6] = [
+        (
+            "v3.json",
+            |v| v["version"] = Value::from(3),
+            "unsupported export version 3",
+        ),
+        (
+            "schema.json",
+            |v| v["beliefs"][3]["confidence"] = Value::from(1.5),
+            "at /beliefs/3/confidence",
+        ),
+        (
+            "unknown-field.json",
+            |v| v["beliefs"][2]["evidence"][0]["colour"] = Value::from("blue"),
+            "'colour' was unexpected",
+        ),
+        (
+            "unknown-top.json",
+            |v| v["surprise"] = Value::from(true),
+            "'surprise'",
+        ),
+        (
+            "edited.json",
+            |v| v["beliefs"][0]["confidence"] = Value::from(0.123),
+            "manifest does not match",
+        ),
+        (
+            "swapped.json",
+            |v| v["signature"]["public_key"] = Value::from("11".repeat(32)),
+            "signature",
+        ),
+    ];
+    cases.extend(edits.map(|(name, edit, needle)| (name, with_edit(&doc, edit), needle)));
     for (name, bytes, needle) in &cases {
         std::fs::write(env.path(name), bytes).unwrap();
         let err = env.fail("b.db", &["import", name]);
@@ -661,10 +660,7 @@ fn fresh_identity(env: &Env, name: &str) -> (PathBuf, String) {
 
 #[test]
 fn dry_run_reports_and_changes_nothing() {
-    let env = Env::new();
-    env.demo("a.db");
-    env.export("a.db", "a.json", &[]);
-    env.ok("b.db", &["init"]);
+    let env = Env::exported_and_empty();
     let before = env.state("b.db");
     let report = env.json("b.db", &["import", "a.json", "--dry-run", "--json"]);
     assert_eq!(report["dry_run"], true);
@@ -682,26 +678,12 @@ fn dry_run_reports_and_changes_nothing() {
 
 #[test]
 fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
-    let env = Env::new();
-    env.demo("a.db");
-    env.export("a.db", "a.json", &[]);
-    env.ok("b.db", &["init"]);
+    let env = Env::exported_and_empty();
     let key = env.key("a.db");
     env.ok("b.db", &["import", "a.json", "--trust-signer", &key]);
     let ids = env.belief_ids("b.db");
     let x = ids[7].clone();
-    env.ok(
-        "b.db",
-        &[
-            "belief",
-            "edit",
-            &x,
-            "--confidence",
-            "0.05",
-            "--reason",
-            "not me",
-        ],
-    );
+    env.ok("b.db", &edit_args(&x, &["--confidence", "0.05"], "not me"));
     let edited = env.state("b.db");
 
     let report = env.json(
@@ -773,11 +755,8 @@ fn conflicts_need_a_policy_and_keep_or_take_resolves_them() {
 /// the person trusts the key. It cannot replace beliefs. Importing it twice adds nothing.
 #[test]
 fn a_file_signed_by_another_key_lands_in_the_inbox_unless_trusted() {
-    let env = Env::new();
-    env.demo("a.db");
-    env.export("a.db", "a.json", &[]);
+    let env = Env::exported_and_empty();
     let key = env.key("a.db");
-    env.ok("b.db", &["init"]);
     let text = env.ok("b.db", &["import", "a.json"]);
     assert!(
         text.contains(&key) && text.contains("not this vault's key") && text.contains("inbox"),
@@ -817,15 +796,11 @@ fn an_import_skips_what_the_person_erased_unless_asked() {
     let reworded = env.belief_ids("a.db")[5].clone();
     env.ok(
         "a.db",
-        &[
-            "belief",
-            "edit",
+        &edit_args(
             &reworded,
-            "--statement",
-            "Something else entirely",
-            "--reason",
+            &["--statement", "Something else entirely"],
             "reworded",
-        ],
+        ),
     );
     env.ok("a.db", &["belief", "delete", &reworded]);
     let report = env.json("a.db", &["import", "a.json", "--json"]);
@@ -853,10 +828,7 @@ fn an_import_skips_what_the_person_erased_unless_asked() {
 
 #[test]
 fn importing_twice_is_idempotent() {
-    let env = Env::new();
-    env.demo("a.db");
-    env.export("a.db", "a.json", &[]);
-    env.ok("b.db", &["init"]);
+    let env = Env::exported_and_empty();
     env.ok("b.db", &["import", "a.json"]);
     let once = env.state("b.db");
     let out = env.ok("b.db", &["import", "a.json"]);

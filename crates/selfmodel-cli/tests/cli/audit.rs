@@ -3,8 +3,6 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-use crate::common;
-
 use crate::common::{TestVault, assert_hex64, keys, rfc3339};
 use serde_json::Value;
 
@@ -33,15 +31,7 @@ fn verify_counts_every_change_and_the_log_links_them() {
     let a = v.add("Cooks Thai food", "interests", "0.7", &[]);
     let b = v.add("Speaks Spanish", "expertise", "0.6", &[]);
     let c = v.add("Wants to run a marathon", "goals", "0.5", &[]);
-    v.ok(&[
-        "belief",
-        "edit",
-        &b,
-        "--confidence",
-        "0.4",
-        "--reason",
-        "Rusty",
-    ]);
+    v.edit(&b, &["--confidence", "0.4"], "Rusty");
     v.ok(&["belief", "delete", &c]);
     v.ok(&["types", "set-retention", "routines", "30"]);
 
@@ -129,15 +119,7 @@ fn audit_log_never_holds_belief_text() {
         "0.6",
         &["--evidence", texts[1], "--source", texts[2]],
     );
-    v.ok(&[
-        "belief",
-        "edit",
-        &id,
-        "--statement",
-        texts[3],
-        "--reason",
-        texts[4],
-    ]);
+    v.edit(&id, &["--statement", texts[3]], texts[4]);
     let health = v.add(texts[5], "health", "0.8", &["--evidence", texts[6]]);
     v.ok(&["belief", "delete", &health]);
 
@@ -184,8 +166,7 @@ fn an_event_altered_through_sql_is_named() {
     );
     assert!(verdict.get("head").is_none() && verdict.get("events").is_none());
 
-    let out = v.cmd().args(["audit", "verify"]).output().unwrap();
-    let err = common::one_error_line(&out);
+    let err = v.fail(&["audit", "verify"]);
     assert!(err.contains("broken at event 3"), "{err}");
 
     // The beliefs themselves are still readable: tampering is reported, not fatal.
@@ -193,24 +174,18 @@ fn an_event_altered_through_sql_is_named() {
 }
 
 #[test]
-fn a_removed_event_is_named() {
-    let v = TestVault::init();
-    for s in ["Likes chess", "Likes go", "Likes shogi"] {
-        v.add(s, "interests", "0.5", &[]);
+fn a_removed_event_or_an_overwritten_hash_is_named() {
+    for tampering in [
+        "DELETE FROM audit_events WHERE seq = 2",
+        "UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 2",
+    ] {
+        let v = TestVault::init();
+        for s in ["Likes chess", "Likes go", "Likes shogi"] {
+            v.add(s, "interests", "0.5", &[]);
+        }
+        v.alter_one_row(tampering);
+        let verdict = broken_verdict(&v);
+        assert_eq!(verdict["ok"], false, "{tampering}: {verdict}");
+        assert_eq!(verdict["first_bad_event"], 2, "{tampering}: {verdict}");
     }
-    v.alter_one_row("DELETE FROM audit_events WHERE seq = 2");
-    let verdict = broken_verdict(&v);
-    assert_eq!(verdict["ok"], false, "{verdict}");
-    assert_eq!(verdict["first_bad_event"], 2, "{verdict}");
-}
-
-#[test]
-fn an_overwritten_hash_is_named() {
-    let v = TestVault::init();
-    for s in ["Likes chess", "Likes go", "Likes shogi"] {
-        v.add(s, "interests", "0.5", &[]);
-    }
-    v.alter_one_row("UPDATE audit_events SET hash = zeroblob(32) WHERE seq = 2");
-    let verdict = broken_verdict(&v);
-    assert_eq!(verdict["first_bad_event"], 2, "{verdict}");
 }

@@ -181,31 +181,33 @@ fn a_plain_sqlite_header_with_zeros() {
     assert!(err.contains("unencrypted SQLite"), "{err}");
 }
 
-#[test]
+/// Writes an SQLite database of notes (not a vault) to `path`, encrypted with `key` if given.
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
-fn a_real_plain_sqlite_database() {
-    let v = TestVault::new();
-    let conn = rusqlite::Connection::open(&v.path).unwrap();
+fn notes_database(path: &Path, key: Option<&str>) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    if let Some(key) = key {
+        conn.execute_batch(&format!("PRAGMA key = '{key}';"))
+            .unwrap();
+    }
     conn.execute_batch(
         "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('shopping list');",
     )
     .unwrap();
     conn.close().unwrap();
+}
+
+#[test]
+fn a_real_plain_sqlite_database() {
+    let v = TestVault::new();
+    notes_database(&v.path, None);
     let err = refused(&v.path);
     assert!(err.contains("unencrypted SQLite"), "{err}");
 }
 
 #[test]
-#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 fn an_sqlcipher_database_that_is_not_a_selfmodel_vault() {
     let v = TestVault::new();
-    let conn = rusqlite::Connection::open(&v.path).unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA key = '{PASS}'; CREATE TABLE notes (body TEXT); \
-         INSERT INTO notes VALUES ('shopping list');"
-    ))
-    .unwrap();
-    conn.close().unwrap();
+    notes_database(&v.path, Some(PASS));
     let err = refused(&v.path);
     assert!(err.contains("not one made by Selfmodel"), "{err}");
 }

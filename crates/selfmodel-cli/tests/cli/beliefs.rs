@@ -2,22 +2,27 @@
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{TestVault, assert_uuid, belief_keys, keys, rfc3339};
+use crate::common::{TestVault, add_args, assert_uuid, belief_keys, edit_args, keys, rfc3339};
 use serde_json::{Value, json};
+
+/// `belief add ... EXTRA --json`: the new belief as printed.
+fn add_json(
+    v: &TestVault,
+    statement: &str,
+    category: &str,
+    confidence: &str,
+    extra: &[&str],
+) -> Value {
+    let mut args = add_args(statement, category, confidence);
+    args.extend_from_slice(extra);
+    args.push("--json");
+    v.json(&args)
+}
 
 #[test]
 fn add_prints_the_new_id() {
     let v = TestVault::init();
-    let out = v.ok(&[
-        "belief",
-        "add",
-        "--statement",
-        "Prefers trains to planes",
-        "--category",
-        "preferences",
-        "--confidence",
-        "0.75",
-    ]);
+    let out = v.ok(&add_args("Prefers trains to planes", "preferences", "0.75"));
     assert_eq!(out.lines().count(), 1, "only the id: {out}");
     let id = out.trim();
     assert_uuid(id);
@@ -30,28 +35,25 @@ fn add_prints_the_new_id() {
 #[test]
 fn add_json_prints_the_belief_with_exactly_the_contract_keys() {
     let v = TestVault::init();
-    let b = v.json(&[
-        "belief",
-        "add",
-        "--statement",
+    let b = add_json(
+        &v,
         "  Reads a novel a week  ",
-        "--category",
         "interests",
-        "--confidence",
         "0.65",
-        "--purpose",
-        "recommendations",
-        "--purpose",
-        "advertising",
-        "--sensitive",
-        "--evidence",
-        "Finished 12 books in the last quarter",
-        "--evidence-kind",
-        "observed",
-        "--source",
-        "Reading app",
-        "--json",
-    ]);
+        &[
+            "--purpose",
+            "recommendations",
+            "--purpose",
+            "advertising",
+            "--sensitive",
+            "--evidence",
+            "Finished 12 books in the last quarter",
+            "--evidence-kind",
+            "observed",
+            "--source",
+            "Reading app",
+        ],
+    );
     assert_eq!(keys(&b), belief_keys(&[]), "{b}");
     assert_uuid(b["id"].as_str().unwrap());
     assert_eq!(b["statement"], "Reads a novel a week", "trimmed");
@@ -91,17 +93,7 @@ fn add_json_prints_the_belief_with_exactly_the_contract_keys() {
 #[test]
 fn add_fills_in_the_types_defaults() {
     let v = TestVault::init();
-    let interests = v.json(&[
-        "belief",
-        "add",
-        "--statement",
-        "Likes jazz",
-        "--category",
-        "interests",
-        "--confidence",
-        "0.5",
-        "--json",
-    ]);
+    let interests = add_json(&v, "Likes jazz", "interests", "0.5", &[]);
     assert_eq!(
         interests["purposes"],
         json!(["personalisation", "recommendations"]),
@@ -110,19 +102,13 @@ fn add_fills_in_the_types_defaults() {
     assert_eq!(interests["sensitivity"], "normal");
     assert_eq!(interests["evidence"], json!([]));
 
-    let health = v.json(&[
-        "belief",
-        "add",
-        "--statement",
+    let health = add_json(
+        &v,
         "Is allergic to peanuts",
-        "--category",
         "health",
-        "--confidence",
         "0.9",
-        "--evidence",
-        "Mentioned it when ordering food",
-        "--json",
-    ]);
+        &["--evidence", "Mentioned it when ordering food"],
+    );
     assert_eq!(health["sensitivity"], "special", "health is always special");
     assert_eq!(health["evidence"][0]["kind"], "stated", "the default kind");
     assert_eq!(health["evidence"][0]["source"], "selfmodel CLI");
@@ -279,19 +265,18 @@ fn edit_with_a_reason_keeps_before_and_after_in_history() {
     let id = v.add("Works night shifts", "routines", "0.7", &[]);
     let before = v.show(&id);
 
-    let out = v.ok(&[
-        "belief",
-        "edit",
+    let out = v.edit(
         &id,
-        "--statement",
-        "Works early shifts",
-        "--confidence",
-        "0.95",
-        "--purpose",
-        "personalisation",
-        "--reason",
+        &[
+            "--statement",
+            "Works early shifts",
+            "--confidence",
+            "0.95",
+            "--purpose",
+            "personalisation",
+        ],
         "My schedule changed in March",
-    ]);
+    );
     assert!(out.contains(&id) && out.contains("history: 1"), "{out}");
 
     let b = v.show(&id);
@@ -325,15 +310,7 @@ fn edit_with_a_reason_keeps_before_and_after_in_history() {
     );
 
     // A second rectification appends; only the named field changes.
-    v.ok(&[
-        "belief",
-        "edit",
-        &id,
-        "--confidence",
-        "0.5",
-        "--reason",
-        "Less sure now",
-    ]);
+    v.edit(&id, &["--confidence", "0.5"], "Less sure now");
     let b = v.show(&id);
     assert_eq!(b["statement"], "Works early shifts");
     assert_eq!(b["purposes"], json!(["personalisation"]));
@@ -361,65 +338,24 @@ fn edit_without_a_change_or_a_reason_fails_and_changes_nothing() {
     let id = v.add("Speaks Dutch", "context", "0.8", &["--evidence", "Said so"]);
     let before = v.show(&id);
 
-    let err = v.fail(&["belief", "edit", &id, "--reason", "just because"]);
-    assert!(err.contains("nothing to change"), "{err}");
-
-    let err = v.fail(&[
-        "belief",
-        "edit",
-        &id,
-        "--confidence",
-        "0.4",
-        "--reason",
-        "   ",
-    ]);
-    assert!(err.contains("invalid reason"), "{err}");
+    for (changes, reason, expected) in [
+        (&[][..], "just because", "nothing to change"),
+        (&["--confidence", "0.4"], "   ", "invalid reason"),
+        (&["--confidence", "1.2"], "typo", "invalid confidence"),
+        (&["--statement", " "], "typo", "invalid statement"),
+        (
+            &["--purpose", "advertising"],
+            "typo",
+            "purpose 'advertising' is not allowed for category 'context'",
+        ),
+    ] {
+        let err = v.fail(&edit_args(&id, changes, reason));
+        assert!(err.contains(expected), "{changes:?} {reason:?}: {err}");
+    }
 
     // Without --reason at all, clap refuses (with its usage text).
-    let out = v
-        .cmd()
-        .args(["belief", "edit", &id, "--confidence", "0.4"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "a usage error");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error:"), "{stderr}");
+    let stderr = v.usage_error(&["belief", "edit", &id, "--confidence", "0.4"]);
     assert!(stderr.contains("--reason"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-
-    let err = v.fail(&[
-        "belief",
-        "edit",
-        &id,
-        "--confidence",
-        "1.2",
-        "--reason",
-        "typo",
-    ]);
-    assert!(err.contains("invalid confidence"), "{err}");
-    let err = v.fail(&[
-        "belief",
-        "edit",
-        &id,
-        "--statement",
-        " ",
-        "--reason",
-        "typo",
-    ]);
-    assert!(err.contains("invalid statement"), "{err}");
-    let err = v.fail(&[
-        "belief",
-        "edit",
-        &id,
-        "--purpose",
-        "advertising",
-        "--reason",
-        "typo",
-    ]);
-    assert!(
-        err.contains("purpose 'advertising' is not allowed for category 'context'"),
-        "{err}"
-    );
 
     assert_eq!(v.show(&id), before, "nothing changed");
     assert_eq!(v.verified_events(), 2, "no audit event for refused edits");
@@ -440,15 +376,7 @@ fn delete_removes_the_belief_with_its_evidence_and_history() {
         "0.7",
         &["--evidence", "Bought a wetsuit"],
     );
-    v.ok(&[
-        "belief",
-        "edit",
-        &id,
-        "--confidence",
-        "0.6",
-        "--reason",
-        "Only thinking about it",
-    ]);
+    v.edit(&id, &["--confidence", "0.6"], "Only thinking about it");
 
     let out = v.ok(&["belief", "delete", &id]);
     assert!(out.contains(&format!("deleted {id}")), "{out}");
@@ -504,15 +432,7 @@ fn unknown_or_malformed_ids_fail_cleanly() {
         err.contains(&format!("no belief with id {missing}")),
         "{err}"
     );
-    let err = v.fail(&[
-        "belief",
-        "edit",
-        missing,
-        "--confidence",
-        "0.3",
-        "--reason",
-        "x",
-    ]);
+    let err = v.fail(&edit_args(missing, &["--confidence", "0.3"], "x"));
     assert!(err.contains("no belief with id"), "{err}");
     assert_eq!(v.verified_events(), 1);
 }

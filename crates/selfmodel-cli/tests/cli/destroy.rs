@@ -76,12 +76,7 @@ fn destroy_needs_yes_the_passphrase_and_sole_use() {
 
     let err = v.fail(&["destroy"]);
     assert!(err.contains("--yes"), "{err}");
-    let out = v
-        .cmd_with(Some("not the passphrase"))
-        .args(["destroy", "--yes"])
-        .output()
-        .unwrap();
-    let err = common::one_error_line(&out);
+    let err = v.fail_with(Some("not the passphrase"), &["destroy", "--yes"]);
     assert!(err.contains("wrong passphrase"), "{err}");
     assert_eq!(v.bytes(), original);
 

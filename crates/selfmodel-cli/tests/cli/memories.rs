@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{TestVault, assert_hex64, success};
+use crate::common::{TestVault, assert_hex64, parse_json};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,6 +24,20 @@ fn import(v: &TestVault, from: &str, path: &str, extra: &[&str]) -> Value {
     v.json(&args)
 }
 
+/// `import-memories --from FROM - EXTRA` with `input` pasted on standard input, which must
+/// succeed; returns its stdout.
+fn paste(v: &TestVault, from: &str, extra: &[&str], input: impl Into<Vec<u8>>) -> String {
+    let mut args = vec!["import-memories", "--from", from, "-"];
+    args.extend_from_slice(extra);
+    v.ok_with_stdin(&args, input)
+}
+
+/// As [`paste`] with `--json`: the import's report.
+fn paste_json(v: &TestVault, from: &str, extra: &[&str], input: impl Into<Vec<u8>>) -> Value {
+    let extra = [extra, &["--json"]].concat();
+    parse_json(&paste(v, from, &extra, input), extra)
+}
+
 fn summary(report: &Value) -> (u64, u64, u64, u64) {
     let s = &report["summary"];
     let n = |k: &str| s[k].as_u64().unwrap();
@@ -36,7 +50,7 @@ fn summary(report: &Value) -> (u64, u64, u64, u64) {
 }
 
 fn inbox(v: &TestVault) -> Vec<Value> {
-    v.json(&["inbox", "--json"]).as_array().unwrap().clone()
+    v.json_array(&["inbox", "--json"])
 }
 
 /// The id of the belief in `beliefs` that states `statement`.
@@ -159,13 +173,11 @@ fn importing_again_adds_nothing() {
     assert_eq!(summary(&again), (0, 8, 0, 3));
     assert_eq!(again["changed"], false);
     // The same memories reworded or from another source are the same memories.
-    let out = success(
-        &v.cmd()
-            .args(["import-memories", "--from", "gemini", "-"])
-            .write_stdin("1. is learning RUST!\n2) Enjoys hiking in the alps\n")
-            .output()
-            .unwrap(),
-        "stdin",
+    let out = paste(
+        &v,
+        "gemini",
+        &[],
+        "1. is learning RUST!\n2) Enjoys hiking in the alps\n",
     );
     assert!(out.contains("proposed 0, duplicates 2"), "{out}");
     assert_eq!(v.verified_events(), events, "nothing written");
@@ -211,13 +223,8 @@ fn a_proposal_corrected_as_it_is_accepted_is_one_transaction() {
         "shorter",
     ]);
     assert!(two.contains("name its id alone"), "{two}");
-    let unexplained = v
-        .cmd()
-        .args(["belief", "accept", &hiking, "--statement", "Hikes"])
-        .output()
-        .unwrap();
-    assert_eq!(unexplained.status.code(), Some(2), "a usage error");
-    assert!(String::from_utf8_lossy(&unexplained.stderr).contains("--reason <REASON>"));
+    let unexplained = v.usage_error(&["belief", "accept", &hiking, "--statement", "Hikes"]);
+    assert!(unexplained.contains("--reason <REASON>"), "{unexplained}");
     // A correction the vault refuses accepts nothing: the proposal stays as it was.
     let refused = v.fail(&[
         "belief",
@@ -260,19 +267,15 @@ fn a_proposal_corrected_as_it_is_accepted_is_one_transaction() {
 #[test]
 fn identifiers_are_refused_with_their_kind() {
     let v = TestVault::init();
-    let out = success(
-        &v.cmd()
-            .args(["import-memories", "--from", "text", "-"])
-            .write_stdin(
-                "- Work address is sam.doe@example.org\n\
-                 - Mobile is +44 7700 900123\n\
-                 - Card 5555 5555 5555 4444 is for travel\n\
-                 - Stores the key AKIAIOSFODNN7EXAMPLE in a notebook\n\
-                 - Likes \u{1b}]0;owned\u{7} terminals\n",
-            )
-            .output()
-            .unwrap(),
-        "stdin",
+    let out = paste(
+        &v,
+        "text",
+        &[],
+        "- Work address is sam.doe@example.org\n\
+         - Mobile is +44 7700 900123\n\
+         - Card 5555 5555 5555 4444 is for travel\n\
+         - Stores the key AKIAIOSFODNN7EXAMPLE in a notebook\n\
+         - Likes \u{1b}]0;owned\u{7} terminals\n",
     );
     for kind in [
         "email",
@@ -471,13 +474,7 @@ fn memories_in_many_scripts_and_right_to_left_land_as_written() {
         "پاسخ‌های کوتاه را ترجیح می‌دهد",
     ];
     let input: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-    let out = v
-        .cmd()
-        .args(["import-memories", "--from", "text", "-", "--json"])
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_str(&success(&out, "scripts")).unwrap();
+    let report = paste_json(&v, "text", &[], input);
     assert_eq!(summary(&report), (10, 0, 0, 0), "{report}");
     assert_eq!(statements(&inbox(&v)), lines);
 }
@@ -543,15 +540,7 @@ fn five_hundred_memories() -> String {
 #[test]
 fn five_hundred_proposals_are_triaged_in_two_commands_each_one_transaction() {
     let v = TestVault::init();
-    let report = success(
-        &v.cmd()
-            .args(["import-memories", "--from", "text", "-", "--json"])
-            .write_stdin(five_hundred_memories())
-            .output()
-            .unwrap(),
-        "import",
-    );
-    let report: Value = serde_json::from_str(&report).unwrap();
+    let report = paste_json(&v, "text", &[], five_hundred_memories());
     assert_eq!(summary(&report), (500, 0, 0, 0), "{report}");
     let pending = inbox(&v);
     let ids: Vec<&str> = pending.iter().map(|b| b["id"].as_str().unwrap()).collect();
@@ -618,15 +607,7 @@ fn five_hundred_proposals_are_triaged_in_two_commands_each_one_transaction() {
     );
 
     // Rejected memories do not come back.
-    let again = success(
-        &v.cmd()
-            .args(["import-memories", "--from", "text", "-", "--json"])
-            .write_stdin(five_hundred_memories())
-            .output()
-            .unwrap(),
-        "import again",
-    );
-    let again: Value = serde_json::from_str(&again).unwrap();
+    let again = paste_json(&v, "text", &[], five_hundred_memories());
     assert_eq!(summary(&again), (0, 300, 200, 0), "{again}");
 }
 
@@ -639,15 +620,7 @@ fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
         "0.8",
         &["--evidence", "Asked about borrowing"],
     );
-    v.ok(&[
-        "belief",
-        "edit",
-        &rust,
-        "--confidence",
-        "0.7",
-        "--reason",
-        "Only a beginner",
-    ]);
+    v.edit(&rust, &["--confidence", "0.7"], "Only a beginner");
     let berlin = v.add(
         "Lives in Berlin",
         "context",
@@ -655,33 +628,12 @@ fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
         &["--evidence", "Said so"],
     );
     // The import's own report already says which memory is the same as a belief.
-    let dry: Value = serde_json::from_str(&success(
-        &v.cmd()
-            .args([
-                "import-memories",
-                "--from",
-                "claude",
-                "--dry-run",
-                "--json",
-                "-",
-            ])
-            .write_stdin("- learning RUST\n- Lives in Munich\n")
-            .output()
-            .unwrap(),
-        "dry run",
-    ))
-    .unwrap();
+    let pasted = "- learning RUST\n- Lives in Munich\n";
+    let dry = paste_json(&v, "claude", &["--dry-run"], pasted);
     assert_eq!(dry["summary"]["same_as"], 1);
     assert_eq!(dry["items"][0]["proposal"]["same_as"]["id"], rust.as_str());
     assert!(dry["items"][1]["proposal"]["same_as"].is_null());
-    success(
-        &v.cmd()
-            .args(["import-memories", "--from", "claude", "-"])
-            .write_stdin("- learning RUST\n- Lives in Munich\n")
-            .output()
-            .unwrap(),
-        "import",
-    );
+    paste(&v, "claude", &[], pasted);
     let pending = inbox(&v);
     let by = |s: &str| {
         pending
@@ -736,14 +688,6 @@ fn a_memory_that_says_the_same_as_a_belief_is_shown_and_merged_into_it() {
     assert_eq!(v.verified_events(), events + 1);
 
     // The merged memory is already there: importing it again adds nothing.
-    let again = success(
-        &v.cmd()
-            .args(["import-memories", "--from", "claude", "-", "--json"])
-            .write_stdin("- learning RUST\n")
-            .output()
-            .unwrap(),
-        "again",
-    );
-    let again: Value = serde_json::from_str(&again).unwrap();
+    let again = paste_json(&v, "claude", &[], "- learning RUST\n");
     assert_eq!(summary(&again).0, 0, "{again}");
 }

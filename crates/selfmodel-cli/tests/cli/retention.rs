@@ -57,14 +57,7 @@ fn retention_run_erases_expired_beliefs_of_that_type_only() {
     assert!(out.contains("erased 0 beliefs"), "{out}");
     assert_eq!(v.verified_events(), 7, "an empty run records nothing");
 
-    let types = v.json(&["types", "--json"]);
-    let interests = types
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "interests")
-        .unwrap();
-    assert_eq!(interests["retention_days"], 0);
+    assert_eq!(v.belief_type("interests")["retention_days"], 0);
 }
 
 #[test]

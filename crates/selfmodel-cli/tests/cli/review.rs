@@ -92,27 +92,12 @@ fn a_belief_past_its_review_interval_is_asked_about_until_confirmed() {
             .contains("120 days")
     );
     assert!(due(&v).is_empty());
-    let types = v.json(&["types", "--json"]);
-    let goals = types
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "goals")
-        .unwrap();
-    assert_eq!(goals["review_days"], 120);
+    assert_eq!(v.belief_type("goals")["review_days"], 120);
 
     // Rectifying is confirming.
     confirmed_days_ago(&v, &chess, 400);
     assert_eq!(due(&v).len(), 1);
-    v.ok(&[
-        "belief",
-        "edit",
-        &chess,
-        "--confidence",
-        "0.7",
-        "--reason",
-        "Still true",
-    ]);
+    v.edit(&chess, &["--confidence", "0.7"], "Still true");
     assert!(due(&v).is_empty());
     assert!(
         v.fail(&["review", "confirm", "--due"])
@@ -149,13 +134,9 @@ fn confirming_is_all_or_nothing_and_only_for_active_beliefs() {
     assert_eq!(due(&v).len(), 2);
 
     // A proposal is accepted, not confirmed.
-    crate::common::success(
-        &v.cmd()
-            .args(["import-memories", "--from", "text", "-"])
-            .write_stdin("Enjoys sailing\n")
-            .output()
-            .unwrap(),
-        "import",
+    v.ok_with_stdin(
+        &["import-memories", "--from", "text", "-"],
+        "Enjoys sailing\n",
     );
     let pending = v.json(&["inbox", "--json"])[0]["id"]
         .as_str()

@@ -62,6 +62,28 @@ fn accepted(args: &[&str]) {
     assert_eq!(v.count(), 2);
 }
 
+/// Runs `belief add` with `args`; asserts that clap refuses it as a usage error and that
+/// nothing was added. Returns stderr.
+fn usage_error(args: &[&str]) -> String {
+    let v = vault();
+    let stderr = v.usage_error(&add_args(args));
+    assert_eq!(v.count(), 1, "belief count unchanged");
+    stderr
+}
+
+/// Asserts that `flag` (given after `context`) takes `limit` characters, counted as characters
+/// and not bytes, and refuses one more, naming `field`, the length and the limit.
+fn assert_length_limit(context: &[&str], flag: &str, field: &str, limit: usize) {
+    let multi_byte = "é".repeat(limit);
+    accepted(&[context, &[flag, &multi_byte]].concat());
+    let one_over = "x".repeat(limit + 1);
+    let (length, limit) = ((limit + 1).to_string(), limit.to_string());
+    refused(
+        &[context, &[flag, &one_over]].concat(),
+        &[field, &length, &limit],
+    );
+}
+
 #[test]
 fn confidence_above_one_is_refused() {
     refused(&["--confidence", "1.5"], &["invalid confidence", "1.5"]);
@@ -91,20 +113,11 @@ fn confidence_bounds_are_accepted() {
 
 #[test]
 fn non_numeric_confidence_is_a_usage_error_naming_the_flag() {
-    let v = vault();
-    let out = v
-        .cmd()
-        .args(add_args(&["--confidence", "high"]))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error:"), "{stderr}");
+    let stderr = usage_error(&["--confidence", "high"]);
     assert!(
         stderr.contains("'high'") && stderr.contains("--confidence"),
         "{stderr}"
     );
-    assert!(out.stdout.is_empty());
 }
 
 #[test]
@@ -120,19 +133,8 @@ fn empty_statement_is_refused() {
 }
 
 #[test]
-fn overlong_statement_is_refused() {
-    let long = "x".repeat(501);
-    refused(
-        &["--statement", &long],
-        &["invalid statement", "501", "500"],
-    );
-}
-
-#[test]
-fn statement_of_exactly_500_chars_is_accepted() {
-    // 500 characters, not bytes: multi-byte characters count once.
-    let s = "é".repeat(500);
-    accepted(&["--statement", &s]);
+fn a_statement_holds_500_characters() {
+    assert_length_limit(&[], "--statement", "invalid statement", 500);
 }
 
 #[test]
@@ -177,17 +179,7 @@ fn purpose_not_allowed_for_the_type_is_refused() {
 
 #[test]
 fn overlong_evidence_is_refused() {
-    let long = "y".repeat(281);
-    refused(
-        &["--evidence", &long],
-        &["invalid evidence[0].summary", "281", "280"],
-    );
-}
-
-#[test]
-fn evidence_of_exactly_280_chars_is_accepted() {
-    let s = "y".repeat(280);
-    accepted(&["--evidence", &s]);
+    assert_length_limit(&[], "--evidence", "invalid evidence[0].summary", 280);
 }
 
 #[test]
@@ -199,11 +191,12 @@ fn empty_evidence_is_refused() {
 }
 
 #[test]
-fn overlong_evidence_source_is_refused() {
-    let long = "s".repeat(201);
-    refused(
-        &["--evidence", "fine", "--source", &long],
-        &["invalid evidence[0].source", "201", "200"],
+fn an_evidence_source_holds_200_characters() {
+    assert_length_limit(
+        &["--evidence", "fine"],
+        "--source",
+        "invalid evidence[0].source",
+        200,
     );
 }
 
@@ -233,16 +226,8 @@ fn bad_evidence_kind_is_refused() {
 
 #[test]
 fn evidence_kind_without_evidence_is_a_usage_error() {
-    let v = vault();
-    let out = v
-        .cmd()
-        .args(add_args(&["--evidence-kind", "observed"]))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = usage_error(&["--evidence-kind", "observed"]);
     assert!(stderr.contains("--evidence"), "{stderr}");
-    assert_eq!(v.count(), 1);
 }
 
 #[test]

@@ -15,9 +15,7 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The ids `selfmodel <list> --json` prints for a catalogue list (`types`, `purposes`).
 fn catalogue_ids(v: &TestVault, list: &str) -> BTreeSet<String> {
-    v.json(&[list, "--json"])
-        .as_array()
-        .unwrap()
+    v.catalogue(list)
         .iter()
         .map(|t| t["id"].as_str().unwrap().to_owned())
         .collect()
@@ -150,11 +148,10 @@ fn demo_fills_an_existing_vault() {
 #[test]
 fn types_json_has_at_least_eight_types_and_a_special_health_type() {
     let v = TestVault::init();
-    let types = v.json(&["types", "--json"]);
-    let types = types.as_array().unwrap();
+    let types = v.catalogue("types");
     assert!(types.len() >= 8, "{} types", types.len());
     let purposes = catalogue_ids(&v, "purposes");
-    for t in types {
+    for t in &types {
         assert!(!t["name"].as_str().unwrap().is_empty(), "{t}");
         assert!(!t["description"].as_str().unwrap().is_empty(), "{t}");
         assert!(t["retention_days"].as_u64().unwrap() > 0, "{t}");
@@ -186,10 +183,9 @@ fn types_json_has_at_least_eight_types_and_a_special_health_type() {
 #[test]
 fn purposes_json_has_at_least_six_described_dpv_purposes() {
     let v = TestVault::init();
-    let purposes = v.json(&["purposes", "--json"]);
-    let purposes = purposes.as_array().unwrap();
+    let purposes = v.catalogue("purposes");
     assert!(purposes.len() >= 6, "{} purposes", purposes.len());
-    for p in purposes {
+    for p in &purposes {
         assert!(!p["id"].as_str().unwrap().is_empty(), "{p}");
         assert!(
             p["description"].as_str().unwrap().len() > 10,
@@ -244,7 +240,7 @@ fn erase_all_with_yes_leaves_a_valid_empty_vault() {
     drop(conn);
 
     // Still a working vault with its catalogue.
-    assert!(v.json(&["types", "--json"]).as_array().unwrap().len() >= 8);
+    assert!(v.catalogue("types").len() >= 8);
     v.add("Starts afresh", "goals", "0.6", &[]);
     assert_eq!(v.count(), 1);
     assert_eq!(v.verified_events(), events + 2);

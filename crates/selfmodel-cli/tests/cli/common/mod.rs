@@ -128,23 +128,77 @@ impl TestVault {
         cmd
     }
 
+    /// Runs a command with this passphrase (or none at all); returns what it did.
+    pub fn run_with(&self, pass: Option<&str>, args: &[&str]) -> Output {
+        self.cmd_with(pass)
+            .args(args)
+            .output()
+            .expect("run selfmodel")
+    }
+
     /// Runs a command that must succeed, silently; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().expect("run selfmodel");
+        self.ok_with(Some(PASS), args)
+    }
+
+    /// As [`TestVault::ok`], with this passphrase (or none at all).
+    pub fn ok_with(&self, pass: Option<&str>, args: &[&str]) -> String {
+        success(&self.run_with(pass, args), args)
+    }
+
+    /// As [`TestVault::ok`], with `input` on standard input.
+    pub fn ok_with_stdin(&self, args: &[&str], input: impl Into<Vec<u8>>) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .expect("run selfmodel");
         success(&out, args)
     }
 
     /// Runs a command that must succeed and print JSON.
     pub fn json(&self, args: &[&str]) -> Value {
-        let stdout = self.ok(args);
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}):\n{stdout}"))
+        self.json_with(Some(PASS), args)
+    }
+
+    /// As [`TestVault::json`], with this passphrase (or none at all).
+    pub fn json_with(&self, pass: Option<&str>, args: &[&str]) -> Value {
+        parse_json(&self.ok_with(pass, args), args)
+    }
+
+    /// Runs a command that must succeed and print a JSON array; returns its elements.
+    pub fn json_array(&self, args: &[&str]) -> Vec<Value> {
+        match self.json(args) {
+            Value::Array(a) => a,
+            other => panic!("{args:?} printed {other}"),
+        }
     }
 
     /// Runs a command that must fail with one `error:` line; returns that line.
     pub fn fail(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().expect("run selfmodel");
-        one_error_line(&out)
+        self.fail_with(Some(PASS), args)
+    }
+
+    /// As [`TestVault::fail`], with this passphrase (or none at all).
+    pub fn fail_with(&self, pass: Option<&str>, args: &[&str]) -> String {
+        one_error_line(&self.run_with(pass, args))
+    }
+
+    /// Runs a command that clap must refuse as a usage error: exit code 2, stderr starting
+    /// with `error:` and no panic, nothing on stdout. Returns stderr.
+    pub fn usage_error(&self, args: &[&str]) -> String {
+        let out = self.run_with(Some(PASS), args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?} is a usage error: {stderr}"
+        );
+        assert!(stderr.starts_with("error:"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(out.stdout.is_empty(), "a usage error printed to stdout");
+        stderr
     }
 
     /// Adds a belief; returns its id.
@@ -160,10 +214,7 @@ impl TestVault {
     pub fn list(&self, filters: &[&str]) -> Vec<Value> {
         let mut args = vec!["belief", "list", "--json"];
         args.extend_from_slice(filters);
-        match self.json(&args) {
-            Value::Array(a) => a,
-            other => panic!("belief list --json printed {other}"),
-        }
+        self.json_array(&args)
     }
 
     /// The ids of the beliefs matching the filters, in listing order.
@@ -194,10 +245,26 @@ impl TestVault {
 
     /// `audit log --json`.
     pub fn audit_log(&self) -> Vec<Value> {
-        match self.json(&["audit", "log", "--json"]) {
-            Value::Array(a) => a,
-            other => panic!("audit log --json printed {other}"),
-        }
+        self.json_array(&["audit", "log", "--json"])
+    }
+
+    /// Rectifies a belief: `belief edit ID CHANGES --reason REASON`, which must succeed;
+    /// returns its stdout.
+    pub fn edit(&self, id: &str, changes: &[&str], reason: &str) -> String {
+        self.ok(&edit_args(id, changes, reason))
+    }
+
+    /// The entries of a catalogue list (`types` or `purposes`) as `--json` prints them.
+    pub fn catalogue(&self, list: &str) -> Vec<Value> {
+        self.json_array(&[list, "--json"])
+    }
+
+    /// The belief type `id` as `types --json` prints it.
+    pub fn belief_type(&self, id: &str) -> Value {
+        self.catalogue("types")
+            .into_iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("no type {id}"))
     }
 
     /// The vault file's bytes.
@@ -236,6 +303,20 @@ pub fn add_args<'a>(statement: &'a str, category: &'a str, confidence: &'a str) 
         "--confidence",
         confidence,
     ]
+}
+
+/// The arguments of `selfmodel belief edit ID CHANGES --reason REASON`.
+pub fn edit_args<'a>(id: &'a str, changes: &[&'a str], reason: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["belief", "edit", id];
+    args.extend_from_slice(changes);
+    args.extend(["--reason", reason]);
+    args
+}
+
+/// Parses what `what` printed as JSON.
+pub fn parse_json(stdout: &str, what: impl std::fmt::Debug) -> Value {
+    serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("{what:?} printed invalid JSON ({e}):\n{stdout}"))
 }
 
 /// The stdout of a command that must have succeeded with nothing on stderr.
