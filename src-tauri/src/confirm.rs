@@ -9,7 +9,9 @@
 //! of these variables.
 
 use tauri::{AppHandle, Runtime};
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+use tauri_plugin_dialog::{
+    DialogExt, FileDialogBuilder, FilePath, MessageDialogButtons, MessageDialogKind,
+};
 
 /// The environment variable that auto-accepts confirmations in an `e2e` build.
 pub const AUTO_CONFIRM_ENV: &str = "SELFMODEL_E2E_AUTO_CONFIRM";
@@ -35,21 +37,45 @@ pub async fn confirm<R: Runtime>(
         );
         return true;
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    app.dialog()
+    let dialog = app
+        .dialog()
         .message(message)
         .title(title)
         .kind(MessageDialogKind::Warning)
         .buttons(MessageDialogButtons::OkCancelCustom(
             ok_label.to_owned(),
             "Cancel".to_owned(),
-        ))
-        .show(move |ok| {
-            let _ = tx.send(ok);
-        });
+        ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    dialog.show(move |ok| {
+        let _ = tx.send(ok);
+    });
     tauri::async_runtime::spawn_blocking(move || rx.recv().unwrap_or(false))
         .await
         .unwrap_or(false)
+}
+
+/// What a file dialog answers: the path chosen, or `None`.
+type Chosen = Box<dyn FnOnce(Option<FilePath>) + Send>;
+
+/// Shows a file dialog with `show` (`save_file`, `pick_file`, `pick_folder`) and waits for its
+/// answer off the async runtime's workers; the chosen path, or `None` if the person cancels or
+/// the dialog goes away unanswered.
+async fn chosen_path<R: Runtime>(
+    dialog: FileDialogBuilder<R>,
+    show: fn(FileDialogBuilder<R>, Chosen),
+) -> Option<std::path::PathBuf> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    show(
+        dialog,
+        Box::new(move |p| {
+            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+        }),
+    );
+    tauri::async_runtime::spawn_blocking(move || rx.recv().ok().flatten())
+        .await
+        .ok()
+        .flatten()
 }
 
 /// In an `e2e` build: the directory the save dialog "chooses" (`SELFMODEL_E2E_SAVE_DIR`).
@@ -77,19 +103,13 @@ pub async fn save_path<R: Runtime>(
     if let Some(dir) = e2e_path(SAVE_DIR_ENV) {
         return Some(dir.join(suggested));
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    app.dialog()
+    let dialog = app
+        .dialog()
         .file()
         .set_title(title)
         .set_file_name(suggested)
-        .add_filter(filter, extensions)
-        .save_file(move |p| {
-            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
-        });
-    tauri::async_runtime::spawn_blocking(move || rx.recv().ok().flatten())
-        .await
-        .ok()
-        .flatten()
+        .add_filter(filter, extensions);
+    chosen_path(dialog, FileDialogBuilder::save_file::<Chosen>).await
 }
 
 /// Asks for a file to open with a native dialog; `None` if the person cancels.
@@ -102,18 +122,12 @@ pub async fn open_path<R: Runtime>(
     if let Some(file) = e2e_path(OPEN_FILE_ENV) {
         return Some(file);
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    app.dialog()
+    let dialog = app
+        .dialog()
         .file()
         .set_title(title)
-        .add_filter(filter, extensions)
-        .pick_file(move |p| {
-            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
-        });
-    tauri::async_runtime::spawn_blocking(move || rx.recv().ok().flatten())
-        .await
-        .ok()
-        .flatten()
+        .add_filter(filter, extensions);
+    chosen_path(dialog, FileDialogBuilder::pick_file::<Chosen>).await
 }
 
 /// Asks for a folder to open with a native dialog; `None` if the person cancelled. An `e2e`
@@ -125,12 +139,6 @@ pub async fn open_folder<R: Runtime>(
     if let Some(dir) = e2e_path(OPEN_FILE_ENV) {
         return Some(dir);
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    app.dialog().file().set_title(title).pick_folder(move |p| {
-        let _ = tx.send(p.and_then(|p| p.into_path().ok()));
-    });
-    tauri::async_runtime::spawn_blocking(move || rx.recv().ok().flatten())
-        .await
-        .ok()
-        .flatten()
+    let dialog = app.dialog().file().set_title(title);
+    chosen_path(dialog, FileDialogBuilder::pick_folder::<Chosen>).await
 }

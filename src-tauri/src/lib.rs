@@ -114,7 +114,7 @@ async fn open_demo(app: &tauri::AppHandle) {
     let state = app.state::<AppState>();
     let opened = async {
         let (model, n) = commands::demo_model(state.vault_path().to_path_buf()).await?;
-        commands::mark_demo(&state)?;
+        commands::set_demo(&state, true)?;
         state.set_unlocked(model).await?;
         Ok::<_, dto::IpcError>(n)
     };

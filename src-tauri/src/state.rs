@@ -47,7 +47,7 @@ struct PendingImport {
 
 /// Locks a mutex; a panic in an earlier holder does not stop the app (vault writes are
 /// transactions, so a half-done change was rolled back).
-fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

@@ -74,12 +74,12 @@ static RECENT_DELETES: std::sync::Mutex<Vec<std::time::Instant>> =
 /// erase the model piecemeal, however it splits the deletions into calls.
 async fn confirm_deletes(app: &AppHandle, n: usize) -> Result<()> {
     let recent = {
-        let mut r = RECENT_DELETES.lock().unwrap_or_else(|e| e.into_inner());
+        let mut r = guard(&RECENT_DELETES);
         r.retain(|t| t.elapsed() < DELETE_WINDOW);
         r.len()
     };
     if recent + n <= BULK_DELETE_CONFIRM {
-        let mut r = RECENT_DELETES.lock().unwrap_or_else(|e| e.into_inner());
+        let mut r = guard(&RECENT_DELETES);
         r.extend(std::iter::repeat_n(std::time::Instant::now(), n));
         return Ok(());
     }
@@ -89,12 +89,9 @@ async fn confirm_deletes(app: &AppHandle, n: usize) -> Result<()> {
         if n == 1 { "" } else { "s" }
     );
     if !confirm(app, "Delete beliefs", &asked, "Delete").await {
-        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was deleted."));
+        return Err(IpcError::cancelled("Nothing was deleted."));
     }
-    RECENT_DELETES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
+    guard(&RECENT_DELETES).clear();
     Ok(())
 }
 
@@ -106,7 +103,7 @@ pub async fn delete_beliefs(
     state: State<'_, AppState>,
     ids: Vec<String>,
 ) -> Result<u32> {
-    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    let ids = belief_ids(&ids)?;
     confirm_deletes(&app, ids.len()).await?;
     state.call(move |m| m.delete_beliefs(&ids)).await.map(count)
 }
@@ -171,10 +168,7 @@ pub async fn set_retention(
              erased sooner. This cannot be undone."
         );
         if !confirm(&app, "Shorten retention", &asked, "Shorten and erase").await {
-            return Err(IpcError::new(
-                ErrorCode::Cancelled,
-                "The retention was not changed.",
-            ));
+            return Err(IpcError::cancelled("The retention was not changed."));
         }
     }
     state
@@ -214,8 +208,7 @@ pub async fn set_access_log_retention(
              brought back."
         );
         if !confirm(&app, "Shorten the access log's detail", &asked, "Shorten").await {
-            return Err(IpcError::new(
-                ErrorCode::Cancelled,
+            return Err(IpcError::cancelled(
                 "The access log's retention was not changed.",
             ));
         }

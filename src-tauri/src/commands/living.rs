@@ -36,7 +36,7 @@ pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<dto::DueBeli
 /// how many.
 #[tauri::command]
 pub async fn confirm_beliefs(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
-    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    let ids = belief_ids(&ids)?;
     state
         .call(move |m| m.confirm_beliefs(&ids))
         .await
@@ -84,7 +84,7 @@ pub async fn accept_proposals(
     ids: Vec<String>,
     how: dto::Acceptance,
 ) -> Result<u32> {
-    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    let ids = belief_ids(&ids)?;
     state
         .call(move |m| m.accept_proposals(&ids, &how.into()).map(|a| a.len()))
         .await
@@ -95,7 +95,7 @@ pub async fn accept_proposals(
 /// again. Returns how many.
 #[tauri::command]
 pub async fn reject_proposals(state: State<'_, AppState>, ids: Vec<String>) -> Result<u32> {
-    let ids = ids.iter().map(|s| id(s)).collect::<Result<Vec<_>>>()?;
+    let ids = belief_ids(&ids)?;
     state
         .call(move |m| m.reject_proposals(&ids))
         .await

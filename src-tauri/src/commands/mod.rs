@@ -18,8 +18,8 @@ use selfmodel_core::{Actor, BeliefFilter, BeliefId, Passphrase, Provenance};
 use tauri::{AppHandle, State};
 
 use crate::confirm::{confirm, open_folder, open_path, save_path};
-use crate::dto::{self, IpcError};
-use crate::state::{AppState, PendingMemories};
+use crate::dto::{self, IpcError, count};
+use crate::state::{AppState, PendingMemories, guard};
 
 type Result<T> = std::result::Result<T, IpcError>;
 
@@ -30,10 +30,20 @@ pub mod transfer;
 pub mod vault;
 pub mod vendors;
 
-pub use vault::{DEMO_PASSPHRASE, demo_model, mark_demo};
+pub use vault::{DEMO_PASSPHRASE, demo_model, set_demo};
 
 fn id(s: &str) -> Result<BeliefId> {
     Ok(s.parse::<BeliefId>()?)
+}
+
+/// Parses every id, or fails at the first malformed one.
+fn belief_ids(ids: &[String]) -> Result<Vec<BeliefId>> {
+    ids.iter().map(|s| id(s)).collect()
+}
+
+/// The name a save dialog suggests: `stem-YYYY-MM-DD.ext`, with today's date (UTC).
+fn dated_file_name(stem: &str, ext: &str) -> String {
+    format!("{stem}-{}.{ext}", chrono::Utc::now().format("%Y-%m-%d"))
 }
 
 fn by_person() -> Provenance {
@@ -41,10 +51,6 @@ fn by_person() -> Provenance {
         actor: Actor::Person,
         method: "app".into(),
     }
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Runs blocking work (key derivation, file reads) off the async runtime's workers.

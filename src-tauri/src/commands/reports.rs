@@ -32,11 +32,7 @@ async fn save_document(
 ) -> Result<Option<dto::SavedDocument>> {
     state.call(|_| Ok(())).await?;
     let ext = format.extension();
-    let name = format!(
-        "{}-{}.{ext}",
-        doc.name,
-        chrono::Utc::now().format("%Y-%m-%d")
-    );
+    let name = dated_file_name(doc.name, ext);
     let Some(path) = save_path(app, doc.title, &name, doc.filter, &[ext]).await else {
         return Ok(None);
     };

@@ -31,10 +31,7 @@ pub async fn export_beliefs(
         return Ok(None);
     }
     let ext = if plain { "json" } else { "age" };
-    let name = format!(
-        "selfmodel-export-{}.{ext}",
-        chrono::Utc::now().format("%Y-%m-%d")
-    );
+    let name = dated_file_name("selfmodel-export", ext);
     let Some(path) = save_path(
         &app,
         "Export your self-model",
@@ -96,7 +93,7 @@ pub async fn import_preview(
             &["txt", "key"],
         )
         .await
-        .ok_or_else(|| IpcError::new(ErrorCode::Cancelled, "No identity file was chosen."))?;
+        .ok_or_else(|| IpcError::cancelled("No identity file was chosen."))?;
         let ids = archive::Identities::from_file(&id).map_err(selfmodel::Error::from)?;
         Some(archive::Key::Identities(ids))
     } else {
@@ -144,7 +141,7 @@ pub async fn import_commit(
         );
         if !confirm(&app, "Trust the file's signer", &asked, "Trust and import").await {
             state.keep_import(file);
-            return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was imported."));
+            return Err(IpcError::cancelled("Nothing was imported."));
         }
         let mut raw = [0u8; 32];
         hex::decode_to_slice(&key, &mut raw).map_err(|_| {
@@ -159,7 +156,7 @@ pub async fn import_commit(
         let asked = "Bring back the beliefs in this file that you erased or rejected before?";
         if !confirm(&app, "Restore erased beliefs", asked, "Bring them back").await {
             state.keep_import(file);
-            return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was imported."));
+            return Err(IpcError::cancelled("Nothing was imported."));
         }
     }
     let options = archive::ImportOptions {

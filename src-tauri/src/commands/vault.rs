@@ -2,7 +2,6 @@
 //! pausing sharing, and erasing or destroying everything.
 
 use super::*;
-use selfmodel_core::ErrorCode;
 
 /// The passphrase of vaults made by "try the demo". It is public: the app shows it.
 pub const DEMO_PASSPHRASE: &str = "demo passphrase";
@@ -37,7 +36,7 @@ pub async fn set_sharing_paused(
         let asked = "Resume sharing? Every vendor you granted access can read again, as before \
                      the pause.";
         if !confirm(&app, "Resume sharing", asked, "Resume").await {
-            return Err(IpcError::new(ErrorCode::Cancelled, "Sharing stays paused."));
+            return Err(IpcError::cancelled("Sharing stays paused."));
         }
     }
     state.call(move |m| m.set_paused(paused)).await
@@ -56,7 +55,7 @@ pub async fn create_vault(state: State<'_, AppState>, passphrase: String) -> Res
 #[tauri::command]
 pub async fn create_demo_vault(state: State<'_, AppState>) -> Result<u32> {
     let (model, n) = demo_model(state.vault_path().to_path_buf()).await?;
-    mark_demo(&state)?;
+    set_demo(&state, true)?;
     state.set_unlocked(model).await?;
     Ok(n)
 }
@@ -71,11 +70,11 @@ pub async fn demo_model(path: PathBuf) -> Result<(Selfmodel, u32)> {
     .await
 }
 
-/// Records that the vault is the demo (its passphrase is public).
-pub fn mark_demo(state: &AppState) -> Result<()> {
+/// Records whether the vault is the demo (its passphrase is public).
+pub fn set_demo(state: &AppState, demo: bool) -> Result<()> {
     state
         .update_settings(|s| {
-            s.demo = true;
+            s.demo = demo;
             Ok(())
         })
         .map(drop)
@@ -118,10 +117,9 @@ pub async fn erase_all(
     let asked = "Erase every belief, with its evidence and history? This cannot be undone. \
                  The vault stays, empty, with its audit log.";
     if !confirm(&app, "Erase everything", asked, "Erase everything").await {
-        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was erased."));
+        return Err(IpcError::cancelled("Nothing was erased."));
     }
-    let n = state.call(|m| m.erase_all()).await?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    state.call(|m| m.erase_all()).await.map(count)
 }
 
 /// Destroys the vault: deletes the file with its write-ahead log and shared-memory files, after
@@ -137,7 +135,7 @@ pub async fn destroy_vault(
     let asked = "Delete the vault file itself, with its audit log? Nothing of it stays on this \
                  machine except in backups, snapshots and exports you made. This cannot be undone.";
     if !confirm(&app, "Destroy the vault", asked, "Destroy the vault").await {
-        return Err(IpcError::new(ErrorCode::Cancelled, "Nothing was deleted."));
+        return Err(IpcError::cancelled("Nothing was deleted."));
     }
     state.destroy().await.map(count)
 }
@@ -153,12 +151,7 @@ pub async fn change_passphrase(
     state
         .call(move |m| m.change_passphrase(&current, &new))
         .await?;
-    state
-        .update_settings(|s| {
-            s.demo = false;
-            Ok(())
-        })
-        .map(drop)
+    set_demo(&state, false)
 }
 
 /// The app's settings.
@@ -193,10 +186,7 @@ pub async fn set_api(
              access; each request still needs your approval."
         );
         if !confirm(&app, "Turn on the vendor API", &asked, "Turn on").await {
-            return Err(IpcError::new(
-                ErrorCode::Cancelled,
-                "The vendor API stays off.",
-            ));
+            return Err(IpcError::cancelled("The vendor API stays off."));
         }
     }
     state.update_settings(|s| s.set_api(enabled, port))?;

@@ -408,6 +408,11 @@ impl IpcError {
         }
     }
 
+    /// The person cancelled; `message` says what did not happen.
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Cancelled, message)
+    }
+
     /// The vault is locked.
     pub fn locked() -> Self {
         Self::new(
@@ -452,8 +457,9 @@ pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-pub(crate) fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// A count as the page receives it, capped at `u32::MAX`.
+pub(crate) fn count(n: impl TryInto<u32>) -> u32 {
+    n.try_into().unwrap_or(u32::MAX)
 }
 
 fn ids(set: &BTreeSet<String>) -> Vec<String> {

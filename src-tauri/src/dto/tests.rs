@@ -29,12 +29,18 @@ fn a_report_period_is_whole_days_and_nonsense_is_refused() {
     );
 }
 
-#[test]
-fn the_report_crosses_as_its_versioned_document() {
+/// A new vault filled with the demo beliefs, and the directory it lives in.
+fn demo_vault() -> (tempfile::TempDir, Selfmodel) {
     let dir = tempfile::tempdir().expect("tempdir");
     let pass = Passphrase::new("a test passphrase".into());
     let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
     m.fill_demo().expect("demo");
+    (dir, m)
+}
+
+#[test]
+fn the_report_crosses_as_its_versioned_document() {
+    let (_dir, mut m) = demo_vault();
     let r = m.report(Default::default()).expect("report");
     let json = serde_json::to_value(&r).expect("json");
     let written: serde_json::Value =
@@ -46,10 +52,7 @@ fn the_report_crosses_as_its_versioned_document() {
 
 #[test]
 fn domain_beliefs_convert_to_the_wire_format() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let pass = Passphrase::new("a test passphrase".into());
-    let mut m = Selfmodel::create(&dir.path().join("v.db"), &pass).expect("create");
-    m.fill_demo().expect("demo");
+    let (_dir, mut m) = demo_vault();
     let beliefs = m.beliefs(&BeliefFilter::default()).expect("list");
     let rows = rows(beliefs.clone());
     assert_eq!(rows.len(), beliefs.len());

@@ -194,7 +194,7 @@ pub fn import_outcome(file: &archive::ExportFile, r: archive::ImportReport) -> I
         exported_at: time(&file.parsed.head.exported_at),
         source_vault: r.source_vault,
         signed_by: file.parsed.public_key.clone(),
-        in_file: u32::try_from(file.parsed.counts.beliefs).unwrap_or(u32::MAX),
+        in_file: count(file.parsed.counts.beliefs),
         new: count(r.new.len()),
         identical: count(r.identical.len()),
         conflicting: strings(&r.conflicting),
