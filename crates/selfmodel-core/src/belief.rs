@@ -262,36 +262,6 @@ pub struct Rectify {
     pub reason: String,
 }
 
-macro_rules! str_enum {
-    ($ty:ty, $field:literal { $($variant:ident => $s:literal),+ $(,)? }) => {
-        impl $ty {
-            /// The stable lowercase name used in storage and wire formats.
-            pub fn as_str(&self) -> &'static str {
-                match self { $(Self::$variant => $s),+ }
-            }
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$ty] = &[$(Self::$variant),+];
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl FromStr for $ty {
-            type Err = CoreError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($s => Ok(Self::$variant),)+
-                    _ => Err(CoreError::invalid(
-                        $field,
-                        format!("'{s}' is not one of: {}", [$($s),+].join(", ")),
-                    )),
-                }
-            }
-        }
-    };
-}
-
 str_enum!(Sensitivity, "sensitivity" { Normal => "normal", Special => "special" });
 str_enum!(Status, "status" { Active => "active", Pending => "pending", Rejected => "rejected" });
 str_enum!(EvidenceKind, "evidence_kind" {

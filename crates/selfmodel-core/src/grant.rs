@@ -21,41 +21,11 @@ pub enum Operation {
     Propose,
 }
 
-impl Operation {
-    /// Every operation.
-    pub const ALL: &'static [Operation] = &[Self::Read, Self::ReadEvidence, Self::Propose];
-
-    /// The stable name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::ReadEvidence => "read_evidence",
-            Self::Propose => "propose",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Operation {
-    type Err = CoreError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|o| o.as_str() == s)
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    "operations",
-                    format!("'{s}' is not one of: read, read_evidence, propose"),
-                )
-            })
-    }
-}
+str_enum!(Operation, "operations" {
+    Read => "read",
+    ReadEvidence => "read_evidence",
+    Propose => "propose",
+});
 
 /// Who is asking. Everything here is self-asserted by the vendor and shown as such.
 #[derive(Debug, Clone, PartialEq, Eq)]

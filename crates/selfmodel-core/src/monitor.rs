@@ -345,11 +345,18 @@ mod tests {
         at(29, 0, 0).date_naive()
     }
 
-    fn kinds(entries: &[AccessEntry]) -> Vec<&'static str> {
+    /// The alerts for Oct 29, with the default thresholds.
+    fn alerts_of(entries: &[AccessEntry]) -> Vec<Alert> {
         detect(entries, day29(), day29(), &Thresholds::default())
-            .iter()
-            .map(|a| a.kind.code())
-            .collect()
+    }
+
+    fn kinds(entries: &[AccessEntry]) -> Vec<&'static str> {
+        alerts_of(entries).iter().map(|a| a.kind.code()).collect()
+    }
+
+    /// What each alert is about, in full.
+    fn alert_kinds(alerts: &[Alert]) -> Vec<&AlertKind> {
+        alerts.iter().map(|a| &a.kind).collect()
     }
 
     #[test]
@@ -373,7 +380,7 @@ mod tests {
         quiet.extend((0..100).map(|i| entry(at(29, 9, i % 60), false)));
         assert!(kinds(&quiet).is_empty());
         quiet.push(entry(at(29, 9, 59), false));
-        let alerts = detect(&quiet, day29(), day29(), &Thresholds::default());
+        let alerts = alerts_of(&quiet);
         assert_eq!(alerts.len(), 1);
         assert_eq!(
             alerts[0].kind,
@@ -396,9 +403,9 @@ mod tests {
         let mut log = history(1);
         log.push(counted(at(29, 9, 0), 60, false));
         log.push(counted(at(29, 9, 1), 60, false));
-        let alerts = detect(&log, day29(), day29(), &Thresholds::default());
+        let alerts = alerts_of(&log);
         assert_eq!(
-            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            alert_kinds(&alerts),
             [&AlertKind::RateSpike {
                 requests: 120,
                 usual_per_day: 1
@@ -414,9 +421,9 @@ mod tests {
         // And a new hour's requests are counted, not its entries.
         let mut late = history(2);
         late.push(counted(at(29, 3, 0), 7, false));
-        let alerts = detect(&late, day29(), day29(), &Thresholds::default());
+        let alerts = alerts_of(&late);
         assert_eq!(
-            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            alert_kinds(&alerts),
             [&AlertKind::UnusualHour {
                 hour: 3,
                 requests: 7
@@ -440,9 +447,9 @@ mod tests {
         assert!(kinds(&log).is_empty());
         log.push(entry(at(29, 3, 0), false));
         log.push(entry(at(29, 3, 20), false));
-        let alerts = detect(&log, day29(), day29(), &Thresholds::default());
+        let alerts = alerts_of(&log);
         assert_eq!(
-            alerts.iter().map(|a| &a.kind).collect::<Vec<_>>(),
+            alert_kinds(&alerts),
             [&AlertKind::UnusualHour {
                 hour: 3,
                 requests: 2
@@ -467,8 +474,8 @@ mod tests {
     fn each_alert_has_a_stable_key() {
         let mut log = history(2);
         log.push(entry(at(29, 3, 0), false));
-        let a = detect(&log, day29(), day29(), &Thresholds::default());
-        let b = detect(&log, day29(), day29(), &Thresholds::default());
+        let a = alerts_of(&log);
+        let b = alerts_of(&log);
         assert_eq!(a[0].key(), b[0].key());
         assert_eq!(a[0].key(), "v/2026-10-29/unusual_hour/3");
     }
@@ -489,7 +496,7 @@ mod tests {
         log.push(anonymous(at(29, 10, 0), 500));
         assert!(kinds(&log[..2]).is_empty());
         log[1].requests = 40;
-        let alerts = detect(&log[..2], day29(), day29(), &Thresholds::default());
+        let alerts = alerts_of(&log[..2]);
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].vendor_id, None);
         assert_eq!(alerts[0].kind, AlertKind::AnonymousBurst { refusals: 100 });

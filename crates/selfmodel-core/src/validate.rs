@@ -247,14 +247,7 @@ pub const MAX_CATALOGUE_DESCRIPTION_CHARS: usize = 1000;
 
 /// Checks the text of a purpose, e.g. one an import file adds.
 pub fn check_purpose(p: &Purpose) -> Result<()> {
-    text::required("id", &p.id, Lines::One, MAX_CATALOGUE_ID_CHARS)?;
-    text::required("name", &p.name, Lines::One, MAX_CATALOGUE_NAME_CHARS)?;
-    text::check(
-        "description",
-        &p.description,
-        Lines::Many,
-        MAX_CATALOGUE_DESCRIPTION_CHARS,
-    )?;
+    catalogue_entry(&p.id, &p.name, &p.description)?;
     text::check(
         "dpv_term",
         &p.dpv_term,
@@ -265,16 +258,22 @@ pub fn check_purpose(p: &Purpose) -> Result<()> {
 
 /// Checks the text and limits of a belief type, e.g. one an import file adds.
 pub fn check_type(t: &BeliefType) -> Result<()> {
-    text::required("id", &t.id, Lines::One, MAX_CATALOGUE_ID_CHARS)?;
-    text::required("name", &t.name, Lines::One, MAX_CATALOGUE_NAME_CHARS)?;
-    text::check(
-        "description",
-        &t.description,
-        Lines::Many,
-        MAX_CATALOGUE_DESCRIPTION_CHARS,
-    )?;
+    catalogue_entry(&t.id, &t.name, &t.description)?;
     review_days(t.review_days)?;
     confidence("min_share_confidence", t.min_share_confidence)
+}
+
+/// Checks what every catalogue entry (purpose or belief type) has: an id, a name and a
+/// description.
+fn catalogue_entry(id: &str, name: &str, description: &str) -> Result<()> {
+    text::required("id", id, Lines::One, MAX_CATALOGUE_ID_CHARS)?;
+    text::required("name", name, Lines::One, MAX_CATALOGUE_NAME_CHARS)?;
+    text::check(
+        "description",
+        description,
+        Lines::Many,
+        MAX_CATALOGUE_DESCRIPTION_CHARS,
+    )
 }
 
 /// Checks a review interval: 1 to [`MAX_REVIEW_DAYS`] days.

@@ -31,6 +31,10 @@ pub use proof::{CheckpointQuery, ProofReply, ProofRequest, SignedCheckpoint, pro
 macro_rules! names {
     ($($t:ty { $($v:ident => $s:literal),+ $(,)? })+) => {$(
         impl $t {
+            /// Every variant, for the test that holds the names to serde's.
+            #[cfg(test)]
+            const VARIANTS: &[Self] = &[$(Self::$v),+];
+
             /// The name on the wire.
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -189,22 +189,10 @@ async fn two_vendors_with_different_purposes_and_categories_see_different_belief
     let s = Served::start();
     let a_cats = ["communication-style", "expertise"];
     let b_cats = ["interests", "preferences"];
-    let (a, ga) = s
-        .vendor(
-            &GrantRequest::new("com.example.a", "Vendor A", "tone")
-                .purposes(["communication"])
-                .categories(a_cats),
-            &[],
-        )
-        .await;
-    let (b, gb) = s
-        .vendor(
-            &GrantRequest::new("com.example.b", "Vendor B", "suggestions")
-                .purposes(["recommendations"])
-                .categories(b_cats),
-            &[],
-        )
-        .await;
+    let a_asks = request_for("com.example.a", ["communication"], a_cats);
+    let (a, ga) = s.vendor(&a_asks, &[]).await;
+    let b_asks = request_for("com.example.b", ["recommendations"], b_cats);
+    let (b, gb) = s.vendor(&b_asks, &[]).await;
     let seen_a = ids(&a
         .all_beliefs(&BeliefQuery::new("communication"))
         .await
@@ -293,23 +281,10 @@ async fn a_purpose_outside_the_grant_is_refused_and_the_refusal_logged() {
 async fn evidence_is_disclosed_only_under_read_evidence() {
     let s = Served::start();
     let cats = ["expertise", "values"];
-    let (plain, _) = s
-        .vendor(
-            &GrantRequest::new("com.example.plain", "Plain", "t")
-                .purposes(["communication"])
-                .categories(cats),
-            &[],
-        )
-        .await;
-    let (deep, _) = s
-        .vendor(
-            &GrantRequest::new("com.example.deep", "Deep", "t")
-                .purposes(["communication"])
-                .categories(cats)
-                .operations([Operation::Read, Operation::ReadEvidence]),
-            &[],
-        )
-        .await;
+    let ask = |vendor| request_for(vendor, ["communication"], cats);
+    let (plain, _) = s.vendor(&ask("com.example.plain"), &[]).await;
+    let deep_asks = ask("com.example.deep").operations([Operation::Read, Operation::ReadEvidence]);
+    let (deep, _) = s.vendor(&deep_asks, &[]).await;
     let q = BeliefQuery::new("communication");
     let without = plain.all_beliefs(&q).await.unwrap();
     let with = deep.all_beliefs(&q).await.unwrap();
@@ -344,11 +319,7 @@ async fn special_category_beliefs_only_under_max_sensitivity_special() {
     let s = Served::start();
     let cats = ["health", "accessibility", "preferences"];
     let purposes = ["personalisation", "ui-personalisation"];
-    let ask = |id: &str| {
-        GrantRequest::new(id, id, "t")
-            .purposes(purposes)
-            .categories(cats)
-    };
+    let ask = |id| request_for(id, purposes, cats);
     let (normal, gn) = s.vendor(&ask("com.example.normal"), &[]).await;
     let (special, gs) = s
         .vendor(

@@ -61,10 +61,12 @@ async fn pausing_stops_every_read_and_proposal_and_resuming_restores_them() {
     let s = Served::start();
     let (v, g) = s
         .vendor(
-            &GrantRequest::new("com.example.paused", "Paused", "tests")
-                .purposes(["communication"])
-                .categories(["communication-style"])
-                .operations([Operation::Read, Operation::Propose]),
+            &request_for(
+                "com.example.paused",
+                ["communication"],
+                ["communication-style"],
+            )
+            .operations([Operation::Read, Operation::Propose]),
             &[],
         )
         .await;
@@ -144,9 +146,11 @@ async fn notices_tell_of_rectification_erasure_and_revocation() {
     let s = std::sync::Arc::new(Served::start());
     let (v, g) = s
         .vendor(
-            &GrantRequest::new("com.example.listener", "Listener", "t")
-                .purposes(["communication"])
-                .categories(["communication-style"]),
+            &request_for(
+                "com.example.listener",
+                ["communication"],
+                ["communication-style"],
+            ),
             &[],
         )
         .await;
@@ -230,17 +234,23 @@ async fn notices_tell_of_rectification_erasure_and_revocation() {
 }
 
 fn proposal(statement: &str) -> Proposal {
+    observed(
+        statement,
+        "Example Vendor",
+        "Seen in 3 of the last 5 conversations",
+    )
+}
+
+/// A communication-style proposal backed by what was observed in `source`.
+fn observed(statement: &str, source: &str, summary: &str) -> Proposal {
     Proposal::new(statement, "communication-style", 0.8)
         .purposes(["communication"])
-        .evidence(EvidenceIn::new(
-            EvidenceKind::Observed,
-            "Example Vendor",
-            "Seen in 3 of the last 5 conversations",
-        ))
+        .evidence(EvidenceIn::new(EvidenceKind::Observed, source, summary))
 }
 
 async fn proposer(s: &Served) -> selfmodel_client::Client {
     s.vendor(
+        // A name unlike the id: the inbox must show the vendor's name.
         &GrantRequest::new("com.example.proposer", "Proposer", "t")
             .purposes(["communication"])
             .categories(["communication-style"])
@@ -362,20 +372,16 @@ async fn hidden_characters_in_a_proposal_are_refused_before_anything_is_kept() {
     let hostile = [
         proposal("Likes \u{202e}emoji\u{202c} a lot"),
         proposal("Likes bul\u{200b}let points"),
-        Proposal::new("Prefers morning meetings", "communication-style", 0.8)
-            .purposes(["communication"])
-            .evidence(EvidenceIn::new(
-                EvidenceKind::Observed,
-                "calendar\u{1b}]0;owned\u{7}",
-                "seen often",
-            )),
-        Proposal::new("Prefers morning meetings", "communication-style", 0.8)
-            .purposes(["communication"])
-            .evidence(EvidenceIn::new(
-                EvidenceKind::Observed,
-                "calendar",
-                "seen often\n\u{1b}[2J\u{1b}[32mverified by Selfmodel",
-            )),
+        observed(
+            "Prefers morning meetings",
+            "calendar\u{1b}]0;owned\u{7}",
+            "seen often",
+        ),
+        observed(
+            "Prefers morning meetings",
+            "calendar",
+            "seen often\n\u{1b}[2J\u{1b}[32mverified by Selfmodel",
+        ),
     ];
     for p in &hostile {
         let e = v.propose(p).await.unwrap_err();

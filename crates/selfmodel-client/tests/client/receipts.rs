@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::*;
-use selfmodel_client::{Client, Consistency, Error, GrantRequest, Receipt, ServerKey};
+use selfmodel_client::{Client, Consistency, Error, Receipt, ServerKey};
 
 fn add(s: &Served, statement: &str) {
     s.cli(&[
@@ -36,9 +36,11 @@ async fn receipts_expose_a_rolled_back_or_rewritten_vault() {
     let mut s = Served::start();
     let (client, approval) = s
         .approval(
-            &GrantRequest::new("com.example.witness", "Witness", "keeps receipts")
-                .purposes(["communication"])
-                .categories(["communication-style"]),
+            &request_for(
+                "com.example.witness",
+                ["communication"],
+                ["communication-style"],
+            ),
             &[],
         )
         .await;

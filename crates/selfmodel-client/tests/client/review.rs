@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration, SecondsFormat, Utc};
-use selfmodel_client::{BeliefQuery, GrantRequest};
+use selfmodel_client::BeliefQuery;
 
 use crate::common::*;
 
@@ -131,11 +131,7 @@ async fn a_text_search_is_answered_by_the_server_and_logged_exactly() {
 #[tokio::test]
 async fn a_grant_for_fresh_beliefs_only_leaves_overdue_ones_out_of_every_read() {
     let s = Served::start();
-    let request = |id: &str| {
-        GrantRequest::new(id, id, "tests")
-            .purposes(["recommendations"])
-            .categories(NORMAL_CATEGORIES.iter().copied())
-    };
+    let request = |id| request_for(id, ["recommendations"], NORMAL_CATEGORIES.iter().copied());
     // One vendor asks for fresh beliefs only; the person narrows another to them.
     let (asked, grant) = s
         .vendor(&request("com.example.asks").fresh_only(), &[])

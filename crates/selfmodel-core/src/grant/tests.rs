@@ -36,88 +36,85 @@ fn belief(category: &str, confidence: f64, sensitivity: Sensitivity) -> Belief {
     }
 }
 
+/// A narrowing's set of names.
+fn names(items: &[&str]) -> Option<BTreeSet<String>> {
+    Some(items.iter().map(|s| (*s).to_owned()).collect())
+}
+
+/// The person keeps only these purposes.
+fn to_purposes(purposes: &[&str]) -> Narrowing {
+    Narrowing {
+        purposes: names(purposes),
+        ..Default::default()
+    }
+}
+
+/// The person keeps only these categories.
+fn to_categories(categories: &[&str]) -> Narrowing {
+    Narrowing {
+        categories: names(categories),
+        ..Default::default()
+    }
+}
+
+/// The person keeps only these web origins (none: native use only).
+fn to_origins(origins: &[&str]) -> Narrowing {
+    Narrowing {
+        origins: names(origins),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn disclosure_rule() {
     let c = Catalogue::defaults();
     let now = Utc::now();
     let s = scope();
-    assert!(disclosable(
-        &belief("communication-style", 0.9, Sensitivity::Normal),
-        &s,
-        "communication",
-        &c,
-        now
-    ));
-    assert!(!disclosable(
-        &belief("communication-style", 0.9, Sensitivity::Normal),
-        &s,
-        "advertising",
-        &c,
-        now
-    ));
+    let shown = |b: &Belief, scope: &Scope, purpose: &str| disclosable(b, scope, purpose, &c, now);
+    let style = || belief("communication-style", 0.9, Sensitivity::Normal);
+    let health = || belief("health", 0.9, Sensitivity::Special);
+    assert!(shown(&style(), &s, "communication"));
+    assert!(!shown(&style(), &s, "advertising"));
     assert!(
-        !disclosable(
+        !shown(
             &belief("communication-style", 0.3, Sensitivity::Normal),
             &s,
-            "communication",
-            &c,
-            now
+            "communication"
         ),
         "below the type's minimum"
     );
     assert!(
-        !disclosable(
-            &belief("health", 0.9, Sensitivity::Special),
-            &s,
-            "communication",
-            &c,
-            now
-        ),
+        !shown(&health(), &s, "communication"),
         "special needs explicit grant"
     );
     let special = Scope {
         max_sensitivity: Sensitivity::Special,
         ..scope()
     };
-    assert!(disclosable(
-        &belief("health", 0.9, Sensitivity::Special),
-        &special,
-        "communication",
-        &c,
-        now
-    ));
-    let mut pending = belief("communication-style", 0.9, Sensitivity::Normal);
+    assert!(shown(&health(), &special, "communication"));
+    let mut pending = style();
     pending.status = Status::Pending;
-    assert!(!disclosable(&pending, &s, "communication", &c, now));
-    assert!(!disclosable(
+    assert!(!shown(&pending, &s, "communication"));
+    assert!(!shown(
         &belief("expertise", 0.9, Sensitivity::Normal),
         &s,
-        "communication",
-        &c,
-        now
+        "communication"
     ));
     // Past its retention, a belief is not disclosed, even before retention has erased it.
-    let mut expiring = belief("communication-style", 0.9, Sensitivity::Normal);
+    let mut expiring = style();
     expiring.expires_at = Some(now + chrono::Duration::hours(1));
-    assert!(disclosable(&expiring, &s, "communication", &c, now));
+    assert!(shown(&expiring, &s, "communication"));
     expiring.expires_at = Some(now);
-    assert!(!disclosable(&expiring, &s, "communication", &c, now));
+    assert!(!shown(&expiring, &s, "communication"));
 }
 
 #[test]
 fn narrowing_only_narrows() {
     let asked = scope();
-    let n = Narrowing {
-        categories: Some(["health".to_owned()].into()),
-        ..Default::default()
-    };
     let c = Catalogue::defaults();
-    assert_eq!(narrow(&asked, &n, &c).unwrap().categories.len(), 1);
-    let wider = Narrowing {
-        purposes: Some(["advertising".to_owned()].into()),
-        ..Default::default()
-    };
-    assert!(narrow(&asked, &wider, &c).is_err());
+    let health = narrow(&asked, &to_categories(&["health"]), &c).unwrap();
+    assert_eq!(health.categories.len(), 1);
+    assert!(narrow(&asked, &to_purposes(&["advertising"]), &c).is_err());
 }
 
 #[test]
@@ -161,24 +158,16 @@ fn the_person_can_strip_origins_and_special_data_but_add_none() {
         ..scope()
     };
     let n = Narrowing {
-        origins: Some(["https://a.example".to_owned()].into()),
         no_special: true,
-        ..Default::default()
+        ..to_origins(&["https://a.example"])
     };
     let got = narrow(&asked, &n, &c).unwrap();
     assert_eq!(got.origins.len(), 1);
     assert_eq!(got.max_sensitivity, Sensitivity::Normal);
     assert_eq!(got.categories, asked.categories, "the rest is as asked");
-    let native_only = Narrowing {
-        origins: Some(BTreeSet::new()),
-        ..Default::default()
-    };
-    assert!(narrow(&asked, &native_only, &c).unwrap().origins.is_empty());
-    let other = Narrowing {
-        origins: Some(["https://evil.example".to_owned()].into()),
-        ..Default::default()
-    };
-    assert!(narrow(&asked, &other, &c).is_err());
+    let native_only = narrow(&asked, &to_origins(&[]), &c).unwrap();
+    assert!(native_only.origins.is_empty());
+    assert!(narrow(&asked, &to_origins(&["https://evil.example"]), &c).is_err());
 }
 
 #[test]
@@ -188,18 +177,16 @@ fn narrowing_away_every_special_category_drops_special() {
         max_sensitivity: Sensitivity::Special,
         ..scope()
     };
-    let to = |category: &str| Narrowing {
-        categories: Some([category.to_owned()].into()),
-        ..Default::default()
-    };
     assert_eq!(
-        narrow(&asked, &to("communication-style"), &c)
+        narrow(&asked, &to_categories(&["communication-style"]), &c)
             .unwrap()
             .max_sensitivity,
         Sensitivity::Normal
     );
     assert_eq!(
-        narrow(&asked, &to("health"), &c).unwrap().max_sensitivity,
+        narrow(&asked, &to_categories(&["health"]), &c)
+            .unwrap()
+            .max_sensitivity,
         Sensitivity::Special
     );
     assert_eq!(

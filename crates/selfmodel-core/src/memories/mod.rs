@@ -6,12 +6,8 @@
 pub mod classify;
 pub mod list;
 
-use std::fmt;
-use std::str::FromStr;
-
 use sha2::{Digest, Sha256};
 
-use crate::error::CoreError;
 use crate::sensitive::{self, SensitiveKind};
 use crate::text::{self, Lines};
 use crate::validate::MAX_STATEMENT_CHARS;
@@ -45,29 +41,16 @@ pub enum MemorySource {
     Text,
 }
 
+str_enum!(MemorySource, "from" {
+    Chatgpt => "chatgpt",
+    Claude => "claude",
+    Gemini => "gemini",
+    Mem0 => "mem0",
+    MeMd => "me-md",
+    Text => "text",
+});
+
 impl MemorySource {
-    /// Every source.
-    pub const ALL: &'static [MemorySource] = &[
-        Self::Chatgpt,
-        Self::Claude,
-        Self::Gemini,
-        Self::Mem0,
-        Self::MeMd,
-        Self::Text,
-    ];
-
-    /// The stable name, as `--from` takes it and provenance records it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Chatgpt => "chatgpt",
-            Self::Claude => "claude",
-            Self::Gemini => "gemini",
-            Self::Mem0 => "mem0",
-            Self::MeMd => "me-md",
-            Self::Text => "text",
-        }
-    }
-
     /// What an evidence record calls it.
     pub fn display_name(&self) -> &'static str {
         match self {
@@ -88,35 +71,6 @@ impl MemorySource {
 
 /// The prefix of every imported memory's provenance method.
 pub const METHOD_PREFIX: &str = "import-memories:";
-
-impl fmt::Display for MemorySource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for MemorySource {
-    type Err = CoreError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    "from",
-                    format!(
-                        "'{s}' is not one of: {}",
-                        Self::ALL
-                            .iter()
-                            .map(MemorySource::as_str)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })
-    }
-}
 
 /// One memory as read from its source, before screening.
 #[derive(Debug, Clone, PartialEq, Eq)]

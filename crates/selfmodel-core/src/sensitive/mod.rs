@@ -221,6 +221,29 @@ fn jwt(b: &[u8]) -> Option<SensitiveKind> {
     None
 }
 
+/// Tokens known by a prefix followed by at least so many characters mixing letters and digits.
+const MIXED_TAIL_TOKENS: &[(SensitiveKind, usize, &[&[u8]])] = &[
+    (
+        SensitiveKind::SlackToken,
+        10,
+        &[
+            b"xoxb-", b"xoxp-", b"xoxa-", b"xoxr-", b"xoxs-", b"xoxe-", b"xapp-",
+        ],
+    ),
+    (
+        SensitiveKind::ApiKey,
+        20,
+        &[
+            b"sk-",
+            b"sk_live_",
+            b"sk_test_",
+            b"rk_live_",
+            b"rk_test_",
+            b"pk_live_",
+        ],
+    ),
+];
+
 fn prefixed_token(b: &[u8]) -> Option<SensitiveKind> {
     // The shortest is a Slack token's 15 characters.
     for (s, e) in runs(b, is_word).filter(|(s, e)| e - s >= 15) {
@@ -245,29 +268,11 @@ fn prefixed_token(b: &[u8]) -> Option<SensitiveKind> {
         if t.starts_with(b"github_pat_") && tail(b"github_pat_").len() >= 20 {
             return Some(SensitiveKind::GitHubToken);
         }
-        for p in [
-            &b"xoxb-"[..],
-            b"xoxp-",
-            b"xoxa-",
-            b"xoxr-",
-            b"xoxs-",
-            b"xoxe-",
-            b"xapp-",
-        ] {
-            if t.starts_with(p) && tail(p).len() >= 10 && mixed(tail(p)) {
-                return Some(SensitiveKind::SlackToken);
-            }
-        }
-        for p in [
-            &b"sk-"[..],
-            b"sk_live_",
-            b"sk_test_",
-            b"rk_live_",
-            b"rk_test_",
-            b"pk_live_",
-        ] {
-            if t.starts_with(p) && tail(p).len() >= 20 && mixed(tail(p)) {
-                return Some(SensitiveKind::ApiKey);
+        for &(kind, min_tail, prefixes) in MIXED_TAIL_TOKENS {
+            for p in prefixes {
+                if t.starts_with(p) && tail(p).len() >= min_tail && mixed(tail(p)) {
+                    return Some(kind);
+                }
             }
         }
         if t.starts_with(b"AIza") && t.len() == 39 {

@@ -5,7 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::common::{grant, new_vault, post_json, second_connection, served_from};
 use axum::Router;
@@ -29,6 +29,35 @@ impl Fixture {
     async fn stop(self) {
         self.server.shutdown().await;
         self.vault.close().await.unwrap();
+    }
+
+    /// Sends raw bytes over the server's Unix socket and returns the whole response text.
+    fn over_socket(&self, request: &str) -> String {
+        let socket = self.server.socket.as_ref().unwrap();
+        let mut s = std::os::unix::net::UnixStream::connect(socket).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+}
+
+/// A request for the OpenAPI document, as sent over the Unix socket.
+const OPENAPI_OVER_SOCKET: &str =
+    "GET /v1/openapi.json HTTP/1.1\r\nHost: selfmodel\r\nConnection: close\r\n\r\n";
+
+/// Starts a server on `vault` with its socket and discovery file in `dir`, which must fail;
+/// returns the error's text.
+async fn refused_start(vault: &VaultHandle, dir: &Path) -> String {
+    let config = ServerConfig {
+        port: 0,
+        socket_dir: Some(dir.to_owned()),
+        discovery_file: Some(dir.join("api.json")),
+        ..ServerConfig::default()
+    };
+    match selfmodel_http::start(vault.clone(), config).await {
+        Ok(_) => panic!("a server started in {}", dir.display()),
+        Err(e) => e.to_string(),
     }
 }
 
@@ -489,11 +518,10 @@ async fn the_unix_socket_and_discovery_file_are_private() {
     assert_eq!(disc.port, f.server.port);
     assert_eq!(disc.public_key, hex::encode(f.public_key));
 
-    let socket = f.server.socket.clone().unwrap();
-    let mut s = std::os::unix::net::UnixStream::connect(&socket).unwrap();
-    write!(s, "GET /v1/grant HTTP/1.1\r\nHost: selfmodel\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n", f.token).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = f.over_socket(&format!(
+        "GET /v1/grant HTTP/1.1\r\nHost: selfmodel\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        f.token
+    ));
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     f.stop().await;
     assert!(
@@ -543,15 +571,7 @@ async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_sock
         429,
         "native grant requests have their own bucket"
     );
-    let socket = f.server.socket.clone().unwrap();
-    let mut s = std::os::unix::net::UnixStream::connect(&socket).unwrap();
-    write!(
-        s,
-        "GET /v1/openapi.json HTTP/1.1\r\nHost: selfmodel\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = f.over_socket(OPENAPI_OVER_SOCKET);
     assert!(
         out.starts_with("HTTP/1.1 200"),
         "the socket has its own buckets: {out:.80}"
@@ -566,28 +586,10 @@ async fn a_second_server_cannot_take_over_the_first_ones_files() {
     let f = fixture(ServerConfig::default()).await;
     let run = f.dir.join("run");
     let before = std::fs::read(run.join("api.json")).unwrap();
-    let err = selfmodel_http::start(
-        f.vault.clone(),
-        ServerConfig {
-            port: 0,
-            socket_dir: Some(run.clone()),
-            discovery_file: Some(run.join("api.json")),
-            ..ServerConfig::default()
-        },
-    )
-    .await
-    .map(|_| ())
-    .unwrap_err();
-    assert!(err.to_string().contains("already serving"), "{err}");
+    let err = refused_start(&f.vault, &run).await;
+    assert!(err.contains("already serving"), "{err}");
     assert_eq!(std::fs::read(run.join("api.json")).unwrap(), before);
-    let mut s = std::os::unix::net::UnixStream::connect(f.server.socket.clone().unwrap()).unwrap();
-    write!(
-        s,
-        "GET /v1/openapi.json HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    let out = f.over_socket(OPENAPI_OVER_SOCKET);
     assert!(out.starts_with("HTTP/1.1 200"), "{out:.80}");
     f.stop().await;
 }
@@ -608,19 +610,8 @@ async fn a_server_directory_open_to_others_is_refused() {
     std::os::unix::fs::symlink(&private, &linked).unwrap();
     let vault = VaultHandle::spawn(Some(new_vault(tmp.path())));
     for dir in [&shared, &linked] {
-        let err = selfmodel_http::start(
-            vault.clone(),
-            ServerConfig {
-                port: 0,
-                socket_dir: Some(dir.clone()),
-                discovery_file: Some(dir.join("api.json")),
-                ..ServerConfig::default()
-            },
-        )
-        .await
-        .map(|_| ())
-        .unwrap_err();
-        assert!(err.to_string().contains("is not private"), "{err}");
+        let err = refused_start(&vault, dir).await;
+        assert!(err.contains("is not private"), "{err}");
         assert!(!dir.join("api.json").exists() && !dir.join("api.sock").exists());
     }
     vault.close().await.unwrap();

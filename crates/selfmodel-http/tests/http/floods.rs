@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{grant, post_json, second_connection};
 use selfmodel::{AccessFilter, INVALID_PURPOSE, Selfmodel};
-use selfmodel_core::{AccessEntry, AlertKind, Operation, Outcome, Passphrase};
+use selfmodel_core::{AccessEntry, Alert, AlertKind, Operation, Outcome, Passphrase};
 use selfmodel_http::{RunningServer, ServerConfig, VaultHandle};
 use serde_json::{Value, json};
 
@@ -58,6 +58,11 @@ impl Fixture {
             .call(|m| m.access_log(&AccessFilter::default()))
             .await
             .unwrap()
+    }
+
+    /// The alerts the vault has raised.
+    async fn alerts(&self) -> Vec<Alert> {
+        self.vault.call(|m| m.alerts(None, None)).await.unwrap()
     }
 
     /// Polls a grant request with its secret (the poll must succeed); returns the answer.
@@ -209,15 +214,14 @@ async fn invented_tokens_and_poll_secrets_are_counted_and_raise_an_anonymous_ale
         "one row per minute and kind: {log:#?}"
     );
 
-    let alerts = f.vault.call(|m| m.alerts(None, None)).await.unwrap();
+    let alerts = f.alerts().await;
     assert!(
         alerts
             .iter()
             .any(|a| a.vendor_id.is_none() && matches!(a.kind, AlertKind::AnonymousBurst { .. })),
         "{alerts:?}"
     );
-    let (_db, dir) = f.close().await;
-    drop(dir);
+    let _ = f.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -242,10 +246,9 @@ async fn refusals_claiming_a_vendor_id_never_raise_an_alert_on_it() {
         "{log:#?}"
     );
     assert_eq!(anonymous(&log, "grant.request", "invalid_field").1, 15);
-    let alerts = f.vault.call(|m| m.alerts(None, None)).await.unwrap();
+    let alerts = f.alerts().await;
     assert!(alerts.is_empty(), "{alerts:?}");
-    let (_db, dir) = f.close().await;
-    drop(dir);
+    let _ = f.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
