@@ -1,9 +1,11 @@
 //! Test support for the black-box tests of the vendor side: the real `selfmodel serve` process on
 //! a real (demo) vault in a temporary directory, with the discovery file and socket in a private
 //! runtime directory of its own; the person's side driven with the real CLI on the same vault (a
-//! second process); and the grant flow through the real Rust SDK. The client's and the MCP
-//! server's tests share it.
+//! second process); and the grant flow through the real Rust SDK, or in process
+//! ([`in_process`]). The tests of the client, the MCP server, the server and the CLI share it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+pub mod in_process;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};

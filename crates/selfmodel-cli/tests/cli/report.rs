@@ -8,11 +8,11 @@
 use std::collections::BTreeSet;
 
 use crate::common::{PASS, TestVault};
-use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
+use selfmodel::{Credential, GrantAsk, Selfmodel, VendorRead};
 use selfmodel_core::{
-    EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase, Scope, Sensitivity,
-    Vendor,
+    EvidenceKind, NewBelief, NewEvidence, Operation, Passphrase, Scope, Sensitivity, Vendor,
 };
+use selfmodel_testkit::in_process::pair;
 use serde_json::Value;
 
 const SHOP: &str = "Shop <script>alert(1)</script> & Co";
@@ -47,17 +47,7 @@ pub(crate) fn vendor_session_on(path: &std::path::Path, pass: &str, shop_name: &
             vendor_retention_days: 0,
             justification: "report test".into(),
         };
-        let issued = model.request_grant(ask, None).unwrap();
-        model
-            .approve_request(&issued.request.id, &Narrowing::default(), "test")
-            .unwrap();
-        match model
-            .poll_grant(&Credential::native(&issued.poll_secret))
-            .unwrap()
-        {
-            PollOutcome::Approved { token, .. } => Credential::native(&token),
-            _ => panic!("not approved"),
-        }
+        Credential::native(&pair(&mut model, ask))
     };
     let writer = grant(
         "com.example.writer",

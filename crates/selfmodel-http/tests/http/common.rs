@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use selfmodel::{Credential, GrantAsk, PollOutcome, Selfmodel};
-use selfmodel_core::{Narrowing, Operation, Passphrase, Scope, Sensitivity, Vendor};
+use selfmodel::{GrantAsk, Selfmodel};
+use selfmodel_core::{Operation, Passphrase, Scope, Sensitivity, Vendor};
 use selfmodel_http::ServerConfig;
+pub use selfmodel_testkit::in_process::pair;
 
 /// The passphrase of every test vault.
 pub const PASS: &str = "test passphrase 1";
@@ -64,21 +65,6 @@ pub fn ask(
         duration_days: 30,
         vendor_retention_days: 0,
         justification: "tests".into(),
-    }
-}
-
-/// Files `ask`, approves it as asked and claims its bearer token.
-pub fn pair(model: &mut Selfmodel, ask: GrantAsk) -> String {
-    let issued = model.request_grant(ask, None).unwrap();
-    model
-        .approve_request(&issued.request.id, &Narrowing::default(), "test")
-        .unwrap();
-    match model
-        .poll_grant(&Credential::native(&issued.poll_secret))
-        .unwrap()
-    {
-        PollOutcome::Approved { token, .. } => token.as_str().to_owned(),
-        _ => panic!("not approved"),
     }
 }
 
