@@ -17,37 +17,27 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+/// The export files the archive tests use too.
+#[path = "../tests/usecases/common/archive.rs"]
+mod archive_files;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use archive_files::{FileKey, catalogue_in_id_order, contents, whole_export, write_signed};
 use chrono::{DateTime, Duration, Utc};
-use ed25519_dalek::{Signer as _, SigningKey};
 use selfmodel::Selfmodel;
-use selfmodel::archive::{
-    ExportOptions, Identities, ImportOptions, Key, Protection, SealedFile, Signer,
-};
-use selfmodel_archive::{Contents, Filter};
+use selfmodel::archive::{Identities, ImportOptions, Key, Protection, SealedFile};
 use selfmodel_core::{
-    Actor, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, Hash, Passphrase, Provenance,
-    Rectification, Sensitivity, Status,
+    Actor, Belief, BeliefId, Evidence, EvidenceKind, Passphrase, Provenance, Rectification,
+    Sensitivity, Status,
 };
 
 const VAULT_PASS: &str = "benchmark vault passphrase";
 const FILE_PASS: &str = "benchmark export passphrase";
 const LOG_N: u8 = 15;
-
-struct BenchKey(SigningKey);
-
-impl Signer for BenchKey {
-    fn public_key(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
-    }
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        self.0.sign(msg).to_bytes()
-    }
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -256,14 +246,7 @@ fn run_case(case: &str, dir: &Path, extra: &str) {
                 _ => "out-scrypt.age",
             });
             let mut model = Selfmodel::open(&dir.join("source.db"), &pass(VAULT_PASS)).unwrap();
-            let options = ExportOptions {
-                categories: BTreeSet::new(),
-                purposes: BTreeSet::new(),
-                beliefs: BTreeSet::new(),
-                protection,
-                armor: false,
-                overwrite: true,
-            };
+            let options = whole_export(protection, true);
             let t = Instant::now();
             let summary = model.export(&out, &options, &()).unwrap();
             let secs = t.elapsed().as_secs_f64();
@@ -277,9 +260,7 @@ fn run_case(case: &str, dir: &Path, extra: &str) {
 
 /// A realistic model: every type, two pieces of evidence per belief, some history.
 fn write_fixture(path: &Path, n: usize) {
-    let mut catalogue = Catalogue::defaults();
-    catalogue.types.sort_by(|a, b| a.id.cmp(&b.id));
-    catalogue.purposes.sort_by(|a, b| a.id.cmp(&b.id));
+    let catalogue = catalogue_in_id_order();
     let now = Utc::now();
     let at = |i: usize| -> DateTime<Utc> {
         DateTime::from_timestamp_micros(now.timestamp_micros() - (n - i) as i64 * 1_000_003)
@@ -354,16 +335,6 @@ fn write_fixture(path: &Path, n: usize) {
             }
         })
         .collect();
-    let contents = Contents {
-        vault_id: "01900000-0000-7000-8000-0000000bec00".into(),
-        exported_at: now,
-        catalogue,
-        beliefs,
-        audit_head: (0, Hash::GENESIS),
-        filter: Filter::All,
-        record: Default::default(),
-    };
-    let built =
-        selfmodel_archive::build(contents, &BenchKey(SigningKey::from_bytes(&[3; 32]))).unwrap();
-    std::fs::write(path, built.to_vec()).unwrap();
+    let contents = contents("01900000-0000-7000-8000-0000000bec00", catalogue, beliefs);
+    write_signed(path, contents, &FileKey::from_seed(3));
 }

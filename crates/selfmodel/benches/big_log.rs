@@ -23,12 +23,17 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+/// The export options the archive tests use too.
+#[path = "../tests/usecases/common/archive.rs"]
+mod archive_files;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration as Elapsed, Instant};
 
+use archive_files::whole_export;
 use chrono::{Duration, Utc};
 use selfmodel::Selfmodel;
-use selfmodel::archive::{ExportOptions, Protection};
+use selfmodel::archive::Protection;
 use selfmodel::report::Period;
 use selfmodel_core::audit::Detail;
 use selfmodel_core::{
@@ -96,20 +101,14 @@ fn main() {
     if !only_export {
         let (t, n) = times(&mut || model.alerts(None, None).unwrap().len());
         report(&format!("alerts, default days ({n} alerts)"), &t);
-        let (t, n) = times(&mut || {
-            let r = model
-                .report(Period::days(Some(today - Duration::days(29)), Some(today)))
-                .unwrap();
-            r.render(selfmodel::render::Format::Json).len()
-        });
-        report(&format!("report, last 30 days ({n} bytes of JSON)"), &t);
-        let (t, n) = times(&mut || {
-            let r = model
-                .report(Period::days(Some(today - Duration::days(364)), Some(today)))
-                .unwrap();
-            r.render(selfmodel::render::Format::Json).len()
-        });
-        report(&format!("report, the whole year ({n} bytes of JSON)"), &t);
+        for (days_back, period) in [(29, "last 30 days"), (364, "the whole year")] {
+            let from = today - Duration::days(days_back);
+            let (t, n) = times(&mut || {
+                let r = model.report(Period::days(Some(from), Some(today))).unwrap();
+                r.render(selfmodel::render::Format::Json).len()
+            });
+            report(&format!("report, {period} ({n} bytes of JSON)"), &t);
+        }
         let (t, _) = times(&mut || {
             let requests = model.grant_requests(true).unwrap().len();
             let proposals = model.inbox().unwrap().len();
@@ -137,18 +136,7 @@ fn main() {
         run += 1;
         let out = dir.path().join(format!("whole-{run}.json"));
         model
-            .export(
-                &out,
-                &ExportOptions {
-                    categories: Default::default(),
-                    purposes: Default::default(),
-                    beliefs: Default::default(),
-                    protection: Protection::Plain,
-                    armor: false,
-                    overwrite: false,
-                },
-                &(),
-            )
+            .export(&out, &whole_export(Protection::Plain, false), &())
             .unwrap()
             .bytes as usize
     });

@@ -68,15 +68,11 @@ impl Selfmodel {
             }
             .into());
         }
-        self.change(|w, now| {
-            w.set_access_log_retention_days(days)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
-                    .with_detail(Detail::new().with("days", days)),
-                now,
-            )?;
-            Ok(())
-        })?;
+        self.change_setting(
+            |w| w.set_access_log_retention_days(days),
+            PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
+                .with_detail(Detail::new().with("days", days)),
+        )?;
         self.compact_access_log()
     }
 

@@ -22,7 +22,7 @@ use selfmodel_vault::{VaultError, Writer};
 
 use crate::identity::{self, Identity};
 use crate::vendor::Credential;
-use crate::vendor_call::{Call, authenticate};
+use crate::vendor_call::{Call, authenticate, unless_refused};
 use crate::{Error, Result, Selfmodel};
 
 /// The domain separation prefix of a checkpoint's signed message.
@@ -219,10 +219,7 @@ impl Selfmodel {
     ) -> Result<SignedCheckpoint> {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::Checkpoint, now);
-            let grant = match authenticate(w, call, cred)? {
-                Ok(g) => g,
-                Err(e) => return Ok(Err(e)),
-            };
+            let grant = unless_refused!(authenticate(w, call, cred));
             let call = call.under(&grant);
             match sign_in(w, now, seq)? {
                 Some(cp) => Ok(call.allowed(w, &[])?.map(|()| cp)),

@@ -28,6 +28,7 @@ mod vendor;
 mod vendor_call;
 mod witness;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -197,6 +198,50 @@ impl Selfmodel {
         self.maybe_change(|w, now| Ok((f(w, now)?, true)))
     }
 
+    /// [`Self::change`] for a setting: `set` writes it and `event` records it on the audit chain.
+    fn change_setting(
+        &mut self,
+        set: impl FnOnce(&mut Writer<'_>) -> std::result::Result<(), VaultError>,
+        event: PendingEvent,
+    ) -> Result<()> {
+        self.change(|w, now| {
+            set(w)?;
+            w.append_audit(event, now)?;
+            Ok(())
+        })
+    }
+
+    /// [`Self::change`] for a batch of beliefs: runs `f` on the distinct ids of `ids`, in id
+    /// order, in one transaction. With no ids it runs nothing and returns `T::default()`.
+    fn change_batch<T: Default>(
+        &mut self,
+        ids: &[BeliefId],
+        f: impl FnOnce(&mut Writer<'_>, &BTreeSet<BeliefId>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(T::default());
+        }
+        self.change(|w, now| f(w, &ids, now))
+    }
+
+    /// [`Self::change_batch`] for erasures: `f` erases the distinct ids; then the erased text is
+    /// checkpointed out of the write-ahead log ([`Self::settle`]). Returns how many were erased.
+    fn erase_batch(
+        &mut self,
+        ids: &[BeliefId],
+        f: impl FnOnce(&mut Writer<'_>, &BTreeSet<BeliefId>, DateTime<Utc>) -> Result<()>,
+    ) -> Result<usize> {
+        let n = self.change_batch(ids, |w, ids, now| {
+            f(w, ids, now)?;
+            Ok(ids.len())
+        })?;
+        if n > 0 {
+            self.settle();
+        }
+        Ok(n)
+    }
+
     /// [`Self::change`] for a change that may find nothing to do: `f` says whether it changed
     /// anything, and only a change drops the model copy and moves the witness.
     fn maybe_change<T>(
@@ -303,27 +348,17 @@ impl Selfmodel {
     /// or, if one is missing, none ([`VaultError::BeliefNotFound`] names it). Each deletion is
     /// its own audit event and notice to the vendors that received the belief. Returns how many.
     pub fn delete_beliefs(&mut self, ids: &[BeliefId]) -> Result<usize> {
-        let ids: std::collections::BTreeSet<BeliefId> = ids.iter().copied().collect();
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let n = self.change(|w, now| {
+        self.erase_batch(ids, |w, ids, now| {
             let listed: Vec<BeliefId> = ids.iter().copied().collect();
             w.notify_recipients(&listed, VendorEventKind::BeliefErased, now)?;
-            for &id in &ids {
+            for &id in ids {
                 let belief = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-                tombstone::bury(w, &belief, now)?;
-                w.delete_belief(id)?;
-                w.append_audit(
-                    PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
-                        .with_detail(Detail::new().with("category", &belief.category)),
-                    now,
-                )?;
+                let event = PendingEvent::new(AuditAction::BeliefDeleted, Some(id.to_string()))
+                    .with_detail(Detail::new().with("category", &belief.category));
+                tombstone::erase(w, &belief, event, now)?;
             }
-            Ok(ids.len())
-        })?;
-        self.settle();
-        Ok(n)
+            Ok(())
+        })
     }
 
     /// Erases every belief, leaving a valid, empty vault with its catalogue and audit chain.
@@ -521,6 +556,16 @@ fn rectify_in(
         now,
     )?;
     Ok(next)
+}
+
+/// Refuses `b` unless it is active: the error names the `field` that named it, its status, and
+/// `hint`, what to do instead.
+fn require_active(b: &Belief, field: &str, hint: &str) -> Result<()> {
+    if b.status == Status::Active {
+        return Ok(());
+    }
+    let why = format!("{} is {}: {hint}", b.id, b.status.as_str());
+    Err(selfmodel_core::CoreError::invalid(field, why).into())
 }
 
 /// Where front ends keep the vault unless told otherwise: `vault.db` in the platform data

@@ -95,16 +95,7 @@ impl Selfmodel {
                 )));
             }
             let mut target = read.belief(into)?.ok_or(VaultError::BeliefNotFound(into))?;
-            if target.status != Status::Active {
-                return Err(CoreError::invalid(
-                    "into",
-                    format!(
-                        "{into} is {}: merge into an active belief",
-                        target.status.as_str()
-                    ),
-                )
-                .into());
-            }
+            crate::require_active(&target, "into", "merge into an active belief")?;
             let before = target.evidence.len();
             for e in from.evidence {
                 let known = target

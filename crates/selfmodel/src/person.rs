@@ -13,7 +13,6 @@ use selfmodel_core::{
     Sensitivity, Status,
 };
 use selfmodel_vault::{AccessFilter, Recipient, VaultError, Writer};
-use std::collections::BTreeSet;
 
 use crate::vendor::{
     GrantSummary, PAUSED_KEY, WEB_VENDORS_KEY, effective_status, revoke_in, sharing_paused,
@@ -30,15 +29,11 @@ impl Selfmodel {
 
     /// Lets web pages ask for grants, or stops them (grants already given are not touched).
     pub fn set_web_vendors(&mut self, on: bool) -> Result<()> {
-        self.change(|w, now| {
-            w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" })?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::WebVendorsChanged, None)
-                    .with_detail(Detail::new().with("on", on)),
-                now,
-            )?;
-            Ok(())
-        })
+        self.change_setting(
+            |w| w.set_meta(WEB_VENDORS_KEY, if on { "on" } else { "off" }),
+            PendingEvent::new(AuditAction::WebVendorsChanged, None)
+                .with_detail(Detail::new().with("on", on)),
+        )
     }
 
     /// Whether sharing is paused: every vendor read and proposal refused (`paused`), nothing
@@ -53,16 +48,15 @@ impl Selfmodel {
         if self.paused()? == paused {
             return Ok(());
         }
-        self.change(|w, now| {
-            w.set_meta(PAUSED_KEY, if paused { "on" } else { "off" })?;
-            let action = if paused {
-                AuditAction::SharingPaused
-            } else {
-                AuditAction::SharingResumed
-            };
-            w.append_audit(PendingEvent::new(action, None), now)?;
-            Ok(())
-        })
+        let action = if paused {
+            AuditAction::SharingPaused
+        } else {
+            AuditAction::SharingResumed
+        };
+        self.change_setting(
+            |w| w.set_meta(PAUSED_KEY, if paused { "on" } else { "off" }),
+            PendingEvent::new(action, None),
+        )
     }
 
     /// Grant requests, newest first (pending only, or all).
@@ -299,14 +293,10 @@ impl Selfmodel {
     /// of them or, if one is missing or not pending, none (the error names it). Each is its own
     /// audit event. Returns the accepted beliefs, in id order.
     pub fn accept_proposals(&mut self, ids: &[BeliefId], how: &Acceptance) -> Result<Vec<Belief>> {
-        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.change(|w, now| {
+        self.change_batch(ids, |w, ids, now| {
             let catalogue = w.read().catalogue()?;
             let mut accepted = Vec::with_capacity(ids.len());
-            for &id in &ids {
+            for &id in ids {
                 let proposal = pending(w, id)?;
                 accepted.push(accept_in(w, &proposal, how, &catalogue, now)?);
             }
@@ -324,24 +314,14 @@ impl Selfmodel {
     /// [`accept_proposals`](Self::accept_proposals). Each is erased, leaves a tombstone and is
     /// its own audit event. Returns how many.
     pub fn reject_proposals(&mut self, ids: &[BeliefId]) -> Result<usize> {
-        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        self.change(|w, now| {
-            for &id in &ids {
-                let b = pending(w, id)?;
-                tombstone::bury(w, &b, now)?;
-                w.delete_belief(id)?;
-                w.append_audit(
-                    PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string())),
-                    now,
-                )?;
+        self.erase_batch(ids, |w, ids, now| {
+            for &id in ids {
+                let proposal = pending(w, id)?;
+                let event = PendingEvent::new(AuditAction::ProposalRejected, Some(id.to_string()));
+                tombstone::erase(w, &proposal, event, now)?;
             }
             Ok(())
-        })?;
-        self.settle();
-        Ok(ids.len())
+        })
     }
 }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::Result;
+use crate::document::Document;
 
 /// A document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -74,6 +75,20 @@ pub(crate) fn opt_time(t: Option<DateTime<Utc>>) -> Value {
 /// Pretty JSON with a final newline.
 pub(crate) fn json_text(v: &Value) -> String {
     format!("{v:#}\n")
+}
+
+/// A document in `format`: its [`Document`] written as HTML or Markdown, or its JSON form as
+/// [`json_text`].
+pub(crate) fn rendered(
+    format: Format,
+    document: impl FnOnce() -> Document,
+    json: impl FnOnce() -> Value,
+) -> String {
+    match format {
+        Format::Html => document().to_html(),
+        Format::Markdown => document().to_markdown(),
+        Format::Json => json_text(&json()),
+    }
 }
 
 /// `a 1, b 2`, or `none`.

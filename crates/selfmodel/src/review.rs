@@ -5,9 +5,8 @@ use chrono::{DateTime, Utc};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::validate;
-use selfmodel_core::{AuditAction, Belief, BeliefFilter, BeliefId, CoreError, Status};
+use selfmodel_core::{AuditAction, Belief, BeliefFilter, BeliefId, Status};
 use selfmodel_vault::VaultError;
-use std::collections::BTreeSet;
 
 use crate::{Result, Selfmodel};
 
@@ -44,23 +43,14 @@ impl Selfmodel {
     /// unchanged) and is its own audit event, in one transaction; all of them or, if one is
     /// missing or not active, none. Returns how many.
     pub fn confirm_beliefs(&mut self, ids: &[BeliefId]) -> Result<usize> {
-        let ids: BTreeSet<BeliefId> = ids.iter().copied().collect();
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        self.change(|w, now| {
-            for &id in &ids {
+        self.change_batch(ids, |w, ids, now| {
+            for &id in ids {
                 let mut b = w.read().belief(id)?.ok_or(VaultError::BeliefNotFound(id))?;
-                if b.status != Status::Active {
-                    return Err(CoreError::invalid(
-                        "belief",
-                        format!(
-                            "{id} is {}: only an active belief is confirmed (accept a proposal instead)",
-                            b.status.as_str()
-                        ),
-                    )
-                    .into());
-                }
+                crate::require_active(
+                    &b,
+                    "belief",
+                    "only an active belief is confirmed (accept a proposal instead)",
+                )?;
                 b.confirmed_at = Some(now);
                 w.replace_belief(&b)?;
                 w.append_audit(

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use selfmodel_core::Belief;
+use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::text;
 use selfmodel_vault::{Reader, Writer};
 use sha2::Sha256;
@@ -41,6 +42,20 @@ pub(crate) fn adopt_key(w: &mut Writer<'_>, key: &str) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Erases `b` as the person decided: leaves its tombstones ([`bury`]), deletes it and appends
+/// `event`, its audit event.
+pub(crate) fn erase(
+    w: &mut Writer<'_>,
+    b: &Belief,
+    event: PendingEvent,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    bury(w, b, now)?;
+    w.delete_belief(b.id)?;
+    w.append_audit(event, now)?;
     Ok(())
 }
 

@@ -27,6 +27,7 @@ use crate::model_cache::ModelCache;
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
 use crate::vendor_call::{
     Call, VendorOutcome, authenticate, authenticate_any, authenticate_from, origin_refused,
+    unless_refused,
 };
 use crate::{Error, Result, Selfmodel, tombstone};
 
@@ -206,9 +207,7 @@ impl Selfmodel {
             };
             w.insert_grant_request(&request, &poll.id, &poll.hash)?;
             // No grant yet: nothing of an allowance to refuse.
-            if let Err(e) = call.by(&request.vendor.id).allowed(w, &[])? {
-                return Ok(Err(e));
-            }
+            unless_refused!(call.by(&request.vendor.id).allowed(w, &[]));
             Ok(Ok(IssuedRequest {
                 request,
                 poll_secret: poll.text,
@@ -267,13 +266,12 @@ impl Selfmodel {
                             .deny(w, Error::Unauthorized(ErrorCode::TokenRevoked));
                     }
                     // Logged first: a refused claim leaves the grant unclaimed.
-                    let claim = Call::new(AccessOp::GrantClaim, now)
-                        .by(&request.vendor.id)
-                        .grant_id(Some(&grant_id))
-                        .allowed(w, &[])?;
-                    if let Err(e) = claim {
-                        return Ok(Err(e));
-                    }
+                    unless_refused!(
+                        Call::new(AccessOp::GrantClaim, now)
+                            .by(&request.vendor.id)
+                            .grant_id(Some(&grant_id))
+                            .allowed(w, &[])
+                    );
                     let token = tokens::mint(TOKEN_PREFIX);
                     w.set_grant_token(&grant_id, &token.id, &token.hash)?;
                     w.set_request_status(&request.id, RequestStatus::Claimed.as_str(), now, None)?;
@@ -294,10 +292,7 @@ impl Selfmodel {
             } else {
                 Call::new(AccessOp::GrantPoll, now)
             };
-            if let Err(e) = counted.allowed(w, &[])? {
-                return Ok(Err(e));
-            }
-            Ok(Ok(outcome))
+            Ok(counted.allowed(w, &[])?.map(|()| outcome))
         })
     }
 
@@ -338,14 +333,8 @@ impl Selfmodel {
     pub fn vendor_grant(&mut self, cred: &Credential) -> Result<Grant> {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::GrantRead, now);
-            let grant = match authenticate(w, call, cred)? {
-                Ok(g) => g,
-                Err(e) => return Ok(Err(e)),
-            };
-            if let Err(e) = call.under(&grant).allowed(w, &[])? {
-                return Ok(Err(e));
-            }
-            Ok(Ok(grant))
+            let grant = unless_refused!(authenticate(w, call, cred));
+            Ok(call.under(&grant).allowed(w, &[])?.map(|()| grant))
         })
     }
 
@@ -357,14 +346,9 @@ impl Selfmodel {
     ) -> Result<(String, Vec<VendorEvent>)> {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::EventsRead, now);
-            let grant = match authenticate_any(w, call, cred)? {
-                Ok(g) => g,
-                Err(e) => return Ok(Err(e)),
-            };
+            let grant = unless_refused!(authenticate_any(w, call, cred));
             let events = w.read().vendor_events(&grant.id, after, 500)?;
-            if let Err(e) = call.under(&grant).allowed(w, &[])? {
-                return Ok(Err(e));
-            }
+            unless_refused!(call.under(&grant).allowed(w, &[]));
             Ok(Ok((grant.id, events)))
         })
     }
@@ -398,10 +382,7 @@ impl Selfmodel {
     pub fn vendor_propose(&mut self, cred: &Credential, mut new: NewBelief) -> Result<Belief> {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::BeliefsPropose, now);
-            let grant = match authenticate(w, call, cred)? {
-                Ok(g) => g,
-                Err(e) => return Ok(Err(e)),
-            };
+            let grant = unless_refused!(authenticate(w, call, cred));
             let catalogue = w.read().catalogue()?;
             let call = call.under(&grant);
             if !grant.allows(Operation::Propose) {
@@ -469,9 +450,7 @@ impl Selfmodel {
             // Either is logged before anything is written, and counts against the grant's
             // allowance for the day alike: past it, both are refused.
             if tombstone::buried(&w.read(), &belief)? {
-                if let Err(e) = call.log_refusal(w, Error::Tombstoned.code())? {
-                    return Ok(Err(e));
-                }
+                unless_refused!(call.log_refusal(w, Error::Tombstoned.code()));
                 if let Some(until) = belief.expires_at {
                     w.drop_proposal(&grant.id, until)?;
                 }
@@ -487,9 +466,7 @@ impl Selfmodel {
                 w.touch_grant(&grant.id, now)?;
                 return Ok(Ok(belief));
             }
-            if let Err(e) = call.allowed(w, &[])? {
-                return Ok(Err(e));
-            }
+            unless_refused!(call.allowed(w, &[]));
             w.insert_belief(&belief)?;
             w.append_audit(
                 PendingEvent::new(AuditAction::BeliefProposed, Some(belief.id.to_string()))
@@ -510,13 +487,8 @@ impl Selfmodel {
     pub fn vendor_relinquish(&mut self, cred: &Credential) -> Result<()> {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::GrantRelinquish, now);
-            let grant = match authenticate(w, call, cred)? {
-                Ok(g) => g,
-                Err(e) => return Ok(Err(e)),
-            };
-            if let Err(e) = call.under(&grant).allowed(w, &[])? {
-                return Ok(Err(e));
-            }
+            let grant = unless_refused!(authenticate(w, call, cred));
+            unless_refused!(call.under(&grant).allowed(w, &[]));
             revoke_in(w, &grant.id, now, "vendor")?;
             Ok(Ok(()))
         })?;
@@ -653,10 +625,7 @@ fn read_one(
         AccessOp::BeliefsRead
     };
     let call = Call::new(op, now);
-    let grant = match authenticate_from(w, call, cred, Some(model))? {
-        Ok(g) => g,
-        Err(e) => return Ok(Err(e)),
-    };
+    let grant = unless_refused!(authenticate_from(w, call, cred, Some(model)));
     let call = call.under(&grant).for_purpose(catalogue, &read.purpose);
     if !grant.allows(Operation::Read) {
         return call.deny(w, operation_not_granted("reads"));
@@ -742,9 +711,7 @@ fn read_one(
         }
     };
     let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
-    if let Err(refused) = call.allowed(w, &ids)? {
-        return Ok(Err(refused));
-    }
+    unless_refused!(call.allowed(w, &ids));
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
         beliefs,

@@ -15,6 +15,18 @@ use crate::{Error, Result};
 /// The answer a vendor gets: its result, or the refusal already logged and committed.
 pub(crate) type VendorOutcome<T> = std::result::Result<T, Error>;
 
+/// `?` for a `Result<VendorOutcome<T>>`: the value served, or else an early return of the
+/// failure (rolled back) or of the refusal (logged, so committed).
+macro_rules! unless_refused {
+    ($outcome:expr) => {
+        match $outcome? {
+            Ok(served) => served,
+            Err(refused) => return Ok(Err(refused)),
+        }
+    };
+}
+pub(crate) use unless_refused;
+
 /// What the access log keeps for a purpose that is not in the catalogue: what a caller made up
 /// is never stored.
 pub const INVALID_PURPOSE: &str = "(invalid)";
@@ -171,10 +183,7 @@ pub(crate) fn authenticate_from(
     cred: &Credential,
     cached: Option<&ModelCache>,
 ) -> Result<VendorOutcome<Grant>> {
-    let grant = match find_grant(w, call, cred, cached)? {
-        Ok(g) => g,
-        Err(e) => return Ok(Err(e)),
-    };
+    let grant = unless_refused!(find_grant(w, call, cred, cached));
     if grant.revoked_at.is_some() {
         return call
             .under(&grant)

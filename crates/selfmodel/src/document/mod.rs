@@ -4,10 +4,12 @@
 //! [`Document::to_markdown`] write any document, and each escapes every piece of text in one
 //! place, so the two formats hold the same content and no text becomes markup.
 
+mod cells;
 mod chart;
 mod html;
 mod markdown;
 
+pub(crate) use cells::{grant_dates, scope_lines};
 pub(crate) use chart::{Bars, Chart, Stacked};
 
 /// A piece of inline text.
@@ -196,6 +198,15 @@ impl Document {
     /// Adds a paragraph in the given tone.
     pub(crate) fn note(&mut self, tone: Tone, t: Text) {
         self.push(Block::Para(tone, t));
+    }
+
+    /// Adds a table with these columns (named as for [`Table::new`]) and rows.
+    pub(crate) fn table(&mut self, head: &[&str], rows: impl IntoIterator<Item = Vec<Text>>) {
+        let mut t = Table::new(head);
+        for cells in rows {
+            t.row(cells);
+        }
+        self.push(Block::Table(t));
     }
 
     /// The document as one self-contained HTML page.

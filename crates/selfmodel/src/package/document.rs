@@ -3,7 +3,7 @@
 use selfmodel_core::{Actor, Sensitivity, Status};
 
 use super::{AccessPackage, BeliefRecipient, HeldBelief, RightToKnow};
-use crate::document::{Block, Document, Table, Text, Tone, code, strong, text};
+use crate::document::{Block, Document, Text, Tone, code, grant_dates, scope_lines, strong, text};
 use crate::render::{day, joined, list, time};
 
 /// Who did something, in words.
@@ -188,71 +188,71 @@ pub(super) fn access(p: &AccessPackage) -> Document {
     beliefs_by_type(&mut d, p, 3);
 
     d.heading(2, text("Purposes"));
-    let mut t = Table::new(&[
-        "Purpose",
-        "What it means",
-        "DPV term",
-        "Opt-in",
-        "#Active beliefs",
-        "Vendors granted it",
-    ]);
-    for x in &p.purposes {
-        t.row(vec![
-            text(&x.purpose.name).br().code(&x.purpose.id),
-            text(&x.purpose.description),
-            code(&x.purpose.dpv_term),
-            yes_no(x.purpose.opt_in),
-            text(x.beliefs),
-            text(if x.vendors.is_empty() {
-                "—".to_owned()
-            } else {
-                joined(&x.vendors)
-            }),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Purpose",
+            "What it means",
+            "DPV term",
+            "Opt-in",
+            "#Active beliefs",
+            "Vendors granted it",
+        ],
+        p.purposes.iter().map(|x| {
+            vec![
+                text(&x.purpose.name).br().code(&x.purpose.id),
+                text(&x.purpose.description),
+                code(&x.purpose.dpv_term),
+                yes_no(x.purpose.opt_in),
+                text(x.beliefs),
+                text(if x.vendors.is_empty() {
+                    "—".to_owned()
+                } else {
+                    joined(&x.vendors)
+                }),
+            ]
+        }),
+    );
 
     d.heading(2, text("Recipients"));
     if p.recipients.is_empty() {
         d.para(text("No vendor has ever held a grant."));
     } else {
-        let mut t = Table::new(&[
-            "Vendor",
-            "Grant",
-            "State",
-            "Allowed",
-            "#Disclosures",
-            "#Distinct beliefs",
-            "Per purpose",
-        ]);
-        for r in &p.recipients {
-            let g = &r.grant;
-            let mut grant =
-                code(&g.id)
-                    .br()
-                    .plain(format!("{} → {}", time(g.created_at), time(g.expires_at)));
-            if let Some(at) = g.revoked_at {
-                grant = grant.br().plain(format!("revoked {}", time(at)));
-            }
-            t.row(vec![
-                vendor(&g.vendor.name, &g.vendor.id, g.vendor.url.as_deref()),
-                grant,
-                text(r.state),
-                Text::lines([
-                    text(format!("purposes {}", joined(&g.scope.purposes))),
-                    text(format!("types {}", joined(&g.scope.categories))),
-                    text(format!(
-                        "up to {} sensitivity; vendor keeps data {} days",
-                        g.scope.max_sensitivity.as_str(),
-                        g.vendor_retention_days
-                    )),
-                ]),
-                text(r.disclosures),
-                text(r.distinct_beliefs),
-                text(list(&r.by_purpose)),
-            ]);
-        }
-        d.push(Block::Table(t));
+        d.table(
+            &[
+                "Vendor",
+                "Grant",
+                "State",
+                "Allowed",
+                "#Disclosures",
+                "#Distinct beliefs",
+                "Per purpose",
+            ],
+            p.recipients.iter().map(|r| {
+                let g = &r.grant;
+                vec![
+                    vendor(&g.vendor.name, &g.vendor.id, g.vendor.url.as_deref()),
+                    grant_dates(
+                        &g.id,
+                        time(g.created_at),
+                        time(g.expires_at),
+                        g.revoked_at.map(|at| format!("revoked {}", time(at))),
+                    ),
+                    text(r.state),
+                    scope_lines(
+                        &g.scope.purposes,
+                        &g.scope.categories,
+                        format!(
+                            "up to {} sensitivity; vendor keeps data {} days",
+                            g.scope.max_sensitivity.as_str(),
+                            g.vendor_retention_days
+                        ),
+                    ),
+                    text(r.disclosures),
+                    text(r.distinct_beliefs),
+                    text(list(&r.by_purpose)),
+                ]
+            }),
+        );
     }
     d.para(text(format!(
         "Disclosures of beliefs erased since: {}. Their text is gone from the vault; the vendors were told of each erasure.",
@@ -260,40 +260,42 @@ pub(super) fn access(p: &AccessPackage) -> Document {
     )));
 
     d.heading(2, text("How long each type is kept"));
-    let mut t = Table::new(&[
-        "Type",
-        "About",
-        "#Kept (days)",
-        "#Beliefs",
-        "Next expiry",
-        "#Confidence to share",
-        "Evidence required",
-        "Special category",
-    ]);
-    for x in &p.types {
-        t.row(vec![
-            text(&x.name),
-            text(&x.description),
-            text(x.retention_days),
-            text(x.beliefs),
-            text(x.next_expiry.map_or("—".into(), time)),
-            text(x.min_share_confidence),
-            yes_no(x.evidence_required),
-            yes_no(x.special),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Type",
+            "About",
+            "#Kept (days)",
+            "#Beliefs",
+            "Next expiry",
+            "#Confidence to share",
+            "Evidence required",
+            "Special category",
+        ],
+        p.types.iter().map(|x| {
+            vec![
+                text(&x.name),
+                text(&x.description),
+                text(x.retention_days),
+                text(x.beliefs),
+                text(x.next_expiry.map_or("—".into(), time)),
+                text(x.min_share_confidence),
+                yes_no(x.evidence_required),
+                yes_no(x.special),
+            ]
+        }),
+    );
     d.note(
         Tone::Muted,
         text("Beliefs past their type's retention are erased at every unlock."),
     );
 
     d.heading(2, text("Your rights"));
-    let mut t = Table::new(&["Right", "Basis", "How"]);
-    for r in p.rights {
-        t.row(vec![text(r.right), text(r.basis), Text::with_code(r.how)]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &["Right", "Basis", "How"],
+        p.rights
+            .iter()
+            .map(|r| vec![text(r.right), text(r.basis), Text::with_code(r.how)]),
+    );
     d.heading(2, text("The logic involved"));
     for l in p.logic {
         d.heading(3, text(l.title));
@@ -325,61 +327,64 @@ pub(super) fn right_to_know(k: &RightToKnow) -> Document {
     d.note(tone, text(k.sale_statement()));
 
     d.heading(2, text("Categories of personal information"));
-    let mut t = Table::new(&[
-        "Category",
-        "About",
-        "Statutory category",
-        "#Held",
-        "#Waiting for you",
-        "#Collected in the period",
-        "#Disclosed in the period",
-    ]);
-    for c in &k.categories {
-        t.row(vec![
-            text(&c.name),
-            text(&c.description),
-            text(c.statutory),
-            text(c.active),
-            text(c.pending),
-            text(c.collected_in_period),
-            text(c.disclosed_in_period),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Category",
+            "About",
+            "Statutory category",
+            "#Held",
+            "#Waiting for you",
+            "#Collected in the period",
+            "#Disclosed in the period",
+        ],
+        k.categories.iter().map(|c| {
+            vec![
+                text(&c.name),
+                text(&c.description),
+                text(c.statutory),
+                text(c.active),
+                text(c.pending),
+                text(c.collected_in_period),
+                text(c.disclosed_in_period),
+            ]
+        }),
+    );
 
     d.heading(2, text("Categories of sources"));
-    let mut t = Table::new(&["Source", "#Beliefs held", "#Collected in the period"]);
-    for s in &k.sources {
-        t.row(vec![
-            text(s.description),
-            text(s.beliefs),
-            text(s.collected_in_period),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &["Source", "#Beliefs held", "#Collected in the period"],
+        k.sources.iter().map(|s| {
+            vec![
+                text(s.description),
+                text(s.beliefs),
+                text(s.collected_in_period),
+            ]
+        }),
+    );
     d.para(text(format!(
         "Evidence behind the beliefs, by kind: {}.",
         list(&k.evidence_kinds)
     )));
 
     d.heading(2, text("Business or commercial purposes"));
-    let mut t = Table::new(&[
-        "Purpose",
-        "What it means",
-        "Opt-in",
-        "#Active beliefs",
-        "#Disclosed for it in the period",
-    ]);
-    for p in &k.purposes {
-        t.row(vec![
-            text(&p.purpose.name),
-            text(&p.purpose.description),
-            yes_no(p.purpose.opt_in),
-            text(p.beliefs),
-            text(p.disclosed_in_period),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Purpose",
+            "What it means",
+            "Opt-in",
+            "#Active beliefs",
+            "#Disclosed for it in the period",
+        ],
+        k.purposes.iter().map(|p| {
+            vec![
+                text(&p.purpose.name),
+                text(&p.purpose.description),
+                yes_no(p.purpose.opt_in),
+                text(p.beliefs),
+                text(p.disclosed_in_period),
+            ]
+        }),
+    );
 
     d.heading(2, text("Third parties it was disclosed to"));
     d.note(
@@ -389,23 +394,24 @@ pub(super) fn right_to_know(k: &RightToKnow) -> Document {
     if k.third_parties.is_empty() {
         d.para(text("None: nothing was disclosed in the period."));
     } else {
-        let mut t = Table::new(&[
-            "Vendor",
-            "#Disclosures",
-            "Categories disclosed",
-            "For purposes",
-            "Grants",
-        ]);
-        for p in &k.third_parties {
-            t.row(vec![
-                vendor(&p.name, &p.vendor_id, p.url.as_deref()),
-                text(p.disclosures),
-                text(list(&p.categories)),
-                text(list(&p.purposes)),
-                Text::lines(p.grants.iter().map(code)),
-            ]);
-        }
-        d.push(Block::Table(t));
+        d.table(
+            &[
+                "Vendor",
+                "#Disclosures",
+                "Categories disclosed",
+                "For purposes",
+                "Grants",
+            ],
+            k.third_parties.iter().map(|p| {
+                vec![
+                    vendor(&p.name, &p.vendor_id, p.url.as_deref()),
+                    text(p.disclosures),
+                    text(list(&p.categories)),
+                    text(list(&p.purposes)),
+                    Text::lines(p.grants.iter().map(code)),
+                ]
+            }),
+        );
     }
     d
 }

@@ -1,7 +1,8 @@
 //! The packages' JSON forms, `selfmodel-gdpr-access-v1` and `selfmodel-ccpa-right-to-know-v1`,
 //! built by hand so that the formats do not follow refactors silently.
 
-use selfmodel_core::{Actor, Belief, Snapshot};
+use selfmodel_core::{Actor, Belief, Purpose, Snapshot};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{AccessPackage, BeliefRecipient, RightToKnow};
@@ -22,6 +23,21 @@ fn actor(a: &Actor) -> Value {
 
 fn snapshot(s: &Snapshot) -> Value {
     json!({"statement": s.statement, "confidence": s.confidence, "purposes": s.purposes})
+}
+
+/// A purpose as both packages list it: the catalogue's definition, how many active beliefs carry
+/// it, and the field (`key`, `value`) that the package adds.
+fn purpose(p: &Purpose, active_beliefs: u64, key: &str, value: impl Serialize) -> Value {
+    let mut listed = json!({
+        "id": p.id,
+        "name": p.name,
+        "description": p.description,
+        "dpv_term": p.dpv_term,
+        "opt_in": p.opt_in,
+        "active_beliefs": active_beliefs,
+    });
+    listed[key] = json!(value);
+    listed
 }
 
 fn recipient(r: &BeliefRecipient) -> Value {
@@ -79,15 +95,9 @@ pub(super) fn access(p: &AccessPackage) -> Value {
         "beliefs": p.beliefs.iter()
             .map(|h| belief(&h.belief, &h.type_name, &h.recipients))
             .collect::<Vec<_>>(),
-        "purposes": p.purposes.iter().map(|x| json!({
-            "id": x.purpose.id,
-            "name": x.purpose.name,
-            "description": x.purpose.description,
-            "dpv_term": x.purpose.dpv_term,
-            "opt_in": x.purpose.opt_in,
-            "active_beliefs": x.beliefs,
-            "vendors_granted": x.vendors,
-        })).collect::<Vec<_>>(),
+        "purposes": p.purposes.iter()
+            .map(|x| purpose(&x.purpose, x.beliefs, "vendors_granted", &x.vendors))
+            .collect::<Vec<_>>(),
         "types": p.types.iter().map(|t| json!({
             "type": t.type_id,
             "name": t.name,
@@ -150,15 +160,9 @@ pub(super) fn right_to_know(k: &RightToKnow) -> Value {
             "collected_in_period": s.collected_in_period,
         })).collect::<Vec<_>>(),
         "evidence_kinds": pairs(&k.evidence_kinds),
-        "purposes": k.purposes.iter().map(|p| json!({
-            "id": p.purpose.id,
-            "name": p.purpose.name,
-            "description": p.purpose.description,
-            "dpv_term": p.purpose.dpv_term,
-            "opt_in": p.purpose.opt_in,
-            "active_beliefs": p.beliefs,
-            "disclosed_in_period": p.disclosed_in_period,
-        })).collect::<Vec<_>>(),
+        "purposes": k.purposes.iter()
+            .map(|p| purpose(&p.purpose, p.beliefs, "disclosed_in_period", p.disclosed_in_period))
+            .collect::<Vec<_>>(),
         "third_parties": k.third_parties.iter().map(|t| json!({
             "vendor_id": t.vendor_id,
             "name": t.name,

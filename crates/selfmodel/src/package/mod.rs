@@ -29,7 +29,7 @@ use selfmodel_core::{
 };
 use selfmodel_vault::{DisclosureDay, Reader};
 
-use crate::render::Format;
+use crate::render::{Format, rendered};
 use crate::report::grant_state;
 use crate::{Result, Selfmodel};
 pub use right_to_know::{BusinessPurpose, InfoCategory, RightToKnow, SourceCategory, ThirdParty};
@@ -243,11 +243,7 @@ impl AccessPackage {
     /// The package as one self-contained HTML page, Markdown, or JSON
     /// (`selfmodel-gdpr-access-v1`). Belief text is escaped in HTML and Markdown.
     pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Html => document::access(self).to_html(),
-            Format::Markdown => document::access(self).to_markdown(),
-            Format::Json => crate::render::json_text(&json::access(self)),
-        }
+        rendered(format, || document::access(self), || json::access(self))
     }
 
     /// The ids of the vendors that received at least one belief.
@@ -264,31 +260,48 @@ impl Selfmodel {
     /// Gathers the GDPR Art. 15 access package and records its generation on the audit chain
     /// (`package.generated`, subject `gdpr-art15-access`, counts only), in one transaction.
     pub fn access_package(&mut self) -> Result<AccessPackage> {
-        self.change(|w, now| {
-            let package = access(&w.read(), now)?;
+        self.generate_package(ACCESS_SUBJECT, access, |package| {
             let evidence: usize = package
                 .beliefs
                 .iter()
                 .map(|b| b.belief.evidence.len())
                 .sum();
             let disclosures: u64 = package.recipients.iter().map(|r| r.disclosures).sum();
-            let detail = Detail::new()
+            Detail::new()
                 .with("beliefs", package.beliefs.len())
                 .with("evidence", evidence)
                 .with("grants", package.recipients.len())
                 .with("vendors", package.vendors().len())
-                .with("disclosures", disclosures);
+                .with("disclosures", disclosures)
+        })
+    }
+
+    /// Gathers a package and records its generation on the audit chain (`package.generated`,
+    /// with `subject` and the counts `counts` gives), in one transaction.
+    fn generate_package<P>(
+        &mut self,
+        subject: &str,
+        gather: impl FnOnce(&Reader<'_>, DateTime<Utc>) -> Result<P>,
+        counts: impl FnOnce(&P) -> Detail,
+    ) -> Result<P> {
+        self.change(|w, now| {
+            let package = gather(&w.read(), now)?;
             w.append_audit(
-                PendingEvent::new(
-                    AuditAction::PackageGenerated,
-                    Some(ACCESS_SUBJECT.to_owned()),
-                )
-                .with_detail(detail),
+                PendingEvent::new(AuditAction::PackageGenerated, Some(subject.to_owned()))
+                    .with_detail(counts(&package)),
                 now,
             )?;
             Ok(package)
         })
     }
+}
+
+/// How many of `beliefs` are active and carry `purpose`.
+fn active_carrying<'a>(beliefs: impl IntoIterator<Item = &'a Belief>, purpose: &str) -> u64 {
+    beliefs
+        .into_iter()
+        .filter(|b| b.status == Status::Active && b.purposes.contains(purpose))
+        .count() as u64
 }
 
 fn count_by<'a>(items: impl IntoIterator<Item = (&'a str, u64)>) -> Vec<(String, u64)> {
@@ -347,10 +360,7 @@ pub(crate) fn access(r: &Reader<'_>, now: DateTime<Utc>) -> Result<AccessPackage
         .iter()
         .map(|p| PurposeInfo {
             purpose: p.clone(),
-            beliefs: beliefs
-                .iter()
-                .filter(|b| b.status == Status::Active && b.purposes.contains(&p.id))
-                .count() as u64,
+            beliefs: active_carrying(&beliefs, &p.id),
             vendors: grants
                 .iter()
                 .filter(|g| g.scope.purposes.contains(&p.id))

@@ -6,17 +6,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Months, Utc};
 use selfmodel_core::audit::Detail;
-use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::{
-    Actor, AuditAction, Belief, BeliefFilter, BeliefId, CoreError, DisclosureDay, EvidenceKind,
-    Grant, Purpose, Sensitivity, Status,
+    Actor, Belief, BeliefFilter, BeliefId, CoreError, DisclosureDay, EvidenceKind, Grant, Purpose,
+    Sensitivity, Status,
 };
 use selfmodel_vault::Reader;
 
 use super::{
-    RIGHT_TO_KNOW_MONTHS, RIGHT_TO_KNOW_SUBJECT, categories_from_chain, count_by, document, json,
+    RIGHT_TO_KNOW_MONTHS, RIGHT_TO_KNOW_SUBJECT, active_carrying, categories_from_chain, count_by,
+    document, json,
 };
-use crate::render::Format;
+use crate::render::{Format, rendered};
 use crate::report::Period;
 use crate::{Error, Result, Selfmodel};
 
@@ -157,11 +157,11 @@ impl RightToKnow {
     /// The disclosure as one self-contained HTML page, Markdown, or JSON
     /// (`selfmodel-ccpa-right-to-know-v1`).
     pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Html => document::right_to_know(self).to_html(),
-            Format::Markdown => document::right_to_know(self).to_markdown(),
-            Format::Json => crate::render::json_text(&json::right_to_know(self)),
-        }
+        rendered(
+            format,
+            || document::right_to_know(self),
+            || json::right_to_know(self),
+        )
     }
 }
 
@@ -170,28 +170,18 @@ impl Selfmodel {
     /// its generation on the audit chain (`package.generated`, subject `ccpa-right-to-know`,
     /// counts only), in one transaction.
     pub fn right_to_know(&mut self) -> Result<RightToKnow> {
-        self.change(|w, now| {
-            let disclosure = right_to_know(&w.read(), now)?;
+        self.generate_package(RIGHT_TO_KNOW_SUBJECT, right_to_know, |disclosure| {
             let held = disclosure
                 .categories
                 .iter()
                 .filter(|c| c.active + c.pending > 0);
             let disclosures: u64 = disclosure.third_parties.iter().map(|t| t.disclosures).sum();
-            let detail = Detail::new()
+            Detail::new()
                 .with("months", RIGHT_TO_KNOW_MONTHS)
                 .with("categories", held.count())
                 .with("third_parties", disclosure.third_parties.len())
                 .with("disclosures", disclosures)
-                .with("advertising", disclosure.advertising_disclosures);
-            w.append_audit(
-                PendingEvent::new(
-                    AuditAction::PackageGenerated,
-                    Some(RIGHT_TO_KNOW_SUBJECT.to_owned()),
-                )
-                .with_detail(detail),
-                now,
-            )?;
-            Ok(disclosure)
+                .with("advertising", disclosure.advertising_disclosures)
         })
     }
 }
@@ -304,10 +294,7 @@ fn right_to_know(r: &Reader<'_>, now: DateTime<Utc>) -> Result<RightToKnow> {
         .iter()
         .map(|p| BusinessPurpose {
             purpose: p.clone(),
-            beliefs: held
-                .iter()
-                .filter(|b| b.status == Status::Active && b.purposes.contains(&p.id))
-                .count() as u64,
+            beliefs: active_carrying(held.iter().copied(), &p.id),
             disclosed_in_period: disclosed
                 .iter()
                 .filter(|d| d.purpose.as_deref() == Some(p.id.as_str()))

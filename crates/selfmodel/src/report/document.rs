@@ -2,11 +2,11 @@
 //! is included.
 
 use super::json::Counts;
-use super::{Bucket, ChainState, ReportDocument, ReportPeriod, ReportSeries};
+use super::{Bucket, ChainState, ReportDocument, ReportPeriod, ReportSeries, ReportVendor};
 use crate::document::{
-    Bars, Block, Chart, Document, Stacked, Table, Text, Tone, code, strong, text,
+    Bars, Block, Chart, Document, Stacked, Text, Tone, code, grant_dates, scope_lines, strong, text,
 };
-use crate::render::{joined, list};
+use crate::render::list;
 
 /// A period in words: `all time`, `from …`, `until …` or `… to …`.
 fn period_text(p: &ReportPeriod) -> String {
@@ -54,16 +54,17 @@ pub(super) fn document(r: &ReportDocument) -> Document {
     d.push(disclosures(&r.disclosures_over_time));
     integrity(&mut d, r);
     d.heading(2, text("Control map"));
-    let mut t = Table::new(&["Framework", "Criterion or right", "Mechanism", "Proven by"]);
-    for c in &r.controls {
-        t.row(vec![
-            text(c.framework),
-            text(c.criterion),
-            text(c.mechanism),
-            Text::lines(c.tests.iter().map(code)),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &["Framework", "Criterion or right", "Mechanism", "Proven by"],
+        r.controls.iter().map(|c| {
+            vec![
+                text(c.framework),
+                text(c.criterion),
+                text(c.mechanism),
+                Text::lines(c.tests.iter().map(code)),
+            ]
+        }),
+    );
     d
 }
 
@@ -81,27 +82,28 @@ fn inventory(d: &mut Document, r: &ReportDocument) {
         inv.evidence.items,
         inv.below_threshold
     )));
-    let mut t = Table::new(&[
-        "Type",
-        "#Active",
-        "#Pending",
-        "#Special",
-        "#With evidence",
-        "#Below threshold",
-        "#Threshold",
-    ]);
-    for x in &inv.by_type {
-        t.row(vec![
-            text(&x.name),
-            text(x.active),
-            text(x.pending),
-            text(x.special),
-            text(x.with_evidence),
-            text(x.below_threshold),
-            text(x.min_share_confidence),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Type",
+            "#Active",
+            "#Pending",
+            "#Special",
+            "#With evidence",
+            "#Below threshold",
+            "#Threshold",
+        ],
+        inv.by_type.iter().map(|x| {
+            vec![
+                text(&x.name),
+                text(x.active),
+                text(x.pending),
+                text(x.special),
+                text(x.with_evidence),
+                text(x.below_threshold),
+                text(x.min_share_confidence),
+            ]
+        }),
+    );
     d.para(text(format!(
         "Active beliefs per purpose: {}.",
         counts(&inv.by_purpose)
@@ -119,25 +121,26 @@ fn retention(d: &mut Document, r: &ReportDocument) {
         Tone::Muted,
         text("Expired beliefs are erased at every unlock; the table shows each type's policy and the next expiry."),
     );
-    let mut t = Table::new(&[
-        "Type",
-        "#Kept (days)",
-        "#Beliefs",
-        "Oldest",
-        "Next expiry",
-        "#Past retention",
-    ]);
-    for x in &r.retention.by_type {
-        t.row(vec![
-            text(&x.type_id),
-            text(x.retention_days),
-            text(x.beliefs),
-            text(x.oldest_created.as_deref().unwrap_or("—")),
-            text(x.next_expiry.as_deref().unwrap_or("—")),
-            text(x.past_retention),
-        ]);
-    }
-    d.push(Block::Table(t));
+    d.table(
+        &[
+            "Type",
+            "#Kept (days)",
+            "#Beliefs",
+            "Oldest",
+            "Next expiry",
+            "#Past retention",
+        ],
+        r.retention.by_type.iter().map(|x| {
+            vec![
+                text(&x.type_id),
+                text(x.retention_days),
+                text(x.beliefs),
+                text(x.oldest_created.as_deref().unwrap_or("—")),
+                text(x.next_expiry.as_deref().unwrap_or("—")),
+                text(x.past_retention),
+            ]
+        }),
+    );
 }
 
 fn vendors(d: &mut Document, r: &ReportDocument) {
@@ -157,65 +160,20 @@ fn vendors(d: &mut Document, r: &ReportDocument) {
                 .map(|v| (v.vendor.name.clone(), v.period.disclosures))
                 .collect(),
         })));
-        let mut t = Table::new(&[
-            "Vendor",
-            "Grant",
-            "State",
-            "Scope",
-            "#Requests",
-            "#Disclosures",
-            "Received (purpose: requests / disclosures / distinct; by type)",
-            "Denied",
-            "Notices",
-        ]);
-        for v in &r.vendors {
-            let mut grant = code(&v.grant_id)
-                .br()
-                .plain(format!("{} → {}", v.created_at, v.expires_at));
-            if let Some(at) = &v.revoked_at {
-                grant = grant.br().plain(format!(
-                    "revoked {at} by {}",
-                    v.revoked_by.as_deref().unwrap_or("?")
-                ));
-            }
-            let (scope, period) = (&v.scope, &v.period);
-            let received = period.received.iter().map(|p| {
-                text(format!(
-                    "{}: {} / {} / {}; {}",
-                    p.purpose,
-                    p.requests,
-                    p.disclosures,
-                    p.distinct_beliefs,
-                    counts(&p.by_type)
-                ))
-            });
-            t.row(vec![
-                text(&v.vendor.name).br().code(&v.vendor.id),
-                grant,
-                text(&v.state),
-                Text::lines([
-                    text(format!("purposes {}", joined(&scope.purposes))),
-                    text(format!("types {}", joined(&scope.categories))),
-                    text(format!(
-                        "{}; up to {}; confidence ≥ {}; vendor keeps {} days",
-                        scope.operations.join(", "),
-                        scope.max_sensitivity,
-                        scope.min_confidence,
-                        v.vendor_retention_days
-                    )),
-                ]),
-                text(period.requests),
-                text(period.disclosures),
-                if period.received.is_empty() {
-                    text("—")
-                } else {
-                    Text::lines(received)
-                },
-                text(counts(&period.denied)),
-                text(counts(&period.notices)),
-            ]);
-        }
-        d.push(Block::Table(t));
+        d.table(
+            &[
+                "Vendor",
+                "Grant",
+                "State",
+                "Scope",
+                "#Requests",
+                "#Disclosures",
+                "Received (purpose: requests / disclosures / distinct; by type)",
+                "Denied",
+                "Notices",
+            ],
+            r.vendors.iter().map(vendor_row),
+        );
     }
     d.para(text(format!(
         "Refused requests without a valid grant in the period: {}.",
@@ -234,6 +192,54 @@ fn vendors(d: &mut Document, r: &ReportDocument) {
                 .collect(),
         ));
     }
+}
+
+/// One grant's row of the vendors table: who, the grant, its scope and what the vendor did in
+/// the period.
+fn vendor_row(v: &ReportVendor) -> Vec<Text> {
+    let (scope, period) = (&v.scope, &v.period);
+    let received = period.received.iter().map(|p| {
+        text(format!(
+            "{}: {} / {} / {}; {}",
+            p.purpose,
+            p.requests,
+            p.disclosures,
+            p.distinct_beliefs,
+            counts(&p.by_type)
+        ))
+    });
+    vec![
+        text(&v.vendor.name).br().code(&v.vendor.id),
+        grant_dates(
+            &v.grant_id,
+            v.created_at.clone(),
+            v.expires_at.clone(),
+            v.revoked_at
+                .as_ref()
+                .map(|at| format!("revoked {at} by {}", v.revoked_by.as_deref().unwrap_or("?"))),
+        ),
+        text(&v.state),
+        scope_lines(
+            &scope.purposes,
+            &scope.categories,
+            format!(
+                "{}; up to {}; confidence ≥ {}; vendor keeps {} days",
+                scope.operations.join(", "),
+                scope.max_sensitivity,
+                scope.min_confidence,
+                v.vendor_retention_days
+            ),
+        ),
+        text(period.requests),
+        text(period.disclosures),
+        if period.received.is_empty() {
+            text("—")
+        } else {
+            Text::lines(received)
+        },
+        text(counts(&period.denied)),
+        text(counts(&period.notices)),
+    ]
 }
 
 /// Disclosures over time: a stacked column chart, one column per step and one colour per vendor.
@@ -306,15 +312,12 @@ fn integrity(d: &mut Document, r: &ReportDocument) {
         i.beliefs_erased
     )));
     if !i.exports_and_imports.is_empty() || !i.erasures.is_empty() {
-        let mut t = Table::new(&["#Event", "When", "Action", "#Beliefs"]);
-        for e in i.exports_and_imports.iter().chain(&i.erasures) {
-            t.row(vec![
-                text(e.seq),
-                text(&e.at),
-                code(&e.action),
-                text(e.beliefs),
-            ]);
-        }
-        d.push(Block::Table(t));
+        d.table(
+            &["#Event", "When", "Action", "#Beliefs"],
+            i.exports_and_imports
+                .iter()
+                .chain(&i.erasures)
+                .map(|e| vec![text(e.seq), text(&e.at), code(&e.action), text(e.beliefs)]),
+        );
     }
 }

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use selfmodel_core::{AccessEntry, BeliefFilter, BeliefId, Outcome};
 use selfmodel_vault::AccessFilter;
 
-use crate::render::{Format, time};
+use crate::render::{Format, rendered, time};
 use crate::{Result, Selfmodel};
 
 pub use controls::CONTROLS;
@@ -144,13 +144,11 @@ impl ReportDocument {
     /// The report as one self-contained HTML page (inline CSS and SVG, no scripts, nothing
     /// loaded from elsewhere), Markdown, or JSON (`selfmodel-report-v1`).
     pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Html => document::document(self).to_html(),
-            Format::Markdown => document::document(self).to_markdown(),
-            Format::Json => crate::render::json_text(
-                &serde_json::to_value(self).expect("the document has string keys"),
-            ),
-        }
+        rendered(
+            format,
+            || document::document(self),
+            || serde_json::to_value(self).expect("the document has string keys"),
+        )
     }
 }
 

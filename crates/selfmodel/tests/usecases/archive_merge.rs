@@ -7,24 +7,19 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signer as _, SigningKey};
 use selfmodel::Selfmodel;
 use selfmodel::archive::{ImportOptions, SealedFile, Signer};
-use selfmodel_archive::{Contents, Filter};
 use selfmodel_core::{
-    Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Hash, Passphrase, Provenance,
-    Purpose, Sensitivity, Status,
+    Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Provenance, Purpose, Sensitivity,
+    Status,
 };
 
-struct TestKey;
+use crate::common::archive::{FileKey, contents, write_signed};
+use crate::common::vault;
 
-impl Signer for TestKey {
-    fn public_key(&self) -> [u8; 32] {
-        SigningKey::from_bytes(&[5; 32]).verifying_key().to_bytes()
-    }
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        SigningKey::from_bytes(&[5; 32]).sign(msg).to_bytes()
-    }
+/// The key that signs the test files.
+fn file_key() -> FileKey {
+    FileKey::from_seed(5)
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -56,22 +51,8 @@ fn belief(n: u128, category: &str, purposes: &[&str]) -> Belief {
 }
 
 fn write(path: &Path, catalogue: Catalogue, beliefs: Vec<Belief>) {
-    let contents = Contents {
-        vault_id: "01900000-0000-7000-8000-0000000000aa".into(),
-        exported_at: Utc::now(),
-        catalogue,
-        beliefs,
-        audit_head: (0, Hash::GENESIS),
-        filter: Filter::All,
-        record: Default::default(),
-    };
-    std::fs::write(
-        path,
-        selfmodel_archive::build(contents, &TestKey)
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
+    let contents = contents("01900000-0000-7000-8000-0000000000aa", catalogue, beliefs);
+    write_signed(path, contents, &file_key());
 }
 
 fn import(
@@ -81,7 +62,7 @@ fn import(
     let file = SealedFile::read(path).unwrap().open(None).unwrap();
     // The test files are the person's own (signed by a key they trust).
     let options = ImportOptions {
-        trust_signer: Some(TestKey.public_key()),
+        trust_signer: Some(file_key().public_key()),
         ..ImportOptions::default()
     };
     model.import(&file, &options, &())
@@ -119,11 +100,7 @@ fn learning_catalogue() -> Catalogue {
 #[test]
 fn unknown_types_and_purposes_are_added_and_differences_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let mut model = Selfmodel::create(
-        &dir.path().join("v.db"),
-        &Passphrase::new("merge test passphrase".into()),
-    )
-    .unwrap();
+    let mut model = vault(&dir);
     let file = dir.path().join("f.json");
     write(
         &file,
@@ -160,126 +137,123 @@ fn unknown_types_and_purposes_are_added_and_differences_reported() {
     );
 }
 
+/// The default catalogue, with what `add` adds.
+fn defaults_and(add: impl FnOnce(&mut Catalogue)) -> Catalogue {
+    let mut c = Catalogue::defaults();
+    add(&mut c);
+    c
+}
+
 #[test]
 fn a_rule_broken_anywhere_refuses_the_whole_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut model = Selfmodel::create(
-        &dir.path().join("v.db"),
-        &Passphrase::new("merge test passphrase".into()),
-    )
-    .unwrap();
+    let mut model = vault(&dir);
     let before = (
         model.beliefs(&BeliefFilter::default()).unwrap(),
         model.audit_log().unwrap(),
         model.catalogue().unwrap(),
     );
-    let unchanged = |model: &mut Selfmodel| {
-        assert_eq!(
-            (
-                model.beliefs(&BeliefFilter::default()).unwrap(),
-                model.audit_log().unwrap(),
-                model.catalogue().unwrap(),
-            ),
-            before
-        );
-    };
-
-    // The file's own definition allows customer-care for interests; the vault's does not, and
-    // the vault's definition is the one that holds. The first belief alone would be fine.
-    let file = dir.path().join("purpose.json");
-    write(
-        &file,
-        learning_catalogue(),
-        vec![
-            belief(1, "learning-style", &["tutoring"]),
-            belief(2, "interests", &["customer-care"]),
-        ],
-    );
-    let err = import(&mut model, &file).unwrap_err();
-    assert_eq!(err.code().as_str(), "invalid_content");
-    assert!(err.to_string().contains("/beliefs/1"), "{err}");
-    assert!(err.to_string().contains("customer-care"), "{err}");
-    unchanged(&mut model);
-
-    // A category neither the file nor the vault defines.
-    let file = dir.path().join("category.json");
-    write(
-        &file,
-        Catalogue::defaults(),
-        vec![belief(3, "astrology", &[])],
-    );
-    let err = import(&mut model, &file).unwrap_err();
-    assert!(err.to_string().contains("/beliefs/0"), "{err}");
-    assert!(err.to_string().contains("astrology"), "{err}");
-    unchanged(&mut model);
-
-    // A new type that allows a purpose defined nowhere.
-    let mut c = Catalogue::defaults();
-    let mut t = c.types[0].clone();
-    t.id = "orphan".into();
-    t.allowed_purposes = BTreeSet::from(["telepathy".to_owned()]);
-    c.types.push(t);
-    let file = dir.path().join("orphan.json");
-    write(&file, c, Vec::new());
-    let err = import(&mut model, &file).unwrap_err();
-    assert!(err.to_string().contains("telepathy"), "{err}");
-    assert!(err.to_string().contains("/belief_types/"), "{err}");
-    unchanged(&mut model);
-
-    // A statement with a control character (allowed by the schema, refused by the domain).
-    let mut b = belief(4, "interests", &[]);
-    b.statement = "two\tcolumns".into();
-    let file = dir.path().join("control.json");
-    write(&file, Catalogue::defaults(), vec![b]);
-    let err = import(&mut model, &file).unwrap_err();
-    assert!(err.to_string().contains("/beliefs/0"), "{err}");
-    unchanged(&mut model);
-
-    // Terminal escapes and bidi controls in the catalogue text and evidence a file adds.
-    let mut c = Catalogue::defaults();
-    let mut t = c.types[0].clone();
-    t.id = "evil".into();
-    t.name = "Evil\u{1b}[2J\u{1b}[31m type".into();
-    c.types.push(t);
-    let file = dir.path().join("escape-type.json");
-    write(&file, c, Vec::new());
-    let err = import(&mut model, &file).unwrap_err().to_string();
-    assert!(
-        err.contains("/belief_types/") && err.contains("U+001B"),
-        "{err}"
-    );
-    unchanged(&mut model);
-
-    let mut c = Catalogue::defaults();
-    let mut p = c.purposes[0].clone();
-    p.id = "spoof".into();
-    p.name = "Spo\u{202e}of".into();
-    c.purposes.push(p);
-    let file = dir.path().join("bidi-purpose.json");
-    write(&file, c, Vec::new());
-    let err = import(&mut model, &file).unwrap_err().to_string();
-    assert!(
-        err.contains("/purposes/") && err.contains("U+202E"),
-        "{err}"
-    );
-    unchanged(&mut model);
-
-    let mut b = belief(5, "interests", &[]);
-    b.evidence.push(selfmodel_core::Evidence {
+    let mut control = belief(4, "interests", &[]);
+    control.statement = "two\tcolumns".into();
+    let mut escaped_evidence = belief(5, "interests", &[]);
+    escaped_evidence.evidence.push(selfmodel_core::Evidence {
         kind: selfmodel_core::EvidenceKind::Observed,
         source: "calendar".into(),
         summary: "seen often\u{1b}]0;owned\u{7}".into(),
         observed_at: at("2026-01-01T00:00:00Z"),
         content_sha256: None,
     });
-    let file = dir.path().join("escape-evidence.json");
-    write(&file, Catalogue::defaults(), vec![b]);
-    let err = import(&mut model, &file).unwrap_err().to_string();
-    assert!(
-        err.contains("/beliefs/0") && err.contains("evidence[0].summary"),
-        "{err}"
-    );
-    unchanged(&mut model);
+    // Each file, what it holds, and what its refusal names.
+    let files: [(&str, Catalogue, Vec<Belief>, &[&str]); 7] = [
+        // The file's own definition allows customer-care for interests; the vault's does not,
+        // and the vault's definition is the one that holds. The first belief alone would be fine.
+        (
+            "purpose.json",
+            learning_catalogue(),
+            vec![
+                belief(1, "learning-style", &["tutoring"]),
+                belief(2, "interests", &["customer-care"]),
+            ],
+            &["/beliefs/1", "customer-care"],
+        ),
+        // A category neither the file nor the vault defines.
+        (
+            "category.json",
+            Catalogue::defaults(),
+            vec![belief(3, "astrology", &[])],
+            &["/beliefs/0", "astrology"],
+        ),
+        // A new type that allows a purpose defined nowhere.
+        (
+            "orphan.json",
+            defaults_and(|c| {
+                c.types.push(BeliefType {
+                    id: "orphan".into(),
+                    allowed_purposes: BTreeSet::from(["telepathy".to_owned()]),
+                    ..c.types[0].clone()
+                })
+            }),
+            Vec::new(),
+            &["telepathy", "/belief_types/"],
+        ),
+        // A statement with a control character (allowed by the schema, refused by the domain).
+        (
+            "control.json",
+            Catalogue::defaults(),
+            vec![control],
+            &["/beliefs/0"],
+        ),
+        // Terminal escapes and bidi controls in the catalogue text and evidence a file adds.
+        (
+            "escape-type.json",
+            defaults_and(|c| {
+                c.types.push(BeliefType {
+                    id: "evil".into(),
+                    name: "Evil\u{1b}[2J\u{1b}[31m type".into(),
+                    ..c.types[0].clone()
+                })
+            }),
+            Vec::new(),
+            &["/belief_types/", "U+001B"],
+        ),
+        (
+            "bidi-purpose.json",
+            defaults_and(|c| {
+                c.purposes.push(Purpose {
+                    id: "spoof".into(),
+                    name: "Spo\u{202e}of".into(),
+                    ..c.purposes[0].clone()
+                })
+            }),
+            Vec::new(),
+            &["/purposes/", "U+202E"],
+        ),
+        (
+            "escape-evidence.json",
+            Catalogue::defaults(),
+            vec![escaped_evidence],
+            &["/beliefs/0", "evidence[0].summary"],
+        ),
+    ];
+    for (name, catalogue, beliefs, named) in files {
+        let file = dir.path().join(name);
+        write(&file, catalogue, beliefs);
+        let err = import(&mut model, &file).unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_content", "{name}: {err}");
+        for part in named {
+            assert!(err.to_string().contains(part), "{name}: {err}");
+        }
+        // Nothing was written.
+        assert_eq!(
+            (
+                model.beliefs(&BeliefFilter::default()).unwrap(),
+                model.audit_log().unwrap(),
+                model.catalogue().unwrap(),
+            ),
+            before,
+            "{name}"
+        );
+    }
 }
 
 /// A file signed by a key the person does not trust cannot add to the catalogue, and its beliefs
@@ -287,11 +261,7 @@ fn a_rule_broken_anywhere_refuses_the_whole_file() {
 #[test]
 fn a_file_from_an_untrusted_key_changes_no_catalogue_and_brings_no_history() {
     let dir = tempfile::tempdir().unwrap();
-    let mut model = Selfmodel::create(
-        &dir.path().join("v.db"),
-        &Passphrase::new("merge test passphrase".into()),
-    )
-    .unwrap();
+    let mut model = vault(&dir);
     let untrusted = |model: &mut Selfmodel, path: &Path| {
         let file = SealedFile::read(path).unwrap().open(None).unwrap();
         model.import(&file, &ImportOptions::default(), &())

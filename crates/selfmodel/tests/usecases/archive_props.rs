@@ -8,34 +8,23 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::common::archive::{
+    FileKey, catalogue_in_id_order, contents, trusting_signer_of, whole_export, write_signed,
+};
+
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signer as _, SigningKey};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use selfmodel::Selfmodel;
-use selfmodel::archive::{
-    ExportOptions, Identities, ImportOptions, Key, Protection, SealedFile, Signer,
-};
-use selfmodel_archive::{Contents, Filter};
+use selfmodel::archive::{ExportOptions, Identities, ImportOptions, Key, Protection, SealedFile};
 use selfmodel_core::{
-    Actor, Belief, BeliefFilter, BeliefId, Catalogue, Evidence, EvidenceKind, Hash, Passphrase,
+    Actor, Belief, BeliefFilter, BeliefId, Catalogue, Evidence, EvidenceKind, Passphrase,
     Provenance, Rectification, Sensitivity, Snapshot, Status,
 };
 use serde_json::Value;
 
 const CASES: u32 = 24;
-
-struct TestKey(SigningKey);
-
-impl Signer for TestKey {
-    fn public_key(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
-    }
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        self.0.sign(msg).to_bytes()
-    }
-}
 
 fn time() -> impl Strategy<Value = DateTime<Utc>> {
     // 2000-01-01 .. 2100-01-01, microsecond precision (what the vault and the format keep).
@@ -211,22 +200,12 @@ fn model() -> impl Strategy<Value = Vec<Belief>> {
 
 /// Writes `beliefs` as an export file signed by a test key, as another vault would.
 fn write_file(path: &Path, beliefs: &[Belief]) {
-    // In id order, as a vault lists its catalogue.
-    let mut catalogue = Catalogue::defaults();
-    catalogue.types.sort_by(|a, b| a.id.cmp(&b.id));
-    catalogue.purposes.sort_by(|a, b| a.id.cmp(&b.id));
-    let contents = Contents {
-        vault_id: "01900000-0000-7000-8000-00000000f11e".into(),
-        exported_at: Utc::now(),
-        catalogue,
-        beliefs: beliefs.to_vec(),
-        audit_head: (0, Hash::GENESIS),
-        filter: Filter::All,
-        record: Default::default(),
-    };
-    let built =
-        selfmodel_archive::build(contents, &TestKey(SigningKey::from_bytes(&[7; 32]))).unwrap();
-    std::fs::write(path, built.to_vec()).unwrap();
+    let contents = contents(
+        "01900000-0000-7000-8000-00000000f11e",
+        catalogue_in_id_order(),
+        beliefs.to_vec(),
+    );
+    write_signed(path, contents, &FileKey::from_seed(7));
 }
 
 fn import(model: &mut Selfmodel, path: &Path) -> selfmodel::archive::ImportReport {
@@ -234,26 +213,17 @@ fn import(model: &mut Selfmodel, path: &Path) -> selfmodel::archive::ImportRepor
     // The files are the person's own, from another vault: they trust its key. The vaults are
     // reused across cases (emptied with erase-all), so what a case brings back may have been
     // erased by an earlier one.
-    let mut key = [0u8; 32];
-    hex::decode_to_slice(&file.parsed.public_key, &mut key).unwrap();
     let options = ImportOptions {
-        trust_signer: Some(key),
         restore_erased: true,
-        ..ImportOptions::default()
+        ..trusting_signer_of(&file)
     };
     model.import(&file, &options, &()).unwrap()
 }
 
 fn export(model: &mut Selfmodel, path: &Path) -> Value {
-    let options = ExportOptions {
-        categories: BTreeSet::new(),
-        purposes: BTreeSet::new(),
-        beliefs: BTreeSet::new(),
-        protection: Protection::Plain,
-        armor: false,
-        overwrite: true,
-    };
-    model.export(path, &options, &()).unwrap();
+    model
+        .export(path, &whole_export(Protection::Plain, true), &())
+        .unwrap();
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -264,6 +234,14 @@ fn content(doc: &Value) -> Value {
         d.as_object_mut().unwrap().remove(k);
     }
     d
+}
+
+/// A runner of [`CASES`] cases.
+fn runner() -> TestRunner {
+    TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    })
 }
 
 fn vault(dir: &Path, name: &str) -> Selfmodel {
@@ -279,10 +257,7 @@ fn export_import_export_is_lossless() {
     let dir = tempfile::tempdir().unwrap();
     let a = RefCell::new(vault(dir.path(), "a.db"));
     let b = RefCell::new(vault(dir.path(), "b.db"));
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        ..Config::default()
-    });
+    let mut runner = runner();
     runner
         .run(&model(), |beliefs| {
             let (mut a, mut b) = (a.borrow_mut(), b.borrow_mut());
@@ -315,10 +290,7 @@ fn export_import_export_is_lossless() {
 fn importing_twice_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let a = RefCell::new(vault(dir.path(), "a.db"));
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        ..Config::default()
-    });
+    let mut runner = runner();
     runner
         .run(&model(), |beliefs| {
             let mut a = a.borrow_mut();
@@ -369,24 +341,10 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
     let (secret, recipient) = selfmodel::archive::generate_identity();
     let key_file = dir.path().join("key.txt");
     std::fs::write(&key_file, format!("{}\n", *secret)).unwrap();
-    let options = |protection, categories: BTreeSet<String>| ExportOptions {
-        categories,
-        purposes: BTreeSet::new(),
-        beliefs: BTreeSet::new(),
-        protection,
-        armor: false,
-        overwrite: true,
-    };
     let sealed = dir.path().join("a.age");
+    let to_recipient = Protection::Recipients(vec![recipient.parse().unwrap()]);
     let summary = a
-        .export(
-            &sealed,
-            &options(
-                Protection::Recipients(vec![recipient.parse().unwrap()]),
-                BTreeSet::new(),
-            ),
-            &(),
-        )
+        .export(&sealed, &whole_export(to_recipient, true), &())
         .unwrap();
     assert_eq!(summary.counts.beliefs, N as u64);
     let key = Key::Identities(Identities::from_file(&key_file).unwrap());
@@ -394,14 +352,11 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
     assert_eq!(file.parsed.contents().unwrap().beliefs, beliefs);
     assert_eq!(file.parsed.beliefs_sha256, summary.beliefs_sha256);
     let mut b = vault(dir.path(), "b.db");
-    let mut signer = [0u8; 32];
-    hex::decode_to_slice(&file.parsed.public_key, &mut signer).unwrap();
-    let trusted = ImportOptions {
-        trust_signer: Some(signer),
-        ..ImportOptions::default()
-    };
     assert_eq!(
-        b.import(&file, &trusted, &()).unwrap().new.len(),
+        b.import(&file, &trusting_signer_of(&file), &())
+            .unwrap()
+            .new
+            .len(),
         beliefs.len()
     );
     assert_eq!(b.beliefs(&BeliefFilter::default()).unwrap(), beliefs);
@@ -409,12 +364,11 @@ fn thousands_of_beliefs_stream_through_export_and_import() {
     // A subset by category: its beliefs, in order, and only the types it needs.
     let category = beliefs[0].category.clone();
     let subset = dir.path().join("subset.json");
-    a.export(
-        &subset,
-        &options(Protection::Plain, [category.clone()].into()),
-        &(),
-    )
-    .unwrap();
+    let one_category = ExportOptions {
+        categories: [category.clone()].into(),
+        ..whole_export(Protection::Plain, true)
+    };
+    a.export(&subset, &one_category, &()).unwrap();
     let parsed = SealedFile::read(&subset)
         .unwrap()
         .open(None)

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{Duration, Utc};
-use selfmodel::archive::{ExportOptions, ImportOptions, Key, Protection, SealedFile};
+use selfmodel::archive::{ImportOptions, Key, Protection, SealedFile};
 use selfmodel::carry::Skipped;
 use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::{NewAccess, Outcome, Passphrase};
 use selfmodel_vault::{Vault, VaultError};
 
+use crate::common::archive::{FileKey, trusting_signer_of, whole_export, write_signed};
 use crate::common::{grant, read, scripted_session, vault};
 
 fn file_passphrase() -> Passphrase {
@@ -27,15 +28,9 @@ fn export(model: &mut Selfmodel, out: &Path, encrypted: bool) -> selfmodel::arch
     } else {
         Protection::Plain
     };
-    let options = ExportOptions {
-        categories: BTreeSet::new(),
-        purposes: BTreeSet::new(),
-        beliefs: BTreeSet::new(),
-        protection,
-        armor: false,
-        overwrite: false,
-    };
-    let summary = model.export(out, &options, &()).unwrap();
+    let summary = model
+        .export(out, &whole_export(protection, false), &())
+        .unwrap();
     assert!(summary.importable(), "{} bytes", summary.bytes);
     summary
 }
@@ -45,11 +40,10 @@ fn import(model: &mut Selfmodel, path: &Path, trusted: bool) -> selfmodel::archi
         .unwrap()
         .open(Some(&Key::Passphrase(file_passphrase())))
         .unwrap();
-    let mut signer = [0u8; 32];
-    hex::decode_to_slice(&file.parsed.public_key, &mut signer).unwrap();
-    let options = ImportOptions {
-        trust_signer: trusted.then_some(signer),
-        ..ImportOptions::default()
+    let options = if trusted {
+        trusting_signer_of(&file)
+    } else {
+        ImportOptions::default()
     };
     model.import(&file, &options, &()).unwrap()
 }
@@ -238,23 +232,11 @@ fn contents_of(path: &Path) -> selfmodel_archive::Contents {
     file.parsed.contents().unwrap()
 }
 
-/// A signer for a file made by hand.
-struct Forger(ed25519_dalek::SigningKey);
-
-impl selfmodel_archive::Signer for Forger {
-    fn public_key(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
-    }
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        ed25519_dalek::Signer::sign(&self.0, msg).to_bytes()
-    }
-}
-
 #[test]
 fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it_whole() {
     let dir = tempfile::tempdir().unwrap();
     let plain = session_exported(&dir);
-    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let key = FileKey::from_seed(7);
     let forged = dir.path().join("forged.json");
     let hidden = "Shop\u{202e}gnirts desrever";
     type Change = fn(&mut selfmodel_archive::Record, &str);
@@ -300,8 +282,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
         let mut contents = contents_of(&plain);
         let last = contents.record.access.len() - 1;
         change(&mut contents.record, hidden);
-        let built = selfmodel_archive::build(contents, &key).unwrap();
-        std::fs::write(&forged, built.to_vec()).unwrap();
+        write_signed(&forged, contents, &key);
         let Err(err) = SealedFile::read(&forged).unwrap().open(None) else {
             panic!("{path}: a hidden character opened");
         };
@@ -314,8 +295,7 @@ fn a_trusted_file_is_still_screened_and_a_hidden_character_in_a_grant_refuses_it
     let mut contents = contents_of(&plain);
     let host = format!("{}.com", "a".repeat(249));
     contents.record.grants[0].scope.origins = [format!("https://{host}:8443")].into();
-    let built = selfmodel_archive::build(contents, &key).unwrap();
-    std::fs::write(&forged, built.to_vec()).unwrap();
+    write_signed(&forged, contents, &key);
     assert!(SealedFile::read(&forged).unwrap().open(None).is_ok());
 }
 
@@ -324,18 +304,14 @@ fn a_conflict_found_after_new_beliefs_leaves_none_of_them() {
     let dir = tempfile::tempdir().unwrap();
     let plain = session_exported(&dir);
     let whole = contents_of(&plain);
-    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let key = FileKey::from_seed(7);
     let options = ImportOptions {
         trust_signer: Some(selfmodel_archive::Signer::public_key(&key)),
         ..ImportOptions::default()
     };
     let signed = |contents: selfmodel_archive::Contents, name: &str| {
         let path = dir.path().join(name);
-        std::fs::write(
-            &path,
-            selfmodel_archive::build(contents, &key).unwrap().to_vec(),
-        )
-        .unwrap();
+        write_signed(&path, contents, &key);
         SealedFile::read(&path).unwrap().open(None).unwrap()
     };
 
@@ -401,13 +377,9 @@ fn a_fault_in_a_later_batch_names_its_belief_and_leaves_none_written_before_it()
         })
         .collect();
     many.beliefs[1_050].category = "no_such_type".into();
-    let key = Forger(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    let key = FileKey::from_seed(7);
     let path = dir.path().join("many.json");
-    std::fs::write(
-        &path,
-        selfmodel_archive::build(many, &key).unwrap().to_vec(),
-    )
-    .unwrap();
+    write_signed(&path, many, &key);
     let file = SealedFile::read(&path).unwrap().open(None).unwrap();
 
     let other = tempfile::tempdir().unwrap();

@@ -49,6 +49,11 @@ fn session(model: &mut Selfmodel) -> (String, String) {
     scripted_session(model)
 }
 
+/// The sum of `count` over `items`.
+fn total<T>(items: &[T], count: impl Fn(&T) -> u64) -> u64 {
+    items.iter().map(count).sum()
+}
+
 fn events(model: &mut Selfmodel, subject: &str) -> Vec<selfmodel_core::AuditEvent> {
     model
         .audit_log()
@@ -229,23 +234,11 @@ fn the_right_to_know_adds_up_to_the_vault_and_states_sharing_as_granted() {
 
     // Categories and sources: every held belief once.
     let held = all.iter().filter(|b| b.status != Status::Rejected).count() as u64;
-    assert_eq!(
-        k.categories
-            .iter()
-            .map(|c| c.active + c.pending)
-            .sum::<u64>(),
-        held
-    );
-    assert_eq!(
-        k.categories
-            .iter()
-            .map(|c| c.collected_in_period)
-            .sum::<u64>(),
-        held
-    );
+    assert_eq!(total(&k.categories, |c| c.active + c.pending), held);
+    assert_eq!(total(&k.categories, |c| c.collected_in_period), held);
     let health = k.categories.iter().find(|c| c.type_id == "health").unwrap();
     assert!(health.statutory.contains("sensitive personal information"));
-    assert_eq!(k.sources.iter().map(|s| s.beliefs).sum::<u64>(), held);
+    assert_eq!(total(&k.sources, |s| s.beliefs), held);
     let source = |kind: &str| k.sources.iter().find(|s| s.kind == kind).unwrap().beliefs;
     assert_eq!(source("vendor"), 1, "the proposal waiting in the inbox");
     assert_eq!(source("person"), 1, "the belief added by hand");
@@ -254,24 +247,9 @@ fn the_right_to_know_adds_up_to_the_vault_and_states_sharing_as_granted() {
     // Third parties and purposes, from the access log; categories of what each received,
     // including the erased belief's type, from the audit chain.
     assert_eq!(k.third_parties.len(), 2);
-    assert_eq!(
-        k.third_parties.iter().map(|t| t.disclosures).sum::<u64>(),
-        disclosed
-    );
-    assert_eq!(
-        k.categories
-            .iter()
-            .map(|c| c.disclosed_in_period)
-            .sum::<u64>(),
-        disclosed
-    );
-    assert_eq!(
-        k.purposes
-            .iter()
-            .map(|p| p.disclosed_in_period)
-            .sum::<u64>(),
-        disclosed
-    );
+    assert_eq!(total(&k.third_parties, |t| t.disclosures), disclosed);
+    assert_eq!(total(&k.categories, |c| c.disclosed_in_period), disclosed);
+    assert_eq!(total(&k.purposes, |p| p.disclosed_in_period), disclosed);
     let writer = k
         .third_parties
         .iter()

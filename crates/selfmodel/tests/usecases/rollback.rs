@@ -47,11 +47,12 @@ impl Env {
         Selfmodel::open_witnessed(&self.vault, &pass(), Some(self.store())).unwrap()
     }
 
-    /// The vault file's bytes; the vault must be closed (no write-ahead log left).
-    fn snapshot(&self) -> Vec<u8> {
+    /// Closes the vault and returns its file's bytes (no write-ahead log is left).
+    fn close_and_copy(&self, m: Selfmodel) -> Vec<u8> {
+        m.close().unwrap();
         assert!(
             !sidecar(&self.vault, "-wal").exists(),
-            "close the vault first"
+            "the write-ahead log outlived the close"
         );
         std::fs::read(&self.vault).unwrap()
     }
@@ -105,8 +106,7 @@ fn a_copied_back_older_vault_is_noticed_at_open() {
     let env = Env::new();
     let mut m = env.create();
     add(&mut m, "Plays the cello");
-    m.close().unwrap();
-    let old = env.snapshot();
+    let old = env.close_and_copy(m);
 
     let mut m = env.open();
     assert_eq!(m.integrity_warning(), None);
@@ -347,8 +347,7 @@ fn receipts_are_signed_by_the_vault_identity_and_detect_rollback() {
     // The identity exists before the copy is taken (a copy from before it would sign with a key
     // of its own, which the vendor's pinned key already refuses).
     m.identity().unwrap();
-    m.close().unwrap();
-    let old = env.snapshot();
+    let old = env.close_and_copy(m);
     let mut m = env.open();
     add(&mut m, "Grows tomatoes");
     let receipt = m.checkpoint(None).unwrap();

@@ -1,6 +1,8 @@
 //! Helpers shared by the use-case tests that script a vendor session on a real vault.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+pub mod archive;
+
 use std::collections::BTreeSet;
 
 use selfmodel::{AccessFilter, Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
