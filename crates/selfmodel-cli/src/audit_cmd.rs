@@ -1,10 +1,8 @@
 //! `selfmodel audit`: verify the chain against this machine's witness (and receipts), show it,
 //! and hand out signed checkpoints.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -90,7 +88,7 @@ pub fn run(path: &Path, cmd: AuditCmd) -> Result<ExitCode> {
             match out {
                 None => say!("{}", text.trim_end()),
                 Some(file) => {
-                    write_new(&file, text.as_bytes(), force)?;
+                    crate::report_cmd::write_private(&file, &text, force)?;
                     say!(
                         "wrote the signed checkpoint of audit event {n} to {}",
                         file.display()
@@ -228,38 +226,4 @@ fn read_receipt(path: &Path) -> Result<SignedCheckpoint> {
     let file: CheckpointFile = serde_json::from_slice(&bytes)
         .with_context(|| format!("{shown} is not a signed checkpoint"))?;
     Ok(file.into())
-}
-
-/// Writes `bytes` to `dest` through a temporary file (0600) renamed into place; refuses to
-/// replace an existing file unless `force`.
-fn write_new(dest: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    if !force && dest.exists() {
-        bail!(
-            "{} exists; refusing to overwrite it (add --force)",
-            dest.display()
-        );
-    }
-    let mut tmp = dest.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let written = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if force {
-            std::fs::rename(&tmp, dest)
-        } else {
-            // Link, not rename, so that a file created meanwhile is not replaced.
-            std::fs::hard_link(&tmp, dest).and_then(|()| std::fs::remove_file(&tmp))
-        }
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", dest.display()));
-    }
-    Ok(())
 }

@@ -45,7 +45,10 @@ pub fn package(vault: &Path, cmd: PackageCmd) -> Result<ExitCode> {
     };
     if a.out.exists() && !a.force {
         // Refuse before the generation is recorded on the audit chain.
-        anyhow::bail!("{} exists; add --force to replace it", a.out.display());
+        anyhow::bail!(
+            "{} exists; refusing to overwrite it (add --force)",
+            a.out.display()
+        );
     }
     let format = Format::pick(a.format, &a.out);
     let mut model = crate::open(vault)?;
@@ -54,7 +57,7 @@ pub fn package(vault: &Path, cmd: PackageCmd) -> Result<ExitCode> {
         PackageCmd::RightToKnow(_) => model.right_to_know()?.render(format),
     };
     model.close()?;
-    write_private(&a.out, text.as_bytes(), a.force)?;
+    write_private(&a.out, &text, a.force)?;
     say!("wrote {what} to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

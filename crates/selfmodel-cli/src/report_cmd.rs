@@ -4,8 +4,6 @@
 //! module reads the arguments and writes the file. No belief text is ever included: counts,
 //! types, purposes, ids and hashes only.
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -74,7 +72,7 @@ pub fn report(vault: &Path, a: ReportArgs) -> Result<ExitCode> {
     let report = model.report(period)?;
     model.close()?;
     let text = report.render(format);
-    write_private(&a.out, text.as_bytes(), a.force)?;
+    write_private(&a.out, &text, a.force)?;
     say!("wrote the transparency report to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -95,23 +93,15 @@ fn instant(s: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
     })
 }
 
-/// Writes `bytes` to `path` with mode 0600, refusing to replace a file unless `force`.
-pub fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).mode(0o600);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
+/// Writes `text` to `path` atomically (a temporary file beside it, fsynced, then moved into
+/// place) with mode 0600, refusing to replace a file unless `force`, and saying how.
+pub fn write_private(path: &Path, text: &str, force: bool) -> Result<()> {
+    match render::write_private(path, text, force) {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == selfmodel_core::ErrorCode::AlreadyExists => bail!(
+            "{} exists; refusing to overwrite it (add --force)",
+            path.display()
+        ),
+        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
     }
-    let mut file = options.open(path).with_context(|| {
-        if path.exists() && !force {
-            format!("{} exists; add --force to replace it", path.display())
-        } else {
-            format!("cannot write {}", path.display())
-        }
-    })?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
 }

@@ -275,6 +275,24 @@ fn report_files_agree_with_the_vault() {
     );
     let err = v.fail(&["report", "--out", &out("r.json")]);
     assert!(err.contains("--force"), "{err}");
+    // Replaced whole with --force (moved into place, not rewritten in it), private, and nothing
+    // left beside it.
+    std::fs::write(out("r.json"), "an older report").unwrap();
+    v.ok(&["report", "--force", "--out", &out("r.json")]);
+    let replaced: Value = serde_json::from_str(&read(&v, "r.json")).unwrap();
+    assert_eq!(replaced["inventory"], r["inventory"]);
+    let mode = std::fs::metadata(out("r.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(
+        std::fs::read_dir(v.dir()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
     let err = v.fail(&["report", "--from", "yesterday", "--out", &out("x.json")]);
     assert!(err.contains("not a date"), "{err}");
 }
