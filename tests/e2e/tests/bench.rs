@@ -149,7 +149,7 @@ async fn desktop_benchmarks() -> Result<()> {
     let vault = dir.path().join("demo.db");
     demo_vault(&vault)?;
     let (mut to_prompt, mut to_list, mut total) = (vec![], vec![], vec![]);
-    let mut idle = (0, 0);
+    let (mut idle, mut split) = ((0, 0), (0, 0));
     for run in 0..RUNS {
         let app = App::launch(&vault, &[]).await?;
         app.el("#unlock-passphrase").await?;
@@ -164,13 +164,16 @@ async fn desktop_benchmarks() -> Result<()> {
             let pid = app.app_pid();
             ensure!(pid.is_some(), "cannot find the app process");
             let pid = pid.unwrap_or_default();
-            idle = (tree_rss_kib(pid), {
-                let s = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+            let kib = |field: &str| -> u64 {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(field))
                     .and_then(|v| v.split_whitespace().next()?.parse().ok())
                     .unwrap_or(0)
-            });
+            };
+            idle = (tree_rss_kib(pid), kib("VmRSS:"));
+            split = (kib("RssAnon:"), kib("RssFile:") + kib("RssShmem:"));
         }
         app.quit().await?;
     }
@@ -179,11 +182,14 @@ async fn desktop_benchmarks() -> Result<()> {
          | Unlock pressed → demo beliefs listed (key derivation, integrity check, list, render) | {:.0} ms |\n\
          | launch → unlocked, interactive window (including WebDriver typing the passphrase) | {:.0} ms |\n\
          | idle memory, app process | {:.0} MiB |\n\
+         | … of which its own (anonymous) memory / mapped files (libraries, shared memory) | {:.0} / {:.0} MiB |\n\
          | idle memory, app + WebKit web and network processes | {:.0} MiB |\n",
         median(to_prompt),
         median(to_list),
         median(total),
         idle.1 as f64 / 1024.0,
+        split.0 as f64 / 1024.0,
+        split.1 as f64 / 1024.0,
         idle.0 as f64 / 1024.0,
     );
 
