@@ -9,6 +9,7 @@ mod beliefs;
 mod common;
 mod crash;
 mod destroy;
+mod exports;
 mod memories;
 mod passwd;
 mod processes;

@@ -8,4 +8,6 @@ mod defences;
 mod floods;
 mod minimisation;
 mod pages;
+mod reads_after_changes;
 mod secrets_at_rest;
+mod web;
