@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use selfmodel::{Disclosed, Disclosure};
+use selfmodel::{Disclosed, Page};
 
 use crate::wire;
 
@@ -92,22 +92,22 @@ fn write_belief(out: &mut Vec<u8>, b: &Disclosed) -> serde_json::Result<()> {
     Ok(())
 }
 
-/// The JSON of a page: the `wire::BeliefPage` of `d` for `purpose`.
-pub fn body(d: &Disclosure, purpose: &str) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(256 + 320 * d.beliefs.len());
+/// The JSON of a page read under `grant_id` for `purpose`: its `wire::BeliefPage`.
+pub fn body(grant_id: &str, page: &Page, purpose: &str) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256 + 320 * page.beliefs.len());
     out.extend_from_slice(b"{\"grant_id\":");
-    serde_json::to_writer(&mut out, &d.grant_id)?;
+    serde_json::to_writer(&mut out, grant_id)?;
     out.extend_from_slice(b",\"purpose\":");
     serde_json::to_writer(&mut out, purpose)?;
     out.extend_from_slice(b",\"beliefs\":[");
-    for (i, b) in d.beliefs.iter().enumerate() {
+    for (i, b) in page.beliefs.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         write_belief(&mut out, b)?;
     }
     out.push(b']');
-    if let Some(next) = d.next {
+    if let Some(next) = page.next {
         out.extend_from_slice(b",\"next\":");
         serde_json::to_writer(&mut out, &next.to_string())?;
     }

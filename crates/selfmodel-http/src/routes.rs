@@ -293,7 +293,7 @@ pub async fn belief(
         ..Default::default()
     };
     let d = s.vault.read(credential(&headers), read).await?;
-    let b = d.beliefs.first().ok_or_else(|| {
+    let b = d.page.beliefs.first().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
@@ -310,13 +310,14 @@ async fn disclose(
     purpose: String,
 ) -> Result<Response, ApiError> {
     let d = s.vault.read(credential(headers), read).await?;
-    let body = Bytes::from(page::body(&d, &purpose).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            e.to_string(),
-        )
-    })?);
+    // Rendered once per page: reads that share the page share its bytes.
+    let rendered = d.page.memo(|p| {
+        page::body(&d.grant_id, p, &purpose)
+            .map(Bytes::from)
+            .map_err(|e| e.to_string())
+    });
+    let body = rendered
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e))?;
     if let Some(mut r) = s.replay.as_ref().and_then(|r| r.lock().ok()) {
         *r = body.clone();
     }

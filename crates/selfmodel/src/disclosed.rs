@@ -56,6 +56,16 @@ impl Shared {
     pub(crate) fn overdue(&self, now: DateTime<Utc>) -> bool {
         self.review_due.is_some_and(|due| due <= now)
     }
+
+    /// The first time after `now` that how a read sees it changes by itself: its review falls
+    /// due or it expires (`None`: neither is ahead).
+    pub(crate) fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        [self.review_due, self.belief.expires_at]
+            .into_iter()
+            .flatten()
+            .filter(|t| *t > now)
+            .min()
+    }
 }
 
 /// A disclosed belief (see the module's documentation).
@@ -156,24 +166,84 @@ impl Disclosed {
     /// One process renders to one type; asked for another, `render`'s result is returned
     /// without being kept.
     pub fn memo<T: Any + Send + Sync + Clone>(&self, render: fn(&Disclosed) -> T) -> T {
-        let neutral = || {
+        memoized(&self.shared.memo, || {
             render(&Disclosed::new(
                 Arc::clone(&self.shared),
                 Arc::default(),
                 true,
                 false,
             ))
-        };
-        match self.shared.memo.get().map(|kept| kept.downcast_ref::<T>()) {
-            Some(Some(t)) => t.clone(),
-            Some(None) => neutral(),
-            None => {
-                let t = neutral();
-                // Another thread may have kept its rendering first: the same bytes.
-                let _ = self.shared.memo.set(Box::new(t.clone()));
-                t
-            }
+        })
+    }
+}
+
+/// What `memo` keeps, if it is a `T`; else `make`'s result, kept if nothing is.
+fn memoized<T: Any + Send + Sync + Clone>(
+    memo: &OnceLock<Box<dyn Any + Send + Sync>>,
+    make: impl FnOnce() -> T,
+) -> T {
+    match memo.get().map(|kept| kept.downcast_ref::<T>()) {
+        Some(Some(t)) => t.clone(),
+        Some(None) => make(),
+        None => {
+            let t = make();
+            // Another thread may have kept its rendering first: the same bytes.
+            let _ = memo.set(Box::new(t.clone()));
+            t
         }
+    }
+}
+
+/// The beliefs one read disclosed, in order, and the cursor to the next page. Reads that ask the
+/// same (purpose, filters, cursor, size) under the same grant of the same version of the model
+/// share one page until the first time any belief it looked at falls due for review or expires;
+/// a new page is picked after that.
+pub struct Page {
+    /// The beliefs, each as the grant lets the vendor see it.
+    pub beliefs: Vec<Disclosed>,
+    /// The cursor for the next page, if there may be more.
+    pub next: Option<BeliefId>,
+    /// When the page stops being what the read would pick (`None`: not before the model
+    /// changes).
+    valid_until: Option<DateTime<Utc>>,
+    memo: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl Page {
+    pub(crate) fn new(
+        beliefs: Vec<Disclosed>,
+        next: Option<BeliefId>,
+        valid_until: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            beliefs,
+            next,
+            valid_until,
+            memo: OnceLock::new(),
+        }
+    }
+
+    /// Whether the page is still what a read at `now` would pick.
+    pub(crate) fn valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.valid_until.is_none_or(|until| now < until)
+    }
+
+    /// The caller's rendering of this page, made by `render` the first time and kept with it:
+    /// every read sharing the page gets the same. A page is shared only by reads under one grant
+    /// for one purpose, so the rendering may show both. One process renders to one type; asked
+    /// for another, `render`'s result is returned without being kept.
+    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: impl FnOnce(&Page) -> T) -> T {
+        memoized(&self.memo, || render(self))
+    }
+}
+
+impl std::fmt::Debug for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page")
+            .field("beliefs", &self.beliefs)
+            .field("next", &self.next)
+            .field("valid_until", &self.valid_until)
+            .finish_non_exhaustive()
     }
 }
 

@@ -46,7 +46,7 @@ pub use checkpoint::{
     CHECKPOINT_CONTEXT, CHECKPOINT_OPERATION, ReceiptVerdict, SignedCheckpoint, checkpoint_message,
 };
 pub use confirmation::Irreversible;
-pub use disclosed::Disclosed;
+pub use disclosed::{Disclosed, Page};
 pub use error::{Error, Result};
 pub use identity::Identity;
 pub use merge::SameAs;

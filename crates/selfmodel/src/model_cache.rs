@@ -9,16 +9,28 @@
 //! other connection can commit). Any change of either, to beliefs or not, discards it; the next
 //! read loads it again. Vendor calls do not discard it: none changes active beliefs, the
 //! catalogue or a grant, but for a vendor giving its grant up, which counts as a change.
+//!
+//! The pages reads were served are kept with the copy, by what was asked under which grant, so
+//! that a vendor polling the same page is served the same [`Page`] (and its rendering) until the
+//! copy is discarded or a belief on the page falls due for review or expires. They hold at most
+//! [`MAX_KEPT`] beliefs together: a vendor varying what it asks replaces pages, it does not add
+//! to them.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use selfmodel_core::{BeliefFilter, BeliefId, Catalogue, Grant, Status};
 use selfmodel_vault::{Reader, Writer};
 
 use crate::Result;
-use crate::disclosed::Shared;
+use crate::disclosed::{Page, Shared};
+use crate::vendor::MAX_PAGE;
+
+/// Most beliefs the kept pages list together (each page counts one more, so empty pages are
+/// bounded too).
+const MAX_KEPT: usize = 4 * MAX_PAGE as usize;
 
 /// Which state of the vault a copy was taken from: (SQLite `data_version`, changes made by this
 /// process).
@@ -41,6 +53,34 @@ pub(crate) struct ModelCache {
     /// Grants found by their token's public id so far, with the token's stored hash. A token
     /// that finds none is looked up again each time, so no caller can fill this.
     grants: RefCell<HashMap<String, (Grant, Vec<u8>)>>,
+    /// Pages served from this copy, by what was asked under which grant.
+    pages: RefCell<KeptPages>,
+}
+
+/// What a page read asks, under which grant: reads asking the same share one [`Page`].
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    pub grant: String,
+    pub purpose: String,
+    pub category: Option<String>,
+    /// The bits of the minimum confidence asked for.
+    pub min_confidence: Option<u64>,
+    pub fresh: bool,
+    /// The search text, lowercased.
+    pub needle: Option<String>,
+    pub after: Option<BeliefId>,
+    pub limit: usize,
+}
+
+#[derive(Default)]
+struct KeptPages {
+    by_key: HashMap<PageKey, Arc<Page>>,
+    /// What the kept pages weigh: their beliefs, and one for each page.
+    weight: usize,
+}
+
+fn weight(page: &Page) -> usize {
+    page.beliefs.len() + 1
 }
 
 impl ModelCache {
@@ -83,6 +123,7 @@ impl ModelCache {
                     catalogue,
                     paused: crate::vendor::sharing_paused(&w.read())?,
                     grants: RefCell::default(),
+                    pages: RefCell::default(),
                 }
             }
         };
@@ -113,6 +154,25 @@ impl ModelCache {
                 .insert(token_id.to_owned(), f.clone());
         }
         Ok(found)
+    }
+
+    /// The page served to a read asking `key`, if it is still what a read at `now` would pick.
+    pub fn page(&self, key: &PageKey, now: DateTime<Utc>) -> Option<Arc<Page>> {
+        let kept = self.pages.borrow();
+        kept.by_key.get(key).filter(|p| p.valid_at(now)).cloned()
+    }
+
+    /// Keeps `page` for the reads that ask the same; past [`MAX_KEPT`], the pages kept before
+    /// are dropped.
+    pub fn keep_page(&self, key: PageKey, page: &Arc<Page>) {
+        let kept = &mut *self.pages.borrow_mut();
+        if kept.weight + weight(page) > MAX_KEPT {
+            *kept = KeptPages::default();
+        }
+        if let Some(old) = kept.by_key.insert(key, Arc::clone(page)) {
+            kept.weight -= weight(&old);
+        }
+        kept.weight += weight(page);
     }
 
     /// The active belief `id`.

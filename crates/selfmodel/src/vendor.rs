@@ -22,8 +22,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-use crate::disclosed::{Disclosed, Shared};
-use crate::model_cache::ModelCache;
+use crate::disclosed::{Disclosed, Page, Shared};
+use crate::model_cache::{ModelCache, PageKey};
 use crate::tokens::{self, POLL_PREFIX, TOKEN_PREFIX};
 use crate::vendor_call::{
     Call, VendorOutcome, authenticate, authenticate_any, authenticate_from, origin_refused,
@@ -141,10 +141,8 @@ pub struct VendorRead {
 pub struct Disclosure {
     /// The grant it was read under.
     pub grant_id: String,
-    /// The beliefs, each as the grant lets the vendor see it.
-    pub beliefs: Vec<Disclosed>,
-    /// The cursor for the next page, if there may be more.
-    pub next: Option<BeliefId>,
+    /// The beliefs and the cursor, shared with the reads that ask the same (see [`Page`]).
+    pub page: Arc<Page>,
 }
 
 /// A grant with how much it has been used.
@@ -656,22 +654,16 @@ fn read_one(
         Ok(n) => n,
         Err(e) => return call.deny(w, e),
     };
-    let with_evidence = grant.allows(Operation::ReadEvidence);
-    let granted = Arc::new(grant.scope.purposes.clone());
     let in_scope =
         |s: &Arc<Shared>| within_scope_above(&s.belief, &grant.scope, &read.purpose, s.share_floor);
-    let show = |s: &Arc<Shared>| {
-        let overdue = s.overdue(now);
-        Disclosed::new(Arc::clone(s), Arc::clone(&granted), with_evidence, overdue)
-    };
-    let (beliefs, next) = match read.belief {
+    let page = match read.belief {
         Some(id) => {
             let found = model
                 .get(id)
                 .filter(|s| in_scope(s) && unexpired(&s.belief, now))
                 .filter(|s| !(grant.scope.fresh_only && s.overdue(now)));
             match found {
-                Some(s) => (vec![show(s)], None),
+                Some(s) => Arc::new(Page::new(vec![shown_under(&grant, now)(s)], None, None)),
                 None => {
                     return call.deny(
                         w,
@@ -681,42 +673,91 @@ fn read_one(
             }
         }
         None => {
-            // A page is the first `limit` beliefs in scope after the cursor; of those, the ones
-            // past their retention are withheld (retention erases them within the hour).
             let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
-            let min_confidence = read.min_confidence.unwrap_or(0.0);
-            let page: Vec<&Arc<Shared>> = model
-                .for_purpose_after(&read.purpose, read.after)
-                .iter()
-                .filter(|s| {
-                    read.category
-                        .as_ref()
-                        .is_none_or(|c| *c == s.belief.category)
-                })
-                .filter(|s| s.belief.confidence >= min_confidence)
-                .filter(|s| !((read.fresh || grant.scope.fresh_only) && s.overdue(now)))
-                .filter(|s| needle.as_deref().is_none_or(|n| s.lowercase().contains(n)))
-                .filter(|s| in_scope(s))
-                .take(limit)
-                .collect();
-            let next = (page.len() == limit)
-                .then(|| page.last().map(|s| s.belief.id))
-                .flatten();
-            let shown = page
-                .into_iter()
-                .filter(|s| unexpired(&s.belief, now))
-                .map(show)
-                .collect();
-            (shown, next)
+            let key = PageKey {
+                grant: grant.id.clone(),
+                purpose: read.purpose.clone(),
+                category: read.category.clone(),
+                min_confidence: read.min_confidence.map(f64::to_bits),
+                fresh: read.fresh,
+                needle,
+                after: read.after,
+                limit,
+            };
+            match model.page(&key, now) {
+                Some(kept) => kept,
+                None => {
+                    let page = Arc::new(pick_page(model, &key, &grant, now, in_scope));
+                    model.keep_page(key, &page);
+                    page
+                }
+            }
         }
     };
-    let ids: Vec<BeliefId> = beliefs.iter().map(Disclosed::id).collect();
+    let ids: Vec<BeliefId> = page.beliefs.iter().map(Disclosed::id).collect();
     unless_refused!(call.allowed(w, &ids));
     Ok(Ok(Disclosure {
         grant_id: grant.id.clone(),
-        beliefs,
-        next,
+        page,
     }))
+}
+
+/// A page for `key`: the first `limit` beliefs in scope after the cursor; of those, the ones past
+/// their retention are withheld (retention erases them within the hour). It stays valid until
+/// the first of the beliefs it looked at falls due for review or expires.
+fn pick_page(
+    model: &ModelCache,
+    key: &PageKey,
+    grant: &Grant,
+    now: DateTime<Utc>,
+    in_scope: impl Fn(&Arc<Shared>) -> bool,
+) -> Page {
+    let min_confidence = key.min_confidence.map_or(0.0, f64::from_bits);
+    let fresh = key.fresh || grant.scope.fresh_only;
+    let mut picked: Vec<&Arc<Shared>> = Vec::with_capacity(key.limit);
+    let mut valid_until: Option<DateTime<Utc>> = None;
+    for s in model.for_purpose_after(&key.purpose, key.after) {
+        if let Some(t) = s.next_change(now) {
+            valid_until = Some(valid_until.map_or(t, |v| v.min(t)));
+        }
+        let wanted = key
+            .category
+            .as_ref()
+            .is_none_or(|c| *c == s.belief.category)
+            && s.belief.confidence >= min_confidence
+            && !(fresh && s.overdue(now))
+            && key
+                .needle
+                .as_deref()
+                .is_none_or(|n| s.lowercase().contains(n))
+            && in_scope(s);
+        if wanted {
+            picked.push(s);
+            if picked.len() == key.limit {
+                break;
+            }
+        }
+    }
+    let next = (picked.len() == key.limit)
+        .then(|| picked.last().map(|s| s.belief.id))
+        .flatten();
+    let shown = picked
+        .into_iter()
+        .filter(|s| unexpired(&s.belief, now))
+        .map(shown_under(grant, now))
+        .collect();
+    Page::new(shown, next, valid_until)
+}
+
+/// How a belief is shown under `grant` at `now`: its purposes among the grant's, its evidence
+/// if the grant reads evidence, and whether it is overdue for review.
+fn shown_under(grant: &Grant, now: DateTime<Utc>) -> impl Fn(&Arc<Shared>) -> Disclosed {
+    let with_evidence = grant.allows(Operation::ReadEvidence);
+    let granted = Arc::new(grant.scope.purposes.clone());
+    move |s| {
+        let overdue = s.overdue(now);
+        Disclosed::new(Arc::clone(s), Arc::clone(&granted), with_evidence, overdue)
+    }
 }
 
 /// Longest text a read may search for, in characters.

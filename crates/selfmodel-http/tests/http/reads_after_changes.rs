@@ -46,6 +46,79 @@ async fn a_belief_past_its_retention_is_not_disclosed_while_the_server_runs() {
     f.stop().await;
 }
 
+/// The first read of a page keeps it for the reads that ask the same; one of its beliefs
+/// expiring, or falling due for review, while nothing else changes, makes the next read pick
+/// the page again. Whenever the first read runs, the second runs after both times.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_page_is_picked_again_when_a_belief_on_it_expires_or_falls_due() {
+    use chrono::{SecondsFormat, Utc};
+
+    let f = fixture(ServerConfig::default()).await;
+    let http = reqwest::Client::new();
+    let page = || async {
+        let r = get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token).await;
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["beliefs"].as_array().unwrap().clone()
+    };
+    let id = |b: &serde_json::Value| b["id"].as_str().unwrap().to_owned();
+    let before = page().await;
+    assert!(before.len() >= 2, "{before:?}");
+    let (expiring, falling_due) = (id(&before[0]), id(&before[1]));
+    assert_eq!(before[1]["review_overdue"], false);
+
+    // Another process sets both times a moment ahead (which discards the kept model).
+    let at = Utc::now() + chrono::Duration::milliseconds(1500);
+    let text = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let conn = second_connection(&f.dir.join("v.db"));
+    let review_days: i64 = conn
+        .query_row(
+            "SELECT t.review_days FROM beliefs b JOIN belief_types t ON t.id = b.category \
+             WHERE b.id = ?1",
+            [&falling_due],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE beliefs SET expires_at = ?2 WHERE id = ?1",
+        [&expiring, &text(at)],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE beliefs SET confirmed_at = ?2 WHERE id = ?1",
+        [
+            &falling_due,
+            &text(at - chrono::Duration::days(review_days)),
+        ],
+    )
+    .unwrap();
+    drop(conn);
+
+    // Read (and kept) before the times when the machine is not stalled; asserted only then.
+    let kept = page().await;
+    if Utc::now() < at {
+        assert_eq!(
+            kept.iter().map(id).collect::<Vec<_>>(),
+            before.iter().map(id).collect::<Vec<_>>()
+        );
+        assert_eq!(kept[1]["review_overdue"], false);
+    }
+    while Utc::now() <= at {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let after = page().await;
+    assert!(
+        after.iter().all(|b| id(b) != expiring),
+        "an expired belief is withheld from a kept page"
+    );
+    let due = after.iter().find(|b| id(b) == falling_due).unwrap();
+    assert_eq!(
+        due["review_overdue"], true,
+        "a belief now due is shown overdue"
+    );
+    f.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_belief_erased_between_two_reads_is_not_disclosed_by_the_second() {
     let f = fixture(ServerConfig::default()).await;

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use selfmodel::{Error, Selfmodel};
+use selfmodel::{Credential, Error, Selfmodel};
 use selfmodel_core::{
-    Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, Passphrase, Rectify, Sensitivity,
+    Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, Operation, Passphrase, Rectify,
+    Sensitivity,
 };
 
 use crate::common::{person, stated};
@@ -241,6 +242,72 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
     assert_eq!(refused.code().as_str(), "purpose_not_granted");
 }
 
+/// Reads asking the same under the same grant share one page until the model changes; another
+/// grant asking the same gets its own, shown as its own grant decides.
+#[test]
+fn each_grant_is_served_its_own_page_and_a_change_makes_a_new_one() {
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    model.fill_demo().unwrap();
+    let narrow = crate::common::grant(
+        &mut model,
+        "com.example.narrow",
+        &["recommendations"],
+        &["interests"],
+    );
+    let mut wide = crate::common::ask(
+        "com.example.wide",
+        &["recommendations", "advertising"],
+        &["interests", "preferences"],
+    );
+    wide.scope.operations.insert(Operation::ReadEvidence);
+    let wide = crate::common::grant_as_asked(&mut model, wide);
+    let recommendations = crate::common::read("recommendations");
+    let mut read = |who: &Credential| model_read(&mut model, who, &recommendations);
+
+    let first = read(&narrow);
+    let by_wide = read(&wide);
+    let again = read(&narrow);
+    assert!(Arc::ptr_eq(&first, &again), "a re-read shares the page");
+    assert!(
+        !Arc::ptr_eq(&first, &by_wide),
+        "another grant has its own page"
+    );
+    assert!(first.beliefs.iter().all(|b| b.category() == "interests"
+        && b.evidence().is_none()
+        && b.purposes().eq(["recommendations"])));
+    assert!(
+        by_wide
+            .beliefs
+            .iter()
+            .any(|b| b.category() == "preferences")
+    );
+    assert!(
+        by_wide
+            .beliefs
+            .iter()
+            .any(|b| b.evidence().is_some_and(|e| !e.is_empty()))
+    );
+    assert!(by_wide.beliefs.iter().any(|b| b.purposes().count() == 2));
+
+    let gone = first.beliefs[0].id();
+    model.delete_belief(gone).unwrap();
+    let after = model_read(&mut model, &narrow, &recommendations);
+    assert!(!Arc::ptr_eq(&first, &after), "a change makes a new page");
+    assert!(after.beliefs.iter().all(|b| b.id() != gone));
+    assert_eq!(after.beliefs.len(), first.beliefs.len() - 1);
+}
+
+fn model_read(
+    model: &mut Selfmodel,
+    who: &Credential,
+    read: &selfmodel::VendorRead,
+) -> std::sync::Arc<selfmodel::Page> {
+    model.vendor_read(who, read).unwrap().page
+}
+
 /// What a vendor reads is minimised the same way on a page and one at a time: only its granted
 /// purposes, no evidence unless granted, never a belief's history.
 #[test]
@@ -284,7 +351,7 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
     let mut one = crate::common::read("recommendations");
     one.belief = Some(target.id);
     let single = model.vendor_read(&vendor, &one).unwrap();
-    assert!(page.beliefs.iter().any(|b| b.id() == target.id));
+    assert!(page.page.beliefs.iter().any(|b| b.id() == target.id));
     // History and the rest of the stored belief have no accessor on a disclosed belief; what is
     // left to check is what the grant decides.
     let seen = |b: &selfmodel::Disclosed| {
@@ -296,7 +363,7 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
             b.confidence(),
         )
     };
-    for b in page.beliefs.iter().chain(&single.beliefs) {
+    for b in page.page.beliefs.iter().chain(&single.page.beliefs) {
         assert!(
             b.evidence().is_none(),
             "evidence disclosed without the grant: {b:?}"
@@ -307,10 +374,15 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
             "{b:?}"
         );
     }
-    let on_page = page.beliefs.iter().find(|b| b.id() == target.id).unwrap();
+    let on_page = page
+        .page
+        .beliefs
+        .iter()
+        .find(|b| b.id() == target.id)
+        .unwrap();
     assert_eq!(
         seen(on_page),
-        seen(&single.beliefs[0]),
+        seen(&single.page.beliefs[0]),
         "a page and a single read agree"
     );
     assert_eq!(on_page.statement(), rectified.statement);
@@ -456,6 +528,7 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
     let all: Vec<_> = model
         .vendor_read(&vendor, &crate::common::read("recommendations"))
         .unwrap()
+        .page
         .beliefs
         .iter()
         .map(|b| b.id())
@@ -485,7 +558,7 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
                 Ok(d) => assert!(
                     !last,
                     "the read past the allowance disclosed {:?}",
-                    d.beliefs.len()
+                    d.page.beliefs.len()
                 ),
                 Err(e) => {
                     assert!(last, "{e}");
@@ -507,5 +580,5 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
     let again = model
         .vendor_read(&vendor, &crate::common::read("recommendations"))
         .unwrap();
-    assert_eq!(again.beliefs.len(), 64);
+    assert_eq!(again.page.beliefs.len(), 64);
 }

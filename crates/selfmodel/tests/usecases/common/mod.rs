@@ -76,9 +76,12 @@ pub fn grant(
     purposes: &[&str],
     categories: &[&str],
 ) -> Credential {
-    let issued = model
-        .request_grant(ask(id, purposes, categories), None)
-        .unwrap();
+    grant_as_asked(model, ask(id, purposes, categories))
+}
+
+/// The token of a grant approved as `asked`.
+pub fn grant_as_asked(model: &mut Selfmodel, asked: GrantAsk) -> Credential {
+    let issued = model.request_grant(asked, None).unwrap();
     model
         .approve_request(&issued.request.id, &Narrowing::default(), "test")
         .unwrap();
