@@ -92,13 +92,23 @@ fn write_belief(out: &mut Vec<u8>, b: &Disclosed) -> serde_json::Result<()> {
     Ok(())
 }
 
-/// The JSON of a page read under `grant_id` for `purpose`: its `wire::BeliefPage`.
-pub fn body(grant_id: &str, page: &Page, purpose: &str) -> serde_json::Result<Vec<u8>> {
+/// The body of a page as its reads share it: rendered once, kept with the page
+/// ([`Page::memo`]).
+pub fn shared_body(page: &Page) -> Result<axum::body::Bytes, String> {
+    page.memo(|p| {
+        body(p)
+            .map(axum::body::Bytes::from)
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// The JSON of a page: its `wire::BeliefPage`.
+pub fn body(page: &Page) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(256 + 320 * page.beliefs.len());
     out.extend_from_slice(b"{\"grant_id\":");
-    serde_json::to_writer(&mut out, grant_id)?;
+    serde_json::to_writer(&mut out, &page.grant_id)?;
     out.extend_from_slice(b",\"purpose\":");
-    serde_json::to_writer(&mut out, purpose)?;
+    serde_json::to_writer(&mut out, &page.purpose)?;
     out.extend_from_slice(b",\"beliefs\":[");
     for (i, b) in page.beliefs.iter().enumerate() {
         if i > 0 {

@@ -266,7 +266,7 @@ pub async fn beliefs(
     StrictQuery(q): StrictQuery<BeliefQuery>,
 ) -> Result<Response, ApiError> {
     let read = VendorRead {
-        purpose: q.purpose.clone(),
+        purpose: q.purpose,
         category: q.category,
         min_confidence: q.min_confidence,
         fresh: q.fresh.unwrap_or(false),
@@ -275,7 +275,7 @@ pub async fn beliefs(
         after: q.after.as_deref().map(parse_id).transpose()?,
         limit: q.limit.map(u64::from),
     };
-    disclose(&s, &headers, read, q.purpose).await
+    disclose(&s, &headers, read).await
 }
 
 /// One belief for a declared purpose, under the same rules.
@@ -293,7 +293,7 @@ pub async fn belief(
         ..Default::default()
     };
     let d = s.vault.read(credential(&headers), read).await?;
-    let b = d.page.beliefs.first().ok_or_else(|| {
+    let b = d.beliefs.first().ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
@@ -307,16 +307,9 @@ async fn disclose(
     s: &AppState,
     headers: &HeaderMap,
     read: VendorRead,
-    purpose: String,
 ) -> Result<Response, ApiError> {
-    let d = s.vault.read(credential(headers), read).await?;
-    // Rendered once per page: reads that share the page share its bytes.
-    let rendered = d.page.memo(|p| {
-        page::body(&d.grant_id, p, &purpose)
-            .map(Bytes::from)
-            .map_err(|e| e.to_string())
-    });
-    let body = rendered
+    let page = s.vault.read(credential(headers), read).await?;
+    let body = page::shared_body(&page)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e))?;
     if let Some(mut r) = s.replay.as_ref().and_then(|r| r.lock().ok()) {
         *r = body.clone();

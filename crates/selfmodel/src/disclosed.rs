@@ -8,6 +8,10 @@
 //! Each belief also carries one memo: a rendering its caller makes once per version of the belief
 //! (the HTTP server keeps its JSON there) and reuses for every read until the belief or the
 //! catalogue changes and the model is loaded again.
+//!
+//! What one read disclosed is a [`Page`]: its grant, its purpose, the beliefs and the cursor to
+//! the next page. Reads that ask the same under one grant share one page (see
+//! `crate::model_cache`), and with it one rendering, its memo.
 
 use std::any::Any;
 use std::collections::BTreeSet;
@@ -194,11 +198,15 @@ fn memoized<T: Any + Send + Sync + Clone>(
     }
 }
 
-/// The beliefs one read disclosed, in order, and the cursor to the next page. Reads that ask the
-/// same (purpose, filters, cursor, size) under the same grant of the same version of the model
-/// share one page until the first time any belief it looked at falls due for review or expires;
-/// a new page is picked after that.
+/// What one read disclosed: the beliefs in order and the cursor to the next page, under one grant
+/// for one purpose. Reads that ask the same (purpose, filters, cursor, size) under the same grant
+/// of the same version of the model share one page until the first time a belief on it falls
+/// due for review or expires; a new page is picked after that.
 pub struct Page {
+    /// The grant it was read under.
+    pub grant_id: String,
+    /// The purpose it was read for.
+    pub purpose: String,
     /// The beliefs, each as the grant lets the vendor see it.
     pub beliefs: Vec<Disclosed>,
     /// The cursor for the next page, if there may be more.
@@ -206,19 +214,39 @@ pub struct Page {
     /// When the page stops being what the read would pick (`None`: not before the model
     /// changes).
     valid_until: Option<DateTime<Utc>>,
+    /// See [`Page::weight`].
+    weight: usize,
     memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
+/// What a belief shown on a page weighs besides its statement and shown evidence: its id, type,
+/// purposes, dates and names.
+const BELIEF_WEIGHT: usize = 256;
+/// What a piece of evidence weighs besides its summary and source.
+const EVIDENCE_WEIGHT: usize = 64;
+
 impl Page {
+    /// A page of `beliefs` read under `grant_id` for `purpose` at `now`. It stays what a read
+    /// would pick until the model changes or one of `beliefs` falls due for review or expires.
     pub(crate) fn new(
+        grant_id: &str,
+        purpose: &str,
         beliefs: Vec<Disclosed>,
         next: Option<BeliefId>,
-        valid_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Self {
+        let valid_until = beliefs
+            .iter()
+            .filter_map(|b| b.shared.next_change(now))
+            .min();
+        let weight = BELIEF_WEIGHT + beliefs.iter().map(shown_weight).sum::<usize>();
         Self {
+            grant_id: grant_id.to_owned(),
+            purpose: purpose.to_owned(),
             beliefs,
             next,
             valid_until,
+            weight,
             memo: OnceLock::new(),
         }
     }
@@ -228,18 +256,37 @@ impl Page {
         self.valid_until.is_none_or(|until| now < until)
     }
 
+    /// About how many bytes the page shows: its beliefs' statements and shown evidence, and a
+    /// fixed share for each belief's other fields. Its rendering is of that order.
+    pub(crate) fn weight(&self) -> usize {
+        self.weight
+    }
+
     /// The caller's rendering of this page, made by `render` the first time and kept with it:
-    /// every read sharing the page gets the same. A page is shared only by reads under one grant
-    /// for one purpose, so the rendering may show both. One process renders to one type; asked
-    /// for another, `render`'s result is returned without being kept.
-    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: impl FnOnce(&Page) -> T) -> T {
+    /// every read sharing the page gets the same. `render` is a plain function, so what it keeps
+    /// comes from the page alone. One process renders to one type; asked for another, `render`'s
+    /// result is returned without being kept.
+    pub fn memo<T: Any + Send + Sync + Clone>(&self, render: fn(&Page) -> T) -> T {
         memoized(&self.memo, || render(self))
     }
+}
+
+/// About how many bytes a disclosed belief shows (see [`Page::weight`]).
+fn shown_weight(b: &Disclosed) -> usize {
+    let evidence = b.evidence().unwrap_or_default();
+    BELIEF_WEIGHT
+        + b.statement().len()
+        + evidence
+            .iter()
+            .map(|e| EVIDENCE_WEIGHT + e.summary.len() + e.source.len())
+            .sum::<usize>()
 }
 
 impl std::fmt::Debug for Page {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Page")
+            .field("grant_id", &self.grant_id)
+            .field("purpose", &self.purpose)
             .field("beliefs", &self.beliefs)
             .field("next", &self.next)
             .field("valid_until", &self.valid_until)

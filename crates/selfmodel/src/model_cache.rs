@@ -10,11 +10,11 @@
 //! read loads it again. Vendor calls do not discard it: none changes active beliefs, the
 //! catalogue or a grant, but for a vendor giving its grant up, which counts as a change.
 //!
-//! The pages reads were served are kept with the copy, by what was asked under which grant, so
+//! The pages reads were served are kept with the copy, for each grant by what was asked, so
 //! that a vendor polling the same page is served the same [`Page`] (and its rendering) until the
-//! copy is discarded or a belief on the page falls due for review or expires. They hold at most
-//! [`MAX_KEPT`] beliefs together: a vendor varying what it asks replaces pages, it does not add
-//! to them.
+//! copy is discarded or a belief on the page falls due for review or expires. A grant's kept
+//! pages weigh at most [`MAX_KEPT_PER_GRANT`] ([`Page::weight`]); past it, that grant's pages are
+//! dropped and no other grant's: a vendor varying what it asks evicts its own pages only.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -26,11 +26,9 @@ use selfmodel_vault::{Reader, Writer};
 
 use crate::Result;
 use crate::disclosed::{Page, Shared};
-use crate::vendor::MAX_PAGE;
 
-/// Most beliefs the kept pages list together (each page counts one more, so empty pages are
-/// bounded too).
-const MAX_KEPT: usize = 4 * MAX_PAGE as usize;
+/// Most one grant's kept pages weigh together, in bytes shown ([`Page::weight`]).
+const MAX_KEPT_PER_GRANT: usize = 4 << 20;
 
 /// Which state of the vault a copy was taken from: (SQLite `data_version`, changes made by this
 /// process).
@@ -53,14 +51,13 @@ pub(crate) struct ModelCache {
     /// Grants found by their token's public id so far, with the token's stored hash. A token
     /// that finds none is looked up again each time, so no caller can fill this.
     grants: RefCell<HashMap<String, (Grant, Vec<u8>)>>,
-    /// Pages served from this copy, by what was asked under which grant.
-    pages: RefCell<KeptPages>,
+    /// Pages served from this copy, by grant id.
+    pages: RefCell<HashMap<String, KeptPages>>,
 }
 
-/// What a page read asks, under which grant: reads asking the same share one [`Page`].
+/// What a page read asks: reads under one grant asking the same share one [`Page`].
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
-    pub grant: String,
     pub purpose: String,
     pub category: Option<String>,
     /// The bits of the minimum confidence asked for.
@@ -72,15 +69,12 @@ pub(crate) struct PageKey {
     pub limit: usize,
 }
 
+/// One grant's kept pages.
 #[derive(Default)]
 struct KeptPages {
     by_key: HashMap<PageKey, Arc<Page>>,
-    /// What the kept pages weigh: their beliefs, and one for each page.
+    /// What they weigh together ([`Page::weight`]).
     weight: usize,
-}
-
-fn weight(page: &Page) -> usize {
-    page.beliefs.len() + 1
 }
 
 impl ModelCache {
@@ -156,23 +150,27 @@ impl ModelCache {
         Ok(found)
     }
 
-    /// The page served to a read asking `key`, if it is still what a read at `now` would pick.
-    pub fn page(&self, key: &PageKey, now: DateTime<Utc>) -> Option<Arc<Page>> {
+    /// The page served to a read under `grant` asking `key`, if it is still what a read at
+    /// `now` would pick.
+    pub fn page(&self, grant: &str, key: &PageKey, now: DateTime<Utc>) -> Option<Arc<Page>> {
         let kept = self.pages.borrow();
-        kept.by_key.get(key).filter(|p| p.valid_at(now)).cloned()
+        let page = kept.get(grant)?.by_key.get(key)?;
+        page.valid_at(now).then(|| Arc::clone(page))
     }
 
-    /// Keeps `page` for the reads that ask the same; past [`MAX_KEPT`], the pages kept before
-    /// are dropped.
+    /// Keeps `page` for the reads under its grant that ask `key`; past [`MAX_KEPT_PER_GRANT`],
+    /// the pages that grant kept before are dropped.
     pub fn keep_page(&self, key: PageKey, page: &Arc<Page>) {
-        let kept = &mut *self.pages.borrow_mut();
-        if kept.weight + weight(page) > MAX_KEPT {
+        let mut all = self.pages.borrow_mut();
+        let kept = all.entry(page.grant_id.clone()).or_default();
+        if let Some(old) = kept.by_key.remove(&key) {
+            kept.weight -= old.weight();
+        }
+        if kept.weight + page.weight() > MAX_KEPT_PER_GRANT {
             *kept = KeptPages::default();
         }
-        if let Some(old) = kept.by_key.insert(key, Arc::clone(page)) {
-            kept.weight -= weight(&old);
-        }
-        kept.weight += weight(page);
+        kept.weight += page.weight();
+        kept.by_key.insert(key, Arc::clone(page));
     }
 
     /// The active belief `id`.

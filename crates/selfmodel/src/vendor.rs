@@ -136,14 +136,8 @@ pub struct VendorRead {
     pub limit: Option<u64>,
 }
 
-/// What a read disclosed.
-#[derive(Debug, Clone)]
-pub struct Disclosure {
-    /// The grant it was read under.
-    pub grant_id: String,
-    /// The beliefs and the cursor, shared with the reads that ask the same (see [`Page`]).
-    pub page: Arc<Page>,
-}
+/// What a read disclosed: its page, shared with the reads that ask the same (see [`Page`]).
+pub type Disclosure = Arc<Page>;
 
 /// A grant with how much it has been used.
 #[derive(Debug, Clone)]
@@ -656,14 +650,16 @@ fn read_one(
     };
     let in_scope =
         |s: &Arc<Shared>| within_scope_above(&s.belief, &grant.scope, &read.purpose, s.share_floor);
-    let page = match read.belief {
+    let new_page =
+        |(beliefs, next)| Arc::new(Page::new(&grant.id, &read.purpose, beliefs, next, now));
+    let (page, kept) = match read.belief {
         Some(id) => {
             let found = model
                 .get(id)
                 .filter(|s| in_scope(s) && unexpired(&s.belief, now))
                 .filter(|s| !(grant.scope.fresh_only && s.overdue(now)));
             match found {
-                Some(s) => Arc::new(Page::new(vec![shown_under(&grant, now)(s)], None, None)),
+                Some(s) => (new_page((vec![shown_under(&grant, now)(s)], None)), None),
                 None => {
                     return call.deny(
                         w,
@@ -675,7 +671,6 @@ fn read_one(
         None => {
             let limit = read.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
             let key = PageKey {
-                grant: grant.id.clone(),
                 purpose: read.purpose.clone(),
                 category: read.category.clone(),
                 min_confidence: read.min_confidence.map(f64::to_bits),
@@ -684,60 +679,54 @@ fn read_one(
                 after: read.after,
                 limit,
             };
-            match model.page(&key, now) {
-                Some(kept) => kept,
-                None => {
-                    let page = Arc::new(pick_page(model, &key, &grant, now, in_scope));
-                    model.keep_page(key, &page);
-                    page
-                }
+            match model.page(&grant.id, &key, now) {
+                Some(kept) => (kept, None),
+                None => (
+                    new_page(pick_page(model, &key, &grant, now, in_scope)),
+                    Some(key),
+                ),
             }
         }
     };
     let ids: Vec<BeliefId> = page.beliefs.iter().map(Disclosed::id).collect();
     unless_refused!(call.allowed(w, &ids));
-    Ok(Ok(Disclosure {
-        grant_id: grant.id.clone(),
-        page,
-    }))
+    // Kept only once served: a refused read keeps nothing.
+    if let Some(key) = kept {
+        model.keep_page(key, &page);
+    }
+    Ok(Ok(page))
 }
 
-/// A page for `key`: the first `limit` beliefs in scope after the cursor; of those, the ones past
-/// their retention are withheld (retention erases them within the hour). It stays valid until
-/// the first of the beliefs it looked at falls due for review or expires.
+/// The beliefs of a page for `key`, and its cursor: the first `limit` beliefs in scope after
+/// the cursor; of those, the ones past their retention are withheld (retention erases them
+/// within the hour).
 fn pick_page(
     model: &ModelCache,
     key: &PageKey,
     grant: &Grant,
     now: DateTime<Utc>,
     in_scope: impl Fn(&Arc<Shared>) -> bool,
-) -> Page {
+) -> (Vec<Disclosed>, Option<BeliefId>) {
     let min_confidence = key.min_confidence.map_or(0.0, f64::from_bits);
     let fresh = key.fresh || grant.scope.fresh_only;
-    let mut picked: Vec<&Arc<Shared>> = Vec::with_capacity(key.limit);
-    let mut valid_until: Option<DateTime<Utc>> = None;
-    for s in model.for_purpose_after(&key.purpose, key.after) {
-        if let Some(t) = s.next_change(now) {
-            valid_until = Some(valid_until.map_or(t, |v| v.min(t)));
-        }
-        let wanted = key
-            .category
-            .as_ref()
-            .is_none_or(|c| *c == s.belief.category)
-            && s.belief.confidence >= min_confidence
-            && !(fresh && s.overdue(now))
-            && key
-                .needle
+    let picked: Vec<&Arc<Shared>> = model
+        .for_purpose_after(&key.purpose, key.after)
+        .iter()
+        .filter(|s| {
+            key.category
+                .as_ref()
+                .is_none_or(|c| *c == s.belief.category)
+        })
+        .filter(|s| s.belief.confidence >= min_confidence)
+        .filter(|s| !(fresh && s.overdue(now)))
+        .filter(|s| {
+            key.needle
                 .as_deref()
                 .is_none_or(|n| s.lowercase().contains(n))
-            && in_scope(s);
-        if wanted {
-            picked.push(s);
-            if picked.len() == key.limit {
-                break;
-            }
-        }
-    }
+        })
+        .filter(|s| in_scope(s))
+        .take(key.limit)
+        .collect();
     let next = (picked.len() == key.limit)
         .then(|| picked.last().map(|s| s.belief.id))
         .flatten();
@@ -746,7 +735,7 @@ fn pick_page(
         .filter(|s| unexpired(&s.belief, now))
         .map(shown_under(grant, now))
         .collect();
-    Page::new(shown, next, valid_until)
+    (shown, next)
 }
 
 /// How a belief is shown under `grant` at `now`: its purposes among the grant's, its evidence

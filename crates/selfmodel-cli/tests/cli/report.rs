@@ -90,7 +90,7 @@ pub(crate) fn vendor_session_on(path: &std::path::Path, pass: &str, shop_name: &
     assert_eq!(refused.unwrap_err().code().as_str(), "sensitive_data");
     let shop_grant = model.vendor_grant(&shop).unwrap().id;
     model.revoke_grant(&shop_grant).unwrap();
-    model.delete_belief(d.page.beliefs[0].id()).unwrap();
+    model.delete_belief(d.beliefs[0].id()).unwrap();
     model.close().unwrap();
 }
 

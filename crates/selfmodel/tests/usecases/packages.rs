@@ -284,12 +284,12 @@ fn the_right_to_know_adds_up_to_the_vault_and_states_sharing_as_granted() {
     );
     let read = model.vendor_read(&ads, &read("advertising")).unwrap();
     assert!(
-        !read.page.beliefs.is_empty(),
+        !read.beliefs.is_empty(),
         "a demo belief carries advertising"
     );
     let k = model.right_to_know().unwrap();
     assert!(k.shared_for_advertising());
-    assert_eq!(k.advertising_disclosures, read.page.beliefs.len() as u64);
+    assert_eq!(k.advertising_disclosures, read.beliefs.len() as u64);
     assert_eq!(k.advertising_grants.len(), 1);
     assert!(k.sale_statement().contains("com.example.ads"));
 

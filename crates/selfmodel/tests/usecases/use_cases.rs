@@ -300,12 +300,74 @@ fn each_grant_is_served_its_own_page_and_a_change_makes_a_new_one() {
     assert_eq!(after.beliefs.len(), first.beliefs.len() - 1);
 }
 
+/// A grant's kept pages are bounded: a vendor that reads many large pages drops its own kept
+/// pages, never another grant's.
+#[test]
+fn a_vendor_outgrowing_its_kept_pages_drops_its_own_only() {
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = crate::common::vault(&dir);
+    // 100 beliefs of about 10 KB each as a grant with evidence sees them: a page of them is
+    // about a quarter of what one grant may keep.
+    for i in 0..100 {
+        let mut new = stated(&format!("Enjoys long walks, number {i}"), "interests");
+        new.evidence = (0..20)
+            .map(|k| selfmodel_core::NewEvidence {
+                kind: selfmodel_core::EvidenceKind::Stated,
+                source: format!("conversation {k} ").repeat(12),
+                summary: format!("said so in a long conversation {k} ").repeat(8),
+                observed_at: None,
+                content_sha256: None,
+            })
+            .collect();
+        model.add_belief(new, person()).unwrap();
+    }
+    let narrow = crate::common::grant(
+        &mut model,
+        "com.example.narrow",
+        &["recommendations"],
+        &["interests"],
+    );
+    let mut wide = crate::common::ask("com.example.wide", &["recommendations"], &["interests"]);
+    wide.scope.operations.insert(Operation::ReadEvidence);
+    let wide = crate::common::grant_as_asked(&mut model, wide);
+    let read = crate::common::read("recommendations");
+    let at_least = |m: f64| selfmodel::VendorRead {
+        min_confidence: Some(m),
+        ..read.clone()
+    };
+
+    let by_narrow = model_read(&mut model, &narrow, &read);
+    let first_wide = model_read(&mut model, &wide, &at_least(0.0));
+    assert_eq!(first_wide.beliefs.len(), 100);
+    assert!(
+        first_wide
+            .beliefs
+            .iter()
+            .all(|b| b.evidence().is_some_and(|e| e.len() == 20))
+    );
+    for step in 1..6 {
+        model_read(&mut model, &wide, &at_least(f64::from(step) / 100.0));
+    }
+    let again = model_read(&mut model, &wide, &at_least(0.0));
+    assert!(
+        !Arc::ptr_eq(&first_wide, &again),
+        "the wide grant's first page was dropped"
+    );
+    let narrow_again = model_read(&mut model, &narrow, &read);
+    assert!(
+        Arc::ptr_eq(&by_narrow, &narrow_again),
+        "another grant's page is kept"
+    );
+}
+
 fn model_read(
     model: &mut Selfmodel,
     who: &Credential,
     read: &selfmodel::VendorRead,
 ) -> std::sync::Arc<selfmodel::Page> {
-    model.vendor_read(who, read).unwrap().page
+    model.vendor_read(who, read).unwrap()
 }
 
 /// What a vendor reads is minimised the same way on a page and one at a time: only its granted
@@ -351,7 +413,7 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
     let mut one = crate::common::read("recommendations");
     one.belief = Some(target.id);
     let single = model.vendor_read(&vendor, &one).unwrap();
-    assert!(page.page.beliefs.iter().any(|b| b.id() == target.id));
+    assert!(page.beliefs.iter().any(|b| b.id() == target.id));
     // History and the rest of the stored belief have no accessor on a disclosed belief; what is
     // left to check is what the grant decides.
     let seen = |b: &selfmodel::Disclosed| {
@@ -363,7 +425,7 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
             b.confidence(),
         )
     };
-    for b in page.page.beliefs.iter().chain(&single.page.beliefs) {
+    for b in page.beliefs.iter().chain(&single.beliefs) {
         assert!(
             b.evidence().is_none(),
             "evidence disclosed without the grant: {b:?}"
@@ -374,15 +436,10 @@ fn a_vendor_never_receives_history_or_ungranted_evidence_or_purposes() {
             "{b:?}"
         );
     }
-    let on_page = page
-        .page
-        .beliefs
-        .iter()
-        .find(|b| b.id() == target.id)
-        .unwrap();
+    let on_page = page.beliefs.iter().find(|b| b.id() == target.id).unwrap();
     assert_eq!(
         seen(on_page),
-        seen(&single.page.beliefs[0]),
+        seen(&single.beliefs[0]),
         "a page and a single read agree"
     );
     assert_eq!(on_page.statement(), rectified.statement);
@@ -528,7 +585,6 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
     let all: Vec<_> = model
         .vendor_read(&vendor, &crate::common::read("recommendations"))
         .unwrap()
-        .page
         .beliefs
         .iter()
         .map(|b| b.id())
@@ -558,7 +614,7 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
                 Ok(d) => assert!(
                     !last,
                     "the read past the allowance disclosed {:?}",
-                    d.page.beliefs.len()
+                    d.beliefs.len()
                 ),
                 Err(e) => {
                     assert!(last, "{e}");
@@ -580,5 +636,5 @@ fn a_vendor_asking_for_ever_new_pages_is_refused_past_its_allowance_and_still_re
     let again = model
         .vendor_read(&vendor, &crate::common::read("recommendations"))
         .unwrap();
-    assert_eq!(again.page.beliefs.len(), 64);
+    assert_eq!(again.beliefs.len(), 64);
 }
