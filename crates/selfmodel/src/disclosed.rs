@@ -234,13 +234,13 @@ impl Page {
         beliefs: Vec<Disclosed>,
         next: Option<BeliefId>,
         now: DateTime<Utc>,
-    ) -> Self {
+    ) -> Arc<Self> {
         let valid_until = beliefs
             .iter()
             .filter_map(|b| b.shared.next_change(now))
             .min();
         let weight = BELIEF_WEIGHT + beliefs.iter().map(shown_weight).sum::<usize>();
-        Self {
+        Arc::new(Self {
             grant_id: grant_id.to_owned(),
             purpose: purpose.to_owned(),
             beliefs,
@@ -248,7 +248,7 @@ impl Page {
             valid_until,
             weight,
             memo: OnceLock::new(),
-        }
+        })
     }
 
     /// Whether the page is still what a read at `now` would pick.

@@ -650,8 +650,6 @@ fn read_one(
     };
     let in_scope =
         |s: &Arc<Shared>| within_scope_above(&s.belief, &grant.scope, &read.purpose, s.share_floor);
-    let new_page =
-        |(beliefs, next)| Arc::new(Page::new(&grant.id, &read.purpose, beliefs, next, now));
     let (page, kept) = match read.belief {
         Some(id) => {
             let found = model
@@ -659,7 +657,10 @@ fn read_one(
                 .filter(|s| in_scope(s) && unexpired(&s.belief, now))
                 .filter(|s| !(grant.scope.fresh_only && s.overdue(now)));
             match found {
-                Some(s) => (new_page((vec![shown_under(&grant, now)(s)], None)), None),
+                Some(s) => {
+                    let shown = vec![shown_under(&grant, now)(s)];
+                    (Page::new(&grant.id, &read.purpose, shown, None, now), None)
+                }
                 None => {
                     return call.deny(
                         w,
@@ -681,10 +682,7 @@ fn read_one(
             };
             match model.page(&grant.id, &key, now) {
                 Some(kept) => (kept, None),
-                None => (
-                    new_page(pick_page(model, &key, &grant, now, in_scope)),
-                    Some(key),
-                ),
+                None => (pick_page(model, &key, &grant, now), Some(key)),
             }
         }
     };
@@ -697,16 +695,9 @@ fn read_one(
     Ok(Ok(page))
 }
 
-/// The beliefs of a page for `key`, and its cursor: the first `limit` beliefs in scope after
-/// the cursor; of those, the ones past their retention are withheld (retention erases them
-/// within the hour).
-fn pick_page(
-    model: &ModelCache,
-    key: &PageKey,
-    grant: &Grant,
-    now: DateTime<Utc>,
-    in_scope: impl Fn(&Arc<Shared>) -> bool,
-) -> (Vec<Disclosed>, Option<BeliefId>) {
+/// The page for `key` under `grant`: the first `limit` beliefs in scope after the cursor; of
+/// those, the ones past their retention are withheld (retention erases them within the hour).
+fn pick_page(model: &ModelCache, key: &PageKey, grant: &Grant, now: DateTime<Utc>) -> Disclosure {
     let min_confidence = key.min_confidence.map_or(0.0, f64::from_bits);
     let fresh = key.fresh || grant.scope.fresh_only;
     let picked: Vec<&Arc<Shared>> = model
@@ -724,7 +715,7 @@ fn pick_page(
                 .as_deref()
                 .is_none_or(|n| s.lowercase().contains(n))
         })
-        .filter(|s| in_scope(s))
+        .filter(|s| within_scope_above(&s.belief, &grant.scope, &key.purpose, s.share_floor))
         .take(key.limit)
         .collect();
     let next = (picked.len() == key.limit)
@@ -735,7 +726,7 @@ fn pick_page(
         .filter(|s| unexpired(&s.belief, now))
         .map(shown_under(grant, now))
         .collect();
-    (shown, next)
+    Page::new(&grant.id, &key.purpose, shown, next, now)
 }
 
 /// How a belief is shown under `grant` at `now`: its purposes among the grant's, its evidence

@@ -154,14 +154,18 @@ pub(crate) async fn get_with(
         .unwrap()
 }
 
-/// The ids a read for `communication` discloses (it must succeed).
-pub(crate) async fn read_ids(f: &Fixture, http: &reqwest::Client) -> Vec<String> {
+/// The beliefs a read for `communication` discloses (it must succeed).
+pub(crate) async fn read_beliefs(f: &Fixture, http: &reqwest::Client) -> Vec<serde_json::Value> {
     let r = get_with(f, http, "/v1/beliefs?purpose=communication", &f.token).await;
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
-    body["beliefs"]
-        .as_array()
-        .unwrap()
+    body["beliefs"].as_array().unwrap().clone()
+}
+
+/// The ids a read for `communication` discloses (it must succeed).
+pub(crate) async fn read_ids(f: &Fixture, http: &reqwest::Client) -> Vec<String> {
+    read_beliefs(f, http)
+        .await
         .iter()
         .map(|b| b["id"].as_str().unwrap().to_owned())
         .collect()

@@ -58,12 +58,7 @@ async fn a_kept_page_is_picked_again_when_a_belief_on_it_falls_due_and_when_one_
 
     let f = fixture(ServerConfig::default()).await;
     let http = reqwest::Client::new();
-    let page = || async {
-        let r = get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token).await;
-        assert_eq!(r.status(), 200);
-        let body: serde_json::Value = r.json().await.unwrap();
-        body["beliefs"].as_array().unwrap().clone()
-    };
+    let page = || read_beliefs(&f, &http);
     let id = |b: &serde_json::Value| b["id"].as_str().unwrap().to_owned();
     let find =
         |page: &[serde_json::Value], wanted: &str| page.iter().find(|b| id(b) == wanted).cloned();
