@@ -597,18 +597,25 @@ impl Writer<'_> {
     /// The number of an access-log text, given it on its first use.
     pub(crate) fn text_number(&mut self, text: Option<&str>) -> Result<Option<i64>> {
         let Some(text) = text else { return Ok(None) };
+        if let Some(number) = self.log_codes.text(text) {
+            return Ok(Some(number));
+        }
         let found = self
             .tx
             .prepare_cached("SELECT id FROM log_texts WHERE text = ?1")?
             .query_row([text], |r| r.get("id"))
             .optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
-        self.tx
-            .prepare_cached("INSERT INTO log_texts (text) VALUES (?1)")?
-            .execute([text])?;
-        Ok(Some(self.tx.last_insert_rowid()))
+        let number = match found {
+            Some(number) => number,
+            None => {
+                self.tx
+                    .prepare_cached("INSERT INTO log_texts (text) VALUES (?1)")?
+                    .execute([text])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.log_codes.learn_text(text, number);
+        Ok(Some(number))
     }
 }
 

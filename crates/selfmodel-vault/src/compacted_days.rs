@@ -102,6 +102,7 @@ impl Writer<'_> {
 
     /// Deletes a set nothing refers to any more.
     pub(crate) fn drop_set_if_unused(&mut self, set: i64) -> Result<()> {
+        self.log_codes.forget_sets();
         self.tx
             .prepare_cached(
                 "DELETE FROM disclosure_sets WHERE id = ?1 \

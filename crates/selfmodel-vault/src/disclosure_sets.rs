@@ -97,8 +97,12 @@ impl Writer<'_> {
         ids: &[BeliefId],
         allowance: Option<(&str, DateTime<Utc>)>,
     ) -> Result<i64> {
+        if let Some(set) = self.log_codes.set(ids) {
+            return Ok(set);
+        }
         let (sorted, digest) = sorted_with_digest(ids);
         if let Some(set) = self.set_by_digest(&digest)? {
+            self.log_codes.learn_set(ids, set);
             return Ok(set);
         }
         if let Some((grant, at)) = allowance
@@ -118,11 +122,16 @@ impl Writer<'_> {
         if let Some((grant, at)) = allowance {
             self.allowance.add_set(grant, at);
         }
-        Ok(self.tx.last_insert_rowid())
+        let set = self.tx.last_insert_rowid();
+        self.log_codes.learn_set(ids, set);
+        Ok(set)
     }
 
     /// The stored set of exactly these beliefs, if there is one. Stores nothing.
     pub(crate) fn stored_set(&mut self, ids: &[BeliefId]) -> Result<Option<i64>> {
+        if let Some(set) = self.log_codes.set(ids) {
+            return Ok(Some(set));
+        }
         self.set_by_digest(&sorted_with_digest(ids).1)
     }
 

@@ -494,10 +494,9 @@ impl Writer<'_> {
 
     /// Records that a grant was just used.
     pub fn touch_grant(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
-        self.tx.execute(
-            "UPDATE grants SET last_used_at = ?2 WHERE id = ?1",
-            params![id, time(&at)],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE grants SET last_used_at = ?2 WHERE id = ?1")?
+            .execute(params![id, time(&at)])?;
         Ok(())
     }
 

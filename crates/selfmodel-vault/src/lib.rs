@@ -15,6 +15,7 @@ mod daily_allowance;
 mod disclosure_sets;
 mod error;
 mod grants;
+mod log_codes;
 pub mod migrations;
 mod open;
 mod packed_set;

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::daily_allowance::DailyAllowance;
 use crate::error::{Result, VaultError};
+use crate::log_codes::LogCodes;
 use crate::migrations;
 use crate::packed_set;
 use crate::page_check::{PageCheck, PageChecker};
@@ -37,6 +38,8 @@ pub struct Vault {
     refusals: Refusals,
     allowance: DailyAllowance,
     this_minute: ThisMinute,
+    /// The access log's texts and sets by number ([`crate::log_codes`]).
+    log_codes: LogCodes,
     pages: PageChecker,
     /// Whether a bulk write bounded the page cache ([`Writer::bound_cache_for_bulk`]).
     cache_bounded: bool,
@@ -114,6 +117,7 @@ impl Vault {
                 refusals: Refusals::default(),
                 allowance: DailyAllowance::default(),
                 this_minute: ThisMinute::default(),
+                log_codes: LogCodes::default(),
                 pages: PageChecker::passed(),
                 cache_bounded: false,
             };
@@ -172,6 +176,7 @@ impl Vault {
             refusals: Refusals::default(),
             allowance: DailyAllowance::default(),
             this_minute: ThisMinute::default(),
+            log_codes: LogCodes::default(),
             pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
             cache_bounded: false,
         })
@@ -266,11 +271,13 @@ impl Vault {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.log_codes.begin(Reader::new(&tx).data_version()?);
         Ok(Writer::new(
             tx,
             &mut self.refusals,
             &mut self.allowance,
             &mut self.this_minute,
+            &mut self.log_codes,
             &mut self.cache_bounded,
         ))
     }
@@ -419,6 +426,7 @@ fn connect(path: &Path) -> Result<Connection> {
         reason = "the one place a vault connection is opened"
     )]
     let conn = Connection::open_with_flags(path, flags)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
     // Keep SQLCipher quiet about failed MACs: the error is reported as a value, not on stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     packed_set::register(&conn)?;
@@ -471,6 +479,11 @@ fn set_page_cache(conn: &Connection) -> Result<()> {
     conn.execute_batch(&format!("PRAGMA cache_size = -{PAGE_CACHE_KIB};"))?;
     Ok(())
 }
+
+/// How many prepared statements a connection keeps (`prepare_cached`): more than the vault has
+/// (about 60), so a vendor read's statements stay prepared rather than pushing each other out of
+/// rusqlite's default 16 and being parsed again.
+const STATEMENTS_KEPT: usize = 128;
 
 /// The page cache's bound in KiB: large enough to hold the model of a big vault, so scans such as
 /// a text search decrypt each page once rather than on every pass (SQLite's default is 2 MiB).

@@ -14,6 +14,7 @@ use selfmodel_core::{
 use crate::codec::{parse, parse_snapshot, parse_time, snapshot_json, time};
 use crate::daily_allowance::DailyAllowance;
 use crate::error::{Result, VaultError};
+use crate::log_codes::LogCodes;
 use crate::refusals::Refusals;
 use crate::this_minute::ThisMinute;
 
@@ -41,6 +42,8 @@ pub struct Writer<'c> {
     pub(crate) allowance: &'c mut DailyAllowance,
     /// This minute's access-log rows (see [`crate::this_minute`]).
     pub(crate) this_minute: &'c mut ThisMinute,
+    /// The access log's texts and sets by number (see [`crate::log_codes`]).
+    pub(crate) log_codes: &'c mut LogCodes,
 }
 
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
@@ -199,16 +202,16 @@ impl<'c> Reader<'c> {
     pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get("data_version"))?)
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get("data_version"))?)
     }
 
     /// A value from the vault's metadata table.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
-                r.get("value")
-            })
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get("value"))
             .optional()?)
     }
 
@@ -426,6 +429,7 @@ impl<'c> Writer<'c> {
         refusals: &'c mut Refusals,
         allowance: &'c mut DailyAllowance,
         this_minute: &'c mut ThisMinute,
+        log_codes: &'c mut LogCodes,
         cache_bounded: &'c mut bool,
     ) -> Self {
         Self {
@@ -437,6 +441,7 @@ impl<'c> Writer<'c> {
             refusals,
             allowance,
             this_minute,
+            log_codes,
         }
     }
 
@@ -504,6 +509,7 @@ impl<'c> Writer<'c> {
         }
         self.tx.commit()?;
         self.refusals.forget(written);
+        self.log_codes.committed();
         Ok(())
     }
 

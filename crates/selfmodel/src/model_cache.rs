@@ -50,10 +50,13 @@ pub(crate) struct ModelCache {
     pub paused: bool,
     /// Grants found by their token's public id so far, with the token's stored hash. A token
     /// that finds none is looked up again each time, so no caller can fill this.
-    grants: RefCell<HashMap<String, (Grant, Vec<u8>)>>,
+    grants: RefCell<HashMap<String, TokenGrant>>,
     /// Pages served from this copy, by grant id.
     pages: RefCell<HashMap<String, KeptPages>>,
 }
+
+/// A token's grant, shared by every read under it, and the token's stored hash.
+pub(crate) type TokenGrant = (Arc<Grant>, Vec<u8>);
 
 /// What a page read asks: reads under one grant asking the same share one [`Page`].
 #[derive(PartialEq, Eq, Hash)]
@@ -133,15 +136,13 @@ impl ModelCache {
     }
 
     /// The grant a token's public id stands for, with its token's stored hash.
-    pub fn grant_by_token_id(
-        &self,
-        r: &Reader<'_>,
-        token_id: &str,
-    ) -> Result<Option<(Grant, Vec<u8>)>> {
+    pub fn grant_by_token_id(&self, r: &Reader<'_>, token_id: &str) -> Result<Option<TokenGrant>> {
         if let Some(found) = self.grants.borrow().get(token_id) {
             return Ok(Some(found.clone()));
         }
-        let found = r.grant_by_token_id(token_id)?;
+        let found = r
+            .grant_by_token_id(token_id)?
+            .map(|(grant, hash)| (Arc::new(grant), hash));
         if let Some(f) = &found {
             self.grants
                 .borrow_mut()

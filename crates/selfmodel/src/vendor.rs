@@ -326,7 +326,10 @@ impl Selfmodel {
         self.vendor_tx(|w, now| {
             let call = Call::new(AccessOp::GrantRead, now);
             let grant = unless_refused!(authenticate(w, call, cred));
-            Ok(call.under(&grant).allowed(w, &[])?.map(|()| grant))
+            Ok(call
+                .under(&grant)
+                .allowed(w, &[])?
+                .map(|()| Grant::clone(&grant)))
         })
     }
 
@@ -341,7 +344,7 @@ impl Selfmodel {
             let grant = unless_refused!(authenticate_any(w, call, cred));
             let events = w.read().vendor_events(&grant.id, after, 500)?;
             unless_refused!(call.under(&grant).allowed(w, &[]));
-            Ok(Ok((grant.id, events)))
+            Ok(Ok((grant.id.clone(), events)))
         })
     }
 

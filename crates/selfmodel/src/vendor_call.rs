@@ -3,6 +3,8 @@
 //! is served or refused under a known grant or request is one access-log entry; a caller with no
 //! valid token or poll secret is only counted, so nothing it sent is kept.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use selfmodel_core::{AccessOp, BeliefId, Catalogue, ErrorCode, Grant, NewAccess, Outcome};
 use selfmodel_vault::Writer;
@@ -171,7 +173,7 @@ pub(crate) fn authenticate(
     w: &mut Writer<'_>,
     call: Call<'_>,
     cred: &Credential,
-) -> Result<VendorOutcome<Grant>> {
+) -> Result<VendorOutcome<Arc<Grant>>> {
     authenticate_from(w, call, cred, None)
 }
 
@@ -182,7 +184,7 @@ pub(crate) fn authenticate_from(
     call: Call<'_>,
     cred: &Credential,
     cached: Option<&ModelCache>,
-) -> Result<VendorOutcome<Grant>> {
+) -> Result<VendorOutcome<Arc<Grant>>> {
     let grant = unless_refused!(find_grant(w, call, cred, cached));
     if grant.revoked_at.is_some() {
         return call
@@ -212,7 +214,7 @@ pub(crate) fn authenticate_any(
     w: &mut Writer<'_>,
     call: Call<'_>,
     cred: &Credential,
-) -> Result<VendorOutcome<Grant>> {
+) -> Result<VendorOutcome<Arc<Grant>>> {
     find_grant(w, call, cred, None)
 }
 
@@ -221,11 +223,14 @@ fn find_grant(
     call: Call<'_>,
     cred: &Credential,
     cached: Option<&ModelCache>,
-) -> Result<VendorOutcome<Grant>> {
+) -> Result<VendorOutcome<Arc<Grant>>> {
     let found = match tokens::parse(TOKEN_PREFIX, &cred.secret) {
         Some((id, secret)) => match cached {
             Some(c) => c.grant_by_token_id(&w.read(), id)?,
-            None => w.read().grant_by_token_id(id)?,
+            None => w
+                .read()
+                .grant_by_token_id(id)?
+                .map(|(g, h)| (Arc::new(g), h)),
         }
         .filter(|(_, stored)| tokens::matches(secret, stored))
         .map(|(g, _)| g),

@@ -483,3 +483,58 @@ fn a_request_repeated_within_its_minute_adds_to_its_entry() {
         .collect();
     assert_eq!(requests, [5, 1, 1, 2, 1, 1, 1, 2]);
 }
+
+#[test]
+fn a_set_number_given_again_is_not_taken_for_the_set_it_was() {
+    set_number_given_again(true);
+    set_number_given_again(false);
+}
+
+/// The server remembers set numbers; a compaction (in another process, or its own) deletes two
+/// and gives one of them to a new set. The server's next entry must still hold what it disclosed.
+fn set_number_given_again(by_another_process: bool) {
+    let (_dir, path, mut server) = new_vault();
+    let mut other = Vault::open(&path, &pass(PASS)).expect("a second handle");
+    let ids = new_ids(3);
+    let (x, y, z) = (ids[0], ids[1], ids[2]);
+    let old = utc("2024-01-10T12:00:00Z");
+    // Day one disclosed x and y together (set 1), day two each alone (sets 2 and 3): the server
+    // remembers all three numbers.
+    log(&mut server, "g1", &[x, y], old).expect("log");
+    log(&mut server, "g1", &[x], old + Duration::days(1)).expect("log");
+    log(&mut server, "g1", &[y], old + Duration::days(1)).expect("log");
+    // The compaction makes day two set 1 once, sets 2 and 3 go, and the read logged next is
+    // given number 2 again.
+    let compacting = if by_another_process {
+        &mut other
+    } else {
+        &mut server
+    };
+    compacting
+        .write(|w| {
+            w.compact_access_log(Utc::now() - Duration::days(365))?;
+            record_compaction(w)
+        })
+        .expect("compact");
+    log(compacting, "g2", &[z], Utc::now()).expect("log");
+    let numbers: Vec<i64> = crate::common::keyed(&path, PASS)
+        .prepare("SELECT id FROM disclosure_sets ORDER BY id")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("sets");
+    assert_eq!(numbers, [1, 2], "number 2 is z's set now");
+
+    // The server logs x alone again: its entry holds x, and z went to g2 only.
+    let seq = log(&mut server, "g1", &[x], Utc::now()).expect("log");
+    let log = server
+        .read(|r| r.access_log(&AccessFilter::default()))
+        .expect("log");
+    let entry = log.iter().find(|e| e.seq == seq).expect("the entry");
+    assert_eq!(
+        entry.disclosed,
+        [x],
+        "by another process: {by_another_process}"
+    );
+    let of_z = server.read(|r| r.recipients(z)).expect("recipients");
+    let grants: Vec<&str> = of_z.iter().map(|r| r.grant_id.as_str()).collect();
+    assert_eq!(grants, ["g2"]);
+}
