@@ -75,25 +75,39 @@ impl From<CallError> for ApiError {
             ),
             CallError::Unavailable(why) => {
                 tracing::error!("vault unavailable: {why}");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::Unavailable,
-                    "the request could not be logged, so nothing was served; try again",
-                )
+                Self {
+                    retry_after: Some(RETRY_UNAVAILABLE),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        ErrorCode::Unavailable,
+                        "the request could not be logged, so nothing was served; try again",
+                    )
+                }
             }
             CallError::Model(e) => {
+                let status = status_of(&e);
                 let renews = match &e {
                     selfmodel::Error::Vault(v) => v.renews_at(),
                     _ => None,
                 };
+                let retry_after = match renews {
+                    Some(t) => Some(seconds_until(t, chrono::Utc::now())),
+                    None => {
+                        (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_UNAVAILABLE)
+                    }
+                };
                 Self {
-                    retry_after: renews.map(|t| seconds_until(t, chrono::Utc::now())),
-                    ..Self::new(status_of(&e), e.code(), e.to_string())
+                    retry_after,
+                    ..Self::new(status, e.code(), e.to_string())
                 }
             }
         }
     }
 }
+
+/// Seconds a caller is asked to wait (`Retry-After`) before trying a request again that the
+/// vault could not serve or log (503): a busy lock or a failed write, which usually passes.
+const RETRY_UNAVAILABLE: i64 = 1;
 
 /// The status for a use-case error.
 fn status_of(e: &selfmodel::Error) -> StatusCode {

@@ -576,6 +576,7 @@ async fn nothing_is_served_when_the_access_log_cannot_be_written() {
     .unwrap();
     let r = read().await.unwrap();
     assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1", "told when to try again");
     let body = r.text().await.unwrap();
     assert!(
         !body.contains("communication-style") && !body.contains("statement"),
