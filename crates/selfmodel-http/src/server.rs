@@ -14,6 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tokio::net::{TcpListener, UnixListener, UnixStream};
 use tokio::sync::watch;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -134,26 +135,30 @@ pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
 }
 
 /// Wraps routes in the defences every request passes: panic isolation, security headers, body
-/// limits and a body deadline, no secrets in URLs, CORS for granted origins only, and per-grant rate limits.
+/// limits and a body deadline, no secrets in URLs, CORS for granted origins only, and per-grant
+/// rate limits. They are one stack, applied to the router once, so that a request passes them
+/// without a boxed service and future per defence.
 pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Router {
     let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
-    routes
-        .layer(from_fn_with_state(limiter, defences::rate_limit))
-        .layer(from_fn_with_state(vault, defences::cors))
-        .layer(from_fn(defences::no_secrets_in_url))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(RequestBodyTimeoutLayer::new(config.slow_client_timeout))
-        .layer(from_fn(defences::hygiene))
-        .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!("a request handler panicked; the server keeps serving");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            )
-            .into_response()
-        }))
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(CatchPanicLayer::custom(|_| {
+                tracing::error!("a request handler panicked; the server keeps serving");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "internal error",
+                )
+                .into_response()
+            }))
+            .layer(from_fn(defences::hygiene))
+            .layer(from_fn(defences::no_secrets_in_url))
+            .layer(from_fn_with_state(vault, defences::cors))
+            .layer(from_fn_with_state(limiter, defences::rate_limit))
+            .layer(RequestBodyTimeoutLayer::new(config.slow_client_timeout))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY))
+            .layer(DefaultBodyLimit::max(MAX_BODY)),
+    )
 }
 
 /// Adds the exact-Host check for a TCP listener on `port`.
