@@ -29,21 +29,44 @@ pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
     .any(|h| h == host)
 }
 
-/// Refuses requests whose Host is not this server (TCP listeners only).
-pub async fn check_host(State(port): State<u16>, req: Request, next: Next) -> Response {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    if !host_allowed(host, port) {
-        return ApiError::new(
+/// The listener a request came through, set on every request by the accept loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// TCP on loopback, on this port: the Host must name this server.
+    Tcp {
+        /// The port listened on.
+        port: u16,
+    },
+    /// The peer-checked Unix socket (only this user can connect).
+    Socket,
+}
+
+/// The first and last defence of every request: a TCP request whose Host is not this server is
+/// refused, and every answer gets the headers that keep it out of caches and referrers. A
+/// request that names no listener is refused: only the accept loop serves the API.
+pub async fn edge(req: Request, next: Next) -> Response {
+    let allowed = match req.extensions().get::<Via>() {
+        Some(Via::Socket) => true,
+        Some(Via::Tcp { port }) => {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
+            host_allowed(host, *port)
+        }
+        None => false,
+    };
+    let resp = if allowed {
+        next.run(req).await
+    } else {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::HostNotAllowed,
             "requests must be addressed to 127.0.0.1, [::1] or localhost on this port",
         )
-        .into_response();
-    }
-    next.run(req).await
+        .into_response()
+    };
+    hygiene(resp)
 }
 
 /// Query parameters that would put a secret in a URL.
@@ -55,23 +78,47 @@ const SECRET_PARAMS: &[&str] = &[
     "authorization",
 ];
 
-/// Refuses secrets in the URL (they leak through logs, history and Referer).
-pub async fn no_secrets_in_url(req: Request, next: Next) -> Response {
-    if let Some(q) = req.uri().query() {
-        let leaked = q
-            .split('&')
-            .filter_map(|kv| kv.split('=').next())
-            .any(|k| SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()));
-        if leaked {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::TokenInUrl,
-                "secrets are never accepted in the URL; send Authorization: Bearer",
-            )
-            .into_response();
-        }
+/// What the checks before a handler need: the vault (which origins a grant lists) and the
+/// callers' rate buckets.
+#[derive(Clone)]
+pub struct Gate {
+    /// The vault, for CORS.
+    pub vault: VaultHandle,
+    /// The rate limits.
+    pub limiter: RateLimiter,
+}
+
+/// The checks every request passes before its handler, in one layer and in this order: no
+/// secrets in the URL, CORS (a preflight is answered here), then the caller's rate.
+pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
+    if let Some(refused) = secret_in_url(&req) {
+        return refused;
     }
-    next.run(req).await
+    let Gate { vault, limiter } = gate;
+    cors(&vault, req, |req| async move {
+        match over_rate(&limiter, &req) {
+            Some(refused) => refused,
+            None => next.run(req).await,
+        }
+    })
+    .await
+}
+
+/// Refuses secrets in the URL (they leak through logs, history and Referer).
+fn secret_in_url(req: &Request) -> Option<Response> {
+    let leaked = req.uri().query().is_some_and(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split('=').next())
+            .any(|k| SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()))
+    });
+    leaked.then(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::TokenInUrl,
+            "secrets are never accepted in the URL; send Authorization: Bearer",
+        )
+        .into_response()
+    })
 }
 
 /// Answers CORS preflights for origins a live grant lists (and for the grant flow itself, which
@@ -79,7 +126,11 @@ pub async fn no_secrets_in_url(req: Request, next: Next) -> Response {
 /// responses for such origins, and to refusals for origins some grant lists or listed (so that a
 /// page learns its grant was revoked, not merely that the call failed) — never `*`, always with
 /// `Vary: Origin`.
-pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) -> Response {
+async fn cors<F, Fut>(vault: &VaultHandle, req: Request, inner: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -136,7 +187,7 @@ pub async fn cors(State(vault): State<VaultHandle>, req: Request, next: Next) ->
     // The OpenAPI document and the identity proof check no origin, and no web page needs them
     // (a browser vendor's key pin comes from its approval): they are not readable cross-origin.
     let unchecked = matches!(req.uri().path(), "/v1/openapi.json" | "/v1/server-proof");
-    let mut resp = next.run(req).await;
+    let mut resp = inner(req).await;
     vary(resp.headers_mut());
     if let Some(origin) = origin.filter(|_| !unchecked) {
         // The use case checked this origin against the caller's grant (or request); a success
@@ -178,8 +229,7 @@ fn allow_origin(h: &mut HeaderMap, origin: &str) {
 }
 
 /// Headers that keep vendor data out of caches and referrers.
-pub async fn hygiene(req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
+fn hygiene(mut resp: Response) -> Response {
     let too_large = resp.status() == StatusCode::PAYLOAD_TOO_LARGE;
     if too_large && !is_json(resp.headers()) {
         // The body limit's own answer is plain text; every error of this API is a Problem.
@@ -271,10 +321,6 @@ impl RateLimiter {
     }
 }
 
-/// Marks a request that came through the peer-checked Unix socket (only this user can connect).
-#[derive(Debug, Clone, Copy)]
-pub struct ViaSocket;
-
 /// The longest part of an `Origin` header a bucket is named by (header values are ASCII).
 const MAX_ORIGIN_KEY: usize = 200;
 
@@ -287,7 +333,7 @@ fn rate_key(req: &Request<Body>) -> String {
     if let Some(id) = bearer(req.headers()).and_then(|t| t.split('_').nth(1)) {
         return format!("grant:{id}");
     }
-    let transport = if req.extensions().get::<ViaSocket>().is_some() {
+    let transport = if req.extensions().get::<Via>() == Some(&Via::Socket) {
         "socket"
     } else {
         "tcp"
@@ -306,24 +352,20 @@ fn rate_key(req: &Request<Body>) -> String {
     format!("{transport}:{class}:{origin}")
 }
 
-/// Refuses requests over the caller's rate with 429 and `Retry-After`.
-pub async fn rate_limit(
-    State(limiter): State<RateLimiter>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
-    if !limiter.take(&rate_key(&req)) {
-        let mut resp = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            "too many requests under this grant; slow down",
-        )
-        .into_response();
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return resp;
+/// Refuses a request over the caller's rate with 429 and `Retry-After`.
+fn over_rate(limiter: &RateLimiter, req: &Request<Body>) -> Option<Response> {
+    if limiter.take(&rate_key(req)) {
+        return None;
     }
-    next.run(req).await
+    let mut resp = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many requests under this grant; slow down",
+    )
+    .into_response();
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    Some(resp)
 }
 
 /// The bearer token of a request, if it has one.

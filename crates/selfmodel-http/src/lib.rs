@@ -19,8 +19,7 @@ mod server;
 pub mod wire;
 
 pub use actor::{CallError, RETENTION_PERIOD, VaultHandle};
-pub use defences::host_allowed;
+pub use defences::{Via, host_allowed};
 pub use server::{
     DEFAULT_PORT, MAX_BODY, RunningServer, ServerConfig, defend, is_private, router, start,
-    with_host_check,
 };

@@ -15,6 +15,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::defences::Via;
+
 /// How long a client may take, by default, to send a request's head (line and headers), and
 /// then its body.
 pub const SLOW_CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,10 +26,12 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Serves `app` on `listener` until `stop` turns true, then gives open connections
-/// [`SHUTDOWN_GRACE`] to finish and drops whatever is left. A request whose head takes longer
-/// than `head_timeout` to arrive is dropped with its connection.
+/// [`SHUTDOWN_GRACE`] to finish and drops whatever is left. Every request is marked with the
+/// listener it came through (`via`). A request whose head takes longer than `head_timeout` to
+/// arrive is dropped with its connection.
 pub async fn serve<L: axum::serve::Listener>(
     mut listener: L,
+    via: Via,
     app: Router,
     head_timeout: Duration,
     mut stop: watch::Receiver<bool>,
@@ -42,10 +46,12 @@ pub async fn serve<L: axum::serve::Listener>(
             accepted = accept(&mut listener, &slots) => accepted,
         };
         let (io, permit) = accepted;
-        let service = TowerToHyperService::new(
-            app.clone()
-                .map_request(|req: Request<Incoming>| req.map(Body::new)),
-        );
+        let service =
+            TowerToHyperService::new(app.clone().map_request(move |req: Request<Incoming>| {
+                let mut req = req.map(Body::new);
+                req.extensions_mut().insert(via);
+                req
+            }));
         let mut closing = closing_rx.clone();
         conns.spawn(async move {
             let _permit = permit;

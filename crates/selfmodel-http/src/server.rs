@@ -20,7 +20,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::actor::VaultHandle;
-use crate::defences::{self, RateLimiter};
+use crate::defences::{self, Gate, RateLimiter, Via};
 use crate::discovery::{self, Discovery};
 use crate::listen;
 use crate::problem::ApiError;
@@ -142,6 +142,7 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
     let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
     routes.layer(
         ServiceBuilder::new()
+            .layer(from_fn(defences::edge))
             .layer(CatchPanicLayer::custom(|_| {
                 tracing::error!("a request handler panicked; the server keeps serving");
                 ApiError::new(
@@ -151,19 +152,11 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
                 )
                 .into_response()
             }))
-            .layer(from_fn(defences::hygiene))
-            .layer(from_fn(defences::no_secrets_in_url))
-            .layer(from_fn_with_state(vault, defences::cors))
-            .layer(from_fn_with_state(limiter, defences::rate_limit))
+            .layer(from_fn_with_state(Gate { vault, limiter }, defences::gate))
             .layer(RequestBodyTimeoutLayer::new(config.slow_client_timeout))
             .layer(RequestBodyLimitLayer::new(MAX_BODY))
             .layer(DefaultBodyLimit::max(MAX_BODY)),
     )
-}
-
-/// Adds the exact-Host check for a TCP listener on `port`.
-pub fn with_host_check(app: Router, port: u16) -> Router {
-    app.layer(from_fn_with_state(port, defences::check_host))
 }
 
 /// How many free ports to try when port 0 is asked for and ::1 has the one 127.0.0.1 got.
@@ -220,19 +213,15 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
         .collect::<std::io::Result<Vec<_>>>()?;
     let (v4, v6) = bind_loopback(config.port).await?;
     let port = v4.local_addr()?.port();
-    let tcp_app = app
-        .clone()
-        .layer(from_fn_with_state(port, defences::check_host));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     for listener in std::iter::once(v4).chain(v6) {
-        let app = tcp_app.clone();
-        let rx = stopped.clone();
         tasks.push(tokio::spawn(listen::serve(
             listener,
-            app,
+            Via::Tcp { port },
+            app.clone(),
             config.slow_client_timeout,
-            rx,
+            stopped.clone(),
         )));
     }
     let socket = match &config.socket_dir {
@@ -241,10 +230,13 @@ pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<
             let path = dir.join("api.sock");
             let _ = std::fs::remove_file(&path);
             let listener = PeerChecked(UnixListener::bind(&path)?);
-            let app = app.clone().layer(axum::Extension(defences::ViaSocket));
-            let rx = stopped.clone();
-            let timeout = config.slow_client_timeout;
-            tasks.push(tokio::spawn(listen::serve(listener, app, timeout, rx)));
+            tasks.push(tokio::spawn(listen::serve(
+                listener,
+                Via::Socket,
+                app.clone(),
+                config.slow_client_timeout,
+                stopped.clone(),
+            )));
             Some(path)
         }
     };

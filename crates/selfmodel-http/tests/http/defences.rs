@@ -368,13 +368,14 @@ pub(crate) async fn boom() -> &'static str {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_panicking_handler_gives_500_and_the_server_keeps_serving() {
     let f = fixture(ServerConfig::default()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
     let app = selfmodel_http::defend(
         Router::new().route("/v1/boom", get(boom)),
         f.vault.clone(),
         &ServerConfig::default(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    )
+    .layer(axum::Extension(selfmodel_http::Via::Tcp { port }));
     tokio::spawn(async move { axum::serve(listener, app).await });
     let http = reqwest::Client::new();
     for _ in 0..2 {
