@@ -41,10 +41,9 @@ pub enum Via {
     Socket,
 }
 
-/// The first and last defence of every request: a TCP request whose Host is not this server is
-/// refused, and every answer gets the headers that keep it out of caches and referrers. A
-/// request that names no listener is refused: only the accept loop serves the API.
-pub async fn edge(req: Request, next: Next) -> Response {
+/// Refuses a TCP request whose Host is not this server (DNS rebinding), and a request that no
+/// listener marked: only the accept loop serves the API.
+fn wrong_host(req: &Request) -> Option<Response> {
     let allowed = match req.extensions().get::<Via>() {
         Some(Via::Socket) => true,
         Some(Via::Tcp { port }) => {
@@ -56,17 +55,14 @@ pub async fn edge(req: Request, next: Next) -> Response {
         }
         None => false,
     };
-    let resp = if allowed {
-        next.run(req).await
-    } else {
+    (!allowed).then(|| {
         ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::HostNotAllowed,
             "requests must be addressed to 127.0.0.1, [::1] or localhost on this port",
         )
         .into_response()
-    };
-    hygiene(resp)
+    })
 }
 
 /// Query parameters that would put a secret in a URL.
@@ -88,20 +84,22 @@ pub struct Gate {
     pub limiter: RateLimiter,
 }
 
-/// The checks every request passes before its handler, in one layer and in this order: no
-/// secrets in the URL, CORS (a preflight is answered here), then the caller's rate.
+/// The checks every request passes before its handler, in one layer and in this order: the
+/// Host, no secrets in the URL, CORS (a preflight is answered here), then the caller's rate.
+/// Every answer, refusals included, gets the headers that keep it out of caches and referrers.
 pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
-    if let Some(refused) = secret_in_url(&req) {
-        return refused;
+    if let Some(refused) = wrong_host(&req).or_else(|| secret_in_url(&req)) {
+        return hygiene(refused);
     }
     let Gate { vault, limiter } = gate;
-    cors(&vault, req, |req| async move {
+    let resp = cors(&vault, req, |req| async move {
         match over_rate(&limiter, &req) {
             Some(refused) => refused,
             None => next.run(req).await,
         }
     })
-    .await
+    .await;
+    hygiene(resp)
 }
 
 /// Refuses secrets in the URL (they leak through logs, history and Referer).

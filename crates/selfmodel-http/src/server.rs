@@ -8,7 +8,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -142,7 +141,6 @@ pub fn defend(routes: Router, vault: VaultHandle, config: &ServerConfig) -> Rout
     let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
     routes.layer(
         ServiceBuilder::new()
-            .layer(from_fn(defences::edge))
             .layer(CatchPanicLayer::custom(|_| {
                 tracing::error!("a request handler panicked; the server keeps serving");
                 ApiError::new(
