@@ -88,8 +88,9 @@ pub struct Gate {
 /// Host, no secrets in the URL, CORS (a preflight is answered here), then the caller's rate.
 /// Every answer, refusals included, gets the headers that keep it out of caches and referrers.
 pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
+    let oversized = declared_length(req.headers()).is_some_and(|n| n > crate::MAX_BODY as u64);
     if let Some(refused) = wrong_host(&req).or_else(|| secret_in_url(&req)) {
-        return hygiene(refused);
+        return hygiene(refused, oversized);
     }
     let Gate { vault, limiter } = gate;
     let resp = cors(&vault, req, |req| async move {
@@ -99,7 +100,7 @@ pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Respons
         }
     })
     .await;
-    hygiene(resp)
+    hygiene(resp, oversized)
 }
 
 /// Refuses secrets in the URL (they leak through logs, history and Referer).
@@ -226,12 +227,20 @@ fn allow_origin(h: &mut HeaderMap, origin: &str) {
     }
 }
 
-/// Headers that keep vendor data out of caches and referrers.
-fn hygiene(mut resp: Response) -> Response {
+/// The body length a request declares (`Content-Length`), if it declares one.
+fn declared_length(h: &HeaderMap) -> Option<u64> {
+    h.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+/// Headers that keep vendor data out of caches and referrers; and `Connection: close` on an
+/// answer to a request whose body was not read because it is too large (`oversized`: it declared
+/// more than the limit, and was refused before or by the body limit).
+fn hygiene(mut resp: Response, oversized: bool) -> Response {
     let too_large = resp.status() == StatusCode::PAYLOAD_TOO_LARGE;
     if too_large && !is_json(resp.headers()) {
-        // The body limit's own answer is plain text; every error of this API is a Problem.
-        resp = ApiError::new(
+        // The body limit's own answer is plain text; every error of this API is a Problem. The
+        // CORS headers already set stay.
+        let mut problem = ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::TooLarge,
             format!(
@@ -240,6 +249,16 @@ fn hygiene(mut resp: Response) -> Response {
             ),
         )
         .into_response();
+        for name in [
+            header::VARY,
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ] {
+            for value in resp.headers().get_all(&name) {
+                problem.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        resp = problem;
     }
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -253,7 +272,7 @@ fn hygiene(mut resp: Response) -> Response {
     );
     // A body refused for its size was not read: the connection cannot carry another request,
     // and saying so keeps clients from reusing it (and then failing on a broken pipe).
-    if too_large {
+    if too_large || oversized {
         h.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp

@@ -90,11 +90,10 @@ impl From<CallError> for ApiError {
                     selfmodel::Error::Vault(v) => v.renews_at(),
                     _ => None,
                 };
+                let busy = matches!(&e, selfmodel::Error::Vault(selfmodel::VaultError::Busy));
                 let retry_after = match renews {
                     Some(t) => Some(seconds_until(t, chrono::Utc::now())),
-                    None => {
-                        (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_UNAVAILABLE)
-                    }
+                    None => busy.then_some(RETRY_UNAVAILABLE),
                 };
                 Self {
                     retry_after,
@@ -105,8 +104,9 @@ impl From<CallError> for ApiError {
     }
 }
 
-/// Seconds a caller is asked to wait (`Retry-After`) before trying a request again that the
-/// vault could not serve or log (503): a busy lock or a failed write, which usually passes.
+/// Seconds a caller is asked to wait (`Retry-After`) before trying again a request the vault
+/// could not serve or log (503) for a reason that passes: another process holding the write lock,
+/// or a batch of reads whose log entry could not be written. A damaged vault gets no such hint.
 const RETRY_UNAVAILABLE: i64 = 1;
 
 /// The status for a use-case error.

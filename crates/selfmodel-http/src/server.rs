@@ -101,7 +101,8 @@ impl RunningServer {
     }
 }
 
-/// The router with every defence but the Host check (which depends on the listener).
+/// The router with its defences. It serves only requests the accept loop marked with their
+/// listener ([`crate::Via`]): the Host check depends on it.
 pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
     let state = AppState {
         vault: vault.clone(),

@@ -17,6 +17,9 @@ use selfmodel_core::BeliefId;
 const MAX_TEXTS: usize = 4_096;
 /// The most belief ids remembered across all sets (about 1 MiB).
 const MAX_SET_IDS: usize = 65_536;
+/// The largest set remembered: a page is at most a few hundred beliefs; a compacted day's set
+/// may hold the whole vault, and is not worth a map of its own.
+const MAX_SET_LEN: usize = MAX_SET_IDS / 16;
 
 /// Texts and sets by number, as the vault's committed rows have them.
 #[derive(Debug, Default)]
@@ -27,8 +30,12 @@ pub(crate) struct LogCodes {
     /// By the ids as the read gave them (in its order).
     sets: HashMap<Box<[BeliefId]>, i64, FixedState>,
     set_ids: usize,
-    /// Learnt in the current transaction: remembered only if it commits.
+    /// Learnt in the current transaction: remembered only if it commits. Bounded like the maps
+    /// (an import or a compaction learns one number per entry it writes): past a bound, nothing
+    /// more is learnt in the transaction.
     pending: Vec<Learnt>,
+    pending_texts: usize,
+    pending_ids: usize,
 }
 
 #[derive(Debug)]
@@ -42,7 +49,7 @@ impl LogCodes {
     /// transaction learnt without committing is dropped, and everything if another connection
     /// committed since.
     pub(crate) fn begin(&mut self, data_version: i64) {
-        self.pending.clear();
+        self.clear_pending();
         if self.version != Some(data_version) {
             self.version = Some(data_version);
             self.texts.clear();
@@ -62,12 +69,23 @@ impl LogCodes {
 
     /// Notes the number this transaction found or gave `text`.
     pub(crate) fn learn_text(&mut self, text: &str, number: i64) {
-        self.pending.push(Learnt::Text(text.into(), number));
+        if self.pending_texts < MAX_TEXTS {
+            self.pending_texts += 1;
+            self.pending.push(Learnt::Text(text.into(), number));
+        }
     }
 
     /// Notes the number this transaction found or gave the set of `ids`.
     pub(crate) fn learn_set(&mut self, ids: &[BeliefId], number: i64) {
-        self.pending.push(Learnt::Set(ids.into(), number));
+        if ids.len() <= MAX_SET_LEN && self.pending_ids + ids.len() <= MAX_SET_IDS {
+            self.pending_ids += ids.len();
+            self.pending.push(Learnt::Set(ids.into(), number));
+        }
+    }
+
+    fn clear_pending(&mut self) {
+        self.pending.clear();
+        (self.pending_texts, self.pending_ids) = (0, 0);
     }
 
     /// Forgets every set, remembered or learnt: a set was deleted, and its number may be given
@@ -76,11 +94,14 @@ impl LogCodes {
         self.sets.clear();
         self.set_ids = 0;
         self.pending.retain(|l| matches!(l, Learnt::Text(..)));
+        self.pending_ids = 0;
     }
 
     /// The transaction committed: remembers what it learnt.
     pub(crate) fn committed(&mut self) {
-        for learnt in std::mem::take(&mut self.pending) {
+        let pending = std::mem::take(&mut self.pending);
+        self.clear_pending();
+        for learnt in pending {
             match learnt {
                 Learnt::Text(text, number) => {
                     if self.texts.len() >= MAX_TEXTS {
@@ -168,16 +189,39 @@ mod tests {
         for n in 0..=MAX_TEXTS {
             codes.learn_text(&format!("text {n}"), n as i64);
         }
-        let big = ids(MAX_SET_IDS / 2 + 1);
-        codes.learn_set(&big, 1);
-        codes.learn_set(&ids(MAX_SET_IDS / 2 + 1), 2);
-        codes.committed();
-        assert!(codes.texts.len() <= MAX_TEXTS);
-        assert!(codes.set_ids <= MAX_SET_IDS);
         assert_eq!(
-            codes.set(&big),
+            codes.pending.len(),
+            MAX_TEXTS,
+            "one transaction learns at most the bound"
+        );
+        let first = ids(MAX_SET_LEN);
+        codes.learn_set(&first, 1);
+        codes.learn_set(&ids(MAX_SET_LEN + 1), 2);
+        codes.committed();
+        assert_eq!(codes.texts.len(), MAX_TEXTS);
+        assert_eq!(codes.set(&first), Some(1));
+        assert_eq!(
+            codes.set_ids, MAX_SET_LEN,
+            "a set past the largest is not remembered"
+        );
+        // Across transactions the sets' ids stay bounded: past it, the map starts over.
+        let sets: Vec<Vec<BeliefId>> = (0..=MAX_SET_IDS / MAX_SET_LEN)
+            .map(|_| ids(MAX_SET_LEN))
+            .collect();
+        for (n, set) in sets.iter().enumerate() {
+            codes.begin(1);
+            codes.learn_set(set, n as i64);
+            codes.committed();
+            assert!(codes.set_ids <= MAX_SET_IDS);
+        }
+        assert_eq!(
+            codes.set(&sets[0]),
             None,
-            "the first set made way for the second"
+            "the first sets made way for the last"
+        );
+        assert_eq!(
+            codes.set(&sets[sets.len() - 1]),
+            Some((sets.len() - 1) as i64)
         );
     }
 }

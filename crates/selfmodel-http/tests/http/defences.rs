@@ -118,14 +118,20 @@ pub(crate) fn raw(port: u16, request: &str) -> (u16, String) {
     (code, out)
 }
 
-/// Sends only the head of a POST declaring a `length`-byte JSON body, and returns the response
-/// head the server sends before any of the body was written.
-pub(crate) fn refused_head(port: u16, path: &str, token: &str, length: usize) -> String {
+/// Sends only the head of a POST declaring a `length`-byte JSON body (with `extra` header lines),
+/// and returns the response head the server sends before any of the body was written.
+pub(crate) fn refused_head(
+    port: u16,
+    path: &str,
+    token: &str,
+    length: usize,
+    extra: &str,
+) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+         Content-Type: application/json\r\nContent-Length: {length}\r\n{extra}\r\n"
     )
     .unwrap();
     let mut head = Vec::new();
@@ -271,7 +277,7 @@ async fn bodies_are_strict_and_bounded() {
     // An oversized body is refused from its declared length, before it is read: the 413 comes
     // back while the body is still unsent, and the connection is closed.
     for path in ["/v1/beliefs/proposals", "/v1/grant-requests"] {
-        let head = refused_head(f.server.port, path, &f.token, 300 * 1024);
+        let head = refused_head(f.server.port, path, &f.token, 300 * 1024, "");
         assert!(head.starts_with("HTTP/1.1 413 "), "{path}: {head}");
         assert!(
             head.to_ascii_lowercase()
@@ -284,6 +290,31 @@ async fn bodies_are_strict_and_bounded() {
             "{path}: {head}"
         );
     }
+    // A page of a granted origin can read the 413 (its CORS headers stay on the Problem); a
+    // request refused before its body for another reason is closed the same way.
+    let head = refused_head(
+        f.server.port,
+        "/v1/beliefs/proposals",
+        &f.web_token,
+        300 * 1024,
+        "Origin: https://app.example\r\n",
+    )
+    .to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 413 "), "{head}");
+    assert!(
+        head.contains("\r\naccess-control-allow-origin: https://app.example\r\n"),
+        "{head}"
+    );
+    let head = refused_head(
+        f.server.port,
+        "/v1/beliefs/proposals?token=x",
+        &f.token,
+        300 * 1024,
+        "",
+    )
+    .to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 400 "), "{head}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
     // The limit is the body limit, not less: a body just under it is read and judged.
     let under = format!(
         "{{\"statement\": \"{}\"}}",
