@@ -33,15 +33,9 @@ pub(crate) struct LogCodes {
     /// Learnt in the current transaction: remembered only if it commits. Bounded like the maps
     /// (an import or a compaction learns one number per entry it writes): past a bound, nothing
     /// more is learnt in the transaction.
-    pending: Vec<Learnt>,
-    pending_texts: usize,
+    pending_texts: Vec<(Box<str>, i64)>,
+    pending_sets: Vec<(Box<[BeliefId]>, i64)>,
     pending_ids: usize,
-}
-
-#[derive(Debug)]
-enum Learnt {
-    Text(Box<str>, i64),
-    Set(Box<[BeliefId]>, i64),
 }
 
 impl LogCodes {
@@ -69,9 +63,8 @@ impl LogCodes {
 
     /// Notes the number this transaction found or gave `text`.
     pub(crate) fn learn_text(&mut self, text: &str, number: i64) {
-        if self.pending_texts < MAX_TEXTS {
-            self.pending_texts += 1;
-            self.pending.push(Learnt::Text(text.into(), number));
+        if self.pending_texts.len() < MAX_TEXTS {
+            self.pending_texts.push((text.into(), number));
         }
     }
 
@@ -79,13 +72,14 @@ impl LogCodes {
     pub(crate) fn learn_set(&mut self, ids: &[BeliefId], number: i64) {
         if ids.len() <= MAX_SET_LEN && self.pending_ids + ids.len() <= MAX_SET_IDS {
             self.pending_ids += ids.len();
-            self.pending.push(Learnt::Set(ids.into(), number));
+            self.pending_sets.push((ids.into(), number));
         }
     }
 
     fn clear_pending(&mut self) {
-        self.pending.clear();
-        (self.pending_texts, self.pending_ids) = (0, 0);
+        self.pending_texts.clear();
+        self.pending_sets.clear();
+        self.pending_ids = 0;
     }
 
     /// Forgets every set, remembered or learnt: a set was deleted, and its number may be given
@@ -93,34 +87,29 @@ impl LogCodes {
     pub(crate) fn forget_sets(&mut self) {
         self.sets.clear();
         self.set_ids = 0;
-        self.pending.retain(|l| matches!(l, Learnt::Text(..)));
+        self.pending_sets.clear();
         self.pending_ids = 0;
     }
 
     /// The transaction committed: remembers what it learnt.
     pub(crate) fn committed(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        self.clear_pending();
-        for learnt in pending {
-            match learnt {
-                Learnt::Text(text, number) => {
-                    if self.texts.len() >= MAX_TEXTS {
-                        self.texts.clear();
-                    }
-                    self.texts.insert(text, number);
-                }
-                Learnt::Set(ids, number) => {
-                    let len = ids.len();
-                    if self.set_ids + len > MAX_SET_IDS {
-                        self.sets.clear();
-                        self.set_ids = 0;
-                    }
-                    if self.sets.insert(ids, number).is_none() {
-                        self.set_ids += len;
-                    }
-                }
+        for (text, number) in std::mem::take(&mut self.pending_texts) {
+            if self.texts.len() >= MAX_TEXTS {
+                self.texts.clear();
+            }
+            self.texts.insert(text, number);
+        }
+        for (ids, number) in std::mem::take(&mut self.pending_sets) {
+            let len = ids.len();
+            if self.set_ids + len > MAX_SET_IDS {
+                self.sets.clear();
+                self.set_ids = 0;
+            }
+            if self.sets.insert(ids, number).is_none() {
+                self.set_ids += len;
             }
         }
+        self.pending_ids = 0;
     }
 }
 
@@ -190,7 +179,7 @@ mod tests {
             codes.learn_text(&format!("text {n}"), n as i64);
         }
         assert_eq!(
-            codes.pending.len(),
+            codes.pending_texts.len(),
             MAX_TEXTS,
             "one transaction learns at most the bound"
         );
