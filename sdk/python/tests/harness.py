@@ -20,18 +20,6 @@ import selfmodel as sm
 PASS = "correct horse battery staple"
 """The passphrase of every test vault."""
 
-NORMAL_CATEGORIES = [
-    "communication-style",
-    "context",
-    "expertise",
-    "goals",
-    "interests",
-    "preferences",
-    "routines",
-    "values",
-]
-"""The demo catalogue's normal (non-special) categories."""
-
 
 def binary() -> str:
     """The ``selfmodel`` binary under test (``$SELFMODEL_BIN``, checked by conftest)."""
@@ -81,6 +69,11 @@ def make_demo_vault() -> bytes:
         return vault.read_bytes()
     finally:
         shutil.rmtree(home)
+
+
+def flags(**options: object) -> list[str]:
+    """Command-line options, ``--name value`` each, in the order given."""
+    return [arg for name, value in options.items() for arg in (f"--{name}", str(value))]
 
 
 def eventually(condition: Callable[[], bool], what: str = "the condition") -> None:
@@ -207,6 +200,10 @@ class Served:
                 return str(b["id"])
         raise AssertionError(f"no belief {statement!r}")
 
+    def normal_categories(self) -> list[str]:
+        """The catalogue's normal (non-special) categories."""
+        return [t["id"] for t in self.cli_json("types") if t["default_sensitivity"] == "normal"]
+
     def expected(self, purpose: str, categories: Sequence[str]) -> set[str]:
         """The ids the person's own data says a grant over normal ``categories`` may disclose
         for ``purpose``: active, carrying the purpose, at or above the type's minimum."""
@@ -244,7 +241,7 @@ class Served:
 
     def reader(self, vendor: str, purposes: Sequence[str]) -> tuple[sm.Client, sm.Grant]:
         """A client with a token for a grant over all normal categories and ``purposes``."""
-        return self.vendor(request(vendor, purposes, NORMAL_CATEGORIES))
+        return self.vendor(request(vendor, purposes, self.normal_categories()))
 
 
 def request(

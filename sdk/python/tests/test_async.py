@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from harness import NORMAL_CATEGORIES, Served, request
+from harness import Served, request
 
 import selfmodel as sm
 
@@ -18,8 +18,9 @@ def test_the_async_client_pairs_waits_reads_every_page_and_hears_of_revocation(
         client, key = await sm.AsyncClient.pair(served.discovery())
         async with client:
             assert key == served.key()
+            normal = served.normal_categories()
             pending = await client.request_grant(
-                request("com.example.async", ["personalisation"], NORMAL_CATEGORIES)
+                request("com.example.async", ["personalisation"], normal)
             )
             assert await client.poll_once(pending) is sm.PollStatus.PENDING
             # The person approves (a second process) while the vendor waits.
@@ -37,7 +38,7 @@ def test_the_async_client_pairs_waits_reads_every_page_and_hears_of_revocation(
                 walked
                 == (await v.beliefs(sm.BeliefQuery(purpose="personalisation", limit=500))).beliefs
             )
-            assert {b.id for b in walked} == served.expected("personalisation", NORMAL_CATEGORIES)
+            assert {b.id for b in walked} == served.expected("personalisation", normal)
             assert await v.belief(walked[0].id, "personalisation") == walked[0]
             with pytest.raises(sm.PurposeNotGrantedError):
                 await v.all_beliefs("advertising")

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from harness import NORMAL_CATEGORIES, Served, eventually, request
+from harness import Served, eventually, flags, request
 
 import selfmodel as sm
 import selfmodel.client
@@ -40,16 +40,9 @@ def test_the_grant_flow_shows_a_code_and_hands_the_narrowed_token_over_once(
     [shown] = served.cli_json("grant", "requests")
     assert (shown["id"], shown["user_code"]) == (pending.request_id, pending.user_code)
     assert shown["vendor_retention_days"] == 14
-    narrowing = [
-        "--purpose",
-        "communication",
-        "--category",
-        "communication-style",
-        "--operation",
-        "read",
-        "--days",
-        "7",
-    ]
+    narrowing = flags(
+        purpose="communication", category="communication-style", operation="read", days=7
+    )
     [preview] = served.cli_json("grant", "preview", pending.request_id, *narrowing)
     previewed = {b["id"] for b in preview["beliefs"]}
     served.cli("grant", "approve", pending.request_id, *narrowing)
@@ -156,7 +149,8 @@ def test_a_paged_read_walks_every_page_for_its_purpose(served: Served) -> None:
     assert [b for p in pages for b in p.beliefs] == whole.beliefs, "pages add up, in order"
     walked = v.iter_beliefs(sm.BeliefQuery(purpose="personalisation", limit=2))
     assert list(walked) == whole.beliefs
-    assert {b.id for b in whole.beliefs} == served.expected("personalisation", NORMAL_CATEGORIES)
+    expected = served.expected("personalisation", served.normal_categories())
+    assert {b.id for b in whole.beliefs} == expected
 
     high = v.all_beliefs(sm.BeliefQuery(purpose="personalisation", min_confidence=0.8))
     assert high and len(high) < len(whole.beliefs)

@@ -8,7 +8,7 @@ import threading
 from dataclasses import replace
 
 import pytest
-from harness import Served, request
+from harness import Served, flags, request
 
 import selfmodel as sm
 
@@ -106,14 +106,7 @@ def test_notices_arrive_by_long_poll_with_a_cursor(served: Served) -> None:
 
 def add(s: Served, statement: str) -> None:
     s.cli(
-        "belief",
-        "add",
-        "--statement",
-        statement,
-        "--category",
-        "communication-style",
-        "--confidence",
-        "0.8",
+        "belief", "add", *flags(statement=statement, category="communication-style", confidence=0.8)
     )
 
 

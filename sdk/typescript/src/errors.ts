@@ -37,18 +37,20 @@ function shown(p: Problem): string {
   return `${p.status} ${p.code}: ${p.message}`;
 }
 
-/** The base of an error class for a refusal by the server, told as `label` and the refusal. */
-function refusal(label: string): new (p: Problem) => SelfmodelError {
+/** The base of the error class `name` for a refusal by the server, told as `label` and the refusal. */
+function refusal(name: string, label: string): new (p: Problem) => SelfmodelError {
   return class extends SelfmodelError {
+    override name = name;
     constructor(p: Problem) {
       super(`${label}: ${shown(p)}`, p);
     }
   };
 }
 
-/** The base of an error class for a failure on the client's side, told as `label` and the detail. */
-function failure(label: string): new (detail: string) => SelfmodelError {
+/** The base of the error class `name` for a failure on the client's side, told as `label` and the detail. */
+function failure(name: string, label: string): new (detail: string) => SelfmodelError {
   return class extends SelfmodelError {
+    override name = name;
     constructor(detail: string) {
       super(`${label}: ${detail}`);
     }
@@ -70,34 +72,22 @@ export class ServerNotTrustedError extends SelfmodelError {
 }
 
 /** The discovery file is missing, unreadable, malformed or not private. */
-export class DiscoveryError extends failure("discovery") {
-  override name = "DiscoveryError";
-}
+export class DiscoveryError extends failure("DiscoveryError", "discovery") {}
 
 /** The client was set up wrongly (a non-loopback URL, a call that needs a token without one). */
-export class ConfigError extends failure("client configuration") {
-  override name = "ConfigError";
-}
+export class ConfigError extends failure("ConfigError", "client configuration") {}
 
 /** 401: the token or poll secret is missing, malformed or unknown. */
-export class UnauthorizedError extends refusal("unauthorised") {
-  override name = "UnauthorizedError";
-}
+export class UnauthorizedError extends refusal("UnauthorizedError", "unauthorised") {}
 
 /** 401 `token_revoked`: the grant was revoked. Stop using what it disclosed; ask anew if needed. */
-export class RevokedError extends refusal("the grant was revoked") {
-  override name = "RevokedError";
-}
+export class RevokedError extends refusal("RevokedError", "the grant was revoked") {}
 
 /** 401 `token_expired`: the grant ran out. */
-export class ExpiredError extends refusal("the grant expired") {
-  override name = "ExpiredError";
-}
+export class ExpiredError extends refusal("ExpiredError", "the grant expired") {}
 
 /** 403: the grant does not cover this (`category_not_granted`, `operation_not_granted`, `origin_not_allowed`, ...). */
-export class ForbiddenError extends refusal("forbidden") {
-  override name = "ForbiddenError";
-}
+export class ForbiddenError extends refusal("ForbiddenError", "forbidden") {}
 
 /** 403 `purpose_not_granted`: the read named a purpose the grant does not cover. */
 export class PurposeRefusedError extends ForbiddenError {
@@ -105,24 +95,16 @@ export class PurposeRefusedError extends ForbiddenError {
 }
 
 /** 404: no such belief under this grant and purpose, or no such endpoint. */
-export class NotFoundError extends refusal("not found") {
-  override name = "NotFoundError";
-}
+export class NotFoundError extends refusal("NotFoundError", "not found") {}
 
 /** 409: the request conflicts with the state of the vault. */
-export class ConflictError extends refusal("conflict") {
-  override name = "ConflictError";
-}
+export class ConflictError extends refusal("ConflictError", "conflict") {}
 
 /** 410 `token_already_issued`: the token of this request was handed over already. */
-export class GoneError extends refusal("gone") {
-  override name = "GoneError";
-}
+export class GoneError extends refusal("GoneError", "gone") {}
 
 /** 423: the person's vault is locked; try again later. */
-export class LockedError extends refusal("the vault is locked") {
-  override name = "LockedError";
-}
+export class LockedError extends refusal("LockedError", "the vault is locked") {}
 
 /** 423 `paused`: the person paused all sharing; nothing was revoked. Try again later. */
 export class PausedError extends LockedError {
@@ -142,14 +124,10 @@ export class RateLimitedError extends SelfmodelError {
 }
 
 /** 400, 413, 415: the request was malformed (the message names the field). */
-export class BadRequestError extends refusal("bad request") {
-  override name = "BadRequestError";
-}
+export class BadRequestError extends refusal("BadRequestError", "bad request") {}
 
 /** 5xx, or any other unexpected status. */
-export class ServerError extends refusal("server error") {
-  override name = "ServerError";
-}
+export class ServerError extends refusal("ServerError", "server error") {}
 
 /** The person denied the grant request. */
 export class DeniedError extends SelfmodelError {
@@ -176,14 +154,10 @@ export class TransportError extends SelfmodelError {
 }
 
 /** The server answered something this client does not understand. */
-export class ProtocolError extends failure("protocol") {
-  override name = "ProtocolError";
-}
+export class ProtocolError extends failure("ProtocolError", "protocol") {}
 
 /** A signed checkpoint that is malformed, does not verify, or is signed by another key than the pinned one. */
-export class InvalidCheckpointError extends failure("invalid checkpoint") {
-  override name = "InvalidCheckpointError";
-}
+export class InvalidCheckpointError extends failure("InvalidCheckpointError", "invalid checkpoint") {}
 
 /** Sorts an error response into its class. */
 export function errorFromProblem(p: Problem, retryAfterMs: number | undefined): SelfmodelError {

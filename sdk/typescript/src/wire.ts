@@ -13,10 +13,10 @@ export type Sensitivity = "normal" | "special";
 /** How a piece of evidence came about. */
 export type EvidenceKind = "stated" | "observed" | "inferred" | "imported";
 
-/** What a notice is about: re-read a rectified belief, erase an erased one, stop after a revocation. */
 /** Who brought a belief into the vault (which vendor is never said). */
 export type Origin = "person" | "vendor" | "import" | "system";
 
+/** What a notice is about: re-read a rectified belief, erase an erased one, stop after a revocation. */
 export type EventKind = "belief.rectified" | "belief.erased" | "grant.revoked";
 
 /** Every code the server answers errors with (a later server may add more). */

@@ -18,7 +18,7 @@ import {
   type PendingGrant,
 } from "selfmodel";
 
-import { Served, communicationRequest, eventually, ids } from "./harness/served.js";
+import { Served, communicationRequest, eventually, flags, ids } from "./harness/served.js";
 
 test("the device flow: pending, a narrowed approval, and the token handed over once", async (t) => {
   const s = await Served.start(t);
@@ -45,19 +45,8 @@ test("the device flow: pending, a narrowed approval, and the token handed over o
     [pending.request_id, pending.user_code, "pending", 14],
   );
   // ... and approves it narrowed.
-  await s.cli([
-    "grant",
-    "approve",
-    pending.request_id,
-    "--purpose",
-    "communication",
-    "--category",
-    "communication-style",
-    "--operation",
-    "read",
-    "--days",
-    "7",
-  ]);
+  const narrowing = flags({ purpose: "communication", category: "communication-style", operation: "read", days: 7 });
+  await s.cli(["grant", "approve", pending.request_id, ...narrowing]);
   const state = await client.pollOnce(pending);
   assert.equal(state.status, "approved");
   if (state.status !== "approved") return;

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Self
 
 from .checkpoint import SignedCheckpoint
 from .secret import PollSecret, Token
@@ -49,7 +50,16 @@ class ProposalStatus(enum.StrEnum):
     """In the person's inbox until they accept or reject it."""
 
 
-class Origin(enum.StrEnum):
+class _OpenEnum(enum.StrEnum):
+    """An enum a later server may add values to: values this version does not know read as its
+    ``OTHER`` member."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self:
+        return cls["OTHER"]
+
+
+class Origin(_OpenEnum):
     """Who brought a belief into the vault (which vendor is never said). Origins this version
     does not know read as ``OTHER``."""
 
@@ -60,12 +70,8 @@ class Origin(enum.StrEnum):
     OTHER = "other"
     """An origin this version does not know."""
 
-    @classmethod
-    def _missing_(cls, value: object) -> Origin:
-        return cls.OTHER
 
-
-class EventKind(enum.StrEnum):
+class EventKind(_OpenEnum):
     """What a notice is about. Kinds this version does not know read as ``OTHER``."""
 
     BELIEF_RECTIFIED = "belief.rectified"
@@ -76,10 +82,6 @@ class EventKind(enum.StrEnum):
     """The grant was revoked: stop using what it disclosed."""
     OTHER = "other"
     """A kind this version does not know."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> EventKind:
-        return cls.OTHER
 
 
 class PollStatus(enum.StrEnum):

@@ -17,18 +17,6 @@ import { Client, Discovery, type Approval, type Grant, type GrantRequest } from 
 /** The passphrase of every test vault. */
 export const PASS = "correct horse battery staple";
 
-/** The demo catalogue's normal (non-special) categories. */
-export const NORMAL_CATEGORIES = [
-  "communication-style",
-  "context",
-  "expertise",
-  "goals",
-  "interests",
-  "preferences",
-  "routines",
-  "values",
-];
-
 /**
  * A request for a grant to read `categories` (by default the communication style) for the
  * `communication` purpose; `more` adds or overrides fields.
@@ -39,6 +27,11 @@ export function communicationRequest(
   more: Partial<GrantRequest> = {},
 ): GrantRequest {
   return { vendor, purposes: ["communication"], categories, justification: "tests", ...more };
+}
+
+/** Command-line options, `--name value` each, in the order given. */
+export function flags(options: Record<string, string | number>): string[] {
+  return Object.entries(options).flatMap(([name, value]) => [`--${name}`, String(value)]);
 }
 
 /** The `selfmodel` binary under test: `$SELFMODEL_BIN`. */
@@ -225,6 +218,12 @@ export class Served {
     return b.id;
   }
 
+  /** The catalogue's normal (non-special) categories. */
+  async normalCategories(): Promise<string[]> {
+    const types = await this.cliJson<{ id: string; default_sensitivity: string }[]>(["types"]);
+    return types.filter((t) => t.default_sensitivity === "normal").map((t) => t.id);
+  }
+
   /** A client paired through the discovery file. */
   async paired(): Promise<Client> {
     return (await Client.pair(await this.discovery())).client;
@@ -249,7 +248,7 @@ export class Served {
     const { client, approval } = await this.approval({
       vendor: { id: vendor, name: vendor },
       purposes,
-      categories: NORMAL_CATEGORIES,
+      categories: await this.normalCategories(),
       operations,
       justification: "tests",
     });
