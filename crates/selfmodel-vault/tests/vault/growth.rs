@@ -482,6 +482,24 @@ fn a_request_repeated_within_its_minute_adds_to_its_entry() {
         .map(|e| e.requests)
         .collect();
     assert_eq!(requests, [5, 1, 1, 2, 1, 1, 1, 2]);
+
+    // Repeats within one transaction (a batch of reads) count once it commits, and not at all
+    // when it rolls back.
+    let three = |w: &mut Writer<'_>| {
+        for _ in 0..3 {
+            w.append_access(&read("g1", &ids), later)?;
+        }
+        Ok::<_, VaultError>(())
+    };
+    let failed = vault.write(|w| three(w).and(Err::<(), _>(VaultError::Busy)));
+    assert!(failed.is_err());
+    vault.write(three).expect("three more");
+    let last = vault
+        .read(|r| r.access_log(&AccessFilter::default()))
+        .expect("log")
+        .last()
+        .map(|e| e.requests);
+    assert_eq!(last, Some(5));
 }
 
 #[test]
