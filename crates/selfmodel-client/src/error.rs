@@ -77,6 +77,15 @@ pub enum Error {
         /// The server's `Retry-After`, if any.
         retry_after: Option<Duration>,
     },
+    /// 503: the vault could not serve or log the request, and nothing was served. Safe to try
+    /// again: after `retry_after` when the server says the cause passes (`unavailable`, `busy`).
+    #[error("unavailable (retry after {retry_after:?}): {problem}")]
+    Unavailable {
+        /// The refusal.
+        problem: Problem,
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
     /// 400, 413, 415: the request was malformed (the message names the field).
     #[error("bad request: {0}")]
     BadRequest(Problem),
@@ -126,7 +135,8 @@ impl Error {
             | Self::Paused(p)
             | Self::BadRequest(p)
             | Self::Server(p)
-            | Self::RateLimited { problem: p, .. } => Some(p),
+            | Self::RateLimited { problem: p, .. }
+            | Self::Unavailable { problem: p, .. } => Some(p),
             _ => None,
         }
     }
@@ -147,8 +157,40 @@ impl Error {
                 problem: p,
                 retry_after,
             },
+            (503, _) => Self::Unavailable {
+                problem: p,
+                retry_after,
+            },
             (400 | 413 | 415, _) => Self::BadRequest(p),
             _ => Self::Server(p),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(status: u16, code: &str) -> Problem {
+        Problem {
+            status,
+            code: code.into(),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn a_refusal_that_passes_keeps_when_to_try_again() {
+        let wait = Some(Duration::from_secs(1));
+        let e = Error::from_problem(problem(503, "busy"), wait);
+        assert!(
+            matches!(&e, Error::Unavailable { retry_after, .. } if *retry_after == wait),
+            "{e:?}"
+        );
+        assert_eq!(e.problem().map(|p| p.code.as_str()), Some("busy"));
+        let e = Error::from_problem(problem(429, "rate_limited"), wait);
+        assert!(matches!(e, Error::RateLimited { retry_after, .. } if retry_after == wait));
+        let e = Error::from_problem(problem(500, "internal"), None);
+        assert!(matches!(e, Error::Server(_)), "{e:?}");
     }
 }

@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers and wire types.
 
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Object, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
@@ -31,7 +33,7 @@ use selfmodel_wire::*;
         Evidence, Belief, BeliefPage, EvidenceIn, Proposal, ProposalReceipt, Event, Events,
         ProofRequest, ProofReply, SignedCheckpoint, Problem, ProblemBody, ErrorCode
     )),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &Unavailable),
     tags(
         (name = "grants", description = "Asking for, holding and giving up a grant"),
         (name = "beliefs", description = "Reading beliefs for a purpose, and proposing new ones"),
@@ -49,6 +51,50 @@ impl Modify for Bearer {
                 "bearer",
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
+        }
+    }
+}
+
+/// Every operation that reaches the vault may answer 503 (it could not serve or log the request,
+/// and served nothing); a 429 and a 503 whose cause passes carry `Retry-After`.
+struct Unavailable;
+
+impl Modify for Unavailable {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let retry_after = HeaderBuilder::new()
+            .schema(Object::with_type(Type::Integer))
+            .description(Some(
+                "Seconds after which the same request may succeed: when the caller's rate or its \
+                 grant's daily allowance allows it again (429), or when another process's lock \
+                 or a failed log write has passed (503)",
+            ))
+            .build();
+        let unavailable = ResponseBuilder::new()
+            .description(
+                "`unavailable`, `busy`: nothing was served; try again after `Retry-After`. \
+                 `storage`, `io`, `corrupted`, `invalid_data`, `internal`: the vault is failing or damaged \
+                 (no `Retry-After`)",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.delete];
+            for op in operations.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                if path != "/v1/openapi.json" {
+                    responses.insert("503".into(), RefOr::T(unavailable.clone()));
+                }
+                for status in ["429", "503"] {
+                    if let Some(RefOr::T(r)) = responses.get_mut(status) {
+                        r.headers.insert("Retry-After".into(), retry_after.clone());
+                    }
+                }
+            }
         }
     }
 }

@@ -259,7 +259,7 @@ pub async fn relinquish(
 /// Beliefs for a declared purpose: active, carrying the purpose, in granted categories and
 /// sensitivity, at or above the type's and the grant's minimum confidence. Logged before sent.
 #[utoipa::path(get, path = "/v1/beliefs", tag = "beliefs", params(BeliefQuery), security(("bearer" = [])),
-    responses((status = 200, body = BeliefPage), (status = 400, body = Problem, description = "`invalid_query`, `bad_id`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`"), (status = 503, body = Problem, description = "`unavailable`")))]
+    responses((status = 200, body = BeliefPage), (status = 400, body = Problem, description = "`invalid_query`, `bad_id`"), (status = 401, body = Problem, description = "`invalid_token`, `token_revoked`, `token_expired`"), (status = 403, body = Problem, description = "`operation_not_granted`, `purpose_not_granted`, `category_not_granted`, `origin_not_allowed`"), (status = 423, body = Problem, description = "`vault_locked`, `paused`"), (status = 429, body = Problem, description = "`rate_limited`")))]
 pub async fn beliefs(
     State(s): State<AppState>,
     headers: HeaderMap,

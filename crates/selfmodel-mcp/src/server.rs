@@ -227,6 +227,12 @@ impl SelfmodelMcp {
                 problem,
                 retry_after,
             } => slow_down(problem, *retry_after),
+            E::Unavailable {
+                retry_after: Some(_),
+                ..
+            } => "Selfmodel could not serve this just now, and disclosed nothing; wait a \
+                  moment and call again."
+                .into(),
             E::Transport(_) | E::Discovery(_) => {
                 self.session.disconnected().await;
                 format!(

@@ -106,6 +106,7 @@ def test_server_keys_are_64_hex_digits() -> None:
         (423, "paused", sm.PausedError),
         (429, "too_many_proposals", sm.TooManyProposalsError),
         (503, "unavailable", sm.UnavailableError),
+        (503, "busy", sm.UnavailableError),
         (500, "internal", sm.ServerError),
         (418, "teapot", sm.ServerError),
     ],
@@ -113,7 +114,7 @@ def test_server_keys_are_64_hex_digits() -> None:
 def test_refusals_are_typed_by_code_and_status(status: int, code: str, kind: type) -> None:
     e = api_error(status, code, "why", 3.0)
     assert type(e) is kind
-    assert (e.status, e.code, e.message) == (status, code, "why")
+    assert (e.status, e.code, e.message, e.retry_after) == (status, code, "why", 3.0)
     assert str(e) == f"{status} {code}: why"
 
 

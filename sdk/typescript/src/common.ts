@@ -18,6 +18,7 @@ export {
   RateLimitedError,
   BadRequestError,
   ServerError,
+  UnavailableError,
   DeniedError,
   RequestExpiredError,
   TransportError,

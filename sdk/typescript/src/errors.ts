@@ -129,6 +129,21 @@ export class BadRequestError extends refusal("BadRequestError", "bad request") {
 /** 5xx, or any other unexpected status. */
 export class ServerError extends refusal("ServerError", "server error") {}
 
+/**
+ * 503: the vault could not serve or log the request, and nothing was served. Safe to try again:
+ * after `retryAfterMs` when the server says the cause passes (`unavailable`, `busy`).
+ */
+export class UnavailableError extends ServerError {
+  override name = "UnavailableError";
+  constructor(
+    p: Problem,
+    /** The server's `Retry-After`, in milliseconds, if it sent one. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(p);
+  }
+}
+
 /** The person denied the grant request. */
 export class DeniedError extends SelfmodelError {
   override name = "DeniedError";
@@ -182,6 +197,8 @@ export function errorFromProblem(p: Problem, retryAfterMs: number | undefined): 
     case 413:
     case 415:
       return new BadRequestError(p);
+    case 503:
+      return new UnavailableError(p, retryAfterMs);
     default:
       return new ServerError(p);
   }

@@ -22,7 +22,9 @@ test("refusals are sorted into typed errors by status and code", () => {
     [400, "invalid_field", sdk.BadRequestError],
     [413, "body_too_large", sdk.BadRequestError],
     [415, "unsupported_media_type", sdk.BadRequestError],
-    [503, "unavailable", sdk.ServerError],
+    [503, "unavailable", sdk.UnavailableError],
+    [503, "busy", sdk.UnavailableError],
+    [500, "internal", sdk.ServerError],
   ];
   for (const [status, code, kind] of cases) {
     const e = errorFromProblem({ status, code, message: "m" }, status === 429 ? 1000 : undefined);
@@ -36,6 +38,9 @@ test("refusals are sorted into typed errors by status and code", () => {
   );
   const limited = errorFromProblem({ status: 429, code: "rate_limited", message: "m" }, 1000);
   assert.ok(limited instanceof sdk.RateLimitedError && limited.retryAfterMs === 1000);
+  const busy = errorFromProblem({ status: 503, code: "busy", message: "m" }, 1000);
+  assert.ok(busy instanceof sdk.ServerError && busy instanceof sdk.UnavailableError);
+  assert.equal(busy.retryAfterMs, 1000);
   // Errors of the client's own have no server code.
   assert.equal(new sdk.DeniedError().code, undefined);
 });

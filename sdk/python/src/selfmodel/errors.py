@@ -68,17 +68,21 @@ class RequestExpiredError(SelfmodelError):
 
 
 class ApiError(SelfmodelError):
-    """An error response from the server: HTTP ``status``, stable machine-readable ``code`` and a
-    ``message`` for people."""
+    """An error response from the server: HTTP ``status``, stable machine-readable ``code``, a
+    ``message`` for people, and ``retry_after``: the server's ``Retry-After`` in seconds, if it
+    sent one (a 429, or a 503 whose cause passes)."""
 
     status_code: int | None = None
     """The HTTP status this class stands for (``None``: any)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class BadRequestError(ApiError):
@@ -170,15 +174,9 @@ class PausedError(LockedError):
 
 
 class RateLimitedError(ApiError):
-    """429: slow down. ``retry_after``: the server's ``Retry-After`` in seconds, if it sent one."""
+    """429: slow down; ``retry_after`` says for how long, if the server said."""
 
     status_code = 429
-
-    def __init__(
-        self, status: int, code: str, message: str, retry_after: float | None = None
-    ) -> None:
-        super().__init__(status, code, message)
-        self.retry_after = retry_after
 
 
 class TooManyPendingError(RateLimitedError):
@@ -194,7 +192,9 @@ class ServerError(ApiError):
 
 
 class UnavailableError(ServerError):
-    """503 ``unavailable``: the request could not be logged, so nothing was served; try again."""
+    """503: the vault could not serve or log the request, so nothing was served. Safe to try
+    again: after ``retry_after`` when the server says the cause passes (``unavailable``,
+    ``busy``)."""
 
     status_code = 503
 
@@ -212,7 +212,6 @@ _BY_CODE: dict[str, type[ApiError]] = {
     "token_already_issued": TokenAlreadyIssuedError,
     "too_many_pending": TooManyPendingError,
     "too_many_proposals": TooManyProposalsError,
-    "unavailable": UnavailableError,
     "paused": PausedError,
 }
 
@@ -227,6 +226,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     410: GoneError,
     423: LockedError,
     429: RateLimitedError,
+    503: UnavailableError,
 }
 
 
@@ -235,6 +235,4 @@ def api_error(status: int, code: str, message: str, retry_after: float | None) -
     cls = _BY_CODE.get(code)
     if cls is None or cls.status_code != status:
         cls = _BY_STATUS.get(status, ServerError)
-    if issubclass(cls, RateLimitedError):
-        return cls(status, code, message, retry_after)
-    return cls(status, code, message)
+    return cls(status, code, message, retry_after)
