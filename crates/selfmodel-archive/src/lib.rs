@@ -33,6 +33,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use canonical::to_vec as canonical_json;
+pub use convert::{belief_type_out, purpose_out};
 pub use crypt::{
     Envelope, Identities, Key, Protection, Recipient, WORK_FACTOR_RANGE, generate_identity, seal,
     seal_with,
@@ -241,18 +242,8 @@ impl StreamWriter {
             version: VERSION,
             exported_at: canonical_time(&header.exported_at),
             vault: header.vault_id.clone(),
-            belief_types: header
-                .catalogue
-                .types
-                .iter()
-                .map(convert::belief_type_out)
-                .collect(),
-            purposes: header
-                .catalogue
-                .purposes
-                .iter()
-                .map(convert::purpose_out)
-                .collect(),
+            belief_types: header.catalogue.types.iter().map(belief_type_out).collect(),
+            purposes: header.catalogue.purposes.iter().map(purpose_out).collect(),
             beliefs: Vec::new(),
             grants: record.grants,
             access_log: Vec::new(),

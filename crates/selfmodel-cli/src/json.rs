@@ -1,6 +1,7 @@
 //! The CLI's `--json` output: wire types of their own, converted from the domain by hand, so the
 //! output other tools depend on cannot change by accident.
 
+use selfmodel_archive::wire;
 use selfmodel_core::audit::canonical_time;
 use selfmodel_core::{Actor, AuditEvent, Belief, BeliefType, ChainVerdict, Purpose, Snapshot};
 use serde::Serialize;
@@ -114,59 +115,19 @@ pub fn belief(b: &Belief, with_history: bool) -> BeliefOut {
     }
 }
 
-/// A belief type.
-#[derive(Serialize)]
-pub struct TypeOut {
-    id: String,
-    name: String,
-    description: String,
-    allowed_purposes: Vec<String>,
-    retention_days: u32,
-    min_share_confidence: f64,
-    evidence_required: bool,
-    default_sensitivity: &'static str,
-    review_days: u32,
-}
-
-/// Belief types as JSON.
-pub fn types(types: &[BeliefType]) -> Vec<TypeOut> {
+/// Belief types as JSON: as a portable file carries them.
+pub fn types(types: &[BeliefType]) -> Vec<wire::BeliefType> {
     types
         .iter()
-        .map(|t| TypeOut {
-            id: t.id.clone(),
-            name: t.name.clone(),
-            description: t.description.clone(),
-            allowed_purposes: t.allowed_purposes.iter().cloned().collect(),
-            retention_days: t.retention_days,
-            min_share_confidence: t.min_share_confidence,
-            evidence_required: t.evidence_required,
-            default_sensitivity: t.default_sensitivity.as_str(),
-            review_days: t.review_days,
-        })
+        .map(selfmodel_archive::belief_type_out)
         .collect()
 }
 
-/// A purpose.
-#[derive(Serialize)]
-pub struct PurposeOut {
-    id: String,
-    name: String,
-    description: String,
-    dpv_term: String,
-    opt_in: bool,
-}
-
-/// Purposes as JSON.
-pub fn purposes(purposes: &[Purpose]) -> Vec<PurposeOut> {
+/// Purposes as JSON: as a portable file carries them.
+pub fn purposes(purposes: &[Purpose]) -> Vec<wire::Purpose> {
     purposes
         .iter()
-        .map(|p| PurposeOut {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            description: p.description.clone(),
-            dpv_term: p.dpv_term.clone(),
-            opt_in: p.opt_in,
-        })
+        .map(selfmodel_archive::purpose_out)
         .collect()
 }
 
