@@ -22,10 +22,17 @@ pub struct ReportArgs {
     /// ...up to and including this date (YYYY-MM-DD, UTC, or an RFC 3339 instant, exclusive)
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
+    #[command(flatten)]
+    out: DocumentOut,
+}
+
+/// Where and how to write a document: the report or a package.
+#[derive(Args)]
+pub struct DocumentOut {
     /// html (self-contained page), md or json [default: from the file's extension, else html]
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// The file to write (refuses to replace an existing file without --force)
+    /// The file to write (mode 0600; refuses to replace an existing file without --force)
     #[arg(long, short, value_name = "FILE")]
     out: PathBuf,
     /// Replace FILE if it exists
@@ -33,27 +40,46 @@ pub struct ReportArgs {
     force: bool,
 }
 
+impl DocumentOut {
+    /// Refuses an existing file without --force, before anything is generated (a package's
+    /// generation is recorded on the audit chain).
+    pub fn refuse_existing(&self) -> Result<()> {
+        if self.out.exists() && !self.force {
+            bail!(
+                "{} exists; refusing to overwrite it (add --force)",
+                self.out.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// The format: `--format`, else from the file's extension, else HTML.
+    pub fn format(&self) -> render::Format {
+        match self.format {
+            Some(Format::Html) => render::Format::Html,
+            Some(Format::Md) => render::Format::Markdown,
+            Some(Format::Json) => render::Format::Json,
+            None => render::Format::from_path(&self.out),
+        }
+    }
+
+    /// Writes the rendered document `text` ([`write_private`]) and says it wrote `what`.
+    pub fn write(&self, text: &str, what: &str) -> Result<()> {
+        write_private(&self.out, text, self.force)?;
+        say!("wrote {what} to {}", self.out.display());
+        Ok(())
+    }
+}
+
 /// A document format on the command line.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+enum Format {
     /// A self-contained HTML page.
     Html,
     /// Markdown.
     Md,
     /// JSON.
     Json,
-}
-
-impl Format {
-    /// `--format`, else from the file's extension, else HTML.
-    pub fn pick(flag: Option<Self>, out: &Path) -> render::Format {
-        match flag {
-            Some(Self::Html) => render::Format::Html,
-            Some(Self::Md) => render::Format::Markdown,
-            Some(Self::Json) => render::Format::Json,
-            None => render::Format::from_path(out),
-        }
-    }
 }
 
 /// Runs `selfmodel report ...`.
@@ -67,13 +93,12 @@ pub fn report(vault: &Path, a: ReportArgs) -> Result<ExitCode> {
     {
         bail!("--from must be before --to");
     }
-    let format = Format::pick(a.format, &a.out);
+    a.out.refuse_existing()?;
     let mut model = crate::open(vault)?;
     let report = model.report(period)?;
     model.close()?;
-    let text = report.render(format);
-    write_private(&a.out, &text, a.force)?;
-    say!("wrote the transparency report to {}", a.out.display());
+    a.out
+        .write(&report.render(a.out.format()), "the transparency report")?;
     Ok(ExitCode::SUCCESS)
 }
 

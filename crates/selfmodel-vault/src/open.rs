@@ -111,16 +111,7 @@ impl Vault {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             configure(&conn, &keying)?;
             migrations::migrate(&mut conn, migrations::LATEST)?;
-            let mut vault = Vault {
-                conn,
-                path: path.to_owned(),
-                refusals: Refusals::default(),
-                allowance: DailyAllowance::default(),
-                this_minute: ThisMinute::default(),
-                log_codes: LogCodes::default(),
-                pages: PageChecker::passed(),
-                cache_bounded: false,
-            };
+            let mut vault = Vault::new(conn, path, PageChecker::passed());
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
         })();
@@ -170,16 +161,22 @@ impl Vault {
         let checker = connect(path)?;
         apply_key(&checker, &keying)?;
         checker.busy_timeout(BUSY_TIMEOUT)?;
-        Ok(Vault {
+        let pages = PageChecker::start(checker, matches!(keying, Keying::Passphrase(_)));
+        Ok(Vault::new(conn, path, pages))
+    }
+
+    /// A vault on the open connection `conn` to `path`, with nothing counted or remembered yet.
+    fn new(conn: Connection, path: &Path, pages: PageChecker) -> Self {
+        Vault {
             conn,
             path: path.to_owned(),
             refusals: Refusals::default(),
             allowance: DailyAllowance::default(),
             this_minute: ThisMinute::default(),
             log_codes: LogCodes::default(),
-            pages: PageChecker::start(checker, matches!(keying, Keying::Passphrase(_))),
+            pages,
             cache_bounded: false,
-        })
+        }
     }
 
     /// The vault file's path.
