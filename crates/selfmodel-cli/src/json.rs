@@ -1,5 +1,7 @@
 //! The CLI's `--json` output: wire types of their own, converted from the domain by hand, so the
-//! output other tools depend on cannot change by accident.
+//! output other tools depend on cannot change by accident. The catalogue (`types`, `purposes`)
+//! is printed as an export file carries it: the archive's wire types, which change only with the
+//! file format.
 
 use selfmodel_archive::wire;
 use selfmodel_core::audit::canonical_time;

@@ -255,11 +255,22 @@ impl Client {
             {
                 Ok(p) => break p,
                 // Busy is not untrusted: wait as asked, a few times, then say it is busy.
-                Err(Error::RateLimited { retry_after, .. }) if attempt < PROOF_ATTEMPTS => {
+                Err(
+                    Error::RateLimited { retry_after, .. }
+                    | Error::Unavailable {
+                        retry_after: retry_after @ Some(_),
+                        ..
+                    },
+                ) if attempt < PROOF_ATTEMPTS => {
                     tokio::time::sleep(retry_after.unwrap_or(MAX_PROOF_WAIT).min(MAX_PROOF_WAIT))
                         .await;
                 }
-                Err(e @ (Error::Transport(_) | Error::Locked(_) | Error::RateLimited { .. })) => {
+                Err(
+                    e @ (Error::Transport(_)
+                    | Error::Locked(_)
+                    | Error::RateLimited { .. }
+                    | Error::Unavailable { .. }),
+                ) => {
                     return Err(e);
                 }
                 Err(e) => return Err(untrusted(format!("no valid identity proof ({e})"))),

@@ -21,8 +21,9 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Why a call failed.
+/// Why a call failed. A later version may add variants (as it added [`Error::Unavailable`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server could not prove it holds the expected identity key (port squatting, a
     /// different vault, a tampered discovery file). Nothing secret was sent to it.
@@ -89,7 +90,7 @@ pub enum Error {
     /// 400, 413, 415: the request was malformed (the message names the field).
     #[error("bad request: {0}")]
     BadRequest(Problem),
-    /// 5xx, or any other unexpected status.
+    /// 5xx other than 503, or any other unexpected status.
     #[error("server error: {0}")]
     Server(Problem),
     /// The person denied the grant request.

@@ -55,8 +55,9 @@ impl Modify for Bearer {
     }
 }
 
-/// Every operation that reaches the vault may answer 503 (it could not serve or log the request,
-/// and served nothing); a 429 and a 503 whose cause passes carry `Retry-After`.
+/// Every request may answer 429 (the gate's rate), and every operation that reaches the vault
+/// 503 (it could not serve or log the request, and served nothing); a 429 and a 503 whose cause
+/// passes carry `Retry-After`.
 struct Unavailable;
 
 impl Modify for Unavailable {
@@ -69,25 +70,42 @@ impl Modify for Unavailable {
                  or a failed log write has passed (503)",
             ))
             .build();
-        let unavailable = ResponseBuilder::new()
-            .description(
-                "`unavailable`, `busy`: nothing was served; try again after `Retry-After`. \
-                 `storage`, `io`, `corrupted`, `invalid_data`, `internal`: the vault is failing or damaged \
-                 (no `Retry-After`)",
-            )
-            .content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
                     .build(),
             )
-            .build();
+        };
+        let unavailable = problem(
+            "`unavailable`, `busy`: nothing was served; try again after `Retry-After`. \
+             `storage`, `io`, `corrupted`, `invalid_data`, `internal`: the vault is failing or \
+             damaged (no `Retry-After`)",
+        );
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [&mut item.get, &mut item.post, &mut item.delete];
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
             for op in operations.into_iter().flatten() {
                 let responses = &mut op.responses.responses;
+                responses
+                    .entry("429".into())
+                    .or_insert_with(|| problem("`rate_limited`"));
                 if path != "/v1/openapi.json" {
-                    responses.insert("503".into(), RefOr::T(unavailable.clone()));
+                    responses.insert("503".into(), unavailable.clone());
                 }
                 for status in ["429", "503"] {
                     if let Some(RefOr::T(r)) = responses.get_mut(status) {

@@ -126,7 +126,7 @@ export class RateLimitedError extends SelfmodelError {
 /** 400, 413, 415: the request was malformed (the message names the field). */
 export class BadRequestError extends refusal("BadRequestError", "bad request") {}
 
-/** 5xx, or any other unexpected status. */
+/** 5xx, or any other unexpected status (a 503 is its {@link UnavailableError}). */
 export class ServerError extends refusal("ServerError", "server error") {}
 
 /**

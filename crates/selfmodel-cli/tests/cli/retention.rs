@@ -109,3 +109,39 @@ fn set_retention_of_an_unknown_type_fails() {
     assert!(err.contains("unknown category 'astrology'"), "{err}");
     assert_eq!(v.verified_events(), 1);
 }
+
+#[test]
+fn the_catalogue_prints_every_field_as_an_export_carries_it() {
+    let v = TestVault::init();
+    let keys = |o: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = o.as_object().expect("an object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let interests = v.belief_type("interests");
+    assert_eq!(
+        keys(&interests),
+        [
+            "allowed_purposes",
+            "default_sensitivity",
+            "description",
+            "evidence_required",
+            "id",
+            "min_share_confidence",
+            "name",
+            "retention_days",
+            "review_days",
+        ]
+    );
+    assert!(interests["review_days"].is_u64(), "{interests}");
+    assert_eq!(interests["default_sensitivity"], "normal");
+    let purposes = v.catalogue("purposes");
+    assert!(!purposes.is_empty());
+    for p in &purposes {
+        assert_eq!(
+            keys(p),
+            ["description", "dpv_term", "id", "name", "opt_in"],
+            "{p}"
+        );
+    }
+}

@@ -26,6 +26,7 @@ from .errors import (
     SelfmodelError,
     ServerNotTrustedError,
     TransportError,
+    UnavailableError,
 )
 from .models import (
     Approval,
@@ -121,7 +122,7 @@ def authed(client: AnyClient, call: Call) -> Flow[Any]:
 
 def verify_server(client: AnyClient) -> Flow[None]:
     """The server signs a fresh 32-byte nonce, checked against the pinned key; a busy server
-    (429) is asked again a few times."""
+    (429, or 503 with ``Retry-After``) is asked again a few times."""
     nonce = os.urandom(32)
     attempt = 0
     while True:
@@ -129,8 +130,9 @@ def verify_server(client: AnyClient) -> Flow[None]:
         try:
             answer = yield from send(client, _calls.proof_call(nonce), None)
             break
-        except RateLimitedError as e:
-            if attempt >= _base.PROOF_ATTEMPTS:
+        except (RateLimitedError, UnavailableError) as e:
+            passes = isinstance(e, RateLimitedError) or e.retry_after is not None
+            if not passes or attempt >= _base.PROOF_ATTEMPTS:
                 raise
             yield Sleep(min(e.retry_after or _base.MAX_PROOF_WAIT, _base.MAX_PROOF_WAIT))
         except (TransportError, LockedError):

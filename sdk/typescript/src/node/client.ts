@@ -5,7 +5,7 @@
  */
 
 import { BaseClient, sleep } from "../base-client.js";
-import { LockedError, RateLimitedError, ServerNotTrustedError, TransportError } from "../errors.js";
+import { LockedError, RateLimitedError, ServerNotTrustedError, TransportError, UnavailableError } from "../errors.js";
 import { toHex } from "../hex.js";
 import { Token } from "../secret.js";
 import { ServerKey, proofProblem } from "../server-key.js";
@@ -118,11 +118,18 @@ export class Client extends BaseClient {
         break;
       } catch (e) {
         // Busy is not untrusted: wait as asked, a few times, then say it is busy.
-        if (e instanceof RateLimitedError && attempt < PROOF_ATTEMPTS) {
+        const passes = e instanceof RateLimitedError || (e instanceof UnavailableError && e.retryAfterMs !== undefined);
+        if (passes && attempt < PROOF_ATTEMPTS) {
           await sleep(Math.min(e.retryAfterMs ?? MAX_PROOF_WAIT_MS, MAX_PROOF_WAIT_MS));
           continue;
         }
-        if (e instanceof TransportError || e instanceof LockedError || e instanceof RateLimitedError) throw e;
+        if (
+          e instanceof TransportError ||
+          e instanceof LockedError ||
+          e instanceof RateLimitedError ||
+          e instanceof UnavailableError
+        )
+          throw e;
         throw untrusted(`no valid identity proof (${e instanceof Error ? e.message : String(e)})`);
       }
     }
