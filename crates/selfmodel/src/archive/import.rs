@@ -1,6 +1,17 @@
 //! Import: an export file read again a batch at a time and merged in one write transaction.
 
-use super::*;
+use rayon::prelude::*;
+use selfmodel_core::audit::{Detail, PendingEvent};
+use selfmodel_core::{
+    Actor, AuditAction, Belief, BeliefId, BeliefType, Catalogue, CoreError, Provenance, Purpose,
+    Status, validate,
+};
+use selfmodel_vault::Reader;
+
+use super::{
+    ArchiveError, ConflictPolicy, ExportFile, ImportOptions, ImportReport, Parsed, Progress,
+};
+use crate::{Error, Result, Selfmodel};
 
 impl Selfmodel {
     /// Imports an export file that [`SealedFile::open`] has read and checked. Its beliefs are

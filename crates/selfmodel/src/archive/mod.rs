@@ -11,18 +11,15 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use selfmodel_archive::{AtomicFile, Header, Record, StreamWriter, Summary};
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
-use selfmodel_core::validate;
 use selfmodel_core::{
-    Actor, AuditAction, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, CoreError,
-    Provenance, Purpose, Status,
+    AuditAction, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, CoreError,
 };
 use selfmodel_vault::{Reader, VaultError};
 
-use crate::{Error, Identity, Result, Selfmodel};
+use crate::{Identity, Result, Selfmodel};
 
 pub use selfmodel_archive::{
     ArchiveError, Counts, Envelope, ExportFile, Filter, Identities, Key, MAX_FILE_BYTES, Parsed,
