@@ -14,12 +14,12 @@ use super::{
 use crate::{Error, Result, Selfmodel};
 
 impl Selfmodel {
-    /// Imports an export file that [`SealedFile::open`] has read and checked. Its beliefs are
-    /// read from it again a batch at a time, each checked against the vault's catalogue (plus
-    /// the types and purposes the file adds) and written as it comes, all in one transaction
-    /// with an `archive.imported` audit event: a failure anywhere, or conflicts without a
-    /// policy, leave the vault as it was. An import that would change nothing writes nothing
-    /// (importing the same file twice is idempotent).
+    /// Imports an export file that [`SealedFile::open`](super::SealedFile::open) has read and
+    /// checked. Its beliefs are read from it again a batch at a time, each checked against the
+    /// vault's catalogue (plus the types and purposes the file adds) and written as it comes, all
+    /// in one transaction with an `archive.imported` audit event: a failure anywhere, or
+    /// conflicts without a policy, leave the vault as it was. An import that would change
+    /// nothing writes nothing (importing the same file twice is idempotent).
     pub fn import(
         &mut self,
         file: &ExportFile,

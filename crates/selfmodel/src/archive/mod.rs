@@ -12,8 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use selfmodel_archive::{AtomicFile, Header, Record, StreamWriter, Summary};
-use selfmodel_core::audit::Detail;
-use selfmodel_core::audit::PendingEvent;
+use selfmodel_core::audit::{Detail, PendingEvent};
 use selfmodel_core::{
     AuditAction, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, CoreError,
 };
