@@ -1,7 +1,7 @@
 //! The IPC commands of the main window. They are declared once, by the `#[tauri::command]`
 //! functions of `commands/` (one module per part of the app): `build.rs` generates
-//! [`COMMANDS`], the invoke handler, an `allow-<command>` permission for each, the main
-//! window's capability and the UI's typed wrappers ([`TYPESCRIPT_COMMANDS`]) from them. Adding
+//! `COMMANDS`, the invoke handler, an `allow-<command>` permission for each, the main
+//! window's capability and the UI's typed wrappers (`TYPESCRIPT_COMMANDS`) from them. Adding
 //! a command means writing it in a module of `commands/`, letting the isolation app's allow-list
 //! check its arguments (`isolation/index.js`), regenerating `ui/src/lib/bindings/commands.ts`
 //! and giving the UI tests' fake backend the command; the tests in `tests/ipc_surface.rs` say

@@ -1,5 +1,5 @@
 //! Whether two beliefs say the same. Two tests on their
-//! [`fingerprint`](crate::text::fingerprint)s, so case, punctuation, look-alike letters and
+//! [`fingerprint`]s, so case, punctuation, look-alike letters and
 //! word order do not matter:
 //! - the Dice coefficient of their character trigrams reaches [`SAME_AS`] (a missing article or
 //!   an extra qualifier lowers it only a little);

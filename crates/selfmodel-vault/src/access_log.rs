@@ -364,11 +364,11 @@ impl Writer<'_> {
     ///
     /// A request that repeats one already logged this minute (the same grant, vendor, purpose,
     /// operation, outcome and disclosed set) adds to that entry's count of requests instead
-    /// ([`crate::this_minute`]): a vendor polling or re-reading in a loop grows the log by one
+    /// (`this_minute`): a vendor polling or re-reading in a loop grows the log by one
     /// row a minute, and every request is still counted.
     ///
     /// A grant's new sets and new entries count against its allowance for the day
-    /// ([`crate::daily_allowance`]): past it, nothing is written and the answer is
+    /// (`daily_allowance`): past it, nothing is written and the answer is
     /// [`VaultError::TooManyNewSets`] or [`VaultError::TooManyEntries`]. The refusal that stands
     /// for such a request ([`NewAccess::over_allowance`]) is always logged.
     pub fn append_access(&mut self, a: &NewAccess, at: DateTime<Utc>) -> Result<u64> {

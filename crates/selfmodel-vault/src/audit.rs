@@ -63,7 +63,7 @@ impl Reader<'_> {
 
     /// Recomputes the audit chain as it is read: one scan of the table in sequence order, the
     /// events checked in that order on a second thread while the next rows are read
-    /// ([`crate::audit_check`]). The checks, their order and the verdict are those of
+    /// (`audit_check`). The checks, their order and the verdict are those of
     /// [`selfmodel_core::audit::verify`] over [`Reader::audit_events`].
     pub fn verify_audit(&self) -> Result<ChainVerdict> {
         let mut stmt = self.conn.prepare_cached(

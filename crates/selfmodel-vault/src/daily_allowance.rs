@@ -24,7 +24,7 @@ pub const MAX_NEW_SETS_PER_DAY: u32 = 2_000;
 
 /// Access-log entries one grant may add in a UTC day (about 650 KB): a vendor polling five
 /// pages every minute all day adds 7,200. Repeats within their minute add none
-/// ([`crate::this_minute`]), but every proposal counts. Past it, only entries that
+/// (`this_minute`), but every proposal counts. Past it, only entries that
 /// `NewAccess::goes_past_allowance` are written: its refusals, one a minute per operation, its
 /// giving up the grant, its reading of notices.
 pub const MAX_ENTRIES_PER_DAY: u32 = 10_000;

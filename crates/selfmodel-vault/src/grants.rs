@@ -429,7 +429,7 @@ impl Writer<'_> {
     }
 
     /// Marks pending requests past their expiry as expired, and deletes those that expired
-    /// unanswered more than [`EXPIRED_REQUESTS_KEPT`] ago (a vendor polling one in between is
+    /// unanswered more than `EXPIRED_REQUESTS_KEPT` ago (a vendor polling one in between is
     /// told it expired), and lapsed dropped-proposal places; returns how many expired now.
     pub fn expire_requests(&mut self, now: DateTime<Utc>) -> Result<u64> {
         let expired = self.tx.execute(

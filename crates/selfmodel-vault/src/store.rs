@@ -36,7 +36,7 @@ pub struct Writer<'c> {
     /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]):
     /// the vault's flag, so that it gives the cache back even after a panic.
     cache_bounded: &'c mut bool,
-    /// The vault's counted refusals (see [`crate::refusals`]).
+    /// The vault's counted refusals (see `refusals`).
     pub(crate) refusals: &'c mut Refusals,
     /// What each grant added today (see [`crate::daily_allowance`]).
     pub(crate) allowance: &'c mut DailyAllowance,
@@ -469,7 +469,7 @@ impl<'c> Writer<'c> {
 
     /// Counts a refusal of a caller that presented no valid token or poll secret, instead of
     /// logging it: nothing the caller sent is kept, and the count is written with the others of
-    /// its minute, operation and reason (see [`crate::refusals`]). A transaction that records
+    /// its minute, operation and reason (see `refusals`). A transaction that records
     /// nothing else is rolled back (everything it wrote is dropped) rather than failing.
     pub fn count_refusal(
         &mut self,

@@ -1,5 +1,5 @@
 //! The one use-case layer every Selfmodel front end calls: the CLI, the vendor API and the
-//! desktop app. Each mutation goes through [`Selfmodel::change`], which runs it in one vault
+//! desktop app. Each mutation goes through `Selfmodel::change`, which runs it in one vault
 //! transaction together with its audit event; front ends never open the vault or write SQL.
 
 mod access_retention;

@@ -41,7 +41,7 @@ pub(crate) fn history_start(from: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 impl Selfmodel {
     /// Unusual vendor access on the days from `from` to `to` (UTC days; default: the last
-    /// [`ALERT_DAYS`] days, and today), with the default [`Thresholds`]. Judged on the detailed
+    /// `ALERT_DAYS` days, and today), with the default [`Thresholds`]. Judged on the detailed
     /// access log (which the log's retention keeps for at least a month), reading only those
     /// days and the [`Thresholds::baseline_days`] before them; refusals counted so far are
     /// written first.

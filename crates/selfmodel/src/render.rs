@@ -1,6 +1,6 @@
 //! What the documents Selfmodel writes have in common — the transparency report and the
 //! data-subject packages: their formats, how times, days and counts read, and writing a file
-//! that only its owner can read. Their HTML and Markdown are written by [`crate::document`].
+//! that only its owner can read. Their HTML and Markdown are written by `document`.
 //!
 //! Every front end renders through here, so the CLI and the desktop app write the same document.
 

@@ -96,7 +96,7 @@ async fn confirm_deletes(app: &AppHandle, n: usize) -> Result<()> {
 }
 
 /// Deletes several beliefs in one transaction (all or none); returns how many. See
-/// [`confirm_deletes`].
+/// `confirm_deletes`.
 #[tauri::command]
 pub async fn delete_beliefs(
     app: AppHandle,

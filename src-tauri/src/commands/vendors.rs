@@ -119,7 +119,7 @@ pub async fn revoke_grant(state: State<'_, AppState>, id: String) -> Result<()> 
     state.call(move |m| m.revoke_grant(&id)).await
 }
 
-/// A page of the access log, newest first: at most [`ACTIVITY_PAGE_ENTRIES`] entries before
+/// A page of the access log, newest first: at most `ACTIVITY_PAGE_ENTRIES` entries before
 /// entry `before` (the newest when `None`), narrowed to a vendor, a purpose or refusals.
 #[tauri::command]
 pub async fn access_log(

@@ -1,6 +1,6 @@
 //! Memories from other assistants, before they become proposals: where they come from, the list
 //! format people copy their saved memories in ([`list`]), the screening every line passes
-//! ([`screen`]) and the deterministic classifier that suggests a belief type ([`classify`]).
+//! ([`screen`]) and the deterministic classifier that suggests a belief type ([`classify()`]).
 //! Reading files and writing proposals are the use-case layer's (`selfmodel::memories`).
 
 pub mod classify;

@@ -1,6 +1,6 @@
 //! Importing memories from other assistants (ChatGPT, Claude, Gemini, mem0, me.md, any list)
 //! as proposals: each memory becomes a **pending** belief in the inbox, never an active one,
-//! with a type suggested by [`selfmodel_core::memories::classify`], the type's default
+//! with a type suggested by [`selfmodel_core::memories::classify()`], the type's default
 //! purposes, confidence [`IMPORT_CONFIDENCE`], and evidence of kind `imported` that records the
 //! source system, the import time and the SHA-256 of the original line. Lines carrying secrets or
 //! identifiers are refused by kind; lines already in the vault (same line hash, or the same

@@ -22,7 +22,7 @@ export interface Commands {
   deleteBelief(id: string): Promise<void>;
   /**
    * Deletes several beliefs in one transaction (all or none); returns how many. See
-   * [`confirm_deletes`].
+   * `confirm_deletes`.
    */
   deleteBeliefs(ids: string[]): Promise<number>;
   /** Recomputes the audit chain. */
@@ -175,7 +175,7 @@ export interface Commands {
   /** Revokes a grant: refused from the vendor's next request. */
   revokeGrant(id: string): Promise<void>;
   /**
-   * A page of the access log, newest first: at most [`ACTIVITY_PAGE_ENTRIES`] entries before
+   * A page of the access log, newest first: at most `ACTIVITY_PAGE_ENTRIES` entries before
    * entry `before` (the newest when `None`), narrowed to a vendor, a purpose or refusals.
    */
   accessLog(before: number | null, vendorId: string | null, purpose: string | null, deniedOnly: boolean): Promise<AccessPage>;
