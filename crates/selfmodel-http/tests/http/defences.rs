@@ -504,6 +504,35 @@ async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_sock
     f.stop().await;
 }
 
+/// Preflights are limited like every call without a token: a flood of them from one origin is
+/// refused, and a granted origin's preflight is still answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_preflights_is_rate_limited_by_origin() {
+    let f = fixture(rate_limited(1, 3)).await;
+    let http = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        http.request(reqwest::Method::OPTIONS, url(&f, "/v1/beliefs"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let mut flood = Vec::new();
+    for _ in 0..10 {
+        flood.push(
+            preflight("https://evil.example")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(flood.contains(&429), "the flood was limited: {flood:?}");
+    let granted = preflight("https://app.example").await.unwrap();
+    assert_eq!(granted.status(), 204);
+    f.stop().await;
+}
+
 /// A second server for the same directory is refused; the first keeps its discovery file and
 /// socket, during the attempt and after it.
 #[tokio::test(flavor = "multi_thread")]
@@ -719,6 +748,64 @@ async fn a_half_sent_request_cannot_keep_the_server_or_the_vault_open() {
     ));
     vault.close().await.unwrap();
     drop(bodiless);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_connections_cannot_take_every_slot_from_a_vendor() {
+    // No deadline for a request's head within the test: only eviction can make room.
+    let f = fixture(ServerConfig {
+        slow_client_timeout: std::time::Duration::from_secs(3600),
+        ..ServerConfig::default()
+    })
+    .await;
+    let port = f.server.port;
+    // The oldest connection is answering a request: its handler is reading the body (the
+    // server says so with `100 Continue`), which has not come yet ...
+    let body = r#"{"poll_secret": "smp_nonsense"}"#;
+    let mut answering = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        answering,
+        "POST /v1/grant-requests/poll HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len(),
+    )
+    .unwrap();
+    answering
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut continue_line = [0u8; 25];
+    answering.read_exact(&mut continue_line).unwrap();
+    assert_eq!(&continue_line, b"HTTP/1.1 100 Continue\r\n\r\n");
+    // ... and every other slot is held by a caller that never sends a byte.
+    let mut idle: Vec<TcpStream> = (1..selfmodel_http::listen::MAX_CONNECTIONS)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+
+    // A vendor is still served: the connection idle the longest made room.
+    let http = reqwest::Client::new();
+    let read = must_end(
+        "a read while idle callers held every slot",
+        get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token),
+    )
+    .await;
+    assert_eq!(read.status(), 200);
+    let evicted = &mut idle[0];
+    evicted
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut rest = Vec::new();
+    assert_eq!(
+        evicted.read_to_end(&mut rest).unwrap(),
+        0,
+        "the connection idle the longest was closed"
+    );
+    // The connection answering a request was not closed, though it is older: it gets its answer.
+    answering.write_all(body.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    answering.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 401");
+    drop(idle);
+    must_end("shutdown", f.stop()).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
