@@ -329,7 +329,7 @@ describe("access log retention", () => {
     expect(b.calls).toContain("set_access_log_retention");
     expect(b.accessLogDays).toBe(90);
     expect(document.querySelector("[data-testid=access-log-message]")?.textContent).toBe(
-      "Saved: requests are kept in detail for 90 days. 3 older requests were folded into daily counts.",
+      "Saved: requests are kept in detail for 90 days. 3 older log entries were folded into daily counts.",
     );
   });
 });

@@ -219,7 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             say!("retention erased {n} beliefs past their type's retention");
             let done = model.compact_access_log()?;
             say!(
-                "the access log keeps {} days in detail; {} older requests were compacted now",
+                "the access log keeps {} days in detail; {} older entries were compacted now",
                 model.access_log_retention()?,
                 done.entries
             );
@@ -229,7 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(days) = days {
                 let done = model.set_access_log_retention(days)?;
                 say!(
-                    "the access log now keeps {days} days in detail; {} older requests were \
+                    "the access log now keeps {days} days in detail; {} older entries were \
                      compacted into per-day counts",
                     done.entries
                 );

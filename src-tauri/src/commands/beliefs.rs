@@ -192,7 +192,7 @@ pub async fn access_log_retention(state: State<'_, AppState>) -> Result<u32> {
 
 /// Sets how many days the access log keeps requests in detail; older ones are folded into
 /// per-day counts at once. Shortening is confirmed natively: the detail cannot be brought back.
-/// Returns how many requests were folded.
+/// Returns how many log entries were folded (an entry may stand for several requests).
 #[tauri::command]
 pub async fn set_access_log_retention(
     app: AppHandle,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use selfmodel_core::audit::{self, AuditAction, ChainVerifier, EventView};
 use selfmodel_core::sensitive::SensitiveKind;
 use selfmodel_core::{
-    AccessEntry, Alert, AuditEvent, Belief, BeliefId, Catalogue, ChainVerdict, Grant, Outcome,
+    AccessDay, Alert, AuditEvent, Belief, BeliefId, Catalogue, ChainVerdict, Grant, Outcome,
     Sensitivity, Status, validate,
 };
 use selfmodel_vault::DisclosureDay;
@@ -157,21 +157,21 @@ pub(super) fn limits(catalogue: &Catalogue) -> ReportLimits {
 pub(super) fn vendor(
     grant: Grant,
     notices: Counts,
-    access: &[&AccessEntry],
+    days: &[AccessDay],
     disclosed: &[DisclosureDay],
     category: &BTreeMap<BeliefId, &str>,
     now: DateTime<Utc>,
 ) -> ReportVendor {
-    let mine: Vec<&&AccessEntry> = access
+    let mine: Vec<&AccessDay> = days
         .iter()
         .filter(|a| a.grant_id.as_deref() == Some(grant.id.as_str()))
         .collect();
-    let allowed: Vec<&&AccessEntry> = mine
+    let allowed: Vec<&AccessDay> = mine
         .iter()
         .copied()
         .filter(|a| a.outcome == Outcome::Allowed)
         .collect();
-    let mut by_purpose: BTreeMap<&str, Vec<&AccessEntry>> = BTreeMap::new();
+    let mut by_purpose: BTreeMap<&str, Vec<&AccessDay>> = BTreeMap::new();
     for a in &allowed {
         if let Some(p) = a.purpose.as_deref() {
             by_purpose.entry(p).or_default().push(a);
@@ -204,7 +204,7 @@ pub(super) fn vendor(
         })
         .collect();
     let period = ReportVendorPeriod {
-        // An entry stands for its count of requests (repeats within a minute).
+        // From the detailed log and the compacted one alike.
         requests: allowed.iter().map(|a| a.requests).sum(),
         disclosures: to_grant.iter().map(|d| d.times).sum(),
         received,

@@ -15,7 +15,7 @@ mod series;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use selfmodel_core::{AccessEntry, BeliefFilter, BeliefId, Outcome};
+use selfmodel_core::{BeliefFilter, BeliefId, Outcome};
 use selfmodel_vault::AccessFilter;
 
 use crate::render::{Format, rendered, time};
@@ -72,15 +72,18 @@ impl Selfmodel {
                 Ok(())
             })?;
             let grants = r.grants()?;
-            // The period, and the history its alerts are judged against.
-            // Who asked and when; what was disclosed comes from the per-day disclosures, which
-            // count each stored set once per day instead of listing its members per request.
+            // The requests per day, and what was disclosed per day: from the detailed log and
+            // the compacted one alike, counting each stored set once per day instead of
+            // listing its members per request.
+            let days = r.access_days(period.from, period.to)?;
+            let disclosed = r.disclosure_days(period.from, period.to)?;
+            // The detailed entries of the period and of the history its alerts are judged
+            // against.
             let access = r.access_log(&AccessFilter {
                 since: period.from.and_then(crate::monitor::history_start),
                 without_disclosed: true,
                 ..AccessFilter::default()
             })?;
-            let disclosed = r.disclosure_days(period.from, period.to)?;
             let mut vendors = Vec::with_capacity(grants.len());
             for grant in grants {
                 let notices = gather::sum_by(r.notice_counts(&grant.id, period.from, period.to)?);
@@ -90,8 +93,6 @@ impl Selfmodel {
                 .iter()
                 .map(|b| (b.id, b.category.as_str()))
                 .collect();
-            let in_period: Vec<&AccessEntry> =
-                access.iter().filter(|a| period.contains(a.at)).collect();
             // Grants are listed newest first: the latest grant names the vendor.
             let names: BTreeMap<String, String> = vendors
                 .iter()
@@ -113,11 +114,11 @@ impl Selfmodel {
                 vendors: vendors
                     .into_iter()
                     .map(|(g, notices)| {
-                        gather::vendor(g, notices, &in_period, &disclosed, &category, now)
+                        gather::vendor(g, notices, &days, &disclosed, &category, now)
                     })
                     .collect(),
                 disclosures_over_time: series::series(&disclosed, period, created, now, &names),
-                denied_without_grant: gather::sum_by(in_period.iter().filter_map(|a| {
+                denied_without_grant: gather::sum_by(days.iter().filter_map(|a| {
                     match (&a.grant_id, &a.outcome) {
                         (None, Outcome::Denied(code)) => Some((code.clone(), a.requests)),
                         _ => None,

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
+use selfmodel::report::Period;
 use selfmodel::{AccessFilter, Selfmodel};
 use selfmodel_core::{
     AuditAction, BeliefId, ChainVerdict, NewAccess, NewBelief, Outcome, Passphrase, VendorEventKind,
@@ -120,6 +121,71 @@ fn old_entries_are_compacted_at_unlock_and_recipients_survive() {
     let events = m.audit_log().unwrap().len();
     assert_eq!(m.compact_access_log().unwrap().entries, 0);
     assert_eq!(m.audit_log().unwrap().len(), events);
+}
+
+#[test]
+fn the_report_counts_the_compacted_days_as_the_detailed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let belief = add(&mut m, "Prefers short answers");
+    crate::common::grant(
+        &mut m,
+        "com.example.writer",
+        &["communication"],
+        &["communication-style"],
+    );
+    let grant = m.grants().unwrap()[0].grant.id.clone();
+    m.close().unwrap();
+
+    // Reads, a refusal under the grant and one without a token, 400 days ago (past the
+    // retention) and today, as the vendor API writes them.
+    let now = Utc::now();
+    let old = now - Duration::days(400);
+    let mut vault = Vault::open(&path, &pass()).unwrap();
+    vault
+        .write(|w| {
+            for at in [old, now] {
+                w.append_access(&read(&grant, &[belief]), at)?;
+                w.append_access(&read(&grant, &[belief]), at + Duration::minutes(5))?;
+                let mut denied = read(&grant, &[]);
+                denied.outcome = Outcome::Denied("purpose_not_granted".into());
+                w.append_access(&denied, at + Duration::minutes(10))?;
+                let mut tokenless = read(&grant, &[]);
+                tokenless.grant_id = None;
+                tokenless.vendor_id = None;
+                tokenless.outcome = Outcome::Denied("invalid_token".into());
+                w.append_access(&tokenless, at + Duration::minutes(15))?;
+            }
+            Ok::<_, VaultError>(())
+        })
+        .unwrap();
+    vault.close().unwrap();
+
+    // Unlocking compacts the old entries; the report of all time still counts them.
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert!(
+        m.access_days(None, None)
+            .unwrap()
+            .iter()
+            .any(|d| d.compacted)
+    );
+    let report = m.report(Period::default()).unwrap();
+    let vendor = report.vendors.iter().find(|v| v.grant_id == grant).unwrap();
+    let p = &vendor.period;
+    // The grant's own claim of its token is one more allowed request, today.
+    let claims = 1;
+    assert_eq!(p.requests, 4 + claims);
+    assert_eq!(p.disclosures, 4);
+    assert_eq!(p.received.len(), 1);
+    assert_eq!(
+        (p.received[0].purpose.as_str(), p.received[0].requests),
+        ("communication", 4)
+    );
+    assert_eq!(p.denied.get("purpose_not_granted"), Some(&2));
+    assert_eq!(report.denied_without_grant.get("invalid_token"), Some(&2));
+    // As many requests as the grant's own count says.
+    assert_eq!(m.grants().unwrap()[0].access_count, 4);
 }
 
 #[test]

@@ -43,7 +43,7 @@ export interface Commands {
   /**
    * Sets how many days the access log keeps requests in detail; older ones are folded into
    * per-day counts at once. Shortening is confirmed natively: the detail cannot be brought back.
-   * Returns how many requests were folded.
+   * Returns how many log entries were folded (an entry may stand for several requests).
    */
   setAccessLogRetention(days: number): Promise<number>;
   /** The proposals that say the same as a belief in the model, with that belief. */
