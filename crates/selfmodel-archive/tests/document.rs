@@ -716,7 +716,20 @@ fn a_record_that_does_not_hold_together_is_refused_by_its_path() {
     old["version"] = Value::from(1);
     resign(&mut old, &key(1));
     expect(&old, "invalid_content", "version 1");
-    let mut token = v;
+    let mut token = v.clone();
     token["grants"][0]["token_hash"] = Value::from("00");
     expect(&token, "schema_violation", "token_hash");
+    // Counts no vault records, which would overflow the sums that list grants and reports.
+    let mut huge = v.clone();
+    huge["access_log"][0]["requests"] = Value::from(1u64 << 32);
+    resign(&mut huge, &key(1));
+    expect(&huge, "schema_violation", "/access_log/0/requests");
+    let mut huge = v.clone();
+    huge["access_days"][0]["requests"] = Value::from(u64::from(u32::MAX) + 1);
+    resign(&mut huge, &key(1));
+    expect(&huge, "schema_violation", "/access_days/0/requests");
+    let mut huge = v;
+    huge["disclosure_days"][0]["times"] = Value::from(u64::from(u32::MAX) + 1);
+    resign(&mut huge, &key(1));
+    expect(&huge, "schema_violation", "/times");
 }
