@@ -19,9 +19,37 @@ const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 /// Lowest and highest scrypt work factors (log2 N) accepted, for encrypting and for opening. A
 /// file asking for more is refused before any work is done: its header is not authenticated
-/// until after scrypt has run, so without the cap an 8 KB file could make an import spend
-/// gigabytes of memory and minutes of work (2^22 already takes 4 GiB).
-pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=22;
+/// until after scrypt has run, so without the cap a file of a few hundred bytes could make an
+/// import spend gigabytes of memory and minutes of work. 2^20 takes 1 GiB and a few seconds;
+/// 2^22 took 4 GiB and 24 s on a 2-core machine.
+pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=20;
+
+/// The work factor that takes about a second here, as age calibrates it, within
+/// [`WORK_FACTOR_RANGE`] (age's own calibration has no ceiling, and a fast machine would write
+/// files it then refuses to open). Measured once per process.
+fn calibrated_work_factor() -> u8 {
+    static CALIBRATED: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *CALIBRATED.get_or_init(|| {
+        // age's method: time 2^10 (scrypt's cost is linear in N), then double until a second.
+        let cost = |log_n: u8| {
+            let start = std::time::Instant::now();
+            let params = scrypt::Params::new(log_n, 8, 1, 32).expect("valid scrypt parameters");
+            scrypt::scrypt(&[], &[], &params, &mut [0u8; 32]).expect("a 32-byte output");
+            start.elapsed()
+        };
+        let mut log_n = 10;
+        let mut took = cost(log_n);
+        while took.is_zero() && log_n < *WORK_FACTOR_RANGE.end() {
+            log_n += 1;
+            took = cost(log_n);
+        }
+        while took < std::time::Duration::from_secs(1) && log_n < *WORK_FACTOR_RANGE.end() {
+            log_n += 1;
+            took *= 2;
+        }
+        log_n
+    })
+}
 
 /// An age X25519 recipient, `age1...`.
 pub struct Recipient(age::x25519::Recipient);
@@ -90,16 +118,15 @@ pub fn seal_with<W: Write>(
             work_factor,
         } => {
             let mut r = age::scrypt::Recipient::new(secret(passphrase));
-            if let Some(n) = *work_factor {
-                if !WORK_FACTOR_RANGE.contains(&n) {
-                    return Err(ArchiveError::Encrypt(format!(
-                        "scrypt work factor {n} is outside {}..={}",
-                        WORK_FACTOR_RANGE.start(),
-                        WORK_FACTOR_RANGE.end()
-                    )));
-                }
-                r.set_work_factor(n);
+            let n = work_factor.unwrap_or_else(calibrated_work_factor);
+            if !WORK_FACTOR_RANGE.contains(&n) {
+                return Err(ArchiveError::Encrypt(format!(
+                    "scrypt work factor {n} is outside {}..={}",
+                    WORK_FACTOR_RANGE.start(),
+                    WORK_FACTOR_RANGE.end()
+                )));
             }
+            r.set_work_factor(n);
             Encryptor::with_recipients(iter::once(&r as &dyn age::Recipient))
         }
         Protection::Recipients(rs) => {
@@ -364,19 +391,20 @@ mod tests {
             open(sealed.as_slice(), &key, 100, 0).unwrap().as_slice(),
             b"{}"
         );
-        // The stanza `-> scrypt <salt> 10` edited to ask for 2^23, one more than the cap (age's
+        // The stanza `-> scrypt <salt> 10` edited to ask for 2^21, one more than the cap (age's
         // own limit depends on how fast the machine is): refused, not computed.
         let at = sealed.windows(4).position(|w| w == b" 10\n").unwrap();
         let mut bomb = sealed.clone();
-        bomb[at..at + 4].copy_from_slice(b" 23\n");
+        bomb[at..at + 4].copy_from_slice(b" 21\n");
         let err = open(bomb.as_slice(), &key, 100, 0).unwrap_err();
         assert_eq!(err.code().as_str(), "excessive_work", "{err}");
-        // Nor can an export ask for more than it could open.
+        // Nor can an export ask for more than it could open, nor its calibration choose more.
         let too_much = Protection::Passphrase {
             passphrase: pass("export pass 123"),
-            work_factor: Some(23),
+            work_factor: Some(21),
         };
         assert!(seal(b"{}", &too_much, false, Vec::new()).is_err());
+        assert!(WORK_FACTOR_RANGE.contains(&calibrated_work_factor()));
     }
 
     #[test]

@@ -19,10 +19,11 @@ use serde::Serialize;
 
 /// The export file's passphrase (encrypting and decrypting); never a flag.
 const PASSPHRASE_VAR: &str = "SELFMODEL_EXPORT_PASSPHRASE";
-/// scrypt work factor (log2 N) for passphrase exports; default: age's own calibration (~1 s).
+/// scrypt work factor (log2 N) for passphrase exports; default: calibrated to about 1 s, as age
+/// does, up to 20.
 const LOG_N_VAR: &str = "SELFMODEL_EXPORT_SCRYPT_LOG_N";
 /// The range that `SELFMODEL_EXPORT_SCRYPT_LOG_N` is clamped to.
-const LOG_N_RANGE: (u8, u8) = (10, 22);
+const LOG_N_RANGE: (u8, u8) = (10, 20);
 /// Steps with at least this many items get a progress bar (on a terminal).
 const PROGRESS_FROM: u64 = 2_000;
 
@@ -490,7 +491,7 @@ fn print_import(file: &Path, r: &ImportReport) {
     }
 }
 
-/// The scrypt work factor from `SELFMODEL_EXPORT_SCRYPT_LOG_N`, clamped; `None`: age calibrates.
+/// The scrypt work factor from `SELFMODEL_EXPORT_SCRYPT_LOG_N`, clamped; `None`: calibrated.
 fn work_factor() -> Result<Option<u8>> {
     let Ok(raw) = std::env::var(LOG_N_VAR) else {
         return Ok(None);
