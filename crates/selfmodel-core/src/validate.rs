@@ -227,13 +227,40 @@ pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
     for (i, e) in belief.evidence.iter().enumerate() {
         check_evidence(i, e)?;
     }
+    actor("provenance.actor", &belief.provenance.actor)?;
+    text::check(
+        "provenance.method",
+        &belief.provenance.method,
+        Lines::One,
+        MAX_NAME_CHARS,
+    )?;
     for (i, r) in belief.history.iter().enumerate() {
-        sensitive::check(&format!("history[{i}].reason"), &r.reason)?;
-        sensitive::check(
-            &format!("history[{i}].before.statement"),
-            &r.before.statement,
+        let field = |f: &str| format!("history[{i}].{f}");
+        actor(&field("actor"), &r.actor)?;
+        text::check(&field("reason"), &r.reason, Lines::Many, MAX_REASON_CHARS)?;
+        sensitive::check(&field("reason"), &r.reason)?;
+        for (side, snapshot) in [("before", &r.before), ("after", &r.after)] {
+            let field = field(&format!("{side}.statement"));
+            text::check(&field, &snapshot.statement, Lines::One, MAX_STATEMENT_CHARS)?;
+            sensitive::check(&field, &snapshot.statement)?;
+        }
+    }
+    Ok(())
+}
+
+/// The most characters of a vendor's name or grant id, or a provenance's method, in a belief.
+const MAX_NAME_CHARS: usize = 200;
+
+/// Checks the texts an actor carries (a vendor's grant id and name): plain, one line.
+fn actor(field: &str, a: &Actor) -> Result<()> {
+    if let Actor::Vendor { grant_id, name } = a {
+        text::check(
+            &format!("{field}.grant_id"),
+            grant_id,
+            Lines::One,
+            MAX_NAME_CHARS,
         )?;
-        sensitive::check(&format!("history[{i}].after.statement"), &r.after.statement)?;
+        text::check(&format!("{field}.name"), name, Lines::One, MAX_NAME_CHARS)?;
     }
     Ok(())
 }
@@ -728,6 +755,52 @@ mod tests {
                 kind: SensitiveKind::UkNino
             }
         );
+
+        // Who made a belief and why it changed are plain text too: no escape sequence,
+        // backspace or bidi override rewrites them on a terminal or in a page.
+        let vendor = |name: &str| Actor::Vendor {
+            grant_id: "g1".into(),
+            name: name.into(),
+        };
+        let clean = rectify(
+            &b,
+            change("Likes quokkas", "less vague"),
+            &c,
+            vendor("Acme"),
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(check_belief(&clean, &c).is_ok());
+        let hostile = "Acme\u{202E}\u{8}\u{8}you\u{1b}c";
+        type Set = fn(&mut Belief, &str);
+        let cases: [(&str, Set); 6] = [
+            ("provenance.actor.name", |b, s| {
+                b.provenance.actor = Actor::Vendor {
+                    grant_id: "g1".into(),
+                    name: s.into(),
+                };
+            }),
+            ("provenance.method", |b, s| b.provenance.method = s.into()),
+            ("history[0].actor.name", |b, s| {
+                b.history[0].actor = Actor::Vendor {
+                    grant_id: "g1".into(),
+                    name: s.into(),
+                };
+            }),
+            ("history[0].reason", |b, s| b.history[0].reason = s.into()),
+            ("history[0].before.statement", |b, s| {
+                b.history[0].before.statement = s.into()
+            }),
+            ("history[0].after.statement", |b, s| {
+                b.history[0].after.statement = s.into()
+            }),
+        ];
+        for (field, set) in cases {
+            let mut imported = clean.clone();
+            set(&mut imported, hostile);
+            let err = check_belief(&imported, &c).unwrap_err().to_string();
+            assert!(err.contains(field), "{field}: {err}");
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use super::{Block, Document, Span, Table, Text, Tone};
 
-/// Escapes text for Markdown: no markup, no links or images, no cell breaks, one line. Inline
+/// Escapes text for Markdown: no markup, no links or images, no cell breaks, one line, and no
+/// hidden character (a control or format character a terminal or viewer would act on is written
+/// as U+FFFD; the vault refuses them on entry, so this guards only what older data holds). Inline
 /// metacharacters are backslash-escaped wherever they are (parentheses and `!` are left alone:
 /// with every bracket escaped, they cannot open a link or an image); those that only act at the start of a
 /// line (`-`, `+`, `#`, `1.`) are escaped there, when the text opens a line (`line_start`).
@@ -19,7 +21,7 @@ fn escape(s: &str, line_start: bool) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '`' => out.push('\''),
-            '\n' | '\r' => out.push(' '),
+            '\n' | '\r' | '\t' => out.push(' '),
             '\\' | '|' | '[' | ']' | '*' | '_' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -35,6 +37,7 @@ fn escape(s: &str, line_start: bool) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            c if selfmodel_core::text::is_hidden(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
         digits = c.is_ascii_digit() && (line_start || digits);
@@ -50,7 +53,8 @@ fn escape_code(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('`', "'")
         .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+        .replace(['\n', '\r', '\t'], " ")
+        .replace(selfmodel_core::text::is_hidden, "\u{FFFD}")
 }
 
 /// The document as Markdown (the page title is left out: the first heading says it).
@@ -149,6 +153,23 @@ mod tests {
     fn escaping_leaves_no_markup() {
         assert_eq!(md("a|b\n<i>`c`</i>"), "a\\|b &lt;i&gt;'c'&lt;/i&gt;");
         assert_eq!(escape_code("a`b|c\n<i>"), "a'b\\|c &lt;i&gt;");
+    }
+
+    #[test]
+    fn no_control_or_format_character_reaches_the_page() {
+        let hostile = "by Acme\u{202E}\u{8}\u{8}you\u{1b}c\u{1b}(0\u{9b}\u{200B}\tend";
+        for out in [md(hostile), escape_code(hostile)] {
+            assert!(!out.chars().any(selfmodel_core::text::is_hidden), "{out:?}");
+            assert!(
+                out.starts_with("by Acme\u{FFFD}") && out.ends_with(" end"),
+                "{out:?}"
+            );
+        }
+        // Writing marks and flags are text.
+        assert_eq!(
+            md("می‌خواهم 🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}"),
+            "می‌خواهم 🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}"
+        );
     }
 
     #[test]

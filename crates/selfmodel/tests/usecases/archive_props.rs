@@ -62,12 +62,19 @@ fn confidence() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// One character of plain text, as a pattern: no control, format or other hidden character.
+macro_rules! plain {
+    () => {
+        "[^\\p{C}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]"
+    };
+}
+
 fn actor() -> impl Strategy<Value = Actor> {
     prop_oneof![
         Just(Actor::Person),
         Just(Actor::Import),
         Just(Actor::System),
-        ("[a-z0-9:-]{1,24}", "\\PC{0,30}")
+        ("[a-z0-9:-]{1,24}", concat!(plain!(), "{0,30}"))
             .prop_map(|(grant_id, name)| Actor::Vendor { grant_id, name }),
     ]
 }
@@ -75,8 +82,8 @@ fn actor() -> impl Strategy<Value = Actor> {
 fn evidence() -> impl Strategy<Value = Evidence> {
     (
         prop::sample::select(EvidenceKind::ALL.to_vec()),
-        "[^\\p{C}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]{0,60}",
-        "([^\\p{C}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]|\\n|\\t){0,80}",
+        concat!(plain!(), "{0,60}"),
+        concat!("(", plain!(), "|\\n|\\t){0,80}"),
         time(),
         prop::option::of("[0-9a-fA-F]{64}"),
     )
@@ -107,7 +114,7 @@ fn all_purposes() -> Vec<String> {
 
 fn snapshot() -> impl Strategy<Value = Snapshot> {
     (
-        "\\PC{0,60}",
+        concat!(plain!(), "{0,60}"),
         confidence(),
         prop::sample::subsequence(all_purposes(), 0..4),
     )
@@ -119,15 +126,20 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
 }
 
 fn rectification() -> impl Strategy<Value = Rectification> {
-    (time(), actor(), "(?s).{0,60}", snapshot(), snapshot()).prop_map(
-        |(at, actor, reason, before, after)| Rectification {
+    (
+        time(),
+        actor(),
+        concat!("(", plain!(), "|\\n|\\t){0,60}"),
+        snapshot(),
+        snapshot(),
+    )
+        .prop_map(|(at, actor, reason, before, after)| Rectification {
             at,
             actor,
             reason,
             before,
             after,
-        },
-    )
+        })
 }
 
 /// One belief of an arbitrary type, obeying that type's rules (purposes it allows, its
