@@ -9,17 +9,18 @@
 //! - **credentials**: AWS access key ids (`AKIA…`), GitHub tokens (`ghp_…`, `github_pat_…`),
 //!   Slack tokens (`xox…`), API keys with well-known prefixes (`sk-…`, `sk_live_…`, `AIza…`),
 //!   PEM private key headers, JSON Web Tokens, long random-looking hex or base64 runs, and
-//!   `password: …` / `pwd=…`-style assignments;
+//!   `password: …` / `pwd=…` / `password is …`-style assignments;
 //! - **payment cards**: 13–19 digits, optionally grouped, of a card network's range (2–6) and
 //!   passing the Luhn check;
 //! - **government and bank identifiers**: US social security numbers (`123-45-6789`, without the
 //!   never-issued ranges), UK National Insurance numbers (with the prefixes that are never
 //!   allocated excluded) and IBANs (mod-97 checked);
-//! - **contact identifiers**: email addresses and phone numbers (international `+…` form and
-//!   North American `(415) 555-2671` form). These are not secrets, but they identify the person
-//!   (or a third party named in evidence) directly and let vendors link what they receive; a
-//!   self-model describes a person without them. Bare national numbers without a `+` are not
-//!   matched, because they cannot be told apart from other numbers reliably.
+//! - **contact identifiers**: email addresses and phone numbers (international `+…` form, North
+//!   American `(415) 555-2671` form and UK mobiles `07911 123456`). These are not secrets, but
+//!   they identify the person (or a third party named in evidence) directly and let vendors link
+//!   what they receive; a self-model describes a person without them. Other national numbers
+//!   without a `+` are not matched, because they cannot be told apart from other numbers
+//!   reliably.
 //!
 //! The checks prefer precision: numbers must pass their checksum or validity rules, so dates,
 //! version numbers, counts, UUIDs and short hashes pass. What was found is named by kind only;
@@ -282,7 +283,7 @@ fn prefixed_token(b: &[u8]) -> Option<SensitiveKind> {
     None
 }
 
-/// `password: value`, `pwd=value`, `api_key = value` and the like.
+/// `password: value`, `pwd=value`, `api_key = value`, `password is value` and the like.
 fn password(b: &[u8]) -> Option<SensitiveKind> {
     const PASSWORDS: &[&str] = &["password", "passwd", "passphrase", "pwd", "pin"];
     const KEYS: &[&str] = &[
@@ -321,8 +322,10 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
             .map(|(name, kind)| (name, finder(name), kind))
             .collect()
     });
-    // Every form needs a `:` or a `=`.
-    memchr::memchr2(b':', b'=', b)?;
+    // Every form needs a `:`, a `=` or an ` is `.
+    if memchr::memchr2(b':', b'=', b).is_none() && memchr::memmem::find(b, b" is ").is_none() {
+        return None;
+    }
     let lower = b.to_ascii_lowercase();
     for (name, finder, kind) in NAMES.iter() {
         let name = name.as_bytes();
@@ -335,11 +338,12 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
             while i < lower.len() && lower[i] == b' ' {
                 i += 1;
             }
-            if i >= lower.len() || !(lower[i] == b':' || lower[i] == b'=') {
+            let said = i > end && lower[i..].starts_with(b"is ");
+            if !said && (i >= lower.len() || !(lower[i] == b':' || lower[i] == b'=')) {
                 continue;
             }
-            let assignment = lower[i] == b'=';
-            i += 1;
+            let assignment = !said && lower[i] == b'=';
+            i += if said { 2 } else { 1 };
             while i < lower.len() && lower[i] == b' ' {
                 i += 1;
             }
@@ -359,8 +363,9 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
             let original = &b[start..end];
             let masked = value.iter().all(|c| matches!(c, b'*' | b'x' | b'#'));
             let word = std::str::from_utf8(value).unwrap_or_default();
-            // After a colon, prose is common ("password: reset twice"): a value counts when
-            // it is quoted or does not look like a word (digits, symbols, inner capitals).
+            // After a colon or an "is", prose is common ("password: reset twice", "the password
+            // is long"): a value counts when it is quoted or does not look like a word (digits,
+            // symbols, inner capitals).
             let secret_like = assignment
                 || quoted
                 || value.iter().any(|c| !c.is_ascii_alphabetic())
@@ -542,6 +547,31 @@ fn phone(b: &[u8]) -> Option<SensitiveKind> {
             j += 1;
         }
         if (8..=15).contains(&digits) && ends_word(b, last_digit) {
+            return Some(SensitiveKind::Phone);
+        }
+    }
+    // UK mobile: 07 and nine more digits, as 07911 123456, 07911-123-456 or 07911123456.
+    for (start, end) in runs(b, |c| c.is_ascii_digit() || c == b' ' || c == b'-') {
+        // The run without the gaps around it.
+        let Some(first) = b[start..end].iter().position(u8::is_ascii_digit) else {
+            continue;
+        };
+        let last = b[start..end]
+            .iter()
+            .rposition(u8::is_ascii_digit)
+            .unwrap_or(first);
+        let (start, end) = (start + first, start + last + 1);
+        let run = &b[start..end];
+        let digits: Vec<u8> = run.iter().copied().filter(u8::is_ascii_digit).collect();
+        let single_gaps = !run
+            .windows(2)
+            .any(|w| !w[0].is_ascii_digit() && !w[1].is_ascii_digit());
+        if digits.len() == 11
+            && run.starts_with(b"07")
+            && single_gaps
+            && starts_word(b, start)
+            && ends_word(b, end)
+        {
             return Some(SensitiveKind::Phone);
         }
     }
