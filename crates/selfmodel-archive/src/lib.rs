@@ -20,6 +20,7 @@ mod read;
 mod record;
 mod schema;
 mod sign;
+mod unique;
 pub mod wire;
 
 use std::collections::BTreeSet;

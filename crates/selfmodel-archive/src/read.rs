@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{ArchiveError, Result};
+use crate::unique::{self, Members, Unique};
 use crate::{
     Access, Contents, Counts, FORMAT, Filter, MAX_FILE_BYTES, Record, STREAMED, VERSION, canonical,
     convert, record, schema, sign, wire,
@@ -153,8 +154,10 @@ struct Checked {
 
 fn check(json: &[u8]) -> Result<Checked> {
     // The top level as raw members: syntax is checked, nothing is built yet.
-    let members: BTreeMap<String, &RawValue> =
-        serde_json::from_slice(json).map_err(top_level_error)?;
+    let Members { members, twice } = serde_json::from_slice(json).map_err(top_level_error)?;
+    if let Some(name) = twice {
+        return Err(ArchiveError::invalid("/", unique::twice(&name)));
+    }
     let mut rest = serde_json::Map::new();
     let mut raw_beliefs: Vec<&RawValue> = Vec::new();
     let mut raw_access: Vec<&RawValue> = Vec::new();
@@ -171,7 +174,7 @@ fn check(json: &[u8]) -> Result<Checked> {
             rest.insert(name, Value::Array(Vec::new()));
             continue;
         }
-        let value =
+        let Unique(value) =
             serde_json::from_str(raw.get()).map_err(|e| value_error(&format!("/{name}"), e))?;
         rest.insert(name, value);
     }
@@ -355,7 +358,7 @@ fn checked_value(
     path: &str,
     schema: fn(&Value, &str) -> Result<()>,
 ) -> Result<(Value, String)> {
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| value_error(path, e))?;
+    let Unique(value) = serde_json::from_str(raw.get()).map_err(|e| value_error(path, e))?;
     schema(&value, path)?;
     let mut canonical = String::new();
     canonical::write_value(&value, &mut canonical);
@@ -436,14 +439,10 @@ fn read_belief(i: usize, raw: &RawValue) -> Result<ReadBelief> {
     })
 }
 
-/// An element of the checked text, read again into its wire type: straight from the text, or
-/// through a JSON value as the check read it, where that refuses it (a member written twice,
-/// whose last value counts).
+/// An element of the checked text, read again into its wire type straight from the text (the
+/// check refused members written twice, so the text reads as the check read it).
 fn read_again<W: serde::de::DeserializeOwned>(text: &[u8], path: &str) -> Result<W> {
-    serde_json::from_slice(text).or_else(|_| {
-        let value: Value = serde_json::from_slice(text).map_err(|e| value_error(path, e))?;
-        serde_json::from_value(value).map_err(|e| ArchiveError::invalid(path, e.to_string()))
-    })
+    serde_json::from_slice(text).map_err(|e| value_error(path, e))
 }
 
 /// The top level: not JSON, truncated, or JSON but not an object.
