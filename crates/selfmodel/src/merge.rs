@@ -2,6 +2,7 @@
 //! the model is shown as such ([`selfmodel_core::similar`]), and merging adds its evidence to
 //! that belief, keeping the belief's history, instead of adding a second belief.
 
+use rayon::prelude::*;
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::similar::{Index, Profile};
@@ -49,8 +50,9 @@ impl Selfmodel {
             return Ok(Vec::new());
         }
         let model = self.active_profiles()?;
+        // Each lookup reads the postings of its trigrams, much of a large model: on every core.
         Ok(proposals
-            .into_iter()
+            .into_par_iter()
             .map(|p| {
                 let same = same_as(&model, &p.statement);
                 (p, same)

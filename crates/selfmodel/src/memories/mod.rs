@@ -13,6 +13,7 @@ mod read;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use selfmodel_core::audit::Detail;
 use selfmodel_core::audit::PendingEvent;
 use selfmodel_core::memories::{
@@ -259,7 +260,8 @@ fn plan(
                         purposes: b.purposes.clone(),
                         sensitivity: b.sensitivity,
                         statement: b.statement.clone(),
-                        same_as: merge::same_as(&model, &b.statement),
+                        // Looked up below, for every proposal at once.
+                        same_as: None,
                     };
                     beliefs.push(b);
                     outcome
@@ -277,6 +279,15 @@ fn plan(
             outcome,
         });
     }
+    // Each lookup reads the postings of its trigrams, much of a large model: on every core.
+    items.par_iter_mut().for_each(|item| {
+        if let Outcome::Proposed {
+            statement, same_as, ..
+        } = &mut item.outcome
+        {
+            *same_as = merge::same_as(&model, statement);
+        }
+    });
     Ok((items, beliefs))
 }
 
