@@ -456,8 +456,12 @@ fn top_level_error(e: serde_json::Error) -> ArchiveError {
     }
 }
 
-/// One member's value (its syntax is already checked): too deep, or otherwise unreadable.
+/// One member's value (its syntax is already checked): a member written twice, too deep, or
+/// otherwise unreadable.
 fn value_error(path: &str, e: serde_json::Error) -> ArchiveError {
+    if e.classify() == serde_json::error::Category::Data {
+        return ArchiveError::invalid(path, e.to_string());
+    }
     match json_error(e) {
         ArchiveError::TooDeep(m) => ArchiveError::TooDeep(format!("at {path}: {m}")),
         other => ArchiveError::invalid(path, other.to_string()),
