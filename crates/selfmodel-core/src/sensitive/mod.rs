@@ -323,10 +323,10 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
             .collect()
     });
     // Every form needs a `:`, a `=` or an ` is `.
-    if memchr::memchr2(b':', b'=', b).is_none() && memchr::memmem::find(b, b" is ").is_none() {
+    let lower = b.to_ascii_lowercase();
+    if memchr::memchr2(b':', b'=', b).is_none() && memchr::memmem::find(&lower, b" is ").is_none() {
         return None;
     }
-    let lower = b.to_ascii_lowercase();
     for (name, finder, kind) in NAMES.iter() {
         let name = name.as_bytes();
         for at in finder.find_iter(&lower) {
@@ -363,15 +363,28 @@ fn password(b: &[u8]) -> Option<SensitiveKind> {
             let original = &b[start..end];
             let masked = value.iter().all(|c| matches!(c, b'*' | b'x' | b'#'));
             let word = std::str::from_utf8(value).unwrap_or_default();
-            // After a colon or an "is", prose is common ("password: reset twice", "the password
-            // is long"): a value counts when it is quoted or does not look like a word (digits,
-            // symbols, inner capitals).
-            let secret_like = assignment
-                || quoted
-                || value.iter().any(|c| !c.is_ascii_alphabetic())
-                || original.iter().skip(1).any(u8::is_ascii_uppercase);
+            // After a colon, prose is common ("password: reset twice"): a value counts when it is
+            // quoted or does not look like a word (digits, symbols, inner capitals). After an
+            // "is" more so ("the password is case-sensitive", "the pin is 2000 years old"): a
+            // value counts when it is quoted or mixes letters and digits, and a PIN when it ends
+            // the clause.
+            let secret_like = if said {
+                quoted
+                    || (value.iter().any(u8::is_ascii_digit)
+                        && value.iter().any(u8::is_ascii_alphabetic))
+            } else {
+                assignment
+                    || quoted
+                    || value.iter().any(|c| !c.is_ascii_alphabetic())
+                    || original.iter().skip(1).any(u8::is_ascii_uppercase)
+            };
+            let ends_clause = lower
+                .get(end)
+                .is_none_or(|c| matches!(c, b'.' | b',' | b';' | b')' | b'!' | b'?'));
             let ok = if name == b"pin" {
-                (4..=8).contains(&value.len()) && value.iter().all(u8::is_ascii_digit)
+                (4..=8).contains(&value.len())
+                    && value.iter().all(u8::is_ascii_digit)
+                    && (!said || ends_clause)
             } else {
                 value.len() >= 4 && !masked && !NOT_VALUES.contains(&word) && secret_like
             };
@@ -550,7 +563,9 @@ fn phone(b: &[u8]) -> Option<SensitiveKind> {
             return Some(SensitiveKind::Phone);
         }
     }
-    // UK mobile: 07 and nine more digits, as 07911 123456, 07911-123-456 or 07911123456.
+    // UK mobile: 07 and nine more digits, written whole or grouped as UK numbers are (07911
+    // 123456, 07911 123 456, 0791 112 3456), with spaces or dashes; not inside a longer run of
+    // numbers, nor after a decimal point.
     for (start, end) in runs(b, |c| c.is_ascii_digit() || c == b' ' || c == b'-') {
         // The run without the gaps around it.
         let Some(first) = b[start..end].iter().position(u8::is_ascii_digit) else {
@@ -562,15 +577,20 @@ fn phone(b: &[u8]) -> Option<SensitiveKind> {
             .unwrap_or(first);
         let (start, end) = (start + first, start + last + 1);
         let run = &b[start..end];
-        let digits: Vec<u8> = run.iter().copied().filter(u8::is_ascii_digit).collect();
-        let single_gaps = !run
-            .windows(2)
-            .any(|w| !w[0].is_ascii_digit() && !w[1].is_ascii_digit());
-        if digits.len() == 11
+        let groups: Vec<usize> = run
+            .split(|c| !c.is_ascii_digit())
+            .map(<[u8]>::len)
+            .collect();
+        let uk_groups = matches!(
+            groups.as_slice(),
+            [11] | [5, 6] | [5, 3, 3] | [4, 3, 4] | [3, 4, 4]
+        );
+        if uk_groups
             && run.starts_with(b"07")
-            && single_gaps
             && starts_word(b, start)
             && ends_word(b, end)
+            && !(start > 0 && matches!(b[start - 1], b'.' | b'+'))
+            && !(b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit))
         {
             return Some(SensitiveKind::Phone);
         }
