@@ -17,16 +17,19 @@ use crate::error::{ArchiveError, Result};
 const BINARY_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
-/// Lowest and highest scrypt work factors (log2 N) accepted, for encrypting and for opening. A
-/// file asking for more is refused before any work is done: its header is not authenticated
-/// until after scrypt has run, so without the cap a file of a few hundred bytes could make an
-/// import spend gigabytes of memory and minutes of work. 2^20 takes 1 GiB and a few seconds;
-/// 2^22 took 4 GiB and 24 s on a 2-core machine.
+/// Lowest and highest scrypt work factors (log2 N) an export is encrypted with: 2^20 takes 1 GiB
+/// and a few seconds.
 pub const WORK_FACTOR_RANGE: std::ops::RangeInclusive<u8> = 1..=20;
 
+/// The highest work factor a file is opened with, what earlier versions could write (2^22 took
+/// 4 GiB and 24 s on a 2-core machine). A file asking for more is refused before any work is
+/// done: its header is not authenticated until after scrypt has run, so without the cap a file
+/// of a few hundred bytes could make an import spend far more memory and minutes of work.
+pub const MAX_OPENED_WORK_FACTOR: u8 = 22;
+
 /// The work factor that takes about a second here, as age calibrates it, within
-/// [`WORK_FACTOR_RANGE`] (age's own calibration has no ceiling, and a fast machine would write
-/// files it then refuses to open). Measured once per process.
+/// [`WORK_FACTOR_RANGE`] (age's own calibration has no ceiling: a fast machine's files would ask
+/// slower ones for gigabytes). Measured once per process.
 fn calibrated_work_factor() -> u8 {
     static CALIBRATED: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
     *CALIBRATED.get_or_init(|| {
@@ -216,7 +219,7 @@ pub enum Key {
 }
 
 /// Decrypts an age file, refusing plaintext larger than `limit` bytes, and a passphrase file
-/// whose scrypt work factor is above [`WORK_FACTOR_RANGE`] before any work is done.
+/// whose scrypt work factor is above [`MAX_OPENED_WORK_FACTOR`] before any work is done.
 ///
 /// The plaintext is wiped when dropped, and so is every buffer it outgrew on the way; `expected`
 /// (the ciphertext's size, which the plaintext does not exceed) sizes the first one.
@@ -237,7 +240,7 @@ pub fn open(
                 ));
             }
             let mut identity = age::scrypt::Identity::new(secret(p));
-            identity.set_max_work_factor(*WORK_FACTOR_RANGE.end());
+            identity.set_max_work_factor(MAX_OPENED_WORK_FACTOR);
             decryptor.decrypt(iter::once(&identity as &dyn age::Identity))
         }
         Key::Identities(ids) => {
@@ -391,11 +394,11 @@ mod tests {
             open(sealed.as_slice(), &key, 100, 0).unwrap().as_slice(),
             b"{}"
         );
-        // The stanza `-> scrypt <salt> 10` edited to ask for 2^21, one more than the cap (age's
+        // The stanza `-> scrypt <salt> 10` edited to ask for 2^23, one more than the cap (age's
         // own limit depends on how fast the machine is): refused, not computed.
         let at = sealed.windows(4).position(|w| w == b" 10\n").unwrap();
         let mut bomb = sealed.clone();
-        bomb[at..at + 4].copy_from_slice(b" 21\n");
+        bomb[at..at + 4].copy_from_slice(b" 23\n");
         let err = open(bomb.as_slice(), &key, 100, 0).unwrap_err();
         assert_eq!(err.code().as_str(), "excessive_work", "{err}");
         // Nor can an export ask for more than it could open, nor its calibration choose more.
