@@ -85,18 +85,13 @@ pub struct Gate {
 }
 
 /// The checks every request passes before its handler, in one layer and in this order: the
-/// Host, no secrets in the URL, CORS (a preflight is answered here, once its caller's rate
-/// allows), then the caller's rate. Every answer, refusals included, gets the headers that keep
-/// it out of caches and referrers.
+/// Host, no secrets in the URL, CORS (a preflight is answered here), then the caller's rate.
+/// Every answer, refusals included, gets the headers that keep it out of caches and referrers.
+/// (Preflights are not rate-limited: their bucket would be the origin's, which any local process
+/// can name, and emptying it would lock that origin's vendor out of its browser.)
 pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
     let oversized = declared_length(req.headers()).is_some_and(|n| n > crate::MAX_BODY as u64);
     if let Some(refused) = wrong_host(&req).or_else(|| secret_in_url(&req)) {
-        return hygiene(refused, oversized);
-    }
-    // A preflight asks the vault which origins hold grants: it is limited like any call.
-    if req.method() == Method::OPTIONS
-        && let Some(refused) = over_rate(&gate.limiter, &req)
-    {
         return hygiene(refused, oversized);
     }
     let Gate { vault, limiter } = gate;

@@ -76,8 +76,8 @@ pub async fn serve<L: axum::serve::Listener>(
                     req
                 })
                 .map_response(move |resp: Response| {
-                    // The connection is idle again once its answer is written (hyper drops the
-                    // body then), not when the handler returns.
+                    // The connection is idle again once hyper has taken the last of its answer's
+                    // body (it drops the body then), not when the handler returns.
                     let done = Answered(idle.clone());
                     resp.map(|body| {
                         Body::new(body.map_frame(move |frame| {
@@ -99,7 +99,14 @@ pub async fn serve<L: axum::serve::Listener>(
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => return,
-                () = activity.evicted.notified() => return,
+                () = activity.evicted.notified() => {
+                    // Picked while idle, it may have taken a request since (its service runs on
+                    // this task, so that cannot change now): that one is answered first.
+                    if !activity.is_answering() {
+                        return;
+                    }
+                    conn.as_mut().graceful_shutdown();
+                }
                 _ = closing.wait_for(|c| *c) => conn.as_mut().graceful_shutdown(),
             }
             let _ = conn.await;
@@ -151,6 +158,10 @@ struct Activity {
 impl Activity {
     fn answering(&self) {
         self.idle_since.store(ANSWERING, Ordering::Relaxed);
+    }
+
+    fn is_answering(&self) -> bool {
+        self.idle_since.load(Ordering::Relaxed) == ANSWERING
     }
 
     fn idle(&self) {

@@ -504,35 +504,6 @@ async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_sock
     f.stop().await;
 }
 
-/// Preflights are limited like every call without a token: a flood of them from one origin is
-/// refused, and a granted origin's preflight is still answered.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_flood_of_preflights_is_rate_limited_by_origin() {
-    let f = fixture(rate_limited(1, 3)).await;
-    let http = reqwest::Client::new();
-    let preflight = |origin: &str| {
-        http.request(reqwest::Method::OPTIONS, url(&f, "/v1/beliefs"))
-            .header("origin", origin)
-            .header("access-control-request-method", "GET")
-            .header("access-control-request-headers", "authorization")
-            .send()
-    };
-    let mut flood = Vec::new();
-    for _ in 0..10 {
-        flood.push(
-            preflight("https://evil.example")
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
-    }
-    assert!(flood.contains(&429), "the flood was limited: {flood:?}");
-    let granted = preflight("https://app.example").await.unwrap();
-    assert_eq!(granted.status(), 204);
-    f.stop().await;
-}
-
 /// A second server for the same directory is refused; the first keeps its discovery file and
 /// socket, during the attempt and after it.
 #[tokio::test(flavor = "multi_thread")]

@@ -152,8 +152,9 @@ pub(super) fn limits(catalogue: &Catalogue) -> ReportLimits {
     }
 }
 
-/// A grant, and what its vendor did in the period: `access` holds the period's requests,
-/// `disclosed` its per-day disclosures, `category` each stored belief's type.
+/// A grant, and what its vendor did in the period: `days` holds the period's requests per day
+/// (detailed and compacted), `disclosed` its per-day disclosures, `category` each stored
+/// belief's type.
 pub(super) fn vendor(
     grant: Grant,
     notices: Counts,
