@@ -53,14 +53,17 @@ fn is_tag(c: char) -> bool {
     matches!(c, '\u{E0020}'..='\u{E007F}')
 }
 
-/// The tags a subdivision flag is spelt with: tag digits and lowercase tag letters.
-fn is_flag_tag(c: char) -> bool {
+/// The letter or digit a subdivision flag's tag spells, if `c` is one (tag digits and
+/// lowercase tag letters).
+fn flag_letter(c: char) -> Option<char> {
     matches!(c, '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}')
+        .then(|| char::from_u32(u32::from(c) - 0xE0000))
+        .flatten()
 }
 
 /// The subdivision flags Unicode recommends for general interchange (England, Scotland, Wales),
-/// spelt in tags after the black flag. Any other spelling, or a row of flags, could carry text
-/// hidden from people but not from language models; these carry none.
+/// each spelt in five tags after the black flag. Any other spelling, or a row of flags, could
+/// carry text hidden from people but not from language models; these carry none.
 const FLAGS: [&str; 3] = ["gbeng", "gbsct", "gbwls"];
 
 /// The tag that closes a subdivision flag.
@@ -116,8 +119,8 @@ fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
                 let known = FLAGS.contains(&spelt.as_str());
                 flag = None;
                 !known
-            } else if is_flag_tag(c) && spelt.len() < 5 {
-                spelt.push(char::from_u32(u32::from(c) - 0xE0000).unwrap_or('?'));
+            } else if let Some(letter) = flag_letter(c).filter(|_| spelt.len() < FLAGS[0].len()) {
+                spelt.push(letter);
                 false
             } else {
                 true
@@ -125,13 +128,9 @@ fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
         } else if allowed(c) {
             false
         } else if is_tag(c) {
-            let opens = prev == Some('\u{1F3F4}') && is_flag_tag(c);
-            if opens {
-                flag = Some(String::from(
-                    char::from_u32(u32::from(c) - 0xE0000).unwrap_or('?'),
-                ));
-            }
-            !opens
+            let first = flag_letter(c).filter(|_| prev == Some('\u{1F3F4}'));
+            flag = first.map(String::from);
+            first.is_none()
         } else if is_variation_selector(c) {
             prev.is_none_or(|p| is_variation_selector(p) || is_tag(p) || is_hidden(p))
         } else {
