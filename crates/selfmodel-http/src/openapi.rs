@@ -1,5 +1,7 @@
 //! The OpenAPI document, generated from the handlers and wire types.
 
+use std::sync::LazyLock;
+
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Object, Ref, RefOr, ResponseBuilder, Type};
@@ -120,6 +122,14 @@ impl Modify for Unavailable {
 /// The OpenAPI document.
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The OpenAPI document as compact JSON, as the API serves it: built once, since building it
+/// takes most of a millisecond and anyone may ask for it.
+pub fn document_bytes() -> axum::body::Bytes {
+    static DOCUMENT: LazyLock<axum::body::Bytes> =
+        LazyLock::new(|| serde_json::to_vec(&document()).unwrap_or_default().into());
+    DOCUMENT.clone()
 }
 
 /// The OpenAPI document as pretty JSON, as committed in `docs/openapi.json`.

@@ -116,7 +116,10 @@ fn parse_id(s: &str) -> Result<BeliefId, ApiError> {
 /// The OpenAPI document of this API.
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document")))]
 pub async fn openapi() -> impl IntoResponse {
-    Json(crate::openapi::document())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_bytes(),
+    )
 }
 
 /// Proves the server holds the vault's identity key: sign a fresh nonce. Carries no token so that

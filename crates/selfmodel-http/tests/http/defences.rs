@@ -244,6 +244,16 @@ async fn tokens_are_required_and_never_taken_from_the_url() {
     }
     let r = http.get(url(&f, "/v1/openapi.json")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let served: serde_json::Value = r.json().await.unwrap();
+    let committed =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json"))
+            .unwrap();
+    assert_eq!(
+        served,
+        serde_json::from_slice::<serde_json::Value>(&committed).unwrap(),
+        "the served document is the committed one"
+    );
     for bad in [
         "nonsense",
         "smt_0000000000000000_",
@@ -776,6 +786,43 @@ async fn idle_connections_cannot_take_every_slot_from_a_vendor() {
     answering.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"HTTP/1.1 401");
     drop(idle);
+    must_end("shutdown", f.stop()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn callers_that_never_read_their_answers_cannot_take_every_slot_from_a_vendor() {
+    // No deadline within the test: only eviction can make room.
+    let f = fixture(ServerConfig {
+        slow_client_timeout: std::time::Duration::from_secs(3600),
+        ..ServerConfig::default()
+    })
+    .await;
+    let port = f.server.port;
+    // Every slot is taken by a caller without a token that asks for the OpenAPI document ten
+    // times in one write, with a small receive buffer, and never reads: the server's answers
+    // back up until it cannot write.
+    let mut stalled = Vec::new();
+    for _ in 0..selfmodel_http::listen::MAX_CONNECTIONS {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut stream = socket.connect(([127, 0, 0, 1], port).into()).await.unwrap();
+        let ask = format!("GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        tokio::io::AsyncWriteExt::write_all(&mut stream, ask.repeat(10).as_bytes())
+            .await
+            .unwrap();
+        stalled.push(stream.into_std().unwrap());
+    }
+
+    // A vendor is still served: a connection whose answer waits to be read is idle (its next
+    // request is not taken until the answer is written), and the one idle the longest made room.
+    let http = reqwest::Client::new();
+    let read = must_end(
+        "a read while callers that never read held every slot",
+        get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token),
+    )
+    .await;
+    assert_eq!(read.status(), 200);
+    drop(stalled);
     must_end("shutdown", f.stop()).await;
 }
 
