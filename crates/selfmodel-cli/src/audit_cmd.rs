@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use selfmodel::{ReceiptVerdict, SignedCheckpoint};
 use selfmodel_core::ChainVerdict;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::args::AuditCmd;
@@ -16,42 +15,6 @@ use crate::{json, output};
 
 /// A receipt file is a few hundred bytes; anything much larger is not one.
 const MAX_RECEIPT_BYTES: u64 = 64 * 1024;
-
-/// A signed checkpoint as the CLI prints it and reads it back: the same fields as the vendor
-/// API's `CheckpointOut`, so a vendor's stored receipt can be checked as it is.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckpointFile {
-    vault_key: String,
-    seq: u64,
-    head: String,
-    issued_at: String,
-    signature: String,
-}
-
-impl From<SignedCheckpoint> for CheckpointFile {
-    fn from(c: SignedCheckpoint) -> Self {
-        Self {
-            vault_key: c.vault_key,
-            seq: c.seq,
-            head: c.head,
-            issued_at: c.issued_at,
-            signature: c.signature,
-        }
-    }
-}
-
-impl From<CheckpointFile> for SignedCheckpoint {
-    fn from(c: CheckpointFile) -> Self {
-        Self {
-            vault_key: c.vault_key,
-            seq: c.seq,
-            head: c.head,
-            issued_at: c.issued_at,
-            signature: c.signature,
-        }
-    }
-}
 
 /// Runs an `audit` subcommand.
 pub fn run(path: &Path, cmd: AuditCmd) -> Result<ExitCode> {
@@ -82,7 +45,7 @@ pub fn run(path: &Path, cmd: AuditCmd) -> Result<ExitCode> {
         }
         AuditCmd::Checkpoint { seq, out, force } => {
             let mut model = crate::open(path)?;
-            let cp = CheckpointFile::from(model.checkpoint(seq)?);
+            let cp = model.checkpoint(seq)?;
             let (n, text) = (cp.seq, serde_json::to_string_pretty(&cp)? + "\n");
             model.close()?;
             match out {
@@ -223,7 +186,5 @@ fn read_receipt(path: &Path) -> Result<SignedCheckpoint> {
     if bytes.len() as u64 > MAX_RECEIPT_BYTES {
         bail!("{shown} is too large to be a receipt");
     }
-    let file: CheckpointFile = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{shown} is not a signed checkpoint"))?;
-    Ok(file.into())
+    serde_json::from_slice(&bytes).with_context(|| format!("{shown} is not a signed checkpoint"))
 }

@@ -1,46 +1,12 @@
-//! Signed audit checkpoints as receipts: checking a signature, and comparing a receipt with the
-//! vault's current statement.
-//!
-//! The signed message is `"selfmodel-checkpoint-v1\n"` followed by the RFC 8785 canonical JSON
-//! of `{"head", "issued_at", "seq", "vault_key"}`. For these fields that is exactly
-//! `serde_json`'s compact output of a struct declaring them in that (sorted) order: `seq` is an
-//! integer below 2^53 (ECMAScript prints it as its digits), and `serde_json` escapes strings as
-//! RFC 8785 does (`"` `\` and control characters only, `\u00xx` in lowercase).
+//! Signed audit checkpoints as receipts: checking a signature against the pinned key, and
+//! comparing a receipt with the vault's current statement. The signed message is the wire
+//! crate's ([`SignedCheckpoint::message`]), the same the vault signs.
 
 use ed25519_dalek::{Signature, VerifyingKey};
-use serde::Serialize;
 
 use crate::discovery::ServerKey;
 use crate::error::Error;
 use crate::wire::SignedCheckpoint;
-
-/// The domain separation prefix of a checkpoint's signed message.
-pub const CHECKPOINT_CONTEXT: &[u8] = b"selfmodel-checkpoint-v1\n";
-
-/// Sorted field order: what RFC 8785 sorts them into.
-#[derive(Serialize)]
-struct Signed<'a> {
-    head: &'a str,
-    issued_at: &'a str,
-    seq: u64,
-    vault_key: &'a str,
-}
-
-/// The bytes a checkpoint's signature covers.
-pub fn checkpoint_message(vault_key: &str, seq: u64, head: &str, issued_at: &str) -> Vec<u8> {
-    let mut m = CHECKPOINT_CONTEXT.to_vec();
-    // Serialising a struct of strings and an integer into a Vec cannot fail.
-    let _ = serde_json::to_writer(
-        &mut m,
-        &Signed {
-            head,
-            issued_at,
-            seq,
-            vault_key,
-        },
-    );
-    m
-}
 
 /// How a receipt compares with what the vault states now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +40,9 @@ pub enum Consistency {
 /// What a vendor does with a [`SignedCheckpoint`] it keeps as a receipt (the checkpoint type is
 /// the shared wire type; bring this trait into scope to check one).
 pub trait Receipt {
-    /// The bytes the signature covers.
-    fn message(&self) -> Vec<u8>;
-
     /// Checks that the checkpoint is signed by `key` — the vault's identity, which is the key
     /// the server proves and the vendor pinned: `vault_key` must name it and the signature must
-    /// verify (strict Ed25519) over [`Receipt::message`].
+    /// verify (strict Ed25519) over [`SignedCheckpoint::message`].
     fn verify(&self, key: &ServerKey) -> Result<(), Error>;
 
     /// Compares this receipt with the vault's `current` checkpoint — its statement of this
@@ -89,10 +52,6 @@ pub trait Receipt {
 }
 
 impl Receipt for SignedCheckpoint {
-    fn message(&self) -> Vec<u8> {
-        checkpoint_message(&self.vault_key, self.seq, &self.head, &self.issued_at)
-    }
-
     fn verify(&self, key: &ServerKey) -> Result<(), Error> {
         let bad = |why: &str| Error::InvalidCheckpoint(why.to_owned());
         let named: ServerKey = self
@@ -138,19 +97,5 @@ impl Receipt for SignedCheckpoint {
                 current_head: current.head.clone(),
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_message_is_rfc_8785_canonical() {
-        let m = checkpoint_message("ab", 7, "cd", "2026-01-02T03:04:05.000006Z");
-        assert_eq!(
-            String::from_utf8(m).unwrap(),
-            "selfmodel-checkpoint-v1\n{\"head\":\"cd\",\"issued_at\":\"2026-01-02T03:04:05.000006Z\",\"seq\":7,\"vault_key\":\"ab\"}"
-        );
     }
 }

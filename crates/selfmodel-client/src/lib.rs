@@ -58,14 +58,14 @@ mod error;
 mod secret;
 pub mod wire;
 
-pub use checkpoint::{CHECKPOINT_CONTEXT, Consistency, Receipt, checkpoint_message};
+pub use checkpoint::{Consistency, Receipt};
 pub use client::{BeliefPages, Client, ClientBuilder, EventFeed};
 pub use discovery::{Discovery, ServerKey};
 pub use error::{Error, Problem};
 pub use secret::{PollSecret, Token};
 pub use wire::{
-    Approval, Belief, BeliefPage, BeliefQuery, Consent, Event, EventKind, Events, Evidence,
-    EvidenceIn, EvidenceKind, Grant, GrantRequest, Operation, Origin, PendingGrant, PollStatus,
-    Proposal, ProposalReceipt, ProposalStatus, Sensitivity, SignedCheckpoint, VendorInfo,
-    proof_message,
+    Approval, Belief, BeliefPage, BeliefQuery, CHECKPOINT_CONTEXT, Consent, Event, EventKind,
+    Events, Evidence, EvidenceIn, EvidenceKind, Grant, GrantRequest, Operation, Origin,
+    PendingGrant, PollStatus, Proposal, ProposalReceipt, ProposalStatus, Sensitivity,
+    SignedCheckpoint, VendorInfo, checkpoint_message, proof_message,
 };

@@ -229,7 +229,7 @@ pub async fn poll(
             status: PollState::Approved,
             token: Some(token.as_str().to_owned()),
             grant: Some(wire::grant(&grant)),
-            checkpoint: Some(wire::checkpoint(&checkpoint)),
+            checkpoint: Some(*checkpoint),
         },
     };
     Ok(Json(out))
@@ -410,7 +410,7 @@ pub async fn checkpoint(
         .vault
         .call(move |m| m.vendor_checkpoint(&cred, q.seq))
         .await?;
-    Ok(Json(wire::checkpoint(&cp)))
+    Ok(Json(cp))
 }
 
 /// Unknown routes: a JSON 404.

@@ -156,17 +156,6 @@ pub fn event(e: &domain::VendorEvent) -> Event {
     }
 }
 
-/// A signed checkpoint on the wire.
-pub fn checkpoint(c: &selfmodel::SignedCheckpoint) -> SignedCheckpoint {
-    SignedCheckpoint {
-        vault_key: c.vault_key.clone(),
-        seq: c.seq,
-        head: c.head.clone(),
-        issued_at: c.issued_at.clone(),
-        signature: c.signature.clone(),
-    }
-}
-
 /// A notice's kind on the wire.
 fn event_kind(k: domain::VendorEventKind) -> EventKind {
     match k {

@@ -1,6 +1,7 @@
 //! The v1 wire types of Selfmodel's local vendor API: the one declaration of the contract, used
 //! by the server (`selfmodel-http`, which derives its OpenAPI document from them with the
-//! `openapi` feature) and by the Rust SDK (`selfmodel-client`). Serde types only: no HTTP stack.
+//! `openapi` feature), by the Rust SDK (`selfmodel-client`) and by the vault's use cases, which
+//! sign the checkpoints. Serde types and the signed messages only: no HTTP stack.
 //!
 //! Requests reject unknown fields; responses accept them, so a client keeps working when a later
 //! server adds a field. Times are UTC and written as RFC 3339 with microseconds, the form the
@@ -24,7 +25,10 @@ pub use grant::{
     Sensitivity, VendorInfo,
 };
 pub use problem::{ErrorCode, Problem, ProblemBody};
-pub use proof::{CheckpointQuery, ProofReply, ProofRequest, SignedCheckpoint, proof_message};
+pub use proof::{
+    CHECKPOINT_CONTEXT, CheckpointQuery, ProofReply, ProofRequest, SignedCheckpoint,
+    checkpoint_message, proof_message,
+};
 
 /// `as_str` and `Display` for a wire enum: the same names its serde attributes give it (a test
 /// holds the two together).

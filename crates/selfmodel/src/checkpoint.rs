@@ -15,7 +15,6 @@
 //! checkpoint holds hashes and a count only.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, VerifyingKey};
 use selfmodel_core::audit::canonical_time;
 use selfmodel_core::{AccessOp, Hash};
 use selfmodel_vault::{VaultError, Writer};
@@ -25,74 +24,24 @@ use crate::vendor::Credential;
 use crate::vendor_call::{Call, authenticate, unless_refused};
 use crate::{Error, Result, Selfmodel};
 
-/// The domain separation prefix of a checkpoint's signed message.
-pub const CHECKPOINT_CONTEXT: &[u8] = b"selfmodel-checkpoint-v1\n";
+pub use selfmodel_wire::{CHECKPOINT_CONTEXT, SignedCheckpoint, checkpoint_message};
+
 /// The access-log operation of a vendor's checkpoint request.
 pub const CHECKPOINT_OPERATION: &str = AccessOp::Checkpoint.as_str();
 
-/// A vault's signed statement of one audit event's hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedCheckpoint {
-    /// The vault's public identity key (Ed25519), lowercase hex.
-    pub vault_key: String,
-    /// The audit event's sequence number (the event count, for the latest).
-    pub seq: u64,
-    /// The event's hash, lowercase hex.
-    pub head: String,
-    /// When the statement was signed (RFC 3339, UTC, as signed).
-    pub issued_at: String,
-    /// The Ed25519 signature over [`SignedCheckpoint::message`], hex.
-    pub signature: String,
-}
-
-/// The bytes a checkpoint's signature covers.
-pub fn checkpoint_message(vault_key: &str, seq: u64, head: &str, issued_at: &str) -> Vec<u8> {
-    let fields = serde_json::json!({
-        "vault_key": vault_key,
-        "seq": seq,
-        "head": head,
-        "issued_at": issued_at,
-    });
-    let mut m = CHECKPOINT_CONTEXT.to_vec();
-    m.extend_from_slice(&selfmodel_archive::canonical_json(&fields));
-    m
-}
-
-impl SignedCheckpoint {
-    fn sign(id: &Identity, seq: u64, head: Hash, now: DateTime<Utc>) -> Self {
-        let vault_key = id.public_key_hex();
-        let head = head.to_hex();
-        let issued_at = canonical_time(&now);
-        let signature =
-            hex::encode(id.sign(&checkpoint_message(&vault_key, seq, &head, &issued_at)));
-        Self {
-            vault_key,
-            seq,
-            head,
-            issued_at,
-            signature,
-        }
-    }
-
-    /// The bytes the signature covers.
-    pub fn message(&self) -> Vec<u8> {
-        checkpoint_message(&self.vault_key, self.seq, &self.head, &self.issued_at)
-    }
-
-    /// Whether the signature is valid under the checkpoint's own `vault_key` (strict Ed25519).
-    /// Who that key belongs to is a separate question: compare it with the vault's.
-    pub fn signature_valid(&self) -> bool {
-        let mut key = [0u8; 32];
-        let mut sig = [0u8; 64];
-        if hex::decode_to_slice(&self.vault_key, &mut key).is_err()
-            || hex::decode_to_slice(&self.signature, &mut sig).is_err()
-        {
-            return false;
-        }
-        VerifyingKey::from_bytes(&key).is_ok_and(|k| {
-            k.verify_strict(&self.message(), &Signature::from_bytes(&sig))
-                .is_ok()
-        })
+/// The vault's statement, signed with its identity `id` at `now`, that audit event `seq` has
+/// hash `head`.
+fn sign(id: &Identity, seq: u64, head: Hash, now: DateTime<Utc>) -> SignedCheckpoint {
+    let vault_key = id.public_key_hex();
+    let head = head.to_hex();
+    let issued_at = canonical_time(&now);
+    let signature = hex::encode(id.sign(&checkpoint_message(&vault_key, seq, &head, &issued_at)));
+    SignedCheckpoint {
+        vault_key,
+        seq,
+        head,
+        issued_at,
+        signature,
     }
 }
 
@@ -183,7 +132,7 @@ pub(crate) fn sign_in(
     };
     Ok(w.read()
         .audit_event(seq)?
-        .map(|e| SignedCheckpoint::sign(&id, e.seq, e.hash, now)))
+        .map(|e| sign(&id, e.seq, e.hash, now)))
 }
 
 fn no_event(seq: Option<u64>) -> Error {
@@ -207,7 +156,7 @@ impl Selfmodel {
             Ok::<_, Error>(r.audit_event(seq)?)
         })?;
         let e = event.ok_or_else(|| no_event(seq))?;
-        Ok(SignedCheckpoint::sign(&id, e.seq, e.hash, now))
+        Ok(sign(&id, e.seq, e.hash, now))
     }
 
     /// A vendor's checkpoint request (`GET /v1/checkpoint`): authenticated by its token, logged
@@ -270,19 +219,51 @@ impl Selfmodel {
 mod tests {
     use super::*;
 
+    /// The message is built by serialising a struct (so that vendors need no canonicaliser):
+    /// it must be exactly the RFC 8785 canonical form, for any text in the fields.
     #[test]
     fn the_signed_message_is_the_context_and_canonical_json() {
-        let m = checkpoint_message("ab", 7, "cd", "2026-01-02T03:04:05.000006Z");
+        for (key, seq, head, at) in [
+            (
+                "ab".repeat(32),
+                1,
+                "cd".repeat(32),
+                "2026-01-02T03:04:05.000006Z",
+            ),
+            (
+                "00".repeat(32),
+                9_007_199_254_740_992,
+                "ff".repeat(32),
+                "2026-12-31T23:59:59Z",
+            ),
+            (
+                "k".into(),
+                0,
+                "h\"\\\u{1}\n\u{7f}é€😀".into(),
+                "odd \t time",
+            ),
+        ] {
+            let fields = serde_json::json!({
+                "vault_key": key, "seq": seq, "head": head, "issued_at": at,
+            });
+            let mut canonical = CHECKPOINT_CONTEXT.to_vec();
+            canonical.extend_from_slice(&selfmodel_archive::canonical_json(&fields));
+            assert_eq!(
+                checkpoint_message(&key, seq, &head, at),
+                canonical,
+                "{key} {seq} {head:?} {at:?}"
+            );
+        }
         assert_eq!(
-            String::from_utf8(m).unwrap(),
-            "selfmodel-checkpoint-v1\n{\"head\":\"cd\",\"issued_at\":\"2026-01-02T03:04:05.000006Z\",\"seq\":7,\"vault_key\":\"ab\"}"
+            checkpoint_message("ab", 7, "cd", "2026-01-02T03:04:05.000006Z"),
+            b"selfmodel-checkpoint-v1\n{\"head\":\"cd\",\"issued_at\":\"2026-01-02T03:04:05.000006Z\",\"seq\":7,\"vault_key\":\"ab\"}"
         );
     }
 
     #[test]
     fn a_signature_covers_every_field() {
         let (id, _) = Identity::generate();
-        let cp = SignedCheckpoint::sign(&id, 3, Hash([7; 32]), Utc::now());
+        let cp = sign(&id, 3, Hash([7; 32]), Utc::now());
         assert!(cp.signature_valid());
         let mut other = cp.clone();
         other.seq = 4;
