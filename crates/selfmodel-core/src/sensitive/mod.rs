@@ -538,6 +538,48 @@ fn email(b: &[u8]) -> Option<SensitiveKind> {
     None
 }
 
+/// A UK mobile: 07 and nine more digits, written whole or grouped as UK numbers are (07911
+/// 123456, 07911 123 456, 0791 112 3456, (07911) 123456), the groups apart by a space or two, a
+/// dash or a dot; not inside a longer run of numbers, nor after a decimal point or a `+`.
+fn uk_mobile(b: &[u8]) -> bool {
+    // Longest first, so that "  " is not read as " " followed by a non-digit.
+    const GAPS: [&[u8]; 7] = [b" - ", b"  ", b") ", b" ", b"-", b".", b")"];
+    // The length of the gap at `j` that more digits follow, if there is one.
+    let gap = |j: usize| {
+        GAPS.iter()
+            .find(|g| b[j..].starts_with(g) && b.get(j + g.len()).is_some_and(u8::is_ascii_digit))
+            .map(|g| g.len())
+    };
+    (0..b.len()).any(|i| {
+        if !b[i..].starts_with(b"07")
+            || !starts_word(b, i)
+            || (i > 0 && matches!(b[i - 1], b'.' | b'+'))
+        {
+            return false;
+        }
+        let (mut j, mut groups) = (i, Vec::new());
+        loop {
+            let start = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            groups.push(j - start);
+            if groups.iter().sum::<usize>() >= 11 {
+                break;
+            }
+            match gap(j) {
+                Some(n) => j += n,
+                None => break,
+            }
+        }
+        matches!(
+            groups.as_slice(),
+            [11] | [5, 6] | [5, 3, 3] | [4, 3, 4] | [3, 4, 4]
+        ) && ends_word(b, j)
+            && gap(j).is_none()
+    })
+}
+
 fn phone(b: &[u8]) -> Option<SensitiveKind> {
     if digits(b) < 8 {
         return None;
@@ -563,37 +605,8 @@ fn phone(b: &[u8]) -> Option<SensitiveKind> {
             return Some(SensitiveKind::Phone);
         }
     }
-    // UK mobile: 07 and nine more digits, written whole or grouped as UK numbers are (07911
-    // 123456, 07911 123 456, 0791 112 3456), with spaces or dashes; not inside a longer run of
-    // numbers, nor after a decimal point.
-    for (start, end) in runs(b, |c| c.is_ascii_digit() || c == b' ' || c == b'-') {
-        // The run without the gaps around it.
-        let Some(first) = b[start..end].iter().position(u8::is_ascii_digit) else {
-            continue;
-        };
-        let last = b[start..end]
-            .iter()
-            .rposition(u8::is_ascii_digit)
-            .unwrap_or(first);
-        let (start, end) = (start + first, start + last + 1);
-        let run = &b[start..end];
-        let groups: Vec<usize> = run
-            .split(|c| !c.is_ascii_digit())
-            .map(<[u8]>::len)
-            .collect();
-        let uk_groups = matches!(
-            groups.as_slice(),
-            [11] | [5, 6] | [5, 3, 3] | [4, 3, 4] | [3, 4, 4]
-        );
-        if uk_groups
-            && run.starts_with(b"07")
-            && starts_word(b, start)
-            && ends_word(b, end)
-            && !(start > 0 && matches!(b[start - 1], b'.' | b'+'))
-            && !(b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit))
-        {
-            return Some(SensitiveKind::Phone);
-        }
+    if uk_mobile(b) {
+        return Some(SensitiveKind::Phone);
     }
     // North American: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671.
     let d = |i: usize, n: usize| i + n <= b.len() && b[i..i + n].iter().all(u8::is_ascii_digit);
