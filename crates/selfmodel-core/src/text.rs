@@ -69,6 +69,9 @@ const FLAGS: [&str; 3] = ["gbeng", "gbsct", "gbwls"];
 /// The tag that closes a subdivision flag.
 const CANCEL_TAG: char = '\u{E007F}';
 
+/// The black flag, which a subdivision flag's tags follow.
+const BLACK_FLAG: char = '\u{1F3F4}';
+
 /// Unicode's `Default_Ignorable_Code_Point`.
 fn is_default_ignorable(c: char) -> bool {
     matches!(
@@ -128,7 +131,7 @@ fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
         } else if allowed(c) {
             false
         } else if is_tag(c) {
-            let first = flag_letter(c).filter(|_| prev == Some('\u{1F3F4}'));
+            let first = flag_letter(c).filter(|_| prev == Some(BLACK_FLAG));
             flag = first.map(String::from);
             first.is_none()
         } else if is_variation_selector(c) {
@@ -194,30 +197,86 @@ pub fn fingerprint(s: &str) -> String {
         .join(" ")
 }
 
-/// `s` with every hidden character but newline and tab written as `\u{…}`, so that text from a
-/// vendor or a file cannot move the cursor, recolour, retitle or reorder a terminal.
+/// `s` with every character [`check`] would refuse in a [`Lines::Many`] field written as
+/// `\u{…}`, so that text from a vendor or a file cannot move the cursor, recolour, retitle or
+/// reorder a terminal, nor hide text in tags or variation selectors (older data may hold them).
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    escape(s, |c| c != '\n' && c != '\t' && is_hidden(c))
+    replace_misplaced(s, |c| c == '\n' || c == '\t', escape)
 }
 
 /// `s` on one line for a terminal: like [`for_terminal`], newlines and tabs escaped too.
 pub fn one_line(s: &str) -> Cow<'_, str> {
-    escape(s, is_hidden)
+    replace_misplaced(s, |_| false, escape)
 }
 
-fn escape(s: &str, hide: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(&hide) {
+/// `s` with every character [`check`] would refuse in a [`Lines::Many`] field shown as U+FFFD,
+/// for documents (Markdown) written from stored text, which older data may hold.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    replace_misplaced(
+        s,
+        |c| matches!(c, '\n' | '\r' | '\t'),
+        |_, out| out.push('\u{FFFD}'),
+    )
+}
+
+fn escape(c: char, out: &mut String) {
+    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+}
+
+/// `s` with each character that is out of place ([`out_of_place`], but every tag of a flag that
+/// is not one of the [`FLAGS`], not only the first found) written by `write` instead.
+fn replace_misplaced(
+    s: &str,
+    allowed: impl Fn(char) -> bool,
+    write: impl Fn(char, &mut String),
+) -> Cow<'_, str> {
+    if out_of_place(s, &allowed).is_none() {
         return Cow::Borrowed(s);
     }
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if hide(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        if is_tag(c) && prev == Some(BLACK_FLAG) {
+            let run = chars[i..].iter().take_while(|t| is_tag(**t)).count();
+            let tags = &chars[i..i + run];
+            if is_flag(tags) {
+                out.extend(tags);
+            } else {
+                tags.iter().for_each(|&t| write(t, &mut out));
+            }
+            i += run;
+            continue;
+        }
+        let misplaced = if allowed(c) {
+            false
+        } else if is_variation_selector(c) {
+            prev.is_none_or(|p| is_variation_selector(p) || is_tag(p) || is_hidden(p))
+        } else {
+            is_tag(c) || is_hidden(c)
+        };
+        if misplaced {
+            write(c, &mut out);
         } else {
             out.push(c);
         }
+        i += 1;
     }
     Cow::Owned(out)
+}
+
+/// Whether `tags` (what follows a black flag) spell one of the [`FLAGS`] and close it.
+fn is_flag(tags: &[char]) -> bool {
+    let Some((&CANCEL_TAG, letters)) = tags.split_last() else {
+        return false;
+    };
+    letters
+        .iter()
+        .map(|&t| flag_letter(t))
+        .collect::<Option<String>>()
+        .is_some_and(|spelt| FLAGS.contains(&spelt.as_str()))
 }
 
 #[cfg(test)]
@@ -316,11 +375,12 @@ mod tests {
             "\u{1F3F4}\u{E007F}\u{E007F}".to_owned(),
             format!("\u{1F3F4}{}\u{E007F}{}", tags("gbsct"), tags("ab")),
         ] {
-            assert!(
-                check("f", &bad, Lines::One, 200).is_err(),
-                "{:?}",
-                bad.escape_unicode().to_string()
-            );
+            let shown_as = bad.escape_unicode().to_string();
+            assert!(check("f", &bad, Lines::One, 200).is_err(), "{shown_as}");
+            // Older data that holds it is shown and printed without its tags.
+            for out in [shown(&bad), for_terminal(&bad), one_line(&bad)] {
+                assert!(!out.chars().any(is_tag), "{shown_as}: {out:?}");
+            }
         }
         assert!(check("f", "\u{1F3F4} a black flag", Lines::One, 100).is_ok());
         let home = format!(
@@ -329,6 +389,62 @@ mod tests {
             tags("gbwls")
         );
         assert!(check("f", &home, Lines::One, 100).is_ok());
+    }
+
+    /// Every text of up to four characters drawn from the ones that matter here: what `shown`
+    /// and `for_terminal` give passes the rule, and text that passes is left as it is.
+    #[test]
+    fn shown_text_obeys_the_rule_and_plain_text_is_left_alone() {
+        let alphabet = [
+            'a',
+            '\n',
+            BLACK_FLAG,
+            '\u{E0067}',
+            '\u{E0062}',
+            '\u{E0077}',
+            '\u{E006C}',
+            '\u{E0073}',
+            CANCEL_TAG,
+            '\u{FE0F}',
+            '\u{200B}',
+            '\u{1b}',
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |&c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        // The Welsh flag, whole, and inside text.
+        let wales =
+            format!("{BLACK_FLAG}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}{CANCEL_TAG}");
+        texts.extend([
+            wales.clone(),
+            format!("a{wales}a"),
+            format!("{wales}{wales}"),
+        ]);
+        for t in &texts {
+            let many = |s: &str| check("f", s, Lines::Many, 100).is_ok();
+            assert!(many(&shown(t)), "{:?}", t.escape_unicode().to_string());
+            assert!(
+                many(&for_terminal(t)),
+                "{:?}",
+                t.escape_unicode().to_string()
+            );
+            assert!(
+                check("f", &one_line(t), Lines::One, 100).is_ok(),
+                "{:?}",
+                t.escape_unicode().to_string()
+            );
+            if many(t) {
+                assert!(matches!(shown(t), Cow::Borrowed(_)), "{t:?}");
+                assert!(matches!(for_terminal(t), Cow::Borrowed(_)), "{t:?}");
+            }
+        }
+        assert!(texts.len() > 20_000);
     }
 
     #[test]

@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 
 use super::{Block, Document, Span, Table, Text, Tone};
 
-/// HTML-escapes text (element content and attribute values alike).
+/// HTML-escapes text (element content and attribute values alike). A hidden character (a
+/// bidi override, a control, a tag or variation selector out of place) is shown as U+FFFD, as
+/// in Markdown: the vault refuses them on entry, so this guards only what older data holds.
 pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in selfmodel_core::text::shown(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -129,6 +131,10 @@ mod tests {
         assert_eq!(
             esc("<b a=\"x\">'&'</b>"),
             "&lt;b a=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
+        );
+        assert_eq!(
+            esc("by Acme\u{202E}moc.\u{1b}[2J \u{E0041}\u{E0042}"),
+            "by Acme\u{FFFD}moc.\u{FFFD}[2J \u{FFFD}\u{FFFD}"
         );
     }
 

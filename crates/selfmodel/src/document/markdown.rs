@@ -6,12 +6,14 @@ use std::fmt::Write as _;
 use super::{Block, Document, Span, Table, Text, Tone};
 
 /// Escapes text for Markdown: no markup, no links or images, no cell breaks, one line, and no
-/// hidden character (a control or format character a terminal or viewer would act on is written
-/// as U+FFFD; the vault refuses them on entry, so this guards only what older data holds). Inline
+/// hidden character (a control or format character a terminal or viewer would act on, or a tag
+/// or variation selector out of place, is written as U+FFFD; the vault refuses them on entry, so
+/// this guards only what older data holds). Inline
 /// metacharacters are backslash-escaped wherever they are (parentheses and `!` are left alone:
 /// with every bracket escaped, they cannot open a link or an image); those that only act at the start of a
 /// line (`-`, `+`, `#`, `1.`) are escaped there, when the text opens a line (`line_start`).
 fn escape(s: &str, line_start: bool) -> String {
+    let s = &*selfmodel_core::text::shown(s);
     let mut out = String::with_capacity(s.len() + 8);
     let mut line_start = line_start;
     let mut digits = false;
@@ -37,7 +39,6 @@ fn escape(s: &str, line_start: bool) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if selfmodel_core::text::is_hidden(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
         digits = c.is_ascii_digit() && (line_start || digits);
@@ -48,13 +49,13 @@ fn escape(s: &str, line_start: bool) -> String {
 
 /// Escapes text for a code span: one line, no closing backquote, no cell break, no HTML.
 fn escape_code(s: &str) -> String {
-    s.replace('&', "&amp;")
+    selfmodel_core::text::shown(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('`', "'")
         .replace('|', "\\|")
         .replace(['\n', '\r', '\t'], " ")
-        .replace(selfmodel_core::text::is_hidden, "\u{FFFD}")
 }
 
 /// The document as Markdown (the page title is left out: the first heading says it).
@@ -163,6 +164,15 @@ mod tests {
             assert!(
                 out.starts_with("by Acme\u{FFFD}") && out.ends_with(" end"),
                 "{out:?}"
+            );
+        }
+        // Text hidden in tags or variation selectors, which older data may hold, is shown.
+        let tagged =
+            "Vegan\u{1F3F4}\u{E0069}\u{E0067}\u{E006E}\u{E007F} x\u{FE0F}\u{FE0F}\u{E0041}";
+        for out in [md(tagged), escape_code(tagged)] {
+            assert_eq!(
+                out,
+                "Vegan\u{1F3F4}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD} x\u{FE0F}\u{FFFD}\u{FFFD}"
             );
         }
         // Writing marks and flags are text.
