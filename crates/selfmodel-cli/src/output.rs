@@ -5,8 +5,8 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// Prints a value as pretty JSON on stdout. Characters JSON leaves raw but a terminal acts on
-/// or hides (DEL and the C1 controls, bidi controls, zero-width spaces) are written as `\uXXXX`
-/// escapes: the same JSON, inert on a terminal.
+/// or hides (DEL and the C1 controls, bidi controls, zero-width spaces, tags and variation
+/// selectors out of place) are written as `\uXXXX` escapes: the same JSON, inert on a terminal.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     crate::write_line(&inert(&serde_json::to_string_pretty(value)?));
     Ok(())
@@ -14,17 +14,12 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 
 /// JSON text with the characters [`print_json`] escapes escaped.
 fn inert(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c != '\n' && (c.is_control() || selfmodel_core::text::is_hidden(c)) {
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        } else {
-            out.push(c);
+    let escape = |c: char, out: &mut String| {
+        for unit in c.encode_utf16(&mut [0; 2]) {
+            let _ = write!(out, "\\u{unit:04x}");
         }
-    }
-    out
+    };
+    selfmodel_core::text::replace_misplaced(json, |c| c == '\n', escape).into_owned()
 }
 
 /// Prints what `read` hands over one item at a time with `print`, stopping the reading as soon

@@ -223,9 +223,9 @@ fn escape(c: char, out: &mut String) {
     let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
 }
 
-/// `s` with each character that is out of place ([`out_of_place`], but every tag of a flag that
+/// `s` with each character [`check`] would refuse (but those `allowed`; every tag of a flag that
 /// is not one of the [`FLAGS`], not only the first found) written by `write` instead.
-fn replace_misplaced(
+pub fn replace_misplaced(
     s: &str,
     allowed: impl Fn(char) -> bool,
     write: impl Fn(char, &mut String),

@@ -250,7 +250,15 @@ fn terminal_escapes_and_bidi_controls_are_refused_in_statements() {
 fn text_already_in_the_vault_is_shown_not_obeyed() {
     let v = vault();
     let id = v.add("Prefers morning meetings", "interests", "0.5", &[]);
-    let hostile = "Prefers\u{1b}]0;owned\u{7} \u{202e}meetings\u{1b}[2J\u{1b}[H";
+    // Escapes, a bidi override, and a sentence hidden in tags and variation selectors.
+    let hostile = "Prefers\u{1b}]0;owned\u{7} \u{202e}meetings\u{1b}[2J\u{1b}[H \
+                   \u{E0061}\u{E0064}\u{E0073}x\u{FE0F}\u{FE0E}";
+    let hidden = |c: char| {
+        matches!(
+            c,
+            '\u{1b}' | '\u{7}' | '\u{202e}' | '\u{E0000}'..='\u{E007F}' | '\u{FE0E}'
+        )
+    };
     let conn = v.sql();
     conn.execute(
         "UPDATE beliefs SET statement = ?1 WHERE id = ?2",
@@ -270,8 +278,7 @@ fn text_already_in_the_vault_is_shown_not_obeyed() {
     ] {
         let out = v.ok(&args);
         assert!(
-            !out.chars()
-                .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'),
+            !out.chars().any(hidden),
             "{args:?} printed a raw control: {out:?}"
         );
         assert!(out.contains("\\u{1b}"), "{args:?}: {out}");
@@ -281,7 +288,7 @@ fn text_already_in_the_vault_is_shown_not_obeyed() {
     assert_eq!(shown["statement"], hostile);
     let raw = v.ok(&["belief", "show", id.as_str(), "--json"]);
     assert!(
-        !raw.contains('\u{202e}') && raw.contains("\\u202e"),
+        !raw.chars().any(hidden) && raw.contains("\\u202e") && raw.contains("\\udb40\\udc61"),
         "{raw}"
     );
 }

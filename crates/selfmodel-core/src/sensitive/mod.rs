@@ -543,20 +543,28 @@ fn email(b: &[u8]) -> Option<SensitiveKind> {
 /// dash or a dot; not inside a longer run of numbers, nor after a decimal point or a `+`.
 fn uk_mobile(b: &[u8]) -> bool {
     // Longest first, so that "  " is not read as " " followed by a non-digit.
-    const GAPS: [&[u8]; 7] = [b" - ", b"  ", b") ", b" ", b"-", b".", b")"];
+    const GAPS: [&[u8]; 5] = [b" - ", b"  ", b" ", b"-", b"."];
     // The length of the gap at `j` that more digits follow, if there is one.
     let gap = |j: usize| {
         GAPS.iter()
             .find(|g| b[j..].starts_with(g) && b.get(j + g.len()).is_some_and(u8::is_ascii_digit))
             .map(|g| g.len())
     };
+    // Whether a gap ending at `i` follows a digit: the number would be part of a longer run.
+    let continues = |i: usize| {
+        GAPS.iter()
+            .any(|g| i > g.len() && b[..i].ends_with(g) && b[i - g.len() - 1].is_ascii_digit())
+    };
     (0..b.len()).any(|i| {
         if !b[i..].starts_with(b"07")
             || !starts_word(b, i)
             || (i > 0 && matches!(b[i - 1], b'.' | b'+'))
+            || continues(i)
         {
             return false;
         }
+        // "(07911) 123456": the first group in parentheses.
+        let opened = i > 0 && b[i - 1] == b'(';
         let (mut j, mut groups) = (i, Vec::new());
         loop {
             let start = j;
@@ -567,9 +575,13 @@ fn uk_mobile(b: &[u8]) -> bool {
             if groups.iter().sum::<usize>() >= 11 {
                 break;
             }
-            match gap(j) {
-                Some(n) => j += n,
-                None => break,
+            let closing = [&b") "[..], b")"]
+                .into_iter()
+                .find(|c| opened && groups.len() == 1 && b[j..].starts_with(c))
+                .map(<[u8]>::len);
+            match closing.or_else(|| gap(j)) {
+                Some(n) if b.get(j + n).is_some_and(u8::is_ascii_digit) => j += n,
+                _ => break,
             }
         }
         matches!(

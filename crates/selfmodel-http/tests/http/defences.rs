@@ -790,43 +790,6 @@ async fn idle_connections_cannot_take_every_slot_from_a_vendor() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn callers_that_never_read_their_answers_cannot_take_every_slot_from_a_vendor() {
-    // No deadline within the test: only eviction can make room.
-    let f = fixture(ServerConfig {
-        slow_client_timeout: std::time::Duration::from_secs(3600),
-        ..ServerConfig::default()
-    })
-    .await;
-    let port = f.server.port;
-    // Every slot is taken by a caller without a token that asks for the OpenAPI document ten
-    // times in one write, with a small receive buffer, and never reads: the server's answers
-    // back up until it cannot write.
-    let mut stalled = Vec::new();
-    for _ in 0..selfmodel_http::listen::MAX_CONNECTIONS {
-        let socket = tokio::net::TcpSocket::new_v4().unwrap();
-        socket.set_recv_buffer_size(4096).unwrap();
-        let mut stream = socket.connect(([127, 0, 0, 1], port).into()).await.unwrap();
-        let ask = format!("GET /v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-        tokio::io::AsyncWriteExt::write_all(&mut stream, ask.repeat(10).as_bytes())
-            .await
-            .unwrap();
-        stalled.push(stream.into_std().unwrap());
-    }
-
-    // A vendor is still served: a connection whose answer waits to be read is idle (its next
-    // request is not taken until the answer is written), and the one idle the longest made room.
-    let http = reqwest::Client::new();
-    let read = must_end(
-        "a read while callers that never read held every slot",
-        get_with(&f, &http, "/v1/beliefs?purpose=communication", &f.token),
-    )
-    .await;
-    assert_eq!(read.status(), 200);
-    drop(stalled);
-    must_end("shutdown", f.stop()).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn a_squatter_on_the_ipv6_loopback_port_stops_the_server_from_starting() {
     // A port free on 127.0.0.1, taken on [::1] by someone else.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
