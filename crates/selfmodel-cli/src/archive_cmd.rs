@@ -127,6 +127,11 @@ pub struct ImportArgs {
     /// Bring back beliefs you erased or rejected (skipped and counted otherwise)
     #[arg(long)]
     restore_erased: bool,
+    /// Leave out beliefs the secrets screen refuses (a password, a phone number, ...) and import
+    /// the rest, listing each one left out, instead of refusing the file: for a file written
+    /// before the screen knew that kind of data
+    #[arg(long)]
+    leave_out_sensitive: bool,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -389,6 +394,7 @@ pub fn import(vault: &Path, a: ImportArgs) -> Result<ExitCode> {
         }),
         trust_signer: a.trust_signer,
         restore_erased: a.restore_erased,
+        leave_out_sensitive: a.leave_out_sensitive,
     };
     let mut model = crate::open(vault)?;
     let report = match model.import(&file, &options, &bar) {
@@ -449,6 +455,15 @@ fn print_import(file: &Path, r: &ImportReport) {
             "  erased       {:>6}  (you erased or rejected these before: skipped; --restore-erased brings them back)",
             r.erased.len()
         );
+    }
+    if !r.left_out.is_empty() {
+        say!(
+            "  left out     {:>6}  (the secrets screen refuses them; the file still holds them)",
+            r.left_out.len()
+        );
+        for l in &r.left_out {
+            say!("    left out   {}: {}", l.id, l.why);
+        }
     }
     let resolution = match r.on_conflict {
         Some(ConflictPolicy::KeepExisting) => verb("kept the vault's", "would keep the vault's"),
@@ -694,7 +709,15 @@ struct ImportOut {
     signer: String,
     foreign: bool,
     erased: Vec<String>,
+    left_out: Vec<LeftOutOut>,
     record: RecordOut,
+}
+
+/// A belief an import left out, and why.
+#[derive(Serialize)]
+struct LeftOutOut {
+    id: String,
+    why: String,
 }
 
 /// What of the file's vendor record an import adds.
@@ -727,6 +750,14 @@ impl From<&ImportReport> for ImportOut {
             signer: r.signer.clone(),
             foreign: r.foreign,
             erased: ids(&r.erased),
+            left_out: r
+                .left_out
+                .iter()
+                .map(|l| LeftOutOut {
+                    id: l.id.to_string(),
+                    why: l.why.clone(),
+                })
+                .collect(),
             record: RecordOut {
                 grants: r.record.grants,
                 access_entries: r.record.access_entries,

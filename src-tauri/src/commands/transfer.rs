@@ -107,8 +107,10 @@ pub async fn import_preview(
     .await?;
     let (file, outcome) = state
         .call(move |m| {
+            // Beliefs the secrets screen refuses are left out, and the preview lists them.
             let dry_run = archive::ImportOptions {
                 dry_run: true,
+                leave_out_sensitive: true,
                 ..Default::default()
             };
             let report = m.import(&file, &dry_run, &())?;
@@ -164,6 +166,7 @@ pub async fn import_commit(
         on_conflict: on_conflict.map(Into::into),
         trust_signer: trusted,
         restore_erased,
+        leave_out_sensitive: true,
     };
     let (file, result) = state
         .call(move |m| {

@@ -112,6 +112,8 @@ pub struct ImportOutcome {
     pub foreign: bool,
     /// Beliefs the person erased or rejected before: skipped.
     pub erased: u32,
+    /// Beliefs the secrets screen refuses (a password, a phone number, ...), left out: ids.
+    pub left_out: Vec<String>,
 }
 
 impl ExportRequest {
@@ -203,6 +205,7 @@ pub fn import_outcome(file: &archive::ExportFile, r: archive::ImportReport) -> I
         types_differing: r.types_differing,
         foreign: r.foreign,
         erased: count(r.erased.len()),
+        left_out: r.left_out.iter().map(|l| l.id.to_string()).collect(),
     }
 }
 

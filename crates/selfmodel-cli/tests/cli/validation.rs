@@ -292,3 +292,55 @@ fn text_already_in_the_vault_is_shown_not_obeyed() {
         "{raw}"
     );
 }
+
+#[test]
+fn an_export_holding_what_the_screen_now_refuses_imports_the_rest_when_asked() {
+    // A belief stored before the screen knew this way of writing a phone number.
+    let a = vault();
+    a.add("Prefers morning meetings", "interests", "0.5", &[]);
+    let phone = a.add("Prefers calls after six", "preferences", "0.5", &[]);
+    a.alter_one_row(&format!(
+        "UPDATE beliefs SET statement = 'Prefers calls on (07911) 123456 after six' WHERE id = '{phone}'"
+    ));
+    let file = a.dir().join("older.json");
+    let exported = a.run_with(
+        Some(common::PASS),
+        &["export", "--out", file.to_str().unwrap()],
+    );
+    assert!(exported.status.success(), "{exported:?}");
+
+    let b = TestVault::init();
+    let err = b.fail(&["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("a phone number") && err.contains("--leave-out-sensitive"),
+        "{err}"
+    );
+    assert!(!err.contains("07911"), "the refusal echoes no data: {err}");
+    assert_eq!(b.count(), 0);
+
+    let path = file.to_str().unwrap();
+    let out = b.ok(&["import", path, "--leave-out-sensitive"]);
+    assert!(out.contains(&format!("left out   {phone}")), "{out}");
+    assert!(!out.contains("07911"), "{out}");
+    let again = b.json(&[
+        "import",
+        path,
+        "--leave-out-sensitive",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(again["left_out"][0]["id"], phone.as_str());
+    // Signed by another vault, its beliefs wait in the inbox: the kept one, not the other.
+    let inbox = b.json(&["inbox", "--json"]);
+    let statements: Vec<_> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["statement"].clone())
+        .collect();
+    assert!(
+        statements.contains(&"Prefers morning meetings".into()),
+        "{inbox}"
+    );
+    assert!(!inbox.to_string().contains("07911"), "{inbox}");
+}

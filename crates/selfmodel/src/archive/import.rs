@@ -9,7 +9,8 @@ use selfmodel_core::{
 use selfmodel_vault::Reader;
 
 use super::{
-    ArchiveError, ConflictPolicy, ExportFile, ImportOptions, ImportReport, Parsed, Progress,
+    ArchiveError, ConflictPolicy, ExportFile, ImportOptions, ImportReport, LeftOut, Parsed,
+    Progress,
 };
 use crate::{Error, Result, Selfmodel};
 
@@ -33,6 +34,7 @@ impl Selfmodel {
             foreign: own.as_ref() != Some(&signer)
                 && options.trust_signer.map(hex::encode) != Some(signer),
             restore_erased: options.restore_erased,
+            leave_out_sensitive: options.leave_out_sensitive,
         };
         if incoming.foreign && options.on_conflict == Some(ConflictPolicy::TakeIncoming) {
             return Err(CoreError::invalid(
@@ -133,6 +135,8 @@ struct Incoming {
     foreign: bool,
     /// Bring back beliefs the person erased or rejected.
     restore_erased: bool,
+    /// Leave out beliefs the secrets screen refuses instead of refusing the file.
+    leave_out_sensitive: bool,
 }
 
 /// Where one of the file's beliefs goes.
@@ -174,7 +178,9 @@ struct Plan<'a> {
     identical: Vec<BeliefId>,
     conflicting: Vec<BeliefId>,
     erased: Vec<BeliefId>,
+    left_out: Vec<LeftOut>,
     foreign: bool,
+    leave_out_sensitive: bool,
     /// The vault's catalogue with what the file adds.
     merged: Catalogue,
     record: crate::carry::Carried,
@@ -195,7 +201,9 @@ impl<'a> Plan<'a> {
             identical: Vec::new(),
             conflicting: Vec::new(),
             erased: Vec::new(),
+            left_out: Vec::new(),
             foreign: incoming.foreign,
+            leave_out_sensitive: incoming.leave_out_sensitive,
             merged: vault.clone(),
             record: crate::carry::plan(r, file, incoming.foreign)?,
         };
@@ -270,17 +278,35 @@ impl<'a> Plan<'a> {
         let mut first = 0;
         each_prefetched(file.beliefs(), |batch| {
             let batch = batch?;
-            let failed = batch
+            let checks: Vec<_> = batch
                 .par_iter()
-                .position_first(|b| validate::check_belief(b, &self.merged).is_err());
-            if let Some(i) = failed
-                && let Err(e) = validate::check_belief(&batch[i], &self.merged)
-            {
-                let at = format!("/beliefs/{}", first + i);
-                return Err(ArchiveError::invalid(at, e.to_string()).into());
+                .map(|b| validate::check_belief(b, &self.merged))
+                .collect();
+            // The first failure in the file's order is reported, before any of its batch is
+            // placed (a belief left out is not a failure).
+            let mut keep = Vec::with_capacity(batch.len());
+            for (i, checked) in checks.into_iter().enumerate() {
+                match checked {
+                    Ok(()) => keep.push(true),
+                    Err(e @ CoreError::Sensitive { .. }) if self.leave_out_sensitive => {
+                        self.left_out.push(LeftOut {
+                            id: batch[i].id,
+                            why: e.to_string(),
+                        });
+                        keep.push(false);
+                    }
+                    Err(e) => {
+                        let at = format!("/beliefs/{}", first + i);
+                        return Err(ArchiveError::invalid(at, refusal(&e)).into());
+                    }
+                }
             }
             first += batch.len();
-            for b in batch {
+            for (b, keep) in batch.into_iter().zip(keep) {
+                if !keep {
+                    progress.advance(1);
+                    continue;
+                }
                 let b = self.incoming(b);
                 match place(&b)? {
                     Fate::New => self.new.push(b.id),
@@ -323,8 +349,21 @@ impl<'a> Plan<'a> {
             signer: file.parsed.public_key.clone(),
             foreign: self.foreign,
             erased: self.erased.clone(),
+            left_out: self.left_out.clone(),
             record: self.record.clone(),
         }
+    }
+}
+
+/// Why a belief refuses its file; for data the secrets screen refuses, with the way to import
+/// the rest.
+fn refusal(e: &CoreError) -> String {
+    match e {
+        CoreError::Sensitive { .. } => format!(
+            "{e} (to import the rest of the file and leave such beliefs out, import it with \
+             --leave-out-sensitive)"
+        ),
+        _ => e.to_string(),
     }
 }
 
@@ -366,6 +405,7 @@ fn import_detail(file: &ExportFile, r: &ImportReport, options: &ImportOptions) -
         .with("signer", &r.signer)
         .with("foreign", r.foreign)
         .with("erased_skipped", r.erased.len())
+        .with("left_out", r.left_out.len())
         .with("grants_added", r.record.grants)
         .with("access_entries_added", r.record.access_entries)
         .with("days_merged", r.record.days)

@@ -143,6 +143,10 @@ pub struct ImportOptions {
     pub trust_signer: Option<[u8; 32]>,
     /// Bring back beliefs the person erased or rejected (skipped and counted otherwise).
     pub restore_erased: bool,
+    /// Leave out the beliefs the secrets screen refuses (a password, a phone number, ...), each
+    /// listed in [`ImportReport::left_out`], instead of refusing the whole file: a file written
+    /// before the screen knew that kind of data can still be restored, without it.
+    pub leave_out_sensitive: bool,
 }
 
 /// What an import did, or would do.
@@ -179,8 +183,20 @@ pub struct ImportReport {
     pub foreign: bool,
     /// Beliefs the person erased or rejected before: skipped (unless restoring them).
     pub erased: Vec<BeliefId>,
+    /// Beliefs the secrets screen refused, left out ([`ImportOptions::leave_out_sensitive`]).
+    pub left_out: Vec<LeftOut>,
     /// What of the file's grants, access log and tombstones was, or would be, added.
     pub record: crate::carry::Carried,
+}
+
+/// A belief of a file that an import left out, and why (the field and the kind of data found,
+/// never the text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The belief.
+    pub id: BeliefId,
+    /// Why, e.g. "statement contains what looks like a phone number; ...".
+    pub why: String,
 }
 
 /// How many conflicting ids an error message lists.

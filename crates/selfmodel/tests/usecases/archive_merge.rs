@@ -256,6 +256,89 @@ fn a_rule_broken_anywhere_refuses_the_whole_file() {
     }
 }
 
+/// A file written before the secrets screen knew a kind of data (a UK mobile in parentheses,
+/// say) is refused whole, naming the belief and the way to import the rest; with
+/// `leave_out_sensitive` the rest is imported, and each belief left out is listed with the kind
+/// of data found, never its text.
+#[test]
+fn beliefs_the_secrets_screen_refuses_can_be_left_out_of_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = vault(&dir);
+    let mut phone = belief(7, "preferences", &[]);
+    phone.statement = "Prefers calls on (07911) 123456 after six".into();
+    let mut evidence = belief(9, "interests", &[]);
+    evidence.evidence.push(selfmodel_core::Evidence {
+        kind: selfmodel_core::EvidenceKind::Stated,
+        source: "chat".into(),
+        summary: "said the Netflix password is Tr0ub4dor&3".into(),
+        observed_at: at("2026-01-01T00:00:00Z"),
+        content_sha256: None,
+    });
+    let kept = [belief(6, "interests", &[]), belief(8, "interests", &[])];
+    let file = dir.path().join("older.json");
+    let beliefs = vec![
+        kept[0].clone(),
+        phone.clone(),
+        kept[1].clone(),
+        evidence.clone(),
+    ];
+    write(&file, Catalogue::defaults(), beliefs);
+    let before = model.beliefs(&BeliefFilter::default()).unwrap();
+
+    let err = import(&mut model, &file).unwrap_err().to_string();
+    for part in ["/beliefs/1", "a phone number", "--leave-out-sensitive"] {
+        assert!(err.contains(part), "{err}");
+    }
+    assert!(!err.contains("07911"), "the refusal echoes no data: {err}");
+    assert_eq!(model.beliefs(&BeliefFilter::default()).unwrap(), before);
+
+    let sealed = SealedFile::read(&file).unwrap().open(None).unwrap();
+    for dry_run in [true, false] {
+        let options = ImportOptions {
+            trust_signer: Some(file_key().public_key()),
+            leave_out_sensitive: true,
+            dry_run,
+            ..ImportOptions::default()
+        };
+        let report = model.import(&sealed, &options, &()).unwrap();
+        assert_eq!(
+            report.new,
+            vec![kept[0].id, kept[1].id],
+            "dry run: {dry_run}"
+        );
+        let left: Vec<_> = report.left_out.iter().map(|l| l.id).collect();
+        assert_eq!(left, vec![phone.id, evidence.id]);
+        assert!(
+            report.left_out[0].why.contains("a phone number"),
+            "{:?}",
+            report.left_out
+        );
+        assert!(
+            report.left_out[1].why.contains("a password"),
+            "{:?}",
+            report.left_out
+        );
+        assert!(
+            report
+                .left_out
+                .iter()
+                .all(|l| !l.why.contains("07911") && !l.why.contains("Tr0ub")),
+            "{:?}",
+            report.left_out
+        );
+    }
+    let now = model.beliefs(&BeliefFilter::default()).unwrap();
+    assert_eq!(now.len(), before.len() + 2);
+    for b in &kept {
+        assert!(now.iter().any(|n| n.id == b.id));
+    }
+    assert!(now.iter().all(|n| n.id != phone.id && n.id != evidence.id));
+    let event = model.audit_log().unwrap().pop().unwrap();
+    assert_eq!(event.action, "archive.imported");
+    let detail = event.detail.as_deref().unwrap();
+    assert!(detail.contains("left_out=2"), "{detail}");
+}
+
 /// A file signed by a key the person does not trust cannot add to the catalogue, and its beliefs
 /// wait in the inbox without the history the file claims.
 #[test]

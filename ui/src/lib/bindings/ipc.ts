@@ -772,7 +772,11 @@ foreign: boolean,
 /**
  * Beliefs the person erased or rejected before: skipped.
  */
-erased: number, };
+erased: number, 
+/**
+ * Beliefs the secrets screen refuses (a password, a phone number, ...), left out: ids.
+ */
+left_out: Array<string>, };
 
 /**
  * A vendor, as it named itself.

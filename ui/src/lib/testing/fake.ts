@@ -357,6 +357,7 @@ export class FakeBackend implements Backend {
       types_differing: [],
       foreign: false,
       erased: 0,
+      left_out: [],
     };
   }
   async importPreview(passphrase: string | null, _identity: boolean) {
