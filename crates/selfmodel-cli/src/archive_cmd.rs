@@ -414,11 +414,19 @@ pub fn import(vault: &Path, a: ImportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How many beliefs left out the text output names one by one.
+const LISTED_LEFT_OUT: usize = 20;
+
 fn print_import(file: &Path, r: &ImportReport) {
     let head = if r.dry_run {
         "dry run, nothing changed:".to_owned()
     } else if r.changed {
         format!("imported {}:", file.display())
+    } else if !r.left_out.is_empty() {
+        format!(
+            "nothing imported from {}: the vault already holds the rest",
+            file.display()
+        )
     } else {
         format!(
             "nothing to import from {}: the vault already holds it",
@@ -461,8 +469,14 @@ fn print_import(file: &Path, r: &ImportReport) {
             "  left out     {:>6}  (the secrets screen refuses them; the file still holds them)",
             r.left_out.len()
         );
-        for l in &r.left_out {
-            say!("    left out   {}: {}", l.id, l.why);
+        for l in r.left_out.iter().take(LISTED_LEFT_OUT) {
+            say!("    left out   {l}");
+        }
+        if r.left_out.len() > LISTED_LEFT_OUT {
+            say!(
+                "    … and {} more (--json lists them all)",
+                r.left_out.len() - LISTED_LEFT_OUT
+            );
         }
     }
     let resolution = match r.on_conflict {
@@ -713,11 +727,12 @@ struct ImportOut {
     record: RecordOut,
 }
 
-/// A belief an import left out, and why.
+/// A belief an import left out, and why: where the screen found what, never the text.
 #[derive(Serialize)]
 struct LeftOutOut {
     id: String,
-    why: String,
+    field: String,
+    kind: &'static str,
 }
 
 /// What of the file's vendor record an import adds.
@@ -755,7 +770,8 @@ impl From<&ImportReport> for ImportOut {
                 .iter()
                 .map(|l| LeftOutOut {
                     id: l.id.to_string(),
-                    why: l.why.clone(),
+                    field: l.field.clone(),
+                    kind: l.kind.code(),
                 })
                 .collect(),
             record: RecordOut {

@@ -201,15 +201,33 @@ pub fn rectify(
     Ok(next)
 }
 
-/// Checks a whole belief, e.g. one read from an import file, against the catalogue and limits.
+/// Checks a whole belief, e.g. one read from an import file: its structure against the
+/// catalogue and limits ([`check_belief_structure`]), then every text of it against the secrets
+/// screen ([`screen_belief`]).
 pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
+    check_belief_structure(belief, catalogue)?;
+    screen_belief(belief)
+}
+
+/// Everything [`check_belief`] checks but the secrets screen: the type and purposes, limits,
+/// plain text everywhere.
+pub fn check_belief_structure(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
     let ty = belief_type(catalogue, &belief.category)?;
-    if statement(&belief.statement)? != belief.statement {
+    if belief.statement.trim().is_empty() {
+        return Err(CoreError::invalid("statement", "must not be empty"));
+    }
+    if belief.statement.trim() != belief.statement {
         return Err(CoreError::invalid(
             "statement",
             "has leading or trailing whitespace",
         ));
     }
+    text::check(
+        "statement",
+        &belief.statement,
+        Lines::One,
+        MAX_STATEMENT_CHARS,
+    )?;
     confidence("confidence", belief.confidence)?;
     purposes(catalogue, ty, &belief.purposes)?;
     if belief.sensitivity < ty.default_sensitivity {
@@ -225,7 +243,7 @@ pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
         ));
     }
     for (i, e) in belief.evidence.iter().enumerate() {
-        check_evidence(i, e)?;
+        evidence_structure(i, e)?;
     }
     actor("provenance.actor", &belief.provenance.actor)?;
     text::check(
@@ -238,11 +256,27 @@ pub fn check_belief(belief: &Belief, catalogue: &Catalogue) -> Result<()> {
         let field = |f: &str| format!("history[{i}].{f}");
         actor(&field("actor"), &r.actor)?;
         text::check(&field("reason"), &r.reason, Lines::Many, MAX_REASON_CHARS)?;
-        sensitive::check(&field("reason"), &r.reason)?;
         for (side, snapshot) in [("before", &r.before), ("after", &r.after)] {
             let field = field(&format!("{side}.statement"));
             text::check(&field, &snapshot.statement, Lines::One, MAX_STATEMENT_CHARS)?;
-            sensitive::check(&field, &snapshot.statement)?;
+        }
+    }
+    Ok(())
+}
+
+/// The secrets screen ([`sensitive::check`]) over every text of a belief that says something:
+/// its statement, each piece of evidence's summary and source, and each change's reason and
+/// statements.
+pub fn screen_belief(belief: &Belief) -> Result<()> {
+    sensitive::check("statement", &belief.statement)?;
+    for (i, e) in belief.evidence.iter().enumerate() {
+        screen_evidence(i, e)?;
+    }
+    for (i, r) in belief.history.iter().enumerate() {
+        let field = |f: &str| format!("history[{i}].{f}");
+        sensitive::check(&field("reason"), &r.reason)?;
+        for (side, snapshot) in [("before", &r.before), ("after", &r.after)] {
+            sensitive::check(&field(&format!("{side}.statement")), &snapshot.statement)?;
         }
     }
     Ok(())
@@ -381,6 +415,11 @@ fn evidence(i: usize, e: NewEvidence, now: DateTime<Utc>) -> Result<Evidence> {
 }
 
 fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
+    evidence_structure(i, e)?;
+    screen_evidence(i, e)
+}
+
+fn evidence_structure(i: usize, e: &Evidence) -> Result<()> {
     let field = |f: &str| format!("evidence[{i}].{f}");
     if e.summary.trim().is_empty() {
         return Err(CoreError::invalid(field("summary"), "must not be empty"));
@@ -392,8 +431,6 @@ fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
         MAX_EVIDENCE_SUMMARY_CHARS,
     )?;
     text::check(&field("source"), &e.source, Lines::One, MAX_SOURCE_CHARS)?;
-    sensitive::check(&field("summary"), &e.summary)?;
-    sensitive::check(&field("source"), &e.source)?;
     if let Some(h) = &e.content_sha256
         && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
     {
@@ -403,6 +440,11 @@ fn check_evidence(i: usize, e: &Evidence) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn screen_evidence(i: usize, e: &Evidence) -> Result<()> {
+    sensitive::check(&format!("evidence[{i}].summary"), &e.summary)?;
+    sensitive::check(&format!("evidence[{i}].source"), &e.source)
 }
 
 /// A sensitivity is within a ceiling when it is no more sensitive than it.

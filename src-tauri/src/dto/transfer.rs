@@ -112,8 +112,10 @@ pub struct ImportOutcome {
     pub foreign: bool,
     /// Beliefs the person erased or rejected before: skipped.
     pub erased: u32,
-    /// Beliefs the secrets screen refuses (a password, a phone number, ...), left out: ids.
-    pub left_out: Vec<String>,
+    /// Beliefs the secrets screen refuses (a password, a phone number, ...): left out.
+    pub left_out: u32,
+    /// The first of them (at most 20): the belief's id, where the screen found what.
+    pub left_out_first: Vec<String>,
 }
 
 impl ExportRequest {
@@ -205,7 +207,13 @@ pub fn import_outcome(file: &archive::ExportFile, r: archive::ImportReport) -> I
         types_differing: r.types_differing,
         foreign: r.foreign,
         erased: count(r.erased.len()),
-        left_out: r.left_out.iter().map(|l| l.id.to_string()).collect(),
+        left_out: count(r.left_out.len()),
+        left_out_first: r
+            .left_out
+            .iter()
+            .take(20)
+            .map(ToString::to_string)
+            .collect(),
     }
 }
 

@@ -278,28 +278,39 @@ impl<'a> Plan<'a> {
         let mut first = 0;
         each_prefetched(file.beliefs(), |batch| {
             let batch = batch?;
+            // The structure first: a belief the screen refuses is left out only if nothing
+            // else is wrong with it.
             let checks: Vec<_> = batch
                 .par_iter()
-                .map(|b| validate::check_belief(b, &self.merged))
+                .map(|b| {
+                    validate::check_belief_structure(b, &self.merged)
+                        .map(|()| validate::screen_belief(b))
+                })
                 .collect();
             // The first failure in the file's order is reported, before any of its batch is
             // placed (a belief left out is not a failure).
             let mut keep = Vec::with_capacity(batch.len());
             for (i, checked) in checks.into_iter().enumerate() {
-                match checked {
-                    Ok(()) => keep.push(true),
-                    Err(e @ CoreError::Sensitive { .. }) if self.leave_out_sensitive => {
+                let refused = match checked {
+                    Ok(Ok(())) => None,
+                    Ok(Err(CoreError::Sensitive { field, kind })) if self.leave_out_sensitive => {
                         self.left_out.push(LeftOut {
                             id: batch[i].id,
-                            why: e.to_string(),
+                            field,
+                            kind,
                         });
                         keep.push(false);
+                        continue;
                     }
-                    Err(e) => {
-                        let at = format!("/beliefs/{}", first + i);
-                        return Err(ArchiveError::invalid(at, refusal(&e)).into());
-                    }
+                    Ok(Err(e)) => Some(refusal(&e)),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(why) = refused {
+                    return Err(
+                        ArchiveError::invalid(format!("/beliefs/{}", first + i), why).into(),
+                    );
                 }
+                keep.push(true);
             }
             first += batch.len();
             for (b, keep) in batch.into_iter().zip(keep) {
@@ -332,7 +343,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn report(&self, file: &ExportFile, options: &ImportOptions) -> ImportReport {
+    fn report(&mut self, file: &ExportFile, options: &ImportOptions) -> ImportReport {
         ImportReport {
             dry_run: options.dry_run,
             changed: false,
@@ -349,7 +360,7 @@ impl<'a> Plan<'a> {
             signer: file.parsed.public_key.clone(),
             foreign: self.foreign,
             erased: self.erased.clone(),
-            left_out: self.left_out.clone(),
+            left_out: std::mem::take(&mut self.left_out),
             record: self.record.clone(),
         }
     }
@@ -360,8 +371,8 @@ impl<'a> Plan<'a> {
 fn refusal(e: &CoreError) -> String {
     match e {
         CoreError::Sensitive { .. } => format!(
-            "{e} (to import the rest of the file and leave such beliefs out, import it with \
-             --leave-out-sensitive)"
+            "{e} (to leave such beliefs out and import the rest, which is still checked, import \
+             it with --leave-out-sensitive)"
         ),
         _ => e.to_string(),
     }

@@ -189,14 +189,28 @@ pub struct ImportReport {
     pub record: crate::carry::Carried,
 }
 
-/// A belief of a file that an import left out, and why (the field and the kind of data found,
-/// never the text).
+/// A belief of a file that an import left out, and why: the field and the kind of data found,
+/// never the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
     /// The belief.
     pub id: BeliefId,
-    /// Why, e.g. "statement contains what looks like a phone number; ...".
-    pub why: String,
+    /// Where the screen found it, e.g. `statement` or `evidence[0].summary`.
+    pub field: String,
+    /// What it found.
+    pub kind: selfmodel_core::sensitive::SensitiveKind,
+}
+
+impl std::fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} holds what looks like {}",
+            self.id,
+            self.field,
+            self.kind.describe()
+        )
+    }
 }
 
 /// How many conflicting ids an error message lists.

@@ -9,6 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use selfmodel::Selfmodel;
 use selfmodel::archive::{ImportOptions, SealedFile, Signer};
+use selfmodel_core::sensitive::SensitiveKind;
 use selfmodel_core::{
     Actor, Belief, BeliefFilter, BeliefId, BeliefType, Catalogue, Provenance, Purpose, Sensitivity,
     Status,
@@ -306,25 +307,22 @@ fn beliefs_the_secrets_screen_refuses_can_be_left_out_of_an_import() {
             vec![kept[0].id, kept[1].id],
             "dry run: {dry_run}"
         );
-        let left: Vec<_> = report.left_out.iter().map(|l| l.id).collect();
-        assert_eq!(left, vec![phone.id, evidence.id]);
-        assert!(
-            report.left_out[0].why.contains("a phone number"),
-            "{:?}",
-            report.left_out
+        let left: Vec<_> = report
+            .left_out
+            .iter()
+            .map(|l| (l.id, l.field.as_str(), l.kind))
+            .collect();
+        assert_eq!(
+            left,
+            vec![
+                (phone.id, "statement", SensitiveKind::Phone),
+                (evidence.id, "evidence[0].summary", SensitiveKind::Password)
+            ]
         );
+        let shown = report.left_out[0].to_string();
         assert!(
-            report.left_out[1].why.contains("a password"),
-            "{:?}",
-            report.left_out
-        );
-        assert!(
-            report
-                .left_out
-                .iter()
-                .all(|l| !l.why.contains("07911") && !l.why.contains("Tr0ub")),
-            "{:?}",
-            report.left_out
+            shown.contains("a phone number") && !shown.contains("07911"),
+            "{shown}"
         );
     }
     let now = model.beliefs(&BeliefFilter::default()).unwrap();
@@ -337,6 +335,31 @@ fn beliefs_the_secrets_screen_refuses_can_be_left_out_of_an_import() {
     assert_eq!(event.action, "archive.imported");
     let detail = event.detail.as_deref().unwrap();
     assert!(detail.contains("left_out=2"), "{detail}");
+
+    // A belief with a secret and something else wrong is not left out: the file is refused,
+    // for what else is wrong.
+    let mut broken = belief(11, "interests", &["customer-care"]);
+    broken.statement = "Call (07911) 123456 about it".into();
+    let file = dir.path().join("broken.json");
+    write(
+        &file,
+        Catalogue::defaults(),
+        vec![belief(10, "interests", &[]), broken],
+    );
+    let sealed = SealedFile::read(&file).unwrap().open(None).unwrap();
+    let options = ImportOptions {
+        trust_signer: Some(file_key().public_key()),
+        leave_out_sensitive: true,
+        ..ImportOptions::default()
+    };
+    let err = model
+        .import(&sealed, &options, &())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("/beliefs/1") && err.contains("customer-care"),
+        "{err}"
+    );
 }
 
 /// A file signed by a key the person does not trust cannot add to the catalogue, and its beliefs

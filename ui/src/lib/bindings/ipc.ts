@@ -774,9 +774,13 @@ foreign: boolean,
  */
 erased: number, 
 /**
- * Beliefs the secrets screen refuses (a password, a phone number, ...), left out: ids.
+ * Beliefs the secrets screen refuses (a password, a phone number, ...): left out.
  */
-left_out: Array<string>, };
+left_out: number, 
+/**
+ * The first of them (at most 20): the belief's id, where the screen found what.
+ */
+left_out_first: Array<string>, };
 
 /**
  * A vendor, as it named itself.

@@ -357,7 +357,8 @@ export class FakeBackend implements Backend {
       types_differing: [],
       foreign: false,
       erased: 0,
-      left_out: [],
+      left_out: 0,
+      left_out_first: [],
     };
   }
   async importPreview(passphrase: string | null, _identity: boolean) {
