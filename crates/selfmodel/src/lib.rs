@@ -87,6 +87,8 @@ pub struct Selfmodel {
     model: Option<model_cache::ModelCache>,
     /// Transactions this process ran that may have changed the model.
     changes: u64,
+    /// What the last inbox listing found (see [`Selfmodel::inbox_with_matches`]).
+    kept_matches: Option<merge::KeptMatches>,
 }
 
 impl Selfmodel {
@@ -118,6 +120,7 @@ impl Selfmodel {
             witness: witness::WitnessState::new(witnesses),
             model: None,
             changes: 0,
+            kept_matches: None,
         }
     }
 
