@@ -224,7 +224,7 @@ fn escape(c: char, out: &mut String) {
 }
 
 /// `s` with each character [`check`] would refuse (but those `allowed`; every tag of a flag that
-/// is not one of the [`FLAGS`], not only the first found) written by `write` instead.
+/// is not one of the three recommended, not only the first found) written by `write` instead.
 pub fn replace_misplaced(
     s: &str,
     allowed: impl Fn(char) -> bool,
