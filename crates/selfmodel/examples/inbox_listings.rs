@@ -13,7 +13,9 @@ use selfmodel::Selfmodel;
 use selfmodel_core::Passphrase;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: inbox_listings VAULT")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: inbox_listings VAULT")?;
     let passphrase = Passphrase::new(std::env::var("SELFMODEL_PASSPHRASE")?);
     let mut model = Selfmodel::open_witnessed(path.as_ref(), &passphrase, None)?;
     let list = |model: &mut Selfmodel, what: &str| -> Result<Vec<_>, selfmodel::Error> {
