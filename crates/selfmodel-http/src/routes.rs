@@ -12,7 +12,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use selfmodel::{Credential, GrantAsk, Identity, PollOutcome, VendorRead};
+use selfmodel::{Credential, GrantAsk, PollOutcome, VendorRead};
 use selfmodel_core::{BeliefId, ErrorCode, NewBelief, NewEvidence, Scope, Vendor};
 use zeroize::Zeroizing;
 
@@ -27,9 +27,6 @@ use crate::wire::{self, *};
 pub struct AppState {
     /// The vault actor.
     pub vault: VaultHandle,
-    /// The vault's identity, read once when the server starts (it never changes), so that the
-    /// identity proof does not go through the vault's thread. Zeroized when the server stops.
-    pub identity: Arc<Identity>,
     /// With the benchmark baseline on: the last `GET /v1/beliefs` body, replayed from memory.
     pub replay: Option<Arc<Mutex<Bytes>>>,
 }
@@ -128,7 +125,7 @@ pub async fn openapi() -> impl IntoResponse {
 /// Proves the server holds the vault's identity key: sign a fresh nonce. Carries no token so that
 /// a client can check the server before it sends one (port-squatting defence).
 #[utoipa::path(post, path = "/v1/server-proof", tag = "meta", request_body = ProofRequest,
-    responses((status = 200, body = ProofReply), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`")))]
+    responses((status = 200, body = ProofReply), (status = 400, body = Problem, description = "`invalid_json`, `invalid_field`"), (status = 423, body = Problem, description = "`vault_locked`")))]
 pub async fn server_proof(
     State(s): State<AppState>,
     StrictJson(body): StrictJson<ProofRequest>,
@@ -137,9 +134,19 @@ pub async fn server_proof(
         .ok()
         .filter(|n| (16..=64).contains(&n.len()))
         .ok_or_else(|| bad("nonce", "must be 16 to 64 bytes of hex".into()))?;
+    let (public_key, signature) = s
+        .vault
+        .call(move |m| {
+            let id = m.identity()?;
+            Ok((
+                id.public_key_hex(),
+                hex::encode(id.sign(&proof_message(&nonce))),
+            ))
+        })
+        .await?;
     Ok(Json(ProofReply {
-        public_key: s.identity.public_key_hex(),
-        signature: hex::encode(s.identity.sign(&proof_message(&nonce))),
+        public_key,
+        signature,
     }))
 }
 

@@ -18,8 +18,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
-use selfmodel::Identity;
-
 use crate::actor::VaultHandle;
 use crate::defences::{self, Gate, RateLimiter, Via};
 use crate::discovery::{self, Discovery};
@@ -105,10 +103,9 @@ impl RunningServer {
 
 /// The router with its defences. It serves only requests the accept loop marked with their
 /// listener ([`crate::Via`]): the Host check depends on it.
-pub fn router(vault: VaultHandle, identity: Arc<Identity>, config: &ServerConfig) -> Router {
+pub fn router(vault: VaultHandle, config: &ServerConfig) -> Router {
     let state = AppState {
         vault: vault.clone(),
-        identity,
         replay: config
             .bench_baseline
             .then(|| Arc::new(Mutex::new(Default::default()))),
@@ -201,14 +198,11 @@ async fn bind_loopback(port: u16) -> std::io::Result<(TcpListener, Option<TcpLis
 /// Binds 127.0.0.1 and ::1 (and the Unix socket if configured), writes the discovery file and
 /// serves until shut down. Refuses to start if the port is taken (it may be squatted).
 pub async fn start(vault: VaultHandle, config: ServerConfig) -> std::io::Result<RunningServer> {
-    // The identity proves the server on the workers: a caller without a token (who may name a
-    // new origin, and so a new rate-limit bucket, each time) never reaches the vault's thread.
-    let identity = vault
-        .call(|m| Ok(Arc::new(m.identity()?)))
+    let public_key = vault
+        .call(|m| Ok(m.identity()?.public_key_hex()))
         .await
         .map_err(|e| std::io::Error::other(format!("cannot read the vault identity: {e}")))?;
-    let public_key = identity.public_key_hex();
-    let app = router(vault, identity, &config);
+    let app = router(vault, &config);
     let mut dirs: Vec<&Path> = config.socket_dir.iter().map(PathBuf::as_path).collect();
     dirs.extend(config.discovery_file.as_deref().and_then(Path::parent));
     dirs.dedup();

@@ -514,53 +514,6 @@ async fn an_anonymous_flood_does_not_starve_the_proof_the_grant_flow_or_the_sock
     f.stop().await;
 }
 
-/// The identity proof needs no token, and a caller naming a new origin each time has a new
-/// rate-limit bucket each time: it is answered on the server's workers, never through the
-/// vault's thread, which vendor reads need.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_identity_proof_does_not_go_through_the_vaults_thread() {
-    let f = fixture(ServerConfig::default()).await;
-    // The vault's thread is held busy until the test lets it go.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let (started, running) = tokio::sync::oneshot::channel();
-    let vault = f.vault.clone();
-    let busy = tokio::spawn(async move {
-        vault
-            .call(move |_| {
-                let _ = started.send(());
-                let _ = held.recv();
-                Ok(())
-            })
-            .await
-    });
-    running.await.unwrap();
-    let nonce = [7u8; 32];
-    let proof = must_end(
-        "an identity proof while the vault's thread is busy",
-        reqwest::Client::new()
-            .post(url(&f, "/v1/server-proof"))
-            .header("Origin", "https://a-new-one-each-time.example")
-            .json(&serde_json::json!({"nonce": hex::encode(nonce)}))
-            .send(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(proof.status(), 200);
-    let body: serde_json::Value = proof.json().await.unwrap();
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&f.public_key).unwrap();
-    let mut sig = [0u8; 64];
-    hex::decode_to_slice(body["signature"].as_str().unwrap(), &mut sig).unwrap();
-    key.verify_strict(
-        &selfmodel_wire::proof_message(&nonce),
-        &ed25519_dalek::Signature::from_bytes(&sig),
-    )
-    .unwrap();
-    assert_eq!(body["public_key"], hex::encode(f.public_key));
-    release.send(()).unwrap();
-    busy.await.unwrap().unwrap();
-    f.stop().await;
-}
-
 /// A second server for the same directory is refused; the first keeps its discovery file and
 /// socket, during the attempt and after it.
 #[tokio::test(flavor = "multi_thread")]
