@@ -109,43 +109,60 @@ pub fn is_hidden(c: char) -> bool {
     ) || is_default_ignorable(c)
 }
 
-/// The first character of `s` that is out of place: hidden (unless `allowed`), a variation
-/// selector that does not follow a visible character, or a tag outside one of the [`FLAGS`] (the
-/// black flag, the flag's tags, then the cancel tag).
-fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
-    let mut prev: Option<char> = None;
-    // Inside a subdivision flag: what its tags spell so far.
-    let mut flag: Option<String> = None;
-    for c in s.chars() {
-        let bad = if let Some(spelt) = &mut flag {
-            if c == CANCEL_TAG {
-                let known = FLAGS.contains(&spelt.as_str());
-                flag = None;
-                !known
-            } else if let Some(letter) = flag_letter(c).filter(|_| spelt.len() < FLAGS[0].len()) {
-                spelt.push(letter);
-                false
-            } else {
-                true
+/// Walks `s`, telling `each` every character and whether it is out of place: hidden (unless
+/// `allowed`), a variation selector that does not follow a visible character, or a tag that is
+/// not part of one of the [`FLAGS`] (the black flag, the flag's tags, then the cancel tag; every
+/// tag of any other run after a black flag is out of place). `each` returns whether to go on.
+fn walk(s: &str, allowed: impl Fn(char) -> bool, mut each: impl FnMut(char, bool) -> bool) {
+    let (mut i, mut prev) = (0, None);
+    while let Some(c) = s[i..].chars().next() {
+        if is_tag(c) && prev == Some(BLACK_FLAG) {
+            let run = &s[i..];
+            let tags = &run[..run.find(|t: char| !is_tag(t)).unwrap_or(run.len())];
+            let flag = is_flag(tags);
+            if !tags.chars().all(|t| each(t, !flag)) {
+                return;
             }
-        } else if allowed(c) {
+            prev = tags.chars().last();
+            i += tags.len();
+            continue;
+        }
+        let misplaced = if allowed(c) {
             false
-        } else if is_tag(c) {
-            let first = flag_letter(c).filter(|_| prev == Some(BLACK_FLAG));
-            flag = first.map(String::from);
-            first.is_none()
         } else if is_variation_selector(c) {
             prev.is_none_or(|p| is_variation_selector(p) || is_tag(p) || is_hidden(p))
         } else {
-            is_hidden(c)
+            is_tag(c) || is_hidden(c)
         };
-        if bad {
-            return Some(c);
+        if !each(c, misplaced) {
+            return;
         }
         prev = Some(c);
+        i += c.len_utf8();
     }
-    // A flag never closed: its last tag is out of place.
-    flag.and(prev)
+}
+
+/// Whether `tags` (what follows a black flag) spell one of the [`FLAGS`] and close it.
+fn is_flag(tags: &str) -> bool {
+    tags.strip_suffix(CANCEL_TAG).is_some_and(|letters| {
+        letters
+            .chars()
+            .map(flag_letter)
+            .collect::<Option<String>>()
+            .is_some_and(|spelt| FLAGS.contains(&spelt.as_str()))
+    })
+}
+
+/// The first character of `s` that is out of place ([`walk`]).
+fn out_of_place(s: &str, allowed: impl Fn(char) -> bool) -> Option<char> {
+    let mut found = None;
+    walk(s, allowed, |c, misplaced| {
+        if misplaced {
+            found = Some(c);
+        }
+        !misplaced
+    });
+    found
 }
 
 /// Checks that `s` is plain text for `field`: no hidden character (tab and newline only in
@@ -233,50 +250,16 @@ pub fn replace_misplaced(
     if out_of_place(s, &allowed).is_none() {
         return Cow::Borrowed(s);
     }
-    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let prev = i.checked_sub(1).map(|p| chars[p]);
-        if is_tag(c) && prev == Some(BLACK_FLAG) {
-            let run = chars[i..].iter().take_while(|t| is_tag(**t)).count();
-            let tags = &chars[i..i + run];
-            if is_flag(tags) {
-                out.extend(tags);
-            } else {
-                tags.iter().for_each(|&t| write(t, &mut out));
-            }
-            i += run;
-            continue;
-        }
-        let misplaced = if allowed(c) {
-            false
-        } else if is_variation_selector(c) {
-            prev.is_none_or(|p| is_variation_selector(p) || is_tag(p) || is_hidden(p))
-        } else {
-            is_tag(c) || is_hidden(c)
-        };
+    walk(s, &allowed, |c, misplaced| {
         if misplaced {
             write(c, &mut out);
         } else {
             out.push(c);
         }
-        i += 1;
-    }
+        true
+    });
     Cow::Owned(out)
-}
-
-/// Whether `tags` (what follows a black flag) spell one of the [`FLAGS`] and close it.
-fn is_flag(tags: &[char]) -> bool {
-    let Some((&CANCEL_TAG, letters)) = tags.split_last() else {
-        return false;
-    };
-    letters
-        .iter()
-        .map(|&t| flag_letter(t))
-        .collect::<Option<String>>()
-        .is_some_and(|spelt| FLAGS.contains(&spelt.as_str()))
 }
 
 #[cfg(test)]
