@@ -1,5 +1,5 @@
 // Form checks the person sees before anything is sent to the core. They mirror the core's rules
-// (selfmodel-core validate.rs) to give quick, specific messages; the core still decides.
+// (selfmodel-core validate) to give quick, specific messages; the core still decides.
 
 import type { BeliefType, Catalogue, EvidenceKind } from "./bindings/ipc";
 

@@ -213,10 +213,10 @@ fn arbitrary_text_never_panics() {
 
 #[test]
 fn luhn_and_mod97_agree_with_known_values() {
-    assert!(luhn(b"79927398713"));
-    assert!(!luhn(b"79927398710"));
-    assert_eq!(mod97(b"GB82WEST12345698765432"), 1);
-    assert_ne!(mod97(b"GB83WEST12345698765432"), 1);
+    assert!(numbers::luhn(b"79927398713"));
+    assert!(!numbers::luhn(b"79927398710"));
+    assert_eq!(identifiers::mod97(b"GB82WEST12345698765432"), 1);
+    assert_ne!(identifiers::mod97(b"GB83WEST12345698765432"), 1);
 }
 
 #[test]

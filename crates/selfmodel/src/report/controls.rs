@@ -63,7 +63,7 @@ pub const CONTROLS: &[ReportControl] = &[
         criterion: "Art. 5(1)(b) — purpose limitation",
         mechanism: "Each type allows only its purposes; opt-in purposes are never defaulted; vendors read only for granted purposes",
         tests: &[
-            "crates/selfmodel-core/src/validate.rs::purpose_limitation_is_enforced",
+            "crates/selfmodel-core/src/validate/tests.rs::purpose_limitation_is_enforced",
             "crates/selfmodel-client/tests/client/flow.rs::two_vendors_with_different_purposes_and_categories_see_different_beliefs",
         ],
     },
