@@ -166,10 +166,8 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
         );
     }
     let protection = if a.passphrase {
-        let p = crate::secrets::new_passphrase(PASSPHRASE_VAR, "Export file passphrase")?;
-        selfmodel::check_strength(&p)?;
         Protection::Passphrase {
-            passphrase: p,
+            passphrase: crate::secrets::new_passphrase(PASSPHRASE_VAR, "Export file passphrase")?,
             work_factor: work_factor()?,
         }
     } else if !a.recipients.is_empty() {

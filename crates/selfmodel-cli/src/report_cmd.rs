@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use selfmodel::render;
 use selfmodel::report::Period;
@@ -84,15 +83,7 @@ enum Format {
 
 /// Runs `selfmodel report ...`.
 pub fn report(vault: &Path, a: ReportArgs) -> Result<ExitCode> {
-    let period = Period {
-        from: a.from.as_deref().map(|d| instant(d, false)).transpose()?,
-        to: a.to.as_deref().map(|d| instant(d, true)).transpose()?,
-    };
-    if let (Some(f), Some(t)) = (period.from, period.to)
-        && f >= t
-    {
-        bail!("--from must be before --to");
-    }
+    let period = Period::parse(a.from.as_deref(), a.to.as_deref())?;
     a.out.refuse_existing()?;
     let mut model = crate::open(vault)?;
     let report = model.report(period)?;
@@ -100,22 +91,6 @@ pub fn report(vault: &Path, a: ReportArgs) -> Result<ExitCode> {
     a.out
         .write(&report.render(a.out.format()), "the transparency report")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A date (midnight UTC; for `--to`, the midnight after, so the day is included) or an
-/// RFC 3339 instant.
-fn instant(s: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .with_context(|| format!("'{s}' is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    let start = day.and_hms_opt(0, 0, 0).context("midnight")?.and_utc();
-    Ok(if end_of_day {
-        start + Duration::days(1)
-    } else {
-        start
-    })
 }
 
 /// Writes `text` to `path` atomically (a temporary file beside it, fsynced, then moved into

@@ -10,7 +10,7 @@ pub async fn transparency_report(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<dto::ReportDocument> {
-    let period = dto::period(from.as_deref(), to.as_deref())?;
+    let period = selfmodel::report::Period::parse(from.as_deref(), to.as_deref())?;
     state.call(move |m| m.report(period)).await
 }
 
@@ -59,7 +59,7 @@ pub async fn save_report(
     to: Option<String>,
     format: dto::DocumentFormat,
 ) -> Result<Option<dto::SavedDocument>> {
-    let period = dto::period(from.as_deref(), to.as_deref())?;
+    let period = selfmodel::report::Period::parse(from.as_deref(), to.as_deref())?;
     let doc = Document {
         title: "Save the transparency report",
         name: "selfmodel-transparency-report",

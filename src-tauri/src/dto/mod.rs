@@ -723,28 +723,5 @@ pub struct SavedDocument {
     pub bytes: u64,
 }
 
-/// The days from `from` to `to` (`YYYY-MM-DD`, UTC, both included; open when absent).
-pub fn period(from: Option<&str>, to: Option<&str>) -> Result<report::Period, IpcError> {
-    let day = |field: &str, s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            IpcError::new(
-                ErrorCode::InvalidField,
-                format!("{field}: '{s}' is not a date (YYYY-MM-DD)"),
-            )
-        })
-    };
-    let from = from.map(|s| day("from", s)).transpose()?;
-    let to = to.map(|s| day("to", s)).transpose()?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(IpcError::new(
-            ErrorCode::InvalidField,
-            "the period must end on or after the day it starts",
-        ));
-    }
-    Ok(report::Period::days(from, to))
-}
-
 #[cfg(test)]
 mod tests;

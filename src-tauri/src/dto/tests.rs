@@ -2,33 +2,6 @@ use super::*;
 use selfmodel::Selfmodel;
 use selfmodel_core::{BeliefFilter, Passphrase};
 
-#[test]
-fn a_report_period_is_whole_days_and_nonsense_is_refused() {
-    let p = period(Some("2026-03-01"), Some("2026-03-31")).expect("period");
-    assert_eq!(
-        p.from.map(|t| time(&t)).as_deref(),
-        Some("2026-03-01T00:00:00.000Z")
-    );
-    assert_eq!(
-        p.to.map(|t| time(&t)).as_deref(),
-        Some("2026-04-01T00:00:00.000Z"),
-        "the last day is included"
-    );
-    assert_eq!(period(None, None).expect("open"), Default::default());
-    assert_eq!(
-        period(Some("2026-02-30"), None)
-            .expect_err("no such day")
-            .code,
-        ErrorCode::InvalidField
-    );
-    assert_eq!(
-        period(Some("2026-03-02"), Some("2026-03-01"))
-            .expect_err("backwards")
-            .code,
-        ErrorCode::InvalidField
-    );
-}
-
 /// A new vault filled with the demo beliefs, and the directory it lives in.
 fn demo_vault() -> (tempfile::TempDir, Selfmodel) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -219,7 +219,8 @@ const LISTED_CONFLICTS: usize = 10;
 impl Selfmodel {
     /// Exports beliefs to `out`: signed with the vault's identity, encrypted as asked, written
     /// atomically (a temporary file beside it, fsynced, then renamed), and recorded on the audit
-    /// chain with its counts and beliefs hash. The file is never the vault itself.
+    /// chain with its counts and beliefs hash. The file is never the vault itself, and a file
+    /// passphrase is held to the vault's own rule ([`check_strength`](crate::check_strength)).
     pub fn export(
         &mut self,
         out: &Path,
@@ -228,6 +229,9 @@ impl Selfmodel {
     ) -> Result<ExportSummary> {
         if same_file(out, self.path()) {
             return Err(ArchiveError::Exists(out.to_owned()).into());
+        }
+        if let Protection::Passphrase { passphrase, .. } = &options.protection {
+            crate::check_strength(passphrase)?;
         }
         let filter = options.filter();
         let identity = self.identity()?;

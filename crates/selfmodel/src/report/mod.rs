@@ -15,7 +15,7 @@ mod series;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use selfmodel_core::{BeliefFilter, BeliefId, Outcome};
+use selfmodel_core::{BeliefFilter, BeliefId, CoreError, Outcome};
 use selfmodel_vault::AccessFilter;
 
 use crate::render::{Format, rendered, time};
@@ -51,10 +51,42 @@ impl Period {
         }
     }
 
+    /// The period from `from` to `to`, each a day (`YYYY-MM-DD`, UTC, included) or an RFC 3339
+    /// instant, open where absent; it must end after it starts.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self> {
+        let from = from.map(|s| bound("from", s, false)).transpose()?;
+        let to = to.map(|s| bound("to", s, true)).transpose()?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+        {
+            return Err(CoreError::invalid("to", "the period must end after it starts").into());
+        }
+        Ok(Self { from, to })
+    }
+
     /// Whether `at` falls in the period.
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from.is_none_or(|f| at >= f) && self.to.is_none_or(|t| at < t)
     }
+}
+
+/// One end of a period: an RFC 3339 instant, or a day's first instant (`end`: the first
+/// instant after it, so that the day is included).
+fn bound(field: &str, s: &str, end: bool) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        let shown = selfmodel_core::text::one_line(s);
+        CoreError::invalid(
+            field,
+            format!("'{shown}' is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+        )
+    })?;
+    let day = if end { day.succ_opt() } else { Some(day) };
+    Ok(day.map_or(DateTime::<Utc>::MAX_UTC, |d| {
+        d.and_time(chrono::NaiveTime::MIN).and_utc()
+    }))
 }
 
 impl Selfmodel {
@@ -156,6 +188,31 @@ impl ReportDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_is_whole_days_or_instants_and_nonsense_is_refused() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let p = Period::parse(Some("2026-03-01"), Some("2026-03-31")).unwrap();
+        assert_eq!(p.from, Some(t("2026-03-01T00:00:00Z")));
+        assert_eq!(
+            p.to,
+            Some(t("2026-04-01T00:00:00Z")),
+            "the last day is included"
+        );
+        let p = Period::parse(Some("2026-03-01T12:00:00+02:00"), Some("2026-03-01")).unwrap();
+        assert_eq!(p.from, Some(t("2026-03-01T10:00:00Z")));
+        assert_eq!(Period::parse(None, None).unwrap(), Period::default());
+        for (from, to) in [
+            (Some("2026-02-30"), None),
+            (None, Some("yesterday\u{1b}[2J")),
+            (Some("2026-03-02"), Some("2026-03-01")),
+            (Some("2026-03-01T00:00:00Z"), Some("2026-03-01T00:00:00Z")),
+        ] {
+            let e = Period::parse(from, to).unwrap_err();
+            assert_eq!(e.code(), selfmodel_core::ErrorCode::InvalidField, "{e}");
+            assert!(!e.to_string().contains('\u{1b}'), "{e}");
+        }
+    }
 
     #[test]
     fn periods_are_half_open() {

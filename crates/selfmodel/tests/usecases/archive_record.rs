@@ -217,6 +217,27 @@ fn what_was_erased_before_the_move_stays_erased_after_it() {
     assert!(report.erased.contains(&gone), "{:?}", report.erased);
 }
 
+#[test]
+fn a_weak_file_passphrase_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut model = vault(&dir);
+    model.fill_demo().unwrap();
+    let events = model.audit_log().unwrap().len();
+    let out = dir.path().join("weak.age");
+    let weak = Protection::Passphrase {
+        passphrase: Passphrase::new("short".into()),
+        work_factor: Some(10),
+    };
+    let err = model
+        .export(&out, &whole_export(weak, false), &())
+        .unwrap_err();
+    assert!(matches!(err, selfmodel::Error::WeakPassphrase(_)), "{err}");
+    assert!(!out.exists());
+    assert_eq!(model.audit_log().unwrap().len(), events);
+    // A passphrase the vault itself would take is taken.
+    export(&mut model, &out, true);
+}
+
 /// A vault after the scripted session, exported whole to a plain file in `dir`.
 fn session_exported(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let mut a = vault(dir);
