@@ -6,7 +6,7 @@
 //! (`ipc.rs`, included by `command_names` and `lib.rs`), an `allow-<command>` permission for
 //! each (through tauri-build), the main window's capability (`capabilities/main-window.json`),
 //! which allows exactly those commands and listening for events, and the UI's typed wrappers of
-//! the commands (`commands.ts`, which `tests/ipc_surface.rs` keeps in `ui/src/lib/bindings/`).
+//! the commands (`commands.ts`, which `tests/ipc_surface/` keeps in `ui/src/lib/bindings/`).
 
 use std::path::{Path, PathBuf};
 

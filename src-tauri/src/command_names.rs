@@ -4,7 +4,7 @@
 //! window's capability and the UI's typed wrappers (`TYPESCRIPT_COMMANDS`) from them. Adding
 //! a command means writing it in a module of `commands/`, letting the isolation app's allow-list
 //! check its arguments (`isolation/index.js`), regenerating `ui/src/lib/bindings/commands.ts`
-//! and giving the UI tests' fake backend the command; the tests in `tests/ipc_surface.rs` say
+//! and giving the UI tests' fake backend the command; the tests in `tests/ipc_surface/` say
 //! so when one of them is missing or stale.
 
 include!(concat!(env!("OUT_DIR"), "/ipc.rs"));

@@ -4,23 +4,21 @@
 //! own wire format, converted from the domain by hand so that a refactor of the domain cannot
 //! silently change what the UI receives. The transparency report crosses as its own versioned
 //! document, [`report::ReportDocument`], the one `selfmodel report --json` writes. The UI's
-//! TypeScript types are generated from these (`ui/src/lib/bindings/ipc.ts`, by
-//! [`typescript_bindings`]); a test fails when they drift.
+//! TypeScript types are generated from these (`ui/src/lib/bindings/ipc.ts`, by the
+//! `ipc_surface` test, which fails when they drift).
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use selfmodel::{archive, report};
+use selfmodel::archive;
 use selfmodel_core as core;
 pub use selfmodel_core::ErrorCode;
 
-mod bindings;
 mod living;
 mod transfer;
 mod vendors;
-pub use bindings::typescript_bindings;
 pub use living::*;
 /// The format of a saved document.
 pub use selfmodel::render::Format as DocumentFormat;

@@ -1,8 +1,8 @@
 //! The UI's TypeScript types, declared from the IPC wire types by ts-rs.
 
+use selfmodel::report;
+use selfmodel_desktop::dto::*;
 use ts_rs::TS;
-
-use super::*;
 
 /// The TypeScript declarations of every wire type, as committed in
 /// `ui/src/lib/bindings/ipc.ts`.

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use selfmodel_desktop::command_names::COMMANDS;
 
+mod bindings;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -23,7 +25,7 @@ fn commands() -> BTreeSet<String> {
 #[test]
 fn typescript_bindings_match_the_rust_wire_types() {
     let path = root().join("ui/src/lib/bindings/ipc.ts");
-    let generated = selfmodel_desktop::dto::typescript_bindings();
+    let generated = bindings::typescript_bindings();
     if std::env::var_os("SELFMODEL_BLESS").is_some() {
         std::fs::write(&path, &generated).expect("write bindings");
     }
