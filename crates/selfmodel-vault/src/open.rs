@@ -319,6 +319,7 @@ impl Vault {
     /// Changes the passphrase: re-encrypts every page under a key derived from `new`.
     /// Needs sole use of the file (WAL mode is left and re-entered around the re-key).
     pub fn rekey(&mut self, new: &Passphrase) -> Result<()> {
+        refuse_raw_key_form(new)?;
         let sql = key_pragma("rekey", new.expose())?;
         self.checkpoint()?;
         self.leave_wal()?;
@@ -382,8 +383,8 @@ impl Vault {
 }
 
 /// Looks at the raw bytes before any key is tried, to tell a missing, empty, plain-SQLite or
-/// truncated file from a wrong passphrase. Reads only.
-/// Refuses what is plainly not a vault, and returns the file's first 16 bytes: SQLCipher's salt.
+/// truncated file from a wrong passphrase, and returns the first 16 (SQLCipher's salt). Reads
+/// only.
 fn precheck(path: &Path) -> Result<[u8; 16]> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -404,7 +405,13 @@ fn precheck(path: &Path) -> Result<[u8; 16]> {
         return Err(VaultError::NotAVault("the file is empty".into()));
     }
     let mut head = [0u8; 16];
-    let n = file.read(&mut head)?;
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            read => n += read,
+        }
+    }
     if n == 16 && &head == SQLITE_MAGIC {
         return Err(VaultError::NotAVault(
             "an unencrypted SQLite database".into(),
@@ -439,6 +446,7 @@ fn apply_key(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
             if p.is_empty() {
                 return Err(VaultError::WrongPassphrase);
             }
+            refuse_raw_key_form(p)?;
             // The statement holds the passphrase: build it in a buffer that is zeroized.
             let sql = key_pragma("key", p.expose())?;
             // The statement text holds the passphrase: never let it into an error.
@@ -451,23 +459,31 @@ fn apply_key(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
 }
 
 /// The statement that keys each connection to an existing vault: for a passphrase, the raw key
-/// SQLCipher would derive from it (PBKDF2-HMAC-SHA512 over the file's salt,
-/// [`KDF_ITERATIONS`] rounds), derived here once so that the connection of the check of every
-/// page does not derive it again (a sixth of a second of CPU, which a closing process waited
-/// for). SQLCipher derives the pages' MAC key from it as from a passphrase's key.
+/// SQLCipher would derive from it (PBKDF2-HMAC-SHA512 over the file's salt, [`KDF_ITERATIONS`]
+/// rounds, by the same OpenSSL function), derived here once so that the connection of the check
+/// of every page does not derive it again (a sixth of a second of CPU, which a closing process
+/// waited for). SQLCipher derives the pages' MAC key from it as from a passphrase's key. A
+/// passphrase SQLCipher itself takes as a raw key ([`is_raw_key_form`]; no new vault accepts
+/// one) is given to it as it is.
 fn unlock_key(keying: &Keying<'_>, salt: &[u8; 16]) -> Result<Option<Zeroizing<String>>> {
     match keying {
         Keying::Passphrase(p) => {
+            let p = p.expose();
             if p.is_empty() {
                 return Err(VaultError::WrongPassphrase);
             }
+            if p.contains('\0') || is_raw_key_form(p) {
+                return key_pragma("key", p).map(Some);
+            }
             let mut key = Zeroizing::new([0u8; 32]);
-            pbkdf2::pbkdf2_hmac::<sha2::Sha512>(
-                p.expose().as_bytes(),
+            openssl::pkcs5::pbkdf2_hmac(
+                p.as_bytes(),
                 salt,
-                KDF_ITERATIONS,
+                KDF_ITERATIONS as usize,
+                openssl::hash::MessageDigest::sha512(),
                 key.as_mut(),
-            );
+            )
+            .map_err(|_| refused())?;
             let mut raw = Zeroizing::new(String::with_capacity(3 + 2 * key.len()));
             raw.push_str("x'");
             for b in key.iter() {
@@ -481,6 +497,16 @@ fn unlock_key(keying: &Keying<'_>, salt: &[u8; 16]) -> Result<Option<Zeroizing<S
         #[cfg(feature = "insecure-plaintext")]
         Keying::Plaintext { .. } => Ok(None),
     }
+}
+
+/// Whether SQLCipher takes `p` as a raw key rather than a passphrase to derive one from: `x'`
+/// (either case) then 64, 96 or 160 hex digits and one more character. Such a key is used as it
+/// is, with no derivation to slow a guess, so a new vault or a new passphrase refuses it.
+fn is_raw_key_form(p: &str) -> bool {
+    let b = p.as_bytes();
+    [64, 96, 160].contains(&b.len().saturating_sub(3))
+        && b[..2].eq_ignore_ascii_case(b"x'")
+        && b[2..b.len() - 1].iter().all(u8::is_ascii_hexdigit)
 }
 
 /// Keys `conn` with what [`unlock_key`] made (nothing for a plaintext file).
@@ -572,6 +598,18 @@ fn key_pragma(name: &str, secret: &str) -> Result<Zeroizing<String>> {
     }
     sql.push('\'');
     Ok(sql)
+}
+
+/// Refuses a new passphrase that SQLCipher would take as a raw key ([`is_raw_key_form`]).
+fn refuse_raw_key_form(p: &Passphrase) -> Result<()> {
+    if is_raw_key_form(p.expose()) {
+        return Err(VaultError::BadPassphrase(
+            "it has the form of a raw key (x'…' and hex digits), which SQLCipher would use \
+             without deriving a key from it"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The error for a key statement the cipher refused; says nothing of the statement's text.

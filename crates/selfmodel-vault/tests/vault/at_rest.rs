@@ -335,3 +335,49 @@ fn a_refused_passphrase_never_appears_in_an_error() {
         leaks.join("\n")
     );
 }
+
+#[test]
+fn a_passphrase_of_the_raw_key_form_opens_the_vault_it_keys_and_keys_no_new_one() {
+    // SQLCipher takes `x'` and 64 hex digits as the key itself; a vault keyed so by another
+    // tool (or an older version) still opens with it ...
+    let raw = format!("x'{}'", "5a".repeat(32));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = empty_vault(dir.path(), "vault.db");
+    let conn = keyed(&path, PASS);
+    conn.execute_batch("PRAGMA journal_mode = DELETE;")
+        .expect("leave WAL");
+    conn.execute_batch(&format!("PRAGMA rekey = \"{raw}\";"))
+        .expect("rekey to a raw key");
+    drop(conn);
+    let vault = Vault::open(&path, &pass(&raw)).expect("the raw key opens it");
+    vault.close().expect("close");
+    // ... but no new vault and no new passphrase is one: it would skip the key derivation.
+    let fresh = dir.path().join("fresh.db");
+    let err = Vault::create(&fresh, &pass(&raw.to_uppercase()), &Catalogue::defaults())
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(err, selfmodel_vault::VaultError::BadPassphrase(_)),
+        "{err:?}"
+    );
+    assert_no_vault_files(&fresh);
+    let mut vault = Vault::open(&path, &pass(&raw)).expect("open");
+    let err = vault.rekey(&pass(&raw)).expect_err("refused");
+    assert!(
+        matches!(err, selfmodel_vault::VaultError::BadPassphrase(_)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_passphrase_with_a_nul_after_the_right_one_does_not_open_the_vault() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = empty_vault(dir.path(), "vault.db");
+    let err = Vault::open(&path, &pass(&format!("{PASS}\0")))
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(err, selfmodel_vault::VaultError::BadPassphrase(_)),
+        "{err:?}"
+    );
+}
