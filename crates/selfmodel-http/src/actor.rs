@@ -132,9 +132,10 @@ impl VaultHandle {
             .map_err(|_| CallError::Unavailable("the vault thread stopped".into()))?
     }
 
-    /// Erases beliefs past their retention every [`RETENTION_PERIOD`] while the vault is
-    /// unlocked (reads never disclose them in between), until the vault is closed. Runs on the
-    /// current tokio runtime.
+    /// Erases beliefs past their retention and compacts the access log past its own
+    /// ([`Selfmodel::upkeep`]) every [`RETENTION_PERIOD`] while the vault is unlocked (reads never
+    /// disclose expired beliefs in between), until the vault is closed. Runs on the current tokio
+    /// runtime.
     pub fn enforce_retention(&self) {
         let vault = self.clone();
         tokio::spawn(async move {
@@ -142,7 +143,7 @@ impl VaultHandle {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                match vault.call(|m| m.run_retention()).await {
+                match vault.call(|m| m.upkeep()).await {
                     Ok(erased) if !erased.is_empty() => {
                         tracing::info!(erased = erased.len(), "retention erased expired beliefs");
                     }

@@ -13,7 +13,8 @@
 //! - the Activity screen: "who knows what" ([`Selfmodel::received`]) and its newest page.
 //!
 //! With `BENCH_EXPORT_ONLY` set, only the export and the import run, so that the peak memory
-//! reported is theirs.
+//! reported is theirs; with `BENCH_UNLOCK_ONLY`, only the unlocks (also on a day when the log's
+//! oldest day passes its retention).
 //!
 //! The reads are spread evenly over the last 360 days (inside the log's default retention, so
 //! nothing is compacted), from one grant polling its first page nine times in ten and walking
@@ -84,6 +85,12 @@ fn main() {
     }
     report("unlock (open returns)", &unlock);
     report("unlock, until every page is checked", &checked);
+    if !only_export {
+        unlock_with_a_day_due(&path, reps);
+    }
+    if std::env::var_os("BENCH_UNLOCK_ONLY").is_some() {
+        return;
+    }
 
     let mut model = Selfmodel::open_witnessed(&path, &pass(), None).unwrap();
     model.ensure_pages_intact().unwrap();
@@ -171,6 +178,39 @@ fn main() {
     );
     println!("peak memory so far (VmHWM): {} MB", peak_mb());
     fresh.close().unwrap();
+}
+
+/// Unlocking on a day when the log's oldest day passes its retention, as every day after the
+/// log's first year does (here: a copy of the vault whose retention is set to 359 days, so that
+/// the oldest of its 360 days is due), and closing after it.
+fn unlock_with_a_day_due(path: &Path, reps: usize) {
+    let pass = || Passphrase::new(PASS.into());
+    let dir = tempfile::tempdir().unwrap();
+    let (mut opened, mut closed) = (Vec::new(), Vec::new());
+    for rep in 0..reps {
+        let copy = dir.path().join(format!("due-{rep}.db"));
+        std::fs::copy(path, &copy).unwrap();
+        let mut vault = Vault::open(&copy, &pass()).unwrap();
+        vault
+            .write(|w| {
+                w.set_access_log_retention_days(359)?;
+                w.append_audit(
+                    PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
+                        .with_detail(Detail::new().with("days", 359)),
+                    Utc::now(),
+                )
+            })
+            .unwrap();
+        vault.close().unwrap();
+        let started = Instant::now();
+        let model = Selfmodel::open_witnessed(&copy, &pass(), None).unwrap();
+        opened.push(started.elapsed());
+        model.close().unwrap();
+        closed.push(started.elapsed());
+        std::fs::remove_file(&copy).unwrap();
+    }
+    report("unlock with a day of the log due (open returns)", &opened);
+    report("... and closed again", &closed);
 }
 
 /// The process's peak resident memory, from `/proc/self/status`.

@@ -125,8 +125,11 @@ impl Selfmodel {
     }
 
     /// Unlocks the vault at `path`, compares its audit chain with this machine's witness (see
-    /// [`Selfmodel::integrity_warning`]), then erases whatever is past its retention and
-    /// compacts the access log's entries past the log's retention.
+    /// [`Selfmodel::integrity_warning`]), then erases whatever is past its retention. The access
+    /// log's entries past the log's retention are compacted when the vault is closed
+    /// ([`Selfmodel::close`]) or kept up ([`Selfmodel::upkeep`]), not here: once the log is a
+    /// year old that is due on most days, and it writes, and a write waits for the check of
+    /// every page, which unlocking does not.
     pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
         Self::open_witnessed(path, passphrase, WitnessStore::default_location())
     }
@@ -145,7 +148,6 @@ impl Selfmodel {
             let count = model.purged_at_open.len();
             tracing::info!(count, "retention erased expired beliefs at unlock");
         }
-        model.compact_access_log()?;
         model.record_witness();
         Ok(model)
     }
@@ -171,11 +173,27 @@ impl Selfmodel {
         Ok(self.vault.ensure_pages_intact()?)
     }
 
-    /// Locks the vault: checkpoints and closes the file. Waits for the check of every page and
-    /// reports the damage it found ([`VaultError::Corrupted`]), leaving the file untouched.
+    /// Locks the vault: compacts the access log's entries past its retention, checkpoints and
+    /// closes the file. Waits for the check of every page and reports the damage it found
+    /// ([`VaultError::Corrupted`]), leaving the file untouched. A compaction that fails (another
+    /// process holds the vault, say) is left for the next time.
     pub fn close(mut self) -> Result<()> {
+        if self.vault.wait_page_check() == PageCheck::Intact
+            && let Err(e) = self.compact_access_log()
+        {
+            tracing::warn!("the access log was not compacted at close: {e}");
+        }
         self.record_witness();
         Ok(self.vault.close()?)
+    }
+
+    /// Erases beliefs past their retention and compacts the access log's entries past the log's
+    /// retention, whichever is due: what a front end that keeps the vault unlocked runs now and
+    /// then. Returns the beliefs erased.
+    pub fn upkeep(&mut self) -> Result<Vec<BeliefId>> {
+        let erased = self.run_retention()?;
+        self.compact_access_log()?;
+        Ok(erased)
     }
 
     /// Destroys the vault: closes it and deletes the file with its write-ahead log and
