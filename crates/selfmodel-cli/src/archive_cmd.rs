@@ -166,8 +166,11 @@ pub fn export(vault: &Path, cmd: ExportCmd) -> Result<ExitCode> {
         );
     }
     let protection = if a.passphrase {
+        let passphrase = crate::secrets::new_passphrase(PASSPHRASE_VAR, "Export file passphrase")?;
+        // The export refuses it too; said here, before the vault is unlocked.
+        selfmodel::check_strength(&passphrase)?;
         Protection::Passphrase {
-            passphrase: crate::secrets::new_passphrase(PASSPHRASE_VAR, "Export file passphrase")?,
+            passphrase,
             work_factor: work_factor()?,
         }
     } else if !a.recipients.is_empty() {

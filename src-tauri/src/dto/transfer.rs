@@ -128,14 +128,19 @@ impl ExportRequest {
             .collect::<Result<_, _>>()?;
         let protection = match self.encryption {
             ExportEncryption::None => archive::Protection::Plain,
-            ExportEncryption::Passphrase => archive::Protection::Passphrase {
-                passphrase: core::Passphrase::new(
+            ExportEncryption::Passphrase => {
+                let passphrase = core::Passphrase::new(
                     self.passphrase.filter(|p| !p.is_empty()).ok_or_else(|| {
                         IpcError::new(ErrorCode::InvalidField, "enter a passphrase for the file")
                     })?,
-                ),
-                work_factor: None,
-            },
+                );
+                // The export refuses it too; said here, before the dialogs.
+                selfmodel::check_strength(&passphrase)?;
+                archive::Protection::Passphrase {
+                    passphrase,
+                    work_factor: None,
+                }
+            }
             ExportEncryption::Recipients => {
                 if self.recipients.is_empty() {
                     return Err(IpcError::new(

@@ -14,7 +14,7 @@ mod series;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
 use selfmodel_core::{BeliefFilter, BeliefId, CoreError, Outcome};
 use selfmodel_vault::AccessFilter;
 
@@ -70,19 +70,33 @@ impl Period {
     }
 }
 
-/// One end of a period: an RFC 3339 instant, or a day's first instant (`end`: the first
-/// instant after it, so that the day is included).
+/// One end of a period: an RFC 3339 instant (to the second), or a day's first instant (`end`:
+/// the first instant after it, so that the day is included), in the years 0000–9999.
 fn bound(field: &str, s: &str, end: bool) -> Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        let shown = selfmodel_core::text::one_line(s);
+    let refused = |what: &str| {
+        let shown: String = s.chars().take(40).collect();
+        let more = if s.chars().nth(40).is_some() {
+            "…"
+        } else {
+            ""
+        };
         CoreError::invalid(
             field,
-            format!("'{shown}' is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+            format!("'{}{more}' {what}", selfmodel_core::text::one_line(&shown)),
         )
-    })?;
+    };
+    let in_range = |year: i32| (0..=9999).contains(&year);
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        if !in_range(t.year()) {
+            return Err(refused("is not in the years 0000 to 9999").into());
+        }
+        return Ok(t.with_timezone(&Utc).trunc_subsecs(0));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| refused("is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
+    if !in_range(day.year()) {
+        return Err(refused("is not in the years 0000 to 9999").into());
+    }
     let day = if end { day.succ_opt() } else { Some(day) };
     Ok(day.map_or(DateTime::<Utc>::MAX_UTC, |d| {
         d.and_time(chrono::NaiveTime::MIN).and_utc()
@@ -207,10 +221,18 @@ mod tests {
             (None, Some("yesterday\u{1b}[2J")),
             (Some("2026-03-02"), Some("2026-03-01")),
             (Some("2026-03-01T00:00:00Z"), Some("2026-03-01T00:00:00Z")),
+            (
+                Some("2026-03-01T00:00:00Z"),
+                Some("2026-03-01T00:00:00.000001Z"),
+            ),
+            (Some("-262143-01-01"), None),
+            (None, Some("+262142-12-31")),
+            (Some(&"\u{7}".repeat(100_000)), None),
         ] {
             let e = Period::parse(from, to).unwrap_err();
             assert_eq!(e.code(), selfmodel_core::ErrorCode::InvalidField, "{e}");
             assert!(!e.to_string().contains('\u{1b}'), "{e}");
+            assert!(e.to_string().len() < 400, "{e}");
         }
     }
 
