@@ -503,8 +503,9 @@ fn access_line(e: &AccessEntry) {
 /// `selfmodel alerts`
 #[derive(Args)]
 pub struct AlertsArgs {
-    /// Look at the last DAYS days (UTC), today included
-    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    /// Look at the last DAYS days (UTC), today included (1 to 36,500)
+    #[arg(long, default_value_t = 30, value_name = "DAYS",
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
     days: u32,
     /// Print JSON
     #[arg(long)]
@@ -513,7 +514,7 @@ pub struct AlertsArgs {
 
 /// `selfmodel alerts`: exits 3 when there is an alert, so scripts can watch.
 pub fn alerts(model: &mut Selfmodel, a: AlertsArgs) -> Result<ExitCode> {
-    let from = chrono::Utc::now() - chrono::Duration::days(i64::from(a.days.max(1)) - 1);
+    let from = chrono::Utc::now() - chrono::Duration::days(i64::from(a.days) - 1);
     let alerts = model.alerts(Some(from), None)?;
     if a.json {
         let out: Vec<_> = alerts

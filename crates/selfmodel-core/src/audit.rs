@@ -263,6 +263,16 @@ pub fn canonical_time(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// `days` days after `at`, or the last microsecond of 9999 (the latest time
+/// [`is_canonical_time`] takes) where that is later: a retention or review interval of
+/// millions of days means "never" and must not overflow.
+pub fn days_after(at: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    let latest = DateTime::<Utc>::from_timestamp_micros(253_402_300_799_999_999)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    at.checked_add_signed(chrono::Duration::days(i64::from(days)))
+        .map_or(latest, |t| t.min(latest))
+}
+
 /// Whether `s` is a timestamp exactly as [`canonical_time`] writes it
 /// (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real date from 1970 to 9999, seconds below 60), so that
 /// parsing it and writing it again gives `s` back: a stored time that passes is hashed as stored.

@@ -192,8 +192,7 @@ impl Belief {
     /// When it is due for review, given its type's interval: that many days after the person
     /// last confirmed it (or, never confirmed, after it was created).
     pub fn review_due_at(&self, review_days: u32) -> DateTime<Utc> {
-        self.confirmed_at.unwrap_or(self.created_at)
-            + chrono::Duration::days(i64::from(review_days))
+        crate::audit::days_after(self.confirmed_at.unwrap_or(self.created_at), review_days)
     }
 
     /// The rectifiable parts of this belief as they are now.

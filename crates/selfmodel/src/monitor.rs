@@ -31,11 +31,12 @@ pub(crate) fn alerts_in(
 pub const ALERT_DAYS: i64 = 30;
 
 /// The first instant alerts for days from `from` on need: midnight (UTC)
-/// [`Thresholds::baseline_days`] days before it.
+/// [`Thresholds::baseline_days`] days before it (none before the first day there is).
 pub(crate) fn history_start(from: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let history = Duration::days(Thresholds::default().baseline_days);
-    (from.date_naive() - history)
-        .and_hms_opt(0, 0, 0)
+    from.date_naive()
+        .checked_sub_signed(history)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
 }
 

@@ -344,3 +344,18 @@ fn an_export_holding_what_the_screen_now_refuses_imports_the_rest_when_asked() {
     );
     assert!(!inbox.to_string().contains("07911"), "{inbox}");
 }
+
+#[test]
+fn days_beyond_any_calendar_are_never_a_crash() {
+    let v = vault();
+    // A retention of billions of days keeps beliefs of the type until the end of 9999.
+    v.ok(&["types", "set-retention", "interests", "4000000000"]);
+    let id = v.add("Added after", "interests", "0.5", &[]);
+    let shown = v.ok(&["belief", "show", id.trim(), "--json"]);
+    assert!(shown.contains("9999-12-31T23:59:59"), "{shown}");
+    // Alerts for more days than there are: a usage error, not a panic.
+    let err = v.usage_error(&["alerts", "--days", "4000000000"]);
+    assert!(err.contains("36500"), "{err}");
+    let err = v.fail(&["report", "--from=-262143-01-01", "--out", "r.json"]);
+    assert!(err.contains("0000 to 9999"), "{err}");
+}

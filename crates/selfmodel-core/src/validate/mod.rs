@@ -1,6 +1,6 @@
 //! Validation: the rules every belief obeys, whoever writes it (the person, a vendor, an import).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
 use crate::belief::{
@@ -351,7 +351,7 @@ pub fn review_days(days: u32) -> Result<()> {
 
 /// When a belief created at `from` under a retention of `days` expires.
 pub fn expiry(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    from + Duration::days(i64::from(days))
+    crate::audit::days_after(from, days)
 }
 
 fn belief_type<'c>(catalogue: &'c Catalogue, id: &str) -> Result<&'c BeliefType> {

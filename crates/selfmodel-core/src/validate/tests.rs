@@ -413,3 +413,17 @@ fn rectification_keeps_history() {
             .contains("reason")
     );
 }
+
+#[test]
+fn a_retention_of_millions_of_days_expires_at_the_end_of_9999() {
+    let now = Utc::now();
+    let end = expiry(now, u32::MAX);
+    assert_eq!(
+        crate::audit::canonical_time(&end),
+        "9999-12-31T23:59:59.999999Z"
+    );
+    assert!(crate::audit::is_canonical_time(
+        &crate::audit::canonical_time(&end)
+    ));
+    assert_eq!(expiry(now, 2), now + chrono::Duration::days(2));
+}
