@@ -16,7 +16,8 @@ use tokio::sync::{mpsc, oneshot};
 /// Most reads served in one transaction.
 const MAX_BATCH: usize = 64;
 
-/// How often an open vault erases beliefs past their retention (besides at unlock).
+/// How often an open vault erases beliefs past their retention (besides at unlock) and
+/// compacts the access log past its own ([`Selfmodel::upkeep`]).
 pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Why a call to the vault did not produce an answer.

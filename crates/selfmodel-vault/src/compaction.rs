@@ -98,11 +98,16 @@ fn range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> [Value; 4] {
     let instant =
         |t: Option<DateTime<Utc>>, open: i64| Value::Integer(t.map_or(open, |t| micros(&t)));
     let day = |t| day_text(t).map_or(Value::Null, Value::Text);
+    // The compacted range's last day is the day of the last instant before `to`.
+    let last = to.map(|t| {
+        t.checked_sub_signed(chrono::Duration::microseconds(1))
+            .unwrap_or(t)
+    });
     [
         instant(from, i64::MIN),
         instant(to, i64::MAX),
         day(from),
-        day(to),
+        day(last),
     ]
 }
 

@@ -3,7 +3,7 @@
 //! Domain types are not `Serialize` (see `selfmodel-core`); these structs are the desktop app's
 //! own wire format, converted from the domain by hand so that a refactor of the domain cannot
 //! silently change what the UI receives. The transparency report crosses as its own versioned
-//! document, [`report::ReportDocument`], the one `selfmodel report --json` writes. The UI's
+//! document, [`ReportDocument`], the one `selfmodel report --json` writes. The UI's
 //! TypeScript types are generated from these (`ui/src/lib/bindings/ipc.ts`, by the
 //! `ipc_surface` test, which fails when they drift).
 

@@ -431,6 +431,14 @@ fn evidence_structure(i: usize, e: &Evidence) -> Result<()> {
         MAX_EVIDENCE_SUMMARY_CHARS,
     )?;
     text::check(&field("source"), &e.source, Lines::One, MAX_SOURCE_CHARS)?;
+    // A stored time is read back only from 1970 to 9999 (UTC): one outside, sent with an offset
+    // that carries it past the end of 9999 say, would make every listing of the belief fail.
+    if !crate::audit::is_canonical_time(&crate::audit::canonical_time(&e.observed_at)) {
+        return Err(CoreError::invalid(
+            field("observed_at"),
+            "must be a time from 1970 to 9999 (UTC)",
+        ));
+    }
     if let Some(h) = &e.content_sha256
         && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
     {

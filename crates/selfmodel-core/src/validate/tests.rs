@@ -427,3 +427,22 @@ fn a_retention_of_millions_of_days_expires_at_the_end_of_9999() {
     ));
     assert_eq!(expiry(now, 2), now + chrono::Duration::days(2));
 }
+
+#[test]
+fn an_evidence_time_outside_1970_to_9999_is_refused() {
+    for at in ["9999-12-31T23:00:00-05:00", "1969-12-31T23:59:59Z"] {
+        let mut b = new("interests");
+        b.evidence = vec![NewEvidence {
+            kind: EvidenceKind::Observed,
+            source: "chat".into(),
+            summary: "seen".into(),
+            observed_at: Some(at.parse().unwrap()),
+            content_sha256: None,
+        }];
+        let err = build(b).expect_err(at);
+        assert!(
+            err.to_string().contains("evidence[0].observed_at"),
+            "{at}: {err}"
+        );
+    }
+}

@@ -233,6 +233,9 @@ impl Selfmodel {
         if let Protection::Passphrase { passphrase, .. } = &options.protection {
             crate::check_strength(passphrase)?;
         }
+        // The file carries the access log as the log's retention allows it, whenever the vault
+        // was last compacted.
+        self.compact_access_log()?;
         let filter = options.filter();
         let identity = self.identity()?;
         let mut file = Some(AtomicFile::create(out, options.overwrite)?);

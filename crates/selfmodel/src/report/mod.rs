@@ -47,7 +47,7 @@ impl Period {
         let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
         Self {
             from: from.map(midnight),
-            to: to.map(|d| d.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, midnight)),
+            to: to.map(|d| selfmodel_core::audit::days_after(midnight(d), 1)),
         }
     }
 
@@ -86,21 +86,27 @@ fn bound(field: &str, s: &str, end: bool) -> Result<DateTime<Utc>> {
         )
     };
     let in_range = |year: i32| (0..=9999).contains(&year);
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        if !in_range(t.year()) {
-            return Err(refused("is not in the years 0000 to 9999").into());
+    let at = match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => t.with_timezone(&Utc).trunc_subsecs(0),
+        Err(_) => {
+            let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| refused("is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
+            if !in_range(day.year()) {
+                return Err(refused("is not in the years 0000 to 9999 (UTC)").into());
+            }
+            // The end of a day is the first instant after it, or the end of 9999.
+            let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
+            if end {
+                selfmodel_core::audit::days_after(start, 1)
+            } else {
+                start
+            }
         }
-        return Ok(t.with_timezone(&Utc).trunc_subsecs(0));
+    };
+    if !in_range(at.year()) {
+        return Err(refused("is not in the years 0000 to 9999 (UTC)").into());
     }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| refused("is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    if !in_range(day.year()) {
-        return Err(refused("is not in the years 0000 to 9999").into());
-    }
-    let day = if end { day.succ_opt() } else { Some(day) };
-    Ok(day.map_or(DateTime::<Utc>::MAX_UTC, |d| {
-        d.and_time(chrono::NaiveTime::MIN).and_utc()
-    }))
+    Ok(at)
 }
 
 impl Selfmodel {
@@ -216,6 +222,12 @@ mod tests {
         let p = Period::parse(Some("2026-03-01T12:00:00+02:00"), Some("2026-03-01")).unwrap();
         assert_eq!(p.from, Some(t("2026-03-01T10:00:00Z")));
         assert_eq!(Period::parse(None, None).unwrap(), Period::default());
+        let last = Period::parse(None, Some("9999-12-31")).unwrap();
+        assert_eq!(
+            last.to,
+            Some(t("9999-12-31T23:59:59.999999Z")),
+            "the end of 9999"
+        );
         for (from, to) in [
             (Some("2026-02-30"), None),
             (None, Some("yesterday\u{1b}[2J")),
@@ -228,6 +240,8 @@ mod tests {
             (Some("-262143-01-01"), None),
             (None, Some("+262142-12-31")),
             (Some(&"\u{7}".repeat(100_000)), None),
+            (None, Some("9999-12-31T23:00:00-05:00")),
+            (Some("0000-01-01T00:30:00+01:00"), None),
         ] {
             let e = Period::parse(from, to).unwrap_err();
             assert_eq!(e.code(), selfmodel_core::ErrorCode::InvalidField, "{e}");

@@ -96,6 +96,12 @@ fn old_entries_are_compacted_at_close_and_recipients_survive() {
         (recipients[0].grant_id.as_str(), recipients[0].times),
         ("g1", 3)
     );
+    // A day's range holds that day only, whether compacted or not.
+    let day = old.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    let one_day = m
+        .access_days(Some(day), Some(day + Duration::days(1)))
+        .unwrap();
+    assert_eq!(one_day.iter().map(|d| d.requests).sum::<u64>(), 2);
     let disclosed = m.disclosure_days(None, None).unwrap();
     assert_eq!(disclosed.iter().map(|d| d.times).sum::<u64>(), 3);
     assert_eq!(disclosed[0].day, old.date_naive());
