@@ -25,6 +25,8 @@ pub fn from_micros(us: i64) -> Result<DateTime<Utc>> {
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
+        // What [`time`] wrote for a year past 9999 (`+10000-…`), which older versions stored.
+        .or_else(|_| s.parse::<DateTime<Utc>>())
         .map_err(|_| VaultError::Data(format!("'{s}' is not a timestamp")))
 }
 
@@ -58,4 +60,21 @@ pub fn parse_snapshot(s: &str) -> Result<Snapshot> {
             .map(|p| p.as_str().map(str::to_owned).ok_or_else(bad))
             .collect::<Result<_>>()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_written_reads_back() {
+        for at in [
+            "2026-03-01T12:00:00.000001Z",
+            "+10000-01-01T04:00:00Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let t: DateTime<Utc> = at.parse().unwrap();
+            assert_eq!(parse_time(&time(&t)).unwrap(), t, "{at}");
+        }
+    }
 }
