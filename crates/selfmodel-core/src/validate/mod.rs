@@ -1,6 +1,6 @@
 //! Validation: the rules every belief obeys, whoever writes it (the person, a vendor, an import).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use std::collections::BTreeSet;
 
 use crate::belief::{
@@ -431,12 +431,12 @@ fn evidence_structure(i: usize, e: &Evidence) -> Result<()> {
         MAX_EVIDENCE_SUMMARY_CHARS,
     )?;
     text::check(&field("source"), &e.source, Lines::One, MAX_SOURCE_CHARS)?;
-    // A stored time is read back only from 1970 to 9999 (UTC): one outside, sent with an offset
-    // that carries it past the end of 9999 say, would make every listing of the belief fail.
-    if !crate::audit::is_canonical_time(&crate::audit::canonical_time(&e.observed_at)) {
+    // Stored times have four-digit years (UTC): one sent with an offset that carries it past the
+    // end of 9999 would be written as `+10000-…`, which exports and other tools do not read.
+    if !(0..=9999).contains(&e.observed_at.year()) {
         return Err(CoreError::invalid(
             field("observed_at"),
-            "must be a time from 1970 to 9999 (UTC)",
+            "must be a time in the years 0000 to 9999 (UTC)",
         ));
     }
     if let Some(h) = &e.content_sha256

@@ -429,8 +429,8 @@ fn a_retention_of_millions_of_days_expires_at_the_end_of_9999() {
 }
 
 #[test]
-fn an_evidence_time_outside_1970_to_9999_is_refused() {
-    for at in ["9999-12-31T23:00:00-05:00", "1969-12-31T23:59:59Z"] {
+fn an_evidence_time_outside_the_years_0000_to_9999_is_refused() {
+    for at in ["9999-12-31T23:00:00-05:00", "0000-01-01T00:30:00+01:00"] {
         let mut b = new("interests");
         b.evidence = vec![NewEvidence {
             kind: EvidenceKind::Observed,
