@@ -448,9 +448,7 @@ fn apply_key(conn: &Connection, keying: &Keying<'_>) -> Result<()> {
             }
             refuse_raw_key_form(p)?;
             // The statement holds the passphrase: build it in a buffer that is zeroized.
-            let sql = key_pragma("key", p.expose())?;
-            // The statement text holds the passphrase: never let it into an error.
-            conn.execute_batch(&sql).map_err(|_| refused())?;
+            apply_unlock_key(conn, Some(&key_pragma("key", p.expose())?))?;
         }
         #[cfg(feature = "insecure-plaintext")]
         Keying::Plaintext { .. } => {}
@@ -472,6 +470,7 @@ fn unlock_key(keying: &Keying<'_>, salt: &[u8; 16]) -> Result<Option<Zeroizing<S
             if p.is_empty() {
                 return Err(VaultError::WrongPassphrase);
             }
+            // As it is: a raw key, or a NUL, which `key_pragma` refuses.
             if p.contains('\0') || is_raw_key_form(p) {
                 return key_pragma("key", p).map(Some);
             }
@@ -484,13 +483,12 @@ fn unlock_key(keying: &Keying<'_>, salt: &[u8; 16]) -> Result<Option<Zeroizing<S
                 key.as_mut(),
             )
             .map_err(|_| refused())?;
-            let mut raw = Zeroizing::new(String::with_capacity(3 + 2 * key.len()));
+            let mut digits = Zeroizing::new([0u8; 64]);
+            hex::encode_to_slice(key.as_ref(), digits.as_mut()).map_err(|_| refused())?;
+            let digits = std::str::from_utf8(digits.as_ref()).map_err(|_| refused())?;
+            let mut raw = Zeroizing::new(String::with_capacity(3 + digits.len()));
             raw.push_str("x'");
-            for b in key.iter() {
-                for nibble in [b >> 4, b & 0xf] {
-                    raw.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-                }
-            }
+            raw.push_str(digits);
             raw.push('\'');
             key_pragma("key", &raw).map(Some)
         }
@@ -509,7 +507,7 @@ fn is_raw_key_form(p: &str) -> bool {
         && b[2..b.len() - 1].iter().all(u8::is_ascii_hexdigit)
 }
 
-/// Keys `conn` with what [`unlock_key`] made (nothing for a plaintext file).
+/// Keys `conn` with a key statement ([`key_pragma`], [`unlock_key`]; none for a plaintext file).
 fn apply_unlock_key(conn: &Connection, key: Option<&Zeroizing<String>>) -> Result<()> {
     if let Some(sql) = key {
         // The statement text holds the key: never let it into an error.

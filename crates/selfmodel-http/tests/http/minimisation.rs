@@ -192,16 +192,11 @@ async fn an_evidence_time_past_the_calendar_is_refused_and_the_inbox_still_lists
     let f = fixture().await;
     let http = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{}/v1/beliefs/proposals", f.server.port);
+    let post = |body: &serde_json::Value| http.post(&url).bearer_auth(&f.token).json(body).send();
     let mut far = proposal("Writes at night", "Sent mail at 3am", "Mail client");
     // A valid RFC 3339 time whose offset carries it into the year 10000 (UTC).
     far["evidence"][0]["observed_at"] = "9999-12-31T23:00:00-05:00".into();
-    let r = http
-        .post(&url)
-        .bearer_auth(&f.token)
-        .json(&far)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&far).await.unwrap();
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_field", "{body}");
@@ -213,14 +208,7 @@ async fn an_evidence_time_past_the_calendar_is_refused_and_the_inbox_still_lists
         "{body}"
     );
     far["evidence"][0]["observed_at"] = "2026-03-01T03:00:00-05:00".into();
-    let r = http
-        .post(&url)
-        .bearer_auth(&f.token)
-        .json(&far)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    assert_eq!(post(&far).await.unwrap().status(), 201);
     let inbox = f.vault.call(|m| m.inbox()).await.unwrap();
     assert_eq!(inbox.len(), 1);
     f.stop().await;
