@@ -38,8 +38,8 @@ use selfmodel::archive::Protection;
 use selfmodel::report::Period;
 use selfmodel_core::audit::Detail;
 use selfmodel_core::{
-    AccessOp, Actor, AuditAction, Belief, BeliefId, Catalogue, Evidence, EvidenceKind, NewAccess,
-    Outcome, Passphrase, PendingEvent, Provenance, Sensitivity, Status,
+    AccessOp, Actor, AuditAction, AuditEvent, Belief, BeliefFilter, BeliefId, Catalogue, Evidence,
+    EvidenceKind, NewAccess, Outcome, Passphrase, PendingEvent, Provenance, Sensitivity, Status,
 };
 use selfmodel_vault::Vault;
 
@@ -184,6 +184,46 @@ fn main() {
 /// log's first year does (here: a copy of the vault whose retention is set to 359 days, so that
 /// the oldest of its 360 days is due), and closing after it.
 fn unlock_with_a_day_due(path: &Path, reps: usize) {
+    unlock_a_copy(path, reps, "a day of the log due", |w| {
+        w.set_access_log_retention_days(359)?;
+        w.append_audit(
+            PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
+                .with_detail(Detail::new().with("days", 359)),
+            Utc::now(),
+        )
+    });
+    // The oldest day of beliefs past their type's retention, as on every day after the
+    // retention's first span.
+    unlock_a_copy(path, reps, "a day of beliefs past retention", |w| {
+        let oldest = w.read().beliefs(&BeliefFilter {
+            limit: Some(1),
+            ..BeliefFilter::default()
+        })?;
+        let days = (Utc::now() - oldest[0].created_at).num_days();
+        let mut ty = w
+            .read()
+            .catalogue()?
+            .belief_type("interests")
+            .unwrap()
+            .clone();
+        ty.retention_days = u32::try_from(days).unwrap();
+        w.update_type(&ty)?;
+        w.append_audit(
+            PendingEvent::new(AuditAction::TypeChanged, None)
+                .with_detail(Detail::new().with("retention_days", days)),
+            Utc::now(),
+        )
+    });
+}
+
+/// Times unlocking (and closing) a copy of the vault at `path` that `due` changed first, as a
+/// day of use leaves it.
+fn unlock_a_copy(
+    path: &Path,
+    reps: usize,
+    what: &str,
+    due: impl Fn(&mut selfmodel_vault::Writer<'_>) -> selfmodel_vault::Result<AuditEvent>,
+) {
     let pass = || Passphrase::new(PASS.into());
     let dir = tempfile::tempdir().unwrap();
     let (mut opened, mut closed) = (Vec::new(), Vec::new());
@@ -191,16 +231,7 @@ fn unlock_with_a_day_due(path: &Path, reps: usize) {
         let copy = dir.path().join(format!("due-{rep}.db"));
         std::fs::copy(path, &copy).unwrap();
         let mut vault = Vault::open(&copy, &pass()).unwrap();
-        vault
-            .write(|w| {
-                w.set_access_log_retention_days(359)?;
-                w.append_audit(
-                    PendingEvent::new(AuditAction::AccessLogRetentionChanged, None)
-                        .with_detail(Detail::new().with("days", 359)),
-                    Utc::now(),
-                )
-            })
-            .unwrap();
+        vault.write(&due).unwrap();
         vault.close().unwrap();
         let started = Instant::now();
         let model = Selfmodel::open_witnessed(&copy, &pass(), None).unwrap();
@@ -209,7 +240,7 @@ fn unlock_with_a_day_due(path: &Path, reps: usize) {
         closed.push(started.elapsed());
         std::fs::remove_file(&copy).unwrap();
     }
-    report("unlock with a day of the log due (open returns)", &opened);
+    report(&format!("unlock with {what} (open returns)"), &opened);
     report("... and closed again", &closed);
 }
 
