@@ -435,10 +435,11 @@ fn unlock_with(path: &Path, pass: &Passphrase) -> Result<Selfmodel> {
     model
         .ensure_pages_intact()
         .with_context(|| format!("cannot open {}", path.display()))?;
-    // Unlocking leaves the access log's compaction to later writes; the check it would have
-    // waited for has passed here, so a command that only reads still keeps the log's retention.
-    if let Err(e) = model.compact_access_log() {
-        tracing::warn!("the access log was not compacted: {e}");
+    // Unlocking leaves erasing what is past its retention, and the access log's compaction, to
+    // later writes; the check they would have waited for has passed here, so a command that
+    // only reads still keeps both retentions.
+    if let Err(e) = model.upkeep() {
+        tracing::warn!("retention or the access log's compaction failed: {e}");
     }
     Ok(model)
 }

@@ -16,8 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Most reads served in one transaction.
 const MAX_BATCH: usize = 64;
 
-/// How often an open vault erases beliefs past their retention (besides at unlock) and
-/// compacts the access log past its own ([`Selfmodel::upkeep`]).
+/// How often an open vault erases beliefs past their retention and compacts the access log past
+/// its own ([`Selfmodel::upkeep`]), besides once the check of every page has passed after unlock
+/// ([`Selfmodel::upkeep_when_checked`], run between calls).
 pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Why a call to the vault did not produce an answer.
@@ -134,13 +135,15 @@ impl VaultHandle {
     }
 
     /// Erases beliefs past their retention and compacts the access log past its own
-    /// ([`Selfmodel::upkeep`]) every [`RETENTION_PERIOD`] while the vault is unlocked (reads never
-    /// disclose expired beliefs in between), until the vault is closed. Runs on the current tokio
-    /// runtime.
+    /// ([`Selfmodel::upkeep`]) every [`RETENTION_PERIOD`] while the vault is unlocked (vendor
+    /// reads never disclose expired beliefs in between), until the vault is closed; the first
+    /// time one period from now, since the vault thread keeps up after unlocking by itself. Runs
+    /// on the current tokio runtime.
     pub fn enforce_retention(&self) {
         let vault = self.clone();
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(RETENTION_PERIOD);
+            let start = tokio::time::Instant::now() + RETENTION_PERIOD;
+            let mut ticks = tokio::time::interval_at(start, RETENTION_PERIOD);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
@@ -217,6 +220,15 @@ fn run(mut model: Option<Selfmodel>, mut rx: mpsc::UnboundedReceiver<Msg>) {
         serve_reads(&mut model, reads);
         if closed.is_some() {
             break;
+        }
+        // What unlocking withheld is erased, and the access log compacted, as soon as the check
+        // of every page lets a write through without waiting.
+        match model.as_mut().map(Selfmodel::upkeep_when_checked) {
+            Some(Ok(erased)) if !erased.is_empty() => {
+                tracing::info!(erased = erased.len(), "retention erased expired beliefs");
+            }
+            Some(Err(e)) => tracing::warn!("retention after unlock failed: {e}"),
+            _ => {}
         }
     }
     // Stop taking calls before the file is closed, so nothing queues up behind the close.

@@ -6,7 +6,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use selfmodel_core::{Catalogue, Passphrase};
 use zeroize::Zeroizing;
@@ -43,6 +43,9 @@ pub struct Vault {
     pages: PageChecker,
     /// Whether a bulk write bounded the page cache ([`Writer::bound_cache_for_bulk`]).
     cache_bounded: bool,
+    /// Beliefs whose expiry (as stored) is at or before this are withheld from every read
+    /// ([`Vault::withhold_expired`]).
+    withheld: Option<String>,
 }
 
 /// How the file is keyed.
@@ -177,6 +180,7 @@ impl Vault {
             log_codes: LogCodes::default(),
             pages,
             cache_bounded: false,
+            withheld: None,
         }
     }
 
@@ -204,6 +208,14 @@ impl Vault {
         self.pages.passed_or_refuse()
     }
 
+    /// From now on no read returns a belief whose expiry is at or before `at` ([`Reader::belief`]
+    /// finds none, [`Reader::beliefs`] lists none) until this is called again (`None`: withhold
+    /// nothing): beliefs past their retention, between being found and being erased.
+    /// [`Reader::expired`] still names them, and erasing them works as for any belief.
+    pub fn withhold_expired(&mut self, at: Option<DateTime<Utc>>) {
+        self.withheld = at.map(|at| crate::codec::time(&at));
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
         migrations::version(&self.conn)
@@ -219,7 +231,7 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(VaultError::from)?;
-        let out = f(&Reader::new(&tx))?;
+        let out = f(&Reader::new(&tx, self.withheld.as_deref()))?;
         tx.commit().map_err(VaultError::from)?;
         Ok(out)
     }
@@ -269,7 +281,7 @@ impl Vault {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        self.log_codes.begin(Reader::new(&tx).data_version()?);
+        self.log_codes.begin(Reader::new(&tx, None).data_version()?);
         Ok(Writer::new(
             tx,
             &mut self.refusals,
@@ -277,6 +289,7 @@ impl Vault {
             &mut self.this_minute,
             &mut self.log_codes,
             &mut self.cache_bounded,
+            self.withheld.as_deref(),
         ))
     }
 

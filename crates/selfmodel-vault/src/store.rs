@@ -21,6 +21,9 @@ use crate::this_minute::ThisMinute;
 /// Read access to the vault inside one transaction.
 pub struct Reader<'c> {
     pub(crate) conn: &'c Connection,
+    /// Beliefs whose expiry is at or before this time (as stored) are withheld from every read
+    /// ([`crate::Vault::withhold_expired`]).
+    withheld: Option<&'c str>,
 }
 
 /// Write access inside one transaction; see [`crate::Vault::write`]. It commits only if the
@@ -33,6 +36,8 @@ pub struct Writer<'c> {
     /// Whether ending without a record rolls back before anything else is written
     /// ([`Writer::found_nothing`]).
     found_nothing: bool,
+    /// The vault's withheld expiry, for [`Writer::read`].
+    withheld: Option<&'c str>,
     /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]):
     /// the vault's flag, so that it gives the cache back even after a panic.
     cache_bounded: &'c mut bool,
@@ -49,9 +54,12 @@ pub struct Writer<'c> {
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
      actor_name, method, created_at, updated_at, expires_at, confirmed_at";
 
+/// The condition on one belief's row, with the withheld expiry as `?2` (none: nothing withheld).
+const UNWITHHELD: &str = "AND (?2 IS NULL OR expires_at IS NULL OR expires_at > ?2)";
+
 impl<'c> Reader<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Self {
-        Self { conn }
+    pub(crate) fn new(conn: &'c Connection, withheld: Option<&'c str>) -> Self {
+        Self { conn, withheld }
     }
 
     /// The belief types and purposes.
@@ -102,11 +110,11 @@ impl<'c> Reader<'c> {
     /// One belief, whole.
     pub fn belief(&self, id: BeliefId) -> Result<Option<Belief>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1"
+            "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1 {UNWITHHELD}"
         ))?;
         let columns = BeliefColumns::of(&stmt)?;
         let row = stmt
-            .query_row([id.to_string()], |r| columns.read(r))
+            .query_row(params![id.to_string(), self.withheld], |r| columns.read(r))
             .optional()?;
         Ok(self.complete(row.into_iter().collect())?.pop())
     }
@@ -115,6 +123,10 @@ impl<'c> Reader<'c> {
     pub fn beliefs(&self, filter: &BeliefFilter) -> Result<Vec<Belief>> {
         let mut sql = format!("SELECT {BELIEF_COLUMNS} FROM beliefs b WHERE 1 = 1");
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(at) = self.withheld {
+            args.push(Box::new(at.to_owned()));
+            sql += &format!(" AND (expires_at IS NULL OR expires_at > ?{})", args.len());
+        }
         if let Some(c) = &filter.category {
             args.push(Box::new(c.clone()));
             sql += &format!(" AND category = ?{}", args.len());
@@ -431,9 +443,11 @@ impl<'c> Writer<'c> {
         this_minute: &'c mut ThisMinute,
         log_codes: &'c mut LogCodes,
         cache_bounded: &'c mut bool,
+        withheld: Option<&'c str>,
     ) -> Self {
         Self {
             tx,
+            withheld,
             recorded: false,
             nothing_to_record: false,
             found_nothing: false,
@@ -447,7 +461,7 @@ impl<'c> Writer<'c> {
 
     /// Reads inside this write transaction (seeing its own writes).
     pub fn read(&self) -> Reader<'_> {
-        Reader::new(&self.tx)
+        Reader::new(&self.tx, self.withheld)
     }
 
     /// Bounds the page cache for the rest of the transaction, for a bulk write (an import)

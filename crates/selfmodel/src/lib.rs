@@ -82,6 +82,10 @@ pub const AUDIT_PAGE_EVENTS: u64 = 500;
 pub struct Selfmodel {
     vault: Vault,
     purged_at_open: Vec<BeliefId>,
+    /// Whether beliefs found past their retention at unlock are withheld, not yet erased.
+    withheld: bool,
+    /// Whether [`Selfmodel::upkeep_when_checked`] has run (or found the file damaged).
+    kept_up: bool,
     witness: witness::WitnessState,
     /// The model as vendor reads see it, while it is valid (see [`model_cache`]).
     model: Option<model_cache::ModelCache>,
@@ -117,6 +121,8 @@ impl Selfmodel {
         Self {
             vault,
             purged_at_open: Vec::new(),
+            withheld: false,
+            kept_up: false,
             witness: witness::WitnessState::new(witnesses),
             model: None,
             changes: 0,
@@ -125,11 +131,13 @@ impl Selfmodel {
     }
 
     /// Unlocks the vault at `path`, compares its audit chain with this machine's witness (see
-    /// [`Selfmodel::integrity_warning`]), then erases whatever is past its retention. The access
-    /// log's entries past the log's retention are compacted when the vault is closed
-    /// ([`Selfmodel::close`]) or kept up ([`Selfmodel::upkeep`]), not here: once the log is a
-    /// year old that is due on most days, and it writes, and a write waits for the check of
-    /// every page, which unlocking does not.
+    /// [`Selfmodel::integrity_warning`]), then withholds whatever is past its retention from
+    /// every read ([`Selfmodel::purged_at_open`]). Unlocking writes nothing: a write waits for
+    /// the check of every page, which unlocking does not, and once the model is a retention's
+    /// span old something is due on most days. The withheld beliefs are erased by the first
+    /// write, [`Selfmodel::upkeep`] (or [`Selfmodel::upkeep_when_checked`]) or
+    /// [`Selfmodel::close`]; the access log's entries past the log's retention are compacted by
+    /// the last three.
     pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self> {
         Self::open_witnessed(path, passphrase, WitnessStore::default_location())
     }
@@ -143,16 +151,20 @@ impl Selfmodel {
         let vault = Vault::open(path, passphrase)?;
         let mut model = Self::from_vault(vault, witnesses);
         model.check_witness()?;
-        model.purged_at_open = model.run_retention()?;
+        let now = Utc::now();
+        model.purged_at_open = model.vault.read(|r| r.expired(now))?;
         if !model.purged_at_open.is_empty() {
+            model.vault.withhold_expired(Some(now));
+            model.withheld = true;
             let count = model.purged_at_open.len();
-            tracing::info!(count, "retention erased expired beliefs at unlock");
+            tracing::info!(count, "retention withholds expired beliefs at unlock");
         }
         model.record_witness();
         Ok(model)
     }
 
-    /// The beliefs that retention erased when this vault was unlocked.
+    /// The beliefs found past their retention when this vault was unlocked: no read returns them
+    /// from then on, and they are erased as [`Selfmodel::open`] says.
     pub fn purged_at_open(&self) -> &[BeliefId] {
         &self.purged_at_open
     }
@@ -179,9 +191,9 @@ impl Selfmodel {
     /// process holds the vault, say) is left for the next time.
     pub fn close(mut self) -> Result<()> {
         if self.vault.wait_page_check() == PageCheck::Intact
-            && let Err(e) = self.compact_access_log()
+            && let Err(e) = self.upkeep()
         {
-            tracing::warn!("the access log was not compacted at close: {e}");
+            tracing::warn!("retention or the access log's compaction failed at close: {e}");
         }
         self.record_witness();
         Ok(self.vault.close()?)
@@ -194,6 +206,28 @@ impl Selfmodel {
         let erased = self.run_retention()?;
         self.compact_access_log()?;
         Ok(erased)
+    }
+
+    /// [`Selfmodel::upkeep`] once per unlock, as soon as the check of every page has passed,
+    /// never waiting for it: what a front end that keeps the vault unlocked calls between calls,
+    /// so that what unlocking withheld is erased, and the access log compacted, within moments.
+    /// Does nothing while the check runs, once it has run (a failure is left to the next write,
+    /// upkeep or close), or when the file is damaged (nothing is written to it then).
+    pub fn upkeep_when_checked(&mut self) -> Result<Vec<BeliefId>> {
+        if self.kept_up {
+            return Ok(Vec::new());
+        }
+        match self.vault.page_check() {
+            PageCheck::Running => Ok(Vec::new()),
+            PageCheck::Intact => {
+                self.kept_up = true;
+                self.upkeep()
+            }
+            PageCheck::Damaged(_) | PageCheck::Stopped => {
+                self.kept_up = true;
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// Destroys the vault: closes it and deletes the file with its write-ahead log and
@@ -269,6 +303,10 @@ impl Selfmodel {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<(T, bool)>,
     ) -> Result<T> {
+        // The write waits for the check of every page anyway: what unlocking withheld goes first.
+        if self.withheld {
+            self.run_retention()?;
+        }
         let now = Utc::now();
         let written = self.vault.write(|w| f(w, now));
         if !matches!(written, Ok((_, false))) {
@@ -404,8 +442,20 @@ impl Selfmodel {
         Ok(n)
     }
 
-    /// Erases every belief past its type's retention; returns their ids.
+    /// Erases every belief past its type's retention (the ones withheld at unlock among them);
+    /// returns their ids.
     pub fn run_retention(&mut self) -> Result<Vec<BeliefId>> {
+        let withheld = std::mem::take(&mut self.withheld);
+        let erased = self.erase_expired();
+        match erased {
+            Ok(_) => self.vault.withhold_expired(None),
+            Err(_) => self.withheld = withheld,
+        }
+        erased
+    }
+
+    /// [`Selfmodel::run_retention`]'s erasure.
+    fn erase_expired(&mut self) -> Result<Vec<BeliefId>> {
         let now = Utc::now();
         let expired = self.vault.read(|r| Ok::<_, Error>(r.expired(now)?))?;
         if expired.is_empty() {

@@ -356,7 +356,8 @@ pub struct VaultStatus {
 /// What unlocking did besides unlocking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Unlocked {
-    /// Beliefs that retention erased at unlock.
+    /// Beliefs past their retention at unlock: no read returns them, and they are erased once the
+    /// check of every page has passed.
     pub purged_at_open: u32,
     /// Set when the vault is older than the one last opened on this machine, or its audit
     /// history was rewritten since (the rollback witness); the sentence to show.

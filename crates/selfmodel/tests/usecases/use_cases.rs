@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use selfmodel::{Credential, Error, Selfmodel};
+use selfmodel::{Credential, Error, Selfmodel, VaultError};
 use selfmodel_core::{
     Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, Operation, Passphrase, Rectify,
     Sensitivity,
@@ -130,34 +130,85 @@ fn demo_covers_every_type_with_evidence() {
     assert!(all.iter().all(|b| !b.evidence.is_empty()));
 }
 
+/// How many `retention.purged` events the chain holds.
+fn purges(m: &mut Selfmodel) -> usize {
+    let log = m.audit_log().unwrap();
+    log.iter()
+        .filter(|e| e.action == "retention.purged")
+        .count()
+}
+
 #[test]
-fn retention_erases_at_open_and_on_demand() {
+fn retention_withholds_at_unlock_and_erases_before_the_first_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
     let mut m = Selfmodel::create(&path, &pass()).unwrap();
     let keep = m
         .add_belief(stated("Values honesty", "values"), person())
         .unwrap();
-    m.add_belief(stated("Reads before bed", "routines"), person())
+    let due = m
+        .add_belief(stated("Reads before bed", "routines"), person())
         .unwrap();
     m.set_retention("routines", 0).unwrap();
-    m.close().unwrap();
+    // Dropped, not closed: closing would erase it.
+    drop(m);
 
     let mut m = Selfmodel::open(&path, &pass()).unwrap();
-    assert_eq!(m.purged_at_open().len(), 1);
+    assert_eq!(m.purged_at_open(), [due.id]);
+    // Unlocking wrote nothing, and no read returns the belief.
+    assert_eq!(purges(&mut m), 0);
     let left = m.beliefs(&BeliefFilter::default()).unwrap();
     assert_eq!(left.iter().map(|b| b.id).collect::<Vec<_>>(), [keep.id]);
-    assert!(
-        m.audit_log()
-            .unwrap()
-            .iter()
-            .any(|e| e.action == "retention.purged")
-    );
+    assert!(matches!(
+        m.belief(due.id),
+        Err(Error::Vault(VaultError::BeliefNotFound(_)))
+    ));
+    assert!(matches!(
+        m.rectify(due.id, Rectify::default(), Actor::Person),
+        Err(Error::Vault(VaultError::BeliefNotFound(_)))
+    ));
+    // The first write erases it first, in a transaction of its own.
+    m.add_belief(stated("Cycles to work", "values"), person())
+        .unwrap();
+    assert_eq!(purges(&mut m), 1);
     assert!(m.run_retention().unwrap().is_empty());
     assert!(matches!(
         m.set_retention("nope", 1),
         Err(Error::Invalid(CoreError::UnknownCategory(_)))
     ));
+}
+
+#[test]
+fn what_unlocking_withheld_is_erased_by_upkeep_once_checked_and_by_closing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut m = Selfmodel::create(&path, &pass()).unwrap();
+    let due = m
+        .add_belief(stated("Reads before bed", "routines"), person())
+        .unwrap();
+    m.set_retention("routines", 0).unwrap();
+    drop(m);
+
+    // A front end that stays unlocked: once the check of every page has passed.
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    m.ensure_pages_intact().unwrap();
+    assert_eq!(m.upkeep_when_checked().unwrap(), [due.id]);
+    assert!(m.upkeep_when_checked().unwrap().is_empty());
+    assert_eq!(purges(&mut m), 1);
+    let again = m
+        .add_belief(stated("Reads before bed", "routines"), person())
+        .unwrap();
+    drop(m);
+
+    // A front end that only reads, then locks.
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert_eq!(m.purged_at_open(), [again.id]);
+    assert!(m.beliefs(&BeliefFilter::default()).unwrap().is_empty());
+    m.close().unwrap();
+    let mut m = Selfmodel::open(&path, &pass()).unwrap();
+    assert!(m.purged_at_open().is_empty());
+    assert_eq!(purges(&mut m), 2);
+    m.close().unwrap();
 }
 
 #[test]

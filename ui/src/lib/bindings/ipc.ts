@@ -563,7 +563,8 @@ confirmations_auto_accepted: boolean, };
  */
 export type Unlocked = { 
 /**
- * Beliefs that retention erased at unlock.
+ * Beliefs past their retention at unlock: no read returns them, and they are erased once the
+ * check of every page has passed.
  */
 purged_at_open: number, 
 /**
