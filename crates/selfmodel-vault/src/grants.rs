@@ -510,10 +510,18 @@ impl Writer<'_> {
         at: DateTime<Utc>,
     ) -> Result<u64> {
         // The grants a set went to, from the detailed log and the compacted days alike; each
-        // set is read once, and what is kept is at most a grant list per belief.
+        // set is read once, and what is kept is at most a grant list per belief. The detailed
+        // log's grants are found by stepping from one to the next in the index by set and
+        // grant (one lookup per grant, however often the set was sent).
         let mut grants_of_set = self.tx.prepare_cached(
-            "SELECT g.text AS grant_id FROM access_entries e \
-             JOIN log_texts g ON g.id = e.grant_id WHERE e.disclosed_set = ?1 AND g.text <> '' \
+            "WITH RECURSIVE detailed (id) AS ( \
+               SELECT (SELECT min(grant_id) FROM access_entries WHERE disclosed_set = ?1) \
+               UNION ALL \
+               SELECT (SELECT min(grant_id) FROM access_entries \
+                       WHERE disclosed_set = ?1 AND grant_id > detailed.id) \
+               FROM detailed WHERE detailed.id IS NOT NULL) \
+             SELECT g.text AS grant_id FROM detailed JOIN log_texts g ON g.id = detailed.id \
+             WHERE g.text <> '' \
              UNION \
              SELECT g.text FROM disclosed_days d \
              JOIN log_texts g ON g.id = d.grant_id WHERE d.set_id = ?1 AND g.text <> ''",

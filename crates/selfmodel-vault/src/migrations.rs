@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_packed_disclosure_sets.sql"),
     include_str!("migrations/0011_compacted_disclosure_sets.sql"),
     include_str!("migrations/0012_grant_day_entries.sql"),
+    include_str!("migrations/0013_entries_by_set_and_grant.sql"),
 ];
 
 /// The schema version this build writes.

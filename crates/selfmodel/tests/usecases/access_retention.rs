@@ -262,8 +262,8 @@ fn erasing_every_belief_tells_each_grant_that_received_one_once_per_belief() {
     .map(|s| add(&mut m, s));
     m.close().unwrap();
 
-    // g1 re-reads one set, g2 reads a set overlapping it, g3's read is old enough to be
-    // compacted at the next unlock, g4 was only refused.
+    // g1 re-reads one set, g5 reads the same set, g2 reads a set overlapping it, g3's read is
+    // old enough to be compacted at the next unlock, g4 was only refused.
     let now = Utc::now();
     let mut vault = Vault::open(&path, &pass()).unwrap();
     vault
@@ -271,6 +271,7 @@ fn erasing_every_belief_tells_each_grant_that_received_one_once_per_belief() {
             w.append_access(&read("g1", &[a, b]), now)?;
             w.append_access(&read("g1", &[b, a]), now)?;
             w.append_access(&read("g2", &[b]), now)?;
+            w.append_access(&read("g5", &[a, b]), now)?;
             w.append_access(&read("g3", &[c]), now - Duration::days(400))?;
             let mut denied = read("g4", &[]);
             denied.outcome = Outcome::Denied("purpose_not_granted".into());
@@ -301,6 +302,9 @@ fn erasing_every_belief_tells_each_grant_that_received_one_once_per_belief() {
     ab.sort();
     received_by_g1.sort();
     assert_eq!(received_by_g1, ab, "once per belief");
+    let mut received_by_g5 = erased("g5");
+    received_by_g5.sort();
+    assert_eq!(received_by_g5, ab, "every grant a set went to");
     assert_eq!(erased("g2"), [b]);
     assert_eq!(erased("g3"), [c]);
     assert!(erased("g4").is_empty());
