@@ -27,6 +27,7 @@ mod vendor_cmd;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -215,7 +216,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => return audit_cmd::run(&path, cmd),
         Command::Retention(RetentionCmd::Run) => {
             let mut model = open(&path)?;
-            let n = model.purged_at_open().len() + model.run_retention()?.len();
+            // What unlocking found was erased when the command unlocked (or is erased now, if
+            // that failed); each belief counts once.
+            let mut erased: BTreeSet<_> = model.purged_at_open().iter().copied().collect();
+            erased.extend(model.run_retention()?);
+            let n = erased.len();
             say!("retention erased {n} beliefs past their type's retention");
             model.compact_access_log()?;
             say!(

@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use selfmodel::{Credential, Disclosure, Selfmodel, VendorRead};
+use selfmodel::{Credential, Disclosure, PageCheck, Selfmodel, VendorRead};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most reads served in one transaction.
@@ -20,6 +20,9 @@ const MAX_BATCH: usize = 64;
 /// its own ([`Selfmodel::upkeep`]), besides once the check of every page has passed after unlock
 /// ([`Selfmodel::upkeep_when_checked`], run between calls).
 pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How often [`VaultHandle::enforce_retention`] looks whether the check after unlock has passed.
+const CHECK_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Why a call to the vault did not produce an answer.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +145,11 @@ impl VaultHandle {
     pub fn enforce_retention(&self) {
         let vault = self.clone();
         tokio::spawn(async move {
+            // While the check that unlocking started runs, a call a second, so that the vault
+            // thread keeps up as soon as it has passed even when no one else calls.
+            while let Ok(PageCheck::Running) = vault.call(|m| Ok(m.page_check())).await {
+                tokio::time::sleep(CHECK_POLL).await;
+            }
             let start = tokio::time::Instant::now() + RETENTION_PERIOD;
             let mut ticks = tokio::time::interval_at(start, RETENTION_PERIOD);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

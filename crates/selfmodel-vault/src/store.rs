@@ -209,6 +209,18 @@ impl<'c> Reader<'c> {
         ids.iter().map(|s| parse("belief id", s)).collect()
     }
 
+    /// How many beliefs of each type have an expiry at or before `now`, withheld ones included.
+    pub fn expired_by_type(&self, now: DateTime<Utc>) -> Result<HashMap<String, u64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT category, count(*) AS n FROM beliefs \
+             WHERE expires_at IS NOT NULL AND expires_at <= ?1 GROUP BY category",
+        )?;
+        let counts = stmt
+            .query_map([time(&now)], |r| Ok((r.get("category")?, r.get("n")?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(counts)
+    }
+
     /// SQLite's `data_version`: it changes when another connection (another process) commits
     /// to the file, and only then.
     pub fn data_version(&self) -> Result<i64> {

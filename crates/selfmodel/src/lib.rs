@@ -209,10 +209,12 @@ impl Selfmodel {
     }
 
     /// [`Selfmodel::upkeep`] once per unlock, as soon as the check of every page has passed,
-    /// never waiting for it: what a front end that keeps the vault unlocked calls between calls,
-    /// so that what unlocking withheld is erased, and the access log compacted, within moments.
-    /// Does nothing while the check runs, once it has run (a failure is left to the next write,
-    /// upkeep or close), or when the file is damaged (nothing is written to it then).
+    /// never waiting for it: what a front end that keeps the vault unlocked calls between calls
+    /// (and now and then while the check runs), so that what unlocking withheld is erased, and
+    /// the access log compacted, soon after unlock. Does nothing while the check runs, once it
+    /// has run (a failure is left to the next write, upkeep or close, so that a process holding
+    /// the vault's write lock cannot make every call wait), or when the file is damaged
+    /// (nothing is written to it then).
     pub fn upkeep_when_checked(&mut self) -> Result<Vec<BeliefId>> {
         if self.kept_up {
             return Ok(Vec::new());
@@ -303,10 +305,12 @@ impl Selfmodel {
         &mut self,
         f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<(T, bool)>,
     ) -> Result<T> {
-        // The write waits for the check of every page anyway: what unlocking withheld goes first.
+        // The write waits for the check of every page anyway: what unlocking withheld goes first
+        // (the write's own reads withhold it too, so nothing may write past a failure here).
         if self.withheld {
             self.run_retention()?;
         }
+        debug_assert!(!self.withheld, "a write with beliefs still withheld");
         let now = Utc::now();
         let written = self.vault.write(|w| f(w, now));
         if !matches!(written, Ok((_, false))) {
@@ -545,6 +549,11 @@ impl Selfmodel {
     pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
         Vault::open(self.path(), current)?.close()?;
         check_strength(new)?;
+        // What unlocking withheld goes first, so that nothing between the re-key and its audit
+        // event can fail.
+        if self.withheld {
+            self.run_retention()?;
+        }
         self.vault.rekey(new)?;
         self.change(|w, now| {
             w.append_audit(PendingEvent::new(AuditAction::PassphraseChanged, None), now)?;

@@ -286,7 +286,7 @@ pub(super) fn access(p: &AccessPackage) -> Document {
     );
     d.note(
         Tone::Muted,
-        text("Beliefs past their type's retention are erased at every unlock."),
+        text("Beliefs past their type's retention are withheld from every read from the moment the vault is unlocked, and erased as soon as it can be written."),
     );
 
     d.heading(2, text("Your rights"));

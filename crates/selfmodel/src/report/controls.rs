@@ -79,9 +79,10 @@ pub const CONTROLS: &[ReportControl] = &[
     ReportControl {
         framework: "GDPR",
         criterion: "Art. 5(1)(e) — storage limitation",
-        mechanism: "Per-type retention, enforced at every unlock",
+        mechanism: "Per-type retention: expired beliefs are withheld from every read at unlock and erased before the next change",
         tests: &[
             "crates/selfmodel-cli/tests/cli/retention.rs::opening_the_vault_erases_expired_beliefs",
+            "crates/selfmodel/tests/usecases/use_cases.rs::retention_withholds_at_unlock_and_erases_before_the_first_write",
         ],
     },
     ReportControl {

@@ -119,7 +119,7 @@ fn retention(d: &mut Document, r: &ReportDocument) {
     );
     d.note(
         Tone::Muted,
-        text("Expired beliefs are erased at every unlock; the table shows each type's policy and the next expiry."),
+        text("Beliefs past their retention are withheld from every read from the moment the vault is unlocked and erased as soon as it can be written; the table shows each type's policy and the next expiry."),
     );
     d.table(
         &[

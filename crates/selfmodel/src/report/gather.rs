@@ -1,6 +1,6 @@
 //! Each section of the report, from what the vault read in the report's transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use selfmodel_core::audit::{self, AuditAction, ChainVerifier, EventView};
@@ -103,11 +103,12 @@ pub(super) fn inventory(beliefs: &[Belief], catalogue: &Catalogue) -> ReportInve
     inv
 }
 
-/// Each type's retention, with the evidence that it holds at `now`.
+/// Each type's retention, with the evidence that it holds at `now`: `beliefs` as reads see them,
+/// and `past` (per type) every belief past its expiry in the file, withheld ones included.
 pub(super) fn retention(
     beliefs: &[Belief],
+    past: &HashMap<String, u64>,
     catalogue: &Catalogue,
-    now: DateTime<Utc>,
 ) -> ReportRetention {
     let by_type: Vec<ReportRetentionType> = catalogue
         .types
@@ -120,10 +121,7 @@ pub(super) fn retention(
                 beliefs: of_type.len() as u64,
                 oldest_created: of_type.iter().map(|b| b.created_at).min().map(time),
                 next_expiry: of_type.iter().filter_map(|b| b.expires_at).min().map(time),
-                past_retention: of_type
-                    .iter()
-                    .filter(|b| b.expires_at.is_some_and(|e| e <= now))
-                    .count() as u64,
+                past_retention: past.get(&t.id).copied().unwrap_or(0),
             }
         })
         .collect();

@@ -161,7 +161,7 @@ impl Selfmodel {
                 },
                 vault_id: r.meta("vault_id")?,
                 inventory: gather::inventory(&beliefs, &catalogue),
-                retention: gather::retention(&beliefs, &catalogue, now),
+                retention: gather::retention(&beliefs, &r.expired_by_type(now)?, &catalogue),
                 limits: gather::limits(&catalogue),
                 vendors: vendors
                     .into_iter()

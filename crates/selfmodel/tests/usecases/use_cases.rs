@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use selfmodel::report::Period;
 use selfmodel::{Credential, Error, Selfmodel, VaultError};
 use selfmodel_core::{
     Actor, BeliefFilter, ChainVerdict, CoreError, ErrorCode, Operation, Passphrase, Rectify,
@@ -163,14 +164,21 @@ fn retention_withholds_at_unlock_and_erases_before_the_first_write() {
         m.belief(due.id),
         Err(Error::Vault(VaultError::BeliefNotFound(_)))
     ));
+    // The transparency report still counts it as past retention until it is erased.
+    let report = m.report(Period::days(None, None)).unwrap();
+    assert_eq!(report.retention.past_retention, 1);
+    // The first write erases it first, in a transaction of its own, even a write that then
+    // fails (rectifying the belief: it is gone).
     assert!(matches!(
         m.rectify(due.id, Rectify::default(), Actor::Person),
         Err(Error::Vault(VaultError::BeliefNotFound(_)))
     ));
-    // The first write erases it first, in a transaction of its own.
+    assert_eq!(purges(&mut m), 1);
     m.add_belief(stated("Cycles to work", "values"), person())
         .unwrap();
     assert_eq!(purges(&mut m), 1);
+    let report = m.report(Period::days(None, None)).unwrap();
+    assert_eq!(report.retention.past_retention, 0);
     assert!(m.run_retention().unwrap().is_empty());
     assert!(matches!(
         m.set_retention("nope", 1),
