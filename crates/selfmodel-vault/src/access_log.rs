@@ -322,9 +322,12 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH held (id) AS MATERIALIZED (SELECT id FROM disclosure_sets WHERE {}) \
              SELECT grant_id, vendor_id, sum(n) AS times, max(last) AS last_at FROM ( \
-               SELECT a.grant_id AS grant_id, a.vendor_id AS vendor_id, sum(a.requests) AS n, \
-                      max(a.at) AS last \
-               FROM access_log a WHERE a.disclosed_set IN (SELECT id FROM held) GROUP BY 1, 2 \
+               SELECT g.text AS grant_id, v.text AS vendor_id, a.n AS n, a.last AS last \
+               FROM (SELECT grant_id, vendor_id, sum(requests) AS n, max(at) AS last \
+                     FROM access_entries WHERE disclosed_set IN (SELECT id FROM held) \
+                     GROUP BY grant_id, vendor_id) a \
+               LEFT JOIN log_texts g ON g.id = a.grant_id \
+               LEFT JOIN log_texts v ON v.id = a.vendor_id \
                UNION ALL \
                SELECT coalesce(g.text, ''), coalesce(v.text, ''), sum(d.times), \
                       unixepoch(max(d.day)) * 1000000 \

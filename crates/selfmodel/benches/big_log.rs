@@ -10,7 +10,9 @@
 //! - alerts: [`Selfmodel::alerts`] for the default days, as `selfmodel alerts` runs it;
 //! - report: [`Selfmodel::report`] for the last 30 days and for the whole year;
 //! - watcher: one tick of the app's watcher (pending requests, the inbox, today's alerts);
-//! - the Activity screen: "who knows what" ([`Selfmodel::received`]) and its newest page.
+//! - the Activity screen: "who knows what" ([`Selfmodel::received`]) and its newest page;
+//! - a belief's recipients ([`Selfmodel::recipients`], the belief's detail in the app), for a
+//!   belief on the page polled all year and one on a page read now and then.
 //!
 //! With `BENCH_EXPORT_ONLY` set, only the export and the import run, so that the peak memory
 //! reported is theirs; with `BENCH_UNLOCK_ONLY`, only the unlocks (also on a day when the log's
@@ -135,6 +137,13 @@ fn main() {
         };
         let (t, _) = times(&mut || model.access_log(&newest).unwrap().len());
         report("Activity: the newest page of requests", &t);
+        for (i, page) in [
+            (0, "the page polled all year"),
+            (5_000, "a page read now and then"),
+        ] {
+            let (t, n) = times(&mut || model.recipients(belief_id(i)).unwrap().len());
+            report(&format!("a belief's recipients, on {page} ({n})"), &t);
+        }
     }
     // The whole export, which carries the access log; each run writes a new file.
     let dir = tempfile::tempdir().unwrap();
@@ -271,18 +280,19 @@ fn report(what: &str, times: &[Elapsed]) {
     println!("{what:<55} median {:>9.1} ms", median.as_secs_f64() * 1e3);
 }
 
+/// The id of the `i`th belief the bench's vault holds (ids sort as they were made).
+fn belief_id(i: usize) -> BeliefId {
+    BeliefId::from(uuid::Uuid::from_u128(
+        0x0190_0000_0000_7000_8000_0000_0000_0000 + i as u128,
+    ))
+}
+
 /// A vault of [`BELIEFS`] beliefs and `entries` logged reads of pages of them.
 fn build(path: &Path, entries: usize) {
     let pass = Passphrase::new(PASS.into());
     let mut vault = Vault::create(path, &pass, &Catalogue::defaults()).unwrap();
     let now = Utc::now();
-    let ids: Vec<BeliefId> = (0..BELIEFS)
-        .map(|i| {
-            BeliefId::from(uuid::Uuid::from_u128(
-                0x0190_0000_0000_7000_8000_0000_0000_0000 + i as u128,
-            ))
-        })
-        .collect();
+    let ids: Vec<BeliefId> = (0..BELIEFS).map(belief_id).collect();
     vault
         .write(|w| {
             for (i, id) in ids.iter().enumerate() {
