@@ -121,7 +121,7 @@ impl AppState {
     pub async fn set_unlocked(&self, model: Selfmodel) -> Result<(), IpcError> {
         self.touch();
         if let Some(previous) = self.vault.lock().await {
-            previous.close()?;
+            close(previous).await?;
         }
         self.vault.unlock(model);
         self.unlocked.store(true, Ordering::SeqCst);
@@ -183,11 +183,11 @@ impl AppState {
         self.clear_import();
         self.unlocked.store(false, Ordering::SeqCst);
         let closed = match self.vault.lock().await {
-            Some(m) => m.close().map(|()| true),
+            Some(m) => close(m).await.map(|()| true),
             None => Ok(false),
         };
         self.stop_api().await;
-        Ok(closed?)
+        closed
     }
 
     /// At exit: locks, then stops the vault thread (joined), so no vault work is running when
@@ -308,6 +308,21 @@ impl AppState {
         *s = next;
         Ok(s.public())
     }
+}
+
+/// Closes `model` off the async runtime: closing waits for the check of every page and keeps the
+/// vault up (erasing what is past its retention, compacting the access log), which must not hold
+/// one of the runtime's few workers meanwhile.
+async fn close(model: Selfmodel) -> Result<(), IpcError> {
+    tauri::async_runtime::spawn_blocking(move || model.close())
+        .await
+        .map_err(|e| {
+            IpcError::new(
+                ErrorCode::Internal,
+                format!("closing the vault failed: {e}"),
+            )
+        })?
+        .map_err(IpcError::from)
 }
 
 #[cfg(test)]
