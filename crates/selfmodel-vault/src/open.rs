@@ -216,6 +216,11 @@ impl Vault {
         self.withheld = at.map(|at| crate::codec::time(&at));
     }
 
+    /// Whether [`Vault::withhold_expired`] withholds anything now.
+    pub fn withholds(&self) -> bool {
+        self.withheld.is_some()
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
         migrations::version(&self.conn)

@@ -54,8 +54,11 @@ pub struct Writer<'c> {
 const BELIEF_COLUMNS: &str = "id, statement, category, confidence, sensitivity, status, actor, \
      actor_name, method, created_at, updated_at, expires_at, confirmed_at";
 
-/// The condition on one belief's row, with the withheld expiry as `?2` (none: nothing withheld).
-const UNWITHHELD: &str = "AND (?2 IS NULL OR expires_at IS NULL OR expires_at > ?2)";
+/// The condition that keeps a belief's row unless it is withheld, the withheld expiry bound to
+/// parameter `n` (null: nothing withheld).
+fn unwithheld(n: usize) -> String {
+    format!("(?{n} IS NULL OR expires_at IS NULL OR expires_at > ?{n})")
+}
 
 impl<'c> Reader<'c> {
     pub(crate) fn new(conn: &'c Connection, withheld: Option<&'c str>) -> Self {
@@ -110,7 +113,8 @@ impl<'c> Reader<'c> {
     /// One belief, whole.
     pub fn belief(&self, id: BeliefId) -> Result<Option<Belief>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1 {UNWITHHELD}"
+            "SELECT {BELIEF_COLUMNS} FROM beliefs WHERE id = ?1 AND {}",
+            unwithheld(2)
         ))?;
         let columns = BeliefColumns::of(&stmt)?;
         let row = stmt
@@ -121,12 +125,12 @@ impl<'c> Reader<'c> {
 
     /// Beliefs matching the filter, oldest first.
     pub fn beliefs(&self, filter: &BeliefFilter) -> Result<Vec<Belief>> {
-        let mut sql = format!("SELECT {BELIEF_COLUMNS} FROM beliefs b WHERE 1 = 1");
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(at) = self.withheld {
-            args.push(Box::new(at.to_owned()));
-            sql += &format!(" AND (expires_at IS NULL OR expires_at > ?{})", args.len());
-        }
+        let mut sql = format!(
+            "SELECT {BELIEF_COLUMNS} FROM beliefs b WHERE {}",
+            unwithheld(1)
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(self.withheld.map(str::to_owned))];
         if let Some(c) = &filter.category {
             args.push(Box::new(c.clone()));
             sql += &format!(" AND category = ?{}", args.len());

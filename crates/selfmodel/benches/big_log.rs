@@ -191,7 +191,8 @@ fn main() {
 
 /// Unlocking on a day when the log's oldest day passes its retention, as every day after the
 /// log's first year does (here: a copy of the vault whose retention is set to 359 days, so that
-/// the oldest of its 360 days is due), and closing after it.
+/// the oldest of its 360 days is due), and on a day the oldest beliefs pass their type's
+/// retention; and closing after each.
 fn unlock_with_a_day_due(path: &Path, reps: usize) {
     unlock_a_copy(path, reps, "a day of the log due", |w| {
         w.set_access_log_retention_days(359)?;

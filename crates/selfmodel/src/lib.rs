@@ -82,8 +82,6 @@ pub const AUDIT_PAGE_EVENTS: u64 = 500;
 pub struct Selfmodel {
     vault: Vault,
     purged_at_open: Vec<BeliefId>,
-    /// Whether beliefs found past their retention at unlock are withheld, not yet erased.
-    withheld: bool,
     /// Whether [`Selfmodel::upkeep_when_checked`] has run (or found the file damaged).
     kept_up: bool,
     witness: witness::WitnessState,
@@ -121,7 +119,6 @@ impl Selfmodel {
         Self {
             vault,
             purged_at_open: Vec::new(),
-            withheld: false,
             kept_up: false,
             witness: witness::WitnessState::new(witnesses),
             model: None,
@@ -155,7 +152,6 @@ impl Selfmodel {
         model.purged_at_open = model.vault.read(|r| r.expired(now))?;
         if !model.purged_at_open.is_empty() {
             model.vault.withhold_expired(Some(now));
-            model.withheld = true;
             let count = model.purged_at_open.len();
             tracing::info!(count, "retention withholds expired beliefs at unlock");
         }
@@ -307,10 +303,17 @@ impl Selfmodel {
     ) -> Result<T> {
         // The write waits for the check of every page anyway: what unlocking withheld goes first
         // (the write's own reads withhold it too, so nothing may write past a failure here).
-        if self.withheld {
+        if self.vault.withholds() {
             self.run_retention()?;
         }
-        debug_assert!(!self.withheld, "a write with beliefs still withheld");
+        self.write_change(f)
+    }
+
+    /// [`Self::maybe_change`]'s write: the model copy and the witness follow it.
+    fn write_change<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>, DateTime<Utc>) -> Result<(T, bool)>,
+    ) -> Result<T> {
         let now = Utc::now();
         let written = self.vault.write(|w| f(w, now));
         if !matches!(written, Ok((_, false))) {
@@ -449,38 +452,28 @@ impl Selfmodel {
     /// Erases every belief past its type's retention (the ones withheld at unlock among them);
     /// returns their ids.
     pub fn run_retention(&mut self) -> Result<Vec<BeliefId>> {
-        let withheld = std::mem::take(&mut self.withheld);
-        let erased = self.erase_expired();
-        match erased {
-            Ok(_) => self.vault.withhold_expired(None),
-            Err(_) => self.withheld = withheld,
-        }
-        erased
-    }
-
-    /// [`Selfmodel::run_retention`]'s erasure.
-    fn erase_expired(&mut self) -> Result<Vec<BeliefId>> {
         let now = Utc::now();
         let expired = self.vault.read(|r| Ok::<_, Error>(r.expired(now)?))?;
-        if expired.is_empty() {
-            return Ok(expired);
+        if !expired.is_empty() {
+            // Not through `change`, which runs this first while anything is withheld.
+            self.write_change(|w, now| {
+                for id in &expired {
+                    w.delete_belief(*id)?;
+                }
+                w.notify_recipients(&expired, VendorEventKind::BeliefErased, now)?;
+                w.append_audit(
+                    PendingEvent::new(AuditAction::RetentionPurged, None).with_detail(
+                        Detail::new()
+                            .with("count", expired.len())
+                            .list("ids", &expired),
+                    ),
+                    now,
+                )?;
+                Ok(((), true))
+            })?;
+            self.settle();
         }
-        self.change(|w, now| {
-            for id in &expired {
-                w.delete_belief(*id)?;
-            }
-            w.notify_recipients(&expired, VendorEventKind::BeliefErased, now)?;
-            w.append_audit(
-                PendingEvent::new(AuditAction::RetentionPurged, None).with_detail(
-                    Detail::new()
-                        .with("count", expired.len())
-                        .list("ids", &expired),
-                ),
-                now,
-            )?;
-            Ok(())
-        })?;
-        self.settle();
+        self.vault.withhold_expired(None);
         Ok(expired)
     }
 
@@ -551,7 +544,7 @@ impl Selfmodel {
         check_strength(new)?;
         // What unlocking withheld goes first, so that nothing between the re-key and its audit
         // event can fail.
-        if self.withheld {
+        if self.vault.withholds() {
             self.run_retention()?;
         }
         self.vault.rekey(new)?;
