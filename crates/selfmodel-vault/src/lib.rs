@@ -23,6 +23,7 @@ mod page_check;
 mod refusals;
 mod store;
 mod this_minute;
+mod touched;
 
 pub use access_log::{AccessFilter, MAX_LOGGED_CHARS, Recipient};
 pub use compaction::{ACCESS_LOG_RETENTION_KEY, Compaction, DEFAULT_ACCESS_LOG_RETENTION_DAYS};

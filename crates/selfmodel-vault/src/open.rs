@@ -114,6 +114,7 @@ impl Vault {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             configure(&conn, &keying)?;
             migrations::migrate(&mut conn, migrations::LATEST)?;
+            crate::touched::watch(&conn)?;
             let mut vault = Vault::new(conn, path, PageChecker::passed());
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
@@ -162,6 +163,7 @@ impl Vault {
         }
         configure(&conn, &keying)?;
         migrations::migrate(&mut conn, target_version)?;
+        crate::touched::watch(&conn)?;
         let checker = connect(path)?;
         apply_unlock_key(&checker, key.as_ref())?;
         checker.busy_timeout(BUSY_TIMEOUT)?;
@@ -219,6 +221,12 @@ impl Vault {
     /// Whether [`Vault::withhold_expired`] withholds anything now.
     pub fn withholds(&self) -> bool {
         self.withheld.is_some()
+    }
+
+    /// Forgets which beliefs were touched ([`crate::Writer::take_touched`]), for a caller that keeps no
+    /// copy to bring up to date: the notes would otherwise grow with every belief written.
+    pub fn forget_touched(&self) -> Result<()> {
+        crate::touched::forget(&self.conn)
     }
 
     /// The schema version of the open file.

@@ -87,7 +87,7 @@ pub struct Selfmodel {
     witness: witness::WitnessState,
     /// The model as vendor reads see it, while it is valid (see [`model_cache`]).
     model: Option<model_cache::ModelCache>,
-    /// Transactions this process ran that may have changed the model.
+    /// Transactions this process ran that may have changed the model (the copy follows them).
     changes: u64,
     /// What the last inbox listing found (see [`Selfmodel::inbox_with_matches`]).
     kept_matches: Option<merge::KeptMatches>,
@@ -317,10 +317,18 @@ impl Selfmodel {
         let now = Utc::now();
         let written = self.vault.write(|w| f(w, now));
         if !matches!(written, Ok((_, false))) {
-            // The model copy goes before the next read, so no erased text waits in it (on a
-            // failure too, whatever it left).
-            self.model = None;
+            // The model copy follows at the next read, which patches it with what this touched
+            // (`model_cache`); after a failure, whatever it left, it goes.
             self.changes += 1;
+            if written.is_err() {
+                self.model = None;
+            }
+        }
+        if self.model.is_none()
+            && let Err(e) = self.vault.forget_touched()
+        {
+            // No copy to patch (the next read loads one whole); kept notes only cost memory.
+            tracing::warn!("the notes of touched beliefs could not be cleared: {e}");
         }
         let (out, changed) = written?;
         if changed {

@@ -3,12 +3,15 @@
 //! stand for. A page of a read is then picked from memory instead of scanning the tables; the
 //! grant check and the access-log entry stay in the read's transaction.
 //!
-//! The copy is valid for one version of the vault: this process's changes (every one goes
-//! through `Selfmodel::change`, which counts it and drops the copy at once) and other processes'
-//! commits (SQLite's `data_version`, read inside the read's own write transaction, where no
-//! other connection can commit). Any change of either, to beliefs or not, discards it; the next
-//! read loads it again. Vendor calls do not discard it: none changes active beliefs, the
-//! catalogue or a grant, but for a vendor giving its grant up, which counts as a change.
+//! The copy follows the vault. Another process's commit (SQLite's `data_version`, read inside
+//! the read's own write transaction, where no other connection can commit) discards it, and the
+//! next read loads it again. This process's changes patch it at the next read, in that read's
+//! transaction: the beliefs they touched, as SQLite noted them
+//! ([`selfmodel_vault::Writer::take_touched`], which no write can bypass), are looked up again,
+//! and the catalogue and the pause are read again after any change of the person's (every one
+//! goes through `Selfmodel::change`, which counts it). A changed catalogue, or more touched
+//! beliefs than [`MAX_PATCHED`], loads the copy again. Vendor calls change no active belief,
+//! catalogue or grant, but for a vendor giving its grant up, which counts as a change.
 //!
 //! The pages reads were served are kept with the copy, for each grant by what was asked, so
 //! that a vendor polling the same page is served the same [`Page`] (and its rendering) until the
@@ -17,7 +20,7 @@
 //! dropped and no other grant's: a vendor varying what it asks evicts its own pages only.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -30,13 +33,16 @@ use crate::disclosed::{Page, Shared};
 /// Most one grant's kept pages weigh together, in bytes shown ([`Page::weight`]).
 const MAX_KEPT_PER_GRANT: usize = 4 << 20;
 
-/// Which state of the vault a copy was taken from: (SQLite `data_version`, changes made by this
-/// process).
-pub(crate) type Version = (i64, u64);
+/// Most beliefs the changes since the last read may have touched for the copy to be patched:
+/// past it, loading every active belief at once costs less than looking each up.
+const MAX_PATCHED: usize = 1_000;
 
-/// Every active belief and the catalogue, as of one [`Version`].
+/// Every active belief and the catalogue, as of one state of the vault.
 pub(crate) struct ModelCache {
-    version: Version,
+    /// SQLite's `data_version` as of the copy: another connection's commit changes it.
+    data_version: i64,
+    /// This process's changes the copy follows (`Selfmodel`'s count).
+    local_changes: u64,
     /// Active beliefs by id (ids sort by creation time, as the pages do), shared with the reads
     /// that disclose them.
     beliefs: BTreeMap<BeliefId, Arc<Shared>>,
@@ -81,50 +87,114 @@ struct KeptPages {
 }
 
 impl ModelCache {
-    /// The copy for the vault as `w` sees it: `cached` if it is still valid, else a new one.
+    /// The copy for the vault as `w` sees it: `cached`, patched if this process changed the
+    /// vault since, or a new one.
     pub fn current<'a>(
         cached: &'a mut Option<ModelCache>,
-        w: &Writer<'_>,
+        w: &mut Writer<'_>,
         local_changes: u64,
     ) -> Result<&'a ModelCache> {
-        let version = (w.read().data_version()?, local_changes);
-        let copy = match cached.take() {
-            Some(c) if c.version == version => c,
-            _ => {
-                let active = BeliefFilter {
-                    status: Some(Status::Active),
-                    ..BeliefFilter::default()
-                };
-                let beliefs = w.read().beliefs(&active)?;
-                let catalogue = w.read().catalogue()?;
-                let beliefs: BTreeMap<_, _> = beliefs
-                    .into_iter()
-                    .map(|b| (b.id, Shared::new(b, &catalogue)))
-                    .collect();
-                let mut by_purpose = HashMap::<String, Vec<Arc<Shared>>>::new();
-                for s in beliefs
-                    .values()
-                    .filter(|s| s.belief.confidence >= s.share_floor)
-                {
-                    for p in &s.belief.purposes {
-                        match by_purpose.get_mut(p) {
-                            Some(listed) => listed.push(Arc::clone(s)),
-                            None => drop(by_purpose.insert(p.clone(), vec![Arc::clone(s)])),
-                        }
-                    }
-                }
-                ModelCache {
-                    version,
-                    beliefs,
-                    by_purpose,
-                    catalogue,
-                    paused: crate::vendor::sharing_paused(&w.read())?,
-                    grants: RefCell::default(),
-                    pages: RefCell::default(),
-                }
+        let data_version = w.read().data_version()?;
+        let touched = w.take_touched()?;
+        let r = w.read();
+        let patched = match cached.take() {
+            Some(c) if c.data_version == data_version && touched.len() <= MAX_PATCHED => {
+                c.patched(&r, touched, local_changes)?
             }
+            _ => None,
+        };
+        let copy = match patched {
+            Some(c) => c,
+            None => Self::load(&r, data_version, local_changes)?,
         };
         Ok(cached.insert(copy))
+    }
+
+    /// Every active belief and the catalogue, as `r` sees them.
+    fn load(r: &Reader<'_>, data_version: i64, local_changes: u64) -> Result<Self> {
+        let active = BeliefFilter {
+            status: Some(Status::Active),
+            ..BeliefFilter::default()
+        };
+        let mut copy = ModelCache {
+            data_version,
+            local_changes,
+            beliefs: BTreeMap::new(),
+            by_purpose: HashMap::new(),
+            catalogue: r.catalogue()?,
+            paused: crate::vendor::sharing_paused(r)?,
+            grants: RefCell::default(),
+            pages: RefCell::default(),
+        };
+        for b in r.beliefs(&active)? {
+            copy.add(Shared::new(b, &copy.catalogue));
+        }
+        Ok(copy)
+    }
+
+    /// The copy brought up to date after this process's changes: the catalogue and the pause
+    /// read again, the grants found forgotten, and each of the `touched` beliefs looked up
+    /// again (the pages served forgotten when one was or is active). `None` when the catalogue
+    /// changed: every belief is judged against it anew.
+    fn patched(
+        mut self,
+        r: &Reader<'_>,
+        touched: BTreeSet<BeliefId>,
+        local_changes: u64,
+    ) -> Result<Option<Self>> {
+        if local_changes != self.local_changes {
+            if r.catalogue()? != self.catalogue {
+                return Ok(None);
+            }
+            self.paused = crate::vendor::sharing_paused(r)?;
+            self.grants.get_mut().clear();
+            self.pages.get_mut().clear();
+            self.local_changes = local_changes;
+        }
+        let mut changed = false;
+        for id in touched {
+            if let Some(old) = self.beliefs.remove(&id) {
+                self.unlist(&old);
+                changed = true;
+            }
+            if let Some(b) = r.belief(id)?.filter(|b| b.status == Status::Active) {
+                self.add(Shared::new(b, &self.catalogue));
+                changed = true;
+            }
+        }
+        if changed {
+            // A proposal waiting in the inbox touches no page.
+            self.pages.get_mut().clear();
+        }
+        Ok(Some(self))
+    }
+
+    /// Adds an active belief, under each purpose it names if its type lets it be shared.
+    fn add(&mut self, s: Arc<Shared>) {
+        if s.belief.confidence >= s.share_floor {
+            for p in &s.belief.purposes {
+                if !self.by_purpose.contains_key(p) {
+                    self.by_purpose.insert(p.clone(), Vec::new());
+                }
+                if let Some(listed) = self.by_purpose.get_mut(p) {
+                    let at = listed.partition_point(|l| l.belief.id < s.belief.id);
+                    listed.insert(at, Arc::clone(&s));
+                }
+            }
+        }
+        self.beliefs.insert(s.belief.id, s);
+    }
+
+    /// Takes a belief [`Self::add`] added off the purposes it is listed under.
+    fn unlist(&mut self, s: &Shared) {
+        for p in &s.belief.purposes {
+            if let Some(listed) = self.by_purpose.get_mut(p) {
+                let at = listed.partition_point(|l| l.belief.id < s.belief.id);
+                if listed.get(at).is_some_and(|l| l.belief.id == s.belief.id) {
+                    listed.remove(at);
+                }
+            }
+        }
     }
 
     /// Active beliefs that name `purpose` and clear their type's share floor, after `after`
@@ -177,5 +247,257 @@ impl ModelCache {
     /// The active belief `id`.
     pub fn get(&self, id: BeliefId) -> Option<&Arc<Shared>> {
         self.beliefs.get(&id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use selfmodel_core::{
+        Actor, Belief, EvidenceKind, Narrowing, NewBelief, NewEvidence, Operation, Passphrase,
+        Provenance, Rectify, Scope, Sensitivity, Vendor,
+    };
+
+    use super::*;
+    use crate::{Credential, GrantAsk, PollOutcome, Selfmodel, VendorRead};
+
+    /// What a copy holds, comparably: each belief whole, each purpose's listed ids, the
+    /// catalogue and the pause.
+    type Held = (
+        Vec<Belief>,
+        BTreeMap<String, Vec<BeliefId>>,
+        Catalogue,
+        bool,
+    );
+
+    fn held(c: &ModelCache) -> Held {
+        let listed = c
+            .by_purpose
+            .iter()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(p, l)| (p.clone(), l.iter().map(|s| s.belief.id).collect()))
+            .collect();
+        let beliefs = c.beliefs.values().map(|s| s.belief.clone()).collect();
+        (beliefs, listed, c.catalogue.clone(), c.paused)
+    }
+
+    /// A token for every type and purpose, with proposing.
+    fn paired(m: &mut Selfmodel) -> Credential {
+        let catalogue = m.catalogue().unwrap();
+        let ask = GrantAsk {
+            vendor: Vendor {
+                id: "com.example.reader".into(),
+                name: "Reader".into(),
+                url: None,
+            },
+            scope: Scope {
+                purposes: catalogue.purposes.iter().map(|p| p.id.clone()).collect(),
+                categories: catalogue.types.iter().map(|t| t.id.clone()).collect(),
+                operations: [Operation::Read, Operation::Propose].into(),
+                max_sensitivity: Sensitivity::Normal,
+                min_confidence: 0.0,
+                origins: Default::default(),
+                fresh_only: false,
+            },
+            duration_days: 1,
+            vendor_retention_days: 1,
+            justification: "reads".into(),
+        };
+        let issued = m.request_grant(ask, None).unwrap();
+        m.approve_request(&issued.request.id, &Narrowing::default(), "test")
+            .unwrap();
+        match m
+            .poll_grant(&Credential::native(&issued.poll_secret))
+            .unwrap()
+        {
+            PollOutcome::Approved { token, .. } => Credential::native(&token),
+            _ => panic!("not approved"),
+        }
+    }
+
+    fn new_belief(statement: &str) -> NewBelief {
+        NewBelief {
+            statement: statement.into(),
+            category: "interests".into(),
+            confidence: 0.9,
+            purposes: ["recommendations".to_owned()].into(),
+            sensitivity: None,
+            evidence: vec![NewEvidence {
+                kind: EvidenceKind::Stated,
+                source: "test".into(),
+                summary: "said so".into(),
+                observed_at: None,
+                content_sha256: None,
+            }],
+        }
+    }
+
+    fn rectify(m: &mut Selfmodel, id: BeliefId, change: Rectify) {
+        let change = Rectify {
+            reason: "test".into(),
+            ..change
+        };
+        m.rectify(id, change, Actor::Person).unwrap();
+    }
+
+    /// After every kind of change the person makes, the copy the next vendor read is served
+    /// from holds exactly what loading it afresh would; it is patched, not loaded again
+    /// (a belief no change touched is the same shared value), but for a catalogue change.
+    #[test]
+    fn the_copy_follows_every_change_as_loading_it_afresh_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = Passphrase::new("model copy test passphrase".into());
+        let mut m = Selfmodel::create_witnessed(&dir.path().join("v.db"), &pass, None).unwrap();
+        m.fill_demo().unwrap();
+        let cred = paired(&mut m);
+        let read = VendorRead {
+            purpose: "recommendations".into(),
+            ..VendorRead::default()
+        };
+        let ids: Vec<BeliefId> = m
+            .model_for_test(&cred, &read)
+            .beliefs
+            .keys()
+            .copied()
+            .collect();
+        let untouched = ids[ids.len() - 1];
+        let [a, b, d, e, f] = [0, 1, 2, 3, 4].map(|i| ids[i]);
+        // A belief with more than one purpose keeps all but its first.
+        let (c, fewer) = {
+            let copy = m.model.as_ref().unwrap();
+            let c = ids[5..]
+                .iter()
+                .copied()
+                .find(|&id| copy.get(id).unwrap().belief.purposes.len() > 1)
+                .unwrap();
+            let mut fewer = copy.get(c).unwrap().belief.purposes.clone();
+            fewer.pop_first();
+            (c, fewer)
+        };
+        type Change = Box<dyn FnOnce(&mut Selfmodel)>;
+        let changes: Vec<(&str, bool, Change)> = vec![
+            (
+                "a statement",
+                true,
+                Box::new(move |m| {
+                    rectify(
+                        m,
+                        a,
+                        Rectify {
+                            statement: Some("Reads history".into()),
+                            ..Rectify::default()
+                        },
+                    );
+                }),
+            ),
+            (
+                "a confidence below the share floor",
+                true,
+                Box::new(move |m| {
+                    rectify(
+                        m,
+                        b,
+                        Rectify {
+                            confidence: Some(0.01),
+                            ..Rectify::default()
+                        },
+                    );
+                }),
+            ),
+            (
+                "the purposes",
+                true,
+                Box::new(move |m| {
+                    rectify(
+                        m,
+                        c,
+                        Rectify {
+                            purposes: Some(fewer),
+                            ..Rectify::default()
+                        },
+                    );
+                }),
+            ),
+            (
+                "an erasure",
+                true,
+                Box::new(move |m| m.delete_belief(d).unwrap()),
+            ),
+            (
+                "a belief added",
+                true,
+                Box::new(|m| {
+                    drop(
+                        m.add_belief(
+                            new_belief("Likes maps"),
+                            Provenance {
+                                actor: Actor::Person,
+                                method: "test".into(),
+                            },
+                        )
+                        .unwrap(),
+                    )
+                }),
+            ),
+            (
+                "a proposal accepted",
+                true,
+                Box::new(|m| {
+                    let proposer = paired(m);
+                    let p = m
+                        .vendor_propose(&proposer, new_belief("Likes trains"))
+                        .unwrap();
+                    m.accept_proposal(p.id, None).unwrap();
+                }),
+            ),
+            (
+                "sharing paused and resumed",
+                true,
+                Box::new(|m| {
+                    m.set_paused(true).unwrap();
+                    m.set_paused(false).unwrap();
+                }),
+            ),
+            (
+                "two erasures at once",
+                true,
+                Box::new(move |m| assert_eq!(m.delete_beliefs(&[e, f]).unwrap(), 2)),
+            ),
+            (
+                "a type's share floor",
+                false,
+                Box::new(|m| {
+                    m.change_type("interests", selfmodel_core::audit::Detail::new(), |t| {
+                        t.min_share_confidence = 0.8
+                    })
+                    .unwrap();
+                }),
+            ),
+        ];
+        for (what, patched, change) in changes {
+            let before = Arc::clone(m.model_for_test(&cred, &read).get(untouched).unwrap());
+            change(&mut m);
+            let copy = m.model_for_test(&cred, &read);
+            let after = copy.get(untouched).unwrap();
+            assert_eq!(Arc::ptr_eq(&before, after), patched, "after {what}");
+            let copied = held(copy);
+            let fresh = m.vault.read(|r| ModelCache::load(r, 0, 0)).unwrap();
+            assert_eq!(copied, held(&fresh), "after {what}");
+        }
+        // A vendor's proposal waits in the inbox: the pages served stay.
+        let page = m.vendor_read(&cred, &read).unwrap();
+        m.vendor_propose(&cred, new_belief("Likes ferries"))
+            .unwrap();
+        let again = m.vendor_read(&cred, &read).unwrap();
+        assert!(Arc::ptr_eq(&page, &again));
+    }
+
+    impl Selfmodel {
+        /// The copy a vendor's `read` was served from.
+        fn model_for_test(&mut self, cred: &Credential, read: &VendorRead) -> &ModelCache {
+            let _served = self.vendor_read(cred, read);
+            self.model.as_ref().unwrap()
+        }
     }
 }
