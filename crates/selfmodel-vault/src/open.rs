@@ -20,6 +20,7 @@ use crate::page_check::{PageCheck, PageChecker};
 use crate::refusals::Refusals;
 use crate::store::{Reader, Writer, seed_catalogue};
 use crate::this_minute::ThisMinute;
+use crate::touched;
 
 /// SQLCipher 4's page size, which this vault keeps.
 pub const PAGE_SIZE: u64 = 4096;
@@ -41,8 +42,8 @@ pub struct Vault {
     /// The access log's texts and sets by number ([`crate::log_codes`]).
     log_codes: LogCodes,
     pages: PageChecker,
-    /// Whether a bulk write bounded the page cache ([`Writer::bound_cache_for_bulk`]).
-    cache_bounded: bool,
+    /// Whether a bulk write is to be ended ([`Writer::bulk`]).
+    bulk: bool,
     /// Beliefs whose expiry (as stored) is at or before this are withheld from every read
     /// ([`Vault::withhold_expired`]).
     withheld: Option<String>,
@@ -114,7 +115,7 @@ impl Vault {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             configure(&conn, &keying)?;
             migrations::migrate(&mut conn, migrations::LATEST)?;
-            crate::touched::watch(&conn)?;
+            touched::watch(&conn)?;
             let mut vault = Vault::new(conn, path, PageChecker::passed());
             vault.write(|w| seed_catalogue(w, catalogue))?;
             Ok(vault)
@@ -163,7 +164,7 @@ impl Vault {
         }
         configure(&conn, &keying)?;
         migrations::migrate(&mut conn, target_version)?;
-        crate::touched::watch(&conn)?;
+        touched::watch(&conn)?;
         let checker = connect(path)?;
         apply_unlock_key(&checker, key.as_ref())?;
         checker.busy_timeout(BUSY_TIMEOUT)?;
@@ -181,7 +182,7 @@ impl Vault {
             this_minute: ThisMinute::default(),
             log_codes: LogCodes::default(),
             pages,
-            cache_bounded: false,
+            bulk: false,
             withheld: None,
         }
     }
@@ -226,7 +227,7 @@ impl Vault {
     /// Forgets which beliefs were touched ([`crate::Writer::take_touched`]), for a caller that keeps no
     /// copy to bring up to date: the notes would otherwise grow with every belief written.
     pub fn forget_touched(&self) -> Result<()> {
-        crate::touched::forget(&self.conn)
+        touched::forget(&self.conn)
     }
 
     /// The schema version of the open file.
@@ -239,7 +240,7 @@ impl Vault {
         &mut self,
         f: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        self.unbound_cache();
+        self.end_bulk();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
@@ -256,24 +257,24 @@ impl Vault {
         f: impl FnOnce(&mut Writer<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.pages.passed_or_refuse()?;
-        self.unbound_cache();
+        self.end_bulk();
         let mut writer = self.begin_write()?;
         let done = f(&mut writer).and_then(|out| {
             writer.commit(Utc::now())?;
             Ok(out)
         });
-        self.unbound_cache();
+        self.end_bulk();
         done
     }
 
-    /// Gives the page cache its bound back after a bulk write ([`Writer::bound_cache_for_bulk`]),
-    /// one that panicked included (at the next transaction).
-    fn unbound_cache(&mut self) {
-        if std::mem::take(&mut self.cache_bounded)
-            && let Err(e) = set_page_cache(&self.conn)
+    /// Ends a bulk write ([`Writer::bulk`]), one that panicked included (at the next
+    /// transaction): the page cache gets its bound back and touched beliefs are noted again.
+    fn end_bulk(&mut self) {
+        if std::mem::take(&mut self.bulk)
+            && let Err(e) = set_page_cache(&self.conn).and_then(|()| touched::watch(&self.conn))
         {
-            tracing::warn!("the page cache could not be restored after a bulk write: {e}");
-            self.cache_bounded = true;
+            tracing::warn!("a bulk write could not be ended: {e}");
+            self.bulk = true;
         }
     }
 
@@ -301,7 +302,7 @@ impl Vault {
             &mut self.allowance,
             &mut self.this_minute,
             &mut self.log_codes,
-            &mut self.cache_bounded,
+            &mut self.bulk,
             self.withheld.as_deref(),
         ))
     }
@@ -681,14 +682,14 @@ mod tests {
             Vault::create(&dir.path().join("v.db"), &pass, &Catalogue::defaults()).unwrap();
         assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
         let failed = vault.write(|w| -> Result<(), VaultError> {
-            w.bound_cache_for_bulk()?;
+            w.bulk()?;
             Err(VaultError::Unaudited)
         });
         assert!(failed.is_err());
         assert_eq!(cache_kib(&vault), i64::from(PAGE_CACHE_KIB));
         vault
             .write(|w| {
-                w.bound_cache_for_bulk()?;
+                w.bulk()?;
                 let bounded: i64 = w.tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
                 assert!(-bounded < i64::from(PAGE_CACHE_KIB));
                 w.append_audit(
@@ -701,7 +702,7 @@ mod tests {
         // A bulk write that panics: the next transaction gives the cache back.
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             vault.write(|w| -> Result<(), VaultError> {
-                w.bound_cache_for_bulk()?;
+                w.bulk()?;
                 panic!("a bulk write fails halfway");
             })
         }));

@@ -38,9 +38,9 @@ pub struct Writer<'c> {
     found_nothing: bool,
     /// The vault's withheld expiry, for [`Writer::read`].
     withheld: Option<&'c str>,
-    /// Whether the page cache is bounded for a bulk write ([`Writer::bound_cache_for_bulk`]):
-    /// the vault's flag, so that it gives the cache back even after a panic.
-    cache_bounded: &'c mut bool,
+    /// Whether this is a bulk write ([`Writer::bulk`]): the vault's flag, so that it ends it
+    /// even after a panic.
+    bulk: &'c mut bool,
     /// The vault's counted refusals (see `refusals`).
     pub(crate) refusals: &'c mut Refusals,
     /// What each grant added today (see [`crate::daily_allowance`]).
@@ -458,7 +458,7 @@ impl<'c> Writer<'c> {
         allowance: &'c mut DailyAllowance,
         this_minute: &'c mut ThisMinute,
         log_codes: &'c mut LogCodes,
-        cache_bounded: &'c mut bool,
+        bulk: &'c mut bool,
         withheld: Option<&'c str>,
     ) -> Self {
         Self {
@@ -467,7 +467,7 @@ impl<'c> Writer<'c> {
             recorded: false,
             nothing_to_record: false,
             found_nothing: false,
-            cache_bounded,
+            bulk,
             refusals,
             allowance,
             this_minute,
@@ -480,14 +480,15 @@ impl<'c> Writer<'c> {
         Reader::new(&self.tx, self.withheld)
     }
 
-    /// Bounds the page cache for the rest of the transaction, for a bulk write (an import)
-    /// whose pages would otherwise fill it and stay; the vault's bound is back when the
-    /// transaction ends, committed or not.
-    pub fn bound_cache_for_bulk(&mut self) -> Result<()> {
+    /// Makes the rest of the transaction a bulk write (an import): the page cache is bounded,
+    /// as its pages would otherwise fill it and stay, and every belief counts as touched
+    /// ([`Writer::take_touched`]) instead of each being noted. Both end with the transaction,
+    /// committed or not.
+    pub fn bulk(&mut self) -> Result<()> {
+        *self.bulk = true;
         self.tx
             .execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB};"))?;
-        *self.cache_bounded = true;
-        Ok(())
+        crate::touched::note_all(&self.tx)
     }
 
     /// Says the transaction found nothing to change: unless it records an audit event or a log

@@ -2,8 +2,8 @@
 //! every table a belief is read from (its row, purposes, evidence and history) put its id in a
 //! temporary table of the connection, held in memory and never in the file. No statement can
 //! change a belief without its id being noted, whichever write makes it; a write that rolls back
-//! takes its notes back with it. Another process's commits are not noted (`data_version` tells
-//! of those).
+//! takes its notes back with it. A bulk write notes everything at once instead ([`note_all`]).
+//! Another process's commits are not noted (`data_version` tells of those).
 
 use std::collections::BTreeSet;
 
@@ -22,50 +22,89 @@ const BELIEF_TABLES: [(&str, &str); 4] = [
     ("rectifications", "belief_id"),
 ];
 
-/// Starts noting the beliefs `conn`'s writes touch.
-pub(crate) fn watch(conn: &Connection) -> Result<()> {
-    let mut sql = String::from(
-        "CREATE TEMP TABLE IF NOT EXISTS touched_beliefs (id TEXT PRIMARY KEY) WITHOUT ROWID;",
-    );
-    for (table, column) in BELIEF_TABLES {
-        for (op, rows) in [
-            ("INSERT", &["new"][..]),
-            ("UPDATE", &["old", "new"]),
-            ("DELETE", &["old"]),
-        ] {
+/// The statements that change a row, with the rows whose belief they touch.
+const STATEMENTS: [(&str, &[&str]); 3] = [
+    ("INSERT", &["new"]),
+    ("UPDATE", &["old", "new"]),
+    ("DELETE", &["old"]),
+];
+
+/// The note that stands for every belief.
+const ALL: &str = "*";
+
+/// Each trigger: its name and its SQL.
+fn triggers() -> impl Iterator<Item = (String, String)> {
+    BELIEF_TABLES.into_iter().flat_map(|(table, column)| {
+        STATEMENTS.into_iter().map(move |(op, rows)| {
+            let name = format!("touched_{table}_{op}");
             let values = rows
                 .iter()
                 .map(|row| format!("({row}.{column})"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            sql += &format!(
-                "CREATE TEMP TRIGGER IF NOT EXISTS touched_{table}_{op} AFTER {op} ON main.{table} \
-                 BEGIN INSERT OR IGNORE INTO temp.touched_beliefs (id) VALUES {values}; END;"
+            let sql = format!(
+                "CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {op} ON main.{table} \
+                 BEGIN INSERT OR IGNORE INTO touched_beliefs (id) VALUES {values}; END;"
             );
-        }
+            (name, sql)
+        })
+    })
+}
+
+/// Starts noting the beliefs `conn`'s writes touch (again, after a bulk write).
+pub(crate) fn watch(conn: &Connection) -> Result<()> {
+    let mut sql = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS touched_beliefs (id TEXT PRIMARY KEY) WITHOUT ROWID;",
+    );
+    for (_, trigger) in triggers() {
+        sql += &trigger;
     }
     conn.execute_batch(&sql)?;
     Ok(())
 }
 
+/// Notes every belief as touched and stops noting them one at a time until the transaction
+/// ends: a rollback brings the triggers back itself, and [`watch`] after a commit.
+pub(crate) fn note_all(tx: &Connection) -> Result<()> {
+    let mut sql = format!("INSERT OR IGNORE INTO touched_beliefs (id) VALUES ('{ALL}');");
+    for (name, _) in triggers() {
+        sql += &format!("DROP TRIGGER IF EXISTS temp.{name};");
+    }
+    tx.execute_batch(&sql)?;
+    Ok(())
+}
+
 /// Forgets what was noted.
 pub(crate) fn forget(conn: &Connection) -> Result<()> {
-    conn.prepare_cached("DELETE FROM temp.touched_beliefs")?
+    conn.prepare_cached("DELETE FROM touched_beliefs")?
         .execute([])?;
     Ok(())
 }
 
 impl Writer<'_> {
     /// The beliefs this connection's writes touched (added, changed or erased) since the last
-    /// call, or since [`crate::Vault::forget_touched`]; their notes go with this transaction.
-    pub fn take_touched(&mut self) -> Result<BTreeSet<BeliefId>> {
-        let ids = self
+    /// call, or since [`crate::Vault::forget_touched`]; `None` when that is every belief (a bulk
+    /// write, or the notes could not be kept). The notes go with this transaction.
+    pub fn take_touched(&mut self) -> Result<Option<BTreeSet<BeliefId>>> {
+        let watching: usize = self.tx.query_row(
+            "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger' \
+             AND name LIKE 'touched\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get("n"),
+        )?;
+        let noted = self
             .tx
-            .prepare_cached("SELECT id FROM temp.touched_beliefs")?
+            .prepare_cached("SELECT id FROM touched_beliefs")?
             .query_map([], |r| r.get::<_, String>("id"))?
-            .map(|id| parse("belief id", &id?))
-            .collect::<Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         forget(&self.tx)?;
-        Ok(ids)
+        if watching < BELIEF_TABLES.len() * STATEMENTS.len() || noted.iter().any(|id| id == ALL) {
+            return Ok(None);
+        }
+        noted
+            .iter()
+            .map(|id| parse("belief id", id))
+            .collect::<Result<_>>()
+            .map(Some)
     }
 }

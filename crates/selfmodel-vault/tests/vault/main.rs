@@ -10,3 +10,4 @@ mod concurrency;
 mod erasure;
 mod growth;
 mod migrations;
+mod touched;

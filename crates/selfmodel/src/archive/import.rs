@@ -62,7 +62,7 @@ impl Selfmodel {
         // of it back (after the first such conflict, the beliefs are only sorted).
         self.maybe_change(|w, now| {
             // The import's pages are written once: they need not fill the vault's page cache.
-            w.bound_cache_for_bulk()?;
+            w.bulk()?;
             let mut plan = Plan::new(&w.read(), parsed, incoming)?;
             for p in &plan.purposes_to_add {
                 w.insert_purpose(p)?;

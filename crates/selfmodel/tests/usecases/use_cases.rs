@@ -304,7 +304,8 @@ fn a_proposal_naming_no_purpose_gets_only_granted_purposes_that_are_not_opt_in()
 }
 
 /// Reads asking the same under the same grant share one page until the model changes; another
-/// grant asking the same gets its own, shown as its own grant decides.
+/// grant asking the same gets its own, shown as its own grant decides. A proposal waiting in the
+/// inbox changes no page; accepted, it is read.
 #[test]
 fn each_grant_is_served_its_own_page_and_a_change_makes_a_new_one() {
     use std::sync::Arc;
@@ -359,6 +360,19 @@ fn each_grant_is_served_its_own_page_and_a_change_makes_a_new_one() {
     assert!(!Arc::ptr_eq(&first, &after), "a change makes a new page");
     assert!(after.beliefs.iter().all(|b| b.id() != gone));
     assert_eq!(after.beliefs.len(), first.beliefs.len() - 1);
+
+    // A vendor's proposal waits in the inbox: the page stays. Accepted, it is read.
+    let proposed = model
+        .vendor_propose(&narrow, stated("Likes trains", "interests"))
+        .unwrap();
+    let kept = model_read(&mut model, &narrow, &recommendations);
+    assert!(
+        Arc::ptr_eq(&after, &kept),
+        "a waiting proposal makes no page"
+    );
+    model.accept_proposal(proposed.id, None).unwrap();
+    let accepted = model_read(&mut model, &narrow, &recommendations);
+    assert!(accepted.beliefs.iter().any(|b| b.id() == proposed.id));
 }
 
 /// A grant's kept pages are bounded: a vendor that reads many large pages drops its own kept
