@@ -1,5 +1,6 @@
 //! Creating, unlocking, re-keying and closing the SQLCipher file.
 
+use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use selfmodel_core::{Catalogue, Passphrase};
+use selfmodel_core::{BeliefId, Catalogue, Passphrase};
 use zeroize::Zeroizing;
 
 use crate::daily_allowance::DailyAllowance;
@@ -224,10 +225,11 @@ impl Vault {
         self.withheld.is_some()
     }
 
-    /// Forgets which beliefs were touched ([`crate::Writer::take_touched`]), for a caller that keeps no
-    /// copy to bring up to date: the notes would otherwise grow with every belief written.
-    pub fn forget_touched(&self) -> Result<()> {
-        touched::forget(&self.conn)
+    /// The beliefs this connection's writes touched (added, changed or erased) since the last
+    /// call; `None` when that may be every belief (a bulk write, or notes that could not be
+    /// kept). Taken outside any transaction: once taken, they are gone.
+    pub fn take_touched(&mut self) -> Result<Option<BTreeSet<BeliefId>>> {
+        touched::take(&self.conn)
     }
 
     /// The schema version of the open file.
@@ -295,6 +297,11 @@ impl Vault {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if self.bulk {
+            // A bulk write could not be ended: the triggers may be missing, so nothing this
+            // write touches could be noted one by one.
+            touched::note_every_belief(&tx)?;
+        }
         self.log_codes.begin(Reader::new(&tx, None).data_version()?);
         Ok(Writer::new(
             tx,

@@ -482,7 +482,7 @@ impl<'c> Writer<'c> {
 
     /// Makes the rest of the transaction a bulk write (an import): the page cache is bounded,
     /// as its pages would otherwise fill it and stay, and every belief counts as touched
-    /// ([`Writer::take_touched`]) instead of each being noted. Both end with the transaction,
+    /// ([`crate::Vault::take_touched`]) instead of each being noted. Both end with the transaction,
     /// committed or not.
     pub fn bulk(&mut self) -> Result<()> {
         *self.bulk = true;

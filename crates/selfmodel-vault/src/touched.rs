@@ -12,7 +12,6 @@ use selfmodel_core::BeliefId;
 
 use crate::codec::parse;
 use crate::error::Result;
-use crate::store::Writer;
 
 /// The tables a [`selfmodel_core::Belief`] is read from, with the column naming its belief.
 const BELIEF_TABLES: [(&str, &str); 4] = [
@@ -63,48 +62,47 @@ pub(crate) fn watch(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Notes that every belief may have been touched.
+pub(crate) fn note_every_belief(tx: &Connection) -> Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO touched_beliefs (id) VALUES ('{ALL}')"
+    ))?
+    .execute([])?;
+    Ok(())
+}
+
 /// Notes every belief as touched and stops noting them one at a time until the transaction
 /// ends: a rollback brings the triggers back itself, and [`watch`] after a commit.
 pub(crate) fn note_all(tx: &Connection) -> Result<()> {
-    let mut sql = format!("INSERT OR IGNORE INTO touched_beliefs (id) VALUES ('{ALL}');");
-    for (name, _) in triggers() {
-        sql += &format!("DROP TRIGGER IF EXISTS temp.{name};");
-    }
-    tx.execute_batch(&sql)?;
+    note_every_belief(tx)?;
+    let drops: String = triggers()
+        .map(|(name, _)| format!("DROP TRIGGER IF EXISTS temp.{name};"))
+        .collect();
+    tx.execute_batch(&drops)?;
     Ok(())
 }
 
-/// Forgets what was noted.
-pub(crate) fn forget(conn: &Connection) -> Result<()> {
+/// The beliefs noted since the last call (`None`: every belief, or the triggers are missing),
+/// forgotten once read. Outside any transaction, so that they are gone whatever comes next.
+pub(crate) fn take(conn: &Connection) -> Result<Option<BTreeSet<BeliefId>>> {
+    let watching: usize = conn.query_row(
+        "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger' \
+         AND name LIKE 'touched\\_%' ESCAPE '\\'",
+        [],
+        |r| r.get("n"),
+    )?;
+    let noted = conn
+        .prepare_cached("SELECT id FROM touched_beliefs")?
+        .query_map([], |r| r.get::<_, String>("id"))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     conn.prepare_cached("DELETE FROM touched_beliefs")?
         .execute([])?;
-    Ok(())
-}
-
-impl Writer<'_> {
-    /// The beliefs this connection's writes touched (added, changed or erased) since the last
-    /// call, or since [`crate::Vault::forget_touched`]; `None` when that is every belief (a bulk
-    /// write, or the notes could not be kept). The notes go with this transaction.
-    pub fn take_touched(&mut self) -> Result<Option<BTreeSet<BeliefId>>> {
-        let watching: usize = self.tx.query_row(
-            "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger' \
-             AND name LIKE 'touched\\_%' ESCAPE '\\'",
-            [],
-            |r| r.get("n"),
-        )?;
-        let noted = self
-            .tx
-            .prepare_cached("SELECT id FROM touched_beliefs")?
-            .query_map([], |r| r.get::<_, String>("id"))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        forget(&self.tx)?;
-        if watching < BELIEF_TABLES.len() * STATEMENTS.len() || noted.iter().any(|id| id == ALL) {
-            return Ok(None);
-        }
-        noted
-            .iter()
-            .map(|id| parse("belief id", id))
-            .collect::<Result<_>>()
-            .map(Some)
+    if watching < BELIEF_TABLES.len() * STATEMENTS.len() || noted.iter().any(|id| id == ALL) {
+        return Ok(None);
     }
+    noted
+        .iter()
+        .map(|id| parse("belief id", id))
+        .collect::<Result<_>>()
+        .map(Some)
 }

@@ -317,19 +317,15 @@ impl Selfmodel {
         let now = Utc::now();
         let written = self.vault.write(|w| f(w, now));
         if !matches!(written, Ok((_, false))) {
-            // The model copy follows at the next read, which patches it with what this touched
-            // (`model_cache`); after a failure, whatever it left, it goes.
             self.changes += 1;
-            if written.is_err() {
-                self.model = None;
-            }
         }
-        if self.model.is_none()
-            && let Err(e) = self.vault.forget_touched()
-        {
-            // No copy to patch (the next read loads one whole); kept notes only cost memory.
-            tracing::warn!("the notes of touched beliefs could not be cleared: {e}");
+        // What this touched leaves the model copy now, and the next read looks it up again
+        // (`model_cache`); after a failure, whatever it left, the copy goes.
+        let touched = self.vault.take_touched();
+        if written.is_err() {
+            self.model = None;
         }
+        model_cache::ModelCache::forget_touched(&mut self.model, touched);
         let (out, changed) = written?;
         if changed {
             self.record_witness();

@@ -5,14 +5,14 @@
 //!
 //! The copy follows the vault. Another process's commit (SQLite's `data_version`, read inside
 //! the read's own write transaction, where no other connection can commit) discards it, and the
-//! next read loads it again. This process's changes patch it at the next read, in that read's
-//! transaction: the beliefs they touched, as SQLite noted them
-//! ([`selfmodel_vault::Writer::take_touched`], which no write can bypass), are looked up again,
-//! and the catalogue and the pause are read again after any change of the person's (every one
-//! goes through `Selfmodel::change`, which counts it). A changed catalogue, a bulk write (an
-//! import) or more touched beliefs than [`MAX_PATCHED`] load the copy again. Vendor calls change
-//! no active belief, catalogue or grant, but for a vendor giving its grant up, which counts as a
-//! change.
+//! next read loads it again. This process's writes are followed belief by belief: the beliefs
+//! each touched, as SQLite noted them ([`selfmodel_vault::Vault::take_touched`], which no write
+//! can bypass), leave the copy as soon as the person's write commits (no erased text waits in
+//! memory) or before the next read, and that read looks them up again; after any change of the
+//! person's (every one goes through `Selfmodel::change`, which counts it) it also reads the
+//! catalogue and the pause again. A changed catalogue, a bulk write (an import) or more touched
+//! beliefs than [`MAX_PATCHED`] load the copy again. Vendor calls change no active belief,
+//! catalogue or grant, but for a vendor giving its grant up, which counts as a change.
 //!
 //! The pages reads were served are kept with the copy, for each grant by what was asked, so
 //! that a vendor polling the same page is served the same [`Page`] (and its rendering) until the
@@ -44,6 +44,8 @@ pub(crate) struct ModelCache {
     data_version: i64,
     /// This process's changes the copy follows (`Selfmodel`'s count).
     local_changes: u64,
+    /// Beliefs writes touched since, taken out of the copy: the next read looks them up again.
+    stale: BTreeSet<BeliefId>,
     /// Active beliefs by id (ids sort by creation time, as the pages do), shared with the reads
     /// that disclose them.
     beliefs: BTreeMap<BeliefId, Arc<Shared>>,
@@ -92,18 +94,13 @@ impl ModelCache {
     /// vault since, or a new one.
     pub fn current<'a>(
         cached: &'a mut Option<ModelCache>,
-        w: &mut Writer<'_>,
+        w: &Writer<'_>,
         local_changes: u64,
     ) -> Result<&'a ModelCache> {
         let data_version = w.read().data_version()?;
-        let touched = w.take_touched()?;
         let r = w.read();
-        let patched = match (cached.take(), touched) {
-            (Some(c), Some(touched))
-                if c.data_version == data_version && touched.len() <= MAX_PATCHED =>
-            {
-                c.patched(&r, touched, local_changes)?
-            }
+        let patched = match cached.take() {
+            Some(c) if c.data_version == data_version => c.patched(&r, local_changes)?,
             _ => None,
         };
         let copy = match patched {
@@ -122,6 +119,7 @@ impl ModelCache {
         let mut copy = ModelCache {
             data_version,
             local_changes,
+            stale: BTreeSet::new(),
             beliefs: BTreeMap::new(),
             by_purpose: HashMap::new(),
             catalogue: r.catalogue()?,
@@ -135,16 +133,43 @@ impl ModelCache {
         Ok(copy)
     }
 
-    /// The copy brought up to date after this process's changes: the catalogue and the pause
-    /// read again, the grants found forgotten, and each of the `touched` beliefs looked up
-    /// again (the pages served forgotten when one was or is active). `None` when the catalogue
-    /// changed: every belief is judged against it anew.
-    fn patched(
-        mut self,
-        r: &Reader<'_>,
-        touched: BTreeSet<BeliefId>,
-        local_changes: u64,
-    ) -> Result<Option<Self>> {
+    /// Takes the beliefs `touched` (as [`selfmodel_vault::Vault::take_touched`] gave them) out
+    /// of `cached` at once, so that nothing erased or replaced waits in memory, for the next read
+    /// to look up again. Every belief, more than [`MAX_PATCHED`], or notes that could not be
+    /// read drop the copy.
+    pub fn forget_touched(
+        cached: &mut Option<ModelCache>,
+        touched: selfmodel_vault::Result<Option<BTreeSet<BeliefId>>>,
+    ) {
+        let Some(copy) = cached else { return };
+        match touched {
+            Ok(Some(ids)) if copy.stale.len() + ids.len() <= MAX_PATCHED => {
+                let mut removed = false;
+                for id in ids {
+                    if let Some(old) = copy.beliefs.remove(&id) {
+                        copy.unlist(&old);
+                        removed = true;
+                    }
+                    copy.stale.insert(id);
+                }
+                if removed {
+                    copy.pages.get_mut().clear();
+                }
+            }
+            Ok(_) => *cached = None,
+            Err(e) => {
+                tracing::warn!("the beliefs writes touched could not be read: {e}");
+                *cached = None;
+            }
+        }
+    }
+
+    /// The copy brought up to date after this process's writes: after a change of the
+    /// person's, the catalogue and the pause read again and the grants found forgotten; the
+    /// beliefs [`Self::forget_touched`] took out looked up again (the pages served forgotten
+    /// when one is active). `None` when the catalogue changed: every belief is judged against it
+    /// anew.
+    fn patched(mut self, r: &Reader<'_>, local_changes: u64) -> Result<Option<Self>> {
         if local_changes != self.local_changes {
             if r.catalogue()? != self.catalogue {
                 return Ok(None);
@@ -154,18 +179,14 @@ impl ModelCache {
             self.pages.get_mut().clear();
             self.local_changes = local_changes;
         }
-        let mut changed = false;
-        for id in touched {
-            if let Some(old) = self.beliefs.remove(&id) {
-                self.unlist(&old);
-                changed = true;
-            }
+        let mut added = false;
+        for id in std::mem::take(&mut self.stale) {
             if let Some(b) = r.belief(id)?.filter(|b| b.status == Status::Active) {
                 self.add(Shared::new(b, &self.catalogue));
-                changed = true;
+                added = true;
             }
         }
-        if changed {
+        if added {
             // A proposal waiting in the inbox touches no page.
             self.pages.get_mut().clear();
         }
@@ -387,6 +408,14 @@ mod tests {
         for (what, patched, change) in changes {
             let before = Arc::clone(m.followed().get(untouched).unwrap());
             change(&mut m);
+            // Before any read, the copy holds no belief as it no longer is (an erased one above
+            // all).
+            if let Some(copy) = &m.model {
+                for (id, s) in &copy.beliefs {
+                    let now = m.vault.read(|r| r.belief(*id)).unwrap();
+                    assert_eq!(now.as_ref(), Some(&s.belief), "after {what}");
+                }
+            }
             let copy = m.followed();
             let after = copy.get(untouched).unwrap();
             assert_eq!(Arc::ptr_eq(&before, after), patched, "after {what}");
@@ -397,10 +426,11 @@ mod tests {
     }
 
     impl Selfmodel {
-        /// The copy as a vendor read now finds it, brought up to date in a transaction of its own
-        /// (which records nothing, so is rolled back, as a read refused before its caller is
-        /// known is).
+        /// The copy as a vendor read now finds it, brought up to date as `vendor_reads` does, in
+        /// a transaction of its own (which records nothing, so is rolled back, as a read refused
+        /// before its caller is known is).
         fn followed(&mut self) -> &ModelCache {
+            ModelCache::forget_touched(&mut self.model, self.vault.take_touched());
             let (model, changes) = (&mut self.model, self.changes);
             self.vault
                 .write(|w| {

@@ -295,6 +295,7 @@ impl Selfmodel {
         batch: &[(&Credential, &VendorRead)],
     ) -> Result<Vec<VendorOutcome<Disclosure>>> {
         let now = Utc::now();
+        ModelCache::forget_touched(&mut self.model, self.vault.take_touched());
         let (model, changes) = (&mut self.model, self.changes);
         self.vault.write(|w| {
             let model = ModelCache::current(model, w, changes)?;
