@@ -82,22 +82,16 @@ pub(crate) fn note_all(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The beliefs noted since the last call (`None`: every belief, or the triggers are missing),
-/// forgotten once read. Outside any transaction, so that they are gone whatever comes next.
+/// The beliefs noted since the last call (`None`: every belief), forgotten once read. Outside
+/// any transaction, so that they are gone whatever comes next. Whether the triggers are in place
+/// needs no look: while they may be missing (a bulk write not yet ended), every write notes
+/// every belief (`Vault::begin_write`).
 pub(crate) fn take(conn: &Connection) -> Result<Option<BTreeSet<BeliefId>>> {
-    let watching: usize = conn.query_row(
-        "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger' \
-         AND name LIKE 'touched\\_%' ESCAPE '\\'",
-        [],
-        |r| r.get("n"),
-    )?;
     let noted = conn
-        .prepare_cached("SELECT id FROM touched_beliefs")?
+        .prepare_cached("DELETE FROM touched_beliefs RETURNING id")?
         .query_map([], |r| r.get::<_, String>("id"))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    conn.prepare_cached("DELETE FROM touched_beliefs")?
-        .execute([])?;
-    if watching < BELIEF_TABLES.len() * STATEMENTS.len() || noted.iter().any(|id| id == ALL) {
+    if noted.iter().any(|id| id == ALL) {
         return Ok(None);
     }
     noted

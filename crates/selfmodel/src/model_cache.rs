@@ -97,8 +97,8 @@ impl ModelCache {
         w: &Writer<'_>,
         local_changes: u64,
     ) -> Result<&'a ModelCache> {
-        let data_version = w.read().data_version()?;
         let r = w.read();
+        let data_version = r.data_version()?;
         let patched = match cached.take() {
             Some(c) if c.data_version == data_version => c.patched(&r, local_changes)?,
             _ => None,
