@@ -43,6 +43,16 @@ fn add(m: &mut Selfmodel, statement: &str) -> BeliefId {
     .id
 }
 
+/// Noon of the day 400 days before `now`: entries minutes apart after it fall on one day,
+/// whatever the time the test runs at.
+fn noon_400_days_before(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    (now - Duration::days(400))
+        .date_naive()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc()
+}
+
 #[test]
 fn old_entries_are_compacted_at_close_and_recipients_survive() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,7 +63,7 @@ fn old_entries_are_compacted_at_close_and_recipients_survive() {
 
     // A year and more of history, written as the vendor API writes it, plus one entry today.
     let now = Utc::now();
-    let old = now - Duration::days(400);
+    let old = noon_400_days_before(now);
     let mut vault = Vault::open(&path, &pass()).unwrap();
     vault
         .write(|w| {
@@ -157,7 +167,7 @@ fn the_report_counts_the_compacted_days_as_the_detailed_ones() {
     // Reads, a refusal under the grant and one without a token, 400 days ago (past the
     // retention) and today, as the vendor API writes them.
     let now = Utc::now();
-    let old = now - Duration::days(400);
+    let old = noon_400_days_before(now);
     let mut vault = Vault::open(&path, &pass()).unwrap();
     vault
         .write(|w| {
